@@ -1,0 +1,53 @@
+"""`loyalty db ...`: create and inspect the database."""
+
+import typer
+from sqlalchemy import func, select
+
+from loyalty.cli.common import DbOption, console, run, settings_for
+from tools.storage.db import Database, check_schema, database, drop_schema, init_schema
+from tools.storage.models import Base
+
+app = typer.Typer(help="Create and inspect the database.", no_args_is_help=True)
+
+
+@app.command("init")
+def init(db: DbOption = None, reset: bool = typer.Option(False, help="Drop every table first.")) -> None:
+    """Create all tables (safe to run twice)."""
+    settings = settings_for(db)
+
+    async def go() -> None:
+        store = database(settings.db_url)
+        try:
+            if reset:
+                await drop_schema(store)
+            await init_schema(store)
+        finally:
+            await store.dispose()
+
+    run(go())
+    console.print(f"database ready: {settings.db_url}")
+
+
+@app.command("stats")
+def stats(db: DbOption = None) -> None:
+    """Row counts per table."""
+    settings = settings_for(db)
+
+    async def go() -> dict[str, int]:
+        store = database(settings.db_url)
+        try:
+            await check_schema(store)
+            return await table_counts(store)
+        finally:
+            await store.dispose()
+
+    for name, count in run(go()).items():
+        console.print(f"{name:<24} {count:>12,}")
+
+
+async def table_counts(store: Database) -> dict[str, int]:
+    async with store.session() as session:
+        return {
+            name: int(await session.scalar(select(func.count()).select_from(table)) or 0)
+            for name, table in sorted(Base.metadata.tables.items())
+        }

@@ -1,0 +1,140 @@
+"""Opening databases: URL validation, engine settings per dialect, schema creation and checks."""
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import event, select
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from tools.errors import StorageError
+from tools.storage.models import SCHEMA_VERSION, Base, SchemaInfo
+
+SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the storage convention (see tools.storage.base)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def parse_url(raw: str) -> URL:
+    """Validate a database URL and normalise plain `sqlite:`/`postgresql:` to the async drivers."""
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise StorageError(f"malformed database URL {raw!r}: expected e.g. sqlite+aiosqlite:///loyalty.db") from exc
+    if url.drivername == "sqlite":
+        url = url.set(drivername="sqlite+aiosqlite")
+    elif url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+asyncpg")
+    if url.drivername not in SUPPORTED_DRIVERS:
+        raise StorageError(
+            f"unsupported database {url.drivername!r}: use one of {', '.join(sorted(SUPPORTED_DRIVERS))}"
+        )
+    if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
+        _check_sqlite_path(Path(url.database))
+    return url
+
+
+def _check_sqlite_path(path: Path) -> None:
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise StorageError(f"cannot create database {path}: directory {parent} does not exist")
+    target = path if path.exists() else parent
+    if not os.access(target, os.W_OK):
+        raise StorageError(f"cannot write database {path}: {target} is not writable")
+
+
+def create_engine(raw_url: str, **kwargs: object) -> AsyncEngine:
+    url = parse_url(raw_url)
+    try:
+        engine = create_async_engine(url, **kwargs)
+    except NoSuchModuleError as exc:
+        raise StorageError(f"database driver for {url.drivername!r} is not installed") from exc
+    if url.drivername.startswith("sqlite"):
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    # Foreign keys are off by default in SQLite; WAL lets readers run beside the writer;
+    # busy_timeout makes concurrent writers wait instead of failing at once.
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+@dataclass
+class Database:
+    """An engine and its session factory, passed to whatever needs storage."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def database(raw_url: str, **engine_kwargs: object) -> Database:
+    engine = create_engine(raw_url, **engine_kwargs)
+    return Database(engine, async_sessionmaker(engine, expire_on_commit=False))
+
+
+async def init_schema(db: Database) -> None:
+    """Create every table (idempotent) and stamp the schema version."""
+    try:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        async with db.session() as session, session.begin():
+            if await session.scalar(select(SchemaInfo.version)) is None:
+                session.add(SchemaInfo(id=1, version=SCHEMA_VERSION, created_at=utcnow()))
+    except (OperationalError, ProgrammingError, DBAPIError, OSError) as exc:
+        raise StorageError(f"cannot initialise database: {_first_line(exc)}") from exc
+    await check_schema(db)
+
+
+async def check_schema(db: Database) -> None:
+    """Refuse to work on a database this build did not create, naming what to do instead."""
+    try:
+        async with db.session() as session:
+            version = await session.scalar(select(SchemaInfo.version))
+    except (OperationalError, ProgrammingError, DBAPIError) as exc:
+        message = _first_line(exc)
+        if "no such table" in message or "does not exist" in message:
+            raise StorageError("database is not initialised: run `loyalty db init` first") from exc
+        raise StorageError(f"cannot open database: {message}") from exc
+    except OSError as exc:
+        raise StorageError(f"cannot open database: {exc}") from exc
+    if version is None:
+        raise StorageError("database is not initialised: run `loyalty db init` first")
+    if version != SCHEMA_VERSION:
+        raise StorageError(
+            f"database has schema version {version} but this build needs {SCHEMA_VERSION}: "
+            "use a new database file or re-create it with `loyalty db init --reset`"
+        )
+
+
+async def drop_schema(db: Database) -> None:
+    async with db.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.drop_all)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -1,0 +1,24 @@
+"""Every table, importable from one place (importing it registers all tables on `Base.metadata`)."""
+
+from tools.storage.base import SCHEMA_VERSION, Base
+from tools.storage.catalog import Category, CategoryComplement, Inventory, Product
+from tools.storage.commerce import Order, OrderLine
+from tools.storage.customers import ChannelConsent, Customer, LoyaltyAccount
+from tools.storage.decisions import (
+    Budget,
+    DecisionLogEntry,
+    ExperimentAssignment,
+    GuardVerdict,
+    OfferTemplate,
+    Proposal,
+    ReviewItem,
+    SchemaInfo,
+)
+from tools.storage.engagement import BehaviouralEvent, CompetitorSignal, Contact, Outcome
+
+__all__ = [
+    "SCHEMA_VERSION", "Base", "BehaviouralEvent", "Budget", "Category", "CategoryComplement",
+    "ChannelConsent", "CompetitorSignal", "Contact", "Customer", "DecisionLogEntry",
+    "ExperimentAssignment", "GuardVerdict", "Inventory", "LoyaltyAccount", "OfferTemplate", "Order",
+    "OrderLine", "Outcome", "Product", "Proposal", "ReviewItem", "SchemaInfo",
+]
