@@ -1,0 +1,93 @@
+"""The three error families of the agent layer, each with its own base class.
+
+Callers know what to catch:
+
+1. `ToolCallError` — the model asked for something it cannot have (an unknown tool, arguments
+   that fail the tool's schema). The loop never lets these escape: it turns them into an error
+   tool result, so the model can read the reason and correct itself.
+2. `ConfigurationError` — developer misuse: a bad allow-list, a role without a local policy, a
+   scripted model that ran out of script. Raised at once; fixing the code is the only remedy.
+3. `RunTerminated` — a run stopped before a final answer: max turns, usage limit, wall-clock
+   timeout, a guard tripwire, no model available. The loop catches these at the run boundary
+   and reports them as the result's `termination` reason.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AgentError(Exception):
+    """Root of every error raised by `agents`."""
+
+
+# 1. Fed back to the model ------------------------------------------------------------------------
+
+
+class ToolCallError(AgentError):
+    """A tool call the model got wrong; its message is what the model reads."""
+
+
+class UnknownToolError(ToolCallError):
+    """The model named a tool it does not have (or is not allowed to use — we do not say which)."""
+
+
+class InvalidArgumentsError(ToolCallError):
+    """The arguments do not satisfy the tool's JSON schema."""
+
+
+# 2. Developer misuse -----------------------------------------------------------------------------
+
+
+class ConfigurationError(AgentError):
+    """The agent layer was wired wrongly; the message says what to change."""
+
+
+class NoPolicyError(ConfigurationError):
+    """The local model has no policy registered for the requested role."""
+
+
+class ScriptExhaustedError(ConfigurationError):
+    """A scripted model was asked for more responses than its script holds."""
+
+
+# 3. Run termination ------------------------------------------------------------------------------
+
+
+class TerminationReason(StrEnum):
+    COMPLETED = "completed"
+    MAX_TURNS = "max_turns"
+    USAGE_LIMIT = "usage_limit"
+    TIMEOUT = "timeout"
+    GUARD_TRIPWIRE = "guard_tripwire"
+    MODEL_UNAVAILABLE = "model_unavailable"
+
+
+class RunTerminated(AgentError):
+    """A run must stop without a final answer; `reason` is recorded on the result."""
+
+    reason: TerminationReason
+
+
+class MaxTurnsExceeded(RunTerminated):
+    reason = TerminationReason.MAX_TURNS
+
+
+class UsageLimitExceeded(RunTerminated):
+    reason = TerminationReason.USAGE_LIMIT
+
+
+class RunTimeout(RunTerminated):
+    reason = TerminationReason.TIMEOUT
+
+
+class GuardTripwire(RunTerminated):
+    """Raised by a guard (from a tool or wrapper) to halt the whole run, not just one call."""
+
+    reason = TerminationReason.GUARD_TRIPWIRE
+
+
+class ModelUnavailableError(RunTerminated):
+    """The model failed after its retries and there was no fallback to answer instead."""
+
+    reason = TerminationReason.MODEL_UNAVAILABLE
