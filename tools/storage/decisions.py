@@ -96,12 +96,14 @@ class Proposal(Base):
 
 class GuardVerdict(Base):
     """The guard's verdict on one proposal. An approval is bound to the content hash it judged and
-    is single-use: the channels server marks `approval_used_at` in the same transaction as the send."""
+    is single-use: the channels server marks `approval_used_at` in the same transaction as the send.
+    An approving verdict without an approval id is waiting in the human review queue."""
 
     __tablename__ = "guard_verdicts"
     __table_args__ = (
         one_of("verdict", Verdict),
-        CheckConstraint("verdict <> 'approve' OR approval_id IS NOT NULL", name="approval_has_id"),
+        CheckConstraint("approval_id IS NULL OR verdict <> 'reject'", name="no_approval_on_reject"),
+        CheckConstraint("(approval_id IS NULL) = (approval_expires_at IS NULL)", name="approval_expires"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

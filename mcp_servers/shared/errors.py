@@ -1,0 +1,38 @@
+"""Turn failures a caller can act on into tool errors with a clear message.
+
+MCPServer already turns argument validation failures into error results and hides the details of
+unexpected exceptions. This adds the middle ground: our domain errors keep their message, and a
+database outage says so (and the server keeps serving: the next call opens a new connection).
+"""
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
+import structlog
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from tools.errors import LoyaltyError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+log = structlog.get_logger()
+
+
+def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await fn(*args, **kwargs)
+        except LoyaltyError as exc:
+            raise ToolError(str(exc)) from exc
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()[:10])
+            raise ToolError(f"invalid input: {problems}") from exc
+        except (OperationalError, DBAPIError, OSError) as exc:
+            log.warning("tool.database_unavailable", tool=fn.__name__, error=str(exc).splitlines()[0])
+            raise ToolError("database unavailable; retry shortly (nothing was written)") from exc
+
+    return wrapper

@@ -1,0 +1,129 @@
+"""Accepting an approved proposal into the outbox: the one door to a member.
+
+Everything is decided in one transaction that first takes the member's write lock, so two workers
+cannot both pass the same cap or spend the same budget:
+1. the approval exists, approved exactly this content (hash), is unused and unexpired;
+2. an optional re-check of the rules against the database as it is now (caps, consent) — the
+   caller supplies it, so this module stays free of the rules engine;
+3. the use case's budget is reserved with a conditional UPDATE guarded by a CHECK constraint;
+4. the approval is consumed (conditional UPDATE: a second send finds it used) and the message is
+   queued with the approval as its idempotency key.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from policies.proposal import OfferProposal, content_hash
+from tools.approvals import naive_utc
+from tools.errors import LoyaltyError
+from tools.storage.db import Database
+from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
+
+Recheck = Callable[[AsyncSession, OfferProposal], Awaitable[list[str]]]
+
+
+class SendRefused(LoyaltyError):
+    """The channels server will not send this; `code` says which check failed."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"send refused ({code}): {message}")
+        self.code = code
+
+
+@dataclass(frozen=True)
+class SendReceipt:
+    contact_id: int
+    proposal_id: str
+    channel: str
+    scheduled_at: datetime
+    status: str
+
+
+async def send_approved(
+    db: Database, proposal: OfferProposal, approval_id: str, *, now: datetime, recheck: Recheck | None = None
+) -> SendReceipt:
+    moment = naive_utc(now)
+    async with db.session() as session, session.begin():
+        await _lock_member(session, proposal.customer_id)
+        verdict = await session.scalar(select(GuardVerdict).where(GuardVerdict.approval_id == approval_id))
+        _check_approval(verdict, proposal, moment)
+        assert verdict is not None
+        if recheck is not None and (problems := await recheck(session, proposal)):
+            raise SendRefused("rules", "; ".join(problems))
+        await _reserve_budget(session, proposal, moment)
+        consumed = await session.execute(
+            update(GuardVerdict)
+            .where(GuardVerdict.id == verdict.id, GuardVerdict.approval_used_at.is_(None))
+            .values(approval_used_at=moment)
+        )
+        if consumed.rowcount != 1:
+            raise SendRefused("approval_used", "this approval was already used")
+        contact = Contact(
+            idempotency_key=f"approval:{approval_id}",
+            customer_id=proposal.customer_id,
+            proposal_id=verdict.proposal_id,
+            channel=proposal.channel.value,
+            use_case=proposal.use_case.value,
+            offer_code=proposal.offer.template_code,
+            subject=proposal.message.subject,
+            body=proposal.message.text,
+            status="queued",
+            attempts=0,
+            scheduled_at=max(naive_utc(proposal.send_at), moment),
+        )
+        session.add(contact)
+        await session.execute(update(Proposal).where(Proposal.id == verdict.proposal_id).values(status="sent"))
+        await session.flush()
+        return SendReceipt(contact.id, verdict.proposal_id, contact.channel, contact.scheduled_at, contact.status)
+
+
+async def _lock_member(session: AsyncSession, customer_id: int) -> None:
+    # A no-op write takes the row lock on PostgreSQL and the database write lock on SQLite, so
+    # everything below sees and changes this member's contacts and budgets alone.
+    locked = await session.execute(update(Customer).where(Customer.id == customer_id).values(locale=Customer.locale))
+    if locked.rowcount != 1:
+        raise SendRefused("unknown_member", f"no member with id {customer_id}")
+
+
+def _check_approval(verdict: GuardVerdict | None, proposal: OfferProposal, now: datetime) -> None:
+    if verdict is None:
+        raise SendRefused("no_approval", "no approval with this id; the guard must approve the proposal first")
+    if verdict.content_hash != content_hash(proposal):
+        raise SendRefused("content_changed", "the proposal differs from what the guard approved; ask for a new approval")
+    if verdict.approval_used_at is not None:
+        raise SendRefused("approval_used", "this approval was already used")
+    if verdict.approval_expires_at is None or verdict.approval_expires_at <= now:
+        raise SendRefused("approval_expired", "the approval has expired; ask the guard again")
+
+
+async def _reserve_budget(session: AsyncSession, proposal: OfferProposal, now: datetime) -> None:
+    current = and_(Budget.use_case == proposal.use_case.value, Budget.period_start <= now, Budget.period_end > now)
+    budget = await session.scalar(select(Budget).where(current))
+    if budget is None:
+        raise SendRefused("no_budget", f"no budget for {proposal.use_case.value} covers {now:%Y-%m-%d}")
+    if budget.paused:
+        raise SendRefused("paused", f"use case {proposal.use_case.value} is paused")
+    cost = round(proposal.estimated_cost, 2)
+    if cost <= 0:
+        return
+    try:
+        reserved = await session.execute(
+            update(Budget)
+            .where(Budget.id == budget.id, Budget.spent + cost <= Budget.amount)
+            .values(spent=Budget.spent + cost)
+        )
+    except IntegrityError as exc:  # the CHECK constraint is the last line of defence
+        raise SendRefused("budget", "budget exhausted") from exc
+    if reserved.rowcount != 1:
+        raise SendRefused("budget", f"budget for {proposal.use_case.value} cannot cover {cost:.2f}")
+
+
+async def outbox_counts(db: Database) -> dict[str, int]:
+    async with db.session() as session:
+        rows = await session.execute(select(Contact.status, func.count()).group_by(Contact.status))
+        return {status: int(count) for status, count in rows}
