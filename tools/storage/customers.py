@@ -44,6 +44,9 @@ class Customer(Base):
     quiet_start_hour: Mapped[int] = mapped_column(SmallInteger, default=21)
     quiet_end_hour: Mapped[int] = mapped_column(SmallInteger, default=8)
     joined_at: Mapped[datetime] = mapped_column(DateTime)
+    # When upstream systems (POS, e-commerce, ESP) last synced this member; NULL means the member
+    # is fed continuously. A profile built on an old sync is stale whatever it says.
+    data_synced_at: Mapped[datetime | None] = mapped_column(DateTime)
     notes: Mapped[str | None] = mapped_column(Text)
 
 

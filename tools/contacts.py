@@ -1,0 +1,140 @@
+"""A member's contact record: consents, recent messages, engagement, and outcomes coming back."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from policies.vocabulary import OutcomeType
+from tools.approvals import naive_utc
+from tools.errors import InvalidInput, NotFound
+from tools.storage.db import Database
+from tools.storage.models import ChannelConsent, Contact, Customer, Outcome
+
+ENGAGED = (OutcomeType.OPEN.value, OutcomeType.CLICK.value, OutcomeType.REDEEM.value, OutcomeType.ORDER.value)
+# Outcomes after which the member must not hear from us on that channel again.
+OPTING_OUT = (OutcomeType.UNSUBSCRIBE.value, OutcomeType.COMPLAINT.value)
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    contact_id: int
+    channel: str
+    use_case: str | None
+    status: str
+    scheduled_at: datetime
+    sent_at: datetime | None
+    offer_code: str | None
+    engaged: bool
+    proposal_id: str | None
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    customer_id: int
+    time_zone: str
+    quiet_start_hour: int
+    quiet_end_hour: int
+    consents: dict[str, bool]
+    opted_out: dict[str, datetime]
+    recent: list[SentMessage]  # newest first, queued and sent
+
+
+async def contact_record(db: Database, customer_id: int, *, now: datetime, lookback: timedelta) -> ContactRecord:
+    since = naive_utc(now - lookback)
+    async with db.session() as session:
+        member = await session.get(Customer, customer_id)
+        if member is None:
+            raise NotFound(f"no member with id {customer_id}")
+        consents = (await session.scalars(select(ChannelConsent).where(ChannelConsent.customer_id == customer_id))).all()
+        engaged = select(Outcome.contact_id).where(Outcome.customer_id == customer_id, Outcome.type.in_(ENGAGED))
+        rows = (await session.execute(
+            select(Contact, Contact.id.in_(engaged))
+            .where(Contact.customer_id == customer_id, Contact.scheduled_at >= since,
+                   Contact.status.in_(("queued", "sending", "sent")))
+            .order_by(Contact.scheduled_at.desc(), Contact.id.desc())
+        )).all()
+    return ContactRecord(
+        customer_id=customer_id,
+        time_zone=member.time_zone,
+        quiet_start_hour=member.quiet_start_hour,
+        quiet_end_hour=member.quiet_end_hour,
+        consents={c.channel: c.granted for c in consents},
+        opted_out={c.channel: c.opted_out_at for c in consents if c.opted_out_at is not None},
+        recent=[_sent(contact, bool(was_engaged)) for contact, was_engaged in rows],
+    )
+
+
+def _sent(contact: Contact, engaged: bool) -> SentMessage:
+    return SentMessage(contact.id, contact.channel, contact.use_case, contact.status, contact.scheduled_at,
+                       contact.sent_at, contact.offer_code, engaged, contact.proposal_id)
+
+
+async def contact_history(db: Database, customer_id: int, *, limit: int) -> list[dict[str, Any]]:
+    async with db.session() as session:
+        if await session.get(Customer, customer_id) is None:
+            raise NotFound(f"no member with id {customer_id}")
+        contacts = (await session.scalars(
+            select(Contact).where(Contact.customer_id == customer_id)
+            .order_by(Contact.scheduled_at.desc(), Contact.id.desc()).limit(limit)
+        )).all()
+        ids = [c.id for c in contacts]
+        outcomes = (await session.execute(
+            select(Outcome.contact_id, Outcome.type).where(Outcome.contact_id.in_(ids))
+        )).all() if ids else []
+    by_contact: dict[int, list[str]] = {}
+    for contact_id, kind in outcomes:
+        by_contact.setdefault(contact_id, []).append(kind)
+    return [
+        {
+            "contact_id": c.id, "channel": c.channel, "use_case": c.use_case, "status": c.status,
+            "scheduled_at": c.scheduled_at.isoformat(), "sent_at": c.sent_at.isoformat() if c.sent_at else None,
+            "offer_code": c.offer_code, "subject": c.subject, "outcomes": sorted(by_contact.get(c.id, [])),
+        }
+        for c in contacts
+    ]
+
+
+async def record_outcome(
+    db: Database, contact_id: int, kind: OutcomeType, *, occurred_at: datetime,
+    revenue: float = 0.0, margin: float = 0.0, order_id: int | None = None,
+) -> bool:
+    """Record a member's response; returns False when it was already recorded (idempotent).
+    An unsubscribe or complaint withdraws consent for that channel in the same transaction."""
+    if revenue < 0:
+        raise InvalidInput("revenue cannot be negative")
+    moment = naive_utc(occurred_at)
+    try:
+        async with db.session() as session, session.begin():
+            contact = await session.get(Contact, contact_id)
+            if contact is None:
+                raise NotFound(f"no contact with id {contact_id}")
+            if contact.sent_at is not None and moment < contact.sent_at:
+                raise InvalidInput("an outcome cannot precede the message it responds to")
+            session.add(Outcome(contact_id=contact_id, customer_id=contact.customer_id, type=kind.value,
+                                occurred_at=moment, order_id=order_id, revenue=revenue, margin=margin))
+            if kind.value in OPTING_OUT:
+                await session.execute(
+                    update(ChannelConsent)
+                    .where(ChannelConsent.customer_id == contact.customer_id, ChannelConsent.channel == contact.channel)
+                    .values(granted=False, opted_out_at=moment, updated_at=moment)
+                )
+    except IntegrityError:
+        return False
+    return True
+
+
+def consecutive_ignored(recent: list[SentMessage], *, now: datetime, window: timedelta) -> int:
+    """Messages sent since the member last engaged that went unanswered for the attribution window."""
+    count = 0
+    for message in recent:
+        if message.status != "sent" or message.sent_at is None:
+            continue
+        if message.engaged:
+            break
+        if naive_utc(now) - message.sent_at >= window:
+            count += 1
+    return count
+
