@@ -1,0 +1,79 @@
+"""The value model ranks actions the way the seed playbooks expect, for the right reasons."""
+
+import numpy as np
+import pytest
+
+from policies.loader import load_policy
+from policies.vocabulary import Channel, OfferType, UseCase
+from tools.nba.response import learn_lift
+from tools.nba.scorer import CHANNELS, MAX_CANDIDATES, MemberBatch, candidates_for, ranked, score
+
+VALUATION = load_policy().valuation
+
+
+def batch(*, ps: list[float], full_price: list[bool], p0: float = 0.2, basket: float = 120.0,
+          reachable: tuple[Channel, ...] = (Channel.EMAIL,), recent: int = 0) -> MemberBatch:
+    n = len(ps)
+    ones = np.ones(n)
+    return MemberBatch(
+        customer_id=np.arange(1, n + 1), p_buy_anyway=ones * p0, basket_value=ones * basket,
+        margin_rate=ones * 0.45, price_sensitivity=np.array(ps), full_price_buyer=np.array(full_price),
+        clv_365=ones * 600, recent_contacts_7d=ones * recent, consecutive_ignored=np.zeros(n),
+        opens={c: ones * 5 for c in CHANNELS}, sends={c: ones * 20 for c in CHANNELS},
+        reachable={c: np.full(n, c in reachable) for c in CHANNELS},
+    )
+
+
+def best(scores, row: int):
+    return scores.candidates[ranked(scores, row, 1)[0]]
+
+
+def test_candidate_grid_is_bounded_and_includes_do_nothing() -> None:
+    for use_case in UseCase:
+        cands = candidates_for(use_case)
+        assert len(cands) <= MAX_CANDIDATES and cands[0].lever.is_nothing
+
+
+def test_price_sensitive_member_gets_a_discount_full_price_member_does_not() -> None:
+    scores = score(batch(ps=[0.9, 0.05], full_price=[False, True]), UseCase.REACTIVATION, VALUATION)
+    assert best(scores, 0).lever.offer_type in (OfferType.PERCENT_OFF, OfferType.AMOUNT_OFF)
+    assert best(scores, 1).lever.offer_type not in (OfferType.PERCENT_OFF, OfferType.AMOUNT_OFF, OfferType.BUNDLE)
+
+
+def test_unreachable_channels_are_never_chosen() -> None:
+    scores = score(batch(ps=[0.5], full_price=[False], reachable=(Channel.SMS,)), UseCase.UPSELL, VALUATION)
+    for j in ranked(scores, 0, 10):
+        assert scores.candidates[j].channel in (None, Channel.SMS)
+
+
+def test_do_nothing_wins_when_member_buys_anyway() -> None:
+    # Near-certain buyer: any discount is pure cannibalisation.
+    scores = score(batch(ps=[0.3], full_price=[False], p0=0.97, recent=3), UseCase.REACTIVATION, VALUATION)
+    assert best(scores, 0).lever.is_nothing
+
+
+def test_value_decomposes_into_its_components() -> None:
+    scores = score(batch(ps=[0.6], full_price=[False]), UseCase.CART_ABANDONMENT, VALUATION)
+    j = ranked(scores, 0, 1)[0]
+    margin = 120.0 * 0.45
+    p1, up = scores.propensity[0, j], scores.uplift[0, j]
+    reconstructed = up * margin - (scores.cost[0, j]) - scores.fatigue_penalty[0, j]
+    assert scores.value[0, j] == pytest.approx(reconstructed)
+    assert scores.expected_margin[0, j] == pytest.approx(p1 * margin)
+
+
+def test_contact_pressure_lowers_value() -> None:
+    calm = score(batch(ps=[0.5], full_price=[False], recent=0), UseCase.UPSELL, VALUATION)
+    busy = score(batch(ps=[0.5], full_price=[False], recent=4), UseCase.UPSELL, VALUATION)
+    contacts = np.isfinite(calm.value[0]) & np.array([not c.lever.is_nothing for c in calm.candidates])
+    assert contacts.sum() > 0
+    assert np.all(busy.value[0, contacts] < calm.value[0, contacts])
+
+
+def test_learned_lift_moves_the_ranking() -> None:
+    member = batch(ps=[0.5], full_price=[False])
+    before = score(member, UseCase.REACTIVATION, VALUATION)
+    learned = learn_lift({OfferType.EARLY_ACCESS: (400.0, 40.0), OfferType.PERCENT_OFF: (0.0, 300.0)})
+    after = score(member, UseCase.REACTIVATION, VALUATION, learned=learned)
+    assert best(before, 0).lever.offer_type is not OfferType.EARLY_ACCESS
+    assert best(after, 0).lever.offer_type is OfferType.EARLY_ACCESS

@@ -1,0 +1,167 @@
+"""Next-best-action value (DESIGN §5), for one member or a whole campaign at once.
+
+    value(a, c) = P(buy | a, c) · margin − P(redeem | a, c) · cost_if_redeemed
+                − P(buy | nothing, c) · margin − contact cost − fatigue penalty
+
+Members who would have bought anyway still redeem the offer if they see it: that is the
+cannibalisation the subtraction of the do-nothing term and the redemption-weighted cost capture.
+Every array here is (members × candidates); one member is a batch of one.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from policies.model import Valuation
+from policies.vocabulary import Channel, OfferType, UseCase
+from tools.nba.levers import DO_NOTHING, LEVERS, Lever
+from tools.nba.response import (
+    CONTACT_COST,
+    INTRUSIVENESS,
+    LearnedLift,
+    ResponsePriors,
+    shrunk_reach,
+)
+
+CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP)
+MAX_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class MemberBatch:
+    """Observed signals for n members, one array entry each (never hidden traits)."""
+
+    customer_id: np.ndarray
+    p_buy_anyway: np.ndarray  # P(buy within the action's horizon | nothing)
+    basket_value: np.ndarray  # the cart, or the member's typical order
+    margin_rate: np.ndarray  # gross margin share of that basket at full price
+    price_sensitivity: np.ndarray  # 0..1, share of spend on discount or coupon
+    full_price_buyer: np.ndarray  # bool
+    clv_365: np.ndarray
+    recent_contacts_7d: np.ndarray
+    consecutive_ignored: np.ndarray
+    opens: dict[Channel, np.ndarray]
+    sends: dict[Channel, np.ndarray]
+    reachable: dict[Channel, np.ndarray]  # consent given, not opted out
+
+    def __len__(self) -> int:
+        return len(self.customer_id)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    lever: Lever
+    channel: Channel | None  # None for do nothing
+
+
+@dataclass(frozen=True)
+class Scores:
+    candidates: list[Candidate]
+    propensity: np.ndarray  # P(buy | action)
+    uplift: np.ndarray  # over doing nothing
+    expected_margin: np.ndarray  # P(buy) · basket margin, before the offer's cost
+    cost: np.ndarray  # expected: redemption-weighted offer cost + contact cost
+    cost_if_redeemed: np.ndarray  # face value of the offer on the expected order
+    fatigue_penalty: np.ndarray
+    value: np.ndarray  # incremental over doing nothing; −inf where the channel is unreachable
+
+
+def candidates_for(use_case: UseCase) -> list[Candidate]:
+    grid = [Candidate(DO_NOTHING, None)] + [
+        Candidate(lever, channel) for lever in LEVERS[use_case] for channel in CHANNELS
+    ]
+    return grid[:MAX_CANDIDATES]
+
+
+def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
+          priors: ResponsePriors | None = None, learned: LearnedLift | None = None) -> Scores:
+    priors, learned = priors or ResponsePriors(), learned or LearnedLift()
+    cands = candidates_for(use_case)
+    n, k = len(batch), len(cands)
+    p0 = np.clip(batch.p_buy_anyway, 0.0, 0.99)[:, None]
+    basket = np.maximum(batch.basket_value, 1.0)[:, None]
+    margin = basket * np.clip(batch.margin_rate, 0.0, 0.95)[:, None]
+    ps = np.clip(batch.price_sensitivity, 0.0, 1.0)[:, None]
+    full_price = batch.full_price_buyer.astype(bool)[:, None]
+
+    effect = np.zeros((n, k))
+    reach = np.zeros((n, k))
+    cost_if_redeemed = np.zeros((n, k))
+    contact_cost = np.zeros((n, k))
+    intrusiveness = np.zeros((n, k))
+    reachable = np.ones((n, k), dtype=bool)
+    for j, cand in enumerate(cands):
+        if cand.lever.is_nothing:
+            continue
+        channel = cand.channel
+        assert channel is not None
+        reach[:, j] = shrunk_reach(batch.opens[channel], batch.sends[channel], channel)
+        reachable[:, j] = batch.reachable[channel]
+        contact_cost[:, j] = CONTACT_COST[channel]
+        intrusiveness[:, j] = INTRUSIVENESS[channel]
+        e, c = _lever_effect(cand.lever, use_case, basket[:, 0], ps[:, 0], full_price[:, 0], valuation, priors)
+        effect[:, j] = e * learned.factor(cand.lever.offer_type)
+        cost_if_redeemed[:, j] = c
+
+    p1 = np.clip(p0 + (1 - p0) * reach * effect, 0.0, 1.0)
+    redeem = np.where(cost_if_redeemed > 0, reach * p1, 0.0)
+    pressure = 1.0 + batch.recent_contacts_7d[:, None] + 2.0 * batch.consecutive_ignored[:, None]
+    unsubscribe = priors.unsubscribe_base * pressure * intrusiveness
+    fatigue = unsubscribe * 0.5 * np.maximum(batch.clv_365, 0.0)[:, None]
+    expected_cost = redeem * cost_if_redeemed + contact_cost
+    value = p1 * margin - redeem * cost_if_redeemed - p0 * margin - contact_cost - fatigue
+    value = np.where(reachable, value, -np.inf)
+    return Scores(cands, p1, p1 - p0, p1 * margin, expected_cost, cost_if_redeemed, fatigue, value)
+
+
+def _lever_effect(lever: Lever, use_case: UseCase, basket: np.ndarray, ps: np.ndarray, full_price: np.ndarray,
+                  valuation: Valuation, priors: ResponsePriors) -> tuple[np.ndarray, np.ndarray]:
+    """Conversion effect among members who see the message, and the offer's cost if redeemed."""
+    reminder = np.full_like(basket, priors.reminder[use_case])
+    # Price levers move the price sensitive; recognition and access move the rest (seed playbooks).
+    price_response = (0.3 + 1.4 * ps) * np.where(full_price, 0.5, 1.0)
+    status_response = (1.3 - 0.6 * ps) * np.where(full_price, 1.5, 1.0)
+    kind = lever.offer_type
+    if kind is OfferType.NONE:
+        return reminder, np.zeros_like(basket)
+    if kind in (OfferType.PERCENT_OFF, OfferType.AMOUNT_OFF, OfferType.BUNDLE):
+        cut = basket * lever.discount_pct / 100 if lever.discount_pct else np.minimum(lever.amount_off, basket)
+        depth = 100 * cut / basket
+        effect = priors.price_ceiling * (1 - np.exp(-depth / priors.price_scale_pct)) * price_response
+        if kind is OfferType.BUNDLE:
+            effect = effect + priors.bundle_bonus
+        return reminder + effect, cut
+    if kind is OfferType.POINTS_MULTIPLIER:
+        extra = (lever.points_multiplier - 1) * valuation.points_per_dollar * basket * valuation.point_value
+        return reminder + priors.points_effect * status_response, extra
+    if kind is OfferType.BONUS_POINTS:
+        cost = np.full_like(basket, lever.bonus_points * valuation.point_value)
+        return reminder + priors.points_effect * status_response * min(1.0, lever.bonus_points / 500), cost
+    if kind is OfferType.EARLY_ACCESS:
+        return reminder + priors.early_access_effect * status_response, np.zeros_like(basket)
+    if kind is OfferType.FREE_SHIPPING:
+        effect = priors.free_shipping_effect * (0.5 + ps)
+        return reminder + effect, np.full_like(basket, valuation.shipping_cost)
+    raise ValueError(f"no response model for {kind}")
+
+
+def ranked(scores: Scores, row: int, top: int) -> list[int]:
+    """Candidate indices for one member, best value first; do nothing is always included."""
+    order = [j for j in np.argsort(-scores.value[row], kind="stable") if np.isfinite(scores.value[row, j])]
+    best = order[:top]
+    if 0 not in best:
+        best.append(0)
+    return best
+
+
+def rationale(scores: Scores, row: int, j: int) -> str:
+    cand = scores.candidates[j]
+    if cand.lever.is_nothing:
+        return "Do nothing: the baseline every action must beat; costs nothing and adds no contact pressure."
+    p1, up = scores.propensity[row, j], scores.uplift[row, j]
+    return (
+        f"{cand.lever.key.replace('_', ' ')} by {cand.channel}: P(buy) {p1:.1%} vs {p1 - up:.1%} without contact "
+        f"(uplift {up:+.1%}); expected margin {scores.expected_margin[row, j]:.2f}, expected cost "
+        f"{scores.cost[row, j]:.2f}, fatigue {scores.fatigue_penalty[row, j]:.2f}, "
+        f"net value {scores.value[row, j]:+.2f} over doing nothing."
+    )
