@@ -61,6 +61,8 @@ class TerminationReason(StrEnum):
     TIMEOUT = "timeout"
     GUARD_TRIPWIRE = "guard_tripwire"
     MODEL_UNAVAILABLE = "model_unavailable"
+    # Only seen on a sub-run's transcript or a log entry: a cancelled run re-raises, returns nothing.
+    CANCELLED = "cancelled"
 
 
 class RunTerminated(AgentError):

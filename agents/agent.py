@@ -1,0 +1,18 @@
+"""An agent: a role with a system prompt, a model, an allow-listed toolset and limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agents.limits import Limits
+from agents.models.base import Model
+from agents.toolset import CombinedToolset, Toolset
+
+
+@dataclass(frozen=True)
+class Agent:
+    name: str
+    system_prompt: str
+    model: Model
+    tools: Toolset = field(default_factory=CombinedToolset)
+    limits: Limits = field(default_factory=Limits)

@@ -1,0 +1,169 @@
+"""The channels server: the only way a message reaches a member.
+
+It sends nothing without an approval the guard recorded for exactly this content (see
+`tools.outbox`), and re-checks contact pressure and consent against the database at send time,
+because other messages may have been queued since the guard looked.
+"""
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mcp_servers.shared.deps import ServerDeps
+from mcp_servers.shared.errors import tool_errors
+from mcp_servers.shared.factory import HttpAuth, new_server
+from policies.engine import check
+from policies.proposal import OfferProposal
+from policies.rule_ids import RuleId
+from policies.vocabulary import Channel, OutcomeType
+from tools.contacts import contact_history, contact_record, record_outcome
+from tools.outbox import outbox_counts, send_approved
+from tools.rule_facts import ProfileFacts, rule_context
+
+MemberId = Annotated[int, Field(ge=1, description="The member's internal id (customer_id).")]
+# What can change between the guard's approval and the send: other messages, consent, opt-outs.
+SEND_TIME_RULES = frozenset({
+    RuleId.CONSENT_CHANNEL, RuleId.CONSENT_OPT_OUT, RuleId.FREQUENCY_DAILY_TOTAL, RuleId.FREQUENCY_WEEKLY_TOTAL,
+    RuleId.FREQUENCY_CHANNEL_WEEKLY, RuleId.FREQUENCY_CHANNEL_GAP, RuleId.FATIGUE_BACKOFF,
+    RuleId.DUPLICATE_CROSS_CHANNEL,
+})
+
+READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+WRITE_ONCE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+
+
+class ChannelStatus(BaseModel):
+    channel: Channel
+    consented: bool
+    opted_out_at: str | None
+    sent_last_7_days: int
+    weekly_cap: int | None
+    remaining_this_week: int | None
+    send_window_local: str | None
+
+
+class ContactStatus(BaseModel):
+    customer_id: int
+    time_zone: str
+    channels: list[ChannelStatus]
+    messages_last_24h: int
+    daily_cap: int
+    messages_last_7_days: int
+    weekly_cap: int
+    recent: list[dict[str, Any]]
+
+
+class SendReceipt(BaseModel):
+    contact_id: int
+    proposal_id: str
+    channel: str
+    scheduled_at: str
+    status: str
+
+
+def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
+    server = new_server(
+        "channels",
+        "Contact status and delivery. Messages are sent only with a guard approval for exactly the "
+        "proposal content; anything else is refused.",
+        http,
+    )
+    policy = deps.policy
+
+    @server.tool(annotations=READ)
+    @tool_errors
+    async def contact_status(customer_id: MemberId) -> ContactStatus:
+        """A member's reachability now: consent and opt-out per channel, local send windows, how many
+        messages they had in the last day and week against the caps, and their recent messages.
+        Check this before proposing a channel."""
+        now = deps.clock()
+        record = await contact_record(deps.db, customer_id, now=now, lookback=timedelta(days=7))
+        freq = policy.frequency
+        week_ago, day_ago = now - timedelta(days=7), now - timedelta(days=1)
+        counted = [m for m in record.recent if m.scheduled_at >= week_ago.replace(tzinfo=None)]
+        windows = policy.quiet_hours.local.windows
+        channels = []
+        for channel in Channel:
+            sent = sum(1 for m in counted if m.channel == channel.value)
+            cap = freq.channel_weekly.limits.get(channel)
+            window = windows.get(channel)
+            channels.append(ChannelStatus(
+                channel=channel,
+                consented=record.consents.get(channel.value, False),
+                opted_out_at=record.opted_out[channel.value].isoformat() if channel.value in record.opted_out else None,
+                sent_last_7_days=sent,
+                weekly_cap=cap,
+                remaining_this_week=None if cap is None else max(cap - sent, 0),
+                send_window_local=f"{window.send_from:%H:%M}-{window.send_until:%H:%M}" if window else None,
+            ))
+        capped = {c.value for c in freq.weekly_total.counted_channels}
+        return ContactStatus(
+            customer_id=customer_id,
+            time_zone=record.time_zone,
+            channels=channels,
+            messages_last_24h=sum(1 for m in counted if m.channel in capped
+                                  and m.scheduled_at >= day_ago.replace(tzinfo=None)),
+            daily_cap=freq.daily_total.max_contacts,
+            messages_last_7_days=sum(1 for m in counted if m.channel in capped),
+            weekly_cap=freq.weekly_total.max_contacts,
+            recent=[{"channel": m.channel, "use_case": m.use_case, "status": m.status,
+                     "at": m.scheduled_at.isoformat(), "engaged": m.engaged} for m in record.recent[:10]],
+        )
+
+    async def recheck(session: AsyncSession, proposal: OfferProposal) -> list[str]:
+        # Only contact facts matter here; profile-level rules were judged by the guard.
+        neutral = ProfileFacts(segments=frozenset(), stale=False, data_age_hours=0.0,
+                               basket_value=max(proposal.estimated_cost, 1.0), basket_margin=0.0)
+        context = await rule_context(session, proposal, neutral, now=deps.clock(), lookback=deps.contact_lookback,
+                                     ignore_window=deps.ignore_window)
+        result = check(proposal, context, policy)
+        return [f"{v.rule_id}: {v.message}" for v in result.blocking if v.rule_id in SEND_TIME_RULES]
+
+    @server.tool(annotations=WRITE_ONCE)
+    @tool_errors
+    async def send_approved_proposal(
+        proposal: OfferProposal,
+        approval_id: Annotated[str, Field(min_length=8, max_length=64, description="From record_guard_verdict.")],
+    ) -> SendReceipt:
+        """Queue an approved proposal for delivery at its send_at time. Refused unless approval_id
+        was issued by the guard for exactly this proposal content, is unused and unexpired, the
+        member can still be contacted (caps, consent) and the use case's budget covers the cost.
+        Pass the proposal exactly as approved."""
+        receipt = await send_approved(deps.db, proposal, approval_id, now=deps.clock(), recheck=recheck)
+        return SendReceipt(contact_id=receipt.contact_id, proposal_id=receipt.proposal_id, channel=receipt.channel,
+                           scheduled_at=receipt.scheduled_at.isoformat(), status=receipt.status)
+
+    @server.tool(name="contact_history", annotations=READ)
+    @tool_errors
+    async def contact_history_tool(
+        customer_id: MemberId, limit: Annotated[int, Field(ge=1, le=deps.max_page_size)] = 20
+    ) -> dict[str, list[dict[str, Any]]]:
+        """A member's messages, newest first, with their outcomes (open, click, redeem, order...)."""
+        return {"contacts": await contact_history(deps.db, customer_id, limit=limit)}
+
+    @server.tool(name="record_outcome", annotations=WRITE_ONCE)
+    @tool_errors
+    async def record_outcome_tool(
+        contact_id: Annotated[int, Field(ge=1)],
+        outcome: OutcomeType,
+        occurred_at: datetime | None = None,
+        revenue: Annotated[float, Field(ge=0, le=1_000_000)] = 0.0,
+        margin: Annotated[float, Field(ge=-1_000_000, le=1_000_000)] = 0.0,
+    ) -> dict[str, bool]:
+        """Record a member's response to a message. Idempotent: the same outcome twice is recorded
+        once. An unsubscribe or complaint withdraws consent for that channel at once."""
+        when = occurred_at or deps.clock()
+        return {"recorded": await record_outcome(deps.db, contact_id, outcome, occurred_at=when,
+                                                  revenue=revenue, margin=margin)}
+
+    @server.tool(annotations=READ)
+    @tool_errors
+    async def outbox_status() -> dict[str, int]:
+        """Messages by delivery status: queued, sending, sent, failed, dead_letter, cancelled."""
+        return await outbox_counts(deps.db)
+
+    return server

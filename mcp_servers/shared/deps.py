@@ -1,0 +1,29 @@
+"""What every server is built from: passed in by the composition root, never read from globals."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from policies.model import Policy
+from tools.rule_facts import ProfileFacts
+from tools.storage.db import Database
+
+# The profile's contribution to a rule check for one member, as of a moment.
+ProfileFactsSource = Callable[[int, datetime], Awaitable[ProfileFacts]]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ServerDeps:
+    db: Database
+    policy: Policy
+    profile_facts: ProfileFactsSource
+    clock: Callable[[], datetime] = system_clock  # aware UTC; simulations and tests pass their own
+    approval_ttl: timedelta = timedelta(hours=24)
+    max_page_size: int = 100
+    # How long a message may go unanswered before it counts as ignored (fatigue back-off).
+    ignore_window: timedelta = timedelta(days=3)
+    contact_lookback: timedelta = timedelta(days=14)  # covers every cap, duplicate and fatigue window

@@ -1,0 +1,150 @@
+"""Filling a `RuleContext` from storage: the facts the rules engine judges a proposal against.
+
+The member-level facts that come from the profile (segments, freshness, expected basket) are
+passed in by the caller, so this module only reads what is stored about contacts, consent, money
+and stock — and reads it inside the caller's session when one is given, so a re-check at send
+time sees the same locked state it then writes.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from policies.context import RecentContact, RuleContext, SkuFacts
+from policies.proposal import OfferProposal, offer_fingerprint
+from policies.vocabulary import Channel, UseCase
+from tools.approvals import naive_utc
+from tools.contacts import ENGAGED
+from tools.errors import NotFound
+from tools.storage.models import (
+    Budget,
+    Category,
+    ChannelConsent,
+    Contact,
+    Customer,
+    Inventory,
+    LoyaltyAccount,
+    Outcome,
+    Product,
+    Proposal,
+)
+
+# Contacts that count toward caps and duplicates: queued, in flight, or delivered.
+LIVE_STATUSES = ("queued", "sending", "sent")
+
+
+@dataclass(frozen=True)
+class ProfileFacts:
+    """What the profile contributes to a rule check."""
+
+    segments: frozenset[str]
+    stale: bool
+    data_age_hours: float
+    basket_value: float
+    basket_margin: float
+    postcode_group: str | None = None
+    demographic_group: str | None = None
+
+
+async def rule_context(
+    session: AsyncSession,
+    proposal: OfferProposal,
+    profile: ProfileFacts,
+    *,
+    now: datetime,
+    lookback: timedelta,
+    ignore_window: timedelta,
+) -> RuleContext:
+    customer_id = proposal.customer_id
+    member = await session.get(Customer, customer_id)
+    if member is None:
+        raise NotFound(f"no member with id {customer_id}")
+    account = await session.get(LoyaltyAccount, customer_id)
+    consents = (await session.scalars(select(ChannelConsent).where(ChannelConsent.customer_id == customer_id))).all()
+    recent = await _recent_contacts(session, customer_id, now=now, lookback=lookback, ignore_window=ignore_window)
+    ignored = 0
+    for contact in recent:  # newest first: count until the member last engaged
+        if not contact.ignored:
+            break
+        ignored += 1
+    return RuleContext(
+        customer_id=customer_id,
+        now=now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC),
+        tier=account.tier if account else "bronze",
+        segments=profile.segments,
+        time_zone=member.time_zone,
+        consents={Channel(c.channel): c.granted for c in consents},
+        opted_out=frozenset(Channel(c.channel) for c in consents if c.opted_out_at is not None),
+        recent_contacts=tuple(recent),
+        consecutive_ignored=ignored,
+        profile_stale=profile.stale,
+        data_age_hours=float(profile.data_age_hours),
+        budget_remaining=await _budget_remaining(session, proposal.use_case, now),
+        skus=await _sku_facts(session, proposal),
+        expected_basket_value=max(float(profile.basket_value), 0.01),
+        expected_basket_margin=min(float(profile.basket_margin), max(float(profile.basket_value), 0.01)),
+        postcode_group=profile.postcode_group,
+        demographic_group=profile.demographic_group,
+    )
+
+
+async def _recent_contacts(
+    session: AsyncSession, customer_id: int, *, now: datetime, lookback: timedelta, ignore_window: timedelta
+) -> list[RecentContact]:
+    moment = naive_utc(now)
+    engaged = select(Outcome.contact_id).where(Outcome.customer_id == customer_id, Outcome.type.in_(ENGAGED))
+    rows = (await session.execute(
+        select(Contact, Proposal.content, Contact.id.in_(engaged))
+        .outerjoin(Proposal, Proposal.id == Contact.proposal_id)
+        .where(Contact.customer_id == customer_id, Contact.status.in_(LIVE_STATUSES),
+               Contact.scheduled_at >= moment - lookback)
+        .order_by(Contact.scheduled_at.desc(), Contact.id.desc())
+    )).all()
+    recent = []
+    for contact, content, was_engaged in rows:
+        when = contact.sent_at or contact.scheduled_at
+        recent.append(RecentContact(
+            channel=Channel(contact.channel),
+            sent_at=when.replace(tzinfo=UTC),
+            offer_fingerprint=_fingerprint(content, contact.offer_code),
+            use_case=UseCase(contact.use_case) if contact.use_case else UseCase.REACTIVATION,
+            ignored=contact.status == "sent" and not was_engaged and moment - when >= ignore_window,
+        ))
+    return recent
+
+
+def _fingerprint(content: dict | None, offer_code: str | None) -> str:
+    if content is not None:
+        return offer_fingerprint(OfferProposal.model_validate(content).offer)
+    # Messages from before the agents (imported history) carry only a coupon code.
+    return hashlib.sha256(f"code:{offer_code or 'none'}".encode()).hexdigest()
+
+
+async def _budget_remaining(session: AsyncSession, use_case: UseCase, now: datetime) -> float:
+    moment = naive_utc(now)
+    budget = await session.scalar(select(Budget).where(and_(
+        Budget.use_case == use_case.value, Budget.period_start <= moment, Budget.period_end > moment)))
+    if budget is None or budget.paused:
+        return 0.0
+    return round(float(budget.amount) - float(budget.spent), 2)
+
+
+async def _sku_facts(session: AsyncSession, proposal: OfferProposal) -> dict[str, SkuFacts]:
+    skus = set(proposal.offer.skus) | ({proposal.offer.gift_sku} if proposal.offer.gift_sku else set())
+    if not skus:
+        return {}
+    rows = (await session.execute(
+        select(Product, Inventory.on_hand, Category.name)
+        .join(Category, Category.id == Product.category_id)
+        .outerjoin(Inventory, Inventory.product_id == Product.id)
+        .where(Product.sku.in_(skus))
+    )).all()
+    return {
+        product.sku: SkuFacts(price=float(product.price), unit_cost=float(product.unit_cost),
+                              available_units=int(on_hand or 0), full_price=bool(product.full_price_only),
+                              category=category)
+        for product, on_hand, category in rows
+    }
