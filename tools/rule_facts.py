@@ -66,8 +66,8 @@ async def rule_context(
     consents = (await session.scalars(select(ChannelConsent).where(ChannelConsent.customer_id == customer_id))).all()
     recent = await _recent_contacts(session, customer_id, now=now, lookback=lookback, ignore_window=ignore_window)
     ignored = 0
-    for contact in recent:  # newest first: count until the member last engaged
-        if not contact.ignored:
+    for _, was_ignored in recent:  # newest first: count until the member last engaged
+        if not was_ignored:
             break
         ignored += 1
     return RuleContext(
@@ -78,7 +78,7 @@ async def rule_context(
         time_zone=member.time_zone,
         consents={Channel(c.channel): c.granted for c in consents},
         opted_out=frozenset(Channel(c.channel) for c in consents if c.opted_out_at is not None),
-        recent_contacts=tuple(recent),
+        recent_contacts=tuple(contact for contact, _ in recent),
         consecutive_ignored=ignored,
         profile_stale=profile.stale,
         data_age_hours=float(profile.data_age_hours),
@@ -93,7 +93,8 @@ async def rule_context(
 
 async def _recent_contacts(
     session: AsyncSession, customer_id: int, *, now: datetime, lookback: timedelta, ignore_window: timedelta
-) -> list[RecentContact]:
+) -> list[tuple[RecentContact, bool]]:
+    """Live contacts newest first, each with whether the member ignored it."""
     moment = naive_utc(now)
     engaged = select(Outcome.contact_id).where(Outcome.customer_id == customer_id, Outcome.type.in_(ENGAGED))
     rows = (await session.execute(
@@ -106,12 +107,14 @@ async def _recent_contacts(
     recent = []
     for contact, content, was_engaged in rows:
         when = contact.sent_at or contact.scheduled_at
-        recent.append(RecentContact(
-            channel=Channel(contact.channel),
-            sent_at=when.replace(tzinfo=UTC),
-            offer_fingerprint=_fingerprint(content, contact.offer_code),
-            use_case=UseCase(contact.use_case) if contact.use_case else UseCase.REACTIVATION,
-            ignored=contact.status == "sent" and not was_engaged and moment - when >= ignore_window,
+        recent.append((
+            RecentContact(
+                channel=Channel(contact.channel),
+                sent_at=when.replace(tzinfo=UTC),
+                offer_fingerprint=_fingerprint(content, contact.offer_code),
+                use_case=UseCase(contact.use_case) if contact.use_case else UseCase.REACTIVATION,
+            ),
+            contact.status == "sent" and not was_engaged and moment - when >= ignore_window,
         ))
     return recent
 
