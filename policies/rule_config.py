@@ -42,7 +42,7 @@ class RuleConfig(BaseModel):
             if unknown := sorted(names - cls.placeholders.keys()):
                 raise ValueError(f"unknown placeholder {{{unknown[0]}}}")
             message.format_map(cls.placeholders)  # catches format specs that do not fit the fact
-        except (ValueError, KeyError, IndexError) as error:  # nested specs such as {cost:{width}}
+        except (ValueError, KeyError, IndexError) as error:  # KeyError: a nested spec like {cost:{width}}
             raise ValueError(f"message template: {error}; available: {available}") from error
         return message
 

@@ -1,0 +1,108 @@
+"""Message copy for the local model: templates by use case, tone and channel.
+
+Customer-controlled text (first names, product and cart item names) is data: it is used only if
+it looks like what it claims to be, and is otherwise replaced by a neutral word, so nothing a
+member typed can reach another member's message or act as an instruction.
+"""
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from policies.vocabulary import Channel, OfferType, Tone, UseCase
+
+SMS_LIMIT = 160
+PUSH_LIMIT = 120
+IN_STORE_LIMIT = 80
+NAME_PATTERN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'\- ]{0,29}$")
+LABEL_PATTERN = re.compile(r"^[\w&'’,.\- ]{1,60}$")
+INSTRUCTION_WORDS = re.compile(r"\b(ignore|instruction|approve|system|assistant|prompt|discount|%)\b", re.I)
+
+
+@dataclass(frozen=True)
+class CopyBrief:
+    use_case: UseCase
+    channel: Channel
+    tone: Tone
+    offer_type: OfferType
+    offer_value: str  # "10%", "$15", "2x", "500" — already formatted
+    valid_until: datetime  # in the member's local time
+    first_name: str | None
+    category: str | None
+    product: str | None
+    opt_out_text: str
+
+
+@dataclass(frozen=True)
+class Copy:
+    subject: str | None
+    body: str
+    cta: str | None
+
+
+@cache
+def _phrases() -> dict:
+    with (Path(__file__).parent / "phrases.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def safe_name(raw: str | None) -> str:
+    if raw and NAME_PATTERN.match(raw.strip()) and not INSTRUCTION_WORDS.search(raw):
+        return raw.strip().split(" ")[0].capitalize()
+    return "there"
+
+
+def safe_label(raw: str | None, fallback: str) -> str:
+    if raw and LABEL_PATTERN.match(raw.strip()) and not INSTRUCTION_WORDS.search(raw):
+        return raw.strip().lower() if raw.strip().isupper() else raw.strip()
+    return fallback
+
+
+def write(brief: CopyBrief) -> Copy:
+    phrases = _phrases()
+    use_case, tone = brief.use_case.value, brief.tone.value
+    fields = {
+        "name": safe_name(brief.first_name),
+        "category": safe_label(brief.category, "favourites"),
+        "product": safe_label(brief.product, "a matching piece" if brief.use_case is UseCase.UPSELL else "item"),
+        "offer": brief.offer_value,
+        "valid": f"{brief.valid_until:%a %d %b}",
+    }
+    named = fields["name"] != "there"
+    opener = _fill(phrases["openers"][use_case][tone], fields, named)
+    body = _fill(phrases["bodies"][use_case][tone], fields, named)
+    offer = _fill(phrases["offers"][brief.offer_type.value], fields, named)
+    cta = phrases["ctas"][tone]
+    subject = _fill(phrases["subjects"][use_case][tone], fields, named)
+    sentences = " ".join(part for part in (opener, body, offer) if part)
+    return _shape(brief.channel, subject, sentences, offer, opener, cta, brief.opt_out_text)
+
+
+def _fill(template: str, fields: dict[str, str], named: bool) -> str:
+    """Format a template; without a usable name, address the member without one."""
+    if not named:
+        for pattern in ("Hi {name}, ", "Hey {name}, ", "{name}, ", ", {name}", " {name}"):
+            template = template.replace(pattern, "Hi, " if pattern.startswith("Hi") else "")
+        template = template[:1].upper() + template[1:]
+    return template.format(**fields)
+
+
+def _shape(channel: Channel, subject: str, full: str, offer: str, opener: str, cta: str, opt_out: str) -> Copy:
+    if channel is Channel.EMAIL:
+        return Copy(subject=subject, body=full, cta=cta)
+    if channel is Channel.SMS:
+        # Body and opt-out text share one 160-character segment; drop detail before meaning.
+        for text in (full, f"{opener} {offer}".strip(), offer or opener):
+            candidate = f"{text} {opt_out}"
+            if len(candidate) <= SMS_LIMIT:
+                return Copy(subject=None, body=candidate, cta=None)
+        return Copy(subject=None, body=f"{offer or opener}"[: SMS_LIMIT - len(opt_out) - 1] + f" {opt_out}", cta=None)
+    if channel is Channel.PUSH:
+        text = full if len(full) <= PUSH_LIMIT else (offer or opener)
+        return Copy(subject=subject[:60], body=text[:PUSH_LIMIT], cta=None)
+    if channel is Channel.IN_STORE:
+        return Copy(subject=None, body=(offer or opener)[:IN_STORE_LIMIT], cta=None)
+    return Copy(subject=subject, body=full, cta=cta)
