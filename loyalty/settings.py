@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     policy_path: Path = PACKAGE_ROOT / "policies" / "default.toml"
     population_path: Path = PACKAGE_ROOT / "tools" / "world" / "default_population.toml"
     truth_dir: Path = Field(Path(".loyalty-truth"), description="where the simulator's hidden traits live")
+    models_dir: Path | None = Field(None, description="fitted profile models (default: beside the database)")
+    segments_path: Path | None = Field(None, description="segment definitions (default: the shipped file)")
     outbox_dir: Path = Path("outbox")
     reports_dir: Path = Path("reports")
     mcp_http_token: SecretStr | None = None

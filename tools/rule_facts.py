@@ -19,6 +19,9 @@ from policies.vocabulary import Channel, UseCase
 from tools.approvals import naive_utc
 from tools.contacts import ENGAGED
 from tools.errors import NotFound
+from tools.profiles.profile import Profile
+from tools.profiles.service import ProfileService
+from tools.storage.db import Database
 from tools.storage.models import (
     Budget,
     Category,
@@ -151,3 +154,42 @@ async def _sku_facts(session: AsyncSession, proposal: OfferProposal) -> dict[str
                               category=category)
         for product, on_hand, category in rows
     }
+
+
+def facts_from_profile(profile: Profile, proposal: OfferProposal, sku_prices: dict[str, float]) -> ProfileFacts:
+    """The rule facts a profile gives for one proposal. The expected order is the member's usual
+    basket, or the offer's own products when they cost more (a high-ticket cart)."""
+    typical = profile.monetary.aov_365 or profile.monetary.aov or 0.0
+    offer_value = sum(sku_prices.get(sku, 0.0) for sku in proposal.offer.skus)
+    basket = max(typical, offer_value, 1.0)
+    margin_rate = profile.monetary.margin_rate if profile.monetary.margin_rate is not None else 0.0
+    age = profile.demographics.age
+    # The rule's data age is how old our copy of the member is: hours since their upstream sync, or
+    # none for members fed continuously. A member who is merely quiet is not out of date.
+    synced = profile.freshness.newest.get("sync")
+    sync_age = (profile.as_of - synced).total_seconds() / 3600 if synced is not None else 0.0
+    return ProfileFacts(
+        segments=frozenset(profile.segments),
+        stale=profile.freshness.stale,
+        data_age_hours=max(sync_age, 0.0),
+        basket_value=basket,
+        basket_margin=basket * margin_rate,
+        postcode_group=(profile.demographics.postcode or "")[:2] or None,
+        demographic_group=None if age is None else f"age_{min(age // 15 * 15, 75)}",
+    )
+
+
+class ProfileFactsSource:
+    """Rule facts for a proposal from the profile service (what the rules server is wired with)."""
+
+    def __init__(self, db: Database, profiles: ProfileService) -> None:
+        self._db, self._profiles = db, profiles
+
+    async def __call__(self, proposal: OfferProposal, now: datetime) -> ProfileFacts:
+        profile = await self._profiles.profile(proposal.customer_id, now)
+        prices: dict[str, float] = {}
+        if proposal.offer.skus:
+            async with self._db.session() as session:
+                rows = await session.execute(select(Product.sku, Product.price).where(Product.sku.in_(proposal.offer.skus)))
+                prices = {sku: float(price) for sku, price in rows}
+        return facts_from_profile(profile, proposal, prices)

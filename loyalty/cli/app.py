@@ -2,7 +2,13 @@
 
 import typer
 
-from loyalty.cli import db
+from loyalty.cli import db, mcp
+from loyalty.cli import events as events_cli
+from loyalty.cli import imports as imports_cli
+from loyalty.cli import models as models_cli
+from loyalty.cli import outbox as outbox_cli
+from loyalty.cli import profiles as profiles_cli
+from loyalty.cli import segments as segments_cli
 from loyalty.logs import configure_logging
 from loyalty.settings import load_settings
 
@@ -14,6 +20,14 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(mcp.app, name="mcp")
+app.add_typer(events_cli.app, name="events")
+app.add_typer(outbox_cli.app, name="outbox")
+app.add_typer(imports_cli.app, name="import")
+app.add_typer(profiles_cli.app, name="profiles")
+app.add_typer(models_cli.app, name="models")
+app.command("profile")(profiles_cli.profile_command)
+app.command("segments")(segments_cli.segments_command)
 
 
 @app.callback()

@@ -71,7 +71,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
 
     async def evaluate(proposal: OfferProposal) -> CheckResult:
         now = deps.clock()
-        facts = await deps.profile_facts(proposal.customer_id, now)
+        facts = await deps.profile_facts(proposal, now)
         async with deps.db.session() as session:
             context = await rule_context(session, proposal, facts, now=now, lookback=deps.contact_lookback,
                                          ignore_window=deps.ignore_window)

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from policies.model import Policy
+from policies.proposal import OfferProposal
+from tools.profiles.service import ProfileService
 from tools.rule_facts import ProfileFacts
 from tools.storage.db import Database
 
-# The profile's contribution to a rule check for one member, as of a moment.
-ProfileFactsSource = Callable[[int, datetime], Awaitable[ProfileFacts]]
+# The profile's contribution to checking one proposal, as of a moment.
+ProfileFactsSource = Callable[[OfferProposal, datetime], Awaitable[ProfileFacts]]
 
 
 def system_clock() -> datetime:
@@ -21,6 +23,7 @@ class ServerDeps:
     db: Database
     policy: Policy
     profile_facts: ProfileFactsSource
+    profiles: ProfileService | None = None  # customer-data and offers need it; rules and channels do not
     clock: Callable[[], datetime] = system_clock  # aware UTC; simulations and tests pass their own
     approval_ttl: timedelta = timedelta(hours=24)
     max_page_size: int = 100

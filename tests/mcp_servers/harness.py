@@ -4,6 +4,7 @@ from datetime import datetime
 
 from mcp_servers.shared.deps import ServerDeps
 from policies.loader import load_policy
+from policies.proposal import OfferProposal
 from tests.tools.proposals import NOW
 from tools.rule_facts import ProfileFacts
 from tools.storage.db import Database
@@ -11,7 +12,7 @@ from tools.storage.db import Database
 POLICY = load_policy()
 
 
-async def fresh_profile(customer_id: int, now: datetime) -> ProfileFacts:
+async def fresh_profile(proposal: OfferProposal, now: datetime) -> ProfileFacts:
     return ProfileFacts(segments=frozenset({"retention"}), stale=False, data_age_hours=2.0,
                         basket_value=150.0, basket_margin=65.0)
 

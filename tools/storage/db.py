@@ -138,3 +138,12 @@ async def drop_schema(db: Database) -> None:
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def canonical_url(raw: str) -> str:
+    """The URL with the async driver and, for SQLite files, an absolute path: one database, one
+    spelling (used to key files that belong to a database, and in configs run from elsewhere)."""
+    url = parse_url(raw)
+    if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
+        url = url.set(database=str(Path(url.database).resolve()))
+    return url.render_as_string(hide_password=False)

@@ -1,0 +1,130 @@
+"""`loyalty import ...`: bring real data in (Complete Journey, or a transactions CSV), with progress
+bars and a data-quality audit at the end."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from loyalty.cli.common import DbOption, console, err_console, run, settings_for
+from loyalty.cli.moments import parse_moment
+from tools.importers.column_map import FIELDS as MAP_FIELDS
+from tools.importers.column_map import parse_map
+from tools.importers.completejourney import CompleteJourneyOptions, import_completejourney
+from tools.importers.report import ImportReport
+from tools.importers.transactions_csv import CsvOptions, import_transactions_csv
+from tools.storage.db import check_schema, database, utcnow
+
+app = typer.Typer(help="Import real data: Complete Journey, or a transactions CSV.", no_args_is_help=True)
+
+CostRatioOption = Annotated[float, typer.Option(
+    "--cost-ratio", min=0.01, max=0.99, help="Unit cost as a share of price where the source has no costs.")]
+
+
+class RichProgress:
+    """The importers' progress protocol on a rich progress bar (stderr)."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.task: TaskID | None = None
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        if self.task is not None:  # a finished step shows full, whatever its last count was
+            done = self.bar.tasks[-1]
+            self.bar.update(self.task, total=done.total or done.completed or 1, completed=done.total or done.completed or 1)
+        self.task = self.bar.add_task(name, total=total)
+
+    def advance(self, units: int = 1) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, units)
+
+
+def _bar() -> Progress:
+    return Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=False)
+
+
+@app.command("completejourney")
+def completejourney(
+    db: DbOption = None,
+    until: Annotated[str | None, typer.Option("--until", help="Import only what happened before this date.")] = None,
+    rejects: Annotated[Path, typer.Option(help="Where rows that cannot be imported go, with the reason.")] = Path(
+        "completejourney.rejects.csv"),
+    cost_ratio: CostRatioOption = 0.7,
+) -> None:
+    """Dunnhumby "The Complete Journey" (needs the `data` extra): households, products, baskets,
+    campaigns and coupon redemptions. Safe to run twice."""
+    settings = settings_for(db)
+
+    async def go() -> ImportReport:
+        options = CompleteJourneyOptions(now=utcnow(), until=parse_moment(until, "--until"),
+                                         cost_ratio=cost_ratio, rejects_path=rejects)
+        store = database(settings.db_url)
+        try:
+            await check_schema(store)
+            with _bar() as bar:
+                return await import_completejourney(store, options, RichProgress(bar))
+        finally:
+            await store.dispose()
+
+    _print_report(run(go()))
+
+
+@app.command("transactions")
+def transactions(
+    file: Annotated[Path, typer.Argument(help="CSV with one row per order line and a header row.")],
+    column_map: Annotated[list[str], typer.Option(
+        "--map", help="field=Column pairs, comma-separated or repeated. Fields: " + ", ".join(MAP_FIELDS) + ".")],
+    db: DbOption = None,
+    date_format: Annotated[str, typer.Option(
+        help='Format of the date column: ISO8601, or strftime like "%m/%d/%Y %H:%M".')] = "ISO8601",
+    channel: Annotated[str, typer.Option(help="Order channel when none is mapped: online, store or app.")] = "store",
+    encoding: Annotated[str, typer.Option(help="Text encoding of the file (e.g. latin-1).")] = "utf-8",
+    chunk_rows: Annotated[int, typer.Option(min=1_000, help="Rows read per chunk.")] = 100_000,
+    rejects: Annotated[Path | None, typer.Option(
+        help="Where rows that cannot be imported go (default: <file>.rejects.csv).")] = None,
+    cost_ratio: CostRatioOption = 0.7,
+) -> None:
+    """A generic transactions CSV, streamed in chunks. Safe to run twice."""
+    settings = settings_for(db)
+
+    async def go() -> ImportReport:
+        columns = parse_map(column_map)
+        options = CsvOptions(now=utcnow(), date_format=date_format, channel=channel, cost_ratio=cost_ratio,
+                             encoding=encoding, chunk_rows=chunk_rows,
+                             rejects_path=rejects or file.with_name(file.name + ".rejects.csv"))
+        store = database(settings.db_url)
+        try:
+            await check_schema(store)
+            with _bar() as bar:
+                return await import_transactions_csv(store, file, columns, options, RichProgress(bar))
+        finally:
+            await store.dispose()
+
+    _print_report(run(go()))
+
+
+def _print_report(report: ImportReport) -> None:
+    table = Table(title=f"imported {report.source} in {report.seconds:.1f} s", show_edge=False)
+    for column in ("table", "added", "already there"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for name in report.inserted:
+        table.add_row(name, f"{report.inserted[name]:,}", f"{report.already_present.get(name, 0):,}")
+    console.print(table)
+    if not report.changed_anything:
+        console.print("nothing new: everything in the source was already imported", highlight=False)
+    if report.rejected:
+        rejected = Table(title=f"rejected {report.rejected_total:,} rows → {report.rejects_path}", show_edge=False)
+        for column in ("source", "reason", "rows"):
+            rejected.add_column(column, justify="right" if column == "rows" else "left")
+        for (source, reason), count in sorted(report.rejected.items()):
+            rejected.add_row(source, reason, f"{count:,}")
+        console.print(rejected)
+    audit = Table(title="data-quality audit", show_edge=False)
+    for column in ("check", "subject", "finding"):
+        audit.add_column(column)
+    for finding in report.findings:
+        audit.add_row(finding.check.value, finding.subject, finding.detail)
+    console.print(audit)

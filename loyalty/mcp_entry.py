@@ -1,0 +1,39 @@
+"""Running one MCP server from settings: over stdio (Claude Desktop) or Streamable HTTP.
+
+Nothing may be printed to stdout here: under stdio it is the protocol wire.
+"""
+
+import anyio
+
+from loyalty.logs import configure_logging
+from loyalty.settings import Settings, load_settings
+from loyalty.wiring import open_product
+from mcp_servers.registry import SERVERS
+from mcp_servers.shared.factory import HttpAuth
+from tools.errors import InvalidInput
+
+
+def http_auth(settings: Settings, host: str, port: int) -> HttpAuth:
+    if settings.mcp_http_token is None:
+        raise InvalidInput("serving over HTTP needs a bearer token: set LOYALTY_MCP_HTTP_TOKEN (16+ characters)")
+    return HttpAuth(host=host, port=port, token=settings.mcp_http_token.get_secret_value())
+
+
+async def serve(name: str, settings: Settings, *, http: tuple[str, int] | None = None) -> None:
+    if name not in SERVERS:
+        raise InvalidInput(f"unknown server {name!r}: choose one of {', '.join(SERVERS)}")
+    auth = http_auth(settings, *http) if http else None
+    _, builder = SERVERS[name]
+    async with open_product(settings) as product:
+        server = builder(product.deps, auth)
+        if auth is None:
+            await server.run_stdio_async()
+        else:
+            await server.run_streamable_http_async(host=auth.host, port=auth.port)
+
+
+def main(name: str) -> None:
+    """`python -m mcp_servers.<name>`: stdio with settings from the environment."""
+    settings = load_settings()
+    configure_logging(settings.log_level, "json")
+    anyio.run(serve, name, settings)

@@ -1,0 +1,83 @@
+"""Building the product's parts from settings: the one place that knows how they fit together."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from anthropic import AsyncAnthropic
+from mcp import Client
+
+from agents.decision_log import DecisionLog
+from agents.models.base import Model
+from agents.models.claude import ClaudeConfig, ClaudeModel
+from agents.team import Team, local_model, open_team
+from loyalty.settings import Settings
+from mcp_servers.registry import build_all
+from mcp_servers.shared.deps import ServerDeps, system_clock
+from policies.errors import PolicyError
+from policies.loader import load_policy
+from policies.model import Policy
+from tools.decision_log import SqlDecisionLog
+from tools.errors import InvalidInput
+from tools.profiles.service import ProfileService, open_profiles
+from tools.rule_facts import ProfileFactsSource
+from tools.storage.db import Database, check_schema, database
+
+def policy_from(settings: Settings) -> Policy:
+    try:
+        return load_policy(settings.policy_path)
+    except PolicyError as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+def profile_service(settings: Settings, db: Database, clock: Callable[[], datetime]) -> ProfileService:
+    service = open_profiles(db, models_dir=settings.models_dir, segments_path=settings.segments_path)
+    return replace(service, clock=lambda: clock().astimezone(UTC).replace(tzinfo=None))
+
+
+@dataclass(frozen=True)
+class Product:
+    """Everything a command needs, opened once."""
+
+    settings: Settings
+    db: Database
+    policy: Policy
+    profiles: ProfileService
+    deps: ServerDeps
+
+
+@asynccontextmanager
+async def open_product(settings: Settings, *, clock: Callable[[], datetime] = system_clock) -> AsyncIterator[Product]:
+    db = database(settings.db_url)
+    try:
+        await check_schema(db)
+        policy = policy_from(settings)
+        profiles = profile_service(settings, db, clock)
+        deps = ServerDeps(db=db, policy=policy, profile_facts=ProfileFactsSource(db, profiles), profiles=profiles,
+                          clock=clock)
+        yield Product(settings, db, policy, profiles, deps)
+    finally:
+        await db.dispose()
+
+
+def model_for(settings: Settings) -> Model:
+    """Claude when a key is set (with the local model as its fallback), else the local model."""
+    local = local_model()
+    if settings.anthropic_api_key is None:
+        return local
+    client = AsyncAnthropic(api_key=settings.anthropic_api_key.get_secret_value())
+    roles = {"orchestrator": settings.model_orchestrator, "guard": settings.model_guard}
+    roles |= {use_case: settings.model_specialist for use_case in
+              ("reactivation", "cart_abandonment", "upsell", "competitive_response")}
+    return ClaudeModel(client, config=ClaudeConfig(model_by_role=roles), fallback=local)
+
+
+@asynccontextmanager
+async def open_agents(product: Product, model: Model, log: DecisionLog | None = None) -> AsyncIterator[Team]:
+    """The team connected in-process (no sockets, no subprocess) to all four servers."""
+    servers = build_all(product.deps)
+    async with AsyncExitStack() as stack:
+        clients = {key: await stack.enter_async_context(Client(server)) for key, server in servers.items()}
+        async with open_team(clients, model, log or SqlDecisionLog(product.db)) as team:
+            yield team
