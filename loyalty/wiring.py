@@ -1,7 +1,7 @@
 """Building the product's parts from settings: the one place that knows how they fit together."""
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -76,8 +76,6 @@ def model_for(settings: Settings) -> Model:
 @asynccontextmanager
 async def open_agents(product: Product, model: Model, log: DecisionLog | None = None) -> AsyncIterator[Team]:
     """The team connected in-process (no sockets, no subprocess) to all four servers."""
-    servers = build_all(product.deps)
-    async with AsyncExitStack() as stack:
-        clients = {key: await stack.enter_async_context(Client(server)) for key, server in servers.items()}
-        async with open_team(clients, model, log or SqlDecisionLog(product.db)) as team:
-            yield team
+    clients = {key: Client(server) for key, server in build_all(product.deps).items()}
+    async with open_team(clients, model, log or SqlDecisionLog(product.db)) as team:  # enters the clients
+        yield team

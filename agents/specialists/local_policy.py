@@ -1,8 +1,8 @@
 """The specialists' deterministic policy for the local model (DESIGN §5 on the tools' results).
 
 Turn 1: read the member's profile and the scored candidate actions, in parallel.
-Turn 2+: propose the best candidate that beats doing nothing, checking it against the rules; on a
-blocking violation try the next one (at most `MAX_ATTEMPTS`); otherwise do nothing and say why.
+Turn 2: check the best few candidates that beat doing nothing against the rules, in parallel.
+Turn 3: propose the most valuable candidate that passed; otherwise do nothing and say why.
 The answer is JSON: {"decision": "propose", "proposal": {...}} or {"decision": "nothing", "reason": ...}.
 """
 
@@ -19,7 +19,7 @@ from policies.vocabulary import UseCase
 PROFILE = "customer_data__get_member_profile"
 SCORE = "offers__score_candidate_actions"
 CHECK = "rules__check_proposal"
-MAX_ATTEMPTS = 3
+CANDIDATES_CHECKED = 4
 CONTEXT_KEYS = ("cart_value", "cart_skus", "anchor_category", "competitor_discount_pct", "sequence_step")
 
 
@@ -44,20 +44,23 @@ class SpecialistPolicy:
         profile, scoring = content(last_result(request, PROFILE)), content(last_result(request, SCORE))
         if not profile or not scoring:
             return answer({"decision": "nothing", "reason": "could not read the member's profile or scores"})
-        if profile.get("stale"):
-            return answer({"decision": "nothing",
-                           "reason": f"profile data is stale ({profile.get('freshness_note', 'sources out of date')}); "
-                                     "no action on stale data"})
+        freshness = profile.get("freshness") or {}
+        if freshness.get("stale"):
+            return answer({"decision": "nothing", "reason": "the member's data is stale (newest record "
+                           f"{freshness.get('data_age_hours') or 0:.0f} h old or upstream sync out of date); "
+                           "no action on stale data"})
         checks = tool_results(request, CHECK)
-        if checks and (report := content(checks[-1])) and not blocking(report):
-            proposed = calls_made(request, CHECK)[-1].arguments["proposal"]
-            return answer({"decision": "propose", "proposal": proposed, "needs_review": report.get("needs_review", False)})
+        if checks:
+            return self._conclude(request, checks, scoring)
         candidates = [c for c in scoring.get("candidates", []) if not c.get("do_nothing") and c["value"] > 0]
-        if len(checks) >= min(MAX_ATTEMPTS, len(candidates)):
-            return answer({"decision": "nothing", "reason": self._why_nothing(scoring, checks)})
-        proposal = build_proposal(candidates[len(checks)], profile, scoring, self.use_case)
+        if not candidates:
+            best = (scoring.get("candidates") or [{}])[0]
+            return answer({"decision": "nothing",
+                           "reason": f"no action beats doing nothing: {best.get('rationale', 'no positive value')}"})
         return ModelResponse.from_calls(
-            ToolCall(id=call_id(request, 0), name=CHECK, arguments={"proposal": proposal}),
+            *(ToolCall(id=call_id(request, i), name=CHECK,
+                       arguments={"proposal": build_proposal(c, profile, scoring, self.use_case)})
+              for i, c in enumerate(candidates[:CANDIDATES_CHECKED])),
             model_name=LOCAL_MODEL_NAME,
         )
 
@@ -72,9 +75,14 @@ class SpecialistPolicy:
         )
 
     @staticmethod
-    def _why_nothing(scoring: dict[str, Any], checks: list[Any]) -> str:
-        if checks:
-            broken = sorted(blocking(content(checks[-1])))
-            return f"no candidate passed the rules (last one broke {', '.join(broken) or 'a rule'}); doing nothing"
-        best = (scoring.get("candidates") or [{}])[0]
-        return f"no action beats doing nothing for this member: {best.get('rationale', 'no positive value')}"
+    def _conclude(request: ModelRequest, checks: list[Any], scoring: dict[str, Any]) -> ModelResponse:
+        proposals = {call.id: call.arguments["proposal"] for call in calls_made(request, CHECK)}
+        broken: set[str] = set()
+        for result in checks:  # in the order they were asked: best value first
+            report = content(result)
+            if report and not blocking(report):
+                return answer({"decision": "propose", "proposal": proposals[result.call_id],
+                               "needs_review": bool(report.get("needs_review"))})
+            broken |= blocking(report)
+        return answer({"decision": "nothing", "reason": "no candidate that beats doing nothing passes the rules "
+                       f"(they broke {', '.join(sorted(broken)) or 'the rules'}); doing nothing"})

@@ -4,20 +4,22 @@ This is what the offers server's `score_candidate_actions` returns. It uses obse
 the profile's predictions and behaviour, the contact record, the catalogue and the policy.
 """
 
+import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 
 from policies.model import Policy
+from policies.offer_value import OfferTerms, value_offers
 from policies.vocabulary import Channel, OfferType, UseCase
 from tools.catalogue import recommend_bundle
-from tools.contacts import consecutive_ignored, contact_record
+from tools.contacts import SentMessage, consecutive_ignored, contact_record
 from tools.errors import NotFound
 from tools.nba.response import LearnedLift
-from tools.nba.scorer import CHANNELS, MemberBatch, ranked, rationale, score
+from tools.nba.scorer import CHANNELS, MemberBatch, Scores, rationale, score
 from tools.nba.timing import send_time, valid_until
 from tools.profiles.profile import Profile
 from tools.storage.db import Database
@@ -88,23 +90,29 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
     ignored = consecutive_ignored(record.recent, now=now, window=ignore_window)
     # Opt-outs recorded since the profile was built win over its consent flags.
     batch = member_batch(profile, use_case, moment, len(live), ignored)
+    capped = _capped_channels(record.recent, policy, now)
     for channel in CHANNELS:
-        if not record.consents.get(channel.value, False) or channel.value in record.opted_out:
+        if not record.consents.get(channel.value, False) or channel.value in record.opted_out or channel in capped:
             batch.reachable[channel][:] = False
     scores = score(batch, use_case, policy.valuation, learned=learned)
     anchor = await _anchor(db, profile, moment)
     bundle = await _bundle_skus(db, profile, anchor, moment)
-    candidates = []
-    for j in ranked(scores, 0, len(scores.candidates)):
-        cand = scores.candidates[j]
-        if cand.lever.offer_type is OfferType.BUNDLE and not bundle:
-            continue
-        candidates.append(_describe(scores, j, cand, profile, use_case, moment, anchor, bundle, now, policy))
-        if len(candidates) >= top + 1:
-            break
+    prices = await _prices(db, [*moment.cart_skus, *bundle])
+    described = [
+        _describe(scores, j, cand, profile, use_case, moment, anchor, bundle, now, policy)
+        for j, cand in enumerate(scores.candidates)
+        if np.isfinite(scores.value[0, j]) and not (cand.lever.offer_type is OfferType.BUNDLE and not bundle)
+    ]
+    _price_as_the_rules_do(described, scores, profile, prices, policy)
+    # Only compliant actions compete (DESIGN §5): an offer the margin floor forbids is not an option.
+    described = [c for c in described if not c.pop("breaks_margin_floor", False)]
+    for c in described:
+        del c["_index"]
+        c["rationale"] = rationale(c)
+    described.sort(key=lambda c: -c["value"])
+    candidates = described[: top + 1]
     if not any(c["do_nothing"] for c in candidates):
-        candidates.append(_describe(scores, 0, scores.candidates[0], profile, use_case, moment, anchor, bundle,
-                                    now, policy))
+        candidates.append(next(c for c in described if c["do_nothing"]))
     return {
         "customer_id": profile.customer_id,
         "use_case": use_case.value,
@@ -117,7 +125,68 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
     }
 
 
-def _describe(scores, j: int, cand, profile: Profile, use_case: UseCase, moment: MomentContext,
+def _price_as_the_rules_do(described: list[dict[str, Any]], scores: Scores, profile: Profile,
+                           prices: dict[str, float], policy: Policy) -> None:
+    """Replace each candidate's cost if redeemed by the face value the rules engine will compute
+    (same basket, same scope, same valuation), and move its value by the difference, so a
+    proposal's stated cost is never understated and its value is what the rules will see."""
+    offers = [c for c in described if not c["do_nothing"]]
+    if not offers:
+        return
+    typical = profile.monetary.aov_365 or profile.monetary.aov or 0.0
+    sku_value = np.array([sum(prices.get(s, 0.0) for s in c["skus"]) for c in offers])
+    basket = np.maximum(np.maximum(typical, sku_value), 1.0)
+
+    def optional(key: str) -> np.ndarray:
+        return np.array([c[key] if c.get(key) else np.nan for c in offers], dtype=np.float64)
+
+    economics = value_offers(OfferTerms(
+        offer_type=np.array([c["offer_type"] for c in offers]),
+        discount_pct=optional("discount_pct"), amount_off=optional("amount_off"),
+        points_multiplier=optional("points_multiplier"),
+        bonus_points=np.nan_to_num(optional("bonus_points")),
+        free_shipping=np.array([bool(c["free_shipping"]) for c in offers]),
+        min_spend=np.zeros(len(offers)), sku_list_value=sku_value, gift_cost=np.zeros(len(offers)),
+        stated_cost=np.zeros(len(offers)), basket_value=basket,
+        basket_margin=basket * (profile.monetary.margin_rate or 0.0),
+    ), policy.valuation)
+    floor = policy.margin.floor.min_margin_pct
+    for c, face, margin_after in zip(offers, economics.face_value, economics.margin_after_pct, strict=True):
+        j = c["_index"]
+        c["breaks_margin_floor"] = bool(face > 0 and margin_after < floor)
+        redeem = float(scores.redeem[0, j])
+        delta = float(face) - float(scores.cost_if_redeemed[0, j])
+        c["cost_if_redeemed"] = math.ceil(float(face) * 100) / 100  # never a cent below the rules' figure
+        c["cost"] = round(c["cost"] + redeem * delta, 2)
+        c["value"] = round(c["value"] - redeem * delta, 2)
+
+
+def _capped_channels(recent: list[SentMessage], policy: Policy, now: datetime) -> set[Channel]:
+    """Channels whose weekly cap is used up or whose minimum gap has not passed: no candidate there."""
+    moment = now.astimezone(UTC).replace(tzinfo=None)
+    week = [m for m in recent if moment - m.scheduled_at < timedelta(days=7)]
+    frequency = policy.frequency
+    capped = set()
+    for channel in CHANNELS:
+        on_channel = [m for m in week if m.channel == channel.value]
+        limit = frequency.channel_weekly.limits.get(channel)
+        gap = frequency.channel_gap.min_hours.get(channel)
+        if limit is not None and len(on_channel) >= limit:
+            capped.add(channel)
+        if gap is not None and any(abs((moment - m.scheduled_at).total_seconds()) < gap * 3600 for m in on_channel):
+            capped.add(channel)
+    return capped
+
+
+async def _prices(db: Database, skus: list[str]) -> dict[str, float]:
+    if not skus:
+        return {}
+    async with db.session() as session:
+        rows = await session.execute(select(Product.sku, Product.price).where(Product.sku.in_(set(skus))))
+        return {sku: float(price) for sku, price in rows}
+
+
+def _describe(scores: Scores, j: int, cand, profile: Profile, use_case: UseCase, moment: MomentContext,
               anchor: dict[str, Any], bundle: list[str], now: datetime, policy: Policy) -> dict[str, Any]:
     lever = cand.lever
     described: dict[str, Any] = {
@@ -127,7 +196,7 @@ def _describe(scores, j: int, cand, profile: Profile, use_case: UseCase, moment:
         "expected_margin": round(float(scores.expected_margin[0, j]), 2), "cost": round(float(scores.cost[0, j]), 2),
         "cost_if_redeemed": round(float(scores.cost_if_redeemed[0, j]), 2),
         "fatigue_penalty": round(float(scores.fatigue_penalty[0, j]), 2),
-        "value": round(float(scores.value[0, j]), 2), "rationale": rationale(scores, 0, j),
+        "value": round(float(scores.value[0, j]), 2), "_index": j,
     }
     if lever.is_nothing:
         return described

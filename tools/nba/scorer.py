@@ -62,6 +62,7 @@ class Scores:
     expected_margin: np.ndarray  # P(buy) · basket margin, before the offer's cost
     cost: np.ndarray  # expected: redemption-weighted offer cost + contact cost
     cost_if_redeemed: np.ndarray  # face value of the offer on the expected order
+    redeem: np.ndarray  # P(redeem | action): who pays the offer's cost
     fatigue_penalty: np.ndarray
     value: np.ndarray  # incremental over doing nothing; −inf where the channel is unreachable
 
@@ -111,7 +112,7 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
     expected_cost = redeem * cost_if_redeemed + contact_cost
     value = p1 * margin - redeem * cost_if_redeemed - p0 * margin - contact_cost - fatigue
     value = np.where(reachable, value, -np.inf)
-    return Scores(cands, p1, p1 - p0, p1 * margin, expected_cost, cost_if_redeemed, fatigue, value)
+    return Scores(cands, p1, p1 - p0, p1 * margin, expected_cost, cost_if_redeemed, redeem, fatigue, value)
 
 
 def _lever_effect(lever: Lever, use_case: UseCase, basket: np.ndarray, ps: np.ndarray, full_price: np.ndarray,
@@ -154,14 +155,14 @@ def ranked(scores: Scores, row: int, top: int) -> list[int]:
     return best
 
 
-def rationale(scores: Scores, row: int, j: int) -> str:
-    cand = scores.candidates[j]
-    if cand.lever.is_nothing:
+def rationale(candidate: dict) -> str:
+    """Plain-language reason for a described candidate (see `tools.nba.member_scoring`)."""
+    if candidate["do_nothing"]:
         return "Do nothing: the baseline every action must beat; costs nothing and adds no contact pressure."
-    p1, up = scores.propensity[row, j], scores.uplift[row, j]
+    p1, up = candidate["propensity"], candidate["uplift"]
     return (
-        f"{cand.lever.key.replace('_', ' ')} by {cand.channel}: P(buy) {p1:.1%} vs {p1 - up:.1%} without contact "
-        f"(uplift {up:+.1%}); expected margin {scores.expected_margin[row, j]:.2f}, expected cost "
-        f"{scores.cost[row, j]:.2f}, fatigue {scores.fatigue_penalty[row, j]:.2f}, "
-        f"net value {scores.value[row, j]:+.2f} over doing nothing."
+        f"{candidate['action'].replace('_', ' ')} by {candidate['channel']}: P(buy) {p1:.1%} vs {p1 - up:.1%} "
+        f"without contact (uplift {up:+.1%}); expected margin {candidate['expected_margin']:.2f}, expected cost "
+        f"{candidate['cost']:.2f}, fatigue {candidate['fatigue_penalty']:.2f}, net value "
+        f"{candidate['value']:+.2f} over doing nothing."
     )
