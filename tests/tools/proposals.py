@@ -44,7 +44,8 @@ def proposal(customer_id: int = 1, *, discount: float = 10.0, cost: float = 15.0
         message=Message(tone=Tone.WARM, subject="New season, picked for you" if channel is Channel.EMAIL else None,
                         body=body),
         rationale="Lapsing activewear regular; modest incentive on the new collection.",
-        value=ValueEstimate(propensity=0.3, uplift=0.1, expected_margin=40.0, cost=cost, fatigue_penalty=0.5,
-                            expected_value=3.5),
+        # Consistent with DESIGN §5: uplift × basket margin (40 / 0.3) − expected cost − fatigue.
+        value=ValueEstimate(propensity=0.3, uplift=0.1, expected_margin=40.0, cost=round(0.3 * cost, 2),
+                            fatigue_penalty=0.5, expected_value=round(0.1 * 40.0 / 0.3 - 0.3 * cost - 0.5, 2)),
         estimated_cost=cost,
     )

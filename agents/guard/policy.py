@@ -1,0 +1,159 @@
+"""The guard's deterministic local policy: the rules server's checks plus `policies.judgement`.
+
+Like Claude it sees only the request — the review request and the tool results so far — and acts
+only through the guard's tools. Each turn it replays the conversation to find where it is:
+
+    check the proposal → (check a revision) → record the verdict → answer
+
+A rules server that fails, or refuses to record, ends the review with a reject: the guard fails
+closed.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, JsonValue
+
+from agents.guard.agent import CHECK_TOOL, RECORD_TOOL
+from agents.guard.answer import GuardAnswer, render_answer
+from agents.guard.decision import GuardReason
+from agents.guard.prompt import parse_request
+from agents.guard.revise import revise
+from agents.messages import Message, ModelResponse, ToolCall, ToolResult, UserMessage
+from agents.models.base import ModelRequest
+from agents.models.local import LOCAL_MODEL_NAME, call_id
+from policies.judgement import DEFAULT_LIMITS, JudgementFinding, PlausibilityLimits, judge
+from policies.proposal import OfferProposal
+from policies.violation import Severity, Violation
+from policies.vocabulary import Verdict
+
+APPROVED = GuardReason(code="guard.approved", message="Every rule passes; copy, targeting and value claims read well.")
+
+
+class CheckReport(BaseModel):
+    """The part of `rules__check_proposal`'s result the guard reads."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    violations: tuple[Violation, ...]
+
+    @property
+    def blocking(self) -> tuple[Violation, ...]:
+        return tuple(v for v in self.violations if v.severity is Severity.BLOCK)
+
+
+@dataclass(frozen=True)
+class CheckNext:
+    proposal: OfferProposal
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    verdict: Verdict
+    proposal: OfferProposal  # the revised proposal on revise
+    reasons: tuple[GuardReason, ...]
+
+
+def plan(
+    original: OfferProposal, reports: Sequence[CheckReport], limits: PlausibilityLimits = DEFAULT_LIMITS
+) -> CheckNext | Conclusion:
+    """The next step given the rules server's reports so far: on the original, then on a revision."""
+    if not reports:
+        return CheckNext(original)
+    first = reports[0]
+    found = tuple(_from_rule(v) for v in first.violations)
+    if findings := judge(original, limits):
+        return Conclusion(Verdict.REJECT, original, (*found, *map(_from_judgement, findings)))
+    if not first.blocking:
+        return Conclusion(Verdict.APPROVE, original, (APPROVED, *found))
+    revision = revise(original, first.blocking)
+    if revision is None:
+        return Conclusion(Verdict.REJECT, original, found)
+    if len(reports) == 1:
+        return CheckNext(revision.proposal)
+    second = reports[1]
+    still = [str(v.rule_id) for v in second.blocking] + [str(f.judgement_id) for f in judge(revision.proposal, limits)]
+    if still:
+        failed = GuardReason(code="guard.revision_failed",
+                             message=f"The simple fixes still leave {', '.join(still)}; change the proposal by hand.")
+        return Conclusion(Verdict.REJECT, original, (*found, failed))
+    fixed = tuple(_from_rule(v) for v in first.blocking)
+    reasons = (*fixed, *revision.changes, *map(_from_rule, second.violations))
+    return Conclusion(Verdict.REVISE, revision.proposal, reasons)
+
+
+class GuardPolicy:
+    """The local model's policy for the guard role (register it as `GUARD_ROLE`)."""
+
+    def __init__(self, limits: PlausibilityLimits = DEFAULT_LIMITS) -> None:
+        self._limits = limits
+
+    def respond(self, request: ModelRequest) -> ModelResponse:
+        try:
+            review = parse_request(request.last_user_text)
+            original = OfferProposal.model_validate(review.proposal)
+        except ValueError as error:  # also pydantic's ValidationError
+            return _answer(Verdict.REJECT, GuardReason(code="guard.unparseable_proposal", message=str(error)[:2_000]))
+        exchanges = _exchanges(request.messages)
+        checks = [result for call, result in exchanges if call.name == CHECK_TOOL]
+        records = [result for call, result in exchanges if call.name == RECORD_TOOL]
+        try:
+            reports = [_report(result) for result in checks]
+        except ValueError as error:
+            return _answer(Verdict.REJECT, GuardReason(code="guard.rules_unavailable", message=str(error)[:2_000]))
+        step = plan(original, reports, self._limits)
+        if isinstance(step, CheckNext):
+            return _call(request, CHECK_TOOL, {"proposal": step.proposal.model_dump(mode="json")})
+        if records:
+            return _conclude(step, records[-1])
+        return _call(request, RECORD_TOOL, {
+            "proposal": step.proposal.model_dump(mode="json"),
+            "verdict": step.verdict.value,
+            "reasons": [reason.line() for reason in step.reasons][:20],
+            "guard_model": review.guard_model,
+            "trace_id": review.trace_id,
+        })
+
+
+def _report(result: ToolResult) -> CheckReport:
+    if result.is_error:
+        raise ValueError(f"the rules check failed: {result.content}")
+    return CheckReport.model_validate(result.content)
+
+
+def _conclude(step: Conclusion, record: ToolResult) -> ModelResponse:
+    if record.is_error:
+        refused = GuardReason(code="guard.record_refused",
+                              message=f"The rules server refused the verdict: {record.content}"[:2_000])
+        return _answer(Verdict.REJECT, refused, *(reason for reason in step.reasons if reason != APPROVED))
+    revised = step.proposal.model_dump(mode="json") if step.verdict is Verdict.REVISE else None
+    return ModelResponse.from_text(
+        render_answer(GuardAnswer(verdict=step.verdict, reasons=step.reasons, revised_proposal=revised)),
+        model_name=LOCAL_MODEL_NAME,
+    )
+
+
+def _answer(verdict: Verdict, *reasons: GuardReason) -> ModelResponse:
+    text = render_answer(GuardAnswer(verdict=verdict, reasons=reasons))
+    return ModelResponse.from_text(text, model_name=LOCAL_MODEL_NAME)
+
+
+def _call(request: ModelRequest, tool: str, arguments: dict[str, JsonValue]) -> ModelResponse:
+    return ModelResponse.from_calls(ToolCall(call_id(request, 0), tool, arguments), model_name=LOCAL_MODEL_NAME)
+
+
+def _exchanges(messages: Sequence[Message]) -> list[tuple[ToolCall, ToolResult]]:
+    calls = {call.id: call for m in messages if isinstance(m, ModelResponse) for call in m.tool_calls}
+    return [
+        (calls[part.call_id], part)
+        for m in messages if isinstance(m, UserMessage)
+        for part in m.parts if isinstance(part, ToolResult) and part.call_id in calls
+    ]
+
+
+def _from_rule(violation: Violation) -> GuardReason:
+    return GuardReason(code=str(violation.rule_id), message=violation.message, field=violation.field)
+
+
+def _from_judgement(finding: JudgementFinding) -> GuardReason:
+    return GuardReason(code=str(finding.judgement_id), message=finding.message, field=finding.field)

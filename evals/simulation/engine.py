@@ -1,0 +1,153 @@
+"""Running policies over simulated days and scoring them on the true incremental effect.
+
+For each seed one world is generated; every policy runs on its own copy of it, over the same days,
+with the same organic behaviour replayed (so differences are the policy's doing). Each day:
+replay the members' own orders and browsing → the policy acts (the agents through triggers, the
+orchestrator, specialists, guard and channels server; baselines straight to the outbox) → messages
+are delivered → members respond through the hidden response model → outcomes are recorded, which
+the agents' profiles and scoring learn from the next day.
+"""
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from evals.simulation.baselines import Nothing, SimpleRules, WeeklyBlast, send_planned
+from evals.simulation.environment import SimWorld, build_world
+from evals.simulation.metrics import PolicyMetrics, summarise
+from evals.simulation.responses import Catalogue, Ledger, respond
+from evals.simulation.sending import as_proposal, count_violations, sent_between
+from loyalty.runtime.worker import drain
+from loyalty.settings import Settings
+from loyalty.wiring import open_agents, open_product
+from agents.team import local_model
+from policies.model import Policy
+from tools.delivery.adapters import ChannelSetup, build_adapters
+from tools.delivery.worker import deliver_due
+from tools.rule_facts import facts_from_profile
+from tools.storage.db import database
+from tools.triggers.schedule import run_due_triggers
+from tools.world.population import load_population
+
+POLICIES = ("agents", "blast", "rules", "nothing")
+TICK_HOUR = 20  # UTC: the day's decisions are taken once its activity is in (early morning in Australia)
+
+
+class SimulationConfig(BaseModel):
+    population: Path
+    members: int = Field(2_000, ge=50, le=200_000)
+    days: int = Field(14, ge=1, le=120)
+    seeds: int = Field(1, ge=1, le=20)
+    first_seed: int = 1
+    history_months: int = Field(6, ge=2, le=24)
+    policies: tuple[str, ...] = POLICIES
+    workers: int = Field(4, ge=1, le=32)
+    directory: Path | None = None  # keeps the databases when given (the demo shows its outbox)
+
+
+@dataclass
+class PolicyRun:
+    policy: str
+    seed: int
+    ledger: Ledger
+    members: int
+    decisions: int = 0
+
+
+class Progress(Protocol):
+    def __call__(self, policy: str, seed: int, day: int, days: int) -> None: ...
+
+
+def _quiet(policy: str, seed: int, day: int, days: int) -> None:
+    return None
+
+
+async def run_simulation(config: SimulationConfig, policy_rules: Policy, *,
+                         progress: Progress = _quiet) -> dict[str, PolicyMetrics]:
+    population = load_population(config.population)
+    start = population.world.end_date + timedelta(days=1)
+    runs: list[PolicyRun] = []
+    root = config.directory or Path(tempfile.mkdtemp(prefix="loyalty-sim-"))
+    try:
+        for seed in range(config.first_seed, config.first_seed + config.seeds):
+            template = await build_world(population, members=config.members, seed=seed,
+                                         history_months=config.history_months, days=config.days, start=start,
+                                         directory=root / f"seed{seed}")
+            await template.db.dispose()
+            for name in config.policies:
+                world = _copy(template, root / f"seed{seed}" / f"{name}.db")
+                try:
+                    runs.append(await run_policy(world, name, seed, policy_rules, config,
+                                                 lambda day, n=name, s=seed: progress(n, s, day, config.days)))
+                finally:
+                    await world.db.dispose()
+    finally:
+        if config.directory is None:
+            shutil.rmtree(root, ignore_errors=True)
+    return summarise(runs)
+
+
+def _copy(template: SimWorld, path: Path) -> SimWorld:
+    source = Path(template.db_url.split("///", 1)[1])
+    shutil.copyfile(source, path)
+    url = f"sqlite+aiosqlite:///{path}"
+    return replace(template, db=database(url), db_url=url)
+
+
+async def run_policy(world: SimWorld, name: str, seed: int, policy_rules: Policy, config: SimulationConfig,
+                     tick: Callable[[int], None]) -> PolicyRun:
+    run = PolicyRun(name, seed, Ledger(), members=config.members)
+    catalogue = await Catalogue.load(world)
+    rng = np.random.default_rng([seed, POLICIES.index(name) if name in POLICIES else 99])
+    orders = [0]
+    if name == "agents":
+        await _run_agents(world, run, catalogue, policy_rules, config, rng, orders, tick)
+        return run
+    baseline = {"blast": WeeklyBlast(), "rules": SimpleRules(), "nothing": Nothing()}[name]
+    settings = Settings(db_url=world.db_url)
+    async with open_product(settings) as product:
+        for day in range(world.days):
+            begin, end = world.day_window(day)
+            await world.replay(day)
+            plans = await baseline.plan(world, day, begin + timedelta(hours=TICK_HOUR))
+            await send_planned(world, plans, f"{name}-{day}")
+            sent = await sent_between(world, begin, end)
+            if sent:
+                frame = await product.profiles.frame(begin + timedelta(hours=TICK_HOUR))
+                positions = {s.customer_id: frame.position(s.customer_id) for s in sent}
+                facts = {s.customer_id: facts_from_profile(frame.profile(positions[s.customer_id]), as_proposal(s), {})
+                         for s in sent if positions[s.customer_id] is not None}
+                judged = [s for s in sent if s.customer_id in facts]
+                run.ledger.violations += await count_violations(world, judged, policy_rules, facts)
+            await respond(world, sent, catalogue, policy_rules.valuation, run.ledger, rng, orders)
+            tick(day)
+    return run
+
+
+async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, policy_rules: Policy,
+                      config: SimulationConfig, rng: np.random.Generator, orders: list[int],
+                      tick: Callable[[int], None]) -> None:
+    now = [world.start]
+    settings = Settings(db_url=world.db_url, outbox_dir=Path(world.db_url.split("///", 1)[1]).parent / "outbox")
+    adapters = build_adapters(ChannelSetup(), settings.outbox_dir)
+    async with open_product(settings, clock=lambda: now[0]) as product, \
+            open_agents(product, local_model()) as team:
+        for day in range(world.days):
+            begin, end = world.day_window(day)
+            await world.replay(day)
+            now[0] = begin + timedelta(hours=TICK_HOUR)
+            await run_due_triggers(world.db, now[0], force=True)
+            report = await drain(world.db, team, clock=lambda: now[0], workers=config.workers)
+            run.decisions += report.decided
+            for hour in range(1, 25):  # deliver what falls due before the next day's decisions
+                await deliver_due(world.db, adapters, now[0] + timedelta(hours=hour), worker_id="delivery")
+            sent = await sent_between(world, now[0], now[0] + timedelta(days=1))
+            await respond(world, sent, catalogue, policy_rules.valuation, run.ledger, rng, orders)
+            tick(day)

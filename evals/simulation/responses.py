@@ -1,0 +1,257 @@
+"""How members respond to what a policy sent: the hidden response model, applied and recorded.
+
+Each delivered message is exposed to `tools.world.response.ResponseModel` with the member's
+hidden traits (responsiveness, price sensitivity, preferred hour, lapsed or not) and the contact
+pressure they are under. Opens, clicks, orders, redemptions, unsubscribes and complaints are drawn
+from it and written back as the product would see them (outcomes, orders, withdrawn consent), so
+the policy learns only from observed data. The ledger keeps the true incremental effect: an
+offer-driven order that would have happened anyway (the `cannibalisation` share) adds no revenue
+and costs its discount.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import select, update
+
+from evals.simulation.environment import SimWorld
+from policies.model import Valuation
+from policies.vocabulary import OfferType
+from tools.storage.bulk import bulk_insert
+from tools.storage.models import Base, Category, ChannelConsent, Contact, Customer, Product
+from tools.world.offers import OfferTemplateSpec
+from tools.world.response import Exposure
+
+# The response model knows e-mail, SMS and push; app and shelf messages behave like a push here.
+CHANNEL_INDEX = {"email": 0, "sms": 1, "push": 2, "in_app": 2, "in_store": 2}
+SIM_ORDER_BASE = 1_000_000_000  # ids for orders and lines the simulation adds, clear of the replayed ones
+
+
+@dataclass(frozen=True)
+class SentOffer:
+    contact_id: int
+    customer_id: int
+    channel: str
+    sent_at: datetime  # naive UTC
+    offer_type: OfferType
+    discount_pct: float | None = None
+    amount_off: float | None = None
+    points_multiplier: float | None = None
+    bonus_points: int | None = None
+    free_shipping: bool = False
+    skus: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    use_case: str = "reactivation"
+
+
+@dataclass
+class Ledger:
+    contacts: int = 0
+    offers: int = 0  # contacts carrying an incentive
+    opens: int = 0
+    clicks: int = 0
+    orders: int = 0
+    redemptions: int = 0
+    unsubscribes: int = 0
+    complaints: int = 0
+    incremental_revenue: float = 0.0
+    incremental_margin: float = 0.0
+    discount_spend: float = 0.0
+    violations: int = 0
+    per_day: list[dict[str, float]] = field(default_factory=list)
+
+
+@dataclass
+class Catalogue:
+    """Products as positions, with what a simulated basket needs to know about them."""
+
+    sku_index: dict[str, int]
+    price: np.ndarray
+    cost: np.ndarray
+    product_id: np.ndarray
+    by_category_name: dict[str, np.ndarray]
+    by_category_id: dict[int, np.ndarray]
+    time_zone: dict[int, str]
+
+    @classmethod
+    async def load(cls, world: SimWorld) -> "Catalogue":
+        async with world.db.session() as session:
+            rows = (await session.execute(
+                select(Product.id, Product.sku, Product.price, Product.unit_cost, Category.id, Category.name)
+                .join(Category, Category.id == Product.category_id).order_by(Product.id))).all()
+            zones = dict((await session.execute(select(Customer.id, Customer.time_zone))).all())
+        category_id = np.array([r[4] for r in rows])
+        category_name = np.array([r[5] for r in rows], dtype=object)
+        return cls(
+            sku_index={r[1]: i for i, r in enumerate(rows)},
+            price=np.array([r[2] for r in rows]), cost=np.array([r[3] for r in rows]),
+            product_id=np.array([r[0] for r in rows]),
+            by_category_name={c: np.flatnonzero(category_name == c) for c in set(category_name.tolist())},
+            by_category_id={int(c): np.flatnonzero(category_id == c) for c in set(category_id.tolist())},
+            time_zone=zones,
+        )
+
+
+def _spec(offer: SentOffer) -> OfferTemplateSpec:
+    return OfferTemplateSpec("SIM", offer.offer_type, "", offer.discount_pct, offer.amount_off,
+                             offer.points_multiplier, offer.bonus_points)
+
+
+def _basket(offer: SentOffer, member: int, world: SimWorld, catalogue: Catalogue,
+            rng: np.random.Generator) -> list[int]:
+    """What the member buys when they act on the message: the offer's products, or something from
+    its category, or from a category they like (hidden taste)."""
+    known = [catalogue.sku_index[s] for s in offer.skus if s in catalogue.sku_index]
+    if known:
+        return known[:3]
+    if offer.categories and offer.categories[0] in catalogue.by_category_name:
+        pool = catalogue.by_category_name[offer.categories[0]]
+    else:
+        taste = world.truth.taste[member]
+        chosen = int(world.truth.category_id[rng.choice(len(taste), p=taste / taste.sum())])
+        pool = catalogue.by_category_id.get(chosen, np.arange(len(catalogue.price)))
+    picks = [int(rng.choice(pool))]
+    if rng.random() < 0.4:
+        picks.append(int(rng.choice(pool)))
+    return picks
+
+
+def _offer_cost(offer: SentOffer, subtotal: float, sku_value: float, valuation: Valuation) -> tuple[float, float]:
+    """(price cut on the order, total cost to the retailer) if the offer is redeemed."""
+    scope = sku_value if offer.skus else subtotal
+    cut = 0.0
+    if offer.discount_pct:
+        cut = scope * offer.discount_pct / 100
+    elif offer.amount_off:
+        cut = min(offer.amount_off, scope)
+    points = 0.0
+    if offer.points_multiplier:
+        points += (offer.points_multiplier - 1) * valuation.points_per_dollar * subtotal * valuation.point_value
+    if offer.bonus_points:
+        points += offer.bonus_points * valuation.point_value
+    shipping = valuation.shipping_cost if offer.free_shipping or offer.offer_type is OfferType.FREE_SHIPPING else 0.0
+    return cut, cut + points + shipping
+
+
+async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue, valuation: Valuation,
+                  ledger: Ledger, rng: np.random.Generator, order_counter: list[int]) -> None:
+    if not offers:
+        return
+    params = world.response.params
+    truth = world.truth
+    members = np.searchsorted(truth.customer_id, [o.customer_id for o in offers])
+    channels = np.array([CHANNEL_INDEX[o.channel] for o in offers])
+    recent = await _recent_counts(world, offers, timedelta(days=params.fatigue_window_days))
+    hours = np.array([_hour_distance(o, catalogue, int(truth.preferred_hour[m])) for o, m in zip(offers, members)])
+    value = np.array([world.response.perceived_value(_spec(o)) for o in offers])
+    exposure = Exposure(channel=channels, responsiveness=truth.channel_response[members, channels],
+                        hour_distance=hours, recent_contacts=recent, offer_value=value,
+                        price_sensitivity=truth.price_sensitivity[members], active=truth.active_by_month[members, -1])
+    p = world.response.probabilities(exposure)
+    opened = rng.random(len(offers)) < p.open
+    clicked = opened & (rng.random(len(offers)) < p.click)
+    ordered = clicked & (rng.random(len(offers)) < p.order)
+    unsubscribed = rng.random(len(offers)) < p.unsubscribe
+    complained = ~unsubscribed & (rng.random(len(offers)) < p.complaint)
+    anyway = rng.random(len(offers)) < params.cannibalisation
+
+    outcomes: dict[str, list[Any]] = {k: [] for k in ("contact_id", "customer_id", "type", "occurred_at", "order_id",
+                                                       "revenue", "margin")}
+    orders: dict[str, list[Any]] = {k: [] for k in ("id", "external_id", "customer_id", "placed_at", "channel",
+                                                     "subtotal", "discount_total", "total", "coupon_code", "contact_id")}
+    lines: dict[str, list[Any]] = {k: [] for k in ("id", "order_id", "product_id", "quantity", "unit_price",
+                                                    "unit_cost", "discount")}
+
+    def outcome(o: SentOffer, kind: str, hours_after: float, order_id: int | None = None,
+                revenue: float = 0.0, margin: float = 0.0) -> None:
+        for key, v in zip(outcomes, (o.contact_id, o.customer_id, kind, o.sent_at + timedelta(hours=hours_after),
+                                     order_id, round(revenue, 2), round(margin, 2)), strict=True):
+            outcomes[key].append(v)
+
+    for k, o in enumerate(offers):
+        ledger.contacts += 1
+        ledger.offers += o.offer_type is not OfferType.NONE
+        if opened[k]:
+            ledger.opens += 1
+            outcome(o, "open", 0.5)
+        if clicked[k]:
+            ledger.clicks += 1
+            outcome(o, "click", 0.6)
+        if unsubscribed[k] or complained[k]:
+            kind = "unsubscribe" if unsubscribed[k] else "complaint"
+            ledger.unsubscribes += bool(unsubscribed[k])
+            ledger.complaints += bool(complained[k])
+            outcome(o, kind, 0.7)
+        if not ordered[k]:
+            continue
+        picks = _basket(o, int(members[k]), world, catalogue, rng)
+        subtotal = float(catalogue.price[picks].sum())
+        sku_value = float(sum(catalogue.price[catalogue.sku_index[s]] for s in o.skus if s in catalogue.sku_index))
+        cut, cost = _offer_cost(o, subtotal, sku_value, valuation)
+        gross_margin = float((catalogue.price[picks] - catalogue.cost[picks]).sum())
+        redeemed = cost > 0
+        ledger.orders += 1
+        ledger.redemptions += redeemed
+        ledger.discount_spend += cost
+        if anyway[k]:  # would have bought anyway: no new revenue, and the offer's cost is a loss
+            ledger.incremental_margin -= cost
+            if redeemed:
+                outcome(o, "redeem", 2.0, revenue=0.0, margin=-cost)
+            continue
+        order_counter[0] += 1
+        order_id = SIM_ORDER_BASE + order_counter[0]
+        placed = o.sent_at + timedelta(hours=2)
+        for key, v in zip(orders, (order_id, f"SIM{order_id}", o.customer_id, placed, "online", round(subtotal, 2),
+                                   round(cut, 2), round(subtotal - cut, 2), "SIM" if redeemed else None,
+                                   o.contact_id), strict=True):
+            orders[key].append(v)
+        for i, product in enumerate(picks):
+            line_id = SIM_ORDER_BASE + 4 * order_counter[0] + i  # at most three lines an order
+            for key, v in zip(lines, (line_id, order_id, int(catalogue.product_id[product]), 1,
+                                      float(catalogue.price[product]), float(catalogue.cost[product]),
+                                      round(cut, 2) if i == 0 else 0.0), strict=True):
+                lines[key].append(v)
+        ledger.incremental_revenue += subtotal - cut
+        ledger.incremental_margin += gross_margin - cost
+        outcome(o, "order", 2.0, order_id, subtotal - cut, gross_margin - cost)
+        if redeemed:
+            outcome(o, "redeem", 2.0, order_id, subtotal - cut, gross_margin - cost)
+    await _write(world, orders, lines, outcomes, [o for k, o in enumerate(offers) if unsubscribed[k] or complained[k]])
+
+
+async def _recent_counts(world: SimWorld, offers: list[SentOffer], window: timedelta) -> np.ndarray:
+    members = {o.customer_id for o in offers}
+    earliest = min(o.sent_at for o in offers) - window
+    async with world.db.session() as session:
+        rows = (await session.execute(
+            select(Contact.customer_id, Contact.sent_at)
+            .where(Contact.customer_id.in_(members), Contact.status == "sent", Contact.sent_at >= earliest))).all()
+    by_member: dict[int, list[datetime]] = {}
+    for member, at in rows:
+        by_member.setdefault(member, []).append(at)
+    return np.array([sum(1 for at in by_member.get(o.customer_id, []) if o.sent_at - window <= at < o.sent_at)
+                     for o in offers])
+
+
+def _hour_distance(offer: SentOffer, catalogue: Catalogue, preferred: int) -> float:
+    zone = ZoneInfo(catalogue.time_zone.get(offer.customer_id, "UTC"))
+    local = offer.sent_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    gap = abs(local.hour + local.minute / 60 - preferred)
+    return min(gap, 24 - gap)
+
+
+async def _write(world: SimWorld, orders: dict[str, list[Any]], lines: dict[str, list[Any]],
+                 outcomes: dict[str, list[Any]], opted_out: list[SentOffer]) -> None:
+    tables = Base.metadata.tables
+    async with world.db.engine.begin() as conn:
+        await bulk_insert(conn, tables["orders"], orders)
+        await bulk_insert(conn, tables["order_lines"], lines)
+        await bulk_insert(conn, tables["outcomes"], outcomes)
+        for o in opted_out:
+            await conn.execute(update(ChannelConsent)
+                               .where(ChannelConsent.customer_id == o.customer_id, ChannelConsent.channel == o.channel)
+                               .values(granted=False, opted_out_at=o.sent_at, updated_at=o.sent_at))
+

@@ -1,0 +1,77 @@
+"""Turning what a policy sent into `SentOffer`s the response model can judge, and counting the
+rules a message broke (baselines are not audited; the agents' sends were)."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from evals.simulation.environment import SimWorld
+from evals.simulation.responses import SentOffer
+from policies.engine import check_batch
+from policies.model import Policy
+from policies.proposal import Message, Offer, OfferProposal, ValueEstimate
+from policies.vocabulary import Channel, OfferType, Tone, UseCase
+from tools.rule_facts import ProfileFacts, rule_context
+from tools.storage.models import Contact, Proposal
+from tools.world.offers import OFFERS_BY_CODE
+
+
+async def sent_between(world: SimWorld, begin: datetime, end: datetime) -> list[SentOffer]:
+    async with world.db.session() as session:
+        rows = (await session.execute(
+            select(Contact, Proposal.content).outerjoin(Proposal, Proposal.id == Contact.proposal_id)
+            .where(Contact.status == "sent", Contact.sent_at >= begin.replace(tzinfo=None),
+                   Contact.sent_at < end.replace(tzinfo=None)).order_by(Contact.id))).all()
+    return [_offer_of(contact, content) for contact, content in rows]
+
+
+def _offer_of(contact: Contact, content: dict | None) -> SentOffer:
+    assert contact.sent_at is not None
+    base = {"contact_id": contact.id, "customer_id": contact.customer_id, "channel": contact.channel,
+            "sent_at": contact.sent_at, "use_case": contact.use_case or "reactivation"}
+    if content is not None:
+        offer = OfferProposal.model_validate(content).offer
+        return SentOffer(**base, offer_type=offer.type, discount_pct=offer.discount_pct, amount_off=offer.amount_off,
+                         points_multiplier=offer.points_multiplier, bonus_points=offer.bonus_points,
+                         free_shipping=offer.free_shipping, skus=offer.skus, categories=offer.categories)
+    spec = OFFERS_BY_CODE.get(contact.offer_code or "REMINDER", OFFERS_BY_CODE["REMINDER"])
+    return SentOffer(**base, offer_type=spec.type, discount_pct=spec.discount_pct, amount_off=spec.amount_off,
+                     points_multiplier=spec.points_multiplier, bonus_points=spec.bonus_points,
+                     free_shipping=spec.type is OfferType.FREE_SHIPPING)
+
+
+def as_proposal(sent: SentOffer) -> OfferProposal:
+    """A baseline's message as the proposal it would have been, so the rules can judge it."""
+    at = sent.sent_at.replace(tzinfo=UTC)
+    value_fields = {k: v for k, v in (("discount_pct", sent.discount_pct), ("amount_off", sent.amount_off),
+                                      ("points_multiplier", sent.points_multiplier),
+                                      ("bonus_points", sent.bonus_points)) if v}
+    if sent.offer_type is OfferType.FREE_SHIPPING:
+        value_fields["free_shipping"] = True
+    return OfferProposal(
+        customer_id=sent.customer_id, use_case=UseCase(sent.use_case), channel=Channel(sent.channel), send_at=at,
+        valid_from=at, valid_until=at + timedelta(days=7),
+        offer=Offer(type=sent.offer_type, **value_fields),
+        message=Message(tone=Tone.WARM, subject="An offer for you", body="An offer for members."),
+        rationale="baseline", value=ValueEstimate(propensity=0.0, uplift=0.0, expected_margin=0.0, cost=0.0,
+                                                  fatigue_penalty=0.0, expected_value=0.0),
+        estimated_cost=0.0,
+    )
+
+
+async def count_violations(world: SimWorld, sent: list[SentOffer], policy: Policy,
+                           facts: dict[int, ProfileFacts]) -> int:
+    """Blocking rule violations among messages sent without an audit, judged as of their send time.
+    `cost.understated` is left out: baselines state no costs at all."""
+    proposals, contexts = [], []
+    async with world.db.session() as session:
+        for s in sent:
+            proposal = as_proposal(s)
+            context = await rule_context(session, proposal, facts[s.customer_id], now=s.sent_at.replace(tzinfo=UTC),
+                                         lookback=timedelta(days=14), ignore_window=timedelta(days=3))
+            # The message itself is already in the contact history: judge it against the others.
+            others = tuple(c for c in context.recent_contacts if c.sent_at != proposal.send_at or c.channel != proposal.channel)
+            proposals.append(proposal)
+            contexts.append(context.model_copy(update={"recent_contacts": others}))
+    results = check_batch(proposals, contexts, policy) if proposals else []
+    return sum(any(v.rule_id != "cost.understated" for v in r.blocking) for r in results)

@@ -1,0 +1,93 @@
+"""Deciding queued triggers: claim members, run the team on each trigger, mark the outcome.
+
+Workers are asyncio tasks with bounded concurrency; the trigger queue leases each member to one
+worker at a time, so two decisions about one member never race, and a crash leaves a lease that
+expires and is claimed again (decisions are idempotent at the door: a send needs a fresh,
+single-use approval, and a member's caps are re-checked under their lock).
+"""
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+
+from agents.team import Team
+from tools.storage.db import Database
+from tools.storage.models import Category, Product
+from tools.triggers.queue import ClaimedTrigger, claim, complete, fail
+
+log = structlog.get_logger(__name__)
+LEASE = timedelta(minutes=5)
+
+
+@dataclass
+class WorkReport:
+    decided: int = 0
+    failed: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)  # seconds per decision
+
+
+async def trigger_request(db: Database, trigger: ClaimedTrigger) -> dict[str, Any]:
+    """The JSON a trigger becomes for the orchestrator: member, use case and what happened, with
+    catalogue ids turned into the SKUs and category names the agents' tools speak."""
+    payload = trigger.payload or {}
+    context: dict[str, Any] = {}
+    async with db.session() as session:
+        if product_id := payload.get("product_id"):
+            row = (await session.execute(
+                select(Product.sku, Category.name).join(Category, Category.id == Product.category_id)
+                .where(Product.id == product_id))).first()
+            if row is not None:
+                context["anchor_category"] = row.name
+                if trigger.kind == "cart_abandoned":
+                    context["cart_skus"] = [row.sku]
+        elif category_id := payload.get("category_id"):
+            name = await session.scalar(select(Category.name).where(Category.id == category_id))
+            if name is not None:
+                context["anchor_category"] = name
+    if trigger.kind == "cart_abandoned" and payload.get("value"):
+        context["cart_value"] = float(payload["value"])
+    if payload.get("discount_pct") is not None:
+        context["competitor_discount_pct"] = float(payload["discount_pct"])
+    return {"customer_id": trigger.customer_id, "use_case": trigger.use_case, "trigger": trigger.rule,
+            "context": context}
+
+
+async def decide_claimed(db: Database, team: Team, worker_id: str, triggers: list[ClaimedTrigger],
+                         clock: Callable[[], datetime], report: WorkReport) -> None:
+    for trigger in triggers:
+        started = asyncio.get_running_loop().time()
+        try:
+            request = await trigger_request(db, trigger)
+            result = await team.handle(json.dumps(request))
+            outcome = json.loads(result.output).get("decision", "unknown") if result.completed else result.termination.value
+        except Exception as exc:  # one bad decision must not stop the worker
+            log.warning("worker.decision_failed", trigger_id=trigger.id, error=repr(exc)[:300])
+            await fail(db, worker_id, trigger.id, repr(exc), now=clock())
+            report.failed += 1
+            continue
+        report.latencies.append(asyncio.get_running_loop().time() - started)
+        report.decided += 1
+        report.outcomes[outcome] += 1
+        await complete(db, worker_id, [trigger.id], now=clock(), status="done" if outcome == "sent" else "skipped")
+
+
+async def drain(db: Database, team: Team, *, clock: Callable[[], datetime], workers: int = 4,
+                batch: int = 8) -> WorkReport:
+    """Decide every due trigger with `workers` concurrent workers; returns when the queue is empty."""
+    report = WorkReport()
+
+    async def work(index: int) -> None:
+        worker_id = f"worker-{index}"
+        while claimed := await claim(db, worker_id, limit=batch, now=clock(), lease=LEASE):
+            await decide_claimed(db, team, worker_id, claimed, clock, report)
+
+    await asyncio.gather(*(work(i) for i in range(workers)))
+    return report
