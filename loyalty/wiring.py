@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
 from anthropic import AsyncAnthropic
@@ -12,6 +12,7 @@ from agents.decision_log import DecisionLog
 from agents.models.base import Model
 from agents.models.claude import ClaudeConfig, ClaudeModel
 from agents.team import Team, local_model, open_team
+from loyalty.profile_cache import CachedProfiles
 from loyalty.settings import Settings
 from mcp_servers.registry import build_all
 from mcp_servers.shared.deps import ServerDeps, system_clock
@@ -20,7 +21,7 @@ from policies.loader import load_policy
 from policies.model import Policy
 from tools.decision_log import SqlDecisionLog
 from tools.errors import InvalidInput
-from tools.profiles.service import ProfileService, open_profiles
+from tools.profiles.service import open_profiles
 from tools.rule_facts import ProfileFactsSource
 from tools.storage.db import Database, check_schema, database
 
@@ -31,9 +32,11 @@ def policy_from(settings: Settings) -> Policy:
         raise InvalidInput(str(exc)) from exc
 
 
-def profile_service(settings: Settings, db: Database, clock: Callable[[], datetime]) -> ProfileService:
+def profile_service(settings: Settings, db: Database, clock: Callable[[], datetime]) -> CachedProfiles:
     service = open_profiles(db, models_dir=settings.models_dir, segments_path=settings.segments_path)
-    return replace(service, clock=lambda: clock().astimezone(UTC).replace(tzinfo=None))
+    shared = {f.name: getattr(service, f.name) for f in fields(service)
+              if f.init and not f.name.startswith("_") and f.name != "clock"}
+    return CachedProfiles(**shared, clock=lambda: clock().astimezone(UTC).replace(tzinfo=None))
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Product:
     settings: Settings
     db: Database
     policy: Policy
-    profiles: ProfileService
+    profiles: CachedProfiles
     deps: ServerDeps
 
 

@@ -144,6 +144,7 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, pol
             await world.replay(day)
             now[0] = begin + timedelta(hours=TICK_HOUR)
             await run_due_triggers(world.db, now[0], force=True)
+            await product.profiles.prime(now[0])
             report = await drain(world.db, team, clock=lambda: now[0], workers=config.workers)
             run.decisions += report.decided
             for hour in range(1, 25):  # deliver what falls due before the next day's decisions

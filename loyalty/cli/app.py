@@ -3,11 +3,13 @@
 import typer
 
 from loyalty.cli import db, mcp
+from loyalty.cli.demo import demo_command
 from loyalty.cli import events as events_cli
 from loyalty.cli import imports as imports_cli
 from loyalty.cli import models as models_cli
 from loyalty.cli import outbox as outbox_cli
 from loyalty.cli import profiles as profiles_cli
+from loyalty.cli import seed as seed_cli
 from loyalty.cli import segments as segments_cli
 from loyalty.logs import configure_logging
 from loyalty.settings import load_settings
@@ -28,6 +30,8 @@ app.add_typer(profiles_cli.app, name="profiles")
 app.add_typer(models_cli.app, name="models")
 app.command("profile")(profiles_cli.profile_command)
 app.command("segments")(segments_cli.segments_command)
+app.command("demo")(demo_command)
+seed_cli.register(app)
 
 
 @app.callback()

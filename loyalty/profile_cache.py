@@ -1,0 +1,46 @@
+"""Profiles for the decision path, computed once per member per moment.
+
+One decision reads a member's profile several times (the specialist, the scorer, every rule check,
+the guard). Computing it once and sharing it for a short window keeps a decision fast; the
+profile's own `as_of` says how old it is, so nothing is ever stale without saying so. When a batch
+of decisions is due at one moment (a scheduler tick, a campaign), `prime` computes every member's
+profile in one set-based pass and single lookups are served from it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from tools.profiles.frame import ProfileFrame
+from tools.profiles.profile import Profile
+from tools.profiles.service import ProfileService
+
+
+@dataclass
+class CachedProfiles(ProfileService):
+    ttl: timedelta = timedelta(seconds=30)
+    _recent: dict[int, tuple[datetime, Profile]] = field(default_factory=dict, repr=False)
+    _primed: ProfileFrame | None = field(default=None, repr=False)
+
+    async def profile(self, member: int | str, as_of: datetime | None = None) -> Profile:
+        moment = self._moment(as_of)
+        customer_id = member if isinstance(member, int) else await self.resolve(member)
+        cached = self._recent.get(customer_id)
+        if cached is not None and cached[0] <= moment <= cached[0] + self.ttl:
+            return cached[1]
+        primed = self._primed
+        position = primed.position(customer_id) if primed is not None else None
+        if primed is not None and position is not None and primed.as_of <= moment <= primed.as_of + self.ttl:
+            found = primed.profile(position)
+        else:
+            found = await super().profile(customer_id, as_of)
+        self._recent[customer_id] = (found.as_of.astimezone(UTC).replace(tzinfo=None), found)
+        return found
+
+    async def prime(self, as_of: datetime) -> None:
+        """Compute every member's profile as of `as_of` in one pass, for the decisions due then."""
+        self._recent.clear()
+        self._primed = await self.frame(as_of)
+
+    def forget(self, customer_id: int) -> None:
+        """Drop a member's cached profile (new data arrived for them)."""
+        self._recent.pop(customer_id, None)
