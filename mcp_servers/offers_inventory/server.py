@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 from pydantic import Field
+from sqlalchemy import func, select
 
 from mcp_servers.shared.deps import ServerDeps
 from mcp_servers.shared.errors import tool_errors
@@ -14,8 +15,11 @@ from policies.vocabulary import UseCase
 from tools.catalogue import budget_status as budgets_now
 from tools.catalogue import inventory_status as stock_of
 from tools.catalogue import offer_templates, recommend_bundle as bundle_for
+from tools.errors import NotFound
 from tools.nba.member_scoring import MomentContext, score_member
 from tools.profiles.service import ProfileService
+from tools.storage.db import Database
+from tools.storage.models import Category, Product
 
 MemberId = Annotated[int, Field(ge=1, description="The member's internal id (customer_id).")]
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")]
@@ -70,6 +74,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         inside quiet hours, a validity, and a plain-language rationale. Doing nothing is always
         included; if it ranks first, the right action is none."""
         profile = await profiles.profile(customer_id, deps.clock())
+        await _require_in_catalogue(deps.db, cart_skus, anchor_category)
         moment = MomentContext(cart_value=cart_value, cart_skus=tuple(cart_skus), anchor_category=anchor_category,
                                competitor_discount_pct=competitor_discount_pct, sequence_step=sequence_step)
         return await score_member(deps.db, profile, use_case, moment, now=deps.clock(), policy=deps.policy,
@@ -94,3 +99,17 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         return {"budgets": await budgets_now(deps.db, deps.clock(), use_case)}
 
     return server
+
+
+async def _require_in_catalogue(db: Database, skus: list[str], category: str | None) -> None:
+    """Refuse a moment that names products or a category the catalogue does not have: the scorer
+    would otherwise scope offers to them."""
+    if not skus and category is None:
+        return
+    async with db.session() as session:
+        known = set((await session.scalars(select(Product.sku).where(Product.sku.in_(skus)))).all()) if skus else set()
+        if missing := [sku for sku in skus if sku not in known]:
+            raise NotFound(f"no product with sku {', '.join(map(repr, missing))} in the catalogue")
+        if category is not None and await session.scalar(
+                select(Category.id).where(func.lower(Category.name) == category.lower())) is None:
+            raise NotFound(f"no category {category!r}")

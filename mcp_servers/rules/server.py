@@ -25,6 +25,9 @@ from tools.approvals import record_verdict
 from tools.rule_facts import rule_context
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+# One reason as the guard words it ("code: message", the message up to 2,000 characters); bounded
+# so a runaway caller cannot store megabytes in the verdict record.
+Reason = Annotated[str, Field(max_length=2_200)]
 WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False)
 
 
@@ -102,7 +105,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     async def record_guard_verdict(
         proposal: OfferProposal,
         verdict: Verdict,
-        reasons: Annotated[list[str], Field(max_length=20, description="Why, one reason per item.")],
+        reasons: Annotated[list[Reason], Field(max_length=20, description="Why, one reason per item.")],
         guard_model: Annotated[str, Field(min_length=1, max_length=60)] = "guard",
         trace_id: Annotated[str | None, Field(max_length=36)] = None,
     ) -> VerdictReceipt:

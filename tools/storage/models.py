@@ -15,6 +15,7 @@ from tools.storage.decisions import (
     SchemaInfo,
 )
 from tools.storage.engagement import BehaviouralEvent, CompetitorSignal, Contact, Outcome
+import tools.storage.runtime  # noqa: F401 - registers the runtime's tables (trigger queue, leases)
 
 __all__ = [
     "SCHEMA_VERSION", "Base", "BehaviouralEvent", "Budget", "Category", "CategoryComplement",

@@ -1,0 +1,166 @@
+"""What storage says about an audience's contactability right now, read set-based.
+
+The same facts `tools.rule_facts.rule_context` reads for one proposal — consents and opt-outs,
+live messages within the look-back with their offer fingerprints, ignored messages in a row, the
+use case's budget — read for thousands of members in a handful of queries. Consent comes from
+storage, not the profile frame, so an opt-out recorded after the frame was built still counts.
+"""
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import and_, func, select
+
+from policies.context import RecentContact
+from policies.model import Policy
+from policies.proposal import OfferProposal, offer_fingerprint
+from policies.vocabulary import Channel, UseCase
+from tools.approvals import naive_utc
+from tools.contacts import ENGAGED
+from tools.nba.scorer import CHANNELS
+from tools.rule_facts import LIVE_STATUSES
+from tools.storage.db import Database
+from tools.storage.models import Budget, ChannelConsent, Contact, Outcome, Proposal
+
+CHUNK = 5_000  # ids per IN list: well inside SQLite's and asyncpg's bind-parameter limits
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class ContactFacts:
+    """One entry per audience member, in the audience's order."""
+
+    consents: list[dict[Channel, bool]]
+    opted_out: list[frozenset[Channel]]
+    recent: list[tuple[RecentContact, ...]]  # newest first, within the look-back
+    consecutive_ignored: np.ndarray  # int
+    live_last_7d: np.ndarray  # int: messages queued, in flight or sent in the last week
+    reachable: np.ndarray  # members x scorer CHANNELS: consented, not opted out, not capped
+    budget_remaining: float  # 0 when there is no budget for the moment, or it is paused
+    budget_paused: bool
+    watermark: int  # the newest contact id when read: anything above it came later
+
+
+@dataclass(frozen=True)
+class _Live:
+    position: int
+    channel: Channel
+    scheduled_at: datetime
+    when: datetime
+    fingerprint: str
+    use_case: UseCase
+    ignored: bool
+
+
+async def read_contact_facts(db: Database, customer_ids: Sequence[int], use_case: UseCase, policy: Policy, *,
+                             now: datetime, lookback: timedelta, ignore_window: timedelta) -> ContactFacts:
+    moment = naive_utc(now.astimezone(UTC))
+    position = {int(c): i for i, c in enumerate(customer_ids)}
+    n = len(customer_ids)
+    consents: list[dict[Channel, bool]] = [{} for _ in range(n)]
+    opted: list[set[Channel]] = [set() for _ in range(n)]
+    async with db.session() as session:
+        watermark = int(await session.scalar(select(func.coalesce(func.max(Contact.id), 0))) or 0)
+        for chunk in _chunks(customer_ids):
+            rows = await session.execute(
+                select(ChannelConsent.customer_id, ChannelConsent.channel, ChannelConsent.granted,
+                       ChannelConsent.opted_out_at).where(ChannelConsent.customer_id.in_(chunk)))
+            for customer_id, channel, granted, opted_out_at in rows:
+                at = position[customer_id]
+                consents[at][Channel(channel)] = bool(granted)
+                if opted_out_at is not None:
+                    opted[at].add(Channel(channel))
+        live = await _live_contacts(session, position, moment, lookback, ignore_window)
+        budget = await session.scalar(select(Budget).where(and_(
+            Budget.use_case == use_case.value, Budget.period_start <= moment, Budget.period_end > moment)))
+    by_member: dict[int, list[_Live]] = defaultdict(list)
+    for contact in live:
+        by_member[contact.position].append(contact)
+    recent: list[tuple[RecentContact, ...]] = [() for _ in range(n)]
+    ignored = np.zeros(n, dtype=np.int64)
+    for at, contacts in by_member.items():
+        contacts.sort(key=lambda c: c.scheduled_at, reverse=True)
+        recent[at] = tuple(RecentContact(channel=c.channel, sent_at=c.when.replace(tzinfo=UTC),
+                                         offer_fingerprint=c.fingerprint, use_case=c.use_case) for c in contacts)
+        for c in contacts:  # newest first: count until the member last engaged
+            if not c.ignored:
+                break
+            ignored[at] += 1
+    reachable = np.array([[consents[i].get(c, False) and c not in opted[i] for c in CHANNELS] for i in range(n)],
+                         dtype=bool).reshape(n, len(CHANNELS))
+    reachable &= ~_capped(live, n, policy, moment)
+    week = [c for c in live if c.scheduled_at >= moment - WEEK]
+    live_7d = np.bincount(np.array([c.position for c in week], dtype=np.int64), minlength=n)
+    paused = bool(budget is not None and budget.paused)
+    remaining = 0.0 if budget is None or paused else round(float(budget.amount) - float(budget.spent), 2)
+    return ContactFacts(consents=consents, opted_out=[frozenset(o) for o in opted], recent=recent,
+                        consecutive_ignored=ignored, live_last_7d=live_7d, reachable=reachable,
+                        budget_remaining=remaining, budget_paused=paused, watermark=watermark)
+
+
+async def _live_contacts(session, position: dict[int, int], moment: datetime, lookback: timedelta,
+                         ignore_window: timedelta) -> list[_Live]:
+    # One indexed range scan (status, scheduled_at) for everyone, then kept to the audience.
+    rows = (await session.execute(
+        select(Contact.id, Contact.customer_id, Contact.channel, Contact.status, Contact.scheduled_at,
+               Contact.sent_at, Contact.use_case, Contact.offer_code, Contact.proposal_id)
+        .where(Contact.status.in_(LIVE_STATUSES), Contact.scheduled_at >= moment - lookback)
+    )).all()
+    rows = [r for r in rows if r.customer_id in position]
+    engaged: set[int] = set()
+    contents: dict[str, dict] = {}
+    for chunk in _chunks([r.id for r in rows]):
+        engaged.update(await session.scalars(
+            select(Outcome.contact_id).where(Outcome.contact_id.in_(chunk), Outcome.type.in_(ENGAGED))))
+    for chunk in _chunks(sorted({r.proposal_id for r in rows if r.proposal_id is not None})):
+        contents.update((await session.execute(
+            select(Proposal.id, Proposal.content).where(Proposal.id.in_(chunk)))).tuples().all())
+    live = []
+    for r in rows:
+        when = r.sent_at or r.scheduled_at
+        live.append(_Live(
+            position=position[r.customer_id], channel=Channel(r.channel), scheduled_at=r.scheduled_at, when=when,
+            fingerprint=_fingerprint(contents.get(r.proposal_id) if r.proposal_id else None, r.offer_code),
+            use_case=UseCase(r.use_case) if r.use_case else UseCase.REACTIVATION,
+            ignored=r.status == "sent" and r.id not in engaged and moment - when >= ignore_window,
+        ))
+    return live
+
+
+def _fingerprint(content: dict | None, offer_code: str | None) -> str:
+    # As `tools.rule_facts` does: imported history carries only a coupon code.
+    if content is not None:
+        return offer_fingerprint(OfferProposal.model_validate(content).offer)
+    return hashlib.sha256(f"code:{offer_code or 'none'}".encode()).hexdigest()
+
+
+def _capped(live: list[_Live], n: int, policy: Policy, moment: datetime) -> np.ndarray:
+    """Members x channels whose weekly cap is used up or whose minimum gap has not passed, as
+    `tools.nba.member_scoring` judges one member: no candidate goes there."""
+    capped = np.zeros((n, len(CHANNELS)), dtype=bool)
+    week = [c for c in live if moment - c.scheduled_at < WEEK]
+    if not week:
+        return capped
+    member = np.array([c.position for c in week], dtype=np.int64)
+    channel = np.array([CHANNELS.index(c.channel) if c.channel in CHANNELS else -1 for c in week])
+    hours_away = np.abs(np.array([(moment - c.scheduled_at).total_seconds() / 3600 for c in week]))
+    frequency = policy.frequency
+    for j, name in enumerate(CHANNELS):
+        on = channel == j
+        limit = frequency.channel_weekly.limits.get(name)
+        gap = frequency.channel_gap.min_hours.get(name)
+        if limit is not None:
+            capped[:, j] |= np.bincount(member[on], minlength=n) >= limit
+        if gap is not None:
+            capped[member[on & (hours_away < gap)], j] = True
+    return capped
+
+
+def _chunks(ids: Sequence) -> Iterator[list]:
+    values = list(ids)
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]

@@ -1,0 +1,214 @@
+"""Executing a planned campaign: the guard's judgement, recorded verdicts, queued sends.
+
+1. An unfair plan, or one already executed, is refused before anything is recorded.
+2. The guard agent reviews one member of every offer-and-message variant, and every flagged
+   member on their own, recording each verdict through the rules server (which re-checks the
+   rules against storage as it is now).
+3. The other members of a variant inherit its review: approved when the guard approved the
+   representative as it stood, otherwise rejected with the guard's reasons. Each inherited verdict
+   is bound to the member's own content (`tools.campaigns.verdicts`).
+4. Every approval is queued through `tools.outbox.send_approved`, the only door to a member: the
+   approval must match the content, the budget is reserved under the member's lock, and a
+   re-check refuses members who were contacted, or withdrew consent, after the plan was made.
+   Nothing is queued twice: approvals are single-use, and a second execution is refused.
+"""
+
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+
+import anyio
+import structlog
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from policies.proposal import OfferProposal
+from policies.vocabulary import Verdict
+from tools.campaigns.plan import CampaignPlan
+from tools.campaigns.planned import PlannedMember
+from tools.campaigns.ports import Review, Reviewer
+from tools.campaigns.verdicts import Inherited, record_inherited
+from tools.errors import InvalidInput
+from tools.importers.progress import Progress, Silent
+from tools.outbox import SendRefused, send_approved
+from tools.rule_facts import LIVE_STATUSES
+from tools.storage.db import Database
+from tools.storage.models import ChannelConsent, Contact, Proposal
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_REVIEW_CONCURRENCY = 8  # guard reviews in flight (as `GuardConfig.campaign_concurrency`)
+DEFAULT_SEND_CONCURRENCY = 4  # sends in flight: overlaps work on PostgreSQL, harmless on SQLite
+
+
+class CampaignResult(BaseModel):
+    campaign_id: str
+    executed_at: datetime
+    members: int
+    guard_reviews: int  # guard agent runs: one per variant plus one per flagged member
+    variants: int
+    flagged: int
+    approved: int  # members holding an approval after the audit
+    in_review: int  # waiting for a person in the review queue
+    review_ids: list[int]
+    rejected: int
+    rejected_by: dict[str, int]  # reason code -> members
+    queued: int  # messages in the outbox
+    refused: int  # approved, but the outbox refused them at send time
+    refused_by: dict[str, int]
+    budget_reserved: float
+
+
+async def execute_campaign(plan: CampaignPlan, db: Database, reviewer: Reviewer, *, policy_version: str, now: datetime,
+                           approval_ttl: timedelta = timedelta(hours=24),
+                           review_concurrency: int = DEFAULT_REVIEW_CONCURRENCY,
+                           send_concurrency: int = DEFAULT_SEND_CONCURRENCY,
+                           progress: Progress | None = None) -> CampaignResult:
+    progress = progress or Silent()
+    if not plan.fair:
+        raise InvalidInput("the campaign is unfair and cannot be executed: "
+                           + "; ".join(plan.preview.fairness) + " (nothing was recorded or sent)")
+    if await _executed_before(db, plan.campaign_id):
+        raise InvalidInput(f"campaign {plan.campaign_id} was already executed; plan it again for a new one")
+    representatives, siblings = _split(plan.members)
+    to_review = [*representatives.values(), *(m for m in plan.members if m.flagged)]
+    progress.stage("guard reviews", total=len(to_review))
+    reviews = await _review_all(plan.campaign_id, to_review, reviewer, review_concurrency, progress)
+
+    progress.stage("recording verdicts", total=sum(len(s) for s in siblings.values()))
+    inherited = [_inherit(m, reviews[id(representatives[variant])])
+                 for variant, members in siblings.items() for m in members]
+    records = await record_inherited(db, inherited, policy_version=policy_version, guard_model=reviewer.model_name,
+                                     now=now, approval_ttl=approval_ttl)
+    progress.advance(len(inherited))
+
+    sendable: list[tuple[OfferProposal, str]] = []
+    rejected: Counter[str] = Counter()
+    review_ids: list[int] = []
+    for member in to_review:
+        review = reviews[id(member)]
+        if review.approval_id is not None and review.proposal is not None:
+            sendable.append((review.proposal, review.approval_id))
+        elif review.review_id is not None:
+            review_ids.append(review.review_id)
+        else:
+            rejected[_first_code(review)] += 1
+    for item, record in zip(inherited, records, strict=True):
+        if record.approval_id is not None:
+            sendable.append((item.proposal, record.approval_id))
+        else:
+            rejected[item.reasons[0]["rule_id"]] += 1
+
+    progress.stage("queueing sends", total=len(sendable))
+    queued, refused = await _send_all(db, sendable, plan.watermark, now, send_concurrency, progress)
+    result = CampaignResult(
+        campaign_id=plan.campaign_id, executed_at=now, members=len(plan.members), guard_reviews=len(to_review),
+        variants=len(representatives), flagged=sum(m.flagged for m in plan.members), approved=len(sendable),
+        in_review=len(review_ids), review_ids=sorted(review_ids), rejected=sum(rejected.values()),
+        rejected_by=dict(rejected), queued=len(queued), refused=sum(refused.values()), refused_by=dict(refused),
+        budget_reserved=round(sum(p.estimated_cost for p in queued), 2),
+    )
+    log.info("campaign.executed", **result.model_dump(exclude={"review_ids", "executed_at"}))
+    return result
+
+
+def _split(members: tuple[PlannedMember, ...]) -> tuple[dict[str, PlannedMember], dict[str, list[PlannedMember]]]:
+    """Per variant: the member the guard reads (the first chosen), and the others, who inherit."""
+    representatives: dict[str, PlannedMember] = {}
+    siblings: dict[str, list[PlannedMember]] = defaultdict(list)
+    for member in members:
+        if member.flagged:
+            continue
+        if member.variant in representatives:
+            siblings[member.variant].append(member)
+        else:
+            representatives[member.variant] = member
+    return representatives, siblings
+
+
+async def _review_all(campaign_id: str, members: list[PlannedMember], reviewer: Reviewer, concurrency: int,
+                      progress: Progress) -> dict[int, Review]:
+    reviews: dict[int, Review] = {}
+    limiter = anyio.CapacityLimiter(concurrency)
+
+    async def review(index: int, member: PlannedMember) -> None:
+        async with limiter:
+            reviews[id(member)] = await reviewer(member.proposal, trace_id=f"{campaign_id}-{index:06d}")
+        progress.advance()
+
+    async with anyio.create_task_group() as group:
+        for index, member in enumerate(members):
+            group.start_soon(review, index, member)
+    return reviews
+
+
+def _inherit(member: PlannedMember, review: Review) -> Inherited:
+    # Only an approval of the representative exactly as planned carries over: a revision changed
+    # its content, and a review item or a rejection says the variant is not fit to send as is.
+    if review.verdict is Verdict.APPROVE and review.approval_id is not None:
+        reasons = [{"rule_id": "guard.variant_approved",
+                    "message": f"Same offer and copy as the member the guard approved in trace {review.trace_id}."}]
+        return Inherited(member.proposal, Verdict.APPROVE, reasons, review.trace_id)
+    why = "; ".join(f"{code}: {message}" for code, message in zip(review.codes, review.messages, strict=True))
+    outcome = "queued for a person" if review.review_id is not None else review.verdict.value
+    reasons = [{"rule_id": _first_code(review), "message": f"Inherited from the variant's review ({outcome}) in "
+                f"trace {review.trace_id}: {why}"[:2_000]}]
+    return Inherited(member.proposal, Verdict.REJECT, reasons, review.trace_id)
+
+
+def _first_code(review: Review) -> str:
+    if review.verdict is Verdict.REVISE:
+        return "guard.variant_revised"
+    if review.review_id is not None:
+        return "guard.variant_in_review"
+    return next((c for c in review.codes if c != "guard.approved"), "guard.rejected")
+
+
+async def _send_all(db: Database, sendable: list[tuple[OfferProposal, str]], watermark: int, now: datetime,
+                    concurrency: int, progress: Progress) -> tuple[list[OfferProposal], Counter[str]]:
+    queued: list[OfferProposal] = []
+    refused: Counter[str] = Counter()
+    limiter = anyio.CapacityLimiter(concurrency)
+    recheck = _since_plan(watermark)
+
+    async def send(proposal: OfferProposal, approval_id: str) -> None:
+        async with limiter:
+            try:
+                await send_approved(db, proposal, approval_id, now=now, recheck=recheck)
+            except SendRefused as refusal:
+                refused[refusal.code] += 1
+            else:
+                queued.append(proposal)
+        progress.advance()
+
+    async with anyio.create_task_group() as group:
+        for proposal, approval_id in sendable:  # best value per dollar first
+            group.start_soon(send, proposal, approval_id)
+    return queued, refused
+
+
+def _since_plan(watermark: int):
+    """The send-time re-check: the plan checked caps, duplicates and consent against the contacts
+    up to `watermark`; a member contacted since, or whose consent on the channel is gone, is
+    refused rather than judged on stale facts."""
+
+    async def recheck(session: AsyncSession, proposal: OfferProposal) -> list[str]:
+        problems = []
+        newer = await session.scalar(select(Contact.id).where(
+            Contact.customer_id == proposal.customer_id, Contact.id > watermark,
+            Contact.status.in_(LIVE_STATUSES)).limit(1))
+        if newer is not None:
+            problems.append("contacted since the campaign was planned; caps and duplicates need a new plan")
+        consent = await session.get(ChannelConsent, (proposal.customer_id, proposal.channel.value))
+        if consent is None or not consent.granted or consent.opted_out_at is not None:
+            problems.append(f"no consent on {proposal.channel.value} any more")
+        return problems
+
+    return recheck
+
+
+async def _executed_before(db: Database, campaign_id: str) -> bool:
+    async with db.session() as session:
+        found = await session.scalar(select(func.count()).select_from(Proposal)
+                                     .where(Proposal.trace_id.like(f"{campaign_id}-%")))
+    return bool(found)

@@ -1,0 +1,126 @@
+"""Turning a member's chosen candidate into an offer proposal, and the member into rule facts.
+
+Proposals take the shape the specialists' proposals take (`agents.specialists.proposal_builder`):
+the member's usual hour inside the channel's send window, the use case's validity, the top
+affinity category as the offer's scope, the copywriter's message, and the value terms of §5.
+Rule contexts carry what `tools.rule_facts` would read for the member, from the frame and the
+audience's contact facts, so the batch check judges what the rules server would.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from policies.context import RuleContext
+from policies.model import Policy
+from policies.proposal import Offer, OfferProposal
+from policies.vocabulary import Channel, UseCase
+from tools.campaigns.contact_facts import ContactFacts
+from tools.campaigns.ports import CopyRequest, CopyWriter
+from tools.campaigns.scoring import AudienceScores, typical_basket
+from tools.nba.scorer import rationale
+from tools.nba.timing import send_time, valid_until
+from tools.profiles.frame import ProfileFrame
+
+HOURS_PER_DAY = 24.0
+
+
+@dataclass
+class ProposalFactory:
+    frame: ProfileFrame
+    rows: np.ndarray  # audience positions in the frame
+    facts: ContactFacts
+    scores: AudienceScores
+    use_case: UseCase
+    policy: Policy
+    now: datetime  # aware UTC
+    writer: CopyWriter
+    _send_times: dict[tuple[str, int, Channel], datetime] = field(default_factory=dict, repr=False)
+
+    def proposal(self, i: int, j: int) -> OfferProposal:
+        """Member i of the audience with candidate j."""
+        row = int(self.rows[i])
+        candidate = self.scores.candidates[j]
+        lever, channel = candidate.lever, candidate.channel
+        assert channel is not None  # do nothing is never ranked
+        members = self.frame.history.members
+        zone = str(members.time_zone[row])
+        hour = int(self.frame.features.engagement.send_hour[row])
+        at = self._send_at(zone, hour, channel)
+        until = valid_until(at, self.use_case)
+        category = self.anchor_category[i]
+        offer = Offer.model_validate({
+            "type": lever.offer_type.value,
+            **{name: value for name, value in (("discount_pct", lever.discount_pct), ("amount_off", lever.amount_off),
+                                                ("points_multiplier", lever.points_multiplier),
+                                                ("bonus_points", lever.bonus_points)) if value},
+            **({"free_shipping": True} if lever.free_shipping else {}),
+            "categories": [category] if category else [],
+        })
+        message = self.writer(CopyRequest(
+            use_case=self.use_case, channel=channel, offer=offer, valid_until_local=until.astimezone(ZoneInfo(zone)),
+            first_name=members.first_name[row], category=category, tier=members.tier[row],
+            segments=frozenset(self.frame.segments_of(row)), opt_out_text=self.policy.sms.opt_out_text.required_text,
+        ))
+        terms = self._terms(i, j)
+        return OfferProposal(
+            customer_id=int(members.customer_id[row]), use_case=self.use_case, channel=channel, send_at=at,
+            valid_from=at, valid_until=until, offer=offer, message=message,
+            rationale=rationale({"do_nothing": False, "action": lever.key, "channel": channel.value, **terms}),
+            value={"propensity": terms["propensity"], "uplift": terms["uplift"],
+                   "expected_margin": terms["expected_margin"], "cost": terms["cost"],
+                   "fatigue_penalty": terms["fatigue_penalty"], "expected_value": terms["value"]},
+            estimated_cost=float(self.scores.cost_if_redeemed[i, j]),
+        )
+
+    def context(self, i: int) -> RuleContext:
+        row = int(self.rows[i])
+        members, fields = self.frame.history.members, self.frame.fields
+        basket = max(self.typical_basket[i], 1.0)
+        margin_rate = fields["margin_rate"][row]
+        margin = basket * (float(margin_rate) if np.isfinite(margin_rate) else 0.0)
+        age = fields["age"][row]
+        synced = members.synced[row]
+        # How old our copy of the member is: hours since their upstream sync (see `facts_from_profile`).
+        age_hours = max((self.frame.history.as_of - synced) * HOURS_PER_DAY, 0.0) if np.isfinite(synced) else 0.0
+        postcode = members.postcode[row] or ""
+        return RuleContext(
+            customer_id=int(members.customer_id[row]), now=self.now, tier=members.tier[row] or "bronze",
+            segments=frozenset(self.frame.segments_of(row)), time_zone=str(members.time_zone[row]),
+            consents=self.facts.consents[i], opted_out=self.facts.opted_out[i], recent_contacts=self.facts.recent[i],
+            consecutive_ignored=int(self.facts.consecutive_ignored[i]),
+            profile_stale=bool(self.frame.freshness.stale[row]), data_age_hours=float(age_hours),
+            budget_remaining=self.facts.budget_remaining, expected_basket_value=max(basket, 0.01),
+            expected_basket_margin=min(margin, max(basket, 0.01)), postcode_group=postcode[:2] or None,
+            demographic_group=None if not np.isfinite(age) else f"age_{min(int(age) // 15 * 15, 75)}",
+        )
+
+    @cached_property
+    def anchor_category(self) -> list[str | None]:
+        """Each member's top affinity category: what the message is about."""
+        ranked = self.frame.predictions.affinity
+        first, end = ranked.offsets[self.rows], ranked.offsets[self.rows + 1]
+        names = self.frame.history.categories
+        return [str(names[ranked.category[a]]) if a < b else None for a, b in zip(first, end, strict=True)]
+
+    @cached_property
+    def typical_basket(self) -> np.ndarray:
+        return typical_basket(self.frame, self.rows)
+
+    def _send_at(self, zone: str, hour: int, channel: Channel) -> datetime:
+        key = (zone, hour, channel)
+        if key not in self._send_times:
+            self._send_times[key] = send_time(self.now, None if hour < 0 else hour, zone, channel, self.policy)
+        return self._send_times[key]
+
+    def _terms(self, i: int, j: int) -> dict[str, Any]:
+        s = self.scores
+        return {
+            "propensity": round(float(s.propensity[i, j]), 4), "uplift": round(float(s.uplift[i, j]), 4),
+            "expected_margin": round(float(s.expected_margin[i, j]), 2), "cost": round(float(s.cost[i, j]), 2),
+            "fatigue_penalty": round(float(s.fatigue_penalty[i, j]), 2), "value": round(float(s.value[i, j]), 2),
+        }

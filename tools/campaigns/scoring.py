@@ -1,0 +1,127 @@
+"""Next-best-action value for a whole audience in one call of the vectorised scorer (DESIGN §5).
+
+The `MemberBatch` is built from the profile frame's columns, with the same fallbacks
+`tools.nba.member_scoring` uses for one member; offers are then priced as the rules price them
+and margin-floor breakers dropped, so a member's ranked candidates here are the ones the
+specialist would weigh. Bundles are left out: each needs its own basket assembled from the
+catalogue, which is a per-trigger decision, not a campaign one.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from policies.model import Policy
+from policies.offer_value import OfferTerms, value_offers
+from policies.vocabulary import OfferType, UseCase
+from tools.campaigns.contact_facts import ContactFacts
+from tools.nba.member_scoring import (
+    DEFAULT_BASKET,
+    DEFAULT_MARGIN_RATE,
+    DEFAULT_PRICE_SENSITIVITY,
+    HORIZON_DAYS,
+)
+from tools.nba.response import LearnedLift
+from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, score
+from tools.profiles.frame import ProfileFrame
+from tools.profiles.history import CHANNELS as PROFILE_CHANNELS
+
+RANKED = 3  # candidates kept per member: the best, and fallbacks should the rules block it
+
+
+@dataclass(frozen=True)
+class AudienceScores:
+    """Members x candidates, after pricing as the rules do. `ranked[i]` lists member i's eligible
+    candidates best first (−1 pads): reachable, within the margin floor, and worth more than
+    doing nothing."""
+
+    candidates: list[Candidate]
+    propensity: np.ndarray
+    uplift: np.ndarray
+    expected_margin: np.ndarray
+    cost: np.ndarray
+    cost_if_redeemed: np.ndarray
+    fatigue_penalty: np.ndarray
+    value: np.ndarray
+    ranked: np.ndarray  # members x RANKED, candidate indices
+
+
+def _positive_or(values: np.ndarray, fallback: np.ndarray | float) -> np.ndarray:
+    # The single-member path reads `x or fallback`: a missing or zero value falls back.
+    return np.where(np.isfinite(values) & (values != 0), values, fallback)
+
+
+def typical_basket(frame: ProfileFrame, rows: np.ndarray) -> np.ndarray:
+    """The member's usual order value as the rules take it (0 when unknown)."""
+    fields = frame.fields
+    return _positive_or(fields["aov_365"][rows], _positive_or(fields["aov"][rows], 0.0))
+
+
+def _optional(amount: float, n: int) -> np.ndarray:
+    """A lever's value as an offer column: NaN where the offer has none (`OfferTerms`)."""
+    return np.full(n, float(amount) if amount else np.nan)
+
+
+def member_batch(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, use_case: UseCase) -> MemberBatch:
+    fields = frame.fields
+    churn = np.clip(frame.predictions.churn_risk[rows], 1e-4, 1 - 1e-4)
+    p_anyway = 1 - churn ** (HORIZON_DAYS[use_case] / frame.churn_horizon_days)
+    aov_365, aov = fields["aov_365"][rows], fields["aov"][rows]
+    sensitivity = fields["discount_share"][rows]
+    engagement = frame.features.engagement
+    full_price = (frame.segments[rows, frame.segment_ids.index("full_price_buyer")]
+                  if "full_price_buyer" in frame.segment_ids else np.zeros(len(rows), dtype=bool))
+    column = {c: PROFILE_CHANNELS.index(c.value) for c in CHANNELS}
+    return MemberBatch(
+        customer_id=frame.history.members.customer_id[rows],
+        p_buy_anyway=p_anyway,
+        basket_value=_positive_or(aov_365, _positive_or(aov, DEFAULT_BASKET)),
+        margin_rate=_positive_or(fields["margin_rate"][rows], DEFAULT_MARGIN_RATE),
+        price_sensitivity=np.where(np.isfinite(sensitivity), sensitivity, DEFAULT_PRICE_SENSITIVITY),
+        full_price_buyer=full_price,
+        clv_365=frame.predictions.clv_365[rows],
+        recent_contacts_7d=facts.live_last_7d.astype(float),
+        consecutive_ignored=facts.consecutive_ignored.astype(float),
+        opens={c: engagement.opens[rows, column[c]].astype(float) for c in CHANNELS},
+        sends={c: engagement.sends[rows, column[c]].astype(float) for c in CHANNELS},
+        reachable={c: engagement.consent[rows, column[c]] & facts.reachable[:, j] for j, c in enumerate(CHANNELS)},
+    )
+
+
+def score_audience(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, use_case: UseCase, policy: Policy,
+                   learned: LearnedLift | None = None) -> AudienceScores:
+    batch = member_batch(frame, rows, facts, use_case)
+    scores = score(batch, use_case, policy.valuation, learned=learned)
+    n, k = scores.value.shape
+    cost, cost_if_redeemed, value = scores.cost.copy(), scores.cost_if_redeemed.copy(), scores.value.copy()
+    eligible = np.isfinite(value)
+    fields = frame.fields
+    basket = np.maximum(typical_basket(frame, rows), 1.0)
+    margin_rate = np.nan_to_num(fields["margin_rate"][rows])
+    floor = policy.margin.floor.min_margin_pct
+    for j, candidate in enumerate(scores.candidates):
+        lever = candidate.lever
+        if lever.is_nothing or lever.offer_type is OfferType.BUNDLE:
+            eligible[:, j] = False
+            continue
+        economics = value_offers(OfferTerms(
+            offer_type=np.full(n, lever.offer_type.value), discount_pct=_optional(lever.discount_pct, n),
+            amount_off=_optional(lever.amount_off, n), points_multiplier=_optional(lever.points_multiplier, n),
+            bonus_points=np.full(n, float(lever.bonus_points)), free_shipping=np.full(n, lever.free_shipping),
+            min_spend=np.zeros(n), sku_list_value=np.zeros(n), gift_cost=np.zeros(n), stated_cost=np.zeros(n),
+            basket_value=basket, basket_margin=basket * margin_rate,
+        ), policy.valuation)
+        face = economics.face_value
+        eligible[:, j] &= ~((face > 0) & (economics.margin_after_pct < floor))
+        # Move cost and value by the difference between the scorer's and the rules' face value,
+        # so the stated cost is never below what the rules compute (as `member_scoring` does).
+        delta = np.where(np.isfinite(value[:, j]), face - cost_if_redeemed[:, j], 0.0)
+        cost[:, j] += scores.redeem[:, j] * delta
+        value[:, j] -= scores.redeem[:, j] * delta
+        cost_if_redeemed[:, j] = np.ceil(face * 100) / 100
+    eligible &= np.round(np.where(eligible, value, 0.0), 2) > 0
+    ranking = np.argsort(-np.where(eligible, value, -np.inf), axis=1, kind="stable")[:, :RANKED]
+    ranked = np.where(np.take_along_axis(eligible, ranking, axis=1), ranking, -1)
+    return AudienceScores(candidates=scores.candidates, propensity=scores.propensity, uplift=scores.uplift,
+                          expected_margin=scores.expected_margin, cost=cost, cost_if_redeemed=cost_if_redeemed,
+                          fatigue_penalty=scores.fatigue_penalty, value=value, ranked=ranked)

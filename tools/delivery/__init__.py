@@ -1,0 +1,1 @@
+"""Delivery: the outbox worker and the channel adapters it sends through."""

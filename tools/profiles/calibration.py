@@ -1,0 +1,42 @@
+"""Turning a classifier's scores into probabilities that match observed frequencies.
+
+Fitted on out-of-fold scores (each row scored by trees that never saw its member), so the map
+corrects the trees' real errors rather than their training fit. Isotonic regression when there
+is plenty of data (it assumes only that higher scores mean higher risk); Platt scaling (a
+logistic curve, two parameters) when there is not, where isotonic steps would be noise.
+Probabilities stay strictly inside (0, 1): no member is certain to stay or to go.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+
+ISOTONIC_MIN_ROWS = 5_000
+FLOOR = 1e-3
+
+
+@dataclass(frozen=True)
+class Calibration:
+    isotonic: IsotonicRegression | None
+    platt: LogisticRegression | None
+
+    def apply(self, scores: np.ndarray) -> np.ndarray:
+        if self.isotonic is not None:
+            mapped = self.isotonic.predict(scores)
+        else:
+            assert self.platt is not None
+            mapped = self.platt.predict_proba(_logit(scores)[:, None])[:, 1]
+        return np.clip(mapped, FLOOR, 1.0 - FLOOR)
+
+
+def fit_calibration(scores: np.ndarray, labels: np.ndarray) -> Calibration:
+    if len(scores) >= ISOTONIC_MIN_ROWS:
+        return Calibration(IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(scores, labels), None)
+    return Calibration(None, LogisticRegression(C=1e6).fit(_logit(scores)[:, None], labels))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q))

@@ -1,0 +1,151 @@
+"""Engagement per channel (sends, opens, clicks, last engagement, consent), the preferred channel,
+the preferred send hour and weekday, and behavioural-event activity.
+
+A contact counts as opened when any response came back (open, click, redeem or order: a click
+implies the message was seen) and as clicked when the member acted on it (click, redeem, order).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from policies.vocabulary import Channel, EventType, OutcomeType
+from tools.profiles import groups
+from tools.profiles.history import CHANNELS, EVENT_TYPES, ORDER_CHANNELS, OUTCOME_TYPES, History
+from tools.profiles.local_time import hour_of, to_local, weekday_of
+
+SEEN = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.OPEN, OutcomeType.CLICK, OutcomeType.REDEEM, OutcomeType.ORDER))
+ACTED = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.CLICK, OutcomeType.REDEEM, OutcomeType.ORDER))
+RESPONDED = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.REDEEM, OutcomeType.ORDER))
+# Where a member with no message history is best reached, from how they shop.
+ORDER_CHANNEL_REACH = {"store": Channel.IN_STORE.value, "online": Channel.EMAIL.value, "app": Channel.IN_APP.value}
+MIN_TIMING_SIGNALS = 3  # engagements needed before their times outrank purchase times
+DIGITAL_EVENTS = tuple(EVENT_TYPES.index(t) for t in EventType if t is not EventType.STORE_VISIT)
+APP_EVENT = EVENT_TYPES.index(EventType.APP_OPEN)
+CHANNEL_APP = (CHANNELS.index(Channel.IN_APP), CHANNELS.index(Channel.PUSH))
+DIGITAL_CHANNELS = tuple(CHANNELS.index(c) for c in (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP))
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """Per member (rows) and channel (columns, in `CHANNELS` order)."""
+
+    sends: np.ndarray
+    opens: np.ndarray
+    clicks: np.ndarray
+    last_engaged: np.ndarray  # days, NaN when never
+    consent: np.ndarray  # bool; no record means no consent
+    preferred_channel: np.ndarray  # int index into CHANNELS, -1 when nothing to go on
+    send_hour: np.ndarray  # int 0..23, -1 when unknown
+    send_weekday: np.ndarray  # int 0 (Monday)..6, -1 when unknown
+
+
+def engagement(history: History) -> Engagement:
+    n, k = len(history.members), len(CHANNELS)
+    contacts, outcomes = history.contacts, history.outcomes
+    cell = contacts.member.astype(np.int64) * k + contacts.channel
+    sends = np.bincount(cell, minlength=n * k).reshape(n, k).astype(float)
+    seen = _contacts_with(outcomes, SEEN, len(contacts.at))
+    acted = _contacts_with(outcomes, ACTED, len(contacts.at))
+    opens = np.bincount(cell, weights=seen, minlength=n * k).reshape(n, k)
+    clicks = np.bincount(cell, weights=acted, minlength=n * k).reshape(n, k)
+    engaged = np.isin(outcomes.type, SEEN)
+    outcome_cell = outcomes.member.astype(np.int64) * k + contacts.channel[outcomes.contact]
+    last = groups.maximum(outcome_cell[engaged], outcomes.at[engaged], n * k).reshape(n, k)
+    consent = np.zeros(n * k, dtype=bool)
+    consent[history.consents.member.astype(np.int64) * k + history.consents.channel] = history.consents.granted
+    consent = consent.reshape(n, k)
+    return Engagement(
+        sends=sends, opens=opens, clicks=clicks, last_engaged=last, consent=consent,
+        preferred_channel=_preferred(history, sends, opens, clicks, consent),
+        **_send_time(history, outcomes.member[engaged], outcomes.at[engaged]),
+    )
+
+
+def _contacts_with(outcomes, types: tuple[int, ...], contacts: int) -> np.ndarray:
+    hit = np.zeros(contacts, dtype=float)
+    hit[outcomes.contact[np.isin(outcomes.type, types)]] = 1.0
+    return hit
+
+
+def _preferred(history: History, sends: np.ndarray, opens: np.ndarray, clicks: np.ndarray,
+               consent: np.ndarray) -> np.ndarray:
+    """The channel with the best response per message (clicks count double, lightly smoothed so
+    one lucky open does not win), among consented channels when the member has any consents;
+    with no message history, where they shop."""
+    score = (clicks + 0.5 * opens) / (sends + 2.0)
+    has_consents = consent.any(axis=1, keepdims=True)
+    allowed = np.where(has_consents, consent, True) & (sends > 0)
+    score = np.where(allowed, score, -1.0)
+    preferred = np.where(allowed.any(axis=1), score.argmax(axis=1), -1)
+    orders = history.orders
+    n = len(history.members)
+    by_order_channel = np.stack(
+        [groups.count(orders.member, n, orders.channel == c) for c in range(len(ORDER_CHANNELS))], axis=1
+    )
+    shops = by_order_channel.sum(axis=1) > 0
+    fallback = np.array([CHANNELS.index(ORDER_CHANNEL_REACH[c]) for c in ORDER_CHANNELS])[by_order_channel.argmax(axis=1)]
+    # the till needs no consent; any other fallback does, once the member has consents on record
+    reachable = (fallback == CHANNELS.index(Channel.IN_STORE)) | ~has_consents[:, 0] | consent[np.arange(n), fallback]
+    return np.where(preferred >= 0, preferred, np.where(shops & reachable, fallback, -1))
+
+
+def _send_time(history: History, engaged_member: np.ndarray, engaged_at: np.ndarray) -> dict[str, np.ndarray]:
+    """The local hour and weekday the member most often responds, or else most often buys."""
+    n = len(history.members)
+    zones = history.members.time_zone
+    out = {}
+    engaged_count = np.bincount(engaged_member, minlength=n)
+    use_engagement = engaged_count >= MIN_TIMING_SIGNALS
+    orders = history.orders
+    from_orders = ~use_engagement[orders.member]
+    member = np.concatenate([engaged_member[use_engagement[engaged_member]], orders.member[from_orders]])
+    at = np.concatenate([engaged_at[use_engagement[engaged_member]], orders.at[from_orders]])
+    local = to_local(at, zones[member]) if len(at) else at
+    for name, values, size in (("send_hour", hour_of(local), 24), ("send_weekday", weekday_of(local), 7)):
+        table = np.bincount(member.astype(np.int64) * size + values, minlength=n * size).reshape(n, size)
+        out[name] = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
+    return out
+
+
+def activity(history: History) -> dict[str, np.ndarray]:
+    """Behavioural events in recent windows (digital = anything but a store visit)."""
+    n = len(history.members)
+    events = history.events
+    age = history.as_of - events.day
+    digital = np.isin(events.type, DIGITAL_EVENTS)
+    app = (events.type == APP_EVENT) | np.isin(events.channel, CHANNEL_APP)
+    store = events.type == EVENT_TYPES.index(EventType.STORE_VISIT)
+    cart = events.type == EVENT_TYPES.index(EventType.CART_ADD)
+    views = events.type == EVENT_TYPES.index(EventType.VIEW)
+    return {
+        "events_30": groups.total(events.member, events.count, n, age < 30),
+        "digital_events_90": groups.total(events.member, events.count, n, digital & (age < 90)),
+        "app_events_90": groups.total(events.member, events.count, n, app & (age < 90)),
+        "store_visits_90": groups.total(events.member, events.count, n, store & (age < 90)),
+        "cart_adds_30": groups.total(events.member, events.count, n, cart & (age < 30)),
+        "views_30": groups.total(events.member, events.count, n, views & (age < 30)),
+    }
+
+
+def engagement_fields(history: History, found: Engagement) -> dict[str, np.ndarray]:
+    """Flat per-member numbers from the engagement tables, for models and segment rules."""
+    out: dict[str, np.ndarray] = {}
+    for column, channel in enumerate(CHANNELS):
+        out[f"{channel}_sends"] = found.sends[:, column]
+        out[f"{channel}_open_rate"] = groups.ratio(found.opens[:, column], found.sends[:, column])
+        out[f"{channel}_click_rate"] = groups.ratio(found.clicks[:, column], found.sends[:, column])
+        out[f"{channel}_consent"] = found.consent[:, column].astype(float)
+    n = len(history.members)
+    contacts, outcomes = history.contacts, history.outcomes
+    out["contacts_total"] = groups.count(contacts.member, n)
+    out["contacts_90"] = groups.count(contacts.member, n, history.as_of - contacts.at < 90)
+    engaged = np.isin(outcomes.type, SEEN)
+    out["engagements_90"] = groups.count(outcomes.member, n, engaged & (history.as_of - outcomes.at < 90))
+    out["days_since_engagement"] = history.as_of - np.fmax.reduce(found.last_engaged, axis=1)
+    responded = _contacts_with(outcomes, RESPONDED, len(contacts.at))
+    out["offer_response_rate"] = groups.ratio(groups.total(contacts.member, responded, n), out["contacts_total"])
+    out["message_channels_engaged"] = (found.opens > 0).sum(axis=1).astype(float)
+    digital = np.isin(contacts.channel[outcomes.contact], DIGITAL_CHANNELS)
+    out["digital_responses_365"] = groups.count(outcomes.member, n, engaged & digital & (history.as_of - outcomes.at < 365))
+    return out

@@ -1,0 +1,91 @@
+"""Applying fitted models to members' features at the as-of date."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tools.profiles.affinity import candidates
+from tools.profiles.artefact import FittedModels
+from tools.profiles.features import MODEL_INPUTS, MemberFeatures
+from tools.profiles.history import History
+from tools.profiles.pairs import Pairs
+from tools.profiles.replenishment import regular_inputs
+
+TOP_CATEGORIES = 20
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Per member, best first: rows offsets[i]:offsets[i + 1] belong to member i."""
+
+    offsets: np.ndarray
+    category: np.ndarray  # index into the history's categories
+    score: np.ndarray
+
+    def member_and_rank(self) -> tuple[np.ndarray, np.ndarray]:
+        """For every row: its member, and its rank within the member (0 = best)."""
+        counts = np.diff(self.offsets)
+        member = np.repeat(np.arange(len(counts)), counts)
+        return member, np.arange(len(self.category)) - np.repeat(self.offsets[:-1], counts)
+
+
+@dataclass(frozen=True)
+class Replenishments:
+    offsets: np.ndarray
+    category: np.ndarray
+    interval_days: np.ndarray  # the member's median interval for the category
+    next_day: np.ndarray  # expected next purchase, days since the epoch
+    last_day: np.ndarray  # last purchase, days since the epoch
+
+
+@dataclass(frozen=True)
+class Predictions:
+    churn_risk: np.ndarray
+    next_purchase_day: np.ndarray  # days since the epoch
+    clv_365: np.ndarray
+    affinity: Ranked
+    replenishment: Replenishments
+
+
+def predict(models: FittedModels, history: History, features: MemberFeatures, pairs: Pairs) -> Predictions:
+    n = len(history.members)
+    inputs = features.matrix(MODEL_INPUTS)
+    empty = n == 0
+    churn = models.churn.predict(inputs) if not empty else np.array([], dtype=float)
+    next_days = models.next_purchase.predict(inputs) if not empty else np.array([], dtype=float)
+    clv = models.clv.predict(inputs) if not empty else np.array([], dtype=float)
+
+    found = candidates(history, features, pairs, models.stats)
+    score = models.affinity.predict(found)
+    names = history.categories.astype(str)
+    offsets, chosen = top_per_member(found.member, score, names[found.category], n, TOP_CATEGORIES)
+    affinity = Ranked(offsets=offsets, category=found.category[chosen], score=score[chosen])
+
+    regular = np.nonzero(models.replenishment.rule.regular(pairs))[0]
+    due = models.replenishment.predict(regular_inputs(pairs, features, models.stats, history.categories, regular))
+    order = np.lexsort((names[pairs.category[regular]], due, pairs.member[regular]))
+    regular, due = regular[order], due[order]
+    replenishment = Replenishments(
+        offsets=_offsets(pairs.member[regular], n),
+        category=pairs.category[regular],
+        interval_days=pairs.median_interval[regular],
+        next_day=history.as_of + due,
+        last_day=history.as_of - pairs.recency[regular],
+    )
+    return Predictions(
+        churn_risk=churn, next_purchase_day=history.as_of + next_days, clv_365=clv,
+        affinity=affinity, replenishment=replenishment,
+    )
+
+
+def top_per_member(member: np.ndarray, score: np.ndarray, tiebreak: np.ndarray, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, row indexes) of each member's k best rows, best first (ties by `tiebreak`)."""
+    order = np.lexsort((tiebreak, -score, member))
+    ranked_member = member[order]
+    rank = np.arange(len(order)) - np.searchsorted(ranked_member, ranked_member)
+    chosen = order[rank < k]
+    return _offsets(member[chosen], n), chosen
+
+
+def _offsets(member: np.ndarray, n: int) -> np.ndarray:
+    return np.concatenate(([0], np.cumsum(np.bincount(member, minlength=n)))).astype(np.int64)

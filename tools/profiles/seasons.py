@@ -1,0 +1,50 @@
+"""Purchase velocity by season over the last year: orders per 30 days spent in each season while
+a member, with seasons by the member's hemisphere (from their time zone)."""
+
+import numpy as np
+
+from tools.profiles import groups
+from tools.profiles.history import History
+from tools.profiles.local_time import southern
+
+SEASONS = ("winter", "spring", "summer", "autumn")
+NORTHERN_SEASON_OF_MONTH = np.array([0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 0])  # Jan..Dec
+MIN_EXPOSURE_DAYS = 30  # a season seen for less than a month says little about the member
+YEAR = 365
+
+
+def season_of(days: np.ndarray, in_south: np.ndarray) -> np.ndarray:
+    month = np.floor(days).astype("int64").astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+    northern = NORTHERN_SEASON_OF_MONTH[month]
+    return np.where(in_south, (northern + 2) % 4, northern)
+
+
+def velocity(history: History) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(orders per 30 days, members x SEASONS, NaN where the season was seen < 30 days),
+    plus `season_peak_ratio`: the busiest season's velocity over the member's average."""
+    n = len(history.members)
+    now = np.floor(history.as_of)
+    in_south = southern(history.members.time_zone)
+    start = np.maximum(now - YEAR, np.floor(np.nan_to_num(history.members.joined, nan=now)))
+    calendar = now - YEAR + np.arange(YEAR)  # the year before as_of, one entry per day
+    exposure = np.zeros((n, len(SEASONS)))
+    for south in (False, True):
+        rows = in_south == south
+        if not rows.any():
+            continue
+        per_day = np.eye(len(SEASONS))[season_of(calendar, np.full(YEAR, south))]
+        # days from each member's start to now, per season: suffix sums over the calendar
+        suffix = np.cumsum(per_day[::-1], axis=0)[::-1]
+        offset = np.clip((start[rows] - calendar[0]).astype(np.int64), 0, YEAR - 1)
+        seen = suffix[offset]
+        exposure[rows] = np.where((start[rows] < now)[:, None], seen, 0.0)
+    orders = history.orders
+    recent = history.as_of - orders.at < YEAR
+    member = orders.member[recent]
+    season = season_of(orders.at[recent], in_south[member])
+    counts = np.bincount(member.astype(np.int64) * len(SEASONS) + season, minlength=n * len(SEASONS)).reshape(n, len(SEASONS))
+    rate = np.where(exposure >= MIN_EXPOSURE_DAYS, 30.0 * counts / np.maximum(exposure, 1.0), np.nan)
+    seen_any = np.isfinite(rate).any(axis=1)
+    peak = np.fmax.reduce(rate, axis=1)
+    mean = np.where(seen_any, np.nansum(np.nan_to_num(rate), axis=1) / np.maximum(np.isfinite(rate).sum(axis=1), 1), np.nan)
+    return rate, {"season_peak_ratio": groups.ratio(peak, mean)}

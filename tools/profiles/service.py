@@ -1,0 +1,172 @@
+"""The profile service: what the CLI and the MCP servers call.
+
+- `profile(member, as_of)`: one member on demand (the real-time path), by internal or external id;
+- `frame(as_of)`: every member set-based, reused for a short while (campaigns, searches, counts);
+- `find_members`, `segment_counts`, `segment_summary`: views over the frame;
+- `models(as_of)` / `fit(as_of)`: the fitted models behind predictions, fitted when missing.
+
+Predictions as of a date use models fitted as of that date or earlier, and history before it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import structlog
+from sqlalchemy import func, select
+
+from tools.errors import InvalidInput, NotFound
+from tools.profiles.artefact import FittedModels, ModelStore, default_models_dir
+from tools.profiles.cohorts import SegmentCount, SegmentSummary, segment_counts, segment_summary
+from tools.profiles.frame import SEGMENT_FIELDS, ProfileFrame, build_frame
+from tools.profiles.freshness import DEFAULT_STALE_AFTER
+from tools.profiles.loader import load_history
+from tools.profiles.profile import Profile
+from tools.profiles.search import MemberFilter, MemberPage, find_members
+from tools.profiles.training import TrainingPlan, fit_models
+from tools.segments.definitions import SegmentBook, load_segments
+from tools.storage.db import Database, utcnow
+from tools.storage.models import Customer, Order
+
+log = structlog.get_logger(__name__)
+
+FRAME_REUSE = timedelta(minutes=15)  # a batch frame serves requests this much later than its as-of
+MODEL_MAX_AGE = timedelta(days=30)  # older models are refitted (as of the start of the day) on use
+
+
+@dataclass
+class ProfileService:
+    db: Database
+    store: ModelStore
+    segments: SegmentBook
+    stale_after: timedelta = DEFAULT_STALE_AFTER
+    plan: TrainingPlan = field(default_factory=TrainingPlan)
+    clock: Callable[[], datetime] = utcnow
+    fit_when_missing: bool = True  # False: refuse instead of fitting models on first use
+    _models: dict[datetime, FittedModels] = field(default_factory=dict, repr=False)
+    _frame: ProfileFrame | None = field(default=None, repr=False)
+
+    async def profile(self, member: int | str, as_of: datetime | None = None) -> Profile:
+        """One member's profile; `member` is the internal id, or the external id as a string
+        (`id:12` / `ext:12` say which when a string could be either)."""
+        moment = self._moment(as_of)
+        customer_id = await self.resolve(member)
+        history = await load_history(self.db, moment, customer_id)
+        if not len(history.members):
+            raise NotFound(f"member {member} had not joined by {moment:%Y-%m-%d %H:%M}")
+        models = await self.models(moment)
+        return build_frame(history, models, self.segments, self.stale_after).profile(0)
+
+    async def frame(self, as_of: datetime | None = None) -> ProfileFrame:
+        """Every member's profile, column-wise. A frame computed at most `FRAME_REUSE` before the
+        requested moment is reused; its `as_of` says which moment it describes."""
+        moment = self._moment(as_of)
+        cached = self._frame
+        if cached is not None and cached.as_of <= moment <= cached.as_of + FRAME_REUSE:
+            return cached
+        await self._check_data(moment)
+        history = await load_history(self.db, moment)
+        models = await self.models(moment)
+        self._frame = build_frame(history, models, self.segments, self.stale_after)
+        return self._frame
+
+    async def find_members(self, query: MemberFilter, as_of: datetime | None = None) -> MemberPage:
+        return find_members(await self.frame(as_of), query)
+
+    async def segment_counts(self, as_of: datetime | None = None) -> list[SegmentCount]:
+        return segment_counts(await self.frame(as_of), self.segments)
+
+    async def segment_summary(self, segment_id: str, as_of: datetime | None = None) -> SegmentSummary:
+        return segment_summary(await self.frame(as_of), self.segments, segment_id)
+
+    async def models(self, as_of: datetime) -> FittedModels:
+        """The newest models fitted as of `as_of` or earlier. When there are none, or they are
+        more than `MODEL_MAX_AGE` older than the data allows, models are fitted as of the start
+        of the day, or of the day after the newest order if the data ends before that: a
+        profile asked for long after the data stopped still gets models (and says it is stale)."""
+        usable = [d for d in self.store.available() if d <= as_of]
+        newest = usable[-1] if usable else None
+        last_order = await self.newest_data()
+        fit_at = as_of.replace(hour=0, minute=0, second=0, microsecond=0)
+        if last_order is not None:
+            fit_at = min(fit_at, day_after(last_order))
+        if newest is not None and (fit_at - newest <= MODEL_MAX_AGE or not self.fit_when_missing):
+            if newest not in self._models:
+                loaded = self.store.for_as_of(newest)
+                if loaded is None:
+                    raise NotFound(f"fitted models as of {newest:%Y-%m-%d} disappeared while loading")
+                self._models[newest] = loaded
+            return self._models[newest]
+        if not self.fit_when_missing:
+            raise NotFound(f"no models fitted as of {as_of:%Y-%m-%d} or earlier: run `loyalty models fit`")
+        return await self.fit(fit_at)
+
+    async def fit(self, as_of: datetime) -> FittedModels:
+        """Fit every model on the history before `as_of` and save them."""
+        await self._check_data(as_of)
+        history = await load_history(self.db, as_of)
+        models = fit_models(history, self.plan, self.clock())
+        self.store.save(models)
+        self._models[models.as_of] = models
+        return models
+
+    async def resolve(self, member: int | str) -> int:
+        """The internal id of a member named by internal id or external id."""
+        text = str(member).strip()
+        forced = None
+        if ":" in text and text.split(":", 1)[0] in ("id", "ext"):
+            forced, text = text.split(":", 1)
+        async with self.db.session() as session:
+            by_external = None if forced == "id" else await session.scalar(
+                select(Customer.id).where(Customer.external_id == text)
+            )
+            by_internal = None
+            if forced != "ext" and text.isdigit():
+                by_internal = await session.scalar(select(Customer.id).where(Customer.id == int(text)))
+        if isinstance(member, int):
+            if by_internal is None:
+                raise NotFound(f"no member with id {member}")
+            return by_internal
+        if by_external is not None and by_internal is not None and by_external != by_internal:
+            raise InvalidInput(
+                f"{text!r} is both member id {by_internal} and the external id of member {by_external}: "
+                f"say id:{text} or ext:{text}"
+            )
+        found = by_external if by_external is not None else by_internal
+        if found is None:
+            raise NotFound(f"no member with id or external id {text!r}")
+        return found
+
+    async def newest_data(self) -> datetime | None:
+        async with self.db.session() as session:
+            return await session.scalar(select(func.max(Order.placed_at)))
+
+    async def _check_data(self, as_of: datetime) -> None:
+        async with self.db.session() as session:
+            first = await session.scalar(select(func.min(Order.placed_at)))
+        if first is None:
+            raise InvalidInput("no orders in the database: import or seed some first")
+        if as_of <= first:
+            raise InvalidInput(f"as-of {as_of:%Y-%m-%d} is before any data (the first order is {first:%Y-%m-%d})")
+
+    def _moment(self, as_of: datetime | None) -> datetime:
+        moment = as_of if as_of is not None else self.clock()
+        # storage times are naive UTC (tools.storage.base)
+        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+
+
+def open_profiles(db: Database, *, models_dir: Path | None = None, segments_path: Path | None = None,
+                  stale_after: timedelta = DEFAULT_STALE_AFTER) -> ProfileService:
+    """The service with the shipped defaults: models beside the database, the default segments."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    return ProfileService(
+        db=db, store=ModelStore(models_dir or default_models_dir(url)),
+        segments=load_segments(SEGMENT_FIELDS, segments_path), stale_after=stale_after,
+    )
+
+
+def day_after(moment: datetime) -> datetime:
+    """Midnight after `moment`: the default as-of for exports, so the newest data is included."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+

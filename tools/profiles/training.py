@@ -1,0 +1,232 @@
+"""Fitting every profile model as of a date, from the history before it.
+
+Each model learns from snapshots: features computed at cut-off dates `as_of − window − k·stride`
+exactly as they would be at prediction time, labels from the window after each cut-off (which
+ends by the as-of date). Cut-offs fall on whole days and every window is a multiple of the stride,
+so models share snapshots. A fifth of members is held out of every fit to measure it; those
+metrics travel with the artefact.
+"""
+
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import numpy as np
+import structlog
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from threadpoolctl import threadpool_limits
+
+from tools.errors import InvalidInput
+from tools.profiles import groups
+from tools.profiles.affinity import candidates, fit_affinity
+from tools.profiles.artefact import ARTEFACT_VERSION, FittedModels
+from tools.profiles.churn import fit_churn
+from tools.profiles.clv import YEAR_DAYS, fit_clv
+from tools.profiles.features import FIELDS, MODEL_INPUTS, member_features
+from tools.profiles.history import History, from_days
+from tools.profiles.next_purchase import fit_next_purchase
+from tools.profiles.pairs import bought_in, first_purchase_after, pair_history
+from tools.profiles.population import category_stats
+from tools.profiles.predictions import predict
+from tools.profiles.replenishment import Regularity, fit_replenishment, regular_inputs
+from tools.profiles.training_data import Snapshot, Snapshots, holdout_split
+
+log = structlog.get_logger(__name__)
+
+HOLDOUT_SHARE = 0.2
+MIN_ROWS = 20  # fewer labelled rows than this and a model would learn noise
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    churn_days: int = 60
+    affinity_days: int = 30
+    next_purchase_days: int = 90
+    replenishment_days: int = 90
+    clv_days: int = YEAR_DAYS  # shortened, in strides, to what the history allows
+    snapshots: int = 3
+    stride_days: int = 30
+    min_history_days: int = 60  # history a snapshot needs before its cut-off
+    max_pair_members: int = 6000  # members per snapshot for the member x category models
+    regularity: Regularity = Regularity()
+
+
+def fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> FittedModels:
+    # One thread: on a busy machine OpenMP threads spin-waiting on each other made fitting ~20x
+    # slower, and on an idle one a second thread buys little at these sizes.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return _fit_models(history, plan, fitted_at)
+
+
+def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> FittedModels:
+    started = time.perf_counter()
+    if not len(history.orders.at):
+        raise InvalidInput(f"no orders before {from_days(history.as_of):%Y-%m-%d}: nothing to learn from")
+    base = float(np.floor(history.as_of))
+    earliest = float(np.floor(history.orders.at.min()))
+    snapshots = Snapshots(history)
+
+    def cutoffs(window: int) -> list[float]:
+        found = [base - window - i * plan.stride_days for i in range(plan.snapshots)]
+        usable = [c for c in found if c - earliest >= plan.min_history_days]
+        if not usable:
+            need = window + plan.min_history_days
+            raise InvalidInput(
+                f"not enough history to fit models as of {from_days(history.as_of):%Y-%m-%d}: the first order "
+                f"is {from_days(earliest):%Y-%m-%d}, and the models need at least {need} days before the as-of date"
+            )
+        return usable
+
+    available = int(base - earliest - plan.min_history_days)
+    clv_days = max(plan.stride_days, min(plan.clv_days, available // plan.stride_days * plan.stride_days))
+    metrics: dict[str, float] = {}
+    rows: dict[str, int] = {}
+
+    def learnable(model: str, labels: np.ndarray, classes: bool) -> None:
+        few = len(labels) < MIN_ROWS or (classes and labels.min() == labels.max())
+        if few:
+            raise InvalidInput(
+                f"cannot fit the {model} model as of {from_days(history.as_of):%Y-%m-%d}: the windows before it "
+                f"hold too little to learn from (newest order {from_days(history.orders.at.max()):%Y-%m-%d}); "
+                "choose an as-of date within the data"
+            )
+
+    x, y, key = _stack([_churn_rows(snapshots.at(c), history, plan.churn_days) for c in cutoffs(plan.churn_days)])
+    learnable("churn", y, classes=True)
+    fit, held = holdout_split(key, HOLDOUT_SHARE)
+    churn = fit_churn(x[fit], y[fit], key[fit], plan.churn_days)
+    risk = churn.predict(x[held])
+    metrics |= {"churn_auc": _auc(y[held], risk), "churn_brier": float(brier_score_loss(y[held], risk)),
+                "churn_mean_predicted": float(risk.mean()), "churn_observed": float(y[held].mean())}
+    rows["churn"] = len(y)
+
+    x, y, key = _stack([_next_rows(snapshots.at(c), history, plan.next_purchase_days) for c in cutoffs(plan.next_purchase_days)])
+    learnable("next purchase", y, classes=False)
+    fit, held = holdout_split(key, HOLDOUT_SHARE)
+    next_purchase = fit_next_purchase(x[fit], y[fit], plan.next_purchase_days)
+    metrics["next_purchase_mae_days"] = float(np.abs(next_purchase.predict(x[held]) - y[held]).mean())
+    rows["next_purchase"] = len(y)
+
+    x, y, key = _stack([_clv_rows(snapshots.at(c), history, clv_days) for c in cutoffs(clv_days)])
+    learnable("lifetime value", y, classes=False)
+    fit, held = holdout_split(key, HOLDOUT_SHARE)
+    clv = fit_clv(x[fit], y[fit], clv_days)
+    metrics["clv_window_mae"] = float(np.abs(clv.predict(x[held]) * clv_days / YEAR_DAYS - y[held]).mean())
+    rows["clv"] = len(y)
+
+    x, y, key = _stack([
+        _replenishment_rows(snapshots.at(c), history, plan) for c in cutoffs(plan.replenishment_days)
+    ])
+    learnable("replenishment", y, classes=False)
+    fit, held = holdout_split(key, HOLDOUT_SHARE)
+    replenishment = fit_replenishment(x[fit], y[fit], plan.replenishment_days, plan.regularity)
+    metrics["replenishment_mae_days"] = float(np.abs(replenishment.predict(x[held]) - y[held]).mean()) if held.any() else float("nan")
+    rows["replenishment"] = len(y)
+
+    x, y, key = _stack([_affinity_rows(snapshots.at(c), history, plan) for c in cutoffs(plan.affinity_days)])
+    learnable("category affinity", y, classes=True)
+    fit, held = holdout_split(key, HOLDOUT_SHARE)
+    affinity = fit_affinity(x[fit], y[fit], plan.affinity_days)
+    metrics["affinity_auc"] = _auc(y[held], affinity.trees.predict(x[held]))
+    rows["affinity"] = len(y)
+
+    pairs = pair_history(history)
+    unfinished = FittedModels(
+        version=ARTEFACT_VERSION, as_of=from_days(history.as_of), fitted_at=fitted_at,
+        stats=category_stats(history, pairs), churn=churn, next_purchase=next_purchase, clv=clv,
+        replenishment=replenishment, affinity=affinity, reference={}, metrics=metrics, training_rows=rows,
+    )
+    features = member_features(history)
+    models = replace(unfinished, reference=_reference(unfinished, history, features, pairs))
+    log.info("models fitted", as_of=models.as_of.isoformat(), seconds=round(time.perf_counter() - started, 1),
+             **{k: round(v, 3) for k, v in metrics.items()})
+    return models
+
+
+def _stack(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
+
+
+def _auc(truth: np.ndarray, score: np.ndarray) -> float:
+    return float(roc_auc_score(truth, score)) if 0 < truth.mean() < 1 else float("nan")
+
+
+def _orders_in(history: History, start: float, end: float) -> np.ndarray:
+    window = history.window_orders(start, end)
+    return groups.count(history.orders.member[window], len(history.members))
+
+
+def _churn_rows(snap: Snapshot, history: History, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    bought = _orders_in(history, snap.cutoff, snap.cutoff + window)
+    rows = snap.exists
+    return snap.features.matrix(MODEL_INPUTS)[rows], (bought[rows] == 0).astype(int), snap.member_key[rows]
+
+
+def _next_rows(snap: Snapshot, history: History, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    orders = history.orders
+    inside = history.window_orders(snap.cutoff, snap.cutoff + window)
+    first = groups.minimum(orders.member[inside], orders.at[inside], len(history.members))
+    rows = snap.exists & ~np.isnan(first)
+    return snap.features.matrix(MODEL_INPUTS)[rows], first[rows] - snap.cutoff, snap.member_key[rows]
+
+
+def _clv_rows(snap: Snapshot, history: History, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    orders = history.orders
+    inside = history.window_orders(snap.cutoff, snap.cutoff + window)
+    spend = groups.total(orders.member[inside], orders.total[inside], len(history.members))
+    rows = snap.exists
+    return snap.features.matrix(MODEL_INPUTS)[rows], spend[rows], snap.member_key[rows]
+
+
+def _sampled_members(snap: Snapshot, limit: int) -> np.ndarray:
+    """At most `limit` existing members, the same ones whichever run picks them."""
+    existing = np.nonzero(snap.exists)[0]
+    if len(existing) <= limit:
+        chosen = existing
+    else:
+        rank = np.argsort((snap.member_key[existing].astype(float) * 0.7548776662466927) % 1.0, kind="stable")
+        chosen = existing[rank[:limit]]
+    mask = np.zeros(len(snap.exists), dtype=bool)
+    mask[chosen] = True
+    return mask
+
+
+def _replenishment_rows(snap: Snapshot, history: History, plan: TrainingPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    pairs = snap.pairs
+    sampled = _sampled_members(snap, plan.max_pair_members)
+    regular = np.nonzero(plan.regularity.regular(pairs) & sampled[pairs.member])[0]
+    keys, wait = first_purchase_after(history, snap.cutoff, snap.cutoff + plan.replenishment_days)
+    k = max(len(history.categories), 1)
+    pair_key = pairs.member[regular].astype(np.int64) * k + pairs.category[regular]
+    where = np.searchsorted(keys, pair_key)
+    found = (where < len(keys)) & (keys[np.minimum(where, len(keys) - 1)] == pair_key) if len(keys) else np.zeros(len(regular), dtype=bool)
+    regular = regular[found]
+    inputs = regular_inputs(pairs, snap.features, snap.stats, history.categories, regular)
+    return inputs, wait[where[found]], snap.member_key[pairs.member[regular]]
+
+
+def _affinity_rows(snap: Snapshot, history: History, plan: TrainingPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    sampled = _sampled_members(snap, plan.max_pair_members)
+    found = candidates(snap.history, snap.features, snap.pairs, snap.stats, members=sampled)
+    k = max(len(history.categories), 1)
+    bought = bought_in(history, snap.cutoff, snap.cutoff + plan.affinity_days)
+    label = np.isin(found.member.astype(np.int64) * k + found.category, bought).astype(int)
+    return found.inputs, label, snap.member_key[found.member]
+
+
+def _reference(models: FittedModels, history: History, features, pairs) -> dict[str, np.ndarray]:
+    """Quantile grids of every numeric field over members who bought in the last year."""
+    made = predict(models, history, features, pairs)
+    values = dict(features.fields) | {
+        "churn_risk": made.churn_risk,
+        "clv_365": made.clv_365,
+        "next_purchase_days": made.next_purchase_day - history.as_of,
+    }
+    buyers = features.fields["orders_365"] > 0
+    grid = np.linspace(0, 100, 101)
+    out = {}
+    for name in (*FIELDS, "churn_risk", "clv_365", "next_purchase_days"):
+        chosen = values[name][buyers]
+        chosen = chosen[~np.isnan(chosen)]
+        out[name] = np.percentile(chosen, grid) if len(chosen) else np.full(len(grid), np.nan)
+    return out

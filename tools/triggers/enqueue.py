@@ -1,0 +1,67 @@
+"""Putting candidates into the durable trigger queue: idempotently, with the member's holdout arm.
+
+The unique idempotency key makes enqueueing safe to repeat and to race: `ON CONFLICT DO NOTHING`
+drops a cause already queued, whoever queued it. Members in the control arm are queued as
+`skipped`, so they count as "would have been triggered" without reaching a worker.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tools.holdout import Arm, ensure_arms
+from tools.storage.runtime import QueuedTrigger, storage_time, upsert_insert
+from tools.triggers.evaluate import Candidate
+from tools.triggers.rules import TriggerRule
+from tools.triggers.sql import key_for
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    new: int
+    control: int
+
+
+async def enqueue(
+    conn: AsyncConnection, rule: TriggerRule, candidates: Sequence[Candidate], *, now: datetime,
+    control_share: float,
+) -> Enqueued:
+    """Queue the candidates in the caller's (write) transaction; returns how many were new."""
+    if not candidates:
+        return Enqueued(0, 0)
+    moment = storage_time(now)
+    arms = await ensure_arms(conn, rule.use_case, [c.customer_id for c in candidates], now=moment,
+                             control_share=control_share)
+    rows = [
+        {
+            "idempotency_key": key_for(rule.name, c.customer_id, c.cause),
+            "rule": rule.name,
+            "kind": rule.kind.value,
+            "customer_id": c.customer_id,
+            "use_case": rule.use_case.value,
+            "arm": arms[c.customer_id].value,
+            "payload": c.payload,
+            "status": "skipped" if arms[c.customer_id] is Arm.CONTROL else "pending",
+            "attempts": 0,
+            "created_at": moment,
+            "due_at": storage_time(c.due_at),
+            "finished_at": moment if arms[c.customer_id] is Arm.CONTROL else None,
+        }
+        for c in candidates
+        if c.customer_id in arms  # a member deleted since evaluation, or unknown to a profile feed
+    ]
+    if not rows:
+        return Enqueued(0, 0)
+    # One order for every writer, so concurrent schedulers on PostgreSQL wait for each other's
+    # keys in the same sequence instead of deadlocking.
+    rows.sort(key=lambda row: row["idempotency_key"])
+    inserted = await conn.execute(
+        upsert_insert(conn.dialect.name, QueuedTrigger)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(QueuedTrigger.arm),
+        rows,
+    )
+    new_arms = inserted.scalars().all()
+    return Enqueued(new=len(new_arms), control=sum(1 for arm in new_arms if arm == Arm.CONTROL))

@@ -1,0 +1,58 @@
+"""A content hash of a database: every table's rows, in primary-key order, through the ORM's types.
+
+Values are normalised (floats by repr, datetimes in ISO form, JSON with sorted keys), so the same
+content hashes the same on SQLite and PostgreSQL. Bookkeeping that is not world content is left
+out: when the schema was created, and the note naming the truth file (it names the database).
+"""
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, select
+
+from tools.storage.db import Database
+from tools.storage.models import Base
+
+BOOKKEEPING = {"schema_info": {"created_at", "world_note"}}
+PARTITION_ROWS = 20_000
+
+
+def _normal(value: Any) -> str:
+    if value is None:
+        return "~"
+    if isinstance(value, bool):
+        return "T" if value else "F"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return str(value)
+
+
+async def table_fingerprints(db: Database) -> dict[str, str]:
+    """sha256 per table of its rows in primary-key order."""
+    digests: dict[str, str] = {}
+    async with db.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            digests[table.name] = await _table_digest(conn, table)
+    return digests
+
+
+async def _table_digest(conn: Any, table: Table) -> str:
+    skip = BOOKKEEPING.get(table.name, set())
+    columns = [c for c in table.columns if c.name not in skip]
+    digest = hashlib.sha256("|".join(c.name for c in columns).encode())
+    result = await conn.stream(select(*columns).order_by(*table.primary_key.columns))
+    async for rows in result.partitions(PARTITION_ROWS):
+        digest.update("".join("\x1e".join(map(_normal, row)) + "\n" for row in rows).encode())
+    return digest.hexdigest()
+
+
+async def fingerprint(db: Database) -> str:
+    """One hash over every table's fingerprint."""
+    parts = await table_fingerprints(db)
+    return hashlib.sha256("".join(f"{name}:{h}\n" for name, h in sorted(parts.items())).encode()).hexdigest()
