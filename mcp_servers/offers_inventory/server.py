@@ -16,6 +16,7 @@ from tools.catalogue import budget_status as budgets_now
 from tools.catalogue import inventory_status as stock_of
 from tools.catalogue import offer_templates, recommend_bundle as bundle_for
 from tools.errors import NotFound
+from tools.nba.learning import LiftCache
 from tools.nba.member_scoring import MomentContext, score_member
 from tools.profiles.service import ProfileService
 from tools.storage.db import Database
@@ -31,6 +32,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     if deps.profiles is None:
         raise ValueError("the offers-inventory server needs a profile service")
     profiles: ProfileService = deps.profiles
+    lift = LiftCache(deps.db, deps.clock)
     server = new_server(
         "offers-inventory",
         "Offer templates, stock, budgets, bundles, and next-best-action scoring: "
@@ -78,7 +80,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         moment = MomentContext(cart_value=cart_value, cart_skus=tuple(cart_skus), anchor_category=anchor_category,
                                competitor_discount_pct=competitor_discount_pct, sequence_step=sequence_step)
         return await score_member(deps.db, profile, use_case, moment, now=deps.clock(), policy=deps.policy,
-                                  top=top, ignore_window=deps.ignore_window)
+                                  top=top, learned=await lift.get(), ignore_window=deps.ignore_window)
 
     @server.tool(annotations=READ)
     @tool_errors

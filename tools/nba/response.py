@@ -54,7 +54,7 @@ def shrunk_reach(opens: np.ndarray, sends: np.ndarray, channel: Channel) -> np.n
 
 
 def learn_lift(observed: dict[OfferType, tuple[float, float]], prior_weight: float = 50.0) -> LearnedLift:
-    """`observed[family] = (conversions above control, conversions the priors predicted)`.
+    """`observed[family] = (message-led conversions observed, conversions the model predicted)`.
 
     The multiplier is a shrunk ratio of what happened to what the priors expected, bounded so one
     noisy week cannot switch a lever off or make it dominate.
