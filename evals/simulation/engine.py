@@ -12,13 +12,14 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 from pydantic import BaseModel, Field
 
+from agents.team import local_model
 from evals.simulation.baselines import Nothing, SimpleRules, WeeklyBlast, send_planned
 from evals.simulation.environment import SimWorld, build_world
 from evals.simulation.metrics import PolicyMetrics, summarise
@@ -27,7 +28,7 @@ from evals.simulation.sending import as_proposal, count_violations, sent_between
 from loyalty.runtime.worker import drain
 from loyalty.settings import Settings
 from loyalty.wiring import open_agents, open_product
-from agents.team import local_model
+from policies.loader import load_policy
 from policies.model import Policy
 from tools.delivery.adapters import ChannelSetup, build_adapters
 from tools.delivery.worker import deliver_due
@@ -69,8 +70,11 @@ def _quiet(policy: str, seed: int, day: int, days: int) -> None:
     return None
 
 
-async def run_simulation(config: SimulationConfig, policy_rules: Policy, *,
+async def run_simulation(config: SimulationConfig, policy_rules: Policy | None = None, *,
                          progress: Progress = _quiet) -> dict[str, PolicyMetrics]:
+    """Every policy of `config` over the same worlds; `policy_rules` is the retailer's policy
+    (the shipped default unless given) that the agents obey and the baselines are judged by."""
+    policy_rules = policy_rules or load_policy()
     population = load_population(config.population)
     start = population.world.end_date + timedelta(days=1)
     runs: list[PolicyRun] = []
