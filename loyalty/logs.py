@@ -8,6 +8,17 @@ import sys
 
 import structlog
 
+class _CurrentStderr:
+    """Writes to whatever `sys.stderr` is at the moment of writing, not when logging was set up
+    (test runners and CLI runners swap it, and a closed one must not break logging)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
@@ -23,9 +34,10 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(LEVELS[level]),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
     # Libraries that use stdlib logging (mcp, uvicorn, httpx2) go to stderr too, before
     # MCPServer's own basicConfig can pick a handler.
-    logging.basicConfig(level=LEVELS[level], stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=LEVELS[level], format="%(levelname)s %(name)s: %(message)s",
+                        handlers=[logging.StreamHandler(_CurrentStderr())])  # type: ignore[arg-type]
