@@ -57,7 +57,8 @@ def _not_applicable(name: str, seen: Seen) -> Check:
 
 
 def completed(seen: Seen) -> Check:
-    """The run finished on its own, undegraded, and its answer names what actually happened."""
+    """The run finished on its own, undegraded, its answer names what actually happened, and
+    nothing the guard approved was then refused at the channels server (the two disagree)."""
     d, name = seen.decision, "completed"
     if d.termination != "completed":
         return _fail(name, f"the run ended with {d.termination}, not an answer")
@@ -65,6 +66,8 @@ def completed(seen: Seen) -> Check:
         return _fail(name, "a fallback model answered (degraded)")
     if d.stated != d.outcome:
         return _fail(name, f"the answer says {d.stated!r} but the run shows {d.outcome!r}")
+    if d.outcome == "refused":
+        return _fail(name, f"the guard approved a proposal the channels server then refused: {d.refusal}")
     return _ok(name, f"answered {d.outcome!r} in {d.model_requests} model calls and {d.tool_calls} tool calls")
 
 

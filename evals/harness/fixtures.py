@@ -37,7 +37,6 @@ from tools.storage.models import (
     Product,
 )
 
-ORDER_EVENT_CHANNEL = {"online": "online", "store": "store", "app": "app"}
 GAP_JITTER = 0.15  # orders and messages in a pattern are spaced every_days ± 15%
 
 
@@ -307,7 +306,7 @@ class _HistoryWriter:
             session.add(BehaviouralEvent(
                 idempotency_key=self._key("e"), customer_id=self._cid, type=EventType.PURCHASE.value,
                 occurred_at=placed, product_id=rows[0][0].product_id, category_id=rows[0][0].category_id,
-                channel=ORDER_EVENT_CHANNEL[spec.channel], value=order.total, payload={"order": order.external_id},
+                channel=spec.channel, value=order.total, payload={"order": order.external_id},
             ))
 
     def events(self, session: AsyncSession, spec: EventSpec) -> None:

@@ -5,6 +5,7 @@ Used by `loyalty eval run` and by the CI test alike. A run is reproducible from 
 date), the moment, the model and the policy version.
 """
 
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from evals.harness.report import write_run
 from evals.harness.results import CaseResult, Metric, RunSummary, scenario_metrics, score_cases
 from evals.harness.runner import ScenarioContext, first_moment, run_cases
 from evals.harness.suite import Suite, load_suite, suite_digest, suite_path
-from loyalty.settings import Settings
+from loyalty.settings import PACKAGE_ROOT, Settings
 from loyalty.wiring import model_for, policy_from
 from tools.errors import InvalidInput
 
@@ -62,12 +63,27 @@ async def run_suite(options: RunOptions, settings: Settings, *, on_start: Callab
     summary = RunSummary(
         suite=config["suite"], model=model.name if model else "local",
         config=config | {"model": options.model, "concurrency": options.concurrency, "sample": options.sample,
-                         "cases_selected": list(options.cases)},
+                         "cases_selected": list(options.cases), "code": code_version()},
         started_at=started_at, seconds=round(time.perf_counter() - started, 2), cases=counts,
         evaluators=evaluators, metrics=metrics,
     )
     write_run(options.out_dir, summary, cases)
     return summary
+
+
+def code_version() -> dict[str, Any]:
+    """The commit the run's code came from, and whether the working tree differed from it: the
+    same suite, seed and config on different code is a different experiment."""
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=10,
+                                  check=True)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip()
+
+    status = git("status", "--porcelain")
+    return {"commit": git("rev-parse", "HEAD"), "dirty": None if status is None else bool(status)}
 
 
 def _model(choice: str, settings: Settings) -> Model | None:

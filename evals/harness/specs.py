@@ -84,7 +84,7 @@ class EventSpec(_Spec):
 
 
 class ContactSpec(_Spec):
-    """Messages already sent (or queued): `count`, `every_days` apart, the newest `days_ago`.
+    """Messages already sent: `count`, `every_days` apart, the newest `days_ago`.
 
     `opened` and `clicked` are shares of them answered; opens land at `open_hour` local time
     (default: the send hour), which is what a member's "usual open hour" is learned from.
@@ -99,7 +99,6 @@ class ContactSpec(_Spec):
     clicked: Share = 0.0  # of all messages; a click is also an open
     open_hour: Hour | None = None
     use_case: UseCase | None = None
-    status: Literal["sent", "queued"] = "sent"
 
     @model_validator(mode="after")
     def _clicks_are_opens(self) -> Self:

@@ -161,6 +161,8 @@ def load_suite(path: Path) -> Suite:
     """Read and validate a suite file; raises ValueError with the file and the problem."""
     try:
         return Suite.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise ValueError(f"no suite {str(path)!r}: name seed, scenarios, guard or simulation, or a suite JSON file") from None
     except OSError as error:
         raise ValueError(f"cannot read suite {path}: {error.strerror}") from None
     except ValidationError as error:

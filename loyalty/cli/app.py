@@ -2,9 +2,12 @@
 
 import typer
 
+from loyalty.cli import campaign as campaign_cli
 from loyalty.cli import db, mcp
 from loyalty.cli.demo import demo_command
+from loyalty.cli import evals as evals_cli
 from loyalty.cli import events as events_cli
+from loyalty.cli.chat import chat_command
 from loyalty.cli import imports as imports_cli
 from loyalty.cli import models as models_cli
 from loyalty.cli import outbox as outbox_cli
@@ -28,9 +31,12 @@ app.add_typer(outbox_cli.app, name="outbox")
 app.add_typer(imports_cli.app, name="import")
 app.add_typer(profiles_cli.app, name="profiles")
 app.add_typer(models_cli.app, name="models")
+app.add_typer(campaign_cli.app, name="campaign")
+app.add_typer(evals_cli.app, name="eval")
 app.command("profile")(profiles_cli.profile_command)
 app.command("segments")(segments_cli.segments_command)
 app.command("demo")(demo_command)
+app.command("chat")(chat_command)
 seed_cli.register(app)
 
 

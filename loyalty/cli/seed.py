@@ -61,8 +61,10 @@ def summary_table(summary: WorldSummary) -> Table:
         ("order lines", f"{summary.order_lines:,}"), ("events", f"{summary.events:,}"),
         ("contacts", f"{summary.contacts:,}"), ("SKUs", f"{summary.skus:,}"),
         ("categories", f"{summary.categories:,} in {summary.departments} departments"),
-        ("lapsed members", f"{summary.lapsed_share:.1%}"), ("abandoned carts", f"{summary.abandoned_cart_share:.1%}"),
-        ("revenue", f"${summary.revenue:,.0f}"), ("gross margin", f"${summary.margin:,.0f} ({summary.margin_rate:.1%})"),
+        ("lapsed members", f"{summary.lapsed_share:.1%}"),
+        ("abandoned carts", f"{summary.abandoned_cart_share:.1%}"),
+        ("revenue", f"${summary.revenue:,.0f}"),
+        ("gross margin", f"${summary.margin:,.0f} ({summary.margin_rate:.1%})"),
     ):
         table.add_row(label, value)
     return table

@@ -26,7 +26,7 @@ from tools.storage.catalog import Category, CategoryComplement, Inventory, Produ
 from tools.storage.commerce import Order
 from tools.storage.customers import ChannelConsent, Customer
 from tools.storage.db import Database, database
-from tools.storage.engagement import BehaviouralEvent
+from tools.storage.engagement import BehaviouralEvent, Contact
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
 from tools.world.seeding import seed_world
@@ -41,7 +41,9 @@ NOW = datetime(END.year, END.month, END.day, 9, 0, tzinfo=UTC)  # inside the wor
 class Samples:
     """Records the tests talk about, picked from the seeded data."""
 
-    member: int  # an active member: recent orders and events, e-mail consent, e-mail and phone on file
+    # An active member (recent orders and events) with e-mail and phone on file, who can be e-mailed
+    # now (consent, and no e-mail in the last week).
+    member: int
     sku: str  # a product with stock
     category: str  # a category with complements (bundles can be built around it)
     clearance_category: str  # a category with some, not all, products on clearance
@@ -109,10 +111,13 @@ async def _samples(db: Database) -> Samples:
         emailable = select(ChannelConsent.customer_id).where(ChannelConsent.channel == "email",
                                                              ChannelConsent.granted.is_(True))
         with_phone = select(Customer.id).where(Customer.phone.is_not(None), Customer.email.is_not(None))
+        emailed_lately = select(Contact.customer_id).where(Contact.channel == "email",
+                                                           Contact.scheduled_at >= now - timedelta(days=8))
         member = await s.scalar(
             select(Order.customer_id)
             .where(Order.customer_id.in_(recent_events), Order.customer_id.in_(emailable),
-                   Order.customer_id.in_(with_phone), Order.placed_at <= now)
+                   Order.customer_id.in_(with_phone), Order.customer_id.not_in(emailed_lately),
+                   Order.placed_at <= now)
             .group_by(Order.customer_id).order_by(func.count().desc(), Order.customer_id).limit(1))
         sku = await s.scalar(select(CatalogueProduct.sku).join(Inventory, Inventory.product_id == CatalogueProduct.id)
                              .where(Inventory.on_hand > 0).order_by(CatalogueProduct.sku).limit(1))

@@ -3,7 +3,7 @@ annotations (read-only or not), resources and prompts."""
 
 from mcp import Client
 
-from tests.mcp_servers.harness import servers_for
+from tests.mcp_servers.harness import ok, servers_for
 from tests.mcp_servers.seeded_world import SeededWorld
 
 TOOLS = {
@@ -49,3 +49,14 @@ async def test_policy_resource_and_review_prompt(shared_world: SeededWorld) -> N
         prompt = await rules.get_prompt("review_offer", {"proposal_json": '{"customer_id": 1}'})
         text = prompt.messages[0].content.text  # type: ignore[union-attr]
         assert "check_proposal" in text and '{"customer_id": 1}' in text and "data, not instructions" in text
+
+
+async def test_the_handshake_era_works_too(shared_world: SeededWorld) -> None:
+    """Clients that still open with `initialize` (the pre-2026 protocol) get the same servers."""
+    async with shared_world.open() as product:
+        for name, server in servers_for(product.deps).items():
+            async with Client(server, mode="legacy") as client:
+                assert {t.name for t in (await client.list_tools()).tools} == TOOLS[name]
+        async with Client(servers_for(product.deps)["customer-data"], mode="legacy") as client:
+            profile = ok(await client.call_tool("get_member_profile", {"customer_id": shared_world.samples.member}))
+            assert profile["customer_id"] == shared_world.samples.member

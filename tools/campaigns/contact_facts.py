@@ -28,6 +28,21 @@ from tools.storage.models import Budget, ChannelConsent, Contact, Outcome, Propo
 
 CHUNK = 5_000  # ids per IN list: well inside SQLite's and asyncpg's bind-parameter limits
 WEEK = timedelta(days=7)
+# Looked up rather than constructed: hundreds of thousands of rows go through these.
+_CHANNELS = {c.value: c for c in Channel}
+_USE_CASES = {u.value: u for u in UseCase}
+
+
+@dataclass(frozen=True)
+class _Live:
+    contact_id: int
+    position: int
+    channel: Channel
+    scheduled_at: datetime
+    when: datetime
+    fingerprint: str
+    use_case: UseCase
+    ignored: bool
 
 
 @dataclass(frozen=True)
@@ -36,7 +51,7 @@ class ContactFacts:
 
     consents: list[dict[Channel, bool]]
     opted_out: list[frozenset[Channel]]
-    recent: list[tuple[RecentContact, ...]]  # newest first, within the look-back
+    live: dict[int, list[_Live]]  # by audience position, newest first, within the look-back
     consecutive_ignored: np.ndarray  # int
     live_last_7d: np.ndarray  # int: messages queued, in flight or sent in the last week
     reachable: np.ndarray  # members x scorer CHANNELS: consented, not opted out, not capped
@@ -44,16 +59,10 @@ class ContactFacts:
     budget_paused: bool
     watermark: int  # the newest contact id when read: anything above it came later
 
-
-@dataclass(frozen=True)
-class _Live:
-    position: int
-    channel: Channel
-    scheduled_at: datetime
-    when: datetime
-    fingerprint: str
-    use_case: UseCase
-    ignored: bool
+    def recent(self, i: int) -> tuple[RecentContact, ...]:
+        """Member i's live messages as the rules read them (built for the members who need them)."""
+        return tuple(RecentContact(channel=c.channel, sent_at=c.when.replace(tzinfo=UTC),
+                                   offer_fingerprint=c.fingerprint, use_case=c.use_case) for c in self.live.get(i, ()))
 
 
 async def read_contact_facts(db: Database, customer_ids: Sequence[int], use_case: UseCase, policy: Policy, *,
@@ -71,21 +80,18 @@ async def read_contact_facts(db: Database, customer_ids: Sequence[int], use_case
                        ChannelConsent.opted_out_at).where(ChannelConsent.customer_id.in_(chunk)))
             for customer_id, channel, granted, opted_out_at in rows:
                 at = position[customer_id]
-                consents[at][Channel(channel)] = bool(granted)
+                consents[at][_CHANNELS[channel]] = bool(granted)
                 if opted_out_at is not None:
-                    opted[at].add(Channel(channel))
+                    opted[at].add(_CHANNELS[channel])
         live = await _live_contacts(session, position, moment, lookback, ignore_window)
         budget = await session.scalar(select(Budget).where(and_(
             Budget.use_case == use_case.value, Budget.period_start <= moment, Budget.period_end > moment)))
     by_member: dict[int, list[_Live]] = defaultdict(list)
     for contact in live:
         by_member[contact.position].append(contact)
-    recent: list[tuple[RecentContact, ...]] = [() for _ in range(n)]
     ignored = np.zeros(n, dtype=np.int64)
     for at, contacts in by_member.items():
-        contacts.sort(key=lambda c: c.scheduled_at, reverse=True)
-        recent[at] = tuple(RecentContact(channel=c.channel, sent_at=c.when.replace(tzinfo=UTC),
-                                         offer_fingerprint=c.fingerprint, use_case=c.use_case) for c in contacts)
+        contacts.sort(key=lambda c: (c.scheduled_at, c.contact_id), reverse=True)  # as `tools.rule_facts` orders
         for c in contacts:  # newest first: count until the member last engaged
             if not c.ignored:
                 break
@@ -97,7 +103,7 @@ async def read_contact_facts(db: Database, customer_ids: Sequence[int], use_case
     live_7d = np.bincount(np.array([c.position for c in week], dtype=np.int64), minlength=n)
     paused = bool(budget is not None and budget.paused)
     remaining = 0.0 if budget is None or paused else round(float(budget.amount) - float(budget.spent), 2)
-    return ContactFacts(consents=consents, opted_out=[frozenset(o) for o in opted], recent=recent,
+    return ContactFacts(consents=consents, opted_out=[frozenset(o) for o in opted], live=dict(by_member),
                         consecutive_ignored=ignored, live_last_7d=live_7d, reachable=reachable,
                         budget_remaining=remaining, budget_paused=paused, watermark=watermark)
 
@@ -123,9 +129,10 @@ async def _live_contacts(session, position: dict[int, int], moment: datetime, lo
     for r in rows:
         when = r.sent_at or r.scheduled_at
         live.append(_Live(
-            position=position[r.customer_id], channel=Channel(r.channel), scheduled_at=r.scheduled_at, when=when,
+            contact_id=r.id, position=position[r.customer_id], channel=_CHANNELS[r.channel],
+            scheduled_at=r.scheduled_at, when=when,
             fingerprint=_fingerprint(contents.get(r.proposal_id) if r.proposal_id else None, r.offer_code),
-            use_case=UseCase(r.use_case) if r.use_case else UseCase.REACTIVATION,
+            use_case=_USE_CASES[r.use_case] if r.use_case else UseCase.REACTIVATION,
             ignored=r.status == "sent" and r.id not in engaged and moment - when >= ignore_window,
         ))
     return live

@@ -38,7 +38,7 @@ from tools.storage.models import ChannelConsent, Contact, Proposal
 log = structlog.get_logger(__name__)
 
 DEFAULT_REVIEW_CONCURRENCY = 8  # guard reviews in flight (as `GuardConfig.campaign_concurrency`)
-DEFAULT_SEND_CONCURRENCY = 4  # sends in flight: overlaps work on PostgreSQL, harmless on SQLite
+DEFAULT_SEND_CONCURRENCY = 8  # sends in flight: each waits on the database most of its time
 
 
 class CampaignResult(BaseModel):
@@ -76,7 +76,7 @@ async def execute_campaign(plan: CampaignPlan, db: Database, reviewer: Reviewer,
     reviews = await _review_all(plan.campaign_id, to_review, reviewer, review_concurrency, progress)
 
     progress.stage("recording verdicts", total=sum(len(s) for s in siblings.values()))
-    inherited = [_inherit(m, reviews[id(representatives[variant])])
+    inherited = [_inherit(m, reviews[representatives[variant].proposal.customer_id])
                  for variant, members in siblings.items() for m in members]
     records = await record_inherited(db, inherited, policy_version=policy_version, guard_model=reviewer.model_name,
                                      now=now, approval_ttl=approval_ttl)
@@ -86,7 +86,7 @@ async def execute_campaign(plan: CampaignPlan, db: Database, reviewer: Reviewer,
     rejected: Counter[str] = Counter()
     review_ids: list[int] = []
     for member in to_review:
-        review = reviews[id(member)]
+        review = reviews[member.proposal.customer_id]
         if review.approval_id is not None and review.proposal is not None:
             sendable.append((review.proposal, review.approval_id))
         elif review.review_id is not None:
@@ -99,6 +99,10 @@ async def execute_campaign(plan: CampaignPlan, db: Database, reviewer: Reviewer,
         else:
             rejected[item.reasons[0]["rule_id"]] += 1
 
+    # In the order chosen, best value per dollar first: if the budget runs short (other senders
+    # spend it too), what goes out is still the best of the campaign.
+    chosen_at = {m.proposal.customer_id: index for index, m in enumerate(plan.members)}
+    sendable.sort(key=lambda item: chosen_at[item[0].customer_id])
     progress.stage("queueing sends", total=len(sendable))
     queued, refused = await _send_all(db, sendable, plan.watermark, now, send_concurrency, progress)
     result = CampaignResult(
@@ -128,12 +132,13 @@ def _split(members: tuple[PlannedMember, ...]) -> tuple[dict[str, PlannedMember]
 
 async def _review_all(campaign_id: str, members: list[PlannedMember], reviewer: Reviewer, concurrency: int,
                       progress: Progress) -> dict[int, Review]:
+    """Each member's review, by member id (a plan holds one proposal per member)."""
     reviews: dict[int, Review] = {}
     limiter = anyio.CapacityLimiter(concurrency)
 
     async def review(index: int, member: PlannedMember) -> None:
         async with limiter:
-            reviews[id(member)] = await reviewer(member.proposal, trace_id=f"{campaign_id}-{index:06d}")
+            reviews[member.proposal.customer_id] = await reviewer(member.proposal, trace_id=f"{campaign_id}-{index:06d}")
         progress.advance()
 
     async with anyio.create_task_group() as group:
@@ -182,7 +187,7 @@ async def _send_all(db: Database, sendable: list[tuple[OfferProposal, str]], wat
         progress.advance()
 
     async with anyio.create_task_group() as group:
-        for proposal, approval_id in sendable:  # best value per dollar first
+        for proposal, approval_id in sendable:
             group.start_soon(send, proposal, approval_id)
     return queued, refused
 

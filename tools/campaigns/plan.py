@@ -4,7 +4,7 @@
 2. Every member x candidate scored in one call of the vectorised scorer; each member keeps a few
    eligible candidates, best first.
 3. Each member's best *compliant* action: proposals are built for everyone's current candidate
-   and checked all at once (`check_batch`), their copy judged once per variant
+   and checked all at once (`check_batch`), their copy judged once per distinct copy
    (`tools.campaigns.screen`); a member whose proposal is blocked falls back to their next
    candidate. Members the guard must read on their own are flagged.
 4. Members chosen greedily by value per dollar until the budget (or the member limit) is used.
@@ -39,7 +39,7 @@ from tools.campaigns.proposals import ProposalFactory
 from tools.campaigns.request import EVERY_MEMBER, CampaignRequest, campaign_request
 from tools.campaigns.scoring import RANKED, score_audience
 from tools.campaigns.screen import JudgementScreen
-from tools.campaigns.variants import variant_key, written_name
+from tools.campaigns.variants import keys, written_name
 from tools.importers.progress import Progress, Silent
 from tools.nba.response import LearnedLift
 from tools.profiles.service import ProfileService
@@ -100,20 +100,22 @@ async def plan_campaign(deps: CampaignDeps, use_case: UseCase | str, segment: st
     request = campaign_request(use_case=use_case, segment=segment, budget=budget, limit=limit)
     progress = progress or Silent()
     moment = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
-    progress.stage("profiles")
+    progress.stage("profiles", total=1)
     frame = await deps.profiles.frame(moment)
+    progress.advance()
     audience = await select_audience(deps.db, frame, request.segment, EVERY_MEMBER, request.use_case, now=moment)
-    progress.stage("contact records")
+    progress.stage("contact records", total=len(audience))
     ids = frame.history.members.customer_id[audience.rows]
     facts = await read_contact_facts(deps.db, ids.tolist(), request.use_case, deps.policy, now=moment,
                                      lookback=deps.contact_lookback, ignore_window=deps.ignore_window)
+    progress.advance(len(audience))
     progress.stage("scoring", total=len(audience))
     scores = score_audience(frame, audience.rows, facts, request.use_case, deps.policy, deps.learned)
     progress.advance(len(audience))
     factory = ProposalFactory(frame, audience.rows, facts, scores, request.use_case, deps.policy, moment, deps.writer)
     checked = _Checked()
     compliant = _best_compliant(factory, scores.ranked, deps.policy, checked, progress)
-    progress.stage("choosing members")
+    progress.stage("choosing members", total=len(compliant))
     positions = np.array(sorted(compliant), dtype=np.int64)
     chosen_members = [compliant[int(i)] for i in positions]
     available = min(request.budget, facts.budget_remaining)
@@ -124,13 +126,16 @@ async def plan_campaign(deps: CampaignDeps, use_case: UseCase | str, segment: st
         budget=available, limit=request.limit,
     )
     members = tuple(chosen_members[int(i)] for i in allocation.chosen)
-    progress.stage("fairness")
+    progress.advance(len(compliant))
+    progress.stage("fairness", total=len(members))
     fairness = check_fairness([m.proposal for m in members], [m.context for m in members], deps.policy)
+    progress.advance(len(members))
     campaign_id = uuid.uuid4().hex[:24]  # short enough to prefix the trace ids (36 chars) of its reviews
     plan = CampaignPlan(
         campaign_id=campaign_id, request=request, planned_at=moment, members=members, fairness=fairness,
         watermark=facts.watermark,
-        preview=preview(campaign_id, request, moment, frame.as_of, audience, eligible=int((scores.ranked[:, 0] >= 0).sum()),
+        preview=preview(campaign_id, request, moment, frame.as_of, audience,
+                        eligible=int((scores.ranked[:, 0] >= 0).sum()),
                         compliant=len(compliant), members=members, fairness=fairness, rules=checked.rules,
                         budget_available=available, budget_paused=facts.budget_paused,
                         limited_by=allocation.limited_by),
@@ -164,8 +169,8 @@ def _best_compliant(factory: ProposalFactory, ranked: np.ndarray, policy: Policy
         for k, i in enumerate(pending.tolist()):
             proposal, result = proposals[k], results[k]
             name = first_names[int(factory.rows[i])]
-            variant = variant_key(proposal, name)
-            findings = screen.variant(variant, proposal)
+            copy, variant = keys(proposal, name, factory.anchor_category[i])
+            findings = screen.copy(copy, proposal)
             checked.count(result, findings)
             if result.blocking or findings:
                 if rank + 1 < RANKED and ranked[i, rank + 1] >= 0:

@@ -3,6 +3,7 @@
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict
 
 from policies.proposal import Offer
@@ -111,7 +112,7 @@ def preview(campaign_id: str, request: CampaignRequest, planned_at: datetime, as
         line[1] += p.estimated_cost
         line[2] += p.value.expected_value
     seen: set[str] = set()
-    samples = []
+    samples: list[SampleMessage] = []
     for m in members:  # one sample per variant, in the order chosen: the best value per dollar first
         if m.variant in seen or len(samples) >= SAMPLES:
             continue

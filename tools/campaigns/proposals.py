@@ -17,8 +17,8 @@ import numpy as np
 
 from policies.context import RuleContext
 from policies.model import Policy
-from policies.proposal import Offer, OfferProposal
-from policies.vocabulary import Channel, UseCase
+from policies.proposal import Offer, OfferProposal, ValueEstimate
+from policies.vocabulary import Channel, Tier, UseCase
 from tools.campaigns.contact_facts import ContactFacts
 from tools.campaigns.ports import CopyRequest, CopyWriter
 from tools.campaigns.scoring import AudienceScores, typical_basket
@@ -71,9 +71,9 @@ class ProposalFactory:
             customer_id=int(members.customer_id[row]), use_case=self.use_case, channel=channel, send_at=at,
             valid_from=at, valid_until=until, offer=offer, message=message,
             rationale=rationale({"do_nothing": False, "action": lever.key, "channel": channel.value, **terms}),
-            value={"propensity": terms["propensity"], "uplift": terms["uplift"],
-                   "expected_margin": terms["expected_margin"], "cost": terms["cost"],
-                   "fatigue_penalty": terms["fatigue_penalty"], "expected_value": terms["value"]},
+            value=ValueEstimate(propensity=terms["propensity"], uplift=terms["uplift"],
+                                expected_margin=terms["expected_margin"], cost=terms["cost"],
+                                fatigue_penalty=terms["fatigue_penalty"], expected_value=terms["value"]),
             estimated_cost=float(self.scores.cost_if_redeemed[i, j]),
         )
 
@@ -89,9 +89,9 @@ class ProposalFactory:
         age_hours = max((self.frame.history.as_of - synced) * HOURS_PER_DAY, 0.0) if np.isfinite(synced) else 0.0
         postcode = members.postcode[row] or ""
         return RuleContext(
-            customer_id=int(members.customer_id[row]), now=self.now, tier=members.tier[row] or "bronze",
+            customer_id=int(members.customer_id[row]), now=self.now, tier=Tier(members.tier[row] or "bronze"),
             segments=frozenset(self.frame.segments_of(row)), time_zone=str(members.time_zone[row]),
-            consents=self.facts.consents[i], opted_out=self.facts.opted_out[i], recent_contacts=self.facts.recent[i],
+            consents=self.facts.consents[i], opted_out=self.facts.opted_out[i], recent_contacts=self.facts.recent(i),
             consecutive_ignored=int(self.facts.consecutive_ignored[i]),
             profile_stale=bool(self.frame.freshness.stale[row]), data_age_hours=float(age_hours),
             budget_remaining=self.facts.budget_remaining, expected_basket_value=max(basket, 0.01),

@@ -92,7 +92,7 @@ def score_audience(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, u
                    learned: LearnedLift | None = None) -> AudienceScores:
     batch = member_batch(frame, rows, facts, use_case)
     scores = score(batch, use_case, policy.valuation, learned=learned)
-    n, k = scores.value.shape
+    n = len(batch)
     cost, cost_if_redeemed, value = scores.cost.copy(), scores.cost_if_redeemed.copy(), scores.value.copy()
     eligible = np.isfinite(value)
     fields = frame.fields

@@ -1,8 +1,8 @@
 """The guard's judgement (`policies.judgement`) over a whole campaign, at the cost of its variants.
 
-Members of one variant (`tools.campaigns.variants`) receive the same copy up to their first name,
-so the copy is judged once per variant. What still differs per member is screened so that anything
-that could change the judgement sends the member to the guard on their own ("flagged"):
+Members with one copy key (`tools.campaigns.variants`) receive the same copy up to their first
+name, so the copy is judged once per key. What still differs per member is screened so that
+anything that could change the judgement sends the member to the guard on their own ("flagged"):
 
 - the first name, judged once per distinct name on a probe carrying only that name;
 - the value estimate, tested against the judgement's plausibility limits with half its tolerance,
@@ -22,15 +22,15 @@ from policies.proposal import Message, OfferProposal
 @dataclass
 class JudgementScreen:
     limits: PlausibilityLimits = DEFAULT_LIMITS
-    _variants: dict[str, tuple[JudgementFinding, ...]] = field(default_factory=dict, repr=False)
+    _copies: dict[str, tuple[JudgementFinding, ...]] = field(default_factory=dict, repr=False)
     _names: dict[str, bool] = field(default_factory=dict, repr=False)
 
-    def variant(self, key: str, proposal: OfferProposal) -> tuple[JudgementFinding, ...]:
-        """The judgement on a variant's copy and offer, read from its first proposal (value
-        estimates are each member's own: `implausible_values`)."""
-        if key not in self._variants:
-            self._variants[key] = self._judge(proposal)
-        return self._variants[key]
+    def copy(self, key: str, proposal: OfferProposal) -> tuple[JudgementFinding, ...]:
+        """The judgement on a copy and its offer, read from its first proposal (value estimates
+        are each member's own: `implausible_values`)."""
+        if key not in self._copies:
+            self._copies[key] = self._judge(proposal)
+        return self._copies[key]
 
     def name_needs_reading(self, name: str | None, proposal: OfferProposal) -> bool:
         """True when the name alone draws a judgement finding (a sensitive word, an instruction)."""

@@ -211,7 +211,7 @@ def _members(lines: pd.DataFrame, campaigns: pd.DataFrame, demographics: pd.Data
 
 
 def _birth_year(age_band: pd.Series) -> pd.Series:
-    """Birth year at the middle of the age band ("45-54" -> 1968, "65+" -> 1947)."""
+    """Birth year at the middle of the age band ("45-54" -> 1967, "65+" -> 1947)."""
     bounds = age_band.str.extract(r"^(\d+)(?:-(\d+)|\+)$").astype(float)
     middle = bounds[0] + ((bounds[1] - bounds[0]) / 2).fillna(5)
     return (DATA_YEAR - middle.round()).astype("Int64").reset_index(drop=True)

@@ -266,7 +266,7 @@ async def _earlier_purchases(db: Database, returns: pd.DataFrame) -> pd.Series:
                 .join(Product, Product.id == OrderLine.product_id)
                 .where(Customer.external_id.in_(customers[start : start + IN_QUERY]), OrderLine.quantity > 0)
             )
-            found.extend(rows.tuples())
+            found.extend(tuple(row) for row in rows)
     if not found:
         return pd.Series([], dtype="datetime64[us]")
     frame = pd.DataFrame(found, columns=["customer_id", "sku", "placed_at"])

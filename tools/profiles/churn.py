@@ -1,7 +1,9 @@
 """Churn risk: the calibrated probability that a member places no order in the next 60 days.
 
-Gradient-boosted trees on the member features, calibrated on out-of-fold scores (three folds by
-member), so a risk of 0.3 means about three in ten such members do not come back.
+Gradient-boosted trees on the member features from every training snapshot, calibrated on
+out-of-fold scores (three folds by member) of the latest snapshot only: churn rates drift with the
+season, and the calibration should reflect the most recent window, so that a risk of 0.3 means
+about three in ten such members do not come back.
 """
 
 from dataclasses import dataclass
@@ -26,7 +28,9 @@ class ChurnModel:
         return self.calibration.apply(self.trees.predict(inputs))
 
 
-def fit_churn(inputs: np.ndarray, churned: np.ndarray, member_key: np.ndarray, horizon_days: int) -> ChurnModel:
+def fit_churn(inputs: np.ndarray, churned: np.ndarray, member_key: np.ndarray, latest: np.ndarray,
+              horizon_days: int) -> ChurnModel:
+    """`latest` flags the rows of the snapshot nearest the as-of date."""
     fold = member_folds(member_key, FOLDS)
     out_of_fold = np.empty(len(churned))
     for k in range(FOLDS):
@@ -36,7 +40,7 @@ def fit_churn(inputs: np.ndarray, churned: np.ndarray, member_key: np.ndarray, h
             continue
         out_of_fold[inside] = _trees().fit(inputs[~inside], churned[~inside]).predict_proba(inputs[inside])[:, 1]
     return ChurnModel(trees=CompiledTrees.of(_trees().fit(inputs, churned)),
-                      calibration=fit_calibration(out_of_fold, churned), horizon_days=horizon_days)
+                      calibration=fit_calibration(out_of_fold[latest], churned[latest]), horizon_days=horizon_days)
 
 
 def _trees() -> HistGradientBoostingClassifier:

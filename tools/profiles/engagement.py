@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from policies.vocabulary import Channel, EventType, OutcomeType
+from policies.vocabulary import Channel, OutcomeType
 from tools.profiles import groups
-from tools.profiles.history import CHANNELS, EVENT_TYPES, ORDER_CHANNELS, OUTCOME_TYPES, History
+from tools.profiles.history import CHANNELS, ORDER_CHANNELS, OUTCOME_TYPES, History, Outcomes
 from tools.profiles.local_time import hour_of, to_local, weekday_of
 
 SEEN = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.OPEN, OutcomeType.CLICK, OutcomeType.REDEEM, OutcomeType.ORDER))
@@ -20,9 +20,6 @@ RESPONDED = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.REDEEM, OutcomeTy
 # Where a member with no message history is best reached, from how they shop.
 ORDER_CHANNEL_REACH = {"store": Channel.IN_STORE.value, "online": Channel.EMAIL.value, "app": Channel.IN_APP.value}
 MIN_TIMING_SIGNALS = 3  # engagements needed before their times outrank purchase times
-DIGITAL_EVENTS = tuple(EVENT_TYPES.index(t) for t in EventType if t is not EventType.STORE_VISIT)
-APP_EVENT = EVENT_TYPES.index(EventType.APP_OPEN)
-CHANNEL_APP = (CHANNELS.index(Channel.IN_APP), CHANNELS.index(Channel.PUSH))
 DIGITAL_CHANNELS = tuple(CHANNELS.index(c) for c in (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP))
 
 
@@ -42,16 +39,13 @@ class Engagement:
 
 def engagement(history: History) -> Engagement:
     n, k = len(history.members), len(CHANNELS)
-    contacts, outcomes = history.contacts, history.outcomes
-    cell = contacts.member.astype(np.int64) * k + contacts.channel
-    sends = np.bincount(cell, minlength=n * k).reshape(n, k).astype(float)
-    seen = _contacts_with(outcomes, SEEN, len(contacts.at))
-    acted = _contacts_with(outcomes, ACTED, len(contacts.at))
-    opens = np.bincount(cell, weights=seen, minlength=n * k).reshape(n, k)
-    clicks = np.bincount(cell, weights=acted, minlength=n * k).reshape(n, k)
+    outcomes = history.outcomes
+    sends = history.current.sends
+    opens = _answered(outcomes, SEEN, n)
+    clicks = _answered(outcomes, ACTED, n)
     engaged = np.isin(outcomes.type, SEEN)
-    outcome_cell = outcomes.member.astype(np.int64) * k + contacts.channel[outcomes.contact]
-    last = groups.maximum(outcome_cell[engaged], outcomes.at[engaged], n * k).reshape(n, k)
+    cell = outcomes.member.astype(np.int64) * k + outcomes.channel
+    last = groups.maximum(cell[engaged], outcomes.at[engaged], n * k).reshape(n, k)
     consent = np.zeros(n * k, dtype=bool)
     consent[history.consents.member.astype(np.int64) * k + history.consents.channel] = history.consents.granted
     consent = consent.reshape(n, k)
@@ -62,10 +56,13 @@ def engagement(history: History) -> Engagement:
     )
 
 
-def _contacts_with(outcomes, types: tuple[int, ...], contacts: int) -> np.ndarray:
-    hit = np.zeros(contacts, dtype=float)
-    hit[outcomes.contact[np.isin(outcomes.type, types)]] = 1.0
-    return hit
+def _answered(outcomes: Outcomes, types: tuple[int, ...], n: int) -> np.ndarray:
+    """Members x channels: messages with at least one outcome of `types`."""
+    k = len(CHANNELS)
+    chosen = np.isin(outcomes.type, types)
+    _, first = np.unique(outcomes.contact[chosen], return_index=True)
+    cell = outcomes.member[chosen][first].astype(np.int64) * k + outcomes.channel[chosen][first]
+    return np.bincount(cell, minlength=n * k).reshape(n, k).astype(float)
 
 
 def _preferred(history: History, sends: np.ndarray, opens: np.ndarray, clicks: np.ndarray,
@@ -101,7 +98,7 @@ def _send_time(history: History, engaged_member: np.ndarray, engaged_at: np.ndar
     from_orders = ~use_engagement[orders.member]
     member = np.concatenate([engaged_member[use_engagement[engaged_member]], orders.member[from_orders]])
     at = np.concatenate([engaged_at[use_engagement[engaged_member]], orders.at[from_orders]])
-    local = to_local(at, zones[member]) if len(at) else at
+    local = to_local(at, member, zones) if len(at) else at
     for name, values, size in (("send_hour", hour_of(local), 24), ("send_weekday", weekday_of(local), 7)):
         table = np.bincount(member.astype(np.int64) * size + values, minlength=n * size).reshape(n, size)
         out[name] = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
@@ -109,23 +106,8 @@ def _send_time(history: History, engaged_member: np.ndarray, engaged_at: np.ndar
 
 
 def activity(history: History) -> dict[str, np.ndarray]:
-    """Behavioural events in recent windows (digital = anything but a store visit)."""
-    n = len(history.members)
-    events = history.events
-    age = history.as_of - events.day
-    digital = np.isin(events.type, DIGITAL_EVENTS)
-    app = (events.type == APP_EVENT) | np.isin(events.channel, CHANNEL_APP)
-    store = events.type == EVENT_TYPES.index(EventType.STORE_VISIT)
-    cart = events.type == EVENT_TYPES.index(EventType.CART_ADD)
-    views = events.type == EVENT_TYPES.index(EventType.VIEW)
-    return {
-        "events_30": groups.total(events.member, events.count, n, age < 30),
-        "digital_events_90": groups.total(events.member, events.count, n, digital & (age < 90)),
-        "app_events_90": groups.total(events.member, events.count, n, app & (age < 90)),
-        "store_visits_90": groups.total(events.member, events.count, n, store & (age < 90)),
-        "cart_adds_30": groups.total(events.member, events.count, n, cart & (age < 30)),
-        "views_30": groups.total(events.member, events.count, n, views & (age < 30)),
-    }
+    """Behavioural events in recent windows (`EVENT_WINDOWS`: digital = anything but a store visit)."""
+    return dict(history.current.events)
 
 
 def engagement_fields(history: History, found: Engagement) -> dict[str, np.ndarray]:
@@ -137,15 +119,14 @@ def engagement_fields(history: History, found: Engagement) -> dict[str, np.ndarr
         out[f"{channel}_click_rate"] = groups.ratio(found.clicks[:, column], found.sends[:, column])
         out[f"{channel}_consent"] = found.consent[:, column].astype(float)
     n = len(history.members)
-    contacts, outcomes = history.contacts, history.outcomes
-    out["contacts_total"] = groups.count(contacts.member, n)
-    out["contacts_90"] = groups.count(contacts.member, n, history.as_of - contacts.at < 90)
+    outcomes = history.outcomes
+    out["contacts_total"] = found.sends.sum(axis=1)
+    out["contacts_90"] = history.current.sends_90
     engaged = np.isin(outcomes.type, SEEN)
     out["engagements_90"] = groups.count(outcomes.member, n, engaged & (history.as_of - outcomes.at < 90))
     out["days_since_engagement"] = history.as_of - np.fmax.reduce(found.last_engaged, axis=1)
-    responded = _contacts_with(outcomes, RESPONDED, len(contacts.at))
-    out["offer_response_rate"] = groups.ratio(groups.total(contacts.member, responded, n), out["contacts_total"])
+    out["offer_response_rate"] = groups.ratio(_answered(outcomes, RESPONDED, n).sum(axis=1), out["contacts_total"])
     out["message_channels_engaged"] = (found.opens > 0).sum(axis=1).astype(float)
-    digital = np.isin(contacts.channel[outcomes.contact], DIGITAL_CHANNELS)
+    digital = np.isin(outcomes.channel, DIGITAL_CHANNELS)
     out["digital_responses_365"] = groups.count(outcomes.member, n, engaged & digital & (history.as_of - outcomes.at < 365))
     return out

@@ -29,8 +29,8 @@ def freshness(history: History, stale_after: timedelta) -> Freshness:
     n = len(history.members)
     newest = np.stack([
         groups.maximum(history.orders.member, history.orders.at, n),
-        groups.maximum(history.events.member, history.events.newest, n),
-        groups.maximum(history.contacts.member, history.contacts.at, n),
+        history.current.newest_event,
+        history.current.newest_contact,
         groups.maximum(history.outcomes.member, history.outcomes.at, n),
         groups.maximum(history.consents.member, history.consents.updated, n),
         history.members.synced,

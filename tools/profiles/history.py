@@ -2,8 +2,10 @@
 
 One `History` holds any number of members (one for the real-time path, all for batch work), with
 nothing dated at or after its `as_of`. Times are float days since the Unix epoch, so windows and
-intervals are plain arithmetic; `before(t)` cuts the same history at an earlier instant, which is
-how training snapshots are made without reading the database again.
+intervals are plain arithmetic. Orders, lines, outcomes and consents are records; messages and
+behavioural events (millions of rows) come summarised per member by the database as of each
+moment asked for. `before(t)` cuts the same history at an earlier instant (with its summary
+loaded for `t`): that is how training snapshots are made.
 """
 
 from dataclasses import dataclass, fields, replace
@@ -20,6 +22,25 @@ OUTCOME_TYPES: tuple[str, ...] = tuple(o.value for o in OutcomeType)
 ORDER_CHANNELS: tuple[str, ...] = ("online", "store", "app")
 
 MICROS_PER_DAY = 86_400_000_000
+
+
+@dataclass(frozen=True)
+class EventWindow:
+    """Events of `types` (any type when None), or through one of `channels`, in the last `days`."""
+
+    days: int
+    types: tuple[str, ...] | None
+    channels: tuple[str, ...] = ()
+
+
+EVENT_WINDOWS = {
+    "events_30": EventWindow(30, None),
+    "digital_events_90": EventWindow(90, tuple(t for t in EVENT_TYPES if t != EventType.STORE_VISIT)),
+    "app_events_90": EventWindow(90, (EventType.APP_OPEN.value,), (Channel.IN_APP.value, Channel.PUSH.value)),
+    "store_visits_90": EventWindow(90, (EventType.STORE_VISIT.value,)),
+    "cart_adds_30": EventWindow(30, (EventType.CART_ADD.value,)),
+    "views_30": EventWindow(30, (EventType.VIEW.value,)),
+}
 
 C = TypeVar("C")
 
@@ -87,33 +108,26 @@ class Lines:
 
 
 @dataclass(frozen=True)
-class Contacts:
-    member: np.ndarray
-    at: np.ndarray  # days sent
-    channel: np.ndarray  # int8 index into CHANNELS
-
-
-@dataclass(frozen=True)
 class Outcomes:
-    """A contact is always sent before its outcomes, so each outcome's contact is in `Contacts`."""
+    """Responses to messages sent before as_of."""
 
     member: np.ndarray
-    contact: np.ndarray  # int64 position in Contacts
+    contact: np.ndarray  # int64 contact id: several outcomes can answer one message
+    channel: np.ndarray  # int8 index into CHANNELS, of the message
     at: np.ndarray
     type: np.ndarray  # int8 index into OUTCOME_TYPES
 
 
 @dataclass(frozen=True)
-class Events:
-    """Behavioural events counted per member, type, channel and day: enough for windows and
-    freshness without loading every page view."""
+class Activity:
+    """Messages received and behavioural events, summarised per member as of one moment (by the
+    database: there are far too many rows to bring over one by one)."""
 
-    member: np.ndarray
-    day: np.ndarray  # days, start of the day
-    newest: np.ndarray  # days, the latest event in the group
-    type: np.ndarray  # int8 index into EVENT_TYPES
-    channel: np.ndarray  # int8 index into CHANNELS, -1 when none
-    count: np.ndarray  # float
+    sends: np.ndarray  # members x CHANNELS: messages sent before the moment
+    sends_90: np.ndarray  # messages sent in the 90 days before it
+    newest_contact: np.ndarray  # days, NaN when none
+    events: dict[str, np.ndarray]  # window counts, named as in `EVENT_WINDOWS`
+    newest_event: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -132,23 +146,26 @@ class History:
     members: Members
     orders: Orders
     lines: Lines
-    contacts: Contacts
     outcomes: Outcomes
-    events: Events
     consents: Consents
+    activity: dict[float, Activity]  # by moment (days): as_of, and earlier cut-offs when training
+
+    @property
+    def current(self) -> Activity:
+        return self.activity[self.as_of]
 
     def before(self, moment: float) -> "History":
-        """The same members' history as it stood at an earlier `moment` (days)."""
+        """The same members' history as it stood at an earlier `moment` (days); its activity
+        summary must have been loaded for that moment."""
         if moment > self.as_of:
             raise ValueError("a history cannot be extended past its as_of")
+        if moment not in self.activity:
+            raise ValueError(f"no activity summary loaded for {from_days(moment):%Y-%m-%d}")
         members = self.members
         keep_member = members.joined < moment
         order_mask = self.orders.at < moment
         lines = _take(self.lines, order_mask[self.lines.order])
         lines = replace(lines, order=(np.cumsum(order_mask) - 1)[lines.order])
-        contact_mask = self.contacts.at < moment
-        outcomes = _take(self.outcomes, self.outcomes.at < moment)
-        outcomes = replace(outcomes, contact=(np.cumsum(contact_mask) - 1)[outcomes.contact])
         return History(
             as_of=moment,
             categories=self.categories,
@@ -157,10 +174,10 @@ class History:
                             synced=np.where(members.synced < moment, members.synced, np.nan)),
             orders=_take(self.orders, order_mask),
             lines=lines,
-            contacts=_take(self.contacts, contact_mask),
-            outcomes=outcomes,
-            events=_events_before(self.events, moment),
+            # an outcome at `at` answers a message sent earlier, so it is before `moment` too
+            outcomes=_take(self.outcomes, self.outcomes.at < moment),
             consents=_take(self.consents, self.consents.updated < moment),
+            activity={moment: self.activity[moment]},
         )
 
     def window_orders(self, start: float, end: float) -> np.ndarray:
@@ -170,10 +187,3 @@ class History:
 
 def _take(columns: C, mask: np.ndarray) -> C:
     return replace(columns, **{f.name: getattr(columns, f.name)[mask] for f in fields(columns)})  # type: ignore[type-var]
-
-
-def _events_before(events: Events, moment: float) -> Events:
-    # Events are counted per day, so the cut is exact for whole-day moments (training cutoffs
-    # always are); a day straddling any other moment is dropped whole rather than let later
-    # events leak in.
-    return _take(events, events.day + 1 <= moment)

@@ -1,34 +1,40 @@
 """Reading a `History` from the database: one member (the real-time path) or all of them (batch),
-through the same queries, so both paths see exactly the same records.
+through the same statements, so both paths see exactly the same records.
 
-Every query keeps only what was recorded strictly before `as_of`. Members who joined later do not
-exist yet. The loyalty account (tier, points) is current state with no history; it is shown on the
-profile but never used by a prediction, so it cannot leak the future into one.
+Every statement keeps only what was recorded strictly before `as_of`; members who joined later do
+not exist yet. Times arrive as float days since the epoch and codes as small integers, computed by
+the database, so a million rows become numpy arrays without a Python object per value. Messages
+and behavioural events arrive summarised per member (`Activity`), as of `as_of` and any earlier
+moments asked for (training cut-offs).
+
+The loyalty account (tier, points) is current state with no history; it is shown on the profile
+but never used by a prediction, so it cannot leak the future into one.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import DateTime, Integer, Select, and_, bindparam, func, select, true
+from sqlalchemy import DateTime, Float, Integer, Select, and_, bindparam, case, cast, func, select, true, type_coerce
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.profiles.history import (
     CHANNELS,
-    EVENT_TYPES,
+    EVENT_WINDOWS,
     ORDER_CHANNELS,
     OUTCOME_TYPES,
+    Activity,
     Consents,
-    Contacts,
-    Events,
     History,
     Lines,
     Members,
     Orders,
     Outcomes,
     day_of,
-    to_days,
 )
 from tools.storage.db import Database
 from tools.storage.models import (
@@ -44,33 +50,37 @@ from tools.storage.models import (
     Product,
 )
 
+UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
-async def load_history(db: Database, as_of: datetime, member_id: int | None = None) -> History:
-    """All members' history before `as_of`, or one member's when `member_id` is given."""
-    queries = ONE_MEMBER if member_id is not None else ALL_MEMBERS
+
+async def load_history(db: Database, as_of: datetime, member_id: int | None = None,
+                       also_at: Sequence[datetime] = ()) -> History:
+    """All members' history before `as_of`, or one member's when `member_id` is given, with
+    activity summaries as of `as_of` and each of `also_at` (earlier moments)."""
+    queries = _queries(db.dialect, member_id is not None)
     params = {"as_of": as_of, "member": member_id}
     async with db.engine.connect() as conn:
-
-        async def columns(query: Select[Any]) -> list[np.ndarray]:
-            rows = (await conn.execute(query, params)).all()
-            width = len(query.selected_columns)
-            if not rows:
-                return [np.array([], dtype=object) for _ in range(width)]
-            return [np.array(column, dtype=object) for column in zip(*rows, strict=True)]
-
-        category = await columns(queries.categories)
-        member = await columns(queries.members)
-        order = await columns(queries.orders)
-        line = await columns(queries.lines)
-        contact = await columns(queries.contacts)
-        outcome = await columns(queries.outcomes)
-        event = await columns(queries.events)
-        consent = await columns(queries.consents)
-
-    member_ids = member[0].astype(np.int64)
+        category = await _objects(conn, queries.categories, params)
+        member = await _objects(conn, queries.members, params)
+        order = await _numbers(conn, queries.orders, params)
+        line = await _numbers(conn, queries.lines, params)
+        outcome = await _numbers(conn, queries.outcomes, params)
+        consent = await _numbers(conn, queries.consents, params)
+        member_ids = member[0].astype(np.int64)
+        activity = {}
+        for moment in sorted({as_of, *also_at}):
+            if moment > as_of:
+                raise ValueError("activity can only be summarised up to as_of")
+            activity[day_of(moment)] = await _activity(conn, queries, params | _windows(moment), member_ids)
+    # Records of members not in `member` (joined after as_of, yet with earlier records) are dropped.
+    order = _kept(order, member_ids, 0)
+    sort = np.lexsort((order[1], order[2], _positions(member_ids, order[0])))
+    order = [column[sort] for column in order]
     order_ids = order[1].astype(np.int64)
-    contact_ids = contact[1].astype(np.int64)
-    quantity = _floats(line[2])
+    line = _kept(line, order_ids, 0)
+    outcome = _kept(outcome, member_ids, 0)
+    consent = _kept(consent, member_ids, 0)
+    quantity = line[2]
     return History(
         as_of=day_of(as_of),
         categories=category[1],
@@ -78,127 +88,89 @@ async def load_history(db: Database, as_of: datetime, member_id: int | None = No
         members=Members(
             customer_id=member_ids,
             external_id=member[1], first_name=member[2], last_name=member[3], email=member[4], phone=member[5],
-            birth_year=_floats(member[6]), gender=member[7], income_band=member[8],
-            household_size=_floats(member[9]), postcode=member[10], locale=member[11], time_zone=member[12],
-            joined=_days(member[13]), synced=_synced(member[14], as_of),
-            tier=member[15], points_balance=_floats(member[16]), lifetime_points=_floats(member[17]),
+            birth_year=member[6].astype(float), gender=member[7], income_band=member[8],
+            household_size=member[9].astype(float), postcode=member[10], locale=member[11], time_zone=member[12],
+            joined=member[13].astype(float),
+            synced=np.where(member[14].astype(float) < day_of(as_of), member[14].astype(float), np.nan),
+            tier=member[15], points_balance=member[16].astype(float), lifetime_points=member[17].astype(float),
         ),
         orders=Orders(
-            member=_positions(member_ids, order[0]), at=_days(order[2]), channel=_codes(order[3], ORDER_CHANNELS),
-            total=_floats(order[4]), discount=_floats(order[5]), coupon=order[6].astype(bool),
+            member=_positions(member_ids, order[0]), at=order[2], channel=order[3].astype(np.int8),
+            total=order[4], discount=order[5], coupon=order[6] > 0,
         ),
         lines=Lines(
-            order=_positions(order_ids, line[0]),
-            category=_positions(category[0].astype(np.int64), line[1]),
-            quantity=quantity, gross=quantity * _floats(line[3]), cost=quantity * _floats(line[4]),
-            discount=_floats(line[5]),
+            order=_positions(order_ids, line[0]), category=_positions(category[0].astype(np.int64), line[1]),
+            quantity=quantity, gross=quantity * line[3], cost=quantity * line[4], discount=line[5],
         ),
-        contacts=Contacts(member=_positions(member_ids, contact[0]), at=_days(contact[2]),
-                          channel=_codes(contact[3], CHANNELS)),
-        outcomes=Outcomes(member=_positions(member_ids, outcome[0]), contact=_positions(contact_ids, outcome[1]),
-                          at=_days(outcome[2]), type=_codes(outcome[3], OUTCOME_TYPES)),
-        events=Events(member=_positions(member_ids, event[0]), day=_days(event[3]), newest=_days(event[4]),
-                      type=_codes(event[1], EVENT_TYPES), channel=_codes(event[2], CHANNELS),
-                      count=_floats(event[5])),
-        consents=Consents(member=_positions(member_ids, consent[0]), channel=_codes(consent[1], CHANNELS),
-                          granted=consent[2].astype(bool), updated=_days(consent[3])),
+        outcomes=Outcomes(member=_positions(member_ids, outcome[0]), contact=outcome[1].astype(np.int64),
+                          channel=outcome[2].astype(np.int8), at=outcome[4], type=outcome[3].astype(np.int8)),
+        consents=Consents(member=_positions(member_ids, consent[0]), channel=consent[1].astype(np.int8),
+                          granted=consent[2] > 0, updated=consent[3]),
+        activity=activity,
     )
 
 
-@dataclass(frozen=True)
-class _Queries:
-    """The statements behind a History, built once: the real-time path runs them for every
-    profile, and a statement object reused keeps SQLAlchemy's compiled form cached."""
-
-    categories: Select[Any]
-    members: Select[Any]
-    orders: Select[Any]
-    lines: Select[Any]
-    contacts: Select[Any]
-    outcomes: Select[Any]
-    events: Select[Any]
-    consents: Select[Any]
+def _kept(columns: list[np.ndarray], known: np.ndarray, key: int) -> list[np.ndarray]:
+    """The rows whose column `key` holds one of the `known` ids."""
+    ids = columns[key].astype(np.int64)
+    order = np.argsort(known, kind="stable")
+    at = np.searchsorted(known[order], ids)
+    found = (at < len(known)) & (known[order][np.minimum(at, len(known) - 1)] == ids) if len(known) else np.zeros(len(ids), dtype=bool)
+    return [column[found] for column in columns]
 
 
-def _queries(one_member: bool) -> _Queries:
-    as_of = bindparam("as_of", type_=DateTime())
-
-    def only(column: Any) -> Any:
-        """Rows of the member asked for, or of every member who had joined by `as_of`."""
-        if one_member:
-            return column == bindparam("member", type_=Integer())
-        return column.in_(select(Customer.id).where(Customer.joined_at < as_of))
-
-    c, a, o, line, p, k, oc, e, cs = (
-        Customer, LoyaltyAccount, Order, OrderLine, Product, Contact, Outcome, BehaviouralEvent, ChannelConsent
-    )
-    day = func.date(e.occurred_at)
-    return _Queries(
-        categories=select(Category.id, Category.name, Category.department).order_by(Category.id),
-        members=(
-            select(c.id, c.external_id, c.first_name, c.last_name, c.email, c.phone, c.birth_year, c.gender,
-                   c.income_band, c.household_size, c.postcode, c.locale, c.time_zone, c.joined_at,
-                   c.data_synced_at, a.tier, a.points_balance, a.lifetime_points)
-            .outerjoin(a, a.customer_id == c.id)
-            .where(c.joined_at < as_of, c.id == bindparam("member", type_=Integer()) if one_member else true())
-            .order_by(c.id)
-        ),
-        orders=(
-            select(o.customer_id, o.id, o.placed_at, o.channel, o.total, o.discount_total, o.coupon_code.is_not(None))
-            .where(o.placed_at < as_of, only(o.customer_id))
-            .order_by(o.customer_id, o.placed_at, o.id)
-        ),
-        lines=(
-            select(line.order_id, p.category_id, line.quantity, line.unit_price, line.unit_cost, line.discount)
-            .join(o, o.id == line.order_id)
-            .join(p, p.id == line.product_id)
-            .where(o.placed_at < as_of, only(o.customer_id))
-        ),
-        contacts=(
-            select(k.customer_id, k.id, k.sent_at, k.channel)
-            .where(k.status == "sent", k.sent_at < as_of, only(k.customer_id))
-            .order_by(k.id)
-        ),
-        outcomes=(
-            select(oc.customer_id, oc.contact_id, oc.occurred_at, oc.type)
-            .join(k, and_(k.id == oc.contact_id, k.status == "sent", k.sent_at < as_of))
-            .where(oc.occurred_at < as_of, only(oc.customer_id))
-        ),
-        events=(
-            select(e.customer_id, e.type, e.channel, day, func.max(e.occurred_at), func.count())
-            .where(e.occurred_at < as_of, only(e.customer_id))
-            .group_by(e.customer_id, e.type, e.channel, day)
-        ),
-        consents=(
-            select(cs.customer_id, cs.channel, and_(cs.granted, cs.opted_out_at.is_(None)), cs.updated_at)
-            .where(cs.updated_at < as_of, only(cs.customer_id))
-        ),
-    )
+def _windows(moment: datetime) -> dict[str, datetime]:
+    days = {w.days for w in EVENT_WINDOWS.values()} | {90}
+    return {"at": moment} | {f"since_{d}": moment - timedelta(days=d) for d in days}
 
 
-ONE_MEMBER = _queries(one_member=True)
-ALL_MEMBERS = _queries(one_member=False)
+async def _activity(conn: AsyncConnection, queries: "_Queries", params: dict[str, Any], members: np.ndarray) -> Activity:
+    n, k = len(members), len(CHANNELS)
+    sent = await _numbers(conn, queries.contact_activity, params)
+    sends = np.zeros((n, k))
+    sends_90 = np.zeros(n)
+    newest_contact = np.full(n, np.nan)
+    sent = _kept(sent, members, 0)
+    if len(sent[0]):
+        row = _positions(members, sent[0])
+        np.add.at(sends, (row, sent[1].astype(np.int64)), sent[2])
+        np.add.at(sends_90, row, sent[3])
+        newest_contact = np.fmax(newest_contact, _max_by(row, sent[4], n))
+    events = _kept(await _numbers(conn, queries.event_activity, params), members, 0)
+    counts = {name: np.zeros(n) for name in EVENT_WINDOWS}
+    newest_event = np.full(n, np.nan)
+    if len(events[0]):
+        row = _positions(members, events[0])
+        for i, name in enumerate(EVENT_WINDOWS):
+            counts[name][row] = events[1 + i]
+        newest_event[row] = events[-1]
+    return Activity(sends=sends, sends_90=sends_90, newest_contact=newest_contact, events=counts,
+                    newest_event=newest_event)
 
 
-def _days(values: np.ndarray) -> np.ndarray:
-    if not len(values):
-        return np.array([], dtype=float)
-    return to_days(np.array(values.tolist(), dtype="datetime64[us]"))
+def _max_by(row: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    out = np.full(n, -np.inf)
+    np.maximum.at(out, row, values)
+    return np.where(np.isneginf(out), np.nan, out)
 
 
-def _synced(values: np.ndarray, as_of: datetime) -> np.ndarray:
-    """A sync stamped after `as_of` is something that had not happened yet: treat as none."""
-    days = _days(values)
-    return np.where(days < day_of(as_of), days, np.nan)
+async def _objects(conn: AsyncConnection, query: Select[Any], params: dict[str, Any]) -> list[np.ndarray]:
+    rows = (await conn.execute(query, params)).all()
+    width = len(query.selected_columns)
+    if not rows:
+        return [np.array([], dtype=object) for _ in range(width)]
+    values = np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width).reshape(len(rows), width)
+    return [values[:, i] for i in range(width)]
 
 
-def _floats(values: np.ndarray) -> np.ndarray:
-    return values.astype(float)  # None becomes NaN
-
-
-def _codes(values: np.ndarray, vocabulary: Sequence[str]) -> np.ndarray:
-    lookup = {name: i for i, name in enumerate(vocabulary)}
-    return np.array([lookup.get(v, -1) for v in values.tolist()], dtype=np.int8)
+async def _numbers(conn: AsyncConnection, query: Select[Any], params: dict[str, Any]) -> list[np.ndarray]:
+    """Columns of an all-numeric result as float arrays (NULL becomes NaN)."""
+    rows = (await conn.execute(query, params)).all()
+    width = len(query.selected_columns)
+    # numpy reads a list of result rows one value at a time through the sequence protocol
+    # (seconds per million rows); flattening them first is a hundred times faster
+    table = np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width).reshape(len(rows), width)
+    return [table[:, i] for i in range(width)]
 
 
 def _positions(known: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -207,3 +179,98 @@ def _positions(known: np.ndarray, ids: np.ndarray) -> np.ndarray:
         return np.array([], dtype=np.int64)
     order = np.argsort(known, kind="stable")
     return order[np.searchsorted(known[order], ids.astype(np.int64))]
+
+
+@dataclass(frozen=True)
+class _Queries:
+    categories: Select[Any]
+    members: Select[Any]
+    orders: Select[Any]
+    lines: Select[Any]
+    outcomes: Select[Any]
+    consents: Select[Any]
+    contact_activity: Select[Any]
+    event_activity: Select[Any]
+
+
+@lru_cache(maxsize=8)
+def _queries(dialect: str, one_member: bool) -> _Queries:
+    """Statements built once per dialect and path: reusing a statement object keeps SQLAlchemy's
+    compiled form cached, which the real-time path needs."""
+    as_of = bindparam("as_of", type_=DateTime())
+    at = bindparam("at", type_=DateTime())
+
+    def since(days: int) -> Any:
+        return bindparam(f"since_{days}", type_=DateTime())
+
+    def days(column: Any) -> Any:
+        """A timestamp as float days since the Unix epoch, computed by the database."""
+        if dialect == "sqlite":
+            return type_coerce(func.julianday(column) - UNIX_EPOCH_JULIAN_DAY, Float())
+        return cast(func.extract("epoch", column), Float()) / 86_400.0
+
+    def code(column: Any, vocabulary: Sequence[str]) -> Any:
+        return case({name: i for i, name in enumerate(vocabulary)}, value=column, else_=-1)
+
+    def only(column: Any) -> Any:
+        """Rows of the member asked for; for every member, no filter here (rows of members who
+        had not joined by as_of are dropped on arrival: cheaper than a subquery per row)."""
+        return column == bindparam("member", type_=Integer()) if one_member else true()
+
+    def flag(condition: Any) -> Any:
+        return case((condition, 1), else_=0)
+
+    c, a, o, line, p, k, oc, e, cs = (
+        Customer, LoyaltyAccount, Order, OrderLine, Product, Contact, Outcome, BehaviouralEvent, ChannelConsent
+    )
+    def window(spec: Any) -> Any:
+        inside = e.occurred_at >= since(spec.days)
+        if spec.types is not None:
+            kind = e.type.in_(spec.types)
+            inside = and_(inside, kind | e.channel.in_(spec.channels) if spec.channels else kind)
+        return func.sum(flag(inside))
+
+    return _Queries(
+        categories=select(Category.id, Category.name, Category.department).order_by(Category.id),
+        members=(
+            select(c.id, c.external_id, c.first_name, c.last_name, c.email, c.phone, c.birth_year, c.gender,
+                   c.income_band, c.household_size, c.postcode, c.locale, c.time_zone, days(c.joined_at),
+                   days(c.data_synced_at), a.tier, a.points_balance, a.lifetime_points)
+            .outerjoin(a, a.customer_id == c.id)
+            .where(c.joined_at < as_of, c.id == bindparam("member", type_=Integer()) if one_member else true())
+            .order_by(c.id)
+        ),
+        orders=(
+            select(o.customer_id, o.id, days(o.placed_at), code(o.channel, ORDER_CHANNELS), o.total, o.discount_total,
+                   flag(o.coupon_code.is_not(None)))
+            .where(o.placed_at < as_of, only(o.customer_id))
+        ),
+        lines=(
+            select(line.order_id, p.category_id, line.quantity, line.unit_price, line.unit_cost, line.discount)
+            .join(o, o.id == line.order_id)
+            .join(p, p.id == line.product_id)
+            .where(o.placed_at < as_of, only(o.customer_id))
+        ),
+        outcomes=(
+            select(oc.customer_id, oc.contact_id, code(k.channel, CHANNELS), code(oc.type, OUTCOME_TYPES),
+                   days(oc.occurred_at))
+            .join(k, and_(k.id == oc.contact_id, k.status == "sent", k.sent_at < as_of))
+            .where(oc.occurred_at < as_of, only(oc.customer_id))
+        ),
+        consents=(
+            select(cs.customer_id, code(cs.channel, CHANNELS), flag(and_(cs.granted, cs.opted_out_at.is_(None))),
+                   days(cs.updated_at))
+            .where(cs.updated_at < as_of, only(cs.customer_id))
+        ),
+        contact_activity=(
+            select(k.customer_id, code(k.channel, CHANNELS), func.count(), func.sum(flag(k.sent_at >= since(90))),
+                   days(func.max(k.sent_at)))
+            .where(k.status == "sent", k.sent_at < at, only(k.customer_id))
+            .group_by(k.customer_id, k.channel)
+        ),
+        event_activity=(
+            select(e.customer_id, *(window(spec) for spec in EVENT_WINDOWS.values()), days(func.max(e.occurred_at)))
+            .where(e.occurred_at < at, only(e.customer_id))
+            .group_by(e.customer_id)
+        ),
+    )

@@ -20,14 +20,16 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def to_local(at_days: np.ndarray, zone_names: np.ndarray) -> np.ndarray:
-    """UTC days -> local days, per record's zone. The offset is taken per calendar day (exact but
-    for the hour around a daylight-saving switch)."""
+def to_local(at_days: np.ndarray, member: np.ndarray, member_zones: np.ndarray) -> np.ndarray:
+    """UTC days -> local days, each record in its member's zone. The offset is taken per calendar
+    day (exact but for the hour around a daylight-saving switch)."""
     local = at_days.astype(float).copy()
-    for name in np.unique(zone_names.astype(str)):
+    names, zone_of_member = np.unique(member_zones.astype(str), return_inverse=True)
+    zone_of_record = zone_of_member[member]
+    for z, name in enumerate(names):
         if name == "UTC":
             continue
-        rows = zone_names.astype(str) == name
+        rows = zone_of_record == z
         days, position = np.unique(np.floor(at_days[rows]), return_inverse=True)
         tz = zone(name)
         offsets = np.array([

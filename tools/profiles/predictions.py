@@ -58,12 +58,13 @@ def predict(models: FittedModels, history: History, features: MemberFeatures, pa
     found = candidates(history, features, pairs, models.stats)
     score = models.affinity.predict(found)
     names = history.categories.astype(str)
-    offsets, chosen = top_per_member(found.member, score, names[found.category], n, TOP_CATEGORIES)
+    alphabetical = np.argsort(np.argsort(names, kind="stable"), kind="stable")  # ties go by name
+    offsets, chosen = top_per_member(found.member, score, alphabetical[found.category], n, TOP_CATEGORIES)
     affinity = Ranked(offsets=offsets, category=found.category[chosen], score=score[chosen])
 
     regular = np.nonzero(models.replenishment.rule.regular(pairs))[0]
     due = models.replenishment.predict(regular_inputs(pairs, features, models.stats, history.categories, regular))
-    order = np.lexsort((names[pairs.category[regular]], due, pairs.member[regular]))
+    order = np.lexsort((alphabetical[pairs.category[regular]], due, pairs.member[regular]))
     regular, due = regular[order], due[order]
     replenishment = Replenishments(
         offsets=_offsets(pairs.member[regular], n),

@@ -24,7 +24,7 @@ from tools.profiles.freshness import DEFAULT_STALE_AFTER
 from tools.profiles.loader import load_history
 from tools.profiles.profile import Profile
 from tools.profiles.search import MemberFilter, MemberPage, find_members
-from tools.profiles.training import TrainingPlan, fit_models
+from tools.profiles.training import TrainingPlan, fit_models, load_training_history
 from tools.segments.definitions import SegmentBook, load_segments
 from tools.storage.db import Database, utcnow
 from tools.storage.models import Customer, Order
@@ -105,7 +105,7 @@ class ProfileService:
     async def fit(self, as_of: datetime) -> FittedModels:
         """Fit every model on the history before `as_of` and save them."""
         await self._check_data(as_of)
-        history = await load_history(self.db, as_of)
+        history = await load_training_history(self.db, as_of, self.plan)
         models = fit_models(history, self.plan, self.clock())
         self.store.save(models)
         self._models[models.as_of] = models

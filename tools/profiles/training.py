@@ -14,6 +14,7 @@ from datetime import datetime
 import numpy as np
 import structlog
 from sklearn.metrics import brier_score_loss, roc_auc_score
+from sqlalchemy import func, select
 from threadpoolctl import threadpool_limits
 
 from tools.errors import InvalidInput
@@ -23,13 +24,16 @@ from tools.profiles.artefact import ARTEFACT_VERSION, FittedModels
 from tools.profiles.churn import fit_churn
 from tools.profiles.clv import YEAR_DAYS, fit_clv
 from tools.profiles.features import FIELDS, MODEL_INPUTS, member_features
-from tools.profiles.history import History, from_days
+from tools.profiles.history import History, day_of, from_days
+from tools.profiles.loader import load_history
 from tools.profiles.next_purchase import fit_next_purchase
 from tools.profiles.pairs import bought_in, first_purchase_after, pair_history
 from tools.profiles.population import category_stats
 from tools.profiles.predictions import predict
 from tools.profiles.replenishment import Regularity, fit_replenishment, regular_inputs
 from tools.profiles.training_data import Snapshot, Snapshots, holdout_split
+from tools.storage.db import Database
+from tools.storage.models import Order
 
 log = structlog.get_logger(__name__)
 
@@ -50,6 +54,33 @@ class TrainingPlan:
     max_pair_members: int = 6000  # members per snapshot for the member x category models
     regularity: Regularity = Regularity()
 
+    def clv_window(self, base: float, earliest: float) -> int:
+        """The CLV label window: a year, or the longest whole number of strides the history allows."""
+        available = int(base - earliest - self.min_history_days)
+        return max(self.stride_days, min(self.clv_days, available // self.stride_days * self.stride_days))
+
+    def cutoffs(self, window: int, base: float, earliest: float) -> list[float]:
+        """Snapshot cut-offs (days) for a model with this label window; only those with enough
+        history before them."""
+        found = [base - window - i * self.stride_days for i in range(self.snapshots)]
+        return [c for c in found if c - earliest >= self.min_history_days]
+
+    def all_cutoffs(self, base: float, earliest: float) -> list[float]:
+        windows = (self.churn_days, self.affinity_days, self.next_purchase_days, self.replenishment_days,
+                   self.clv_window(base, earliest))
+        return sorted({c for w in windows for c in self.cutoffs(w, base, earliest)})
+
+
+async def load_training_history(db: Database, as_of: datetime, plan: TrainingPlan) -> History:
+    """Everything before `as_of`, with activity summaries at every cut-off the plan will use."""
+    async with db.session() as session:
+        first = await session.scalar(select(func.min(Order.placed_at)).where(Order.placed_at < as_of))
+    if first is None:
+        raise InvalidInput(f"no orders before {as_of:%Y-%m-%d}: nothing to learn from")
+    base, earliest = float(np.floor(day_of(as_of))), float(np.floor(day_of(first)))
+    moments = [from_days(c) for c in plan.all_cutoffs(base, earliest)]
+    return await load_history(db, as_of, also_at=moments)
+
 
 def fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> FittedModels:
     # One thread: on a busy machine OpenMP threads spin-waiting on each other made fitting ~20x
@@ -67,8 +98,7 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
     snapshots = Snapshots(history)
 
     def cutoffs(window: int) -> list[float]:
-        found = [base - window - i * plan.stride_days for i in range(plan.snapshots)]
-        usable = [c for c in found if c - earliest >= plan.min_history_days]
+        usable = plan.cutoffs(window, base, earliest)
         if not usable:
             need = window + plan.min_history_days
             raise InvalidInput(
@@ -77,8 +107,7 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
             )
         return usable
 
-    available = int(base - earliest - plan.min_history_days)
-    clv_days = max(plan.stride_days, min(plan.clv_days, available // plan.stride_days * plan.stride_days))
+    clv_days = plan.clv_window(base, earliest)
     metrics: dict[str, float] = {}
     rows: dict[str, int] = {}
 
@@ -91,10 +120,14 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
                 "choose an as-of date within the data"
             )
 
-    x, y, key = _stack([_churn_rows(snapshots.at(c), history, plan.churn_days) for c in cutoffs(plan.churn_days)])
+    churn_cutoffs = cutoffs(plan.churn_days)
+    parts = [_churn_rows(snapshots.at(c), history, plan.churn_days) for c in churn_cutoffs]
+    x, y, key = _stack(parts)
+    latest = np.concatenate([np.full(len(p[1]), c == max(churn_cutoffs)) for p, c in zip(parts, churn_cutoffs, strict=True)])
     learnable("churn", y, classes=True)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
-    churn = fit_churn(x[fit], y[fit], key[fit], plan.churn_days)
+    churn = fit_churn(x[fit], y[fit], key[fit], latest[fit], plan.churn_days)
+    held &= latest  # judged where it is calibrated: the latest window
     risk = churn.predict(x[held])
     metrics |= {"churn_auc": _auc(y[held], risk), "churn_brier": float(brier_score_loss(y[held], risk)),
                 "churn_mean_predicted": float(risk.mean()), "churn_observed": float(y[held].mean())}

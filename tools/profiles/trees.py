@@ -2,8 +2,8 @@
 
 scikit-learn walks one tree per call, each call opening an OpenMP region: about 5 ms for one row
 through a few hundred trees, which the real-time profile cannot afford five times over. For a
-handful of rows all trees are walked at once, level by level, with numpy; for up to a few
-thousand rows scikit-learn runs on one thread (no thread start-up per tree); beyond, on all.
+handful of rows all trees are walked at once, level by level, with numpy; beyond, scikit-learn
+runs on one thread (no thread start-up per tree).
 Decisions and the order leaf values are added in are scikit-learn's own in every case, so results
 are bit-identical to `predict`: one member's profile equals their row in a batch.
 """
@@ -14,7 +14,6 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
 WALK_ROWS = 8  # up to this many rows, the numpy walk wins
-ONE_THREAD_ROWS = 5_000  # up to this many, scikit-learn on one thread wins
 
 Boosted = HistGradientBoostingClassifier | HistGradientBoostingRegressor
 
@@ -53,8 +52,8 @@ class CompiledTrees:
     def raw(self, inputs: np.ndarray) -> np.ndarray:
         """Raw scores (before the link), one per row."""
         if len(inputs) > WALK_ROWS:
-            threads = 1 if len(inputs) <= ONE_THREAD_ROWS else None
-            return self.model._raw_predict(inputs, n_threads=threads)[:, 0]
+            # One thread: an OpenMP region per tree costs more than it saves on two shared cores.
+            return self.model._raw_predict(inputs, n_threads=1)[:, 0]
         rows = len(inputs)
         node = np.tile(self.roots, (rows, 1))
         row = np.arange(rows)[:, None]

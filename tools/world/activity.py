@@ -20,9 +20,6 @@ class Activity:
     active: np.ndarray  # (N, periods) hidden state
     exposure: np.ndarray  # (N, periods) share of the period after the member joined
 
-    def active_at(self, member: np.ndarray, period: np.ndarray) -> np.ndarray:
-        return self.active[member, period]
-
 
 def simulate_activity(spec: TraitsSpec, traits: Traits, members: Members, clock: Timeline,
                       rng: np.random.Generator) -> Activity:

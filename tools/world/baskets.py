@@ -24,8 +24,8 @@ from tools.world.taxonomy import SEASONS
 from tools.world.timeline import DAY, Timeline
 from tools.world.traits import Traits
 
-PUBLIC_COUPON = "PCT10"
-NEEDS_LINES = {OfferType.BUNDLE: 2}
+PUBLIC_COUPON = "PCT10"  # the code printed on receipts and shared around: used without any message
+BUNDLE_LINES = 2  # a bundle discount needs at least this many lines
 
 
 @dataclass(frozen=True)
@@ -101,13 +101,13 @@ def fill_baskets(population: Population, orders: Orders, contacts: Contacts, tra
     eligible = ~catalogue.full_price_only[product]
 
     offer = _prompting_offers(orders, contacts)
-    mean_ps = population.traits.price_sensitivity.mean
-    public = (orders.kind != PROMPTED) & (rng.random(n_orders) < b.coupon_rate * traits.price_sensitivity[
-        orders.member] / mean_ps)
-    coupon_pct = np.where(public, 10.0, 0.0)
+    eligible_gross = np.bincount(order, weights=np.where(eligible, gross, 0), minlength=n_orders).astype(np.int64)
+    can_discount = eligible_gross > 0  # an all-premium order takes no coupon
+    relative_ps = traits.price_sensitivity[orders.member] / population.traits.price_sensitivity.mean
+    public = (orders.kind != PROMPTED) & can_discount & (rng.random(n_orders) < b.coupon_rate * relative_ps)
     kind = offer.kind
-    is_pct = (kind == OfferType.PERCENT_OFF) | ((kind == OfferType.BUNDLE) & (lines >= NEEDS_LINES[OfferType.BUNDLE]))
-    coupon_pct = np.where(is_pct, offer.pct, coupon_pct)
+    is_pct = can_discount & ((kind == OfferType.PERCENT_OFF) | ((kind == OfferType.BUNDLE) & (lines >= BUNDLE_LINES)))
+    coupon_pct = np.where(is_pct, offer.pct, np.where(public, OFFERS_BY_CODE[PUBLIC_COUPON].discount_pct or 0.0, 0.0))
 
     opposite = np.array([SEASONS.index(OPPOSITE.get(s, "all")) for s in SEASONS])
     off_season = catalogue.season[product] == opposite[season]
@@ -118,7 +118,6 @@ def fill_baskets(population: Population, orders: Orders, contacts: Contacts, tra
     discount = np.where(eligible, np.round(gross * line_pct / 100), 0).astype(np.int64)
 
     # Amount-off coupons: spread over eligible lines in proportion, remainder on each order's first one.
-    eligible_gross = np.bincount(order, weights=np.where(eligible, gross, 0), minlength=n_orders).astype(np.int64)
     amount_ok = (kind == OfferType.AMOUNT_OFF) & (eligible_gross >= np.maximum(offer.min_spend, offer.amount))
     takes = amount_ok[order] & eligible
     share = np.where(takes, np.floor(offer.amount[order] * gross / np.maximum(eligible_gross[order], 1)), 0)

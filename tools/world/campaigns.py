@@ -69,16 +69,16 @@ def plan_campaigns(spec: ContactProgramme, clock: Timeline, catalogue: Catalogue
         for k in range(spec.newsletters_per_month):
             early = p >= last_periods and k == 0
             campaigns.append(Campaign(
-                f"newsletter-{tag}-{k + 1}", EMAIL, _spaced(period, k, spec.newsletters_per_month, 0.5), spec.send_hour,
-                Audience.ALL, spec.newsletter_reach, "EARLYACCESS" if early else "NEWIN",
+                f"newsletter-{tag}-{k + 1}", EMAIL, _spaced(period, k, spec.newsletters_per_month, 0.5),
+                spec.send_hour, Audience.ALL, spec.newsletter_reach, "EARLYACCESS" if early else "NEWIN",
                 subject="Early access: the new collection is yours first" if early
                 else f"The {season} edit: new this week"))
         for k in range(spec.promo_emails_per_month):
             dep = _department_by_season(catalogue, season, rng)
             offer = str(rng.choice(["PCT15", "AMT20", "PCT20", "GIFT80"]))
             campaigns.append(Campaign(
-                f"promo-{dep}-{tag}-{k + 1}", EMAIL, _spaced(period, k, spec.promo_emails_per_month, 0.3), spec.send_hour,
-                Audience.FANS, 1.0, offer, department=dep,
+                f"promo-{dep}-{tag}-{k + 1}", EMAIL, _spaced(period, k, spec.promo_emails_per_month, 0.3),
+                spec.send_hour, Audience.FANS, 1.0, offer, department=dep,
                 subject=f"{catalogue.department_name[dep]}: an offer picked for you"))
         for k in range(spec.sms_per_month):
             offer = str(rng.choice(["PCT10", "PCT20", "AMT10"]))
@@ -92,14 +92,14 @@ def plan_campaigns(spec: ContactProgramme, clock: Timeline, catalogue: Catalogue
                 f"push-{tag}-{k + 1}", PUSH, _spaced(period, k, spec.push_per_month, 0.8), spec.send_hour + 8,
                 Audience.ALL, spec.push_reach, offer, body="Something new for members - tap to see"))
         campaigns.append(Campaign(
-            f"winback-{tag}", EMAIL, _spaced(period, 0, 1, 0.4), spec.send_hour, Audience.LAPSED, spec.reactivation_reach,
-            "PCT15" if p % 2 else "AMT10", use_case=UseCase.REACTIVATION.value,
+            f"winback-{tag}", EMAIL, _spaced(period, 0, 1, 0.4), spec.send_hour, Audience.LAPSED,
+            spec.reactivation_reach, "PCT15" if p % 2 else "AMT10", use_case=UseCase.REACTIVATION.value,
             subject="We miss you - here's something to welcome you back"))
         if spec.bundle_every_months and p % spec.bundle_every_months == 0:
             dep = _department_by_season(catalogue, season, rng)
             campaigns.append(Campaign(
-                f"bundle-{dep}-{tag}", EMAIL, _spaced(period, 0, 1, 0.7), spec.send_hour, Audience.FANS, 1.0, "BUNDLE15",
-                use_case=UseCase.UPSELL.value, department=dep,
+                f"bundle-{dep}-{tag}", EMAIL, _spaced(period, 0, 1, 0.7), spec.send_hour, Audience.FANS, 1.0,
+                "BUNDLE15", use_case=UseCase.UPSELL.value, department=dep,
                 subject=f"Better together: {catalogue.department_name[dep]} bundles"))
 
     respond = rng.random(signals.count) < spec.competitive_response_share

@@ -60,6 +60,14 @@ class Catalogue:
         return np.flatnonzero(~np.isnan(self.category_cycle_days))
 
 
+def category_weights(spec: CatalogueSpec, departments: list[str]) -> np.ndarray:
+    """Share of each category (given by its department) in the range and in members' taste: the
+    department's weight shared by its categories, so adding a category does not grow a department."""
+    size = {d: departments.count(d) for d in set(departments)}
+    weights = np.array([spec.departments[d].weight / size[d] for d in departments])
+    return weights / weights.sum()
+
+
 def _allocate(total: int, weights: np.ndarray, minimum: int) -> np.ndarray:
     """Split `total` into integer counts >= minimum in proportion to weights (largest remainder)."""
     spare = total - minimum * len(weights)
@@ -82,9 +90,7 @@ def _price_point(cents: np.ndarray) -> np.ndarray:
 def build_catalogue(spec: CatalogueSpec, rng: np.random.Generator, clock: Timeline) -> Catalogue:
     departments = {d.key: d for d in DEPARTMENTS}
     cats: list[tuple[str, CategorySpec]] = [(d.key, c) for d in DEPARTMENTS for c in d.categories]
-    # A department's weight is shared by its categories, so adding a category does not grow it.
-    weights = np.array([spec.departments[dep].weight / len(departments[dep].categories) for dep, _ in cats])
-    counts = _allocate(spec.skus, weights, minimum=3)
+    counts = _allocate(spec.skus, category_weights(spec, [dep for dep, _ in cats]), minimum=3)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
 
     sku, name, ptype, brand = [], [], [], []
@@ -93,8 +99,8 @@ def build_catalogue(spec: CatalogueSpec, rng: np.random.Generator, clock: Timeli
         dep = departments[dep_key]
         raw = np.exp(rng.uniform(np.log(cat.price_low), np.log(cat.price_high), n)) * 100
         prices = np.sort(np.clip(_price_point(raw), 99, None))
-        margin = spec.departments[dep_key].margin
-        margin_parts.append(rng.uniform(margin.low, margin.high, n))
+        band = spec.departments[dep_key].margin
+        margin_parts.append(rng.uniform(band.low, band.high, n))
         price_parts.append(prices)
         category_parts.append(np.full(n, c, dtype=np.int16))
         types = rng.choice(len(cat.product_types), n)
@@ -116,7 +122,7 @@ def build_catalogue(spec: CatalogueSpec, rng: np.random.Generator, clock: Timeli
 
     # Premium, full-price-only items: the top of durable ranges, with margins at the top of the band.
     premium_weight = np.where(consumable, 0.0, rank ** 4)
-    n_premium = min(int(round(spec.premium_share * len(price))), int((premium_weight > 0).sum()))
+    n_premium = min(round(spec.premium_share * len(price)), int((premium_weight > 0).sum()))
     premium = np.zeros(len(price), dtype=bool)
     if n_premium:
         premium[rng.choice(len(price), n_premium, replace=False, p=premium_weight / premium_weight.sum())] = True
@@ -156,7 +162,7 @@ def _launch_dates(spec: CatalogueSpec, rng: np.random.Generator, clock: Timeline
     season = np.array([c.season for _, c in cats])[category]
     weight = np.where(season == coming, 4.0, np.where(season == "all", 1.0, 0.3))
     weight = np.where(consumable | (position == 0), 0.0, weight)
-    n_new = min(int(round(spec.new_collection_share * count)), int((weight > 0).sum()))
+    n_new = min(round(spec.new_collection_share * count), int((weight > 0).sum()))
     if n_new:
         new = rng.choice(count, n_new, replace=False, p=weight / weight.sum())
         window = min(spec.new_collection_months * 30 * DAY, clock.span - DAY)

@@ -7,7 +7,7 @@ builds with recent contacts, and offers convert price-sensitive members. An unsu
 complaint ends that channel for the member: later sends on it are withdrawn.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from tools.world.activity import Activity
 from tools.world.campaigns import EMAIL, SMS, Audience, Campaign
 from tools.world.catalogue import Catalogue
 from tools.world.clocks import LocalClocks
-from tools.world.members import Members
+from tools.world.members import NEVER, Members
 from tools.world.offers import OFFERS_BY_CODE
 from tools.world.population import Population
 from tools.world.response import Exposure, ResponseModel
@@ -53,13 +53,17 @@ class Contacts:
     def count(self) -> int:
         return len(self.member)
 
+    def subset(self, rows: np.ndarray) -> "Contacts":
+        arrays = {f.name: getattr(self, f.name)[rows] for f in fields(self) if f.name != "campaigns"}
+        return Contacts(**arrays, campaigns=self.campaigns)
+
     def opted_out_at(self, members: int) -> np.ndarray:
-        """(members, 3) first unsubscribe or complaint per channel, NOT where none."""
+        """(members, 3) first unsubscribe or complaint per channel, NEVER where none."""
         when = np.where(self.unsubscribed_at != NOT, self.unsubscribed_at, self.complained_at)
         has = when != NOT
-        first = np.full(members * 3, np.iinfo(np.int64).max)
+        first = np.full(members * 3, NEVER)
         np.minimum.at(first, self.member[has].astype(np.int64) * 3 + self.channel[has], when[has])
-        return np.where(first == np.iinfo(np.int64).max, NOT, first).reshape(members, 3)
+        return first.reshape(members, 3)
 
 
 def _campaign_rows(c: Campaign, index: int, members: Members, activity: Activity, clocks: LocalClocks,
@@ -125,21 +129,20 @@ def send_contacts(population: Population, campaigns: list[Campaign], members: Me
     focus_category = column("focus_category")[keep][order]
     focus_product = column("focus_product")[keep][order]
 
-    outcomes = _respond(population, model, member, channel, sent, offer, members, traits, activity, period_of_day,
-                        clocks, clock, rng)
+    responses = _respond(population, model, member, channel, sent, offer, members, traits, activity, period_of_day,
+                         clocks, clock, rng)
+    contacts = Contacts(member=member, channel=channel, sent_at=sent, campaign=campaign, offer=offer,
+                        focus_category=focus_category, focus_product=focus_product, campaigns=campaigns,
+                        **responses)
     # An opt-out withdraws every later send on that channel to that member.
-    provisional = Contacts(member, channel, sent, campaign, offer, focus_category, focus_product, *outcomes,
-                           campaigns=campaigns)
-    cutoff = provisional.opted_out_at(members.count)[member, channel]
-    kept = (cutoff == NOT) | (sent <= cutoff)
-    return Contacts(*(a[kept] for a in (member, channel, sent, campaign, offer, focus_category, focus_product,
-                                        *outcomes)), campaigns=campaigns)
+    return contacts.subset(sent <= contacts.opted_out_at(members.count)[member, channel])
 
 
 def _respond(population: Population, model: ResponseModel, member: np.ndarray, channel: np.ndarray,
              sent: np.ndarray, offer: np.ndarray, members: Members, traits: Traits, activity: Activity,
              period_of_day: np.ndarray, clocks: LocalClocks, clock: Timeline,
-             rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+             rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Per contact: when it was opened, clicked, opted out of, and whether and when it led to an order."""
     p = population.response
     n = len(member)
     # Contacts the member had in the fatigue window before each one (rows sorted by member, time).
@@ -164,13 +167,14 @@ def _respond(population: Population, model: ResponseModel, member: np.ndarray, c
     click_at = read_at + 30 + rng.exponential(120, n).astype(np.int64)
     clicked = read & (u[1] < chance.click) & (click_at < clock.span)
     order_at = click_at + rng.exponential(ORDER_DELAY, n).astype(np.int64)
-    ordered = clicked & (u[2] < chance.order) & (order_at < clock.span) & (order_at - click_at < p.redeem_window_days * DAY)
+    in_window = (order_at < clock.span) & (order_at - click_at < p.redeem_window_days * DAY)
+    ordered = clicked & (u[2] < chance.order) & in_window
     leave_at = np.where(read, read_at + 60, sent + rng.exponential(6 * HOUR, n).astype(np.int64))
     unsubscribed = (u[3] < chance.unsubscribe) & (leave_at < clock.span)
     complained = ~unsubscribed & (u[4] < chance.complaint) & (leave_at < clock.span)
     tracked_open = read & (channel != SMS)
-    return (
-        np.where(tracked_open, read_at, NOT), np.where(clicked, click_at, NOT),
-        np.where(unsubscribed, leave_at, NOT), np.where(complained, leave_at, NOT),
-        np.where(ordered, order_at, NOT), ordered & (u[5] < p.cannibalisation),
-    )
+    return {
+        "opened_at": np.where(tracked_open, read_at, NOT), "clicked_at": np.where(clicked, click_at, NOT),
+        "unsubscribed_at": np.where(unsubscribed, leave_at, NOT), "complained_at": np.where(complained, leave_at, NOT),
+        "converts_at": np.where(ordered, order_at, NOT), "anyway": ordered & (u[5] < p.cannibalisation),
+    }

@@ -22,6 +22,7 @@ from tools.world.baskets import Baskets
 from tools.world.catalogue import Catalogue
 from tools.world.clocks import LocalClocks
 from tools.world.contacts import NOT, Contacts
+from tools.world.labels import padded
 from tools.world.members import MESSAGE_CHANNELS, Members
 from tools.world.orders import APP, ONLINE, ORDER_CHANNELS, STORE, STORE_HOURS, Orders
 from tools.world.population import Population
@@ -56,9 +57,10 @@ class Events:
         return np.array([t.value for t in EVENT_TYPES], dtype=object)[self.type]
 
     def session_ids(self) -> np.ndarray:
-        prefix = np.array(["", "o", "b"])[self.session_kind]
-        ids = np.strings.add(prefix, self.session_number.astype(str)).astype(object)
-        ids[self.session_kind == NO_SESSION] = None
+        ids = np.full(self.count, None, dtype=object)
+        for kind, prefix in ((ORDER_SESSION, "o"), (BROWSE_SESSION, "b")):
+            rows = self.session_kind == kind
+            ids[rows] = padded(prefix, self.session_number[rows], 10)
         return ids
 
 
@@ -138,14 +140,15 @@ def _browse_events(parts: _Parts, sessions: Sessions, catalogue: Catalogue) -> N
 
 
 def _message_events(parts: _Parts, contacts: Contacts) -> None:
-    contact_id = np.arange(1, contacts.count + 1)
-    payload = np.strings.add(np.strings.add('{"contact_id": ', contact_id.astype(str)), "}").astype(object)
     channel = contacts.channel.astype(np.int64) + len(ORDER_CHANNELS)
-    for kind, when in ((EventType.MESSAGE_OPEN, contacts.opened_at), (EventType.MESSAGE_CLICK, contacts.clicked_at),
-                       (EventType.UNSUBSCRIBE, contacts.unsubscribed_at), (EventType.COMPLAINT, contacts.complained_at)):
+    for kind, when in ((EventType.MESSAGE_OPEN, contacts.opened_at),
+                       (EventType.MESSAGE_CLICK, contacts.clicked_at),
+                       (EventType.UNSUBSCRIBE, contacts.unsubscribed_at),
+                       (EventType.COMPLAINT, contacts.complained_at)):
         rows = np.flatnonzero(when != NOT)
+        payload = np.strings.add(np.strings.add('{"contact_id": ', (rows + 1).astype(str)), "}").astype(object)
         parts.add(len(rows), member=contacts.member[rows], type=_type(kind), at=when[rows], channel=channel[rows],
-                  payload=payload[rows])
+                  payload=payload)
 
 
 def _visits(parts: _Parts, kind: EventType, channel: int, rate: np.ndarray, traits: Traits, members: Members,

@@ -1,7 +1,8 @@
 """A content hash of a database: every table's rows, in primary-key order, through the ORM's types.
 
-Values are normalised (floats by repr, datetimes in ISO form, JSON with sorted keys), so the same
-content hashes the same on SQLite and PostgreSQL. Bookkeeping that is not world content is left
+Values are normalised (numbers in numeric columns as floats, datetimes in ISO form, JSON with sorted
+keys), so the same content hashes the same on SQLite and PostgreSQL: SQLite hands back a whole
+`Numeric` amount such as 199.00 as the integer 199. Bookkeeping that is not world content is left
 out: when the schema was created, and the note naming the truth file (it names the database).
 """
 
@@ -10,7 +11,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Numeric, Table, select
 
 from tools.storage.db import Database
 from tools.storage.models import Base
@@ -45,10 +46,13 @@ async def table_fingerprints(db: Database) -> dict[str, str]:
 async def _table_digest(conn: Any, table: Table) -> str:
     skip = BOOKKEEPING.get(table.name, set())
     columns = [c for c in table.columns if c.name not in skip]
+    numeric = [isinstance(c.type, Numeric) for c in columns]
     digest = hashlib.sha256("|".join(c.name for c in columns).encode())
     result = await conn.stream(select(*columns).order_by(*table.primary_key.columns))
     async for rows in result.partitions(PARTITION_ROWS):
-        digest.update("".join("\x1e".join(map(_normal, row)) + "\n" for row in rows).encode())
+        for row in rows:
+            values = (float(v) if is_number and v is not None else v for v, is_number in zip(row, numeric, strict=True))
+            digest.update(("\x1e".join(map(_normal, values)) + "\n").encode())
     return digest.hexdigest()
 
 

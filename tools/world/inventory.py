@@ -36,7 +36,7 @@ def stock_at_end(spec: Inventory, catalogue: Catalogue, orders: Orders, baskets:
     # Overstock falls mostly on the season that just ended.
     ending = OPPOSITE.get(season_of_month(clock.last.month % 12 + 1), "all")
     weight = np.where(catalogue.season == SEASONS.index(ending), 4.0, 1.0)
-    n_over = int(round(spec.overstock_share * catalogue.products))
+    n_over = round(spec.overstock_share * catalogue.products)
     over = np.zeros(catalogue.products, dtype=bool)
     over[rng.choice(catalogue.products, n_over, replace=False, p=weight / weight.sum())] = True
     cover = np.where(over, rng.uniform(spec.overstock_weeks.low, spec.overstock_weeks.high, catalogue.products), cover)

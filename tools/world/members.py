@@ -51,10 +51,6 @@ class Members:
     def count(self) -> int:
         return len(self.region)
 
-    @property
-    def joined_day(self) -> np.ndarray:
-        return np.floor_divide(self.joined_at, DAY)
-
 
 def _pick(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
     keys = list(weights)
@@ -97,8 +93,8 @@ def build_members(spec: MembersSpec, n: int, rng: np.random.Generator, clock: Ti
         postcode[rows] = [f"{code:04d}" for code in rng.integers(lows, highs + 1)]
 
     has_phone = (rng.random(n) < spec.phone_share) & np.array([regions[r].locale == "en-AU" for r in region])
-    phone = np.where(has_phone, np.array([f"+61491570{x:03d}" for x in rng.choice(FICTIONAL_MOBILES, n)],
-                                         dtype=object), None)
+    phone = np.full(n, None, dtype=object)
+    phone[has_phone] = [f"+61491570{x:03d}" for x in rng.choice(FICTIONAL_MOBILES, int(has_phone.sum()))]
 
     youth = 1.4 - 0.8 * (age - spec.age.low) / (spec.age.high - spec.age.low)
     app_user = rng.random(n) < np.clip(spec.app_user_share * youth, 0, 1)

@@ -15,9 +15,10 @@ from policies.vocabulary import Channel
 from tools.world.accounts import Accounts
 from tools.world.baskets import Baskets
 from tools.world.catalogue import Catalogue
-from tools.world.contacts import NOT, Contacts
+from tools.world.contacts import Contacts
 from tools.world.events import EVENT_CHANNELS, Events
 from tools.world.inventory import Stock
+from tools.world.labels import padded
 from tools.world.market import CompetitorSignals
 from tools.world.members import MESSAGE_CHANNELS, NEVER, Members
 from tools.world.offers import OFFER_TEMPLATES, BudgetRows
@@ -34,7 +35,7 @@ def ids(n: int) -> np.ndarray:
 
 
 def keys(prefix: str, n: int, width: int = 10) -> np.ndarray:
-    return np.strings.add(prefix, np.strings.zfill(ids(n).astype(str), width))
+    return padded(prefix, ids(n), width)
 
 
 def dollars(cents: np.ndarray) -> np.ndarray:
@@ -70,7 +71,8 @@ def catalogue_tables(catalogue: Catalogue, stock: Stock, clock: Timeline) -> dic
         "products": {
             "id": ids(n), "sku": catalogue.sku, "name": catalogue.name,
             "category_id": catalogue.category.astype(np.int64) + 1, "product_type": catalogue.product_type,
-            "brand": catalogue.brand, "price": dollars(catalogue.price_cents), "unit_cost": dollars(catalogue.cost_cents),
+            "brand": catalogue.brand, "price": dollars(catalogue.price_cents),
+            "unit_cost": dollars(catalogue.cost_cents),
             "season": np.array(SEASONS, dtype=object)[catalogue.season], "is_consumable": catalogue.is_consumable,
             "full_price_only": catalogue.full_price_only, "launched_at": clock.datetimes(catalogue.launched_at),
         },
@@ -96,8 +98,7 @@ def member_tables(members: Members, accounts: Accounts, contacts: Contacts, cloc
         "joined_at": joined, "data_synced_at": nullable_time(clock, members.data_synced_at), "notes": members.notes,
     }
     # Opt-outs: made outside any message (members.opted_out_at) or through one (unsubscribe, complaint).
-    via_message = contacts.opted_out_at(n)
-    opted = np.minimum(members.opted_out_at, np.where(via_message == NOT, NEVER, via_message))
+    opted = np.minimum(members.opted_out_at, contacts.opted_out_at(n))
     granted = members.consent & (opted == NEVER)
     channels = [c.value for c in Channel]
     grant_all = {
@@ -168,7 +169,8 @@ def activity_tables(contacts: Contacts, orders: Orders, baskets: Baskets, outcom
             "channel": np.array(MESSAGE_CHANNELS, dtype=object)[contacts.channel],
             "use_case": pick("use_case"), "campaign": pick("name"), "offer_code": contacts.offer,
             "subject": pick("subject"), "body": pick("body"),
-            "status": np.full(contacts.count, "sent", dtype=object), "attempts": np.ones(contacts.count, dtype=np.int64),
+            "status": np.full(contacts.count, "sent", dtype=object),
+            "attempts": np.ones(contacts.count, dtype=np.int64),
             "scheduled_at": sent, "sent_at": sent,
         },
         "orders": {

@@ -12,7 +12,7 @@ The as-of instant is the end of the seeded world's last day, or the newest order
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import ScalarSelect, case, distinct, func, select
 
 from tools.storage.db import Database
 from tools.storage.models import BehaviouralEvent, Category, Contact, Customer, Order, OrderLine, Product
@@ -51,7 +51,7 @@ async def _as_of(db: Database) -> datetime | None:
 async def world_summary(db: Database, lapsed_after_days: int = 90) -> WorldSummary:
     as_of = await _as_of(db)
     async with db.session() as s:
-        def count(table: type) -> object:
+        def count(table: type) -> ScalarSelect[int]:
             return select(func.count()).select_from(table).scalar_subquery()
 
         counts = (await s.execute(select(

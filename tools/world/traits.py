@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.world.catalogue import Catalogue
+from tools.world.catalogue import Catalogue, category_weights
 from tools.world.members import MESSAGE_CHANNELS, Members
 from tools.world.population import Population
 
@@ -28,14 +28,6 @@ class Traits:
     channel_mix: np.ndarray  # (N, 3) share of orders placed online, in the app, in store
 
 
-def category_weights(population: Population, catalogue: Catalogue) -> np.ndarray:
-    """Population-level interest per category: the department's weight shared by its categories."""
-    departments = catalogue.category_department
-    per_department = {d: departments.count(d) for d in set(departments)}
-    w = np.array([population.catalogue.departments[d].weight / per_department[d] for d in departments])
-    return w / w.sum()
-
-
 def draw_traits(population: Population, members: Members, catalogue: Catalogue,
                 rng: np.random.Generator) -> Traits:
     spec = population.traits
@@ -44,7 +36,7 @@ def draw_traits(population: Population, members: Members, catalogue: Catalogue,
     # Lower-income members lean price sensitive; the rest of the variation is individual.
     ps = np.clip(ps - spec.income_shift * members.income_rank, 0.01, 0.99)
 
-    weights = category_weights(population, catalogue)
+    weights = category_weights(population.catalogue, catalogue.category_department)
     # A small concentration makes most members specialists in a few categories.
     taste = rng.dirichlet(spec.taste_concentration * weights * len(weights), n)
     taste = (1 - spec.taste_floor) * taste + spec.taste_floor * weights

@@ -113,10 +113,16 @@ def test_members_buy_what_they_like_when_they_like(world: World) -> None:
     category = products["category_id"][lines["product_id"] - 1] - 1
     counts = np.zeros(world.truth.taste.shape)
     np.add.at(counts, (member, category), 1)
-    regulars = counts.sum(axis=1) >= 8
-    top3 = np.argsort(-world.truth.taste[regulars], axis=1)[:, :3]
-    in_top3 = np.take_along_axis(counts[regulars], top3, axis=1).sum(axis=1) / counts[regulars].sum(axis=1)
-    assert in_top3.mean() > 0.5  # three categories of fifty: 6% by chance
+    regulars = np.flatnonzero(counts.sum(axis=1) >= 8)
+    bought = counts[regulars] / counts[regulars].sum(axis=1, keepdims=True)
+
+    def share_in_top3(taste: np.ndarray) -> float:
+        top3 = np.argsort(-taste, axis=1)[:, :3]
+        return float(np.take_along_axis(bought, top3, axis=1).sum(axis=1).mean())
+
+    someone_else = np.random.default_rng(0).permutation(regulars)
+    own, other = share_in_top3(world.truth.taste[regulars]), share_in_top3(world.truth.taste[someone_else])
+    assert own > 0.4 and own > 3 * other
 
     zones = np.array(world.tables["customers"]["time_zone"], dtype=object)[orders["customer_id"] - 1]
     local = np.array([

@@ -6,7 +6,7 @@ import pytest
 
 from tests.tools.world.conftest import DEFAULT, GROCER
 from tools.errors import InvalidInput
-from tools.world.population import load_population
+from tools.world.population import Population, load_population
 
 
 @pytest.mark.parametrize("path", [DEFAULT, GROCER])
@@ -19,9 +19,11 @@ def test_shipped_populations_validate(path: Path) -> None:
 def test_the_two_populations_differ_where_they_say(default_population) -> None:
     grocer = load_population(GROCER)
     assert grocer.traits.price_sensitivity.mean > default_population.traits.price_sensitivity.mean
-    pantry = grocer.catalogue.departments["pantry"].weight / sum(d.weight for d in grocer.catalogue.departments.values())
-    assert pantry > default_population.catalogue.departments["pantry"].weight / sum(
-        d.weight for d in default_population.catalogue.departments.values())
+    def pantry_share(population: Population) -> float:
+        departments = population.catalogue.departments
+        return departments["pantry"].weight / sum(d.weight for d in departments.values())
+
+    assert pantry_share(grocer) > pantry_share(default_population)
 
 
 def _edited(tmp_path: Path, old: str, new: str) -> Path:

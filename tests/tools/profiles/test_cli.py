@@ -1,0 +1,65 @@
+"""`loyalty profile`, `loyalty segments`, `loyalty profiles export`, `loyalty models fit` from the
+command line: output on success, one error line and a non-zero exit on failure."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.tools.profiles.cli import loyalty, one_error_line
+from tests.tools.profiles.small_world import build_small_world
+from tools.storage.db import database, init_schema
+
+
+@pytest.fixture(scope="module")
+def world_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "world.db"
+
+    async def build() -> None:
+        store = database(f"sqlite+aiosqlite:///{path}")
+        await init_schema(store)
+        await build_small_world(store)
+        await store.dispose()
+
+    asyncio.run(build())
+    return path
+
+
+def test_models_fit_then_profile_json_segments_and_export(world_db: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{world_db}"
+    fitted = loyalty("models", "fit", "--db", url, cwd=tmp_path)
+    assert fitted.returncode == 0, fitted.stderr
+    assert json.loads(fitted.stdout)["as_of"] == "2025-01-01T00:00:00"  # the day after the newest data
+
+    shown = loyalty("profile", "EXT0002", "--db", url, "--as-of", "2025-01-01", "--json", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    profile = json.loads(shown.stdout)
+    assert profile["external_id"] == "EXT0002" and profile["contact"]["email"] == "m***@example.com"
+
+    listed = loyalty("segments", "--db", url, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "dormant_recoverable" in listed.stdout and "48 members" in listed.stdout
+
+    out = tmp_path / "profiles.jsonl"
+    exported = loyalty("profiles", "export", "--db", url, "--out", str(out), cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 48 and records[0]["customer_id"] == "EXT0001"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["profile", "NOPE"], "no member with id or external id 'NOPE'"),
+    (["profile", "1", "--as-of", "soon"], "--as-of 'soon' is not a date"),
+    (["profile", "1", "--as-of", "2020-01-01"], "had not joined by 2020-01-01"),
+    (["profiles", "export", "--out", "x.jsonl", "--as-of", "2020-01-01"], "before any data"),
+    (["segments", "--segments", "missing.toml"], "cannot read segment file missing.toml"),
+])
+def test_errors_are_one_line(world_db: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    result = loyalty(*args, "--db", f"sqlite:///{world_db}", cwd=tmp_path)
+    assert message in one_error_line(result)
+
+
+def test_uninitialised_database(tmp_path: Path) -> None:
+    result = loyalty("segments", "--db", f"sqlite:///{tmp_path / 'empty.db'}", cwd=tmp_path)
+    assert "not initialised" in one_error_line(result)
