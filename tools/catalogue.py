@@ -116,3 +116,12 @@ async def recommend_bundle(db: Database, *, anchor_category: str, affinity: dict
     for item in sorted(scored, key=lambda i: (-i.score, i.sku)):
         best_per_category.setdefault(item.category, item)
     return list(best_per_category.values())[:size]
+
+
+async def use_case_paused(db: Database, use_case: UseCase, now: datetime) -> bool:
+    """Ops paused this use case (its current budget carries the flag)."""
+    moment = naive_utc(now)
+    async with db.session() as session:
+        return bool(await session.scalar(
+            select(Budget.paused).where(Budget.use_case == use_case.value, Budget.period_start <= moment,
+                                        Budget.period_end > moment)))

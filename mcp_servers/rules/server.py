@@ -19,9 +19,10 @@ from mcp_servers.shared.factory import HttpAuth, new_server
 from policies.engine import check
 from policies.proposal import OfferProposal, content_hash
 from policies.rule_ids import RuleId
-from policies.violation import CheckResult
+from policies.violation import CheckResult, Severity, Violation
 from policies.vocabulary import Verdict
 from tools.approvals import record_verdict
+from tools.catalogue import use_case_paused
 from tools.rule_facts import rule_context
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
@@ -78,7 +79,13 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         async with deps.db.session() as session:
             context = await rule_context(session, proposal, facts, now=now, lookback=deps.contact_lookback,
                                          ignore_window=deps.ignore_window)
-        return check(proposal, context, policy)
+        result = check(proposal, context, policy)
+        if await use_case_paused(deps.db, proposal.use_case, now):
+            paused = Violation(rule_id=RuleId.BUDGET_REMAINING, severity=Severity.BLOCK, field="use_case",
+                               message=f"Ops paused the {proposal.use_case.value} use case; do nothing until it "
+                                       "is resumed.")
+            result = result.model_copy(update={"violations": (*result.violations, paused)})
+        return result
 
     @server.tool(annotations=READ)
     async def get_policy() -> PolicySummary:

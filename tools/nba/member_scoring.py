@@ -15,11 +15,11 @@ from sqlalchemy import select
 from policies.model import Policy
 from policies.offer_value import OfferTerms, value_offers
 from policies.vocabulary import Channel, OfferType, UseCase
-from tools.catalogue import recommend_bundle
+from tools.catalogue import recommend_bundle, use_case_paused
 from tools.contacts import SentMessage, consecutive_ignored, contact_record
 from tools.errors import NotFound
 from tools.nba.response import LearnedLift
-from tools.nba.scorer import CHANNELS, MemberBatch, Scores, rationale, score
+from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, Scores, rationale, score
 from tools.nba.timing import send_time, valid_until
 from tools.profiles.profile import Profile
 from tools.storage.db import Database
@@ -79,6 +79,8 @@ def member_batch(profile: Profile, use_case: UseCase, moment: MomentContext, rec
         sends=per_channel("sends"),
         reachable={c: np.array([bool(engagement[c.value].consent) if c.value in engagement else False])
                    for c in CHANNELS},
+        churn_risk=one * profile.predictions.churn_risk,
+        competitor_discount_pct=None if moment.competitor_discount_pct is None else one * moment.competitor_discount_pct,
     )
 
 
@@ -91,15 +93,18 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
     # Opt-outs recorded since the profile was built win over its consent flags.
     batch = member_batch(profile, use_case, moment, len(live), ignored)
     capped = _capped_channels(record.recent, policy, now)
+    paused = await use_case_paused(db, use_case, now)  # ops paused it: only doing nothing remains
     for channel in CHANNELS:
-        if not record.consents.get(channel.value, False) or channel.value in record.opted_out or channel in capped:
+        if (paused or not record.consents.get(channel.value, False) or channel.value in record.opted_out
+                or channel in capped):
             batch.reachable[channel][:] = False
     scores = score(batch, use_case, policy.valuation, learned=learned)
     anchor = await _anchor(db, profile, moment)
     bundle = await _bundle_skus(db, profile, anchor, moment)
     prices = await _prices(db, [*moment.cart_skus, *bundle])
     described = [
-        _describe(scores, j, cand, profile, use_case, moment, anchor, bundle, now, policy)
+        _describe(scores, j, cand, profile, use_case, moment, anchor, bundle, now, policy,
+                  (record.quiet_start_hour, record.quiet_end_hour))
         for j, cand in enumerate(scores.candidates)
         if np.isfinite(scores.value[0, j]) and not (cand.lever.offer_type is OfferType.BUNDLE and not bundle)
     ]
@@ -110,16 +115,17 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
         del c["_index"]
         c["rationale"] = rationale(c)
     described.sort(key=lambda c: -c["value"])
-    candidates = described[: top + 1]
+    candidates = described[:top]  # plus doing nothing, always
     if not any(c["do_nothing"] for c in candidates):
         candidates.append(next(c for c in described if c["do_nothing"]))
     return {
         "customer_id": profile.customer_id,
         "use_case": use_case.value,
-        "p_buy_without_contact": round(float(batch.p_buy_anyway[0]), 4),
+        "p_buy_without_contact": round(float(scores.propensity[0, 0]), 4),  # after any rival's pull
         "basket_value": round(float(batch.basket_value[0]), 2),
         "anchor": anchor,
         "sequence_step": moment.sequence_step,
+        "use_case_paused": paused,
         "sms_opt_out_text": policy.sms.opt_out_text.required_text,
         "candidates": candidates,
     }
@@ -186,8 +192,9 @@ async def _prices(db: Database, skus: list[str]) -> dict[str, float]:
         return {sku: float(price) for sku, price in rows}
 
 
-def _describe(scores: Scores, j: int, cand, profile: Profile, use_case: UseCase, moment: MomentContext,
-              anchor: dict[str, Any], bundle: list[str], now: datetime, policy: Policy) -> dict[str, Any]:
+def _describe(scores: Scores, j: int, cand: Candidate, profile: Profile, use_case: UseCase, moment: MomentContext,
+              anchor: dict[str, Any], bundle: list[str], now: datetime, policy: Policy,
+              quiet: tuple[int, int]) -> dict[str, Any]:
     lever = cand.lever
     described: dict[str, Any] = {
         "action": lever.key, "do_nothing": lever.is_nothing, "offer_type": lever.offer_type.value,
@@ -202,7 +209,7 @@ def _describe(scores: Scores, j: int, cand, profile: Profile, use_case: UseCase,
         return described
     assert cand.channel is not None
     at = send_time(now, profile.send_time.hour, profile.demographics.time_zone, cand.channel, policy,
-                   urgent=use_case is UseCase.CART_ABANDONMENT)
+                   urgent=use_case is UseCase.CART_ABANDONMENT, member_quiet=quiet)
     described.update({
         "send_at": at.isoformat(), "valid_until": valid_until(at, use_case).isoformat(),
         "discount_pct": lever.discount_pct or None, "amount_off": lever.amount_off or None,

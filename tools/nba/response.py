@@ -13,7 +13,8 @@ import numpy as np
 from policies.vocabulary import Channel, OfferType, UseCase
 
 # Share of members who see a message on each channel when we have no history for them.
-REACH_PRIOR = {Channel.EMAIL: 0.22, Channel.SMS: 0.45, Channel.PUSH: 0.15, Channel.IN_APP: 0.10, Channel.IN_STORE: 0.05}
+# Untested channels start modest, so a channel the member demonstrably engages with wins.
+REACH_PRIOR = {Channel.EMAIL: 0.22, Channel.SMS: 0.30, Channel.PUSH: 0.15, Channel.IN_APP: 0.10, Channel.IN_STORE: 0.05}
 # Evidence weight of the prior, in messages: with few sends the member's own rate is shrunk toward it.
 REACH_PRIOR_WEIGHT = 8.0
 CONTACT_COST = {Channel.EMAIL: 0.01, Channel.SMS: 0.08, Channel.PUSH: 0.005, Channel.IN_APP: 0.0, Channel.IN_STORE: 0.0}
@@ -36,6 +37,11 @@ class ResponsePriors:
     free_shipping_effect: float = 0.08
     bundle_bonus: float = 0.04
     unsubscribe_base: float = 0.002  # per message, before pressure and intrusiveness
+    channel_share_of_value: float = 0.05  # share of a member's yearly value our messages on one channel drive
+    retained_share: float = 0.25  # of future margin a purchase by a lapsing member keeps (it resets their clock)
+    competitor_pull: float = 0.8  # how strongly a rival's discount pulls a fully price-sensitive member
+    cart_price_barrier: float = 0.5  # price sensitivity an abandoned cart under a rival's promotion implies
+    cart_intent: float = 0.4  # P(buy the carted item from someone soon): what a rival can take
 
 
 @dataclass(frozen=True)

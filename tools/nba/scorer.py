@@ -43,6 +43,8 @@ class MemberBatch:
     opens: dict[Channel, np.ndarray]
     sends: dict[Channel, np.ndarray]
     reachable: dict[Channel, np.ndarray]  # consent given, not opted out
+    churn_risk: np.ndarray | None = None  # P(no purchase in the churn horizon); None: no retention value
+    competitor_discount_pct: np.ndarray | None = None  # a rival's promotion on the member's category
 
     def __len__(self) -> int:
         return len(self.customer_id)
@@ -59,7 +61,7 @@ class Scores:
     candidates: list[Candidate]
     propensity: np.ndarray  # P(buy | action)
     uplift: np.ndarray  # over doing nothing
-    expected_margin: np.ndarray  # P(buy) · basket margin, before the offer's cost
+    expected_margin: np.ndarray  # P(buy) · (basket margin + retained future margin), before the offer's cost
     cost: np.ndarray  # expected: redemption-weighted offer cost + contact cost
     cost_if_redeemed: np.ndarray  # face value of the offer on the expected order
     redeem: np.ndarray  # P(redeem | action): who pays the offer's cost
@@ -84,6 +86,11 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
     margin = basket * np.clip(batch.margin_rate, 0.0, 0.95)[:, None]
     ps = np.clip(batch.price_sensitivity, 0.0, 1.0)[:, None]
     full_price = batch.full_price_buyer.astype(bool)[:, None]
+    if use_case is UseCase.CART_ABANDONMENT and batch.competitor_discount_pct is not None:
+        # A cart left while a rival discounts it: for this purchase price is the barrier, whatever
+        # the member paid before.
+        ps = np.maximum(ps, priors.cart_price_barrier)
+        full_price = np.zeros_like(full_price)
 
     effect = np.zeros((n, k))
     reach = np.zeros((n, k))
@@ -104,15 +111,59 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
         effect[:, j] = e * learned.factor(cand.lever.offer_type)
         cost_if_redeemed[:, j] = c
 
+    p0, effect = _competitor_pressure(batch, use_case, cands, p0, ps, full_price, effect, priors)
     p1 = np.clip(p0 + (1 - p0) * reach * effect, 0.0, 1.0)
     redeem = np.where(cost_if_redeemed > 0, reach * p1, 0.0)
     pressure = 1.0 + batch.recent_contacts_7d[:, None] + 2.0 * batch.consecutive_ignored[:, None]
     unsubscribe = priors.unsubscribe_base * pressure * intrusiveness
-    fatigue = unsubscribe * 0.5 * np.maximum(batch.clv_365, 0.0)[:, None]
+    # An unsubscribe loses the channel, not the member: what is at stake is the share of their
+    # yearly value that our messages on that channel bring in.
+    fatigue = unsubscribe * priors.channel_share_of_value * np.maximum(batch.clv_365, 0.0)[:, None]
     expected_cost = redeem * cost_if_redeemed + contact_cost
-    value = p1 * margin - redeem * cost_if_redeemed - p0 * margin - contact_cost - fatigue
+    # A purchase by a member at risk of lapsing also keeps part of their future margin.
+    retention = _retention_value(batch, use_case, margin, priors)
+    worth = margin + retention  # what one purchase is worth to the retailer
+    value = (p1 - p0) * worth - redeem * cost_if_redeemed - contact_cost - fatigue
     value = np.where(reachable, value, -np.inf)
-    return Scores(cands, p1, p1 - p0, p1 * margin, expected_cost, cost_if_redeemed, redeem, fatigue, value)
+    return Scores(cands, p1, p1 - p0, p1 * worth, expected_cost, cost_if_redeemed, redeem, fatigue, value)
+
+
+def _retention_value(batch: MemberBatch, use_case: UseCase, margin: np.ndarray, priors: ResponsePriors) -> np.ndarray:
+    if batch.churn_risk is None or use_case not in (UseCase.REACTIVATION, UseCase.COMPETITIVE_RESPONSE):
+        return np.zeros_like(margin)
+    rate = margin / np.maximum(batch.basket_value, 1.0)[:, None]
+    future = np.maximum(batch.clv_365, 0.0)[:, None] * rate
+    return priors.retained_share * np.clip(batch.churn_risk, 0.0, 1.0)[:, None] * future
+
+
+def _competitor_pressure(batch: MemberBatch, use_case: UseCase, cands: list[Candidate], p0: np.ndarray,
+                         ps: np.ndarray, full_price: np.ndarray, effect: np.ndarray,
+                         priors: ResponsePriors) -> tuple[np.ndarray, np.ndarray]:
+    """A rival's promotion pulls price-sensitive members away (lower P(buy | nothing)); a price cut
+    wins them back in proportion to how much of the gap it closes, never more than all of it, and
+    recognition wins back full-price buyers, who care less about the rival's price."""
+    if batch.competitor_discount_pct is None:
+        return p0, effect
+    in_market = p0
+    if use_case is UseCase.CART_ABANDONMENT:  # the cart shows intent to buy now, from someone
+        in_market = np.maximum(p0, priors.cart_intent)
+    gap = np.clip(batch.competitor_discount_pct, 0.0, 100.0)[:, None]
+    # The pull saturates at a 20% gap: past that the member has already decided on price.
+    pull = priors.competitor_pull * ps * np.minimum(gap / 20.0, 1.0) * np.where(full_price, 0.3, 1.0)
+    lost = np.minimum(in_market * pull, p0 * 0.9 + (in_market - p0))
+    effect = effect.copy()
+    for j, cand in enumerate(cands):
+        lever = cand.lever
+        if lever.is_nothing:
+            continue
+        if lever.is_price and lever.discount_pct:
+            closed = np.minimum(lever.discount_pct / np.maximum(gap, 1e-9), 1.0)
+        elif lever.is_price:
+            closed = np.full_like(gap, 0.5)  # an amount off closes part of a percentage gap
+        else:  # points and perks do not answer a price gap, except for members who pay full price anyway
+            closed = np.where(full_price, 0.6, 0.0)
+        effect[:, j] += (lost / np.maximum(1 - np.maximum(p0 - lost, 0.0), 1e-9) * closed)[:, 0]
+    return np.maximum(p0 - lost, 0.0), effect
 
 
 def _lever_effect(lever: Lever, use_case: UseCase, basket: np.ndarray, ps: np.ndarray, full_price: np.ndarray,

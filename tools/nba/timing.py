@@ -24,25 +24,36 @@ def _inside(window_from: time, window_until: time, moment: time) -> bool:
 
 
 def send_time(now: datetime, preferred_hour: int | None, time_zone: str, channel: Channel, policy: Policy,
-              *, urgent: bool = False) -> datetime:
+              *, urgent: bool = False, member_quiet: tuple[int, int] | None = None) -> datetime:
     """The first moment from now+LEAD that is the member's preferred local hour (or, when urgent,
-    simply the next moment) and falls inside the channel's send window. Aware UTC."""
+    simply the next allowed moment), inside the channel's send window and outside the member's own
+    quiet hours `(start_hour, end_hour)`. Aware UTC."""
     zone = ZoneInfo(time_zone)
     start = (now + LEAD).astimezone(zone)
     window = policy.quiet_hours.local.windows.get(channel)
+
+    def allowed(moment: datetime) -> bool:
+        if window is not None and not _inside(window.send_from, window.send_until, moment.time()):
+            return False
+        if member_quiet is not None and member_quiet[0] != member_quiet[1]:
+            return not _inside(time(member_quiet[0]), time(member_quiet[1]), moment.time())
+        return True
+
     hour = DEFAULT_HOUR if preferred_hour is None else preferred_hour
-    candidates = [start] if urgent else []
-    day = start.replace(hour=hour, minute=0, second=0, microsecond=0)
-    candidates += [day + timedelta(days=d) for d in range(0, 3)]
+    preferred = start.replace(hour=hour, minute=0, second=0, microsecond=0)
+    candidates = [preferred + timedelta(days=d) for d in range(0, 3)]
+    if urgent:  # the next allowed quarter hour, whatever the member's usual hour
+        first = start.replace(minute=start.minute - start.minute % 15, second=0, microsecond=0) + timedelta(minutes=15)
+        candidates = [first + timedelta(minutes=15 * q) for q in range(0, 4 * 36)]
     for moment in candidates:
-        if moment < start:
-            continue
-        if window is None or _inside(window.send_from, window.send_until, moment.time()):
+        if moment >= start and allowed(moment):
             return moment.astimezone(UTC)
-    # The preferred hour is always in quiet hours for this channel: use the window's opening.
-    assert window is not None
-    opening = start.replace(hour=window.send_from.hour, minute=window.send_from.minute, second=0, microsecond=0)
-    return (opening if opening >= start else opening + timedelta(days=1)).astimezone(UTC)
+    # The preferred hour is never allowed for this channel and member: the first allowed hour.
+    for step in range(0, 48):
+        moment = (start + timedelta(hours=step)).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        if allowed(moment):
+            return moment.astimezone(UTC)
+    raise ValueError(f"no allowed send time for {channel} within two days")
 
 
 def valid_until(send_at: datetime, use_case: UseCase) -> datetime:

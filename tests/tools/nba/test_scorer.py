@@ -77,3 +77,22 @@ def test_learned_lift_moves_the_ranking() -> None:
     after = score(member, UseCase.REACTIVATION, VALUATION, learned=learned)
     assert best(before, 0).lever.offer_type is not OfferType.EARLY_ACCESS
     assert best(after, 0).lever.offer_type is OfferType.EARLY_ACCESS
+
+
+def test_competitor_promotion_favours_closing_the_gap_for_price_sensitive_members() -> None:
+    member = batch(ps=[0.8], full_price=[False])
+    calm = score(member, UseCase.COMPETITIVE_RESPONSE, VALUATION)
+    pressed_batch = MemberBatch(**{**member.__dict__, "competitor_discount_pct": np.array([20.0])})
+    pressed = score(pressed_batch, UseCase.COMPETITIVE_RESPONSE, VALUATION)
+    price = [j for j, c in enumerate(calm.candidates) if c.lever.is_price and np.isfinite(calm.value[0, j])]
+    assert all(pressed.value[0, j] > calm.value[0, j] for j in price)
+    assert best(pressed, 0).lever.is_price
+
+
+def test_retention_value_makes_winning_back_an_at_risk_member_worth_more() -> None:
+    member = batch(ps=[0.3], full_price=[False])
+    at_risk = MemberBatch(**{**member.__dict__, "churn_risk": np.array([0.8])})
+    plain = score(member, UseCase.REACTIVATION, VALUATION)
+    risky = score(at_risk, UseCase.REACTIVATION, VALUATION)
+    contacts = np.isfinite(plain.value[0]) & (plain.uplift[0] > 0)
+    assert np.all(risky.value[0, contacts] > plain.value[0, contacts])

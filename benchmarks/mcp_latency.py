@@ -1,8 +1,8 @@
 """MCP servers benchmark: latency of the calls the agents make most, on a seeded world.
 
-    python benchmarks/mcp_servers.py --customers 50000                     # seed a fresh SQLite world
-    python benchmarks/mcp_servers.py --db /tmp/bench/world.db               # reuse a world seeded before
-    python benchmarks/mcp_servers.py --db /tmp/bench/world.db --profile     # and show where the time goes
+    python benchmarks/mcp_latency.py --customers 50000                     # seed a fresh SQLite world
+    python benchmarks/mcp_latency.py --db /tmp/bench/world.db               # reuse a world seeded before
+    python benchmarks/mcp_latency.py --db /tmp/bench/world.db --profile     # and show where the time goes
 
 Seeds a world (or reuses the one at --db), fits the profile models once (saved beside the database,
 reused next time), then times, each over distinct members so no answer is served from a cache:
@@ -21,7 +21,7 @@ On a shared machine wall time can be several times CPU time, whatever the proces
 with autogroup scheduling every terminal session gets an equal share. For figures close to an
 idle machine's, raise the session's share for the run (Linux, as root):
 
-    bash -c 'echo -15 > /proc/self/autogroup && exec python benchmarks/mcp_servers.py --db ...'
+    bash -c 'echo -15 > /proc/self/autogroup && exec python benchmarks/mcp_latency.py --db ...'
 """
 
 # ruff: noqa: E402 - the imports follow the sys.path fix below
