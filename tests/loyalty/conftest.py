@@ -1,25 +1,12 @@
-"""The seeded world the ops tests share (built once per session, copied per test), and a chat
-session over it with the local model."""
+"""A chat session with the local model over this test's copy of the seeded world."""
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from agents.team import local_model
 from loyalty.ops.chat import ChatSession, open_chat
-from tests.mcp_servers.seeded_world import SeededWorld, build_world
-
-
-@pytest.fixture(scope="session")
-def shared_world(tmp_path_factory: pytest.TempPathFactory) -> SeededWorld:
-    """Read-only: never write to it (use `world`)."""
-    return build_world(tmp_path_factory.mktemp("ops-world"))
-
-
-@pytest.fixture
-def world(shared_world: SeededWorld, tmp_path: Path) -> SeededWorld:
-    return shared_world.copy_to(tmp_path / "world")
+from tests.mcp_servers.seeded_world import SeededWorld
 
 
 @pytest.fixture
