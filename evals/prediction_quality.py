@@ -19,7 +19,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -183,7 +183,8 @@ def _compare(exported: list[dict], before: History, after: History, as_of: datet
         "next purchase MAE (days)",
         float(np.mean(np.abs(predicted_next[usable] - np.floor(next_actual[usable])))),
         float(np.mean(np.abs(np.floor(last_order[usable] + median_gap[usable]) - np.floor(next_actual[usable])))),
-        False, "last purchase + median interval", f"{int(usable.sum()):,} households ordering within {REPLENISH_DAYS} days",
+        False, "last purchase + median interval",
+        f"{int(usable.sum()):,} households ordering within {REPLENISH_DAYS} days",
     ))
     return rows, {"calibration": calibration}
 
@@ -232,7 +233,8 @@ def _categories_bought(history: History, start: float, end: float, names: np.nda
     return out
 
 
-def _first_purchase_after(history: History, start: float, end: float, names: np.ndarray) -> dict[tuple[int, str], float]:
+def _first_purchase_after(history: History, start: float, end: float,
+                          names: np.ndarray) -> dict[tuple[int, str], float]:
     inside = history.window_orders(start, end)
     chosen = np.nonzero(inside[history.lines.order])[0]
     out: dict[tuple[int, str], float] = {}
@@ -300,7 +302,8 @@ def render(rows: list[Row], extra: dict, as_of: datetime) -> str:
               f"{c['mean_predicted_model']:.3f} (model), {c['mean_predicted_baseline']:.3f} (baseline). "
               "Reliability of the model by decile of predicted risk:", "",
               "| mean predicted | observed | households |", "|---:|---:|---:|"]
-    lines += [f"| {b['mean_predicted']:.3f} | {b['observed']:.3f} | {b['households']} |" for b in c["reliability_model"]]
+    lines += [f"| {b['mean_predicted']:.3f} | {b['observed']:.3f} | {b['households']} |"
+              for b in c["reliability_model"]]
     metrics = extra["model_metrics_on_training_holdout"]
     lines += ["", "Metrics stored with the fitted models (held-out members of the training windows, before the "
               "as-of date): " + ", ".join(f"{k} {v}" for k, v in metrics.items()) + ".",

@@ -2,7 +2,7 @@
 
 Used by `loyalty eval run` and by the CI test alike. A run is reproducible from what
 `summary.json` records: the suite file's digest, the base world (population, seed, size, end
-date), the moment, the model and the policy version.
+date), the moment, the model, the policy version and the code's commit.
 """
 
 import subprocess
@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import anyio
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.models.base import Model
@@ -58,12 +59,11 @@ async def run_suite(options: RunOptions, settings: Settings, *, on_start: Callab
     else:
         cases, metrics, config = await _scenarios(options, settings, model, on_start, on_case)
     counts, evaluators = score_cases(cases)
-    if options.suite != GUARD_SUITE:
-        metrics = scenario_metrics(cases, evaluators)
+    code = await anyio.to_thread.run_sync(code_version)
     summary = RunSummary(
         suite=config["suite"], model=model.name if model else "local",
         config=config | {"model": options.model, "concurrency": options.concurrency, "sample": options.sample,
-                         "cases_selected": list(options.cases), "code": code_version()},
+                         "cases_selected": list(options.cases), "code": code},
         started_at=started_at, seconds=round(time.perf_counter() - started, 2), cases=counts,
         evaluators=evaluators, metrics=metrics,
     )
@@ -130,7 +130,7 @@ async def _scenarios(options: RunOptions, settings: Settings, model: Model | Non
                                                        if options.world_db else None},
         "now": suite.now.isoformat(), "policy_version": policy.version, "cases_run": len(cases),
     }
-    return cases, {}, config
+    return cases, scenario_metrics(cases, score_cases(cases)[1]), config
 
 
 async def _guard(options: RunOptions, settings: Settings, model: Model | None,

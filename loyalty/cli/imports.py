@@ -33,7 +33,8 @@ class RichProgress:
     def stage(self, name: str, total: int | None = None) -> None:
         if self.task is not None:  # a finished step shows full, whatever its last count was
             done = self.bar.tasks[-1]
-            self.bar.update(self.task, total=done.total or done.completed or 1, completed=done.total or done.completed or 1)
+            size = done.total or done.completed or 1
+            self.bar.update(self.task, total=size, completed=size)
         self.task = self.bar.add_task(name, total=total)
 
     def advance(self, units: int = 1) -> None:

@@ -3,7 +3,6 @@
 import json
 from datetime import datetime
 
-
 import typer
 from rich.table import Table
 
@@ -48,5 +47,3 @@ def list_models(db: DbOption = None, models_dir: ModelsDirOption = None) -> None
     for moment in found:
         table.add_row(f"{moment:%Y-%m-%d %H:%M}")
     console.print(table if found else f"no fitted models in {where}", highlight=False)
-
-

@@ -105,20 +105,21 @@ def _print_profile(p: Profile) -> None:
         ("as of", f"{p.as_of:%Y-%m-%d %H:%M} UTC · models as of {pr.model_as_of:%Y-%m-%d}"),
         ("contact", " ".join(x for x in (p.contact.first_name, p.contact.last_name, p.contact.email or "",
                                          p.contact.phone or "") if x) or "—"),
-        ("loyalty", f"tier {p.loyalty.tier or '—'} · points {p.loyalty.points_balance if p.loyalty.points_balance is not None else '—'}"
+        ("loyalty", f"tier {p.loyalty.tier or '—'} · points {_text(p.loyalty.points_balance)}"
                     f" · member {p.loyalty.tenure_days:.0f} days"),
         ("recency", "no orders" if recency is None else f"{recency:.1f} days since the last order"),
-        ("frequency", f"{f.orders_30} / {f.orders_90} / {f.orders_365} orders in 30 / 90 / 365 days ({f.orders_total} ever)"),
+        ("frequency", f"{f.orders_30} / {f.orders_90} / {f.orders_365} orders in 30 / 90 / 365 days "
+                      f"({f.orders_total} ever)"),
         ("monetary", f"AOV {_money(m.aov)} · spend 365 d {_money(m.spend_365)} · margin 365 d {_money(m.margin_365)}"),
-        ("price", f"discount share {_pct(p.price_sensitivity.discount_share)} · offer response {_pct(p.price_sensitivity.offer_response_rate)}"),
+        ("price", f"discount share {_pct(p.price_sensitivity.discount_share)} · "
+                  f"offer response {_pct(p.price_sensitivity.offer_response_rate)}"),
         ("channel", f"prefers {p.preferred_channel or '—'} · send {p.send_time.weekday or '—'} "
                     f"{'' if p.send_time.hour is None else f'{p.send_time.hour:02d}:00'}"),
         ("lifecycle", p.lifecycle_stage),
         ("segments", ", ".join(p.segments) or "—"),
         ("predictions", f"churn risk {pr.churn_risk:.0%} (next {pr.churn_horizon_days} days) · next order ~"
                         f"{pr.predicted_next_purchase_date} · CLV 365 d {_money(pr.predicted_clv_365)}"),
-        ("freshness", ("STALE · " if p.freshness.stale else "fresh · ") +
-                      ("no data" if p.freshness.data_age_hours is None else f"newest record {p.freshness.data_age_hours:.0f} h old")),
+        ("freshness", ("STALE · " if p.freshness.stale else "fresh · ") + _age(p.freshness.data_age_hours)),
     ]
     for label, value in rows:
         head.add_row(label, value)
@@ -135,8 +136,17 @@ def _print_profile(p: Profile) -> None:
         for column in ("category", "every (days)", "last", "expected next"):
             table.add_column(column)
         for item in pr.replenishment[:10]:
-            table.add_row(item.category, f"{item.interval_days:.0f}", str(item.last_purchased), str(item.expected_next_date))
+            table.add_row(item.category, f"{item.interval_days:.0f}", str(item.last_purchased),
+                          str(item.expected_next_date))
         console.print(table)
+
+
+def _text(value: object) -> str:
+    return "—" if value is None else str(value)
+
+
+def _age(hours: float | None) -> str:
+    return "no data" if hours is None else f"newest record {hours:.0f} h old"
 
 
 def _money(value: float | None) -> str:

@@ -19,7 +19,8 @@ def segments_command(
     as_of: AsOfOption = None,
     models_dir: ModelsDirOption = None,
     segments: SegmentsOption = None,
-    fields: Annotated[bool, typer.Option("--fields", help="List the profile fields segment rules can use, and exit.")] = False,
+    fields: Annotated[bool, typer.Option(
+        "--fields", help="List the profile fields segment rules can use, and exit.")] = False,
 ) -> None:
     """List the segments with member counts (as of the day after the newest data unless --as-of)."""
     if fields:
@@ -44,4 +45,3 @@ def segments_command(
         share = c.members / members if members else 0.0
         table.add_row(c.id, c.family, f"{c.members:,}", f"{share:.1%}", c.rule)
     console.print(table)
-

@@ -2,7 +2,7 @@
 
 from functools import singledispatch
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -15,9 +15,10 @@ from loyalty.ops.results import (
     ReviewQueue,
     SegmentView,
 )
+from policies.proposal import Offer
 from tools.campaigns.budgets import UseCaseBudget
 from tools.campaigns.execute import CampaignResult
-from tools.campaigns.preview import CampaignPreview
+from tools.campaigns.preview import CampaignPreview, describe_offer
 from tools.campaigns.verdict_log import RejectionReport
 
 
@@ -26,7 +27,8 @@ def _pairs(title: str, rows: list[tuple[str, object]]) -> Table:
     table.add_column(style="bold")
     table.add_column()
     for key, value in rows:
-        table.add_row(key, str(value))
+        if value is not None:  # an SMS has no subject: leave the row out rather than print "None"
+            table.add_row(key, str(value))
     return table
 
 
@@ -92,6 +94,10 @@ def _(value: CampaignResult) -> RenderableType:
     return _pairs(f"campaign {r.campaign_id} executed", rows)
 
 
+def _optional(value: float | None, form: str) -> str:
+    return "unknown" if value is None else form.format(value)
+
+
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{code} {n:,}" for code, n in sorted(counts.items(), key=lambda item: -item[1]))
 
@@ -109,12 +115,19 @@ def _(value: MemberOffer) -> RenderableType:
     p = value.proposal
     message = p.get("message") or {}
     head = _pairs(f"member {value.customer_id}: best offer now ({value.best.use_case if value.best else ''})", [
-        ("offer", p.get("offer")), ("channel", p.get("channel")), ("send at", p.get("send_at")),
+        ("offer", _offer(p.get("offer"))), ("channel", p.get("channel")), ("send at", p.get("send_at")),
         ("valid until", p.get("valid_until")), ("subject", message.get("subject")), ("message", message.get("body")),
         ("why", value.rationale), ("needs a person", "yes" if value.needs_review else "no"),
         ("guard's judgement", "; ".join(value.judgement) or "reads well"),
     ])
     return Group(head, asked)
+
+
+def _offer(offer: object) -> str:
+    try:
+        return describe_offer(Offer.model_validate(offer))
+    except ValidationError:  # a model's proposal need not be valid: show what it said
+        return str(offer)
 
 
 @render.register
@@ -145,9 +158,10 @@ def _(value: SegmentView) -> RenderableType:
     head = _pairs(f"segment {s.id}: {s.name}", [
         ("description", s.description), ("rule", s.rule),
         ("members", f"{s.members:,} ({s.share_of_members:.1%} of members, {s.stale_members:,} stale)"),
-        ("mean churn risk", s.mean_churn_risk), ("mean predicted CLV (365 d)", s.mean_predicted_clv_365),
-        ("mean spend (365 d)", s.mean_spend_365), ("lifecycle stages", s.lifecycle_stages),
-        ("preferred channels", s.preferred_channels),
+        ("mean churn risk", _optional(s.mean_churn_risk, "{:.2f}")),
+        ("mean predicted CLV (365 d)", _optional(s.mean_predicted_clv_365, "${:,.2f}")),
+        ("mean spend (365 d)", _optional(s.mean_spend_365, "${:,.2f}")),
+        ("lifecycle stages", _counts(s.lifecycle_stages)), ("preferred channels", _counts(s.preferred_channels)),
         ("top categories", ", ".join(f"{c} ({n})" for c, n in s.top_categories[:5])),
     ])
     examples = Table(title="highest churn risk", title_justify="left", show_edge=False)

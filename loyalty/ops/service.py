@@ -52,7 +52,7 @@ from tools.profiles.search import MemberFilter
 
 Segment = Annotated[str, Field(min_length=1, max_length=80,
                                description=f"a segment id (see show_segment), or '{EVERY_MEMBER}' for every member")]
-SHOWN_PROPOSALS = 20
+SHOWN_PROPOSALS = 5  # a campaign variant's trace holds every member who inherited its review
 SUMMARY_CHARS = 200
 
 

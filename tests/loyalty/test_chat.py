@@ -119,12 +119,17 @@ async def test_review_queue_decisions_and_rejections(chat: ChatSession) -> None:
 
 
 async def test_pause_stops_a_use_case_and_resume_restarts_it(chat: ChatSession) -> None:
+    planned = (await chat.ask("plan reactivation for all budget 5000")).value
+    assert isinstance(planned, CampaignPreview) and planned.members > 0
     paused = await chat.ask("pause reactivation")
     assert isinstance(paused.value, UseCaseBudget) and paused.value.paused
-    preview = (await chat.ask("plan reactivation for all budget 5000")).value
-    assert isinstance(preview, CampaignPreview) and preview.budget_paused and preview.budget_available == 0
-    result = (await chat.ask("confirm")).value
+    result = (await chat.ask("confirm")).value  # planned before the pause: nothing of it goes out
     assert isinstance(result, CampaignResult) and result.queued == 0
-    assert set(result.refused_by) <= {"paused"}
+    # the guard's re-check sees no budget left; anything it still approved, the outbox refuses
+    assert result.rejected + result.refused == planned.members
+    assert set(result.rejected_by) | set(result.refused_by) <= {"budget.remaining", "paused"}
+    while_paused = (await chat.ask("plan reactivation for all budget 5000")).value
+    assert isinstance(while_paused, CampaignPreview) and while_paused.budget_paused
+    assert while_paused.members == 0 and while_paused.limited_by == "paused" and while_paused.compliant > 0
     resumed = await chat.ask("resume reactivation")
     assert isinstance(resumed.value, UseCaseBudget) and not resumed.value.paused

@@ -10,6 +10,7 @@ class Limit(StrEnum):
     BUDGET = "budget"  # the money ran out first
     MEMBERS = "limit"  # the member limit was reached first
     AUDIENCE = "audience"  # everyone worth contacting fits
+    PAUSED = "paused"  # the use case is paused: nobody is chosen
 
 
 @dataclass(frozen=True)

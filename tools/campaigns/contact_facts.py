@@ -1,8 +1,9 @@
 """What storage says about an audience's contactability right now, read set-based.
 
-The same facts `tools.rule_facts.rule_context` reads for one proposal — consents and opt-outs,
-live messages within the look-back with their offer fingerprints, ignored messages in a row, the
-use case's budget — read for thousands of members in a handful of queries. Consent comes from
+The same facts `tools.rule_facts.rule_context` and `tools.nba.member_scoring` read for one member —
+consents and opt-outs, live messages within the look-back with their offer fingerprints, ignored
+messages in a row, the member's quiet hours, the use case's budget — read for thousands of members
+in a handful of queries. Consent comes from
 storage, not the profile frame, so an opt-out recorded after the frame was built still counts.
 """
 
@@ -24,7 +25,7 @@ from tools.contacts import ENGAGED
 from tools.nba.scorer import CHANNELS
 from tools.rule_facts import LIVE_STATUSES
 from tools.storage.db import Database
-from tools.storage.models import Budget, ChannelConsent, Contact, Outcome, Proposal
+from tools.storage.models import Budget, ChannelConsent, Contact, Customer, Outcome, Proposal
 
 CHUNK = 5_000  # ids per IN list: well inside SQLite's and asyncpg's bind-parameter limits
 WEEK = timedelta(days=7)
@@ -42,7 +43,9 @@ class _Live:
     when: datetime
     fingerprint: str
     use_case: UseCase
-    ignored: bool
+    sent_at: datetime | None  # None while queued or in flight
+    engaged: bool
+    ignored: bool  # sent, unanswered for the ignore window
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,11 @@ class ContactFacts:
     consents: list[dict[Channel, bool]]
     opted_out: list[frozenset[Channel]]
     live: dict[int, list[_Live]]  # by audience position, newest first, within the look-back
-    consecutive_ignored: np.ndarray  # int
+    consecutive_ignored: np.ndarray  # int, as the rules count it (`tools.rule_facts`)
+    ignored_this_week: np.ndarray  # int, as the scorer counts it (`tools.contacts.consecutive_ignored`)
     live_last_7d: np.ndarray  # int: messages queued, in flight or sent in the last week
     reachable: np.ndarray  # members x scorer CHANNELS: consented, not opted out, not capped
+    quiet_hours: np.ndarray  # members x (start hour, end hour): the member's own quiet hours
     budget_remaining: float  # 0 when there is no budget for the moment, or it is paused
     budget_paused: bool
     watermark: int  # the newest contact id when read: anything above it came later
@@ -72,6 +77,7 @@ async def read_contact_facts(db: Database, customer_ids: Sequence[int], use_case
     n = len(customer_ids)
     consents: list[dict[Channel, bool]] = [{} for _ in range(n)]
     opted: list[set[Channel]] = [set() for _ in range(n)]
+    quiet = np.zeros((n, 2), dtype=np.int64)
     async with db.session() as session:
         watermark = int(await session.scalar(select(func.coalesce(func.max(Contact.id), 0))) or 0)
         for chunk in _chunks(customer_ids):
@@ -83,6 +89,10 @@ async def read_contact_facts(db: Database, customer_ids: Sequence[int], use_case
                 consents[at][_CHANNELS[channel]] = bool(granted)
                 if opted_out_at is not None:
                     opted[at].add(_CHANNELS[channel])
+            hours = (await session.execute(select(Customer.id, Customer.quiet_start_hour, Customer.quiet_end_hour)
+                                           .where(Customer.id.in_(chunk)))).all()
+            for customer_id, start, end in hours:
+                quiet[position[customer_id]] = (start, end)
         live = await _live_contacts(session, position, moment, lookback, ignore_window)
         budget = await session.scalar(select(Budget).where(and_(
             Budget.use_case == use_case.value, Budget.period_start <= moment, Budget.period_end > moment)))
@@ -90,12 +100,12 @@ async def read_contact_facts(db: Database, customer_ids: Sequence[int], use_case
     for contact in live:
         by_member[contact.position].append(contact)
     ignored = np.zeros(n, dtype=np.int64)
+    ignored_week = np.zeros(n, dtype=np.int64)
     for at, contacts in by_member.items():
         contacts.sort(key=lambda c: (c.scheduled_at, c.contact_id), reverse=True)  # as `tools.rule_facts` orders
-        for c in contacts:  # newest first: count until the member last engaged
-            if not c.ignored:
-                break
-            ignored[at] += 1
+        ignored[at] = _rules_ignored(contacts)
+        ignored_week[at] = _scorer_ignored([c for c in contacts if c.scheduled_at >= moment - WEEK], moment,
+                                           ignore_window)
     reachable = np.array([[consents[i].get(c, False) and c not in opted[i] for c in CHANNELS] for i in range(n)],
                          dtype=bool).reshape(n, len(CHANNELS))
     reachable &= ~_capped(live, n, policy, moment)
@@ -104,7 +114,8 @@ async def read_contact_facts(db: Database, customer_ids: Sequence[int], use_case
     paused = bool(budget is not None and budget.paused)
     remaining = 0.0 if budget is None or paused else round(float(budget.amount) - float(budget.spent), 2)
     return ContactFacts(consents=consents, opted_out=[frozenset(o) for o in opted], live=dict(by_member),
-                        consecutive_ignored=ignored, live_last_7d=live_7d, reachable=reachable,
+                        consecutive_ignored=ignored, ignored_this_week=ignored_week, live_last_7d=live_7d,
+                        reachable=reachable, quiet_hours=quiet,
                         budget_remaining=remaining, budget_paused=paused, watermark=watermark)
 
 
@@ -133,9 +144,35 @@ async def _live_contacts(session, position: dict[int, int], moment: datetime, lo
             scheduled_at=r.scheduled_at, when=when,
             fingerprint=_fingerprint(contents.get(r.proposal_id) if r.proposal_id else None, r.offer_code),
             use_case=_USE_CASES[r.use_case] if r.use_case else UseCase.REACTIVATION,
+            sent_at=r.sent_at if r.status == "sent" else None, engaged=r.id in engaged,
             ignored=r.status == "sent" and r.id not in engaged and moment - when >= ignore_window,
         ))
     return live
+
+
+def _rules_ignored(newest_first: list[_Live]) -> int:
+    """Ignored messages in a row since the member last engaged, as `tools.rule_facts` counts them:
+    the count stops at the first message not (yet) ignored."""
+    count = 0
+    for contact in newest_first:
+        if not contact.ignored:
+            break
+        count += 1
+    return count
+
+
+def _scorer_ignored(newest_first: list[_Live], moment: datetime, window: timedelta) -> int:
+    """The same count as the scorer takes it for one member (`tools.contacts.consecutive_ignored`,
+    over its week of contacts): messages not sent yet are passed over, and only an engagement stops it."""
+    count = 0
+    for contact in newest_first:
+        if contact.sent_at is None:
+            continue
+        if contact.engaged:
+            break
+        if moment - contact.sent_at >= window:
+            count += 1
+    return count
 
 
 def _fingerprint(content: dict | None, offer_code: str | None) -> str:

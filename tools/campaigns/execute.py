@@ -138,7 +138,8 @@ async def _review_all(campaign_id: str, members: list[PlannedMember], reviewer: 
 
     async def review(index: int, member: PlannedMember) -> None:
         async with limiter:
-            reviews[member.proposal.customer_id] = await reviewer(member.proposal, trace_id=f"{campaign_id}-{index:06d}")
+            trace_id = f"{campaign_id}-{index:06d}"  # finds the campaign's reviews (and a second execution)
+            reviews[member.proposal.customer_id] = await reviewer(member.proposal, trace_id=trace_id)
         progress.advance()
 
     async with anyio.create_task_group() as group:
@@ -198,14 +199,20 @@ def _since_plan(watermark: int):
     refused rather than judged on stale facts."""
 
     async def recheck(session: AsyncSession, proposal: OfferProposal) -> list[str]:
+        newer = select(Contact.id).where(Contact.customer_id == proposal.customer_id, Contact.id > watermark,
+                                         Contact.status.in_(LIVE_STATUSES)).exists()
+        # One statement: it runs under the member's lock, once per message of the campaign.
+        row = (await session.execute(
+            select(ChannelConsent.granted, ChannelConsent.opted_out_at, newer)
+            .where(ChannelConsent.customer_id == proposal.customer_id,
+                   ChannelConsent.channel == proposal.channel.value))).first()
+        if row is None:
+            return [f"no consent on {proposal.channel.value}"]
+        granted, opted_out_at, contacted = row
         problems = []
-        newer = await session.scalar(select(Contact.id).where(
-            Contact.customer_id == proposal.customer_id, Contact.id > watermark,
-            Contact.status.in_(LIVE_STATUSES)).limit(1))
-        if newer is not None:
+        if contacted:
             problems.append("contacted since the campaign was planned; caps and duplicates need a new plan")
-        consent = await session.get(ChannelConsent, (proposal.customer_id, proposal.channel.value))
-        if consent is None or not consent.granted or consent.opted_out_at is not None:
+        if not granted or opted_out_at is not None:
             problems.append(f"no consent on {proposal.channel.value} any more")
         return problems
 

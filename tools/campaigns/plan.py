@@ -29,13 +29,14 @@ from policies.model import Policy
 from policies.proposal import OfferProposal
 from policies.violation import CheckResult, Severity
 from policies.vocabulary import UseCase
-from tools.campaigns.allocation import allocate
+from tools.campaigns.allocation import Allocation, Limit, allocate
 from tools.campaigns.audience import select_audience
 from tools.campaigns.contact_facts import read_contact_facts
+from tools.campaigns.market import rival_discounts
 from tools.campaigns.planned import PlannedMember
 from tools.campaigns.ports import CopyWriter
 from tools.campaigns.preview import CampaignPreview, preview
-from tools.campaigns.proposals import ProposalFactory
+from tools.campaigns.proposals import ProposalFactory, anchor_categories
 from tools.campaigns.request import EVERY_MEMBER, CampaignRequest, campaign_request
 from tools.campaigns.scoring import RANKED, score_audience
 from tools.campaigns.screen import JudgementScreen
@@ -110,16 +111,23 @@ async def plan_campaign(deps: CampaignDeps, use_case: UseCase | str, segment: st
                                      lookback=deps.contact_lookback, ignore_window=deps.ignore_window)
     progress.advance(len(audience))
     progress.stage("scoring", total=len(audience))
-    scores = score_audience(frame, audience.rows, facts, request.use_case, deps.policy, deps.learned)
+    anchors = anchor_categories(frame, audience.rows)
+    rivals = None
+    if request.use_case is UseCase.COMPETITIVE_RESPONSE:
+        live = await rival_discounts(deps.db, moment)
+        rivals = np.array([live.get(c, 0.0) if c else 0.0 for c in anchors])
+    scores = score_audience(frame, audience.rows, facts, request.use_case, deps.policy, rival_discount_pct=rivals,
+                            learned=deps.learned)
     progress.advance(len(audience))
-    factory = ProposalFactory(frame, audience.rows, facts, scores, request.use_case, deps.policy, moment, deps.writer)
+    factory = ProposalFactory(frame, audience.rows, anchors, facts, scores, request.use_case, deps.policy, moment,
+                              deps.writer)
     checked = _Checked()
     compliant = _best_compliant(factory, scores.ranked, deps.policy, checked, progress)
     progress.stage("choosing members", total=len(compliant))
     positions = np.array(sorted(compliant), dtype=np.int64)
     chosen_members = [compliant[int(i)] for i in positions]
     available = min(request.budget, facts.budget_remaining)
-    allocation = allocate(
+    allocation = Allocation(np.array([], dtype=np.int64), Limit.PAUSED) if facts.budget_paused else allocate(
         np.array([m.proposal.value.expected_value for m in chosen_members]),
         np.array([m.proposal.estimated_cost for m in chosen_members]),
         np.array([m.proposal.customer_id for m in chosen_members], dtype=np.int64),
@@ -169,7 +177,7 @@ def _best_compliant(factory: ProposalFactory, ranked: np.ndarray, policy: Policy
         for k, i in enumerate(pending.tolist()):
             proposal, result = proposals[k], results[k]
             name = first_names[int(factory.rows[i])]
-            copy, variant = keys(proposal, name, factory.anchor_category[i])
+            copy, variant = keys(proposal, name, factory.anchors[i])
             findings = screen.copy(copy, proposal)
             checked.count(result, findings)
             if result.blocking or findings:

@@ -69,7 +69,7 @@ class CampaignPreview(BaseModel):
     compliant: int  # of those, members with an action that passes every rule and judgement check
     members: int  # chosen under the budget and limit
     limited_by: Limit
-    expected_incremental_margin: float  # Σ margin of purchases the campaign adds, before its costs
+    expected_incremental_margin: float  # Σ margin the campaign adds (with the future margin it retains), before costs
     expected_cost: float  # Σ redemption-weighted offer cost plus contact cost
     expected_value: float  # Σ value over doing nothing (§5): the margin added less every cost
     budget_committed: float  # Σ face value: what the outbox reserves from the budget

@@ -1,8 +1,9 @@
 """Turning a member's chosen candidate into an offer proposal, and the member into rule facts.
 
 Proposals take the shape the specialists' proposals take (`agents.specialists.proposal_builder`):
-the member's usual hour inside the channel's send window, the use case's validity, the top
-affinity category as the offer's scope, the copywriter's message, and the value terms of §5.
+the member's usual hour inside the channel's send window and outside their own quiet hours, the
+use case's validity, the top affinity category as the offer's scope, the copywriter's message,
+and the value terms of §5.
 Rule contexts carry what `tools.rule_facts` would read for the member, from the frame and the
 audience's contact facts, so the batch check judges what the rules server would.
 """
@@ -33,13 +34,14 @@ HOURS_PER_DAY = 24.0
 class ProposalFactory:
     frame: ProfileFrame
     rows: np.ndarray  # audience positions in the frame
+    anchors: list[str | None]  # per member, the category the message is about (`anchor_categories`)
     facts: ContactFacts
     scores: AudienceScores
     use_case: UseCase
     policy: Policy
     now: datetime  # aware UTC
     writer: CopyWriter
-    _send_times: dict[tuple[str, int, Channel], datetime] = field(default_factory=dict, repr=False)
+    _send_times: dict[tuple[str, int, Channel, int, int], datetime] = field(default_factory=dict, repr=False)
 
     def proposal(self, i: int, j: int) -> OfferProposal:
         """Member i of the audience with candidate j."""
@@ -50,9 +52,9 @@ class ProposalFactory:
         members = self.frame.history.members
         zone = str(members.time_zone[row])
         hour = int(self.frame.features.engagement.send_hour[row])
-        at = self._send_at(zone, hour, channel)
+        at = self._send_at(zone, hour, channel, (int(self.facts.quiet_hours[i, 0]), int(self.facts.quiet_hours[i, 1])))
         until = valid_until(at, self.use_case)
-        category = self.anchor_category[i]
+        category = self.anchors[i]
         offer = Offer.model_validate({
             "type": lever.offer_type.value,
             **{name: value for name, value in (("discount_pct", lever.discount_pct), ("amount_off", lever.amount_off),
@@ -100,21 +102,15 @@ class ProposalFactory:
         )
 
     @cached_property
-    def anchor_category(self) -> list[str | None]:
-        """Each member's top affinity category: what the message is about."""
-        ranked = self.frame.predictions.affinity
-        first, end = ranked.offsets[self.rows], ranked.offsets[self.rows + 1]
-        names = self.frame.history.categories
-        return [str(names[ranked.category[a]]) if a < b else None for a, b in zip(first, end, strict=True)]
-
-    @cached_property
     def typical_basket(self) -> np.ndarray:
         return typical_basket(self.frame, self.rows)
 
-    def _send_at(self, zone: str, hour: int, channel: Channel) -> datetime:
-        key = (zone, hour, channel)
+    def _send_at(self, zone: str, hour: int, channel: Channel, quiet: tuple[int, int]) -> datetime:
+        # Members share time zones, usual hours and quiet hours: each combination is worked out once.
+        key = (zone, hour, channel, *quiet)
         if key not in self._send_times:
-            self._send_times[key] = send_time(self.now, None if hour < 0 else hour, zone, channel, self.policy)
+            self._send_times[key] = send_time(self.now, None if hour < 0 else hour, zone, channel, self.policy,
+                                              member_quiet=quiet)
         return self._send_times[key]
 
     def _terms(self, i: int, j: int) -> dict[str, Any]:
@@ -124,3 +120,11 @@ class ProposalFactory:
             "expected_margin": round(float(s.expected_margin[i, j]), 2), "cost": round(float(s.cost[i, j]), 2),
             "fatigue_penalty": round(float(s.fatigue_penalty[i, j]), 2), "value": round(float(s.value[i, j]), 2),
         }
+
+
+def anchor_categories(frame: ProfileFrame, rows: np.ndarray) -> list[str | None]:
+    """Each member's top affinity category: what their message is about."""
+    ranked = frame.predictions.affinity
+    first, end = ranked.offsets[rows], ranked.offsets[rows + 1]
+    names = frame.history.categories
+    return [str(names[ranked.category[a]]) if a < b else None for a, b in zip(first, end, strict=True)]

@@ -62,7 +62,8 @@ def _optional(amount: float, n: int) -> np.ndarray:
     return np.full(n, float(amount) if amount else np.nan)
 
 
-def member_batch(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, use_case: UseCase) -> MemberBatch:
+def member_batch(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, use_case: UseCase,
+                 rival_discount_pct: np.ndarray | None) -> MemberBatch:
     fields = frame.fields
     churn = np.clip(frame.predictions.churn_risk[rows], 1e-4, 1 - 1e-4)
     p_anyway = 1 - churn ** (HORIZON_DAYS[use_case] / frame.churn_horizon_days)
@@ -81,16 +82,21 @@ def member_batch(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, use
         full_price_buyer=full_price,
         clv_365=frame.predictions.clv_365[rows],
         recent_contacts_7d=facts.live_last_7d.astype(float),
-        consecutive_ignored=facts.consecutive_ignored.astype(float),
+        consecutive_ignored=facts.ignored_this_week.astype(float),
         opens={c: engagement.opens[rows, column[c]].astype(float) for c in CHANNELS},
         sends={c: engagement.sends[rows, column[c]].astype(float) for c in CHANNELS},
         reachable={c: engagement.consent[rows, column[c]] & facts.reachable[:, j] for j, c in enumerate(CHANNELS)},
+        churn_risk=frame.predictions.churn_risk[rows],
+        competitor_discount_pct=rival_discount_pct,
     )
 
 
 def score_audience(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, use_case: UseCase, policy: Policy,
-                   learned: LearnedLift | None = None) -> AudienceScores:
-    batch = member_batch(frame, rows, facts, use_case)
+                   *, rival_discount_pct: np.ndarray | None = None, learned: LearnedLift | None = None
+                   ) -> AudienceScores:
+    """`rival_discount_pct`: per member, a rival's live discount on what the message is about (0
+    where there is none); only competitive response weighs it, as the single-member path does."""
+    batch = member_batch(frame, rows, facts, use_case, rival_discount_pct)
     scores = score(batch, use_case, policy.valuation, learned=learned)
     n = len(batch)
     cost, cost_if_redeemed, value = scores.cost.copy(), scores.cost_if_redeemed.copy(), scores.value.copy()

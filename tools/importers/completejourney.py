@@ -168,7 +168,8 @@ def _products(products: pd.DataFrame, lines: pd.DataFrame, cost_ratio: float) ->
     sold = products.loc[products["product_id"].isin(price.index)].copy()
     department = sold["department"].fillna("UNKNOWN")
     category = sold["product_category"].fillna(department + " (uncategorised)")
-    name_parts = sold[["brand", "product_type", "package_size"]].astype(object).where(sold[["brand", "product_type", "package_size"]].notna(), "")
+    described = sold[["brand", "product_type", "package_size"]]
+    name_parts = described.astype(object).where(described.notna(), "")
     name = (name_parts["brand"] + " " + name_parts["product_type"].where(name_parts["product_type"] != "", category)
             + " " + name_parts["package_size"]).str.strip().str.replace(r"\s+", " ", regex=True)
     unit_price = price.reindex(sold["product_id"]).to_numpy()
@@ -193,7 +194,8 @@ def _known_redemptions(redemptions: pd.DataFrame, campaigns: pd.DataFrame, rejec
     return redemptions.loc[ok]
 
 
-def _members(lines: pd.DataFrame, campaigns: pd.DataFrame, demographics: pd.DataFrame, synced: datetime) -> pd.DataFrame:
+def _members(lines: pd.DataFrame, campaigns: pd.DataFrame, demographics: pd.DataFrame,
+             synced: datetime) -> pd.DataFrame:
     first = pd.concat([
         lines.groupby("household_id")["transaction_timestamp"].min(),
         campaigns.groupby("household_id")["start_date"].min(),
@@ -206,7 +208,8 @@ def _members(lines: pd.DataFrame, campaigns: pd.DataFrame, demographics: pd.Data
         "locale": "en-US",
         "birth_year": _birth_year(demo["age"]),
         "income_band": demo["income"].to_numpy(object),
-        "household_size": pd.to_numeric(demo["household_size"].str.rstrip("+"), errors="coerce").astype("Int64").to_numpy(),
+        "household_size": pd.to_numeric(demo["household_size"].str.rstrip("+"), errors="coerce")
+        .astype("Int64").to_numpy(),
     })
 
 
@@ -252,7 +255,8 @@ def _orders(
         "unit_cost": np.round(lines["unit_price"].to_numpy(float) * cost_ratio, 2),
         "discount": lines["discount"].to_numpy(float),
     })
-    net = (order_lines["quantity"] * order_lines["unit_price"] - order_lines["discount"]).groupby(order_lines["order"]).sum()
+    paid = order_lines["quantity"] * order_lines["unit_price"] - order_lines["discount"]
+    net = paid.groupby(order_lines["order"]).sum()
     links["revenue"] = net.reindex(links["order"]).fillna(0.0).clip(lower=0).round(2).to_numpy()
     return orders, order_lines, links
 
@@ -284,9 +288,11 @@ def _audit(
     found.append(audit.staleness("transactions", None if newest is None else newest.to_pydatetime(), options.now))
     never_sold = int((~source["products"]["product_id"].isin(tx["product_id"])).sum())
     found.append(audit.Finding(audit.Check.ASSUMPTION, "products", never_sold,
-                               f"{never_sold:,} catalogue products never sold in the window have no price and were not imported"))
+                               f"{never_sold:,} catalogue products never sold in the window have no price and "
+                               "were not imported"))
     found.append(audit.Finding(audit.Check.ASSUMPTION, "order_lines.unit_cost", 0,
                                f"the source has no costs: unit cost set to {options.cost_ratio:.0%} of shelf price"))
     found.append(audit.Finding(audit.Check.ASSUMPTION, "outcomes", redeemed,
-                               f"{redeemed:,} coupon redemptions become one `redeem` outcome per household and campaign"))
+                               f"{redeemed:,} coupon redemptions become one `redeem` outcome per household "
+                               "and campaign"))
     return found

@@ -14,7 +14,8 @@ from tools.profiles import groups
 from tools.profiles.history import CHANNELS, ORDER_CHANNELS, OUTCOME_TYPES, History, Outcomes
 from tools.profiles.local_time import hour_of, to_local, weekday_of
 
-SEEN = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.OPEN, OutcomeType.CLICK, OutcomeType.REDEEM, OutcomeType.ORDER))
+SEEN = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.OPEN, OutcomeType.CLICK, OutcomeType.REDEEM,
+                                               OutcomeType.ORDER))
 ACTED = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.CLICK, OutcomeType.REDEEM, OutcomeType.ORDER))
 RESPONDED = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.REDEEM, OutcomeType.ORDER))
 # Where a member with no message history is best reached, from how they shop.
@@ -81,7 +82,8 @@ def _preferred(history: History, sends: np.ndarray, opens: np.ndarray, clicks: n
         [groups.count(orders.member, n, orders.channel == c) for c in range(len(ORDER_CHANNELS))], axis=1
     )
     shops = by_order_channel.sum(axis=1) > 0
-    fallback = np.array([CHANNELS.index(ORDER_CHANNEL_REACH[c]) for c in ORDER_CHANNELS])[by_order_channel.argmax(axis=1)]
+    reach = np.array([CHANNELS.index(ORDER_CHANNEL_REACH[c]) for c in ORDER_CHANNELS])
+    fallback = reach[by_order_channel.argmax(axis=1)]
     # the till needs no consent; any other fallback does, once the member has consents on record
     reachable = (fallback == CHANNELS.index(Channel.IN_STORE)) | ~has_consents[:, 0] | consent[np.arange(n), fallback]
     return np.where(preferred >= 0, preferred, np.where(shops & reachable, fallback, -1))
@@ -128,5 +130,6 @@ def engagement_fields(history: History, found: Engagement) -> dict[str, np.ndarr
     out["offer_response_rate"] = groups.ratio(_answered(outcomes, RESPONDED, n).sum(axis=1), out["contacts_total"])
     out["message_channels_engaged"] = (found.opens > 0).sum(axis=1).astype(float)
     digital = np.isin(outcomes.channel, DIGITAL_CHANNELS)
-    out["digital_responses_365"] = groups.count(outcomes.member, n, engaged & digital & (history.as_of - outcomes.at < 365))
+    recent = history.as_of - outcomes.at < 365
+    out["digital_responses_365"] = groups.count(outcomes.member, n, engaged & digital & recent)
     return out

@@ -72,13 +72,14 @@ class ProfileFrame:
         ranked = self.predictions.affinity
         rows = slice(ranked.offsets[i], ranked.offsets[i + 1])
         names = self.history.categories[ranked.category[rows]]
-        return [{"category": str(c), "score": round(float(s), 4)} for c, s in zip(names, ranked.score[rows], strict=True)]
+        scores = np.round(ranked.score[rows], 4)
+        return [{"category": str(c), "score": float(s)} for c, s in zip(names, scores, strict=True)]
 
     def replenishment_of(self, i: int) -> list[dict[str, Any]]:
         due = self.predictions.replenishment
         rows = slice(due.offsets[i], due.offsets[i + 1])
         return [
-            {"category": str(self.history.categories[c]), "interval_days": round(float(interval), 1),
+            {"category": str(self.history.categories[c]), "interval_days": float(np.round(interval, 1)),
              "last_purchased": _date(last), "expected_next_date": _date(nxt)}
             for c, interval, last, nxt in zip(due.category[rows], due.interval_days[rows], due.last_day[rows],
                                              due.next_day[rows], strict=True)
@@ -127,7 +128,7 @@ class ProfileFrame:
                           "weekday": WEEKDAYS[e.send_weekday[i]] if e.send_weekday[i] >= 0 else None},
             "seasonality": {
                 "orders_per_30_days": {s: _float(v) for s, v in zip(SEASONS, peak, strict=True)},
-                "peak_season": SEASONS[int(np.nanargmax(peak))] if np.isfinite(peak).any() and np.nanmax(peak) > 0 else None,
+                "peak_season": _peak(peak),
             },
             "lifecycle_stage": str(self.lifecycle_stage[i]),
             "segments": self.segments_of(i),
@@ -139,10 +140,10 @@ class ProfileFrame:
             },
             "predictions": {
                 "model_as_of": self.model_as_of,
-                "churn_risk": round(float(p.churn_risk[i]), 4),
+                "churn_risk": float(np.round(p.churn_risk[i], 4)),
                 "churn_horizon_days": self.churn_horizon_days,
                 "predicted_next_purchase_date": _date(p.next_purchase_day[i]),
-                "predicted_clv_365": round(float(p.clv_365[i]), 2),
+                "predicted_clv_365": float(np.round(p.clv_365[i], 2)),
                 "category_affinity": self.affinity_of(i),
                 "replenishment": self.replenishment_of(i),
             },
@@ -173,13 +174,20 @@ def _reader(fields: dict[str, np.ndarray], i: int):
 
 
 def _float(v: float) -> float | None:
-    return None if v is None or not np.isfinite(v) else round(float(v), 4)
+    # np.round, not round(): exports round whole columns with numpy, and must agree to the digit
+    return None if v is None or not np.isfinite(v) else float(np.round(v, 4))
 
 
 def _int(v: float, missing: float | None = None) -> int | None:
     if v is None or not np.isfinite(v) or (missing is not None and v == missing):
         return None
     return int(v)
+
+
+def _peak(rates: np.ndarray) -> str | None:
+    if not np.isfinite(rates).any() or np.nanmax(rates) <= 0:
+        return None
+    return SEASONS[int(np.nanargmax(rates))]
 
 
 def _moment(days: float) -> datetime | None:

@@ -54,6 +54,15 @@ def std(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return np.sqrt(np.maximum(squares - mean * mean, 0.0))
 
 
+def contains(known: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For each value, whether it is one of `known` (any order)."""
+    if not len(known):
+        return np.zeros(len(values), dtype=bool)
+    ordered = np.sort(known)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[at] == values
+
+
 def gaps(group: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Consecutive differences within groups, for `group`/`times` sorted by group then time.
 

@@ -186,4 +186,5 @@ class History:
 
 
 def _take(columns: C, mask: np.ndarray) -> C:
-    return replace(columns, **{f.name: getattr(columns, f.name)[mask] for f in fields(columns)})  # type: ignore[type-var]
+    taken = {f.name: getattr(columns, f.name)[mask] for f in fields(columns)}  # type: ignore[arg-type]
+    return replace(columns, **taken)  # type: ignore[type-var]

@@ -11,6 +11,7 @@ The loyalty account (tier, points) is current state with no history; it is shown
 but never used by a prediction, so it cannot leak the future into one.
 """
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,9 +20,27 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import DateTime, Float, Integer, Select, and_, bindparam, case, cast, func, select, true, type_coerce
+from sqlalchemy import (
+    CompoundSelect,
+    DateTime,
+    Float,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tools.profiles import groups
 from tools.profiles.history import (
     CHANNELS,
     EVENT_WINDOWS,
@@ -59,19 +78,25 @@ async def load_history(db: Database, as_of: datetime, member_id: int | None = No
     activity summaries as of `as_of` and each of `also_at` (earlier moments)."""
     queries = _queries(db.dialect, member_id is not None)
     params = {"as_of": as_of, "member": member_id}
+    if any(moment > as_of for moment in also_at):
+        raise ValueError("activity can only be summarised up to as_of")
     async with db.engine.connect() as conn:
         category = await _objects(conn, queries.categories, params)
         member = await _objects(conn, queries.members, params)
-        order = await _numbers(conn, queries.orders, params)
-        line = await _numbers(conn, queries.lines, params)
-        outcome = await _numbers(conn, queries.outcomes, params)
-        consent = await _numbers(conn, queries.consents, params)
         member_ids = member[0].astype(np.int64)
-        activity = {}
-        for moment in sorted({as_of, *also_at}):
-            if moment > as_of:
-                raise ValueError("activity can only be summarised up to as_of")
-            activity[day_of(moment)] = await _activity(conn, queries, params | _windows(moment), member_ids)
+        if member_id is not None:
+            # every numeric record in one round trip: the real-time path pays per query
+            part = _parts(await _numbers(conn, queries.records, params | _windows(as_of)), queries)
+        else:
+            # millions of rows: the parts run side by side on two connections (two cores)
+            part = await _parts_in_parallel(db, queries, params | _windows(as_of))
+        order, line, outcome, consent = part["orders"], part["lines"], part["outcomes"], part["consents"]
+        activity = {day_of(as_of): _summary(part["contact_activity"], part["event_activity"], member_ids)}
+        for moment in sorted(set(also_at) - {as_of}):
+            moment_params = params | _windows(moment)
+            activity[day_of(moment)] = _summary(await _numbers(conn, queries.contact_activity, moment_params),
+                                                await _numbers(conn, queries.event_activity, moment_params),
+                                                member_ids)
     # Records of members not in `member` (joined after as_of, yet with earlier records) are dropped.
     order = _kept(order, member_ids, 0)
     sort = np.lexsort((order[1], order[2], _positions(member_ids, order[0])))
@@ -112,10 +137,7 @@ async def load_history(db: Database, as_of: datetime, member_id: int | None = No
 
 def _kept(columns: list[np.ndarray], known: np.ndarray, key: int) -> list[np.ndarray]:
     """The rows whose column `key` holds one of the `known` ids."""
-    ids = columns[key].astype(np.int64)
-    order = np.argsort(known, kind="stable")
-    at = np.searchsorted(known[order], ids)
-    found = (at < len(known)) & (known[order][np.minimum(at, len(known) - 1)] == ids) if len(known) else np.zeros(len(ids), dtype=bool)
+    found = groups.contains(known, columns[key].astype(np.int64))
     return [column[found] for column in columns]
 
 
@@ -124,9 +146,30 @@ def _windows(moment: datetime) -> dict[str, datetime]:
     return {"at": moment} | {f"since_{d}": moment - timedelta(days=d) for d in days}
 
 
-async def _activity(conn: AsyncConnection, queries: "_Queries", params: dict[str, Any], members: np.ndarray) -> Activity:
+async def _parts_in_parallel(db: Database, queries: "_Queries", params: dict[str, Any]) -> dict[str, list[np.ndarray]]:
+    async def run(names: tuple[str, ...]) -> list[list[np.ndarray]]:
+        async with db.engine.connect() as conn:
+            return [await _numbers(conn, getattr(queries, name), params) for name in names]
+
+    # balanced by typical cost: lines are the biggest part, events the next
+    first, second = ("lines", "outcomes", "consents"), ("orders", "event_activity", "contact_activity")
+    done = await asyncio.gather(run(first), run(second))
+    return dict(zip(first + second, done[0] + done[1], strict=True))
+
+
+def _parts(records: list[np.ndarray], queries: "_Queries") -> dict[str, list[np.ndarray]]:
+    """The `records` union split back into its parts, each with its own columns."""
+    kind = records[0]
+    out = {}
+    for code, name in enumerate(RECORD_PARTS):
+        rows = kind == code
+        width = len(getattr(queries, name).selected_columns)
+        out[name] = [column[rows] for column in records[1 : 1 + width]]
+    return out
+
+
+def _summary(sent: list[np.ndarray], events: list[np.ndarray], members: np.ndarray) -> Activity:
     n, k = len(members), len(CHANNELS)
-    sent = await _numbers(conn, queries.contact_activity, params)
     sends = np.zeros((n, k))
     sends_90 = np.zeros(n)
     newest_contact = np.full(n, np.nan)
@@ -136,7 +179,7 @@ async def _activity(conn: AsyncConnection, queries: "_Queries", params: dict[str
         np.add.at(sends, (row, sent[1].astype(np.int64)), sent[2])
         np.add.at(sends_90, row, sent[3])
         newest_contact = np.fmax(newest_contact, _max_by(row, sent[4], n))
-    events = _kept(await _numbers(conn, queries.event_activity, params), members, 0)
+    events = _kept(events, members, 0)
     counts = {name: np.zeros(n) for name in EVENT_WINDOWS}
     newest_event = np.full(n, np.nan)
     if len(events[0]):
@@ -181,6 +224,9 @@ def _positions(known: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return order[np.searchsorted(known[order], ids.astype(np.int64))]
 
 
+RECORD_PARTS = ("orders", "lines", "outcomes", "consents", "contact_activity", "event_activity")
+
+
 @dataclass(frozen=True)
 class _Queries:
     categories: Select[Any]
@@ -191,6 +237,20 @@ class _Queries:
     consents: Select[Any]
     contact_activity: Select[Any]
     event_activity: Select[Any]
+    records: CompoundSelect[Any]  # the six numeric parts above in one statement, tagged by part
+
+
+def _union(parts: list[Select[Any]]) -> CompoundSelect[Any]:
+    """Parts padded to one width with NULLs, as floats, each row tagged with its part's index."""
+    width = max(len(p.selected_columns) for p in parts)
+    return union_all(*(
+        part.with_only_columns(
+            literal(code).label("part"),
+            *(cast(c, Float()).label(f"v{i}") for i, c in enumerate(part.selected_columns)),
+            *(cast(null(), Float()).label(f"v{i}") for i in range(len(part.selected_columns), width)),
+        )
+        for code, part in enumerate(parts)
+    ))
 
 
 @lru_cache(maxsize=8)
@@ -223,6 +283,7 @@ def _queries(dialect: str, one_member: bool) -> _Queries:
     c, a, o, line, p, k, oc, e, cs = (
         Customer, LoyaltyAccount, Order, OrderLine, Product, Contact, Outcome, BehaviouralEvent, ChannelConsent
     )
+
     def window(spec: Any) -> Any:
         inside = e.occurred_at >= since(spec.days)
         if spec.types is not None:
@@ -230,16 +291,7 @@ def _queries(dialect: str, one_member: bool) -> _Queries:
             inside = and_(inside, kind | e.channel.in_(spec.channels) if spec.channels else kind)
         return func.sum(flag(inside))
 
-    return _Queries(
-        categories=select(Category.id, Category.name, Category.department).order_by(Category.id),
-        members=(
-            select(c.id, c.external_id, c.first_name, c.last_name, c.email, c.phone, c.birth_year, c.gender,
-                   c.income_band, c.household_size, c.postcode, c.locale, c.time_zone, days(c.joined_at),
-                   days(c.data_synced_at), a.tier, a.points_balance, a.lifetime_points)
-            .outerjoin(a, a.customer_id == c.id)
-            .where(c.joined_at < as_of, c.id == bindparam("member", type_=Integer()) if one_member else true())
-            .order_by(c.id)
-        ),
+    numeric = dict(
         orders=(
             select(o.customer_id, o.id, days(o.placed_at), code(o.channel, ORDER_CHANNELS), o.total, o.discount_total,
                    flag(o.coupon_code.is_not(None)))
@@ -272,5 +324,18 @@ def _queries(dialect: str, one_member: bool) -> _Queries:
             select(e.customer_id, *(window(spec) for spec in EVENT_WINDOWS.values()), days(func.max(e.occurred_at)))
             .where(e.occurred_at < at, only(e.customer_id))
             .group_by(e.customer_id)
+        ),
+    )
+    return _Queries(
+        **numeric,
+        records=_union([numeric[name] for name in RECORD_PARTS]),
+        categories=select(Category.id, Category.name, Category.department).order_by(Category.id),
+        members=(
+            select(c.id, c.external_id, c.first_name, c.last_name, c.email, c.phone, c.birth_year, c.gender,
+                   c.income_band, c.household_size, c.postcode, c.locale, c.time_zone, days(c.joined_at),
+                   days(c.data_synced_at), a.tier, a.points_balance, a.lifetime_points)
+            .outerjoin(a, a.customer_id == c.id)
+            .where(c.joined_at < as_of, c.id == bindparam("member", type_=Integer()) if one_member else true())
+            .order_by(c.id)
         ),
     )

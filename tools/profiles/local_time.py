@@ -32,10 +32,8 @@ def to_local(at_days: np.ndarray, member: np.ndarray, member_zones: np.ndarray) 
         rows = zone_of_record == z
         days, position = np.unique(np.floor(at_days[rows]), return_inverse=True)
         tz = zone(name)
-        offsets = np.array([
-            datetime.fromtimestamp((d + 0.5) * 86_400, tz=UTC).astimezone(tz).utcoffset().total_seconds() / 86_400  # type: ignore[union-attr]
-            for d in days
-        ])
+        noons = (datetime.fromtimestamp((d + 0.5) * 86_400, tz=UTC).astimezone(tz) for d in days)
+        offsets = np.array([noon.utcoffset().total_seconds() / 86_400 for noon in noons])  # type: ignore[union-attr]
         local[rows] = at_days[rows] + offsets[position]
     return local
 

@@ -52,7 +52,9 @@ def pair_history(history: History) -> Pairs:
     gap_pair, gap, is_last = groups.gaps(visit_pair, visit_day)
     mean = groups.ratio(groups.total(gap_pair, gap, p), groups.count(gap_pair, p))
     age = now - visit_day
-    weighted = np.stack([groups.total(visit_pair, np.exp(-age / h), p) for h in HALF_LIVES], axis=1) if p else np.zeros((0, len(HALF_LIVES)))
+    weighted = np.zeros((p, len(HALF_LIVES)))
+    for column, half_life in enumerate(HALF_LIVES):
+        weighted[:, column] = groups.total(visit_pair, np.exp(-age / half_life), p)
     pair_member = pairs // k
     member_days = _shopping_days(orders.member, orders.at, len(history.members))
     return Pairs(

@@ -79,7 +79,8 @@ def predict(models: FittedModels, history: History, features: MemberFeatures, pa
     )
 
 
-def top_per_member(member: np.ndarray, score: np.ndarray, tiebreak: np.ndarray, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+def top_per_member(member: np.ndarray, score: np.ndarray, tiebreak: np.ndarray, n: int,
+                   k: int) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, row indexes) of each member's k best rows, best first (ties by `tiebreak`)."""
     order = np.lexsort((tiebreak, -score, member))
     ranked_member = member[order]

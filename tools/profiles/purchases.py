@@ -78,7 +78,8 @@ def _rhythm(member: np.ndarray, at: np.ndarray, n: int, now: float) -> dict[str,
     }
 
 
-def _concentration(member: np.ndarray, category: np.ndarray, spend: np.ndarray, n: int, categories: int) -> dict[str, np.ndarray]:
+def _concentration(member: np.ndarray, category: np.ndarray, spend: np.ndarray, n: int,
+                   categories: int) -> dict[str, np.ndarray]:
     """How spread the member's spend is across categories over the last year."""
     key = member.astype(np.int64) * max(categories, 1) + category
     pairs, position = np.unique(key, return_inverse=True)

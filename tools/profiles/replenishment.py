@@ -54,7 +54,8 @@ class ReplenishmentModel:
         return np.clip(self.trees.predict(inputs), 0.25, float(self.window_days))
 
 
-def fit_replenishment(inputs: np.ndarray, days_to_next: np.ndarray, window_days: int, rule: Regularity) -> ReplenishmentModel:
+def fit_replenishment(inputs: np.ndarray, days_to_next: np.ndarray, window_days: int,
+                      rule: Regularity) -> ReplenishmentModel:
     trees = HistGradientBoostingRegressor(
         loss="absolute_error", max_iter=200, learning_rate=0.05, max_leaf_nodes=31, min_samples_leaf=50,
         early_stopping=False, random_state=0,
@@ -67,7 +68,9 @@ def regular_inputs(pairs: Pairs, features: MemberFeatures, stats: CategoryStats,
     """Model inputs for the pairs at `rows` (indexes into `pairs`)."""
     member = pairs.member[rows]
     stat = stats.index_for(categories)[pairs.category[rows]]
-    category_interval = np.where(stat >= 0, stats.median_interval[np.maximum(stat, 0)], np.nan) if len(stats.names) else np.full(len(rows), np.nan)
+    category_interval = np.full(len(rows), np.nan)
+    if len(stats.names):
+        category_interval = np.where(stat >= 0, stats.median_interval[np.maximum(stat, 0)], np.nan)
     return np.column_stack([
         pairs.median_interval[rows], pairs.mean_interval[rows], pairs.last_interval[rows],
         pairs.interval_cv[rows], pairs.recency[rows],

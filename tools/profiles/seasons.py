@@ -42,9 +42,11 @@ def velocity(history: History) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     recent = history.as_of - orders.at < YEAR
     member = orders.member[recent]
     season = season_of(orders.at[recent], in_south[member])
-    counts = np.bincount(member.astype(np.int64) * len(SEASONS) + season, minlength=n * len(SEASONS)).reshape(n, len(SEASONS))
+    k = len(SEASONS)
+    counts = np.bincount(member.astype(np.int64) * k + season, minlength=n * k).reshape(n, k)
     rate = np.where(exposure >= MIN_EXPOSURE_DAYS, 30.0 * counts / np.maximum(exposure, 1.0), np.nan)
     seen_any = np.isfinite(rate).any(axis=1)
     peak = np.fmax.reduce(rate, axis=1)
-    mean = np.where(seen_any, np.nansum(np.nan_to_num(rate), axis=1) / np.maximum(np.isfinite(rate).sum(axis=1), 1), np.nan)
+    seen = np.maximum(np.isfinite(rate).sum(axis=1), 1)
+    mean = np.where(seen_any, np.nan_to_num(rate).sum(axis=1) / seen, np.nan)
     return rate, {"season_peak_ratio": groups.ratio(peak, mean)}

@@ -8,13 +8,14 @@
 Predictions as of a date use models fitted as of that date or earlier, and history before it.
 """
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from tools.errors import InvalidInput, NotFound
 from tools.profiles.artefact import FittedModels, ModelStore, default_models_dir
@@ -46,14 +47,20 @@ class ProfileService:
     fit_when_missing: bool = True  # False: refuse instead of fitting models on first use
     _models: dict[datetime, FittedModels] = field(default_factory=dict, repr=False)
     _frame: ProfileFrame | None = field(default=None, repr=False)
+    # Fitting and whole-base frames take seconds of CPU: they run in a worker thread so a server
+    # keeps answering, and one at a time so concurrent callers wait for the result, not redo it.
+    _fitting: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    _framing: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     async def profile(self, member: int | str, as_of: datetime | None = None) -> Profile:
         """One member's profile; `member` is the internal id, or the external id as a string
         (`id:12` / `ext:12` say which when a string could be either)."""
         moment = self._moment(as_of)
-        customer_id = await self.resolve(member)
+        customer_id = member if isinstance(member, int) else await self.resolve(member)
         history = await load_history(self.db, moment, customer_id)
         if not len(history.members):
+            if isinstance(member, int):
+                await self.resolve(member)  # raises NotFound for an unknown id
             raise NotFound(f"member {member} had not joined by {moment:%Y-%m-%d %H:%M}")
         models = await self.models(moment)
         return build_frame(history, models, self.segments, self.stale_after).profile(0)
@@ -62,14 +69,15 @@ class ProfileService:
         """Every member's profile, column-wise. A frame computed at most `FRAME_REUSE` before the
         requested moment is reused; its `as_of` says which moment it describes."""
         moment = self._moment(as_of)
-        cached = self._frame
-        if cached is not None and cached.as_of <= moment <= cached.as_of + FRAME_REUSE:
-            return cached
-        await self._check_data(moment)
-        history = await load_history(self.db, moment)
-        models = await self.models(moment)
-        self._frame = build_frame(history, models, self.segments, self.stale_after)
-        return self._frame
+        async with self._framing:
+            cached = self._frame
+            if cached is not None and cached.as_of <= moment <= cached.as_of + FRAME_REUSE:
+                return cached
+            await self._check_data(moment)
+            models = await self.models(moment)
+            history = await load_history(self.db, moment)
+            self._frame = await asyncio.to_thread(build_frame, history, models, self.segments, self.stale_after)
+            return self._frame
 
     async def find_members(self, query: MemberFilter, as_of: datetime | None = None) -> MemberPage:
         return find_members(await self.frame(as_of), query)
@@ -87,10 +95,11 @@ class ProfileService:
         profile asked for long after the data stopped still gets models (and says it is stale)."""
         usable = [d for d in self.store.available() if d <= as_of]
         newest = usable[-1] if usable else None
-        last_order = await self.newest_data()
         fit_at = as_of.replace(hour=0, minute=0, second=0, microsecond=0)
-        if last_order is not None:
-            fit_at = min(fit_at, day_after(last_order))
+        if newest is None or fit_at - newest > MODEL_MAX_AGE:  # only then is the data's end worth a query
+            last_order = await self.newest_data()
+            if last_order is not None:
+                fit_at = min(fit_at, day_after(last_order))
         if newest is not None and (fit_at - newest <= MODEL_MAX_AGE or not self.fit_when_missing):
             if newest not in self._models:
                 loaded = self.store.for_as_of(newest)
@@ -100,13 +109,20 @@ class ProfileService:
             return self._models[newest]
         if not self.fit_when_missing:
             raise NotFound(f"no models fitted as of {as_of:%Y-%m-%d} or earlier: run `loyalty models fit`")
-        return await self.fit(fit_at)
+        async with self._fitting:
+            if fit_at in self._models:  # fitted by a caller we waited for
+                return self._models[fit_at]
+            return await self._fit(fit_at)
 
     async def fit(self, as_of: datetime) -> FittedModels:
         """Fit every model on the history before `as_of` and save them."""
+        async with self._fitting:
+            return await self._fit(as_of)
+
+    async def _fit(self, as_of: datetime) -> FittedModels:
         await self._check_data(as_of)
         history = await load_training_history(self.db, as_of, self.plan)
-        models = fit_models(history, self.plan, self.clock())
+        models = await asyncio.to_thread(fit_models, history, self.plan, self.clock())
         self.store.save(models)
         self._models[models.as_of] = models
         return models
@@ -114,16 +130,19 @@ class ProfileService:
     async def resolve(self, member: int | str) -> int:
         """The internal id of a member named by internal id or external id."""
         text = str(member).strip()
-        forced = None
+        forced = "id" if isinstance(member, int) else None
         if ":" in text and text.split(":", 1)[0] in ("id", "ext"):
             forced, text = text.split(":", 1)
-        async with self.db.session() as session:
-            by_external = None if forced == "id" else await session.scalar(
-                select(Customer.id).where(Customer.external_id == text)
-            )
-            by_internal = None
-            if forced != "ext" and text.isdigit():
-                by_internal = await session.scalar(select(Customer.id).where(Customer.id == int(text)))
+        internal = int(text) if forced != "ext" and text.isdigit() else None
+        external = text if forced != "id" else None
+        either = [Customer.external_id == external] if external is not None else []
+        either += [Customer.id == internal] if internal is not None else []
+        if not either:
+            raise NotFound(f"no member with id or external id {text!r}")
+        async with self.db.engine.connect() as conn:
+            rows = (await conn.execute(select(Customer.id, Customer.external_id).where(or_(*either)))).all()
+        by_external = next((i for i, e in rows if external is not None and e == external), None)
+        by_internal = next((i for i, _ in rows if i == internal), None)
         if isinstance(member, int):
             if by_internal is None:
                 raise NotFound(f"no member with id {member}")
@@ -169,4 +188,3 @@ def open_profiles(db: Database, *, models_dir: Path | None = None, segments_path
 def day_after(moment: datetime) -> datetime:
     """Midnight after `moment`: the default as-of for exports, so the newest data is included."""
     return moment.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-

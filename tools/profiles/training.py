@@ -123,7 +123,8 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
     churn_cutoffs = cutoffs(plan.churn_days)
     parts = [_churn_rows(snapshots.at(c), history, plan.churn_days) for c in churn_cutoffs]
     x, y, key = _stack(parts)
-    latest = np.concatenate([np.full(len(p[1]), c == max(churn_cutoffs)) for p, c in zip(parts, churn_cutoffs, strict=True)])
+    latest = np.concatenate([np.full(len(labels), c == max(churn_cutoffs))
+                             for (_, labels, _), c in zip(parts, churn_cutoffs, strict=True)])
     learnable("churn", y, classes=True)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
     churn = fit_churn(x[fit], y[fit], key[fit], latest[fit], plan.churn_days)
@@ -133,7 +134,8 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
                 "churn_mean_predicted": float(risk.mean()), "churn_observed": float(y[held].mean())}
     rows["churn"] = len(y)
 
-    x, y, key = _stack([_next_rows(snapshots.at(c), history, plan.next_purchase_days) for c in cutoffs(plan.next_purchase_days)])
+    x, y, key = _stack([_next_rows(snapshots.at(c), history, plan.next_purchase_days)
+                        for c in cutoffs(plan.next_purchase_days)])
     learnable("next purchase", y, classes=False)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
     next_purchase = fit_next_purchase(x[fit], y[fit], plan.next_purchase_days)
@@ -153,7 +155,8 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
     learnable("replenishment", y, classes=False)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
     replenishment = fit_replenishment(x[fit], y[fit], plan.replenishment_days, plan.regularity)
-    metrics["replenishment_mae_days"] = float(np.abs(replenishment.predict(x[held]) - y[held]).mean()) if held.any() else float("nan")
+    if held.any():
+        metrics["replenishment_mae_days"] = float(np.abs(replenishment.predict(x[held]) - y[held]).mean())
     rows["replenishment"] = len(y)
 
     x, y, key = _stack([_affinity_rows(snapshots.at(c), history, plan) for c in cutoffs(plan.affinity_days)])
@@ -224,18 +227,18 @@ def _sampled_members(snap: Snapshot, limit: int) -> np.ndarray:
     return mask
 
 
-def _replenishment_rows(snap: Snapshot, history: History, plan: TrainingPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _replenishment_rows(snap: Snapshot, history: History,
+                        plan: TrainingPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     pairs = snap.pairs
     sampled = _sampled_members(snap, plan.max_pair_members)
     regular = np.nonzero(plan.regularity.regular(pairs) & sampled[pairs.member])[0]
     keys, wait = first_purchase_after(history, snap.cutoff, snap.cutoff + plan.replenishment_days)
     k = max(len(history.categories), 1)
     pair_key = pairs.member[regular].astype(np.int64) * k + pairs.category[regular]
-    where = np.searchsorted(keys, pair_key)
-    found = (where < len(keys)) & (keys[np.minimum(where, len(keys) - 1)] == pair_key) if len(keys) else np.zeros(len(regular), dtype=bool)
+    found = groups.contains(keys, pair_key)
     regular = regular[found]
     inputs = regular_inputs(pairs, snap.features, snap.stats, history.categories, regular)
-    return inputs, wait[where[found]], snap.member_key[pairs.member[regular]]
+    return inputs, wait[np.searchsorted(keys, pair_key[found])], snap.member_key[pairs.member[regular]]
 
 
 def _affinity_rows(snap: Snapshot, history: History, plan: TrainingPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-WALK_ROWS = 8  # up to this many rows, the numpy walk wins
+WALK_ROWS = 64  # up to this many rows, the numpy walk wins
 
 Boosted = HistGradientBoostingClassifier | HistGradientBoostingRegressor
 

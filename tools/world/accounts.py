@@ -13,7 +13,7 @@ import numpy as np
 
 from policies.vocabulary import OfferType, Tier
 from tools.world.baskets import Baskets
-from tools.world.offers import OFFERS_BY_CODE
+from tools.world.offers import OFFER_TEMPLATES
 from tools.world.orders import Orders
 from tools.world.population import Loyalty
 from tools.world.timeline import DAY, Timeline
@@ -38,22 +38,19 @@ def tier_for(points: np.ndarray, spec: Loyalty) -> np.ndarray:
     return names[np.searchsorted(thresholds, points, side="right")]
 
 
-def points_offer_terms(orders: Orders, baskets: Baskets) -> tuple[np.ndarray, np.ndarray]:
+def points_offer_terms(baskets: Baskets) -> tuple[np.ndarray, np.ndarray]:
     """(multiplier, bonus) per order from the points offer it redeemed, if any."""
-    multiplier = np.ones(orders.count, dtype=np.int64)
-    bonus = np.zeros(orders.count, dtype=np.int64)
-    for code, spec in OFFERS_BY_CODE.items():
-        used = baskets.redeemed & (baskets.coupon == code)
-        if spec.type is OfferType.POINTS_MULTIPLIER:
-            multiplier[used] = int(spec.points_multiplier or 1)
-        elif spec.type is OfferType.BONUS_POINTS:
-            bonus[used] = spec.bonus_points or 0
-    return multiplier, bonus
+    multipliers = np.array([int(t.points_multiplier or 1) if t.type is OfferType.POINTS_MULTIPLIER else 1
+                            for t in OFFER_TEMPLATES])
+    bonuses = np.array([(t.bonus_points or 0) if t.type is OfferType.BONUS_POINTS else 0 for t in OFFER_TEMPLATES])
+    used = baskets.redeemed & (baskets.coupon >= 0)
+    which = np.maximum(baskets.coupon, 0)
+    return np.where(used, multipliers[which], 1), np.where(used, bonuses[which], 0)
 
 
 def build_accounts(spec: Loyalty, orders: Orders, baskets: Baskets, members: int,
                    clock: Timeline, rng: np.random.Generator) -> Accounts:
-    multiplier, bonus = points_offer_terms(orders, baskets)
+    multiplier, bonus = points_offer_terms(baskets)
     earned = order_points(baskets.total, multiplier, bonus, spec.points_per_dollar)
     lifetime = np.bincount(orders.member, weights=earned, minlength=members).astype(np.int64)
     last_year = orders.placed_at >= clock.span - 365 * DAY

@@ -16,7 +16,7 @@ from policies.vocabulary import OfferType
 from tools.world.catalogue import Catalogue
 from tools.world.contacts import Contacts
 from tools.world.members import Members
-from tools.world.offers import OFFERS_BY_CODE
+from tools.world.offers import OFFER_INDEX, OFFER_TEMPLATES
 from tools.world.orders import PROMPTED, REPLENISHMENT, Orders
 from tools.world.picking import OPPOSITE, CategoryPicker, ComplementPicker, ProductPicker
 from tools.world.population import Population
@@ -42,12 +42,13 @@ class Baskets:
     discount_total: np.ndarray
     total: np.ndarray
     cost: np.ndarray
-    coupon: np.ndarray  # object: code of the coupon applied, or None
+    coupon: np.ndarray  # index into OFFER_TEMPLATES of the coupon applied, -1 for none
     redeemed: np.ndarray  # the prompting contact's offer was redeemed
 
 
 @dataclass(frozen=True)
 class _Offer:
+    template: np.ndarray  # index into OFFER_TEMPLATES of the prompting offer, -1 without one
     kind: np.ndarray  # object: OfferType per order, None without an offer
     pct: np.ndarray
     amount: np.ndarray  # cents
@@ -56,16 +57,21 @@ class _Offer:
 
 def _prompting_offers(orders: Orders, contacts: Contacts) -> _Offer:
     n = orders.count
-    kind = np.full(n, None, dtype=object)
-    pct, amount, min_spend = np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    prompted = np.flatnonzero(orders.kind == PROMPTED)
-    codes, which = np.unique(contacts.offer[orders.contact[prompted]].astype(str), return_inverse=True)
-    specs = [OFFERS_BY_CODE[c] for c in codes]
-    kind[prompted] = np.array([s.type for s in specs], dtype=object)[which]
-    pct[prompted] = np.array([s.discount_pct or 0.0 for s in specs])[which]
-    amount[prompted] = np.array([round((s.amount_off or 0.0) * 100) for s in specs])[which]
-    min_spend[prompted] = np.array([round(s.min_spend * 100) for s in specs])[which]
-    return _Offer(kind, pct, amount, min_spend)
+    template = np.full(n, -1)
+    prompted = orders.kind == PROMPTED
+    template[prompted] = contacts.offer[orders.contact[prompted]]
+
+    def per_order(values: np.ndarray) -> np.ndarray:
+        """The prompting template's value per order: index -1, "no offer", takes the last entry."""
+        return values[template]
+
+    return _Offer(
+        template=template,
+        kind=per_order(np.array([*(t.type for t in OFFER_TEMPLATES), None], dtype=object)),
+        pct=per_order(np.array([*(t.discount_pct or 0.0 for t in OFFER_TEMPLATES), 0.0])),
+        amount=per_order(np.array([*(round((t.amount_off or 0.0) * 100) for t in OFFER_TEMPLATES), 0])),
+        min_spend=per_order(np.array([*(round(t.min_spend * 100) for t in OFFER_TEMPLATES), 0])),
+    )
 
 
 def fill_baskets(population: Population, orders: Orders, contacts: Contacts, traits: Traits, members: Members,
@@ -107,7 +113,8 @@ def fill_baskets(population: Population, orders: Orders, contacts: Contacts, tra
     public = (orders.kind != PROMPTED) & can_discount & (rng.random(n_orders) < b.coupon_rate * relative_ps)
     kind = offer.kind
     is_pct = can_discount & ((kind == OfferType.PERCENT_OFF) | ((kind == OfferType.BUNDLE) & (lines >= BUNDLE_LINES)))
-    coupon_pct = np.where(is_pct, offer.pct, np.where(public, OFFERS_BY_CODE[PUBLIC_COUPON].discount_pct or 0.0, 0.0))
+    public_pct = OFFER_TEMPLATES[OFFER_INDEX[PUBLIC_COUPON]].discount_pct or 0.0
+    coupon_pct = np.where(is_pct, offer.pct, np.where(public, public_pct, 0.0))
 
     opposite = np.array([SEASONS.index(OPPOSITE.get(s, "all")) for s in SEASONS])
     off_season = catalogue.season[product] == opposite[season]
@@ -136,12 +143,9 @@ def fill_baskets(population: Population, orders: Orders, contacts: Contacts, tra
     needs_spend = (kind == OfferType.BONUS_POINTS) | (kind == OfferType.POINTS_MULTIPLIER) | (kind == OfferType.GIFT)
     redeemed = (is_pct | amount_ok | (kind == OfferType.FREE_SHIPPING) | (kind == OfferType.EARLY_ACCESS)
                 | (needs_spend & spend_ok))
-    codes = np.full(n_orders, None, dtype=object)
-    codes[public] = PUBLIC_COUPON
-    prompted = np.flatnonzero(redeemed)
-    codes[prompted] = contacts.offer[orders.contact[prompted]]
+    coupon = np.where(redeemed, offer.template, np.where(public, OFFER_INDEX[PUBLIC_COUPON], -1))
     return Baskets(
         order=order, product=product, quantity=quantity.astype(np.int64), unit_price=price,
         unit_cost=catalogue.cost_cents[product], discount=discount, subtotal=subtotal,
-        discount_total=discount_total, total=total, cost=cost, coupon=codes, redeemed=redeemed,
+        discount_total=discount_total, total=total, cost=cost, coupon=coupon, redeemed=redeemed,
     )

@@ -17,7 +17,7 @@ from tools.world.campaigns import EMAIL, SMS, Audience, Campaign
 from tools.world.catalogue import Catalogue
 from tools.world.clocks import LocalClocks
 from tools.world.members import NEVER, Members
-from tools.world.offers import OFFERS_BY_CODE
+from tools.world.offers import OFFER_INDEX, OFFER_TEMPLATES
 from tools.world.population import Population
 from tools.world.response import Exposure, ResponseModel
 from tools.world.sessions import Sessions
@@ -38,7 +38,7 @@ class Contacts:
     channel: np.ndarray
     sent_at: np.ndarray  # seconds since the window start, ascending
     campaign: np.ndarray  # index into `campaigns`
-    offer: np.ndarray  # object: offer template code
+    offer: np.ndarray  # index into OFFER_TEMPLATES
     focus_category: np.ndarray  # -1 when the message is not about one category
     focus_product: np.ndarray  # -1 when not about one product (cart reminders are)
     opened_at: np.ndarray  # NOT, or when a tracked open happened (email, push)
@@ -81,7 +81,7 @@ def _campaign_rows(c: Campaign, index: int, members: Members, activity: Activity
     return {
         "member": member, "sent": clocks.to_utc(member, np.full(len(member), c.day), local),
         "campaign": np.full(len(member), index), "focus_category": np.full(len(member), c.category),
-        "focus_product": np.full(len(member), -1), "offer": np.full(len(member), c.offer, dtype=object),
+        "focus_product": np.full(len(member), -1), "offer": np.full(len(member), OFFER_INDEX[c.offer]),
     }
 
 
@@ -97,7 +97,7 @@ def _cart_reminders(sessions: Sessions, members: Members, index: int, reach: flo
         "member": member, "sent": sessions.start[carted] + rng.integers(HOUR, 6 * HOUR, len(carted)),
         "campaign": np.full(len(carted), index), "focus_category": sessions.category[carted],
         "focus_product": sessions.cart_product[carted],
-        "offer": np.where(rng.random(len(carted)) < 0.5, "REMINDER", "FREESHIP").astype(object),
+        "offer": np.where(rng.random(len(carted)) < 0.5, OFFER_INDEX["REMINDER"], OFFER_INDEX["FREESHIP"]),
     }
 
 
@@ -153,8 +153,7 @@ def _respond(population: Population, model: ResponseModel, member: np.ndarray, c
     recent[by_member] = recent_sorted
 
     distance = np.abs(clocks.local_hour(member, sent) - traits.preferred_hour[member])
-    codes, which = np.unique(offer.astype(str), return_inverse=True)
-    value = np.array([model.perceived_value(OFFERS_BY_CODE[c]) for c in codes])[which]
+    value = np.array([model.perceived_value(t) for t in OFFER_TEMPLATES])[offer]
     chance = model.probabilities(Exposure(
         channel=channel, responsiveness=traits.channel_response[member, channel],
         hour_distance=np.minimum(distance, 24 - distance), recent_contacts=recent, offer_value=value,

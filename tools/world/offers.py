@@ -46,6 +46,9 @@ OFFER_TEMPLATES: tuple[OfferTemplateSpec, ...] = (
 )
 
 OFFERS_BY_CODE = {t.code: t for t in OFFER_TEMPLATES}
+# Generated rows refer to templates by position in OFFER_TEMPLATES, so per-row lookups are array indexing.
+OFFER_INDEX = {t.code: i for i, t in enumerate(OFFER_TEMPLATES)}
+OFFER_CODES = np.array([t.code for t in OFFER_TEMPLATES], dtype=object)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from tools.world.inventory import Stock
 from tools.world.labels import padded
 from tools.world.market import CompetitorSignals
 from tools.world.members import MESSAGE_CHANNELS, NEVER, Members
-from tools.world.offers import OFFER_TEMPLATES, BudgetRows
+from tools.world.offers import OFFER_CODES, OFFER_TEMPLATES, BudgetRows
 from tools.world.orders import ORDER_CHANNELS, Orders
 from tools.world.outcomes import Outcomes
 from tools.world.taxonomy import SEASONS
@@ -167,7 +167,7 @@ def activity_tables(contacts: Contacts, orders: Orders, baskets: Baskets, outcom
             "id": ids(contacts.count), "idempotency_key": keys("seed-c", contacts.count),
             "customer_id": contacts.member.astype(np.int64) + 1,
             "channel": np.array(MESSAGE_CHANNELS, dtype=object)[contacts.channel],
-            "use_case": pick("use_case"), "campaign": pick("name"), "offer_code": contacts.offer,
+            "use_case": pick("use_case"), "campaign": pick("name"), "offer_code": OFFER_CODES[contacts.offer],
             "subject": pick("subject"), "body": pick("body"),
             "status": np.full(contacts.count, "sent", dtype=object),
             "attempts": np.ones(contacts.count, dtype=np.int64),
@@ -178,7 +178,8 @@ def activity_tables(contacts: Contacts, orders: Orders, baskets: Baskets, outcom
             "customer_id": orders.member.astype(np.int64) + 1, "placed_at": clock.datetimes(orders.placed_at),
             "channel": np.array(ORDER_CHANNELS, dtype=object)[orders.channel],
             "subtotal": dollars(baskets.subtotal), "discount_total": dollars(baskets.discount_total),
-            "total": dollars(baskets.total), "coupon_code": baskets.coupon,
+            "total": dollars(baskets.total),
+            "coupon_code": np.where(baskets.coupon >= 0, OFFER_CODES[np.maximum(baskets.coupon, 0)], None),
             "contact_id": nullable(orders.contact + 1, orders.contact < 0),
         },
         "order_lines": {

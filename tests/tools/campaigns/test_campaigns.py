@@ -21,11 +21,13 @@ from tests.mcp_servers.seeded_world import SeededWorld
 from tools.approvals import record_verdict
 from tools.campaigns.allocation import Limit
 from tools.campaigns.execute import execute_campaign
+from tools.campaigns.market import rival_discounts
 from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
 from tools.campaigns.ports import Review
 from tools.errors import InvalidInput, NotFound
 from tools.holdout import Arm
-from tools.storage.models import Budget, Contact, ExperimentAssignment, GuardVerdict, Proposal
+from tools.nba.member_scoring import MomentContext, score_member
+from tools.storage.models import Budget, ChannelConsent, Contact, ExperimentAssignment, GuardVerdict, Proposal
 
 
 @asynccontextmanager
@@ -102,6 +104,33 @@ async def test_members_are_chosen_by_value_per_dollar(world: SeededWorld) -> Non
     paid = [r for r in ratio if np.isfinite(r)]
     for proposal in left_out:  # everyone left out was worth less per dollar, or no longer fitted
         assert proposal.estimated_cost > room or proposal.value.expected_value / proposal.estimated_cost <= paid[-1]
+
+
+@pytest.mark.parametrize("use_case", [UseCase.REACTIVATION, UseCase.COMPETITIVE_RESPONSE])
+async def test_the_campaign_values_members_as_the_specialists_scorer_does(world: SeededWorld,
+                                                                          use_case: UseCase) -> None:
+    async with opened(world) as (product, deps):
+        plan = await plan_for(deps, world, use_case=use_case.value)
+        rivals = await rival_discounts(product.db, world.now)
+        assert plan.members
+        for member in plan.members[:8]:
+            proposal = member.proposal
+            category = proposal.offer.categories[0] if proposal.offer.categories else None
+            moment = MomentContext(anchor_category=category, competitor_discount_pct=rivals.get(category or "")
+                                   if use_case is UseCase.COMPETITIVE_RESPONSE else None)
+            profile = await product.profiles.profile(proposal.customer_id, world.now)
+            scored = await score_member(product.db, profile, use_case, moment, now=world.now, policy=product.policy,
+                                        top=50)
+            offer = proposal.offer
+            same = [c for c in scored["candidates"] if c["channel"] == proposal.channel.value
+                    and c["offer_type"] == offer.type.value and (c.get("discount_pct") or None) == offer.discount_pct
+                    and (c.get("amount_off") or None) == offer.amount_off
+                    and (c.get("points_multiplier") or None) == offer.points_multiplier
+                    and (c.get("bonus_points") or None) == offer.bonus_points]
+            assert len(same) == 1, (proposal.customer_id, offer)
+            assert same[0]["value"] == pytest.approx(proposal.value.expected_value, abs=0.05)
+            assert same[0]["cost_if_redeemed"] == pytest.approx(proposal.estimated_cost, abs=0.01)
+            assert same[0]["send_at"] == proposal.send_at.isoformat()
 
 
 async def test_no_planned_proposal_breaks_a_blocking_rule_or_the_judgement(world: SeededWorld) -> None:
@@ -194,20 +223,24 @@ async def test_members_inherit_their_variants_review(world: SeededWorld) -> None
     assert result.rejected_by == {"test.rejected": len(percent)}
 
 
-async def test_a_member_contacted_after_planning_is_refused_at_send(world: SeededWorld) -> None:
+async def test_members_contacted_or_opted_out_after_planning_are_refused_at_send(world: SeededWorld) -> None:
     async with opened(world) as (product, deps):
         plan = await plan_for(deps, world)
-        target = plan.members[0].proposal
+        contacted, opted_out = plan.members[0].proposal, plan.members[1].proposal
         async with product.db.session() as session, session.begin():
-            session.add(Contact(idempotency_key="trigger:after-plan", customer_id=target.customer_id,
-                                channel=target.channel.value, use_case="upsell", status="queued", attempts=0,
+            session.add(Contact(idempotency_key="trigger:after-plan", customer_id=contacted.customer_id,
+                                channel=contacted.channel.value, use_case="upsell", status="queued", attempts=0,
                                 scheduled_at=world.now.replace(tzinfo=None)))
+            consent = await session.get(ChannelConsent, (opted_out.customer_id, opted_out.channel.value))
+            assert consent is not None
+            consent.opted_out_at = world.now.replace(tzinfo=None)
         result = await execute_campaign(plan, product.db, RecordingReviewer(product, lambda p: True),
                                         policy_version="test", now=world.now)
         contacts = await campaign_contacts(product, plan)
-    assert result.refused_by == {"rules": 1}
-    assert target.customer_id not in {c.customer_id for c in contacts if c.idempotency_key.startswith("approval:")}
-    assert result.queued == len(plan.members) - 1
+    assert result.refused_by == {"rules": 2}
+    queued = {c.customer_id for c in contacts if c.idempotency_key.startswith("approval:")}
+    assert not queued & {contacted.customer_id, opted_out.customer_id}
+    assert result.queued == len(queued) == len(plan.members) - 2
 
 
 async def test_requests_that_cannot_be_planned_say_why(world: SeededWorld) -> None:

@@ -1,5 +1,6 @@
 """`loyalty import ...` errors: one line, non-zero exit, nothing written."""
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,16 @@ GOOD_MAP = "order_id=InvoiceNo,sku=StockCode,quantity=Quantity,placed_at=Invoice
 
 
 @pytest.fixture
-def ready(tmp_path: Path) -> Path:
+def ready(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # the command reads and writes relative to where it runs
     (tmp_path / "retail.csv").write_text(ROWS)
-    assert loyalty("db", "init", "--db", "sqlite:///shop.db", cwd=tmp_path).returncode == 0
+    assert loyalty("db", "init", "--db", "sqlite:///shop.db").exit_code == 0
     return tmp_path
+
+
+def rows(path: Path, table: str) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -27,15 +34,15 @@ def ready(tmp_path: Path) -> Path:
     (["completejourney", "--until", "someday"], "--until 'someday' is not a date"),
 ])
 def test_import_errors(ready: Path, args: list[str], message: str) -> None:
-    result = loyalty("import", *args, "--db", "sqlite:///shop.db", cwd=ready)
+    result = loyalty("import", *args, "--db", "sqlite:///shop.db")
     assert message in one_error_line(result)
-    stats = loyalty("db", "stats", "--db", "sqlite:///shop.db", cwd=ready)
-    assert [line.split()[-1] for line in stats.stdout.splitlines() if line.startswith(("orders", "customers"))] == ["0", "0"]
+    assert rows(ready / "shop.db", "orders") == rows(ready / "shop.db", "customers") == 0
 
 
 def test_a_good_import_reports_and_audits(ready: Path) -> None:
     result = loyalty("import", "transactions", "retail.csv", "--map", GOOD_MAP, "--date-format", "%m/%d/%Y %H:%M",
-                     "--db", "sqlite:///shop.db", cwd=ready)
-    assert result.returncode == 0, result.stderr
+                     "--db", "sqlite:///shop.db")
+    assert result.exit_code == 0, result.stderr
+    assert rows(ready / "shop.db", "orders") == 3
     assert "data-quality audit" in result.stdout and "retail.csv.rejects.csv" in result.stdout
     assert (ready / "retail.csv.rejects.csv").exists()

@@ -28,22 +28,22 @@ def world_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_models_fit_then_profile_json_segments_and_export(world_db: Path, tmp_path: Path) -> None:
     url = f"sqlite:///{world_db}"
-    fitted = loyalty("models", "fit", "--db", url, cwd=tmp_path)
-    assert fitted.returncode == 0, fitted.stderr
+    fitted = loyalty("models", "fit", "--db", url)
+    assert fitted.exit_code == 0, fitted.stderr
     assert json.loads(fitted.stdout)["as_of"] == "2025-01-01T00:00:00"  # the day after the newest data
 
-    shown = loyalty("profile", "EXT0002", "--db", url, "--as-of", "2025-01-01", "--json", cwd=tmp_path)
-    assert shown.returncode == 0, shown.stderr
+    shown = loyalty("profile", "EXT0002", "--db", url, "--as-of", "2025-01-01", "--json")
+    assert shown.exit_code == 0, shown.stderr
     profile = json.loads(shown.stdout)
     assert profile["external_id"] == "EXT0002" and profile["contact"]["email"] == "m***@example.com"
 
-    listed = loyalty("segments", "--db", url, cwd=tmp_path)
-    assert listed.returncode == 0, listed.stderr
+    listed = loyalty("segments", "--db", url)
+    assert listed.exit_code == 0, listed.stderr
     assert "dormant_recoverable" in listed.stdout and "48 members" in listed.stdout
 
     out = tmp_path / "profiles.jsonl"
-    exported = loyalty("profiles", "export", "--db", url, "--out", str(out), cwd=tmp_path)
-    assert exported.returncode == 0, exported.stderr
+    exported = loyalty("profiles", "export", "--db", url, "--out", str(out))
+    assert exported.exit_code == 0, exported.stderr
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(records) == 48 and records[0]["customer_id"] == "EXT0001"
 
@@ -53,13 +53,13 @@ def test_models_fit_then_profile_json_segments_and_export(world_db: Path, tmp_pa
     (["profile", "1", "--as-of", "soon"], "--as-of 'soon' is not a date"),
     (["profile", "1", "--as-of", "2020-01-01"], "had not joined by 2020-01-01"),
     (["profiles", "export", "--out", "x.jsonl", "--as-of", "2020-01-01"], "before any data"),
-    (["segments", "--segments", "missing.toml"], "cannot read segment file missing.toml"),
+    (["segments", "--segments", "/nonexistent/segments.toml"], "cannot read segment file /nonexistent/segments.toml"),
 ])
-def test_errors_are_one_line(world_db: Path, tmp_path: Path, args: list[str], message: str) -> None:
-    result = loyalty(*args, "--db", f"sqlite:///{world_db}", cwd=tmp_path)
+def test_errors_are_one_line(world_db: Path, args: list[str], message: str) -> None:
+    result = loyalty(*args, "--db", f"sqlite:///{world_db}")
     assert message in one_error_line(result)
 
 
 def test_uninitialised_database(tmp_path: Path) -> None:
-    result = loyalty("segments", "--db", f"sqlite:///{tmp_path / 'empty.db'}", cwd=tmp_path)
+    result = loyalty("segments", "--db", f"sqlite:///{tmp_path / 'empty.db'}")
     assert "not initialised" in one_error_line(result)

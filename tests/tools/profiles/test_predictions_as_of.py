@@ -1,13 +1,14 @@
 """Predictions as of a date use nothing after it, and one member's profile equals their row in
 the batch."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 
 from tests.tools.profiles.conftest import AS_OF, service_for
 from tests.tools.profiles.small_world import WorldIds, add_later_activity
-from tools.profiles.export import export_record
+from tools.profiles.export import export_rows
 from tools.profiles.service import ProfileService
 from tools.storage.db import Database
 
@@ -19,7 +20,7 @@ async def test_later_data_changes_nothing_as_of_the_date(db: Database, world: Wo
     after = await service_for(db, tmp_path / "after").frame(AS_OF)
 
     assert len(after) == len(before)  # the member who joined later does not exist yet
-    assert [export_record(before, i) for i in range(len(before))] == [export_record(after, i) for i in range(len(after))]
+    assert list(export_rows(before)) == list(export_rows(after))
     assert [before.profile(i) for i in range(len(before))] == [after.profile(i) for i in range(len(after))]
 
 
@@ -27,7 +28,6 @@ async def test_later_data_does_change_a_later_as_of(db: Database, world: WorldId
     service = service_for(db, tmp_path / "models")
     before = await service.profile(world.customers[0], AS_OF)
     await add_later_activity(db, world, after=AS_OF)
-    from datetime import timedelta
     later = await service.profile(world.customers[0], AS_OF + timedelta(days=12))
     assert later.frequency.orders_total == before.frequency.orders_total + 1
 

@@ -2,7 +2,10 @@
 all-or-nothing, and never overwriting members unless asked to."""
 
 import asyncio
+import os
 import sqlite3
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -12,7 +15,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
-from tests.tools.world.conftest import Seeded, seed_sqlite
+from tests.tools.world.conftest import DEFAULT, Seeded, seed_sqlite
 from tools.errors import InvalidInput, StorageError
 from tools.importers.progress import Silent
 from tools.storage.db import Database, database, init_schema
@@ -207,3 +210,30 @@ def test_another_schema_version_is_refused_untouched(tmp_path: Path, default_pop
     with pytest.raises(StorageError, match="schema version 999"):
         asyncio.run(seed_world(url, tmp_path / "truth", request, population_name="x", reset=False, progress=Silent()))
     assert asyncio.run(_members(url)) == 0
+
+
+SEED_IN_A_PROCESS = """
+import asyncio, sys
+from pathlib import Path
+from tools.importers.progress import Silent
+from tools.world.generator import WorldRequest
+from tools.world.population import load_population
+from tools.world.seeding import seed_world
+spec = load_population(Path(sys.argv[1]))
+request = WorldRequest(spec, 150, 5, 3, spec.world.end_date)
+asyncio.run(seed_world(sys.argv[2], Path(sys.argv[3]), request, population_name="p", reset=False, progress=Silent()))
+"""
+
+
+def test_separate_processes_write_the_same_bytes(tmp_path: Path) -> None:
+    """Runs with different string-hash seeds (so different set and dict orders) agree."""
+    urls = []
+    for run in (1, 2):
+        url = f"sqlite+aiosqlite:///{tmp_path / f'run{run}.db'}"
+        done = subprocess.run([sys.executable, "-c", SEED_IN_A_PROCESS, str(DEFAULT), url, str(tmp_path / f"t{run}")],
+                              env={**os.environ, "PYTHONHASHSEED": str(run)}, capture_output=True, text=True,
+                              timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+        urls.append(url)
+    first, second = (asyncio.run(_fingerprint(url)) for url in urls)
+    assert first == second
