@@ -29,7 +29,7 @@ def fit(db: DbOption = None, as_of: AsOfOption = None, models_dir: ModelsDirOpti
             raise InvalidInput("no orders in the database: import or seed some first")
         return await service.fit(moment)
 
-    models = run(with_service(settings.db_url, models_dir, None, DEFAULT_STALE_AFTER.days, work))
+    models = run(with_service(settings, models_dir, None, DEFAULT_STALE_AFTER.days, work))
     console.print_json(json.dumps(models.summary()))
 
 
@@ -41,7 +41,7 @@ def list_models(db: DbOption = None, models_dir: ModelsDirOption = None) -> None
     async def work(service: ProfileService) -> tuple[str, list[datetime]]:
         return str(service.store.directory), service.store.available()
 
-    where, found = run(with_service(settings.db_url, models_dir, None, DEFAULT_STALE_AFTER.days, work))
+    where, found = run(with_service(settings, models_dir, None, DEFAULT_STALE_AFTER.days, work))
     table = Table(title=f"fitted models in {where}", show_edge=False)
     table.add_column("as of")
     for moment in found:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from loyalty.cli.moments import parse_moment
+from loyalty.settings import Settings
 from tools.profiles.export import export_profiles
 from tools.profiles.freshness import DEFAULT_STALE_AFTER
 from tools.profiles.profile import Profile
@@ -27,13 +28,15 @@ StaleOption = Annotated[float, typer.Option(
     "--stale-after-days", min=0.0, help="A profile with no new data from any source for this long is stale.")]
 
 
-async def with_service(db_url: str, models_dir: Path | None, segments: Path | None, stale_days: float,
+async def with_service(settings: Settings, models_dir: Path | None, segments: Path | None, stale_days: float,
                        work: Any) -> Any:
-    """Open the database and the profile service, run `work(service)`, close."""
-    store: Database = database(db_url)
+    """Open the database and the profile service, run `work(service)`, close. Options given on
+    the command line win over the settings' `models_dir` and `segments_path`."""
+    store: Database = database(settings.db_url)
     try:
         await check_schema(store)
-        service = open_profiles(store, models_dir=models_dir, segments_path=segments,
+        service = open_profiles(store, models_dir=models_dir or settings.models_dir,
+                                segments_path=segments or settings.segments_path,
                                 stale_after=timedelta(days=stale_days))
         return await work(service)
     finally:
@@ -64,7 +67,7 @@ def profile_command(
     async def work(service: ProfileService) -> Profile:
         return await service.profile(member, parse_moment(as_of, "--as-of"))
 
-    profile = run(with_service(settings.db_url, models_dir, segments, stale_after_days, work))
+    profile = run(with_service(settings, models_dir, segments, stale_after_days, work))
     shown = profile if show_pii else profile.masked()
     if as_json:
         console.print_json(shown.model_dump_json())
@@ -90,7 +93,7 @@ def export(
         with err_console.status(f"writing {len(frame):,} profiles"):
             return export_profiles(frame, out), frame.as_of
 
-    count, used = run(with_service(settings.db_url, models_dir, segments, stale_after_days, work))
+    count, used = run(with_service(settings, models_dir, segments, stale_after_days, work))
     console.print(f"exported {count:,} profiles as of {used:%Y-%m-%d %H:%M} → {out}", highlight=False)
 
 

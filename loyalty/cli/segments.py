@@ -37,7 +37,7 @@ def segments_command(
         frame = await service.frame(await default_batch_as_of(service, parse_moment(as_of, "--as-of")))
         return segment_counts(frame, service.segments), len(frame), f"{frame.as_of:%Y-%m-%d %H:%M}"
 
-    counts, members, when = run(with_service(settings.db_url, models_dir, segments, DEFAULT_STALE_AFTER.days, work))
+    counts, members, when = run(with_service(settings, models_dir, segments, DEFAULT_STALE_AFTER.days, work))
     table = Table(title=f"segments as of {when} UTC · {members:,} members", show_edge=False)
     for column in ("segment", "family", "members", "share", "rule"):
         table.add_column(column, justify="right" if column in ("members", "share") else "left")

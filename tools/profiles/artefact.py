@@ -63,7 +63,7 @@ class FittedModels:
                 "affinity": self.affinity.horizon_days,
             },
             "categories": len(self.stats.names),
-            "metrics": {k: round(v, 4) for k, v in self.metrics.items()},
+            "metrics": {k: round(v, 4) for k, v in self.metrics.items() if np.isfinite(v)},
             "training_rows": self.training_rows,
         }
 

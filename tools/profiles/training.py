@@ -129,9 +129,10 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
     fit, held = holdout_split(key, HOLDOUT_SHARE)
     churn = fit_churn(x[fit], y[fit], key[fit], latest[fit], plan.churn_days)
     held &= latest  # judged where it is calibrated: the latest window
-    risk = churn.predict(x[held])
-    metrics |= {"churn_auc": _auc(y[held], risk), "churn_brier": float(brier_score_loss(y[held], risk)),
-                "churn_mean_predicted": float(risk.mean()), "churn_observed": float(y[held].mean())}
+    if held.any():
+        risk = churn.predict(x[held])
+        metrics |= {"churn_auc": _auc(y[held], risk), "churn_brier": float(brier_score_loss(y[held], risk)),
+                    "churn_mean_predicted": float(risk.mean()), "churn_observed": float(y[held].mean())}
     rows["churn"] = len(y)
 
     x, y, key = _stack([_next_rows(snapshots.at(c), history, plan.next_purchase_days)
@@ -139,14 +140,16 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
     learnable("next purchase", y, classes=False)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
     next_purchase = fit_next_purchase(x[fit], y[fit], plan.next_purchase_days)
-    metrics["next_purchase_mae_days"] = float(np.abs(next_purchase.predict(x[held]) - y[held]).mean())
+    if held.any():
+        metrics["next_purchase_mae_days"] = float(np.abs(next_purchase.predict(x[held]) - y[held]).mean())
     rows["next_purchase"] = len(y)
 
     x, y, key = _stack([_clv_rows(snapshots.at(c), history, clv_days) for c in cutoffs(clv_days)])
     learnable("lifetime value", y, classes=False)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
     clv = fit_clv(x[fit], y[fit], clv_days)
-    metrics["clv_window_mae"] = float(np.abs(clv.predict(x[held]) * clv_days / YEAR_DAYS - y[held]).mean())
+    if held.any():
+        metrics["clv_window_mae"] = float(np.abs(clv.predict(x[held]) * clv_days / YEAR_DAYS - y[held]).mean())
     rows["clv"] = len(y)
 
     x, y, key = _stack([
@@ -163,7 +166,8 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
     learnable("category affinity", y, classes=True)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
     affinity = fit_affinity(x[fit], y[fit], plan.affinity_days)
-    metrics["affinity_auc"] = _auc(y[held], affinity.trees.predict(x[held]))
+    if held.any():
+        metrics["affinity_auc"] = _auc(y[held], affinity.trees.predict(x[held]))
     rows["affinity"] = len(y)
 
     pairs = pair_history(history)
