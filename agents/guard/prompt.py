@@ -56,7 +56,9 @@ Procedure:
    - reject — anything else. Give reasons a specialist can act on.
 4. Record the verdict with rules__record_guard_verdict(proposal, verdict, reasons, guard_model,
    trace_id): the original proposal for approve or reject, the revised one for revise; reasons as
-   "code: message" strings. If the server refuses, your verdict is reject.
+   "code: message" strings. If the server refuses, your verdict is reject. When you would approve
+   but a person should look first (an unusual offer, a member's complaint history, anything you
+   cannot settle), pass flag_for_review with the reason: the proposal waits in the review queue.
 5. Finish with ONLY this JSON object, no other text:
    {{"verdict": "approve" | "reject" | "revise",
     "reasons": [{{"code": "<rule id, judgement id or guard.approved>", "message": "...", "field": "..."}}],

@@ -115,17 +115,24 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         reasons: Annotated[list[Reason], Field(max_length=20, description="Why, one reason per item.")],
         guard_model: Annotated[str, Field(min_length=1, max_length=60)] = "guard",
         trace_id: Annotated[str | None, Field(max_length=36)] = None,
+        flag_for_review: Annotated[str | None, Field(
+            min_length=1, max_length=500,
+            description="Set when a person should look before this goes out, saying why.")] = None,
     ) -> VerdictReceipt:
         """GUARD ONLY. Record the verdict on a proposal. For approve (or revise, passing the revised
         proposal) it issues a single-use approval bound to the proposal's content hash — unless a
-        blocking rule fails (then it is refused) or the decision needs human review (then it is
-        queued and no approval is issued yet)."""
+        blocking rule fails (then it is refused) or the decision needs human review (a review-severity
+        rule, or the guard's own `flag_for_review`): then it is queued for a person and no approval
+        is issued yet."""
         result = await evaluate(proposal)
         approving = verdict in (Verdict.APPROVE, Verdict.REVISE)
         if approving and result.blocking:
             broken = ", ".join(str(v.rule_id) for v in result.blocking)
             raise ToolError(f"cannot approve: blocking rules fail ({broken}); reject or revise the proposal")
-        review = "; ".join(v.message for v in result.violations if v.severity == "review") or None
+        concerns = [v.message for v in result.violations if v.severity == "review"]
+        if flag_for_review:
+            concerns.append(f"flagged by the guard: {flag_for_review}")
+        review = "; ".join(concerns) or None
         record = await record_verdict(
             deps.db, proposal, verdict=verdict,
             reasons=[{"reason": r} for r in reasons] + [v.model_dump(mode="json") for v in result.violations],

@@ -11,6 +11,7 @@ from policies.vocabulary import Channel
 from mcp_servers.rules.server import build as build_rules
 from tests.mcp_servers.harness import deps_for
 from tests.tools.proposals import NOW, add_member, proposal
+from tools.approvals import pending_reviews
 from tools.storage.db import Database
 
 
@@ -142,3 +143,17 @@ async def test_bad_arguments_are_tool_errors(sqlite_db: Database) -> None:
             assert result.is_error, name
             assert "Traceback" not in result.content[0].text
         assert not (await channels.call_tool("contact_status", {"customer_id": 1})).is_error
+
+
+async def test_guard_can_flag_a_proposal_for_human_review(sqlite_db: Database) -> None:
+    await add_member(sqlite_db)
+    deps = deps_for(sqlite_db)
+    async with Client(build_rules(deps)) as rules:
+        result = await rules.call_tool("record_guard_verdict", {
+            "proposal": args(proposal()), "verdict": "approve", "reasons": ["fits the member"],
+            "flag_for_review": "first offer to a member who complained last year"})
+        receipt = result.structured_content
+    assert receipt["approval_id"] is None and receipt["review_id"] is not None
+    queued = await pending_reviews(sqlite_db)
+    assert [q["review_id"] for q in queued] == [receipt["review_id"]]
+    assert "flagged by the guard" in queued[0]["reason"]
