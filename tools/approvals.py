@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Verdict
@@ -156,15 +156,3 @@ async def pending_reviews(db: Database, limit: int = 50) -> list[dict[str, Any]]
             }
             for item, proposal in rows
         ]
-
-
-async def expire_unused(db: Database, now: datetime) -> int:
-    """Mark approved proposals whose approval lapsed unused as expired (housekeeping)."""
-    async with db.session() as session, session.begin():
-        lapsed = select(GuardVerdict.proposal_id).where(
-            GuardVerdict.approval_expires_at < naive_utc(now), GuardVerdict.approval_used_at.is_(None)
-        )
-        result = await session.execute(
-            update(Proposal).where(Proposal.status == "approved", Proposal.id.in_(lapsed)).values(status="expired")
-        )
-        return result.rowcount or 0

@@ -5,11 +5,12 @@ round trip per run instead of one per step; a crash loses only the unfinished ru
 produced nothing (sends happen through the channels server, which records them itself).
 """
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from tools.errors import NotFound
 from tools.storage.bulk import bulk_insert
@@ -23,11 +24,6 @@ class SqlDecisionLog:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._pending: list[tuple[str, int, str, str, Mapping[str, Any], datetime]] = []
-        self._customers: dict[str, int] = {}
-
-    def tag_customer(self, trace_id: str, customer_id: int) -> None:
-        """Index a trace by the member it decided about (the runtime knows; the loop does not)."""
-        self._customers[trace_id] = customer_id
 
     async def record(self, trace_id: str, agent: str, step: int, kind: str, payload: Mapping[str, Any]) -> None:
         self._pending.append((trace_id, step, agent, str(kind), dict(payload), utcnow()))
@@ -45,7 +41,6 @@ class SqlDecisionLog:
                 "step": [r[1] for r in rows],
                 "agent": [r[2] for r in rows],
                 "kind": [r[3] for r in rows],
-                "customer_id": [self._customers.get(r[0]) for r in rows],
                 "payload": [_json(r[4]) for r in rows],
                 "created_at": [r[5] for r in rows],
             })
@@ -53,8 +48,6 @@ class SqlDecisionLog:
 
 def _json(payload: Mapping[str, Any]) -> str:
     # bulk_insert sends driver-level values: JSON columns need their text form.
-    import json
-
     return json.dumps(payload, default=str, separators=(",", ":"))
 
 
@@ -68,20 +61,3 @@ async def trace(db: Database, trace_id: str) -> list[dict[str, Any]]:
         raise NotFound(f"no decision with trace id {trace_id!r}")
     return [{"agent": r.agent, "step": r.step, "kind": r.kind, "payload": r.payload,
              "at": r.created_at.isoformat()} for r in rows]
-
-
-async def member_traces(db: Database, customer_id: int, limit: int = 20) -> list[dict[str, Any]]:
-    async with db.session() as session:
-        rows = (await session.execute(
-            select(DecisionLogEntry.trace_id, DecisionLogEntry.created_at)
-            .where(DecisionLogEntry.customer_id == customer_id, DecisionLogEntry.kind == "run_start",
-                   DecisionLogEntry.agent == "orchestrator")
-            .order_by(DecisionLogEntry.created_at.desc()).limit(limit)
-        )).all()
-    return [{"trace_id": t, "started_at": at.isoformat()} for t, at in rows]
-
-
-async def retag(db: Database, trace_id: str, customer_id: int) -> None:
-    async with db.session() as session, session.begin():
-        await session.execute(update(DecisionLogEntry).where(DecisionLogEntry.trace_id == trace_id)
-                              .values(customer_id=customer_id))
