@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     segments_path: Path | None = Field(None, description="segment definitions (default: the shipped file)")
     outbox_dir: Path = Path("outbox")
     reports_dir: Path = Path("reports")
+    alert_rules_path: Path = Field(PACKAGE_ROOT / "tools" / "reporting" / "default_alerts.toml",
+                                   description="alert rules for `loyalty alerts` and `loyalty report`")
     mcp_http_token: SecretStr | None = None
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
     model_orchestrator: str = "claude-sonnet-4-6"

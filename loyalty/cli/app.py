@@ -12,6 +12,7 @@ from loyalty.cli import imports as imports_cli
 from loyalty.cli import models as models_cli
 from loyalty.cli import outbox as outbox_cli
 from loyalty.cli import profiles as profiles_cli
+from loyalty.cli import report as report_cli
 from loyalty.cli import seed as seed_cli
 from loyalty.cli import segments as segments_cli
 from loyalty.logs import configure_logging
@@ -37,6 +38,8 @@ app.command("profile")(profiles_cli.profile_command)
 app.command("segments")(segments_cli.segments_command)
 app.command("demo")(demo_command)
 app.command("chat")(chat_command)
+app.command("report")(report_cli.report_command)
+app.command("alerts")(report_cli.alerts_command)
 seed_cli.register(app)
 
 
