@@ -18,6 +18,7 @@ from loyalty.cli.common import DbOption, console, fail, run, settings_for
 from loyalty.cli.moments import parse_moment
 from tools.reporting.alerts import Alert, load_rules
 from tools.reporting.html import KPI_COLUMNS, interval, kpi_cell, write_html
+from tools.reporting.incrementality import UseCaseLift
 from tools.reporting.period import DEFAULT_DAYS, Period
 from tools.reporting.report import Report, build_report, current_alerts
 from tools.storage.db import Database, check_schema, database, utcnow
@@ -116,26 +117,35 @@ async def _latest_activity(store: Database) -> datetime | None:
 
 
 def _kpi_table(report: Report) -> Table:
+    # Measures down, use cases across: fits a terminal, as the demo's table does.
     table = Table(title=f"KPIs · {report.period.label()}", show_edge=False)
-    table.add_column("use case")
-    for _, heading in KPI_COLUMNS:
-        table.add_column(heading, justify="right")
+    table.add_column("")
     for row in report.kpis:
-        table.add_row(row.group, *(kpi_cell(row, field) for field, _ in KPI_COLUMNS))
+        table.add_column(row.group, justify="right")
+    for field, heading in KPI_COLUMNS:
+        table.add_row(heading, *(kpi_cell(row, field) for row in report.kpis))
     return table
 
 
 def _lift_table(report: Report) -> Table:
     table = Table(title="Against the holdout: difference per member, Welch 95% interval", show_edge=False)
-    for column in ("use case", "contacted", "holdout", "revenue / member", "margin / member",
-                   "incremental margin", "margin / member, all eligible", "note"):
-        table.add_column(column, justify="left" if column in ("use case", "note") else "right")
+    table.add_column("")
     for u in report.lift:
-        table.add_row(u.use_case, f"{u.contacted:,}", f"{u.holdout:,}", interval(u.revenue), interval(u.margin),
-                      f"{u.incremental_margin:+,.2f}", interval(u.eligible_margin),
-                      u.margin.note or u.eligible_margin.note or "")
+        table.add_column(u.use_case, justify="right")
     if not report.lift:
-        table.add_row("(no member was triggered in the period)", *[""] * 7)
+        table.add_row("no member was triggered in the period")
+        return table
+    lines: list[tuple[str, Callable[[UseCaseLift], str]]] = [
+        ("contacted / eligible", lambda u: f"{u.contacted:,} / {u.eligible_treatment:,}"),
+        ("holdout", lambda u: f"{u.holdout:,}"),
+        ("revenue / member", lambda u: interval(u.revenue)),
+        ("margin / member", lambda u: interval(u.margin)),
+        ("incremental margin", lambda u: f"{u.incremental_margin:+,.2f}"),
+        ("margin / member, all eligible", lambda u: interval(u.eligible_margin)),
+        ("note", lambda u: u.margin.note or u.eligible_margin.note or ""),
+    ]
+    for heading, cell in lines:
+        table.add_row(heading, *(cell(u) for u in report.lift))
     return table
 
 
