@@ -6,6 +6,7 @@ the hidden response model → feedback into profiles. Prints the KPI table and w
 """
 
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +18,13 @@ from evals.simulation.engine import SimulationConfig, run_simulation
 from evals.simulation.metrics import METRICS, PolicyMetrics
 from evals.simulation.report import LABELS, write_report
 from loyalty.cli.common import console, err_console, run
-from loyalty.settings import load_settings
+from loyalty.cli.report import print_alerts
+from loyalty.settings import Settings, load_settings
 from loyalty.wiring import policy_from
+from tools.reporting.alerts import Alert, load_rules
+from tools.reporting.report import current_alerts
+from tools.storage.db import database
+from tools.world.population import load_population
 
 
 def demo_command(
@@ -50,6 +56,19 @@ def demo_command(
     console.print(f"decisions: {sum(r.decisions for r in results.values()):,} · elapsed {elapsed:.0f} s")
     console.print(f"report: {report.resolve()}")
     console.print(f"messages sent (files): {out.resolve()}/seed{seed}/outbox")
+    print_alerts(run(_alerts(settings, out / f"seed{seed}" / "agents.db", days)))
+
+
+async def _alerts(settings: Settings, path: Path, days: int) -> list[Alert]:
+    """The alert rules over the agents' database, as of the end of the simulated days (the
+    simulation starts the day after the population's history ends)."""
+    first = load_population(settings.population_path).world.end_date + timedelta(days=1)
+    end = datetime(first.year, first.month, first.day) + timedelta(days=days)
+    store = database(f"sqlite+aiosqlite:///{path}")
+    try:
+        return await current_alerts(store, load_rules(settings.alert_rules_path), end)
+    finally:
+        await store.dispose()
 
 
 def _table(results: dict[str, PolicyMetrics], members: int, days: int) -> Table:

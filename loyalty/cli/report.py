@@ -67,7 +67,7 @@ def report_command(
         return
     console.print(_kpi_table(report))
     console.print(_lift_table(report))
-    _print_alerts(report.alerts)
+    print_alerts(report.alerts)
     if latest is not None:
         console.print(f"[yellow]Nothing happened in this period; the latest order or message is at "
                       f"{latest:%Y-%m-%d %H:%M} UTC (pass --until to report on it).[/]")
@@ -92,7 +92,7 @@ def alerts_command(
     if as_json:
         typer.echo(json.dumps([a.model_dump(mode="json") for a in alerts], indent=2))
         return
-    _print_alerts(alerts)
+    print_alerts(alerts)
 
 
 async def _with_db(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
@@ -149,7 +149,7 @@ def _lift_table(report: Report) -> Table:
     return table
 
 
-def _print_alerts(alerts: list[Alert]) -> None:
+def print_alerts(alerts: list[Alert]) -> None:
     if not alerts:
         console.print("No alerts.")
         return
