@@ -124,7 +124,9 @@ def _windows(at: datetime, recent: int, baseline: int, mature: int) -> tuple[dat
 async def _message_rates(conn: AsyncConnection, outcome: OutcomeType, start: datetime, end: datetime,
                          ) -> dict[str, tuple[int, int]]:
     """(messages sent in [start, end), those with the outcome before `end`) per use case."""
-    hit = (select(Outcome.contact_id).where(Outcome.type == outcome.value, Outcome.occurred_at < end)
+    # An outcome never precedes its message, so only outcomes from `start` on can match.
+    hit = (select(Outcome.contact_id)
+           .where(Outcome.type == outcome.value, Outcome.occurred_at >= start, Outcome.occurred_at < end)
            .distinct().subquery())
     query = (
         select(func.coalesce(Contact.use_case, "unassigned"), func.count(), func.count(hit.c.contact_id))
