@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import OutcomeType
 from tools.errors import InvalidInput
+from tools.reporting.kpis import UNASSIGNED
 from tools.storage.models import Contact, LoyaltyAccount, Order, Outcome
 
 DEFAULT_RULES = Path(__file__).with_name("default_alerts.toml")
@@ -129,12 +130,12 @@ async def _message_rates(conn: AsyncConnection, outcome: OutcomeType, start: dat
            .where(Outcome.type == outcome.value, Outcome.occurred_at >= start, Outcome.occurred_at < end)
            .distinct().subquery())
     query = (
-        select(func.coalesce(Contact.use_case, "unassigned"), func.count(), func.count(hit.c.contact_id))
+        select(Contact.use_case, func.count(), func.count(hit.c.contact_id))
         .outerjoin(hit, hit.c.contact_id == Contact.id)
         .where(Contact.status == "sent", Contact.sent_at >= start, Contact.sent_at < end)
-        .group_by(func.coalesce(Contact.use_case, "unassigned"))
+        .group_by(Contact.use_case)
     )
-    return {u: (n, k) for u, n, k in await conn.execute(query)}
+    return {u or UNASSIGNED: (n, k) for u, n, k in await conn.execute(query)}
 
 
 async def _conversion_drop(conn: AsyncConnection, rule: ConversionDrop, at: datetime) -> list[Alert]:
@@ -186,16 +187,19 @@ async def _unsubscribe_spike(conn: AsyncConnection, rule: UnsubscribeSpike, at: 
 async def _over_discount(conn: AsyncConnection, rule: OverDiscount, at: datetime) -> list[Alert]:
     start = at - timedelta(days=rule.window_days)
     placed = and_(Order.placed_at >= start, Order.placed_at < at)
+    # Grouped by the bare column (PostgreSQL does not match two COALESCEs with separate bind
+    # parameters in SELECT and GROUP BY); missing values are named here.
     if rule.by == "tier":
-        group = func.coalesce(LoyaltyAccount.tier, NO_TIER)
+        group, missing = LoyaltyAccount.tier, NO_TIER
         query = select(group, func.count(), func.sum(Order.discount_total)).outerjoin(
             LoyaltyAccount, LoyaltyAccount.customer_id == Order.customer_id)
     else:
-        group = func.coalesce(Contact.use_case, "unassigned")
+        group, missing = Contact.use_case, UNASSIGNED
         query = select(group, func.count(), func.sum(Order.discount_total)).join(
             Contact, Contact.id == Order.contact_id)
     out = []
-    for name, orders, discount in await conn.execute(query.where(placed).group_by(group)):
+    for value, orders, discount in await conn.execute(query.where(placed).group_by(group)):
+        name = value or missing
         per_order = float(discount or 0) / orders
         if orders >= rule.min_orders and per_order > rule.max_discount_per_order:
             out.append(Alert(
