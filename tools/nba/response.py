@@ -41,6 +41,7 @@ class ResponsePriors:
     retained_share: float = 0.25  # of future margin a purchase by a lapsing member keeps (it resets their clock)
     competitor_pull: float = 0.8  # how strongly a rival's discount pulls a fully price-sensitive member
     cart_price_barrier: float = 0.5  # price sensitivity an abandoned cart under a rival's promotion implies
+    lapse_price_barrier: float = 0.5  # likewise a lapse from the member's rhythm while a rival discounts their category
     cart_intent: float = 0.4  # P(buy the carted item from someone soon): what a rival can take
 
 

@@ -117,8 +117,10 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
     pressure = 1.0 + batch.recent_contacts_7d[:, None] + 2.0 * batch.consecutive_ignored[:, None]
     unsubscribe = priors.unsubscribe_base * pressure * intrusiveness
     # An unsubscribe loses the channel, not the member: what is at stake is the share of their
-    # yearly value that our messages on that channel bring in.
-    fatigue = unsubscribe * priors.channel_share_of_value * np.maximum(batch.clv_365, 0.0)[:, None]
+    # yearly value that our messages on that channel bring in — in margin, like every other term
+    # (the CLV prediction is spend).
+    fatigue = (unsubscribe * priors.channel_share_of_value * np.maximum(batch.clv_365, 0.0)[:, None]
+               * np.clip(batch.margin_rate, 0.0, 0.95)[:, None])
     expected_cost = redeem * cost_if_redeemed + contact_cost
     # A purchase by a member at risk of lapsing also keeps part of their future margin.
     retention = _retention_value(batch, use_case, margin, priors)
