@@ -19,7 +19,7 @@ from tools.catalogue import recommend_bundle, use_case_paused
 from tools.contacts import SentMessage, consecutive_ignored, contact_record
 from tools.errors import NotFound
 from tools.nba.eligibility import not_applicable, outside_affinities, overdue_days
-from tools.nba.response import LearnedLift, ResponsePriors
+from tools.nba.response import APP_NATIVE_IN_APP_REACH, LearnedLift, ResponsePriors
 from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, Scores, rationale, score
 from tools.nba.timing import send_time, valid_until
 from tools.profiles.profile import Profile
@@ -107,6 +107,7 @@ def member_batch(profile: Profile, use_case: UseCase, moment: MomentContext, rec
                    for c in CHANNELS},
         churn_risk=one * profile.predictions.churn_risk,
         competitor_discount_pct=None if moment.competitor_discount_pct is None else one * moment.competitor_discount_pct,
+        reach_prior={Channel.IN_APP: one * APP_NATIVE_IN_APP_REACH} if "app_native" in profile.segments else {},
     )
 
 
