@@ -214,6 +214,8 @@ class ProfileFactsSource:
 
     async def __call__(self, proposal: OfferProposal, now: datetime) -> ProfileFacts:
         profile = await self._profiles.profile(proposal.customer_id, now)
-        async with self._db.session() as session:
-            costs = await sku_costs_of(session, proposal.offer.skus)
+        costs: dict[str, SkuCost] = {}
+        if proposal.offer.skus:
+            async with self._db.session() as session:
+                costs = await sku_costs_of(session, proposal.offer.skus)
         return facts_from_profile(profile, proposal, costs)

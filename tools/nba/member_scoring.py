@@ -117,7 +117,9 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
     record = await contact_record(db, profile.customer_id, now=now, lookback=timedelta(days=7))
     live = [m for m in record.recent if m.status in ("queued", "sending", "sent")]
     ignored = consecutive_ignored(record.recent, now=now, window=ignore_window)
-    costs = await _sku_costs(db, moment.cart_skus)
+    anchor = await _anchor(db, profile, moment, now)
+    bundle = await _bundle_skus(db, profile, anchor, moment)
+    costs = await _sku_costs(db, [*moment.cart_skus, *bundle])
     batch = member_batch(profile, use_case, moment, len(live), ignored,
                          cart=[costs[sku] for sku in moment.cart_skus if sku in costs])
     capped = _capped_channels(record.recent, policy, now)
@@ -129,9 +131,6 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
                 or channel in capped):
             batch.reachable[channel][:] = False
     scores = score(batch, use_case, policy.valuation, learned=learned)
-    anchor = await _anchor(db, profile, moment, now)
-    bundle = await _bundle_skus(db, profile, anchor, moment)
-    costs |= await _sku_costs(db, [sku for sku in bundle if sku not in costs])
     described = [
         _describe(scores, j, cand, profile, use_case, moment, anchor, bundle, now, policy,
                   (record.quiet_start_hour, record.quiet_end_hour))
@@ -219,7 +218,7 @@ def _capped_channels(recent: list[SentMessage], policy: Policy, now: datetime) -
     return capped
 
 
-async def _sku_costs(db: Database, skus: tuple[str, ...] | list[str]) -> dict[str, SkuCost]:
+async def _sku_costs(db: Database, skus: list[str]) -> dict[str, SkuCost]:
     if not skus:
         return {}
     async with db.session() as session:
