@@ -7,6 +7,8 @@ few cents; a CRM team would not send a win-back to a member who bought five days
 barbecue promotion for a coffee buyer. These checks read observed profile fields only.
 """
 
+import numpy as np
+
 from policies.vocabulary import UseCase
 from tools.profiles.profile import Profile
 
@@ -32,6 +34,13 @@ def overdue_days(profile: Profile) -> float | None:
     if since is None or gap is None:
         return None
     return since - gap
+
+
+def within_rhythm(days_since: np.ndarray, median_gap: np.ndarray) -> np.ndarray:
+    """The same test for a whole audience (campaigns): True where a member is not lapsed; NaN
+    (no order, no rhythm) is never within it."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(days_since) & np.isfinite(median_gap) & (days_since <= median_gap)
 
 
 def _not_lapsed(profile: Profile) -> str | None:

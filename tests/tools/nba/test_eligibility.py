@@ -1,9 +1,11 @@
 """A use case applies only when its premise holds for the member: lapsed for a win-back, the
 rival's category being one of theirs for a competitive response."""
 
+import numpy as np
+
 from policies.vocabulary import UseCase
 from tests.tools.nba.profiles import sample_profile
-from tools.nba.eligibility import not_applicable, overdue_days
+from tools.nba.eligibility import not_applicable, overdue_days, within_rhythm
 
 
 def test_a_member_inside_their_own_rhythm_is_not_lapsed() -> None:
@@ -41,3 +43,12 @@ def test_other_moments_always_apply() -> None:
     assert not_applicable(recent, UseCase.UPSELL, "BBQ and outdoor cooking") is None
     assert not_applicable(recent, UseCase.CART_ABANDONMENT, "BBQ and outdoor cooking") is None
     assert not_applicable(recent, UseCase.COMPETITIVE_RESPONSE, None) is None
+
+
+def test_the_audience_form_agrees_with_the_single_member_test() -> None:
+    since = np.array([5.0, 28.0, 40.0, np.nan, 15.0])
+    gap = np.array([15.0, 18.0, np.nan, 20.0, 15.0])
+    expected = [not_applicable(sample_profile(days_since=None if np.isnan(s) else float(s),
+                                              median_gap=None if np.isnan(g) else float(g)),
+                                UseCase.REACTIVATION, None) is not None for s, g in zip(since, gap, strict=True)]
+    assert within_rhythm(since, gap).tolist() == expected == [True, False, False, False, True]
