@@ -7,6 +7,7 @@ time sees the same locked state it then writes.
 """
 
 import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -50,6 +51,12 @@ class ProfileFacts:
     basket_margin: float
     postcode_group: str | None = None
     demographic_group: str | None = None
+
+
+@dataclass(frozen=True)
+class SkuCost:
+    price: float
+    unit_cost: float
 
 
 async def rule_context(
@@ -156,13 +163,25 @@ async def _sku_facts(session: AsyncSession, proposal: OfferProposal) -> dict[str
     }
 
 
-def facts_from_profile(profile: Profile, proposal: OfferProposal, sku_prices: dict[str, float]) -> ProfileFacts:
+def expected_order(typical: float, margin_rate: float | None,
+                   offer_items: Sequence[SkuCost] = ()) -> tuple[float, float]:
+    """`(value, gross margin)` of the order an offer is judged on: the member's usual basket at their
+    usual margin rate, or the offer's own products when they cost more (a high-ticket cart) — and
+    then at those products' own margin, which is known, not the member's average (a thin-margin
+    item must not borrow the margin of what the member usually buys)."""
+    offer_value = sum(item.price for item in offer_items)
+    if offer_value > typical and offer_value >= 1.0:
+        return offer_value, sum(item.price - item.unit_cost for item in offer_items)
+    basket = max(typical, 1.0)
+    return basket, basket * (margin_rate if margin_rate is not None else 0.0)
+
+
+def facts_from_profile(profile: Profile, proposal: OfferProposal, sku_costs: Mapping[str, SkuCost]) -> ProfileFacts:
     """The rule facts a profile gives for one proposal. The expected order is the member's usual
-    basket, or the offer's own products when they cost more (a high-ticket cart)."""
+    basket, or the offer's own products when they cost more (see `expected_order`)."""
     typical = profile.monetary.aov_365 or profile.monetary.aov or 0.0
-    offer_value = sum(sku_prices.get(sku, 0.0) for sku in proposal.offer.skus)
-    basket = max(typical, offer_value, 1.0)
-    margin_rate = profile.monetary.margin_rate if profile.monetary.margin_rate is not None else 0.0
+    items = [sku_costs[sku] for sku in proposal.offer.skus if sku in sku_costs]
+    basket, margin = expected_order(typical, profile.monetary.margin_rate, items)
     age = profile.demographics.age
     # The rule's data age is how old our copy of the member is: hours since their upstream sync, or
     # none for members fed continuously. A member who is merely quiet is not out of date.
@@ -173,10 +192,18 @@ def facts_from_profile(profile: Profile, proposal: OfferProposal, sku_prices: di
         stale=profile.freshness.stale,
         data_age_hours=max(sync_age, 0.0),
         basket_value=basket,
-        basket_margin=basket * margin_rate,
+        basket_margin=margin,
         postcode_group=(profile.demographics.postcode or "")[:2] or None,
         demographic_group=None if age is None else f"age_{min(age // 15 * 15, 75)}",
     )
+
+
+async def sku_costs_of(session: AsyncSession, skus: Iterable[str]) -> dict[str, SkuCost]:
+    wanted = set(skus)
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Product.sku, Product.price, Product.unit_cost).where(Product.sku.in_(wanted)))
+    return {sku: SkuCost(float(price), float(unit_cost)) for sku, price, unit_cost in rows}
 
 
 class ProfileFactsSource:
@@ -187,9 +214,8 @@ class ProfileFactsSource:
 
     async def __call__(self, proposal: OfferProposal, now: datetime) -> ProfileFacts:
         profile = await self._profiles.profile(proposal.customer_id, now)
-        prices: dict[str, float] = {}
+        costs: dict[str, SkuCost] = {}
         if proposal.offer.skus:
             async with self._db.session() as session:
-                rows = await session.execute(select(Product.sku, Product.price).where(Product.sku.in_(proposal.offer.skus)))
-                prices = {sku: float(price) for sku, price in rows}
-        return facts_from_profile(profile, proposal, prices)
+                costs = await sku_costs_of(session, proposal.offer.skus)
+        return facts_from_profile(profile, proposal, costs)

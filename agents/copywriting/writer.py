@@ -14,6 +14,7 @@ from pathlib import Path
 
 from policies.vocabulary import Channel, OfferType, Tone, UseCase
 
+REPLENISHMENT = "replenishment"  # the phrase set for restock reminders
 SMS_LIMIT = 160
 PUSH_LIMIT = 120
 IN_STORE_LIMIT = 80
@@ -34,6 +35,9 @@ class CopyBrief:
     category: str | None
     product: str | None
     opt_out_text: str
+    # The category is one the member buys regularly and is due again: an upsell is then a restock
+    # reminder that names it ("your coffee beans may be running low"), not a cross-sell.
+    replenishment: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,8 @@ def safe_label(raw: str | None, fallback: str) -> str:
 
 def write(brief: CopyBrief) -> Copy:
     phrases = _phrases()
-    use_case, tone = brief.use_case.value, brief.tone.value
+    tone = brief.tone.value
+    use_case = REPLENISHMENT if brief.replenishment and brief.use_case is UseCase.UPSELL else brief.use_case.value
     fields = {
         "name": safe_name(brief.first_name),
         "category": safe_label(brief.category, "favourites"),

@@ -49,6 +49,8 @@ class SpecialistPolicy:
             return answer({"decision": "nothing", "reason": "the member's data is stale (newest record "
                            f"{freshness.get('data_age_hours') or 0:.0f} h old or upstream sync out of date); "
                            "no action on stale data"})
+        if scoring.get("not_applicable"):  # the use case does not fit this member now (e.g. not lapsed)
+            return answer({"decision": "nothing", "reason": f"nothing to do: {scoring['not_applicable']}"})
         checks = tool_results(request, CHECK)
         if checks:
             return self._conclude(request, checks, scoring)

@@ -55,6 +55,7 @@ def build_proposal(candidate: dict[str, Any], profile: dict[str, Any], scoring: 
         category=anchor.get("category"),
         product=anchor.get("product"),
         opt_out_text=scoring.get("sms_opt_out_text", "Reply STOP to opt out"),
+        replenishment=bool(anchor.get("replenishment_due")),
     ))
     offer = {key: candidate[key] for key in ("discount_pct", "amount_off", "points_multiplier", "bonus_points")
              if candidate.get(key)}

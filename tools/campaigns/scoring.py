@@ -13,7 +13,7 @@ import numpy as np
 
 from policies.model import Policy
 from policies.offer_value import OfferTerms, value_offers
-from policies.vocabulary import OfferType, UseCase
+from policies.vocabulary import Channel, OfferType, UseCase
 from tools.campaigns.contact_facts import ContactFacts
 from tools.nba.member_scoring import (
     DEFAULT_BASKET,
@@ -21,7 +21,8 @@ from tools.nba.member_scoring import (
     DEFAULT_PRICE_SENSITIVITY,
     HORIZON_DAYS,
 )
-from tools.nba.response import LearnedLift
+from tools.nba.eligibility import within_rhythm
+from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift
 from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, score
 from tools.profiles.frame import ProfileFrame
 from tools.profiles.history import CHANNELS as PROFILE_CHANNELS
@@ -73,6 +74,11 @@ def member_batch(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, use
     full_price = (frame.segments[rows, frame.segment_ids.index("full_price_buyer")]
                   if "full_price_buyer" in frame.segment_ids else np.zeros(len(rows), dtype=bool))
     column = {c: PROFILE_CHANNELS.index(c.value) for c in CHANNELS}
+    # As for one member (`tools.nba.eligibility`): no win-back for a member still inside their rhythm.
+    fits = (~within_rhythm(fields["recency_days"][rows], fields["median_interval"][rows])
+            if use_case is UseCase.REACTIVATION else np.ones(len(rows), dtype=bool))
+    app_native = (frame.segments[rows, frame.segment_ids.index("app_native")]
+                  if "app_native" in frame.segment_ids else np.zeros(len(rows), dtype=bool))
     return MemberBatch(
         customer_id=frame.history.members.customer_id[rows],
         p_buy_anyway=p_anyway,
@@ -85,9 +91,11 @@ def member_batch(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, use
         consecutive_ignored=facts.ignored_this_week.astype(float),
         opens={c: engagement.opens[rows, column[c]].astype(float) for c in CHANNELS},
         sends={c: engagement.sends[rows, column[c]].astype(float) for c in CHANNELS},
-        reachable={c: engagement.consent[rows, column[c]] & facts.reachable[:, j] for j, c in enumerate(CHANNELS)},
+        reachable={c: engagement.consent[rows, column[c]] & facts.reachable[:, j] & fits
+                   for j, c in enumerate(CHANNELS)},
         churn_risk=frame.predictions.churn_risk[rows],
         competitor_discount_pct=rival_discount_pct,
+        reach_prior={Channel.IN_APP: np.where(app_native, APP_NATIVE_IN_APP_REACH, REACH_PRIOR[Channel.IN_APP])},
     )
 
 

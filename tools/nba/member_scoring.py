@@ -18,10 +18,12 @@ from policies.vocabulary import Channel, OfferType, UseCase
 from tools.catalogue import recommend_bundle, use_case_paused
 from tools.contacts import SentMessage, consecutive_ignored, contact_record
 from tools.errors import NotFound
-from tools.nba.response import LearnedLift
+from tools.nba.eligibility import not_applicable, outside_affinities, overdue_days
+from tools.nba.response import APP_NATIVE_IN_APP_REACH, LearnedLift, ResponsePriors
 from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, Scores, rationale, score
 from tools.nba.timing import send_time, valid_until
 from tools.profiles.profile import Profile
+from tools.rule_facts import SkuCost, expected_order, sku_costs_of
 from tools.storage.db import Database
 from tools.storage.models import Category, Product
 
@@ -32,6 +34,9 @@ CART_INTENT_BONUS = 0.10  # an abandoned cart is intent: members return to some 
 DEFAULT_BASKET = 50.0
 DEFAULT_MARGIN_RATE = 0.40
 DEFAULT_PRICE_SENSITIVITY = 0.2
+# A regularly bought category expected within this many days is due: the message is a replenishment
+# reminder ("your coffee beans are running low"), not a cross-sell.
+REPLENISHMENT_DUE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,21 @@ def p_buy_anyway(profile: Profile, use_case: UseCase) -> float:
     return float(p)
 
 
+def rival_behind_lapse(profile: Profile, use_case: UseCase, moment: MomentContext) -> bool:
+    """A member overdue on their own rhythm while a rival discounts their own category: the lapse
+    is most likely the rival's price, whatever the member paid with us before (seed: Sarah)."""
+    overdue = overdue_days(profile)
+    return (use_case is UseCase.REACTIVATION and bool(moment.competitor_discount_pct)
+            and moment.anchor_category is not None and overdue is not None and overdue > 0
+            and outside_affinities(profile, moment.anchor_category) is None)
+
+
 def member_batch(profile: Profile, use_case: UseCase, moment: MomentContext, recent_7d: int,
-                 ignored: int) -> MemberBatch:
+                 ignored: int, cart: list[SkuCost] | None = None,
+                 priors: ResponsePriors | None = None) -> MemberBatch:
+    """`cart`: price and unit cost of the cart's products, when known: the order at stake is the
+    cart, at its own margin."""
+    priors = priors or ResponsePriors()
     engagement = {e.channel: e for e in profile.engagement}
     one = np.ones(1)
 
@@ -64,14 +82,22 @@ def member_batch(profile: Profile, use_case: UseCase, moment: MomentContext, rec
         return {c: one * float(getattr(engagement[c.value], attr) if c.value in engagement else 0) for c in CHANNELS}
 
     basket = moment.cart_value or profile.monetary.aov_365 or profile.monetary.aov or DEFAULT_BASKET
-    sensitivity = profile.price_sensitivity.discount_share
+    margin_rate = profile.monetary.margin_rate or DEFAULT_MARGIN_RATE
+    cart_value = sum(item.price for item in cart or ())
+    if cart_value > 0:
+        margin_rate = sum(item.price - item.unit_cost for item in cart or ()) / cart_value
+    observed = profile.price_sensitivity.discount_share
+    sensitivity = DEFAULT_PRICE_SENSITIVITY if observed is None else observed
+    full_price = "full_price_buyer" in profile.segments
+    if rival_behind_lapse(profile, use_case, moment):
+        sensitivity, full_price = max(sensitivity, priors.lapse_price_barrier), False
     return MemberBatch(
         customer_id=np.array([profile.customer_id]),
         p_buy_anyway=one * p_buy_anyway(profile, use_case),
         basket_value=one * basket,
-        margin_rate=one * (profile.monetary.margin_rate or DEFAULT_MARGIN_RATE),
-        price_sensitivity=one * (DEFAULT_PRICE_SENSITIVITY if sensitivity is None else sensitivity),
-        full_price_buyer=np.array(["full_price_buyer" in profile.segments]),
+        margin_rate=one * margin_rate,
+        price_sensitivity=one * sensitivity,
+        full_price_buyer=np.array([full_price]),
         clv_365=one * profile.predictions.predicted_clv_365,
         recent_contacts_7d=one * recent_7d,
         consecutive_ignored=one * ignored,
@@ -81,6 +107,7 @@ def member_batch(profile: Profile, use_case: UseCase, moment: MomentContext, rec
                    for c in CHANNELS},
         churn_risk=one * profile.predictions.churn_risk,
         competitor_discount_pct=None if moment.competitor_discount_pct is None else one * moment.competitor_discount_pct,
+        reach_prior={Channel.IN_APP: one * APP_NATIVE_IN_APP_REACH} if "app_native" in profile.segments else {},
     )
 
 
@@ -90,30 +117,34 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
     record = await contact_record(db, profile.customer_id, now=now, lookback=timedelta(days=7))
     live = [m for m in record.recent if m.status in ("queued", "sending", "sent")]
     ignored = consecutive_ignored(record.recent, now=now, window=ignore_window)
-    # Opt-outs recorded since the profile was built win over its consent flags.
-    batch = member_batch(profile, use_case, moment, len(live), ignored)
+    anchor = await _anchor(db, profile, moment, now)
+    bundle = await _bundle_skus(db, profile, anchor, moment)
+    costs = await _sku_costs(db, [*moment.cart_skus, *bundle])
+    batch = member_batch(profile, use_case, moment, len(live), ignored,
+                         cart=[costs[sku] for sku in moment.cart_skus if sku in costs])
     capped = _capped_channels(record.recent, policy, now)
     paused = await use_case_paused(db, use_case, now)  # ops paused it: only doing nothing remains
+    unfit = not_applicable(profile, use_case, moment.anchor_category)  # likewise
+    # Opt-outs recorded since the profile was built win over its consent flags.
     for channel in CHANNELS:
-        if (paused or not record.consents.get(channel.value, False) or channel.value in record.opted_out
+        if (paused or unfit or not record.consents.get(channel.value, False) or channel.value in record.opted_out
                 or channel in capped):
             batch.reachable[channel][:] = False
     scores = score(batch, use_case, policy.valuation, learned=learned)
-    anchor = await _anchor(db, profile, moment)
-    bundle = await _bundle_skus(db, profile, anchor, moment)
-    prices = await _prices(db, [*moment.cart_skus, *bundle])
     described = [
         _describe(scores, j, cand, profile, use_case, moment, anchor, bundle, now, policy,
                   (record.quiet_start_hour, record.quiet_end_hour))
         for j, cand in enumerate(scores.candidates)
         if np.isfinite(scores.value[0, j]) and not (cand.lever.offer_type is OfferType.BUNDLE and not bundle)
     ]
-    _price_as_the_rules_do(described, scores, profile, prices, policy)
+    _price_as_the_rules_do(described, scores, profile, costs, policy)
     # Only compliant actions compete (DESIGN §5): an offer the margin floor forbids is not an option.
     described = [c for c in described if not c.pop("breaks_margin_floor", False)]
     for c in described:
         del c["_index"]
         c["rationale"] = rationale(c)
+        if c["do_nothing"] and unfit:
+            c["rationale"] = f"Do nothing: {unfit}."
     described.sort(key=lambda c: -c["value"])
     candidates = described[:top]  # plus doing nothing, always
     if not any(c["do_nothing"] for c in candidates):
@@ -126,13 +157,14 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
         "anchor": anchor,
         "sequence_step": moment.sequence_step,
         "use_case_paused": paused,
+        "not_applicable": unfit,  # why the use case does not apply to this member now, if it does not
         "sms_opt_out_text": policy.sms.opt_out_text.required_text,
         "candidates": candidates,
     }
 
 
 def _price_as_the_rules_do(described: list[dict[str, Any]], scores: Scores, profile: Profile,
-                           prices: dict[str, float], policy: Policy) -> None:
+                           costs: dict[str, SkuCost], policy: Policy) -> None:
     """Replace each candidate's cost if redeemed by the face value the rules engine will compute
     (same basket, same scope, same valuation), and move its value by the difference, so a
     proposal's stated cost is never understated and its value is what the rules will see."""
@@ -140,8 +172,10 @@ def _price_as_the_rules_do(described: list[dict[str, Any]], scores: Scores, prof
     if not offers:
         return
     typical = profile.monetary.aov_365 or profile.monetary.aov or 0.0
-    sku_value = np.array([sum(prices.get(s, 0.0) for s in c["skus"]) for c in offers])
-    basket = np.maximum(np.maximum(typical, sku_value), 1.0)
+    items = [[costs[s] for s in c["skus"] if s in costs] for c in offers]
+    sku_value = np.array([sum(item.price for item in offer) for offer in items])
+    orders = [expected_order(typical, profile.monetary.margin_rate, offer) for offer in items]
+    basket = np.array([value for value, _ in orders])
 
     def optional(key: str) -> np.ndarray:
         return np.array([c[key] if c.get(key) else np.nan for c in offers], dtype=np.float64)
@@ -154,7 +188,7 @@ def _price_as_the_rules_do(described: list[dict[str, Any]], scores: Scores, prof
         free_shipping=np.array([bool(c["free_shipping"]) for c in offers]),
         min_spend=np.zeros(len(offers)), sku_list_value=sku_value, gift_cost=np.zeros(len(offers)),
         stated_cost=np.zeros(len(offers)), basket_value=basket,
-        basket_margin=basket * (profile.monetary.margin_rate or 0.0),
+        basket_margin=np.array([margin for _, margin in orders]),
     ), policy.valuation)
     floor = policy.margin.floor.min_margin_pct
     for c, face, margin_after in zip(offers, economics.face_value, economics.margin_after_pct, strict=True):
@@ -184,12 +218,11 @@ def _capped_channels(recent: list[SentMessage], policy: Policy, now: datetime) -
     return capped
 
 
-async def _prices(db: Database, skus: list[str]) -> dict[str, float]:
+async def _sku_costs(db: Database, skus: list[str]) -> dict[str, SkuCost]:
     if not skus:
         return {}
     async with db.session() as session:
-        rows = await session.execute(select(Product.sku, Product.price).where(Product.sku.in_(set(skus))))
-        return {sku: float(price) for sku, price in rows}
+        return await sku_costs_of(session, skus)
 
 
 def _describe(scores: Scores, j: int, cand: Candidate, profile: Profile, use_case: UseCase, moment: MomentContext,
@@ -222,8 +255,18 @@ def _describe(scores: Scores, j: int, cand: Candidate, profile: Profile, use_cas
     return described
 
 
-async def _anchor(db: Database, profile: Profile, moment: MomentContext) -> dict[str, Any]:
-    """The category (and product) the message is about: the cart, the trigger, or the top affinity."""
+async def _anchor(db: Database, profile: Profile, moment: MomentContext, now: datetime) -> dict[str, Any]:
+    """The category (and product) the message is about: the cart, the trigger, or the top affinity;
+    and whether it is a regularly bought category now due (the message is then a replenishment)."""
+    anchor = await _anchor_of(db, profile, moment)
+    due = now.date() + timedelta(days=REPLENISHMENT_DUE_DAYS)
+    anchor["replenishment_due"] = bool(anchor["category"]) and any(
+        r.category.casefold() == anchor["category"].casefold() and r.expected_next_date <= due
+        for r in profile.predictions.replenishment)
+    return anchor
+
+
+async def _anchor_of(db: Database, profile: Profile, moment: MomentContext) -> dict[str, Any]:
     if moment.cart_skus:
         async with db.session() as session:
             row = (await session.execute(

@@ -17,6 +17,9 @@ from policies.vocabulary import Channel, OfferType, UseCase
 REACH_PRIOR = {Channel.EMAIL: 0.22, Channel.SMS: 0.30, Channel.PUSH: 0.15, Channel.IN_APP: 0.10, Channel.IN_STORE: 0.05}
 # Evidence weight of the prior, in messages: with few sends the member's own rate is shrunk toward it.
 REACH_PRIOR_WEIGHT = 8.0
+# An in-app message is seen only when the member opens the app: members who live in the app (the
+# `app_native` segment: they order there or use it often) see it far more often than the average.
+APP_NATIVE_IN_APP_REACH = 0.30
 CONTACT_COST = {Channel.EMAIL: 0.01, Channel.SMS: 0.08, Channel.PUSH: 0.005, Channel.IN_APP: 0.0, Channel.IN_STORE: 0.0}
 # How much a message on each channel intrudes, scaling the fatigue penalty.
 INTRUSIVENESS = {Channel.EMAIL: 1.0, Channel.SMS: 2.5, Channel.PUSH: 1.5, Channel.IN_APP: 0.5, Channel.IN_STORE: 0.3}
@@ -41,6 +44,7 @@ class ResponsePriors:
     retained_share: float = 0.25  # of future margin a purchase by a lapsing member keeps (it resets their clock)
     competitor_pull: float = 0.8  # how strongly a rival's discount pulls a fully price-sensitive member
     cart_price_barrier: float = 0.5  # price sensitivity an abandoned cart under a rival's promotion implies
+    lapse_price_barrier: float = 0.5  # likewise a lapse from the member's rhythm while a rival discounts their category
     cart_intent: float = 0.4  # P(buy the carted item from someone soon): what a rival can take
 
 
@@ -54,8 +58,10 @@ class LearnedLift:
         return self.by_family.get(family, 1.0)
 
 
-def shrunk_reach(opens: np.ndarray, sends: np.ndarray, channel: Channel) -> np.ndarray:
-    prior = REACH_PRIOR[channel]
+def shrunk_reach(opens: np.ndarray, sends: np.ndarray, channel: Channel,
+                 prior: np.ndarray | float | None = None) -> np.ndarray:
+    """`prior`: per member, where more is known about them than the channel's average."""
+    prior = REACH_PRIOR[channel] if prior is None else prior
     return (opens + REACH_PRIOR_WEIGHT * prior) / (sends + REACH_PRIOR_WEIGHT)
 
 

@@ -8,7 +8,7 @@ cannibalisation the subtraction of the do-nothing term and the redemption-weight
 Every array here is (members × candidates); one member is a batch of one.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -45,6 +45,7 @@ class MemberBatch:
     reachable: dict[Channel, np.ndarray]  # consent given, not opted out
     churn_risk: np.ndarray | None = None  # P(no purchase in the churn horizon); None: no retention value
     competitor_discount_pct: np.ndarray | None = None  # a rival's promotion on the member's category
+    reach_prior: dict[Channel, np.ndarray] = field(default_factory=dict)  # per-member priors, where known
 
     def __len__(self) -> int:
         return len(self.customer_id)
@@ -103,7 +104,7 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
             continue
         channel = cand.channel
         assert channel is not None
-        reach[:, j] = shrunk_reach(batch.opens[channel], batch.sends[channel], channel)
+        reach[:, j] = shrunk_reach(batch.opens[channel], batch.sends[channel], channel, batch.reach_prior.get(channel))
         reachable[:, j] = batch.reachable[channel]
         contact_cost[:, j] = CONTACT_COST[channel]
         intrusiveness[:, j] = INTRUSIVENESS[channel]
@@ -117,8 +118,10 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
     pressure = 1.0 + batch.recent_contacts_7d[:, None] + 2.0 * batch.consecutive_ignored[:, None]
     unsubscribe = priors.unsubscribe_base * pressure * intrusiveness
     # An unsubscribe loses the channel, not the member: what is at stake is the share of their
-    # yearly value that our messages on that channel bring in.
-    fatigue = unsubscribe * priors.channel_share_of_value * np.maximum(batch.clv_365, 0.0)[:, None]
+    # yearly value that our messages on that channel bring in — in margin, like every other term
+    # (the CLV prediction is spend).
+    fatigue = (unsubscribe * priors.channel_share_of_value * np.maximum(batch.clv_365, 0.0)[:, None]
+               * np.clip(batch.margin_rate, 0.0, 0.95)[:, None])
     expected_cost = redeem * cost_if_redeemed + contact_cost
     # A purchase by a member at risk of lapsing also keeps part of their future margin.
     retention = _retention_value(batch, use_case, margin, priors)

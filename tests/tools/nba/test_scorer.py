@@ -1,5 +1,7 @@
 """The value model ranks actions the way the seed playbooks expect, for the right reasons."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -96,3 +98,11 @@ def test_retention_value_makes_winning_back_an_at_risk_member_worth_more() -> No
     risky = score(at_risk, UseCase.REACTIVATION, VALUATION)
     contacts = np.isfinite(plain.value[0]) & (plain.uplift[0] > 0)
     assert np.all(risky.value[0, contacts] > plain.value[0, contacts])
+
+
+def test_fatigue_is_counted_in_margin_like_the_rest_of_the_value() -> None:
+    rich = batch(ps=[0.3], full_price=[False], recent=2)
+    thin = replace(rich, margin_rate=rich.margin_rate * 0.5)
+    fatigue_thin = score(thin, UseCase.UPSELL, VALUATION).fatigue_penalty
+    fatigue_rich = score(rich, UseCase.UPSELL, VALUATION).fatigue_penalty
+    assert np.allclose(fatigue_thin * 2, fatigue_rich) and fatigue_rich[0, 1:].max() > 0
