@@ -1,4 +1,9 @@
-"""Per-policy metrics with confidence intervals over seeds (Student's t, two-sided 95%)."""
+"""Per-policy metrics with confidence intervals over seeds (Student's t, two-sided 95%).
+
+Every policy runs on the same worlds, so policies are best compared seed by seed: `paired` gives
+the interval of `ours - multiple * theirs` over seeds, which removes the variation the worlds
+share (how many members happened to shop) from the comparison.
+"""
 
 import math
 from typing import Protocol
@@ -6,7 +11,7 @@ from typing import Protocol
 import numpy as np
 from pydantic import BaseModel
 
-from evals.simulation.responses import Ledger
+from evals.simulation.responses import TALLIES, Ledger
 
 # t(0.975, df) for small samples; past 30 the normal value is close enough.
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
@@ -20,6 +25,7 @@ class Estimate(BaseModel):
     low: float  # 95% confidence interval over seeds; equal to the mean with one seed
     high: float
     seeds: int
+    values: list[float] = []  # per seed, in seed order
 
 
 class PolicyMetrics(BaseModel):
@@ -27,6 +33,10 @@ class PolicyMetrics(BaseModel):
     metrics: dict[str, Estimate]
     decisions: int
     contacts: int
+    by_use_case: dict[str, dict[str, float]] = {}  # use case → tally (evidence), mean over seeds
+    budgets: dict[str, float] = {}  # the offer budget per use case each run had
+
+
 
 
 class Run(Protocol):
@@ -56,12 +66,19 @@ def _t(df: int) -> float:
 def estimate(values: list[float]) -> Estimate:
     mean = float(np.mean(values))
     if len(values) < 2:
-        return Estimate(mean=mean, low=mean, high=mean, seeds=len(values))
+        return Estimate(mean=mean, low=mean, high=mean, seeds=len(values), values=list(values))
     half = _t(len(values) - 1) * float(np.std(values, ddof=1)) / math.sqrt(len(values))
-    return Estimate(mean=mean, low=mean - half, high=mean + half, seeds=len(values))
+    return Estimate(mean=mean, low=mean - half, high=mean + half, seeds=len(values), values=list(values))
 
 
-def summarise(runs: list[Run]) -> dict[str, PolicyMetrics]:
+def paired(ours: Estimate, theirs: Estimate, multiple: float = 1.0) -> Estimate:
+    """`ours - multiple * theirs`, seed by seed (both measured on the same worlds, in seed order)."""
+    if len(ours.values) != len(theirs.values) or not ours.values:
+        raise ValueError("paired estimates need the same seeds on both sides")
+    return estimate([a - multiple * b for a, b in zip(ours.values, theirs.values, strict=True)])
+
+
+def summarise(runs: list[Run], budgets: dict[str, float] | None = None) -> dict[str, PolicyMetrics]:
     out: dict[str, PolicyMetrics] = {}
     for policy in dict.fromkeys(r.policy for r in runs):
         mine = [r for r in runs if r.policy == policy]
@@ -71,5 +88,14 @@ def summarise(runs: list[Run]) -> dict[str, PolicyMetrics]:
             metrics={m: estimate([v[m] for v in values]) for m in METRICS},
             decisions=sum(r.decisions for r in mine),
             contacts=sum(r.ledger.contacts for r in mine),
+            by_use_case=_by_use_case([r.ledger for r in mine]),
+            budgets=budgets or {},
         )
     return out
+
+
+def _by_use_case(ledgers: list[Ledger]) -> dict[str, dict[str, float]]:
+    use_cases = sorted({u for ledger in ledgers for u in ledger.by_use_case})
+    zero = dict.fromkeys(TALLIES, 0.0)
+    return {u: {t: float(np.mean([ledger.by_use_case.get(u, zero)[t] for ledger in ledgers])) for t in TALLIES}
+            for u in use_cases}
