@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evals.harness.report import write_run
 from evals.harness.results import CaseResult, Check, Metric, RunSummary, score_cases
+from evals.intervals import paired
 from tools.errors import InvalidInput
 
 AGENTS, BLAST, RULES = "agents", "blast", "rules"
@@ -42,8 +43,7 @@ class SimulationOptions(BaseModel):
 class Estimate(Protocol):
     mean: float
     low: float
-    high: float
-    values: list[float]
+    high: float  # and `values` per seed, when the simulator gives them (paired comparisons)
 
 
 async def run_simulation_suite(options: SimulationOptions, out_dir: Path) -> RunSummary:
@@ -60,7 +60,7 @@ async def run_simulation_suite(options: SimulationOptions, out_dir: Path) -> Run
     policies = per_policy(result)
     raw = result if isinstance(result, Mapping) else result.policies
     cases = tuple(_policy_case(name, metrics, policies, getattr(raw[name], "by_use_case", {}),
-                               getattr(raw[name], "budgets", {}))
+                               getattr(raw[name], "budgets", {}), getattr(raw[name], "seconds", None))
                   for name, metrics in policies.items())
     counts, evaluators = score_cases(cases)
     summary = RunSummary(
@@ -81,12 +81,10 @@ def per_policy(result: Any) -> dict[str, Mapping[str, Estimate]]:
 
 
 def _paired(ours: Estimate, theirs: Estimate, multiple: float) -> str:
-    values = getattr(ours, "values", [])
-    if len(values) < 2 or len(values) != len(getattr(theirs, "values", [])):
+    ours_values, theirs_values = getattr(ours, "values", []), getattr(theirs, "values", [])
+    if len(ours_values) < 2 or len(ours_values) != len(theirs_values):
         return ""
-    from evals.simulation.metrics import paired  # noqa: PLC0415 - with the simulator, loaded on use
-
-    gap = paired(ours, theirs, multiple)  # type: ignore[arg-type]
+    gap = paired(ours_values, theirs_values, multiple)
     verdict = "met" if gap.low > 0 else "missed" if gap.high < 0 else "undecided at these seeds"
     return (f"; paired over {gap.seeds} seeds, ours - {multiple:g}x theirs: {gap.mean:.4g} "
             f"[{gap.low:.4g}, {gap.high:.4g}] ({verdict})")
@@ -97,7 +95,8 @@ def _interval(estimate: Estimate) -> Metric:
 
 
 def _policy_case(name: str, metrics: Mapping[str, Estimate], policies: dict[str, Mapping[str, Estimate]],
-                 by_use_case: Mapping[str, Mapping[str, float]], budgets: Mapping[str, float]) -> CaseResult:
+                 by_use_case: Mapping[str, Mapping[str, float]], budgets: Mapping[str, float],
+                 seconds: float | None = None) -> CaseResult:
     checks: list[Check] = []
     if name == AGENTS:
         for metric, baseline, multiple in GOALS:
@@ -119,4 +118,6 @@ def _policy_case(name: str, metrics: Mapping[str, Estimate], policies: dict[str,
     decision: dict[str, Any] = {key: _interval(value) for key, value in metrics.items()}
     if by_use_case:
         decision["by_use_case"] = {u: dict(t) for u, t in by_use_case.items()}
+    if seconds is not None:
+        decision["seconds"] = seconds  # the policy's simulated days over all seeds (measured, machine-dependent)
     return CaseResult(id=name, title=f"policy {name}", group="simulation", checks=tuple(checks), decision=decision)

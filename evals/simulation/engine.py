@@ -16,6 +16,7 @@ import asyncio
 import multiprocessing
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -70,6 +71,7 @@ class PolicyRun:
     ledger: Ledger
     members: int
     decisions: int = 0
+    seconds: float = 0.0  # wall time of the policy's days (the world's generation not included)
 
 
 class Progress(Protocol):
@@ -110,8 +112,11 @@ async def run_seed(config: SimulationConfig, policy_rules: Policy, root: Path, s
     for name in config.policies:
         world = _copy(template, root / f"seed{seed}" / f"{name}.db")
         try:
-            runs.append(await run_policy(world, name, seed, policy_rules, config,
-                                         lambda day, n=name: progress(n, seed, day, config.days)))
+            started = time.perf_counter()
+            run = await run_policy(world, name, seed, policy_rules, config,
+                                   lambda day, n=name: progress(n, seed, day, config.days))
+            run.seconds = time.perf_counter() - started
+            runs.append(run)
         finally:
             await world.db.dispose()
     return runs

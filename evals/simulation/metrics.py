@@ -1,31 +1,15 @@
-"""Per-policy metrics with confidence intervals over seeds (Student's t, two-sided 95%).
+"""Per-policy metrics with confidence intervals over seeds (`evals.intervals`)."""
 
-Every policy runs on the same worlds, so policies are best compared seed by seed: `paired` gives
-the interval of `ours - multiple * theirs` over seeds, which removes the variation the worlds
-share (how many members happened to shop) from the comparison.
-"""
-
-import math
 from typing import Protocol
 
 import numpy as np
 from pydantic import BaseModel
 
+from evals.intervals import Estimate, estimate
 from evals.simulation.responses import TALLIES, Ledger
 
-# t(0.975, df) for small samples; past 30 the normal value is close enough.
-T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
-         15: 2.131, 20: 2.086, 30: 2.042}
 METRICS = ("incremental_margin", "incremental_revenue", "redemption_rate", "discount_spend", "contacts_per_member",
            "unsubscribe_rate", "violations")
-
-
-class Estimate(BaseModel):
-    mean: float
-    low: float  # 95% confidence interval over seeds; equal to the mean with one seed
-    high: float
-    seeds: int
-    values: list[float] = []  # per seed, in seed order
 
 
 class PolicyMetrics(BaseModel):
@@ -33,10 +17,9 @@ class PolicyMetrics(BaseModel):
     metrics: dict[str, Estimate]
     decisions: int
     contacts: int
+    seconds: float = 0.0  # wall time over all seeds
     by_use_case: dict[str, dict[str, float]] = {}  # use case → tally (evidence), mean over seeds
     budgets: dict[str, float] = {}  # the offer budget per use case each run had
-
-
 
 
 class Run(Protocol):
@@ -44,6 +27,7 @@ class Run(Protocol):
     ledger: Ledger
     members: int
     decisions: int
+    seconds: float
 
 
 def per_run(ledger: Ledger, members: int) -> dict[str, float]:
@@ -58,26 +42,6 @@ def per_run(ledger: Ledger, members: int) -> dict[str, float]:
     }
 
 
-def _t(df: int) -> float:
-    known = [d for d in sorted(T_975) if d <= df]
-    return T_975[known[-1]] if df <= 30 else 1.96
-
-
-def estimate(values: list[float]) -> Estimate:
-    mean = float(np.mean(values))
-    if len(values) < 2:
-        return Estimate(mean=mean, low=mean, high=mean, seeds=len(values), values=list(values))
-    half = _t(len(values) - 1) * float(np.std(values, ddof=1)) / math.sqrt(len(values))
-    return Estimate(mean=mean, low=mean - half, high=mean + half, seeds=len(values), values=list(values))
-
-
-def paired(ours: Estimate, theirs: Estimate, multiple: float = 1.0) -> Estimate:
-    """`ours - multiple * theirs`, seed by seed (both measured on the same worlds, in seed order)."""
-    if len(ours.values) != len(theirs.values) or not ours.values:
-        raise ValueError("paired estimates need the same seeds on both sides")
-    return estimate([a - multiple * b for a, b in zip(ours.values, theirs.values, strict=True)])
-
-
 def summarise(runs: list[Run], budgets: dict[str, float] | None = None) -> dict[str, PolicyMetrics]:
     out: dict[str, PolicyMetrics] = {}
     for policy in dict.fromkeys(r.policy for r in runs):
@@ -88,6 +52,7 @@ def summarise(runs: list[Run], budgets: dict[str, float] | None = None) -> dict[
             metrics={m: estimate([v[m] for v in values]) for m in METRICS},
             decisions=sum(r.decisions for r in mine),
             contacts=sum(r.ledger.contacts for r in mine),
+            seconds=round(sum(r.seconds for r in mine), 1),
             by_use_case=_by_use_case([r.ledger for r in mine]),
             budgets=budgets or {},
         )
