@@ -155,7 +155,7 @@ async def run_policy(world: SimWorld, name: str, seed: int, policy_rules: Policy
     catalogue = await Catalogue.load(world)
     rng = np.random.default_rng([seed, POLICIES.index(name) if name in POLICIES else 99])
     orders = [0]
-    wallet = Wallet(valid_for=timedelta(days=world.response.params.redeem_window_days))
+    wallet = Wallet(valid_for=timedelta(days=world.response.params.redeem_window_days), seed=seed)
     if name == "agents":
         await _run_agents(world, run, catalogue, policy_rules, config, rng, orders, wallet, tick)
         return run
@@ -215,4 +215,4 @@ async def _members_respond(world: SimWorld, day: int, sent: list[SentOffer], cat
     for offer in responses.displaced:
         wallet.displace_next(world, offer, window)
     begin, end = world.day_window(day)
-    await redeem_on_own_orders(world, begin, end, wallet, catalogue, policy_rules.valuation, ledger, rng)
+    await redeem_on_own_orders(world, begin, end, wallet, catalogue, policy_rules.valuation, ledger)

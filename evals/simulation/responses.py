@@ -29,6 +29,7 @@ from tools.world.response import Exposure
 # The response model knows e-mail, SMS and push; app and shelf messages behave like a push here.
 CHANNEL_INDEX = {"email": 0, "sms": 1, "push": 2, "in_app": 2, "in_store": 2}
 SIM_ORDER_BASE = 1_000_000_000  # ids for orders and lines the simulation adds, clear of the replayed ones
+MAX_LINES = 3  # lines of an order the simulation adds (its line ids leave room for this many)
 
 
 @dataclass(frozen=True)
@@ -137,20 +138,23 @@ def _spec(offer: SentOffer) -> OfferTemplateSpec:
 def _basket(offer: SentOffer, member: int, world: SimWorld, catalogue: Catalogue,
             rng: np.random.Generator) -> list[int]:
     """What the member buys when they act on the message: the offer's products, or something from
-    its category, or from a category they like (hidden taste)."""
+    its category, or from a category they like (hidden taste); then, like any order of theirs,
+    `lines_per_order` lines on average (1 + Poisson, at most three here) from categories they like."""
     known = [catalogue.sku_index[s] for s in offer.skus if s in catalogue.sku_index]
     if known:
-        return known[:3]
+        return known[:MAX_LINES]
     if offer.categories and offer.categories[0] in catalogue.by_category_name:
-        pool = catalogue.by_category_name[offer.categories[0]]
+        first = catalogue.by_category_name[offer.categories[0]]
     else:
-        taste = world.truth.taste[member]
-        chosen = int(world.truth.category_id[rng.choice(len(taste), p=taste / taste.sum())])
-        pool = catalogue.by_category_id.get(chosen, np.arange(len(catalogue.price)))
-    picks = [int(rng.choice(pool))]
-    if rng.random() < 0.4:
-        picks.append(int(rng.choice(pool)))
-    return picks
+        first = _liked(member, world, catalogue, rng)
+    extra = min(int(rng.poisson(world.population.behaviour.lines_per_order - 1)), MAX_LINES - 1)
+    return [int(rng.choice(pool)) for pool in [first] + [_liked(member, world, catalogue, rng) for _ in range(extra)]]
+
+
+def _liked(member: int, world: SimWorld, catalogue: Catalogue, rng: np.random.Generator) -> np.ndarray:
+    taste = world.truth.taste[member]
+    chosen = int(world.truth.category_id[rng.choice(len(taste), p=taste / taste.sum())])
+    return catalogue.by_category_id.get(chosen, np.arange(len(catalogue.price)))
 
 
 def offer_cost(offer: SentOffer, subtotal: float, scope: float, valuation: Valuation, *,
@@ -247,7 +251,7 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
                                    o.contact_id), strict=True):
             orders[key].append(v)
         for i, product in enumerate(picks):
-            line_id = SIM_ORDER_BASE + 4 * order_counter[0] + i  # at most three lines an order
+            line_id = SIM_ORDER_BASE + (MAX_LINES + 1) * order_counter[0] + i
             for key, v in zip(lines, (line_id, order_id, int(catalogue.product_id[product]), 1,
                                       float(catalogue.price[product]), float(catalogue.cost[product]),
                                       round(cut, 2) if i == 0 else 0.0), strict=True):

@@ -22,10 +22,10 @@ from tests.evals.simulation.test_engine import POPULATION
 VALUATION = load_policy().valuation
 
 
-class Always:
-    """A random source under every probability: the member always uses what they hold."""
+class Eager(Wallet):
+    """A wallet whose members always use what they hold (the draw is under every probability)."""
 
-    def random(self) -> float:
+    def draw(self, order_id: int) -> float:
         return 0.0
 
 
@@ -67,13 +67,21 @@ def test_an_offer_used_on_an_order_that_happened_anyway_loses_exactly_its_cost()
 
 def test_a_held_offer_is_usable_only_after_it_was_sent_and_within_its_validity() -> None:
     sent = np.datetime64("2026-06-01T20:00").item()
-    wallet = Wallet(valid_for=timedelta(days=7))
+    wallet = Wallet(valid_for=timedelta(days=7), seed=3)
     held = offer(3, sent)
     wallet.hold(held)
     assert wallet.usable(3, sent + timedelta(days=1)) == [held]
     assert wallet.usable(3, sent - timedelta(hours=1)) == []
     assert wallet.usable(3, sent + timedelta(days=8)) == []
     assert wallet.usable(4, sent + timedelta(days=1)) == []
+
+
+def test_whether_an_order_would_carry_an_offer_is_the_same_under_every_policy() -> None:
+    one, other = Wallet(valid_for=timedelta(days=7), seed=3), Wallet(valid_for=timedelta(days=7), seed=3)
+    draws = [one.draw(order) for order in range(200)]
+    assert draws == [other.draw(order) for order in range(200)]
+    assert 0.4 < float(np.mean(draws)) < 0.6  # uniform, not a constant
+    assert draws != [Wallet(valid_for=timedelta(days=7), seed=4).draw(order) for order in range(200)]
 
 
 @pytest.fixture
@@ -104,7 +112,7 @@ async def test_a_member_who_would_have_bought_anyway_redeems_and_costs_the_disco
     for replayed in range(day + 1):
         await world.replay(replayed)
     catalogue = await Catalogue.load(world)
-    wallet = Wallet(valid_for=timedelta(days=7))
+    wallet = Eager(valid_for=timedelta(days=7), seed=3)
     held = offer(customer, placed_at - timedelta(days=1), contact_id=99)
     wallet.hold(held)
     ledger = Ledger()
@@ -114,7 +122,7 @@ async def test_a_member_who_would_have_bought_anyway_redeems_and_costs_the_disco
     async with world.db.session() as session:
         before = await session.scalar(select(Order.total).where(Order.id == mine[0].order_id))
 
-    used = await redeem_on_own_orders(world, begin, end, wallet, catalogue, VALUATION, ledger, Always())  # type: ignore[arg-type]
+    used = await redeem_on_own_orders(world, begin, end, wallet, catalogue, VALUATION, ledger)
 
     assert used >= 1
     assert ledger.incremental_margin == pytest.approx(-ledger.discount_spend)  # nothing gained, the discount lost
@@ -125,7 +133,7 @@ async def test_a_member_who_would_have_bought_anyway_redeems_and_costs_the_disco
     assert after == pytest.approx(before - expected, abs=0.01)
     assert [(o.type, o.order_id) for o in redeemed] == [("redeem", mine[0].order_id)]
     # Used once: the same day again finds nothing left to redeem.
-    assert await redeem_on_own_orders(world, begin, end, wallet, catalogue, VALUATION, Ledger(), Always()) == 0  # type: ignore[arg-type]
+    assert await redeem_on_own_orders(world, begin, end, wallet, catalogue, VALUATION, Ledger()) == 0
 
 
 async def test_the_own_order_an_offer_driven_order_displaced_is_not_discounted_again(world: SimWorld) -> None:
@@ -136,13 +144,13 @@ async def test_the_own_order_an_offer_driven_order_displaced_is_not_discounted_a
     begin, end = world.day_window(day)
     displaced = min((o for o in own_orders_between(world, begin, end, catalogue) if o.customer_id == customer),
                     key=lambda o: o.placed_at)
-    wallet = Wallet(valid_for=timedelta(days=7))
+    wallet = Eager(valid_for=timedelta(days=7), seed=3)
     wallet.displace_next(world, offer(customer, placed_at - timedelta(days=1)), timedelta(days=30))
     wallet.hold(offer(customer, placed_at - timedelta(days=1), contact_id=5))
     async with world.db.session() as session:
         before = await session.scalar(select(Order.total).where(Order.id == displaced.order_id))
 
-    await redeem_on_own_orders(world, begin, end, wallet, catalogue, VALUATION, Ledger(), Always())  # type: ignore[arg-type]
+    await redeem_on_own_orders(world, begin, end, wallet, catalogue, VALUATION, Ledger())
 
     assert displaced.order_id in wallet.used_orders
     async with world.db.session() as session:
