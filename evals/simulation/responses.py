@@ -48,6 +48,8 @@ class SentOffer:
     categories: tuple[str, ...] = ()
     use_case: str = "reactivation"
     min_spend: float | None = None
+    predicted_uplift: float = 0.0  # what the policy's own scoring expected (agents only): orders caused ...
+    predicted_value: float = 0.0  # ... and incremental value; never used to draw responses
 
     @property
     def has_incentive(self) -> bool:
@@ -55,7 +57,7 @@ class SentOffer:
 
 
 TALLIES = ("contacts", "offers", "orders", "redemptions", "own_order_redemptions", "incremental_revenue",
-           "incremental_margin", "discount_spend")
+           "incremental_margin", "discount_spend", "predicted_uplift", "predicted_value")
 
 
 @dataclass
@@ -73,6 +75,8 @@ class Ledger:
     incremental_margin: float = 0.0
     discount_spend: float = 0.0
     violations: int = 0
+    predicted_uplift: float = 0.0
+    predicted_value: float = 0.0
     by_use_case: dict[str, dict[str, float]] = field(default_factory=dict)  # use case → TALLIES
 
     def add(self, use_case: str, **amounts: float) -> None:
@@ -214,7 +218,8 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
     held: list[SentOffer] = []
     displaced: list[SentOffer] = []
     for k, o in enumerate(offers):
-        ledger.add(o.use_case, contacts=1, offers=int(o.has_incentive))
+        ledger.add(o.use_case, contacts=1, offers=int(o.has_incentive), predicted_uplift=o.predicted_uplift,
+                   predicted_value=o.predicted_value)
         if opened[k] and not ordered[k] and o.has_incentive:
             held.append(o)
         if opened[k]:

@@ -30,7 +30,10 @@ def _offer_of(contact: Contact, content: dict | None) -> SentOffer:
     base = {"contact_id": contact.id, "customer_id": contact.customer_id, "channel": contact.channel,
             "sent_at": contact.sent_at, "use_case": contact.use_case or "reactivation"}
     if content is not None:
-        offer = OfferProposal.model_validate(content).offer
+        proposal = OfferProposal.model_validate(content)
+        offer = proposal.offer
+        # The scorer's own expectation, kept beside the truth so the report can show how well it predicts.
+        base |= {"predicted_uplift": proposal.value.uplift, "predicted_value": proposal.value.expected_value}
         return SentOffer(**base, offer_type=offer.type, discount_pct=offer.discount_pct, amount_off=offer.amount_off,
                          points_multiplier=offer.points_multiplier, bonus_points=offer.bonus_points,
                          free_shipping=offer.free_shipping, skus=offer.skus, categories=offer.categories,
