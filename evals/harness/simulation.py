@@ -105,7 +105,8 @@ def _policy_case(name: str, metrics: Mapping[str, Estimate], policies: dict[str,
             ours, theirs = metrics[metric], policies[baseline][metric]
             checks.append(Check(evaluator=f"{metric}_vs_{baseline}", passed=ours.mean >= multiple * theirs.mean,
                                 reason=f"{ours.mean:.4g} vs {baseline} {theirs.mean:.4g} (goal: at least {multiple:g}x)"
-                                       f"{_paired(ours, theirs, multiple)}"))
+                                       f"{_paired(ours, theirs, multiple)}"
+                                       f"{'; the baseline loses money, so a multiple of it is a low bar' if theirs.mean < 0 else ''}"))
         if "violations" in metrics:
             violations = metrics["violations"].mean
             checks.append(Check(evaluator="zero_violations", passed=violations == 0,
