@@ -4,13 +4,21 @@ For each seed one world is generated; every policy runs on its own copy of it, o
 with the same organic behaviour replayed (so differences are the policy's doing). Each day:
 replay the members' own orders and browsing → the policy acts (the agents through triggers, the
 orchestrator, specialists, guard and channels server; baselines straight to the outbox) → messages
-are delivered → members respond through the hidden response model → outcomes are recorded, which
-the agents' profiles and scoring learn from the next day.
+are delivered → members respond through the hidden response model → members use the offers they
+hold on the day's own orders (`evals.simulation.own_orders`) → outcomes are recorded, which the
+agents' profiles and scoring learn from the next day.
+
+Seeds are independent worlds: with `processes` above 1 they run in parallel worker processes (the
+results are the same as run one after another; progress is then reported per finished seed).
 """
 
+import asyncio
+import multiprocessing
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -23,8 +31,10 @@ from agents.team import local_model
 from evals.simulation.baselines import Nothing, SimpleRules, WeeklyBlast, send_planned
 from evals.simulation.environment import SimWorld, build_world
 from evals.simulation.metrics import PolicyMetrics, summarise
-from evals.simulation.responses import Catalogue, Ledger, respond
+from evals.simulation.own_orders import Wallet, redeem_on_own_orders
+from evals.simulation.responses import Catalogue, Ledger, SentOffer, respond
 from evals.simulation.sending import as_proposal, count_violations, sent_between
+from loyalty.logs import configure_logging
 from loyalty.runtime.worker import drain
 from loyalty.settings import Settings
 from loyalty.wiring import open_agents, open_product
@@ -50,6 +60,7 @@ class SimulationConfig(BaseModel):
     history_months: int = Field(6, ge=2, le=24)
     policies: tuple[str, ...] = POLICIES
     workers: int = Field(4, ge=1, le=32)
+    processes: int = Field(1, ge=1, le=32)  # seeds simulated at once, each in its own process
     directory: Path | None = None  # keeps the databases when given (the demo shows its outbox)
 
 
@@ -60,6 +71,7 @@ class PolicyRun:
     ledger: Ledger
     members: int
     decisions: int = 0
+    seconds: float = 0.0  # wall time of the policy's days (the world's generation not included)
 
 
 class Progress(Protocol):
@@ -75,27 +87,59 @@ async def run_simulation(config: SimulationConfig, policy_rules: Policy | None =
     """Every policy of `config` over the same worlds; `policy_rules` is the retailer's policy
     (the shipped default unless given) that the agents obey and the baselines are judged by."""
     policy_rules = policy_rules or load_policy()
-    population = load_population(config.population)
-    start = population.world.end_date + timedelta(days=1)
-    runs: list[PolicyRun] = []
+    seeds = list(range(config.first_seed, config.first_seed + config.seeds))
     root = config.directory or Path(tempfile.mkdtemp(prefix="loyalty-sim-"))
     try:
-        for seed in range(config.first_seed, config.first_seed + config.seeds):
-            template = await build_world(population, members=config.members, seed=seed,
-                                         history_months=config.history_months, days=config.days, start=start,
-                                         directory=root / f"seed{seed}")
-            await template.db.dispose()
-            for name in config.policies:
-                world = _copy(template, root / f"seed{seed}" / f"{name}.db")
-                try:
-                    runs.append(await run_policy(world, name, seed, policy_rules, config,
-                                                 lambda day, n=name, s=seed: progress(n, s, day, config.days)))
-                finally:
-                    await world.db.dispose()
+        if config.processes > 1 and len(seeds) > 1:
+            runs = await _in_processes(config, policy_rules, root, seeds, progress)
+        else:
+            runs = [run for seed in seeds for run in await run_seed(config, policy_rules, root, seed, progress)]
     finally:
         if config.directory is None:
             shutil.rmtree(root, ignore_errors=True)
-    return summarise(runs)
+    return summarise(runs, dict(load_population(config.population).budgets.amount))
+
+
+async def run_seed(config: SimulationConfig, policy_rules: Policy, root: Path, seed: int,
+                   progress: Progress = _quiet) -> list[PolicyRun]:
+    """One world (seed), every policy of `config` on its own copy of it."""
+    population = load_population(config.population)
+    start = population.world.end_date + timedelta(days=1)
+    template = await build_world(population, members=config.members, seed=seed, history_months=config.history_months,
+                                 days=config.days, start=start, directory=root / f"seed{seed}")
+    await template.db.dispose()
+    runs = []
+    for name in config.policies:
+        world = _copy(template, root / f"seed{seed}" / f"{name}.db")
+        try:
+            started = time.perf_counter()
+            run = await run_policy(world, name, seed, policy_rules, config,
+                                   lambda day, n=name: progress(n, seed, day, config.days))
+            run.seconds = time.perf_counter() - started
+            runs.append(run)
+        finally:
+            await world.db.dispose()
+    return runs
+
+
+def _seed_in_process(config: SimulationConfig, policy_rules: Policy, root: Path, seed: int) -> list[PolicyRun]:
+    configure_logging("warning")  # a worker's logs would interleave with the parent's output
+    return asyncio.run(run_seed(config, policy_rules, root, seed))
+
+
+async def _in_processes(config: SimulationConfig, policy_rules: Policy, root: Path, seeds: list[int],
+                        progress: Progress) -> list[PolicyRun]:
+    # "spawn": a forked child would inherit the parent's running event loop and open connections.
+    context = multiprocessing.get_context("spawn")
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(max_workers=min(config.processes, len(seeds)), mp_context=context) as pool:
+        pending = [loop.run_in_executor(pool, _seed_in_process, config, policy_rules, root, seed) for seed in seeds]
+        runs: list[PolicyRun] = []
+        for seed, future in zip(seeds, pending, strict=True):
+            runs += await future
+            for name in config.policies:
+                progress(name, seed, config.days - 1, config.days)
+    return runs
 
 
 def _copy(template: SimWorld, path: Path) -> SimWorld:
@@ -111,8 +155,9 @@ async def run_policy(world: SimWorld, name: str, seed: int, policy_rules: Policy
     catalogue = await Catalogue.load(world)
     rng = np.random.default_rng([seed, POLICIES.index(name) if name in POLICIES else 99])
     orders = [0]
+    wallet = Wallet(valid_for=timedelta(days=world.response.params.redeem_window_days), seed=seed)
     if name == "agents":
-        await _run_agents(world, run, catalogue, policy_rules, config, rng, orders, tick)
+        await _run_agents(world, run, catalogue, policy_rules, config, rng, orders, wallet, tick)
         return run
     baseline = {"blast": WeeklyBlast(), "rules": SimpleRules(), "nothing": Nothing()}[name]
     settings = Settings(db_url=world.db_url)
@@ -130,13 +175,13 @@ async def run_policy(world: SimWorld, name: str, seed: int, policy_rules: Policy
                          for s in sent if positions[s.customer_id] is not None}
                 judged = [s for s in sent if s.customer_id in facts]
                 run.ledger.violations += await count_violations(world, judged, policy_rules, facts)
-            await respond(world, sent, catalogue, policy_rules.valuation, run.ledger, rng, orders)
+            await _members_respond(world, day, sent, catalogue, policy_rules, run.ledger, wallet, rng, orders)
             tick(day)
     return run
 
 
 async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, policy_rules: Policy,
-                      config: SimulationConfig, rng: np.random.Generator, orders: list[int],
+                      config: SimulationConfig, rng: np.random.Generator, orders: list[int], wallet: Wallet,
                       tick: Callable[[int], None]) -> None:
     now = [world.start]
     settings = Settings(db_url=world.db_url, outbox_dir=Path(world.db_url.split("///", 1)[1]).parent / "outbox")
@@ -154,5 +199,20 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, pol
             for hour in range(1, 25):  # deliver what falls due before the next day's decisions
                 await deliver_due(world.db, adapters, now[0] + timedelta(hours=hour), worker_id="delivery")
             sent = await sent_between(world, now[0], now[0] + timedelta(days=1))
-            await respond(world, sent, catalogue, policy_rules.valuation, run.ledger, rng, orders)
+            await _members_respond(world, day, sent, catalogue, policy_rules, run.ledger, wallet, rng, orders)
             tick(day)
+
+
+async def _members_respond(world: SimWorld, day: int, sent: list[SentOffer], catalogue: Catalogue,
+                           policy_rules: Policy, ledger: Ledger, wallet: Wallet, rng: np.random.Generator,
+                           orders: list[int]) -> None:
+    """The day's messages meet the response model; then members use the offers they hold on the
+    day's own orders."""
+    responses = await respond(world, sent, catalogue, policy_rules.valuation, ledger, rng, orders)
+    for offer in responses.held:
+        wallet.hold(offer)
+    window = timedelta(days=world.response.params.cannibalisation_window_days)
+    for offer in responses.displaced:
+        wallet.displace_next(world, offer, window)
+    begin, end = world.day_window(day)
+    await redeem_on_own_orders(world, begin, end, wallet, catalogue, policy_rules.valuation, ledger)

@@ -1,25 +1,15 @@
-"""Per-policy metrics with confidence intervals over seeds (Student's t, two-sided 95%)."""
+"""Per-policy metrics with confidence intervals over seeds (`evals.intervals`)."""
 
-import math
 from typing import Protocol
 
 import numpy as np
 from pydantic import BaseModel
 
-from evals.simulation.responses import Ledger
+from evals.intervals import Estimate, estimate
+from evals.simulation.responses import TALLIES, Ledger
 
-# t(0.975, df) for small samples; past 30 the normal value is close enough.
-T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
-         15: 2.131, 20: 2.086, 30: 2.042}
 METRICS = ("incremental_margin", "incremental_revenue", "redemption_rate", "discount_spend", "contacts_per_member",
            "unsubscribe_rate", "violations")
-
-
-class Estimate(BaseModel):
-    mean: float
-    low: float  # 95% confidence interval over seeds; equal to the mean with one seed
-    high: float
-    seeds: int
 
 
 class PolicyMetrics(BaseModel):
@@ -27,6 +17,9 @@ class PolicyMetrics(BaseModel):
     metrics: dict[str, Estimate]
     decisions: int
     contacts: int
+    seconds: float = 0.0  # wall time over all seeds
+    by_use_case: dict[str, dict[str, float]] = {}  # use case → tally (evidence), mean over seeds
+    budgets: dict[str, float] = {}  # the offer budget per use case each run had
 
 
 class Run(Protocol):
@@ -34,6 +27,7 @@ class Run(Protocol):
     ledger: Ledger
     members: int
     decisions: int
+    seconds: float
 
 
 def per_run(ledger: Ledger, members: int) -> dict[str, float]:
@@ -48,20 +42,7 @@ def per_run(ledger: Ledger, members: int) -> dict[str, float]:
     }
 
 
-def _t(df: int) -> float:
-    known = [d for d in sorted(T_975) if d <= df]
-    return T_975[known[-1]] if df <= 30 else 1.96
-
-
-def estimate(values: list[float]) -> Estimate:
-    mean = float(np.mean(values))
-    if len(values) < 2:
-        return Estimate(mean=mean, low=mean, high=mean, seeds=len(values))
-    half = _t(len(values) - 1) * float(np.std(values, ddof=1)) / math.sqrt(len(values))
-    return Estimate(mean=mean, low=mean - half, high=mean + half, seeds=len(values))
-
-
-def summarise(runs: list[Run]) -> dict[str, PolicyMetrics]:
+def summarise(runs: list[Run], budgets: dict[str, float] | None = None) -> dict[str, PolicyMetrics]:
     out: dict[str, PolicyMetrics] = {}
     for policy in dict.fromkeys(r.policy for r in runs):
         mine = [r for r in runs if r.policy == policy]
@@ -71,5 +52,15 @@ def summarise(runs: list[Run]) -> dict[str, PolicyMetrics]:
             metrics={m: estimate([v[m] for v in values]) for m in METRICS},
             decisions=sum(r.decisions for r in mine),
             contacts=sum(r.ledger.contacts for r in mine),
+            seconds=round(sum(r.seconds for r in mine), 1),
+            by_use_case=_by_use_case([r.ledger for r in mine]),
+            budgets=budgets or {},
         )
     return out
+
+
+def _by_use_case(ledgers: list[Ledger]) -> dict[str, dict[str, float]]:
+    use_cases = sorted({u for ledger in ledgers for u in ledger.by_use_case})
+    zero = dict.fromkeys(TALLIES, 0.0)
+    return {u: {t: float(np.mean([ledger.by_use_case.get(u, zero)[t] for ledger in ledgers])) for t in TALLIES}
+            for u in use_cases}

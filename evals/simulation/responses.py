@@ -6,7 +6,8 @@ pressure they are under. Opens, clicks, orders, redemptions, unsubscribes and co
 from it and written back as the product would see them (outcomes, orders, withdrawn consent), so
 the policy learns only from observed data. The ledger keeps the true incremental effect: an
 offer-driven order that would have happened anyway (the `cannibalisation` share) adds no revenue
-and costs its discount.
+and costs its discount. Opened offers that led to no order are handed back to the caller: the member
+holds them and may use them on an order of their own (`evals.simulation.own_orders`).
 """
 
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from tools.world.response import Exposure
 # The response model knows e-mail, SMS and push; app and shelf messages behave like a push here.
 CHANNEL_INDEX = {"email": 0, "sms": 1, "push": 2, "in_app": 2, "in_store": 2}
 SIM_ORDER_BASE = 1_000_000_000  # ids for orders and lines the simulation adds, clear of the replayed ones
+MAX_LINES = 3  # lines of an order the simulation adds (its line ids leave room for this many)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,17 @@ class SentOffer:
     skus: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     use_case: str = "reactivation"
+    min_spend: float | None = None
+    predicted_uplift: float = 0.0  # what the policy's own scoring expected (agents only): orders caused ...
+    predicted_value: float = 0.0  # ... and incremental value; never used to draw responses
+
+    @property
+    def has_incentive(self) -> bool:
+        return self.offer_type is not OfferType.NONE
+
+
+TALLIES = ("contacts", "offers", "orders", "redemptions", "own_order_redemptions", "incremental_revenue",
+           "incremental_margin", "discount_spend", "predicted_uplift", "predicted_value")
 
 
 @dataclass
@@ -55,13 +68,35 @@ class Ledger:
     clicks: int = 0
     orders: int = 0
     redemptions: int = 0
+    own_order_redemptions: int = 0  # offers used on orders the member placed on their own
     unsubscribes: int = 0
     complaints: int = 0
     incremental_revenue: float = 0.0
     incremental_margin: float = 0.0
     discount_spend: float = 0.0
     violations: int = 0
-    per_day: list[dict[str, float]] = field(default_factory=list)
+    predicted_uplift: float = 0.0
+    predicted_value: float = 0.0
+    by_use_case: dict[str, dict[str, float]] = field(default_factory=dict)  # use case → TALLIES
+
+    def add(self, use_case: str, **amounts: float) -> None:
+        """Add to the totals and to `use_case`'s tally (the evidence of where the effect comes from)."""
+        tally = self.by_use_case.setdefault(use_case, dict.fromkeys(TALLIES, 0.0))
+        for name, amount in amounts.items():
+            setattr(self, name, getattr(self, name) + amount)
+            tally[name] += amount
+
+    def record_own_order_redemption(self, use_case: str, cut: float, cost: float) -> None:
+        """An offer used on an order that happened anyway: the price cut is lost revenue, the whole
+        cost lost margin."""
+        self.add(use_case, redemptions=1, own_order_redemptions=1, discount_spend=cost,
+                 incremental_revenue=-cut, incremental_margin=-cost)
+
+
+@dataclass(frozen=True)
+class Responses:
+    held: list[SentOffer]  # opened incentives that led to no order: the member keeps them
+    displaced: list[SentOffer]  # offer-driven orders that replaced the member's next own order
 
 
 @dataclass
@@ -75,6 +110,8 @@ class Catalogue:
     by_category_name: dict[str, np.ndarray]
     by_category_id: dict[int, np.ndarray]
     time_zone: dict[int, str]
+    sku_by_product: dict[int, str]  # product id → SKU, for pricing offers against replayed orders
+    category_by_product: dict[int, str]  # product id → category name
 
     @classmethod
     async def load(cls, world: SimWorld) -> "Catalogue":
@@ -92,6 +129,8 @@ class Catalogue:
             by_category_name={c: np.flatnonzero(category_name == c) for c in set(category_name.tolist())},
             by_category_id={int(c): np.flatnonzero(category_id == c) for c in set(category_id.tolist())},
             time_zone=zones,
+            sku_by_product={int(r[0]): r[1] for r in rows},
+            category_by_product={int(r[0]): r[5] for r in rows},
         )
 
 
@@ -103,25 +142,29 @@ def _spec(offer: SentOffer) -> OfferTemplateSpec:
 def _basket(offer: SentOffer, member: int, world: SimWorld, catalogue: Catalogue,
             rng: np.random.Generator) -> list[int]:
     """What the member buys when they act on the message: the offer's products, or something from
-    its category, or from a category they like (hidden taste)."""
+    its category, or from a category they like (hidden taste); then, like any order of theirs,
+    `lines_per_order` lines on average (1 + Poisson, at most three here) from categories they like."""
     known = [catalogue.sku_index[s] for s in offer.skus if s in catalogue.sku_index]
     if known:
-        return known[:3]
+        return known[:MAX_LINES]
     if offer.categories and offer.categories[0] in catalogue.by_category_name:
-        pool = catalogue.by_category_name[offer.categories[0]]
+        first = catalogue.by_category_name[offer.categories[0]]
     else:
-        taste = world.truth.taste[member]
-        chosen = int(world.truth.category_id[rng.choice(len(taste), p=taste / taste.sum())])
-        pool = catalogue.by_category_id.get(chosen, np.arange(len(catalogue.price)))
-    picks = [int(rng.choice(pool))]
-    if rng.random() < 0.4:
-        picks.append(int(rng.choice(pool)))
-    return picks
+        first = _liked(member, world, catalogue, rng)
+    extra = min(int(rng.poisson(world.population.behaviour.lines_per_order - 1)), MAX_LINES - 1)
+    return [int(rng.choice(pool)) for pool in [first] + [_liked(member, world, catalogue, rng) for _ in range(extra)]]
 
 
-def _offer_cost(offer: SentOffer, subtotal: float, sku_value: float, valuation: Valuation) -> tuple[float, float]:
-    """(price cut on the order, total cost to the retailer) if the offer is redeemed."""
-    scope = sku_value if offer.skus else subtotal
+def _liked(member: int, world: SimWorld, catalogue: Catalogue, rng: np.random.Generator) -> np.ndarray:
+    taste = world.truth.taste[member]
+    chosen = int(world.truth.category_id[rng.choice(len(taste), p=taste / taste.sum())])
+    return catalogue.by_category_id.get(chosen, np.arange(len(catalogue.price)))
+
+
+def offer_cost(offer: SentOffer, subtotal: float, scope: float, valuation: Valuation, *,
+               ships: bool = True) -> tuple[float, float]:
+    """(price cut on the order, total cost to the retailer) if the offer is redeemed on an order of
+    `subtotal` with `scope` of it in the offer's products; free shipping costs only orders that ship."""
     cut = 0.0
     if offer.discount_pct:
         cut = scope * offer.discount_pct / 100
@@ -132,14 +175,15 @@ def _offer_cost(offer: SentOffer, subtotal: float, sku_value: float, valuation: 
         points += (offer.points_multiplier - 1) * valuation.points_per_dollar * subtotal * valuation.point_value
     if offer.bonus_points:
         points += offer.bonus_points * valuation.point_value
-    shipping = valuation.shipping_cost if offer.free_shipping or offer.offer_type is OfferType.FREE_SHIPPING else 0.0
+    shipping = valuation.shipping_cost if ships and (offer.free_shipping or offer.offer_type is OfferType.FREE_SHIPPING) \
+        else 0.0
     return cut, cut + points + shipping
 
 
 async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue, valuation: Valuation,
-                  ledger: Ledger, rng: np.random.Generator, order_counter: list[int]) -> None:
+                  ledger: Ledger, rng: np.random.Generator, order_counter: list[int]) -> Responses:
     if not offers:
-        return
+        return Responses([], [])
     params = world.response.params
     truth = world.truth
     members = np.searchsorted(truth.customer_id, [o.customer_id for o in offers])
@@ -171,9 +215,13 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
                                      order_id, round(revenue, 2), round(margin, 2)), strict=True):
             outcomes[key].append(v)
 
+    held: list[SentOffer] = []
+    displaced: list[SentOffer] = []
     for k, o in enumerate(offers):
-        ledger.contacts += 1
-        ledger.offers += o.offer_type is not OfferType.NONE
+        ledger.add(o.use_case, contacts=1, offers=int(o.has_incentive), predicted_uplift=o.predicted_uplift,
+                   predicted_value=o.predicted_value)
+        if opened[k] and not ordered[k] and o.has_incentive:
+            held.append(o)
         if opened[k]:
             ledger.opens += 1
             outcome(o, "open", 0.5)
@@ -190,14 +238,13 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
         picks = _basket(o, int(members[k]), world, catalogue, rng)
         subtotal = float(catalogue.price[picks].sum())
         sku_value = float(sum(catalogue.price[catalogue.sku_index[s]] for s in o.skus if s in catalogue.sku_index))
-        cut, cost = _offer_cost(o, subtotal, sku_value, valuation)
+        cut, cost = offer_cost(o, subtotal, sku_value if o.skus else subtotal, valuation)
         gross_margin = float((catalogue.price[picks] - catalogue.cost[picks]).sum())
         redeemed = cost > 0
-        ledger.orders += 1
-        ledger.redemptions += redeemed
-        ledger.discount_spend += cost
+        ledger.add(o.use_case, orders=1, redemptions=int(redeemed), discount_spend=cost)
         if anyway[k]:  # would have bought anyway: no new revenue, and the offer's cost is a loss
-            ledger.incremental_margin -= cost
+            ledger.add(o.use_case, incremental_margin=-cost)
+            displaced.append(o)
             if redeemed:
                 outcome(o, "redeem", 2.0, revenue=0.0, margin=-cost)
             continue
@@ -209,17 +256,17 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
                                    o.contact_id), strict=True):
             orders[key].append(v)
         for i, product in enumerate(picks):
-            line_id = SIM_ORDER_BASE + 4 * order_counter[0] + i  # at most three lines an order
+            line_id = SIM_ORDER_BASE + (MAX_LINES + 1) * order_counter[0] + i
             for key, v in zip(lines, (line_id, order_id, int(catalogue.product_id[product]), 1,
                                       float(catalogue.price[product]), float(catalogue.cost[product]),
                                       round(cut, 2) if i == 0 else 0.0), strict=True):
                 lines[key].append(v)
-        ledger.incremental_revenue += subtotal - cut
-        ledger.incremental_margin += gross_margin - cost
+        ledger.add(o.use_case, incremental_revenue=subtotal - cut, incremental_margin=gross_margin - cost)
         outcome(o, "order", 2.0, order_id, subtotal - cut, gross_margin - cost)
         if redeemed:
             outcome(o, "redeem", 2.0, order_id, subtotal - cut, gross_margin - cost)
     await _write(world, orders, lines, outcomes, [o for k, o in enumerate(offers) if unsubscribed[k] or complained[k]])
+    return Responses(held, displaced)
 
 
 async def _recent_counts(world: SimWorld, offers: list[SentOffer], window: timedelta) -> np.ndarray:

@@ -30,14 +30,18 @@ def _offer_of(contact: Contact, content: dict | None) -> SentOffer:
     base = {"contact_id": contact.id, "customer_id": contact.customer_id, "channel": contact.channel,
             "sent_at": contact.sent_at, "use_case": contact.use_case or "reactivation"}
     if content is not None:
-        offer = OfferProposal.model_validate(content).offer
+        proposal = OfferProposal.model_validate(content)
+        offer = proposal.offer
+        # The scorer's own expectation, kept beside the truth so the report can show how well it predicts.
+        base |= {"predicted_uplift": proposal.value.uplift, "predicted_value": proposal.value.expected_value}
         return SentOffer(**base, offer_type=offer.type, discount_pct=offer.discount_pct, amount_off=offer.amount_off,
                          points_multiplier=offer.points_multiplier, bonus_points=offer.bonus_points,
-                         free_shipping=offer.free_shipping, skus=offer.skus, categories=offer.categories)
+                         free_shipping=offer.free_shipping, skus=offer.skus, categories=offer.categories,
+                         min_spend=offer.min_spend)
     spec = OFFERS_BY_CODE.get(contact.offer_code or "REMINDER", OFFERS_BY_CODE["REMINDER"])
     return SentOffer(**base, offer_type=spec.type, discount_pct=spec.discount_pct, amount_off=spec.amount_off,
                      points_multiplier=spec.points_multiplier, bonus_points=spec.bonus_points,
-                     free_shipping=spec.type is OfferType.FREE_SHIPPING)
+                     free_shipping=spec.type is OfferType.FREE_SHIPPING, min_spend=spec.min_spend or None)
 
 
 def as_proposal(sent: SentOffer) -> OfferProposal:

@@ -293,6 +293,7 @@ class Response(Strict):
     unsubscribe_fatigue: float = Field(ge=0.0)
     cannibalisation: Share
     cannibalisation_window_days: int = Field(ge=1)
+    own_order_redemption: Share
     redeem_window_days: int = Field(ge=1)
     reference_basket: Positive
     point_value: Positive

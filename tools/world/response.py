@@ -15,7 +15,10 @@ basket (`perceived_value`), `time = 1 + send_time_effect * (2 * exp(-d^2 / 2w^2)
 between the local send time and the member's preferred hour, `fatigue = (1 - fatigue_per_contact)
 ** recent` for `recent` contacts in the last fatigue_window_days, and lapse is 1 for active members,
 `lapsed_conversion` for lapsed ones. SMS opens happen (the member reads it) but are not tracked.
-A share `cannibalisation` of offer-driven orders would have happened anyway.
+A share `cannibalisation` of offer-driven orders would have happened anyway. The simulator also
+lets a member who opened an incentive apply it to an order of their own within
+`redeem_window_days`, with probability min(1, own_order_redemption * s)
+(`evals.simulation.own_orders`); seeding does not draw that yet.
 """
 
 from dataclasses import dataclass

@@ -83,6 +83,7 @@ def test_thresholds_name_every_breach() -> None:
 
 def test_the_shipped_thresholds_load_and_bound_every_ci_suite() -> None:
     shipped = load_thresholds()
-    assert set(shipped.suites) == {"seed", "scenarios", "guard"}
+    assert set(shipped.suites) == {"seed", "scenarios", "guard", "simulation"}  # simulation: its invariants
+    assert shipped.suites["simulation"].max["agents.violations.mean"] == 0.0
     assert shipped.suites["guard"].min["violations_blocked_rate"] == 1.0
     assert shipped.suites["scenarios"].min["evaluator_pass_rate.no_rule_violations"] == 1.0

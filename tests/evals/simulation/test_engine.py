@@ -28,6 +28,11 @@ async def test_policies_are_scored_against_doing_nothing(tmp_path: Path) -> None
     assert results["agents"].metrics["violations"].mean == 0
     assert results["blast"].metrics["violations"].mean > 0  # 15% off to everyone breaks the rules somewhere
     assert (tmp_path / "seed1" / "outbox").exists() or results["agents"].contacts == 0
+    # The report sets the agents' own expectations beside the truth; baselines expect nothing.
+    tallies = results["agents"].by_use_case.values()
+    assert sum(t["contacts"] for t in tallies) == results["agents"].contacts
+    assert results["agents"].contacts == 0 or sum(t["predicted_uplift"] for t in tallies) > 0
+    assert all(t["predicted_value"] == 0 for t in results["blast"].by_use_case.values())
 
 
 def test_demo_command_runs_end_to_end(tmp_path: Path) -> None:

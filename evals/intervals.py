@@ -1,0 +1,45 @@
+"""Confidence intervals over seeds (Student's t, two-sided 95%), shared by the simulator and the
+suite that reports it.
+
+Every policy of a simulation runs on the same worlds, so policies are best compared seed by seed:
+`paired` gives the interval of `ours - multiple * theirs` over seeds, which removes the variation
+the worlds share (how many members happened to shop) from the comparison.
+"""
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import BaseModel
+
+# t(0.975, df) for small samples; past 30 the normal value is close enough.
+T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
+         15: 2.131, 20: 2.086, 30: 2.042}
+
+
+class Estimate(BaseModel):
+    mean: float
+    low: float  # 95% confidence interval over seeds; equal to the mean with one seed
+    high: float
+    seeds: int
+    values: list[float] = []  # per seed, in seed order
+
+
+def _t(df: int) -> float:
+    known = [d for d in sorted(T_975) if d <= df]
+    return T_975[known[-1]] if df <= 30 else 1.96
+
+
+def estimate(values: list[float]) -> Estimate:
+    mean = float(np.mean(values))
+    if len(values) < 2:
+        return Estimate(mean=mean, low=mean, high=mean, seeds=len(values), values=list(values))
+    half = _t(len(values) - 1) * float(np.std(values, ddof=1)) / math.sqrt(len(values))
+    return Estimate(mean=mean, low=mean - half, high=mean + half, seeds=len(values), values=list(values))
+
+
+def paired(ours: Sequence[float], theirs: Sequence[float], multiple: float = 1.0) -> Estimate:
+    """`ours - multiple * theirs`, seed by seed (both measured on the same worlds, in seed order)."""
+    if len(ours) != len(theirs) or not ours:
+        raise ValueError("paired estimates need the same seeds on both sides")
+    return estimate([a - multiple * b for a, b in zip(ours, theirs, strict=True)])

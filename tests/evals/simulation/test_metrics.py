@@ -1,0 +1,37 @@
+"""Metrics over seeds: intervals, seed-by-seed comparisons of policies, per-use-case tallies."""
+
+import pytest
+
+from evals.intervals import estimate, paired
+from evals.simulation.metrics import summarise
+from evals.simulation.responses import Ledger
+
+
+class Run:
+    def __init__(self, policy: str, margin: float, use_case: str = "reactivation") -> None:
+        self.policy, self.members, self.decisions, self.seconds = policy, 100, 0, 1.0
+        self.ledger = Ledger()
+        self.ledger.add(use_case, contacts=10, incremental_margin=margin)
+
+
+def test_a_paired_comparison_removes_what_the_worlds_share() -> None:
+    # Seeds differ a lot (a busy world, a quiet one), but ours is always 10 above twice theirs.
+    ours, theirs = estimate([110.0, 30.0, 70.0]), estimate([50.0, 10.0, 30.0])
+    gap = paired(ours.values, theirs.values, multiple=2.0)
+    assert gap.values == [10.0, 10.0, 10.0] and gap.low == gap.high == 10.0
+    assert ours.low < 2 * theirs.high  # unpaired, the intervals overlap
+
+
+def test_pairing_needs_the_same_seeds_on_both_sides() -> None:
+    with pytest.raises(ValueError):
+        paired([1.0, 2.0], [1.0])
+
+
+def test_summaries_keep_seed_values_and_tally_use_cases() -> None:
+    runs = [Run("agents", 30.0), Run("agents", 50.0, "upsell"), Run("nothing", 0.0), Run("nothing", 0.0)]
+    result = summarise(runs, {"reactivation": 500.0})
+    agents = result["agents"]
+    assert agents.metrics["incremental_margin"].values == [30.0, 50.0]
+    assert agents.by_use_case["reactivation"]["incremental_margin"] == 15.0  # mean over seeds (0 in the second)
+    assert agents.by_use_case["upsell"]["contacts"] == 5.0
+    assert agents.budgets == {"reactivation": 500.0} and agents.seconds == 2.0
