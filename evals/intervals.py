@@ -11,10 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from pydantic import BaseModel
-
-# t(0.975, df) for small samples; past 30 the normal value is close enough.
-T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
-         15: 2.131, 20: 2.086, 30: 2.042}
+from scipy.stats import t as student_t
 
 
 class Estimate(BaseModel):
@@ -26,8 +23,7 @@ class Estimate(BaseModel):
 
 
 def _t(df: int) -> float:
-    known = [d for d in sorted(T_975) if d <= df]
-    return T_975[known[-1]] if df <= 30 else 1.96
+    return float(student_t.ppf(0.975, df))
 
 
 def estimate(values: list[float]) -> Estimate:

@@ -1,8 +1,7 @@
 """Two-sample comparison for treated vs. holdout: Welch's t interval on the difference in means.
 
-The critical values come from the simulator's table (`evals.simulation.metrics`), so the demo's
-intervals and the product report's are computed the same way. Welch's degrees of freedom are
-fractional; they are rounded down, which widens the interval slightly (the conservative side).
+Welch's degrees of freedom are fractional; the critical value is Student's t at exactly those
+degrees of freedom (scipy), so small arms get the wide interval they deserve.
 """
 
 import math
@@ -10,7 +9,7 @@ import math
 import numpy as np
 from pydantic import BaseModel, computed_field
 
-from evals.simulation.metrics import _t as t_975
+from scipy.stats import t as student_t
 
 MIN_ARM = 30  # members per arm below which an interval is shown but called inconclusive
 
@@ -49,7 +48,7 @@ def welch(treated: np.ndarray, control: np.ndarray, *, min_arm: int = MIN_ARM) -
         df = float(n_t + n_c - 2)
     else:
         df = (v_t + v_c) ** 2 / (v_t**2 / (n_t - 1) + v_c**2 / (n_c - 1))
-    half = t_975(max(1, math.floor(df))) * se
+    half = float(student_t.ppf(0.975, df)) * se
     note = None
     if min(n_t, n_c) < min_arm:
         note = f"sample too small to conclude ({n_t} treated, {n_c} held out; want {min_arm} in each)"
