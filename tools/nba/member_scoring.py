@@ -100,8 +100,8 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
             batch.reachable[channel][:] = False
     scores = score(batch, use_case, policy.valuation, learned=learned)
     anchor = await _anchor(db, profile, moment)
-    bundle = await _bundle_skus(db, profile, anchor, moment)
-    prices = await _prices(db, [*moment.cart_skus, *bundle])
+    bundle, prices = await _bundle(db, profile, anchor, moment)
+    prices |= await _prices(db, [sku for sku in moment.cart_skus if sku not in prices])
     described = [
         _describe(scores, j, cand, profile, use_case, moment, anchor, bundle, now, policy,
                   (record.quiet_start_hour, record.quiet_end_hour))
@@ -238,13 +238,15 @@ async def _anchor(db: Database, profile: Profile, moment: MomentContext) -> dict
     return {"category": top[0].category if top else None, "product": None}
 
 
-async def _bundle_skus(db: Database, profile: Profile, anchor: dict[str, Any], moment: MomentContext) -> list[str]:
+async def _bundle(db: Database, profile: Profile, anchor: dict[str, Any],
+                  moment: MomentContext) -> tuple[list[str], dict[str, float]]:
+    """The bundle's SKUs, and the prices of those the recommender read (no second query for them)."""
     if not anchor.get("category"):
-        return []
+        return [], {}
     affinity = {c.category: c.score for c in profile.predictions.category_affinity}
     try:
         items = await recommend_bundle(db, anchor_category=anchor["category"], affinity=affinity, size=2)
     except NotFound:  # an anchor from the trigger that the catalogue does not know
-        return []
+        return [], {}
     skus = list(moment.cart_skus[:1]) + [i.sku for i in items]
-    return skus[:3] if len(skus) >= 2 else []
+    return (skus[:3] if len(skus) >= 2 else []), {i.sku: float(i.price) for i in items}
