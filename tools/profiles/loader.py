@@ -363,7 +363,8 @@ def _queries(dialect: str, one_member: bool) -> _Queries:
             .where(e.occurred_at < at, only(e.customer_id))
             .group_by(e.customer_id)
         ),
-        # Additions and removals change the count or the largest id; renames (almost always) the lengths.
+        # Additions and removals change the count or the largest id; renames almost always the lengths
+        # (the service also rereads the categories every FRAME_REUSE).
         catalogue=select(func.count(), func.max(Category.id),
                          func.sum(func.length(Category.name) + func.length(Category.department))),
     )

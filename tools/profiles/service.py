@@ -48,7 +48,7 @@ class ProfileService:
     fit_when_missing: bool = True  # False: refuse instead of fitting models on first use
     _models: dict[datetime, FittedModels] = field(default_factory=dict, repr=False)
     _frame: ProfileFrame | None = field(default=None, repr=False)
-    _catalogue: Catalogue | None = field(default=None, repr=False)  # categories, while unchanged
+    _catalogue: tuple[datetime, Catalogue] | None = field(default=None, repr=False)  # (read at, categories)
     # Fitting and whole-base frames take seconds of CPU: they run in a worker thread so a server
     # keeps answering, and one at a time so concurrent callers wait for the result, not redo it.
     _fitting: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
@@ -69,8 +69,15 @@ class ProfileService:
 
     async def history(self, as_of: datetime, customer_id: int) -> History:
         """One member's history before `as_of` (naive UTC): two statements, the categories
-        reused from the previous call unless the table changed."""
-        history, self._catalogue = await load_member_history(self.db, as_of, customer_id, self._catalogue)
+        reused from an earlier call unless the table changed, and for at most `FRAME_REUSE` (a
+        rename that keeps every length escapes the change check: batch frames show names that
+        old too)."""
+        now = self._moment(None)
+        cached = self._catalogue
+        reuse = cached[1] if cached is not None and cached[0] <= now <= cached[0] + FRAME_REUSE else None
+        history, catalogue = await load_member_history(self.db, as_of, customer_id, reuse)
+        if catalogue is not reuse:
+            self._catalogue = (now, catalogue)
         return history
 
     async def frame(self, as_of: datetime | None = None) -> ProfileFrame:
