@@ -12,9 +12,11 @@ reused next time), then times, each over distinct members so no answer is served
   a Claude Desktop user sees (target p50 <= 10 ms);
 - `score_candidate_actions` through an in-memory client (target p50 <= 20 ms).
 
-Each is also timed warm: the member's profile already computed for this moment (the per-moment
-profile cache a decision shares between its steps). In-memory rows also show CPU time and SQL
-statements per call. The stdio subprocess runs on the real clock (it has no clock setting), the
+The headline rows are cold (p50 / p95 / p99): every call a member not seen before, so the profile is
+computed from the database. Each is also timed warm: the member's profile already computed for this
+moment (the per-moment profile cache a decision shares between its steps). In-memory rows also show
+CPU time and SQL statements per call; `--profile` adds the cold profile's steps with their SQL
+statements, and cProfile. The stdio subprocess runs on the real clock (it has no clock setting), the
 in-process servers on a fixed clock inside the world's last day.
 
 On a shared machine wall time can be several times CPU time, whatever the process's nice value:
