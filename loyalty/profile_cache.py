@@ -5,6 +5,9 @@ the guard). Computing it once and sharing it for a short window keeps a decision
 profile's own `as_of` says how old it is, so nothing is ever stale without saying so. When a batch
 of decisions is due at one moment (a scheduler tick, a campaign), `prime` computes every member's
 profile in one set-based pass and single lookups are served from it.
+
+A profile asked for long after the data ends (a server on the real clock over an old world)
+needs the newest order's time to pick its models; that too is read at most once per `ttl`.
 """
 
 from dataclasses import dataclass, field
@@ -20,6 +23,7 @@ class CachedProfiles(ProfileService):
     ttl: timedelta = timedelta(seconds=30)
     _recent: dict[int, tuple[datetime, Profile]] = field(default_factory=dict, repr=False)
     _primed: ProfileFrame | None = field(default=None, repr=False)
+    _newest: tuple[datetime, datetime | None] | None = field(default=None, repr=False)  # (read at, newest order)
 
     async def profile(self, member: int | str, as_of: datetime | None = None) -> Profile:
         moment = self._moment(as_of)
@@ -41,6 +45,16 @@ class CachedProfiles(ProfileService):
         self._recent.clear()
         self._primed = await self.frame(as_of)
 
+    async def newest_data(self) -> datetime | None:
+        now = self._moment(None)
+        read = self._newest
+        if read is not None and read[0] <= now <= read[0] + self.ttl:
+            return read[1]
+        newest = await super().newest_data()
+        self._newest = (now, newest)
+        return newest
+
     def forget(self, customer_id: int) -> None:
         """Drop a member's cached profile (new data arrived for them)."""
         self._recent.pop(customer_id, None)
+        self._newest = None

@@ -10,6 +10,7 @@ from mcp import Client
 from policies.vocabulary import UseCase
 from tests.mcp_servers.harness import ok, refused, servers_for
 from tests.mcp_servers.seeded_world import SeededWorld
+from tests.tools.profiles.statements import counting
 from tools.nba.scorer import MAX_CANDIDATES, candidates_for
 
 COMPONENTS = ("propensity", "uplift", "expected_margin", "cost", "fatigue_penalty", "value", "rationale")
@@ -130,3 +131,15 @@ async def test_budget_status(client: Client) -> None:
         assert b["remaining"] == pytest.approx(b["amount"] - b["spent"], abs=0.01)
     [one] = ok(await client.call_tool("budget_status", {"use_case": "upsell"}))["budgets"]
     assert one["use_case"] == "upsell"
+
+
+async def test_scoring_a_member_whose_profile_is_cached_takes_six_statements(shared_world: SeededWorld) -> None:
+    """The contact record (member, consents, recent messages), the use case's pause flag, and the
+    bundle (anchor category, complements with their prices: no separate price lookup)."""
+    arguments = {"customer_id": shared_world.samples.member, "use_case": "reactivation"}
+    async with shared_world.open() as product, Client(servers_for(product.deps)["offers-inventory"]) as client:
+        first = ok(await client.call_tool("score_candidate_actions", arguments))  # profile and learned lift cached
+        with counting(product.db) as statements:
+            again = ok(await client.call_tool("score_candidate_actions", arguments))
+    assert again == first and first["anchor"]["category"]
+    assert len(statements) <= 6, statements.sent

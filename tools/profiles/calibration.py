@@ -24,7 +24,7 @@ class Calibration:
 
     def apply(self, scores: np.ndarray) -> np.ndarray:
         if self.isotonic is not None:
-            mapped = self.isotonic.predict(scores)
+            mapped = _isotonic(self.isotonic, scores)
         else:
             assert self.platt is not None
             mapped = self.platt.predict_proba(_logit(scores)[:, None])[:, 1]
@@ -40,3 +40,17 @@ def fit_calibration(scores: np.ndarray, labels: np.ndarray) -> Calibration:
 def _logit(p: np.ndarray) -> np.ndarray:
     q = np.clip(p, 1e-6, 1 - 1e-6)
     return np.log(q / (1 - q))
+
+
+def _isotonic(fitted: IsotonicRegression, scores: np.ndarray) -> np.ndarray:
+    """`fitted.predict(scores)` (clipped to the fitted range, linear between thresholds) with
+    scipy's arithmetic, so bit-identical, without the input checks that cost a third of a
+    millisecond on the real-time path's single row."""
+    x, y = fitted.X_thresholds_, fitted.y_thresholds_
+    t = np.clip(np.asarray(scores, dtype=x.dtype).reshape(-1), fitted.X_min_, fitted.X_max_)
+    if len(y) == 1:
+        return y.repeat(t.shape)
+    hi = np.clip(np.searchsorted(x, t), 1, len(x) - 1)
+    lo = hi - 1
+    slope = (y[hi] - y[lo]) / (x[hi] - x[lo])
+    return (slope * (t - x[lo]) + y[lo]).astype(t.dtype)

@@ -72,24 +72,55 @@ from tools.storage.models import (
 UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    """The categories table as read once: reused by later single-member loads while its
+    `version` (read with each member's records, in the same statement) is unchanged."""
+
+    ids: np.ndarray  # int64, ascending
+    names: np.ndarray  # object
+    departments: np.ndarray
+    version: tuple[float, ...]  # (count, largest id, total length of names and departments)
+
+
 async def load_history(db: Database, as_of: datetime, member_id: int | None = None,
                        also_at: Sequence[datetime] = ()) -> History:
     """All members' history before `as_of`, or one member's when `member_id` is given, with
     activity summaries as of `as_of` and each of `also_at` (earlier moments)."""
+    history, _ = await _load(db, as_of, member_id, also_at, None)
+    return history
+
+
+async def load_member_history(db: Database, as_of: datetime, member_id: int,
+                              catalogue: Catalogue | None = None) -> tuple[History, Catalogue]:
+    """One member's history before `as_of` in two statements (the member's row; every numeric
+    record plus the categories' version), reusing `catalogue` unless the categories changed. Also
+    returns the catalogue used, for the next call."""
+    return await _load(db, as_of, member_id, (), catalogue)
+
+
+async def _load(db: Database, as_of: datetime, member_id: int | None, also_at: Sequence[datetime],
+                catalogue: Catalogue | None) -> tuple[History, Catalogue]:
     queries = _queries(db.dialect, member_id is not None)
     params = {"as_of": as_of, "member": member_id}
     if any(moment > as_of for moment in also_at):
         raise ValueError("activity can only be summarised up to as_of")
     async with db.engine.connect() as conn:
-        category = await _objects(conn, queries.categories, params)
+        if member_id is None:
+            catalogue = await _catalogue(conn, queries, ())
         member = await _objects(conn, queries.members, params)
         member_ids = member[0].astype(np.int64)
         if member_id is not None:
-            # every numeric record in one round trip: the real-time path pays per query
+            # every numeric record in one round trip: the real-time path pays per statement
             part = _parts(await _numbers(conn, queries.records, params | _windows(as_of)), queries)
+            version = tuple(float(np.nan_to_num(v[0], nan=-1.0)) for v in part["catalogue"])
+            known = catalogue is not None and catalogue.version == version
+            if not known or not groups.contains(catalogue.ids, part["lines"][1].astype(np.int64)).all():
+                catalogue = await _catalogue(conn, queries, version)
         else:
             # millions of rows: the parts run side by side on two connections (two cores)
             part = await _parts_in_parallel(db, queries, params | _windows(as_of))
+        assert catalogue is not None
         order, line, outcome, consent = part["orders"], part["lines"], part["outcomes"], part["consents"]
         activity = {day_of(as_of): _summary(part["contact_activity"], part["event_activity"], member_ids)}
         for moment in sorted(set(also_at) - {as_of}):
@@ -106,10 +137,10 @@ async def load_history(db: Database, as_of: datetime, member_id: int | None = No
     outcome = _kept(outcome, member_ids, 0)
     consent = _kept(consent, member_ids, 0)
     quantity = line[2]
-    return History(
+    history = History(
         as_of=day_of(as_of),
-        categories=category[1],
-        departments=category[2],
+        categories=catalogue.names,
+        departments=catalogue.departments,
         members=Members(
             customer_id=member_ids,
             external_id=member[1], first_name=member[2], last_name=member[3], email=member[4], phone=member[5],
@@ -124,7 +155,7 @@ async def load_history(db: Database, as_of: datetime, member_id: int | None = No
             total=order[4], discount=order[5], coupon=order[6] > 0,
         ),
         lines=Lines(
-            order=_positions(order_ids, line[0]), category=_positions(category[0].astype(np.int64), line[1]),
+            order=_positions(order_ids, line[0]), category=_positions(catalogue.ids, line[1]),
             quantity=quantity, gross=quantity * line[3], cost=quantity * line[4], discount=line[5],
         ),
         outcomes=Outcomes(member=_positions(member_ids, outcome[0]), contact=outcome[1].astype(np.int64),
@@ -133,6 +164,12 @@ async def load_history(db: Database, as_of: datetime, member_id: int | None = No
                           granted=consent[2] > 0, updated=consent[3]),
         activity=activity,
     )
+    return history, catalogue
+
+
+async def _catalogue(conn: AsyncConnection, queries: "_Queries", version: tuple[float, ...]) -> Catalogue:
+    category = await _objects(conn, queries.categories, {})
+    return Catalogue(ids=category[0].astype(np.int64), names=category[1], departments=category[2], version=version)
 
 
 def _kept(columns: list[np.ndarray], known: np.ndarray, key: int) -> list[np.ndarray]:
@@ -224,7 +261,7 @@ def _positions(known: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return order[np.searchsorted(known[order], ids.astype(np.int64))]
 
 
-RECORD_PARTS = ("orders", "lines", "outcomes", "consents", "contact_activity", "event_activity")
+RECORD_PARTS = ("orders", "lines", "outcomes", "consents", "contact_activity", "event_activity", "catalogue")
 
 
 @dataclass(frozen=True)
@@ -237,7 +274,8 @@ class _Queries:
     consents: Select[Any]
     contact_activity: Select[Any]
     event_activity: Select[Any]
-    records: CompoundSelect[Any]  # the six numeric parts above in one statement, tagged by part
+    catalogue: Select[Any]  # the categories' version: one row
+    records: CompoundSelect[Any]  # the seven numeric parts above in one statement, tagged by part
 
 
 def _union(parts: list[Select[Any]]) -> CompoundSelect[Any]:
@@ -325,6 +363,10 @@ def _queries(dialect: str, one_member: bool) -> _Queries:
             .where(e.occurred_at < at, only(e.customer_id))
             .group_by(e.customer_id)
         ),
+        # Additions and removals change the count or the largest id; renames almost always the lengths
+        # (the service also rereads the categories every FRAME_REUSE).
+        catalogue=select(func.count(), func.max(Category.id),
+                         func.sum(func.length(Category.name) + func.length(Category.department))),
     )
     return _Queries(
         **numeric,

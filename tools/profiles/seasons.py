@@ -1,6 +1,8 @@
 """Purchase velocity by season over the last year: orders per 30 days spent in each season while
 a member, with seasons by the member's hemisphere (from their time zone)."""
 
+from functools import lru_cache
+
 import numpy as np
 
 from tools.profiles import groups
@@ -26,16 +28,13 @@ def velocity(history: History) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     now = np.floor(history.as_of)
     in_south = southern(history.members.time_zone)
     start = np.maximum(now - YEAR, np.floor(np.nan_to_num(history.members.joined, nan=now)))
-    calendar = now - YEAR + np.arange(YEAR)  # the year before as_of, one entry per day
     exposure = np.zeros((n, len(SEASONS)))
     for south in (False, True):
         rows = in_south == south
         if not rows.any():
             continue
-        per_day = np.eye(len(SEASONS))[season_of(calendar, np.full(YEAR, south))]
-        # days from each member's start to now, per season: suffix sums over the calendar
-        suffix = np.cumsum(per_day[::-1], axis=0)[::-1]
-        offset = np.clip((start[rows] - calendar[0]).astype(np.int64), 0, YEAR - 1)
+        suffix = _days_left_by_season(float(now), south)
+        offset = np.clip((start[rows] - (now - YEAR)).astype(np.int64), 0, YEAR - 1)  # day of the calendar
         seen = suffix[offset]
         exposure[rows] = np.where((start[rows] < now)[:, None], seen, 0.0)
     orders = history.orders
@@ -50,3 +49,15 @@ def velocity(history: History) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     seen = np.maximum(np.isfinite(rate).sum(axis=1), 1)
     mean = np.where(seen_any, np.nan_to_num(rate).sum(axis=1) / seen, np.nan)
     return rate, {"season_peak_ratio": groups.ratio(peak, mean)}
+
+
+@lru_cache(maxsize=16)
+def _days_left_by_season(now: float, south: bool) -> np.ndarray:
+    """For each day of the year before `now`: the days from it up to `now` spent in each season.
+    The same for every member of a hemisphere, and a month lookup per day costs most of a
+    single-member profile's season work: computed once per day asked."""
+    calendar = now - YEAR + np.arange(YEAR)  # the year before as_of, one entry per day
+    per_day = np.eye(len(SEASONS))[season_of(calendar, np.full(YEAR, south))]
+    suffix = np.cumsum(per_day[::-1], axis=0)[::-1]
+    suffix.flags.writeable = False  # shared between calls
+    return suffix

@@ -22,7 +22,8 @@ from tools.profiles.artefact import FittedModels, ModelStore, default_models_dir
 from tools.profiles.cohorts import SegmentCount, SegmentSummary, segment_counts, segment_summary
 from tools.profiles.frame import SEGMENT_FIELDS, ProfileFrame, build_frame
 from tools.profiles.freshness import DEFAULT_STALE_AFTER
-from tools.profiles.loader import load_history
+from tools.profiles.history import History
+from tools.profiles.loader import Catalogue, load_history, load_member_history
 from tools.profiles.profile import Profile
 from tools.profiles.search import MemberFilter, MemberPage, find_members
 from tools.profiles.training import TrainingPlan, fit_models, load_training_history
@@ -47,6 +48,7 @@ class ProfileService:
     fit_when_missing: bool = True  # False: refuse instead of fitting models on first use
     _models: dict[datetime, FittedModels] = field(default_factory=dict, repr=False)
     _frame: ProfileFrame | None = field(default=None, repr=False)
+    _catalogue: tuple[datetime, Catalogue] | None = field(default=None, repr=False)  # (read at, categories)
     # Fitting and whole-base frames take seconds of CPU: they run in a worker thread so a server
     # keeps answering, and one at a time so concurrent callers wait for the result, not redo it.
     _fitting: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
@@ -57,13 +59,26 @@ class ProfileService:
         (`id:12` / `ext:12` say which when a string could be either)."""
         moment = self._moment(as_of)
         customer_id = member if isinstance(member, int) else await self.resolve(member)
-        history = await load_history(self.db, moment, customer_id)
+        history = await self.history(moment, customer_id)
         if not len(history.members):
             if isinstance(member, int):
                 await self.resolve(member)  # raises NotFound for an unknown id
             raise NotFound(f"member {member} had not joined by {moment:%Y-%m-%d %H:%M}")
         models = await self.models(moment)
         return build_frame(history, models, self.segments, self.stale_after).profile(0)
+
+    async def history(self, as_of: datetime, customer_id: int) -> History:
+        """One member's history before `as_of` (naive UTC): two statements, the categories
+        reused from an earlier call unless the table changed, and for at most `FRAME_REUSE` (a
+        rename that keeps every length escapes the change check: batch frames show names that
+        old too)."""
+        now = self._moment(None)
+        cached = self._catalogue
+        reuse = cached[1] if cached is not None and cached[0] <= now <= cached[0] + FRAME_REUSE else None
+        history, catalogue = await load_member_history(self.db, as_of, customer_id, reuse)
+        if catalogue is not reuse:
+            self._catalogue = (now, catalogue)
+        return history
 
     async def frame(self, as_of: datetime | None = None) -> ProfileFrame:
         """Every member's profile, column-wise. A frame computed at most `FRAME_REUSE` before the

@@ -2,13 +2,15 @@
 
 scikit-learn walks one tree per call, each call opening an OpenMP region: about 5 ms for one row
 through a few hundred trees, which the real-time profile cannot afford five times over. For a
-handful of rows all trees are walked at once, level by level, with numpy; beyond, scikit-learn
-runs on one thread (no thread start-up per tree).
+handful of rows all trees are walked at once, level by level, with numpy, dropping each (row, tree)
+as it reaches its leaf (most trees are far shallower than the deepest); beyond, scikit-learn runs
+on one thread (no thread start-up per tree).
 Decisions and the order leaf values are added in are scikit-learn's own in every case, so results
 are bit-identical to `predict`: one member's profile equals their row in a batch.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
@@ -54,17 +56,28 @@ class CompiledTrees:
         if len(inputs) > WALK_ROWS:
             # One thread: an OpenMP region per tree costs more than it saves on two shared cores.
             return self.model._raw_predict(inputs, n_threads=1)[:, 0]
-        rows = len(inputs)
-        node = np.tile(self.roots, (rows, 1))
-        row = np.arange(rows)[:, None]
-        for _ in range(self.depth):
-            x = inputs[row, self.feature[node]]
-            go_left = np.where(np.isnan(x), self.missing_left[node], x <= self.threshold[node])
-            node = np.where(go_left, self.left[node], self.right[node])
+        rows, trees = len(inputs), len(self.roots)
+        flat = np.ascontiguousarray(inputs, dtype=float).ravel()
+        node = np.tile(self.roots, rows)  # (row, tree) flattened, row-major
+        walking = np.nonzero(~self._is_leaf[node])[0]
+        at, offset = node[walking], (walking // trees) * inputs.shape[1]
+        while len(walking):
+            x = flat[offset + self.feature[at]]
+            # scikit-learn's rule: a missing value goes where the split sends missing values
+            go_left = np.where(np.isnan(x), self.missing_left[at], x <= self.threshold[at])
+            at = np.where(go_left, self.left[at], self.right[at])
+            node[walking] = at
+            inner = ~self._is_leaf[at]
+            walking, at, offset = walking[inner], at[inner], offset[inner]
         # scikit-learn starts from the baseline and adds trees in order: cumsum keeps that order
-        leaves = self.value[node]
+        leaves = self.value[node].reshape(rows, trees)
         start = np.full((rows, 1), float(np.ravel(self.model._baseline_prediction)[0]))
         return np.cumsum(np.hstack([start, leaves]), axis=1)[:, -1]
+
+    @cached_property
+    def _is_leaf(self) -> np.ndarray:
+        # derived, not stored: artefacts pickled before it existed still load
+        return self.left == np.arange(len(self.left))
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """What the model's `predict` (regressor) or positive-class `predict_proba` returns."""

@@ -1,0 +1,33 @@
+"""The per-moment profile cache: a profile asked for long after the data ends reads the newest
+order at most once per TTL, and is still reported stale."""
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from loyalty.profile_cache import CachedProfiles
+from tests.tools.profiles.conftest import AS_OF
+from tests.tools.profiles.small_world import build_small_world
+from tests.tools.profiles.statements import counting
+from tools.profiles.artefact import ModelStore
+from tools.profiles.frame import SEGMENT_FIELDS
+from tools.segments.definitions import load_segments
+from tools.storage.db import Database
+
+
+async def test_long_after_the_data_the_newest_order_is_read_once_per_ttl(db: Database, tmp_path: Path) -> None:
+    world = await build_small_world(db)
+    now = [AS_OF + timedelta(days=200)]  # far past the data: models are chosen from the newest order
+    cached = CachedProfiles(db=db, store=ModelStore(tmp_path / "models"),
+                            segments=load_segments(SEGMENT_FIELDS, None), clock=lambda: now[0])
+
+    async def cold_profile(member: int, moment: datetime) -> tuple[bool, int]:
+        with counting(db) as statements:
+            profile = await cached.profile(member, moment)
+        return profile.freshness.stale, len(statements)
+
+    await cached.profile(world.customers[0])  # fits the models, reads the categories
+    assert await cold_profile(world.customers[1], now[0]) == (True, 2)  # stale, and only the member's reads
+    now[0] += cached.ttl + timedelta(seconds=1)
+    assert await cold_profile(world.customers[2], now[0]) == (True, 3)  # the newest order read again
+    cached.forget(world.customers[3])  # new data for a member: it may be the newest order
+    assert await cold_profile(world.customers[3], now[0]) == (True, 3)
