@@ -1,17 +1,22 @@
 """Decision benchmark: one trigger → orchestrator → specialist → guard → channels, in process.
 
-    python benchmarks/decision.py --customers 50000 --decisions 200
+    python -P benchmarks/decision.py --customers 50000 --decisions 200 --world /tmp/bench-50k.db
 
 Seeds a world (or reuses `--db`), fits the profile models once, then decides `--decisions`
 triggers (reactivation and upsell, alternating) with the local model and in-memory MCP, as the
 real-time path does: no batch priming, one profile computation per member per decision. Prints
 latency percentiles for every decision and for those that ended in an approved send, and the
 model calls and tool calls per decision.
+
+With `--world FILE` the seeded SQLite world is kept in FILE (seeded on the first run, its fitted
+models beside it) and every run decides on a fresh copy of it, so runs start from the same state
+(earlier runs' sends would otherwise hit contact caps and budgets).
 """
 
 import argparse
 import asyncio
 import json
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -31,16 +36,23 @@ from tools.world.population import load_population
 from tools.world.seeding import seed_world
 
 
-async def main(customers: int, decisions: int, db_url: str | None) -> None:
+async def main(customers: int, decisions: int, db_url: str | None, world: Path | None) -> None:
     population = load_population(PACKAGE_ROOT / "tools" / "world" / "default_population.toml")
     end = population.world.end_date
+    models_dir = None
     if db_url is None:
         folder = Path(tempfile.mkdtemp(prefix="bench-decision-"))
+        template = world or folder / "bench.db"
+        if not template.exists():
+            request = WorldRequest(population, customers, 7, 12, end)
+            await seed_world(f"sqlite+aiosqlite:///{template}", template.with_suffix(".truth"), request,
+                             population_name="default", reset=True, progress=Silent())
+        if world is not None:
+            shutil.copyfile(template, folder / "bench.db")
+            models_dir = template.with_suffix(".models")
         db_url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
-        await seed_world(db_url, folder / "truth", WorldRequest(population, customers, 7, 12, end),
-                         population_name="default", reset=True, progress=Silent())
     now = datetime(end.year, end.month, end.day, 9, tzinfo=UTC)
-    async with open_product(load_settings(db_url=db_url), clock=lambda: now) as product:
+    async with open_product(load_settings(db_url=db_url, models_dir=models_dir), clock=lambda: now) as product:
         started = time.perf_counter()
         await product.profiles.models(now.replace(tzinfo=None))
         fit_seconds = time.perf_counter() - started
@@ -74,7 +86,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--decisions", type=int, default=200)
-    parser.add_argument("--db", default=None, help="an already seeded database")
+    parser.add_argument("--db", default=None, help="an already seeded database, decided on in place")
+    parser.add_argument("--world", type=Path, default=None,
+                        help="a SQLite file kept between runs: seeded if missing, each run works on a copy")
     args = parser.parse_args()
     configure_logging("warning", "json")
-    asyncio.run(main(args.customers, args.decisions, args.db))
+    asyncio.run(main(args.customers, args.decisions, args.db, args.world))
