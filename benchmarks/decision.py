@@ -8,7 +8,9 @@ triggers (reactivation and upsell, alternating) with in-memory MCP, as the real-
 no batch priming, one profile computation per member per decision. Prints latency percentiles for
 every decision and for those that ended in an approved send, and per decision: model calls, MCP
 tool calls and agent-side tool calls (delegation, guard review) of every agent — the guard's run
-included — counted from the decision log, and the SQL statements executed.
+included — counted from the decision log, and the SQL statements executed. The CPU column is the
+process's CPU time per decision (all threads): on a shared machine it shows the work a decision
+costs when wall-clock latency is inflated by other processes.
 
 With `--world FILE` the seeded SQLite world is kept in FILE (seeded on the first run, its fitted
 models beside it) and every run decides on a fresh copy of it, so runs start from the same state
@@ -225,23 +227,24 @@ async def main(customers: int, decisions: int, db_url: str | None, world: Path |
                 use_case = "reactivation" if i % 2 == 0 else "upsell"
                 product.profiles.forget(member)
                 trace_id, sql_before = uuid.uuid4().hex, statements["sql"]
-                t = time.perf_counter()
+                t, cpu = time.perf_counter(), time.process_time()
                 result = await team.handle(json.dumps({"customer_id": member, "use_case": use_case}),
                                            trace_id=trace_id)
-                seconds = time.perf_counter() - t
+                seconds, cpu_seconds = time.perf_counter() - t, time.process_time() - cpu
                 counts = log.counts.pop(trace_id)
                 rows.append((seconds, json.loads(result.output).get("decision"), counts["model"], counts["mcp"],
-                             counts["agent_tools"], statements["sql"] - sql_before))
+                             counts["agent_tools"], statements["sql"] - sql_before, cpu_seconds))
     label = "local model" if model_name == "local" else "Claude adapter on a mock API"
     table = Table(title=f"{decisions} decisions on {customers:,} members ({label}, in-memory MCP)")
-    for column in ("decisions", "n", "p50 ms", "p90 ms", "p99 ms", "model calls", "MCP calls", "agent tool calls",
-                   "SQL statements"):
+    for column in ("decisions", "n", "p50 ms", "p90 ms", "p99 ms", "CPU p50 ms", "model calls", "MCP calls",
+                   "agent tool calls", "SQL statements"):
         table.add_column(column, justify="right")
     for name, subset in (("all", rows), ("sent", [r for r in rows if r[1] == "sent"])):
         if not subset:
             continue
         latency = np.array([r[0] for r in subset]) * 1000
         table.add_row(name, str(len(subset)), *(f"{np.percentile(latency, q):.0f}" for q in (50, 90, 99)),
+                      f"{np.percentile([r[6] for r in subset], 50) * 1000:.0f}",
                       *(f"{np.mean([r[k] for r in subset]):.1f}" for k in (2, 3, 4, 5)))
     console = Console(width=150)
     console.print(table)
