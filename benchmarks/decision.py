@@ -49,9 +49,19 @@ from sqlalchemy import event
 from agents.decision_log import DecisionLog, StepKind
 from agents.guard.agent import GUARD_ROLE
 from agents.guard.prompt import GUARD_SYSTEM_PROMPT
-from agents.messages import AssistantText, Message, ModelResponse, ToolCall, ToolResult, UserMessage, UserText
+from agents.messages import (
+    AssistantText,
+    Message,
+    ModelResponse,
+    ToolCall,
+    ToolResult,
+    Usage,
+    UserMessage,
+    UserText,
+)
 from agents.models.base import ModelRequest
 from agents.models.claude import ClaudeConfig, ClaudeModel
+from agents.models.pricing import CLAUDE_PRICES
 from agents.models.local import LocalModel
 from agents.team import Team, local_model
 from loyalty.logs import configure_logging
@@ -98,15 +108,20 @@ class MockMessagesAPI:
     """A Messages API answering with the local policies and accounting like Claude's prompt cache.
 
     The role is recognised by the system prompt. Usage: the request is rendered tools → system →
-    messages; every block carrying `cache_control` ends a cacheable prefix. The longest such prefix
-    already cached (same model, same bytes) is read from the cache; the prefix up to the last
-    breakpoint, if not cached and at least the model's minimum, is written; the rest is plain input.
+    messages; every block carrying `cache_control` ends a cacheable prefix. The longest prefix
+    already cached (same model, same content), ending at any block boundary up to the last
+    breakpoint, is read from the cache; the prefix up to the last breakpoint, if at least the
+    model's minimum, is written beyond what was read; the rest is plain input. (The API's 20-block
+    look-back is not modelled: no conversation here is that long.) Cost is priced per model with
+    `CLAUDE_PRICES`.
     """
 
     local: LocalModel
     roles: dict[str, str]  # system prompt → role
     cached: set[str] = field(default_factory=set)
     usage: Counter[str] = field(default_factory=Counter)
+    cost_usd: float = 0.0
+    by_role: dict[str, Counter[str]] = field(default_factory=dict)
 
     async def handler(self, request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
@@ -121,6 +136,10 @@ class MockMessagesAPI:
         usage = {"input_tokens": total - read - write, "output_tokens": _tokens(content),
                  "cache_read_input_tokens": read, "cache_creation_input_tokens": write}
         self.usage.update({**usage, "requests": 1})
+        self.by_role.setdefault(role if role in ROLE_MODELS else "specialist", Counter()).update({**usage, "requests": 1})
+        self.cost_usd += CLAUDE_PRICES[body["model"]].cost(Usage(
+            input_tokens=usage["input_tokens"], output_tokens=usage["output_tokens"], cache_read_tokens=read,
+            cache_write_tokens=write))
         return httpx2.Response(200, json={
             "id": f"msg_{uuid.uuid4().hex[:12]}", "type": "message", "role": "assistant", "model": body["model"],
             "stop_reason": response.stop_reason, "content": content, "usage": usage})
@@ -129,22 +148,26 @@ class MockMessagesAPI:
         blocks = [*body.get("tools", []), *body.get("system", []),
                   *(block for m in body["messages"] for block in (
                       m["content"] if isinstance(m["content"], list) else [{"type": "text", "text": m["content"]}]))]
+        # A prefix is identified by the model and its content; the markers themselves are not content.
         digest = hashlib.sha256(body["model"].encode())
-        breakpoints: list[tuple[int, str]] = []
-        tokens = 0
-        for block in blocks:
-            digest.update(json.dumps(block, sort_keys=True).encode())
-            tokens += _tokens(block)
+        ends: list[tuple[int, str]] = []  # (tokens so far, prefix key) at every block boundary
+        marks: list[int] = []  # indexes of the blocks carrying a breakpoint
+        for index, block in enumerate(blocks):
+            bare = {k: v for k, v in block.items() if k != "cache_control"}
+            digest.update(json.dumps(bare, sort_keys=True).encode())
+            ends.append(((ends[-1][0] if ends else 0) + _tokens(bare), digest.copy().hexdigest()))
             if "cache_control" in block:
-                breakpoints.append((tokens, digest.copy().hexdigest()))
+                marks.append(index)
+        total = ends[-1][0] if ends else 0
+        if not marks:
+            return 0, 0, total
+        # The API looks for a cached prefix at every block boundary up to the last breakpoint.
+        read = max((n for n, key in ends[: marks[-1] + 1] if key in self.cached), default=0)
         minimum = MIN_CACHEABLE.get(body["model"], 1024)
-        eligible = [(n, key) for n, key in breakpoints if n >= minimum]
-        read = max((n for n, key in eligible if key in self.cached), default=0)
-        write = 0
-        if eligible and eligible[-1][0] > read:
-            write = eligible[-1][0] - read
-        self.cached.update(key for _, key in eligible)
-        return read, write, tokens
+        written = [ends[i] for i in marks if ends[i][0] >= minimum]
+        self.cached.update(key for _, key in written)
+        write = max(written[-1][0] - read, 0) if written else 0
+        return read, write, total
 
 
 def _from_wire(params: list[dict[str, Any]]) -> tuple[Message, ...]:
@@ -257,7 +280,12 @@ async def main(customers: int, decisions: int, db_url: str | None, world: Path |
                       f"decision {total / decisions:,.0f} (read from cache {u['cache_read_input_tokens'] / decisions:,.0f}, "
                       f"written {u['cache_creation_input_tokens'] / decisions:,.0f}, uncached "
                       f"{u['input_tokens'] / decisions:,.0f}); cache share "
-                      f"{u['cache_read_input_tokens'] / max(total, 1):.1%} of input tokens")
+                      f"{u['cache_read_input_tokens'] / max(total, 1):.1%} of input tokens; "
+                      f"${api.cost_usd / decisions:.4f} per decision at list prices")
+        for role, r in sorted(api.by_role.items()):
+            seen = r["input_tokens"] + r["cache_read_input_tokens"] + r["cache_creation_input_tokens"]
+            console.print(f"  {role}: {r['requests'] / decisions:.1f} calls, {seen / max(r['requests'], 1):,.0f} input "
+                          f"tokens per call, {r['cache_read_input_tokens'] / max(seen, 1):.1%} read from cache")
 
 
 if __name__ == "__main__":
