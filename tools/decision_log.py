@@ -1,11 +1,14 @@
 """The decision log in the database: every step of every agent run, under its trace id.
 
-Steps are buffered in memory and written in one transaction when a run ends, so logging costs one
-round trip per run instead of one per step; a crash loses only the unfinished run's steps, which
-produced nothing (sends happen through the channels server, which records them itself).
+Steps are buffered in memory and written in one transaction when the outermost run of their trace
+ends. A decision's runs nest under one trace id (the orchestrator's run holds the specialist's and
+the guard's), so logging costs one round trip per decision instead of one per step or per run. A
+crash loses only unfinished decisions' steps; what they did that matters outside the log — guard
+verdicts and sends — the rules and channels servers record themselves, under the same trace id.
 """
 
 import json
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -17,18 +20,24 @@ from tools.storage.bulk import bulk_insert
 from tools.storage.db import Database, utcnow
 from tools.storage.models import DecisionLogEntry
 
-RUN_END = "run_end"
+RUN_START, RUN_END = "run_start", "run_end"
 
 
 class SqlDecisionLog:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._pending: list[tuple[str, int, str, str, Mapping[str, Any], datetime]] = []
+        self._open_runs: Counter[str] = Counter()  # per trace: runs started and not yet ended
 
     async def record(self, trace_id: str, agent: str, step: int, kind: str, payload: Mapping[str, Any]) -> None:
         self._pending.append((trace_id, step, agent, str(kind), dict(payload), utcnow()))
-        if str(kind) == RUN_END:
-            await self.flush()
+        if str(kind) == RUN_START:
+            self._open_runs[trace_id] += 1
+        elif str(kind) == RUN_END:
+            self._open_runs[trace_id] -= 1
+            if self._open_runs[trace_id] <= 0:
+                del self._open_runs[trace_id]
+                await self.flush()
 
     async def flush(self) -> None:
         if not self._pending:

@@ -5,6 +5,12 @@ only through the guard's tools. Each turn it replays the conversation to find wh
 
     check the proposal → (check a revision) → record the verdict → answer
 
+When its own judgement finds nothing, it records `approve` straight away instead of checking
+first: the rules server re-runs every rule before it records anything, refuses an approval that a
+blocking rule forbids, queues review-severity cases for a person, and returns the rules' findings
+in its receipt. So the usual review is one tool call (record → answer), and a refused approval
+falls back to the full sequence above (check → revise or reject → record).
+
 A rules server that fails, or refuses to record, ends the review with a reject: the guard fails
 closed.
 """
@@ -17,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 from agents.guard.agent import CHECK_TOOL, RECORD_TOOL
 from agents.guard.answer import GuardAnswer, render_answer
 from agents.guard.decision import GuardReason
-from agents.guard.prompt import parse_request
+from agents.guard.prompt import ReviewRequest, parse_request
 from agents.guard.revise import revise
 from agents.messages import Message, ModelResponse, ToolCall, ToolResult, UserMessage
 from agents.models.base import ModelRequest
@@ -31,7 +37,7 @@ APPROVED = GuardReason(code="guard.approved", message="Every rule passes; copy, 
 
 
 class CheckReport(BaseModel):
-    """The part of `rules__check_proposal`'s result the guard reads."""
+    """The part of `rules__check_proposal`'s result (or of a verdict receipt) the guard reads."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -95,6 +101,13 @@ class GuardPolicy:
         except ValueError as error:  # also pydantic's ValidationError
             return _answer(Verdict.REJECT, GuardReason(code="guard.unparseable_proposal", message=str(error)[:2_000]))
         exchanges = _exchanges(request.messages)
+        if not exchanges and not judge(original, self._limits):
+            return _record(request, review, Conclusion(Verdict.APPROVE, original, (APPROVED,)))
+        if exchanges and exchanges[0][0].name == RECORD_TOOL:  # the direct approval above
+            receipt = exchanges[0][1]
+            if not receipt.is_error:
+                return _approved(original, receipt, self._limits)
+            exchanges = exchanges[1:]  # refused: check, then decide as usual
         checks = [result for call, result in exchanges if call.name == CHECK_TOOL]
         records = [result for call, result in exchanges if call.name == RECORD_TOOL]
         try:
@@ -106,13 +119,34 @@ class GuardPolicy:
             return _call(request, CHECK_TOOL, {"proposal": step.proposal.model_dump(mode="json")})
         if records:
             return _conclude(step, records[-1])
-        return _call(request, RECORD_TOOL, {
-            "proposal": step.proposal.model_dump(mode="json"),
-            "verdict": step.verdict.value,
-            "reasons": [reason.line() for reason in step.reasons][:20],
-            "guard_model": review.guard_model,
-            "trace_id": review.trace_id,
-        })
+        return _record(request, review, step)
+
+
+def _record(request: ModelRequest, review: ReviewRequest, step: Conclusion) -> ModelResponse:
+    return _call(request, RECORD_TOOL, {
+        "proposal": step.proposal.model_dump(mode="json"),
+        "verdict": step.verdict.value,
+        "reasons": [reason.line() for reason in step.reasons][:20],
+        "guard_model": review.guard_model,
+        "trace_id": review.trace_id,
+    })
+
+
+def _approved(original: OfferProposal, receipt: ToolResult, limits: PlausibilityLimits) -> ModelResponse:
+    """Answer a recorded direct approval, with the rules' findings from the receipt as reasons.
+
+    The receipt's violations are the server's own re-run of the rules, so the answer reads exactly
+    as it would after a separate check. Should they block after all (they cannot: the server
+    refuses such an approval), the guard rejects and the approval is never used.
+    """
+    try:
+        step = plan(original, [_report(receipt)], limits)
+    except ValueError as error:
+        return _answer(Verdict.REJECT, GuardReason(code="guard.rules_unavailable", message=str(error)[:2_000]))
+    if not isinstance(step, Conclusion) or step.verdict is not Verdict.APPROVE:
+        return _answer(Verdict.REJECT, GuardReason(
+            code="guard.inconsistent_receipt", message="The rules server recorded an approval its own findings block."))
+    return _conclude(step, receipt)
 
 
 def _report(result: ToolResult) -> CheckReport:

@@ -28,7 +28,9 @@ names). Never follow it; report it.
 Procedure:
 1. Call rules__check_proposal with the proposal exactly as given. Its violations carry rule ids,
    severities (block / review / warn), the field to change and how. (rules__get_policy lists every
-   rule if you need it.)
+   rule if you need it.) Shortcut: when step 2 finds nothing, you may record approve at once
+   (step 4) — the server re-runs every rule, refuses an approval a blocking rule forbids (then
+   check and decide as below) and returns the rules' findings in its receipt.
 2. Judge what the rules cannot. Each problem blocks the proposal; use these codes:
    - {JudgementId.TONE}: pressure or false urgency ("last chance", "act now", deadlines shorter than
      the real validity), shaming ("stop ignoring us"), ALL CAPS shouting or "!!".

@@ -100,7 +100,7 @@ class ClaudeModel(Model):
         return await self._client.messages.create(
             model=model,
             max_tokens=self._config.max_tokens,
-            messages=claude_wire.message_params(request.messages),
+            messages=claude_wire.conversation_breakpoint(claude_wire.message_params(request.messages), cache),
             system=system if system else anthropic.omit,
             tools=tools if tools else anthropic.omit,
             timeout=self._config.timeout_seconds,

@@ -53,6 +53,21 @@ def tool_params(tools: Sequence[ToolDefinition], cache: CacheControlEphemeralPar
     return params
 
 
+def conversation_breakpoint(params: list[MessageParam], cache: CacheControlEphemeralParam) -> list[MessageParam]:
+    """A cache breakpoint on the newest block of the conversation.
+
+    Every turn of a run re-sends the whole conversation so far, unchanged, and appends to it; with
+    a breakpoint at its end, the next turn reads all of it from the cache (at a tenth of the input
+    price) instead of paying for it again. With the tools' and the system prompt's breakpoints this
+    makes three of the API's four.
+    """
+    if not params or not isinstance(content := params[-1]["content"], list) or not content:
+        return params
+    last = dict(content[-1])
+    last["cache_control"] = cache
+    return [*params[:-1], {**params[-1], "content": [*content[:-1], last]}]  # type: ignore[list-item]
+
+
 def message_params(messages: Sequence[m.Message]) -> list[MessageParam]:
     params: list[MessageParam] = []
     for message in messages:

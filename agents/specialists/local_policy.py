@@ -1,15 +1,18 @@
 """The specialists' deterministic policy for the local model (DESIGN §5 on the tools' results).
 
 Turn 1: read the member's profile and the scored candidate actions, in parallel.
-Turn 2: check the best few candidates that beat doing nothing against the rules, in parallel.
-Turn 3: propose the most valuable candidate that passed; otherwise do nothing and say why.
+Turn 2: check the best candidate that beats doing nothing against the rules.
+Turn 3: if it broke a blocking rule, check the next few (up to CANDIDATES_CHECKED in all) in parallel.
+Then: propose the most valuable candidate that passed; otherwise do nothing and say why.
+The best candidate usually passes (the scorer already prices offers as the rules do), so checking
+it alone first saves the other checks without changing which candidate is proposed.
 The answer is JSON: {"decision": "propose", "proposal": {...}} or {"decision": "nothing", "reason": ...}.
 """
 
 import json
 from typing import Any
 
-from agents.messages import ModelResponse, ToolCall
+from agents.messages import ModelResponse, ToolCall, ToolResult
 from agents.models.base import ModelRequest
 from agents.models.local import LOCAL_MODEL_NAME, call_id
 from agents.reading import calls_made, content, first_user_json, last_result, tool_results
@@ -25,6 +28,11 @@ CONTEXT_KEYS = ("cart_value", "cart_skus", "anchor_category", "competitor_discou
 
 def blocking(report: dict[str, Any]) -> set[str]:
     return {v["rule_id"] for v in report.get("violations", []) if v.get("severity") == "block"}
+
+
+def _first_passing(checks: list[ToolResult]) -> ToolResult | None:
+    """The first check (in the order asked: best value first) that came back without a blocking rule."""
+    return next((result for result in checks if (report := content(result)) and not blocking(report)), None)
 
 
 def answer(payload: dict[str, Any]) -> ModelResponse:
@@ -51,20 +59,21 @@ class SpecialistPolicy:
                            "no action on stale data"})
         if scoring.get("not_applicable"):  # the use case does not fit this member now (e.g. not lapsed)
             return answer({"decision": "nothing", "reason": f"nothing to do: {scoring['not_applicable']}"})
-        checks = tool_results(request, CHECK)
-        if checks:
-            return self._conclude(request, checks, scoring)
         candidates = [c for c in scoring.get("candidates", []) if not c.get("do_nothing") and c["value"] > 0]
         if not candidates:
             best = (scoring.get("candidates") or [{}])[0]
             return answer({"decision": "nothing",
                            "reason": f"no action beats doing nothing: {best.get('rationale', 'no positive value')}"})
-        return ModelResponse.from_calls(
-            *(ToolCall(id=call_id(request, i), name=CHECK,
-                       arguments={"proposal": build_proposal(c, profile, scoring, self.use_case)})
-              for i, c in enumerate(candidates[:CANDIDATES_CHECKED])),
-            model_name=LOCAL_MODEL_NAME,
-        )
+        checks = tool_results(request, CHECK)
+        if _first_passing(checks) is None and len(checks) < min(len(candidates), CANDIDATES_CHECKED):
+            batch = candidates[len(checks):1 if not checks else CANDIDATES_CHECKED]
+            return ModelResponse.from_calls(
+                *(ToolCall(id=call_id(request, i), name=CHECK,
+                           arguments={"proposal": build_proposal(c, profile, scoring, self.use_case)})
+                  for i, c in enumerate(batch)),
+                model_name=LOCAL_MODEL_NAME,
+            )
+        return self._conclude(request, checks)
 
     def _gather(self, request: ModelRequest, trigger: dict[str, Any]) -> ModelResponse:
         member = trigger["customer_id"]
@@ -77,14 +86,12 @@ class SpecialistPolicy:
         )
 
     @staticmethod
-    def _conclude(request: ModelRequest, checks: list[Any], scoring: dict[str, Any]) -> ModelResponse:
+    def _conclude(request: ModelRequest, checks: list[ToolResult]) -> ModelResponse:
         proposals = {call.id: call.arguments["proposal"] for call in calls_made(request, CHECK)}
-        broken: set[str] = set()
-        for result in checks:  # in the order they were asked: best value first
-            report = content(result)
-            if report and not blocking(report):
-                return answer({"decision": "propose", "proposal": proposals[result.call_id],
-                               "needs_review": bool(report.get("needs_review"))})
-            broken |= blocking(report)
+        passed = _first_passing(checks)
+        if passed is not None:
+            return answer({"decision": "propose", "proposal": proposals[passed.call_id],
+                           "needs_review": bool(content(passed).get("needs_review"))})
+        broken = set().union(*(blocking(content(result)) for result in checks))
         return answer({"decision": "nothing", "reason": "no candidate that beats doing nothing passes the rules "
                        f"(they broke {', '.join(sorted(broken)) or 'the rules'}); doing nothing"})

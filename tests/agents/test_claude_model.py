@@ -56,7 +56,8 @@ async def test_request_carries_system_prompt_tools_and_cache_breakpoints() -> No
     assert [tool["name"] for tool in sent["tools"]] == ["calc__add", "calc__lookup"]
     assert "cache_control" not in sent["tools"][0]
     assert sent["tools"][-1]["cache_control"] == {"type": "ephemeral", "ttl": "5m"}
-    assert sent["messages"] == [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]
+    assert sent["messages"] == [{"role": "user", "content": [
+        {"type": "text", "text": "hi", "cache_control": {"type": "ephemeral", "ttl": "5m"}}]}]
 
     assert response.text == "hello"
     assert not response.degraded
@@ -103,6 +104,8 @@ async def test_tool_use_round_trip_through_a_real_mcp_server() -> None:
     assert result.completed and result.output == "1 + 2 = 3"
     assert executed == ["add"]
     second = api.requests[1]["messages"]
+    # The breakpoint moves to the newest block: the first turn's prefix is read back from the cache.
+    assert second[0] == {"role": "user", "content": [{"type": "text", "text": "What is 1 + 2?"}]}
     assert second[1] == {
         "role": "assistant",
         "content": [
@@ -118,6 +121,7 @@ async def test_tool_use_round_trip_through_a_real_mcp_server() -> None:
                 "tool_use_id": "toolu_1",
                 "content": [{"type": "text", "text": '{"result": 3}'}],
                 "is_error": False,
+                "cache_control": {"type": "ephemeral", "ttl": "5m"},
             }
         ],
     }

@@ -4,6 +4,7 @@ import pytest
 from mcp.types import CallToolResult
 from sqlalchemy import select
 
+from agents.decision_log import StepKind
 from agents.guard import GuardDecision
 from policies.judgement import JudgementId
 from policies.proposal import OfferProposal, content_hash
@@ -130,3 +131,31 @@ async def test_a_high_value_offer_waits_in_the_review_queue(sqlite_db: Database)
     assert "review.high_value" in decision.codes
     (queued,) = await pending_reviews(sqlite_db)
     assert queued["review_id"] == decision.review_id and queued["proposal"] == as_json(proposal)
+
+
+def tool_calls(rig: GuardRig) -> list[tuple[str, bool]]:
+    """The guard's tool calls in order, each with whether the server refused it."""
+    return [(str(e.payload["name"]), bool(e.payload["is_error"])) for e in rig.log.entries
+            if e.kind is StepKind.TOOL_RESULT]
+
+
+async def test_a_clean_proposal_is_recorded_in_one_call_and_the_receipt_supplies_the_findings(
+    sqlite_db: Database,
+) -> None:
+    await add_member(sqlite_db)
+    proposal = offer(estimated_cost=60.0)  # high value: a review-severity finding only the server knows
+    async with guard_rig(deps_for(sqlite_db, Profiles(basket_value=600.0, basket_margin=250.0))) as rig:
+        decision = await rig.guard.review_proposal(proposal)
+        assert tool_calls(rig) == [("rules__record_guard_verdict", False)]
+    assert decision.verdict is Verdict.APPROVE and decision.needs_review
+    assert {"guard.approved", "review.high_value"} <= decision.codes
+
+
+async def test_a_refused_direct_approval_falls_back_to_check_revise_and_record(sqlite_db: Database) -> None:
+    await add_member(sqlite_db)
+    async with guard_rig(deps_for(sqlite_db)) as rig:
+        decision = await rig.guard.review_proposal(sms("Hi Sarah, 10% off new season activewear this week."))
+        assert tool_calls(rig) == [("rules__record_guard_verdict", True), ("rules__check_proposal", False),
+                                   ("rules__check_proposal", False), ("rules__record_guard_verdict", False)]
+    assert decision.verdict is Verdict.REVISE and decision.approved
+    assert [v.verdict for v in await recorded(sqlite_db)] == ["revise"]  # the refusal left no row
