@@ -21,12 +21,14 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from agents.team import local_model
@@ -46,10 +48,11 @@ AUDIT_STAGES = ("guard reviews", "recording verdicts")
 
 
 class StageClock:
-    """Progress that records how long each stage took."""
+    """Progress that records how long each stage took, and how many SQL statements it ran."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.statements: Counter[str] = Counter()
         self._current: str | None = None
         self._since = time.perf_counter()
 
@@ -59,6 +62,11 @@ class StageClock:
 
     def advance(self, units: int = 1) -> None:
         return None
+
+    def statement(self, *_: object) -> None:
+        """A `before_cursor_execute` listener: an executemany counts once (one driver call)."""
+        if self._current is not None:
+            self.statements[self._current] += 1
 
     def finish(self) -> None:
         if self._current is not None:
@@ -89,6 +97,7 @@ class Run:
     plan: CampaignPlan
     result: CampaignResult
     stages: dict[str, float]
+    statements: Counter[str]
 
 
 async def bench(url: str, models_dir: Path | None, args: argparse.Namespace, now: datetime) -> Run:
@@ -104,10 +113,14 @@ async def bench(url: str, models_dir: Path | None, args: argparse.Namespace, now
         plan_seconds = time.perf_counter() - started
         async with open_agents(product, local_model()) as team:
             clock = StageClock()
-            result = await execute_campaign(plan, product.db, GuardReviewer(team.guard),
-                                            policy_version=product.policy.version, now=now, progress=clock)
+            event.listen(product.db.engine.sync_engine, "before_cursor_execute", clock.statement)
+            try:
+                result = await execute_campaign(plan, product.db, GuardReviewer(team.guard),
+                                                policy_version=product.policy.version, now=now, progress=clock)
+            finally:
+                event.remove(product.db.engine.sync_engine, "before_cursor_execute", clock.statement)
             clock.finish()
-    return Run(world, frame_seconds, plan_seconds, plan, result, clock.seconds)
+    return Run(world, frame_seconds, plan_seconds, plan, result, clock.seconds, clock.statements)
 
 
 def report(console: Console, run: Run) -> float:
@@ -126,7 +139,8 @@ def report(console: Console, run: Run) -> float:
     table.add_row("audit", f"{audit:.1f}", f"{result.guard_reviews:,} guard reviews ({result.variants:,} variants + "
                   f"{result.flagged:,} flagged), {result.members - result.guard_reviews:,} inherited verdicts")
     table.add_row("queue", f"{queue:.1f}", f"{result.queued:,} queued, {result.refused:,} refused, "
-                  f"{result.in_review:,} for a person, {result.rejected:,} rejected")
+                  f"{result.in_review:,} for a person, {result.rejected:,} rejected; "
+                  f"{run.statements['queueing sends']:,} SQL statements")
     table.add_row("[bold]plan + audit + queue[/]", f"[bold]{total:.1f}[/]",
                   f"limit {BUDGET_TIME:.0f} s: {'met' if total <= BUDGET_TIME else 'MISSED'}")
     console.print(table)

@@ -9,6 +9,7 @@
     rejections [<n>]                                            the guard's recent rejections, by rule
     reviews                                                     the human review queue
     approve review <id> | reject review <id>                    decide a queued proposal
+    dead letters [<n>]                                          messages no channel could deliver
     pause <use case> | resume <use case>                        stop or restart a use case's sends
     help                                                        this list
 
@@ -97,6 +98,9 @@ FORMS = (
     _form("reject", "reject review <id>", "reject a queued proposal",
           r"reject review (?P<id>\d+)",
           lambda m: Command("decide_review", {"review_id": int(m["id"]), "approve": False})),
+    _form("dead", "dead letters [<n>]", "messages no consented channel could deliver, with why",
+          r"(?:show |list )?(?:the )?dead[- ]?letters?(?: list)?(?: (?P<limit>\d+))?",
+          lambda m: Command("dead_letters", {"limit": int(m["limit"])} if m["limit"] else {})),
     _form("pause", "pause <use case>", "stop a use case's sends (its budget pays nothing)", rf"pause {_USE_CASE}",
           lambda m: Command("pause_use_case", {"use_case": _use_case(m["use_case"])})),
     _form("resume", "resume <use case>", "restart a paused use case", rf"resume {_USE_CASE}",

@@ -16,7 +16,7 @@ from loyalty.ops.service import OpsService
 
 NAMES = (
     "plan_campaign", "confirm_campaign", "cancel_campaign", "offer_for_member", "explain_decision", "show_segment",
-    "guard_rejections", "review_queue", "decide_review", "pause_use_case", "resume_use_case",
+    "guard_rejections", "review_queue", "decide_review", "dead_letters", "pause_use_case", "resume_use_case",
 )
 
 

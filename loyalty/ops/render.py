@@ -9,6 +9,7 @@ from rich.text import Text
 
 from loyalty.ops.results import (
     Cancelled,
+    DeadLetterList,
     DecisionExplanation,
     MemberOffer,
     ReviewDecision,
@@ -212,6 +213,19 @@ def _(value: ReviewDecision) -> RenderableType:
     if value.contact_id is not None:
         return Text(f"Review {value.review_id} approved; message queued for delivery (contact {value.contact_id}).")
     return Text(f"Review {value.review_id} approved, but the outbox would not queue it: {value.refused}")
+
+
+@render.register
+def _(value: DeadLetterList) -> RenderableType:
+    if not value.items:
+        return Text("No dead letters: every message was delivered or is still being tried.")
+    table = Table(title="dead letters (newest first)", title_justify="left", show_edge=False)
+    for column in ("contact", "member", "channel", "use case", "attempts", "scheduled", "reason"):
+        table.add_column(column)
+    for item in value.items:
+        table.add_row(str(item.contact_id), str(item.customer_id), item.channel, item.use_case or "",
+                      str(item.attempts), f"{item.scheduled_at:%Y-%m-%d %H:%M}", (item.reason or "")[:160])
+    return table
 
 
 @render.register

@@ -63,6 +63,20 @@ class ReviewDecision(BaseModel):
     refused: str | None = None  # why the outbox would not queue the approved message
 
 
+class DeadLetterItem(BaseModel):
+    contact_id: int
+    customer_id: int
+    channel: str
+    use_case: str | None
+    attempts: int
+    reason: str | None  # what failed on each channel tried, and why no fallback was left
+    scheduled_at: datetime
+
+
+class DeadLetterList(BaseModel):
+    items: list[DeadLetterItem]  # newest first
+
+
 class Cancelled(BaseModel):
     campaign_id: str | None
     message: str

@@ -18,6 +18,8 @@ from agents.team import Team
 from loyalty.ops.adapters import GuardReviewer, template_copy
 from loyalty.ops.results import (
     Cancelled,
+    DeadLetterItem,
+    DeadLetterList,
     DecisionExplanation,
     MemberOffer,
     ReviewDecision,
@@ -45,6 +47,7 @@ from tools.campaigns.verdict_log import (
     verdicts_for_trace,
 )
 from tools.decision_log import trace
+from tools.delivery.outbox import dead_letters
 from tools.errors import InvalidInput
 from tools.importers.progress import Progress, Silent
 from tools.outbox import SendRefused
@@ -206,6 +209,16 @@ class OpsService:
         except SendRefused as refusal:
             return decision.model_copy(update={"refused": str(refusal)})
         return decision.model_copy(update={"contact_id": receipt.contact_id})
+
+    async def dead_letters(
+        self, limit: Annotated[int, Field(ge=1, le=500, description="how many, newest first")] = 50,
+    ) -> DeadLetterList:
+        """Messages that could not be delivered on any consented channel (the dead-letter list),
+        newest first, with the attempts made and why each channel failed."""
+        letters = await dead_letters(self._product.db, limit=limit)
+        return DeadLetterList(items=[DeadLetterItem(
+            contact_id=d.contact_id, customer_id=d.customer_id, channel=d.channel, use_case=d.use_case,
+            attempts=d.attempts, reason=d.reason, scheduled_at=d.scheduled_at) for d in letters])
 
     async def pause_use_case(self, use_case: Annotated[UseCase, Field(description="the use case to pause")]
                              ) -> UseCaseBudget:

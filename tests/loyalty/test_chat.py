@@ -1,10 +1,13 @@
 """Every ops chat request with the local model, on a seeded world (300 members, its last day)."""
 
+from rich.console import Console
 from sqlalchemy import func, select
 
 from loyalty.ops.chat import ChatSession
+from loyalty.ops.render import render
 from loyalty.ops.results import (
     Cancelled,
+    DeadLetterList,
     DecisionExplanation,
     MemberOffer,
     ReviewDecision,
@@ -133,3 +136,28 @@ async def test_pause_stops_a_use_case_and_resume_restarts_it(chat: ChatSession) 
     assert while_paused.members == 0 and while_paused.limited_by == "paused" and while_paused.compliant > 0
     resumed = await chat.ask("resume reactivation")
     assert isinstance(resumed.value, UseCaseBudget) and not resumed.value.paused
+
+
+async def test_dead_letters_are_listed_with_why(chat: ChatSession, world: SeededWorld) -> None:
+    empty = await chat.ask("dead letters")
+    assert empty.ok and isinstance(empty.value, DeadLetterList) and empty.value.items == []
+    db = database(world.url)
+    try:
+        async with db.session() as session, session.begin():
+            for n in (1, 2):
+                session.add(Contact(idempotency_key=f"test:dead-{n}", customer_id=n, channel="sms",
+                                    use_case="reactivation", status="dead_letter", attempts=3,
+                                    last_error=f"sms failed after 3 attempt(s): carrier rejected {n}",
+                                    scheduled_at=world.now.replace(tzinfo=None)))
+    finally:
+        await db.dispose()
+    listed = await chat.ask("show dead letters 1")
+    assert listed.ok and listed.operation == "dead_letters" and isinstance(listed.value, DeadLetterList)
+    assert len(listed.value.items) == 1
+    letter = listed.value.items[0]
+    assert letter.channel == "sms" and letter.attempts == 3 and "carrier rejected" in (letter.reason or "")
+    everything = (await chat.ask("dead letters")).value
+    assert isinstance(everything, DeadLetterList) and {i.customer_id for i in everything.items} == {1, 2}
+    console = Console(width=200, record=True)
+    console.print(render(everything))
+    assert "carrier rejected 2" in console.export_text()

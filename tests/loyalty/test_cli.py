@@ -1,5 +1,6 @@
 """`loyalty chat` and `loyalty campaign plan` from the command line, on the seeded world."""
 
+import asyncio
 import json
 
 import pytest
@@ -7,6 +8,8 @@ from typer.testing import CliRunner
 
 from loyalty.cli.app import app
 from tests.mcp_servers.seeded_world import SeededWorld
+from tools.storage.db import database
+from tools.storage.models import Contact
 
 
 @pytest.fixture
@@ -66,3 +69,30 @@ def test_campaign_plan_reports_a_bad_request_in_one_line(invoke) -> None:
     result = invoke("campaign", "plan", "--use-case", "cart_abandonment", "--segment", "all", "--budget", "100")
     assert result.exit_code == 2
     assert "decided per trigger" in result.output
+
+
+async def add_dead_letter(world: SeededWorld) -> int:
+    db = database(world.url)
+    try:
+        async with db.session() as session, session.begin():
+            letter = Contact(idempotency_key="test:dead", customer_id=3, channel="push", use_case="upsell",
+                             status="dead_letter", attempts=4, last_error="push failed after 4 attempt(s): no device",
+                             scheduled_at=world.now.replace(tzinfo=None))
+            session.add(letter)
+            await session.flush()
+            return letter.id
+    finally:
+        await db.dispose()
+
+
+def test_dead_letters_show_in_the_cli_and_in_chat(invoke, world: SeededWorld) -> None:
+    contact_id = asyncio.run(add_dead_letter(world))
+    listed = CliRunner().invoke(app, ["outbox", "dead-letters", "--db", world.url], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0, listed.output
+    assert str(contact_id) in listed.output and "no device" in listed.output
+    chatted = invoke("chat", "--once", "dead letters", "--json")
+    assert chatted.exit_code == 0, chatted.output
+    reply = json.loads(chatted.stdout)
+    assert reply["ok"] and reply["operation"] == "dead_letters"
+    assert [(i["contact_id"], i["reason"]) for i in reply["result"]["items"]] == [
+        (contact_id, "push failed after 4 attempt(s): no device")]

@@ -26,6 +26,8 @@ from loyalty.ops.operations import OPERATIONS
     ("list the review queue", "review_queue", {}),
     ("approve review 3", "decide_review", {"review_id": 3, "approve": True}),
     ("reject review 3", "decide_review", {"review_id": 3, "approve": False}),
+    ("dead letters", "dead_letters", {}),
+    ("show the dead-letter list 20", "dead_letters", {"limit": 20}),
     ("pause cart_abandonment", "pause_use_case", {"use_case": "cart_abandonment"}),
     ("resume cart abandonment", "resume_use_case", {"use_case": "cart_abandonment"}),
 ])

@@ -7,13 +7,15 @@
 3. The other members of a variant inherit its review: approved when the guard approved the
    representative as it stood, otherwise rejected with the guard's reasons. Each inherited verdict
    is bound to the member's own content (`tools.campaigns.verdicts`).
-4. Every approval is queued through `tools.outbox.send_approved`, the only door to a member: the
-   approval must match the content, the budget is reserved under the member's lock, and a
-   re-check refuses members who were contacted, or withdrew consent, after the plan was made.
+4. Every approval is queued through `tools.outbox_batch.send_approved_many`, the set-based form
+   of the only door to a member: the approval must match the content, the budget is reserved
+   under the members' locks, and a re-check refuses members who were contacted, withdrew consent,
+   or would now be messaged in their quiet hours, after the plan was made.
    Nothing is queued twice: approvals are single-use, and a second execution is refused.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import anyio
@@ -23,22 +25,25 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.proposal import OfferProposal
-from policies.vocabulary import Verdict
+from policies.vocabulary import Channel, Verdict
+from tools.approvals import naive_utc
 from tools.campaigns.plan import CampaignPlan
 from tools.campaigns.planned import PlannedMember
 from tools.campaigns.ports import Review, Reviewer
 from tools.campaigns.verdicts import Inherited, record_inherited
+from tools.delivery.quiet_hours import outside_quiet_hours
 from tools.errors import InvalidInput
 from tools.importers.progress import Progress, Silent
-from tools.outbox import SendRefused, send_approved
+from tools.outbox import SendRefused
+from tools.outbox_batch import DEFAULT_CHUNK, BatchItem, RecheckMany, send_approved_many
 from tools.rule_facts import LIVE_STATUSES
 from tools.storage.db import Database
-from tools.storage.models import ChannelConsent, Contact, Proposal
+from tools.storage.models import ChannelConsent, Contact, Customer, Proposal
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_REVIEW_CONCURRENCY = 8  # guard reviews in flight (as `GuardConfig.campaign_concurrency`)
-DEFAULT_SEND_CONCURRENCY = 8  # sends in flight: each waits on the database most of its time
+DEFAULT_SEND_CHUNK = DEFAULT_CHUNK  # sends queued per transaction
 
 
 class CampaignResult(BaseModel):
@@ -62,7 +67,7 @@ class CampaignResult(BaseModel):
 async def execute_campaign(plan: CampaignPlan, db: Database, reviewer: Reviewer, *, policy_version: str, now: datetime,
                            approval_ttl: timedelta = timedelta(hours=24),
                            review_concurrency: int = DEFAULT_REVIEW_CONCURRENCY,
-                           send_concurrency: int = DEFAULT_SEND_CONCURRENCY,
+                           send_chunk: int = DEFAULT_SEND_CHUNK,
                            progress: Progress | None = None) -> CampaignResult:
     progress = progress or Silent()
     if not plan.fair:
@@ -104,7 +109,7 @@ async def execute_campaign(plan: CampaignPlan, db: Database, reviewer: Reviewer,
     chosen_at = {m.proposal.customer_id: index for index, m in enumerate(plan.members)}
     sendable.sort(key=lambda item: chosen_at[item[0].customer_id])
     progress.stage("queueing sends", total=len(sendable))
-    queued, refused = await _send_all(db, sendable, plan.watermark, now, send_concurrency, progress)
+    queued, refused = await _send_all(db, sendable, plan.watermark, now, send_chunk, progress)
     result = CampaignResult(
         campaign_id=plan.campaign_id, executed_at=now, members=len(plan.members), guard_reviews=len(to_review),
         variants=len(representatives), flagged=sum(m.flagged for m in plan.members), approved=len(sendable),
@@ -171,50 +176,52 @@ def _first_code(review: Review) -> str:
 
 
 async def _send_all(db: Database, sendable: list[tuple[OfferProposal, str]], watermark: int, now: datetime,
-                    concurrency: int, progress: Progress) -> tuple[list[OfferProposal], Counter[str]]:
-    queued: list[OfferProposal] = []
-    refused: Counter[str] = Counter()
-    limiter = anyio.CapacityLimiter(concurrency)
-    recheck = _since_plan(watermark)
-
-    async def send(proposal: OfferProposal, approval_id: str) -> None:
-        async with limiter:
-            try:
-                await send_approved(db, proposal, approval_id, now=now, recheck=recheck)
-            except SendRefused as refusal:
-                refused[refusal.code] += 1
-            else:
-                queued.append(proposal)
-        progress.advance()
-
-    async with anyio.create_task_group() as group:
-        for proposal, approval_id in sendable:
-            group.start_soon(send, proposal, approval_id)
+                    chunk_size: int, progress: Progress) -> tuple[list[OfferProposal], Counter[str]]:
+    items = [BatchItem(proposal, approval_id) for proposal, approval_id in sendable]
+    result = await send_approved_many(db, items, now=now, recheck=_since_plan(watermark, now), chunk_size=chunk_size,
+                                      on_chunk=progress.advance)
+    queued = [items[i].proposal for i in result.queued]
+    refused = Counter(o.code for o in result.outcomes if isinstance(o, SendRefused))
     return queued, refused
 
 
-def _since_plan(watermark: int):
-    """The send-time re-check: the plan checked caps, duplicates and consent against the contacts
-    up to `watermark`; a member contacted since, or whose consent on the channel is gone, is
-    refused rather than judged on stale facts."""
+def _since_plan(watermark: int, now: datetime) -> RecheckMany:
+    """The send-time re-check: the plan checked caps, duplicates, consent and quiet hours against
+    the contacts up to `watermark` and the members as they were; a member contacted since, whose
+    consent on the channel is gone, or for whom the message would now land in their quiet hours,
+    is refused rather than judged on stale facts."""
+    moment = naive_utc(now)
 
-    async def recheck(session: AsyncSession, proposal: OfferProposal) -> list[str]:
-        newer = select(Contact.id).where(Contact.customer_id == proposal.customer_id, Contact.id > watermark,
-                                         Contact.status.in_(LIVE_STATUSES)).exists()
-        # One statement: it runs under the member's lock, once per message of the campaign.
-        row = (await session.execute(
-            select(ChannelConsent.granted, ChannelConsent.opted_out_at, newer)
-            .where(ChannelConsent.customer_id == proposal.customer_id,
-                   ChannelConsent.channel == proposal.channel.value))).first()
-        if row is None:
-            return [f"no consent on {proposal.channel.value}"]
-        granted, opted_out_at, contacted = row
-        problems = []
-        if contacted:
-            problems.append("contacted since the campaign was planned; caps and duplicates need a new plan")
-        if not granted or opted_out_at is not None:
-            problems.append(f"no consent on {proposal.channel.value} any more")
-        return problems
+    async def recheck(session: AsyncSession, proposals: Sequence[OfferProposal]) -> list[list[str]]:
+        # Three statements for the whole chunk, run under its members' locks.
+        ids = [p.customer_id for p in proposals]
+        consents = {(customer_id, channel): (granted, opted_out_at)
+                    for customer_id, channel, granted, opted_out_at in await session.execute(
+                        select(ChannelConsent.customer_id, ChannelConsent.channel, ChannelConsent.granted,
+                               ChannelConsent.opted_out_at).where(ChannelConsent.customer_id.in_(ids)))}
+        contacted = set((await session.scalars(
+            select(Contact.customer_id).where(Contact.customer_id.in_(ids), Contact.id > watermark,
+                                              Contact.status.in_(LIVE_STATUSES)).distinct())).all())
+        quiet = {customer_id: (zone, start, end) for customer_id, zone, start, end in await session.execute(
+            select(Customer.id, Customer.time_zone, Customer.quiet_start_hour, Customer.quiet_end_hour)
+            .where(Customer.id.in_(ids)))}
+        answers = []
+        for proposal in proposals:
+            channel = proposal.channel.value
+            problems = []
+            if proposal.customer_id in contacted:
+                problems.append("contacted since the campaign was planned; caps and duplicates need a new plan")
+            granted, opted_out_at = consents.get((proposal.customer_id, channel), (False, None))
+            if not granted or opted_out_at is not None:
+                problems.append(f"no consent on {channel} any more")
+            # Queued at its send time, or now if that has passed: the moment that must be allowed.
+            at = max(naive_utc(proposal.send_at), moment)
+            zone, start, end = quiet[proposal.customer_id]
+            if proposal.channel is not Channel.IN_STORE and outside_quiet_hours(at, zone, start, end) != at:
+                problems.append(f"{at:%Y-%m-%d %H:%M} UTC falls in the member's quiet hours ({start}:00-{end}:00 "
+                                f"{zone})")
+            answers.append(problems)
+        return answers
 
     return recheck
 

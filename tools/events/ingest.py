@@ -5,6 +5,10 @@ A batch is validated record by record (pydantic), then resolved and stored with 
 queries whatever its size: one lookup per kind of reference (members, products, categories),
 one for keys already stored, one bulk insert. A record that fails anywhere becomes a reject with
 its line number; nothing in the input can make ingestion raise.
+
+An unsubscribe or a complaint withdraws the member's consent on the channel it names, in the same
+transaction as the event is stored (as `tools.contacts.record_outcome` does for an outcome): from
+that commit on, the channels server, campaigns and the delivery worker refuse that channel.
 """
 
 import json
@@ -17,16 +21,17 @@ from typing import Any
 import numpy as np
 import structlog
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tools.contacts import OPTING_OUT
 from tools.errors import StorageError
 from tools.events.model import DEFAULT_SKEW, EventIn
 from tools.events.rejects import Reject, Rejects
 from tools.storage.bulk import bulk_insert
 from tools.storage.db import Database
-from tools.storage.models import BehaviouralEvent, Category, Customer, Product
+from tools.storage.models import BehaviouralEvent, Category, ChannelConsent, Customer, Product
 from tools.storage.runtime import begin_write, storage_time
 
 log = structlog.get_logger(__name__)
@@ -185,6 +190,7 @@ async def _store(db: Database, batch: list[_Valid], rejects: Rejects) -> tuple[i
                                                        strict=True))
                     columns["occurred_at"] = np.array(columns["occurred_at"], dtype="datetime64[us]")
                     await bulk_insert(conn, _EVENTS, columns)
+                    await _withdraw_consents(conn, outcome.rows)
             break
         except IntegrityError as exc:
             # Another ingester stored some of these keys between our check and our insert (or a
@@ -195,6 +201,21 @@ async def _store(db: Database, batch: list[_Valid], rejects: Rejects) -> tuple[i
     for valid, code, reason in outcome.rejects:
         rejects.add(valid.line, code, reason, valid.data)
     return count, repeated + outcome.duplicates
+
+
+_WITHDRAW = (
+    update(ChannelConsent)
+    .where(ChannelConsent.customer_id == bindparam("member"), ChannelConsent.channel == bindparam("on"))
+    .values(granted=False, opted_out_at=bindparam("at"), updated_at=bindparam("at"))
+)
+
+
+async def _withdraw_consents(conn: AsyncConnection, rows: list[tuple[Any, ...]]) -> None:
+    """One executemany over the batch's unsubscribes and complaints (rows in `_COLUMNS` order)."""
+    withdrawn = [{"member": customer_id, "on": channel, "at": occurred_at}
+                 for _, customer_id, kind, occurred_at, _, _, channel, *_ in rows if kind in OPTING_OUT]
+    if withdrawn:
+        await conn.execute(_WITHDRAW, withdrawn)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from loyalty.wiring import Product, open_agents
 from policies.engine import check_batch
 from policies.judgement import judge
 from policies.proposal import OfferProposal
-from policies.vocabulary import OfferType, UseCase, Verdict
+from policies.vocabulary import Channel, OfferType, UseCase, Verdict
 from tests.mcp_servers.seeded_world import SeededWorld
 from tools.approvals import record_verdict
 from tools.campaigns.allocation import Limit
@@ -27,7 +28,15 @@ from tools.campaigns.ports import Review
 from tools.errors import InvalidInput, NotFound
 from tools.holdout import Arm
 from tools.nba.member_scoring import MomentContext, score_member
-from tools.storage.models import Budget, ChannelConsent, Contact, ExperimentAssignment, GuardVerdict, Proposal
+from tools.storage.models import (
+    Budget,
+    ChannelConsent,
+    Contact,
+    Customer,
+    ExperimentAssignment,
+    GuardVerdict,
+    Proposal,
+)
 
 
 @asynccontextmanager
@@ -241,6 +250,23 @@ async def test_members_contacted_or_opted_out_after_planning_are_refused_at_send
     queued = {c.customer_id for c in contacts if c.idempotency_key.startswith("approval:")}
     assert not queued & {contacted.customer_id, opted_out.customer_id}
     assert result.queued == len(queued) == len(plan.members) - 2
+
+
+async def test_members_whose_quiet_hours_now_cover_the_send_are_refused(world: SeededWorld) -> None:
+    async with opened(world) as (product, deps):
+        plan = await plan_for(deps, world)
+        moved = next(m.proposal for m in plan.members if m.proposal.channel is not Channel.IN_STORE)
+        async with product.db.session() as session, session.begin():
+            member = await session.get(Customer, moved.customer_id)
+            assert member is not None
+            hour = moved.send_at.astimezone(ZoneInfo(member.time_zone)).hour
+            member.quiet_start_hour, member.quiet_end_hour = hour, (hour + 1) % 24
+        result = await execute_campaign(plan, product.db, RecordingReviewer(product, lambda p: True),
+                                        policy_version="test", now=world.now)
+        contacts = await campaign_contacts(product, plan)
+    assert result.refused_by == {"rules": 1}
+    assert moved.customer_id not in {c.customer_id for c in contacts}
+    assert result.queued == len(contacts) == len(plan.members) - 1
 
 
 async def test_requests_that_cannot_be_planned_say_why(world: SeededWorld) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests.tools.events.world import NOW, add_catalogue, add_members
 from tools.events.ingest import ingest_events, ingest_jsonl
 from tools.storage.db import Database
-from tools.storage.models import BehaviouralEvent
+from tools.storage.models import BehaviouralEvent, ChannelConsent
 
 T = (NOW - timedelta(minutes=10)).isoformat()
 
@@ -145,3 +145,30 @@ async def test_concurrent_ingestion_of_the_same_events_stores_each_once(db: Data
 async def test_listed_rejects_are_bounded_but_all_are_counted(db: Database) -> None:
     report = await ingest_events(db, [{"type": "nope"}] * 250, now=NOW, max_listed=20)
     assert report.rejected == 250 and len(report.rejects) == 20
+
+
+async def test_unsubscribe_and_complaint_withdraw_consent_on_their_channel_only(db: Database) -> None:
+    await add_members(db, [1, 2, 3])
+    report = await ingest_events(db, [
+        {"type": "unsubscribe", "occurred_at": T, "customer_id": 1, "channel": "email"},
+        {"type": "complaint", "occurred_at": T, "customer_id": 2, "channel": "sms"},
+        {"type": "message_open", "occurred_at": T, "customer_id": 3, "channel": "email"},
+    ], now=NOW)
+    assert report.accepted == 3
+    async with db.session() as s:
+        rows = (await s.execute(select(ChannelConsent.customer_id, ChannelConsent.channel, ChannelConsent.granted,
+                                       ChannelConsent.opted_out_at))).all()
+    withdrawn = {(r.customer_id, r.channel) for r in rows if not r.granted}
+    assert withdrawn == {(1, "email"), (2, "sms")}
+    assert {(r.customer_id, r.channel) for r in rows if r.opted_out_at is not None} == withdrawn
+    assert {r.opted_out_at for r in rows if r.opted_out_at is not None} == {NOW.replace(tzinfo=None)
+                                                                            - timedelta(minutes=10)}
+
+
+async def test_a_rejected_batch_withdraws_nothing(db: Database) -> None:
+    await add_members(db, [1])
+    report = await ingest_events(db, [{"type": "unsubscribe", "occurred_at": T, "customer_id": 7,
+                                       "channel": "email"}], now=NOW)
+    assert report.rejected == 1
+    async with db.session() as s:
+        assert set((await s.scalars(select(ChannelConsent.granted))).all()) == {True}
