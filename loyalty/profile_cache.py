@@ -8,8 +8,12 @@ profile in one set-based pass and single lookups are served from it.
 
 A profile asked for long after the data ends (a server on the real clock over an old world)
 needs the newest order's time to pick its models; that too is read at most once per `ttl`.
+
+A decision asks for the profile and the scores in one turn, in parallel: both miss the cache at
+once, so concurrent requests for the same member and moment share one computation.
 """
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +28,7 @@ class CachedProfiles(ProfileService):
     _recent: dict[int, tuple[datetime, Profile]] = field(default_factory=dict, repr=False)
     _primed: ProfileFrame | None = field(default=None, repr=False)
     _newest: tuple[datetime, datetime | None] | None = field(default=None, repr=False)  # (read at, newest order)
+    _computing: dict[tuple[int, datetime | None], asyncio.Future[Profile]] = field(default_factory=dict, repr=False)
 
     async def profile(self, member: int | str, as_of: datetime | None = None) -> Profile:
         moment = self._moment(as_of)
@@ -36,9 +41,19 @@ class CachedProfiles(ProfileService):
         if primed is not None and position is not None and primed.as_of <= moment <= primed.as_of + self.ttl:
             found = primed.profile(position)
         else:
-            found = await super().profile(customer_id, as_of)
+            found = await self._computed_once(customer_id, as_of)
         self._recent[customer_id] = (found.as_of.astimezone(UTC).replace(tzinfo=None), found)
         return found
+
+    async def _computed_once(self, customer_id: int, as_of: datetime | None) -> Profile:
+        key = (customer_id, as_of)
+        computing = self._computing.get(key)
+        if computing is None:
+            computing = asyncio.ensure_future(super().profile(customer_id, as_of))
+            self._computing[key] = computing
+            computing.add_done_callback(lambda _: self._computing.pop(key, None))
+        # One caller giving up (a cancelled decision) must not cancel the others' computation.
+        return await asyncio.shield(computing)
 
     async def prime(self, as_of: datetime) -> None:
         """Compute every member's profile as of `as_of` in one pass, for the decisions due then."""

@@ -1,6 +1,7 @@
 """The per-moment profile cache: a profile asked for long after the data ends reads the newest
 order at most once per TTL, and is still reported stale."""
 
+import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -31,3 +32,16 @@ async def test_long_after_the_data_the_newest_order_is_read_once_per_ttl(db: Dat
     assert await cold_profile(world.customers[2], now[0]) == (True, 3)  # the newest order read again
     cached.forget(world.customers[3])  # new data for a member: it may be the newest order
     assert await cold_profile(world.customers[3], now[0]) == (True, 3)
+
+
+async def test_concurrent_requests_for_one_member_share_one_computation(db: Database, tmp_path: Path) -> None:
+    world = await build_small_world(db)
+    cached = CachedProfiles(db=db, store=ModelStore(tmp_path / "models"),
+                            segments=load_segments(SEGMENT_FIELDS, None), clock=lambda: AS_OF)
+    await cached.profile(world.customers[0], AS_OF)  # fits the models, reads the categories
+    with counting(db) as alone:
+        await cached.profile(world.customers[1], AS_OF)
+    with counting(db) as together:
+        first, second = await asyncio.gather(cached.profile(world.customers[2], AS_OF),
+                                             cached.profile(world.customers[2], AS_OF))
+    assert first is second and len(together) == len(alone) > 0
