@@ -10,7 +10,8 @@ A profile asked for long after the data ends (a server on the real clock over an
 needs the newest order's time to pick its models; that too is read at most once per `ttl`.
 
 A decision asks for the profile and the scores in one turn, in parallel: both miss the cache at
-once, so concurrent requests for the same member and moment share one computation.
+once, so a request arriving while the member's profile is being computed for a moment it would
+accept from the cache shares that computation.
 """
 
 import asyncio
@@ -28,7 +29,7 @@ class CachedProfiles(ProfileService):
     _recent: dict[int, tuple[datetime, Profile]] = field(default_factory=dict, repr=False)
     _primed: ProfileFrame | None = field(default=None, repr=False)
     _newest: tuple[datetime, datetime | None] | None = field(default=None, repr=False)  # (read at, newest order)
-    _computing: dict[tuple[int, datetime | None], asyncio.Future[Profile]] = field(default_factory=dict, repr=False)
+    _computing: dict[int, tuple[datetime, asyncio.Future[Profile]]] = field(default_factory=dict, repr=False)
 
     async def profile(self, member: int | str, as_of: datetime | None = None) -> Profile:
         moment = self._moment(as_of)
@@ -41,19 +42,22 @@ class CachedProfiles(ProfileService):
         if primed is not None and position is not None and primed.as_of <= moment <= primed.as_of + self.ttl:
             found = primed.profile(position)
         else:
-            found = await self._computed_once(customer_id, as_of)
+            found = await self._computed_once(customer_id, as_of, moment)
         self._recent[customer_id] = (found.as_of.astimezone(UTC).replace(tzinfo=None), found)
         return found
 
-    async def _computed_once(self, customer_id: int, as_of: datetime | None) -> Profile:
-        key = (customer_id, as_of)
-        computing = self._computing.get(key)
-        if computing is None:
+    async def _computed_once(self, customer_id: int, as_of: datetime | None, moment: datetime) -> Profile:
+        started, computing = self._computing.get(customer_id, (moment, None))
+        if computing is None or not started <= moment <= started + self.ttl:
             computing = asyncio.ensure_future(super().profile(customer_id, as_of))
-            self._computing[key] = computing
-            computing.add_done_callback(lambda _: self._computing.pop(key, None))
+            self._computing[customer_id] = (moment, computing)
+            computing.add_done_callback(lambda done: self._forget_computation(customer_id, done))
         # One caller giving up (a cancelled decision) must not cancel the others' computation.
         return await asyncio.shield(computing)
+
+    def _forget_computation(self, customer_id: int, done: asyncio.Future[Profile]) -> None:
+        if self._computing.get(customer_id, (None, None))[1] is done:
+            del self._computing[customer_id]
 
     async def prime(self, as_of: datetime) -> None:
         """Compute every member's profile as of `as_of` in one pass, for the decisions due then."""
@@ -72,4 +76,5 @@ class CachedProfiles(ProfileService):
     def forget(self, customer_id: int) -> None:
         """Drop a member's cached profile (new data arrived for them)."""
         self._recent.pop(customer_id, None)
+        self._computing.pop(customer_id, None)
         self._newest = None
