@@ -69,10 +69,13 @@ def write(brief: CopyBrief) -> Copy:
     phrases = _phrases()
     tone = brief.tone.value
     use_case = REPLENISHMENT if brief.replenishment and brief.use_case is UseCase.UPSELL else brief.use_case.value
+    category = safe_label(brief.category, "favourites")
     fields = {
         "name": safe_name(brief.first_name),
-        "category": safe_label(brief.category, "favourites"),
-        "product": safe_label(brief.product, "a matching piece" if brief.use_case is UseCase.UPSELL else "item"),
+        "category": category,
+        # Without a named product an upsell points at the category, never at a garment it may not be.
+        "product": safe_label(brief.product,
+                              f"something from our {category} range" if brief.use_case is UseCase.UPSELL else "item"),
         "offer": brief.offer_value,
         "valid": f"{brief.valid_until:%a %d %b}",
     }
@@ -91,8 +94,8 @@ def _fill(template: str, fields: dict[str, str], named: bool) -> str:
     if not named:
         for pattern in ("Hi {name}, ", "Hey {name}, ", "{name}, ", ", {name}", " {name}"):
             template = template.replace(pattern, "Hi, " if pattern.startswith("Hi") else "")
-        template = template[:1].upper() + template[1:]
-    return template.format(**fields)
+    text = template.format(**fields)
+    return text[:1].upper() + text[1:]
 
 
 def _shape(channel: Channel, subject: str, full: str, offer: str, opener: str, cta: str, opt_out: str) -> Copy:

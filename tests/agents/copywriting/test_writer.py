@@ -38,3 +38,16 @@ def test_the_flag_changes_only_upsell_copy() -> None:
     assert write(brief(replenishment=False)) != write(brief())
     reactivation = brief(use_case=UseCase.REACTIVATION)
     assert write(reactivation) == write(brief(use_case=UseCase.REACTIVATION, replenishment=False))
+
+
+@pytest.mark.parametrize("tone", list(Tone))
+def test_a_cross_sell_without_a_product_points_at_the_category_not_a_garment(tone: Tone) -> None:
+    copy = write(brief(tone=tone, replenishment=False, first_name=None))
+    assert "Coffee beans range" in copy.body and "matching piece" not in copy.body and "the look" not in copy.body
+    sentences = [s.strip() for s in copy.body.replace("!", ".").split(". ") if s.strip()]
+    assert all(s[0].isupper() or s[0].isdigit() for s in sentences), sentences
+
+
+def test_reactivation_copy_does_not_call_groceries_a_season() -> None:
+    copy = write(brief(use_case=UseCase.REACTIVATION, tone=Tone.PREMIUM, replenishment=False))
+    assert "something new in Coffee beans has arrived" in copy.body and "season" not in copy.body
