@@ -1,6 +1,6 @@
 """Two-sample comparison for treated vs. holdout: Welch's t interval on the difference in means.
 
-The critical values come from the simulator's table (`evals.simulation.metrics`), so the demo's
+The critical values come from the simulator's table (`evals.intervals`), so the demo's
 intervals and the product report's are computed the same way. Welch's degrees of freedom are
 fractional; they are rounded down, which widens the interval slightly (the conservative side).
 """
@@ -10,7 +10,7 @@ import math
 import numpy as np
 from pydantic import BaseModel, computed_field
 
-from evals.simulation.metrics import _t as t_975
+from evals.intervals import _t as t_975
 
 MIN_ARM = 30  # members per arm below which an interval is shown but called inconclusive
 
