@@ -109,7 +109,7 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
         contact_cost[:, j] = CONTACT_COST[channel]
         intrusiveness[:, j] = INTRUSIVENESS[channel]
         e, c = _lever_effect(cand.lever, use_case, basket[:, 0], ps[:, 0], full_price[:, 0], valuation, priors)
-        effect[:, j] = e * learned.factor(cand.lever.offer_type)
+        effect[:, j] = e * learned.factor(cand.lever.offer_type, use_case)
         cost_if_redeemed[:, j] = c
 
     p0, effect = _competitor_pressure(batch, use_case, cands, p0, ps, full_price, effect, priors)

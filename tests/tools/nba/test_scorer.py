@@ -75,7 +75,8 @@ def test_contact_pressure_lowers_value() -> None:
 def test_learned_lift_moves_the_ranking() -> None:
     member = batch(ps=[0.5], full_price=[False])
     before = score(member, UseCase.REACTIVATION, VALUATION)
-    learned = learn_lift({OfferType.EARLY_ACCESS: (400.0, 40.0), OfferType.PERCENT_OFF: (0.0, 300.0)})
+    learned = learn_lift({(UseCase.REACTIVATION, OfferType.EARLY_ACCESS): (400.0, 40.0),
+                          (UseCase.REACTIVATION, OfferType.PERCENT_OFF): (0.0, 300.0)})
     after = score(member, UseCase.REACTIVATION, VALUATION, learned=learned)
     assert best(before, 0).lever.offer_type is not OfferType.EARLY_ACCESS
     assert best(after, 0).lever.offer_type is OfferType.EARLY_ACCESS
