@@ -1,10 +1,13 @@
-"""The learning loop: how each offer family actually converted, against what the scorer predicted.
+"""The learning loop: how each use case and offer family actually converted, against the prediction.
 
 Every proposal the agents sent carries its predicted uplift: the orders the message itself should
-cause. Outcomes say which messages led to an order. Per offer family, the ratio of observed
-message-led orders to predicted ones — shrunk toward 1 by the
-prior's weight, and bounded (see `learn_lift`) — rescales that family's effect in the scorer, so
-offers that members like these redeemed rank higher next time.
+cause. Outcomes say which messages led to an order (an order attributed to the contact). Those are
+the like-for-like pair: the proposal's `propensity` also counts members who buy anyway, through
+any channel, which an attributed order does not; and subtracting the predicted baseline from all
+orders would bury a few caused orders in the noise of many uncaused ones. An attributed order can
+still be one the member would have placed anyway, so the learned multiplier errs high, on the
+side of the priors. Per use case and offer family, the observed-to-predicted
+ratio, partially pooled (see `learn_lift`), rescales the message's effect in the scorer.
 """
 
 from collections import defaultdict
@@ -14,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from policies.vocabulary import OfferType
+from policies.vocabulary import OfferType, UseCase
 from tools.nba.response import LearnedLift, learn_lift
 from tools.storage.db import Database
 from tools.storage.models import Contact, Outcome, Proposal
@@ -27,12 +30,12 @@ async def learned_lift(db: Database) -> LearnedLift:
             select(Proposal.content, Contact.id.in_(ordered))
             .join(Contact, Contact.proposal_id == Proposal.id)
             .where(Contact.status == "sent"))).all()
-    observed: dict[OfferType, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    observed: dict[tuple[UseCase, OfferType], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for content, converted in rows:
-        family = OfferType(content["offer"]["type"])
-        observed[family][0] += float(bool(converted))
-        observed[family][1] += max(float(content["value"]["uplift"]), 0.0)
-    return learn_lift({family: (actual, expected) for family, (actual, expected) in observed.items()})
+        cell = observed[UseCase(content["use_case"]), OfferType(content["offer"]["type"])]
+        cell[0] += float(bool(converted))
+        cell[1] += max(float(content["value"]["uplift"]), 0.0)
+    return learn_lift({key: (actual, expected) for key, (actual, expected) in observed.items()})
 
 
 @dataclass

@@ -99,6 +99,7 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
     contact_cost = np.zeros((n, k))
     intrusiveness = np.zeros((n, k))
     reachable = np.ones((n, k), dtype=bool)
+    lift = np.ones(k)
     for j, cand in enumerate(cands):
         if cand.lever.is_nothing:
             continue
@@ -109,10 +110,13 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
         contact_cost[:, j] = CONTACT_COST[channel]
         intrusiveness[:, j] = INTRUSIVENESS[channel]
         e, c = _lever_effect(cand.lever, use_case, basket[:, 0], ps[:, 0], full_price[:, 0], valuation, priors)
-        effect[:, j] = e * learned.factor(cand.lever.offer_type)
+        effect[:, j] = e
+        lift[j] = learned.factor(cand.lever.offer_type, use_case)
         cost_if_redeemed[:, j] = c
 
     p0, effect = _competitor_pressure(batch, use_case, cands, p0, ps, full_price, effect, priors)
+    # The multiplier is learned against the whole predicted uplift, a rival's win-back included.
+    effect = effect * lift
     p1 = np.clip(p0 + (1 - p0) * reach * effect, 0.0, 1.0)
     redeem = np.where(cost_if_redeemed > 0, reach * p1, 0.0)
     pressure = 1.0 + batch.recent_contacts_7d[:, None] + 2.0 * batch.consecutive_ignored[:, None]

@@ -5,6 +5,11 @@ from member features. With a year of history before the as-of date the window is
 less, it is the longest window the history allows and the prediction is scaled to a year, which
 assumes the member's pace holds over the rest of the year. The window used is stored with the
 model and shown with its metrics.
+
+Compare a prediction with the member's pace, not with `spend_365`: with less than a year of
+history, `spend_365` holds only the months there are (in the simulator's six-month world a member
+at $600 a year shows about $300), and light spenders are forecast near their own pace
+(checked against the replayed future in the simulator; tests/tools/profiles/test_clv.py).
 """
 
 from dataclasses import dataclass

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from policies.vocabulary import OfferType, OutcomeType, Verdict
+from policies.vocabulary import OfferType, OutcomeType, UseCase, Verdict
 from tests.tools.proposals import NOW, add_member, proposal
 from tools.approvals import record_verdict
 from tools.contacts import record_outcome
@@ -25,5 +25,7 @@ async def test_orders_above_prediction_raise_the_family(sqlite_db: Database) -> 
         if member <= 20:  # 20 orders where uplift 0.1 x 30 = 3 were predicted
             await record_outcome(sqlite_db, receipt.contact_id, OutcomeType.ORDER, occurred_at=NOW + timedelta(hours=2))
     lift = await learned_lift(sqlite_db)
-    assert lift.factor(OfferType.PERCENT_OFF) > 1.2
-    assert lift.factor(OfferType.EARLY_ACCESS) == 1.0  # nothing observed: the prior stands
+    use_case = UseCase(p.use_case)
+    assert lift.factor(OfferType.PERCENT_OFF, use_case) > 1.2
+    # nothing observed for the family: it takes the use case's evidence, not the bare prior
+    assert lift.factor(OfferType.EARLY_ACCESS, use_case) == lift.by_use_case[use_case]

@@ -75,10 +75,24 @@ def test_contact_pressure_lowers_value() -> None:
 def test_learned_lift_moves_the_ranking() -> None:
     member = batch(ps=[0.5], full_price=[False])
     before = score(member, UseCase.REACTIVATION, VALUATION)
-    learned = learn_lift({OfferType.EARLY_ACCESS: (400.0, 40.0), OfferType.PERCENT_OFF: (0.0, 300.0)})
+    learned = learn_lift({(UseCase.REACTIVATION, OfferType.EARLY_ACCESS): (400.0, 40.0),
+                          (UseCase.REACTIVATION, OfferType.PERCENT_OFF): (0.0, 300.0)})
     after = score(member, UseCase.REACTIVATION, VALUATION, learned=learned)
     assert best(before, 0).lever.offer_type is not OfferType.EARLY_ACCESS
     assert best(after, 0).lever.offer_type is OfferType.EARLY_ACCESS
+
+
+def test_learned_lift_scales_the_whole_uplift_a_rivals_win_back_included() -> None:
+    member = batch(ps=[0.8], full_price=[False])
+    pressed = MemberBatch(**{**member.__dict__, "competitor_discount_pct": np.array([20.0])})
+    learned = learn_lift({(UseCase.COMPETITIVE_RESPONSE, OfferType.PERCENT_OFF): (0.0, 400.0)})
+    before = score(pressed, UseCase.COMPETITIVE_RESPONSE, VALUATION)
+    after = score(pressed, UseCase.COMPETITIVE_RESPONSE, VALUATION, learned=learned)
+    factor = learned.factor(OfferType.PERCENT_OFF, UseCase.COMPETITIVE_RESPONSE)
+    price = [j for j, c in enumerate(before.candidates)
+             if c.lever.offer_type is OfferType.PERCENT_OFF and np.isfinite(before.value[0, j])]
+    assert price and factor < 0.1
+    np.testing.assert_allclose(after.uplift[0, price], factor * before.uplift[0, price], rtol=1e-9)
 
 
 def test_competitor_promotion_favours_closing_the_gap_for_price_sensitive_members() -> None:
