@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from datetime import time as dt_time
 from pathlib import Path
 
 from rich.console import Console
@@ -82,8 +83,11 @@ class Quiet:
         return None
 
 
+DEFAULT_POPULATION = PACKAGE_ROOT / "tools" / "world" / "default_population.toml"
+
+
 async def seed(url: str, members: int, scratch: Path) -> None:
-    population = load_population(PACKAGE_ROOT / "tools" / "world" / "default_population.toml")
+    population = load_population(DEFAULT_POPULATION)
     request = WorldRequest(population, members, 7, population.world.months, population.world.end_date)
     await seed_world(url, scratch / "truth", request, population_name=population.world.name, reset=True,
                      progress=Quiet())
@@ -159,11 +163,12 @@ def main() -> int:
     parser.add_argument("--segment", default="all")
     parser.add_argument("--budget", type=float, default=1_000_000.0)
     parser.add_argument("--limit", type=int)
-    parser.add_argument("--at", default="2026-10-31T09:00:00+00:00", help="the moment the campaign runs")
+    parser.add_argument("--at", help="the moment the campaign runs (default: 09:00 UTC on the default world's last day)")
     args = parser.parse_args()
     configure_logging("warning")
     console = Console()
-    now = datetime.fromisoformat(args.at).astimezone(UTC)
+    end = load_population(DEFAULT_POPULATION).world.end_date
+    now = (datetime.fromisoformat(args.at) if args.at else datetime.combine(end, dt_time(9), UTC)).astimezone(UTC)
     with tempfile.TemporaryDirectory(prefix="campaign-bench-") as scratch:
         work = Path(scratch)
         try:
