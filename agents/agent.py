@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from agents.limits import Limits
 from agents.models.base import Model
-from agents.toolset import CombinedToolset, Toolset
+from agents.toolset import CombinedToolset, ToolCatalog, Toolset
 
 
 @dataclass(frozen=True)
@@ -16,3 +16,8 @@ class Agent:
     model: Model
     tools: Toolset = field(default_factory=CombinedToolset)
     limits: Limits = field(default_factory=Limits)
+    # Compiled once per agent (its tools are fixed), not once per run: every decision checks calls.
+    catalog: ToolCatalog = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "catalog", ToolCatalog(self.tools.definitions))

@@ -29,7 +29,6 @@ from agents.errors import (
 from agents.limits import Budget
 from agents.messages import Message, ModelResponse, ToolCall, ToolResult, Usage, UserMessage
 from agents.models.base import ModelRequest
-from agents.toolset import ToolCatalog
 from agents.transcript import Transcript
 
 logger = structlog.get_logger()
@@ -106,7 +105,7 @@ class _AgentRun:
         self._ctx = ctx
         self._prompt = prompt
         self._messages: list[Message] = [*history, UserMessage.text(prompt)]
-        self._catalog = ToolCatalog(agent.tools.definitions)
+        self._catalog = agent.catalog
 
     async def execute(self) -> Transcript:
         await self._record(

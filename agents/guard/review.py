@@ -13,6 +13,7 @@ campaign is rejected outright, before any proposal of it can be approved.
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ import anyio
 import structlog
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from agents.agent import Agent
 from agents.decision_log import DecisionLog
 from agents.guard.agent import RECORD_TOOL, GuardConfig, guard_agent
 from agents.guard.answer import UnreadableAnswer, parse_answer
@@ -64,10 +66,15 @@ class Guard:
     log: DecisionLog
     config: GuardConfig = field(default_factory=GuardConfig)
 
+    @cached_property
+    def agent(self) -> Agent:
+        """Built on first use and kept: its tool checks are compiled once, not per review."""
+        return guard_agent(self.toolbox, self.model, self.config)
+
     async def review_proposal(self, proposal: ProposalInput, *, trace_id: str | None = None) -> GuardDecision:
         """Audit one proposal and record the verdict. Never raises for a bad proposal or a failing
         model (see the module doc); a toolbox without the rules tools is a `ConfigurationError`."""
-        agent = guard_agent(self.toolbox, self.model, self.config)
+        agent = self.agent
         trace_id = trace_id or uuid.uuid4().hex
         try:
             parsed = _read(proposal)
