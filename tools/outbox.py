@@ -13,6 +13,7 @@ cannot both pass the same cap or spend the same budget:
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -51,7 +52,7 @@ async def send_approved(
     async with db.session() as session, session.begin():
         await _lock_member(session, proposal.customer_id)
         verdict = await session.scalar(select(GuardVerdict).where(GuardVerdict.approval_id == approval_id))
-        _check_approval(verdict, proposal, moment)
+        check_approval(verdict, proposal, moment)
         assert verdict is not None
         if recheck is not None and (problems := await recheck(session, proposal)):
             raise SendRefused("rules", "; ".join(problems))
@@ -63,19 +64,7 @@ async def send_approved(
         )
         if consumed.rowcount != 1:
             raise SendRefused("approval_used", "this approval was already used")
-        contact = Contact(
-            idempotency_key=f"approval:{approval_id}",
-            customer_id=proposal.customer_id,
-            proposal_id=verdict.proposal_id,
-            channel=proposal.channel.value,
-            use_case=proposal.use_case.value,
-            offer_code=proposal.offer.template_code,
-            subject=proposal.message.subject,
-            body=proposal.message.text,
-            status="queued",
-            attempts=0,
-            scheduled_at=max(naive_utc(proposal.send_at), moment),
-        )
+        contact = Contact(**queued_contact(proposal, approval_id, verdict.proposal_id, moment))
         session.add(contact)
         await session.execute(update(Proposal).where(Proposal.id == verdict.proposal_id).values(status="sent"))
         await session.flush()
@@ -90,7 +79,23 @@ async def _lock_member(session: AsyncSession, customer_id: int) -> None:
         raise SendRefused("unknown_member", f"no member with id {customer_id}")
 
 
-def _check_approval(verdict: GuardVerdict | None, proposal: OfferProposal, now: datetime) -> None:
+def approval_key(approval_id: str) -> str:
+    return f"approval:{approval_id}"  # one key per approval: a message is queued at most once per approval
+
+
+def queued_contact(proposal: OfferProposal, approval_id: str, proposal_id: str, moment: datetime) -> dict[str, Any]:
+    """The outbox row for an approved proposal, the same whichever door (one send or a batch) queues it;
+    the approval is the idempotency key, so a replay through either door finds the first."""
+    return {
+        "idempotency_key": approval_key(approval_id), "customer_id": proposal.customer_id,
+        "proposal_id": proposal_id, "channel": proposal.channel.value, "use_case": proposal.use_case.value,
+        "offer_code": proposal.offer.template_code, "subject": proposal.message.subject,
+        "body": proposal.message.text, "status": "queued", "attempts": 0,
+        "scheduled_at": max(naive_utc(proposal.send_at), moment),
+    }
+
+
+def check_approval(verdict: GuardVerdict | None, proposal: OfferProposal, now: datetime) -> None:
     if verdict is None:
         raise SendRefused("no_approval", "no approval with this id; the guard must approve the proposal first")
     if verdict.content_hash != content_hash(proposal):

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from policies.proposal import OfferProposal
 from tools.approvals import naive_utc
 from tools.errors import StorageError
-from tools.outbox import SendReceipt, SendRefused, _check_approval
+from tools.outbox import SendReceipt, SendRefused, approval_key, check_approval, queued_contact
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
 from tools.storage.runtime import begin_write
@@ -126,7 +126,7 @@ async def _queue_chunk(db: Database, chunk: list[tuple[int, BatchItem]], moment:
             try:
                 if item.proposal.customer_id not in known:
                     raise SendRefused("unknown_member", f"no member with id {item.proposal.customer_id}")
-                _check_approval(verdict, item.proposal, moment)
+                check_approval(verdict, item.proposal, moment)
             except SendRefused as refusal:
                 if refusal.code == "approval_used":
                     used.append((index, item))
@@ -155,7 +155,7 @@ async def _replays(session: AsyncSession, used: list[tuple[int, BatchItem]],
     an earlier run's work, reported as its receipt."""
     if not used:
         return set()
-    keys = {_key(item.approval_id): index for index, item in used}
+    keys = {approval_key(item.approval_id): index for index, item in used}
     rows = (await session.execute(
         select(Contact.id, Contact.idempotency_key, Contact.proposal_id, Contact.channel, Contact.scheduled_at,
                Contact.status).where(Contact.idempotency_key.in_(list(keys))))).all()
@@ -215,13 +215,7 @@ async def _queue(session: AsyncSession, passed: list[tuple[int, BatchItem, Guard
         .values(approval_used_at=moment))
     if consumed.rowcount != len(passed):
         raise _Conflict(f"{len(passed) - consumed.rowcount} approvals were used meanwhile")
-    rows = [{
-        "idempotency_key": _key(item.approval_id), "customer_id": item.proposal.customer_id,
-        "proposal_id": verdict.proposal_id, "channel": item.proposal.channel.value,
-        "use_case": item.proposal.use_case.value, "offer_code": item.proposal.offer.template_code,
-        "subject": item.proposal.message.subject, "body": item.proposal.message.text, "status": "queued",
-        "attempts": 0, "scheduled_at": max(naive_utc(item.proposal.send_at), moment),
-    } for _, item, verdict in passed]
+    rows = [queued_contact(item.proposal, item.approval_id, verdict.proposal_id, moment) for _, item, verdict in passed]
     inserted = await session.execute(insert(Contact.__table__).returning(Contact.id, Contact.idempotency_key), rows)
     ids = {key: contact_id for contact_id, key in inserted}
     await session.execute(update(Proposal).where(Proposal.id.in_([verdict.proposal_id for _, _, verdict in passed]))
@@ -230,6 +224,3 @@ async def _queue(session: AsyncSession, passed: list[tuple[int, BatchItem, Guard
                                "queued")
             for (index, _, verdict), row in zip(passed, rows, strict=True)}
 
-
-def _key(approval_id: str) -> str:
-    return f"approval:{approval_id}"  # as `tools.outbox.send_approved`: one key per approval, either path
