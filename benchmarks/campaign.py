@@ -40,47 +40,13 @@ from loyalty.wiring import open_agents, open_product
 from tools.campaigns.execute import CampaignResult, execute_campaign
 from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
 from tools.errors import LoyaltyError
+from tools.importers.progress import Silent, StageClock
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
 from tools.world.seeding import seed_world
 
 BUDGET_TIME = 120.0  # seconds allowed for plan + audit + queue (issue 7)
 AUDIT_STAGES = ("guard reviews", "recording verdicts")
-
-
-class StageClock:
-    """Progress that records how long each stage took, and how many SQL statements it ran."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self.statements: Counter[str] = Counter()
-        self._current: str | None = None
-        self._since = time.perf_counter()
-
-    def stage(self, name: str, total: int | None = None) -> None:
-        self.finish()
-        self._current, self._since = name, time.perf_counter()
-
-    def advance(self, units: int = 1) -> None:
-        return None
-
-    def statement(self, *_: object) -> None:
-        """A `before_cursor_execute` listener: an executemany counts once (one driver call)."""
-        if self._current is not None:
-            self.statements[self._current] += 1
-
-    def finish(self) -> None:
-        if self._current is not None:
-            self.seconds[self._current] = self.seconds.get(self._current, 0.0) + time.perf_counter() - self._since
-        self._current = None
-
-
-class Quiet:
-    def stage(self, name: str, total: int | None = None) -> None:
-        return None
-
-    def advance(self, units: int = 1) -> None:
-        return None
 
 
 DEFAULT_POPULATION = PACKAGE_ROOT / "tools" / "world" / "default_population.toml"
@@ -90,7 +56,7 @@ async def seed(url: str, members: int, scratch: Path) -> None:
     population = load_population(DEFAULT_POPULATION)
     request = WorldRequest(population, members, 7, population.world.months, population.world.end_date)
     await seed_world(url, scratch / "truth", request, population_name=population.world.name, reset=True,
-                     progress=Quiet())
+                     progress=Silent())
 
 
 @dataclass(frozen=True)

@@ -21,33 +21,10 @@ from rich.table import Table
 from loyalty.logs import configure_logging
 from loyalty.settings import PACKAGE_ROOT
 from tools.errors import LoyaltyError
+from tools.importers.progress import StageClock
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
 from tools.world.seeding import SeedResult, seed_world
-
-
-class StageClock:
-    """Progress that records how long each stage took."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self._current: str | None = None
-        self._since = time.perf_counter()
-
-    def stage(self, name: str, total: int | None = None) -> None:
-        self._close()
-        self._current, self._since = name, time.perf_counter()
-
-    def advance(self, units: int = 1) -> None:
-        return None
-
-    def _close(self) -> None:
-        if self._current is not None:
-            self.seconds[self._current] = time.perf_counter() - self._since
-
-    def finish(self) -> None:
-        self._close()
-        self._current = None
 
 
 def _report(console: Console, result: SeedResult, seconds: float, stages: dict[str, float]) -> None:
