@@ -32,16 +32,21 @@ def first_user_json(request: ModelRequest) -> dict[str, Any] | None:
     """The JSON object the run was started with (a trigger, a proposal to audit), if any."""
     for message in request.messages:
         if isinstance(message, UserMessage):
-            text = "\n".join(getattr(part, "text", "") for part in message.parts)
-            start, end = text.find("{"), text.rfind("}")
-            if start == -1 or end <= start:
-                return None
-            try:
-                value = json.loads(text[start : end + 1])
-            except json.JSONDecodeError:
-                return None
-            return value if isinstance(value, dict) else None
+            return json_object_in("\n".join(getattr(part, "text", "") for part in message.parts))
     return None
+
+
+def json_object_in(text: str) -> dict[str, Any] | None:
+    """The JSON object a text holds, from its first `{` to its last `}` (a model may wrap its
+    answer in prose); None when there is none."""
+    start, end = text.find("{"), text.rfind("}")
+    if start == -1 or end <= start:
+        return None
+    try:
+        value = json.loads(text[start : end + 1])
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def content(result: ToolResult | None) -> dict[str, Any]:

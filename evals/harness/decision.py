@@ -6,7 +6,6 @@ means it waits for a person. The model's own answer (`stated`, `detail`) is kept
 evaluator can check the two agree. Works for any model: it reads tool calls by name, in order.
 """
 
-import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, Literal
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from agents.decision_log import LogEntry, StepKind
 from agents.loop import RunResult
 from agents.messages import ModelResponse, ToolCall, ToolResult, UserMessage
+from agents.reading import json_object_in
 from agents.orchestrator.guard_tool import REVIEW_TOOL
 from agents.orchestrator.policy import SEND_TOOL
 from agents.transcript import Transcript
@@ -76,7 +76,7 @@ def read_decision(result: RunResult, log: Sequence[LogEntry]) -> Decision:
     pairs = list(_tool_pairs(transcript))
     sends = [(call, res) for call, res in pairs if call.name == SEND_TOOL]
     reviews = [res for call, res in pairs if call.name == REVIEW_TOOL and not res.is_error]
-    stated = _answer(result.output)
+    stated = json_object_in(result.output) or {}
     sent = next(((call, res) for call, res in reversed(sends) if not res.is_error), None)
     guard_raw = reviews[-1].content if reviews and isinstance(reviews[-1].content, dict) else None
     guard = _guard_view(guard_raw)
@@ -120,18 +120,6 @@ def _tool_pairs(transcript: Transcript) -> Iterator[tuple[ToolCall, ToolResult]]
             for part in message.parts:
                 if isinstance(part, ToolResult) and part.call_id in calls:
                     yield calls[part.call_id], part
-
-
-def _answer(output: str) -> dict[str, Any]:
-    """The JSON object in the orchestrator's answer ({} when there is none)."""
-    start, end = output.find("{"), output.rfind("}")
-    if start == -1 or end <= start:
-        return {}
-    try:
-        value = json.loads(output[start : end + 1])
-    except json.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _proposal(raw: object) -> OfferProposal | None:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError
 
 from agents.loop import run_agent
+from agents.reading import json_object_in
 from agents.team import Team
 from loyalty.ops.adapters import GuardReviewer, template_copy
 from loyalty.ops.results import (
@@ -126,7 +127,7 @@ class OpsService:
             trace_id = uuid.uuid4().hex
             trigger = json.dumps({"customer_id": customer_id, "use_case": case.value, "context": {}})
             result = await run_agent(self._team.specialists[case], trigger, log=self._team.log, trace_id=trace_id)
-            answer = _json_object(result.output)
+            answer = json_object_in(result.output) or {}
             proposal = answer.get("proposal") if answer.get("decision") == "propose" else None
             if isinstance(proposal, dict):
                 proposals[trace_id] = answer
@@ -229,17 +230,6 @@ class OpsService:
                               ) -> UseCaseBudget:
         """Resume a paused use case."""
         return await set_paused(self._product.db, use_case, False, now=self._clock())
-
-
-def _json_object(text: str) -> dict[str, Any]:
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end <= start:
-        return {}
-    try:
-        value = json.loads(text[start:end + 1])
-    except json.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _judgement(proposal: dict[str, Any]) -> list[str]:
