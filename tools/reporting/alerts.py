@@ -10,7 +10,6 @@
 Every alert fired by an evaluation is logged once, as a structlog `alert` event at warning level.
 """
 
-import tomllib
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -24,6 +23,7 @@ from policies.vocabulary import OutcomeType
 from tools.errors import InvalidInput
 from tools.reporting.kpis import UNASSIGNED
 from tools.storage.models import Contact, LoyaltyAccount, Order, Outcome
+from tools.toml_files import read_toml, validation_problems
 
 DEFAULT_RULES = Path(__file__).with_name("default_alerts.toml")
 NO_TIER = "no account"
@@ -83,17 +83,11 @@ class Alert(BaseModel):
 
 
 def load_rules(path: Path = DEFAULT_RULES) -> RuleBook:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidInput(f"cannot read alert rules {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"alert rules {path} are not valid TOML: {exc}") from exc
+    raw = read_toml(path, "alert rules file")
     try:
         book = TypeAdapter(RuleBook).validate_python(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidInput(f"alert rules {path}: {problems}") from exc
+        raise InvalidInput(f"alert rules {path}: {validation_problems(exc)}") from exc
     ids = [r.id for r in book.rules]
     if len(ids) != len(set(ids)):
         raise InvalidInput(f"alert rules {path}: rule ids must be unique")

@@ -7,7 +7,6 @@ spend" means the same thing in a grocer and a fashion retailer. A member lacking
 (no orders, no messages) fails every condition on it.
 """
 
-import tomllib
 from collections.abc import Collection
 from pathlib import Path
 from typing import Literal, Self
@@ -15,6 +14,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tools.errors import InvalidInput
+from tools.toml_files import read_toml, validation_problems
 
 DEFAULT_PATH = Path(__file__).with_name("default.toml")
 
@@ -100,17 +100,11 @@ def load_segments(known_fields: Collection[str], path: Path | None = None) -> Se
     """Read and validate a segment file (the shipped default when `path` is None); every field a
     condition names must be one of `known_fields`."""
     source = path or DEFAULT_PATH
-    try:
-        raw = tomllib.loads(source.read_text())
-    except OSError as exc:
-        raise InvalidInput(f"cannot read segment file {source}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"segment file {source} is not valid TOML: {exc}") from exc
+    raw = read_toml(source, "segment file")
     try:
         book = SegmentBook.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidInput(f"invalid segment file {source}: {problems}") from exc
+        raise InvalidInput(f"invalid segment file {source}: {validation_problems(exc)}") from exc
     unknown = sorted({c.field for s in book.segments for c in s.conditions()} - set(known_fields))
     if unknown:
         raise InvalidInput(f"segment file {source} uses unknown fields: {', '.join(unknown)}")
