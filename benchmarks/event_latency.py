@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
 
 from agents.team import Team, local_model
@@ -48,6 +48,7 @@ from tools.importers.progress import Silent
 from tools.storage.models import Customer
 from tools.storage.models import Product as CatalogueProduct
 from tools.storage.runtime import QueuedTrigger
+from tools.storage.statements import counting
 from tools.triggers.queue import claim
 from tools.triggers.rules import TriggerRules, load_trigger_rules
 from tools.triggers.schedule import run_due_triggers
@@ -125,18 +126,11 @@ async def work(product: Product, team: Team, index: int, now: datetime, stream: 
 async def run_once(product: Product, team: Team, rules: TriggerRules, workers: int, members: list[int],
                    skus: list[str], now: datetime, wave: int, seed: int) -> Result:
     stream = Stream()
-
-    def count(*_: object) -> None:
-        stream.statements += 1
-
-    engine = product.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
     started = time.perf_counter()
-    try:
+    with counting(product.db) as statements:
         await asyncio.gather(produce(product, rules, members, skus, now, wave, stream, np.random.default_rng(seed)),
                              *(work(product, team, i, now, stream) for i in range(workers)))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    stream.statements = len(statements)
     finished = max((end for end, _ in stream.decided.values()), default=time.perf_counter())
     return Result(workers, len(members), stream, started, finished)
 

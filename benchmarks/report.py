@@ -17,7 +17,6 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import event
 
 from loyalty.logs import configure_logging
 from loyalty.settings import PACKAGE_ROOT
@@ -26,6 +25,7 @@ from tools.reporting.alerts import load_rules
 from tools.reporting.period import Period
 from tools.reporting.report import build_report
 from tools.storage.db import database
+from tools.storage.statements import counting
 from tools.triggers.schedule import run_due_triggers
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
@@ -34,21 +34,16 @@ from tools.world.seeding import seed_world
 
 async def measure(url: str, period: Period, fresh: bool) -> None:
     store = database(url)
-    statements = [0]
-
-    def count(*_: object) -> None:
-        statements[0] += 1
-
     try:
         if fresh:
             started = time.perf_counter()
             queued = await run_due_triggers(store, period.until - timedelta(days=1), force=True)
             print(f"triggers queued   {sum(r.enqueued for r in queued.runs):,} "
                   f"({sum(r.control for r in queued.runs):,} held out) in {time.perf_counter() - started:.1f} s")
-        event.listen(store.engine.sync_engine, "before_cursor_execute", count)
         cpu = time.process_time()
         started = time.perf_counter()
-        report = await build_report(store, period, load_rules())
+        with counting(store) as statements:
+            report = await build_report(store, period, load_rules())
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         await store.dispose()
@@ -58,7 +53,7 @@ async def measure(url: str, period: Period, fresh: bool) -> None:
     print(f"orders, messages  {everything.orders:,}, {everything.contacts:,}")
     print(f"eligible members  {eligible:,} over {len(report.lift)} use cases")
     print(f"alerts            {len(report.alerts)}: {', '.join(f'{a.rule} {a.group}' for a in report.alerts)}")
-    print(f"SQL statements    {statements[0]}")
+    print(f"SQL statements    {len(statements)}")
     print(f"seconds           {seconds:.2f} wall, {cpu:.2f} CPU (this process)")
     print(f"peak memory       {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

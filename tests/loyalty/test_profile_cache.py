@@ -8,7 +8,7 @@ from pathlib import Path
 from loyalty.profile_cache import CachedProfiles
 from tests.tools.profiles.conftest import AS_OF
 from tests.tools.profiles.small_world import build_small_world
-from tests.tools.profiles.statements import counting
+from tools.storage.statements import counting
 from tools.profiles.artefact import ModelStore
 from tools.profiles.frame import SEGMENT_FIELDS
 from tools.segments.definitions import load_segments

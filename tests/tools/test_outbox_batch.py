@@ -2,12 +2,11 @@
 statements per chunk, all or nothing per chunk, and safe to run again after a crash."""
 
 import asyncio
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from policies.vocabulary import Channel, Verdict
 from tests.tools.proposals import NOW, add_member, proposal
@@ -17,6 +16,7 @@ from tools.outbox import SendReceipt, SendRefused, send_approved
 from tools.outbox_batch import BatchItem, send_approved_many
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact, GuardVerdict, Proposal
+from tools.storage.statements import counting
 
 TTL = timedelta(hours=2)
 
@@ -47,20 +47,6 @@ async def spent(db: Database) -> float:
         return float(await s.scalar(select(Budget.spent).where(Budget.use_case == "reactivation")) or 0.0)
 
 
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn, _cursor, sql, *_args) -> None:
-        seen.append(sql)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
-
-
 async def test_queues_every_item_once_consuming_each_approval(db: Database) -> None:
     await members(db, 6)
     items = await approved(db, range(1, 7))
@@ -84,9 +70,9 @@ async def test_queues_every_item_once_consuming_each_approval(db: Database) -> N
 async def test_statements_per_chunk_do_not_grow_with_its_size(db: Database) -> None:
     await members(db, 40)
     small, large = await approved(db, range(1, 4)), await approved(db, range(4, 41))
-    with statements(db) as few:
+    with counting(db) as few:
         await send_approved_many(db, small, now=NOW)
-    with statements(db) as many:
+    with counting(db) as many:
         await send_approved_many(db, large, now=NOW)
     assert len(many) == len(few)
     assert await contact_count(db) == 40

@@ -8,7 +8,7 @@ from sqlalchemy import insert, update
 
 from tests.tools.profiles.conftest import AS_OF, service_for
 from tests.tools.profiles.small_world import WorldIds
-from tests.tools.profiles.statements import counting
+from tools.storage.statements import counting
 from tools.profiles.artefact import ModelStore
 from tools.profiles.frame import SEGMENT_FIELDS
 from tools.profiles.service import FRAME_REUSE, ProfileService

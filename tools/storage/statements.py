@@ -1,4 +1,5 @@
-"""Counting the SQL statements a block of code sends: a deterministic guard on round trips."""
+"""Counting the SQL statements a block of code sends: a deterministic guard on round trips in
+tests, and the round trips benchmarks report (an executemany counts once: one driver call)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
