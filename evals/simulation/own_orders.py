@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from evals.simulation.environment import SimWorld
 from evals.simulation.responses import Catalogue, Ledger, SentOffer, offer_cost
@@ -164,10 +164,11 @@ async def redeem_on_own_orders(world: SimWorld, begin: datetime, end: datetime, 
             outcomes[key].append(v)
     if updates:
         async with world.db.engine.begin() as conn:
-            for order, cut in updates:
-                # What the retailer sees: the member's order, paid with the offer's code.
-                await conn.execute(update(Order).where(Order.id == order.order_id).values(
-                    discount_total=Order.discount_total + round(cut, 2), total=Order.total - round(cut, 2),
-                    coupon_code="SIM"))
+            # What the retailer sees: the members' orders, paid with the offers' codes (one executemany).
+            await conn.execute(
+                update(Order.__table__).where(Order.id == bindparam("oid")).values(
+                    discount_total=Order.discount_total + bindparam("cut"), total=Order.total - bindparam("cut"),
+                    coupon_code="SIM"),
+                [{"oid": order.order_id, "cut": round(cut, 2)} for order, cut in updates])
             await bulk_insert(conn, Base.metadata.tables["outcomes"], outcomes)
     return len(updates)
