@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from evals.simulation.environment import SimWorld
 from policies.model import Valuation
@@ -297,8 +297,11 @@ async def _write(world: SimWorld, orders: dict[str, list[Any]], lines: dict[str,
         await bulk_insert(conn, tables["orders"], orders)
         await bulk_insert(conn, tables["order_lines"], lines)
         await bulk_insert(conn, tables["outcomes"], outcomes)
-        for o in opted_out:
-            await conn.execute(update(ChannelConsent)
-                               .where(ChannelConsent.customer_id == o.customer_id, ChannelConsent.channel == o.channel)
-                               .values(granted=False, opted_out_at=o.sent_at, updated_at=o.sent_at))
+        if opted_out:  # one executemany for every member who unsubscribed today
+            consents = ChannelConsent.__table__
+            await conn.execute(
+                update(consents)
+                .where(consents.c.customer_id == bindparam("member"), consents.c.channel == bindparam("on"))
+                .values(granted=False, opted_out_at=bindparam("at"), updated_at=bindparam("at")),
+                [{"member": o.customer_id, "on": o.channel, "at": o.sent_at} for o in opted_out])
 

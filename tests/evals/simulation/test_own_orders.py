@@ -1,23 +1,18 @@
 """Offers used on orders members place on their own: the margin a discount gives away to purchases
 that would have happened anyway, applied once per offer and once per order."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
 from sqlalchemy import select
 
-from evals.simulation.environment import SimWorld, build_world
+from evals.simulation.environment import SimWorld
 from evals.simulation.own_orders import OwnOrder, Wallet, own_orders_between, priced, redeem_on_own_orders
 from evals.simulation.responses import Catalogue, Ledger, SentOffer
 from policies.loader import load_policy
 from policies.vocabulary import OfferType
 from tools.storage.models import Order, Outcome
-from tools.world.population import load_population
-
-from tests.evals.simulation.test_engine import POPULATION
 
 VALUATION = load_policy().valuation
 
@@ -82,18 +77,6 @@ def test_whether_an_order_would_carry_an_offer_is_the_same_under_every_policy() 
     assert draws == [other.draw(order) for order in range(200)]
     assert 0.4 < float(np.mean(draws)) < 0.6  # uniform, not a constant
     assert draws != [Wallet(valid_for=timedelta(days=7), seed=4).draw(order) for order in range(200)]
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[SimWorld]:
-    population = load_population(POPULATION)
-    start = population.world.end_date + timedelta(days=1)
-    built = await build_world(population, members=120, seed=3, history_months=3, days=4, start=start,
-                              directory=tmp_path)
-    try:
-        yield built
-    finally:
-        await built.db.dispose()
 
 
 def _first_own_order(world: SimWorld, after_day: int) -> tuple[int, object, int]:
