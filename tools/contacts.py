@@ -1,11 +1,13 @@
 """A member's contact record: consents, recent messages, engagement, and outcomes coming back."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from policies.vocabulary import OutcomeType
 from tools.approvals import naive_utc
@@ -16,6 +18,21 @@ from tools.storage.models import ChannelConsent, Contact, Customer, Outcome
 ENGAGED = (OutcomeType.OPEN.value, OutcomeType.CLICK.value, OutcomeType.REDEEM.value, OutcomeType.ORDER.value)
 # Outcomes after which the member must not hear from us on that channel again.
 OPTING_OUT = (OutcomeType.UNSUBSCRIBE.value, OutcomeType.COMPLAINT.value)
+
+_consents = ChannelConsent.__table__
+_WITHDRAW = (
+    update(_consents)
+    .where(_consents.c.customer_id == bindparam("member"), _consents.c.channel == bindparam("on"))
+    .values(granted=False, opted_out_at=bindparam("at"), updated_at=bindparam("at"))
+)
+
+
+async def withdraw_consents(conn: AsyncConnection | AsyncSession, opt_outs: Sequence[tuple[int, str, datetime]]) -> None:
+    """Withdraw consent for each (member, channel, when) in one executemany, inside the caller's
+    transaction: every door an unsubscribe or complaint comes through (the channels server, event
+    ingestion, the simulator's members) withdraws it the same way."""
+    if opt_outs:
+        await conn.execute(_WITHDRAW, [{"member": member, "on": channel, "at": at} for member, channel, at in opt_outs])
 
 
 @dataclass(frozen=True)
@@ -116,11 +133,7 @@ async def record_outcome(
             session.add(Outcome(contact_id=contact_id, customer_id=contact.customer_id, type=kind.value,
                                 occurred_at=moment, order_id=order_id, revenue=revenue, margin=margin))
             if kind.value in OPTING_OUT:
-                await session.execute(
-                    update(ChannelConsent)
-                    .where(ChannelConsent.customer_id == contact.customer_id, ChannelConsent.channel == contact.channel)
-                    .values(granted=False, opted_out_at=moment, updated_at=moment)
-                )
+                await withdraw_consents(session, [(contact.customer_id, contact.channel, moment)])
     except IntegrityError:
         return False
     return True

@@ -16,13 +16,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 
 from evals.simulation.environment import SimWorld
 from policies.model import Valuation
 from policies.vocabulary import OfferType
+from tools.contacts import withdraw_consents
 from tools.storage.bulk import bulk_insert
-from tools.storage.models import Base, Category, ChannelConsent, Contact, Customer, Product
+from tools.storage.models import Base, Category, Contact, Customer, Product
 from tools.world.offers import OfferTemplateSpec
 from tools.world.response import Exposure
 
@@ -297,11 +298,5 @@ async def _write(world: SimWorld, orders: dict[str, list[Any]], lines: dict[str,
         await bulk_insert(conn, tables["orders"], orders)
         await bulk_insert(conn, tables["order_lines"], lines)
         await bulk_insert(conn, tables["outcomes"], outcomes)
-        if opted_out:  # one executemany for every member who unsubscribed today
-            consents = ChannelConsent.__table__
-            await conn.execute(
-                update(consents)
-                .where(consents.c.customer_id == bindparam("member"), consents.c.channel == bindparam("on"))
-                .values(granted=False, opted_out_at=bindparam("at"), updated_at=bindparam("at")),
-                [{"member": o.customer_id, "on": o.channel, "at": o.sent_at} for o in opted_out])
+        await withdraw_consents(conn, [(o.customer_id, o.channel, o.sent_at) for o in opted_out])
 

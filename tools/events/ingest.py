@@ -21,17 +21,17 @@ from typing import Any
 import numpy as np
 import structlog
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tools.contacts import OPTING_OUT
+from tools.contacts import OPTING_OUT, withdraw_consents
 from tools.errors import StorageError
 from tools.events.model import DEFAULT_SKEW, EventIn
 from tools.events.rejects import Reject, Rejects
 from tools.storage.bulk import bulk_insert
 from tools.storage.db import Database
-from tools.storage.models import BehaviouralEvent, Category, ChannelConsent, Customer, Product
+from tools.storage.models import BehaviouralEvent, Category, Customer, Product
 from tools.storage.runtime import begin_write, storage_time
 
 log = structlog.get_logger(__name__)
@@ -203,19 +203,11 @@ async def _store(db: Database, batch: list[_Valid], rejects: Rejects) -> tuple[i
     return count, repeated + outcome.duplicates
 
 
-_WITHDRAW = (
-    update(ChannelConsent)
-    .where(ChannelConsent.customer_id == bindparam("member"), ChannelConsent.channel == bindparam("on"))
-    .values(granted=False, opted_out_at=bindparam("at"), updated_at=bindparam("at"))
-)
-
-
 async def _withdraw_consents(conn: AsyncConnection, rows: list[tuple[Any, ...]]) -> None:
-    """One executemany over the batch's unsubscribes and complaints (rows in `_COLUMNS` order)."""
-    withdrawn = [{"member": customer_id, "on": channel, "at": occurred_at}
-                 for _, customer_id, kind, occurred_at, _, _, channel, *_ in rows if kind in OPTING_OUT]
-    if withdrawn:
-        await conn.execute(_WITHDRAW, withdrawn)
+    """The batch's unsubscribes and complaints (rows in `_COLUMNS` order) withdraw consent."""
+    await withdraw_consents(conn, [(customer_id, channel, occurred_at)
+                                   for _, customer_id, kind, occurred_at, _, _, channel, *_ in rows
+                                   if kind in OPTING_OUT])
 
 
 @dataclass
