@@ -13,7 +13,7 @@ from loyalty.cli.common import DbOption, console, fail, run, settings_for
 from tools.errors import InvalidInput
 from tools.events.http import create_app
 from tools.events.ingest import IngestReport, ingest_jsonl
-from tools.storage.db import check_schema, database
+from tools.storage.db import checked_database
 
 app = typer.Typer(help="Behavioural events: ingest them, or serve an HTTP endpoint that does.", no_args_is_help=True)
 log = structlog.get_logger(__name__)
@@ -32,9 +32,7 @@ def ingest(
     rejects_path = rejects or (Path("events.rejects.jsonl") if source == "-" else Path(f"{source}.rejects.jsonl"))
 
     async def go() -> IngestReport:
-        store = database(settings.db_url)
-        try:
-            await check_schema(store)
+        async with checked_database(settings.db_url) as store:
             now = datetime.now(UTC)
             if source == "-":
                 return await ingest_jsonl(store, sys.stdin.buffer, now=now, rejects_path=rejects_path)
@@ -44,8 +42,6 @@ def ingest(
                 raise InvalidInput(f"cannot read {source}: {exc.strerror}") from exc
             with handle:
                 return await ingest_jsonl(store, handle, now=now, rejects_path=rejects_path)
-        finally:
-            await store.dispose()
 
     report = run(go())
     console.print(f"accepted {report.accepted:,}   duplicates {report.duplicates:,}   rejected {report.rejected:,}",
@@ -74,14 +70,10 @@ def serve(
         log.warning("events.serve_exposed", host=host, note="reachable beyond this machine")
 
     async def go() -> None:
-        store = database(settings.db_url)
-        try:
-            await check_schema(store)
+        async with checked_database(settings.db_url) as store:
             server = uvicorn.Server(uvicorn.Config(create_app(store, token), host=host, port=port, log_config=None))
             console.print(f"events endpoint: http://{host}:{port}/events", highlight=False)
             await server.serve()
-        finally:
-            await store.dispose()
 
     run(go())
 

@@ -17,7 +17,7 @@ from tools.delivery.outbox import DeadLetter, dead_letters
 from tools.delivery.webhook import WebhookConfig
 from tools.delivery.worker import DeliveryConfig, DeliveryReport, deliver_due
 from tools.errors import InvalidInput
-from tools.storage.db import check_schema, database
+from tools.storage.db import checked_database
 
 app = typer.Typer(help="The outbox: deliver due messages, list dead letters.", no_args_is_help=True)
 
@@ -43,19 +43,14 @@ def deliver(
     config = DeliveryConfig(batch_size=batch)
 
     async def go() -> DeliveryReport:
-        store = database(settings.db_url)
         total = DeliveryReport()
-        try:
-            await check_schema(store)
-            async with httpx2.AsyncClient() as client:
-                adapters = build_adapters(setup, settings.outbox_dir, client)
-                while True:
-                    report = await deliver_due(store, adapters, datetime.now(UTC), worker_id=worker_id, config=config)
-                    total = DeliveryReport(**{k: v + getattr(report, k) for k, v in total.model_dump().items()})
-                    if once or report.claimed == 0:
-                        return total
-        finally:
-            await store.dispose()
+        async with checked_database(settings.db_url) as store, httpx2.AsyncClient() as client:
+            adapters = build_adapters(setup, settings.outbox_dir, client)
+            while True:
+                report = await deliver_due(store, adapters, datetime.now(UTC), worker_id=worker_id, config=config)
+                total = DeliveryReport(**{k: v + getattr(report, k) for k, v in total.model_dump().items()})
+                if once or report.claimed == 0:
+                    return total
 
     total = run(go())
     console.print(", ".join(f"{name.replace('_', ' ')} {count:,}" for name, count in total.model_dump().items()),
@@ -69,12 +64,8 @@ def list_dead_letters(db: DbOption = None, limit: Annotated[int, typer.Option(mi
     settings = settings_for(db)
 
     async def go() -> list[DeadLetter]:
-        store = database(settings.db_url)
-        try:
-            await check_schema(store)
+        async with checked_database(settings.db_url) as store:
             return await dead_letters(store, limit=limit)
-        finally:
-            await store.dispose()
 
     letters = run(go())
     if not letters:

@@ -15,7 +15,7 @@ from tools.profiles.export import export_profiles
 from tools.profiles.freshness import DEFAULT_STALE_AFTER
 from tools.profiles.profile import Profile
 from tools.profiles.service import ProfileService, day_after, open_profiles
-from tools.storage.db import Database, check_schema, database
+from tools.storage.db import checked_database
 
 app = typer.Typer(help="Member profiles for every member: export.", no_args_is_help=True)
 
@@ -32,15 +32,11 @@ async def with_service(settings: Settings, models_dir: Path | None, segments: Pa
                        work: Any) -> Any:
     """Open the database and the profile service, run `work(service)`, close. Options given on
     the command line win over the settings' `models_dir` and `segments_path`."""
-    store: Database = database(settings.db_url)
-    try:
-        await check_schema(store)
+    async with checked_database(settings.db_url) as store:
         service = open_profiles(store, models_dir=models_dir or settings.models_dir,
                                 segments_path=segments or settings.segments_path,
                                 stale_after=timedelta(days=stale_days))
         return await work(service)
-    finally:
-        await store.dispose()
 
 
 async def default_batch_as_of(service: ProfileService, given: datetime | None) -> datetime | None:

@@ -5,10 +5,10 @@
 """
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -21,10 +21,9 @@ from tools.reporting.html import KPI_COLUMNS, interval, kpi_cell, write_html
 from tools.reporting.incrementality import UseCaseLift
 from tools.reporting.period import DEFAULT_DAYS, Period
 from tools.reporting.report import Report, build_report, current_alerts
-from tools.storage.db import Database, check_schema, database, utcnow
+from tools.storage.db import Database, checked_database, utcnow
 from tools.storage.models import Contact, Order
 
-T = TypeVar("T")
 
 RulesOption = Annotated[Path | None, typer.Option(
     "--rules", help="Alert rules TOML (default: LOYALTY_ALERT_RULES_PATH or the shipped rules).")]
@@ -54,7 +53,8 @@ def report_command(
             report = await build_report(store, period, book)
             return report, (None if _active(report) else await _latest_activity(store))
 
-        return await _with_db(settings.db_url, read)
+        async with checked_database(settings.db_url) as store:
+            return await read(store)
 
     report, latest = run(work())
     target = out or settings.reports_dir / f"report-{report.since:%Y%m%d}-{report.until:%Y%m%d}.html"
@@ -86,22 +86,14 @@ def alerts_command(
     async def work() -> list[Alert]:
         moment = parse_moment(at, "--at") or utcnow()
         book = load_rules(rules or settings.alert_rules_path)
-        return await _with_db(settings.db_url, lambda store: current_alerts(store, book, moment))
+        async with checked_database(settings.db_url) as store:
+            return await current_alerts(store, book, moment)
 
     alerts = run(work())
     if as_json:
         typer.echo(json.dumps([a.model_dump(mode="json") for a in alerts], indent=2))
         return
     print_alerts(alerts)
-
-
-async def _with_db(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
-    store = database(url)
-    try:
-        await check_schema(store)
-        return await work(store)
-    finally:
-        await store.dispose()
 
 
 def _active(report: Report) -> bool:

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from tools.errors import InvalidInput
-from tools.storage.db import check_schema, database
+from tools.storage.db import checked_database, database
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
 from tools.world.seeding import seed_world
@@ -114,11 +114,7 @@ def summary(db: DbOption = None) -> None:
     """Members, orders, events, contacts, catalogue, lapsed share, abandoned carts, revenue and margin."""
 
     async def go() -> WorldSummary:
-        store = database(settings_for(db).db_url)
-        try:
-            await check_schema(store)
+        async with checked_database(settings_for(db).db_url) as store:
             return await world_summary(store)
-        finally:
-            await store.dispose()
 
     console.print(summary_table(run(go())))

@@ -109,6 +109,17 @@ async def init_schema(db: Database) -> None:
     await check_schema(db)
 
 
+@asynccontextmanager
+async def checked_database(raw_url: str) -> AsyncIterator[Database]:
+    """The database at `raw_url`, refused unless this build created it; disposed on the way out."""
+    store = database(raw_url)
+    try:
+        await check_schema(store)
+        yield store
+    finally:
+        await store.dispose()
+
+
 async def check_schema(db: Database) -> None:
     """Refuse to work on a database this build did not create, naming what to do instead."""
     try:

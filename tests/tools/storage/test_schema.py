@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tools.errors import StorageError
 from tools.storage.bulk import bulk_insert
-from tools.storage.db import Database, check_schema, database, init_schema, parse_url
+from tools.storage.db import Database, check_schema, checked_database, database, init_schema, parse_url
 from tools.storage.models import Base, Budget, Customer, Order, SchemaInfo
 
 NOW = datetime(2026, 1, 15, 12, 0)
@@ -105,6 +105,19 @@ async def test_uninitialised_database_is_refused(tmp_path) -> None:
             await check_schema(store)
     finally:
         await store.dispose()
+
+
+async def test_a_checked_database_opens_only_what_this_build_created(tmp_path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
+    with pytest.raises(StorageError, match="not initialised"):
+        async with checked_database(url):
+            pass
+    store = database(url)
+    await init_schema(store)
+    await store.dispose()
+    async with checked_database(url) as opened:
+        async with opened.session() as session:
+            assert await session.scalar(select(SchemaInfo.version)) is not None
 
 
 @pytest.mark.parametrize(("url", "message"), [
