@@ -1,6 +1,7 @@
 """What every command shares: the --db option, settings, and turning known errors into one line."""
 
 import asyncio
+import logging
 import sys
 from collections.abc import Coroutine
 from typing import Annotated, Any, TypeVar
@@ -8,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from loyalty.logs import configure_logging
 from loyalty.settings import Settings, load_settings
 from tools.errors import LoyaltyError
 
@@ -24,6 +26,13 @@ err_console = Console(stderr=True)
 
 def settings_for(db: str | None = None, **overrides: Any) -> Settings:
     return load_settings(db_url=db, **overrides)
+
+
+def quiet_logs(ctx: typer.Context) -> None:
+    """Info logs would scroll a progress bar away; keep warnings unless --log-level was given."""
+    if ctx.find_root().params.get("log_level") is None:
+        configure_logging("warning", settings_for(None).log_format)
+        logging.getLogger().setLevel(logging.WARNING)  # basicConfig only takes effect once
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

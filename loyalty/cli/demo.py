@@ -17,7 +17,7 @@ from rich.table import Table
 from evals.simulation.engine import SimulationConfig, run_simulation
 from evals.simulation.metrics import METRICS, PolicyMetrics
 from evals.simulation.report import LABELS, write_report
-from loyalty.cli.common import console, err_console, run
+from loyalty.cli.common import console, err_console, quiet_logs, run
 from loyalty.cli.report import print_alerts
 from loyalty.settings import Settings, load_settings
 from loyalty.wiring import policy_from
@@ -28,6 +28,7 @@ from tools.world.population import load_population
 
 
 def demo_command(
+    ctx: typer.Context,
     members: Annotated[int, typer.Option(min=50, max=200_000, help="Members in the synthetic world.")] = 2_000,
     days: Annotated[int, typer.Option(min=1, max=60, help="Days to simulate.")] = 14,
     seed: Annotated[int, typer.Option(min=0, help="World seed (same seed, same run).")] = 1,
@@ -35,6 +36,7 @@ def demo_command(
     out: Annotated[Path, typer.Option(help="Folder for the databases, outbox and report.")] = Path("demo-run"),
 ) -> None:
     """Seed a retailer, run the agents over simulated days, print the KPIs and write a report."""
+    quiet_logs(ctx)
     settings = load_settings()
     policy = policy_from(settings)
     config = SimulationConfig(population=settings.population_path, members=members, days=days, first_seed=seed,

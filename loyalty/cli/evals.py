@@ -9,7 +9,6 @@ exits 2 only when it could not run (unknown suite, bad suite file, no API key fo
 unusable --db, no simulator).
 """
 
-import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -23,8 +22,7 @@ from evals.harness.compare import Comparison, compare_runs
 from evals.harness.results import CaseResult, RunSummary
 from evals.harness.run import RunOptions, run_suite
 from evals.harness.simulation import SimulationOptions, run_simulation_suite
-from loyalty.cli.common import console, fail, run, settings_for
-from loyalty.logs import configure_logging
+from loyalty.cli.common import console, fail, quiet_logs, run, settings_for
 from tools.storage.db import parse_url
 
 app = typer.Typer(help="Score agent decisions: scenario suites, the guard's suite, the simulator.",
@@ -56,7 +54,7 @@ def run_command(
     """Run a suite, print its score table, and write summary.json, cases.jsonl, transcripts and report.html."""
     if model not in ("local", "claude"):
         raise fail(f"--model must be local or claude, not {model!r}")
-    _quiet_logs(ctx)
+    quiet_logs(ctx)
     settings = settings_for(None)
     out_dir = out or settings.reports_dir / f"{Path(suite).stem}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     if suite == SIMULATION:
@@ -102,13 +100,6 @@ def compare_command(
     except ValueError as error:
         raise fail(str(error)) from None
     _print_comparison(comparison)
-
-
-def _quiet_logs(ctx: typer.Context) -> None:
-    """Info logs would scroll the progress bar away; keep warnings unless --log-level was given."""
-    if ctx.find_root().params.get("log_level") is None:
-        configure_logging("warning", settings_for(None).log_format)
-        logging.getLogger().setLevel(logging.WARNING)  # basicConfig only takes effect once
 
 
 def _world_file(db: str | None) -> Path | None:

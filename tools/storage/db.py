@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import event, select
@@ -13,6 +14,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from tools.errors import StorageError
+from tools.storage import sqlite_driver
 from tools.storage.models import SCHEMA_VERSION, Base, SchemaInfo
 
 SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
@@ -53,6 +55,8 @@ def _check_sqlite_path(path: Path) -> None:
 
 def create_engine(raw_url: str, **kwargs: object) -> AsyncEngine:
     url = parse_url(raw_url)
+    if url.drivername.startswith("sqlite"):
+        kwargs.setdefault("async_creator", partial(sqlite_driver.connect, url.database or ":memory:"))
     try:
         engine = create_async_engine(url, **kwargs)
     except NoSuchModuleError as exc:
