@@ -126,7 +126,8 @@ def to_tool_result(call: ToolCall, result: CallToolResult) -> ToolResult:
 
 def _definition(public_name: str, tool: Tool) -> ToolDefinition:
     return ToolDefinition(
-        name=public_name, description=tool.description or tool.title or "", input_schema=tool.input_schema
+        name=public_name, description=tool.description or tool.title or "", input_schema=tool.input_schema,
+        server_validates=True,
     )
 
 

@@ -46,18 +46,21 @@ class CombinedToolset:
 
 
 class ToolCatalog:
-    """Checks a model's tool call against the tools it was offered, before anything runs."""
+    """Checks a model's tool call against the tools it was offered, before anything runs: the name
+    always; the arguments unless the tool's server validates them itself (MCP tools)."""
 
     def __init__(self, definitions: Sequence[ToolDefinition]) -> None:
-        self._validators: dict[str, Draft202012Validator] = {
-            d.name: Draft202012Validator(d.input_schema) for d in definitions
+        self._validators: dict[str, Draft202012Validator | None] = {
+            d.name: None if d.server_validates else Draft202012Validator(d.input_schema) for d in definitions
         }
 
     def check(self, call: ToolCall) -> None:
-        validator = self._validators.get(call.name)
-        if validator is None:
+        if call.name not in self._validators:
             available = ", ".join(sorted(self._validators)) or "none"
             raise UnknownToolError(f"unknown tool {call.name!r}; available tools: {available}")
+        validator = self._validators[call.name]
+        if validator is None:
+            return
         problems = [
             f"{error.json_path}: {error.message}"
             for error in sorted(validator.iter_errors(call.arguments), key=lambda e: e.json_path)

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from policies.vocabulary import UseCase
 from tools.approvals import naive_utc
 from tools.errors import InvalidInput, NotFound
+from tools.rule_facts import budget_state
 from tools.storage.db import Database
 from tools.storage.models import Budget, Category, CategoryComplement, Inventory, OfferTemplate, Product
 
@@ -120,8 +121,5 @@ async def recommend_bundle(db: Database, *, anchor_category: str, affinity: dict
 
 async def use_case_paused(db: Database, use_case: UseCase, now: datetime) -> bool:
     """Ops paused this use case (its current budget carries the flag)."""
-    moment = naive_utc(now)
     async with db.session() as session:
-        return bool(await session.scalar(
-            select(Budget.paused).where(Budget.use_case == use_case.value, Budget.period_start <= moment,
-                                        Budget.period_end > moment)))
+        return (await budget_state(session, use_case, now)).paused

@@ -54,6 +54,14 @@ class ProfileFacts:
 
 
 @dataclass(frozen=True)
+class BudgetState:
+    """The use case's budget now: what is left to spend (0 when there is none or it is paused)."""
+
+    remaining: float
+    paused: bool
+
+
+@dataclass(frozen=True)
 class SkuCost:
     price: float
     unit_cost: float
@@ -67,12 +75,17 @@ async def rule_context(
     now: datetime,
     lookback: timedelta,
     ignore_window: timedelta,
+    budget: BudgetState | None = None,
 ) -> RuleContext:
+    """The stored facts about the proposal's member; `budget` when the caller has read it already."""
     customer_id = proposal.customer_id
-    member = await session.get(Customer, customer_id)
+    member = (await session.execute(
+        select(Customer.time_zone, LoyaltyAccount.tier)
+        .outerjoin(LoyaltyAccount, LoyaltyAccount.customer_id == Customer.id)
+        .where(Customer.id == customer_id)
+    )).first()
     if member is None:
         raise NotFound(f"no member with id {customer_id}")
-    account = await session.get(LoyaltyAccount, customer_id)
     consents = (await session.scalars(select(ChannelConsent).where(ChannelConsent.customer_id == customer_id))).all()
     recent = await _recent_contacts(session, customer_id, now=now, lookback=lookback, ignore_window=ignore_window)
     ignored = 0
@@ -83,7 +96,7 @@ async def rule_context(
     return RuleContext(
         customer_id=customer_id,
         now=now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC),
-        tier=account.tier if account else "bronze",
+        tier=member.tier or "bronze",
         segments=profile.segments,
         time_zone=member.time_zone,
         consents={Channel(c.channel): c.granted for c in consents},
@@ -92,7 +105,7 @@ async def rule_context(
         consecutive_ignored=ignored,
         profile_stale=profile.stale,
         data_age_hours=float(profile.data_age_hours),
-        budget_remaining=await _budget_remaining(session, proposal.use_case, now),
+        budget_remaining=(budget or await budget_state(session, proposal.use_case, now)).remaining,
         skus=await _sku_facts(session, proposal),
         expected_basket_value=max(float(profile.basket_value), 0.01),
         expected_basket_margin=min(float(profile.basket_margin), max(float(profile.basket_value), 0.01)),
@@ -136,13 +149,15 @@ def _fingerprint(content: dict | None, offer_code: str | None) -> str:
     return hashlib.sha256(f"code:{offer_code or 'none'}".encode()).hexdigest()
 
 
-async def _budget_remaining(session: AsyncSession, use_case: UseCase, now: datetime) -> float:
+async def budget_state(session: AsyncSession, use_case: UseCase, now: datetime) -> BudgetState:
     moment = naive_utc(now)
-    budget = await session.scalar(select(Budget).where(and_(
-        Budget.use_case == use_case.value, Budget.period_start <= moment, Budget.period_end > moment)))
-    if budget is None or budget.paused:
-        return 0.0
-    return round(float(budget.amount) - float(budget.spent), 2)
+    budget = (await session.execute(select(Budget.amount, Budget.spent, Budget.paused).where(and_(
+        Budget.use_case == use_case.value, Budget.period_start <= moment, Budget.period_end > moment)))).first()
+    if budget is None:
+        return BudgetState(0.0, False)
+    if budget.paused:
+        return BudgetState(0.0, True)
+    return BudgetState(round(float(budget.amount) - float(budget.spent), 2), False)
 
 
 async def _sku_facts(session: AsyncSession, proposal: OfferProposal) -> dict[str, SkuFacts]:

@@ -20,6 +20,9 @@ class ToolDefinition:
     name: str
     description: str
     input_schema: dict[str, Any] = field(default_factory=lambda: {"type": "object", "properties": {}})
+    # True for MCP tools: their server validates arguments against this schema (and answers a
+    # tool error), so the loop need not check them a second time on the way.
+    server_validates: bool = False
 
 
 @dataclass(frozen=True)

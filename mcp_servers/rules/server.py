@@ -22,8 +22,7 @@ from policies.rule_ids import RuleId
 from policies.violation import CheckResult, Severity, Violation
 from policies.vocabulary import Verdict
 from tools.approvals import record_verdict
-from tools.catalogue import use_case_paused
-from tools.rule_facts import rule_context
+from tools.rule_facts import budget_state, rule_context
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 # One reason as the guard words it ("code: message", the message up to 2,000 characters); bounded
@@ -77,10 +76,11 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         now = deps.clock()
         facts = await deps.profile_facts(proposal, now)
         async with deps.db.session() as session:
+            budget = await budget_state(session, proposal.use_case, now)
             context = await rule_context(session, proposal, facts, now=now, lookback=deps.contact_lookback,
-                                         ignore_window=deps.ignore_window)
+                                         ignore_window=deps.ignore_window, budget=budget)
         result = check(proposal, context, policy)
-        if await use_case_paused(deps.db, proposal.use_case, now):
+        if budget.paused:
             paused = Violation(rule_id=RuleId.BUDGET_REMAINING, severity=Severity.BLOCK, field="use_case",
                                message=f"Ops paused the {proposal.use_case.value} use case; do nothing until it "
                                        "is resumed.")

@@ -210,7 +210,7 @@ async def test_malformed_tool_use_is_fed_back_to_claude_as_an_error_result() -> 
     assert executed == []
     bad_args = api.requests[1]["messages"][-1]["content"][0]
     assert bad_args["is_error"] is True and bad_args["tool_use_id"] == "toolu_1"
-    assert "'one' is not of type 'integer'" in bad_args["content"][0]["text"]
+    assert "Input should be a valid integer" in bad_args["content"][0]["text"]
     unknown = api.requests[2]["messages"][-1]["content"][0]
     assert unknown["is_error"] is True
     assert "unknown tool 'calc__multiply'; available tools: calc__add" in unknown["content"][0]["text"]

@@ -130,9 +130,38 @@ async def test_unknown_tools_and_bad_arguments_are_fed_back_not_raised() -> None
 
     assert result.completed and executed == ["add"]
     missing_b, unknown, good = tool_results(model, 2)
-    assert missing_b.is_error and "'b' is a required property" in str(missing_b.content)
+    # The server validates MCP tools' arguments (the loop only checks the name on the way).
+    assert missing_b.is_error and "b\n  Field required" in str(missing_b.content)
     assert unknown.is_error and "unknown tool 'calc__nope'" in str(unknown.content)
     assert good == ToolResult("c3", "calc__add", {"result": 2})
+
+
+class ShoutTools:
+    """An agent-side tool (no server behind it) with a schema: the loop checks its arguments."""
+
+    def __init__(self) -> None:
+        self.heard: list[str] = []
+
+    @property
+    def definitions(self) -> Sequence[ToolDefinition]:
+        schema = {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
+        return (ToolDefinition("shout", "Shouts the text.", schema),)
+
+    async def call(self, call: ToolCall, ctx: RunContext) -> ToolResult:
+        self.heard.append(call.arguments["text"])
+        return ToolResult(call.id, call.name, call.arguments["text"].upper())
+
+
+async def test_arguments_of_tools_without_a_server_are_checked_by_the_loop() -> None:
+    tools = ShoutTools()
+    model = ScriptedModel([calls(ToolCall("c1", "shout", {"text": 3}), ToolCall("c2", "shout", {"text": "hi"})),
+                           answer("done")])
+    result = await run_agent(Agent("shouter", SYSTEM, model, tools=tools), "shout", log=InMemoryDecisionLog())
+
+    assert result.completed and tools.heard == ["hi"]
+    wrong_type, good = tool_results(model, 2)
+    assert wrong_type.is_error and "3 is not of type 'string'" in str(wrong_type.content)
+    assert good == ToolResult("c2", "shout", "HI")
 
 
 async def test_independent_tool_calls_run_concurrently() -> None:
