@@ -4,7 +4,8 @@ One decision reads a member's profile several times (the specialist, the scorer,
 the guard). Computing it once and sharing it for a short window keeps a decision fast; the
 profile's own `as_of` says how old it is, so nothing is ever stale without saying so. When a batch
 of decisions is due at one moment (a scheduler tick, a campaign), `prime` computes every member's
-profile in one set-based pass and single lookups are served from it.
+profile in one set-based pass, and the service serves single lookups from it (see
+`ProfileService.profile`: while it is fresh and the member has nothing newer).
 
 A profile asked for long after the data ends (a server on the real clock over an old world)
 needs the newest order's time to pick its models; that too is read at most once per `ttl`.
@@ -18,7 +19,6 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from tools.profiles.frame import ProfileFrame
 from tools.profiles.profile import Profile
 from tools.profiles.service import ProfileService
 
@@ -27,7 +27,6 @@ from tools.profiles.service import ProfileService
 class CachedProfiles(ProfileService):
     ttl: timedelta = timedelta(seconds=30)
     _recent: dict[int, tuple[datetime, Profile]] = field(default_factory=dict, repr=False)
-    _primed: ProfileFrame | None = field(default=None, repr=False)
     _newest: tuple[datetime, datetime | None] | None = field(default=None, repr=False)  # (read at, newest order)
     _computing: dict[int, tuple[datetime, asyncio.Future[Profile]]] = field(default_factory=dict, repr=False)
 
@@ -37,12 +36,7 @@ class CachedProfiles(ProfileService):
         cached = self._recent.get(customer_id)
         if cached is not None and cached[0] <= moment <= cached[0] + self.ttl:
             return cached[1]
-        primed = self._primed
-        position = primed.position(customer_id) if primed is not None else None
-        if primed is not None and position is not None and primed.as_of <= moment <= primed.as_of + self.ttl:
-            found = primed.profile(position)
-        else:
-            found = await self._computed_once(customer_id, as_of, moment)
+        found = await self._computed_once(customer_id, as_of, moment)
         self._recent[customer_id] = (found.as_of.astimezone(UTC).replace(tzinfo=None), found)
         return found
 
@@ -62,7 +56,7 @@ class CachedProfiles(ProfileService):
     async def prime(self, as_of: datetime) -> None:
         """Compute every member's profile as of `as_of` in one pass, for the decisions due then."""
         self._recent.clear()
-        self._primed = await self.frame(as_of)
+        await self.frame(as_of)
 
     async def newest_data(self) -> datetime | None:
         now = self._moment(None)

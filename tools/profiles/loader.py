@@ -33,6 +33,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
     true,
     type_coerce,
@@ -97,6 +98,29 @@ async def load_member_history(db: Database, as_of: datetime, member_id: int,
     record plus the categories' version), reusing `catalogue` unless the categories changed. Also
     returns the catalogue used, for the next call."""
     return await _load(db, as_of, member_id, (), catalogue)
+
+
+async def recorded_between(db: Database, member_id: int, start: datetime, end: datetime) -> bool:
+    """Whether anything of the member's that a profile reads (orders, sent messages, outcomes,
+    consent changes, behavioural events) is dated in [start, end): one statement."""
+    async with db.engine.connect() as conn:
+        return bool(await conn.scalar(_recorded_between(), {"member": member_id, "start": start, "end": end}))
+
+
+@lru_cache(maxsize=1)
+def _recorded_between() -> Select[Any]:
+    member, start, end = bindparam("member"), bindparam("start", type_=DateTime()), bindparam("end", type_=DateTime())
+
+    def dated(table: Any, when: Any, *extra: Any) -> Any:
+        return select(literal(1)).where(table.customer_id == member, when >= start, when < end, *extra).exists()
+
+    return select(or_(
+        dated(Order, Order.placed_at),
+        dated(Contact, Contact.sent_at, Contact.status == "sent"),
+        dated(Outcome, Outcome.occurred_at),
+        dated(ChannelConsent, ChannelConsent.updated_at),
+        dated(BehaviouralEvent, BehaviouralEvent.occurred_at),
+    ))
 
 
 async def _load(db: Database, as_of: datetime, member_id: int | None, also_at: Sequence[datetime],

@@ -23,7 +23,7 @@ from tools.profiles.cohorts import SegmentCount, SegmentSummary, segment_counts,
 from tools.profiles.frame import SEGMENT_FIELDS, ProfileFrame, build_frame
 from tools.profiles.freshness import DEFAULT_STALE_AFTER
 from tools.profiles.history import History
-from tools.profiles.loader import Catalogue, load_history, load_member_history
+from tools.profiles.loader import Catalogue, load_history, load_member_history, recorded_between
 from tools.profiles.profile import Profile
 from tools.profiles.search import MemberFilter, MemberPage, find_members
 from tools.profiles.training import TrainingPlan, fit_models, load_training_history
@@ -59,6 +59,9 @@ class ProfileService:
         (`id:12` / `ext:12` say which when a string could be either)."""
         moment = self._moment(as_of)
         customer_id = member if isinstance(member, int) else await self.resolve(member)
+        framed = await self._from_frame(customer_id, moment)
+        if framed is not None:
+            return framed
         history = await self.history(moment, customer_id)
         if not len(history.members):
             if isinstance(member, int):
@@ -66,6 +69,19 @@ class ProfileService:
             raise NotFound(f"member {member} had not joined by {moment:%Y-%m-%d %H:%M}")
         models = await self.models(moment)
         return build_frame(history, models, self.segments, self.stale_after).profile(0)
+
+    async def _from_frame(self, customer_id: int, moment: datetime) -> Profile | None:
+        """The member's row of the whole-base frame, when one is fresh for `moment` (a search,
+        count or campaign built it at most `FRAME_REUSE` before) and nothing of theirs is dated
+        between its as-of and `moment`: then it is the profile a computation as of the frame's
+        moment gives (its `as_of` says so), for one statement and no model work."""
+        frame = self._frame
+        if frame is None or not frame.as_of <= moment <= frame.as_of + FRAME_REUSE:
+            return None
+        row = frame.position(customer_id)
+        if row is None or (moment > frame.as_of and await recorded_between(self.db, customer_id, frame.as_of, moment)):
+            return None
+        return frame.profile(row)
 
     async def history(self, as_of: datetime, customer_id: int) -> History:
         """One member's history before `as_of` (naive UTC): two statements, the categories

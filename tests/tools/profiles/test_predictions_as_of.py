@@ -32,10 +32,12 @@ async def test_later_data_does_change_a_later_as_of(db: Database, world: WorldId
     assert later.frequency.orders_total == before.frequency.orders_total + 1
 
 
-async def test_one_member_equals_their_row_in_the_batch(service: ProfileService, world: WorldIds) -> None:
+async def test_one_member_equals_their_row_in_the_batch(service: ProfileService, world: WorldIds, db: Database,
+                                                       tmp_path: Path) -> None:
     frame = await service.frame(AS_OF)
+    computed_alone = service_for(db, tmp_path / "models")  # no frame of its own: every profile computed
     for customer_id in world.customers:
-        single = await service.profile(customer_id, AS_OF)
+        single = await computed_alone.profile(customer_id, AS_OF)
         position = frame.position(customer_id)
         assert position is not None
         assert single == frame.profile(position), customer_id

@@ -1,13 +1,13 @@
-"""The real-time profile path: what a cold profile costs in SQL statements, and that reusing the
-categories between profiles never hides a change to them."""
+"""The real-time profile path: what a cold profile costs in SQL statements, that reusing the
+categories between profiles never hides a change to them, and when a whole-base frame serves one."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, update
 
 from tests.tools.profiles.conftest import AS_OF, service_for
-from tests.tools.profiles.small_world import WorldIds
+from tests.tools.profiles.small_world import WorldIds, add_later_activity
 from tools.storage.statements import counting
 from tools.profiles.artefact import ModelStore
 from tools.profiles.frame import SEGMENT_FIELDS
@@ -61,3 +61,34 @@ async def test_categories_are_reused_for_a_bounded_time(db: Database, world: Wor
         after = await service.profile(member, AS_OF)
     assert len(statements) == 3  # reread once the reuse time is over
     assert renamed.upper() in {c.category for c in after.predictions.category_affinity}
+
+
+async def test_a_fresh_frame_serves_members_with_nothing_new_in_one_statement(
+        db: Database, world: WorldIds, tmp_path: Path) -> None:
+    now = [AS_OF]
+    service = ProfileService(db=db, store=ModelStore(tmp_path / "models"), segments=load_segments(SEGMENT_FIELDS),
+                             clock=lambda: now[0])
+    frame = await service.frame()
+    now[0] = frame.as_of + FRAME_REUSE / 3
+    member = world.customers[2]
+    with counting(db) as statements:
+        served = await service.profile(member)
+    assert len(statements) == 1  # is anything of theirs dated since the frame? no: its row it is
+    assert served == frame.profile(frame.position(member)) and served.as_of == frame.as_of.replace(tzinfo=UTC)
+
+
+async def test_a_member_with_a_newer_record_or_an_old_frame_is_computed_afresh(
+        db: Database, world: WorldIds, tmp_path: Path) -> None:
+    now = [AS_OF]
+    service = ProfileService(db=db, store=ModelStore(tmp_path / "models"), segments=load_segments(SEGMENT_FIELDS),
+                             clock=lambda: now[0])
+    frame = await service.frame()
+    buyer, other = world.customers[0], world.customers[3]
+    await add_later_activity(db, world, after=frame.as_of)  # an order for `buyer` dated at the frame's moment
+    now[0] = frame.as_of + FRAME_REUSE / 3
+    fresh = await service.profile(buyer)
+    assert fresh.as_of == now[0].replace(tzinfo=UTC)
+    assert fresh.frequency.orders_total == frame.profile(frame.position(buyer)).frequency.orders_total + 1
+
+    now[0] = frame.as_of + FRAME_REUSE + timedelta(seconds=1)  # the frame is too old to describe this moment
+    assert (await service.profile(other)).as_of == now[0].replace(tzinfo=UTC)
