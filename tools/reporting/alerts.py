@@ -1,7 +1,8 @@
 """Alert rules as data (`default_alerts.toml`), evaluated over windows ending at a moment.
 
 - `conversion_drop`: per use case, the share of messages followed by an attributed order in the
-  recent window against the baseline window before it;
+  recent window against the baseline window before it, when the baseline rate makes so few orders
+  unlikely (one-sided binomial test);
 - `over_discount`: discount given per order in a segment (loyalty tier, or the use case whose
   message the order is attributed to) above a ceiling;
 - `unsubscribe_spike`: per use case, unsubscribes per message in the recent window against the
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import structlog
+from scipy.stats import binom
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -43,6 +45,9 @@ class ConversionDrop(_Rule):
     mature_days: int = Field(2, ge=0, le=30)
     max_drop: float = Field(0.3, gt=0, lt=1)
     min_contacts: int = Field(50, ge=1)
+    # A drop fires only if the baseline rate would give so few orders this rarely (binomial): 0 of
+    # 116 is no news at a 0.2% baseline (p = 0.79), 0 of 462 is at 1% (p = 0.01).
+    max_p_value: float = Field(0.05, gt=0, le=1)
 
 
 class OverDiscount(_Rule):
@@ -143,13 +148,14 @@ async def _conversion_drop(conn: AsyncConnection, rule: ConversionDrop, at: date
             continue
         base, recent = k_b / n_b, k_r / n_r
         floor = base * (1 - rule.max_drop)
-        if recent < floor:
+        chance = float(binom.cdf(k_r, n_r, base))  # this few orders or fewer, were nothing different
+        if recent < floor and chance <= rule.max_p_value:
             out.append(Alert(
                 rule=rule.id, kind=rule.kind, group=group, value=recent, threshold=floor, window_start=split,
                 window_end=end,
                 message=f"{group}: conversion {recent:.1%} over {n_r:,} messages in the last {rule.recent_days} days "
                         f"vs {base:.1%} over {n_b:,} in the {rule.baseline_days} before "
-                        f"(a {1 - recent / base:.0%} drop; alert at {rule.max_drop:.0%})"))
+                        f"(a {1 - recent / base:.0%} drop, p = {chance:.2g}; alert at {rule.max_drop:.0%})"))
     return out
 
 

@@ -42,6 +42,17 @@ async def test_thresholds_are_data(db: Database) -> None:
     assert groups == {"reactivation", "cart_abandonment"}
 
 
+async def test_a_drop_chance_explains_does_not_fire(db: Database) -> None:
+    await build(db)
+    # 6 orders of 60 against a 30% baseline happens by chance 2 times in 10,000 (binomial).
+    doubting = RuleBook(rules=(ConversionDrop(id="only_certain", kind="conversion_drop", max_p_value=1e-4),))
+    async with db.engine.connect() as conn:
+        assert await evaluate_alerts(conn, doubting, AT) == []
+        shipped = await evaluate_alerts(conn, load_rules(), AT)
+    (drop,) = [a for a in shipped if a.rule == "conversion_drop"]
+    assert "p = 0.00021" in drop.message
+
+
 async def test_nothing_fires_on_an_empty_database(db: Database) -> None:
     async with db.engine.connect() as conn:
         assert await evaluate_alerts(conn, load_rules(), AT) == []
