@@ -6,7 +6,9 @@ replay the members' own orders and browsing → the policy acts (the agents thro
 orchestrator, specialists, guard and channels server; baselines straight to the outbox) → messages
 are delivered → members respond through the hidden response model → members use the offers they
 hold on the day's own orders (`evals.simulation.own_orders`) → outcomes are recorded, which the
-agents' profiles and scoring learn from the next day.
+agents' profiles and scoring learn from the next day. Responses are drawn from one random stream
+per message (`responses.message_streams`): the same for every policy that messages a member on a
+channel that day, and untouched by the order in which decisions were taken.
 
 Seeds are independent worlds: with `processes` above 1 they run in parallel worker processes (the
 results are the same as run one after another; progress is then reported per finished seed).
@@ -17,18 +19,19 @@ import multiprocessing
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
 from pydantic import BaseModel, Field
 
 from agents.team import local_model
 from evals.simulation.baselines import Nothing, SimpleRules, WeeklyBlast, send_planned
+from evals.simulation.decision_process import DecisionProcess
 from evals.simulation.environment import SimWorld, build_world
 from evals.simulation.metrics import PolicyMetrics, summarise
 from evals.simulation.own_orders import Wallet, redeem_on_own_orders
@@ -61,6 +64,9 @@ class SimulationConfig(BaseModel):
     policies: tuple[str, ...] = POLICIES
     workers: int = Field(4, ge=1, le=32)
     processes: int = Field(1, ge=1, le=32)  # seeds simulated at once, each in its own process
+    # The agents' decisions of one world in one process, or two (the second core: see
+    # `evals.simulation.decision_process`); which worker decides a member then varies run to run.
+    decision_processes: int = Field(1, ge=1, le=2)
     directory: Path | None = None  # keeps the databases when given (the demo shows its outbox)
 
 
@@ -153,11 +159,10 @@ async def run_policy(world: SimWorld, name: str, seed: int, policy_rules: Policy
                      tick: Callable[[int], None]) -> PolicyRun:
     run = PolicyRun(name, seed, Ledger(), members=config.members)
     catalogue = await Catalogue.load(world)
-    rng = np.random.default_rng([seed, POLICIES.index(name) if name in POLICIES else 99])
     orders = [0]
     wallet = Wallet(valid_for=timedelta(days=world.response.params.redeem_window_days), seed=seed)
     if name == "agents":
-        await _run_agents(world, run, catalogue, policy_rules, config, rng, orders, wallet, tick)
+        await _run_agents(world, run, catalogue, policy_rules, config, seed, orders, wallet, tick)
         return run
     baseline = {"blast": WeeklyBlast(), "rules": SimpleRules(), "nothing": Nothing()}[name]
     settings = Settings(db_url=world.db_url)
@@ -175,40 +180,53 @@ async def run_policy(world: SimWorld, name: str, seed: int, policy_rules: Policy
                          for s in sent if positions[s.customer_id] is not None}
                 judged = [s for s in sent if s.customer_id in facts]
                 run.ledger.violations += await count_violations(world, judged, policy_rules, facts)
-            await _members_respond(world, day, sent, catalogue, policy_rules, run.ledger, wallet, rng, orders)
+            await _members_respond(world, day, sent, catalogue, policy_rules, run.ledger, wallet, seed, orders)
             tick(day)
     return run
 
 
 async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, policy_rules: Policy,
-                      config: SimulationConfig, rng: np.random.Generator, orders: list[int], wallet: Wallet,
+                      config: SimulationConfig, seed: int, orders: list[int], wallet: Wallet,
                       tick: Callable[[int], None]) -> None:
     now = [world.start]
     settings = Settings(db_url=world.db_url, outbox_dir=Path(world.db_url.split("///", 1)[1]).parent / "outbox")
     adapters = build_adapters(ChannelSetup(), settings.outbox_dir)
     async with open_product(settings, clock=lambda: now[0]) as product, \
-            open_agents(product, local_model()) as team:
+            open_agents(product, local_model()) as team, \
+            _second_process(config, world.db_url, settings.outbox_dir) as second:
         for day in range(world.days):
             begin, end = world.day_window(day)
             await world.replay(day)
             now[0] = begin + timedelta(hours=TICK_HOUR)
             await run_due_triggers(world.db, now[0], force=True)
+            elsewhere = asyncio.ensure_future(second.decide(now[0])) if second is not None else None
             await product.profiles.prime(now[0])
-            report = await drain(world.db, team, clock=lambda: now[0], workers=config.workers)
-            run.decisions += report.decided
+            run.decisions += (await drain(world.db, team, clock=lambda: now[0], workers=config.workers)).decided
+            if elsewhere is not None:
+                run.decisions += (await elsewhere).decided
             for hour in range(1, 25):  # deliver what falls due before the next day's decisions
                 await deliver_due(world.db, adapters, now[0] + timedelta(hours=hour), worker_id="delivery")
             sent = await sent_between(world, now[0], now[0] + timedelta(days=1))
-            await _members_respond(world, day, sent, catalogue, policy_rules, run.ledger, wallet, rng, orders)
+            await _members_respond(world, day, sent, catalogue, policy_rules, run.ledger, wallet, seed, orders)
             tick(day)
 
 
+@asynccontextmanager
+async def _second_process(config: SimulationConfig, db_url: str, outbox_dir: Path
+                          ) -> AsyncIterator[DecisionProcess | None]:
+    if config.decision_processes < 2:
+        yield None
+        return
+    with DecisionProcess(db_url, outbox_dir, config.workers) as process:
+        yield process
+
+
 async def _members_respond(world: SimWorld, day: int, sent: list[SentOffer], catalogue: Catalogue,
-                           policy_rules: Policy, ledger: Ledger, wallet: Wallet, rng: np.random.Generator,
+                           policy_rules: Policy, ledger: Ledger, wallet: Wallet, seed: int,
                            orders: list[int]) -> None:
     """The day's messages meet the response model; then members use the offers they hold on the
     day's own orders."""
-    responses = await respond(world, sent, catalogue, policy_rules.valuation, ledger, rng, orders)
+    responses = await respond(world, sent, catalogue, policy_rules.valuation, ledger, seed, orders)
     for offer in responses.held:
         wallet.hold(offer)
     window = timedelta(days=world.response.params.cannibalisation_window_days)

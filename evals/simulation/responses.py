@@ -10,6 +10,7 @@ and costs its discount. Opened offers that led to no order are handed back to th
 holds them and may use them on an order of their own (`evals.simulation.own_orders`).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -181,8 +182,23 @@ def offer_cost(offer: SentOffer, subtotal: float, scope: float, valuation: Valua
     return cut, cut + points + shipping
 
 
+def message_streams(seed: int, offers: list[SentOffer]) -> list[np.random.Generator]:
+    """One random stream per message, keyed by the world's seed, the member, the day and the channel
+    (and the message's place among the member's messages on that channel that day). A member's
+    response then never depends on who else was messaged or in what order, so decisions taken in
+    parallel change only the responses to the messages they change; and every policy meets the
+    same numbers for the same member, day and channel (common random numbers)."""
+    seen: Counter[tuple[int, int, int]] = Counter()
+    streams = []
+    for o in offers:
+        key = (o.customer_id, o.sent_at.toordinal(), CHANNEL_INDEX[o.channel])
+        streams.append(np.random.default_rng([seed, *key, seen[key]]))
+        seen[key] += 1
+    return streams
+
+
 async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue, valuation: Valuation,
-                  ledger: Ledger, rng: np.random.Generator, order_counter: list[int]) -> Responses:
+                  ledger: Ledger, seed: int, order_counter: list[int]) -> Responses:
     if not offers:
         return Responses([], [])
     params = world.response.params
@@ -196,12 +212,14 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
                         hour_distance=hours, recent_contacts=recent, offer_value=value,
                         price_sensitivity=truth.price_sensitivity[members], active=truth.active_by_month[members, -1])
     p = world.response.probabilities(exposure)
-    opened = rng.random(len(offers)) < p.open
-    clicked = opened & (rng.random(len(offers)) < p.click)
-    ordered = clicked & (rng.random(len(offers)) < p.order)
-    unsubscribed = rng.random(len(offers)) < p.unsubscribe
-    complained = ~unsubscribed & (rng.random(len(offers)) < p.complaint)
-    anyway = rng.random(len(offers)) < params.cannibalisation
+    streams = message_streams(seed, offers)
+    u = np.array([stream.random(6) for stream in streams])
+    opened = u[:, 0] < p.open
+    clicked = opened & (u[:, 1] < p.click)
+    ordered = clicked & (u[:, 2] < p.order)
+    unsubscribed = u[:, 3] < p.unsubscribe
+    complained = ~unsubscribed & (u[:, 4] < p.complaint)
+    anyway = u[:, 5] < params.cannibalisation
 
     outcomes: dict[str, list[Any]] = {k: [] for k in ("contact_id", "customer_id", "type", "occurred_at", "order_id",
                                                        "revenue", "margin")}
@@ -236,7 +254,7 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
             outcome(o, kind, 0.7)
         if not ordered[k]:
             continue
-        picks = _basket(o, int(members[k]), world, catalogue, rng)
+        picks = _basket(o, int(members[k]), world, catalogue, streams[k])
         subtotal = float(catalogue.price[picks].sum())
         sku_value = float(sum(catalogue.price[catalogue.sku_index[s]] for s in o.skus if s in catalogue.sku_index))
         cut, cost = offer_cost(o, subtotal, sku_value if o.skus else subtotal, valuation)

@@ -5,6 +5,7 @@ specialists → guard → channels → delivery (files in the outbox folder) →
 the hidden response model → feedback into profiles. Prints the KPI table and writes an HTML report.
 """
 
+import os
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,7 +32,7 @@ def demo_command(
     ctx: typer.Context,
     members: Annotated[int, typer.Option(min=50, max=200_000, help="Members in the synthetic world.")] = 2_000,
     days: Annotated[int, typer.Option(min=1, max=60, help="Days to simulate.")] = 14,
-    seed: Annotated[int, typer.Option(min=0, help="World seed (same seed, same run).")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="World seed (same seed, same world and member behaviour).")] = 1,
     baselines: Annotated[bool, typer.Option(help="Also run the blast / rules / nothing baselines.")] = False,
     out: Annotated[Path, typer.Option(help="Folder for the databases, outbox and report.")] = Path("demo-run"),
 ) -> None:
@@ -41,7 +42,7 @@ def demo_command(
     policy = policy_from(settings)
     config = SimulationConfig(population=settings.population_path, members=members, days=days, first_seed=seed,
                               policies=("agents", "blast", "rules", "nothing") if baselines else ("agents",),
-                              directory=out.resolve())
+                              directory=out.resolve(), decision_processes=2 if (os.cpu_count() or 1) > 1 else 1)
     started = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("day {task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err_console) as bars:

@@ -80,12 +80,13 @@ async def decide_claimed(db: Database, team: Team, worker_id: str, triggers: lis
 
 
 async def drain(db: Database, team: Team, *, clock: Callable[[], datetime], workers: int = 4,
-                batch: int = 8) -> WorkReport:
-    """Decide every due trigger with `workers` concurrent workers; returns when the queue is empty."""
+                batch: int = 8, name: str = "worker") -> WorkReport:
+    """Decide every due trigger with `workers` concurrent workers (leases held as `name`-0, -1, ...:
+    processes draining one queue side by side need different names); returns when the queue is empty."""
     report = WorkReport()
 
     async def work(index: int) -> None:
-        worker_id = f"worker-{index}"
+        worker_id = f"{name}-{index}"
         while claimed := await claim(db, worker_id, limit=batch, now=clock(), lease=LEASE):
             await decide_claimed(db, team, worker_id, claimed, clock, report)
 

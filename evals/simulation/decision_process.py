@@ -1,0 +1,89 @@
+"""A second process deciding the simulated day's triggers beside the simulator's own.
+
+This is how the product scales out: worker processes on one database, the trigger queue leasing
+each member to one worker at a time and caps and budgets held by the database (see
+`loyalty.runtime.worker`). The simulator's decisions are CPU-bound in one event loop, so a second
+process puts a machine's second core to work on the same queue.
+"""
+
+import asyncio
+import multiprocessing
+from datetime import datetime
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from agents.team import local_model
+from loyalty.logs import configure_logging
+from loyalty.runtime.worker import WorkReport, drain
+from loyalty.settings import Settings
+from loyalty.wiring import open_agents, open_product
+
+
+class DecisionProcess:
+    """A child process with the product and the agents open on a world's database; `decide` has
+    it prime its profiles and drain the trigger queue as of a moment."""
+
+    def __init__(self, db_url: str, outbox_dir: Path, workers: int) -> None:
+        # "spawn": a forked child would inherit the parent's event loop and open connections.
+        context = multiprocessing.get_context("spawn")
+        self._pipe, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(db_url, outbox_dir, workers, child), daemon=True)
+        self._process.start()
+        child.close()
+        self._started = False
+
+    async def started(self) -> None:
+        """Returns once the child has the product and the agents open (a few seconds after spawning)."""
+        if not self._started:
+            await self._receive()
+            self._started = True
+
+    async def decide(self, moment: datetime) -> WorkReport:
+        """Returns once the child found the queue empty (what it decided), or raises if it died."""
+        await self.started()
+        self._pipe.send(moment)
+        report: WorkReport = await self._receive()
+        return report
+
+    async def _receive(self) -> object:
+        try:
+            return await asyncio.to_thread(self._pipe.recv)
+        except (EOFError, OSError):  # the pipe closed under us: the child is gone
+            raise RuntimeError(f"the decision process exited (code {self._process.exitcode})") from None
+
+    def close(self) -> None:
+        try:
+            self._pipe.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self._process.join(timeout=30)
+        if self._process.is_alive():
+            self._process.terminate()
+        self._pipe.close()
+
+    def __enter__(self) -> "DecisionProcess":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _serve(db_url: str, outbox_dir: Path, workers: int, pipe: Connection) -> None:
+    configure_logging("warning")  # its logs would interleave with the parent's output
+    asyncio.run(_decide_until_closed(db_url, outbox_dir, workers, pipe))
+
+
+async def _decide_until_closed(db_url: str, outbox_dir: Path, workers: int, pipe: Connection) -> None:
+    now: list[datetime | None] = [None]
+
+    def clock() -> datetime:
+        assert now[0] is not None
+        return now[0]
+
+    settings = Settings(db_url=db_url, outbox_dir=outbox_dir)
+    async with open_product(settings, clock=clock) as product, open_agents(product, local_model()) as team:
+        pipe.send(True)  # started
+        while (moment := await asyncio.to_thread(pipe.recv)) is not None:
+            now[0] = moment
+            await product.profiles.prime(moment)
+            pipe.send(await drain(product.db, team, clock=clock, workers=workers, name="second-process"))
