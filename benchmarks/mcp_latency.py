@@ -19,10 +19,12 @@ CPU time and SQL statements per call; `--profile` adds the cold profile's steps 
 statements, and cProfile. The stdio subprocess runs on the real clock (it has no clock setting), the
 in-process servers on a fixed clock inside the world's last day.
 
-Then the same cold calls once a whole-base frame is fresh (built by `list_segments`, as a segment
-search or campaign would build it): a member with nothing dated since the frame's moment is served
-their row of it after one statement (`ProfileService.profile`). In-memory, the clock moves five
-minutes past the frame first, so that statement runs as it would in a live server.
+Then the same cold calls once a whole-base frame is fresh: a member with nothing dated since the
+frame's moment is served their row of it after one statement (`ProfileService.profile`). A served
+customer-data server builds that frame on start and rebuilds it as it ages (setting
+`profile_frame_refresh`, on by default); in-memory, `list_segments` builds it, and the clock moves
+five minutes past it first, so that statement runs as it would in a live server. The first stdio
+rows run with the setting off: every profile computed from the member's records.
 
 On a shared machine wall time can be several times CPU time, whatever the process's nice value:
 with autogroup scheduling every terminal session gets an equal share. For figures close to an
@@ -278,21 +280,32 @@ async def breakdown(product: Product, client: Client, now: datetime, members: li
     console.print(table)
 
 
+def stdio_server(url: str, db_path: Path, *, frame_refresh: bool) -> StdioServerParameters:
+    env = {"LOYALTY_DB_URL": url, "LOYALTY_MODELS_DIR": str(models_dir(db_path)), "LOYALTY_LOG_LEVEL": "warning",
+           "LOYALTY_PROFILE_FRAME_REFRESH": str(frame_refresh).lower()}
+    return StdioServerParameters(command=sys.executable, args=["-m", "mcp_servers.customer_data"], env=env,
+                                 cwd=str(db_path.parent))
+
+
 async def measure_stdio(url: str, db_path: Path, members: list[int]) -> list[Timing]:
-    """The customer-data server in a subprocess, as Claude Desktop runs it (its clock is the real one)."""
-    env = {"LOYALTY_DB_URL": url, "LOYALTY_MODELS_DIR": str(models_dir(db_path)), "LOYALTY_LOG_LEVEL": "warning"}
-    params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_servers.customer_data"], env=env,
-                                   cwd=str(db_path.parent))
-    async with Client(params) as client:
-        profile = [lambda m=m: client.call_tool("get_member_profile", {"customer_id": m}) for m in members]
-        half = len(profile) // 2
-        cold = await timed("get_member_profile, stdio round trip", profile[:half], TARGETS_MS["stdio"])
-        warm = await timed("  warm: profile cached", profile[:half])
+    """The customer-data server in a subprocess, as Claude Desktop runs it (its clock is the real one):
+    first with its base frame switched off, every profile computed; then as shipped, once the frame
+    it builds on start is ready (`list_segments` waits for it)."""
+    half = len(members) // 2
+
+    def profiles(client: Client, some: list[int]) -> list[Callable[[], Awaitable[Any]]]:
+        return [lambda m=m: client.call_tool("get_member_profile", {"customer_id": m}) for m in some]
+
+    async with Client(stdio_server(url, db_path, frame_refresh=False)) as client:
+        cold = await timed("get_member_profile, stdio round trip", profiles(client, members[:half]), TARGETS_MS["stdio"])
+        warm = await timed("  warm: profile cached", profiles(client, members[:half]))
         # The round trip with almost no work behind it: one member's events of the last day.
         bare = await timed("  near-empty tool: recent_events 1 day", [
             lambda m=m: client.call_tool("recent_events", {"customer_id": m, "days": 1}) for m in members[:50]])
-        await client.call_tool("list_segments", {})  # builds the server's base frame (on the real clock)
-        framed = await timed("get_member_profile, stdio, base frame fresh", profile[half:], TARGETS_MS["stdio"])
+    async with Client(stdio_server(url, db_path, frame_refresh=True)) as client:
+        await client.call_tool("list_segments", {})
+        framed = await timed("get_member_profile, stdio, base frame fresh", profiles(client, members[half:]),
+                             TARGETS_MS["stdio"])
     for t in (cold, warm, bare, framed):
         t.cpu_ms = None  # the work happens in the child: wall time only
     return [cold, warm, bare, framed]

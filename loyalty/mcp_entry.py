@@ -4,6 +4,7 @@ Nothing may be printed to stdout here: under stdio it is the protocol wire.
 """
 
 import anyio
+import structlog
 
 from loyalty.logs import configure_logging
 from loyalty.settings import Settings, load_settings
@@ -11,6 +12,12 @@ from loyalty.wiring import open_product
 from mcp_servers.registry import SERVERS
 from mcp_servers.shared.factory import HttpAuth
 from tools.errors import InvalidInput
+from tools.profiles.service import FRAME_REUSE, ProfileService
+
+log = structlog.get_logger(__name__)
+
+# The servers whose calls read profiles most: a person browsing members, an agent scoring them.
+PROFILE_SERVERS = ("customer-data", "offers-inventory")
 
 
 def http_auth(settings: Settings, host: str, port: int) -> HttpAuth:
@@ -24,12 +31,27 @@ async def serve(name: str, settings: Settings, *, http: tuple[str, int] | None =
         raise InvalidInput(f"unknown server {name!r}: choose one of {', '.join(SERVERS)}")
     auth = http_auth(settings, *http) if http else None
     _, builder = SERVERS[name]
-    async with open_product(settings) as product:
+    async with open_product(settings) as product, anyio.create_task_group() as background:
+        if settings.profile_frame_refresh and name in PROFILE_SERVERS:
+            background.start_soon(keep_frame_fresh, product.profiles)
         server = builder(product.deps, auth)
         if auth is None:
             await server.run_stdio_async()
         else:
             await server.run_streamable_http_async(host=auth.host, port=auth.port)
+        background.cancel_scope.cancel()
+
+
+async def keep_frame_fresh(profiles: ProfileService, *, pause: float = FRAME_REUSE.total_seconds() + 1) -> None:
+    """Build the whole-base profile frame now and again each time it stops being reusable, so
+    single profiles are mostly answered from it (`ProfileService.profile`); while one is being
+    rebuilt, profiles are computed from the records. A failed build is logged and tried again."""
+    while True:
+        try:
+            await profiles.frame()
+        except Exception:  # no data or no models yet, a database outage: the server keeps serving
+            log.warning("profiles.frame_refresh_failed", exc_info=True)
+        await anyio.sleep(pause)
 
 
 def main(name: str) -> None:

@@ -1,7 +1,7 @@
 """The real-time profile path: what a cold profile costs in SQL statements, that reusing the
 categories between profiles never hides a change to them, and when a whole-base frame serves one."""
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, update
@@ -15,6 +15,11 @@ from tools.profiles.service import FRAME_REUSE, ProfileService
 from tools.segments.definitions import load_segments
 from tools.storage.db import Database
 from tools.storage.models import Category
+
+
+def on_a_clock(db: Database, models: Path, now: list[datetime]) -> ProfileService:
+    """A service whose clock the test moves (`now[0]`)."""
+    return ProfileService(db=db, store=ModelStore(models), segments=load_segments(SEGMENT_FIELDS), clock=lambda: now[0])
 
 
 async def test_a_cold_profile_costs_two_statements(db: Database, service: ProfileService, world: WorldIds) -> None:
@@ -46,8 +51,7 @@ async def test_changed_categories_are_read_again(db: Database, service: ProfileS
 
 async def test_categories_are_reused_for_a_bounded_time(db: Database, world: WorldIds, tmp_path: Path) -> None:
     now = [AS_OF]
-    service = ProfileService(db=db, store=ModelStore(tmp_path / "models"), segments=load_segments(SEGMENT_FIELDS),
-                             clock=lambda: now[0])
+    service = on_a_clock(db, tmp_path / "models", now)
     member = world.customers[1]
     before = await service.profile(member, AS_OF)  # fits the models, reads the categories
     renamed = before.predictions.category_affinity[0].category
@@ -66,8 +70,7 @@ async def test_categories_are_reused_for_a_bounded_time(db: Database, world: Wor
 async def test_a_fresh_frame_serves_members_with_nothing_new_in_one_statement(
         db: Database, world: WorldIds, tmp_path: Path) -> None:
     now = [AS_OF]
-    service = ProfileService(db=db, store=ModelStore(tmp_path / "models"), segments=load_segments(SEGMENT_FIELDS),
-                             clock=lambda: now[0])
+    service = on_a_clock(db, tmp_path / "models", now)
     frame = await service.frame()
     now[0] = frame.as_of + FRAME_REUSE / 3
     member = world.customers[2]
@@ -80,8 +83,7 @@ async def test_a_fresh_frame_serves_members_with_nothing_new_in_one_statement(
 async def test_a_member_with_a_newer_record_or_an_old_frame_is_computed_afresh(
         db: Database, world: WorldIds, tmp_path: Path) -> None:
     now = [AS_OF]
-    service = ProfileService(db=db, store=ModelStore(tmp_path / "models"), segments=load_segments(SEGMENT_FIELDS),
-                             clock=lambda: now[0])
+    service = on_a_clock(db, tmp_path / "models", now)
     frame = await service.frame()
     buyer, other = world.customers[0], world.customers[3]
     await add_later_activity(db, world, after=frame.as_of)  # an order for `buyer` dated at the frame's moment
