@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from typing import Literal
 
 from anthropic import AsyncAnthropic
 from mcp import Client
@@ -74,6 +75,15 @@ def model_for(settings: Settings) -> Model:
     roles |= {use_case: settings.model_specialist for use_case in
               ("reactivation", "cart_abandonment", "upsell", "competitive_response")}
     return ClaudeModel(client, config=ClaudeConfig(model_by_role=roles), fallback=local)
+
+
+def named_model(choice: Literal["local", "claude"], settings: Settings) -> Model:
+    """The local model, or Claude (its fallback the local model) when asked for: that needs a key."""
+    if choice == "local":
+        return local_model()
+    if settings.anthropic_api_key is None:
+        raise InvalidInput("the claude model needs ANTHROPIC_API_KEY in the environment")
+    return model_for(settings)
 
 
 @asynccontextmanager

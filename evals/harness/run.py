@@ -25,7 +25,7 @@ from evals.harness.results import CaseResult, Metric, RunSummary, scenario_metri
 from evals.harness.runner import ScenarioContext, first_moment, run_cases
 from evals.harness.suite import Suite, load_suite, suite_digest, suite_path
 from loyalty.settings import PACKAGE_ROOT, Settings
-from loyalty.wiring import model_for, policy_from
+from loyalty.wiring import named_model, policy_from
 from tools.errors import InvalidInput
 
 GUARD_SUITE = "guard"
@@ -88,11 +88,7 @@ def code_version() -> dict[str, Any]:
 
 def _model(choice: str, settings: Settings) -> Model | None:
     """None means each suite's own local model (the whole team, or the guard alone)."""
-    if choice == "local":
-        return None
-    if settings.anthropic_api_key is None:
-        raise InvalidInput("--model claude needs ANTHROPIC_API_KEY in the environment")
-    return model_for(settings)
+    return None if choice == "local" else named_model("claude", settings)
 
 
 def load_selected(options: RunOptions) -> tuple[Suite, Path]:

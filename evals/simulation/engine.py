@@ -25,11 +25,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from agents.team import local_model
 from evals.simulation.baselines import Nothing, SimpleRules, WeeklyBlast, send_planned
 from evals.simulation.decision_process import DecisionProcess
 from evals.simulation.environment import SimWorld, build_world
@@ -40,7 +39,7 @@ from evals.simulation.sending import as_proposal, count_violations, sent_between
 from loyalty.logs import configure_logging
 from loyalty.runtime.worker import drain
 from loyalty.settings import Settings
-from loyalty.wiring import open_agents, open_product
+from loyalty.wiring import named_model, open_agents, open_product
 from policies.loader import load_policy
 from policies.model import Policy
 from tools.delivery.adapters import ChannelSetup, build_adapters
@@ -67,6 +66,7 @@ class SimulationConfig(BaseModel):
     # The agents' decisions of one world in one process, or two (the second core: see
     # `evals.simulation.decision_process`); which worker decides a member then varies run to run.
     decision_processes: int = Field(1, ge=1, le=2)
+    model: Literal["local", "claude"] = "local"  # the agents' model (Claude needs ANTHROPIC_API_KEY)
     directory: Path | None = None  # keeps the databases when given (the demo shows its outbox)
 
 
@@ -192,7 +192,7 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, pol
     settings = Settings(db_url=world.db_url, outbox_dir=Path(world.db_url.split("///", 1)[1]).parent / "outbox")
     adapters = build_adapters(ChannelSetup(), settings.outbox_dir)
     async with open_product(settings, clock=lambda: now[0]) as product, \
-            open_agents(product, local_model()) as team, \
+            open_agents(product, named_model(config.model, settings)) as team, \
             _second_process(config, world.db_url, settings.outbox_dir) as second:
         for day in range(world.days):
             begin, end = world.day_window(day)
@@ -217,7 +217,7 @@ async def _second_process(config: SimulationConfig, db_url: str, outbox_dir: Pat
     if config.decision_processes < 2:
         yield None
         return
-    with DecisionProcess(db_url, outbox_dir, config.workers) as process:
+    with DecisionProcess(db_url, outbox_dir, config.workers, config.model) as process:
         yield process
 
 

@@ -42,7 +42,8 @@ def demo_command(
     policy = policy_from(settings)
     config = SimulationConfig(population=settings.population_path, members=members, days=days, first_seed=seed,
                               policies=("agents", "blast", "rules", "nothing") if baselines else ("agents",),
-                              directory=out.resolve(), decision_processes=2 if (os.cpu_count() or 1) > 1 else 1)
+                              directory=out.resolve(), decision_processes=2 if (os.cpu_count() or 1) > 1 else 1,
+                              model="claude" if settings.anthropic_api_key else "local")
     started = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("day {task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err_console) as bars:
@@ -55,8 +56,9 @@ def demo_command(
     elapsed = time.perf_counter() - started
     console.print(_table(results, members, days))
     report = write_report(results, out / "report.html", f"Loyalty agents: {members:,} members, {days} days",
-                          [f"seed {seed}", f"{elapsed:.0f} s on the local model", f"outbox: {out / 'seed'}*"])
-    console.print(f"decisions: {sum(r.decisions for r in results.values()):,} · elapsed {elapsed:.0f} s")
+                          [f"seed {seed}", f"{elapsed:.0f} s on the {config.model} model", f"outbox: {out / 'seed'}*"])
+    console.print(f"decisions: {sum(r.decisions for r in results.values()):,} on the {config.model} model · "
+                  f"elapsed {elapsed:.0f} s")
     console.print(f"report: {report.resolve()}")
     console.print(f"messages sent (files): {out.resolve()}/seed{seed}/outbox")
     print_alerts(run(_alerts(settings, out / f"seed{seed}" / "agents.db", days)))
