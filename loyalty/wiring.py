@@ -59,7 +59,7 @@ async def open_product(settings: Settings, *, clock: Callable[[], datetime] = sy
         policy = policy_from(settings)
         profiles = profile_service(settings, db, clock)
         deps = ServerDeps(db=db, policy=policy, profile_facts=ProfileFactsSource(db, profiles), profiles=profiles,
-                          clock=clock)
+                          clock=clock, exploration_share=settings.exploration_share)
         yield Product(settings, db, policy, profiles, deps)
     finally:
         await db.dispose()

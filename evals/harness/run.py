@@ -54,6 +54,8 @@ async def run_suite(options: RunOptions, settings: Settings, *, on_start: Callab
     cannot start (unknown suite, bad suite file, no API key for Claude, an unusable --db)."""
     started_at, started = datetime.now(UTC), time.perf_counter()
     model = _model(options.model, settings)
+    # Suites judge the decision the agents think best; exploring is for live traffic and the simulator.
+    settings = settings.model_copy(update={"exploration_share": 0.0})
     if options.suite == GUARD_SUITE:
         cases, metrics, config = await _guard(options, settings, model, on_start, on_case)
     else:

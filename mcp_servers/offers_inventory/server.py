@@ -16,6 +16,7 @@ from tools.catalogue import budget_status as budgets_now
 from tools.catalogue import inventory_status as stock_of
 from tools.catalogue import offer_templates, recommend_bundle as bundle_for
 from tools.errors import NotFound
+from tools.nba.exploration import exploration_stream
 from tools.nba.learning import LiftCache
 from tools.nba.member_scoring import MomentContext, score_member
 from tools.profiles.service import ProfileService
@@ -79,8 +80,13 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         await _require_in_catalogue(deps.db, cart_skus, anchor_category)
         moment = MomentContext(cart_value=cart_value, cart_skus=tuple(cart_skus), anchor_category=anchor_category,
                                competitor_discount_pct=competitor_discount_pct, sequence_step=sequence_step)
-        return await score_member(deps.db, profile, use_case, moment, now=deps.clock(), policy=deps.policy,
-                                  top=top, learned=await lift.get(), ignore_window=deps.ignore_window)
+        now = deps.clock()
+        learned = await lift.get()
+        explore = exploration_stream(customer_id, use_case, now.date(), deps.exploration_share)
+        scored = await score_member(deps.db, profile, use_case, moment, now=now, policy=deps.policy, top=top,
+                                    learned=learned if explore is None else learned.sampled(explore),
+                                    ignore_window=deps.ignore_window)
+        return scored | {"exploring": explore is not None}
 
     @server.tool(annotations=READ)
     @tool_errors

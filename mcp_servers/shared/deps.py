@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from policies.model import Policy
 from policies.proposal import OfferProposal
+from tools.nba.exploration import DEFAULT_EXPLORATION_SHARE
 from tools.profiles.service import ProfileService
 from tools.rule_facts import ProfileFacts
 from tools.storage.db import Database
@@ -30,3 +31,4 @@ class ServerDeps:
     # How long a message may go unanswered before it counts as ignored (fatigue back-off).
     ignore_window: timedelta = timedelta(days=3)
     contact_lookback: timedelta = timedelta(days=14)  # covers every cap, duplicate and fatigue window
+    exploration_share: float = DEFAULT_EXPLORATION_SHARE  # decisions scored by posterior draws (tools.nba.exploration)

@@ -2,6 +2,7 @@
 budgets, bundles, and next-best-action scoring with its value components."""
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -98,6 +99,25 @@ async def test_score_candidate_actions(client: Client, shared_world: SeededWorld
     check_value_components(result, top=10)
     if use_case is UseCase.CART_ABANDONMENT:
         assert result["basket_value"] == 89.9 and result["anchor"]["product"]
+
+
+async def test_an_exploring_decision_values_the_same_candidates_with_drawn_factors(shared_world: SeededWorld) -> None:
+    arguments = {"customer_id": shared_world.samples.member, "use_case": "competitive_response",
+                 "competitor_discount_pct": 20, "top": 10}
+    async with shared_world.open() as product:
+        greedy, exploring = (servers_for(replace(product.deps, exploration_share=share))["offers-inventory"]
+                             for share in (0.0, 1.0))
+        async with Client(greedy) as first, Client(exploring) as second:
+            chosen = ok(await first.call_tool("score_candidate_actions", arguments))
+            explored = ok(await second.call_tool("score_candidate_actions", arguments))
+    assert chosen["exploring"] is False and explored["exploring"] is True
+    check_value_components(explored, top=10)
+
+    def uplift(result: dict[str, Any]) -> dict[tuple[str, str], float]:
+        return {(c["action"], c["channel"]): c["uplift"] for c in result["candidates"] if not c["do_nothing"]}
+
+    both = uplift(chosen).keys() & uplift(explored).keys()
+    assert both and any(uplift(chosen)[k] != uplift(explored)[k] for k in both)  # the message effect was redrawn
 
 
 async def test_score_returns_the_top_few(client: Client, shared_world: SeededWorld) -> None:

@@ -6,6 +6,7 @@ family's effect (`LearnedLift`), so offers that similar members redeemed rank hi
 reads the simulator's hidden traits: only observed behaviour reaches the scorer.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,11 +62,21 @@ class LearnedLift:
     overall: float = 1.0
     by_use_case: dict[UseCase, float] = field(default_factory=dict)
     by_lever: dict[tuple[UseCase, OfferType], float] = field(default_factory=dict)
+    # What the factors were learned from, (observed, predicted) per cell: what `sampled` draws on.
+    evidence: dict[tuple[UseCase, OfferType], tuple[float, float]] = field(default_factory=dict)
+    prior_weight: float = 4.0
 
     def factor(self, family: OfferType, use_case: UseCase | None = None) -> float:
         if use_case is None:
             return self.overall
         return self.by_lever.get((use_case, family), self.by_use_case.get(use_case, self.overall))
+
+    def sampled(self, rng: np.random.Generator) -> "LearnedLift":
+        """One draw of every factor from its posterior, level by level as `learn_lift` pools them
+        (Thompson sampling): a lever with little evidence varies a lot, a well-measured one hardly,
+        so exploring tries the uncertain levers and leaves the known ones be."""
+        return _pooled(self.evidence, self.prior_weight,
+                       lambda shape, rate: float(rng.gamma(shape, 1.0 / rate)) if shape > 0 else 0.0)
 
 
 def shrunk_reach(opens: np.ndarray, sends: np.ndarray, channel: Channel,
@@ -94,12 +105,18 @@ def learn_lift(observed: dict[tuple[UseCase, OfferType], tuple[float, float]],
     Each level's posterior is the next level's prior: overall from 1, use case from overall,
     family from use case.
     """
+    if any(actual < 0 or expected < 0 for actual, expected in observed.values()):
+        raise ValueError(f"conversions cannot be negative: {observed}")
+    return _pooled(observed, prior_weight, lambda shape, rate: shape / rate)
+
+
+def _pooled(observed: dict[tuple[UseCase, OfferType], tuple[float, float]], prior_weight: float,
+            estimate: Callable[[float, float], float]) -> LearnedLift:
+    """The pooled factors, each from its Gamma(shape, rate) posterior by `estimate` (its mean, or a draw)."""
     low, high = LIFT_BOUNDS
 
     def shrunk(actual: float, expected: float, prior: float) -> float:
-        if actual < 0 or expected < 0:
-            raise ValueError(f"conversions cannot be negative: observed {actual}, predicted {expected}")
-        return float(np.clip((actual + prior_weight * prior) / (expected + prior_weight), low, high))
+        return float(np.clip(estimate(actual + prior_weight * prior, expected + prior_weight), low, high))
 
     def total(cells: list[tuple[float, float]]) -> tuple[float, float]:
         return sum(a for a, _ in cells), sum(e for _, e in cells)
@@ -107,7 +124,7 @@ def learn_lift(observed: dict[tuple[UseCase, OfferType], tuple[float, float]],
     overall = shrunk(*total(list(observed.values())), 1.0)
     by_use_case = {
         use_case: shrunk(*total([cell for (u, _), cell in observed.items() if u is use_case]), overall)
-        for use_case in {u for u, _ in observed}
+        for use_case in sorted({u for u, _ in observed})
     }
-    by_lever = {key: shrunk(actual, expected, by_use_case[key[0]]) for key, (actual, expected) in observed.items()}
-    return LearnedLift(overall, by_use_case, by_lever)
+    by_lever = {key: shrunk(actual, expected, by_use_case[key[0]]) for key, (actual, expected) in sorted(observed.items())}
+    return LearnedLift(overall, by_use_case, by_lever, dict(observed), prior_weight)
