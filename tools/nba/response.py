@@ -49,6 +49,16 @@ class ResponsePriors:
     cart_intent: float = 0.4  # P(buy the carted item from someone soon): what a rival can take
 
 
+# Evidence weight of the priors' effect, in predicted message-led conversions: a Gamma prior of
+# this shape, mean 1, on the multiplier. Priors from general retail experience deserve a few
+# conversions' worth of trust, not dozens: 1.5 observed against 13.9 predicted must pull the
+# multiplier well below 0.5 within one two-week campaign.
+LIFT_PRIOR_WEIGHT = 4.0
+# Wide enough to learn a 10x over-estimate (0.1) or a 5x under-estimate; the floor keeps a lever
+# that has not yet converted from being switched off outright.
+LIFT_BOUNDS = (0.05, 5.0)
+
+
 @dataclass(frozen=True)
 class LearnedLift:
     """Multipliers on the priors' message effect, learned from outcomes (1.0 = prior).
@@ -64,7 +74,7 @@ class LearnedLift:
     by_lever: dict[tuple[UseCase, OfferType], float] = field(default_factory=dict)
     # What the factors were learned from, (observed, predicted) per cell: what `sampled` draws on.
     evidence: dict[tuple[UseCase, OfferType], tuple[float, float]] = field(default_factory=dict)
-    prior_weight: float = 4.0
+    prior_weight: float = LIFT_PRIOR_WEIGHT
 
     def factor(self, family: OfferType, use_case: UseCase | None = None) -> float:
         if use_case is None:
@@ -84,16 +94,6 @@ def shrunk_reach(opens: np.ndarray, sends: np.ndarray, channel: Channel,
     """`prior`: per member, where more is known about them than the channel's average."""
     prior = REACH_PRIOR[channel] if prior is None else prior
     return (opens + REACH_PRIOR_WEIGHT * prior) / (sends + REACH_PRIOR_WEIGHT)
-
-
-# Evidence weight of the priors' effect, in predicted message-led conversions: a Gamma prior of
-# this shape, mean 1, on the multiplier. Priors from general retail experience deserve a few
-# conversions' worth of trust, not dozens: 1.5 observed against 13.9 predicted must pull the
-# multiplier well below 0.5 within one two-week campaign.
-LIFT_PRIOR_WEIGHT = 4.0
-# Wide enough to learn a 10x over-estimate (0.1) or a 5x under-estimate; the floor keeps a lever
-# that has not yet converted from being switched off outright.
-LIFT_BOUNDS = (0.05, 5.0)
 
 
 def learn_lift(observed: dict[tuple[UseCase, OfferType], tuple[float, float]],
