@@ -80,8 +80,8 @@ TARGETS_MS = {"profile": 5.0, "stdio": 10.0, "score": 20.0}
 
 
 class SqlMeter:
-    """Counts the SQL statements an engine runs and the time spent in them (the wait for
-    aiosqlite's worker thread included)."""
+    """Counts the SQL statements an engine runs and the time spent in them (the wait for the
+    connection's thread included)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.statements, self.seconds = 0, 0.0

@@ -183,8 +183,9 @@ def offer_cost(offer: SentOffer, subtotal: float, scope: float, valuation: Valua
 
 
 def message_streams(seed: int, offers: list[SentOffer]) -> list[np.random.Generator]:
-    """One random stream per message, keyed by the world's seed, the member, the day and the channel
-    (and the message's place among the member's messages on that channel that day). A member's
+    """One random stream per message, keyed by the world's seed, the member, the day and the
+    channel as the response model knows it (`CHANNEL_INDEX`: app and shelf messages count as push),
+    and the message's place among the member's messages on that channel that day. A member's
     response then never depends on who else was messaged or in what order, so decisions taken in
     parallel change only the responses to the messages they change; and every policy meets the
     same numbers for the same member, day and channel (common random numbers)."""

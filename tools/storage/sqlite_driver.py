@@ -168,12 +168,12 @@ class Cursor:
             await self._connection.run(self._cursor.close)
 
 
-async def connect(database: str, **kwargs: Any) -> Connection:
+async def connect(database: str) -> Connection:
     """Open `database` (a path, or ":memory:") on a new thread of its own."""
     thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
     try:
         raw = await asyncio.get_running_loop().run_in_executor(
-            thread, partial(sqlite3.connect, database, check_same_thread=False, **kwargs))
+            thread, partial(sqlite3.connect, database, check_same_thread=False))
     except BaseException:
         thread.shutdown(wait=False)
         raise
