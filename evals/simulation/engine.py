@@ -19,10 +19,11 @@ import multiprocessing
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal, Protocol
@@ -78,6 +79,7 @@ class PolicyRun:
     members: int
     decisions: int = 0
     seconds: float = 0.0  # wall time of the policy's days (the world's generation not included)
+    phases: Counter[str] = field(default_factory=Counter)  # seconds by step of the day (the agents' runs)
 
 
 class Progress(Protocol):
@@ -196,19 +198,34 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, pol
             _second_process(config, world.db_url, settings.outbox_dir) as second:
         for day in range(world.days):
             begin, end = world.day_window(day)
-            await world.replay(day)
+            with _timed(run.phases, "replay"):
+                await world.replay(day)
             now[0] = begin + timedelta(hours=TICK_HOUR)
-            await run_due_triggers(world.db, now[0], force=True)
+            with _timed(run.phases, "triggers"):
+                await run_due_triggers(world.db, now[0], force=True)
             elsewhere = asyncio.ensure_future(second.decide(now[0])) if second is not None else None
-            await product.profiles.prime(now[0])
-            run.decisions += (await drain(world.db, team, clock=lambda: now[0], workers=config.workers)).decided
-            if elsewhere is not None:
-                run.decisions += (await elsewhere).decided
-            for hour in range(1, 25):  # deliver what falls due before the next day's decisions
-                await deliver_due(world.db, adapters, now[0] + timedelta(hours=hour), worker_id="delivery")
-            sent = await sent_between(world, now[0], now[0] + timedelta(days=1))
-            await _members_respond(world, day, sent, catalogue, policy_rules, run.ledger, wallet, seed, orders)
+            with _timed(run.phases, "profiles"):  # the second process primes its own at the same time
+                await product.profiles.prime(now[0])
+            with _timed(run.phases, "decisions"):
+                run.decisions += (await drain(world.db, team, clock=lambda: now[0], workers=config.workers)).decided
+                if elsewhere is not None:
+                    run.decisions += (await elsewhere).decided
+            with _timed(run.phases, "delivery"):
+                for hour in range(1, 25):  # deliver what falls due before the next day's decisions
+                    await deliver_due(world.db, adapters, now[0] + timedelta(hours=hour), worker_id="delivery")
+            with _timed(run.phases, "responses"):
+                sent = await sent_between(world, now[0], now[0] + timedelta(days=1))
+                await _members_respond(world, day, sent, catalogue, policy_rules, run.ledger, wallet, seed, orders)
             tick(day)
+
+
+@contextmanager
+def _timed(phases: Counter[str], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] += time.perf_counter() - started
 
 
 @asynccontextmanager

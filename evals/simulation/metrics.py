@@ -1,5 +1,6 @@
 """Per-policy metrics with confidence intervals over seeds (`evals.intervals`)."""
 
+from collections import Counter
 from typing import Protocol
 
 import numpy as np
@@ -18,6 +19,7 @@ class PolicyMetrics(BaseModel):
     decisions: int
     contacts: int
     seconds: float = 0.0  # wall time over all seeds
+    phases: dict[str, float] = {}  # of which, seconds by step of the simulated days (the agents' runs)
     by_use_case: dict[str, dict[str, float]] = {}  # use case → tally (evidence), mean over seeds
     budgets: dict[str, float] = {}  # the offer budget per use case each run had
 
@@ -28,6 +30,7 @@ class Run(Protocol):
     members: int
     decisions: int
     seconds: float
+    phases: Counter[str]
 
 
 def per_run(ledger: Ledger, members: int) -> dict[str, float]:
@@ -53,6 +56,7 @@ def summarise(runs: list[Run], budgets: dict[str, float] | None = None) -> dict[
             decisions=sum(r.decisions for r in mine),
             contacts=sum(r.ledger.contacts for r in mine),
             seconds=round(sum(r.seconds for r in mine), 1),
+            phases={k: round(v, 1) for k, v in sum((r.phases for r in mine), Counter[str]()).items()},
             by_use_case=_by_use_case([r.ledger for r in mine]),
             budgets=budgets or {},
         )

@@ -58,7 +58,7 @@ def demo_command(
     report = write_report(results, out / "report.html", f"Loyalty agents: {members:,} members, {days} days",
                           [f"seed {seed}", f"{elapsed:.0f} s on the {config.model} model", f"outbox: {out / 'seed'}*"])
     console.print(f"decisions: {sum(r.decisions for r in results.values()):,} on the {config.model} model · "
-                  f"elapsed {elapsed:.0f} s")
+                  f"elapsed {elapsed:.0f} s ({_where_the_time_went(results, elapsed)})")
     console.print(f"report: {report.resolve()}")
     console.print(f"messages sent (files): {out.resolve()}/seed{seed}/outbox")
     print_alerts(run(_alerts(settings, out / f"seed{seed}" / "agents.db", days)))
@@ -74,6 +74,14 @@ async def _alerts(settings: Settings, path: Path, days: int) -> list[Alert]:
         return await current_alerts(store, load_rules(settings.alert_rules_path), end)
     finally:
         await store.dispose()
+
+
+def _where_the_time_went(results: dict[str, PolicyMetrics], elapsed: float) -> str:
+    days = sum(r.seconds for r in results.values())
+    agents = results.get("agents")
+    steps = [f"{name} {seconds:.0f} s" for name, seconds in agents.phases.items()] if agents else []
+    setup = [f"agents' start {agents.seconds - sum(agents.phases.values()):.0f} s"] if agents else []
+    return ", ".join([f"world {elapsed - days:.0f} s", *setup, *steps])
 
 
 def _table(results: dict[str, PolicyMetrics], members: int, days: int) -> Table:

@@ -54,8 +54,10 @@ def _department_by_season(catalogue: Catalogue, season: str, rng: np.random.Gene
 
 
 def _spaced(period: Period, k: int, n: int, offset: float) -> int:
-    """Day of the k-th of n sends spread evenly over a period."""
-    return period.first_day + min(int((k + offset) * period.days / n), period.days - 1)
+    """Day of the k-th of n sends spread evenly over the period's calendar month: in a partial
+    first or last month it may fall outside the window (`-1`), and that send is not made."""
+    day = period.month_start + min(int((k + offset) * period.month_days / n), period.month_days - 1)
+    return day if period.first_day <= day < period.stop_day else -1
 
 
 def plan_campaigns(spec: ContactProgramme, clock: Timeline, catalogue: Catalogue, signals: CompetitorSignals,
@@ -114,4 +116,4 @@ def plan_campaigns(spec: ContactProgramme, clock: Timeline, catalogue: Catalogue
             subject=f"{catalogue.category_name[category]}: our best price for members" if channel == EMAIL else None,
             body=f"Member price on {catalogue.category_name[category].lower()} - tap to shop"
             if channel == PUSH else None))
-    return [c for c in campaigns if c.day < clock.days]
+    return [c for c in campaigns if 0 <= c.day < clock.days]

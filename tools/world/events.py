@@ -173,7 +173,7 @@ def build_events(population: Population, orders: Orders, baskets: Baskets, sessi
     _browse_events(parts, sessions, catalogue)
     _message_events(parts, contacts)
     b = population.behaviour
-    habit = activity.exposure * np.where(activity.active, 1.0, b.lapsed_browse_factor)
+    habit = activity.exposure * np.where(activity.active, 1.0, b.lapsed_browse_factor) * clock.month_shares()[None, :]
     _visits(parts, EventType.APP_OPEN, APP, b.app_opens_per_month * habit * members.app_user[:, None],
             traits, members, clock, clocks, rng)
     _visits(parts, EventType.STORE_VISIT, STORE, b.store_visits_per_month * habit * traits.channel_mix[:, STORE, None],

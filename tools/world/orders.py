@@ -62,7 +62,9 @@ def _regular(population: Population, traits: Traits, members: Members, activity:
              clocks: LocalClocks, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     b = population.behaviour
     season = np.array([b.seasonality[p.month - 1] for p in clock.periods])
-    rate = traits.purchase_rate[:, None] / 12 * season[None, :] * activity.exposure * activity.active
+    monthly = traits.purchase_rate[:, None] / 12 * season[None, :]
+    # a partial first or last month gets its share of a month's orders, not a whole month's in fewer days
+    rate = monthly * clock.month_shares()[None, :] * activity.exposure * activity.active
     member, period = expand_counts(rng.poisson(rate))
     first = np.array([p.first_day for p in clock.periods])[period]
     stop = np.array([p.stop_day for p in clock.periods])[period]

@@ -60,6 +60,7 @@ def browse(population: Population, traits: Traits, members: Members, activity: A
     b = population.behaviour
     season_mult = np.array([b.seasonality[p.month - 1] for p in clock.periods])
     rate = traits.purchase_rate[:, None] / 12 * b.browse_sessions_per_order * season_mult[None, :]
+    rate = rate * clock.month_shares()[None, :]  # a partial first or last month gets its share of a month's visits
     rate = rate * activity.exposure * np.where(activity.active, 1.0, b.lapsed_browse_factor)
     member, period = expand_counts(rng.poisson(rate))
     first = np.array([p.first_day for p in clock.periods])[period]

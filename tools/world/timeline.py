@@ -25,10 +25,17 @@ class Period:
     stop_day: int  # exclusive
     month: int  # calendar month 1-12
     season: str
+    month_start: int  # day index of the month's first day (before the window for a partial first month)
+    month_days: int  # days in the calendar month
 
     @property
     def days(self) -> int:
         return self.stop_day - self.first_day
+
+    @property
+    def share_of_month(self) -> float:
+        """The part of its month the period covers: a monthly rate times this is the period's rate."""
+        return self.days / self.month_days
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,10 @@ class Timeline:
             index[period.first_day:period.stop_day] = p
         return index
 
+    def month_shares(self) -> np.ndarray:
+        """`Period.share_of_month` of every period."""
+        return np.array([p.share_of_month for p in self.periods])
+
     def season_of_period(self) -> np.ndarray:
         return np.array([SEASONS.index(p.season) for p in self.periods], dtype=np.int8)
 
@@ -77,6 +88,7 @@ def timeline(end: date, months: int) -> Timeline:
     while cursor <= end:
         month_end = date(cursor.year, cursor.month, calendar.monthrange(cursor.year, cursor.month)[1])
         stop = min(month_end, end) + timedelta(days=1)
-        periods.append(Period((cursor - first).days, (stop - first).days, cursor.month, season_of_month(cursor.month)))
+        periods.append(Period((cursor - first).days, (stop - first).days, cursor.month, season_of_month(cursor.month),
+                              (cursor.replace(day=1) - first).days, month_end.day))
         cursor = stop
     return Timeline(first, end, tuple(periods))

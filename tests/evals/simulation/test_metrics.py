@@ -1,5 +1,7 @@
 """Metrics over seeds: intervals, seed-by-seed comparisons of policies, per-use-case tallies."""
 
+from collections import Counter
+
 import pytest
 
 from evals.intervals import estimate, paired
@@ -12,6 +14,7 @@ class Run:
         self.policy, self.members, self.decisions, self.seconds = policy, 100, 0, 1.0
         self.ledger = Ledger()
         self.ledger.add(use_case, contacts=10, incremental_margin=margin)
+        self.phases = Counter({"decisions": 0.75, "delivery": 0.25})
 
 
 def test_a_paired_comparison_removes_what_the_worlds_share() -> None:
@@ -35,3 +38,4 @@ def test_summaries_keep_seed_values_and_tally_use_cases() -> None:
     assert agents.by_use_case["reactivation"]["incremental_margin"] == 15.0  # mean over seeds (0 in the second)
     assert agents.by_use_case["upsell"]["contacts"] == 5.0
     assert agents.budgets == {"reactivation": 500.0} and agents.seconds == 2.0
+    assert agents.phases == {"decisions": 1.5, "delivery": 0.5}  # summed over seeds

@@ -221,3 +221,21 @@ def test_an_abandoned_cart_is_a_cart_without_a_purchase(world: World) -> None:
     bought = set(sessions[events["type"] == "purchase"])
     assert len(carts - bought) > 0.4 * len(carts)
     assert all(s.startswith("b") for s in carts - bought)
+
+
+def test_a_partial_last_month_keeps_the_daily_pace(default_population: Population) -> None:
+    # History ending on the 6th: those six days get six days' share of June's orders, visits and
+    # campaign sends, not the whole month's squeezed into them (the simulator's first days ran hot).
+    world = generate_world(WorldRequest(default_population, 3_000, 2, 3, date(2026, 6, 6)), Silent())
+    june, may = np.datetime64("2026-06-01", "us"), np.datetime64("2026-05-01", "us")
+
+    def per_day(stamps: np.ndarray) -> tuple[float, float]:
+        return float(((stamps >= may) & (stamps < june)).sum() / 31), float((stamps >= june).sum() / 6)
+
+    for name, column in [("orders", "placed_at"), ("events", "occurred_at")]:
+        in_may, in_june = per_day(world.tables[name][column])
+        assert 0.6 < in_june / in_may < 1.6, (name, in_may, in_june)
+    # Campaigns go out on their day of the month, so sends are lumpy: only those whose day falls in
+    # the six days are made (before, all of June's campaigns went out in them: 3.6 times May's pace).
+    in_may, in_june = per_day(world.tables["contacts"]["sent_at"])
+    assert in_june < 1.6 * in_may
