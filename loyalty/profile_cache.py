@@ -3,8 +3,8 @@
 One decision reads a member's profile several times (the specialist, the scorer, every rule check,
 the guard). Computing it once and sharing it for a short window keeps a decision fast; the
 profile's own `as_of` says how old it is, so nothing is ever stale without saying so. When a batch
-of decisions is due at one moment (a scheduler tick, a campaign), `prime` computes every member's
-profile in one set-based pass, and the service serves single lookups from it (see
+of decisions is due at one moment (a scheduler tick, a campaign), `prime` computes their members'
+profiles (or everyone's) in one set-based pass, and the service serves single lookups from it (see
 `ProfileService.profile`: while it is fresh and the member has nothing newer).
 
 A profile asked for long after the data ends (a server on the real clock over an old world)
@@ -16,6 +16,7 @@ accept from the cache shares that computation.
 """
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -53,10 +54,9 @@ class CachedProfiles(ProfileService):
         if self._computing.get(customer_id, (None, None))[1] is done:
             del self._computing[customer_id]
 
-    async def prime(self, as_of: datetime) -> None:
-        """Compute every member's profile as of `as_of` in one pass, for the decisions due then."""
+    async def prime(self, as_of: datetime, members: Sequence[int] | None = None) -> None:
         self._recent.clear()
-        await self.frame(as_of)
+        await super().prime(as_of, members)
 
     async def newest_data(self) -> datetime | None:
         now = self._moment(None)

@@ -17,11 +17,12 @@ from loyalty.logs import configure_logging
 from loyalty.runtime.worker import WorkReport, drain
 from loyalty.settings import Settings
 from loyalty.wiring import named_model, open_agents, open_product
+from tools.triggers.queue import due_members
 
 
 class DecisionProcess:
     """A child process with the product and the agents open on a world's database; `decide` has
-    it prime its profiles and drain the trigger queue as of a moment."""
+    it prime the profiles of the members with due triggers and drain the queue as of a moment."""
 
     def __init__(self, db_url: str, outbox_dir: Path, workers: int, model: Literal["local", "claude"] = "local") -> None:
         # "spawn": a forked child would inherit the parent's event loop and open connections.
@@ -86,5 +87,5 @@ async def _decide_until_closed(db_url: str, outbox_dir: Path, workers: int, mode
         pipe.send(True)  # started
         while (moment := await asyncio.to_thread(pipe.recv)) is not None:
             now[0] = moment
-            await product.profiles.prime(moment)
+            await product.profiles.prime(moment, await due_members(product.db, moment))
             pipe.send(await drain(product.db, team, clock=clock, workers=workers, name="second-process"))

@@ -47,6 +47,7 @@ from tools.delivery.adapters import ChannelSetup, build_adapters
 from tools.delivery.worker import deliver_due
 from tools.rule_facts import facts_from_profile
 from tools.storage.db import database
+from tools.triggers.queue import due_members
 from tools.triggers.schedule import run_due_triggers
 from tools.world.population import load_population
 
@@ -205,7 +206,7 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, pol
                 await run_due_triggers(world.db, now[0], force=True)
             elsewhere = asyncio.ensure_future(second.decide(now[0])) if second is not None else None
             with _timed(run.phases, "profiles"):  # the second process primes its own at the same time
-                await product.profiles.prime(now[0])
+                await product.profiles.prime(now[0], await due_members(world.db, now[0]))
             with _timed(run.phases, "decisions"):
                 run.decisions += (await drain(world.db, team, clock=lambda: now[0], workers=config.workers)).decided
                 if elsewhere is not None:

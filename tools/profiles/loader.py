@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import chain
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import (
@@ -71,6 +71,9 @@ from tools.storage.models import (
 )
 
 UNIX_EPOCH_JULIAN_DAY = 2440587.5
+# Members named in one load: an IN list of bound ids (within SQLite's 32,766 parameters); beyond a
+# few thousand, reading everyone costs little more.
+MAX_NAMED_MEMBERS = 5_000
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,15 @@ async def load_history(db: Database, as_of: datetime, member_id: int | None = No
     """All members' history before `as_of`, or one member's when `member_id` is given, with
     activity summaries as of `as_of` and each of `also_at` (earlier moments)."""
     history, _ = await _load(db, as_of, member_id, also_at, None)
+    return history
+
+
+async def load_members_history(db: Database, as_of: datetime, members: Sequence[int]) -> History:
+    """The history before `as_of` of the `members` named (at most `MAX_NAMED_MEMBERS`), set-based
+    as for every member: what a batch of decisions due at one moment needs."""
+    if len(members) > MAX_NAMED_MEMBERS:
+        raise ValueError(f"at most {MAX_NAMED_MEMBERS:,} members by name, got {len(members):,}")
+    history, _ = await _load(db, as_of, None, (), None, sorted(set(members)))
     return history
 
 
@@ -124,9 +136,9 @@ def _recorded_between() -> Select[Any]:
 
 
 async def _load(db: Database, as_of: datetime, member_id: int | None, also_at: Sequence[datetime],
-                catalogue: Catalogue | None) -> tuple[History, Catalogue]:
-    queries = _queries(db.dialect, member_id is not None)
-    params = {"as_of": as_of, "member": member_id}
+                catalogue: Catalogue | None, members: list[int] | None = None) -> tuple[History, Catalogue]:
+    queries = _queries(db.dialect, "one" if member_id is not None else "all" if members is None else "named")
+    params = {"as_of": as_of, "member": member_id, "members": members}
     if any(moment > as_of for moment in also_at):
         raise ValueError("activity can only be summarised up to as_of")
     async with db.engine.connect() as conn:
@@ -316,7 +328,7 @@ def _union(parts: list[Select[Any]]) -> CompoundSelect[Any]:
 
 
 @lru_cache(maxsize=8)
-def _queries(dialect: str, one_member: bool) -> _Queries:
+def _queries(dialect: str, scope: Literal["all", "one", "named"]) -> _Queries:
     """Statements built once per dialect and path: reusing a statement object keeps SQLAlchemy's
     compiled form cached, which the real-time path needs."""
     as_of = bindparam("as_of", type_=DateTime())
@@ -335,9 +347,11 @@ def _queries(dialect: str, one_member: bool) -> _Queries:
         return case({name: i for i, name in enumerate(vocabulary)}, value=column, else_=-1)
 
     def only(column: Any) -> Any:
-        """Rows of the member asked for; for every member, no filter here (rows of members who
-        had not joined by as_of are dropped on arrival: cheaper than a subquery per row)."""
-        return column == bindparam("member", type_=Integer()) if one_member else true()
+        """Rows of the member or members asked for; for every member, no filter here (rows of
+        members who had not joined by as_of are dropped on arrival: cheaper than a subquery per row)."""
+        if scope == "one":
+            return column == bindparam("member", type_=Integer())
+        return column.in_(bindparam("members", expanding=True)) if scope == "named" else true()
 
     def flag(condition: Any) -> Any:
         return case((condition, 1), else_=0)
@@ -401,7 +415,7 @@ def _queries(dialect: str, one_member: bool) -> _Queries:
                    c.income_band, c.household_size, c.postcode, c.locale, c.time_zone, days(c.joined_at),
                    days(c.data_synced_at), a.tier, a.points_balance, a.lifetime_points)
             .outerjoin(a, a.customer_id == c.id)
-            .where(c.joined_at < as_of, c.id == bindparam("member", type_=Integer()) if one_member else true())
+            .where(c.joined_at < as_of, only(c.id))
             .order_by(c.id)
         ),
     )

@@ -9,7 +9,7 @@ Predictions as of a date use models fitted as of that date or earlier, and histo
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +23,14 @@ from tools.profiles.cohorts import SegmentCount, SegmentSummary, segment_counts,
 from tools.profiles.frame import SEGMENT_FIELDS, ProfileFrame, build_frame
 from tools.profiles.freshness import DEFAULT_STALE_AFTER
 from tools.profiles.history import History
-from tools.profiles.loader import Catalogue, load_history, load_member_history, recorded_between
+from tools.profiles.loader import (
+    MAX_NAMED_MEMBERS,
+    Catalogue,
+    load_history,
+    load_member_history,
+    load_members_history,
+    recorded_between,
+)
 from tools.profiles.profile import Profile
 from tools.profiles.search import MemberFilter, MemberPage, find_members
 from tools.profiles.training import TrainingPlan, fit_models, load_training_history
@@ -48,6 +55,7 @@ class ProfileService:
     fit_when_missing: bool = True  # False: refuse instead of fitting models on first use
     _models: dict[datetime, FittedModels] = field(default_factory=dict, repr=False)
     _frame: ProfileFrame | None = field(default=None, repr=False)
+    _primed: ProfileFrame | None = field(default=None, repr=False)  # the members `prime` was told of
     _catalogue: tuple[datetime, Catalogue] | None = field(default=None, repr=False)  # (read at, categories)
     # Fitting and whole-base frames take seconds of CPU: they run in a worker thread so a server
     # keeps answering, and one at a time so concurrent callers wait for the result, not redo it.
@@ -71,17 +79,35 @@ class ProfileService:
         return build_frame(history, models, self.segments, self.stale_after).profile(0)
 
     async def _from_frame(self, customer_id: int, moment: datetime) -> Profile | None:
-        """The member's row of the whole-base frame, when one is fresh for `moment` (a search,
-        count or campaign built it at most `FRAME_REUSE` before) and nothing of theirs is dated
-        between its as-of and `moment`: then it is the profile a computation as of the frame's
-        moment gives (its `as_of` says so), for one statement and no model work."""
-        frame = self._frame
-        if frame is None or not frame.as_of <= moment <= frame.as_of + FRAME_REUSE:
-            return None
-        row = frame.position(customer_id)
-        if row is None or (moment > frame.as_of and await recorded_between(self.db, customer_id, frame.as_of, moment)):
-            return None
-        return frame.profile(row)
+        """The member's row of the whole-base frame or the primed one, when it is fresh for
+        `moment` (built at most `FRAME_REUSE` before, by a search, count, campaign or `prime`)
+        and nothing of theirs is dated between its as-of and `moment`: then it is the profile a
+        computation as of the frame's moment gives (its `as_of` says so), for one statement and
+        no model work."""
+        frames = sorted((f for f in (self._frame, self._primed) if f is not None), key=lambda f: f.as_of, reverse=True)
+        for frame in frames:  # the newest first: it leaves the fewest records to have come since
+            if not frame.as_of <= moment <= frame.as_of + FRAME_REUSE:
+                continue
+            row = frame.position(customer_id)
+            if row is None:
+                continue
+            if moment > frame.as_of and await recorded_between(self.db, customer_id, frame.as_of, moment):
+                return None
+            return frame.profile(row)
+        return None
+
+    async def prime(self, as_of: datetime, members: Sequence[int] | None = None) -> None:
+        """Compute in one set-based pass the profiles of the `members` a batch of decisions due
+        at `as_of` is about (every member's when not given, or when they are too many to name);
+        single lookups are then served from it (see `_from_frame`)."""
+        moment = self._moment(as_of)
+        if members is None or len(members) > MAX_NAMED_MEMBERS:
+            await self.frame(moment)
+            return
+        await self._check_data(moment)
+        models = await self.models(moment)
+        history = await load_members_history(self.db, moment, members)
+        self._primed = await asyncio.to_thread(build_frame, history, models, self.segments, self.stale_after)
 
     async def history(self, as_of: datetime, customer_id: int) -> History:
         """One member's history before `as_of` (naive UTC): two statements, the categories

@@ -48,6 +48,12 @@ def _due(now: datetime) -> Any:
     return or_(and_(Q.status == "pending", Q.due_at <= now), and_(Q.status == "claimed", Q.lease_expires_at <= now))
 
 
+async def due_members(db: Database, now: datetime) -> list[int]:
+    """The members with triggers due at `now`: whose profiles a batch of decisions will read."""
+    async with db.engine.connect() as conn:
+        return list((await conn.scalars(select(Q.customer_id).where(_due(storage_time(now))).distinct())).all())
+
+
 async def claim(
     db: Database, worker_id: str, *, limit: int, now: datetime, lease: timedelta, max_attempts: int = MAX_ATTEMPTS,
 ) -> list[ClaimedTrigger]:

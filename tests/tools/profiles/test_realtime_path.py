@@ -1,14 +1,17 @@
 """The real-time profile path: what a cold profile costs in SQL statements, that reusing the
-categories between profiles never hides a change to them, and when a whole-base frame serves one."""
+categories between profiles never hides a change to them, and when a whole-base frame or a frame
+primed for the members of a batch serves one."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import insert, update
 
 from tests.tools.profiles.conftest import AS_OF, service_for
 from tests.tools.profiles.small_world import WorldIds, add_later_activity
 from tools.storage.statements import counting
+from tools.profiles import service as service_module
 from tools.profiles.artefact import ModelStore
 from tools.profiles.frame import SEGMENT_FIELDS
 from tools.profiles.service import FRAME_REUSE, ProfileService
@@ -94,3 +97,27 @@ async def test_a_member_with_a_newer_record_or_an_old_frame_is_computed_afresh(
 
     now[0] = frame.as_of + FRAME_REUSE + timedelta(seconds=1)  # the frame is too old to describe this moment
     assert (await service.profile(other)).as_of == now[0].replace(tzinfo=UTC)
+
+
+async def test_priming_named_members_serves_them_as_the_whole_frame_would(
+        db: Database, world: WorldIds, tmp_path: Path) -> None:
+    now = [AS_OF]
+    service = on_a_clock(db, tmp_path / "models", now)
+    named, other = world.customers[:2], world.customers[3]
+    await service.prime(AS_OF, named)
+    with counting(db) as statements:
+        served = [await service.profile(m) for m in named]
+    assert len(statements) == 0  # the primed frame describes this very moment: nothing can have come since
+    whole = await on_a_clock(db, tmp_path / "models", now).frame()
+    assert served == [whole.profile(whole.position(m)) for m in named]  # one member's row, whatever the batch
+    with counting(db) as statements:
+        assert await service.profile(other) == whole.profile(whole.position(other))
+    assert len(statements) == 3  # not named: computed live (the member, their records, the categories)
+
+
+async def test_too_many_named_members_prime_the_whole_base(db: Database, world: WorldIds, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service_module, "MAX_NAMED_MEMBERS", 2)
+    service = on_a_clock(db, tmp_path / "models", [AS_OF])
+    await service.prime(AS_OF, world.customers[:3])
+    assert (await service.frame()).position(world.customers[-1]) is not None  # built for everyone, and reused

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.tools.events.world import NAIVE_NOW, add_members
 from tools.storage.db import Database
 from tools.storage.runtime import MemberLease, QueuedTrigger
-from tools.triggers.queue import claim, complete, fail, queue_counts, renew
+from tools.triggers.queue import claim, complete, due_members, fail, queue_counts, renew
 
 LEASE = timedelta(minutes=1)
 
@@ -37,6 +37,17 @@ async def test_claim_takes_all_due_triggers_of_each_member(db: Database) -> None
     assert {t.lease_expires_at for t in claimed} == {NAIVE_NOW + LEASE}
     rest = await claim(db, "w2", limit=10, now=NAIVE_NOW, lease=LEASE)
     assert [t.customer_id for t in rest] == [3, 3]  # only member 3's due ones
+
+
+async def test_due_members_are_those_a_batch_of_decisions_will_read(db: Database) -> None:
+    await add_members(db, range(1, 6))
+    await queue(db, range(1, 4), per_member=2)
+    await queue(db, range(4, 5), due=NAIVE_NOW + timedelta(hours=1), tag="later")  # not due yet
+    await queue(db, range(5, 6))
+    finished = await claim(db, "w1", limit=1, now=NAIVE_NOW, lease=LEASE)  # member 1, decided
+    await complete(db, "w1", [t.id for t in finished], now=NAIVE_NOW)
+    assert sorted(await due_members(db, NAIVE_NOW)) == [2, 3, 5]
+    assert sorted(await due_members(db, NAIVE_NOW + timedelta(hours=2))) == [2, 3, 4, 5]
 
 
 async def test_concurrent_claimers_never_share_a_member(db: Database) -> None:
