@@ -35,8 +35,16 @@ async def test_policies_are_scored_against_doing_nothing(tmp_path: Path) -> None
     assert all(t["predicted_value"] == 0 for t in results["blast"].by_use_case.values())
 
 
+def test_one_decision_at_a_time_per_process_on_the_local_model_unless_told() -> None:
+    # CPU-bound local decisions gain nothing from running side by side in one process; Claude's wait on the API.
+    assert SimulationConfig(population=POPULATION).decision_workers == 1
+    assert SimulationConfig(population=POPULATION, model="claude").decision_workers == 4
+    assert SimulationConfig(population=POPULATION, workers=3).decision_workers == 3
+
+
 def test_demo_command_runs_end_to_end(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--members", "120", "--days", "1", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "Incremental margin" in result.output
+    assert "decisions" in result.output and "world" in result.output  # where the time went
     assert (tmp_path / "report.html").read_text().count("<tr>") >= 2
