@@ -216,7 +216,8 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, pol
             with _timed(run.phases, "profiles"):  # the second process primes its own at the same time
                 await product.profiles.prime(now[0], await due_members(world.db, now[0]))
             with _timed(run.phases, "decisions"):
-                run.decisions += (await drain(world.db, team, clock=lambda: now[0], workers=config.decision_workers)).decided
+                here = await drain(world.db, team, clock=lambda: now[0], workers=config.decision_workers)
+                run.decisions += here.decided
                 if elsewhere is not None:
                     run.decisions += (await elsewhere).decided
             with _timed(run.phases, "delivery"):
