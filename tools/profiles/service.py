@@ -104,6 +104,9 @@ class ProfileService:
         if members is None or len(members) > MAX_NAMED_MEMBERS:
             await self.frame(moment)
             return
+        if not members:  # nothing due: nothing to prime, and an older primed frame is no use either
+            self._primed = None
+            return
         await self._check_data(moment)
         models = await self.models(moment)
         history = await load_members_history(self.db, moment, members)

@@ -121,3 +121,9 @@ async def test_too_many_named_members_prime_the_whole_base(db: Database, world: 
     service = on_a_clock(db, tmp_path / "models", [AS_OF])
     await service.prime(AS_OF, world.customers[:3])
     assert (await service.frame()).position(world.customers[-1]) is not None  # built for everyone, and reused
+
+
+async def test_priming_no_members_is_harmless(db: Database, world: WorldIds, tmp_path: Path) -> None:
+    service = on_a_clock(db, tmp_path / "models", [AS_OF])
+    await service.prime(AS_OF, [])  # a quiet day: nothing due
+    assert (await service.profile(world.customers[0])).customer_id == world.customers[0]  # computed live
