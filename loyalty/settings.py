@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from tools.errors import InvalidInput
+from tools.nba.exploration import DEFAULT_EXPLORATION_SHARE
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +34,7 @@ class Settings(BaseSettings):
     alert_rules_path: Path = Field(PACKAGE_ROOT / "tools" / "reporting" / "default_alerts.toml",
                                    description="alert rules for `loyalty alerts` and `loyalty report`")
     mcp_http_token: SecretStr | None = None
-    exploration_share: float = Field(0.05, ge=0, le=0.5, description="share of decisions that explore: lever "
+    exploration_share: float = Field(DEFAULT_EXPLORATION_SHARE, ge=0, le=0.5, description="share of decisions that explore: lever "
                                      "factors drawn from their posteriors (Thompson sampling) instead of their means")
     profile_frame_refresh: bool = Field(True, description="a served customer-data or offers server keeps a whole-base "
                                         "profile frame fresh, and answers single profiles from it")

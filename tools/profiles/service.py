@@ -107,10 +107,15 @@ class ProfileService:
         if not members:  # nothing due: nothing to prime, and an older primed frame is no use either
             self._primed = None
             return
+        self._primed = await self._computed_frame(moment, members)
+
+    async def _computed_frame(self, moment: datetime, members: Sequence[int] | None = None) -> ProfileFrame:
+        """Every member's profiles as of `moment`, or the named `members`', set-based (off the event loop)."""
         await self._check_data(moment)
         models = await self.models(moment)
-        history = await load_members_history(self.db, moment, members)
-        self._primed = await asyncio.to_thread(build_frame, history, models, self.segments, self.stale_after)
+        history = await (load_history(self.db, moment) if members is None
+                         else load_members_history(self.db, moment, members))
+        return await asyncio.to_thread(build_frame, history, models, self.segments, self.stale_after)
 
     async def history(self, as_of: datetime, customer_id: int) -> History:
         """One member's history before `as_of` (naive UTC): two statements, the categories
@@ -133,10 +138,7 @@ class ProfileService:
             cached = self._frame
             if cached is not None and cached.as_of <= moment <= cached.as_of + FRAME_REUSE:
                 return cached
-            await self._check_data(moment)
-            models = await self.models(moment)
-            history = await load_history(self.db, moment)
-            self._frame = await asyncio.to_thread(build_frame, history, models, self.segments, self.stale_after)
+            self._frame = await self._computed_frame(moment)
             return self._frame
 
     async def find_members(self, query: MemberFilter, as_of: datetime | None = None) -> MemberPage:
