@@ -3,6 +3,8 @@
 Nothing may be printed to stdout here: under stdio it is the protocol wire.
 """
 
+from functools import partial
+
 import anyio
 import structlog
 
@@ -12,7 +14,7 @@ from loyalty.wiring import open_product
 from mcp_servers.registry import SERVERS
 from mcp_servers.shared.factory import HttpAuth
 from tools.errors import InvalidInput
-from tools.profiles.service import FRAME_REUSE, ProfileService
+from tools.profiles.service import ProfileService
 
 log = structlog.get_logger(__name__)
 
@@ -33,7 +35,8 @@ async def serve(name: str, settings: Settings, *, http: tuple[str, int] | None =
     _, builder = SERVERS[name]
     async with open_product(settings) as product, anyio.create_task_group() as background:
         if settings.profile_frame_refresh and name in PROFILE_SERVERS:
-            background.start_soon(keep_frame_fresh, product.profiles)
+            background.start_soon(partial(keep_frame_fresh, product.profiles,
+                                          every=settings.profile_catch_up_seconds))
         server = builder(product.deps, auth)
         if auth is None:
             await server.run_stdio_async()
@@ -42,16 +45,21 @@ async def serve(name: str, settings: Settings, *, http: tuple[str, int] | None =
         background.cancel_scope.cancel()
 
 
-async def keep_frame_fresh(profiles: ProfileService, *, pause: float = FRAME_REUSE.total_seconds() + 1) -> None:
-    """Build the whole-base profile frame now and again each time it stops being reusable, so
-    single profiles are mostly answered from it (`ProfileService.profile`); while one is being
-    rebuilt, profiles are computed from the records. A failed build is logged and tried again."""
+async def keep_frame_fresh(profiles: ProfileService, *, every: float) -> None:
+    """Keep single profiles answered from a frame: build the whole-base frame now and again each
+    time it stops being reusable, and between, every `every` seconds, compute the profiles of the
+    members with records dated since (`ProfileService.catch_up`). A profile is then computed from
+    the records only for a member active in the last few seconds, or while the whole-base frame is
+    being rebuilt. A failed pass is logged and tried again."""
     while True:
         try:
-            await profiles.frame()
+            await profiles.frame()  # the fresh one is reused: nothing to do most times
+            caught_up = await profiles.catch_up()
+            if caught_up:
+                log.debug("profiles.caught_up", members=caught_up)
         except Exception:  # no data or no models yet, a database outage: the server keeps serving
             log.warning("profiles.frame_refresh_failed", exc_info=True)
-        await anyio.sleep(pause)
+        await anyio.sleep(every)
 
 
 def main(name: str) -> None:

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
                                      "factors drawn from their posteriors (Thompson sampling) instead of their means")
     profile_frame_refresh: bool = Field(True, description="a served customer-data or offers server keeps a whole-base "
                                         "profile frame fresh, and answers single profiles from it")
+    profile_catch_up_seconds: float = Field(10.0, ge=1, le=900, description="how often such a server computes the "
+                                            "profiles of members with records newer than its frames")
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
     model_orchestrator: str = "claude-sonnet-4-6"
     model_guard: str = "claude-sonnet-4-6"

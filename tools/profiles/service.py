@@ -30,8 +30,10 @@ from tools.profiles.loader import (
     load_member_history,
     load_members_history,
     recorded_between,
+    recorded_members,
 )
 from tools.profiles.profile import Profile
+from tools.profiles.recent_frames import RecentFrames
 from tools.profiles.search import MemberFilter, MemberPage, find_members
 from tools.profiles.training import TrainingPlan, fit_models, load_training_history
 from tools.segments.definitions import SegmentBook, load_segments
@@ -55,7 +57,9 @@ class ProfileService:
     fit_when_missing: bool = True  # False: refuse instead of fitting models on first use
     _models: dict[datetime, FittedModels] = field(default_factory=dict, repr=False)
     _frame: ProfileFrame | None = field(default=None, repr=False)
-    _primed: ProfileFrame | None = field(default=None, repr=False)  # the members `prime` was told of
+    # frames of few members, newer than the whole-base one: named by `prime`, or found by `catch_up`
+    _recent_frames: RecentFrames = field(default_factory=lambda: RecentFrames(FRAME_REUSE), repr=False)
+    _caught_up: datetime | None = field(default=None, repr=False)  # `catch_up` has found everyone active before this
     _catalogue: tuple[datetime, Catalogue] | None = field(default=None, repr=False)  # (read at, categories)
     # Fitting and whole-base frames take seconds of CPU: they run in a worker thread so a server
     # keeps answering, and one at a time so concurrent callers wait for the result, not redo it.
@@ -79,22 +83,24 @@ class ProfileService:
         return build_frame(history, models, self.segments, self.stale_after).profile(0)
 
     async def _from_frame(self, customer_id: int, moment: datetime) -> Profile | None:
-        """The member's row of the whole-base frame or the primed one, when it is fresh for
-        `moment` (built at most `FRAME_REUSE` before, by a search, count, campaign or `prime`)
-        and nothing of theirs is dated between its as-of and `moment`: then it is the profile a
-        computation as of the frame's moment gives (its `as_of` says so), for one statement and
-        no model work."""
-        frames = sorted((f for f in (self._frame, self._primed) if f is not None), key=lambda f: f.as_of, reverse=True)
-        for frame in frames:  # the newest first: it leaves the fewest records to have come since
-            if not frame.as_of <= moment <= frame.as_of + FRAME_REUSE:
-                continue
-            row = frame.position(customer_id)
-            if row is None:
-                continue
-            if moment > frame.as_of and await recorded_between(self.db, customer_id, frame.as_of, moment):
-                return None
-            return frame.profile(row)
-        return None
+        """The member's row of the newest frame holding them (the whole-base frame, or a recent one
+        from `prime` or `catch_up`), when that frame is fresh for `moment` (built at most
+        `FRAME_REUSE` before) and nothing of theirs is dated between its as-of and `moment`: then it
+        is the profile a computation as of the frame's moment gives (its `as_of` says so), for one
+        statement and no model work. Anything newer of theirs would be in a newer frame, so the
+        newest frame holding the member is the only one worth the statement."""
+        held = [self._recent_frames.row(customer_id)]
+        if self._frame is not None and (row := self._frame.position(customer_id)) is not None:
+            held.append((self._frame, row))
+        found = max((h for h in held if h is not None), key=lambda h: h[0].as_of, default=None)
+        if found is None:
+            return None
+        frame, row = found
+        if not frame.as_of <= moment <= frame.as_of + FRAME_REUSE:
+            return None
+        if moment > frame.as_of and await recorded_between(self.db, customer_id, frame.as_of, moment):
+            return None
+        return frame.profile(row)
 
     async def prime(self, as_of: datetime, members: Sequence[int] | None = None) -> None:
         """Compute in one set-based pass the profiles of the `members` a batch of decisions due
@@ -103,11 +109,28 @@ class ProfileService:
         moment = self._moment(as_of)
         if members is None or len(members) > MAX_NAMED_MEMBERS:
             await self.frame(moment)
-            return
-        if not members:  # nothing due: nothing to prime, and an older primed frame is no use either
-            self._primed = None
-            return
-        self._primed = await self._computed_frame(moment, members)
+        elif members:  # nothing due (a quiet day): nothing to prime
+            self._recent_frames.add(await self._computed_frame(moment, members))
+
+    async def catch_up(self, as_of: datetime | None = None) -> int:
+        """Compute in one set-based pass the profiles of the members with records dated since
+        the newest frame, so that a member active a moment ago is served from a frame too; a
+        served server does this every few seconds (`loyalty.mcp_entry.keep_frame_fresh`). Needs a
+        whole-base frame fresh for the moment (else does nothing); when more members than can be
+        named were active, rebuilds that frame. Returns how many members it computed."""
+        moment = self._moment(as_of)
+        whole = self._frame
+        if whole is None or not whole.as_of <= moment <= whole.as_of + FRAME_REUSE:
+            return 0
+        caught_up = self._caught_up
+        since = caught_up if caught_up is not None and whole.as_of <= caught_up <= moment else whole.as_of
+        members = await recorded_members(self.db, since, moment)
+        if len(members) > MAX_NAMED_MEMBERS:
+            await self.frame(moment, rebuild=True)
+        else:
+            await self.prime(moment, members)
+        self._caught_up = moment
+        return len(members)
 
     async def _computed_frame(self, moment: datetime, members: Sequence[int] | None = None) -> ProfileFrame:
         """Every member's profiles as of `moment`, or the named `members`', set-based (off the event loop)."""
@@ -130,13 +153,13 @@ class ProfileService:
             self._catalogue = (now, catalogue)
         return history
 
-    async def frame(self, as_of: datetime | None = None) -> ProfileFrame:
+    async def frame(self, as_of: datetime | None = None, *, rebuild: bool = False) -> ProfileFrame:
         """Every member's profile, column-wise. A frame computed at most `FRAME_REUSE` before the
-        requested moment is reused; its `as_of` says which moment it describes."""
+        requested moment is reused unless `rebuild`; its `as_of` says which moment it describes."""
         moment = self._moment(as_of)
         async with self._framing:
             cached = self._frame
-            if cached is not None and cached.as_of <= moment <= cached.as_of + FRAME_REUSE:
+            if not rebuild and cached is not None and cached.as_of <= moment <= cached.as_of + FRAME_REUSE:
                 return cached
             self._frame = await self._computed_frame(moment)
             return self._frame

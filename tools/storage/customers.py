@@ -60,7 +60,7 @@ class ChannelConsent(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     granted: Mapped[bool] = mapped_column(Boolean)
     opted_out_at: Mapped[datetime | None] = mapped_column(DateTime)
-    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class LoyaltyAccount(Base):

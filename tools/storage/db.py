@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from sqlalchemy import event, select
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -105,16 +105,24 @@ def database(raw_url: str, **engine_kwargs: object) -> Database:
 
 
 async def init_schema(db: Database) -> None:
-    """Create every table (idempotent) and stamp the schema version."""
+    """Create every table (idempotent) and stamp the schema version. Indexes added since a
+    database was created are created too: they change no data, so they need no new version."""
     try:
         async with db.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
+            await conn.run_sync(_create_missing_indexes)
         async with db.session() as session, session.begin():
             if await session.scalar(select(SchemaInfo.version)) is None:
                 session.add(SchemaInfo(id=1, version=SCHEMA_VERSION, created_at=utcnow()))
     except (OperationalError, ProgrammingError, DBAPIError, OSError) as exc:
         raise StorageError(f"cannot initialise database: {_first_line(exc)}") from exc
     await check_schema(db)
+
+
+def _create_missing_indexes(conn: Connection) -> None:
+    for table in Base.metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
 
 
 @asynccontextmanager

@@ -24,7 +24,7 @@ class BehaviouralEvent(Base):
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(16))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     channel: Mapped[str | None] = mapped_column(String(16))
@@ -77,7 +77,7 @@ class Contact(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     scheduled_at: Mapped[datetime] = mapped_column(DateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
 
 
 class Outcome(Base):
@@ -95,7 +95,7 @@ class Outcome(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(12))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     revenue: Mapped[float] = mapped_column(Money, default=0.0)
     margin: Mapped[float] = mapped_column(Money, default=0.0)

@@ -1,6 +1,6 @@
 """The real-time profile path: what a cold profile costs in SQL statements, that reusing the
-categories between profiles never hides a change to them, and when a whole-base frame or a frame
-primed for the members of a batch serves one."""
+categories between profiles never hides a change to them, and when a whole-base frame, a frame
+primed for the members of a batch, or one caught up with the members active since serves one."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +17,8 @@ from tools.profiles.frame import SEGMENT_FIELDS
 from tools.profiles.service import FRAME_REUSE, ProfileService
 from tools.segments.definitions import load_segments
 from tools.storage.db import Database
-from tools.storage.models import Category
+from tools.profiles.loader import recorded_members
+from tools.storage.models import Category, ChannelConsent
 
 
 def on_a_clock(db: Database, models: Path, now: list[datetime]) -> ProfileService:
@@ -127,3 +128,72 @@ async def test_priming_no_members_is_harmless(db: Database, world: WorldIds, tmp
     service = on_a_clock(db, tmp_path / "models", [AS_OF])
     await service.prime(AS_OF, [])  # a quiet day: nothing due
     assert (await service.profile(world.customers[0])).customer_id == world.customers[0]  # computed live
+
+
+async def test_recorded_members_are_those_with_anything_dated_in_the_window(db: Database, world: WorldIds) -> None:
+    await add_later_activity(db, world, after=AS_OF)  # order, send, view at AS_OF; a click an hour on; more days later
+    changed = world.customers[2]
+    async with db.engine.begin() as conn:
+        await conn.execute(update(ChannelConsent).where(ChannelConsent.customer_id == changed)
+                           .values(updated_at=AS_OF + timedelta(minutes=30)))
+    assert await recorded_members(db, AS_OF, AS_OF + timedelta(hours=2)) == sorted([world.customers[0], changed])
+    assert await recorded_members(db, AS_OF + timedelta(minutes=31), AS_OF + timedelta(hours=2)) == [world.customers[0]]
+    assert await recorded_members(db, AS_OF + timedelta(hours=2), AS_OF + timedelta(days=1)) == []  # the end is excluded
+    assert await recorded_members(db, AS_OF + timedelta(hours=2), AS_OF + timedelta(days=1, seconds=1)) == [
+        world.customers[1]]
+
+
+async def test_catching_up_serves_members_active_since_the_frame_from_a_frame(
+        db: Database, world: WorldIds, tmp_path: Path) -> None:
+    now = [AS_OF]
+    service = on_a_clock(db, tmp_path / "models", now)
+    whole = await service.frame()
+    buyer = world.customers[0]
+    await add_later_activity(db, world, after=whole.as_of)  # `buyer` orders at the frame's very moment
+    now[0] = whole.as_of + FRAME_REUSE / 3
+    assert await service.catch_up() == 1
+    caught_up_at = now[0]
+    now[0] += timedelta(minutes=1)
+    with counting(db) as statements:
+        served = await service.profile(buyer)
+    assert len(statements) == 1  # nothing of theirs since the catch-up: their row of its frame
+    assert served == await on_a_clock(db, tmp_path / "other", [caught_up_at]).profile(buyer)  # as computed then
+    assert served.frequency.orders_total == whole.profile(whole.position(buyer)).frequency.orders_total + 1
+
+    assert await service.catch_up() == 0  # nobody new since the last catch-up
+    with counting(db) as statements:
+        untouched = await service.profile(world.customers[3])
+    assert len(statements) == 1 and untouched.as_of == whole.as_of.replace(tzinfo=UTC)  # the whole frame's row
+
+
+async def test_a_record_after_the_catch_up_is_computed_live_until_the_next(
+        db: Database, world: WorldIds, tmp_path: Path) -> None:
+    now = [AS_OF]
+    service = on_a_clock(db, tmp_path / "models", now)
+    await service.frame()
+    now[0] = AS_OF + timedelta(minutes=1)
+    assert await service.catch_up() == 0
+    await add_later_activity(db, world, after=AS_OF + timedelta(minutes=2))
+    now[0] = AS_OF + timedelta(minutes=3)
+    live = await service.profile(world.customers[0])
+    assert live.as_of == now[0].replace(tzinfo=UTC)  # computed from the records, the new order included
+    assert await service.catch_up() == 1
+    with counting(db) as statements:
+        assert await service.profile(world.customers[0]) == live  # the same moment: now from the caught-up frame
+    assert len(statements) == 0
+
+
+async def test_catching_up_needs_a_fresh_whole_frame_and_rebuilds_it_for_a_crowd(
+        db: Database, world: WorldIds, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [AS_OF]
+    service = on_a_clock(db, tmp_path / "models", now)
+    assert await service.catch_up() == 0  # no whole-base frame to catch up with
+    whole = await service.frame()
+    await add_later_activity(db, world, after=AS_OF)
+    monkeypatch.setattr(service_module, "MAX_NAMED_MEMBERS", 0)  # more active members than can be named
+    now[0] = AS_OF + timedelta(minutes=5)
+    assert await service.catch_up() == 1
+    rebuilt = await service.frame()
+    assert rebuilt is not whole and rebuilt.as_of == now[0]
+    now[0] = AS_OF + FRAME_REUSE * 3  # every frame too old: nothing to catch up with
+    assert await service.catch_up() == 0
