@@ -19,12 +19,19 @@ CPU time and SQL statements per call; `--profile` adds the cold profile's steps 
 statements, and cProfile. The stdio subprocess runs on the real clock (it has no clock setting), the
 in-process servers on a fixed clock inside the world's last day.
 
-Then the same cold calls once a whole-base frame is fresh: a member with nothing dated since the
-frame's moment is served their row of it after one statement (`ProfileService.profile`). A served
-customer-data server builds that frame on start and rebuilds it as it ages (setting
-`profile_frame_refresh`, on by default); in-memory, `list_segments` builds it, and the clock moves
-five minutes past it first, so that statement runs as it would in a live server. The first stdio
-rows run with the setting off: every profile computed from the member's records.
+Then the same cold calls as a served server answers them (setting `profile_frame_refresh`, on by
+default), which computes a profile from the records only for a member active in the last few
+seconds:
+
+- once a whole-base frame is fresh: a member with nothing dated since the frame's moment is served
+  their row of it after one statement (`ProfileService.profile`). A served customer-data server
+  builds that frame on start and rebuilds it as it ages; in-memory, `list_segments` builds it, and
+  the clock moves five minutes past it first, so that statement runs as it would in a live server;
+- members active since that frame (a view each, a minute before the clock): one catch-up pass
+  (`ProfileService.catch_up`, every 10 s in a served server) computes their profiles set-based,
+  and each is then served from that small frame after one statement.
+
+The first stdio rows run with the setting off: every profile computed from the member's records.
 
 On a shared machine wall time can be several times CPU time, whatever the process's nice value:
 with autogroup scheduling every terminal session gets an equal share. For figures close to an
@@ -60,23 +67,25 @@ from typing import Any
 from mcp import Client, StdioServerParameters
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from loyalty.logs import configure_logging
 from loyalty.settings import PACKAGE_ROOT, Settings
 from loyalty.wiring import Product, open_product
 from mcp_servers.registry import SERVERS
+from tools.events.ingest import ingest_events
 from tools.importers.progress import Silent
 from tools.profiles.frame import build_frame
 from tools.profiles.service import open_profiles
 from tools.storage.db import database
-from tools.storage.models import Customer, Order
+from tools.storage.models import BehaviouralEvent, Customer, Order
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
 from tools.world.seeding import seed_world
 
 TARGETS_MS = {"profile": 5.0, "stdio": 10.0, "score": 20.0}
+VIEW_KEY = "mcp-latency-benchmark-view-"  # the views `caught_up` adds, and deletes
 
 
 class SqlMeter:
@@ -174,8 +183,8 @@ async def measure(url: str, db_path: Path, now: datetime, calls: int, profile: b
     async with open_product(settings, clock=lambda: clock[0]) as product:
         async with product.db.session() as s:
             ids = list((await s.scalars(select(Customer.id).where(Customer.joined_at <= now.replace(tzinfo=None)))).all())
-        # every measurement below takes fresh members: 5 x (calls + 5), and 2 x 100 more with --profile
-        members = iter(rng.sample(ids, min(len(ids), 5 * (calls + 5) + 2 * min(calls, 100))))
+        # every measurement below takes fresh members: 6 x (calls + 5), and 2 x 100 more with --profile
+        members = iter(rng.sample(ids, min(len(ids), 6 * (calls + 5) + 2 * min(calls, 100))))
         meter = SqlMeter(product.db.engine)
         _, build_customer_data = SERVERS["customer-data"]
         _, build_offers = SERVERS["offers-inventory"]
@@ -200,6 +209,8 @@ async def measure(url: str, db_path: Path, now: datetime, calls: int, profile: b
             timings.append(await timed("  warm: profile cached", [score_call(m) for m in scored], meter=meter))
             timings += await from_base_frame(data, clock, [profile_call(next(members)) for _ in range(calls + 5)],
                                              meter)
+            active = [next(members) for _ in range(calls + 5)]
+            timings += await caught_up(product, clock, active, [profile_call(m) for m in active], meter)
             if profile:
                 await breakdown(product, data, now, [next(members) for _ in range(min(calls, 100))], meter, console)
                 console.rule("CPU by function: get_member_profile, cold (cProfile, own time)")
@@ -222,6 +233,31 @@ async def from_base_frame(client: Client, clock: list[datetime], calls: list[Cal
     clock[0] += timedelta(minutes=5)
     served = await timed("get_member_profile, in-memory, base frame 5 min old", calls, TARGETS_MS["profile"], meter)
     return [built, served]
+
+
+async def caught_up(product: Product, clock: list[datetime], active: list[int],
+                    calls: list[Callable[[], Awaitable[Any]]], meter: SqlMeter) -> list[Timing]:
+    """Cold profiles of members active since the base frame: each views a product a minute before
+    the clock; one `ProfileService.catch_up` computes their profiles set-based, as a served server
+    does every `profile_catch_up_seconds`; ten seconds later each is served their row of that small
+    frame after one statement. The views are deleted afterwards, so the world is left as it was."""
+    moment = clock[0]
+    views = [{"type": "view", "customer_id": m, "product_id": 1, "channel": "web",
+              "occurred_at": (moment - timedelta(minutes=1)).isoformat(), "idempotency_key": f"{VIEW_KEY}{m}"}
+             for m in active]
+    try:
+        await ingest_events(product.db, views, now=moment)
+        started = time.perf_counter()
+        count = await product.profiles.catch_up()
+        caught = Timing(f"  catching up {count} members active since the frame, one pass",
+                        [(time.perf_counter() - started) * 1000])
+        clock[0] += timedelta(seconds=10)
+        served = await timed("get_member_profile, in-memory, active since the frame, caught up", calls,
+                             TARGETS_MS["profile"], meter)
+    finally:
+        async with product.db.engine.begin() as conn:
+            await conn.execute(delete(BehaviouralEvent).where(BehaviouralEvent.idempotency_key.startswith(VIEW_KEY)))
+    return [caught, served]
 
 
 async def breakdown(product: Product, client: Client, now: datetime, members: list[int], meter: SqlMeter,

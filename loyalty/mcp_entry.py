@@ -9,12 +9,12 @@ import anyio
 import structlog
 
 from loyalty.logs import configure_logging
+from loyalty.runtime.frames import keep_frame_fresh
 from loyalty.settings import Settings, load_settings
 from loyalty.wiring import open_product
 from mcp_servers.registry import SERVERS
 from mcp_servers.shared.factory import HttpAuth
 from tools.errors import InvalidInput
-from tools.profiles.service import ProfileService
 
 log = structlog.get_logger(__name__)
 
@@ -43,23 +43,6 @@ async def serve(name: str, settings: Settings, *, http: tuple[str, int] | None =
         else:
             await server.run_streamable_http_async(host=auth.host, port=auth.port)
         background.cancel_scope.cancel()
-
-
-async def keep_frame_fresh(profiles: ProfileService, *, every: float) -> None:
-    """Keep single profiles answered from a frame: build the whole-base frame now and again each
-    time it stops being reusable, and between, every `every` seconds, compute the profiles of the
-    members with records dated since (`ProfileService.catch_up`). A profile is then computed from
-    the records only for a member active in the last few seconds, or while the whole-base frame is
-    being rebuilt. A failed pass is logged and tried again."""
-    while True:
-        try:
-            await profiles.frame()  # the fresh one is reused: nothing to do most times
-            caught_up = await profiles.catch_up()
-            if caught_up:
-                log.debug("profiles.caught_up", members=caught_up)
-        except Exception:  # no data or no models yet, a database outage: the server keeps serving
-            log.warning("profiles.frame_refresh_failed", exc_info=True)
-        await anyio.sleep(every)
 
 
 def main(name: str) -> None:

@@ -1,0 +1,30 @@
+"""Keeping a process's profile frames fresh, so single profiles are mostly served from them.
+
+A served customer-data or offers server runs this beside the protocol, and so does the decision
+worker: a trigger fires an hour after a cart was left or a day after a purchase, by when the
+member's records are in a frame, and the decision reads their profile from it.
+"""
+
+import anyio
+import structlog
+
+from tools.profiles.service import ProfileService
+
+log = structlog.get_logger(__name__)
+
+
+async def keep_frame_fresh(profiles: ProfileService, *, every: float) -> None:
+    """Build the whole-base frame now and again each time it stops being reusable, and between,
+    every `every` seconds, compute the profiles of the members with records dated since
+    (`ProfileService.catch_up`). A profile is then computed from the records only for a member
+    active in the last few seconds, or while the whole-base frame is being rebuilt. A failed pass
+    is logged and tried again."""
+    while True:
+        try:
+            await profiles.frame()  # the fresh one is reused: nothing to do most times
+            caught_up = await profiles.catch_up()
+            if caught_up:
+                log.debug("profiles.caught_up", members=caught_up)
+        except Exception:  # no data or no models yet, a database outage: the process keeps serving
+            log.warning("profiles.frame_refresh_failed", exc_info=True)
+        await anyio.sleep(every)

@@ -1,0 +1,72 @@
+"""The decision service: a pass queues what fires and decides it once; the service keeps passing
+after a failed pass; `loyalty worker --once` does one pass from the command line."""
+
+import re
+from datetime import datetime
+
+import anyio
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from agents.team import local_model
+from loyalty.cli.app import app
+from loyalty.runtime.service import PassReport, ServiceConfig, decide_due, serve_decisions
+from loyalty.wiring import open_agents
+from tests.mcp_servers.seeded_world import SeededWorld
+from tools.storage.models import Contact
+
+
+async def queued_contacts(world: SeededWorld) -> int:
+    async with world.open() as product, product.db.session() as s:
+        return int(await s.scalar(select(func.count()).select_from(Contact).where(Contact.status == "queued")) or 0)
+
+
+async def test_a_pass_queues_what_fires_and_decides_it_once(world: SeededWorld) -> None:
+    config = ServiceConfig(name="test")
+    async with world.open() as product, open_agents(product, local_model()) as team:
+        first = await decide_due(product, team, lambda: world.now, config, prime=True)
+        again = await decide_due(product, team, lambda: world.now, config, prime=True)
+    assert first.enqueued > 0 and first.work.failed == 0
+    assert first.work.decided == sum(first.work.outcomes.values()) > 0
+    assert await queued_contacts(world) == first.work.outcomes["sent"] > 0
+    assert (again.enqueued, again.work.decided) == (0, 0)  # nothing fires twice, nothing is decided twice
+
+
+async def test_the_service_passes_again_after_a_failed_pass(world: SeededWorld) -> None:
+    calls = 0
+
+    def clock() -> datetime:  # the first pass fails (as a database outage would), the rest do not
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OSError("disk I/O error")
+        return world.now
+
+    reports: list[PassReport] = []
+    decided = anyio.Event()
+
+    def on_pass(report: PassReport) -> None:
+        reports.append(report)
+        if report.work.decided:
+            decided.set()
+
+    config = ServiceConfig(poll_seconds=0.01, name="test", catch_up_seconds=0.01)
+    async with world.open() as product, open_agents(product, local_model()) as team, \
+            anyio.create_task_group() as service:
+        service.start_soon(serve_decisions, product, team, clock, config, on_pass)
+        with anyio.fail_after(120):
+            await decided.wait()
+        service.cancel_scope.cancel()
+    assert reports[0].work.decided > 0 and reports[0].work.failed == 0  # the pass after the failed one
+
+
+def test_worker_once_from_the_command_line(world: SeededWorld) -> None:
+    env = {"ANTHROPIC_API_KEY": None, "LOYALTY_MODELS_DIR": str(world.models_dir), "LOYALTY_LOG_LEVEL": "warning"}
+    args = ["worker", "--once", "--db", world.url, "--at", world.now.isoformat()]
+    first = CliRunner().invoke(app, args, env=env)
+    assert first.exit_code == 0, first.output
+    assert "triggers queued" in first.output and "sent" in first.output
+    second = CliRunner().invoke(app, args, env=env)
+    assert second.exit_code == 0, second.output
+    assert re.findall(r"(triggers queued|decided)\s*│\s*([\d,]+)", second.output) == [
+        ("triggers queued", "0"), ("decided", "0")]
