@@ -18,7 +18,7 @@ accept from the cache shares that computation.
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tools.profiles.profile import Profile
 from tools.profiles.service import ProfileService
@@ -38,7 +38,9 @@ class CachedProfiles(ProfileService):
         if cached is not None and cached[0] <= moment <= cached[0] + self.ttl:
             return cached[1]
         found = await self._computed_once(customer_id, as_of, moment)
-        self._recent[customer_id] = (found.as_of.astimezone(UTC).replace(tzinfo=None), found)
+        # Kept from the moment asked, not the profile's `as_of`: a row served from a frame minutes
+        # old is this moment's profile too (nothing of the member's is dated since).
+        self._recent[customer_id] = (moment, found)
         return found
 
     async def _computed_once(self, customer_id: int, as_of: datetime | None, moment: datetime) -> Profile:

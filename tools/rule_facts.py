@@ -79,14 +79,18 @@ async def rule_context(
 ) -> RuleContext:
     """The stored facts about the proposal's member; `budget` when the caller has read it already."""
     customer_id = proposal.customer_id
-    member = (await session.execute(
-        select(Customer.time_zone, LoyaltyAccount.tier)
+    # The member's row with one row per consent: one statement on the real-time path.
+    rows = (await session.execute(
+        select(Customer.time_zone, LoyaltyAccount.tier, ChannelConsent.channel, ChannelConsent.granted,
+               ChannelConsent.opted_out_at)
         .outerjoin(LoyaltyAccount, LoyaltyAccount.customer_id == Customer.id)
+        .outerjoin(ChannelConsent, ChannelConsent.customer_id == Customer.id)
         .where(Customer.id == customer_id)
-    )).first()
-    if member is None:
+    )).all()
+    if not rows:
         raise NotFound(f"no member with id {customer_id}")
-    consents = (await session.scalars(select(ChannelConsent).where(ChannelConsent.customer_id == customer_id))).all()
+    member = rows[0]
+    consents = [row for row in rows if row.channel is not None]
     recent = await _recent_contacts(session, customer_id, now=now, lookback=lookback, ignore_window=ignore_window)
     ignored = 0
     for _, was_ignored in recent:  # newest first: count until the member last engaged
@@ -121,23 +125,24 @@ async def _recent_contacts(
     moment = naive_utc(now)
     engaged = select(Outcome.contact_id).where(Outcome.customer_id == customer_id, Outcome.type.in_(ENGAGED))
     rows = (await session.execute(
-        select(Contact, Proposal.content, Contact.id.in_(engaged))
+        select(Contact.channel, Contact.status, Contact.use_case, Contact.offer_code, Contact.sent_at,
+               Contact.scheduled_at, Proposal.content, Contact.id.in_(engaged).label("engaged"))
         .outerjoin(Proposal, Proposal.id == Contact.proposal_id)
         .where(Contact.customer_id == customer_id, Contact.status.in_(LIVE_STATUSES),
                Contact.scheduled_at >= moment - lookback)
         .order_by(Contact.scheduled_at.desc(), Contact.id.desc())
     )).all()
     recent = []
-    for contact, content, was_engaged in rows:
-        when = contact.sent_at or contact.scheduled_at
+    for row in rows:
+        when = row.sent_at or row.scheduled_at
         recent.append((
             RecentContact(
-                channel=Channel(contact.channel),
+                channel=Channel(row.channel),
                 sent_at=when.replace(tzinfo=UTC),
-                offer_fingerprint=_fingerprint(content, contact.offer_code),
-                use_case=UseCase(contact.use_case) if contact.use_case else UseCase.REACTIVATION,
+                offer_fingerprint=_fingerprint(row.content, row.offer_code),
+                use_case=UseCase(row.use_case) if row.use_case else UseCase.REACTIVATION,
             ),
-            contact.status == "sent" and not was_engaged and moment - when >= ignore_window,
+            row.status == "sent" and not row.engaged and moment - when >= ignore_window,
         ))
     return recent
 

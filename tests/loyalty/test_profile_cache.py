@@ -45,3 +45,19 @@ async def test_concurrent_requests_for_one_member_share_one_computation(db: Data
         first, second = await asyncio.gather(cached.profile(world.customers[2], AS_OF),
                                              cached.profile(world.customers[2], AS_OF + timedelta(seconds=1)))
     assert first is second and len(together) == len(alone) > 0
+
+
+async def test_a_row_served_from_an_older_frame_is_kept_for_the_ttl(db: Database, tmp_path: Path) -> None:
+    world = await build_small_world(db)
+    now = [AS_OF]
+    cached = CachedProfiles(db=db, store=ModelStore(tmp_path / "models"),
+                            segments=load_segments(SEGMENT_FIELDS, None), clock=lambda: now[0])
+    frame = await cached.frame()
+    now[0] = frame.as_of + timedelta(minutes=5)  # the frame is minutes old: its rows' as-of too
+    with counting(db) as first:
+        served = await cached.profile(world.customers[0])
+    now[0] += cached.ttl / 2
+    with counting(db) as again:
+        assert await cached.profile(world.customers[0]) is served
+    assert served.as_of.replace(tzinfo=None) == frame.as_of
+    assert (len(first), len(again)) == (1, 0)  # one check for newer records, then the cache
