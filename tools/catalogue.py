@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from policies.vocabulary import UseCase
 from tools.approvals import naive_utc
@@ -87,32 +87,39 @@ class BundleItem:
     reason: str
 
 
+# Built once: every upsell and abandonment decision asks for a bundle.
+_CATEGORY_NAMED = select(Category.id, Category.name).where(func.lower(Category.name) == bindparam("name"))
+_COMPLEMENTS_IN_STOCK = (
+    select(Product.sku, Product.name, Product.price, Category.name.label("category"), CategoryComplement.strength,
+           Inventory.on_hand, Inventory.weekly_demand, Inventory.clearance)
+    .join(CategoryComplement, and_(CategoryComplement.complement_id == Product.category_id,
+                                   CategoryComplement.category_id == bindparam("anchor")))
+    .join(Category, Category.id == Product.category_id)
+    .join(Inventory, Inventory.product_id == Product.id)
+    .where(Inventory.on_hand > 0, or_(Product.full_price_only.is_(False), Inventory.clearance.is_(True)))
+)
+
+
 async def recommend_bundle(db: Database, *, anchor_category: str, affinity: dict[str, float],
                            size: int = 2) -> list[BundleItem]:
     """Complements of the anchor category, ranked by complement strength × the member's affinity
     for that category × how much the stock wants to move (clearance, weeks of cover)."""
-    async with db.session() as session:
-        anchor = await session.scalar(select(Category).where(func.lower(Category.name) == anchor_category.lower()))
+    async with db.engine.connect() as conn:
+        anchor = (await conn.execute(_CATEGORY_NAMED, {"name": anchor_category.lower()})).first()
         if anchor is None:
             raise NotFound(f"no category {anchor_category!r}")
-        rows = (await session.execute(
-            select(Product, Category.name, CategoryComplement.strength, Inventory)
-            .join(CategoryComplement, and_(CategoryComplement.complement_id == Product.category_id,
-                                           CategoryComplement.category_id == anchor.id))
-            .join(Category, Category.id == Product.category_id)
-            .join(Inventory, Inventory.product_id == Product.id)
-            .where(Inventory.on_hand > 0, or_(Product.full_price_only.is_(False), Inventory.clearance.is_(True)))
-        )).all()
+        rows = (await conn.execute(_COMPLEMENTS_IN_STOCK, {"anchor": anchor.id})).all()
     scored = []
-    for product, category, strength, stock in rows:
-        cover = stock.on_hand / stock.weekly_demand if stock.weekly_demand > 0 else 52.0
-        move = 1.0 + (0.5 if stock.clearance else 0.0) + min(cover / 26.0, 1.0)
+    for row in rows:
+        category = row.category
+        cover = row.on_hand / row.weekly_demand if row.weekly_demand > 0 else 52.0
+        move = 1.0 + (0.5 if row.clearance else 0.0) + min(cover / 26.0, 1.0)
         taste = 0.2 + affinity.get(category, 0.0)
-        score = strength * taste * move
-        reason = (f"{category} complements {anchor.name} (strength {strength:.2f}); member affinity "
-                  f"{affinity.get(category, 0.0):.2f}; {'clearance, ' if stock.clearance else ''}"
+        score = row.strength * taste * move
+        reason = (f"{category} complements {anchor.name} (strength {row.strength:.2f}); member affinity "
+                  f"{affinity.get(category, 0.0):.2f}; {'clearance, ' if row.clearance else ''}"
                   f"{cover:.0f} weeks of cover")
-        scored.append(BundleItem(product.sku, product.name, category, product.price, round(score, 4), reason))
+        scored.append(BundleItem(row.sku, row.name, category, row.price, round(score, 4), reason))
     best_per_category: dict[str, BundleItem] = {}
     for item in sorted(scored, key=lambda i: (-i.score, i.sku)):
         best_per_category.setdefault(item.category, item)
@@ -121,5 +128,5 @@ async def recommend_bundle(db: Database, *, anchor_category: str, affinity: dict
 
 async def use_case_paused(db: Database, use_case: UseCase, now: datetime) -> bool:
     """Ops paused this use case (its current budget carries the flag)."""
-    async with db.session() as session:
-        return (await budget_state(session, use_case, now)).paused
+    async with db.engine.connect() as conn:
+        return (await budget_state(conn, use_case, now)).paused

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import DateTime, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -59,20 +59,33 @@ class ContactRecord:
     recent: list[SentMessage]  # newest first, queued and sent
 
 
+# The statements of a contact record, built once (scoring a member reads one on every decision).
+_MEMBER_WITH_CONSENTS = (
+    select(Customer.time_zone, Customer.quiet_start_hour, Customer.quiet_end_hour, ChannelConsent.channel,
+           ChannelConsent.granted, ChannelConsent.opted_out_at)
+    .outerjoin(ChannelConsent, ChannelConsent.customer_id == Customer.id)
+    .where(Customer.id == bindparam("member"))
+)
+_RECENT = (
+    select(Contact.id, Contact.channel, Contact.use_case, Contact.status, Contact.scheduled_at, Contact.sent_at,
+           Contact.offer_code, Contact.id.in_(select(Outcome.contact_id).where(
+               Outcome.customer_id == bindparam("member"), Outcome.type.in_(ENGAGED))).label("engaged"),
+           Contact.proposal_id)
+    .where(Contact.customer_id == bindparam("member"), Contact.scheduled_at >= bindparam("since", type_=DateTime()),
+           Contact.status.in_(("queued", "sending", "sent")))
+    .order_by(Contact.scheduled_at.desc(), Contact.id.desc())
+)
+
+
 async def contact_record(db: Database, customer_id: int, *, now: datetime, lookback: timedelta) -> ContactRecord:
-    since = naive_utc(now - lookback)
-    async with db.session() as session:
-        member = await session.get(Customer, customer_id)
-        if member is None:
+    params = {"member": customer_id, "since": naive_utc(now - lookback)}
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(_MEMBER_WITH_CONSENTS, params)).all()
+        if not rows:
             raise NotFound(f"no member with id {customer_id}")
-        consents = (await session.scalars(select(ChannelConsent).where(ChannelConsent.customer_id == customer_id))).all()
-        engaged = select(Outcome.contact_id).where(Outcome.customer_id == customer_id, Outcome.type.in_(ENGAGED))
-        rows = (await session.execute(
-            select(Contact, Contact.id.in_(engaged))
-            .where(Contact.customer_id == customer_id, Contact.scheduled_at >= since,
-                   Contact.status.in_(("queued", "sending", "sent")))
-            .order_by(Contact.scheduled_at.desc(), Contact.id.desc())
-        )).all()
+        recent = (await conn.execute(_RECENT, params)).all()
+    member = rows[0]
+    consents = [row for row in rows if row.channel is not None]
     return ContactRecord(
         customer_id=customer_id,
         time_zone=member.time_zone,
@@ -80,13 +93,9 @@ async def contact_record(db: Database, customer_id: int, *, now: datetime, lookb
         quiet_end_hour=member.quiet_end_hour,
         consents={c.channel: c.granted for c in consents},
         opted_out={c.channel: c.opted_out_at for c in consents if c.opted_out_at is not None},
-        recent=[_sent(contact, bool(was_engaged)) for contact, was_engaged in rows],
+        recent=[SentMessage(r.id, r.channel, r.use_case, r.status, r.scheduled_at, r.sent_at, r.offer_code,
+                            bool(r.engaged), r.proposal_id) for r in recent],
     )
-
-
-def _sent(contact: Contact, engaged: bool) -> SentMessage:
-    return SentMessage(contact.id, contact.channel, contact.use_case, contact.status, contact.scheduled_at,
-                       contact.sent_at, contact.offer_code, engaged, contact.proposal_id)
 
 
 async def contact_history(db: Database, customer_id: int, *, limit: int) -> list[dict[str, Any]]:
