@@ -27,6 +27,7 @@ seconds:
   their row of it after one statement (`ProfileService.profile`). A served customer-data server
   builds that frame on start and rebuilds it as it ages; in-memory, `list_segments` builds it, and
   the clock moves five minutes past it first, so that statement runs as it would in a live server;
+- `score_candidate_actions` on members with nothing dated since that frame;
 - members active since that frame (a view each, a minute before the clock): one catch-up pass
   (`ProfileService.catch_up`, every 10 s in a served server) computes their profiles set-based,
   and each is then served from that small frame after one statement.
@@ -183,8 +184,8 @@ async def measure(url: str, db_path: Path, now: datetime, calls: int, profile: b
     async with open_product(settings, clock=lambda: clock[0]) as product:
         async with product.db.session() as s:
             ids = list((await s.scalars(select(Customer.id).where(Customer.joined_at <= now.replace(tzinfo=None)))).all())
-        # every measurement below takes fresh members: 6 x (calls + 5), and 2 x 100 more with --profile
-        members = iter(rng.sample(ids, min(len(ids), 6 * (calls + 5) + 2 * min(calls, 100))))
+        # every measurement below takes fresh members: 7 x (calls + 5), and 2 x 100 more with --profile
+        members = iter(rng.sample(ids, min(len(ids), 7 * (calls + 5) + 2 * min(calls, 100))))
         meter = SqlMeter(product.db.engine)
         _, build_customer_data = SERVERS["customer-data"]
         _, build_offers = SERVERS["offers-inventory"]
@@ -209,6 +210,9 @@ async def measure(url: str, db_path: Path, now: datetime, calls: int, profile: b
             timings.append(await timed("  warm: profile cached", [score_call(m) for m in scored], meter=meter))
             timings += await from_base_frame(data, clock, [profile_call(next(members)) for _ in range(calls + 5)],
                                              meter)
+            timings.append(await timed("score_candidate_actions, in-memory, base frame 5 min old",
+                                       [score_call(next(members)) for _ in range(calls + 5)], TARGETS_MS["score"],
+                                       meter))
             active = [next(members) for _ in range(calls + 5)]
             timings += await caught_up(product, clock, active, [profile_call(m) for m in active], meter)
             if profile:
@@ -389,7 +393,7 @@ def main() -> int:
                         help="show where the time goes: the profile path step by step, and cProfile")
     args = parser.parse_args()
     configure_logging("warning")
-    console = Console(width=max(Console().width, 120))
+    console = Console(width=max(Console().width, 150))
     with tempfile.TemporaryDirectory(prefix="mcp-bench-") as scratch:
         db_path = (args.db or Path(scratch) / "world.db").resolve()
         url, now = asyncio.run(prepare(db_path, args.customers, args.seed, console))

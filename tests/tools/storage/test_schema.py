@@ -4,7 +4,7 @@ from datetime import datetime
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from tools.errors import StorageError
@@ -23,6 +23,15 @@ async def test_init_is_idempotent_and_stamps_version(db: Database) -> None:
     await init_schema(db)
     async with db.session() as s:
         assert await s.scalar(select(func.count()).select_from(SchemaInfo)) == 1
+
+
+async def test_init_adds_indexes_a_database_from_an_earlier_build_lacks(db: Database) -> None:
+    async with db.engine.begin() as conn:  # as created before the catch-up's date index existed
+        await conn.execute(text("DROP INDEX ix_events_occurred_at"))
+    await init_schema(db)
+    async with db.engine.connect() as conn:
+        names = await conn.run_sync(lambda sync: {i["name"] for i in inspect(sync).get_indexes("events")})
+    assert "ix_events_occurred_at" in names
 
 
 async def test_external_id_is_unique(db: Database) -> None:
