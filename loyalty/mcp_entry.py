@@ -6,7 +6,6 @@ Nothing may be printed to stdout here: under stdio it is the protocol wire.
 from functools import partial
 
 import anyio
-import structlog
 
 from loyalty.logs import configure_logging
 from loyalty.runtime.frames import keep_frame_fresh
@@ -15,8 +14,6 @@ from loyalty.wiring import open_product
 from mcp_servers.registry import SERVERS
 from mcp_servers.shared.factory import HttpAuth
 from tools.errors import InvalidInput
-
-log = structlog.get_logger(__name__)
 
 # The servers whose calls read profiles most: a person browsing members, an agent scoring them.
 PROFILE_SERVERS = ("customer-data", "offers-inventory")

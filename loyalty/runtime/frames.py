@@ -14,15 +14,13 @@ log = structlog.get_logger(__name__)
 
 
 async def keep_frame_fresh(profiles: ProfileService, *, every: float) -> None:
-    """Build the whole-base frame now and again each time it stops being reusable, and between,
-    every `every` seconds, compute the profiles of the members with records dated since
-    (`ProfileService.catch_up`). A profile is then computed from the records only for a member
-    active in the last few seconds, or while the whole-base frame is being rebuilt. A failed pass
-    is logged and tried again."""
+    """Every `every` seconds, `ProfileService.refresh`: the whole-base frame is rebuilt before it
+    stops being reusable, and between, the members with records dated since are caught up. A
+    profile is then computed from the records only for a member active in the last few seconds.
+    A failed pass is logged and tried again."""
     while True:
         try:
-            await profiles.frame()  # the fresh one is reused: nothing to do most times
-            caught_up = await profiles.catch_up()
+            caught_up = await profiles.refresh()
             if caught_up:
                 log.debug("profiles.caught_up", members=caught_up)
         except Exception:  # no data or no models yet, a database outage: the process keeps serving

@@ -43,6 +43,7 @@ from tools.storage.models import Customer, Order
 log = structlog.get_logger(__name__)
 
 FRAME_REUSE = timedelta(minutes=15)  # a batch frame serves requests this much later than its as-of
+FRAME_RENEW = FRAME_REUSE * 2 / 3  # `refresh` rebuilds it this old: the new one is ready before the old expires
 MODEL_MAX_AGE = timedelta(days=30)  # older models are refitted (as of the start of the day) on use
 
 
@@ -112,10 +113,21 @@ class ProfileService:
         elif members:  # nothing due (a quiet day): nothing to prime
             self._recent_frames.add(await self._computed_frame(moment, members))
 
+    async def refresh(self) -> int:
+        """One pass of keeping this process's frames fresh (`loyalty.runtime.frames`): rebuild the
+        whole-base frame when there is none or it is `FRAME_RENEW` old, else `catch_up`. Returns
+        how many members were caught up."""
+        moment = self._moment(None)
+        whole = self._frame
+        if whole is None or not whole.as_of <= moment < whole.as_of + FRAME_RENEW:
+            await self.frame(moment, rebuild=True)
+            return 0
+        return await self.catch_up(moment)
+
     async def catch_up(self, as_of: datetime | None = None) -> int:
         """Compute in one set-based pass the profiles of the members with records dated since
         the newest frame, so that a member active a moment ago is served from a frame too; a
-        served server does this every few seconds (`loyalty.mcp_entry.keep_frame_fresh`). Needs a
+        served process does this every few seconds (`refresh`). Needs a
         whole-base frame fresh for the moment (else does nothing); when more members than can be
         named were active, rebuilds that frame. Returns how many members it computed."""
         moment = self._moment(as_of)

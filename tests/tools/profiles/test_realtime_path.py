@@ -14,7 +14,7 @@ from tools.storage.statements import counting
 from tools.profiles import service as service_module
 from tools.profiles.artefact import ModelStore
 from tools.profiles.frame import SEGMENT_FIELDS
-from tools.profiles.service import FRAME_REUSE, ProfileService
+from tools.profiles.service import FRAME_RENEW, FRAME_REUSE, ProfileService
 from tools.segments.definitions import load_segments
 from tools.storage.db import Database
 from tools.profiles.loader import recorded_members
@@ -197,3 +197,20 @@ async def test_catching_up_needs_a_fresh_whole_frame_and_rebuilds_it_for_a_crowd
     assert rebuilt is not whole and rebuilt.as_of == now[0]
     now[0] = AS_OF + FRAME_REUSE * 3  # every frame too old: nothing to catch up with
     assert await service.catch_up() == 0
+
+
+async def test_refreshing_builds_renews_ahead_of_expiry_and_catches_up_between(
+        db: Database, world: WorldIds, tmp_path: Path) -> None:
+    now = [AS_OF]
+    service = on_a_clock(db, tmp_path / "models", now)
+    assert await service.refresh() == 0  # no frame yet: the whole base is built
+    first = await service.frame()
+    assert first.as_of == AS_OF
+    await add_later_activity(db, world, after=AS_OF)
+    now[0] = AS_OF + timedelta(minutes=1)
+    assert await service.refresh() == 1  # the member active since is caught up
+    assert await service.frame() is first
+    now[0] = AS_OF + FRAME_RENEW
+    assert await service.refresh() == 0
+    renewed = await service.frame()
+    assert renewed.as_of == now[0] < first.as_of + FRAME_REUSE  # rebuilt while the old one still served
