@@ -126,8 +126,8 @@ class ProfileService:
 
     async def catch_up(self, as_of: datetime | None = None) -> int:
         """Compute in one set-based pass the profiles of the members with records dated since
-        the newest frame, so that a member active a moment ago is served from a frame too; a
-        served process does this every few seconds (`refresh`). Needs a
+        the last catch-up (or the whole-base frame), so that a member active a moment ago is served
+        from a frame too; a served process does this every few seconds (`refresh`). Needs a
         whole-base frame fresh for the moment (else does nothing); when more members than can be
         named were active, rebuilds that frame. Returns how many members it computed."""
         moment = self._moment(as_of)
