@@ -10,10 +10,8 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from typing import Any
 
-from sqlalchemy import DateTime, Select, and_, bindparam, select
+from sqlalchemy import DateTime, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from policies.context import RecentContact, RuleContext, SkuFacts
@@ -69,6 +67,31 @@ class SkuCost:
     unit_cost: float
 
 
+# The statements a rule check runs, built once: a decision runs each of them three times (the
+# specialist's check, the guard's verdict, the re-check at send), and building a statement costs
+# more than running it.
+_MEMBER_WITH_CONSENTS = (  # the member's time zone and tier, once per consent row
+    select(Customer.time_zone, LoyaltyAccount.tier, ChannelConsent.channel, ChannelConsent.granted,
+           ChannelConsent.opted_out_at)
+    .outerjoin(LoyaltyAccount, LoyaltyAccount.customer_id == Customer.id)
+    .outerjoin(ChannelConsent, ChannelConsent.customer_id == Customer.id)
+    .where(Customer.id == bindparam("member"))
+)
+_LIVE_CONTACTS = (
+    select(Contact.channel, Contact.status, Contact.use_case, Contact.offer_code, Contact.sent_at,
+           Contact.scheduled_at, Proposal.content,
+           Contact.id.in_(select(Outcome.contact_id).where(
+               Outcome.customer_id == bindparam("member"), Outcome.type.in_(ENGAGED))).label("engaged"))
+    .outerjoin(Proposal, Proposal.id == Contact.proposal_id)
+    .where(Contact.customer_id == bindparam("member"), Contact.status.in_(LIVE_STATUSES),
+           Contact.scheduled_at >= bindparam("since", type_=DateTime()))
+    .order_by(Contact.scheduled_at.desc(), Contact.id.desc())
+)
+_CURRENT_BUDGET = select(Budget.amount, Budget.spent, Budget.paused).where(and_(
+    Budget.use_case == bindparam("use_case"), Budget.period_start <= bindparam("now", type_=DateTime()),
+    Budget.period_end > bindparam("now", type_=DateTime())))
+
+
 async def rule_context(
     session: AsyncSession,
     proposal: OfferProposal,
@@ -81,7 +104,7 @@ async def rule_context(
 ) -> RuleContext:
     """The stored facts about the proposal's member; `budget` when the caller has read it already."""
     customer_id = proposal.customer_id
-    rows = (await session.execute(_member_with_consents(), {"member": customer_id})).all()
+    rows = (await session.execute(_MEMBER_WITH_CONSENTS, {"member": customer_id})).all()
     if not rows:
         raise NotFound(f"no member with id {customer_id}")
     member = rows[0]
@@ -118,7 +141,7 @@ async def _recent_contacts(
 ) -> list[tuple[RecentContact, bool]]:
     """Live contacts newest first, each with whether the member ignored it."""
     moment = naive_utc(now)
-    rows = (await session.execute(_live_contacts(), {"member": customer_id, "since": moment - lookback})).all()
+    rows = (await session.execute(_LIVE_CONTACTS, {"member": customer_id, "since": moment - lookback})).all()
     recent = []
     for row in rows:
         when = row.sent_at or row.scheduled_at
@@ -142,48 +165,12 @@ def _fingerprint(content: dict | None, offer_code: str | None) -> str:
 
 
 async def budget_state(session: AsyncSession | AsyncConnection, use_case: UseCase, now: datetime) -> BudgetState:
-    budget = (await session.execute(_current_budget(), {"use_case": use_case.value, "now": naive_utc(now)})).first()
+    budget = (await session.execute(_CURRENT_BUDGET, {"use_case": use_case.value, "now": naive_utc(now)})).first()
     if budget is None:
         return BudgetState(0.0, False)
     if budget.paused:
         return BudgetState(0.0, True)
     return BudgetState(round(float(budget.amount) - float(budget.spent), 2), False)
-
-
-# The statements a rule check runs, built once: a decision runs each of them three times (the
-# specialist's check, the guard's verdict, the re-check at send), and building a statement costs
-# more than running it.
-@lru_cache(maxsize=1)
-def _member_with_consents() -> Select[Any]:
-    """The member's time zone and tier, once per consent row (once, with no consent columns, without any)."""
-    return (
-        select(Customer.time_zone, LoyaltyAccount.tier, ChannelConsent.channel, ChannelConsent.granted,
-               ChannelConsent.opted_out_at)
-        .outerjoin(LoyaltyAccount, LoyaltyAccount.customer_id == Customer.id)
-        .outerjoin(ChannelConsent, ChannelConsent.customer_id == Customer.id)
-        .where(Customer.id == bindparam("member"))
-    )
-
-
-@lru_cache(maxsize=1)
-def _live_contacts() -> Select[Any]:
-    member = bindparam("member")
-    engaged = select(Outcome.contact_id).where(Outcome.customer_id == member, Outcome.type.in_(ENGAGED))
-    return (
-        select(Contact.channel, Contact.status, Contact.use_case, Contact.offer_code, Contact.sent_at,
-               Contact.scheduled_at, Proposal.content, Contact.id.in_(engaged).label("engaged"))
-        .outerjoin(Proposal, Proposal.id == Contact.proposal_id)
-        .where(Contact.customer_id == member, Contact.status.in_(LIVE_STATUSES),
-               Contact.scheduled_at >= bindparam("since", type_=DateTime()))
-        .order_by(Contact.scheduled_at.desc(), Contact.id.desc())
-    )
-
-
-@lru_cache(maxsize=1)
-def _current_budget() -> Select[Any]:
-    now = bindparam("now", type_=DateTime())
-    return select(Budget.amount, Budget.spent, Budget.paused).where(and_(
-        Budget.use_case == bindparam("use_case"), Budget.period_start <= now, Budget.period_end > now))
 
 
 async def _sku_facts(session: AsyncSession, proposal: OfferProposal) -> dict[str, SkuFacts]:
