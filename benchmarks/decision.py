@@ -12,10 +12,10 @@ triggers (reactivation and upsell, alternating) with in-memory MCP. Profiles (`-
   more after the member's last activity, by when a served worker's catch-up has framed it;
 - `live`: no frame, so each decision computes its member's profile from the records.
 
-Prints latency percentiles for
-every decision and for those that ended in an approved send, and per decision: model calls, MCP
-tool calls and agent-side tool calls (delegation, guard review) of every agent — the guard's run
-included — counted from the decision log, and the SQL statements executed. The CPU column is the
+Prints latency percentiles for every decision and for those that ended in an approved send, and
+per decision: model calls, MCP tool calls and agent-side tool calls (delegation, guard review) of
+every agent — the guard's run included — counted from the decision log, and the SQL statements
+executed. The CPU column is the
 process's CPU time per decision (all threads): on a shared machine it shows the work a decision
 costs when wall-clock latency is inflated by other processes.
 
