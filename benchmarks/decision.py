@@ -15,9 +15,8 @@ triggers (reactivation and upsell, alternating) with in-memory MCP. Profiles (`-
 Prints latency percentiles for every decision and for those that ended in an approved send, and
 per decision: model calls, MCP tool calls and agent-side tool calls (delegation, guard review) of
 every agent — the guard's run included — counted from the decision log, and the SQL statements
-executed. The CPU column is the
-process's CPU time per decision (all threads): on a shared machine it shows the work a decision
-costs when wall-clock latency is inflated by other processes.
+executed. The CPU column is the process's CPU time per decision (all threads): on a shared
+machine it shows the work a decision costs when wall-clock latency is inflated by other processes.
 
 With `--world FILE` the seeded SQLite world is kept in FILE (seeded on the first run, its fitted
 models beside it) and every run decides on a fresh copy of it, so runs start from the same state
