@@ -12,6 +12,10 @@ triggers (reactivation and upsell, alternating) with in-memory MCP. Profiles (`-
   more after the member's last activity, by when a served worker's catch-up has framed it;
 - `live`: no frame, so each decision computes its member's profile from the records.
 
+SQLite statements run on the event loop's thread, as in `loyalty worker` deciding one trigger at a
+time on the local model (see `tools.storage.sqlite_driver`); `--threaded` runs each on its
+connection's thread instead, as a server answering concurrent requests does.
+
 Prints latency percentiles for every decision and for those that ended in an approved send, and
 per decision: model calls, MCP tool calls and agent-side tool calls (delegation, guard review) of
 every agent — the guard's run included — counted from the decision log, and the SQL statements
@@ -214,7 +218,7 @@ def _roles(team: Team) -> dict[str, str]:
 
 
 async def main(customers: int, decisions: int, db_url: str | None, world: Path | None, model_name: str,
-               profiles: str = "framed") -> None:
+               profiles: str = "framed", threaded: bool = False) -> None:
     population = load_population(PACKAGE_ROOT / "tools" / "world" / "default_population.toml")
     end = population.world.end_date
     models_dir = None
@@ -239,7 +243,8 @@ async def main(customers: int, decisions: int, db_url: str | None, world: Path |
             "reactivation", "cart_abandonment", "upsell", "competitive_response")}}))
     statements = Counter[str]()
     clock = [now]
-    async with http, open_product(load_settings(db_url=db_url, models_dir=models_dir), clock=lambda: clock[0]) as product:
+    async with http, open_product(load_settings(db_url=db_url, models_dir=models_dir), clock=lambda: clock[0],
+                                  sqlite_inline=not threaded) as product:
         started = time.perf_counter()
         await product.profiles.models(now.replace(tzinfo=None))
         fit_seconds = time.perf_counter() - started
@@ -271,7 +276,8 @@ async def main(customers: int, decisions: int, db_url: str | None, world: Path |
                 rows.append((seconds, json.loads(result.output).get("decision"), counts["model"], counts["mcp"],
                              counts["agent_tools"], statements["sql"] - sql_before, cpu_seconds))
     label = "local model" if model_name == "local" else "Claude adapter on a mock API"
-    how = "profiles from a fresh whole-base frame" if profiles == "framed" else "profiles computed live"
+    how = ("profiles from a fresh whole-base frame" if profiles == "framed" else "profiles computed live") \
+        + (", SQLite on threads" if threaded else "")
     table = Table(title=f"{decisions} decisions on {customers:,} members ({label}, in-memory MCP, {how})")
     for column in ("decisions", "n", "p50 ms", "p90 ms", "p99 ms", "CPU p50 ms", "model calls", "MCP calls",
                    "agent tool calls", "SQL statements"):
@@ -313,6 +319,10 @@ if __name__ == "__main__":
     parser.add_argument("--model", choices=("local", "mock-claude"), default="local")
     parser.add_argument("--profiles", choices=("framed", "live"), default="framed",
                         help="read from a fresh whole-base frame (as `loyalty worker` does) or computed live")
+    parser.add_argument("--threaded", action="store_true",
+                        help="SQLite statements on their connection's thread, as a server runs them (default: "
+                             "on the event loop's thread, as `loyalty worker` deciding one at a time does)")
     args = parser.parse_args()
     configure_logging("warning", "json")
-    asyncio.run(main(args.customers, args.decisions, args.db, args.world, args.model, args.profiles))
+    asyncio.run(main(args.customers, args.decisions, args.db, args.world, args.model, args.profiles,
+                     args.threaded))

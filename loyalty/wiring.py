@@ -52,8 +52,10 @@ class Product:
 
 
 @asynccontextmanager
-async def open_product(settings: Settings, *, clock: Callable[[], datetime] = system_clock) -> AsyncIterator[Product]:
-    db = database(settings.db_url)
+async def open_product(settings: Settings, *, clock: Callable[[], datetime] = system_clock,
+                       sqlite_inline: bool = False) -> AsyncIterator[Product]:
+    """`sqlite_inline` for a process deciding one trigger at a time (see `tools.storage.sqlite_driver`)."""
+    db = database(settings.db_url, sqlite_inline=sqlite_inline)
     try:
         await check_schema(db)
         policy = policy_from(settings)

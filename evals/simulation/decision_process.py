@@ -83,7 +83,8 @@ async def _decide_until_closed(db_url: str, outbox_dir: Path, workers: int, mode
         return now[0]
 
     settings = Settings(db_url=db_url, outbox_dir=outbox_dir)
-    async with open_product(settings, clock=clock) as product, open_agents(product, named_model(model, settings)) as team:
+    async with open_product(settings, clock=clock, sqlite_inline=workers == 1) as product, \
+            open_agents(product, named_model(model, settings)) as team:
         pipe.send(True)  # started
         while (moment := await asyncio.to_thread(pipe.recv)) is not None:
             now[0] = moment

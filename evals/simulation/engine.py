@@ -202,7 +202,7 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, pol
     now = [world.start]
     settings = Settings(db_url=world.db_url, outbox_dir=Path(world.db_url.split("///", 1)[1]).parent / "outbox")
     adapters = build_adapters(ChannelSetup(), settings.outbox_dir)
-    async with open_product(settings, clock=lambda: now[0]) as product, \
+    async with open_product(settings, clock=lambda: now[0], sqlite_inline=config.decision_workers == 1) as product, \
             open_agents(product, named_model(config.model, settings)) as team, \
             _second_process(config, world.db_url, settings.outbox_dir) as second:
         for day in range(world.days):

@@ -34,7 +34,8 @@ def worker_command(
     clock = clock_for(at)
 
     async def go() -> PassReport | None:
-        async with open_product(settings, clock=clock) as product, \
+        # One decision at a time: statements run on the loop's thread (see tools.storage.sqlite_driver).
+        async with open_product(settings, clock=clock, sqlite_inline=config.workers == 1) as product, \
                 open_agents(product, named_model(choice, settings)) as team:
             if once:
                 return await decide_due(product, team, clock, config, prime=True)

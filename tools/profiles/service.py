@@ -39,6 +39,7 @@ from tools.profiles.training import TrainingPlan, fit_models, load_training_hist
 from tools.segments.definitions import SegmentBook, load_segments
 from tools.storage.db import Database, utcnow
 from tools.storage.models import Customer, Order
+from tools.storage.sqlite_driver import off_the_loop
 
 log = structlog.get_logger(__name__)
 
@@ -148,8 +149,9 @@ class ProfileService:
         """Every member's profiles as of `moment`, or the named `members`', set-based (off the event loop)."""
         await self._check_data(moment)
         models = await self.models(moment)
-        history = await (load_history(self.db, moment) if members is None
-                         else load_members_history(self.db, moment, members))
+        with off_the_loop():
+            history = await (load_history(self.db, moment) if members is None
+                             else load_members_history(self.db, moment, members))
         return await asyncio.to_thread(build_frame, history, models, self.segments, self.stale_after)
 
     async def history(self, as_of: datetime, customer_id: int) -> History:
@@ -218,7 +220,8 @@ class ProfileService:
 
     async def _fit(self, as_of: datetime) -> FittedModels:
         await self._check_data(as_of)
-        history = await load_training_history(self.db, as_of, self.plan)
+        with off_the_loop():
+            history = await load_training_history(self.db, as_of, self.plan)
         models = await asyncio.to_thread(fit_models, history, self.plan, self.clock())
         self.store.save(models)
         self._models[models.as_of] = models

@@ -53,10 +53,12 @@ def _check_sqlite_path(path: Path) -> None:
         raise StorageError(f"cannot write database {path}: {target} is not writable")
 
 
-def create_engine(raw_url: str, **kwargs: object) -> AsyncEngine:
+def create_engine(raw_url: str, *, sqlite_inline: bool = False, **kwargs: object) -> AsyncEngine:
+    """`sqlite_inline`: SQLite statements run on the event loop's thread (see `sqlite_driver`)."""
     url = parse_url(raw_url)
     if url.drivername.startswith("sqlite"):
-        kwargs.setdefault("async_creator", partial(sqlite_driver.connect, url.database or ":memory:"))
+        kwargs.setdefault("async_creator", partial(sqlite_driver.connect, url.database or ":memory:",
+                                                   inline=sqlite_inline))
     try:
         engine = create_async_engine(url, **kwargs)
     except NoSuchModuleError as exc:
@@ -99,8 +101,8 @@ class Database:
         await self.engine.dispose()
 
 
-def database(raw_url: str, **engine_kwargs: object) -> Database:
-    engine = create_engine(raw_url, **engine_kwargs)
+def database(raw_url: str, *, sqlite_inline: bool = False, **engine_kwargs: object) -> Database:
+    engine = create_engine(raw_url, sqlite_inline=sqlite_inline, **engine_kwargs)
     return Database(engine, async_sessionmaker(engine, expire_on_commit=False))
 
 

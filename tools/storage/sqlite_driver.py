@@ -13,17 +13,39 @@ with the same thread model — one thread per connection, so queries never block
 SQLite's busy waits happen off it — but one crossing per statement: `execute` runs the statement
 and fetches its first rows in the same trip; a cursor whose rows all came back is already closed;
 `commit` and `rollback` outside a transaction (a read-only session ending) need no trip at all.
+
+An engine opened `inline` runs statements on the event loop's own thread instead, except inside
+`off_the_loop()`. It is for a process doing one thing at a time, a decision worker on the local
+model: its statements are point reads and small writes, and the round trip to a thread cost more
+than they do. `benchmarks/decision.py` measured a sent decision's p50 at 30–36 ms inline in most
+runs, against 54–55 ms with the crossings, on the same machine in the same hour. Bulk reads that take seconds (a whole-base profile frame, model training) mark
+themselves `off_the_loop()`, so a background refresh never stalls the decisions.
 """
 
 import asyncio
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+_OFF_THE_LOOP: ContextVar[bool] = ContextVar("sqlite_off_the_loop", default=False)
+
+
+@contextmanager
+def off_the_loop() -> Iterator[None]:
+    """Statements awaited in this context (and in tasks it starts) run on their connection's
+    thread even on an inline engine: for reads that take seconds."""
+    token = _OFF_THE_LOOP.set(True)
+    try:
+        yield
+    finally:
+        _OFF_THE_LOOP.reset(token)
 
 # Rows fetched together with the statement. SQLAlchemy fetches everything at once outside streaming,
 # so results up to this size cost one trip; larger ones and server-side (streamed) results fetch
@@ -35,9 +57,10 @@ class Connection:
     """A `sqlite3` connection used from its own thread (check_same_thread off, one statement at a time:
     SQLAlchemy serialises a connection's statements)."""
 
-    def __init__(self, connection: sqlite3.Connection, thread: ThreadPoolExecutor) -> None:
+    def __init__(self, connection: sqlite3.Connection, thread: ThreadPoolExecutor, *, inline: bool = False) -> None:
         self._connection: sqlite3.Connection | None = connection  # SQLAlchemy's adapter tests this
         self._thread = thread
+        self._inline = inline
 
     @property
     def raw(self) -> sqlite3.Connection:
@@ -54,6 +77,8 @@ class Connection:
         return self.raw.in_transaction
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._inline and not _OFF_THE_LOOP.get():
+            return fn(*args)
         return await asyncio.get_running_loop().run_in_executor(self._thread, partial(fn, *args))
 
     def cursor(self) -> "Cursor":
@@ -168,8 +193,9 @@ class Cursor:
             await self._connection.run(self._cursor.close)
 
 
-async def connect(database: str) -> Connection:
-    """Open `database` (a path, or ":memory:") on a new thread of its own."""
+async def connect(database: str, *, inline: bool = False) -> Connection:
+    """Open `database` (a path, or ":memory:") on a new thread of its own; `inline`: its
+    statements run on the event loop's thread, except inside `off_the_loop()`."""
     thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
     try:
         raw = await asyncio.get_running_loop().run_in_executor(
@@ -177,4 +203,4 @@ async def connect(database: str) -> Connection:
     except BaseException:
         thread.shutdown(wait=False)
         raise
-    return Connection(raw, thread)
+    return Connection(raw, thread, inline=inline)

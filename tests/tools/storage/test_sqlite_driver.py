@@ -2,6 +2,7 @@
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -98,3 +99,28 @@ async def test_closing_twice_is_harmless(tmp_path: Path) -> None:
     await connection.close()
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         await connection.commit()
+
+
+async def test_an_inline_engine_runs_statements_on_the_loop_thread_except_off_the_loop(tmp_path: Path) -> None:
+    db = database(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}", sqlite_inline=True)
+
+    async def thread_of_a_statement() -> int:
+        async with db.engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+            await raw.create_function("thread_id", 0, threading.get_ident)
+            return int(await conn.scalar(text("SELECT thread_id()")))
+
+    try:
+        assert await thread_of_a_statement() == threading.get_ident()  # no crossing
+        with sqlite_driver.off_the_loop():
+            assert await thread_of_a_statement() != threading.get_ident()  # a bulk read: the connection's thread
+        assert await thread_of_a_statement() == threading.get_ident()  # only inside the context
+    finally:
+        await db.dispose()
+
+
+async def test_by_default_statements_never_run_on_the_loop_thread(numbers: Database) -> None:
+    async with numbers.engine.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        await raw.create_function("thread_id", 0, threading.get_ident)
+        assert int(await conn.scalar(text("SELECT thread_id()"))) != threading.get_ident()
