@@ -18,8 +18,11 @@ An engine opened `inline` runs statements on the event loop's own thread instead
 `off_the_loop()`. It is for a process doing one thing at a time, a decision worker on the local
 model: its statements are point reads and small writes, and the round trip to a thread cost more
 than they do. `benchmarks/decision.py` measured a sent decision's p50 at 30–36 ms inline in most
-runs, against 54–55 ms with the crossings, on the same machine in the same hour. Bulk reads that take seconds (a whole-base profile frame, model training) mark
-themselves `off_the_loop()`, so a background refresh never stalls the decisions.
+runs, against 54–55 ms with the crossings, on the same machine in the same hour. Bulk reads that
+take seconds (a whole-base profile frame, model training) mark themselves `off_the_loop()`, so a
+background refresh never stalls the decisions. A busy wait on another process's write lock does
+block such a process's loop: it has nothing else to do meanwhile. Servers answering concurrent
+requests keep the crossings.
 """
 
 import asyncio
