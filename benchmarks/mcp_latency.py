@@ -12,6 +12,10 @@ reused next time), then times, each over distinct members so no answer is served
   a Claude Desktop user sees (target p50 <= 10 ms);
 - `score_candidate_actions` through an in-memory client (target p50 <= 20 ms).
 
+In-memory clients are the agents', in the decision worker's process: its SQLite statements run on
+the event loop's thread, as `loyalty worker` runs them (`--threaded`: on their connection's
+thread, as a server process does). The stdio rows are a server process's.
+
 The headline rows are cold (p50 / p95 / p99): every call a member not seen before, so the profile is
 computed from the database. Each is also timed warm: the member's profile already computed for this
 moment (the per-moment profile cache a decision shares between its steps). In-memory rows also show
@@ -177,11 +181,12 @@ def models_dir(db_path: Path) -> Path:
     return db_path.parent / f"{db_path.stem}-models"
 
 
-async def measure(url: str, db_path: Path, now: datetime, calls: int, profile: bool, console: Console) -> list[Timing]:
+async def measure(url: str, db_path: Path, now: datetime, calls: int, profile: bool, threaded: bool,
+                  console: Console) -> list[Timing]:
     settings = Settings(db_url=url, models_dir=models_dir(db_path))
     rng = random.Random(7)
     clock = [now]
-    async with open_product(settings, clock=lambda: clock[0]) as product:
+    async with open_product(settings, clock=lambda: clock[0], sqlite_inline=not threaded) as product:
         async with product.db.session() as s:
             ids = list((await s.scalars(select(Customer.id).where(Customer.joined_at <= now.replace(tzinfo=None)))).all())
         # every measurement below takes fresh members: 7 x (calls + 5), and 2 x 100 more with --profile
@@ -389,6 +394,9 @@ def main() -> int:
     parser.add_argument("--db", type=Path, help="SQLite file: reused if it exists, seeded there if not "
                                                 "(default: a new file in a temporary directory)")
     parser.add_argument("--calls", type=int, default=200, help="timed calls per measurement")
+    parser.add_argument("--threaded", action="store_true",
+                        help="in-process SQLite statements on their connection's thread, as a server runs them "
+                             "(default: on the event loop's thread, as the worker process the agents run in)")
     parser.add_argument("--profile", action="store_true",
                         help="show where the time goes: the profile path step by step, and cProfile")
     args = parser.parse_args()
@@ -397,7 +405,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mcp-bench-") as scratch:
         db_path = (args.db or Path(scratch) / "world.db").resolve()
         url, now = asyncio.run(prepare(db_path, args.customers, args.seed, console))
-        timings = asyncio.run(measure(url, db_path, now, args.calls, args.profile, console))
+        timings = asyncio.run(measure(url, db_path, now, args.calls, args.profile, args.threaded, console))
     report(console, timings, args.calls)
     return 0
 
