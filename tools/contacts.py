@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, bindparam, select, update
+from sqlalchemy import DateTime, Row, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -13,7 +13,7 @@ from policies.vocabulary import OutcomeType
 from tools.approvals import naive_utc
 from tools.errors import InvalidInput, NotFound
 from tools.storage.db import Database
-from tools.storage.models import ChannelConsent, Contact, Customer, Outcome
+from tools.storage.models import ChannelConsent, Contact, Customer, LoyaltyAccount, Outcome
 
 ENGAGED = (OutcomeType.OPEN.value, OutcomeType.CLICK.value, OutcomeType.REDEEM.value, OutcomeType.ORDER.value)
 # Outcomes after which the member must not hear from us on that channel again.
@@ -59,33 +59,42 @@ class ContactRecord:
     recent: list[SentMessage]  # newest first, queued and sent
 
 
-# The statements of a contact record, built once (scoring a member reads one on every decision).
-_MEMBER_WITH_CONSENTS = (
-    select(Customer.time_zone, Customer.quiet_start_hour, Customer.quiet_end_hour, ChannelConsent.channel,
-           ChannelConsent.granted, ChannelConsent.opted_out_at)
+# Contacts that count toward caps and duplicates: queued, in flight, or delivered.
+LIVE_STATUSES = ("queued", "sending", "sent")
+
+# Built once: every decision reads a member's contact facts several times (scoring, each rule check).
+_MEMBER_WITH_CONSENTS = (  # the member's row once per consent row (once, consent columns empty, without any)
+    select(Customer.time_zone, Customer.quiet_start_hour, Customer.quiet_end_hour, LoyaltyAccount.tier,
+           ChannelConsent.channel, ChannelConsent.granted, ChannelConsent.opted_out_at)
+    .outerjoin(LoyaltyAccount, LoyaltyAccount.customer_id == Customer.id)
     .outerjoin(ChannelConsent, ChannelConsent.customer_id == Customer.id)
     .where(Customer.id == bindparam("member"))
 )
-_RECENT = (
+# A member's live contacts since `since`, newest first, with whether they engaged with each.
+RECENT_CONTACTS = (
     select(Contact.id, Contact.channel, Contact.use_case, Contact.status, Contact.scheduled_at, Contact.sent_at,
            Contact.offer_code, Contact.id.in_(select(Outcome.contact_id).where(
                Outcome.customer_id == bindparam("member"), Outcome.type.in_(ENGAGED))).label("engaged"),
            Contact.proposal_id)
     .where(Contact.customer_id == bindparam("member"), Contact.scheduled_at >= bindparam("since", type_=DateTime()),
-           Contact.status.in_(("queued", "sending", "sent")))
+           Contact.status.in_(LIVE_STATUSES))
     .order_by(Contact.scheduled_at.desc(), Contact.id.desc())
 )
 
 
+async def member_with_consents(conn: AsyncConnection | AsyncSession, customer_id: int) -> tuple[Row[Any], list[Row[Any]]]:
+    """The member's time zone, quiet hours and tier, and their consent rows: one statement."""
+    rows = (await conn.execute(_MEMBER_WITH_CONSENTS, {"member": customer_id})).all()
+    if not rows:
+        raise NotFound(f"no member with id {customer_id}")
+    return rows[0], [row for row in rows if row.channel is not None]
+
+
 async def contact_record(db: Database, customer_id: int, *, now: datetime, lookback: timedelta) -> ContactRecord:
-    params = {"member": customer_id, "since": naive_utc(now - lookback)}
     async with db.engine.connect() as conn:
-        rows = (await conn.execute(_MEMBER_WITH_CONSENTS, params)).all()
-        if not rows:
-            raise NotFound(f"no member with id {customer_id}")
-        recent = (await conn.execute(_RECENT, params)).all()
-    member = rows[0]
-    consents = [row for row in rows if row.channel is not None]
+        member, consents = await member_with_consents(conn, customer_id)
+        recent = (await conn.execute(RECENT_CONTACTS, {"member": customer_id,
+                                                       "since": naive_utc(now - lookback)})).all()
     return ContactRecord(
         customer_id=customer_id,
         time_zone=member.time_zone,

@@ -18,26 +18,11 @@ from policies.context import RecentContact, RuleContext, SkuFacts
 from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
 from tools.approvals import naive_utc
-from tools.contacts import ENGAGED
-from tools.errors import NotFound
+from tools.contacts import RECENT_CONTACTS, member_with_consents
 from tools.profiles.profile import Profile
 from tools.profiles.service import ProfileService
 from tools.storage.db import Database
-from tools.storage.models import (
-    Budget,
-    Category,
-    ChannelConsent,
-    Contact,
-    Customer,
-    Inventory,
-    LoyaltyAccount,
-    Outcome,
-    Product,
-    Proposal,
-)
-
-# Contacts that count toward caps and duplicates: queued, in flight, or delivered.
-LIVE_STATUSES = ("queued", "sending", "sent")
+from tools.storage.models import Budget, Category, Contact, Inventory, Product, Proposal
 
 
 @dataclass(frozen=True)
@@ -67,26 +52,10 @@ class SkuCost:
     unit_cost: float
 
 
-# The statements a rule check runs, built once: a decision runs each of them three times (the
-# specialist's check, the guard's verdict, the re-check at send), and building a statement costs
-# more than running it.
-_MEMBER_WITH_CONSENTS = (  # the member's time zone and tier, once per consent row
-    select(Customer.time_zone, LoyaltyAccount.tier, ChannelConsent.channel, ChannelConsent.granted,
-           ChannelConsent.opted_out_at)
-    .outerjoin(LoyaltyAccount, LoyaltyAccount.customer_id == Customer.id)
-    .outerjoin(ChannelConsent, ChannelConsent.customer_id == Customer.id)
-    .where(Customer.id == bindparam("member"))
-)
-_LIVE_CONTACTS = (
-    select(Contact.channel, Contact.status, Contact.use_case, Contact.offer_code, Contact.sent_at,
-           Contact.scheduled_at, Proposal.content,
-           Contact.id.in_(select(Outcome.contact_id).where(
-               Outcome.customer_id == bindparam("member"), Outcome.type.in_(ENGAGED))).label("engaged"))
-    .outerjoin(Proposal, Proposal.id == Contact.proposal_id)
-    .where(Contact.customer_id == bindparam("member"), Contact.status.in_(LIVE_STATUSES),
-           Contact.scheduled_at >= bindparam("since", type_=DateTime()))
-    .order_by(Contact.scheduled_at.desc(), Contact.id.desc())
-)
+# Built once: a decision runs a rule check three times (the specialist's check, the guard's
+# verdict, the re-check at send), and building a statement costs more than running it.
+_LIVE_CONTACTS = RECENT_CONTACTS.add_columns(Proposal.content).outerjoin(
+    Proposal, Proposal.id == Contact.proposal_id)
 _CURRENT_BUDGET = select(Budget.amount, Budget.spent, Budget.paused).where(and_(
     Budget.use_case == bindparam("use_case"), Budget.period_start <= bindparam("now", type_=DateTime()),
     Budget.period_end > bindparam("now", type_=DateTime())))
@@ -104,11 +73,7 @@ async def rule_context(
 ) -> RuleContext:
     """The stored facts about the proposal's member; `budget` when the caller has read it already."""
     customer_id = proposal.customer_id
-    rows = (await session.execute(_MEMBER_WITH_CONSENTS, {"member": customer_id})).all()
-    if not rows:
-        raise NotFound(f"no member with id {customer_id}")
-    member = rows[0]
-    consents = [row for row in rows if row.channel is not None]
+    member, consents = await member_with_consents(session, customer_id)
     recent = await _recent_contacts(session, customer_id, now=now, lookback=lookback, ignore_window=ignore_window)
     ignored = 0
     for _, was_ignored in recent:  # newest first: count until the member last engaged

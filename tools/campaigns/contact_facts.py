@@ -21,9 +21,8 @@ from policies.model import Policy
 from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
 from tools.approvals import naive_utc
-from tools.contacts import ENGAGED
+from tools.contacts import ENGAGED, LIVE_STATUSES
 from tools.nba.scorer import CHANNELS
-from tools.rule_facts import LIVE_STATUSES
 from tools.storage.db import Database
 from tools.storage.models import Budget, ChannelConsent, Contact, Customer, Outcome, Proposal
 

@@ -31,12 +31,12 @@ from tools.campaigns.plan import CampaignPlan
 from tools.campaigns.planned import PlannedMember
 from tools.campaigns.ports import Review, Reviewer
 from tools.campaigns.verdicts import Inherited, record_inherited
+from tools.contacts import LIVE_STATUSES
 from tools.delivery.quiet_hours import outside_quiet_hours
 from tools.errors import InvalidInput
 from tools.importers.progress import Progress, Silent
 from tools.outbox import SendRefused
 from tools.outbox_batch import DEFAULT_CHUNK, BatchItem, RecheckMany, send_approved_many
-from tools.rule_facts import LIVE_STATUSES
 from tools.storage.db import Database
 from tools.storage.models import ChannelConsent, Contact, Customer, Proposal
 
