@@ -50,7 +50,7 @@ def worker_command(
 
 
 def _print_activity(report: PassReport) -> None:
-    if report.enqueued or report.work.decided or report.work.failed:
+    if report.eventful:
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.work.outcomes.items())) or "none"
         console.print(f"{report.at:%Y-%m-%d %H:%M:%S} queued {report.enqueued}, decided {report.work.decided} "
                       f"({outcomes}), failed {report.work.failed}", highlight=False)

@@ -41,6 +41,11 @@ class PassReport:
     enqueued: int
     work: WorkReport
 
+    @property
+    def eventful(self) -> bool:
+        """Anything queued, decided or failed: a quiet pass is neither logged nor printed."""
+        return bool(self.enqueued or self.work.decided or self.work.failed)
+
 
 async def decide_due(product: Product, team: Team, clock: Callable[[], datetime], config: ServiceConfig,
                      *, prime: bool) -> PassReport:
@@ -65,7 +70,7 @@ async def serve_decisions(product: Product, team: Team, clock: Callable[[], date
             except Exception:  # a database outage, a broken rule file: the next pass tries again
                 log.warning("worker.pass_failed", exc_info=True)
             else:
-                if report.enqueued or report.work.decided or report.work.failed:
+                if report.eventful:
                     log.info("worker.pass", enqueued=report.enqueued, decided=report.work.decided,
                              failed=report.work.failed, outcomes=dict(report.work.outcomes))
                 on_pass(report)
