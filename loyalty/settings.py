@@ -19,7 +19,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LOYALTY_", frozen=True, extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="LOYALTY_", frozen=True, extra="forbid", validate_by_name=True)
 
     db_url: str = Field("sqlite+aiosqlite:///loyalty.db", description="SQLAlchemy URL of the database")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
