@@ -2,13 +2,18 @@
 
 import asyncio
 import os
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from mcp import Client
 
-from loyalty.mcp_entry import serve
+from loyalty.mcp_entry import open_server_deps, serve
 from loyalty.settings import Settings
+from mcp_servers.registry import SERVERS
+from tests.mcp_servers.harness import refused
+from tests.mcp_servers.seeded_world import SeededWorld
 from tools.errors import InvalidInput
 
 
@@ -56,3 +61,15 @@ async def test_rules_and_channels_start_without_the_model_and_agent_libraries(tm
                                                    stdout=asyncio.subprocess.PIPE)
     out, _ = await process.communicate()
     assert out.decode().strip() == "[]"
+
+
+async def test_a_tool_never_fits_models_it_says_what_to_run(world: SeededWorld) -> None:
+    """Fitting takes minutes on a large base, past any client's timeout: a served tool answers
+    from fitted models or names the command, and fits nothing itself."""
+    shutil.rmtree(world.models_dir)
+    async with open_server_deps("customer-data", world.settings(), clock=lambda: world.now) as deps:
+        _, build = SERVERS["customer-data"]
+        async with Client(build(deps, None)) as client:
+            message = refused(await client.call_tool("get_member_profile", {"customer_id": world.samples.member}))
+    assert "loyalty models fit" in message
+    assert not world.models_dir.exists()
