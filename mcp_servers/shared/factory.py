@@ -1,10 +1,15 @@
 """Creating an MCPServer with or without HTTP authentication, the same way for every server."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, InputRequiredResult
+from pydantic import ValidationError
 
 from mcp_servers.shared.auth import StaticTokenVerifier, auth_settings
+from mcp_servers.shared.errors import readable
 
 
 @dataclass(frozen=True)
@@ -16,11 +21,26 @@ class HttpAuth:
     token: str
 
 
-def new_server(name: str, instructions: str, http: HttpAuth | None = None) -> MCPServer:
+class LoyaltyServer(MCPServer):
+    """MCPServer whose argument errors read as a model can act on: `customer_id: Input should be
+    a valid integer`, not pydantic's multi-line report with echoed values and links."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any],
+                        context: Context[Any, Any] | None = None) -> CallToolResult | InputRequiredResult:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                raise ToolError(f"invalid arguments for {name}: {readable(exc.__cause__)}") from exc.__cause__
+            raise
+
+
+def new_server(name: str, title: str, instructions: str, http: HttpAuth | None = None) -> MCPServer:
     if http is None:
-        return MCPServer(name, instructions=instructions, version="0.1.0")
-    return MCPServer(
+        return LoyaltyServer(name, title=title, instructions=instructions, version="0.1.0")
+    return LoyaltyServer(
         name,
+        title=title,
         instructions=instructions,
         version="0.1.0",
         token_verifier=StaticTokenVerifier(http.token),
