@@ -34,6 +34,8 @@ from tools.rule_facts import ProfileFacts, ProfileFactsSource
 from tools.storage.db import Database, check_schema, database
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
     from loyalty.profile_cache import CachedProfiles
 
 log = structlog.get_logger(__name__)
@@ -94,32 +96,41 @@ async def serve(name: str, settings: Settings, *, http: tuple[str, int] | None =
         if auth is None:
             await server.run_stdio_async()
         else:
-            await server.run_streamable_http_async(host=auth.host, port=auth.port)
+            await _serve_http(server.streamable_http_app(host=auth.host), auth, settings.log_level)
         background.cancel_scope.cancel()
+
+
+async def _serve_http(app: "Starlette", auth: HttpAuth, log_level: str) -> None:
+    """uvicorn with its own logging left unconfigured (`log_config=None`): its access and error
+    records go through the root logger, which `configure_logging` renders as JSON lines."""
+    import uvicorn
+
+    config = uvicorn.Config(app, host=auth.host, port=auth.port, log_config=None, log_level=log_level)
+    await uvicorn.Server(config).serve()
 
 
 async def _serve_and_exit(name: str, settings: Settings, http: tuple[str, int] | None) -> None:
     """Serve, then leave at once: a profile frame or model load still running in a worker
-    thread would hold the interpreter's exit until it finished (seconds on a large base)."""
-    code = 0
-    try:
-        await serve(name, settings, http=http)
-    except LoyaltyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        code = 2
-    else:
-        log.info("mcp.server_stopped", server=name)
+    thread would hold the interpreter's exit until it finished (seconds on a large base). A
+    failure to start raises instead, before any such thread exists."""
+    await serve(name, settings, http=http)
+    log.info("mcp.server_stopped", server=name)
     sys.stderr.flush()
-    os._exit(code)
+    os._exit(0)
 
 
-def run_server(name: str, settings: Settings, http: tuple[str, int] | None = None) -> None:
-    """Serve until the client goes (stdin closes) or Ctrl-C; one line and exit code 2 on failure."""
+def run_server(name: str, settings: Settings, http: tuple[str, int] | None = None) -> int:
+    """Serve until the client goes (stdin closes) or Ctrl-C. A failure to start is one line on
+    stderr and exit code 2 (returned)."""
     try:
         anyio.run(_serve_and_exit, name, settings, http)
+    except LoyaltyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         sys.stderr.flush()
         os._exit(130)
+    return 0
 
 
 def main(name: str) -> None:
@@ -130,4 +141,4 @@ def main(name: str) -> None:
     except LoyaltyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    run_server(name, settings)
+    raise SystemExit(run_server(name, settings))

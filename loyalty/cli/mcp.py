@@ -31,7 +31,8 @@ def serve_command(
     settings = settings_for(db)
     if name not in SERVERS:
         raise fail(f"unknown server {name!r}: choose one of {', '.join(SERVERS)}")
-    run_server(name, settings, http=(host, port) if http else None)
+    if code := run_server(name, settings, http=(host, port) if http else None):
+        raise typer.Exit(code)
 
 
 @app.command("config")
