@@ -5,7 +5,7 @@ from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, InputRequiredResult
+from mcp.types import CallToolResult, InputRequiredResult, Tool
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
@@ -31,6 +31,13 @@ class LoyaltyServer(MCPServer):
         super().__init__(*args, **kwargs)
         self._token = token
 
+    async def list_tools(self) -> list[Tool]:
+        """Schemas without pydantic's generated `title` on every field and model ("Page Size"
+        for `page_size`): they repeat the name, and a model reads every one of them."""
+        return [tool.model_copy(update={"input_schema": untitled(tool.input_schema),
+                                        "output_schema": untitled(tool.output_schema)})
+                for tool in await super().list_tools()]
+
     def streamable_http_app(self, **kwargs: Any) -> Starlette:
         app = super().streamable_http_app(**kwargs)
         if self._token is not None:
@@ -45,6 +52,17 @@ class LoyaltyServer(MCPServer):
             if isinstance(exc.__cause__, ValidationError):
                 raise ToolError(f"invalid arguments for {name}: {readable(exc.__cause__)}") from exc.__cause__
             raise
+
+
+def untitled(schema: Any) -> Any:
+    """`schema` without `title` keywords; a property that is itself named `title` stays."""
+    if isinstance(schema, list):
+        return [untitled(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {key: ({name: untitled(sub) for name, sub in value.items()} if key in ("properties", "$defs")
+                   else untitled(value))
+            for key, value in schema.items() if not (key == "title" and isinstance(value, str))}
 
 
 def new_server(name: str, title: str, instructions: str, http: HttpAuth | None = None) -> MCPServer:

@@ -7,6 +7,5 @@ from pydantic import Field
 
 MemberRef = Annotated[
     Annotated[int, Field(ge=1)] | Annotated[str, Field(min_length=1, max_length=64)],
-    Field(description="The member: internal id (a number, e.g. 42) or external id (a string, e.g. 'M00000042'). "
-                      "Prefix 'id:' or 'ext:' if a string could be either."),
+    Field(description="Member: internal id (number) or external id (string, e.g. 'M00000042')."),
 ]
