@@ -79,6 +79,8 @@ async def main() -> None:
     url = f"sqlite+aiosqlite:///{args.db.resolve()}"
     env = {"LOYALTY_DB_URL": url, "LOYALTY_MODELS_DIR": str(args.db.resolve().with_name(f"{args.db.stem}.models")),
            "PATH": os.environ.get("PATH", "/usr/bin")}
+    if "PYTHONPATH" in os.environ:  # e.g. another checkout of the product, to compare with
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     with tempfile.TemporaryDirectory() as cwd:  # no loyalty.toml to pick up
         started = time.perf_counter()
         rows = await asyncio.gather(*(launch(name, env, cwd) for name in FIRST_CALLS))
