@@ -60,6 +60,7 @@ async def launch(server: str, env: dict[str, str], cwd: str) -> dict[str, float 
         elif reply.get("id") == 2:
             answered = time.perf_counter() - started
             outcome = "error: " + reply["result"]["content"][0]["text"] if reply["result"].get("isError") else "ok"
+    cpu = _cpu_seconds(process.pid)
     closing = time.perf_counter()
     process.stdin.close()
     try:
@@ -69,7 +70,17 @@ async def launch(server: str, env: dict[str, str], cwd: str) -> dict[str, float 
         process.kill()
         exited = float("nan")
     return {"server": server, "initialize_s": initialised or float("nan"), "first_answer_s": answered or float("nan"),
-            "exit_after_stdin_close_s": exited, "outcome": outcome}
+            "exit_after_stdin_close_s": exited, "cpu_s": cpu, "outcome": outcome}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process used so far: the launch cost on an idle machine,
+    whatever else is running on this one (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def main() -> None:
@@ -81,14 +92,17 @@ async def main() -> None:
            "PATH": os.environ.get("PATH", "/usr/bin")}
     if "PYTHONPATH" in os.environ:  # e.g. another checkout of the product, to compare with
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    env |= {k: v for k, v in os.environ.items() if k.startswith("LOYALTY_") and k not in env}  # other settings
     with tempfile.TemporaryDirectory() as cwd:  # no loyalty.toml to pick up
         started = time.perf_counter()
         rows = await asyncio.gather(*(launch(name, env, cwd) for name in FIRST_CALLS))
         everything = time.perf_counter() - started
-    print(f"{'server':<18}{'initialize':>12}{'first answer':>14}{'exit':>8}  outcome")
+    print(f"{'server':<18}{'initialize':>12}{'first answer':>14}{'CPU used':>10}{'exit':>8}  outcome")
     for row in rows:
-        print(f"{row['server']:<18}{row['initialize_s']:>11.2f}s{row['first_answer_s']:>13.2f}s"
+        print(f"{row['server']:<18}{row['initialize_s']:>11.2f}s{row['first_answer_s']:>13.2f}s{row['cpu_s']:>9.2f}s"
               f"{row['exit_after_stdin_close_s']:>7.2f}s  {row['outcome']}")
+    print(f"CPU to first answers, all four: {sum(float(r['cpu_s']) for r in rows):.2f}s "
+          f"(on {os.cpu_count()} cores; load average now {os.getloadavg()[0]:.1f})")
     print(f"all four launched, answered and exited in {everything:.2f}s")
 
 
