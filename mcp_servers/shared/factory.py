@@ -32,10 +32,9 @@ class LoyaltyServer(MCPServer):
         self._token = token
 
     async def list_tools(self) -> list[Tool]:
-        """Schemas without pydantic's generated `title` on every field and model ("Page Size"
-        for `page_size`): they repeat the name, and a model reads every one of them."""
-        return [tool.model_copy(update={"input_schema": untitled(tool.input_schema),
-                                        "output_schema": untitled(tool.output_schema)})
+        """Schemas as `lean` writes them: a model reads every keyword of every tool."""
+        return [tool.model_copy(update={"input_schema": lean(tool.input_schema),
+                                        "output_schema": lean(tool.output_schema)})
                 for tool in await super().list_tools()]
 
     def streamable_http_app(self, **kwargs: Any) -> Starlette:
@@ -54,15 +53,31 @@ class LoyaltyServer(MCPServer):
             raise
 
 
-def untitled(schema: Any) -> Any:
-    """`schema` without `title` keywords; a property that is itself named `title` stays."""
+# Keywords that constrain only non-null values: a `{X} or null` choice made of them can be written
+# as one schema whose type list admits null.
+_NULL_SAFE = frozenset({"type", "format", "minLength", "maxLength", "pattern", "minimum", "maximum",
+                        "exclusiveMinimum", "exclusiveMaximum", "enum", "items", "minItems", "maxItems"})
+
+
+def lean(schema: Any) -> Any:
+    """`schema` as a model reads it best: without pydantic's generated `title` keywords (they
+    repeat the field names), and `anyOf: [{type: X, ...}, {type: null}]` written `type: [X, "null"]`.
+    Both leave what the schema accepts unchanged; a property that is itself named `title` stays."""
     if isinstance(schema, list):
-        return [untitled(item) for item in schema]
+        return [lean(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    return {key: ({name: untitled(sub) for name, sub in value.items()} if key in ("properties", "$defs")
-                   else untitled(value))
+    node = {key: ({name: lean(sub) for name, sub in value.items()} if key in ("properties", "$defs") else lean(value))
             for key, value in schema.items() if not (key == "title" and isinstance(value, str))}
+    options = node.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
+        other = next(option for option in options if option != {"type": "null"})
+        if isinstance(other.get("type"), str) and set(other) <= _NULL_SAFE and not set(other) & (set(node) - {"anyOf"}):
+            del node["anyOf"]
+            node |= other | {"type": [other["type"], "null"]}
+            if "enum" in other:
+                node["enum"] = [*other["enum"], None]
+    return node
 
 
 def new_server(name: str, title: str, instructions: str, http: HttpAuth | None = None) -> MCPServer:

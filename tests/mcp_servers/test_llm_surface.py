@@ -1,8 +1,10 @@
 """The tool surface as a model uses it: every parameter described, closed values as enums,
 proposals it never assembles by hand, members by either id, argument errors it can act on."""
 
+from jsonschema import Draft202012Validator
 from mcp import Client
 
+from mcp_servers.shared.factory import lean
 from tests.mcp_servers.harness import ok, refused, servers_for
 from tests.mcp_servers.seeded_world import SeededWorld
 
@@ -28,9 +30,9 @@ async def test_closed_values_are_enums(shared_world: SeededWorld) -> None:
         find = next(t for t in (await client.list_tools()).tools if t.name == "find_members").input_schema
         sort = find["properties"]["sort"]
         assert sort["enum"] == ["customer_id", "churn_risk", "clv_365", "recency_days", "spend_365"]
-        stage = find["properties"]["lifecycle_stage"]["anyOf"][0]
+        stage = find["properties"]["lifecycle_stage"]
         assert set(stage["enum"]) == {*product.profiles.segments.lifecycle_order,
-                                      product.profiles.segments.lifecycle_fallback}
+                                      product.profiles.segments.lifecycle_fallback, None}
 
 
 async def test_scoring_returns_drafts_the_rules_accept(shared_world: SeededWorld) -> None:
@@ -66,3 +68,19 @@ async def test_argument_errors_name_the_field_and_the_problem_only(shared_world:
         text = refused(await client.call_tool("find_members", {"sort": "bogus", "page_size": 1000}))
     assert "sort:" in text and "page_size: Input should be less than or equal to 100" in text
     assert "pydantic" not in text and "type=" not in text and "input_value" not in text and "\n" not in text
+
+
+def test_lean_schemas_accept_exactly_what_pydantic_s_do() -> None:
+    original = {"type": "object", "title": "Args", "properties": {
+        "title": {"title": "Title", "type": "string"},
+        "stage": {"anyOf": [{"enum": ["a", "b"], "type": "string"}, {"type": "null"}], "default": None},
+        "limit": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}], "description": "How many."},
+        "either": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+    }}
+    slim = lean(original)
+    assert "title" in slim["properties"] and "title" not in slim and "title" not in slim["properties"]["title"]
+    assert slim["properties"]["stage"] == {"enum": ["a", "b", None], "type": ["string", "null"], "default": None}
+    samples = [{"stage": "a"}, {"stage": None}, {"stage": "c"}, {"limit": 0}, {"limit": None}, {"limit": 3},
+               {"title": 5}, {"either": 1.5}, {"either": "x"}]
+    for sample in samples:
+        assert Draft202012Validator(slim).is_valid(sample) == Draft202012Validator(original).is_valid(sample), sample
