@@ -8,6 +8,7 @@ import sys
 
 import structlog
 
+
 class _CurrentStderr:
     """Writes to whatever `sys.stderr` is at the moment of writing, not when logging was set up
     (test runners and CLI runners swap it, and a closed one must not break logging)."""
@@ -37,7 +38,20 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
         logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
-    # Libraries that use stdlib logging (mcp, uvicorn, httpx2) go to stderr too, before
-    # MCPServer's own basicConfig can pick a handler.
-    logging.basicConfig(level=LEVELS[level], format="%(levelname)s %(name)s: %(message)s",
-                        handlers=[logging.StreamHandler(_CurrentStderr())])  # type: ignore[arg-type]
+    # Libraries that use stdlib logging (mcp, uvicorn's request log, httpx2) go to stderr too, before
+    # MCPServer's own basicConfig can pick a handler, and in the same format as ours.
+    handler = stdlib_handler(console)
+    logging.basicConfig(level=LEVELS[level], handlers=[handler])
+
+
+def stdlib_handler(console: bool) -> logging.Handler:
+    """Stderr for stdlib loggers: readable lines in a terminal, else JSON lines like structlog's."""
+    handler = logging.StreamHandler(_CurrentStderr())  # type: ignore[arg-type]
+    if console:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    else:
+        handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+            processor=structlog.processors.JSONRenderer(),
+            foreign_pre_chain=[structlog.stdlib.add_log_level, structlog.stdlib.add_logger_name,
+                               structlog.processors.TimeStamper(fmt="iso", utc=True)]))
+    return handler

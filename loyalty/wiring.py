@@ -2,29 +2,27 @@
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from anthropic import AsyncAnthropic
-from mcp import Client
-
-from agents.decision_log import DecisionLog
-from agents.models.base import Model
-from agents.models.claude import ClaudeConfig, ClaudeModel
-from agents.team import Team, local_model, open_team
-from loyalty.profile_cache import CachedProfiles
 from loyalty.settings import Settings
-from mcp_servers.registry import build_all
 from mcp_servers.shared.deps import ServerDeps, system_clock
 from policies.errors import PolicyError
 from policies.loader import load_policy
 from policies.model import Policy
-from tools.decision_log import SqlDecisionLog
 from tools.errors import InvalidInput
-from tools.profiles.service import open_profiles
 from tools.rule_facts import ProfileFactsSource
 from tools.storage.db import Database, check_schema, database
+
+# The agents (with the Anthropic SDK) and the profile models (with scikit-learn) are imported where
+# they are used: an MCP server process that needs neither starts without them (seconds saved).
+if TYPE_CHECKING:
+    from agents.decision_log import DecisionLog
+    from agents.models.base import Model
+    from agents.team import Team
+    from loyalty.profile_cache import CachedProfiles
+
 
 def policy_from(settings: Settings) -> Policy:
     try:
@@ -33,11 +31,17 @@ def policy_from(settings: Settings) -> Policy:
         raise InvalidInput(str(exc)) from exc
 
 
-def profile_service(settings: Settings, db: Database, clock: Callable[[], datetime]) -> CachedProfiles:
+def profile_service(settings: Settings, db: Database, clock: Callable[[], datetime], *,
+                    fit_when_missing: bool = True) -> "CachedProfiles":
+    """`fit_when_missing=False` for a server: a tool call never spends minutes fitting models."""
+    from loyalty.profile_cache import CachedProfiles
+    from tools.profiles.service import open_profiles
+
     service = open_profiles(db, models_dir=settings.models_dir, segments_path=settings.segments_path)
     shared = {f.name: getattr(service, f.name) for f in fields(service)
               if f.init and not f.name.startswith("_") and f.name != "clock"}
-    return CachedProfiles(**shared, clock=lambda: clock().astimezone(UTC).replace(tzinfo=None))
+    cached = CachedProfiles(**shared, clock=lambda: clock().astimezone(UTC).replace(tzinfo=None))
+    return replace(cached, fit_when_missing=fit_when_missing)
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Product:
     settings: Settings
     db: Database
     policy: Policy
-    profiles: CachedProfiles
+    profiles: "CachedProfiles"
     deps: ServerDeps
 
 
@@ -67,8 +71,13 @@ async def open_product(settings: Settings, *, clock: Callable[[], datetime] = sy
         await db.dispose()
 
 
-def model_for(settings: Settings) -> Model:
+def model_for(settings: Settings) -> "Model":
     """Claude when a key is set (with the local model as its fallback), else the local model."""
+    from anthropic import AsyncAnthropic
+
+    from agents.models.claude import ClaudeConfig, ClaudeModel
+    from agents.team import local_model
+
     local = local_model()
     if settings.anthropic_api_key is None:
         return local
@@ -79,8 +88,10 @@ def model_for(settings: Settings) -> Model:
     return ClaudeModel(client, config=ClaudeConfig(model_by_role=roles), fallback=local)
 
 
-def named_model(choice: Literal["local", "claude"], settings: Settings) -> Model:
+def named_model(choice: Literal["local", "claude"], settings: Settings) -> "Model":
     """The local model, or Claude (its fallback the local model) when asked for: that needs a key."""
+    from agents.team import local_model
+
     if choice == "local":
         return local_model()
     if settings.anthropic_api_key is None:
@@ -89,8 +100,14 @@ def named_model(choice: Literal["local", "claude"], settings: Settings) -> Model
 
 
 @asynccontextmanager
-async def open_agents(product: Product, model: Model, log: DecisionLog | None = None) -> AsyncIterator[Team]:
+async def open_agents(product: Product, model: "Model", log: "DecisionLog | None" = None) -> AsyncIterator["Team"]:
     """The team connected in-process (no sockets, no subprocess) to all four servers."""
+    from mcp import Client
+
+    from agents.team import open_team
+    from mcp_servers.registry import build_all
+    from tools.decision_log import SqlDecisionLog
+
     clients = {key: Client(server) for key, server in build_all(product.deps).items()}
     async with open_team(clients, model, log or SqlDecisionLog(product.db)) as team:  # enters the clients
         yield team

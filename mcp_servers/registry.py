@@ -1,27 +1,46 @@
-"""The four servers by name, as the CLI, Claude Desktop config and in-process clients know them."""
+"""The four servers by name, as the CLI, Claude Desktop config and in-process clients know them.
+
+A server's module is imported when it is built, not when this registry is: a process serving
+`rules` never imports what `customer-data` needs (the profile models and scikit-learn), so it
+starts in a fraction of the time.
+"""
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from mcp.server.mcpserver import MCPServer
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
 
-from mcp_servers.channels.server import build as build_channels
-from mcp_servers.customer_data.server import build as build_customer_data
-from mcp_servers.offers_inventory.server import build as build_offers
-from mcp_servers.rules.server import build as build_rules
-from mcp_servers.shared.deps import ServerDeps
-from mcp_servers.shared.factory import HttpAuth
+    from mcp_servers.shared.deps import ServerDeps
+    from mcp_servers.shared.factory import HttpAuth
 
-Builder = Callable[[ServerDeps, HttpAuth | None], MCPServer]
+Builder = Callable[["ServerDeps", "HttpAuth | None"], "MCPServer"]
+
+
+@dataclass(frozen=True)
+class LazyBuilder:
+    """`build(deps, http)` of `mcp_servers.<package>.server`, imported on the first call."""
+
+    package: str
+
+    def __call__(self, deps: "ServerDeps", http: "HttpAuth | None" = None) -> "MCPServer":
+        build: Builder = import_module(f"mcp_servers.{self.package}.server").build
+        return build(deps, http)
+
 
 # Public server name → (toolbox key used by the agents, builder).
 SERVERS: dict[str, tuple[str, Builder]] = {
-    "customer-data": ("customer_data", build_customer_data),
-    "offers-inventory": ("offers", build_offers),
-    "rules": ("rules", build_rules),
-    "channels": ("channels", build_channels),
+    "customer-data": ("customer_data", LazyBuilder("customer_data")),
+    "offers-inventory": ("offers", LazyBuilder("offers_inventory")),
+    "rules": ("rules", LazyBuilder("rules")),
+    "channels": ("channels", LazyBuilder("channels")),
 }
+# The servers whose tools read profiles (and so load the fitted models).
+PROFILE_SERVERS = frozenset({"customer-data", "offers-inventory"})
 
 
-def build_all(deps: ServerDeps) -> dict[str, MCPServer]:
+def build_all(deps: "ServerDeps") -> "dict[str, MCPServer]":
     """Every server for in-process use, keyed by the agents' toolbox keys."""
     return {key: builder(deps, None) for key, builder in SERVERS.values()}

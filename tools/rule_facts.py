@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -20,9 +21,11 @@ from policies.vocabulary import Channel, UseCase
 from tools.approvals import naive_utc
 from tools.contacts import RECENT_CONTACTS, member_with_consents
 from tools.profiles.profile import Profile
-from tools.profiles.service import ProfileService
 from tools.storage.db import Database
 from tools.storage.models import Budget, Category, Contact, Inventory, Product, Proposal
+
+if TYPE_CHECKING:  # the service's module brings scikit-learn, which the channels server never needs
+    from tools.profiles.service import ProfileService
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,7 @@ async def sku_costs_of(session: AsyncSession, skus: Iterable[str]) -> dict[str, 
 class ProfileFactsSource:
     """Rule facts for a proposal from the profile service (what the rules server is wired with)."""
 
-    def __init__(self, db: Database, profiles: ProfileService) -> None:
+    def __init__(self, db: Database, profiles: "ProfileService") -> None:
         self._db, self._profiles = db, profiles
 
     async def __call__(self, proposal: OfferProposal, now: datetime) -> ProfileFacts:

@@ -6,11 +6,14 @@ from typing import Annotated
 
 import typer
 
-from loyalty.cli.common import DbOption, console, run, settings_for
-from loyalty.mcp_entry import serve
+from loyalty.cli.common import DbOption, console, err_console, fail, run, settings_for
+from loyalty.mcp_entry import run_server
+from loyalty.readiness import check_readiness
 from mcp_servers.registry import SERVERS
-from tools.profiles.artefact import default_models_dir
-from tools.storage.db import canonical_url
+from tools.errors import LoyaltyError
+from tools.profiles.artefact import ModelStore, default_models_dir
+from tools.profiles.freshness import DEFAULT_STALE_AFTER
+from tools.storage.db import canonical_url, utcnow
 
 app = typer.Typer(help="Run the MCP servers; print a Claude Desktop configuration.", no_args_is_help=True)
 
@@ -26,16 +29,28 @@ def serve_command(
     """Serve one server over stdio (for Claude Desktop) or, with --http, Streamable HTTP at /mcp
     (bearer token from LOYALTY_MCP_HTTP_TOKEN required)."""
     settings = settings_for(db)
-    run(serve(name, settings, http=(host, port) if http else None))
+    if name not in SERVERS:
+        raise fail(f"unknown server {name!r}: choose one of {', '.join(SERVERS)}")
+    if code := run_server(name, settings, http=(host, port) if http else None):
+        raise typer.Exit(code)
 
 
 @app.command("config")
 def config_command(db: DbOption = None) -> None:
-    """Print a claude_desktop_config.json fragment for all four servers."""
+    """Print a claude_desktop_config.json fragment for all four servers, after checking the
+    database is ready for them (on stderr: what to run when it is not)."""
     settings = settings_for(db)
-    url = canonical_url(settings.db_url)
+    try:
+        url = canonical_url(settings.db_url)
+    except LoyaltyError as exc:
+        raise fail(str(exc)) from None
     # Claude Desktop starts servers from its own working directory: every path must be absolute.
     models = settings.models_dir or default_models_dir(url)
+    readiness = run(check_readiness(url, ModelStore(models.resolve()).available(), utcnow(), DEFAULT_STALE_AFTER))
+    for problem in readiness.blocking:
+        err_console.print(f"[bold red]the servers will not start:[/] {problem}", highlight=False, soft_wrap=True)
+    for advice in readiness.advice:
+        err_console.print(f"[yellow]before using them:[/] {advice}", highlight=False, soft_wrap=True)
     env = {"LOYALTY_DB_URL": url, "LOYALTY_MODELS_DIR": str(models.resolve())}
     servers = {
         f"loyalty-{name}": {"command": sys.executable, "args": ["-m", f"mcp_servers.{name.replace('-', '_')}"],

@@ -6,7 +6,7 @@ because other messages may have been queued since the guard looked.
 """
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
@@ -16,15 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mcp_servers.shared.deps import ServerDeps
 from mcp_servers.shared.errors import tool_errors
 from mcp_servers.shared.factory import HttpAuth, new_server
+from mcp_servers.shared.members import MemberRef
 from policies.engine import check
 from policies.proposal import OfferProposal
 from policies.rule_ids import RuleId
 from policies.vocabulary import Channel, OutcomeType
 from tools.contacts import contact_history, contact_record, record_outcome
+from tools.member_ids import resolve_member
 from tools.outbox import outbox_counts, send_approved
 from tools.rule_facts import ProfileFacts, rule_context
+from tools.timestamps import UtcTimestamp
 
-MemberId = Annotated[int, Field(ge=1, description="The member's internal id (customer_id).")]
 # What can change between the guard's approval and the send: other messages, consent, opt-outs.
 SEND_TIME_RULES = frozenset({
     RuleId.CONSENT_CHANNEL, RuleId.CONSENT_OPT_OUT, RuleId.FREQUENCY_DAILY_TOTAL, RuleId.FREQUENCY_WEEKLY_TOTAL,
@@ -36,10 +38,18 @@ READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hin
 WRITE_ONCE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
 
+class RecentMessage(BaseModel):
+    channel: str
+    use_case: str | None
+    status: str
+    at: UtcTimestamp
+    engaged: bool
+
+
 class ChannelStatus(BaseModel):
     channel: Channel
     consented: bool
-    opted_out_at: str | None
+    opted_out_at: UtcTimestamp | None
     sent_last_7_days: int
     weekly_cap: int | None
     remaining_this_week: int | None
@@ -54,33 +64,54 @@ class ContactStatus(BaseModel):
     daily_cap: int
     messages_last_7_days: int
     weekly_cap: int
-    recent: list[dict[str, Any]]
+    recent: list[RecentMessage] = Field(description="The last ten messages, newest first.")
 
 
 class SendReceipt(BaseModel):
-    contact_id: int
+    contact_id: int = Field(description="Pass to record_outcome.")
     proposal_id: str
     channel: str
-    scheduled_at: str
+    scheduled_at: UtcTimestamp
     status: str
+
+
+class PastContact(BaseModel):
+    contact_id: int
+    channel: str
+    use_case: str | None
+    status: str
+    scheduled_at: UtcTimestamp
+    sent_at: UtcTimestamp | None
+    offer_code: str | None
+    subject: str | None
+    outcomes: list[str] = Field(description="open, click, redeem, order, unsubscribe, complaint...")
+
+
+class ContactHistory(BaseModel):
+    contacts: list[PastContact] = Field(description="Newest first.")
+
+
+class OutcomeReceipt(BaseModel):
+    recorded: bool = Field(description="False when this outcome was already recorded (nothing changed).")
 
 
 def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     server = new_server(
-        "channels",
+        "channels", "Contact and delivery",
         "Contact status and delivery. Messages are sent only with a guard approval for exactly the "
         "proposal content; anything else is refused.",
         http,
     )
     policy = deps.policy
 
-    @server.tool(annotations=READ)
+    @server.tool(title="Contact status", annotations=READ)
     @tool_errors
-    async def contact_status(customer_id: MemberId) -> ContactStatus:
+    async def contact_status(customer_id: MemberRef) -> ContactStatus:
         """A member's reachability now: consent and opt-out per channel, local send windows, how many
         messages they had in the last day and week against the caps, and their recent messages.
         Check this before proposing a channel."""
         now = deps.clock()
+        customer_id = await resolve_member(deps.db, customer_id)
         record = await contact_record(deps.db, customer_id, now=now, lookback=timedelta(days=7))
         freq = policy.frequency
         week_ago, day_ago = now - timedelta(days=7), now - timedelta(days=1)
@@ -94,7 +125,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
             channels.append(ChannelStatus(
                 channel=channel,
                 consented=record.consents.get(channel.value, False),
-                opted_out_at=record.opted_out[channel.value].isoformat() if channel.value in record.opted_out else None,
+                opted_out_at=record.opted_out.get(channel.value),
                 sent_last_7_days=sent,
                 weekly_cap=cap,
                 remaining_this_week=None if cap is None else max(cap - sent, 0),
@@ -110,8 +141,8 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
             daily_cap=freq.daily_total.max_contacts,
             messages_last_7_days=sum(1 for m in counted if m.channel in capped),
             weekly_cap=freq.weekly_total.max_contacts,
-            recent=[{"channel": m.channel, "use_case": m.use_case, "status": m.status,
-                     "at": m.scheduled_at.isoformat(), "engaged": m.engaged} for m in record.recent[:10]],
+            recent=[RecentMessage(channel=m.channel, use_case=m.use_case, status=m.status, at=m.scheduled_at,
+                                  engaged=m.engaged) for m in record.recent[:10]],
         )
 
     async def recheck(session: AsyncSession, proposal: OfferProposal) -> list[str]:
@@ -123,10 +154,10 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         result = check(proposal, context, policy)
         return [f"{v.rule_id}: {v.message}" for v in result.blocking if v.rule_id in SEND_TIME_RULES]
 
-    @server.tool(annotations=WRITE_ONCE)
+    @server.tool(title="Send an approved proposal", annotations=WRITE_ONCE)
     @tool_errors
     async def send_approved_proposal(
-        proposal: OfferProposal,
+        proposal: Annotated[OfferProposal, Field(description="The proposal exactly as the guard approved it.")],
         approval_id: Annotated[str, Field(min_length=8, max_length=64, description="From record_guard_verdict.")],
     ) -> SendReceipt:
         """Queue an approved proposal for delivery at its send_at time. Refused unless approval_id
@@ -135,32 +166,37 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         Pass the proposal exactly as approved."""
         receipt = await send_approved(deps.db, proposal, approval_id, now=deps.clock(), recheck=recheck)
         return SendReceipt(contact_id=receipt.contact_id, proposal_id=receipt.proposal_id, channel=receipt.channel,
-                           scheduled_at=receipt.scheduled_at.isoformat(), status=receipt.status)
+                           scheduled_at=receipt.scheduled_at, status=receipt.status)
 
-    @server.tool(name="contact_history", annotations=READ)
+    @server.tool(name="contact_history", title="Contact history", annotations=READ)
     @tool_errors
     async def contact_history_tool(
-        customer_id: MemberId, limit: Annotated[int, Field(ge=1, le=deps.max_page_size)] = 20
-    ) -> dict[str, list[dict[str, Any]]]:
+        customer_id: MemberRef,
+        limit: Annotated[int, Field(ge=1, le=deps.max_page_size, description="How many messages.")] = 20,
+    ) -> ContactHistory:
         """A member's messages, newest first, with their outcomes (open, click, redeem, order...)."""
-        return {"contacts": await contact_history(deps.db, customer_id, limit=limit)}
+        member = await resolve_member(deps.db, customer_id)
+        return ContactHistory(contacts=[PastContact.model_validate(c) for c in await contact_history(
+            deps.db, member, limit=limit)])
 
-    @server.tool(name="record_outcome", annotations=WRITE_ONCE)
+    @server.tool(name="record_outcome", title="Record an outcome", annotations=WRITE_ONCE)
     @tool_errors
     async def record_outcome_tool(
-        contact_id: Annotated[int, Field(ge=1)],
-        outcome: OutcomeType,
-        occurred_at: datetime | None = None,
-        revenue: Annotated[float, Field(ge=0, le=1_000_000)] = 0.0,
-        margin: Annotated[float, Field(ge=-1_000_000, le=1_000_000)] = 0.0,
-    ) -> dict[str, bool]:
+        contact_id: Annotated[int, Field(ge=1, description="From send_approved_proposal or contact_history.")],
+        outcome: Annotated[OutcomeType, Field(description="What the member did.")],
+        occurred_at: Annotated[datetime | None, Field(description="When, ISO 8601; UTC without an offset (default: now).")]
+        = None,
+        revenue: Annotated[float, Field(ge=0, le=1_000_000, description="Order revenue, for an order.")] = 0.0,
+        margin: Annotated[float, Field(ge=-1_000_000, le=1_000_000, description="Order margin, for an order.")]
+        = 0.0,
+    ) -> OutcomeReceipt:
         """Record a member's response to a message. Idempotent: the same outcome twice is recorded
         once. An unsubscribe or complaint withdraws consent for that channel at once."""
         when = occurred_at or deps.clock()
-        return {"recorded": await record_outcome(deps.db, contact_id, outcome, occurred_at=when,
-                                                  revenue=revenue, margin=margin)}
+        return OutcomeReceipt(recorded=await record_outcome(deps.db, contact_id, outcome, occurred_at=when,
+                                                            revenue=revenue, margin=margin))
 
-    @server.tool(annotations=READ)
+    @server.tool(title="Outbox", annotations=READ)
     @tool_errors
     async def outbox_status() -> dict[str, int]:
         """Messages by delivery status: queued, sending, sent, failed, dead_letter, cancelled."""

@@ -6,7 +6,7 @@ that breaks a blocking rule, and it sends high-value decisions to the human revi
 """
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -23,8 +23,11 @@ from policies.violation import CheckResult, Severity, Violation
 from policies.vocabulary import Verdict
 from tools.approvals import record_verdict
 from tools.rule_facts import budget_state, rule_context
+from tools.timestamps import UtcTimestamp
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+Proposal = Annotated[OfferProposal, Field(description="The offer proposal (a `draft` from score_candidate_actions "
+                                                      "with your message is one).")]
 # One reason as the guard words it ("code: message", the message up to 2,000 characters); bounded
 # so a runaway caller cannot store megabytes in the verdict record.
 Reason = Annotated[str, Field(max_length=2_200)]
@@ -49,7 +52,7 @@ class CheckReport(BaseModel):
     content_hash: str
     passed: bool
     needs_review: bool
-    violations: list[dict[str, Any]]
+    violations: list[Violation]
 
 
 class VerdictReceipt(BaseModel):
@@ -57,15 +60,15 @@ class VerdictReceipt(BaseModel):
     verdict: Verdict
     content_hash: str
     approval_id: str | None = Field(description="Pass to send_approved_proposal; null when rejected or queued for review.")
-    approval_expires_at: str | None
+    approval_expires_at: UtcTimestamp | None
     review_id: int | None
     policy_version: str
-    violations: list[dict[str, Any]]
+    violations: list[Violation]
 
 
 def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     server = new_server(
-        "rules",
+        "rules", "Business rules",
         "The retailer's business rules. Check every proposal before proposing it; only the guard "
         "records verdicts.",
         http,
@@ -87,7 +90,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
             result = result.model_copy(update={"violations": (*result.violations, paused)})
         return result
 
-    @server.tool(annotations=READ)
+    @server.tool(title="Policy in force", annotations=READ)
     async def get_policy() -> PolicySummary:
         """The policy in force: its version and every rule with id, severity and message template."""
         return PolicySummary(
@@ -97,24 +100,24 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
                                message=cfg.message) for rule_id, cfg in ((r, policy.rule(r)) for r in RuleId)],
         )
 
-    @server.tool(annotations=READ)
+    @server.tool(title="Check a proposal", annotations=READ)
     @tool_errors
-    async def check_proposal(proposal: OfferProposal) -> CheckReport:
+    async def check_proposal(proposal: Proposal) -> CheckReport:
         """Check a proposal against every rule for its member right now. Returns every violation
         with rule id, severity (block / review / warn), the field to change and how to fix it."""
         result = await evaluate(proposal)
         return CheckReport(policy_version=result.policy_version, content_hash=content_hash(proposal),
                            passed=result.passed, needs_review=result.needs_review,
-                           violations=[v.model_dump(mode="json") for v in result.violations])
+                           violations=list(result.violations))
 
-    @server.tool(annotations=WRITE)
+    @server.tool(title="Record the guard's verdict", annotations=WRITE)
     @tool_errors
     async def record_guard_verdict(
-        proposal: OfferProposal,
-        verdict: Verdict,
+        proposal: Proposal,
+        verdict: Annotated[Verdict, Field(description="approve, reject, or revise (pass the revised proposal).")],
         reasons: Annotated[list[Reason], Field(max_length=20, description="Why, one reason per item.")],
-        guard_model: Annotated[str, Field(min_length=1, max_length=60)] = "guard",
-        trace_id: Annotated[str | None, Field(max_length=36)] = None,
+        guard_model: Annotated[str, Field(min_length=1, max_length=60, description="Which model judged.")] = "guard",
+        trace_id: Annotated[str | None, Field(max_length=36, description="The decision's trace id, if any.")] = None,
         flag_for_review: Annotated[str | None, Field(
             min_length=1, max_length=500,
             description="Set when a person should look before this goes out, saying why.")] = None,
@@ -143,18 +146,20 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         return VerdictReceipt(
             proposal_id=record.proposal_id, verdict=record.verdict, content_hash=record.content_hash,
             approval_id=record.approval_id,
-            approval_expires_at=record.approval_expires_at.isoformat() if record.approval_expires_at else None,
+            approval_expires_at=record.approval_expires_at,
             review_id=record.review_id, policy_version=result.policy_version,
-            violations=[v.model_dump(mode="json") for v in result.violations],
+            violations=list(result.violations),
         )
 
-    @server.resource("policy://current", mime_type="application/json")
+    @server.resource("policy://current", name="policy", title="Policy in force", mime_type="application/json")
     def current_policy() -> str:
         """The full policy in force, as JSON."""
         return policy.model_dump_json(indent=2)
 
-    @server.prompt()
-    def review_offer(proposal_json: str) -> str:
+    @server.prompt(title="Review an offer proposal")
+    def review_offer(
+        proposal_json: Annotated[str, Field(description="The proposal as JSON (treated as data).")],
+    ) -> str:
         """Review an offer proposal against the retailer's rules and judgement."""
         return (
             "Review this offer proposal. First call check_proposal with it and list every violation. "

@@ -1,32 +1,50 @@
-"""Bearer-token authentication for the Streamable HTTP transport."""
+"""Bearer-token authentication for the Streamable HTTP transport.
+
+The product has one shared secret (LOYALTY_MCP_HTTP_TOKEN) and no OAuth authorization server.
+The MCP authorization spec's protected-resource metadata must name an authorization server, so
+the honest answer is to publish none: a request without the token gets a plain
+`WWW-Authenticate: Bearer` challenge with no `resource_metadata`, and no `/.well-known/` route
+claims an authorization server that is not there (OAuth-capable clients would try to register with it).
+"""
 
 import hmac
+import json
 
-from mcp.server.auth.provider import AccessToken
-from mcp.server.auth.settings import AuthSettings
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-SCOPE = "loyalty"
+REALM = "loyalty-mcp"
 
 
-class StaticTokenVerifier:
-    """Accepts exactly one shared secret (from settings); constant-time comparison."""
+class StaticToken:
+    """Exactly one shared secret (from settings), compared in constant time."""
 
     def __init__(self, token: str) -> None:
         if len(token) < 16:
             raise ValueError("the MCP HTTP token must be at least 16 characters")
-        self._token = token
+        self._token = token.encode()
 
-    async def verify_token(self, token: str) -> AccessToken | None:
-        if hmac.compare_digest(token.encode(), self._token.encode()):
-            return AccessToken(token=token, client_id="loyalty-client", scopes=[SCOPE])
-        return None
+    def matches(self, authorization: str | None) -> bool:
+        scheme, _, presented = (authorization or "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), self._token)
 
 
-def auth_settings(host: str, port: int) -> AuthSettings:
-    base = f"http://{host}:{port}"
-    return AuthSettings(
-        issuer_url=base,  # type: ignore[arg-type]
-        resource_server_url=f"{base}/mcp",  # type: ignore[arg-type]
-        validate_token_resource=False,
-        required_scopes=[SCOPE],
-    )
+class BearerAuth:
+    """ASGI middleware: every HTTP request carries `Authorization: Bearer <token>` or gets 401."""
+
+    def __init__(self, app: ASGIApp, token: StaticToken) -> None:
+        self.app, self.token = app, token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        if self.token.matches(headers.get("authorization")):
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"error": "invalid_token",
+                           "error_description": "send Authorization: Bearer <LOYALTY_MCP_HTTP_TOKEN>"}).encode()
+        await send({"type": "http.response.start", "status": 401, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            (b"www-authenticate", f'Bearer realm="{REALM}", error="invalid_token"'.encode())]})
+        await send({"type": "http.response.body", "body": body})

@@ -3,13 +3,16 @@
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from policies.model import Policy
 from policies.proposal import OfferProposal
 from tools.nba.exploration import DEFAULT_EXPLORATION_SHARE
-from tools.profiles.service import ProfileService
 from tools.rule_facts import ProfileFacts
 from tools.storage.db import Database
+
+if TYPE_CHECKING:  # the profile service's module brings scikit-learn: rules and channels never load it
+    from tools.profiles.service import ProfileService
 
 # The profile's contribution to checking one proposal, as of a moment.
 ProfileFactsSource = Callable[[OfferProposal, datetime], Awaitable[ProfileFacts]]
@@ -24,7 +27,7 @@ class ServerDeps:
     db: Database
     policy: Policy
     profile_facts: ProfileFactsSource
-    profiles: ProfileService | None = None  # customer-data and offers need it; rules and channels do not
+    profiles: "ProfileService | None" = None  # customer-data and offers need it; rules and channels do not
     clock: Callable[[], datetime] = system_clock  # aware UTC; simulations and tests pass their own
     approval_ttl: timedelta = timedelta(hours=24)
     max_page_size: int = 100

@@ -3,6 +3,8 @@
 MCPServer already turns argument validation failures into error results and hides the details of
 unexpected exceptions. This adds the middle ground: our domain errors keep their message, and a
 database outage says so (and the server keeps serving: the next call opens a new connection).
+`readable` words a validation failure for a model to fix: the field, then what is wrong with it,
+without pydantic's error types, echoed input values or documentation links.
 """
 
 import functools
@@ -19,6 +21,13 @@ from tools.errors import LoyaltyError
 P = ParamSpec("P")
 R = TypeVar("R")
 log = structlog.get_logger()
+MAX_PROBLEMS = 10
+
+
+def readable(exc: ValidationError) -> str:
+    problems = [f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()]
+    more = f" (and {len(problems) - MAX_PROBLEMS} more)" if len(problems) > MAX_PROBLEMS else ""
+    return "; ".join(problems[:MAX_PROBLEMS]) + more
 
 
 def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
@@ -29,8 +38,7 @@ def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         except LoyaltyError as exc:
             raise ToolError(str(exc)) from exc
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors()[:10])
-            raise ToolError(f"invalid input: {problems}") from exc
+            raise ToolError(f"invalid input: {readable(exc)}") from exc
         except (OperationalError, DBAPIError, OSError) as exc:
             log.warning("tool.database_unavailable", tool=fn.__name__, error=str(exc).splitlines()[0])
             raise ToolError("database unavailable; retry shortly (nothing was written)") from exc

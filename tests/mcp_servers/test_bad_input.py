@@ -23,7 +23,7 @@ def cases(server: str, member: int, sku: str) -> list[Case]:
     p = proposal_args(member)
     return {
         "customer-data": [
-            ("get_member_profile", {"customer_id": DROP}, "valid integer"),
+            ("get_member_profile", {"customer_id": DROP}, "no member with id or external id"),
             ("get_member_profile", {"customer_id": 0}, "greater than or equal to 1"),
             ("get_member_profile", {}, "Field required"),
             ("get_member_profile", {"customer_id": 10**9}, "no member with id 1000000000"),
@@ -83,7 +83,7 @@ def cases(server: str, member: int, sku: str) -> list[Case]:
              "at most 60 characters"),
         ],
         "channels": [
-            ("contact_status", {"customer_id": OR_TRUE}, "valid integer"),
+            ("contact_status", {"customer_id": OR_TRUE}, "no member with id or external id"),
             ("contact_status", {"customer_id": 10**9}, "no member with id 1000000000"),
             ("contact_history", {"customer_id": member, "limit": 0}, "greater than or equal to 1"),
             ("contact_history", {"customer_id": 10**9}, "no member"),

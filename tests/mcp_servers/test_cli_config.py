@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loyalty.cli import mcp as mcp_cli
+from tests.mcp_servers.seeded_world import SeededWorld
 
 SERVERS = {"customer-data": "customer_data", "offers-inventory": "offers_inventory", "rules": "rules",
            "channels": "channels"}
@@ -32,3 +33,13 @@ def test_config_names_every_server_with_absolute_paths(tmp_path: Path, monkeypat
         env = entry["env"]
         assert env["LOYALTY_DB_URL"] == f"sqlite+aiosqlite:///{deep / 'shop.db'}"
         assert Path(env["LOYALTY_MODELS_DIR"]).is_absolute() and str(deep) in env["LOYALTY_MODELS_DIR"]
+
+
+def test_config_says_what_to_run_before_the_servers_can_answer(world: SeededWorld, tmp_path: Path) -> None:
+    missing = CliRunner().invoke(mcp_cli.app, ["config", "--db", f"sqlite:///{tmp_path / 'none.db'}"])
+    assert missing.exit_code == 0 and "no database at" in missing.stderr and "loyalty seed" in missing.stderr
+    assert not (tmp_path / "none.db").exists()
+    # the world's models are not where the config points (beside the database): none fitted there
+    unfitted = CliRunner().invoke(mcp_cli.app, ["config", "--db", world.url])
+    assert unfitted.exit_code == 0 and "mcpServers" in unfitted.stdout
+    assert "loyalty models fit" in unfitted.stderr and "will not start" not in unfitted.stderr

@@ -2,6 +2,9 @@
 with a wrong one a request gets 401; with it a client session lists and calls tools. And the CLI
 refuses to serve HTTP at all when no token is configured."""
 
+import json
+import logging
+
 import httpx2
 import pytest
 from mcp import Client
@@ -9,6 +12,7 @@ from mcp.client.streamable_http import streamable_http_client
 from typer.testing import CliRunner
 
 from loyalty.cli import mcp as mcp_cli
+from loyalty.logs import stdlib_handler
 from mcp_servers.registry import SERVERS
 from mcp_servers.shared.factory import HttpAuth
 from tests.mcp_servers.harness import ok
@@ -33,7 +37,11 @@ async def test_bearer_token_is_required(shared_world: SeededWorld, server_name: 
             async with httpx2.AsyncClient(transport=transport, base_url=BASE) as anonymous:
                 refused = await anonymous.post("/mcp", json=INITIALIZE, headers=STREAM_HEADERS)
                 assert refused.status_code == 401
-                assert refused.headers["www-authenticate"].startswith("Bearer")
+                challenge = refused.headers["www-authenticate"]
+                # No OAuth authorization server exists: nothing may point a client at one.
+                assert challenge.startswith("Bearer") and "resource_metadata" not in challenge
+                for metadata in ("/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-authorization-server"):
+                    assert (await anonymous.get(metadata)).status_code != 200
                 wrong = await anonymous.post("/mcp", json=INITIALIZE,
                                              headers=STREAM_HEADERS | {"Authorization": "Bearer not-the-token-at-all"})
                 assert wrong.status_code == 401
@@ -65,3 +73,13 @@ def test_serving_http_without_a_token_is_one_clear_error(monkeypatch: pytest.Mon
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:") and "LOYALTY_MCP_HTTP_TOKEN" in lines[0], result.stderr
     assert "Traceback" not in result.output
+
+
+def test_request_logs_are_json_lines() -> None:
+    """uvicorn's access log goes through the root logger's handler: one JSON object per request."""
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "POST", "/mcp", "1.1", 401), None)
+    line = stdlib_handler(console=False).format(record)
+    logged = json.loads(line)
+    assert logged["logger"] == "uvicorn.access" and logged["level"] == "info" and "POST /mcp" in logged["event"]
+    assert logged["timestamp"].endswith("Z")

@@ -1,7 +1,6 @@
 """Segments seen through profiles: member counts per segment, and a summary of one segment."""
 
 from collections import Counter
-from datetime import datetime
 
 import numpy as np
 from pydantic import BaseModel
@@ -10,6 +9,7 @@ from tools.errors import NotFound
 from tools.profiles.frame import ProfileFrame
 from tools.profiles.history import CHANNELS
 from tools.segments.definitions import SegmentBook
+from tools.timestamps import UtcTimestamp
 
 
 class SegmentCount(BaseModel):
@@ -26,7 +26,7 @@ class SegmentSummary(BaseModel):
     name: str
     description: str
     rule: str
-    as_of: datetime
+    as_of: UtcTimestamp  # naive UTC inside, offset on the wire
     members: int
     share_of_members: float
     mean_churn_risk: float | None

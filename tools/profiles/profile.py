@@ -5,7 +5,7 @@ The profile carries the member's e-mail and phone; `masked()` returns a copy fit
 default (`j***@example.com`, `+61 4** *** *12`).
 """
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, GetJsonSchemaHandler
@@ -13,6 +13,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from tools.profiles.masking import mask_email, mask_name, mask_phone
+from tools.timestamps import UtcTimestamp
 
 
 class _Model(BaseModel):
@@ -120,7 +121,7 @@ class Replenishment(_Model):
 
 
 class Predictions(_Model):
-    model_as_of: datetime  # the fitted models' as-of date (naive UTC); never after the profile's
+    model_as_of: UtcTimestamp  # the fitted models' as-of date (naive UTC inside, offset on the wire); never after the profile's
     churn_risk: float  # calibrated P(no order in the next `churn_horizon_days`)
     churn_horizon_days: int
     predicted_next_purchase_date: date

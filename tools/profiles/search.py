@@ -1,7 +1,6 @@
 """Finding members by what their profiles say: segments, recency, tier, churn risk, category
 affinity, channel and consent, a page at a time."""
 
-from datetime import datetime
 from typing import Literal, Self
 
 import numpy as np
@@ -11,6 +10,7 @@ from policies.vocabulary import Channel, Tier
 from tools.errors import InvalidInput
 from tools.profiles.frame import ProfileFrame
 from tools.profiles.history import CHANNELS
+from tools.timestamps import UtcTimestamp
 
 MAX_PAGE_SIZE = 200
 AFFINITY_DEPTH = 10  # a member "likes" a category when it is in their top ten
@@ -61,7 +61,7 @@ class MemberSummary(BaseModel):
 
 
 class MemberPage(BaseModel):
-    as_of: datetime
+    as_of: UtcTimestamp  # naive UTC inside, offset on the wire
     total: int  # members matching, over all pages
     page: int
     page_size: int

@@ -15,9 +15,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import structlog
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from tools.errors import InvalidInput, NotFound
+from tools.member_ids import resolve_member
 from tools.profiles.artefact import FittedModels, ModelStore, default_models_dir
 from tools.profiles.cohorts import SegmentCount, SegmentSummary, segment_counts, segment_summary
 from tools.profiles.frame import SEGMENT_FIELDS, ProfileFrame, build_frame
@@ -38,7 +39,7 @@ from tools.profiles.search import MemberFilter, MemberPage, find_members
 from tools.profiles.training import TrainingPlan, fit_models, load_training_history
 from tools.segments.definitions import SegmentBook, load_segments
 from tools.storage.db import Database, utcnow
-from tools.storage.models import Customer, Order
+from tools.storage.models import Order
 from tools.storage.sqlite_driver import off_the_loop
 
 log = structlog.get_logger(__name__)
@@ -229,33 +230,7 @@ class ProfileService:
 
     async def resolve(self, member: int | str) -> int:
         """The internal id of a member named by internal id or external id."""
-        text = str(member).strip()
-        forced = "id" if isinstance(member, int) else None
-        if ":" in text and text.split(":", 1)[0] in ("id", "ext"):
-            forced, text = text.split(":", 1)
-        internal = int(text) if forced != "ext" and text.isdigit() else None
-        external = text if forced != "id" else None
-        either = [Customer.external_id == external] if external is not None else []
-        either += [Customer.id == internal] if internal is not None else []
-        if not either:
-            raise NotFound(f"no member with id or external id {text!r}")
-        async with self.db.engine.connect() as conn:
-            rows = (await conn.execute(select(Customer.id, Customer.external_id).where(or_(*either)))).all()
-        by_external = next((i for i, e in rows if external is not None and e == external), None)
-        by_internal = next((i for i, _ in rows if i == internal), None)
-        if isinstance(member, int):
-            if by_internal is None:
-                raise NotFound(f"no member with id {member}")
-            return by_internal
-        if by_external is not None and by_internal is not None and by_external != by_internal:
-            raise InvalidInput(
-                f"{text!r} is both member id {by_internal} and the external id of member {by_external}: "
-                f"say id:{text} or ext:{text}"
-            )
-        found = by_external if by_external is not None else by_internal
-        if found is None:
-            raise NotFound(f"no member with id or external id {text!r}")
-        return found
+        return await resolve_member(self.db, member)
 
     async def newest_data(self) -> datetime | None:
         async with self.db.session() as session:

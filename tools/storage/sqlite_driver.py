@@ -116,7 +116,17 @@ class Connection:
 
 
 class Cursor:
-    """A cursor whose `execute` also fetches the first `PREFETCH_ROWS` rows."""
+    """A cursor whose `execute` also fetches the first `PREFETCH_ROWS` rows.
+
+    Every `sqlite3.Cursor` is closed on its connection's thread as soon as it has nothing more to
+    give (a statement without rows, all rows fetched, an error, an `executemany`), so it no longer
+    holds a statement when it is freed. `sqlite3` shares one prepared statement between the
+    cursors that run the same SQL (its statement cache), and a cursor still holding one resets it
+    when freed: freed on the event loop's thread (when SQLAlchemy drops it, or the garbage
+    collector runs) while the connection's thread runs the same SQL again (the next chunk of a bulk
+    insert), it reset the statement under that run, which failed with `sqlite3.InterfaceError: bad
+    parameter or other API misuse` — in one chunk of five in `tests/tools/storage/test_sqlite_driver.py`.
+    """
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -150,20 +160,32 @@ class Cursor:
 
     def _execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any]) -> tuple[sqlite3.Cursor, list[Any], bool]:
         cursor = self._connection.raw.cursor()
-        cursor.execute(sql, parameters)
-        if cursor.description is None:
-            return cursor, [], True
-        rows = cursor.fetchmany(PREFETCH_ROWS)
+        try:
+            cursor.execute(sql, parameters)
+            if cursor.description is None:
+                cursor.close()
+                return cursor, [], True
+            rows = cursor.fetchmany(PREFETCH_ROWS)
+        except BaseException:
+            cursor.close()
+            raise
         exhausted = len(rows) < PREFETCH_ROWS
         if exhausted:  # finalise the statement now, on this thread, so close() has nothing to do
             cursor.close()
         return cursor, rows, exhausted
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any] | dict[str, Any]]) -> "Cursor":
-        cursor = self._connection.raw.cursor()
-        await self._connection.run(cursor.executemany, sql, parameters)
-        self._cursor, self._rows, self._exhausted = cursor, deque(), True
+        self._cursor = await self._connection.run(self._executemany, sql, parameters)
+        self._rows, self._exhausted = deque(), True
         return self
+
+    def _executemany(self, sql: str, parameters: Iterable[Sequence[Any] | dict[str, Any]]) -> sqlite3.Cursor:
+        cursor = self._connection.raw.cursor()
+        try:
+            cursor.executemany(sql, parameters)
+        finally:
+            cursor.close()
+        return cursor
 
     async def fetchone(self) -> Any:
         if not self._rows and not self._exhausted:

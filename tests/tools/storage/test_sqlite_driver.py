@@ -124,3 +124,36 @@ async def test_by_default_statements_never_run_on_the_loop_thread(numbers: Datab
         raw = (await conn.get_raw_connection()).driver_connection
         await raw.create_function("thread_id", 0, threading.get_ident)
         assert int(await conn.scalar(text("SELECT thread_id()"))) != threading.get_ident()
+
+
+# --- the same SQL run again while the last run's cursor is freed elsewhere ------------------------
+
+INSERT_CHUNK = "INSERT INTO chunk (a, b, c) VALUES (?, ?, ?)"
+
+
+async def test_a_cursor_freed_on_the_loop_while_its_statement_runs_again_breaks_nothing(tmp_path: Path) -> None:
+    """A bulk load sends chunk after chunk of one INSERT; sqlite3 runs them all on one cached
+    statement. Each chunk's cursor used to keep that statement, and freeing the cursor on the
+    event loop's thread while the next chunk ran on the connection's thread reset the statement
+    under it: `InterfaceError: bad parameter or other API misuse`, in about one chunk in five here."""
+    conn = await sqlite_driver.connect(str(tmp_path / "c.db"))
+    await conn.cursor().execute("CREATE TABLE chunk (a TEXT, b REAL, c INTEGER)")
+    rows = [(f"x{i}", i * 0.5, i) for i in range(2_000)]
+    held: list[sqlite_driver.Cursor] = []
+    failures: list[str] = []
+    for _ in range(60):
+        cursor = conn.cursor()
+        running = asyncio.ensure_future(cursor.executemany(INSERT_CHUNK, rows))
+        while not running.done():  # the loop thread drops the last chunk's cursor meanwhile
+            await asyncio.sleep(0.0003)
+            held.clear()
+        try:
+            await running
+        except sqlite3.Error as exc:
+            failures.append(repr(exc))
+        held.append(cursor)
+    await conn.commit()
+    counted = await conn.cursor().execute("SELECT COUNT(*) FROM chunk")
+    assert failures == [] and await counted.fetchone() == (120_000,)
+    await conn.close()
+
