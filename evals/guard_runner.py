@@ -26,7 +26,7 @@ from mcp import Client
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from agents.decision_log import InMemoryDecisionLog
-from agents.guard import GUARD_ROLE, Guard, GuardDecision, GuardPolicy
+from agents.guard import GUARD_ROLE, Guard, GuardConfig, GuardDecision, GuardPolicy
 from agents.models.base import Model
 from agents.models.local import LocalModel
 from agents.toolbox import Toolbox
@@ -183,7 +183,7 @@ async def _run_case(case: GuardCase, model: Model, policy: Policy, path: Path) -
         await build_world(db, case)
         deps = ServerDeps(db=db, policy=policy, profile_facts=profile_source(case), clock=lambda: case.now)
         async with Toolbox.open({"rules": Client(build_rules(deps))}) as toolbox:
-            guard = Guard(toolbox, model, InMemoryDecisionLog())
+            guard = Guard(toolbox, model, InMemoryDecisionLog(), GuardConfig(credential=deps.guard_credential))
             if case.kind == "campaign":
                 contexts = [await _context(db, deps, p) for p in case.proposals]
                 decisions = await guard.review_campaign(case.proposals, contexts, policy)

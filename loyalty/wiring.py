@@ -92,5 +92,6 @@ def named_model(choice: Literal["local", "claude"], settings: Settings) -> Model
 async def open_agents(product: Product, model: Model, log: DecisionLog | None = None) -> AsyncIterator[Team]:
     """The team connected in-process (no sockets, no subprocess) to all four servers."""
     clients = {key: Client(server) for key, server in build_all(product.deps).items()}
-    async with open_team(clients, model, log or SqlDecisionLog(product.db)) as team:  # enters the clients
+    async with open_team(clients, model, log or SqlDecisionLog(product.db),  # enters the clients
+                         guard_credential=product.deps.guard_credential) as team:
         yield team

@@ -4,7 +4,12 @@ sent to a human when it is worth a lot. Every rule uses the cost from `policies.
 from collections.abc import Iterator
 
 from policies.frame import Frame
-from policies.rule_config import BudgetRule, CostUnderstatedRule, HighValueReviewRule, MarginFloorRule
+from policies.rule_config import (
+    BudgetRule,
+    CostUnderstatedRule,
+    HighValueReviewRule,
+    MarginFloorRule,
+)
 from policies.rules.base import TOLERANCE, Hit, money, rows_where
 from policies.violation import Fact
 
