@@ -31,7 +31,7 @@ from policies.retailer import Retailer
 _HOST = re.compile(r"(?<![\w@.-])((?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+([^\W\d_]{2,24}|xn--[a-z0-9-]{2,59}))(?![\w@-])")
 _SCHEME = re.compile(r"\b(?:https?|ftp)://([^\s/?#<>\"']+)", re.IGNORECASE)
 _OBFUSCATED_DOT = re.compile(r"(?<=\w)\s*(?:[\[\(\{<]\s*(?:dot|\.)\s*[\]\)\}>]|\s+dot\s+)\s*(?=\w)", re.IGNORECASE)
-_OBFUSCATED_AT = re.compile(r"(?<=\w)\s*(?:[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]|\s+at\s+(?=[\w-]+\s*(?:[\[\(\{<]\s*)?(?:dot|\.)))\s*(?=\w)",
+_OBFUSCATED_AT = re.compile(r"(?<=\w)\s*(?:[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]|\s+at\s+(?=[\w-]+\s+dot\s))\s*(?=\w)",
                             re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+'-]+@((?:[\w-]+\.)+[\w-]{2,})")
 _STREET_TYPES = (
@@ -62,14 +62,14 @@ class CopyProblem:
 
 
 def _deobfuscated(text: str) -> str:
-    return _OBFUSCATED_AT.sub("@", _OBFUSCATED_DOT.sub(".", text))
+    return _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", text))
 
 
 def links_outside(text: str, retailer: Retailer) -> list[str]:
     """Hosts the text links to (with or without a scheme) that are not the retailer's."""
     foreign: list[str] = []
     for view in views(text):
-        view = _deobfuscated(view)
+        view = _OBFUSCATED_DOT.sub(".", view)
         hosts = [m.group(1) for m in _SCHEME.finditer(view)]
         for match in _HOST.finditer(view):
             top = match.group(2)

@@ -32,14 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from policies.proposal import OfferProposal
 from tools.approvals import naive_utc
 from tools.errors import StorageError
-from tools.outbox import (
-    SendReceipt,
-    SendRefused,
-    approval_key,
-    cents,
-    check_approval,
-    queued_contact,
-)
+from tools.outbox import SendReceipt, SendRefused, approval_key, cents, check_approval, queued_contact
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
 from tools.storage.runtime import begin_write
