@@ -11,14 +11,7 @@ without an inventory record has no stock.
 from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    Strict,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
 from policies.fields import Label, Money, UtcDatetime
 from policies.vocabulary import Channel, Tier, UseCase

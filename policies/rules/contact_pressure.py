@@ -10,22 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from policies.frame import Frame
-from policies.rule_config import (
-    ChannelGapRule,
-    ChannelWeeklyCapRule,
-    FatigueRule,
-    TotalCapRule,
-)
-from policies.rules.base import (
-    Hit,
-    count_per_row,
-    first_per_row,
-    gather,
-    hours,
-    in_hours,
-    iso,
-    rows_where,
-)
+from policies.rule_config import ChannelGapRule, ChannelWeeklyCapRule, FatigueRule, TotalCapRule
+from policies.rules.base import Hit, count_per_row, first_per_row, gather, hours, in_hours, iso, rows_where
 from policies.violation import Fact
 from policies.vocabulary import Channel
 
