@@ -52,7 +52,8 @@ _SECRET_REQUEST = re.compile(
     r"|\b(?:your|the) (?:pin|password|cvv|cvc|card pin)\b.{0,30}?\b(?:to|by|via)\b",
     re.IGNORECASE,
 )
-_MIN_POSSIBLE_DIGITS = 8  # shorter digit runs are order numbers, codes and prices
+_MIN_POSSIBLE_DIGITS = 10  # a number no country calls valid, shorter than this, is a code or a price
+_YEAR_RANGE = re.compile(r"(?:19|20)\d\d\s*[-–/]\s*(?:19|20)\d\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,8 @@ def contacts_outside(text: str, retailer: Retailer) -> list[str]:
         for match in phonenumbers.PhoneNumberMatcher(view, retailer.region, leniency=phonenumbers.Leniency.POSSIBLE):
             digits = sum(ch.isdigit() for ch in match.raw_string)
             valid = phonenumbers.is_valid_number(match.number)
+            if _YEAR_RANGE.fullmatch(match.raw_string.strip()):
+                continue
             if (valid or digits >= _MIN_POSSIBLE_DIGITS) and _format(match.number) not in own_phones:
                 found.append("a phone number")
         for match in (*_STREET_ADDRESS.finditer(view), *_PO_BOX.finditer(view)):

@@ -117,6 +117,9 @@ def views(text: str) -> tuple[str, ...]:
     own skeleton). The first view is always the displayed text."""
     shown = plain(text)
     readings = [shown]
+    if not text.isascii() and any(_is_format(char) for char in text):
+        # A format character may stand between words ("Sam\u200bignore"): read it as a space too.
+        readings.append(plain("".join(" " if _is_format(char) else char for char in text)))
     if not shown.isascii():
         readings.append(skeleton(shown))
     for decoded in decoded_runs(shown):

@@ -10,6 +10,8 @@ from functools import cached_property
 import idna
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from policies.sensitive import languages
+
 _DEFAULT_DOMAINS = ("retailer.example",)
 
 
@@ -42,6 +44,16 @@ class Retailer(BaseModel):
         if None in encoded:
             raise ValueError(f"not a valid domain among {list(domains)}")
         return tuple(d for d in encoded if d is not None)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages_have_vocabulary(cls, configured: tuple[str, ...]) -> tuple[str, ...]:
+        # A language without sensitive-topic terms would be judged by nothing; refuse it at load.
+        known = languages()
+        if missing := sorted(set(configured) - known):
+            raise ValueError(f"no sensitive-topic vocabulary for {missing}; known: {sorted(known)} "
+                             "(add terms to policies/sensitive_topics.toml)")
+        return configured
 
     @cached_property
     def own_emails(self) -> frozenset[str]:

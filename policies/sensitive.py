@@ -8,7 +8,6 @@ from functools import cache
 from pathlib import Path
 
 _TAXONOMY = Path(__file__).with_name("sensitive_topics.toml")
-ALWAYS_JUDGED = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,14 +20,23 @@ class SensitiveTopic:
 
 
 @cache
-def topics(languages: tuple[str, ...] = (ALWAYS_JUDGED,)) -> tuple[SensitiveTopic, ...]:
-    """The taxonomy's topics, their terms in `languages` (English always)."""
+def _raw() -> dict[str, dict]:
     with _TAXONOMY.open("rb") as handle:
-        raw = tomllib.load(handle)["topics"]
-    wanted = dict.fromkeys((ALWAYS_JUDGED, *languages))
+        return tomllib.load(handle)["topics"]
+
+
+def languages() -> frozenset[str]:
+    """The languages every topic has terms in: what a retailer may configure."""
+    return frozenset.intersection(*(frozenset(t["terms"]) for t in _raw().values()))
+
+
+@cache
+def topics() -> tuple[SensitiveTopic, ...]:
+    """The taxonomy's topics with their terms in every language it holds: a member may write, and a
+    specialist may reason, in any of them whatever the retailer's own languages are."""
     built = []
-    for name, topic in raw.items():
-        terms = [term for language in wanted for term in topic["terms"].get(language, [])]
+    for name, topic in _raw().items():
+        terms = [term for language_terms in topic["terms"].values() for term in language_terms]
         built.append(SensitiveTopic(
             name=name,
             reasoning=topic["reasoning"],

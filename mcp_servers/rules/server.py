@@ -67,6 +67,10 @@ class VerdictReceipt(BaseModel):
     review_id: int | None
     policy_version: str
     violations: list[dict[str, Any]]
+    findings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The server's own judgement of the copy (policies.judgement, with the retailer's domains and "
+                    "contact details); an approval is refused while any remains.")
 
 
 def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
@@ -137,9 +141,9 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         result = await evaluate(proposal)
         approving = verdict in (Verdict.APPROVE, Verdict.REVISE)
         is_guard = _is_guard(deps.guard_credential, guard_credential)
+        findings = judge(proposal, retailer=policy.retailer)
         if approving:
-            broken = [*(str(v.rule_id) for v in result.blocking),
-                      *(str(f.judgement_id) for f in judge(proposal, retailer=policy.retailer))]
+            broken = [*(str(v.rule_id) for v in result.blocking), *(str(f.judgement_id) for f in findings)]
             if broken:
                 raise ToolError(f"cannot approve: blocking checks fail ({', '.join(dict.fromkeys(broken))}); "
                                 "reject or revise the proposal")
@@ -163,6 +167,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
             approval_expires_at=record.approval_expires_at.isoformat() if record.approval_expires_at else None,
             review_id=record.review_id, policy_version=result.policy_version,
             violations=[v.model_dump(mode="json") for v in result.violations],
+            findings=[f.model_dump(mode="json") for f in findings],
         )
 
     @server.resource("policy://current", mime_type="application/json")
