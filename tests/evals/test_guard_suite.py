@@ -59,18 +59,18 @@ class RubberStamp:
             "proposal": review.proposal, "verdict": "approve", "reasons": ["looks fine"]}), model_name="stamp")
 
 
-async def test_the_runner_scores_a_rubber_stamp_guard_as_leaking_judgement_violations() -> None:
+async def test_a_rubber_stamp_guard_leaks_nothing_the_servers_judge() -> None:
     chosen = {"judgement.tone/all-caps", "judgement.injection/first-name", "max_discount.segment/default-40",
               "valid/honest-deadline", "concurrent/two-emails"}
     result = await run_guard_suite([c for c in CASES if c.id in chosen], LocalModel({GUARD_ROLE: RubberStamp()}))
     got = {c.id: c.got for c in result.cases}
-    # The rules server refuses to approve a rule breach and the channels server re-checks caps, so
-    # even a rubber stamp cannot leak those; judgement is the guard's own job.
-    assert got == {"judgement.tone/all-caps": "pass", "judgement.injection/first-name": "pass",
+    # The rules server re-runs the rules and the deterministic judgement before it records an
+    # approval, and the channels server re-checks caps: a guard that approves whatever it is shown
+    # still gets no approval for a breach of either, and the valid case goes through.
+    assert got == {"judgement.tone/all-caps": "block", "judgement.injection/first-name": "block",
                    "max_discount.segment/default-40": "block", "valid/honest-deadline": "pass",
                    "concurrent/two-emails": "block"}
-    assert result.violations_blocked_rate == 0.5 and result.false_reject_rate == 0.0
-    assert result.violations_blocked_rate_by_rule["judgement.tone"] == 0.0
+    assert result.violations_blocked_rate == 1.0 and result.false_reject_rate == 0.0
 
 
 def result(case_id: str, expected: str, got: str, ids: tuple[str, ...], found: tuple[str, ...] = ()) -> CaseResult:
