@@ -136,6 +136,9 @@ _OBSERVATION = _compile(
     r"\b(viewed|looked at|visited|checked|opened|searched for|clicked)\b.{0,50}?"
     r"\b(\d+|three|four|five|six|seven|eight|nine|ten|several|many) times\b",
     r"\bspent (about |around |nearly |over |almost )?(\d+|a few|ten|twenty|thirty|forty) (seconds|secs|minutes|mins|hours)\b",
+    # Lingering somewhere is only known to whoever watched it happen.
+    r"\byou(?:'ve| have)? (lingered|hovered|loitered|dawdled|stood around|paced|wandered around|spent (ages|a while|"
+    r"some time|a long time|time))\b",
     # Something (a sensor, a system, staff) perceiving the member, in either voice.
     r"\b(logged|recorded|clocked|counted|detected|spotted|scanned|tracked|captured|registered|pinged|photographed|"
     r"filmed|watched|observed|monitored|caught|picked up) (you|your (visit|arrival|entry|car|phone|device|face))\b",
