@@ -52,6 +52,7 @@ _SECRET_REQUEST = re.compile(
     r"|\b(?:your|the) (?:pin|password|cvv|cvc|card pin)\b.{0,30}?\b(?:to|by|via)\b",
     re.IGNORECASE,
 )
+_MIN_PHONE_DIGITS = 6
 _MIN_POSSIBLE_DIGITS = 10  # a number no country calls valid, shorter than this, is a code or a price
 _YEAR_RANGE = re.compile(r"(?:19|20)\d\d\s*[-–/]\s*(?:19|20)\d\d")
 
@@ -92,18 +93,20 @@ def contacts_outside(text: str, retailer: Retailer) -> list[str]:
     own_addresses = [a.lower() for a in retailer.addresses]
     for view in views(text):
         view = _deobfuscated(view)
-        for match in _EMAIL.finditer(view):
+        digits = sum(ch.isdigit() for ch in view)
+        for match in _EMAIL.finditer(view) if "@" in view else ():
             address = match.group(0).lower()
             if address not in retailer.own_emails and not retailer.allows_host(match.group(1)):
                 found.append("an e-mail address")
-        for match in phonenumbers.PhoneNumberMatcher(view, retailer.region, leniency=phonenumbers.Leniency.POSSIBLE):
-            digits = sum(ch.isdigit() for ch in match.raw_string)
-            valid = phonenumbers.is_valid_number(match.number)
+        # No phone number has fewer than six digits and no address none: skip the costly matchers.
+        numbers = phonenumbers.PhoneNumberMatcher(view, retailer.region, leniency=phonenumbers.Leniency.POSSIBLE)
+        for match in numbers if digits >= _MIN_PHONE_DIGITS else ():
             if _YEAR_RANGE.fullmatch(match.raw_string.strip()):
                 continue
-            if (valid or digits >= _MIN_POSSIBLE_DIGITS) and _format(match.number) not in own_phones:
+            possible = sum(ch.isdigit() for ch in match.raw_string) >= _MIN_POSSIBLE_DIGITS
+            if (possible or phonenumbers.is_valid_number(match.number)) and _format(match.number) not in own_phones:
                 found.append("a phone number")
-        for match in (*_STREET_ADDRESS.finditer(view), *_PO_BOX.finditer(view)):
+        for match in (*_STREET_ADDRESS.finditer(view), *_PO_BOX.finditer(view)) if digits else ():
             if not any(match.group(0).lower().rstrip(".") in own for own in own_addresses):
                 found.append("a street or postal address")
     return list(dict.fromkeys(found))

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -70,7 +71,8 @@ DEFAULT_LIMITS = PlausibilityLimits()
 
 
 def _compile(*patterns: str) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns)
+    """One pattern matching any of `patterns`: a text is scanned once, not once per pattern."""
+    return (re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE),)
 
 
 # --- Tone -------------------------------------------------------------------------------------------
@@ -307,11 +309,42 @@ def _first_in(patterns: tuple[re.Pattern[str], ...], readings: tuple[str, ...]) 
     return next((match for text in readings if (match := _first(patterns, text))), None)
 
 
+# A decision judges the same texts several times (the guard, then the rules server before it
+# records); the text-level verdicts are pure, so each is computed once per text.
+@lru_cache(maxsize=4096)
+def _instructs(readings: tuple[str, ...]) -> bool:
+    return _first_in(_INSTRUCTIONS, readings) is not None
+
+
+@lru_cache(maxsize=4096)
+def _label_instructs(label: str, readings: tuple[str, ...]) -> bool:
+    return any(_LABEL_INSTRUCTION.search(reading) for reading in readings) or plain(label) != label
+
+
+@lru_cache(maxsize=4096)
+def _pressure_and_shame(readings: tuple[str, ...]) -> tuple[str | None, str | None]:
+    pressure, shame = _first_in(_PRESSURE, readings), _first_in(_SHAMING, readings)
+    return (_snippet(pressure) if pressure else None, _snippet(shame) if shame else None)
+
+
+@lru_cache(maxsize=4096)
+def _watched(readings: tuple[str, ...]) -> str | None:
+    return next((found for text in readings if (found := _watching(text))), None)
+
+
+@lru_cache(maxsize=4096)
+def _structural(text: str, retailer: Retailer | None) -> tuple[tuple[str, str], ...]:
+    problems = [(p.kind, p.detail) for p in copy_problems(text, retailer or DEFAULT_RETAILER)
+                if retailer is not None or p.kind not in _RETAILER_KINDS]
+    if decoded_runs(plain(text)):
+        problems.append(("hidden", "carries an encoded run (base64, hex or percent-escapes) that decodes to text"))
+    return tuple(problems)
+
+
 def _injection(read: _Reading) -> Iterator[JudgementFinding]:
     texts = [*read.member, read.rationale]
-    flagged = [field for field, _, readings in texts if _first_in(_INSTRUCTIONS, readings)]
-    flagged += [field for field, label, readings in read.labels
-                if any(_LABEL_INSTRUCTION.search(reading) for reading in readings) or plain(label) != label]
+    flagged = [field for field, _, readings in texts if _instructs(readings)]
+    flagged += [field for field, label, readings in read.labels if _label_instructs(label, readings)]
     for field in dict.fromkeys(flagged):
         yield JudgementFinding(
             judgement_id=JudgementId.INJECTION,
@@ -326,10 +359,11 @@ def _tone(proposal: OfferProposal, read: _Reading) -> Iterator[JudgementFinding]
     usable_hours = (proposal.valid_until - max(proposal.send_at, proposal.valid_from)).total_seconds() / 3600
     for field, _, readings in read.member:
         text = readings[0]
-        if match := _first_in(_PRESSURE, readings):
-            yield _tone_finding(field, f"pressure language ('{_snippet(match)}')")
-        if match := _first_in(_SHAMING, readings):
-            yield _tone_finding(field, f"shaming language ('{_snippet(match)}')")
+        pressure, shame = _pressure_and_shame(readings)
+        if pressure:
+            yield _tone_finding(field, f"pressure language ('{pressure}')")
+        if shame:
+            yield _tone_finding(field, f"shaming language ('{shame}')")
         claimed = _claimed_deadline_hours(text)
         if claimed is not None and usable_hours > claimed + _FALSE_URGENCY_SLACK_HOURS:
             yield _tone_finding(
@@ -387,7 +421,7 @@ def _watching(text: str) -> str | None:
 
 def _surveillance(read: _Reading) -> Iterator[JudgementFinding]:
     for field, _, readings in read.member:
-        problem = next((found for text in readings if (found := _watching(text))), None)
+        problem = _watched(readings)
         if problem is None:
             continue
         yield JudgementFinding(
@@ -426,22 +460,13 @@ _STRUCTURE_IDS = {"link": JudgementId.LINKS, "contact": JudgementId.CONTACT_DETA
 
 def _structure(read: _Reading, retailer: Retailer | None) -> Iterator[JudgementFinding]:
     for field, text, _ in read.member:
-        problems = [p for p in copy_problems(text, retailer or DEFAULT_RETAILER)
-                    if retailer is not None or p.kind not in _RETAILER_KINDS]
-        if decoded_runs(plain(text)):
-            problems.append(_Hidden())
-        for problem in problems:
+        for kind, detail in _structural(text, retailer):
             yield JudgementFinding(
-                judgement_id=_STRUCTURE_IDS[problem.kind],
-                message=f"{field} {problem.detail}; copy may link only to the retailer's own site and carry only "
+                judgement_id=_STRUCTURE_IDS[kind],
+                message=f"{field} {detail}; copy may link only to the retailer's own site and carry only "
                         "the retailer's own contact details, never ask for a secret and hide nothing.",
                 field=field,
             )
-
-
-class _Hidden:
-    kind = "hidden"
-    detail = "carries an encoded run (base64, hex or percent-escapes) that decodes to text"
 
 
 def _copy_mismatch(proposal: OfferProposal, read: _Reading) -> Iterator[JudgementFinding]:

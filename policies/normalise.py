@@ -112,6 +112,7 @@ def decoded_runs(text: str) -> list[str]:
     return found[:_MAX_RUNS]
 
 
+@lru_cache(maxsize=8192)
 def views(text: str) -> tuple[str, ...]:
     """Every reading of `text` to judge: displayed, skeleton, and any decoded runs (each with its
     own skeleton). The first view is always the displayed text."""

@@ -4,7 +4,7 @@ retailer can review and extend them without touching code; each topic carries it
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 _TAXONOMY = Path(__file__).with_name("sensitive_topics.toml")
@@ -47,8 +47,9 @@ def topics() -> tuple[SensitiveTopic, ...]:
     return tuple(built)
 
 
-def topics_in(text: str, judged: tuple[SensitiveTopic, ...], opted_in: frozenset[str]) -> list[str]:
-    return [t.name for t in judged if t.opt_in not in opted_in and t.pattern.search(text)]
+@lru_cache(maxsize=8192)
+def topics_in(text: str, judged: tuple[SensitiveTopic, ...], opted_in: frozenset[str]) -> tuple[str, ...]:
+    return tuple(t.name for t in judged if t.opt_in not in opted_in and t.pattern.search(text))
 
 
 def topics_of_categories(labels: tuple[str, ...], judged: tuple[SensitiveTopic, ...],
