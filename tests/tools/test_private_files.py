@@ -25,6 +25,8 @@ def open_umask() -> object:
 
 async def test_personal_data_files_are_owner_only(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'loyalty.db'}")
+    async with engine.connect():
+        pass
     await engine.dispose()
     sms = KeyedAppendFile(tmp_path / "outbox" / "sms.jsonl", lambda line: line)
     assert await sms.append("k1", "k1")
@@ -34,9 +36,12 @@ async def test_personal_data_files_are_owner_only(tmp_path: Path) -> None:
         assert mode(tmp_path / name) == 0o600, name
 
 
-def test_a_file_left_open_by_an_earlier_version_is_tightened(tmp_path: Path) -> None:
+async def test_a_file_left_open_by_an_earlier_version_is_tightened(tmp_path: Path) -> None:
     old = tmp_path / "loyalty.db"
     old.write_text("")
     old.chmod(0o644)
-    create_engine(f"sqlite+aiosqlite:///{old}")
+    engine = create_engine(f"sqlite+aiosqlite:///{old}")
+    async with engine.connect():
+        pass
+    await engine.dispose()
     assert mode(old) == 0o600

@@ -14,7 +14,6 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from tools.errors import StorageError
-from tools.private_files import owner_only
 from tools.storage import sqlite_driver
 from tools.storage.models import SCHEMA_VERSION, Base, SchemaInfo
 
@@ -57,8 +56,6 @@ def _check_sqlite_path(path: Path) -> None:
 def create_engine(raw_url: str, *, sqlite_inline: bool = False, **kwargs: object) -> AsyncEngine:
     """`sqlite_inline`: SQLite statements run on the event loop's thread (see `sqlite_driver`)."""
     url = parse_url(raw_url)
-    if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
-        owner_only(Path(url.database))  # the database holds every member's personal data
     if url.drivername.startswith("sqlite"):
         kwargs.setdefault("async_creator", partial(sqlite_driver.connect, url.database or ":memory:",
                                                    inline=sqlite_inline))
