@@ -9,13 +9,23 @@ from agents.guard.prompt import parse_request
 from agents.messages import ModelResponse, ToolCall
 from agents.models.base import ModelRequest
 from agents.models.local import LocalModel, call_id
-from evals.guard_runner import CaseResult, GuardSuiteResult, run_guard_suite
+from evals.guard_runner import CaseResult, GuardSuiteResult, family, run_guard_suite
 from evals.guard_suite import load_guard_suite
 from policies.judgement import JudgementId
 from policies.rule_ids import RuleId
 from policies.vocabulary import Verdict
 
 CASES = load_guard_suite()
+
+
+def test_every_new_family_holds_at_least_as_many_valid_cases_as_violating_ones() -> None:
+    by_family: dict[str, Counter[str]] = {}
+    for case in CASES:
+        by_family.setdefault(family(case.id), Counter())[case.expect] += 1
+    for name in ("obfuscation", "surveillance", "sensitive", "links", "customer_text", "money"):
+        assert by_family[name]["pass"] >= by_family[name]["block"] > 0, (name, by_family[name])
+    contacts = by_family["contact"] + by_family["secret"]
+    assert contacts["pass"] >= contacts["block"]
 
 
 def test_the_suite_breaks_every_rule_three_ways_and_holds_enough_valid_cases() -> None:
@@ -44,6 +54,8 @@ async def test_the_local_guard_blocks_every_violation_and_passes_the_valid_cases
     assert set(result.violations_blocked_rate_by_rule) == {str(r) for r in RuleId} | {str(j) for j in JudgementId}
     assert min(result.violations_blocked_rate_by_rule.values()) == 1.0
     assert max(result.false_reject_rate_by_rule.values()) <= 0.02
+    assert min(result.violations_blocked_rate_by_family.values()) == 1.0
+    assert max(result.false_reject_rate_by_family.values()) <= 0.02
     concurrent = next(c for c in result.cases if c.id == "concurrent/budget-race")
     assert concurrent.delivered == 2 and "budget.remaining" in concurrent.found_ids
 
