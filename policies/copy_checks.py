@@ -20,6 +20,7 @@ Each check reads the plain and skeleton views of the text (`policies.normalise`)
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -67,53 +68,76 @@ def _deobfuscated(text: str) -> str:
     return _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", text))
 
 
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What a text holds that structural checks judge, before asking whose it is."""
+
+    hosts: tuple[str, ...]
+    emails: tuple[tuple[str, str], ...]  # (address, its domain)
+    phones: tuple[str, ...]  # E.164
+    addresses: tuple[str, ...]  # lower case
+    secret: bool
+
+
+@lru_cache(maxsize=4096)
+def _found(text: str, region: str) -> _Found:
+    """Extraction is the costly part and depends on the text alone (and the region phone numbers
+    are read in), so it is done once per text; whose each item is, is then cheap to ask."""
+    hosts: list[str] = []
+    emails: list[tuple[str, str]] = []
+    phones: list[str] = []
+    addresses: list[str] = []
+    for view in views(text):
+        linked = _OBFUSCATED_DOT.sub(".", view)
+        candidates = [m.group(1) for m in _SCHEME.finditer(linked)]
+        for match in _HOST.finditer(linked):
+            top = match.group(2)
+            if top[:1].isupper() and top[1:].islower() and linked[match.start():match.start() + 4].lower() != "www.":
+                continue  # "landed.Shop now": two sentences without a space
+            candidates.append(match.group(1))
+        hosts += [h.split(":")[0].split("@")[-1] for h in candidates]
+        view = _deobfuscated(view)
+        digits = sum(ch.isdigit() for ch in view)
+        if "@" in view:
+            emails += [(m.group(0).lower(), m.group(1)) for m in _EMAIL.finditer(view)]
+        # No phone number has fewer than six digits and no address none: skip the costly matchers.
+        if digits >= _MIN_PHONE_DIGITS:
+            for match in phonenumbers.PhoneNumberMatcher(view, region, leniency=phonenumbers.Leniency.POSSIBLE):
+                if _YEAR_RANGE.fullmatch(match.raw_string.strip()):
+                    continue
+                possible = sum(ch.isdigit() for ch in match.raw_string) >= _MIN_POSSIBLE_DIGITS
+                if possible or phonenumbers.is_valid_number(match.number):
+                    phones.append(_format(match.number))
+        if digits:
+            addresses += [m.group(0).lower().rstrip(".") for m in (*_STREET_ADDRESS.finditer(view),
+                                                                   *_PO_BOX.finditer(view))]
+    secret = any(_SECRET_REQUEST.search(view) for view in views(text))
+    return _Found(*(tuple(dict.fromkeys(items)) for items in (hosts, emails, phones, addresses)), secret=secret)
+
+
 def links_outside(text: str, retailer: Retailer) -> list[str]:
     """Hosts the text links to (with or without a scheme) that are not the retailer's."""
-    foreign: list[str] = []
-    for view in views(text):
-        view = _OBFUSCATED_DOT.sub(".", view)
-        hosts = [m.group(1) for m in _SCHEME.finditer(view)]
-        for match in _HOST.finditer(view):
-            top = match.group(2)
-            if top[:1].isupper() and top[1:].islower() and view[match.start():match.start() + 4].lower() != "www.":
-                continue  # "landed.Shop now": two sentences without a space
-            if top.isdigit():
-                continue
-            hosts.append(match.group(1))
-        foreign += [h.split(":")[0].split("@")[-1] for h in hosts
-                    if not retailer.allows_host(h.split(":")[0].split("@")[-1])]
-    return list(dict.fromkeys(foreign))
+    return [host for host in _found(text, retailer.region).hosts if not retailer.allows_host(host)]
 
 
 def contacts_outside(text: str, retailer: Retailer) -> list[str]:
     """E-mail addresses, phone numbers and street addresses in the text that are not the retailer's,
-    each described without quoting it in full (the finding's reader may be another model)."""
-    found: list[str] = []
+    each described without quoting it (the finding's reader may be another model)."""
+    found = _found(text, retailer.region)
+    kinds: list[str] = []
+    if any(address not in retailer.own_emails and not retailer.allows_host(domain) for address, domain in found.emails):
+        kinds.append("an e-mail address")
     own_phones = {_e164(p, retailer.region) for p in retailer.phones} - {None}
+    if any(phone not in own_phones for phone in found.phones):
+        kinds.append("a phone number")
     own_addresses = [a.lower() for a in retailer.addresses]
-    for view in views(text):
-        view = _deobfuscated(view)
-        digits = sum(ch.isdigit() for ch in view)
-        for match in _EMAIL.finditer(view) if "@" in view else ():
-            address = match.group(0).lower()
-            if address not in retailer.own_emails and not retailer.allows_host(match.group(1)):
-                found.append("an e-mail address")
-        # No phone number has fewer than six digits and no address none: skip the costly matchers.
-        numbers = phonenumbers.PhoneNumberMatcher(view, retailer.region, leniency=phonenumbers.Leniency.POSSIBLE)
-        for match in numbers if digits >= _MIN_PHONE_DIGITS else ():
-            if _YEAR_RANGE.fullmatch(match.raw_string.strip()):
-                continue
-            possible = sum(ch.isdigit() for ch in match.raw_string) >= _MIN_POSSIBLE_DIGITS
-            if (possible or phonenumbers.is_valid_number(match.number)) and _format(match.number) not in own_phones:
-                found.append("a phone number")
-        for match in (*_STREET_ADDRESS.finditer(view), *_PO_BOX.finditer(view)) if digits else ():
-            if not any(match.group(0).lower().rstrip(".") in own for own in own_addresses):
-                found.append("a street or postal address")
-    return list(dict.fromkeys(found))
+    if any(not any(address in own for own in own_addresses) for address in found.addresses):
+        kinds.append("a street or postal address")
+    return kinds
 
 
-def asks_for_secret(text: str) -> bool:
-    return any(_SECRET_REQUEST.search(view) for view in views(text))
+def asks_for_secret(text: str, retailer: Retailer) -> bool:
+    return _found(text, retailer.region).secret
 
 
 def copy_problems(text: str, retailer: Retailer) -> Iterator[CopyProblem]:
@@ -122,7 +146,7 @@ def copy_problems(text: str, retailer: Retailer) -> Iterator[CopyProblem]:
                                   f"({', '.join(retailer.domains)})")
     if contacts := contacts_outside(text, retailer):
         yield CopyProblem("contact", f"contains {', '.join(contacts)} that is not the retailer's own")
-    if asks_for_secret(text):
+    if asks_for_secret(text, retailer):
         yield CopyProblem("secret", "asks the member for a secret (PIN, password, card or bank details, a code)")
     if hidden_characters(text):
         yield CopyProblem("hidden", "carries invisible format characters (zero-width or direction controls)")
