@@ -164,7 +164,7 @@ _SCHEDULE = re.compile(
     r"\b(open|opens|opening|close|closes|closing|from|until|till|starts?|starting|begins?|ends?|ending|doors|event|"
     r"join us|see you|session|class|book|booking|pick ?up|collect|deliver\w*|arrives?|will|'ll|tomorrow|tonight|"
     r"next|this (mon|tues|wednes|thurs|fri|satur|sun)day|on (mon|tues|wednes|thurs|fri|satur|sun)days?|daily|every|"
-    r"expires?|valid)\b",
+    r"expires?|valid|appointment|booked|confirmed|reserved|reservation|scheduled|ready|available|early access)\b",
     re.IGNORECASE,
 )
 _PAST = re.compile(
