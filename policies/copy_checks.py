@@ -102,17 +102,18 @@ def _found(text: str, region: str) -> _Found:
             emails += [(m.group(0).lower(), m.group(1)) for m in _EMAIL.finditer(view)]
         # No phone number has fewer than six digits and no address none: skip the costly matchers.
         if digits >= _MIN_PHONE_DIGITS:
-            for match in phonenumbers.PhoneNumberMatcher(view, region, leniency=phonenumbers.Leniency.POSSIBLE):
-                if _YEAR_RANGE.fullmatch(match.raw_string.strip()):
+            for number in phonenumbers.PhoneNumberMatcher(view, region, leniency=phonenumbers.Leniency.POSSIBLE):
+                if _YEAR_RANGE.fullmatch(number.raw_string.strip()):
                     continue
-                possible = sum(ch.isdigit() for ch in match.raw_string) >= _MIN_POSSIBLE_DIGITS
-                if possible or phonenumbers.is_valid_number(match.number):
-                    phones.append(_format(match.number))
+                possible = sum(ch.isdigit() for ch in number.raw_string) >= _MIN_POSSIBLE_DIGITS
+                if possible or phonenumbers.is_valid_number(number.number):
+                    phones.append(_format(number.number))
         if digits:
             addresses += [m.group(0).lower().rstrip(".") for m in (*_STREET_ADDRESS.finditer(view),
                                                                    *_PO_BOX.finditer(view))]
     secret = any(_SECRET_REQUEST.search(view) for view in views(text))
-    return _Found(*(tuple(dict.fromkeys(items)) for items in (hosts, emails, phones, addresses)), secret=secret)
+    return _Found(hosts=tuple(dict.fromkeys(hosts)), emails=tuple(dict.fromkeys(emails)),
+                  phones=tuple(dict.fromkeys(phones)), addresses=tuple(dict.fromkeys(addresses)), secret=secret)
 
 
 def links_outside(text: str, retailer: Retailer) -> list[str]:

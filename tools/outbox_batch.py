@@ -119,11 +119,11 @@ async def _queue_chunk(db: Database, chunk: list[tuple[int, BatchItem]], moment:
         members = sorted({item.proposal.customer_id for _, item in chunk})
         known = set((await session.scalars(
             select(Customer.id).where(Customer.id.in_(members)).order_by(Customer.id).with_for_update())).all())
-        found = (await session.execute(
+        pairs = (await session.execute(
             select(GuardVerdict, Proposal).join(Proposal, Proposal.id == GuardVerdict.proposal_id)
             .where(GuardVerdict.approval_id.in_([item.approval_id for _, item in chunk])))).all()
-        verdicts = {v.approval_id: v for v, _ in found}
-        approved = {v.approval_id: p for v, p in found}
+        verdicts = {v.approval_id: v for v, _ in pairs}
+        approved = {v.approval_id: p for v, p in pairs}
         passed: list[tuple[int, BatchItem, GuardVerdict]] = []
         used: list[tuple[int, BatchItem]] = []
         for index, item in chunk:
