@@ -109,5 +109,6 @@ async def open_agents(product: Product, model: "Model", log: "DecisionLog | None
     from tools.decision_log import SqlDecisionLog
 
     clients = {key: Client(server) for key, server in build_all(product.deps).items()}
-    async with open_team(clients, model, log or SqlDecisionLog(product.db)) as team:  # enters the clients
+    async with open_team(clients, model, log or SqlDecisionLog(product.db),  # enters the clients
+                         guard_credential=product.deps.guard_credential) as team:
         yield team

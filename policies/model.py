@@ -10,6 +10,7 @@ from operator import attrgetter
 from pydantic import BaseModel, ConfigDict, Field
 
 from policies import rule_config as rc
+from policies.retailer import Retailer
 from policies.rule_ids import RuleId
 
 _MODEL_CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -146,6 +147,9 @@ class Policy(BaseModel):
     schedule: ScheduleRules
     review: ReviewRules
     fairness: FairnessRules
+    # Where copy may link, whose contact details it may carry, which languages are judged. Not a
+    # rule block: a policy file without it gets the placeholder retailer (links to nothing real).
+    retailer: Retailer = Field(default_factory=Retailer)
 
     def rule(self, rule_id: RuleId) -> rc.RuleConfig:
         """The configuration block of a rule: its id is its path in the policy."""

@@ -2,10 +2,14 @@
 
 Everything is decided in one transaction that first takes the member's write lock, so two workers
 cannot both pass the same cap or spend the same budget:
-1. the approval exists, approved exactly this content (hash), is unused and unexpired;
+1. the approval exists, is unused and unexpired, and approved exactly this proposal: not only what
+   the member reads (content hash) but everything that costs money or decides where it is charged
+   (offer, estimated cost, use case, channel, send window) — the whole proposal as the guard
+   recorded it;
 2. an optional re-check of the rules against the database as it is now (caps, consent) — the
    caller supplies it, so this module stays free of the rules engine;
-3. the use case's budget is reserved with a conditional UPDATE guarded by a CHECK constraint;
+3. the approved cost is reserved from the approved use case's budget (the stored proposal's, not
+   the caller's), in whole cents, with a conditional UPDATE guarded by a CHECK constraint;
 4. the approval is consumed (conditional UPDATE: a second send finds it used) and the message is
    queued with the approval as its idempotency key.
 """
@@ -13,9 +17,10 @@ cannot both pass the same cap or spend the same budget:
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Numeric, and_, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,12 +56,15 @@ async def send_approved(
     moment = naive_utc(now)
     async with db.session() as session, session.begin():
         await _lock_member(session, proposal.customer_id)
-        verdict = await session.scalar(select(GuardVerdict).where(GuardVerdict.approval_id == approval_id))
-        check_approval(verdict, proposal, moment)
-        assert verdict is not None
+        found = (await session.execute(
+            select(GuardVerdict, Proposal).join(Proposal, Proposal.id == GuardVerdict.proposal_id)
+            .where(GuardVerdict.approval_id == approval_id))).first()
+        verdict, approved = (found[0], found[1]) if found is not None else (None, None)
+        check_approval(verdict, proposal, moment, approved)
+        assert verdict is not None and approved is not None
         if recheck is not None and (problems := await recheck(session, proposal)):
             raise SendRefused("rules", "; ".join(problems))
-        await _reserve_budget(session, proposal, moment)
+        await _reserve_budget(session, approved, moment)
         consumed = await session.execute(
             update(GuardVerdict)
             .where(GuardVerdict.id == verdict.id, GuardVerdict.approval_used_at.is_(None))
@@ -95,37 +103,63 @@ def queued_contact(proposal: OfferProposal, approval_id: str, proposal_id: str, 
     }
 
 
-def check_approval(verdict: GuardVerdict | None, proposal: OfferProposal, now: datetime) -> None:
-    if verdict is None:
+def check_approval(verdict: GuardVerdict | None, proposal: OfferProposal, now: datetime,
+                   approved: Proposal | None) -> None:
+    """Refuse unless `verdict` is a live approval of exactly `proposal`; `approved` is the stored
+    proposal the verdict judged."""
+    if verdict is None or approved is None:
         raise SendRefused("no_approval", "no approval with this id; the guard must approve the proposal first")
     if verdict.content_hash != content_hash(proposal):
         raise SendRefused("content_changed", "the proposal differs from what the guard approved; ask for a new approval")
+    # The content hash covers what the member reads; the approval pins the rest too (cost, use
+    # case and so budget, value), or an approved message could be sent on another budget or at
+    # no charge.
+    if approved.content != proposal.model_dump(mode="json"):
+        raise SendRefused("proposal_changed", "the proposal differs from what the guard approved (cost, use case, "
+                                              "rationale or value); pass it exactly as approved")
     if verdict.approval_used_at is not None:
         raise SendRefused("approval_used", "this approval was already used")
     if verdict.approval_expires_at is None or verdict.approval_expires_at <= now:
         raise SendRefused("approval_expired", "the approval has expired; ask the guard again")
 
 
-async def _reserve_budget(session: AsyncSession, proposal: OfferProposal, now: datetime) -> None:
-    current = and_(Budget.use_case == proposal.use_case.value, Budget.period_start <= now, Budget.period_end > now)
+def cents(amount: float | Decimal) -> int:
+    """Money as whole cents, rounded half up from its decimal spelling (never from binary float
+    noise: 0.1 + 0.2 is 30 cents, not 30.000000000000004)."""
+    return int((Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def fits_budget(cost: float | Decimal, amount: float | Decimal, spent: float | Decimal) -> bool:
+    """Whether `cost` fits in what is left, to the cent: exactly the budget left fits."""
+    return cents(spent) + cents(cost) <= cents(amount)
+
+
+async def _reserve_budget(session: AsyncSession, approved: Proposal, now: datetime) -> None:
+    use_case = approved.use_case
+    current = and_(Budget.use_case == use_case, Budget.period_start <= now, Budget.period_end > now)
     budget = await session.scalar(select(Budget).where(current))
     if budget is None:
-        raise SendRefused("no_budget", f"no budget for {proposal.use_case.value} covers {now:%Y-%m-%d}")
+        raise SendRefused("no_budget", f"no budget for {use_case} covers {now:%Y-%m-%d}")
     if budget.paused:
-        raise SendRefused("paused", f"use case {proposal.use_case.value} is paused")
-    cost = round(proposal.estimated_cost, 2)
+        raise SendRefused("paused", f"use case {use_case} is paused")
+    cost = cents(approved.estimated_cost)
     if cost <= 0:
         return
+    if not fits_budget(Decimal(cost) / 100, budget.amount, budget.spent):
+        raise SendRefused("budget", f"budget for {use_case} cannot cover {cost / 100:.2f}")
     try:
+        # Compared and added in whole cents inside the database too, so a float column on SQLite
+        # cannot turn "exactly the budget left" into a refusal.
         reserved = await session.execute(
             update(Budget)
-            .where(Budget.id == budget.id, Budget.spent + cost <= Budget.amount)
-            .values(spent=Budget.spent + cost)
+            .where(Budget.id == budget.id,
+                   func.round(Budget.spent * 100) + cost <= func.round(Budget.amount * 100))
+            .values(spent=func.round(cast(Budget.spent + cost / 100, Numeric(14, 4)), 2))
         )
     except IntegrityError as exc:  # the CHECK constraint is the last line of defence
         raise SendRefused("budget", "budget exhausted") from exc
     if reserved.rowcount != 1:
-        raise SendRefused("budget", f"budget for {proposal.use_case.value} cannot cover {cost:.2f}")
+        raise SendRefused("budget", f"budget for {use_case} cannot cover {cost / 100:.2f}")
 
 
 async def outbox_counts(db: Database) -> dict[str, int]:

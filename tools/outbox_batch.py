@@ -5,11 +5,13 @@ round trips. Here the items go in chunks, each chunk one transaction with a fixe
 statements whatever its size, and every item keeps the guarantees of the single path:
 1. the chunk's members are locked (PostgreSQL row locks taken in id order, so batches and single
    sends cannot deadlock; SQLite's write lock from the first statement);
-2. each approval exists, approved exactly this content (hash), is unused and unexpired;
+2. each approval exists, approved exactly this proposal (content, cost, use case: see
+   `tools.outbox.check_approval`), is unused and unexpired;
 3. the caller's set-based re-check (caps, consent, quiet hours) runs against the database as it
    is now, under those locks;
-4. each use case's budget is reserved with one conditional UPDATE for the chunk, items taken in
-   the order given (best first) while the money lasts, the CHECK constraint behind it;
+4. each approved use case's budget is reserved, in whole cents, with one conditional UPDATE for the
+   chunk, items taken in the order given (best first) while the money lasts, the CHECK constraint
+   behind it;
 5. the approvals are consumed with one conditional UPDATE whose row count must match, and the
    messages are inserted in one executemany with the approval as idempotency key.
 A chunk is all or nothing: a conflict rolls it back and it is decided again from the start.
@@ -23,14 +25,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
-from sqlalchemy import insert, select, update
+from sqlalchemy import Numeric, cast, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.proposal import OfferProposal
 from tools.approvals import naive_utc
 from tools.errors import StorageError
-from tools.outbox import SendReceipt, SendRefused, approval_key, check_approval, queued_contact
+from tools.outbox import SendReceipt, SendRefused, approval_key, cents, check_approval, queued_contact
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
 from tools.storage.runtime import begin_write
@@ -117,8 +119,11 @@ async def _queue_chunk(db: Database, chunk: list[tuple[int, BatchItem]], moment:
         members = sorted({item.proposal.customer_id for _, item in chunk})
         known = set((await session.scalars(
             select(Customer.id).where(Customer.id.in_(members)).order_by(Customer.id).with_for_update())).all())
-        verdicts = {v.approval_id: v for v in (await session.scalars(
-            select(GuardVerdict).where(GuardVerdict.approval_id.in_([item.approval_id for _, item in chunk])))).all()}
+        pairs = (await session.execute(
+            select(GuardVerdict, Proposal).join(Proposal, Proposal.id == GuardVerdict.proposal_id)
+            .where(GuardVerdict.approval_id.in_([item.approval_id for _, item in chunk])))).all()
+        verdicts = {v.approval_id: v for v, _ in pairs}
+        approved = {v.approval_id: p for v, p in pairs}
         passed: list[tuple[int, BatchItem, GuardVerdict]] = []
         used: list[tuple[int, BatchItem]] = []
         for index, item in chunk:
@@ -126,7 +131,7 @@ async def _queue_chunk(db: Database, chunk: list[tuple[int, BatchItem]], moment:
             try:
                 if item.proposal.customer_id not in known:
                     raise SendRefused("unknown_member", f"no member with id {item.proposal.customer_id}")
-                check_approval(verdict, item.proposal, moment)
+                check_approval(verdict, item.proposal, moment, approved.get(item.approval_id))
             except SendRefused as refusal:
                 if refusal.code == "approval_used":
                     used.append((index, item))
@@ -178,30 +183,32 @@ async def _reserve_budgets(session: AsyncSession, passed: list[tuple[int, BatchI
         .order_by(Budget.id).with_for_update())).all():
         budgets.setdefault(budget.use_case, budget)
     # Whole cents, so the sum reserved is exactly the sum of what each item would have reserved.
-    left = {u: round(float(b.amount) * 100) - round(float(b.spent) * 100) for u, b in budgets.items()}
+    left = {u: cents(b.amount) - cents(b.spent) for u, b in budgets.items()}
     spend: dict[str, int] = dict.fromkeys(budgets, 0)
     kept = []
     for index, item, verdict in passed:
         use_case = item.proposal.use_case.value
         budget = budgets.get(use_case)
-        cents = round(round(item.proposal.estimated_cost, 2) * 100)
+        # check_approval made the item's proposal the approved one, so its use case and cost are
+        # the approved ones.
+        cost = cents(item.proposal.estimated_cost)
         if budget is None:
             decided[index] = SendRefused("no_budget", f"no budget for {use_case} covers {moment:%Y-%m-%d}")
         elif budget.paused:
             decided[index] = SendRefused("paused", f"use case {use_case} is paused")
-        elif cents > left[use_case]:
-            decided[index] = SendRefused("budget", f"budget for {use_case} cannot cover {cents / 100:.2f}")
+        elif cost > left[use_case]:
+            decided[index] = SendRefused("budget", f"budget for {use_case} cannot cover {cost / 100:.2f}")
         else:
-            left[use_case] -= max(cents, 0)
-            spend[use_case] += max(cents, 0)
+            left[use_case] -= max(cost, 0)
+            spend[use_case] += max(cost, 0)
             kept.append((index, item, verdict))
-    for use_case, cents in spend.items():
-        if cents == 0:
+    for use_case, total in spend.items():
+        if total == 0:
             continue
-        total = cents / 100
         reserved = await session.execute(
-            update(Budget).where(Budget.id == budgets[use_case].id, Budget.spent + total <= Budget.amount)
-            .values(spent=Budget.spent + total))
+            update(Budget).where(Budget.id == budgets[use_case].id,
+                                 func.round(Budget.spent * 100) + total <= func.round(Budget.amount * 100))
+            .values(spent=func.round(cast(Budget.spent + total / 100, Numeric(14, 4)), 2)))
         if reserved.rowcount != 1:
             raise _Conflict(f"budget for {use_case} changed under lock")
     return kept

@@ -1,8 +1,9 @@
 """Message copy for the local model: templates by use case, tone and channel.
 
 Customer-controlled text (first names, product and cart item names) is data: it is used only if
-it looks like what it claims to be, and is otherwise replaced by a neutral word, so nothing a
-member typed can reach another member's message or act as an instruction.
+it fits the grammar of what it claims to be (`agents.copywriting.names`), and is otherwise replaced
+by a neutral word, so nothing a member or seller typed — a link, a phone number, a request for a
+PIN, an instruction — can reach another member's message or act as an instruction.
 """
 
 import re
@@ -12,14 +13,13 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+from agents.copywriting.names import catalogue_name, first_name
 from policies.vocabulary import Channel, OfferType, Tone, UseCase
 
 REPLENISHMENT = "replenishment"  # the phrase set for restock reminders
 SMS_LIMIT = 160
 PUSH_LIMIT = 120
 IN_STORE_LIMIT = 80
-NAME_PATTERN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'\- ]{0,29}$")
-LABEL_PATTERN = re.compile(r"^[\w&'’,.\- ]{1,60}$")
 INSTRUCTION_WORDS = re.compile(r"\b(ignore|instruction|approve|system|assistant|prompt|discount|%)\b", re.I)
 
 
@@ -54,14 +54,16 @@ def _phrases() -> dict:
 
 
 def safe_name(raw: str | None) -> str:
-    if raw and NAME_PATTERN.match(raw.strip()) and not INSTRUCTION_WORDS.search(raw):
-        return raw.strip().split(" ")[0].capitalize()
+    name = first_name(raw)
+    if name is not None and not INSTRUCTION_WORDS.search(name):
+        return name.capitalize()
     return "there"
 
 
 def safe_label(raw: str | None, fallback: str) -> str:
-    if raw and LABEL_PATTERN.match(raw.strip()) and not INSTRUCTION_WORDS.search(raw):
-        return raw.strip().lower() if raw.strip().isupper() else raw.strip()
+    label = catalogue_name(raw)
+    if label is not None and not INSTRUCTION_WORDS.search(label):
+        return label.lower() if label.isupper() else label
     return fallback
 
 

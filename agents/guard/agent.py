@@ -4,9 +4,10 @@ The guard reads the policy, checks proposals and records verdicts. It has no sen
 channels server alone sends, and only with an approval the guard recorded.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agents.agent import Agent
+from agents.guard.credential import CredentialedTools
 from agents.guard.prompt import GUARD_SYSTEM_PROMPT
 from agents.limits import Limits
 from agents.models.base import Model
@@ -24,14 +25,19 @@ class GuardConfig:
     timeout_seconds: float = 30.0  # per proposal; past it the review fails closed
     max_turns: int = 8  # check, re-check a revision, record, answer — with room for a model's detours
     campaign_concurrency: int = 8  # proposals of one campaign reviewed at once
+    # The rules server's guard credential (`ServerDeps.guard_credential`), added to every verdict
+    # call out of the model's sight. Without it the guard's approvals wait for a person.
+    credential: str | None = field(default=None, repr=False)
 
 
 def guard_agent(toolbox: Toolbox, model: Model, config: GuardConfig = GuardConfig()) -> Agent:
     """The guard agent over `toolbox`, which must hold the rules server under the name `rules`."""
+    tools = toolbox.restricted_to(GUARD_TOOLS)
     return Agent(
         name=GUARD_ROLE,
         system_prompt=GUARD_SYSTEM_PROMPT,
         model=model,
-        tools=toolbox.restricted_to(GUARD_TOOLS),
+        tools=(tools if config.credential is None
+               else CredentialedTools(tools, RECORD_TOOL, config.credential)),
         limits=Limits(max_turns=config.max_turns, max_seconds=config.timeout_seconds),
     )

@@ -15,6 +15,7 @@ A rules server that fails, or refuses to record, ends the review with a reject: 
 closed.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ from policies.proposal import OfferProposal
 from policies.violation import Severity, Violation
 from policies.vocabulary import Verdict
 
+# How the rules server names the checks behind a refused approval ("blocking checks fail (a, b)").
+_FAILED_CHECK = re.compile(r"\b(judgement\.[a-z_]+)\b")
 APPROVED = GuardReason(code="guard.approved", message="Every rule passes; copy, targeting and value claims read well.")
 
 
@@ -68,7 +71,7 @@ def plan(
         return CheckNext(original)
     first = reports[0]
     found = tuple(_from_rule(v) for v in first.violations)
-    if findings := judge(original, limits):
+    if findings := judge(original, limits, retailer=None):
         return Conclusion(Verdict.REJECT, original, (*found, *map(_from_judgement, findings)))
     if not first.blocking:
         return Conclusion(Verdict.APPROVE, original, (APPROVED, *found))
@@ -78,7 +81,7 @@ def plan(
     if len(reports) == 1:
         return CheckNext(revision.proposal)
     second = reports[1]
-    still = [str(v.rule_id) for v in second.blocking] + [str(f.judgement_id) for f in judge(revision.proposal, limits)]
+    still = [str(v.rule_id) for v in second.blocking] + [str(f.judgement_id) for f in judge(revision.proposal, limits, retailer=None)]
     if still:
         failed = GuardReason(code="guard.revision_failed",
                              message=f"The simple fixes still leave {', '.join(still)}; change the proposal by hand.")
@@ -101,7 +104,7 @@ class GuardPolicy:
         except ValueError as error:  # also pydantic's ValidationError
             return _answer(Verdict.REJECT, GuardReason(code="guard.unparseable_proposal", message=str(error)[:2_000]))
         exchanges = _exchanges(request.messages)
-        if not exchanges and not judge(original, self._limits):
+        if not exchanges and not judge(original, self._limits, retailer=None):
             return _record(request, review, Conclusion(Verdict.APPROVE, original, (APPROVED,)))
         if exchanges and exchanges[0][0].name == RECORD_TOOL:  # the direct approval above
             receipt = exchanges[0][1]
@@ -159,12 +162,28 @@ def _conclude(step: Conclusion, record: ToolResult) -> ModelResponse:
     if record.is_error:
         refused = GuardReason(code="guard.record_refused",
                               message=f"The rules server refused the verdict: {record.content}"[:2_000])
-        return _answer(Verdict.REJECT, refused, *(reason for reason in step.reasons if reason != APPROVED))
+        # The server names the checks that failed; the ones only it can judge (the retailer's own
+        # domains and contact details) become reasons of their own.
+        named = tuple(GuardReason(code=code, message=f"The rules server found {code} on this proposal.")
+                      for code in dict.fromkeys(_FAILED_CHECK.findall(str(record.content))))
+        return _answer(Verdict.REJECT, refused, *named, *(reason for reason in step.reasons if reason != APPROVED))
     revised = step.proposal.model_dump(mode="json") if step.verdict is Verdict.REVISE else None
+    # The server judged with the retailer's own domains and contact details, which this policy does
+    # not know: what it found beyond the guard's own reasons is added to them.
+    known = {reason.code for reason in step.reasons}
+    server = tuple(GuardReason(code=str(f["judgement_id"]), message=str(f["message"])[:2_000],
+                               field=str(f["field"]) if f.get("field") else None)
+                   for f in _findings(record) if str(f.get("judgement_id")) not in known)
     return ModelResponse.from_text(
-        render_answer(GuardAnswer(verdict=step.verdict, reasons=step.reasons, revised_proposal=revised)),
+        render_answer(GuardAnswer(verdict=step.verdict, reasons=(*step.reasons, *server), revised_proposal=revised)),
         model_name=LOCAL_MODEL_NAME,
     )
+
+
+def _findings(record: ToolResult) -> list[dict[str, JsonValue]]:
+    content = record.content
+    found = content.get("findings") if isinstance(content, dict) else None
+    return [f for f in found if isinstance(f, dict) and "judgement_id" in f] if isinstance(found, list) else []
 
 
 def _answer(verdict: Verdict, *reasons: GuardReason) -> ModelResponse:

@@ -1,10 +1,15 @@
 """The rules server: the retailer's policy, checks against it, and the guard's verdicts.
 
-`record_guard_verdict` is the only way an approval comes into being; it belongs on the guard's
-tool list alone. It re-runs the rules itself, so no caller can record an approval for a proposal
-that breaks a blocking rule, and it sends high-value decisions to the human review queue.
+`record_guard_verdict` is the only way an approval comes into being. Only a caller presenting the
+guard's credential (`ServerDeps.guard_credential`, held by the guard process and never written into
+a client configuration) gets an approval; any other client may propose and ask for review, and its
+approving verdict waits in the human review queue. Either way the server re-runs the rules and the
+deterministic judgement (`policies.judgement`) itself, so no caller can have a proposal approved or
+queued that breaks a blocking rule or reads as surveillance, pressure, a sensitive inference or
+smuggled instructions; and it sends high-value decisions to the human review queue.
 """
 
+import hmac
 import uuid
 from typing import Annotated
 
@@ -17,6 +22,7 @@ from mcp_servers.shared.deps import ServerDeps
 from mcp_servers.shared.errors import tool_errors
 from mcp_servers.shared.factory import HttpAuth, new_server
 from policies.engine import check
+from policies.judgement import JudgementFinding, judge
 from policies.proposal import OfferProposal, content_hash
 from policies.rule_ids import RuleId
 from policies.violation import CheckResult, Severity, Violation
@@ -64,6 +70,10 @@ class VerdictReceipt(BaseModel):
     review_id: int | None
     policy_version: str
     violations: list[Violation]
+    findings: list[JudgementFinding] = Field(
+        default_factory=list,
+        description="The server's own judgement of the copy (with the retailer's domains and contact details); "
+                    "an approval is refused while any remains.")
 
 
 def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
@@ -121,6 +131,10 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         flag_for_review: Annotated[str | None, Field(
             min_length=1, max_length=500,
             description="Set when a person should look before this goes out, saying why.")] = None,
+        guard_credential: Annotated[str | None, Field(
+            max_length=200,
+            description="The guard process's credential. Without it an approving verdict is a request "
+                        "for human review, never an approval.")] = None,
     ) -> VerdictReceipt:
         """GUARD ONLY. Record the verdict on a proposal. For approve (or revise, passing the revised
         proposal) it issues a single-use approval bound to the proposal's content hash — unless a
@@ -129,12 +143,19 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         is issued yet."""
         result = await evaluate(proposal)
         approving = verdict in (Verdict.APPROVE, Verdict.REVISE)
-        if approving and result.blocking:
-            broken = ", ".join(str(v.rule_id) for v in result.blocking)
-            raise ToolError(f"cannot approve: blocking rules fail ({broken}); reject or revise the proposal")
+        is_guard = _is_guard(deps.guard_credential, guard_credential)
+        findings = judge(proposal, retailer=policy.retailer)
+        if approving:
+            broken = [*(str(v.rule_id) for v in result.blocking), *(str(f.judgement_id) for f in findings)]
+            if broken:
+                raise ToolError(f"cannot approve: blocking checks fail ({', '.join(dict.fromkeys(broken))}); "
+                                "reject or revise the proposal")
         concerns = [v.message for v in result.violations if v.severity == "review"]
         if flag_for_review:
             concerns.append(f"flagged by the guard: {flag_for_review}")
+        if not is_guard:
+            concerns.append("proposed by an MCP client without the guard's credential: a person must approve it")
+            guard_model = f"client:{guard_model}"[:60]
         review = "; ".join(concerns) or None
         record = await record_verdict(
             deps.db, proposal, verdict=verdict,
@@ -149,6 +170,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
             approval_expires_at=record.approval_expires_at,
             review_id=record.review_id, policy_version=result.policy_version,
             violations=list(result.violations),
+            findings=list(findings),
         )
 
     @server.resource("policy://current", name="policy", title="Policy in force", mime_type="application/json")
@@ -171,3 +193,10 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         )
 
     return server
+
+
+def _is_guard(expected: str | None, presented: str | None) -> bool:
+    """Whether the caller holds the guard's credential; a server given none accepts no one."""
+    if expected is None or presented is None:
+        return False
+    return hmac.compare_digest(expected.encode(), presented.encode())

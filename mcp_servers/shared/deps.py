@@ -1,7 +1,8 @@
 """What every server is built from: passed in by the composition root, never read from globals."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -35,3 +36,9 @@ class ServerDeps:
     ignore_window: timedelta = timedelta(days=3)
     contact_lookback: timedelta = timedelta(days=14)  # covers every cap, duplicate and fatigue window
     exploration_share: float = DEFAULT_EXPLORATION_SHARE  # decisions scored by posterior draws (tools.nba.exploration)
+    # What the rules server requires before it issues an approval. New and random for every set of
+    # deps, so it lives only in this process: the composition root hands it to the guard it builds
+    # (`agents.guard.credential`), and no configuration, environment or client ever carries it. A
+    # server started for another client (`loyalty mcp serve`, Claude Desktop) holds a credential no
+    # caller has, so through it proposals can be checked and sent for human review, never approved.
+    guard_credential: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)

@@ -17,6 +17,8 @@ from tools.rule_facts import ProfileFacts
 from tools.storage.db import Database
 
 POLICY = load_policy()
+# The guard's credential in server tests: a client presenting it plays the guard process.
+GUARD_CREDENTIAL = "test-guard-credential-0123456789"
 
 
 async def fresh_profile(proposal: OfferProposal, now: datetime) -> ProfileFacts:
@@ -25,7 +27,8 @@ async def fresh_profile(proposal: OfferProposal, now: datetime) -> ProfileFacts:
 
 
 def deps_for(db: Database, now: datetime = NOW) -> ServerDeps:
-    return ServerDeps(db=db, policy=POLICY, profile_facts=fresh_profile, clock=lambda: now)
+    return ServerDeps(db=db, policy=POLICY, profile_facts=fresh_profile, clock=lambda: now,
+                      guard_credential=GUARD_CREDENTIAL)
 
 
 # --- calling tools through a client -------------------------------------------------------------

@@ -33,6 +33,10 @@ def test_config_names_every_server_with_absolute_paths(tmp_path: Path, monkeypat
         env = entry["env"]
         assert env["LOYALTY_DB_URL"] == f"sqlite+aiosqlite:///{deep / 'shop.db'}"
         assert Path(env["LOYALTY_MODELS_DIR"]).is_absolute() and str(deep) in env["LOYALTY_MODELS_DIR"]
+        # Claude Desktop is a client like any other: it never gets the guard's credential, so it
+        # can ask for review but never approve (see tests/mcp_servers/test_approval_authority.py).
+        assert set(env) == {"LOYALTY_DB_URL", "LOYALTY_MODELS_DIR"}
+    assert "credential" not in result.stdout.lower()
 
 
 def test_config_says_what_to_run_before_the_servers_can_answer(world: SeededWorld, tmp_path: Path) -> None:

@@ -61,7 +61,8 @@ async def test_every_tool_result_matches_its_output_schema_with_formats(world: S
             proposal = await proposal_for(customer_data, offers, rules, member)
             await call(rules, "check_proposal", {"proposal": proposal})
             receipt = await call(rules, "record_guard_verdict", {"proposal": proposal, "verdict": "approve",
-                                                                  "reasons": ["relevant, modest, within policy"]})
+                                                                  "reasons": ["relevant, modest, within policy"],
+                                                                  "guard_credential": product.deps.guard_credential})
 
             await call(channels, "contact_status", {"customer_id": member})
             sent = await call(channels, "send_approved_proposal",

@@ -49,7 +49,8 @@ async def test_from_score_to_one_queued_message(world: SeededWorld) -> None:
             assert email["consented"] and email["remaining_this_week"] >= 1
 
             receipt = ok(await rules.call_tool("record_guard_verdict", {
-                "proposal": proposal, "verdict": "approve", "reasons": ["relevant, modest, within policy"]}))
+                "proposal": proposal, "verdict": "approve", "reasons": ["relevant, modest, within policy"],
+                "guard_credential": product.deps.guard_credential}))
             assert receipt["approval_id"] and receipt["content_hash"] == report["content_hash"]
             assert receipt["approval_expires_at"] > "2026-10-31T09:00"
 

@@ -9,7 +9,7 @@ from mcp import Client
 from mcp_servers.channels.server import build as build_channels
 from policies.vocabulary import Channel
 from mcp_servers.rules.server import build as build_rules
-from tests.mcp_servers.harness import deps_for
+from tests.mcp_servers.harness import GUARD_CREDENTIAL, deps_for
 from tests.tools.proposals import NOW, add_member, proposal
 from tools.approvals import pending_reviews
 from tools.storage.db import Database
@@ -21,7 +21,8 @@ def args(p) -> dict:
 
 async def approve(rules: Client, p) -> dict:
     result = await rules.call_tool("record_guard_verdict", {"proposal": args(p), "verdict": "approve",
-                                                           "reasons": ["fits the member"]})
+                                                           "reasons": ["fits the member"],
+                                                           "guard_credential": GUARD_CREDENTIAL})
     assert not result.is_error, result.content
     return result.structured_content
 
@@ -86,7 +87,8 @@ async def test_guard_cannot_approve_a_blocked_proposal(sqlite_db: Database) -> N
     await add_member(sqlite_db)
     async with Client(build_rules(deps_for(sqlite_db))) as rules:
         result = await rules.call_tool("record_guard_verdict", {"proposal": args(proposal(discount=60, cost=90)),
-                                                               "verdict": "approve", "reasons": ["looks fine"]})
+                                                               "verdict": "approve", "reasons": ["looks fine"],
+                                                               "guard_credential": GUARD_CREDENTIAL})
         assert result.is_error and "max_discount" in result.content[0].text
 
 
@@ -151,7 +153,8 @@ async def test_guard_can_flag_a_proposal_for_human_review(sqlite_db: Database) -
     async with Client(build_rules(deps)) as rules:
         result = await rules.call_tool("record_guard_verdict", {
             "proposal": args(proposal()), "verdict": "approve", "reasons": ["fits the member"],
-            "flag_for_review": "first offer to a member who complained last year"})
+            "flag_for_review": "first offer to a member who complained last year",
+            "guard_credential": GUARD_CREDENTIAL})
         receipt = result.structured_content
     assert receipt["approval_id"] is None and receipt["review_id"] is not None
     queued = await pending_reviews(sqlite_db)

@@ -14,7 +14,7 @@ from loyalty.wiring import Product, open_agents
 from mcp_servers.channels.server import build as build_channels
 from mcp_servers.rules.server import build as build_rules
 from policies.proposal import OfferProposal
-from tests.mcp_servers.harness import deps_for, refused
+from tests.mcp_servers.harness import GUARD_CREDENTIAL, deps_for, refused
 from tests.mcp_servers.seeded_world import SeededWorld
 from tests.tools.proposals import NOW, add_member, proposal
 from tools.delivery.outbox import claim_contacts
@@ -73,7 +73,8 @@ async def test_an_unsubscribe_event_stops_the_channel_for_sends_delivery_and_dec
 
 async def approve(rules: Client, p: OfferProposal) -> str:
     result = await rules.call_tool("record_guard_verdict", {"proposal": json.loads(p.model_dump_json()),
-                                                            "verdict": "approve", "reasons": ["fits"]})
+                                                            "verdict": "approve", "reasons": ["fits"],
+                                                            "guard_credential": GUARD_CREDENTIAL})
     assert not result.is_error, result.content
     return result.structured_content["approval_id"]
 

@@ -23,9 +23,10 @@ def test_every_violation_is_reported_not_just_the_first(policy: Policy) -> None:
         RuleId.DATA_FRESHNESS,
         RuleId.MAX_DISCOUNT_SEGMENT,
         RuleId.BUDGET_REMAINING,
+        RuleId.MARGIN_FLOOR,  # 40% off SKU-1, whose own margin is 40%, leaves nothing
     }
     assert all(v.severity is Severity.BLOCK for v in result.violations)
-    assert len(result.blocking) == 5 and not result.passed
+    assert len(result.blocking) == 6 and not result.passed
 
 
 def test_violations_come_in_rule_order(policy: Policy) -> None:

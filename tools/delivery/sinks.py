@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from tools.private_files import owner_only
+
 
 class KeyedAppendFile:
     def __init__(self, path: Path, key_of: Callable[[str], str | None], *, header: str | None = None) -> None:
@@ -24,6 +26,7 @@ class KeyedAppendFile:
         self._keys: set[str] = set()
         self._offset = 0
         self._lock = threading.Lock()
+        self._private = False
 
     async def append(self, key: str, line: str) -> bool:
         """Append `line` (one line, no newline) unless `key` is already in the file; returns
@@ -33,7 +36,9 @@ class KeyedAppendFile:
         return await asyncio.to_thread(self._append, key, line)
 
     def _append(self, key: str, line: str) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._private:  # messages name members: the file is the owner's alone
+            owner_only(self.path)
+            self._private = True
         with self._lock, self.path.open("a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:

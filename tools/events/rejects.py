@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from tools.private_files import owner_only
+
 MAX_RECORD_CHARS = 2_000
 
 
@@ -33,8 +35,7 @@ class Rejects:
         self._pending: list[str] = []
         if path is not None:
             # Truncate now: a clean run must not leave an earlier run's rejects looking current.
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("", encoding="utf-8")
+            owner_only(path).write_text("", encoding="utf-8")  # rejected records are member data
 
     def add(self, line: int, code: str, reason: str, record: Any) -> None:
         self.counts[code] += 1

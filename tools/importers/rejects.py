@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tools.private_files import owner_only
+
 
 class Rejects:
     def __init__(self) -> None:
@@ -36,7 +38,7 @@ class Rejects:
     def write(self, path: Path) -> None:
         """Write every rejected row; an empty import still writes the header, so an old file
         from an earlier run never lingers as if it were current."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only(path)  # rejected rows are member data; to_csv keeps the mode when it truncates
         if self._frames:
             frame = pd.concat(self._frames, ignore_index=True)
         else:

@@ -33,7 +33,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
+
+from tools.private_files import owner_only
 
 T = TypeVar("T")
 
@@ -221,6 +224,10 @@ class Cursor:
 async def connect(database: str, *, inline: bool = False) -> Connection:
     """Open `database` (a path, or ":memory:") on a new thread of its own; `inline`: its
     statements run on the event loop's thread, except inside `off_the_loop()`."""
+    if database != ":memory:" and not database.startswith("file:"):
+        # The database holds every member's personal data: created (or tightened) owner-only
+        # before SQLite opens it, and SQLite gives its -wal and -shm files the same mode.
+        owner_only(Path(database))
     thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
     try:
         raw = await asyncio.get_running_loop().run_in_executor(

@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -94,6 +94,8 @@ async def guard_rig(deps: ServerDeps, model: Model | None = None, config: GuardC
     log = InMemoryDecisionLog()
     async with Toolbox.open({"rules": Client(build_rules(deps)), "channels": Client(build_channels(deps))}) as box, \
             Client(build_rules(deps)) as rules, Client(build_channels(deps)) as channels:
+        # The rig's guard holds its rules server's credential, as the composition root arranges.
+        config = config if config.credential is not None else replace(config, credential=deps.guard_credential)
         yield GuardRig(Guard(box, model or local_guard_model(), log, config), log, rules, channels)
 
 
