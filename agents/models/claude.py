@@ -15,7 +15,7 @@ How a call fails decides what happens next:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
@@ -61,6 +61,7 @@ class RetryConfig:
 
     stop: stop_base = field(default_factory=lambda: stop_after_attempt(4))
     wait: wait_base = field(default_factory=WaitRetryAfter)
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class ClaudeModel(Model):
             stop=self._config.retry.stop | _StopNearDeadline() | _StopWhenOpen(self.breaker),
             wait=self._config.retry.wait,
             retry=self._should_retry,
+            sleep=self._config.retry.sleep,
             before_sleep=_log_retry,
             reraise=True,
         )
@@ -206,7 +208,7 @@ def _one_line(model: str, error: anthropic.APIStatusError) -> str:
     kind = getattr(error, "type", None) or "error"
     said = str(getattr(error, "api_message", None) or error.message or "").strip().splitlines()
     detail = f": {said[0][:200]}" if said else ""
-    return f"Claude rejected the request (HTTP {error.status_code} {kind}{detail}){hints.get(error.status_code, '')}"
+    return f"Claude rejected the request: HTTP {error.status_code} {kind}{detail}{hints.get(error.status_code, '')}"
 
 
 def _log_retry(state: RetryCallState) -> None:

@@ -28,6 +28,7 @@ from agents import messages as m
 from agents.models.base import ToolDefinition
 from agents.models.pricing import ModelPrice
 
+
 class MalformedResponse(Exception):
     """The API answered 200 with a body that is not a whole message (not JSON, no content, no
     usage): treated like a transient failure (retried, then the fallback answers)."""

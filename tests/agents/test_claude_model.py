@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import anthropic
 import httpx2
 import pytest
 from mcp import Client
