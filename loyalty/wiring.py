@@ -8,10 +8,14 @@ from typing import Literal
 
 from anthropic import AsyncAnthropic
 from mcp import Client
+from tenacity import stop_after_attempt
 
 from agents.decision_log import DecisionLog
 from agents.models.base import Model
-from agents.models.claude import ClaudeConfig, ClaudeModel
+from agents.guard.agent import GuardConfig
+from agents.limits import Limits
+from agents.models.claude import ClaudeConfig, ClaudeModel, RetryConfig
+from agents.models.retry_wait import WaitRetryAfter
 from agents.team import Team, local_model, open_team
 from loyalty.profile_cache import CachedProfiles
 from loyalty.settings import Settings
@@ -67,16 +71,31 @@ async def open_product(settings: Settings, *, clock: Callable[[], datetime] = sy
         await db.dispose()
 
 
-def model_for(settings: Settings) -> Model:
-    """Claude when a key is set (with the local model as its fallback), else the local model."""
-    local = local_model()
-    if settings.anthropic_api_key is None:
-        return local
-    client = AsyncAnthropic(api_key=settings.anthropic_api_key.get_secret_value())
+def claude_config(settings: Settings) -> ClaudeConfig:
+    """Every Claude setting (models per role, tokens, timeouts, cache, retries, breaker, budget)."""
     roles = {"orchestrator": settings.model_orchestrator, "guard": settings.model_guard}
     roles |= {use_case: settings.model_specialist for use_case in
               ("reactivation", "cart_abandonment", "upsell", "competitive_response")}
-    return ClaudeModel(client, config=ClaudeConfig(model_by_role=roles), fallback=local)
+    retry = RetryConfig(stop=stop_after_attempt(settings.claude_retries + 1),
+                        wait=WaitRetryAfter(max_seconds=settings.claude_retry_max_wait_seconds))
+    return ClaudeConfig(default_model=settings.model_orchestrator, model_by_role=roles,
+                        max_tokens=settings.claude_max_tokens, timeout_seconds=settings.claude_timeout_seconds,
+                        cache_ttl=settings.claude_cache_ttl, retry=retry,
+                        breaker_failures=settings.claude_breaker_failures,
+                        breaker_reset_seconds=settings.claude_breaker_reset_seconds,
+                        daily_token_budget=settings.tokens_per_day)
+
+
+def model_for(settings: Settings, *, client: AsyncAnthropic | None = None) -> Model:
+    """Claude when a key is set (with the local model as its fallback), else the local model.
+    `client` replaces the real API client (tests and the resilience benchmark pass a mock)."""
+    local = local_model()
+    if settings.anthropic_api_key is None and client is None:
+        return local
+    if client is None:
+        assert settings.anthropic_api_key is not None
+        client = AsyncAnthropic(api_key=settings.anthropic_api_key.get_secret_value())
+    return ClaudeModel(client, config=claude_config(settings), fallback=local)
 
 
 def named_model(choice: Literal["local", "claude"], settings: Settings) -> Model:
@@ -92,5 +111,8 @@ def named_model(choice: Literal["local", "claude"], settings: Settings) -> Model
 async def open_agents(product: Product, model: Model, log: DecisionLog | None = None) -> AsyncIterator[Team]:
     """The team connected in-process (no sockets, no subprocess) to all four servers."""
     clients = {key: Client(server) for key, server in build_all(product.deps).items()}
-    async with open_team(clients, model, log or SqlDecisionLog(product.db)) as team:  # enters the clients
+    settings = product.settings
+    limits = Limits(max_turns=12, max_seconds=settings.decision_seconds, max_total_tokens=settings.tokens_per_decision)
+    async with open_team(clients, model, log or SqlDecisionLog(product.db), limits=limits,
+                         guard=GuardConfig(timeout_seconds=settings.guard_seconds)) as team:  # enters the clients
         yield team

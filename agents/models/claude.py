@@ -172,7 +172,9 @@ class ClaudeModel(Model):
         price = self._config.prices.get(model)
         if price is None:
             logger.warning("claude.no_price", model=model)
-        return price
+            return None
+        # The table holds 5-minute cache writes (1.25x input); a 1-hour write costs 2x input.
+        return replace(price, cache_write=price.input * 2) if self._config.cache_ttl == "1h" else price
 
 
 class _StopNearDeadline(stop_base):
