@@ -24,7 +24,7 @@ from agents.decision_log import DecisionLog
 from agents.errors import TerminationReason
 from agents.limits import Limits
 from agents.loop import RunResult, run_agent
-from agents.messages import Message, ModelResponse
+from agents.messages import Message, ToolResult, UserMessage
 from agents.models.base import Model
 from agents.models.local import LocalModel
 from agents.toolbox import Toolbox
@@ -103,8 +103,9 @@ class ChatSession:
                       limits=self.limits)
         earlier = len(self._history)
         result = await run_agent(agent, text, log=self.log, history=self._history)
-        called = tuple(call.name for message in result.transcript.messages[earlier:]
-                       if isinstance(message, ModelResponse) for call in message.tool_calls)
+        # What ran: calls that got a result (a call cut off at max_tokens never runs, so never counts).
+        called = tuple(part.tool_name for message in result.transcript.messages[earlier:]
+                       if isinstance(message, UserMessage) for part in message.parts if isinstance(part, ToolResult))
         if result.completed:  # a run cut short may end on a tool call no result answers
             self._history = result.transcript.messages
         answer = _answer(result)
