@@ -14,6 +14,7 @@ How a call fails decides what happens next:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -150,14 +151,17 @@ class ClaudeModel(Model):
         cache: CacheControlEphemeralParam = {"type": "ephemeral", "ttl": self._config.cache_ttl}
         tools = claude_wire.tool_params(request.tools, cache)
         system = claude_wire.system_blocks(request.system_prompt, cache)
-        message = await self._client.messages.create(
-            model=model,
-            max_tokens=self._config.max_tokens,
-            messages=claude_wire.conversation_breakpoint(claude_wire.message_params(request.messages), cache),
-            system=system if system else anthropic.omit,
-            tools=tools if tools else anthropic.omit,
-            timeout=_call_timeout(self._config.timeout_seconds),
-        )
+        try:
+            message = await self._client.messages.create(
+                model=model,
+                max_tokens=self._config.max_tokens,
+                messages=claude_wire.conversation_breakpoint(claude_wire.message_params(request.messages), cache),
+                system=system if system else anthropic.omit,
+                tools=tools if tools else anthropic.omit,
+                timeout=_call_timeout(self._config.timeout_seconds),
+            )
+        except json.JSONDecodeError as error:  # a body labelled JSON that is not (a proxy's error page)
+            raise claude_wire.MalformedResponse(f"the API answered with a body that is not JSON: {error}") from error
         return claude_wire.checked(message)
 
     async def _fall_back(self, request: ModelRequest, model: str, why: str,

@@ -143,10 +143,11 @@ async def test_a_rejected_request_ends_the_run_with_one_line_and_no_fallback(sta
 
 @pytest.mark.parametrize("body", [
     httpx2.Response(200, content=b"<html>502 Bad Gateway</html>"),
+    httpx2.Response(200, content=b"<html>502 Bad Gateway</html>", headers={"content-type": "application/json"}),
     httpx2.Response(200, content=b'{"id": "msg_1", "type": "mess'),
     httpx2.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6",
                                "stop_reason": "end_turn", "usage": {"input_tokens": 1, "output_tokens": 1}}),
-], ids=["html", "cut-off-json", "no-content"])
+], ids=["html", "html-labelled-json", "cut-off-json", "no-content"])
 async def test_a_malformed_body_is_retried_then_the_fallback_answers(body: httpx2.Response) -> None:
     api = fake.FakeMessagesAPI([body, body, body])
     async with mock(api) as http:
