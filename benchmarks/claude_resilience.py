@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Self
 
 LOYALTY = str(Path(sys.executable).with_name("loyalty"))
 CHATS = ("segment dormant_recoverable", "offer for member 12", "explain decision nope", "pause upsell")
@@ -45,6 +46,8 @@ def main() -> None:
             for n, text in enumerate(CHATS):
                 db = _copy(world, work / f"chat{n}.db")
                 _run([LOYALTY, "chat", "--once", text, "--db", _url(db), "--at", args.at], claude, work)
+            _run([LOYALTY, "chat", "--once", CHATS[0], "--db", _url(db), "--at", args.at],
+                 {**claude, "ANTHROPIC_API_KEY": "bad-key"}, work)
             _tally(args.port)
         if "worker" not in args.skip:
             db = _copy(world, work / "worker.db")
@@ -89,7 +92,7 @@ class _standin:
             ["--outage"] if outage else [])
         self.port = port
 
-    def __enter__(self) -> _standin:
+    def __enter__(self) -> Self:
         root = Path(__file__).resolve().parent.parent
         self.process = subprocess.Popen(self.command, cwd=root)
         for _ in range(100):

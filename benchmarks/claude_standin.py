@@ -12,7 +12,7 @@ answers the way real responses come:
 - every `overload_every`-th request 529 with retry-after-ms, every `limit_every`-th 429 with
   retry-after, every `malformed_every`-th a 200 whose body is not JSON, every `slow_every`-th
   answered after `slow_seconds`;
-- `--outage`: every request 529 (retry-after 1 s).
+- `--outage`: every request 529 (retry-after 1 s); the key `bad-key` always gets 401.
 
 Usage is estimated (characters / 4) with a prompt cache: a system + tools prefix seen before is
 read from the cache. This is a harness for resilience, not a model: its decisions are the local
@@ -37,7 +37,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from agents.guard.prompt import GUARD_SYSTEM_PROMPT
-from agents.messages import AssistantText, ModelResponse, ToolCall, ToolResult, UserMessage, UserText
+from agents.messages import (
+    AssistantText,
+    ModelResponse,
+    ToolCall,
+    ToolResult,
+    UserMessage,
+    UserText,
+)
 from agents.models.base import ModelRequest, ToolDefinition
 from agents.orchestrator.prompt import ORCHESTRATOR_PROMPT
 from agents.specialists.playbooks import PLAYBOOKS
@@ -79,6 +86,9 @@ class StandIn:
             self.requests += 1
             n = self.requests
         f = self.faults
+        if request.headers.get("authorization") == "Bearer bad-key":
+            self.count("401")
+            return _error(401, "authentication_error", {})
         if f.outage:
             self.count("529 (outage)")
             return _error(529, "overloaded_error", {"retry-after": "1"})

@@ -130,7 +130,7 @@ class ClaudeModel(Model):
             reraise=True,
         )
         try:
-            message = await retrying(self._send, model, request)
+            message: anthropic.types.Message = await retrying(self._send, model, request)
         except RETRYABLE as exc:
             return await self._fall_back(request, model, f"{type(exc).__name__}: {str(exc)[:200]}", exc)
         except anthropic.APIStatusError as exc:
