@@ -63,7 +63,7 @@ class TerminationReason(StrEnum):
     MODEL_UNAVAILABLE = "model_unavailable"
     MODEL_ERROR = "model_error"  # the API rejected the request itself (bad key, bad request)
     TRUNCATED = "truncated"  # the answer hit max_tokens; a cut-off tool call is never run
-    REFUSED = "refused"  # the model declined to answer (stop_reason "refusal")
+    REFUSED = "model_refused"  # the model declined to answer (stop_reason "refusal"); not a channel refusing
     # Only seen on a sub-run's transcript or a log entry: a cancelled run re-raises, returns nothing.
     CANCELLED = "cancelled"
 

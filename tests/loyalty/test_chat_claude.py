@@ -39,7 +39,7 @@ async def ask(world: SeededWorld, steps: Iterable[fake.Step], text: str = "How m
 
 async def test_a_refusal_is_a_clear_reply_not_silence(world: SeededWorld) -> None:
     reply, _ = await ask(world, [fake.message(fake.text(""), stop_reason="refusal")])
-    assert not reply.ok and reply.termination == "refused"
+    assert not reply.ok and reply.termination == "model_refused"
     assert reply.text == "Claude declined to answer that request; nothing was done after its refusal."
 
 
