@@ -73,7 +73,7 @@ def _demo(args: argparse.Namespace, env: dict[str, str], out: Path) -> None:
 def _run(command: list[str], env: dict[str, str], cwd: Path, quiet: bool = False) -> None:
     shown = " ".join(c if " " not in c else repr(c) for c in command[1:])
     print(f"\n$ loyalty {shown}", flush=True)
-    merged = {**os.environ, "COLUMNS": "120", **env}
+    merged = {**os.environ, "COLUMNS": "160", **env}
     if not env.get("ANTHROPIC_API_KEY", "x"):
         merged.pop("ANTHROPIC_API_KEY", None)
     started = time.perf_counter()

@@ -65,8 +65,9 @@ class Settings(BaseSettings):
     tokens_per_decision: int | None = Field(200_000, ge=1_000, description="token budget of one decision, the "
                                             "guard's tokens included (none: unlimited)")
     tokens_per_chat_reply: int | None = Field(300_000, ge=1_000, description="token budget of one chat reply")
-    tokens_per_day: int | None = Field(None, ge=1_000, description="Claude tokens per UTC day per process; past "
-                                       "it the local model answers, marked degraded (none: unlimited)")
+    tokens_per_day: int | None = Field(None, ge=1_000, description="Claude tokens per UTC day per process, from "
+                                       "what the decision log holds for the day; past it the local model answers, "
+                                       "marked degraded (none: unlimited)")
 
     @model_validator(mode="after")
     def _deadlines_fit(self) -> "Settings":

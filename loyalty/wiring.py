@@ -26,6 +26,7 @@ from policies.loader import load_policy
 from policies.model import Policy
 from tools.decision_log import SqlDecisionLog
 from tools.errors import InvalidInput
+from tools.reporting.model_usage import paid_tokens_since
 from tools.profiles.service import open_profiles
 from tools.rule_facts import ProfileFactsSource
 from tools.storage.db import Database, check_schema, database
@@ -112,6 +113,10 @@ async def open_agents(product: Product, model: Model, log: DecisionLog | None = 
     """The team connected in-process (no sockets, no subprocess) to all four servers."""
     clients = {key: Client(server) for key, server in build_all(product.deps).items()}
     settings = product.settings
+    if isinstance(model, ClaudeModel) and model.budget.limit is not None and model.budget.spent == 0:
+        # The day's budget counts what this database's decision log already spent today.
+        midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+        model.budget.charge(await paid_tokens_since(product.db, midnight))
     limits = Limits(max_turns=12, max_seconds=settings.decision_seconds, max_total_tokens=settings.tokens_per_decision)
     async with open_team(clients, model, log or SqlDecisionLog(product.db), limits=limits,
                          guard=GuardConfig(timeout_seconds=settings.guard_seconds)) as team:  # enters the clients

@@ -52,7 +52,7 @@ def usage_table(rows: list[UsageRow], since: datetime | None) -> Table:
     for name, right in (("agent", False), ("model", False), ("calls", True), ("degraded", True), ("input", True),
                         ("output", True), ("cache read", True), ("cache write", True), ("cache share", True),
                         ("cost ($)", True)):
-        table.add_column(name, justify="right" if right else "left")
+        table.add_column(name, justify="right" if right else "left", no_wrap=not right)
     for r in rows:
         table.add_row(r.agent, r.model, f"{r.requests:,}", f"{r.degraded:,}", f"{r.input_tokens:,}",
                       f"{r.output_tokens:,}", f"{r.cache_read_tokens:,}", f"{r.cache_write_tokens:,}",

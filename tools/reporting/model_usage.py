@@ -14,6 +14,7 @@ from tools.storage.db import Database
 from tools.storage.models import DecisionLogEntry
 
 MODEL_RESPONSE = "model_response"
+LOCAL_MODEL = "local"  # the deterministic stand-in: free, never counted against a budget
 
 
 class UsageRow(BaseModel):
@@ -62,3 +63,9 @@ async def usage_since(db: Database, since: datetime | None = None) -> list[Usage
                      cost_usd=float(r.cost_usd), unpriced=int(r.unpriced)) for r in rows]
 
 
+
+
+async def paid_tokens_since(db: Database, since: datetime) -> int:
+    """Tokens of every model but the local one since `since`: what a daily budget has spent."""
+    return sum(r.input_tokens + r.output_tokens + r.cache_read_tokens + r.cache_write_tokens
+               for r in await usage_since(db, since) if r.model != LOCAL_MODEL)

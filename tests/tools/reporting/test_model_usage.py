@@ -18,7 +18,7 @@ from loyalty.cli.app import app
 from tests.agents import fake_anthropic as fake
 from tests.db_fixtures import fresh_database
 from tools.decision_log import SqlDecisionLog
-from tools.reporting.model_usage import usage_since
+from tools.reporting.model_usage import paid_tokens_since, usage_since
 from tools.storage.db import Database
 
 CONFIG = ClaudeConfig(retry=RetryConfig(stop=stop_after_attempt(1), wait=wait_none()))
@@ -51,6 +51,8 @@ async def test_usage_by_agent_and_model(db: Database) -> None:
     fallback = rows[("guard", "local")]
     assert fallback.degraded == 1 and fallback.input_tokens == 0
     assert await usage_since(db, datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1)) == []
+    # What a daily budget starts from: every model's tokens but the free local one's.
+    assert await paid_tokens_since(db, datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=1)) == 1_065
 
 
 def test_the_usage_command(tmp_path: Path) -> None:
