@@ -134,6 +134,7 @@ class ClaudeModel(Model):
         except RETRYABLE as exc:
             return await self._fall_back(request, model, f"{type(exc).__name__}: {str(exc)[:200]}", exc)
         except anthropic.APIStatusError as exc:
+            self.breaker.record_success()  # the API is up; it rejected this request
             raise ModelRequestError(_one_line(model, exc)) from exc
         self.breaker.record_success()
         response = claude_wire.model_response(message, self._price(message.model))

@@ -11,7 +11,7 @@ from tenacity import stop_after_attempt, wait_none
 
 from agents.agent import Agent
 from agents.decision_log import InMemoryDecisionLog, StepKind
-from agents.errors import TerminationReason
+from agents.errors import ModelRequestError, TerminationReason
 from agents.limits import Limits
 from agents.loop import run_agent
 from agents.messages import UserMessage
@@ -228,3 +228,27 @@ async def test_a_spent_daily_budget_falls_back_without_calling() -> None:
         second = await model.request(request())
     assert not first.degraded and budget.spent == 1_100
     assert second.degraded and len(api.requests) == 1
+
+
+def test_a_probe_that_never_reports_back_is_given_up() -> None:
+    ticks = Ticks()
+    breaker = CircuitBreaker(failure_threshold=1, reset_seconds=30, clock=ticks)
+    breaker.record_failure()
+    ticks.now = 31
+    assert breaker.allow() and not breaker.allow()  # one probe; it is cancelled and never reports
+    ticks.now = 62
+    assert breaker.allow()
+
+
+async def test_a_rejected_probe_closes_the_circuit() -> None:
+    ticks = Ticks()
+    breaker = CircuitBreaker(failure_threshold=1, reset_seconds=30, clock=ticks)
+    api = fake.FakeMessagesAPI([fake.error(529, "overloaded_error"), fake.error(400, "invalid_request_error"),
+                                fake.message(fake.text("ok"))])
+    async with mock(api) as http:
+        model = claude(api, http, attempts=2, fallback=echo(), breaker=breaker)
+        assert (await model.request(request())).degraded
+        ticks.now = 31
+        with pytest.raises(ModelRequestError):
+            await model.request(request())
+        assert not breaker.is_open and (await model.request(request())).text == "ok"
