@@ -59,7 +59,10 @@ def main() -> None:
             _tally(args.port)
     if "outage" not in args.skip:
         with _standin(args.port, outage=True, cwd=work):
-            _demo(args, claude, work / "demo-outage")
+            db = _copy(world, work / "chat-outage.db")
+            _run([LOYALTY, "chat", "--once", CHATS[0], "--db", _url(db), "--at", args.at], claude, work)
+            if "demo" not in args.skip:
+                _demo(args, claude, work / "demo-outage")
             _tally(args.port)
     if "local" not in args.skip:
         _demo(args, {"ANTHROPIC_API_KEY": "", "LOYALTY_LOG_LEVEL": "error"}, work / "demo-local")

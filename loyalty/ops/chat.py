@@ -12,7 +12,7 @@
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -79,6 +79,9 @@ class ChatSession:
     async def ask(self, text: str) -> Reply:
         if self.free_text:
             return await self._ask_model(text)
+        return await self._ask_grammar(text)
+
+    async def _ask_grammar(self, text: str) -> Reply:
         parsed = parse(text)
         if isinstance(parsed, Help):
             return Reply(text, ok=True, text=parsed.text)
@@ -106,6 +109,13 @@ class ChatSession:
         # What ran: calls that got a result (a call cut off at max_tokens never runs, so never counts).
         called = tuple(part.tool_name for message in result.transcript.messages[earlier:]
                        if isinstance(message, UserMessage) for part in message.parts if isinstance(part, ToolResult))
+        if result.degraded and not called:
+            # Claude was unavailable and the local model cannot read free text: answer with its
+            # grammar instead (nothing ran yet, so nothing is done twice), marked degraded.
+            fallback = await self._ask_grammar(text)
+            note = f"{DEGRADED_NOTE[:-1]}; read with the local commands, 'help' lists them)"
+            return replace(fallback, text="\n".join(filter(None, [fallback.text, note])), degraded=True,
+                           trace_id=result.trace_id, termination=result.termination.value)
         if result.completed:  # a run cut short may end on a tool call no result answers
             self._history = result.transcript.messages
         answer = _answer(result)

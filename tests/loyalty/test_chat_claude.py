@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from agents.models.base import Model
 from loyalty.cli.app import app
 from loyalty.ops import chat as chat_module
-from loyalty.ops.chat import DEGRADED_NOTE, open_chat
+from loyalty.ops.chat import open_chat
 from loyalty.settings import Settings
 from loyalty.wiring import model_for
 from tests.agents import fake_anthropic as fake
@@ -58,10 +58,13 @@ async def test_a_fenced_answer_is_shown(world: SeededWorld) -> None:
     assert reply.ok and not reply.degraded and '"dormant": 48' in (reply.text or "")
 
 
-async def test_an_outage_answers_from_the_local_model_marked_degraded(world: SeededWorld) -> None:
-    reply, api = await ask(world, OUTAGE)
-    assert reply.degraded and (reply.text or "").endswith(DEGRADED_NOTE)
+async def test_an_outage_answers_with_the_local_commands_marked_degraded(world: SeededWorld) -> None:
+    reply, api = await ask(world, OUTAGE, "segment dormant_recoverable")
+    assert reply.ok and reply.degraded and reply.operation == "show_segment"
+    assert "degraded: Claude was unavailable" in (reply.text or "")
     assert len(api.requests) <= 2  # the circuit opened: no retry storm
+    free, _ = await ask(world, OUTAGE, "How many dormant members could we win back?")
+    assert not free.ok and free.degraded and "degraded" in (free.text or "")
 
 
 @pytest.mark.parametrize(("status", "kind", "says"), [
