@@ -8,7 +8,7 @@ SQLite and PostgreSQL alike), one group per agent and model.
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from tools.storage.db import Database
 from tools.storage.models import DecisionLogEntry
@@ -41,7 +41,7 @@ async def usage_since(db: Database, since: datetime | None = None) -> list[Usage
     entry = DecisionLogEntry
     usage = entry.payload["usage"]
 
-    def total(key: str) -> object:
+    def total(key: str) -> ColumnElement[int]:
         return func.coalesce(func.sum(usage[key].as_integer()), 0)
 
     model = func.coalesce(entry.payload["model"].as_string(), "unknown")
