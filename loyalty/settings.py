@@ -100,7 +100,8 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**clean)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg'].removeprefix('Value error, ')}"
+                             for e in exc.errors())
         raise InvalidInput(f"invalid settings: {problems}") from exc
     except ValueError as exc:  # e.g. a malformed loyalty.toml
         raise InvalidInput(f"invalid settings file: {exc}") from exc
