@@ -61,6 +61,9 @@ class TerminationReason(StrEnum):
     TIMEOUT = "timeout"
     GUARD_TRIPWIRE = "guard_tripwire"
     MODEL_UNAVAILABLE = "model_unavailable"
+    MODEL_ERROR = "model_error"  # the API rejected the request itself (bad key, bad request)
+    TRUNCATED = "truncated"  # the answer hit max_tokens; a cut-off tool call is never run
+    REFUSED = "model_refused"  # the model declined to answer (stop_reason "refusal"); not a channel refusing
     # Only seen on a sub-run's transcript or a log entry: a cancelled run re-raises, returns nothing.
     CANCELLED = "cancelled"
 
@@ -93,3 +96,23 @@ class ModelUnavailableError(RunTerminated):
     """The model failed after its retries and there was no fallback to answer instead."""
 
     reason = TerminationReason.MODEL_UNAVAILABLE
+
+
+class ModelRequestError(RunTerminated):
+    """The API rejected the request (401, 403, 400, ...): retrying or falling back would hide a
+    configuration problem, so the run stops with a one-line reason."""
+
+    reason = TerminationReason.MODEL_ERROR
+
+
+class AnswerTruncated(RunTerminated):
+    """The model's turn was cut off at max_tokens: its text is incomplete and its tool calls'
+    arguments may be, so nothing of it is acted on."""
+
+    reason = TerminationReason.TRUNCATED
+
+
+class ModelRefused(RunTerminated):
+    """The model declined the request."""
+
+    reason = TerminationReason.REFUSED

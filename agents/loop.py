@@ -19,7 +19,9 @@ from agents.agent import Agent
 from agents.context import RunContext
 from agents.decision_log import DecisionLog, StepKind
 from agents.errors import (
+    AnswerTruncated,
     MaxTurnsExceeded,
+    ModelRefused,
     RunTerminated,
     RunTimeout,
     TerminationReason,
@@ -62,6 +64,11 @@ class RunResult:
     @property
     def degraded(self) -> bool:
         return self.transcript.degraded
+
+    @property
+    def detail(self) -> str:
+        """Why a run that did not complete stopped (one line; "" when it completed)."""
+        return self.transcript.detail
 
     @property
     def trace_id(self) -> str:
@@ -117,14 +124,14 @@ class _AgentRun:
                 "limits": asdict(self._agent.limits),
             },
         )
-        output, termination = "", TerminationReason.COMPLETED
+        output, termination, detail = "", TerminationReason.COMPLETED, ""
         try:
             with anyio.CancelScope(deadline=self._ctx.budget.deadline) as scope:
                 output = await self._turns()
             if scope.cancelled_caught:
                 raise RunTimeout(f"{self._agent.name} ran out of time on turn {self._ctx.turn}")
         except RunTerminated as stop:
-            termination = stop.reason
+            termination, detail = stop.reason, str(stop)
             logger.info(
                 "agent.terminated",
                 trace_id=self._ctx.trace_id,
@@ -140,9 +147,9 @@ class _AgentRun:
             with anyio.move_on_after(_RECORD_GRACE_SECONDS, shield=True):
                 await self._finish(output, TerminationReason.TIMEOUT if timed_out else TerminationReason.CANCELLED)
             raise
-        return await self._finish(output, termination)
+        return await self._finish(output, termination, detail)
 
-    async def _finish(self, output: str, termination: TerminationReason) -> Transcript:
+    async def _finish(self, output: str, termination: TerminationReason, detail: str = "") -> Transcript:
         ctx = self._ctx
         transcript = Transcript(
             trace_id=ctx.trace_id,
@@ -154,6 +161,7 @@ class _AgentRun:
             usage=ctx.usage,
             degraded=ctx.degraded,
             delegations=tuple(ctx.delegations),
+            detail=detail,
         )
         if ctx.parent is not None:
             ctx.parent.absorb(transcript)
@@ -161,6 +169,7 @@ class _AgentRun:
             StepKind.RUN_END,
             {
                 "termination": termination.value,
+                "detail": detail,
                 "output": output,
                 "degraded": transcript.degraded,
                 "usage": asdict(transcript.usage),
@@ -194,6 +203,7 @@ class _AgentRun:
             ctx.degraded = ctx.degraded or response.degraded
             self._messages.append(response)
             await self._record(StepKind.MODEL_RESPONSE, _response_summary(response))
+            _check_stop_reason(response, agent.name)
 
             calls = response.tool_calls
             if not calls:
@@ -241,6 +251,16 @@ class _AgentRun:
 
     async def _record(self, kind: StepKind, payload: Mapping[str, JsonValue]) -> None:
         await self._ctx.log.record(self._ctx.trace_id, self._ctx.agent, self._ctx.turn, kind, payload)
+
+
+def _check_stop_reason(response: ModelResponse, agent: str) -> None:
+    """Fail closed on an answer that is not whole: a refusal, or a turn cut off at max_tokens (its
+    text incomplete, a tool call's arguments possibly so: neither may be acted on)."""
+    if response.stop_reason == "refusal":
+        raise ModelRefused(f"the model declined to answer {agent}'s request")
+    if response.stop_reason == "max_tokens":
+        what = "a tool call" if response.tool_calls else "its answer"
+        raise AnswerTruncated(f"{agent}'s model was cut off at max_tokens in {what}; nothing of it was acted on")
 
 
 def _response_summary(response: ModelResponse) -> dict[str, JsonValue]:

@@ -27,6 +27,9 @@ class Usage:
     requests: int = 0
     tool_calls: int = 0
     cost_usd: float = 0.0
+    # Responses from a model with no known price: their cost is missing from `cost_usd`, which is
+    # then a lower bound (shown as such), never a silent $0.
+    unpriced_requests: int = 0
 
     @property
     def total_tokens(self) -> int:
@@ -42,6 +45,7 @@ class Usage:
             requests=self.requests + other.requests,
             tool_calls=self.tool_calls + other.tool_calls,
             cost_usd=self.cost_usd + other.cost_usd,
+            unpriced_requests=self.unpriced_requests + other.unpriced_requests,
         )
 
 

@@ -2,6 +2,7 @@
 the JSON request the run started with. Shared by every local policy."""
 
 import json
+import re
 from typing import Any
 
 from agents.messages import ModelResponse, ToolCall, ToolResult, UserMessage
@@ -37,16 +38,39 @@ def first_user_json(request: ModelRequest) -> dict[str, Any] | None:
 
 
 def json_object_in(text: str) -> dict[str, Any] | None:
-    """The JSON object a text holds, from its first `{` to its last `}` (a model may wrap its
-    answer in prose); None when there is none."""
-    start, end = text.find("{"), text.rfind("}")
-    if start == -1 or end <= start:
+    """The JSON object an agent's answer holds, read tolerantly; None when there is none.
+
+    The one reader of agents' answers (worker, chat, evals, demo, guard): a model may wrap its
+    object in a ```json fence, put a sentence before or after it, or write several objects (the
+    first whole one wins). An empty, refused or truncated answer holds none.
+    """
+    if not text or "{" not in text:
         return None
-    try:
-        value = json.loads(text[start : end + 1])
-    except json.JSONDecodeError:
-        return None
-    return value if isinstance(value, dict) else None
+    for block in _FENCED.findall(text):
+        if (value := _first_object(block)) is not None:
+            return value
+    return _first_object(text)
+
+
+_FENCED = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n(.*?)```", re.DOTALL)
+_DECODER = json.JSONDecoder()
+
+
+def _first_object(text: str) -> dict[str, Any] | None:
+    start = text.find("{")
+    while start != -1:
+        try:
+            value, _ = _DECODER.raw_decode(text, start)
+        except json.JSONDecodeError:
+            rest = text[start:]
+            if rest.count("{") > rest.count("}"):
+                return None  # cut off mid-object: an object nested in it is not the answer
+            start = text.find("{", start + 1)
+            continue
+        if isinstance(value, dict):
+            return value
+        start = text.find("{", start + 1)
+    return None
 
 
 def content(result: ToolResult | None) -> dict[str, Any]:

@@ -54,10 +54,9 @@ class Team:
 
 @asynccontextmanager
 async def open_team(clients: Mapping[str, Client], model: Model, log: DecisionLog, *,
-                    limits: Limits = Limits(max_turns=12, max_seconds=120.0),
-                    guard_credential: str | None = None) -> AsyncIterator[Team]:
-    """Connect to the servers (`clients` keyed by SERVER_KEYS) and assemble the team; the guard
-    alone is given `guard_credential`, the rules server's (see `agents.guard.credential`)."""
+                    limits: Limits = Limits(max_turns=12, max_seconds=180.0),
+                    guard: GuardConfig | None = None) -> AsyncIterator[Team]:
+    """Connect to the servers (`clients` keyed by SERVER_KEYS) and assemble the team."""
     async with Toolbox.open(clients) as toolbox:
         specialists = {
             use_case: Agent(name=use_case.value, system_prompt=PLAYBOOKS[use_case].system_prompt, model=model,
@@ -65,7 +64,8 @@ async def open_team(clients: Mapping[str, Client], model: Model, log: DecisionLo
                             limits=Limits(max_turns=8, max_seconds=limits.max_seconds))
             for use_case in UseCase
         }
-        guard = Guard(toolbox=toolbox, model=model, log=log, config=GuardConfig(credential=guard_credential))
+        # Specialists get the decision's token budget through it (a sub-run's budget is its parent's).
+        reviewer = Guard(toolbox=toolbox, model=model, log=log, config=guard or GuardConfig())
         delegations = [
             Delegation(agent, description=f"Ask the {use_case.value.replace('_', ' ')} specialist to decide the next "
                                           "best action for the trigger (pass the trigger JSON as the request).")
@@ -73,7 +73,7 @@ async def open_team(clients: Mapping[str, Client], model: Model, log: DecisionLo
         ]
         orchestrator = Agent(
             name="orchestrator", system_prompt=ORCHESTRATOR_PROMPT, model=model,
-            tools=CombinedToolset(toolbox.restricted_to(ORCHESTRATOR_TOOLS), GuardReviewTool(guard), *delegations),
+            tools=CombinedToolset(toolbox.restricted_to(ORCHESTRATOR_TOOLS), GuardReviewTool(reviewer), *delegations),
             limits=limits,
         )
-        yield Team(orchestrator=orchestrator, specialists=specialists, guard=guard, log=log)
+        yield Team(orchestrator=orchestrator, specialists=specialists, guard=reviewer, log=log)

@@ -25,6 +25,7 @@ class Transcript:
     usage: Usage
     degraded: bool
     delegations: tuple[Transcript, ...] = ()
+    detail: str = ""  # why a run that did not complete stopped, in one line
 
     def to_json(self, *, indent: int | None = None) -> str:
         return _ADAPTER.dump_json(self, indent=indent).decode()

@@ -18,6 +18,9 @@ from tools.storage.db import Database, check_schema, database
 # The agents (with the Anthropic SDK) and the profile models (with scikit-learn) are imported where
 # they are used: an MCP server process that needs neither starts without them (seconds saved).
 if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic
+
+    from agents.models.claude import ClaudeConfig
     from agents.decision_log import DecisionLog
     from agents.models.base import Model
     from agents.team import Team
@@ -71,21 +74,41 @@ async def open_product(settings: Settings, *, clock: Callable[[], datetime] = sy
         await db.dispose()
 
 
-def model_for(settings: Settings) -> "Model":
-    """Claude when a key is set (with the local model as its fallback), else the local model."""
-    from anthropic import AsyncAnthropic
+def claude_config(settings: Settings) -> "ClaudeConfig":
+    """Every Claude setting (models per role, tokens, timeouts, cache, retries, breaker, budget)."""
+    from tenacity import stop_after_attempt
 
-    from agents.models.claude import ClaudeConfig, ClaudeModel
-    from agents.team import local_model
+    from agents.models.claude import ClaudeConfig, RetryConfig
+    from agents.models.retry_wait import WaitRetryAfter
 
-    local = local_model()
-    if settings.anthropic_api_key is None:
-        return local
-    client = AsyncAnthropic(api_key=settings.anthropic_api_key.get_secret_value())
     roles = {"orchestrator": settings.model_orchestrator, "guard": settings.model_guard}
     roles |= {use_case: settings.model_specialist for use_case in
               ("reactivation", "cart_abandonment", "upsell", "competitive_response")}
-    return ClaudeModel(client, config=ClaudeConfig(model_by_role=roles), fallback=local)
+    retry = RetryConfig(stop=stop_after_attempt(settings.claude_retries + 1),
+                        wait=WaitRetryAfter(max_seconds=settings.claude_retry_max_wait_seconds))
+    return ClaudeConfig(default_model=settings.model_orchestrator, model_by_role=roles,
+                        max_tokens=settings.claude_max_tokens, timeout_seconds=settings.claude_timeout_seconds,
+                        cache_ttl=settings.claude_cache_ttl, retry=retry,
+                        breaker_failures=settings.claude_breaker_failures,
+                        breaker_reset_seconds=settings.claude_breaker_reset_seconds,
+                        daily_token_budget=settings.tokens_per_day)
+
+
+def model_for(settings: Settings, *, client: "AsyncAnthropic | None" = None) -> "Model":
+    """Claude when a key is set (with the local model as its fallback), else the local model.
+    `client` replaces the real API client (tests and the resilience benchmark pass a mock)."""
+    from anthropic import AsyncAnthropic
+
+    from agents.models.claude import ClaudeModel
+    from agents.team import local_model
+
+    local = local_model()
+    if settings.anthropic_api_key is None and client is None:
+        return local
+    if client is None:
+        assert settings.anthropic_api_key is not None
+        client = AsyncAnthropic(api_key=settings.anthropic_api_key.get_secret_value())
+    return ClaudeModel(client, config=claude_config(settings), fallback=local)
 
 
 def named_model(choice: Literal["local", "claude"], settings: Settings) -> "Model":
@@ -104,11 +127,22 @@ async def open_agents(product: Product, model: "Model", log: "DecisionLog | None
     """The team connected in-process (no sockets, no subprocess) to all four servers."""
     from mcp import Client
 
+    from agents.guard.agent import GuardConfig
+    from agents.limits import Limits
+    from agents.models.claude import ClaudeModel
     from agents.team import open_team
     from mcp_servers.registry import build_all
     from tools.decision_log import SqlDecisionLog
+    from tools.reporting.model_usage import paid_tokens_since
 
     clients = {key: Client(server) for key, server in build_all(product.deps).items()}
-    async with open_team(clients, model, log or SqlDecisionLog(product.db),  # enters the clients
-                         guard_credential=product.deps.guard_credential) as team:
+    settings = product.settings
+    if isinstance(model, ClaudeModel) and model.budget.limit is not None and model.budget.spent == 0:
+        # The day's budget counts what this database's decision log already spent today.
+        midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+        model.budget.charge(await paid_tokens_since(product.db, midnight))
+    limits = Limits(max_turns=12, max_seconds=settings.decision_seconds, max_total_tokens=settings.tokens_per_decision)
+    guard = GuardConfig(timeout_seconds=settings.guard_seconds, credential=product.deps.guard_credential)
+    async with open_team(clients, model, log or SqlDecisionLog(product.db), limits=limits,
+                         guard=guard) as team:  # enters the clients
         yield team

@@ -22,7 +22,9 @@ GUARD_TOOLS = (CHECK_TOOL, RECORD_TOOL, POLICY_TOOL)
 
 @dataclass(frozen=True)
 class GuardConfig:
-    timeout_seconds: float = 30.0  # per proposal; past it the review fails closed
+    # Per proposal; past it the review fails closed. At least twice a Claude call's timeout, so a
+    # timed-out call can be retried (the settings check it).
+    timeout_seconds: float = 60.0
     max_turns: int = 8  # check, re-check a revision, record, answer — with room for a model's detours
     campaign_concurrency: int = 8  # proposals of one campaign reviewed at once
     # The rules server's guard credential (`ServerDeps.guard_credential`), added to every verdict

@@ -9,12 +9,12 @@ tools. Parsing is lenient about wrapping (a code fence, a sentence before the ob
 about content: an answer that does not validate makes the review fail closed.
 """
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agents.guard.decision import GuardReason
+from agents.reading import json_object_in
 from policies.vocabulary import Verdict
 
 
@@ -36,11 +36,10 @@ def render_answer(answer: GuardAnswer) -> str:
 
 
 def parse_answer(text: str) -> GuardAnswer:
-    start = text.find("{")
-    if start < 0:
+    payload = json_object_in(text)  # the one tolerant reader of agents' answers
+    if payload is None:
         raise UnreadableAnswer("the final answer contains no JSON object")
     try:
-        payload, _ = json.JSONDecoder().raw_decode(text, start)
         return GuardAnswer.model_validate(payload)
-    except (json.JSONDecodeError, ValidationError) as error:
+    except ValidationError as error:
         raise UnreadableAnswer(f"the final answer is not a valid guard answer: {error}") from error

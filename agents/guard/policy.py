@@ -130,9 +130,17 @@ def _record(request: ModelRequest, review: ReviewRequest, step: Conclusion) -> M
         "proposal": step.proposal.model_dump(mode="json"),
         "verdict": step.verdict.value,
         "reasons": [reason.line() for reason in step.reasons][:20],
-        "guard_model": review.guard_model,
+        "guard_model": _recorded_model(review.guard_model),
         "trace_id": review.trace_id,
     })
+
+
+def _recorded_model(requested: str) -> str:
+    """This policy's own name: it records the verdict, also when it answers as Claude's fallback
+    (the request then names the Claude model that could not)."""
+    if requested == LOCAL_MODEL_NAME:
+        return LOCAL_MODEL_NAME
+    return f"{LOCAL_MODEL_NAME} (fallback for {requested})"[:60]
 
 
 def _approved(original: OfferProposal, receipt: ToolResult, limits: PlausibilityLimits) -> ModelResponse:

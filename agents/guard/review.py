@@ -11,7 +11,7 @@ campaign is rejected outright, before any proposal of it can be approved.
 """
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
@@ -23,12 +23,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from agents.agent import Agent
 from agents.decision_log import DecisionLog
-from agents.guard.agent import RECORD_TOOL, GuardConfig, guard_agent
+from agents.guard.agent import GUARD_ROLE, RECORD_TOOL, GuardConfig, guard_agent
 from agents.guard.answer import UnreadableAnswer, parse_answer
 from agents.guard.decision import GuardDecision, GuardReason
 from agents.guard.prompt import ReviewRequest, render_request
 from agents.loop import RunResult, run_agent
-from agents.messages import ToolResult, UserMessage
+from agents.messages import ModelResponse, ToolResult, UserMessage
 from agents.models.base import Model
 from agents.toolbox import Toolbox
 from policies.context import RuleContext
@@ -71,9 +71,11 @@ class Guard:
         """Built on first use and kept: its tool checks are compiled once, not per review."""
         return guard_agent(self.toolbox, self.model, self.config)
 
-    async def review_proposal(self, proposal: ProposalInput, *, trace_id: str | None = None) -> GuardDecision:
+    async def review_proposal(self, proposal: ProposalInput, *, trace_id: str | None = None,
+                              on_run: Callable[[RunResult], None] | None = None) -> GuardDecision:
         """Audit one proposal and record the verdict. Never raises for a bad proposal or a failing
-        model (see the module doc); a toolbox without the rules tools is a `ConfigurationError`."""
+        model (see the module doc); a toolbox without the rules tools is a `ConfigurationError`.
+        `on_run` is handed the guard's run (its usage, its degradation) for the caller to count."""
         agent = self.agent
         trace_id = trace_id or uuid.uuid4().hex
         try:
@@ -81,10 +83,12 @@ class Guard:
         except ValueError as error:  # pydantic's ValidationError included
             return self._failed(None, trace_id, "guard.unparseable_proposal",
                                 f"not a valid proposal: {_describe(error)}")
-        request = ReviewRequest(trace_id=trace_id, guard_model=self.model.name[:60],
+        request = ReviewRequest(trace_id=trace_id, guard_model=self.model.model_id(agent.name)[:60],
                                 proposal=parsed.model_dump(mode="json"))
         try:
             result = await run_agent(agent, render_request(request), log=self.log, trace_id=trace_id)
+            if on_run is not None:
+                on_run(result)
         except Exception as error:  # anything the model or the loop raises: no approval
             logger.warning("guard.model_failed", trace_id=trace_id, model=self.model.name, exc_info=True)
             return self._failed(parsed, trace_id, "guard.model_error", f"the guard model failed: {error!r}")
@@ -109,7 +113,7 @@ class Guard:
             logger.warning("guard.campaign_unfair", proposals=len(proposals), reasons=[r.message for r in unfair])
             return tuple(
                 GuardDecision(verdict=Verdict.REJECT, reasons=unfair, proposal=p, trace_id=uuid.uuid4().hex,
-                              guard_model=self.model.name)
+                              guard_model=self.model.model_id(GUARD_ROLE))
                 for p in proposals
             )
         decisions: dict[int, GuardDecision] = {}
@@ -136,7 +140,7 @@ class Guard:
         reasons = answer.reasons or (_UNEXPLAINED,)
         if answer.verdict is Verdict.REJECT:
             return GuardDecision(verdict=Verdict.REJECT, reasons=reasons, proposal=original, trace_id=trace_id,
-                                 guard_model=self.model.name, degraded=result.degraded)
+                                 guard_model=self._answered_by(result), degraded=result.degraded)
         target = original
         if answer.verdict is Verdict.REVISE:
             try:
@@ -154,15 +158,25 @@ class Guard:
         return GuardDecision(
             verdict=answer.verdict, reasons=reasons, proposal=target, approval_id=receipt.approval_id,
             approval_expires_at=receipt.approval_expires_at, review_id=receipt.review_id, trace_id=trace_id,
-            guard_model=self.model.name, degraded=result.degraded,
+            guard_model=self._answered_by(result), degraded=result.degraded,
         )
+
+    def _answered_by(self, result: RunResult) -> str:
+        """The models that actually answered the review, fallbacks included (not the configured one)."""
+        configured = self.model.model_id(GUARD_ROLE)
+        names = list(dict.fromkeys(m.model_name for m in result.transcript.messages if isinstance(m, ModelResponse)))
+        if not names:
+            return configured[:60]
+        if result.degraded and configured not in names:
+            return f"{'+'.join(names)} (fallback for {configured})"[:60]
+        return "+".join(names)[:60]
 
     def _failed(self, proposal: OfferProposal | None, trace_id: str, code: str, message: str,
                 degraded: bool = False) -> GuardDecision:
         logger.warning("guard.failed_closed", trace_id=trace_id, code=code, detail=message)
         reason = GuardReason(code=code, message=message[:_MAX_MESSAGE])
         return GuardDecision(verdict=Verdict.REJECT, reasons=(reason,),
-                             proposal=proposal, failed_closed=True, trace_id=trace_id, guard_model=self.model.name,
+                             proposal=proposal, failed_closed=True, trace_id=trace_id, guard_model=self.model.model_id(GUARD_ROLE),
                              degraded=degraded)
 
 

@@ -69,6 +69,10 @@ class Model(ABC):
     def name(self) -> str:
         """A short name for logs and transcripts."""
 
+    def model_id(self, role: str) -> str:
+        """The model that answers for `role` when all is well (Claude's per-role model id)."""
+        return self.name
+
     @abstractmethod
     async def request(self, request: ModelRequest) -> ModelResponse:
         """Answer one turn: with text, tool calls, or both."""

@@ -28,6 +28,21 @@ from agents import messages as m
 from agents.models.base import ToolDefinition
 from agents.models.pricing import ModelPrice
 
+
+class MalformedResponse(Exception):
+    """The API answered 200 with a body that is not a whole message (not JSON, no content, no
+    usage): treated like a transient failure (retried, then the fallback answers)."""
+
+
+def checked(message: object) -> Message:
+    """`message` if it is a whole Messages-API message; the SDK does not validate bodies."""
+    if not isinstance(message, Message):
+        raise MalformedResponse(f"the API answered with a body that is not a message ({type(message).__name__})")
+    if not isinstance(getattr(message, "content", None), list) or getattr(message, "usage", None) is None:
+        raise MalformedResponse("the API answered with a message without content or usage")
+    return message
+
+
 _STOP_REASONS: dict[AnthropicStopReason, m.StopReason] = {
     "end_turn": "end_turn",
     "stop_sequence": "end_turn",
@@ -119,7 +134,6 @@ def model_response(message: Message, price: ModelPrice | None) -> m.ModelRespons
         cache_read_tokens=message.usage.cache_read_input_tokens or 0,
         cache_write_tokens=message.usage.cache_creation_input_tokens or 0,
     )
-    if price is not None:
-        usage = replace(usage, cost_usd=price.cost(usage))
+    usage = replace(usage, cost_usd=price.cost(usage)) if price is not None else replace(usage, unpriced_requests=1)
     stop_reason = _STOP_REASONS.get(message.stop_reason, "other") if message.stop_reason else "other"
     return m.ModelResponse(parts=tuple(parts), model_name=message.model, stop_reason=stop_reason, usage=usage)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from agents.context import RunContext
 from agents.guard.review import Guard
+from agents.loop import RunResult
 from agents.messages import ToolCall, ToolResult
 from agents.models.base import ToolDefinition
 
@@ -38,5 +39,12 @@ class GuardReviewTool:
         return (self._definition,)
 
     async def call(self, call: ToolCall, ctx: RunContext) -> ToolResult:
-        decision = await self._guard.review_proposal(call.arguments.get("proposal", {}), trace_id=ctx.trace_id)
+        def count(run: RunResult) -> None:
+            # The guard's calls are part of the decision: its usage, its degradation and its
+            # transcript join the orchestrator's run, and its tokens the decision's budget.
+            ctx.absorb(run.transcript)
+            ctx.budget.charge(run.usage.total_tokens)
+
+        decision = await self._guard.review_proposal(call.arguments.get("proposal", {}), trace_id=ctx.trace_id,
+                                                     on_run=count)
         return ToolResult(call.id, call.name, decision.model_dump(mode="json"))

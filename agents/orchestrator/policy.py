@@ -7,7 +7,7 @@ from agents.messages import ModelResponse, ToolCall
 from agents.models.base import ModelRequest
 from agents.models.local import LOCAL_MODEL_NAME, call_id
 from agents.orchestrator.guard_tool import REVIEW_TOOL
-from agents.reading import content, first_user_json, last_result
+from agents.reading import content, first_user_json, json_object_in, last_result
 from policies.vocabulary import UseCase
 
 SEND_TOOL = "channels__send_approved_proposal"
@@ -65,8 +65,6 @@ class OrchestratorPolicy:
 
 
 def _specialist_answer(result: dict[str, Any]) -> dict[str, Any]:
-    try:
-        parsed = json.loads(result.get("output") or "{}")
-    except json.JSONDecodeError:
-        return {"decision": "nothing", "reason": "the specialist's answer was not JSON"}
-    return parsed if isinstance(parsed, dict) else {}
+    # The one tolerant reader: a specialist on Claude may fence its JSON or put a sentence first.
+    parsed = json_object_in(str(result.get("output") or ""))
+    return parsed if parsed is not None else {"decision": "nothing", "reason": "the specialist's answer was not JSON"}

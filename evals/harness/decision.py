@@ -66,8 +66,11 @@ class Decision(BaseModel):
     refusal: str | None
     violations: tuple[RuleHit, ...]  # what the rules server found wrong with `proposal`'s exact content
     content_checked: bool  # the rules server checked `proposal`'s exact content at least once
-    model_requests: int
+    model_requests: int  # every model call of the decision, the guard's included
     tool_calls: int
+    tokens: int = 0
+    cost_usd: float = 0.0
+    unpriced_requests: int = 0  # calls to a model with no known price (cost_usd is then a lower bound)
 
 
 def read_decision(result: RunResult, log: Sequence[LogEntry]) -> Decision:
@@ -107,7 +110,8 @@ def read_decision(result: RunResult, log: Sequence[LogEntry]) -> Decision:
         scheduled_at=_datetime(receipt.get("scheduled_at")),
         refusal=str(refused.content)[:500] if refused is not None else None,
         violations=violations, content_checked=checked,
-        model_requests=result.usage.requests, tool_calls=result.usage.tool_calls,
+        model_requests=result.usage.requests, tool_calls=result.usage.tool_calls, tokens=result.usage.total_tokens,
+        cost_usd=result.usage.cost_usd, unpriced_requests=result.usage.unpriced_requests,
     )
 
 

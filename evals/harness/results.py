@@ -107,6 +107,11 @@ def scenario_metrics(cases: tuple[CaseResult, ...], evaluators: dict[str, Evalua
         "pass_rate_by_use_case": {g: _rate(sum(c.passed for c in cs), len(cs)) for g, cs in sorted(groups.items())},
         "evaluator_pass_rate": {name: score.rate for name, score in evaluators.items()},
         "outcome_share": {name: _rate(n, len(cases)) for name, n in sorted(outcomes.items())},
+        # Cases a fallback model answered (part of): a Claude run with any is not a Claude result.
+        "degraded_share": _rate(sum(bool(c.decision.get("degraded")) for c in cases), len(cases)),
+        "model_requests": sum(int(c.decision.get("model_requests", 0)) for c in cases),
+        "tokens": sum(int(c.decision.get("tokens", 0)) for c in cases),
+        "cost_usd": round(sum(float(c.decision.get("cost_usd", 0.0)) for c in cases), 4),
     }
 
 

@@ -127,7 +127,9 @@ async def _sku_prices(db: Database, decision: Decision) -> dict[str, float]:
 def account(decision: Decision, placed: PlacedCase, seen: Seen) -> dict[str, Any]:
     """A few lines a reader of the report needs to see what was decided without the transcript."""
     summary: dict[str, Any] = {"outcome": decision.outcome, "detail": decision.detail, "member_id": placed.customer_id,
-                               "trigger": placed.trigger}
+                               "trigger": placed.trigger, "degraded": decision.degraded,
+                               "model_requests": decision.model_requests, "tokens": decision.tokens,
+                               "cost_usd": decision.cost_usd}
     if decision.guard is not None:
         summary["guard"] = decision.guard.label
         summary["guard_reasons"] = list(decision.guard.reasons)

@@ -87,6 +87,9 @@ class PolicyRun:
     ledger: Ledger
     members: int
     decisions: int = 0
+    degraded: int = 0  # decisions a fallback model answered (part of): Claude unavailable
+    tokens: int = 0  # the agents' model tokens, the guard's included
+    cost_usd: float = 0.0
     seconds: float = 0.0  # wall time of the policy's days (the world's generation not included)
     phases: Counter[str] = field(default_factory=Counter)  # seconds by step of the day (the agents' runs)
 
@@ -216,10 +219,14 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, pol
             with _timed(run.phases, "profiles"):  # the second process primes its own at the same time
                 await product.profiles.prime(now[0], await due_members(world.db, now[0]))
             with _timed(run.phases, "decisions"):
-                here = await drain(world.db, team, clock=lambda: now[0], workers=config.decision_workers)
-                run.decisions += here.decided
+                reports = [await drain(world.db, team, clock=lambda: now[0], workers=config.decision_workers)]
                 if elsewhere is not None:
-                    run.decisions += (await elsewhere).decided
+                    reports.append(await elsewhere)
+                for report in reports:
+                    run.decisions += report.decided
+                    run.degraded += report.degraded
+                    run.tokens += report.tokens
+                    run.cost_usd += report.cost_usd
             with _timed(run.phases, "delivery"):
                 for hour in range(1, 25):  # deliver what falls due before the next day's decisions
                     await deliver_due(world.db, adapters, now[0] + timedelta(hours=hour), worker_id="delivery")

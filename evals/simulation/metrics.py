@@ -18,6 +18,9 @@ class PolicyMetrics(BaseModel):
     metrics: dict[str, Estimate]
     decisions: int
     contacts: int
+    degraded: int = 0  # decisions a fallback model answered (part of)
+    tokens: int = 0  # the agents' model tokens
+    cost_usd: float = 0.0  # their estimated cost
     seconds: float = 0.0  # wall time over all seeds
     phases: dict[str, float] = {}  # of which, seconds by step of the simulated days (the agents' runs)
     by_use_case: dict[str, dict[str, float]] = {}  # use case → tally (evidence), mean over seeds
@@ -54,6 +57,9 @@ def summarise(runs: list[Run], budgets: dict[str, float] | None = None) -> dict[
             policy=policy,
             metrics={m: estimate([v[m] for v in values]) for m in METRICS},
             decisions=sum(r.decisions for r in mine),
+            degraded=sum(getattr(r, "degraded", 0) for r in mine),
+            tokens=sum(getattr(r, "tokens", 0) for r in mine),
+            cost_usd=round(sum(getattr(r, "cost_usd", 0.0) for r in mine), 4),
             contacts=sum(r.ledger.contacts for r in mine),
             seconds=round(sum(r.seconds for r in mine), 1),
             phases={k: round(v, 1) for k, v in sum((r.phases for r in mine), Counter[str]()).items()},

@@ -55,9 +55,10 @@ def demo_command(
         results = run(run_simulation(config, policy, progress=tick))
     elapsed = time.perf_counter() - started
     console.print(_table(results, members, days))
+    models = _models_line(results, config.model)
     report = write_report(results, out / "report.html", f"Loyalty agents: {members:,} members, {days} days",
-                          [f"seed {seed}", f"{elapsed:.0f} s on the {config.model} model", f"outbox: {out / 'seed'}*"])
-    console.print(f"decisions: {sum(r.decisions for r in results.values()):,} on the {config.model} model · "
+                          [f"seed {seed}", f"{elapsed:.0f} s; decisions {models}", f"outbox: {out / 'seed'}*"])
+    console.print(f"decisions: {sum(r.decisions for r in results.values()):,} {models} · "
                   f"elapsed {elapsed:.0f} s ({_where_the_time_went(results, elapsed)})")
     console.print(f"report: {report.resolve()}")
     console.print(f"messages sent (files): {out.resolve()}/seed{seed}/outbox")
@@ -74,6 +75,18 @@ async def _alerts(settings: Settings, path: Path, days: int) -> list[Alert]:
         return await current_alerts(store, load_rules(settings.alert_rules_path), end)
     finally:
         await store.dispose()
+
+
+def _models_line(results: dict[str, PolicyMetrics], model: str) -> str:
+    """Which model decided, and plainly when a fallback answered instead, with the model cost."""
+    agents = results.get("agents")
+    if agents is None or model == "local":
+        return f"on the {model} model"
+    cost = f"{agents.tokens:,} model tokens, est. ${agents.cost_usd:,.2f}"
+    if agents.degraded:
+        return (f"on the {model} model, DEGRADED: {agents.degraded:,} of {agents.decisions:,} fell back to the local "
+                f"model (Claude unavailable) · {cost}")
+    return f"on the {model} model · {cost}"
 
 
 def _where_the_time_went(results: dict[str, PolicyMetrics], elapsed: float) -> str:
@@ -93,4 +106,8 @@ def _table(results: dict[str, PolicyMetrics], members: int, days: int) -> Table:
         table.add_row(LABELS[metric], *(f"{r.metrics[metric].mean:,.3f}" for r in results.values()))
     table.add_row("Decisions", *(f"{r.decisions:,}" for r in results.values()))
     table.add_row("Messages sent", *(f"{r.contacts:,}" for r in results.values()))
+    if any(r.degraded for r in results.values()):
+        table.add_row("[yellow]Degraded (fallback answered)[/]", *(f"{r.degraded:,}" for r in results.values()))
+    if any(r.tokens for r in results.values()):
+        table.add_row("Model cost ($, est.)", *(f"{r.cost_usd:,.2f}" for r in results.values()))
     return table

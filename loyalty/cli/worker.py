@@ -52,8 +52,9 @@ def worker_command(
 def _print_activity(report: PassReport) -> None:
     if report.eventful:
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.work.outcomes.items())) or "none"
+        degraded = f", DEGRADED {report.work.degraded} (a fallback model answered)" if report.work.degraded else ""
         console.print(f"{report.at:%Y-%m-%d %H:%M:%S} queued {report.enqueued}, decided {report.work.decided} "
-                      f"({outcomes}), failed {report.work.failed}", highlight=False)
+                      f"({outcomes}), failed {report.work.failed}{degraded}", highlight=False)
 
 
 def _summary(report: PassReport) -> Table:
@@ -65,4 +66,8 @@ def _summary(report: PassReport) -> Table:
     for outcome, count in sorted(report.work.outcomes.items()):
         table.add_row(f"  {outcome}", f"{count:,}")
     table.add_row("failed (retried later)", f"{report.work.failed:,}")
+    if report.work.degraded:
+        table.add_row("[yellow]degraded: a fallback model answered[/]", f"[yellow]{report.work.degraded:,}[/]")
+    table.add_row("model tokens (guard included)", f"{report.work.tokens:,}")
+    table.add_row("estimated cost ($)", f"{report.work.cost_usd:,.4f}")
     return table

@@ -139,7 +139,10 @@ def _(value: DecisionExplanation) -> RenderableType:
     for step in value.steps:
         steps.add_row(step.agent, step.summary)
     parts: list[RenderableType] = [
-        _pairs(f"decision {value.trace_id}", [("agents", ", ".join(value.agents)), ("outcome", value.outcome)]), steps]
+        _pairs(f"decision {value.trace_id}", [
+            ("agents", ", ".join(value.agents)), ("outcome", value.outcome),
+            ("models", ", ".join(value.models) + (" — DEGRADED: a fallback model answered" if value.degraded else ""))]),
+        steps]
     if value.proposals:
         recorded = Table(title="verdicts recorded", title_justify="left", show_edge=False)
         for column in ("member", "channel", "status", "verdict", "reasons"):

@@ -44,6 +44,8 @@ class DecisionExplanation(BaseModel):
     steps: list[Step]
     proposals: list[dict[str, Any]]  # proposals recorded under the trace, with verdict and reasons
     more_proposals: int  # recorded under the trace but not listed (campaign variants inherit one trace)
+    models: list[str] = []  # the models that answered, fallbacks included
+    degraded: bool = False  # a fallback model answered (part of) it: Claude was unavailable
 
 
 class SegmentView(BaseModel):

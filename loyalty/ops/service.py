@@ -168,6 +168,9 @@ class OpsService:
                         "offer": v.content.get("offer"), "message": v.content.get("message")}
                        for v in verdicts[:SHOWN_PROPOSALS]],
             more_proposals=max(len(verdicts) - SHOWN_PROPOSALS, 0),
+            models=list(dict.fromkeys(str((e["payload"] or {}).get("model")) for e in entries
+                                      if e["kind"] == "model_response")),
+            degraded=any((e["payload"] or {}).get("degraded") for e in ends),
         )
 
     async def show_segment(self, segment: Annotated[str, Field(min_length=1, max_length=80,

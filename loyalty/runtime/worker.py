@@ -4,6 +4,10 @@ Workers are asyncio tasks with bounded concurrency; the trigger queue leases eac
 worker at a time, so two decisions about one member never race, and a crash leaves a lease that
 expires and is claimed again (decisions are idempotent at the door: a send needs a fresh,
 single-use approval, and a member's caps are re-checked under their lock).
+
+A decision is idempotent by trigger too: its run's trace id is the trigger's, and a trigger whose
+decision already queued a message is never decided again, whatever went wrong after the send (an
+answer that does not parse, a refusal, a crash before the trigger was marked done).
 """
 
 import asyncio
@@ -17,9 +21,13 @@ from typing import Any
 import structlog
 from sqlalchemy import select
 
+from agents.loop import RunResult
+from agents.messages import ModelResponse, ToolResult, UserMessage
+from agents.orchestrator.policy import SEND_TOOL
+from agents.reading import json_object_in
 from agents.team import Team
 from tools.storage.db import Database
-from tools.storage.models import Category, Product
+from tools.storage.models import Category, Contact, Product, Proposal
 from tools.triggers.queue import ClaimedTrigger, claim, complete, fail
 
 log = structlog.get_logger(__name__)
@@ -32,6 +40,42 @@ class WorkReport:
     failed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)  # seconds per decision
+    degraded: int = 0  # decisions some fallback model answered part of (Claude unavailable)
+    tokens: int = 0  # every model's tokens, the guard's included
+    cost_usd: float = 0.0
+
+
+def trigger_trace(trigger_id: int) -> str:
+    """The trace id of a trigger's decision: the same on every attempt, so a retry can see what an
+    earlier attempt queued."""
+    return f"trigger-{trigger_id}"
+
+
+async def already_sent(db: Database, trace_id: str) -> bool:
+    """Whether a decision under `trace_id` queued (or sent) a message."""
+    async with db.session() as session:
+        found = await session.scalar(
+            select(Contact.id).join(Proposal, Proposal.id == Contact.proposal_id)
+            .where(Proposal.trace_id == trace_id).limit(1))
+    return found is not None
+
+
+def outcome_of(result: RunResult) -> str:
+    """What a decision came to. A send that went through is `sent` whatever the run said after it
+    (or failed to say); otherwise the answer's `decision`, read tolerantly, or how the run ended."""
+    if _sent(result):
+        return "sent"
+    if not result.completed:
+        return result.termination.value
+    decision = (json_object_in(result.output) or {}).get("decision")
+    return decision if isinstance(decision, str) and decision else "unreadable"
+
+
+def _sent(result: RunResult) -> bool:
+    calls = {call.id for message in result.transcript.messages if isinstance(message, ModelResponse)
+             for call in message.tool_calls if call.name == SEND_TOOL}
+    return any(isinstance(part, ToolResult) and part.call_id in calls and not part.is_error
+               for message in result.transcript.messages if isinstance(message, UserMessage) for part in message.parts)
 
 
 async def trigger_request(db: Database, trigger: ClaimedTrigger) -> dict[str, Any]:
@@ -64,10 +108,15 @@ async def decide_claimed(db: Database, team: Team, worker_id: str, triggers: lis
                          clock: Callable[[], datetime], report: WorkReport) -> None:
     for trigger in triggers:
         started = asyncio.get_running_loop().time()
+        trace_id = trigger_trace(trigger.id)
         try:
+            if await already_sent(db, trace_id):  # an earlier attempt sent, then failed to finish
+                log.info("worker.already_sent", trigger_id=trigger.id)
+                await complete(db, worker_id, [trigger.id], now=clock(), status="done")
+                continue
             request = await trigger_request(db, trigger)
-            result = await team.handle(json.dumps(request))
-            outcome = json.loads(result.output).get("decision", "unknown") if result.completed else result.termination.value
+            result = await team.handle(json.dumps(request), trace_id=trace_id)
+            outcome = outcome_of(result)
         except Exception as exc:  # one bad decision must not stop the worker
             log.warning("worker.decision_failed", trigger_id=trigger.id, error=repr(exc)[:300])
             await fail(db, worker_id, trigger.id, repr(exc), now=clock())
@@ -76,6 +125,9 @@ async def decide_claimed(db: Database, team: Team, worker_id: str, triggers: lis
         report.latencies.append(asyncio.get_running_loop().time() - started)
         report.decided += 1
         report.outcomes[outcome] += 1
+        report.degraded += result.degraded
+        report.tokens += result.usage.total_tokens
+        report.cost_usd += result.usage.cost_usd
         await complete(db, worker_id, [trigger.id], now=clock(), status="done" if outcome == "sent" else "skipped")
 
 

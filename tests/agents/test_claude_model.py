@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import anthropic
 import httpx2
 import pytest
 from mcp import Client
@@ -10,7 +9,7 @@ from tenacity import stop_after_attempt, wait_none
 
 from agents.agent import Agent
 from agents.decision_log import InMemoryDecisionLog
-from agents.errors import TerminationReason
+from agents.errors import ModelRequestError, TerminationReason
 from agents.loop import run_agent
 from agents.messages import ModelResponse, ToolResult, UserMessage
 from agents.models.base import ModelRequest, ToolDefinition
@@ -185,7 +184,7 @@ async def test_a_bad_request_is_not_retried_and_not_hidden_by_the_fallback() -> 
     api = fake.FakeMessagesAPI([fake.error(400, "invalid_request_error")])
     fallback = ScriptedModel([])
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler)) as http:
-        with pytest.raises(anthropic.BadRequestError):
+        with pytest.raises(ModelRequestError, match=r"HTTP 400 invalid_request_error: fake invalid_request_error"):
             await claude(api, http, fallback=fallback).request(request())
     assert len(api.requests) == 1
 

@@ -82,6 +82,7 @@ async def test_offer_for_a_member_is_a_dry_run_that_can_be_explained(chat: ChatS
     explained = await chat.ask(f"explain {offer.answers[0].trace_id}")
     assert explained.ok and isinstance(explained.value, DecisionExplanation)
     assert explained.value.agents == ["reactivation"]
+    assert explained.value.models == ["local"] and not explained.value.degraded
     assert any("offers__score_candidate_actions" in s.summary for s in explained.value.steps)
     unknown = await chat.ask("explain 0000deadbeef")
     assert not unknown.ok and "no decision with trace id" in (unknown.text or "")

@@ -1,5 +1,5 @@
-"""Free-text ops chat: the orchestrator with the ops functions as its tools, driven by a scripted
-model (never the network)."""
+"""Free-text ops chat: the orchestrator with the ops functions as its tools (served by the ops MCP
+server), driven by a scripted model (never the network)."""
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -69,6 +69,8 @@ async def test_the_orchestrator_sees_every_ops_function_as_a_tool(world: SeededW
     request = model.requests[0]
     assert request.role == "orchestrator" and request.system_prompt == OPS_PROMPT
     assert [t.name for t in request.tools] == list(NAMES)
+    # They are the ops MCP server's tools (reached through an MCP client), not Python calls.
+    assert all(t.server_validates for t in request.tools)
     for tool in request.tools:
         Draft202012Validator.check_schema(tool.input_schema)
         assert tool.description and tool.input_schema["type"] == "object"

@@ -3,6 +3,7 @@
 import json
 
 import httpx2
+from sqlalchemy import select
 from tenacity import stop_after_attempt, wait_none
 
 from agents.guard import GUARD_ROLE, GuardPolicy
@@ -14,6 +15,7 @@ from tests.agents import fake_anthropic as fake
 from tests.agents.guard.world import as_json, deps_for, guard_rig, offer
 from tests.tools.proposals import add_member
 from tools.storage.db import Database
+from tools.storage.models import GuardVerdict
 
 CONFIG = ClaudeConfig(retry=RetryConfig(stop=stop_after_attempt(2), wait=wait_none()), max_tokens=1024)
 
@@ -41,7 +43,7 @@ async def test_claude_checks_records_and_answers_and_only_the_receipt_approves(s
     assert sorted(tool["name"] for tool in first["tools"]) == [
         "rules__check_proposal", "rules__get_policy", "rules__record_guard_verdict"]
     assert "<review>" in first["messages"][0]["content"][0]["text"]
-    assert decision.verdict is Verdict.APPROVE and decision.approved and decision.guard_model == "claude"
+    assert decision.verdict is Verdict.APPROVE and decision.approved and decision.guard_model == "claude-sonnet-4-6"
     assert decision.approval_id != "made-up-by-the-model" and not decision.degraded
 
 
@@ -64,3 +66,8 @@ async def test_claude_unavailable_falls_back_to_the_local_guard_and_says_so(sqli
         async with guard_rig(deps_for(sqlite_db), model) as rig:
             decision = await rig.guard.review_proposal(offer())
     assert decision.verdict is Verdict.APPROVE and decision.approved and decision.degraded
+    # Recorded truly: the local guard answered, for the Claude model that could not.
+    assert decision.guard_model == "local (fallback for claude-sonnet-4-6)"
+    async with sqlite_db.session() as session:
+        stored = await session.scalar(select(GuardVerdict.guard_model))
+    assert stored == "local (fallback for claude-sonnet-4-6)"
