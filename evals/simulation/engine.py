@@ -140,6 +140,17 @@ async def run_seed(config: SimulationConfig, policy_rules: Policy, root: Path, s
     return runs
 
 
+def clear_previous_run(root: Path, seed: int) -> Path | None:
+    """Remove what an earlier run of `seed` left in `root` (its world, policies' databases, models
+    and outbox), so a run in the same folder starts fresh; returns the folder removed, if any.
+    Only a folder holding that run's world file is removed: nothing else in `root` is touched."""
+    folder = root / f"seed{seed}"
+    if not (folder / f"sim-seed{seed}.db").is_file():
+        return None
+    shutil.rmtree(folder)
+    return folder
+
+
 def _seed_in_process(config: SimulationConfig, policy_rules: Policy, root: Path, seed: int) -> list[PolicyRun]:
     configure_logging("warning")  # a worker's logs would interleave with the parent's output
     return asyncio.run(run_seed(config, policy_rules, root, seed))

@@ -50,7 +50,7 @@ def report_command(
         book = load_rules(rules or settings.alert_rules_path)
 
         async def read(store: Database) -> tuple[Report, datetime | None]:
-            report = await build_report(store, period, book)
+            report = await build_report(store, period, book, announce=False)
             return report, (None if _active(report) else await _latest_activity(store))
 
         async with checked_database(settings.db_url) as store:
@@ -87,7 +87,7 @@ def alerts_command(
         moment = parse_moment(at, "--at") or utcnow()
         book = load_rules(rules or settings.alert_rules_path)
         async with checked_database(settings.db_url) as store:
-            return await current_alerts(store, book, moment)
+            return await current_alerts(store, book, moment, announce=False)
 
     alerts = run(work())
     if as_json:

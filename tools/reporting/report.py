@@ -41,7 +41,7 @@ async def snapshot(db: Database) -> AsyncIterator[AsyncConnection]:
             yield conn
 
 
-async def build_report(db: Database, period: Period, rules: RuleBook) -> Report:
+async def build_report(db: Database, period: Period, rules: RuleBook, *, announce: bool = True) -> Report:
     """KPIs, holdout comparison and activity over the period; alerts evaluated at its end."""
     async with snapshot(db) as conn:
         return Report(
@@ -51,10 +51,10 @@ async def build_report(db: Database, period: Period, rules: RuleBook) -> Report:
             offers_per_channel=await offers_per_channel(conn, period),
             rejections_by_rule=await rejections_by_rule(conn, period),
             budgets=await budget_use(conn, period),
-            alerts=await evaluate_alerts(conn, rules, period.until),
+            alerts=await evaluate_alerts(conn, rules, period.until, announce=announce),
         )
 
 
-async def current_alerts(db: Database, rules: RuleBook, at: datetime) -> list[Alert]:
+async def current_alerts(db: Database, rules: RuleBook, at: datetime, *, announce: bool = True) -> list[Alert]:
     async with snapshot(db) as conn:
-        return await evaluate_alerts(conn, rules, at)
+        return await evaluate_alerts(conn, rules, at, announce=announce)
