@@ -2,6 +2,7 @@
 
 import typer
 
+from loyalty.cli import budgets as budgets_cli
 from loyalty.cli import campaign as campaign_cli
 from loyalty.cli import db, mcp
 from loyalty.cli.demo import demo_command
@@ -34,6 +35,7 @@ app.add_typer(imports_cli.app, name="import")
 app.add_typer(profiles_cli.app, name="profiles")
 app.add_typer(models_cli.app, name="models")
 app.add_typer(campaign_cli.app, name="campaign")
+app.add_typer(budgets_cli.app, name="budgets")
 app.add_typer(evals_cli.app, name="eval")
 app.command("profile")(profiles_cli.profile_command)
 app.command("segments")(segments_cli.segments_command)
