@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from policies.vocabulary import Channel
 from tools.errors import InvalidInput
 from tools.nba.exploration import DEFAULT_EXPLORATION_SHARE
 
@@ -40,6 +41,9 @@ class Settings(BaseSettings):
                                         "profile frame fresh, and answers single profiles from it")
     profile_catch_up_seconds: float = Field(10.0, ge=1, le=900, description="how often such a server computes the "
                                             "profiles of members with records newer than its frames")
+    double_opt_in_channels: tuple[Channel, ...] = Field(
+        (Channel.EMAIL,), description="channels whose consent counts only once confirmed (double opt-in): "
+        "`loyalty import consents` refuses a grant on them without a confirmed_at")
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
     model_orchestrator: str = "claude-sonnet-4-6"
     model_guard: str = "claude-sonnet-4-6"
