@@ -12,6 +12,7 @@ from loyalty.cli.chat import chat_command
 from loyalty.cli.worker import worker_command
 from loyalty.cli import imports as imports_cli
 from loyalty.cli import models as models_cli
+from loyalty.cli import offers as offers_cli
 from loyalty.cli import outbox as outbox_cli
 from loyalty.cli import profiles as profiles_cli
 from loyalty.cli import report as report_cli
@@ -36,6 +37,7 @@ app.add_typer(profiles_cli.app, name="profiles")
 app.add_typer(models_cli.app, name="models")
 app.add_typer(campaign_cli.app, name="campaign")
 app.add_typer(budgets_cli.app, name="budgets")
+app.add_typer(offers_cli.app, name="offers")
 app.add_typer(evals_cli.app, name="eval")
 app.command("profile")(profiles_cli.profile_command)
 app.command("segments")(segments_cli.segments_command)
