@@ -9,6 +9,7 @@ from loyalty.cli.demo import demo_command
 from loyalty.cli import evals as evals_cli
 from loyalty.cli import events as events_cli
 from loyalty.cli.chat import chat_command
+from loyalty.cli.check import check_command
 from loyalty.cli.worker import worker_command
 from loyalty.cli import imports as imports_cli
 from loyalty.cli import models as models_cli
@@ -43,6 +44,7 @@ app.command("profile")(profiles_cli.profile_command)
 app.command("segments")(segments_cli.segments_command)
 app.command("demo")(demo_command)
 app.command("chat")(chat_command)
+app.command("check")(check_command)
 app.command("worker")(worker_command)
 app.command("report")(report_cli.report_command)
 app.command("alerts")(report_cli.alerts_command)
