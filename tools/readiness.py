@@ -45,12 +45,9 @@ class Gap(BaseModel):
 
 class UseCaseReadiness(BaseModel):
     use_case: UseCase
-    gaps: list[Gap]
+    gaps: list[Gap]  # its own; the ones every use case shares are `Readiness.shared`
     triggers_ready: list[str]
-
-    @property
-    def ready(self) -> bool:
-        return not any(g.blocking for g in self.gaps)
+    ready: bool
 
 
 class Readiness(BaseModel):
@@ -58,6 +55,7 @@ class Readiness(BaseModel):
     members: int
     reachable: int  # members with at least one consented channel
     newest_data: datetime | None
+    shared: list[Gap]
     use_cases: list[UseCaseReadiness]
 
     @property
@@ -105,7 +103,7 @@ async def readiness(db: Database, now: datetime, *, rules: Sequence[TriggerRule]
 
     out = []
     for use_case in UseCase:
-        gaps = list(shared)
+        gaps: list[Gap] = []
         budget = budgets.get(use_case.value)
         if budget is None:
             gaps.append(Gap(what=f"no budget covers {now:%Y-%m-%d}",
@@ -124,8 +122,9 @@ async def readiness(db: Database, now: datetime, *, rules: Sequence[TriggerRule]
         if not own:
             gaps.append(Gap(what="no enabled trigger rule (campaigns and chat still work)",
                             fix="enable one in the trigger rules file", blocking=False))
-        out.append(UseCaseReadiness(use_case=use_case, gaps=gaps, triggers_ready=ready))
-    return Readiness(at=now, members=members, reachable=reachable, newest_data=newest, use_cases=out)
+        blocked = any(g.blocking for g in [*shared, *gaps])
+        out.append(UseCaseReadiness(use_case=use_case, gaps=gaps, triggers_ready=ready, ready=not blocked))
+    return Readiness(at=now, members=members, reachable=reachable, newest_data=newest, shared=shared, use_cases=out)
 
 
 async def _count(conn: AsyncConnection, query) -> int:  # type: ignore[no-untyped-def]
