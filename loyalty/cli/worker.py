@@ -52,6 +52,8 @@ def worker_command(
 def _print_activity(report: PassReport) -> None:
     if report.eventful:
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.work.outcomes.items())) or "none"
+        if report.work.nothing_causes:
+            outcomes += "; nothing by cause: " + ", ".join(f"{k} {v}" for k, v in report.work.nothing_causes.most_common())
         console.print(f"{report.at:%Y-%m-%d %H:%M:%S} queued {report.enqueued}, decided {report.work.decided} "
                       f"({outcomes}), failed {report.work.failed}", highlight=False)
 
@@ -64,5 +66,8 @@ def _summary(report: PassReport) -> Table:
     table.add_row("decided", f"{report.work.decided:,}")
     for outcome, count in sorted(report.work.outcomes.items()):
         table.add_row(f"  {outcome}", f"{count:,}")
+        if outcome == "nothing":  # by cause, most first: what to fix
+            for cause, n in report.work.nothing_causes.most_common():
+                table.add_row(f"    {cause}", f"{n:,}")
     table.add_row("failed (retried later)", f"{report.work.failed:,}")
     return table

@@ -18,6 +18,7 @@ import structlog
 from sqlalchemy import select
 
 from agents.team import Team
+from tools.nothing_causes import cause_of
 from tools.storage.db import Database
 from tools.storage.models import Category, Product
 from tools.triggers.queue import ClaimedTrigger, claim, complete, fail
@@ -31,6 +32,7 @@ class WorkReport:
     decided: int = 0
     failed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
+    nothing_causes: Counter[str] = field(default_factory=Counter)  # "nothing" decisions by cause
     latencies: list[float] = field(default_factory=list)  # seconds per decision
 
 
@@ -67,7 +69,8 @@ async def decide_claimed(db: Database, team: Team, worker_id: str, triggers: lis
         try:
             request = await trigger_request(db, trigger)
             result = await team.handle(json.dumps(request))
-            outcome = json.loads(result.output).get("decision", "unknown") if result.completed else result.termination.value
+            answer = json.loads(result.output) if result.completed else {}
+            outcome = answer.get("decision", "unknown") if result.completed else result.termination.value
         except Exception as exc:  # one bad decision must not stop the worker
             log.warning("worker.decision_failed", trigger_id=trigger.id, error=repr(exc)[:300])
             await fail(db, worker_id, trigger.id, repr(exc), now=clock())
@@ -76,6 +79,8 @@ async def decide_claimed(db: Database, team: Team, worker_id: str, triggers: lis
         report.latencies.append(asyncio.get_running_loop().time() - started)
         report.decided += 1
         report.outcomes[outcome] += 1
+        if outcome == "nothing":
+            report.nothing_causes[cause_of(answer).value] += 1
         await complete(db, worker_id, [trigger.id], now=clock(), status="done" if outcome == "sent" else "skipped")
 
 

