@@ -79,3 +79,4 @@ def test_complete_journey_sample_onboarded_decided_delivered_and_reported(retail
     contacted = [int(n) for n in re.findall(r"contacted / eligible\s*│\s*(.*)", report)[0].replace(",", "").split()
                  if n.isdigit()]
     assert sum(contacted[0::2]) == queued  # "N / M" per use case: the contacted are exactly the sends
+    assert "Decided nothing, by cause" in report and "no consented channel" in report

@@ -11,6 +11,7 @@ from tools.reporting.activity import BudgetUse, budget_use, offers_per_channel, 
 from tools.reporting.alerts import Alert, RuleBook, evaluate_alerts
 from tools.reporting.incrementality import UseCaseLift, holdout_comparison
 from tools.reporting.kpis import KpiRow, kpis
+from tools.reporting.nothing import nothing_by_cause
 from tools.reporting.period import Period
 from tools.storage.db import Database
 
@@ -24,6 +25,7 @@ class Report(BaseModel):
     rejections_by_rule: dict[str, int]
     budgets: list[BudgetUse]
     alerts: list[Alert]
+    nothing_by_cause: dict[str, dict[str, int]] = {}  # use case -> cause -> "nothing" decisions
 
     @property
     def period(self) -> Period:
@@ -52,6 +54,7 @@ async def build_report(db: Database, period: Period, rules: RuleBook, *, announc
             rejections_by_rule=await rejections_by_rule(conn, period),
             budgets=await budget_use(conn, period),
             alerts=await evaluate_alerts(conn, rules, period.until, announce=announce),
+            nothing_by_cause=await nothing_by_cause(conn, period),
         )
 
 
