@@ -15,6 +15,7 @@ from tools.importers.column_map import parse_map
 from tools.importers.consents import import_consents
 from tools.importers.contacts import import_contacts
 from tools.importers.row_files import ImportSummary
+from tools.importers.stock import import_stock
 from tools.importers.completejourney import CompleteJourneyOptions, import_completejourney
 from tools.importers.report import ImportReport
 from tools.importers.transactions_csv import CsvOptions, import_transactions_csv
@@ -155,6 +156,26 @@ def contacts(
         async with checked_database(settings.db_url) as store:
             return await import_contacts(store, file, column_map or [], now=utcnow(),
                                          rejects_path=rejects or _rejects_beside(file), encoding=encoding)
+
+    _print_summary(run(go()))
+
+
+@app.command("stock")
+def stock(
+    file: Annotated[Path, typer.Argument(help="CSV: sku, on_hand[, weekly_demand, clearance, updated_at].")],
+    column_map: RowMapOption = None,
+    db: DbOption = None,
+    rejects: RowRejectsOption = None,
+    encoding: EncodingOption = "utf-8",
+) -> None:
+    """Units on hand per SKU (the inventory rule keeps offers off what is out). Newer counts win;
+    safe to run twice. Exits 1 when rows were refused."""
+    settings = settings_for(db)
+
+    async def go() -> ImportSummary:
+        async with checked_database(settings.db_url) as store:
+            return await import_stock(store, file, column_map or [], now=utcnow(),
+                                      rejects_path=rejects or _rejects_beside(file), encoding=encoding)
 
     _print_summary(run(go()))
 

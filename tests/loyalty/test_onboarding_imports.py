@@ -118,3 +118,26 @@ def test_contacts_update_what_is_given_and_refuse_what_does_not_parse(db: Path, 
                     ("H2", None, None, "Pacific/Auckland", "en-AU"), ("H3", None, None, "UTC", "en-AU")]
     code, out = _import(db, "contacts", file)
     assert "0 updated, 2 unchanged, 4 rejected" in out
+
+
+def test_stock_counts_in_unknown_skus_and_bad_counts_refused(db: Path, tmp_path: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO categories (id, name, department) VALUES (1, 'Tea', 'Pantry')")
+        conn.executemany("INSERT INTO products (id, sku, name, category_id, price, unit_cost, season, is_consumable, "
+                         "full_price_only) VALUES (?, ?, 'x', 1, 5, 2, 'all', 1, 0)", [(1, "T1"), (2, "T2")])
+    later = (utcnow() + timedelta(days=1)).isoformat(timespec="seconds")
+    file = _csv(tmp_path / "stock.csv", [
+        ["sku", "on_hand", "weekly_demand", "clearance", "updated_at"],
+        ["T1", "40", "10", "false", "2026-01-01T08:00:00"],
+        ["T2", "0", "", "yes", ""],
+        ["T9", "5", "", "", ""],  # unknown SKU
+        ["T1", "-3", "", "", ""],  # negative
+        ["T2", "4", "", "", later],  # future count
+    ])
+    code, out = _import(db, "stock", file)
+    assert code == 1 and out.startswith("stock from stock.csv: 2 added, 0 updated, 0 unchanged, 3 rejected")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT product_id, on_hand, clearance FROM inventory ORDER BY 1").fetchall() == [
+            (1, 40, 0), (2, 0, 1)]
+    code, out = _import(db, "stock", file)
+    assert "0 added, 0 updated, 2 unchanged, 3 rejected" in out
