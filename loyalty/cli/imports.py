@@ -14,6 +14,7 @@ from tools.importers.column_map import FIELDS as MAP_FIELDS
 from tools.importers.column_map import parse_map
 from tools.importers.consents import import_consents
 from tools.importers.contacts import import_contacts
+from tools.importers.products import import_products
 from tools.importers.row_files import ImportSummary
 from tools.importers.stock import import_stock
 from tools.importers.completejourney import CompleteJourneyOptions, import_completejourney
@@ -176,6 +177,27 @@ def stock(
         async with checked_database(settings.db_url) as store:
             return await import_stock(store, file, column_map or [], now=utcnow(),
                                       rejects_path=rejects or _rejects_beside(file), encoding=encoding)
+
+    _print_summary(run(go()))
+
+
+@app.command("products")
+def products(
+    file: Annotated[Path, typer.Argument(help="CSV: sku[, name, category, department, price, unit_cost or margin, "
+                                              "complements (categories, ;-separated)].")],
+    column_map: RowMapOption = None,
+    db: DbOption = None,
+    rejects: RowRejectsOption = None,
+    encoding: EncodingOption = "utf-8",
+) -> None:
+    """The catalogue with cost or margin per SKU and the categories that go together. An empty cell
+    keeps what is stored; safe to run twice. Exits 1 when rows were refused."""
+    settings = settings_for(db)
+
+    async def go() -> ImportSummary:
+        async with checked_database(settings.db_url) as store:
+            return await import_products(store, file, column_map or [], now=utcnow(),
+                                         rejects_path=rejects or _rejects_beside(file), encoding=encoding)
 
     _print_summary(run(go()))
 

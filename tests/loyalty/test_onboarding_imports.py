@@ -141,3 +141,26 @@ def test_stock_counts_in_unknown_skus_and_bad_counts_refused(db: Path, tmp_path:
             (1, 40, 0), (2, 0, 1)]
     code, out = _import(db, "stock", file)
     assert "0 added, 0 updated, 2 unchanged, 3 rejected" in out
+
+
+def test_products_with_cost_or_margin_and_complements(db: Path, tmp_path: Path) -> None:
+    file = _csv(tmp_path / "products.csv", [
+        ["sku", "name", "category", "department", "price", "unit_cost", "margin", "complements"],
+        ["P1", "Green tea", "Tea", "Pantry", "5.00", "2.00", "", "Biscuits"],
+        ["P2", "Shortbread", "Biscuits", "Pantry", "4.00", "", "0.25", ""],
+        ["P3", "Mystery", "", "", "3.00", "1", "", ""],  # a new SKU without a category
+        ["P4", "Free thing", "Tea", "", "0", "0", "", ""],  # no price
+        ["P5", "Odd", "Tea", "", "3", "1", "0.5", ""],  # cost and margin
+        ["P6", "Cup", "Tea", "", "3", "1", "", "Saucers"],  # unknown complement
+    ])
+    code, out = _import(db, "products", file)
+    assert code == 1 and out.startswith("products from products.csv: 2 added, 0 updated, 0 unchanged, 4 rejected")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT sku, price, unit_cost FROM products ORDER BY sku").fetchall() == [
+            ("P1", 5.0, 2.0), ("P2", 4.0, 3.0)]
+        assert conn.execute("SELECT c.name, o.name FROM category_complements k JOIN categories c ON c.id = "
+                            "k.category_id JOIN categories o ON o.id = k.complement_id").fetchall() == [("Tea", "Biscuits")]
+    assert "0 added, 0 updated, 2 unchanged, 4 rejected" in _import(db, "products", file)[1]
+    price_change = _csv(tmp_path / "prices.csv", [["sku", "price"], ["P1", "5.50"]])
+    assert _import(db, "products", price_change) == (
+        0, "products from prices.csv: 0 added, 1 updated, 0 unchanged, 0 rejected\n")
