@@ -64,7 +64,7 @@ class Readiness(BaseModel):
 
 
 async def readiness(db: Database, now: datetime, *, rules: Sequence[TriggerRule], models: ModelStore,
-                    stale_after: timedelta) -> Readiness:
+                    stale_after: timedelta, disabled: Sequence[UseCase] = ()) -> Readiness:
     async with db.engine.connect() as conn:
         members = int(await conn.scalar(select(func.count()).select_from(Customer)) or 0)
         reachable = int(await conn.scalar(select(func.count(func.distinct(ChannelConsent.customer_id)))
@@ -104,6 +104,9 @@ async def readiness(db: Database, now: datetime, *, rules: Sequence[TriggerRule]
     out = []
     for use_case in UseCase:
         gaps: list[Gap] = []
+        if use_case in disabled:
+            gaps.append(Gap(what="disabled in the settings (disabled_use_cases)",
+                            fix="remove it from LOYALTY_DISABLED_USE_CASES / loyalty.toml", blocking=True))
         budget = budgets.get(use_case.value)
         if budget is None:
             gaps.append(Gap(what=f"no budget covers {now:%Y-%m-%d}",

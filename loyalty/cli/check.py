@@ -28,7 +28,7 @@ def check_command(
         async with checked_database(settings.db_url) as store:
             profiles = profile_service(settings, store, clock)
             return await readiness(store, now, rules=load_trigger_rules().enabled, models=profiles.store,
-                                   stale_after=profiles.stale_after)
+                                   stale_after=profiles.stale_after, disabled=settings.disabled_use_cases)
 
     report = run(go())
     newest = f"{report.newest_data:%Y-%m-%d %H:%M}" if report.newest_data else "none"

@@ -30,7 +30,8 @@ def worker_command(
     config = ServiceConfig(poll_seconds=poll, workers=workers or (1 if choice == "local" else 4),
                            name=name or f"{socket.gethostname()}-{os.getpid()}",
                            keep_frames=settings.profile_frame_refresh,
-                           catch_up_seconds=settings.profile_catch_up_seconds)
+                           catch_up_seconds=settings.profile_catch_up_seconds,
+                           disabled_use_cases=frozenset(settings.disabled_use_cases))
     clock = clock_for(at)
 
     async def go() -> PassReport | None:

@@ -21,8 +21,10 @@ from agents.team import Team
 from loyalty.runtime.frames import keep_frame_fresh
 from loyalty.runtime.worker import WorkReport, drain
 from loyalty.wiring import Product
+from policies.vocabulary import UseCase
 from tools.triggers.queue import due_members
 from tools.triggers.replenishment import expected_from_profiles
+from tools.triggers.rules import TriggerRules, load_trigger_rules
 from tools.triggers.schedule import RuleRun, run_due_triggers
 
 log = structlog.get_logger(__name__)
@@ -35,6 +37,7 @@ class ServiceConfig:
     name: str = "worker"  # lease holder prefix: processes draining one queue need different names
     keep_frames: bool = True
     catch_up_seconds: float = 10.0
+    disabled_use_cases: frozenset[UseCase] = frozenset()  # their trigger rules are not evaluated
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,10 @@ async def decide_due(product: Product, team: Team, clock: Callable[[], datetime]
                      *, prime: bool) -> PassReport:
     """One pass: queue what the due trigger rules fire, then decide every due trigger."""
     now = clock()
-    triggers = await run_due_triggers(product.db, now, replenishment=expected_from_profiles(product.profiles))
+    rules = load_trigger_rules()
+    if config.disabled_use_cases:
+        rules = TriggerRules(rules=tuple(r for r in rules.rules if r.use_case not in config.disabled_use_cases))
+    triggers = await run_due_triggers(product.db, now, rules=rules, replenishment=expected_from_profiles(product.profiles))
     if prime:
         await product.profiles.prime(now, await due_members(product.db, now))
     work = await drain(product.db, team, clock=clock, workers=config.workers, name=config.name)

@@ -49,3 +49,12 @@ def test_check_names_each_gap_and_its_fix_until_a_use_case_is_ready(tmp_path: Pa
     assert code == 0, out
     assert "no consented channel for 2 of 3 members" in out
     assert "ready: reactivation" in out and "stale data" not in out
+
+
+def test_a_use_case_disabled_in_the_settings_is_reported_blocked(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "d.db"
+    assert CliRunner().invoke(app, ["db", "init", "--db", f"sqlite:///{db}"]).exit_code == 0
+    monkeypatch.setenv("LOYALTY_DISABLED_USE_CASES", '["upsell"]')
+    code, out = _check(db)
+    assert "upsell: blocked" in out and "disabled in the settings" in out
+    assert "reactivation" in out and out.count("disabled in the settings") == 1
