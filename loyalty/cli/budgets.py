@@ -29,9 +29,11 @@ def _use_case(raw: str) -> UseCase:
 
 
 def _request(use_case: str, amount: float, start: str, end: str) -> BudgetRequest:
+    start_at, end_at = parse_moment(start, "--from"), parse_moment(end, "--to")
+    if start_at is None or end_at is None:  # both options are required: typer has said so already
+        raise InvalidInput("a budget needs --from and --to")
     try:
-        return BudgetRequest(use_case=_use_case(use_case), amount=amount,
-                             period_start=parse_moment(start, "--from"), period_end=parse_moment(end, "--to"))
+        return BudgetRequest(use_case=_use_case(use_case), amount=amount, period_start=start_at, period_end=end_at)
     except ValidationError as exc:
         raise InvalidInput(f"invalid budget: {validation_problems(exc)}") from None
 

@@ -12,7 +12,7 @@ accepted is written in one transaction.
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import bindparam, insert, select, update
@@ -89,7 +89,9 @@ async def import_products(db: Database, path: Path, column_map: Sequence[str], *
             if row.category and row.category not in categories:
                 result = await conn.execute(insert(Category).values(name=row.category,
                                                                     department=row.department or "General"))
-                categories[row.category] = result.inserted_primary_key[0]
+                key = result.inserted_primary_key
+                assert key is not None  # an INSERT of one row always has one
+                categories[row.category] = int(key[0])
         new: list[dict[str, object]] = []
         changed: dict[tuple[str, ...], list[dict[str, object]]] = {}  # by the columns a row changes
         for row, before in accepted:
@@ -118,8 +120,8 @@ async def import_products(db: Database, path: Path, column_map: Sequence[str], *
     return summary
 
 
-def _category_of(stored: dict[str, object], sku: str, categories: dict[str, int]) -> str:
-    category_id = getattr(stored[sku], "category_id")
+def _category_of(stored: dict[str, Any], sku: str, categories: dict[str, int]) -> str:
+    category_id = stored[sku].category_id
     return next(name for name, i in categories.items() if i == category_id)
 
 
