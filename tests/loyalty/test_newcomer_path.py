@@ -33,6 +33,9 @@ def test_the_readme_first_steps_work_at_the_wall_clock(fresh_folder: Path) -> No
                               "ORDER BY MAX(placed_at) DESC LIMIT 1").fetchone()[0]
         seeded_contacts = conn.execute("SELECT MAX(id) FROM contacts").fetchone()[0]
 
+    check = _ok("check")  # exit 0: something can be sent right after seeding
+    assert "stale data" not in check and "no budget covers" not in check
+
     profile = _ok("profile", str(member))
     assert "STALE" not in profile  # the newest record is from yesterday, not months ago
 
