@@ -55,6 +55,6 @@ def test_a_use_case_disabled_in_the_settings_is_reported_blocked(tmp_path: Path,
     db = tmp_path / "d.db"
     assert CliRunner().invoke(app, ["db", "init", "--db", f"sqlite:///{db}"]).exit_code == 0
     monkeypatch.setenv("LOYALTY_DISABLED_USE_CASES", '["upsell"]')
-    code, out = _check(db)
+    _, out = _check(db)
     assert "upsell: blocked" in out and "disabled in the settings" in out
     assert "reactivation" in out and out.count("disabled in the settings") == 1

@@ -84,8 +84,9 @@ class ContactRow(BaseModel):
         return language.lower() + (f"-{region.upper()}" if region else "")
 
 
-async def import_contacts(db: Database, path: Path, column_map: Sequence[str], *, now: datetime,
-                          rejects_path: Path, encoding: str = "utf-8") -> ImportSummary:
+async def import_contacts(
+    db: Database, path: Path, column_map: Sequence[str], *, now: datetime, rejects_path: Path, encoding: str = "utf-8"
+) -> ImportSummary:
     del now  # contact details carry no time of their own; the signature matches the other importers
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
     rejects = Rejects(table.header)
@@ -107,7 +108,9 @@ async def import_contacts(db: Database, path: Path, column_map: Sequence[str], *
         stored = await _stored(conn, sorted(latest))
         changes = []
         for customer_id, row in latest.items():
-            given = {column: getattr(row, field) for field, column in COLUMNS.items() if getattr(row, field) is not None}
+            given = {
+                column: getattr(row, field) for field, column in COLUMNS.items() if getattr(row, field) is not None
+            }
             merged = {**stored[customer_id], **given}
             if merged == stored[customer_id]:
                 summary.unchanged += 1
@@ -115,9 +118,11 @@ async def import_contacts(db: Database, path: Path, column_map: Sequence[str], *
                 changes.append({"id_": customer_id, **{f"new_{k}": v for k, v in merged.items()}})
         if changes:
             await conn.execute(
-                update(Customer).where(Customer.id == bindparam("id_"))
+                update(Customer)
+                .where(Customer.id == bindparam("id_"))
                 .values(**{column: bindparam(f"new_{column}") for column in COLUMNS.values()}),
-                changes)
+                changes,
+            )
         summary.updated = len(changes)
     summary.rejected = len(rejects.rows)
     rejects.write(rejects_path)
@@ -127,8 +132,12 @@ async def import_contacts(db: Database, path: Path, column_map: Sequence[str], *
 async def _stored(conn: AsyncConnection, members: list[int]) -> dict[int, dict[str, str | None]]:
     found: dict[int, dict[str, str | None]] = {}
     for start in range(0, len(members), IN_QUERY):
-        rows = await conn.execute(select(Customer.id, Customer.email, Customer.phone, Customer.time_zone,
-                                         Customer.locale).where(Customer.id.in_(members[start:start + IN_QUERY])))
-        found.update({r.id: {"email": r.email, "phone": r.phone, "time_zone": r.time_zone, "locale": r.locale}
-                      for r in rows})
+        rows = await conn.execute(
+            select(Customer.id, Customer.email, Customer.phone, Customer.time_zone, Customer.locale).where(
+                Customer.id.in_(members[start : start + IN_QUERY])
+            )
+        )
+        found.update(
+            {r.id: {"email": r.email, "phone": r.phone, "time_zone": r.time_zone, "locale": r.locale} for r in rows}
+        )
     return found

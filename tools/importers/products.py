@@ -59,14 +59,17 @@ class ProductRow(BaseModel):
         return [c.strip() for c in (self.complements or "").split(";") if c.strip()]
 
 
-async def import_products(db: Database, path: Path, column_map: Sequence[str], *, now: datetime,
-                          rejects_path: Path, encoding: str = "utf-8") -> ImportSummary:
+async def import_products(
+    db: Database, path: Path, column_map: Sequence[str], *, now: datetime, rejects_path: Path, encoding: str = "utf-8"
+) -> ImportSummary:
     del now  # a catalogue row carries no time of its own; the signature matches the other importers
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
     rejects = Rejects(table.header)
     for line, cells in table.malformed:
         rejects.rows.append((line, f"malformed row (not {len(table.header)} fields)", cells))
-    rows = {row.sku: (raw, row) for raw, row in validated(ProductRow, table.rows, rejects)}  # the last row of a SKU wins
+    rows = {
+        row.sku: (raw, row) for raw, row in validated(ProductRow, table.rows, rejects)
+    }  # the last row of a SKU wins
     summary = ImportSummary(what=f"products from {path.name}", rejects_path=rejects_path)
     async with db.engine.begin() as conn:
         await begin_write(conn)
@@ -76,8 +79,16 @@ async def import_products(db: Database, path: Path, column_map: Sequence[str], *
         accepted = []
         for raw, row in rows.values():
             before = stored.get(row.sku)
-            missing = [f for f, v in (("name", row.name), ("category", row.category), ("price", row.price),
-                                      ("unit_cost or margin", row.cost)) if v is None]
+            missing = [
+                f
+                for f, v in (
+                    ("name", row.name),
+                    ("category", row.category),
+                    ("price", row.price),
+                    ("unit_cost or margin", row.cost),
+                )
+                if v is None
+            ]
             unknown = [c for c in row.complement_names if c not in known]
             if before is None and missing:
                 rejects.add(raw, f"a new SKU needs {', '.join(missing)}")
@@ -87,34 +98,56 @@ async def import_products(db: Database, path: Path, column_map: Sequence[str], *
                 accepted.append((row, before))
         for row, _ in accepted:  # new categories first: products and complements point at them
             if row.category and row.category not in categories:
-                result = await conn.execute(insert(Category).values(name=row.category,
-                                                                    department=row.department or "General"))
+                result = await conn.execute(
+                    insert(Category).values(name=row.category, department=row.department or "General")
+                )
                 key = result.inserted_primary_key
                 assert key is not None  # an INSERT of one row always has one
                 categories[row.category] = int(key[0])
         new: list[dict[str, object]] = []
         changed: dict[tuple[str, ...], list[dict[str, object]]] = {}  # by the columns a row changes
         for row, before in accepted:
-            values = {k: v for k, v in (("name", row.name), ("price", row.price), ("unit_cost", row.cost),
-                                        ("category_id", categories.get(row.category) if row.category else None))
-                      if v is not None}
+            values = {
+                k: v
+                for k, v in (
+                    ("name", row.name),
+                    ("price", row.price),
+                    ("unit_cost", row.cost),
+                    ("category_id", categories.get(row.category) if row.category else None),
+                )
+                if v is not None
+            }
             if before is None:
-                new.append({"sku": row.sku, "season": "all", "is_consumable": False, "full_price_only": False,
-                            **values})
+                new.append(
+                    {"sku": row.sku, "season": "all", "is_consumable": False, "full_price_only": False, **values}
+                )
             elif all(getattr(before, k) == v for k, v in values.items()):
                 summary.unchanged += 1
             else:
                 changed.setdefault(tuple(sorted(values)), []).append(
-                    {"sku_": row.sku, **{f"new_{k}": v for k, v in values.items()}})
+                    {"sku_": row.sku, **{f"new_{k}": v for k, v in values.items()}}
+                )
         if new:
             await conn.execute(insert(Product), new)
         for columns, params in changed.items():  # one statement per set of columns, executed for many rows
-            await conn.execute(update(Product).where(Product.sku == bindparam("sku_"))
-                               .values(**{c: bindparam(f"new_{c}") for c in columns}), params)
+            await conn.execute(
+                update(Product)
+                .where(Product.sku == bindparam("sku_"))
+                .values(**{c: bindparam(f"new_{c}") for c in columns}),
+                params,
+            )
         summary.added, summary.updated = len(new), sum(len(p) for p in changed.values())
-        await _complements(conn, [(categories[r.category if r.category else _category_of(stored, r.sku, categories)],
-                                   [categories[c] for c in r.complement_names]) for r, _ in accepted
-                                  if r.complement_names])
+        await _complements(
+            conn,
+            [
+                (
+                    categories[r.category if r.category else _category_of(stored, r.sku, categories)],
+                    [categories[c] for c in r.complement_names],
+                )
+                for r, _ in accepted
+                if r.complement_names
+            ],
+        )
     summary.rejected = len(rejects.rows)
     rejects.write(rejects_path)
     return summary
@@ -126,8 +159,12 @@ def _category_of(stored: dict[str, Any], sku: str, categories: dict[str, int]) -
 
 
 async def _complements(conn: AsyncConnection, edges: list[tuple[int, list[int]]]) -> None:
-    values = [{"category_id": c, "complement_id": o, "strength": COMPLEMENT_STRENGTH}
-              for c, others in edges for o in others if o != c]
+    values = [
+        {"category_id": c, "complement_id": o, "strength": COMPLEMENT_STRENGTH}
+        for c, others in edges
+        for o in others
+        if o != c
+    ]
     if values:
         stmt = upsert_insert(conn.dialect.name, CategoryComplement).values(values)
         await conn.execute(stmt.on_conflict_do_nothing(index_elements=["category_id", "complement_id"]))

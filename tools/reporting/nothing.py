@@ -18,8 +18,14 @@ ORCHESTRATOR = "orchestrator"
 async def nothing_by_cause(conn: AsyncConnection, period: Period) -> dict[str, dict[str, int]]:
     """{use case: {cause: decisions}}, causes most frequent first."""
     log = DecisionLogEntry
-    rows = await conn.execute(select(log.payload).where(
-        log.agent == ORCHESTRATOR, log.kind == "run_end", log.created_at >= period.since, log.created_at < period.until))
+    rows = await conn.execute(
+        select(log.payload).where(
+            log.agent == ORCHESTRATOR,
+            log.kind == "run_end",
+            log.created_at >= period.since,
+            log.created_at < period.until,
+        )
+    )
     counts: dict[str, Counter[str]] = {}
     for (payload,) in rows:
         try:
