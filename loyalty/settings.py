@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from policies.vocabulary import Channel, UseCase
 from tools.errors import InvalidInput
 from tools.nba.exploration import DEFAULT_EXPLORATION_SHARE
 
@@ -40,6 +41,12 @@ class Settings(BaseSettings):
                                         "profile frame fresh, and answers single profiles from it")
     profile_catch_up_seconds: float = Field(10.0, ge=1, le=900, description="how often such a server computes the "
                                             "profiles of members with records newer than its frames")
+    disabled_use_cases: tuple[UseCase, ...] = Field(
+        (), description="use cases the decision service leaves alone: their trigger rules are not evaluated, and "
+        "`loyalty check` reports them disabled (e.g. LOYALTY_DISABLED_USE_CASES='[\"upsell\"]')")
+    double_opt_in_channels: tuple[Channel, ...] = Field(
+        (Channel.EMAIL,), description="channels whose consent counts only once confirmed (double opt-in): "
+        "`loyalty import consents` refuses a grant on them without a confirmed_at")
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
     # Claude (used when ANTHROPIC_API_KEY is set; every setting is documented in the README).
     # Specialists are on Sonnet too: their cached prefix (tools + prompt, ~3,600 tokens) is below

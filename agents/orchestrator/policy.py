@@ -60,7 +60,8 @@ class OrchestratorPolicy:
             return _call(request, delegate_tool(use_case), {"request": json.dumps(trigger)})
         answer = _specialist_answer(content(delegated))
         if answer.get("decision") != "propose" or not isinstance(answer.get("proposal"), dict):
-            return _final(trigger, "nothing", answer.get("reason", "the specialist proposed nothing"))
+            return _final(trigger, "nothing", answer.get("reason", "the specialist proposed nothing"),
+                          **{k: answer[k] for k in ("cause", "broken_rules") if k in answer})
         return _call(request, REVIEW_TOOL, {"proposal": answer["proposal"]})
 
 

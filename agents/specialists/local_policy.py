@@ -54,16 +54,20 @@ class SpecialistPolicy:
             return answer({"decision": "nothing", "reason": "could not read the member's profile or scores"})
         freshness = profile.get("freshness") or {}
         if freshness.get("stale"):
-            return answer({"decision": "nothing", "reason": "the member's data is stale (newest record "
+            return answer({"decision": "nothing", "cause": "stale data",
+                           "reason": "the member's data is stale (newest record "
                            f"{freshness.get('data_age_hours') or 0:.0f} h old or upstream sync out of date); "
                            "no action on stale data"})
         if scoring.get("not_applicable"):  # the use case does not fit this member now (e.g. not lapsed)
-            return answer({"decision": "nothing", "reason": f"nothing to do: {scoring['not_applicable']}"})
+            return answer({"decision": "nothing", "cause": "use case does not apply",
+                           "reason": f"nothing to do: {scoring['not_applicable']}"})
         candidates = [c for c in scoring.get("candidates", []) if not c.get("do_nothing") and c["value"] > 0]
         if not candidates:
             best = (scoring.get("candidates") or [{}])[0]
-            return answer({"decision": "nothing",
-                           "reason": f"no action beats doing nothing: {best.get('rationale', 'no positive value')}"})
+            unreachable = scoring.get("unreachable")  # no channel could carry any action
+            return answer({"decision": "nothing", "cause": unreachable or "no action beats doing nothing",
+                           "reason": f"{unreachable}: doing nothing" if unreachable else
+                           f"no action beats doing nothing: {best.get('rationale', 'no positive value')}"})
         checks = tool_results(request, CHECK)
         if _first_passing(checks) is None and len(checks) < min(len(candidates), CANDIDATES_CHECKED):
             batch = candidates[len(checks):1 if not checks else CANDIDATES_CHECKED]
@@ -93,5 +97,6 @@ class SpecialistPolicy:
             return answer({"decision": "propose", "proposal": proposals[passed.call_id],
                            "needs_review": bool(content(passed).get("needs_review"))})
         broken = set().union(*(blocking(content(result)) for result in checks))
-        return answer({"decision": "nothing", "reason": "no candidate that beats doing nothing passes the rules "
+        return answer({"decision": "nothing", "broken_rules": sorted(broken),
+                       "reason": "no candidate that beats doing nothing passes the rules "
                        f"(they broke {', '.join(sorted(broken)) or 'the rules'}); doing nothing"})

@@ -48,6 +48,7 @@ from tools.delivery.worker import deliver_due
 from tools.rule_facts import facts_from_profile
 from tools.storage.db import database
 from tools.triggers.queue import due_members
+from tools.triggers.replenishment import expected_from_profiles
 from tools.triggers.schedule import run_due_triggers
 from tools.world.population import load_population
 
@@ -142,6 +143,17 @@ async def run_seed(config: SimulationConfig, policy_rules: Policy, root: Path, s
     return runs
 
 
+def clear_previous_run(root: Path, seed: int) -> Path | None:
+    """Remove what an earlier run of `seed` left in `root` (its world, policies' databases, models
+    and outbox), so a run in the same folder starts fresh; returns the folder removed, if any.
+    Only a folder holding that run's world file is removed: nothing else in `root` is touched."""
+    folder = root / f"seed{seed}"
+    if not (folder / f"sim-seed{seed}.db").is_file():
+        return None
+    shutil.rmtree(folder)
+    return folder
+
+
 def _seed_in_process(config: SimulationConfig, policy_rules: Policy, root: Path, seed: int) -> list[PolicyRun]:
     configure_logging("warning")  # a worker's logs would interleave with the parent's output
     return asyncio.run(run_seed(config, policy_rules, root, seed))
@@ -214,7 +226,8 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, pol
                 await world.replay(day)
             now[0] = begin + timedelta(hours=TICK_HOUR)
             with _timed(run.phases, "triggers"):
-                await run_due_triggers(world.db, now[0], force=True)
+                await run_due_triggers(world.db, now[0], force=True,
+                                       replenishment=expected_from_profiles(product.profiles))
             elsewhere = asyncio.ensure_future(second.decide(now[0])) if second is not None else None
             with _timed(run.phases, "profiles"):  # the second process primes its own at the same time
                 await product.profiles.prime(now[0], await due_members(world.db, now[0]))

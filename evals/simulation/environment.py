@@ -62,7 +62,10 @@ async def build_world(population: Population, *, members: int, seed: int, histor
     cutoff = datetime(start.year, start.month, start.day, tzinfo=UTC)
     past, future = split_world(world, cutoff)
     directory.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite+aiosqlite:///{directory / f'sim-seed{seed}.db'}"
+    path = directory / f"sim-seed{seed}.db"
+    for leftover in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        leftover.unlink(missing_ok=True)  # an earlier run's world: this one starts fresh
+    url = f"sqlite+aiosqlite:///{path}"
     db = database(url)
     await init_schema(db)
     info = WorldInfo(seed=seed, truth_file="(in memory: simulation)", population="simulation",

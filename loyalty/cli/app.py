@@ -2,16 +2,19 @@
 
 import typer
 
+from loyalty.cli import budgets as budgets_cli
 from loyalty.cli import campaign as campaign_cli
 from loyalty.cli import db, mcp
 from loyalty.cli.demo import demo_command
 from loyalty.cli import evals as evals_cli
 from loyalty.cli import events as events_cli
 from loyalty.cli.chat import chat_command
+from loyalty.cli.check import check_command
 from loyalty.cli.usage import usage_command
 from loyalty.cli.worker import worker_command
 from loyalty.cli import imports as imports_cli
 from loyalty.cli import models as models_cli
+from loyalty.cli import offers as offers_cli
 from loyalty.cli import outbox as outbox_cli
 from loyalty.cli import profiles as profiles_cli
 from loyalty.cli import report as report_cli
@@ -35,11 +38,14 @@ app.add_typer(imports_cli.app, name="import")
 app.add_typer(profiles_cli.app, name="profiles")
 app.add_typer(models_cli.app, name="models")
 app.add_typer(campaign_cli.app, name="campaign")
+app.add_typer(budgets_cli.app, name="budgets")
+app.add_typer(offers_cli.app, name="offers")
 app.add_typer(evals_cli.app, name="eval")
 app.command("profile")(profiles_cli.profile_command)
 app.command("segments")(segments_cli.segments_command)
 app.command("demo")(demo_command)
 app.command("chat")(chat_command)
+app.command("check")(check_command)
 app.command("worker")(worker_command)
 app.command("usage")(usage_command)
 app.command("report")(report_cli.report_command)

@@ -15,7 +15,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from evals.simulation.engine import SimulationConfig, run_simulation
+from evals.simulation.engine import SimulationConfig, clear_previous_run, run_simulation
 from evals.simulation.metrics import METRICS, PolicyMetrics
 from evals.simulation.report import LABELS, write_report
 from loyalty.cli.common import console, err_console, quiet_logs, run
@@ -33,7 +33,8 @@ def demo_command(
     members: Annotated[int, typer.Option(min=50, max=200_000, help="Members in the synthetic world.")] = 2_000,
     days: Annotated[int, typer.Option(min=1, max=60, help="Days to simulate.")] = 14,
     seed: Annotated[int, typer.Option(min=0, help="World seed (same seed, same world and member behaviour).")] = 1,
-    baselines: Annotated[bool, typer.Option(help="Also run the blast / rules / nothing baselines.")] = False,
+    baselines: Annotated[bool, typer.Option(
+        help="Run the blast / rules / nothing baselines beside the agents (--no-baselines: the agents only).")] = True,
     out: Annotated[Path, typer.Option(help="Folder for the databases, outbox and report.")] = Path("demo-run"),
 ) -> None:
     """Seed a retailer, run the agents over simulated days, print the KPIs and write a report."""
@@ -44,6 +45,7 @@ def demo_command(
                               policies=("agents", "blast", "rules", "nothing") if baselines else ("agents",),
                               directory=out.resolve(), decision_processes=2 if (os.cpu_count() or 1) > 1 else 1,
                               model="claude" if settings.anthropic_api_key else "local")
+    _replace_previous(out, seed)
     started = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("day {task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err_console) as bars:
@@ -65,6 +67,19 @@ def demo_command(
     print_alerts(run(_alerts(settings, out / f"seed{seed}" / "agents.db", days)))
 
 
+def _replace_previous(out: Path, seed: int) -> None:
+    """Clear an earlier demo of this seed in `out` (a rerun in the same folder starts fresh) and
+    say what was replaced."""
+    report = out / "report.html"
+    when = datetime.fromtimestamp(report.stat().st_mtime) if report.is_file() else None
+    folder = clear_previous_run(out.resolve(), seed)
+    if folder is None:
+        return
+    report.unlink(missing_ok=True)
+    console.print(f"replaced the earlier run of seed {seed} in {folder}"
+                  + (f" and its report of {when:%Y-%m-%d %H:%M}" if when else ""), highlight=False, soft_wrap=True)
+
+
 async def _alerts(settings: Settings, path: Path, days: int) -> list[Alert]:
     """The alert rules over the agents' database, as of the end of the simulated days (the
     simulation starts the day after the population's history ends)."""
@@ -72,7 +87,7 @@ async def _alerts(settings: Settings, path: Path, days: int) -> list[Alert]:
     end = datetime(first.year, first.month, first.day) + timedelta(days=days)
     store = database(f"sqlite+aiosqlite:///{path}")
     try:
-        return await current_alerts(store, load_rules(settings.alert_rules_path), end)
+        return await current_alerts(store, load_rules(settings.alert_rules_path), end, announce=False)
     finally:
         await store.dispose()
 

@@ -12,12 +12,18 @@ from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from tools.importers.column_map import FIELDS as MAP_FIELDS
 from tools.importers.column_map import parse_map
+from tools.importers.consents import import_consents
+from tools.importers.contacts import import_contacts
+from tools.importers.products import import_products
+from tools.importers.row_files import ImportSummary
+from tools.importers.stock import import_stock
 from tools.importers.completejourney import CompleteJourneyOptions, import_completejourney
 from tools.importers.report import ImportReport
 from tools.importers.transactions_csv import CsvOptions, import_transactions_csv
-from tools.storage.db import check_schema, database, utcnow
+from tools.storage.db import check_schema, checked_database, database, utcnow
 
-app = typer.Typer(help="Import real data: Complete Journey, or a transactions CSV.", no_args_is_help=True)
+app = typer.Typer(help="Import real data: Complete Journey, a transactions CSV, consents and contacts.",
+                  no_args_is_help=True)
 
 CostRatioOption = Annotated[float, typer.Option(
     "--cost-ratio", min=0.01, max=0.99, help="Unit cost as a share of price where the source has no costs.")]
@@ -105,6 +111,105 @@ def transactions(
             await store.dispose()
 
     _print_report(run(go()))
+
+
+RowMapOption = Annotated[list[str] | None, typer.Option(
+    "--map", help="field=Column pairs where the file's columns have other names (comma-separated or repeated).")]
+RowRejectsOption = Annotated[Path | None, typer.Option(
+    help="Where refused rows go, with why (default: <file>.rejects.csv; owner-only: it holds personal data).")]
+EncodingOption = Annotated[str, typer.Option(help="Text encoding of the file (e.g. latin-1).")]
+
+
+@app.command("consents")
+def consents(
+    file: Annotated[Path, typer.Argument(help="CSV: member, channel, status, timestamp[, source, confirmed_at].")],
+    column_map: RowMapOption = None,
+    db: DbOption = None,
+    rejects: RowRejectsOption = None,
+    encoding: EncodingOption = "utf-8",
+) -> None:
+    """Consent per member and channel (granted or withdrawn, when, double opt-in where the channel
+    needs it). Newer wins; safe to run twice. Exits 1 when rows were refused."""
+    settings = settings_for(db)
+
+    async def go() -> ImportSummary:
+        async with checked_database(settings.db_url) as store:
+            return await import_consents(store, file, column_map or [], now=utcnow(),
+                                         rejects_path=rejects or _rejects_beside(file),
+                                         double_opt_in=settings.double_opt_in_channels, encoding=encoding)
+
+    _print_summary(run(go()))
+
+
+@app.command("contacts")
+def contacts(
+    file: Annotated[Path, typer.Argument(help="CSV: member[, email, phone, time_zone, language].")],
+    column_map: RowMapOption = None,
+    db: DbOption = None,
+    rejects: RowRejectsOption = None,
+    encoding: EncodingOption = "utf-8",
+) -> None:
+    """How to reach each member: e-mail, phone, time zone, preferred language. An empty cell keeps
+    what is stored; safe to run twice. Exits 1 when rows were refused."""
+    settings = settings_for(db)
+
+    async def go() -> ImportSummary:
+        async with checked_database(settings.db_url) as store:
+            return await import_contacts(store, file, column_map or [], now=utcnow(),
+                                         rejects_path=rejects or _rejects_beside(file), encoding=encoding)
+
+    _print_summary(run(go()))
+
+
+@app.command("stock")
+def stock(
+    file: Annotated[Path, typer.Argument(help="CSV: sku, on_hand[, weekly_demand, clearance, updated_at].")],
+    column_map: RowMapOption = None,
+    db: DbOption = None,
+    rejects: RowRejectsOption = None,
+    encoding: EncodingOption = "utf-8",
+) -> None:
+    """Units on hand per SKU (the inventory rule keeps offers off what is out). Newer counts win;
+    safe to run twice. Exits 1 when rows were refused."""
+    settings = settings_for(db)
+
+    async def go() -> ImportSummary:
+        async with checked_database(settings.db_url) as store:
+            return await import_stock(store, file, column_map or [], now=utcnow(),
+                                      rejects_path=rejects or _rejects_beside(file), encoding=encoding)
+
+    _print_summary(run(go()))
+
+
+@app.command("products")
+def products(
+    file: Annotated[Path, typer.Argument(help="CSV: sku[, name, category, department, price, unit_cost or margin, "
+                                              "complements (categories, ;-separated)].")],
+    column_map: RowMapOption = None,
+    db: DbOption = None,
+    rejects: RowRejectsOption = None,
+    encoding: EncodingOption = "utf-8",
+) -> None:
+    """The catalogue with cost or margin per SKU and the categories that go together. An empty cell
+    keeps what is stored; safe to run twice. Exits 1 when rows were refused."""
+    settings = settings_for(db)
+
+    async def go() -> ImportSummary:
+        async with checked_database(settings.db_url) as store:
+            return await import_products(store, file, column_map or [], now=utcnow(),
+                                         rejects_path=rejects or _rejects_beside(file), encoding=encoding)
+
+    _print_summary(run(go()))
+
+
+def _rejects_beside(file: Path) -> Path:
+    return file.with_name(file.name + ".rejects.csv")
+
+
+def _print_summary(summary: ImportSummary) -> None:
+    console.print(summary.line(), highlight=False, soft_wrap=True)
+    if summary.rejected:
+        raise typer.Exit(1)
 
 
 def _print_report(report: ImportReport) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import httpx2
 import typer
 from rich.table import Table
+from sqlalchemy import func, select
 
 from loyalty.cli.common import DbOption, console, fail, run, settings_for
 from policies.vocabulary import Channel
@@ -17,7 +18,8 @@ from tools.delivery.outbox import DeadLetter, dead_letters
 from tools.delivery.webhook import WebhookConfig
 from tools.delivery.worker import DeliveryConfig, DeliveryReport, deliver_due
 from tools.errors import InvalidInput
-from tools.storage.db import checked_database
+from tools.storage.db import Database, checked_database
+from tools.storage.models import Contact
 
 app = typer.Typer(help="The outbox: deliver due messages, list dead letters.", no_args_is_help=True)
 
@@ -42,7 +44,7 @@ def deliver(
     worker_id = worker or f"{socket.gethostname()}-{os.getpid()}"
     config = DeliveryConfig(batch_size=batch)
 
-    async def go() -> DeliveryReport:
+    async def go() -> tuple[DeliveryReport, tuple[int, datetime | None]]:
         total = DeliveryReport()
         async with checked_database(settings.db_url) as store, httpx2.AsyncClient() as client:
             adapters = build_adapters(setup, settings.outbox_dir, client)
@@ -50,12 +52,23 @@ def deliver(
                 report = await deliver_due(store, adapters, datetime.now(UTC), worker_id=worker_id, config=config)
                 total = DeliveryReport(**{k: v + getattr(report, k) for k, v in total.model_dump().items()})
                 if once or report.claimed == 0:
-                    return total
+                    return total, await _scheduled_later(store)
 
-    total = run(go())
+    total, (later, next_at) = run(go())
     console.print(", ".join(f"{name.replace('_', ' ')} {count:,}" for name, count in total.model_dump().items()),
                   highlight=False)
+    if later:  # messages wait for the member's send hour, outside quiet hours: say when, or nothing looks sent
+        console.print(f"scheduled later: {later:,}, the next at {next_at:%Y-%m-%d %H:%M} UTC "
+                      f"(run `loyalty outbox deliver` again then)", highlight=False)
     console.print(f"files: {settings.outbox_dir}", highlight=False)
+
+
+async def _scheduled_later(store: Database) -> tuple[int, datetime | None]:
+    """Messages still queued after a delivery run (all due later), and the soonest one's time."""
+    async with store.session() as session:
+        row = (await session.execute(select(func.count(), func.min(Contact.scheduled_at))
+                                     .where(Contact.status == "queued"))).one()
+    return int(row[0]), row[1]
 
 
 @app.command("dead-letters")

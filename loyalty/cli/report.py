@@ -50,7 +50,7 @@ def report_command(
         book = load_rules(rules or settings.alert_rules_path)
 
         async def read(store: Database) -> tuple[Report, datetime | None]:
-            report = await build_report(store, period, book)
+            report = await build_report(store, period, book, announce=False)
             return report, (None if _active(report) else await _latest_activity(store))
 
         async with checked_database(settings.db_url) as store:
@@ -67,6 +67,8 @@ def report_command(
         return
     console.print(_kpi_table(report))
     console.print(_lift_table(report))
+    if report.nothing_by_cause:
+        console.print(_nothing_table(report))
     print_alerts(report.alerts)
     if latest is not None:
         console.print(f"[yellow]Nothing happened in this period; the latest order or message is at "
@@ -87,7 +89,7 @@ def alerts_command(
         moment = parse_moment(at, "--at") or utcnow()
         book = load_rules(rules or settings.alert_rules_path)
         async with checked_database(settings.db_url) as store:
-            return await current_alerts(store, book, moment)
+            return await current_alerts(store, book, moment)  # logged too: cron and log collectors watch this command
 
     alerts = run(work())
     if as_json:
@@ -138,6 +140,17 @@ def _lift_table(report: Report) -> Table:
     ]
     for heading, cell in lines:
         table.add_row(heading, *(cell(u) for u in report.lift))
+    return table
+
+
+def _nothing_table(report: Report) -> Table:
+    causes = list(dict.fromkeys(c for by_cause in report.nothing_by_cause.values() for c in by_cause))
+    table = Table(title="Decided nothing, by cause", show_edge=False)
+    table.add_column("cause")
+    for use_case in report.nothing_by_cause:
+        table.add_column(use_case, justify="right")
+    for cause in causes:
+        table.add_row(cause, *(f"{by.get(cause, 0):,}" for by in report.nothing_by_cause.values()))
     return table
 
 

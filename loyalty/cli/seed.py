@@ -1,6 +1,6 @@
 """`loyalty seed` builds a synthetic retailer; `loyalty world summary` says what a database holds."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import typer
@@ -9,7 +9,7 @@ from rich.table import Table
 
 from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from tools.errors import InvalidInput
-from tools.storage.db import checked_database, database
+from tools.storage.db import checked_database, database, utcnow
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
 from tools.world.seeding import seed_world
@@ -70,6 +70,11 @@ def summary_table(summary: WorldSummary) -> Table:
     return table
 
 
+def yesterday() -> date:
+    """The default last day of a seeded world: its history ends as the wall clock's day begins."""
+    return utcnow().date() - timedelta(days=1)
+
+
 def _end_date(raw: str | None) -> date | None:
     if raw is None:
         return None
@@ -84,7 +89,9 @@ def seed(
     seed: int = typer.Option(1, "--seed", help="Random seed: the same seed builds the same world."),
     months: int | None = typer.Option(None, "--months", help="Months of history (default: the population's)."),
     population: Path | None = typer.Option(None, "--population", help="Population file (default: setting)."),
-    end_date: str | None = typer.Option(None, "--end-date", help="Last day of history, YYYY-MM-DD."),
+    end_date: str | None = typer.Option(
+        None, "--end-date", help="Last day of history, YYYY-MM-DD (default: yesterday, UTC, so every command "
+        "works at the wall clock right after seeding; give a date for a world that is the same every day)."),
     db: DbOption = None,
     reset: bool = typer.Option(False, "--reset", help="Drop and re-create every table first."),
 ) -> None:
@@ -94,7 +101,7 @@ def seed(
         settings = settings_for(db)
         spec = load_population(population or settings.population_path)
         request = WorldRequest(spec, customers, seed, spec.world.months if months is None else months,
-                               _end_date(end_date) or spec.world.end_date)
+                               _end_date(end_date) or yesterday())
         with BarProgress() as progress:
             result = await seed_world(settings.db_url, settings.truth_dir, request, population_name=spec.world.name,
                                       reset=reset, progress=progress)

@@ -30,7 +30,8 @@ def worker_command(
     config = ServiceConfig(poll_seconds=poll, workers=workers or (1 if choice == "local" else 4),
                            name=name or f"{socket.gethostname()}-{os.getpid()}",
                            keep_frames=settings.profile_frame_refresh,
-                           catch_up_seconds=settings.profile_catch_up_seconds)
+                           catch_up_seconds=settings.profile_catch_up_seconds,
+                           disabled_use_cases=frozenset(settings.disabled_use_cases))
     clock = clock_for(at)
 
     async def go() -> PassReport | None:
@@ -53,6 +54,8 @@ def _print_activity(report: PassReport) -> None:
     if report.eventful:
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.work.outcomes.items())) or "none"
         degraded = f", DEGRADED {report.work.degraded} (a fallback model answered)" if report.work.degraded else ""
+        if report.work.nothing_causes:
+            outcomes += "; nothing by cause: " + ", ".join(f"{k} {v}" for k, v in report.work.nothing_causes.most_common())
         console.print(f"{report.at:%Y-%m-%d %H:%M:%S} queued {report.enqueued}, decided {report.work.decided} "
                       f"({outcomes}), failed {report.work.failed}{degraded}", highlight=False)
 
@@ -65,6 +68,9 @@ def _summary(report: PassReport) -> Table:
     table.add_row("decided", f"{report.work.decided:,}")
     for outcome, count in sorted(report.work.outcomes.items()):
         table.add_row(f"  {outcome}", f"{count:,}")
+        if outcome == "nothing":  # by cause, most first: what to fix
+            for cause, n in report.work.nothing_causes.most_common():
+                table.add_row(f"    {cause}", f"{n:,}")
     table.add_row("failed (retried later)", f"{report.work.failed:,}")
     if report.work.degraded:
         table.add_row("[yellow]degraded: a fallback model answered[/]", f"[yellow]{report.work.degraded:,}[/]")

@@ -1,15 +1,16 @@
 """The decision service: what `loyalty worker` runs.
 
-A pass evaluates the trigger rules that are due (`run_due_triggers`) and decides every due trigger
-(`drain`). Run for good, the service passes every `poll_seconds` and keeps the profile frames fresh
-beside (`keep_frame_fresh`), so a decision reads its member's profile from a frame. Run once (from
+A pass evaluates the trigger rules that are due (`run_due_triggers`; replenishment's expected dates
+come from the profiles) and decides every due trigger (`drain`). Run for good, the service passes
+every `poll_seconds` and keeps the profile frames fresh beside (`keep_frame_fresh`), so a decision
+reads its member's profile from a frame. Run once (from
 cron, or a test), a pass first primes the profiles of the members with due triggers in one
 set-based pass. A failed pass is logged and the next one tries again: its triggers stay queued, and
 the lease of a decision cut short expires.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
@@ -20,8 +21,11 @@ from agents.team import Team
 from loyalty.runtime.frames import keep_frame_fresh
 from loyalty.runtime.worker import WorkReport, drain
 from loyalty.wiring import Product
+from policies.vocabulary import UseCase
 from tools.triggers.queue import due_members
-from tools.triggers.schedule import run_due_triggers
+from tools.triggers.replenishment import expected_from_profiles
+from tools.triggers.rules import TriggerRules, load_trigger_rules
+from tools.triggers.schedule import RuleRun, run_due_triggers
 
 log = structlog.get_logger(__name__)
 
@@ -33,6 +37,7 @@ class ServiceConfig:
     name: str = "worker"  # lease holder prefix: processes draining one queue need different names
     keep_frames: bool = True
     catch_up_seconds: float = 10.0
+    disabled_use_cases: frozenset[UseCase] = frozenset()  # their trigger rules are not evaluated
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class PassReport:
     at: datetime
     enqueued: int
     work: WorkReport
+    rules: tuple[RuleRun, ...] = ()  # the trigger rules evaluated this pass
+    not_run: dict[str, str] = field(default_factory=dict)  # rule -> why it was not evaluated
 
     @property
     def eventful(self) -> bool:
@@ -51,11 +58,14 @@ async def decide_due(product: Product, team: Team, clock: Callable[[], datetime]
                      *, prime: bool) -> PassReport:
     """One pass: queue what the due trigger rules fire, then decide every due trigger."""
     now = clock()
-    triggers = await run_due_triggers(product.db, now)
+    rules = load_trigger_rules()
+    if config.disabled_use_cases:
+        rules = TriggerRules(rules=tuple(r for r in rules.rules if r.use_case not in config.disabled_use_cases))
+    triggers = await run_due_triggers(product.db, now, rules=rules, replenishment=expected_from_profiles(product.profiles))
     if prime:
         await product.profiles.prime(now, await due_members(product.db, now))
     work = await drain(product.db, team, clock=clock, workers=config.workers, name=config.name)
-    return PassReport(now, triggers.enqueued, work)
+    return PassReport(now, triggers.enqueued, work, tuple(triggers.runs), triggers.not_run)
 
 
 async def serve_decisions(product: Product, team: Team, clock: Callable[[], datetime], config: ServiceConfig,

@@ -26,6 +26,7 @@ from agents.messages import ModelResponse, ToolResult, UserMessage
 from agents.orchestrator.policy import SEND_TOOL
 from agents.reading import json_object_in
 from agents.team import Team
+from tools.nothing_causes import cause_of
 from tools.storage.db import Database
 from tools.storage.models import Category, Contact, Product, Proposal
 from tools.triggers.queue import ClaimedTrigger, claim, complete, fail
@@ -39,6 +40,7 @@ class WorkReport:
     decided: int = 0
     failed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
+    nothing_causes: Counter[str] = field(default_factory=Counter)  # "nothing" decisions by cause
     latencies: list[float] = field(default_factory=list)  # seconds per decision
     degraded: int = 0  # decisions some fallback model answered part of (Claude unavailable)
     tokens: int = 0  # every model's tokens, the guard's included
@@ -128,6 +130,8 @@ async def decide_claimed(db: Database, team: Team, worker_id: str, triggers: lis
         report.degraded += result.degraded
         report.tokens += result.usage.total_tokens
         report.cost_usd += result.usage.cost_usd
+        if outcome == "nothing":
+            report.nothing_causes[cause_of(json_object_in(result.output) or {}).value] += 1
         await complete(db, worker_id, [trigger.id], now=clock(), status="done" if outcome == "sent" else "skipped")
 
 

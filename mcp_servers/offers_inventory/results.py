@@ -109,6 +109,9 @@ class Scoring(BaseModel):
     sequence_step: int
     use_case_paused: bool
     not_applicable: str | None = Field(description="Why the use case does not apply to this member now, if so.")
+    unreachable: str | None = Field(
+        None, description="Why no channel can carry an action now (no consented channel, budget exhausted or "
+                          "absent), if none can.")
     sms_opt_out_text: str = Field(description="Text every SMS must contain.")
     candidates: list[Candidate] = Field(description="Best first; doing nothing is always among them.")
     exploring: bool = Field(description="Scored with posterior draws (exploration), not the means.")

@@ -125,6 +125,10 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
     capped = _capped_channels(record.recent, policy, now)
     paused = await use_case_paused(db, use_case, now)  # ops paused it: only doing nothing remains
     unfit = not_applicable(profile, use_case, moment.anchor_category)  # likewise
+    consented = [c for c in CHANNELS if record.consents.get(c.value, False) and c.value not in record.opted_out]
+    # Why no channel can carry an action, when none can: what a "nothing" then names as its cause.
+    unreachable = ("budget exhausted or absent" if paused else "no consented channel" if not consented
+                   else "contact cap" if all(c in capped for c in consented) else None)
     # Opt-outs recorded since the profile was built win over its consent flags.
     for channel in CHANNELS:
         if (paused or unfit or not record.consents.get(channel.value, False) or channel.value in record.opted_out
@@ -158,6 +162,7 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
         "sequence_step": moment.sequence_step,
         "use_case_paused": paused,
         "not_applicable": unfit,  # why the use case does not apply to this member now, if it does not
+        "unreachable": unreachable,  # why no channel can carry an action now, if none can
         "sms_opt_out_text": policy.sms.opt_out_text.required_text,
         "candidates": candidates,
     }

@@ -19,7 +19,7 @@ from tools.profiles.features import MemberFeatures
 from tools.profiles.history import History
 from tools.profiles.pairs import HALF_LIVES, Pairs
 from tools.profiles.population import CategoryStats
-from tools.profiles.trees import CompiledTrees
+from tools.profiles.trees import CompiledTrees, fittable
 
 NEW_PER_MEMBER = 10  # untried categories considered per member, by co-purchase
 CHUNK_MEMBERS = 4096
@@ -52,7 +52,7 @@ def fit_affinity(inputs: np.ndarray, bought: np.ndarray, horizon_days: int) -> A
     trees = HistGradientBoostingClassifier(
         max_iter=150, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=50, l2_regularization=1.0,
         early_stopping=False, random_state=0,
-    ).fit(inputs, bought)
+    ).fit(fittable(inputs), bought)
     return AffinityModel(trees=CompiledTrees.of(trees), horizon_days=horizon_days)
 
 

@@ -24,6 +24,7 @@ from tools.profiles.next_purchase import NextPurchaseModel
 from tools.profiles.population import CategoryStats
 from tools.profiles.replenishment import ReplenishmentModel
 from tools.storage.db import parse_url
+from tools.storage.files import staged, write_text_atomic
 
 log = structlog.get_logger(__name__)
 
@@ -76,12 +77,13 @@ class ModelStore:
         return self.directory / f"profile-models-{as_of:%Y%m%dT%H%M%S}.joblib"
 
     def save(self, models: FittedModels) -> Path:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        """Save the artefact and its sidecar. Processes started together may fit and save the same
+        models at once: each stages its own files (see `tools.storage.files`), so none fails and
+        a reader sees one whole artefact or the other."""
         path = self.path_for(models.as_of)
-        partial = path.with_suffix(".partial")
-        joblib.dump(models, partial)
-        partial.replace(path)  # readers never see half a file
-        path.with_suffix(".json").write_text(json.dumps(models.summary(), indent=2) + "\n")
+        with staged(path) as partial:
+            joblib.dump(models, partial)
+        write_text_atomic(path.with_suffix(".json"), json.dumps(models.summary(), indent=2) + "\n")
         log.info("models saved", path=str(path), as_of=models.as_of.isoformat())
         return path
 

@@ -13,7 +13,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from tools.profiles.calibration import Calibration, fit_calibration
 from tools.profiles.training_data import member_folds
-from tools.profiles.trees import CompiledTrees
+from tools.profiles.trees import CompiledTrees, fittable
 
 FOLDS = 3
 
@@ -38,8 +38,8 @@ def fit_churn(inputs: np.ndarray, churned: np.ndarray, member_key: np.ndarray, l
         if inside.all() or not inside.any() or np.unique(churned[~inside]).size < 2:
             out_of_fold[inside] = churned[~inside].mean() if (~inside).any() else churned.mean()
             continue
-        out_of_fold[inside] = _trees().fit(inputs[~inside], churned[~inside]).predict_proba(inputs[inside])[:, 1]
-    return ChurnModel(trees=CompiledTrees.of(_trees().fit(inputs, churned)),
+        out_of_fold[inside] = _trees().fit(fittable(inputs[~inside]), churned[~inside]).predict_proba(inputs[inside])[:, 1]
+    return ChurnModel(trees=CompiledTrees.of(_trees().fit(fittable(inputs), churned)),
                       calibration=fit_calibration(out_of_fold[latest], churned[latest]), horizon_days=horizon_days)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from tools.profiles.trees import CompiledTrees
+from tools.profiles.trees import CompiledTrees, fittable
 
 YEAR_DAYS = 365
 
@@ -35,5 +35,5 @@ def fit_clv(inputs: np.ndarray, spend: np.ndarray, window_days: int) -> ClvModel
     trees = HistGradientBoostingRegressor(
         loss="poisson", max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=40,
         early_stopping=False, random_state=0,
-    ).fit(inputs, np.maximum(spend, 0.0))
+    ).fit(fittable(inputs), np.maximum(spend, 0.0))
     return ClvModel(trees=CompiledTrees.of(trees), window_days=window_days)

@@ -17,6 +17,7 @@ import numpy as np
 from tools.profiles.frame import WEEKDAYS, ProfileFrame
 from tools.profiles.history import CHANNELS
 from tools.profiles.seasons import SEASONS
+from tools.storage.files import staged
 
 ROUNDED = ("tenure_days", "recency_days", "spend_30", "spend_90", "spend_365", "spend_total", "aov", "margin_365",
            "margin_rate", "discount_share", "offer_response_rate")
@@ -74,14 +75,11 @@ def export_rows(frame: ProfileFrame) -> Iterator[dict[str, Any]]:
 
 def export_profiles(frame: ProfileFrame, out: Path) -> int:
     """Write every member's record to `out` (JSON Lines); returns the number written."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
     count = 0
-    with partial.open("w", encoding="utf-8") as handle:
+    with staged(out) as partial, partial.open("w", encoding="utf-8") as handle:
         for row in export_rows(frame):
             handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
             count += 1
-    partial.replace(out)
     return count
 
 

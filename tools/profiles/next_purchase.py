@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from tools.profiles.trees import CompiledTrees
+from tools.profiles.trees import CompiledTrees, fittable
 
 
 @dataclass(frozen=True)
@@ -24,5 +24,5 @@ def fit_next_purchase(inputs: np.ndarray, days_to_next: np.ndarray, window_days:
     trees = HistGradientBoostingRegressor(
         loss="absolute_error", max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=40,
         early_stopping=False, random_state=0,
-    ).fit(inputs, days_to_next)
+    ).fit(fittable(inputs), days_to_next)
     return NextPurchaseModel(trees=CompiledTrees.of(trees), window_days=window_days)

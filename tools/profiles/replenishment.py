@@ -18,7 +18,7 @@ from tools.profiles import groups
 from tools.profiles.features import MemberFeatures
 from tools.profiles.pairs import HALF_LIVES, Pairs
 from tools.profiles.population import CategoryStats
-from tools.profiles.trees import CompiledTrees
+from tools.profiles.trees import CompiledTrees, fittable
 
 INPUTS = (
     "median_interval", "mean_interval", "last_interval", "interval_cv", "recency", "overdue", "days_bought",
@@ -59,7 +59,7 @@ def fit_replenishment(inputs: np.ndarray, days_to_next: np.ndarray, window_days:
     trees = HistGradientBoostingRegressor(
         loss="absolute_error", max_iter=200, learning_rate=0.05, max_leaf_nodes=31, min_samples_leaf=50,
         early_stopping=False, random_state=0,
-    ).fit(inputs, days_to_next)
+    ).fit(fittable(inputs), days_to_next)
     return ReplenishmentModel(trees=CompiledTrees.of(trees), window_days=window_days, rule=rule)
 
 

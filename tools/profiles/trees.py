@@ -17,6 +17,19 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 
 WALK_ROWS = 64  # up to this many rows, the numpy walk wins
 
+
+def fittable(inputs: np.ndarray) -> np.ndarray:
+    """`inputs` with every column that holds no value at all (a retailer's data without ages, say)
+    set to zero: scikit-learn cannot bin a feature with no values and fails the whole fit. Such a
+    column carries nothing, so no tree splits on the constant; at prediction its missing values
+    are never looked at either."""
+    empty = np.isnan(inputs).all(axis=0) if len(inputs) else np.zeros(inputs.shape[1], dtype=bool)
+    if not empty.any():
+        return inputs
+    filled = inputs.copy()
+    filled[:, empty] = 0.0
+    return filled
+
 Boosted = HistGradientBoostingClassifier | HistGradientBoostingRegressor
 
 

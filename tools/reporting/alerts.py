@@ -99,8 +99,8 @@ def load_rules(path: Path = DEFAULT_RULES) -> RuleBook:
     return book
 
 
-async def evaluate_alerts(conn: AsyncConnection, book: RuleBook, at: datetime) -> list[Alert]:
-    """Every alert the rules raise at `at` (naive UTC), each logged once."""
+async def evaluate_alerts(conn: AsyncConnection, book: RuleBook, at: datetime, *, announce: bool = True) -> list[Alert]:
+    """Every alert the rules raise at `at` (naive UTC), each logged once unless `announce` is off."""
     alerts: list[Alert] = []
     for rule in book.rules:
         match rule:
@@ -110,7 +110,9 @@ async def evaluate_alerts(conn: AsyncConnection, book: RuleBook, at: datetime) -
                 alerts += await _over_discount(conn, rule, at)
             case UnsubscribeSpike():
                 alerts += await _unsubscribe_spike(conn, rule, at)
-    for alert in alerts:
+    # Logged for whoever watches a running service's logs; a command that prints the alerts to
+    # its user says `announce=False`, so they are not shown twice.
+    for alert in alerts if announce else ():
         logger.warning("alert", **alert.model_dump(mode="json"))
     return alerts
 

@@ -11,6 +11,7 @@ from tools.reporting.activity import BudgetUse, budget_use, offers_per_channel, 
 from tools.reporting.alerts import Alert, RuleBook, evaluate_alerts
 from tools.reporting.incrementality import UseCaseLift, holdout_comparison
 from tools.reporting.kpis import KpiRow, kpis
+from tools.reporting.nothing import nothing_by_cause
 from tools.reporting.period import Period
 from tools.storage.db import Database
 
@@ -24,6 +25,7 @@ class Report(BaseModel):
     rejections_by_rule: dict[str, int]
     budgets: list[BudgetUse]
     alerts: list[Alert]
+    nothing_by_cause: dict[str, dict[str, int]] = {}  # use case -> cause -> "nothing" decisions
 
     @property
     def period(self) -> Period:
@@ -41,7 +43,7 @@ async def snapshot(db: Database) -> AsyncIterator[AsyncConnection]:
             yield conn
 
 
-async def build_report(db: Database, period: Period, rules: RuleBook) -> Report:
+async def build_report(db: Database, period: Period, rules: RuleBook, *, announce: bool = True) -> Report:
     """KPIs, holdout comparison and activity over the period; alerts evaluated at its end."""
     async with snapshot(db) as conn:
         return Report(
@@ -51,10 +53,11 @@ async def build_report(db: Database, period: Period, rules: RuleBook) -> Report:
             offers_per_channel=await offers_per_channel(conn, period),
             rejections_by_rule=await rejections_by_rule(conn, period),
             budgets=await budget_use(conn, period),
-            alerts=await evaluate_alerts(conn, rules, period.until),
+            alerts=await evaluate_alerts(conn, rules, period.until, announce=announce),
+            nothing_by_cause=await nothing_by_cause(conn, period),
         )
 
 
-async def current_alerts(db: Database, rules: RuleBook, at: datetime) -> list[Alert]:
+async def current_alerts(db: Database, rules: RuleBook, at: datetime, *, announce: bool = True) -> list[Alert]:
     async with snapshot(db) as conn:
-        return await evaluate_alerts(conn, rules, at)
+        return await evaluate_alerts(conn, rules, at, announce=announce)

@@ -61,9 +61,13 @@ class BudgetRows:
 
 
 def current_budgets(spec: Budgets, clock: Timeline, rng: np.random.Generator) -> BudgetRows:
-    """One budget per use case for the calendar month holding the end date, partly spent already."""
+    """One budget per use case from the start of the month holding the end date, partly spent
+    already, to the end of the month holding the day after it: the day after the world ends (its
+    "today" when seeded to end yesterday) is always covered, even when the world ends on a month's
+    last day (the period then spans two months)."""
     month = np.datetime64(clock.last, "M")
+    following = np.datetime64(np.datetime64(clock.last, "D") + 1, "M")
     use_cases = [u.value for u in UseCase]
     amount = np.array([spec.amount[u] for u in use_cases])
     spent = np.round(amount * rng.uniform(spec.spent_share.low, spec.spent_share.high, len(amount)), 2)
-    return BudgetRows(use_cases, amount, spent, month.astype("datetime64[us]"), (month + 1).astype("datetime64[us]"))
+    return BudgetRows(use_cases, amount, spent, month.astype("datetime64[us]"), (following + 1).astype("datetime64[us]"))

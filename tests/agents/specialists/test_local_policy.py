@@ -98,9 +98,10 @@ def scored(not_applicable: str | None) -> ModelRequest:
 
 def test_a_use_case_that_does_not_apply_ends_in_nothing_with_the_scorers_reason() -> None:
     answer = json.loads(SpecialistPolicy(UseCase.REACTIVATION).respond(scored(NOT_LAPSED)).text)
-    assert answer == {"decision": "nothing", "reason": f"nothing to do: {NOT_LAPSED}"}
+    assert answer == {"decision": "nothing", "cause": "use case does not apply", "reason": f"nothing to do: {NOT_LAPSED}"}
 
 
 def test_otherwise_nothing_is_explained_by_the_value_model() -> None:
     answer = json.loads(SpecialistPolicy(UseCase.REACTIVATION).respond(scored(None)).text)
     assert answer["decision"] == "nothing" and answer["reason"].startswith("no action beats doing nothing")
+    assert answer["cause"] == "no action beats doing nothing"

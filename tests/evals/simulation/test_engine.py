@@ -42,9 +42,17 @@ def test_one_decision_at_a_time_per_process_on_the_local_model_unless_told() -> 
     assert SimulationConfig(population=POPULATION, workers=3).decision_workers == 3
 
 
-def test_demo_command_runs_end_to_end(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--members", "120", "--days", "1", "--out", str(tmp_path)])
+def test_demo_command_runs_end_to_end_and_again_in_the_same_folder(tmp_path: Path) -> None:
+    command = ["demo", "--members", "120", "--days", "1", "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, command)
     assert result.exit_code == 0, result.output
     assert "Incremental margin" in result.output
     assert "decisions" in result.output and "world" in result.output  # where the time went
+    assert all(policy in result.output for policy in ("agents", "blast", "rules", "nothing"))  # baselines by default
     assert (tmp_path / "report.html").read_text().count("<tr>") >= 2
+    assert '"alert"' not in result.output  # alerts are a table, not log lines too
+
+    again = CliRunner().invoke(app, [*command, "--no-baselines"])
+    assert again.exit_code == 0, again.output
+    assert f"replaced the earlier run of seed 1 in {tmp_path.resolve() / 'seed1'}" in again.output
+    assert "blast" not in again.output and (tmp_path / "report.html").is_file()

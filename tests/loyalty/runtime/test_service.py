@@ -13,7 +13,12 @@ from loyalty.cli.app import app
 from loyalty.runtime.service import PassReport, ServiceConfig, decide_due, serve_decisions
 from loyalty.wiring import open_agents
 from tests.mcp_servers.seeded_world import SeededWorld
+from policies.vocabulary import UseCase
 from tools.storage.models import Contact
+from tools.storage.runtime import QueuedTrigger
+from tools.triggers.evaluate import replenishment_due
+from tools.triggers.replenishment import expected_from_profiles
+from tools.triggers.rules import ReplenishmentDue, load_trigger_rules
 
 
 async def queued_contacts(world: SeededWorld) -> int:
@@ -70,3 +75,35 @@ def test_worker_once_from_the_command_line(world: SeededWorld) -> None:
     assert second.exit_code == 0, second.output
     assert re.findall(r"(triggers queued|decided)\s*│\s*([\d,]+)", second.output) == [
         ("triggers queued", "0"), ("decided", "0")]
+
+
+async def test_a_pass_runs_every_enabled_default_trigger_rule(world: SeededWorld) -> None:
+    """Replenishment included: its expected dates come from the profiles, so no rule is left out."""
+    rules = load_trigger_rules()
+    now = world.now.replace(tzinfo=None)
+    async with world.open() as product, open_agents(product, local_model()) as team:
+        expected = await expected_from_profiles(product.profiles)(now)
+        frame = await product.profiles.frame(now)
+        report = await decide_due(product, team, lambda: world.now, ServiceConfig(name="test"), prime=True)
+    assert report.not_run == {}
+    assert {run.rule for run in report.rules} == {rule.name for rule in rules.enabled}
+    # The source is the profiles' own replenishment predictions, category names turned into ids.
+    assert expected and len(expected) == len(frame.predictions.replenishment.category)
+    first = frame.history.members.customer_id[0]
+    assert sorted(e.expected_on for e in expected if e.customer_id == first) == sorted(
+        r["expected_next_date"] for r in frame.replenishment_of(0))
+    rule = next(r for r in rules.enabled if isinstance(r, ReplenishmentDue))
+    ran = next(run for run in report.rules if run.rule == rule.name)
+    assert ran.candidates == len(replenishment_due(expected, rule, now))
+
+
+async def test_a_disabled_use_case_has_no_trigger_rule_run(world: SeededWorld) -> None:
+    config = ServiceConfig(name="test", disabled_use_cases=frozenset({UseCase.UPSELL}))
+    async with world.open() as product, open_agents(product, local_model()) as team:
+        report = await decide_due(product, team, lambda: world.now, config, prime=True)
+        async with product.db.session() as s:
+            upsell = await s.scalar(select(func.count()).select_from(QueuedTrigger)
+                                    .where(QueuedTrigger.use_case == UseCase.UPSELL.value))
+    ran = {run.rule for run in report.rules}
+    assert ran == {r.name for r in load_trigger_rules().enabled if r.use_case is not UseCase.UPSELL}
+    assert upsell == 0

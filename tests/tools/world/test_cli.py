@@ -1,7 +1,9 @@
 """`loyalty seed` and `loyalty world summary` from the command line: a summary on success, and for
 bad input one error line, a non-zero exit, no traceback and nothing written."""
 
+import json
 import sqlite3
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,8 @@ from typer.testing import CliRunner
 from loyalty.cli import db as db_cli
 from loyalty.cli import seed as seed_cli
 from loyalty.logs import configure_logging
+from policies.vocabulary import UseCase
+from tools.storage.db import utcnow
 
 app = typer.Typer()
 app.add_typer(db_cli.app, name="db")
@@ -34,6 +38,11 @@ def _members(path: Path) -> int:
         return conn.execute("SELECT COUNT(*) FROM customers").fetchone()[0]
 
 
+def _last_day(conn: sqlite3.Connection) -> date:
+    note = conn.execute("SELECT world_note FROM schema_info").fetchone()[0]
+    return date.fromisoformat(json.loads(note)["last_day"])
+
+
 def test_seed_prints_a_summary_and_world_summary_repeats_it(env: Path) -> None:
     url = f"sqlite:///{env / 'demo.db'}"
     result = CliRunner().invoke(app, ["seed", "--customers", "120", "--seed", "3", "--months", "4", "--db", url])
@@ -42,6 +51,25 @@ def test_seed_prints_a_summary_and_world_summary_repeats_it(env: Path) -> None:
     assert "hidden traits" in result.stderr and list((env / "truth").glob("world-*-seed3.npz"))
     again = CliRunner().invoke(app, ["world", "summary", "--db", url])
     assert again.exit_code == 0 and again.stdout == result.stdout
+    # One clock: the world ends yesterday, so every command works at the wall clock right after.
+    now = utcnow()
+    with sqlite3.connect(env / "demo.db") as conn:
+        last_day = _last_day(conn)
+        covering = conn.execute("SELECT COUNT(*) FROM budgets WHERE period_start <= ? AND period_end > ?",
+                                (now.isoformat(" "), now.isoformat(" "))).fetchone()[0]
+    assert last_day == now.date() - timedelta(days=1)
+    assert covering == len(UseCase)
+
+
+def test_seed_ends_on_the_end_date_given(env: Path) -> None:
+    url = f"sqlite:///{env / 'fixed.db'}"
+    result = CliRunner().invoke(app, ["seed", "--customers", "40", "--months", "2", "--end-date", "2026-05-31",
+                                      "--db", url])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(env / "fixed.db") as conn:
+        assert _last_day(conn) == date(2026, 5, 31)
+        # the day after a month's last day is covered too: the budgets run to the end of June
+        assert {row[0][:10] for row in conn.execute("SELECT period_end FROM budgets")} == {"2026-07-01"}
 
 
 def test_reseeding_needs_reset(env: Path) -> None:
