@@ -27,7 +27,7 @@ from tools.storage.db import parse_url
 
 log = structlog.get_logger(__name__)
 
-ARTEFACT_VERSION = 1
+ARTEFACT_VERSION = 2  # 2: replenishment learns from censored pairs too
 NAME = re.compile(r"^profile-models-(\d{8}T\d{6})\.joblib$")
 
 
