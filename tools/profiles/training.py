@@ -128,7 +128,7 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
                              for (_, labels, _), c in zip(parts, churn_cutoffs, strict=True)])
     learnable("churn", y, classes=True)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
-    churn = fit_churn(x[fit], y[fit], key[fit], latest[fit], plan.churn_days)
+    churn = fit_churn(x, y, key, latest, plan.churn_days, fit=fit)
     held &= latest  # judged where it is calibrated: the latest window
     if held.any():
         risk = churn.predict(x[held])
