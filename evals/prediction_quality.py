@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import structlog
+from threadpoolctl import threadpool_limits
 
 from evals import prediction_baselines as base
 from evals.paired_bootstrap import Interval, Metric, Ranked, Ratio, paired
@@ -39,7 +40,7 @@ from loyalty.logs import configure_logging
 from tools.importers.completejourney import CompleteJourneyOptions, import_completejourney, load_tables
 from tools.importers.progress import Silent
 from tools.profiles import groups
-from tools.profiles.artefact import ModelStore
+from tools.profiles.artefact import FittedModels, ModelStore
 from tools.profiles.export import export_profiles
 from tools.profiles.features import member_features
 from tools.profiles.frame import SEGMENT_FIELDS, ProfileFrame
@@ -111,6 +112,7 @@ async def evaluate(cuts: list[datetime], work: Path, reuse: bool = False) -> tup
         results = []
         for cut in cuts:
             results.append(await _evaluate_cut(db, after, cut, work))
+            print(render(results[-1:], {}), flush=True)  # noqa: T201 - progress for a long run
             log.warning("cut evaluated", as_of=cut.date().isoformat(), **{
                 k: v for k, v in results[-1].info.items() if k.endswith("seconds")})
         timing["households_with_a_purchase"] = households_with_purchase
@@ -121,7 +123,6 @@ async def evaluate(cuts: list[datetime], work: Path, reuse: bool = False) -> tup
 
 
 async def _evaluate_cut(db: Database, after: History, as_of: datetime, work: Path) -> CutResult:
-    today = float(np.floor(day_of(as_of)))
     service = ProfileService(db=db, store=ModelStore(work / f"models-{as_of:%Y%m%d}"),
                              segments=load_segments(SEGMENT_FIELDS), clock=lambda: as_of)
     started = time.perf_counter()
@@ -134,6 +135,16 @@ async def _evaluate_cut(db: Database, after: History, as_of: datetime, work: Pat
     export_profiles(frame, work / f"profiles-{as_of:%Y%m%d}.jsonl")
     exported = time.perf_counter() - started
 
+    # One OpenMP thread for the baselines' trees, as for the product's (tools/profiles/training.py)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return await _score_cut(db, after, as_of, frame, models, {
+            "fit_seconds": round(fitted, 1), "profile_seconds": round(profiled, 1),
+            "export_seconds": round(exported, 1)})
+
+
+async def _score_cut(db: Database, after: History, as_of: datetime, frame: ProfileFrame, models: FittedModels,
+                     timing: dict[str, float]) -> CutResult:
+    today = float(np.floor(day_of(as_of)))
     windows = sorted({CHURN_DAYS, NEXT_DAYS, REPLENISH_DAYS, SPEND_DAYS})
     history = await load_history(db, as_of, also_at=[from_days(today - w) for w in windows])
     if not np.array_equal(history.members.customer_id, frame.history.members.customer_id):
@@ -152,8 +163,7 @@ async def _evaluate_cut(db: Database, after: History, as_of: datetime, work: Pat
         *_spend(frame, history, features, snapshots, truth, bg, today),
     ]
     intervals = {s.metric: paired(s.values, PRODUCT, s.best_baseline(), seed) for s in scored}
-    info: dict[str, object] = {
-        "fit_seconds": round(fitted, 1), "profile_seconds": round(profiled, 1), "export_seconds": round(exported, 1),
+    info: dict[str, object] = timing | {
         "observed_churn": float(truth.churned.mean()), "mean_churn_risk": float(frame.predictions.churn_risk.mean()),
         "spend_actual": float(truth.spend.mean()),
         "spend_product": float((frame.predictions.clv_365 * SPEND_DAYS / 365).mean()),
@@ -360,6 +370,8 @@ def render(results: list[CutResult], timing: dict[str, float]) -> str:
                 f"{i['spend_product']:.0f}",
                 f"- fitting the models {i['fit_seconds']} s; profiles and predictions for every household "
                 f"{i['profile_seconds']} s; export {i['export_seconds']} s"]
+    if not timing:
+        return "\n".join(out)
     out += ["", f"Importing the full data set took {timing['import_seconds']:.0f} s; "
             f"{timing['households_profiled_at_data_end']:,} of the {timing['households_with_a_purchase']:,} "
             "households with a purchase have a profile at the data's end."]
