@@ -24,6 +24,7 @@ Usage: python -m evals.prediction_quality [--cuts 2017-07-01,2017-08-01,...] [--
 
 import argparse
 import asyncio
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -112,7 +113,7 @@ async def evaluate(cuts: list[datetime], work: Path, reuse: bool = False) -> tup
         results = []
         for cut in cuts:
             results.append(await _evaluate_cut(db, after, cut, work))
-            print(render(results[-1:], {}), flush=True)  # noqa: T201 - progress for a long run
+            print(render(results[-1:], {}), file=sys.stderr, flush=True)  # progress: a cut takes minutes
             log.warning("cut evaluated", as_of=cut.date().isoformat(), **{
                 k: v for k, v in results[-1].info.items() if k.endswith("seconds")})
         timing["households_with_a_purchase"] = households_with_purchase
@@ -169,7 +170,7 @@ async def _score_cut(db: Database, after: History, as_of: datetime, frame: Profi
         "spend_product": float((frame.predictions.clv_365 * SPEND_DAYS / 365).mean()),
         "stored_metrics": {k: round(v, 4) for k, v in models.metrics.items()},
         "replenishment_pairs": int((pairs.days_bought >= MIN_PAIR_DAYS).sum()),
-        "replenishment_listed": int(len(frame.predictions.replenishment.category)),
+        "replenishment_listed": len(frame.predictions.replenishment.category),
     }
     return CutResult(as_of, len(history.members), scored, intervals, info)
 
