@@ -365,12 +365,12 @@ def render(results: list[CutResult], timing: dict[str, float]) -> str:
             out.append(f"| {s.metric} | {s.point(PRODUCT):.4g} | {best} | {s.point(best):.4g} | {others} |")
         out += [""] + [f"- {s.metric}: {s.units}" for s in r.scored if s.metric.endswith(("AUC", "@10", "(days)",
                                                                                         "Spearman"))]
-        i = r.info
-        out += [f"- churn: observed {i['observed_churn']:.3f}, product's mean risk {i['mean_churn_risk']:.3f}; "
-                f"spend in the next {SPEND_DAYS} days: observed mean {i['spend_actual']:.0f}, product's "
-                f"{i['spend_product']:.0f}",
-                f"- fitting the models {i['fit_seconds']} s; profiles and predictions for every household "
-                f"{i['profile_seconds']} s; export {i['export_seconds']} s"]
+        info = r.info
+        out += [f"- churn: observed {info['observed_churn']:.3f}, product's mean risk {info['mean_churn_risk']:.3f}; "
+                f"spend in the next {SPEND_DAYS} days: observed mean {info['spend_actual']:.0f}, product's "
+                f"{info['spend_product']:.0f}",
+                f"- fitting the models {info['fit_seconds']} s; profiles and predictions for every household "
+                f"{info['profile_seconds']} s; export {info['export_seconds']} s"]
     if not timing:
         return "\n".join(out)
     out += ["", f"Importing the full data set took {timing['import_seconds']:.0f} s; "
