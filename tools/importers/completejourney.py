@@ -6,6 +6,12 @@ basket_id, with retail, coupon and coupon-match discounts on their lines; campai
 and coupon redemptions become `redeem` outcomes linked to the basket that used the coupon;
 demographics fill birth year (from the age band), income band and household size.
 
+Metered lines: fuel is sold by the meter, and the source's quantity on a fuel line is the meter
+reading (thousands of units at a fraction of a cent each). Such a line (unit price under a cent,
+quantity above one, a positive value) is imported as one unit priced at the line's value, and
+every product of the FUEL department is in the category FUEL (the source files it under
+"COUPON/MISC ITEMS"). Lines with no value at all are still rejected.
+
 What the source does not have is stated, not invented: there is no unit cost (estimated as a
 fixed share of shelf price, reported in the audit), no names, e-mail or phone, no consents and no
 loyalty account. Campaigns were mailers redeemed at the till, so they map to the `in_store`
@@ -35,6 +41,7 @@ log = structlog.get_logger(__name__)
 TABLES = ("transactions", "products", "demographics", "campaigns", "campaign_descriptions", "coupon_redemptions")
 SOURCE = "completejourney"
 DATA_YEAR = 2017  # the year the age bands describe
+FUEL = "FUEL"
 
 
 @dataclass(frozen=True)
@@ -142,11 +149,17 @@ def _accepted_lines(
     shelf = (tx["sales_value"] + discounts["retail_disc"] + discounts["coupon_match_disc"]).to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         unit_price = np.round(shelf / np.where(quantity == 0, 1, quantity), 2)
+    # A metered line (fuel) carries the pump's meter reading as its quantity: thousands of "units"
+    # at a fraction of a cent. It is one purchase of the line's value, so it becomes one unit at it.
+    metered = ok & (unit_price <= 0) & (np.round(shelf, 2) > 0) & (quantity > 1)
+    quantity = np.where(metered, 1, quantity)
+    unit_price = np.where(metered, np.round(shelf, 2), unit_price)
     ok &= rejects.add("transactions", tx, ok & (unit_price <= 0), "unit price of zero (or under a cent)")
     shared = tx.loc[ok].groupby("basket_id")["household_id"].nunique()
     shared_baskets = tx["basket_id"].isin(shared.index[shared > 1]).to_numpy()
     ok &= rejects.add("transactions", tx, ok & shared_baskets, "basket_id used by several households")
-    accepted = tx.loc[ok, ["household_id", "basket_id", "product_id", "quantity", "transaction_timestamp"]].copy()
+    accepted = tx.loc[ok, ["household_id", "basket_id", "product_id", "transaction_timestamp"]].copy()
+    accepted["quantity"] = quantity[ok]
     accepted["unit_price"] = unit_price[ok]
     accepted["discount"] = np.round(discounts.loc[ok].sum(axis=1).to_numpy(), 2)
     accepted["coupon_disc"] = discounts.loc[ok, "coupon_disc"].to_numpy()
@@ -154,10 +167,13 @@ def _accepted_lines(
                                         f"{int((quantity == 0).sum()):,} lines with zero quantity (rejected)")
     tiny = int(((unit_price <= 0) & (quantity > 0)).sum())
     report.findings += audit.impossible(
-        "transactions", "sales_value", tiny,
-        f"{tiny:,} lines whose unit price is zero or under a cent, mostly fuel whose quantity is a meter "
-        "reading (rejected)",
+        "transactions", "sales_value", tiny, f"{tiny:,} lines whose value is zero (rejected)",
     )
+    report.findings.append(audit.Finding(
+        audit.Check.ASSUMPTION, "transactions.quantity", int(metered.sum()),
+        f"{int(metered.sum()):,} metered lines (fuel: the quantity is a meter reading, the price under a cent) "
+        "imported as one unit at the line's value",
+    ))
     return accepted
 
 
@@ -168,6 +184,8 @@ def _products(products: pd.DataFrame, lines: pd.DataFrame, cost_ratio: float) ->
     sold = products.loc[products["product_id"].isin(price.index)].copy()
     department = sold["department"].fillna("UNKNOWN")
     category = sold["product_category"].fillna(department + " (uncategorised)")
+    # The source files gasoline under its catch-all "COUPON/MISC ITEMS": fuel is a category of its own.
+    category = category.where(department != FUEL, FUEL)
     described = sold[["brand", "product_type", "package_size"]]
     name_parts = described.astype(object).where(described.notna(), "")
     name = (name_parts["brand"] + " " + name_parts["product_type"].where(name_parts["product_type"] != "", category)

@@ -266,7 +266,7 @@ async def _anchor(db: Database, profile: Profile, moment: MomentContext, now: da
     anchor = await _anchor_of(db, profile, moment)
     due = now.date() + timedelta(days=REPLENISHMENT_DUE_DAYS)
     anchor["replenishment_due"] = bool(anchor["category"]) and any(
-        r.category.casefold() == anchor["category"].casefold() and r.expected_next_date <= due
+        r.regular and r.category.casefold() == anchor["category"].casefold() and r.expected_next_date <= due
         for r in profile.predictions.replenishment)
     return anchor
 

@@ -28,7 +28,7 @@ from tools.storage.files import staged, write_text_atomic
 
 log = structlog.get_logger(__name__)
 
-ARTEFACT_VERSION = 1
+ARTEFACT_VERSION = 2  # 2: replenishment learns from censored pairs too
 NAME = re.compile(r"^profile-models-(\d{8}T\d{6})\.joblib$")
 
 

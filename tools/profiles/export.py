@@ -124,6 +124,8 @@ def _replenishment(frame: ProfileFrame) -> list[list[dict[str, Any]]]:
     names = frame.history.categories[due.category].astype(str).tolist()
     dates = _dates(due.next_day)
     intervals = np.round(due.interval_days, 1).tolist()
+    regular = due.regular.tolist()
     offsets = due.offsets.tolist()
-    return [[{"category": names[j], "expected_next_date": dates[j], "interval_days": intervals[j]}
+    return [[{"category": names[j], "expected_next_date": dates[j], "interval_days": intervals[j],
+              "regular": regular[j]}
              for j in range(offsets[i], offsets[i + 1])] for i in range(len(frame))]

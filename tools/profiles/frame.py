@@ -80,9 +80,10 @@ class ProfileFrame:
         rows = slice(due.offsets[i], due.offsets[i + 1])
         return [
             {"category": str(self.history.categories[c]), "interval_days": float(np.round(interval, 1)),
-             "last_purchased": _date(last), "expected_next_date": _date(nxt)}
-            for c, interval, last, nxt in zip(due.category[rows], due.interval_days[rows], due.last_day[rows],
-                                             due.next_day[rows], strict=True)
+             "last_purchased": _date(last), "expected_next_date": _date(nxt), "regular": bool(regular)}
+            for c, interval, last, nxt, regular in zip(due.category[rows], due.interval_days[rows],
+                                                       due.last_day[rows], due.next_day[rows], due.regular[rows],
+                                                       strict=True)
         ]
 
     def record(self, i: int) -> dict[str, Any]:

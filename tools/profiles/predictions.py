@@ -6,6 +6,7 @@ import numpy as np
 
 from tools.profiles.affinity import candidates
 from tools.profiles.artefact import FittedModels
+from tools.profiles.clv import clv_inputs
 from tools.profiles.features import MODEL_INPUTS, MemberFeatures
 from tools.profiles.history import History
 from tools.profiles.pairs import Pairs
@@ -36,6 +37,7 @@ class Replenishments:
     interval_days: np.ndarray  # the member's median interval for the category
     next_day: np.ndarray  # expected next purchase, days since the epoch
     last_day: np.ndarray  # last purchase, days since the epoch
+    regular: np.ndarray  # bool: a steady rhythm, and likely to be bought again within the window
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def predict(models: FittedModels, history: History, features: MemberFeatures, pa
     empty = n == 0
     churn = models.churn.predict(inputs) if not empty else np.array([], dtype=float)
     next_days = models.next_purchase.predict(inputs) if not empty else np.array([], dtype=float)
-    clv = models.clv.predict(inputs) if not empty else np.array([], dtype=float)
+    clv = models.clv.predict(clv_inputs(features)) if not empty else np.array([], dtype=float)
 
     found = candidates(history, features, pairs, models.stats)
     score = models.affinity.predict(found)
@@ -62,16 +64,19 @@ def predict(models: FittedModels, history: History, features: MemberFeatures, pa
     offsets, chosen = top_per_member(found.member, score, alphabetical[found.category], n, TOP_CATEGORIES)
     affinity = Ranked(offsets=offsets, category=found.category[chosen], score=score[chosen])
 
-    regular = np.nonzero(models.replenishment.rule.regular(pairs))[0]
-    due = models.replenishment.predict(regular_inputs(pairs, features, models.stats, history.categories, regular))
-    order = np.lexsort((alphabetical[pairs.category[regular]], due, pairs.member[regular]))
-    regular, due = regular[order], due[order]
+    model = models.replenishment
+    listed = np.nonzero(model.listed(pairs))[0]
+    inputs = regular_inputs(pairs, features, models.stats, history.categories, listed)
+    due, likely = model.predict(inputs), model.likely(inputs)
+    order = np.lexsort((alphabetical[pairs.category[listed]], due, pairs.member[listed]))
+    listed, due, likely = listed[order], due[order], likely[order]
     replenishment = Replenishments(
-        offsets=_offsets(pairs.member[regular], n),
-        category=pairs.category[regular],
-        interval_days=pairs.median_interval[regular],
+        offsets=_offsets(pairs.member[listed], n),
+        category=pairs.category[listed],
+        interval_days=pairs.median_interval[listed],
         next_day=history.as_of + due,
-        last_day=history.as_of - pairs.recency[regular],
+        last_day=history.as_of - pairs.recency[listed],
+        regular=model.rule.regular(pairs)[listed] & (likely >= model.rule.min_likelihood),
     )
     return Predictions(
         churn_risk=churn, next_purchase_day=history.as_of + next_days, clv_365=clv,

@@ -118,6 +118,9 @@ class Replenishment(_Model):
     interval_days: float
     last_purchased: date
     expected_next_date: date
+    # a steady rhythm and likely to be bought again soon; False: bought on 3+ days, but no rhythm
+    # to go by (the date is a best guess)
+    regular: bool = True
 
 
 class Predictions(_Model):

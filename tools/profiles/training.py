@@ -22,7 +22,7 @@ from tools.profiles import groups
 from tools.profiles.affinity import candidates, fit_affinity
 from tools.profiles.artefact import ARTEFACT_VERSION, FittedModels
 from tools.profiles.churn import fit_churn
-from tools.profiles.clv import YEAR_DAYS, fit_clv
+from tools.profiles.clv import YEAR_DAYS, clv_inputs, fit_clv
 from tools.profiles.features import FIELDS, MODEL_INPUTS, member_features
 from tools.profiles.history import History, day_of, from_days
 from tools.profiles.loader import load_history
@@ -55,8 +55,9 @@ class TrainingPlan:
     regularity: Regularity = Regularity()
 
     def clv_window(self, base: float, earliest: float) -> int:
-        """The CLV label window: a year, or the longest whole number of strides the history allows."""
-        available = int(base - earliest - self.min_history_days)
+        """The CLV label window: a year, or the longest whole number of strides that leaves room
+        for every snapshot."""
+        available = int(base - earliest - self.min_history_days) - (self.snapshots - 1) * self.stride_days
         return max(self.stride_days, min(self.clv_days, available // self.stride_days * self.stride_days))
 
     def cutoffs(self, window: int, base: float, earliest: float) -> list[float]:
@@ -127,7 +128,7 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
                              for (_, labels, _), c in zip(parts, churn_cutoffs, strict=True)])
     learnable("churn", y, classes=True)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
-    churn = fit_churn(x[fit], y[fit], key[fit], latest[fit], plan.churn_days)
+    churn = fit_churn(x, y, key, latest, plan.churn_days, fit=fit)
     held &= latest  # judged where it is calibrated: the latest window
     if held.any():
         risk = churn.predict(x[held])
@@ -155,11 +156,13 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
     x, y, key = _stack([
         _replenishment_rows(snapshots.at(c), history, plan) for c in cutoffs(plan.replenishment_days)
     ])
-    learnable("replenishment", y, classes=False)
+    learnable("replenishment", y[~np.isnan(y)], classes=False)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
     replenishment = fit_replenishment(x[fit], y[fit], plan.replenishment_days, plan.regularity)
-    if held.any():
-        metrics["replenishment_mae_days"] = float(np.abs(replenishment.predict(x[held]) - y[held]).mean())
+    again = held & ~np.isnan(y)
+    if again.any():
+        metrics["replenishment_mae_days"] = float(np.abs(replenishment.predict(x[again]) - y[again]).mean())
+        metrics["replenishment_rebuy_auc"] = _auc((~np.isnan(y[held])).astype(int), replenishment.likely(x[held]))
     rows["replenishment"] = len(y)
 
     x, y, key = _stack([_affinity_rows(snapshots.at(c), history, plan) for c in cutoffs(plan.affinity_days)])
@@ -215,7 +218,7 @@ def _clv_rows(snap: Snapshot, history: History, window: int) -> tuple[np.ndarray
     inside = history.window_orders(snap.cutoff, snap.cutoff + window)
     spend = groups.total(orders.member[inside], orders.total[inside], len(history.members))
     rows = snap.exists
-    return snap.features.matrix(MODEL_INPUTS)[rows], spend[rows], snap.member_key[rows]
+    return clv_inputs(snap.features)[rows], spend[rows], snap.member_key[rows]
 
 
 def _sampled_members(snap: Snapshot, limit: int) -> np.ndarray:
@@ -233,16 +236,19 @@ def _sampled_members(snap: Snapshot, limit: int) -> np.ndarray:
 
 def _replenishment_rows(snap: Snapshot, history: History,
                         plan: TrainingPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair bought on enough days by the cutoff; days to its next purchase in the window
+    after, NaN when there was none (censored)."""
     pairs = snap.pairs
     sampled = _sampled_members(snap, plan.max_pair_members)
-    regular = np.nonzero(plan.regularity.regular(pairs) & sampled[pairs.member])[0]
+    rows = np.nonzero((pairs.days_bought >= plan.regularity.min_days) & sampled[pairs.member])[0]
     keys, wait = first_purchase_after(history, snap.cutoff, snap.cutoff + plan.replenishment_days)
     k = max(len(history.categories), 1)
-    pair_key = pairs.member[regular].astype(np.int64) * k + pairs.category[regular]
+    pair_key = pairs.member[rows].astype(np.int64) * k + pairs.category[rows]
     found = groups.contains(keys, pair_key)
-    regular = regular[found]
-    inputs = regular_inputs(pairs, snap.features, snap.stats, history.categories, regular)
-    return inputs, wait[np.searchsorted(keys, pair_key[found])], snap.member_key[pairs.member[regular]]
+    days = np.full(len(rows), np.nan)
+    days[found] = wait[np.searchsorted(keys, pair_key[found])]
+    inputs = regular_inputs(pairs, snap.features, snap.stats, history.categories, rows)
+    return inputs, days, snap.member_key[pairs.member[rows]]
 
 
 def _affinity_rows(snap: Snapshot, history: History, plan: TrainingPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

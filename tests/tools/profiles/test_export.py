@@ -30,7 +30,8 @@ async def test_one_line_per_member_with_the_documented_fields(service: ProfileSe
         scores = [c["score"] for c in record["category_affinity"]]
         assert scores == sorted(scores, reverse=True)
         for item in record["replenishment"]:
-            assert set(item) == {"category", "expected_next_date", "interval_days"}
+            assert set(item) == {"category", "expected_next_date", "interval_days", "regular"}
+            assert isinstance(item["regular"], bool)
             date.fromisoformat(item["expected_next_date"])
     assert not (tmp_path / "profiles.jsonl.partial").exists()
 
