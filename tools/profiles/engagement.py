@@ -12,7 +12,8 @@ import numpy as np
 from policies.vocabulary import Channel, OutcomeType
 from tools.profiles import groups
 from tools.profiles.history import CHANNELS, ORDER_CHANNELS, OUTCOME_TYPES, History, Outcomes
-from tools.profiles.local_time import hour_of, to_local, weekday_of
+from tools.profiles.local_time import to_local, weekday_of
+from tools.profiles.send_hour import ONLINE_ORDER_WEIGHT, STORE_ORDER_WEIGHT, HourSignals, best_hours
 
 SEEN = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.OPEN, OutcomeType.CLICK, OutcomeType.REDEEM,
                                                OutcomeType.ORDER))
@@ -90,21 +91,36 @@ def _preferred(history: History, sends: np.ndarray, opens: np.ndarray, clicks: n
 
 
 def _send_time(history: History, engaged_member: np.ndarray, engaged_at: np.ndarray) -> dict[str, np.ndarray]:
-    """The local hour and weekday the member most often responds, or else most often buys."""
+    """The member's best local hour (`tools.profiles.send_hour`: from their own orders' times),
+    and the weekday they most often respond, or else most often buy."""
     n = len(history.members)
     zones = history.members.time_zone
-    out = {}
+    orders = history.orders
     engaged_count = np.bincount(engaged_member, minlength=n)
     use_engagement = engaged_count >= MIN_TIMING_SIGNALS
-    orders = history.orders
     from_orders = ~use_engagement[orders.member]
     member = np.concatenate([engaged_member[use_engagement[engaged_member]], orders.member[from_orders]])
     at = np.concatenate([engaged_at[use_engagement[engaged_member]], orders.at[from_orders]])
     local = to_local(at, member, zones) if len(at) else at
-    for name, values, size in (("send_hour", hour_of(local), 24), ("send_weekday", weekday_of(local), 7)):
-        table = np.bincount(member.astype(np.int64) * size + values, minlength=n * size).reshape(n, size)
-        out[name] = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
-    return out
+    table = np.bincount(member.astype(np.int64) * 7 + weekday_of(local), minlength=n * 7).reshape(n, 7)
+    weekday = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
+    return {"send_hour": _best_hour(history), "send_weekday": weekday}
+
+
+def _best_hour(history: History) -> np.ndarray:
+    n = len(history.members)
+    orders = history.orders
+    store = ORDER_CHANNELS.index("store")
+    member, at = orders.member.astype(np.int64), orders.at
+    weight = np.where(orders.channel == store, STORE_ORDER_WEIGHT, ONLINE_ORDER_WEIGHT)
+    local = to_local(at, member, history.members.time_zone) if len(at) else at
+    hour = (local - np.floor(local)) * 24.0
+    # The segment an hour is shrunk toward: where the member mostly orders (online, store, app),
+    # or none yet.
+    by_channel = np.stack([groups.count(orders.member, n, orders.channel == c)
+                           for c in range(len(ORDER_CHANNELS))], axis=1)
+    segment = np.where(by_channel.sum(axis=1) > 0, by_channel.argmax(axis=1), len(ORDER_CHANNELS))
+    return best_hours(HourSignals(member, hour, weight), segment, n)
 
 
 def activity(history: History) -> dict[str, np.ndarray]:
