@@ -20,6 +20,7 @@ from tools.contacts import SentMessage, consecutive_ignored, contact_record
 from tools.errors import NotFound
 from tools.nba.eligibility import not_applicable, outside_affinities, overdue_days
 from tools.nba.response import APP_NATIVE_IN_APP_REACH, LearnedLift, ResponsePriors
+from tools.nba.response_fit import ResponseRates
 from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, Scores, rationale, score
 from tools.nba.timing import send_time, valid_until
 from tools.profiles.profile import Profile
@@ -113,6 +114,7 @@ def member_batch(profile: Profile, use_case: UseCase, moment: MomentContext, rec
 
 async def score_member(db: Database, profile: Profile, use_case: UseCase, moment: MomentContext, *,
                        now: datetime, policy: Policy, top: int, learned: LearnedLift | None = None,
+                       rates: ResponseRates | None = None,
                        ignore_window: timedelta = timedelta(days=3)) -> dict[str, Any]:
     record = await contact_record(db, profile.customer_id, now=now, lookback=timedelta(days=7))
     live = [m for m in record.recent if m.status in ("queued", "sending", "sent")]
@@ -130,7 +132,7 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
         if (paused or unfit or not record.consents.get(channel.value, False) or channel.value in record.opted_out
                 or channel in capped):
             batch.reachable[channel][:] = False
-    scores = score(batch, use_case, policy.valuation, learned=learned)
+    scores = score(batch, use_case, policy.valuation, learned=learned, rates=rates)
     described = [
         _describe(scores, j, cand, profile, use_case, moment, anchor, bundle, now, policy,
                   (record.quiet_start_hour, record.quiet_end_hour))
