@@ -85,9 +85,8 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         learned, rates = await lift.get(), await response.get()
         explore = exploration_stream(customer_id, use_case, now.date(), deps.exploration_share)
         scored = await score_member(deps.db, profile, use_case, moment, now=now, policy=deps.policy, top=top,
-                                    learned=learned if explore is None else learned.sampled(explore),
-                                    rates=rates if explore is None else rates.sampled(explore),
-                                    ignore_window=deps.ignore_window)
+                                    learned=learned, rates=rates, explore=explore,
+                                    exploration_share=deps.exploration_share, ignore_window=deps.ignore_window)
         return scored | {"exploring": explore is not None}
 
     @server.tool(annotations=READ)

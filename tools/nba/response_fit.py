@@ -65,7 +65,7 @@ class CellCounts:
 class Rate:
     """A fitted rate with the Beta posterior behind it."""
 
-    mean: float
+    mean: float | np.ndarray  # an array: one posterior draw per scored row (`ResponseRates.draws`)
     successes: float  # posterior shape parameters: the observed counts plus the prior's pseudo-counts
     failures: float
     evidence: float  # sends the cell itself holds
@@ -111,13 +111,22 @@ class ResponseRates:
                  for key, rates in sorted(self.cells.items())}
         return replace(self, cells=cells)
 
+    def draws(self, rng: np.random.Generator, rows: int) -> "ResponseRates":
+        """`rows` independent posterior draws of every cell's order rate at once: scored against
+        `rows` copies of one member, they give the share of draws in which each action wins —
+        the probability that exploring chooses it."""
+        cells = {key: rates | {"order": replace(rates["order"], mean=rng.beta(
+            max(rates["order"].successes, 1e-6), max(rates["order"].failures, 1e-6), rows))}
+            for key, rates in sorted(self.cells.items())}
+        return replace(self, cells=cells)
+
     def value_per_send(self, channel: str) -> float:
         """Observed margin a message on the channel brought, net of leaked redemptions."""
         rates = self.channels.get(channel)
         if rates is None:
             return 0.0
-        return (rates["order"].mean * self.margin_per_order.get(channel, 0.0)
-                + rates["leak"].mean * self.leak_cost.get(channel, 0.0))
+        return float(rates["order"].mean * self.margin_per_order.get(channel, 0.0)
+                     + rates["leak"].mean * self.leak_cost.get(channel, 0.0))
 
 
 def _parent_of(rate: Rate) -> tuple[float, float, float, float]:

@@ -8,6 +8,7 @@ cannibalisation the subtraction of the do-nothing term and the redemption-weight
 Every array here is (members × candidates); one member is a batch of one.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,6 +54,19 @@ class MemberBatch:
         return len(self.customer_id)
 
 
+def repeat_rows(batch: MemberBatch, times: int) -> MemberBatch:
+    """Every member's row `times` times over (member by member)."""
+    def rep(values: np.ndarray | None) -> np.ndarray | None:
+        return None if values is None else np.repeat(values, times, axis=0)
+
+    def channels(values: dict[Channel, np.ndarray]) -> dict[Channel, np.ndarray]:
+        return {channel: np.repeat(v, times, axis=0) for channel, v in values.items()}
+
+    return MemberBatch(**{
+        name: channels(value) if isinstance(value, dict) else rep(value) for name, value in batch.__dict__.items()
+    })
+
+
 @dataclass(frozen=True)
 class Candidate:
     lever: Lever
@@ -80,12 +94,15 @@ def candidates_for(use_case: UseCase) -> list[Candidate]:
 
 
 def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
-          priors: ResponsePriors | None = None, learned: LearnedLift | None = None,
+          priors: ResponsePriors | None = None, learned: LearnedLift | Sequence[LearnedLift] | None = None,
           rates: ResponseRates | None = None) -> Scores:
     """`rates`: the response fitted from the retailer's own contacts and outcomes
     (`tools.nba.response_fit`); every message term then comes from them. Without any history
-    (a retailer's first messages) the priors stand in."""
-    priors, learned = priors or ResponsePriors(), learned or LearnedLift()
+    (a retailer's first messages) the priors stand in. `learned` may hold one factor set per row
+    (posterior draws scored against copies of one member)."""
+    priors = priors or ResponsePriors()
+    per_row = [learned] * len(batch) if learned is None or isinstance(learned, LearnedLift) else list(learned)
+    per_row = [one or LearnedLift() for one in per_row]
     fitted = rates is not None and not rates.empty
     cands = candidates_for(use_case)
     n, k = len(batch), len(cands)
@@ -108,7 +125,7 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
     contact_cost = np.zeros((n, k))
     fatigue = np.zeros((n, k))
     reachable = np.ones((n, k), dtype=bool)
-    lift = np.ones(k)
+    lift = np.ones((n, k))
     recent = batch.recent_contacts_7d[:, None]
     for j, cand in enumerate(cands):
         if cand.lever.is_nothing:
@@ -119,7 +136,7 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
         contact_cost[:, j] = CONTACT_COST[channel]
         e, c = _lever_effect(cand.lever, use_case, basket[:, 0], ps[:, 0], full_price[:, 0], valuation, priors)
         cost_if_redeemed[:, j] = c
-        lift[j] = learned.factor(cand.lever.offer_type, use_case)
+        lift[:, j] = [one.factor(cand.lever.offer_type, use_case) for one in per_row]
         member_prior = batch.reach_prior.get(channel)
         if fitted:
             assert rates is not None
@@ -175,10 +192,10 @@ def _fitted_message(rates: ResponseRates, lever: Lever, channel: Channel, use_ca
     if order is None or opened is None:  # a channel the retailer has never used: no evidence, no credit
         return np.zeros(n), np.zeros(n), np.zeros(n)
     base = plain.mean if plain is not None else order.mean
-    incentive = max(order.mean - base, 0.0) * _relative_response(lever, basket, ps, full_price)
+    incentive = np.maximum(order.mean - base, 0.0) * _relative_response(lever, basket, ps, full_price)
     prior = opened.mean if member_prior is None else member_prior
     reach = (batch.opens[channel] + REACH_PRIOR_WEIGHT * prior) / (batch.sends[channel] + REACH_PRIOR_WEIGHT)
-    relative = np.clip(reach / max(opened.mean, 1e-6), *RELATIVE_REACH_BOUNDS)
+    relative = np.clip(reach / np.maximum(opened.mean, 1e-6), *RELATIVE_REACH_BOUNDS)
     recent = batch.recent_contacts_7d
     decline = (1 - rates.decline_per_contact.get(name, 0.0)) ** recent
     per_send = relative * (base + incentive) * decline
@@ -186,7 +203,7 @@ def _fitted_message(rates: ResponseRates, lever: Lever, channel: Channel, use_ca
     # channel's messages brings, plus the response it takes from the next week's messages.
     worth = max(rates.value_per_send(name), 0.0)
     yearly = rates.sends_per_member_year.get(name, 0.0)
-    unsubscribe = (left.mean if left is not None else 0.0) * (1 + rates.unsubscribe_slope.get(name, 0.0) * recent)
+    unsubscribe = (float(left.mean) if left is not None else 0.0) * (1 + rates.unsubscribe_slope.get(name, 0.0) * recent)
     fatigue = unsubscribe * worth * yearly + rates.decline_per_contact.get(name, 0.0) * worth * yearly * 7 / 365
     return per_send, reach, fatigue
 
