@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from loyalty.cli.common import DbOption, console, run, settings_for
+from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from loyalty.cli.profiles import AsOfOption, ModelsDirOption, default_batch_as_of, with_service
 from tools.errors import InvalidInput
@@ -36,8 +36,9 @@ def fit(db: DbOption = None, as_of: AsOfOption = None, models_dir: ModelsDirOpti
 
     models, calibration = run(with_service(settings, models_dir, None, DEFAULT_STALE_AFTER.days, work))
     console.print_json(json.dumps(models.summary()))
-    console.print(_response_table(calibration))
-    console.print(_calibration_table(calibration), highlight=False)
+    # stdout stays the models' JSON for scripts; the response report is for the person at the terminal
+    err_console.print(_response_table(calibration))
+    err_console.print(_calibration_table(calibration), highlight=False)
 
 
 def _response_table(calibration: Calibration) -> Table:

@@ -13,7 +13,15 @@ from policies.vocabulary import Channel, OutcomeType
 from tools.profiles import groups
 from tools.profiles.history import CHANNELS, ORDER_CHANNELS, OUTCOME_TYPES, History, Outcomes
 from tools.profiles.local_time import to_local, weekday_of
-from tools.profiles.send_hour import ONLINE_ORDER_WEIGHT, STORE_ORDER_WEIGHT, HourSignals, best_hours
+from tools.profiles.send_hour import (
+    ONLINE_ORDER_WEIGHT,
+    STORE_ORDER_WEIGHT,
+    VISIT_WEIGHT,
+    HourPrior,
+    HourSignals,
+    best_hours,
+    fit_hour_prior,
+)
 
 SEEN = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.OPEN, OutcomeType.CLICK, OutcomeType.REDEEM,
                                                OutcomeType.ORDER))
@@ -39,7 +47,9 @@ class Engagement:
     send_weekday: np.ndarray  # int 0 (Monday)..6, -1 when unknown
 
 
-def engagement(history: History) -> Engagement:
+def engagement(history: History, hour_prior: HourPrior | None = None) -> Engagement:
+    """`hour_prior`: what members' hours are shrunk toward (fitted with the models); by default
+    fitted on this history itself."""
     n, k = len(history.members), len(CHANNELS)
     outcomes = history.outcomes
     sends = history.current.sends
@@ -54,7 +64,7 @@ def engagement(history: History) -> Engagement:
     return Engagement(
         sends=sends, opens=opens, clicks=clicks, last_engaged=last, consent=consent,
         preferred_channel=_preferred(history, sends, opens, clicks, consent),
-        **_send_time(history, outcomes.member[engaged], outcomes.at[engaged]),
+        **_send_time(history, outcomes.member[engaged], outcomes.at[engaged], hour_prior),
     )
 
 
@@ -90,8 +100,10 @@ def _preferred(history: History, sends: np.ndarray, opens: np.ndarray, clicks: n
     return np.where(preferred >= 0, preferred, np.where(shops & reachable, fallback, -1))
 
 
-def _send_time(history: History, engaged_member: np.ndarray, engaged_at: np.ndarray) -> dict[str, np.ndarray]:
-    """The member's best local hour (`tools.profiles.send_hour`: from their own orders' times),
+def _send_time(history: History, engaged_member: np.ndarray, engaged_at: np.ndarray,
+               hour_prior: HourPrior | None) -> dict[str, np.ndarray]:
+    """The member's best local hour (`tools.profiles.send_hour`: from their own orders' and
+    visits' times),
     and the weekday they most often respond, or else most often buy."""
     n = len(history.members)
     zones = history.members.time_zone
@@ -104,23 +116,38 @@ def _send_time(history: History, engaged_member: np.ndarray, engaged_at: np.ndar
     local = to_local(at, member, zones) if len(at) else at
     table = np.bincount(member.astype(np.int64) * 7 + weekday_of(local), minlength=n * 7).reshape(n, 7)
     weekday = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
-    return {"send_hour": _best_hour(history), "send_weekday": weekday}
+    signals, segment = hour_signals(history)
+    prior = hour_prior or fit_hour_prior(signals, segment, len(history.members), HOUR_SEGMENTS)
+    return {"send_hour": best_hours(signals, segment, len(history.members), prior), "send_weekday": weekday}
 
 
-def _best_hour(history: History) -> np.ndarray:
+def fit_send_hours(history: History) -> HourPrior:
+    """The hour prior of this base, to be kept with the fitted models."""
+    signals, segment = hour_signals(history)
+    return fit_hour_prior(signals, segment, len(history.members), HOUR_SEGMENTS)
+
+
+# Hour segments: where the member mostly orders (ORDER_CHANNELS), or nowhere yet.
+HOUR_SEGMENTS = len(ORDER_CHANNELS) + 1
+
+
+def hour_signals(history: History) -> tuple[HourSignals, np.ndarray]:
+    """The times members acted of their own accord (`tools.profiles.send_hour`), and each member's
+    hour segment."""
     n = len(history.members)
     orders = history.orders
     store = ORDER_CHANNELS.index("store")
-    member, at = orders.member.astype(np.int64), orders.at
-    weight = np.where(orders.channel == store, STORE_ORDER_WEIGHT, ONLINE_ORDER_WEIGHT)
+    visits = history.visits
+    member = np.concatenate([orders.member, visits.member]).astype(np.int64)
+    at = np.concatenate([orders.at, visits.at])
+    weight = np.concatenate([np.where(orders.channel == store, STORE_ORDER_WEIGHT, ONLINE_ORDER_WEIGHT),
+                             np.full(len(visits.member), VISIT_WEIGHT)])
     local = to_local(at, member, history.members.time_zone) if len(at) else at
     hour = (local - np.floor(local)) * 24.0
-    # The segment an hour is shrunk toward: where the member mostly orders (online, store, app),
-    # or none yet.
     by_channel = np.stack([groups.count(orders.member, n, orders.channel == c)
                            for c in range(len(ORDER_CHANNELS))], axis=1)
     segment = np.where(by_channel.sum(axis=1) > 0, by_channel.argmax(axis=1), len(ORDER_CHANNELS))
-    return best_hours(HourSignals(member, hour, weight), segment, n)
+    return HourSignals(member, hour, weight), segment
 
 
 def activity(history: History) -> dict[str, np.ndarray]:
