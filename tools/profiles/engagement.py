@@ -116,14 +116,16 @@ def _send_time(history: History, engaged_member: np.ndarray, engaged_at: np.ndar
     local = to_local(at, member, zones) if len(at) else at
     table = np.bincount(member.astype(np.int64) * 7 + weekday_of(local), minlength=n * 7).reshape(n, 7)
     weekday = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
-    signals, segment = hour_signals(history)
+    signals, segment = hour_signals(history, engaged_member, engaged_at)
     prior = hour_prior or fit_hour_prior(signals, segment, len(history.members), HOUR_SEGMENTS)
     return {"send_hour": best_hours(signals, segment, len(history.members), prior), "send_weekday": weekday}
 
 
 def fit_send_hours(history: History) -> HourPrior:
     """The hour prior of this base, to be kept with the fitted models."""
-    signals, segment = hour_signals(history)
+    outcomes = history.outcomes
+    engaged = np.isin(outcomes.type, SEEN)
+    signals, segment = hour_signals(history, outcomes.member[engaged], outcomes.at[engaged])
     return fit_hour_prior(signals, segment, len(history.members), HOUR_SEGMENTS)
 
 
@@ -131,9 +133,11 @@ def fit_send_hours(history: History) -> HourPrior:
 HOUR_SEGMENTS = len(ORDER_CHANNELS) + 1
 
 
-def hour_signals(history: History) -> tuple[HourSignals, np.ndarray]:
+def hour_signals(history: History, engaged_member: np.ndarray | None = None,
+                 engaged_at: np.ndarray | None = None) -> tuple[HourSignals, np.ndarray]:
     """The times members acted of their own accord (`tools.profiles.send_hour`), and each member's
-    hour segment."""
+    hour segment. A member whose answers to messages cluster at one hour (`answers_at_one_hour`)
+    is timed by those answers alone: they read at that hour whenever the message came."""
     n = len(history.members)
     orders = history.orders
     store = ORDER_CHANNELS.index("store")
@@ -144,10 +148,37 @@ def hour_signals(history: History) -> tuple[HourSignals, np.ndarray]:
                              np.full(len(visits.member), VISIT_WEIGHT)])
     local = to_local(at, member, history.members.time_zone) if len(at) else at
     hour = (local - np.floor(local)) * 24.0
+    if engaged_member is not None and engaged_at is not None and len(engaged_member):
+        engaged_member = engaged_member.astype(np.int64)
+        answered = to_local(engaged_at, engaged_member, history.members.time_zone)
+        answered_hour = (answered - np.floor(answered)) * 24.0
+        reader = answers_at_one_hour(engaged_member, answered_hour, n)
+        own = reader[engaged_member]
+        keep = ~reader[member]
+        member = np.concatenate([member[keep], engaged_member[own]])
+        hour = np.concatenate([hour[keep], answered_hour[own]])
+        weight = np.concatenate([weight[keep], np.ones(int(own.sum()))])
     by_channel = np.stack([groups.count(orders.member, n, orders.channel == c)
                            for c in range(len(ORDER_CHANNELS))], axis=1)
     segment = np.where(by_channel.sum(axis=1) > 0, by_channel.argmax(axis=1), len(ORDER_CHANNELS))
     return HourSignals(member, hour, weight), segment
+
+
+# Answers cluster at one hour when there are enough of them and their circular resultant length
+# reaches this (a spread of about 1.3 h); answers that follow the retailer's varied send times
+# spread wider, and a few can cluster by chance.
+ONE_HOUR_MIN_ANSWERS = 5
+ONE_HOUR_CONCENTRATION = 0.85
+
+
+def answers_at_one_hour(member: np.ndarray, hour: np.ndarray, n: int) -> np.ndarray:
+    """Members with at least ONE_HOUR_MIN_ANSWERS answers to messages, tightly clustered in time."""
+    count = np.bincount(member, minlength=n)
+    angle = hour / 24.0 * 2 * np.pi
+    x = np.bincount(member, weights=np.cos(angle), minlength=n)
+    y = np.bincount(member, weights=np.sin(angle), minlength=n)
+    length = np.hypot(x, y) / np.maximum(count, 1)
+    return (count >= ONE_HOUR_MIN_ANSWERS) & (length >= ONE_HOUR_CONCENTRATION)
 
 
 def activity(history: History) -> dict[str, np.ndarray]:

@@ -76,6 +76,9 @@ UNIX_EPOCH_JULIAN_DAY = 2440587.5
 # Members named in one load: an IN list of bound ids (within SQLite's 32,766 parameters); beyond a
 # few thousand, reading everyone costs little more.
 MAX_NAMED_MEMBERS = 5_000
+# Events that are not a visit of the member's own choosing: a purchase is an order already; a
+# message's open, click or opt-out answers the retailer's send and keeps its schedule.
+NOT_VISITS = ("purchase", "message_open", "message_click", "unsubscribe", "complaint")
 
 
 @dataclass(frozen=True)
@@ -433,7 +436,7 @@ def _queries(dialect: str, scope: Literal["all", "one", "named"]) -> _Queries:
         ),
         visits=(
             select(e.customer_id, hour_number(e.occurred_at))
-            .where(e.occurred_at < as_of, e.type != "purchase", only(e.customer_id))
+            .where(e.occurred_at < as_of, e.type.not_in(NOT_VISITS), only(e.customer_id))
             .group_by(e.customer_id, hour_number(e.occurred_at))
         ),
         # Additions and removals change the count or the largest id; renames almost always the lengths

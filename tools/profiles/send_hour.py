@@ -3,10 +3,10 @@
 The signals are the local times at which the member acted of their own accord. Online and app
 orders and hours of site or app activity (one signal per hour with any) are the cleanest: the
 member chose the moment. Store orders are bounded by opening hours,
-so they count for less. Opens and clicks are left out: a message is read soon after it arrives,
+so they count for less. Opens and clicks are left out (`tools.profiles.engagement` makes the one
+exception, a member whose answers cluster at one hour): a message is read soon after it arrives,
 so their times repeat the retailer's own send schedule (measured on the simulated retailer, any
-weight on them moved the estimate away from the member's hour: 55% within an hour from orders
-alone, 48% with opens at a tenth of an order's weight).
+weight on them moved the estimate away from the member's hour).
 
 With few signals a member's own times are noisy, so each member's estimate is shrunk toward the
 hours of their segment (members who shop through the same channel): the posterior is
