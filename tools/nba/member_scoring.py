@@ -208,10 +208,13 @@ def _choice_probabilities(described: list[dict[str, Any]], scores: Scores, greed
                   rates=rates.draws(rng, CHOICE_DRAWS) if fitted and rates is not None else rates)
     winners = np.argmax(drawn.value[:, index] + shift[None, :], axis=1)
     explored = np.bincount(winners, minlength=len(index)) / CHOICE_DRAWS
+    expected = greedy.value[0, index] + shift
     chosen = np.zeros(len(index))
-    chosen[int(np.argmax(greedy.value[0, index] + shift))] = 1.0
-    for c, p in zip(described, (1 - share) * chosen + share * explored, strict=True):
+    chosen[int(np.argmax(expected))] = 1.0
+    for c, p, v in zip(described, (1 - share) * chosen + share * explored, expected, strict=True):
         c["choice_probability"] = round(float(p), 4)
+        # the value at the posterior means: what `value` is when the decision does not explore
+        c["expected_value"] = round(float(v), 2)
 
 
 def _price_as_the_rules_do(described: list[dict[str, Any]], scores: Scores, profile: Profile,

@@ -13,7 +13,8 @@ For a deterministic target policy π over the same candidates:
     SNIPS = Σ 1[π(x) = a] / p · r  /  Σ 1[π(x) = a] / p
     DR    = mean( q(x, π(x)) + 1[π(x) = a] / p · (r − q(x, a)) )
 
-with q the logged predicted value of the candidate (the scorer's own model). Intervals are 95%
+with q the logged predicted value of the candidate at the posterior means (`expected_value`: the
+scorer's own model; an exploring decision ranked by a draw), which the target policies rank by. Intervals are 95%
 bootstrap percentiles over decisions. The estimators are written out here rather than taken from
 Open Bandit Pipeline (`obp`): its last release is from 2023 and it pulls in torch and plotting
 libraries for what is a few lines of numpy over arrays we already hold.
@@ -66,9 +67,13 @@ class OfflineReport:
 Policy = Callable[[list[dict[str, Any]]], int]
 
 
+def predicted(candidate: dict[str, Any]) -> float:
+    return float(candidate.get("expected_value", candidate["value"]))
+
+
 def _best(candidates: list[dict[str, Any]], allowed: Callable[[dict[str, Any]], bool]) -> int:
     options = [i for i, c in enumerate(candidates) if allowed(c) or c["do_nothing"]]
-    return max(options, key=lambda i: candidates[i]["value"])
+    return max(options, key=lambda i: predicted(candidates[i]))
 
 
 def target_policy(name: str) -> Policy:
@@ -90,7 +95,7 @@ def target_policy(name: str) -> Policy:
 
         def thresholded(cs: list[dict[str, Any]]) -> int:
             best = _best(cs, lambda c: True)
-            return best if cs[best]["value"] >= floor else next(i for i, c in enumerate(cs) if c["do_nothing"])
+            return best if predicted(cs[best]) >= floor else next(i for i, c in enumerate(cs) if c["do_nothing"])
         return thresholded
     raise ValueError(f"unknown policy {name!r}: greedy, nothing, no_discount, email_only or min_value:X")
 
@@ -159,8 +164,8 @@ def evaluate(decisions: list[LoggedDecision], unmatched: int, policy_name: str, 
     propensity = np.array([d.propensity for d in decisions])
     picks = [policy(d.candidates) for d in decisions]
     agree = np.array([p == d.chosen for p, d in zip(picks, decisions, strict=True)])
-    q_target = np.array([float(d.candidates[p]["value"]) for p, d in zip(picks, decisions, strict=True)])
-    q_logged = np.array([float(d.candidates[d.chosen]["value"]) for d in decisions])
+    q_target = np.array([predicted(d.candidates[p]) for p, d in zip(picks, decisions, strict=True)])
+    q_logged = np.array([predicted(d.candidates[d.chosen]) for d in decisions])
     weight = agree / propensity
 
     def ips(rows: np.ndarray) -> float:
