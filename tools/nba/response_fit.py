@@ -19,6 +19,7 @@ rate climbs with the same count. Both come from the same one statement.
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Float, and_, case, cast, func, literal, select
@@ -129,7 +130,7 @@ class ResponseRates:
                      + rates["leak"].mean * self.leak_cost.get(channel, 0.0))
 
 
-def _parent_of(rate: Rate) -> tuple[float, float, float, float]:
+def _parent_of(rate: Rate) -> tuple[float | np.ndarray, float, float, float]:
     # A cell's posterior minus its own data is its parent's prior; used only to reach the parent.
     return rate.mean, rate.successes, rate.failures, 0.0
 
@@ -139,7 +140,7 @@ async def response_counts(db: Database, since: datetime | None, until: datetime)
     statement."""
     o = Outcome
 
-    def flag(types: tuple[str, ...]) -> object:
+    def flag(types: tuple[str, ...]) -> Any:
         return func.max(case((o.type.in_(types), 1), else_=0))
 
     answered = (
@@ -185,10 +186,12 @@ async def response_counts(db: Database, since: datetime | None, until: datetime)
     columns = list(zip(*rows, strict=True)) if rows else [()] * 12
     text = [np.array(c, dtype=object).astype(str) for c in columns[:3]]
     numbers = [np.array(c, dtype=float) for c in columns[3:]]
-    return CellCounts(*text, numbers[0].astype(np.int64), *numbers[1:])
+    sends, opens, clicks, orders, order_margin, leaks, leak_margin, unsubscribes = numbers[1:]
+    return CellCounts(text[0], text[1], text[2], numbers[0].astype(np.int64), sends, opens, clicks, orders,
+                      order_margin, leaks, leak_margin, unsubscribes)
 
 
-def _days_before(moment: object, days: int, dialect: str) -> object:
+def _days_before(moment: Any, days: int, dialect: str) -> Any:
     if dialect == "sqlite":  # datetimes are ISO text there: shift with SQLite's own function
         return func.datetime(moment, f"-{days} days")
     return moment - literal(timedelta(days=days))
@@ -297,7 +300,7 @@ def _slope(counts: CellCounts, rows: np.ndarray) -> float:
     base = x[0] / n[0]
     k = np.arange(MAX_RECENT + 1)
     rel = np.where(n > 0, x / np.maximum(n, 1e-9) / base - 1, 0.0)
-    slope = float(np.sum(n * k * rel) / max(np.sum(n * k ** 2), 1e-9))
+    slope = float(np.sum(n * k * rel)) / max(float(np.sum(n * k ** 2)), 1e-9)
     return float(np.clip(slope, 0.0, 5.0))
 
 

@@ -10,6 +10,7 @@ Every array here is (members × candidates); one member is a batch of one.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -62,9 +63,10 @@ def repeat_rows(batch: MemberBatch, times: int) -> MemberBatch:
     def channels(values: dict[Channel, np.ndarray]) -> dict[Channel, np.ndarray]:
         return {channel: np.repeat(v, times, axis=0) for channel, v in values.items()}
 
-    return MemberBatch(**{
+    fields: dict[str, Any] = {
         name: channels(value) if isinstance(value, dict) else rep(value) for name, value in batch.__dict__.items()
-    })
+    }
+    return MemberBatch(**fields)
 
 
 @dataclass(frozen=True)
