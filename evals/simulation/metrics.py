@@ -10,7 +10,7 @@ from evals.intervals import Estimate, estimate
 from evals.simulation.responses import TALLIES, Ledger
 
 METRICS = ("incremental_margin", "incremental_revenue", "redemption_rate", "discount_spend", "contacts_per_member",
-           "unsubscribe_rate", "violations")
+           "unsubscribe_rate", "violations", "sends_on_hour")
 
 
 class PolicyMetrics(BaseModel):
@@ -45,6 +45,8 @@ def per_run(ledger: Ledger, members: int) -> dict[str, float]:
         "contacts_per_member": ledger.contacts / members,
         "unsubscribe_rate": ledger.unsubscribes / ledger.contacts if ledger.contacts else 0.0,
         "violations": float(ledger.violations),
+        # share of contacts sent within ±1 h of the member's hidden preferred hour
+        "sends_on_hour": ledger.on_hour / ledger.contacts if ledger.contacts else 0.0,
     }
 
 

@@ -9,6 +9,7 @@ LABELS = {
     "incremental_margin": "Incremental margin ($)", "incremental_revenue": "Incremental revenue ($)",
     "redemption_rate": "Redemption rate", "discount_spend": "Discount spend ($)",
     "contacts_per_member": "Contacts per member", "unsubscribe_rate": "Unsubscribe rate", "violations": "Rule violations",
+    "sends_on_hour": "Sends within 1 h of the member's hour",
 }
 
 

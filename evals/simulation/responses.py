@@ -68,6 +68,7 @@ class Ledger:
     offers: int = 0  # contacts carrying an incentive
     opens: int = 0
     clicks: int = 0
+    on_hour: int = 0  # contacts sent within an hour of the member's hidden preferred hour (evaluation only)
     orders: int = 0
     redemptions: int = 0
     own_order_redemptions: int = 0  # offers used on orders the member placed on their own
@@ -213,6 +214,7 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
                         hour_distance=hours, recent_contacts=recent, offer_value=value,
                         price_sensitivity=truth.price_sensitivity[members], active=truth.active_by_month[members, -1])
     p = world.response.probabilities(exposure)
+    ledger.on_hour += int((hours <= 1.0).sum())
     streams = message_streams(seed, offers)
     u = np.array([stream.random(6) for stream in streams])
     opened = u[:, 0] < p.open

@@ -3,6 +3,7 @@
     loyalty eval run SUITE [--model local|claude] [--out DIR] [--db FILE] ...
     loyalty eval run simulation --population FILE --members N --days D --seeds K
     loyalty eval compare RUN_A RUN_B
+    loyalty eval offline --policy greedy --policy no_discount [--db URL]
 
 `run` exits 0 whenever the suite ran, however many cases failed (the report says which); it
 exits 2 only when it could not run (unknown suite, bad suite file, no API key for Claude, an
@@ -23,7 +24,8 @@ from evals.harness.results import CaseResult, RunSummary
 from evals.harness.run import RunOptions, run_suite
 from evals.harness.simulation import SimulationOptions, run_simulation_suite
 from loyalty.cli.common import console, fail, quiet_logs, run, settings_for
-from tools.storage.db import parse_url
+from tools.nba.offline import LoggedDecision, evaluate, logged_decisions, target_policy
+from tools.storage.db import checked_database, parse_url
 
 app = typer.Typer(help="Score agent decisions: scenario suites, the guard's suite, the simulator.",
                   no_args_is_help=True)
@@ -163,3 +165,37 @@ def _print_comparison(c: Comparison) -> None:
 
 def _mark(value: bool | None) -> str:
     return "—" if value is None else "[green]pass[/]" if value else "[red]fail[/]"
+
+
+@app.command("offline")
+def offline_command(
+    policy: Annotated[list[str], typer.Option("--policy", help="Target policy: greedy, nothing, no_discount, "
+                                              "email_only or min_value:X (repeatable).")],
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: the settings').")] = None,
+) -> None:
+    """Estimate policies from the logged decisions before they run: inverse-propensity (IPS),
+    self-normalised (SNIPS) and doubly-robust (DR) estimates of the margin per decision, with 95%
+    bootstrap intervals, next to what the logging policy earned."""
+    settings = settings_for(db)
+    for name in policy:
+        try:
+            target_policy(name)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+
+    async def work() -> tuple[list[LoggedDecision], int]:
+        async with checked_database(settings.db_url) as store:
+            return await logged_decisions(store)
+
+    decisions, unmatched = run(work())
+    if not decisions:
+        raise fail("no logged decisions with choice probabilities in this database: run the agents first")
+    table = Table(title=f"off-policy estimates over {len(decisions):,} logged decisions "
+                  f"({unmatched:,} unusable): margin per decision", show_edge=False)
+    for column in ("policy", "agrees", "logged", "IPS", "SNIPS", "DR"):
+        table.add_column(column, justify="left" if column == "policy" else "right")
+    for name in policy:
+        report = evaluate(decisions, unmatched, name)
+        table.add_row(name, f"{report.agreeing:,}", *(f"{e.mean:,.3f} [{e.low:,.3f}, {e.high:,.3f}]" for e in (
+            report.logged_reward, report.ips, report.snips, report.dr)))
+    console.print(table)

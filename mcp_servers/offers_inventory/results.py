@@ -85,6 +85,11 @@ class Candidate(BaseModel):
     cost_if_redeemed: float
     fatigue_penalty: float
     value: float = Field(description="Net expected value; the ranking key.")
+    expected_value: float | None = Field(
+        None, description="The value at the posterior means (what `value` is when the decision does not explore).")
+    choice_probability: float | None = Field(
+        None, description="The probability that the scoring policy (greedy, or exploring) chooses this action; "
+                          "logged for off-policy evaluation.")
     rationale: str
     send_at: UtcTimestamp | None = None
     valid_until: UtcTimestamp | None = None

@@ -32,7 +32,7 @@ from tools.catalogue import offer_templates
 from tools.catalogue import recommend_bundle as bundle_for
 from tools.errors import NotFound
 from tools.nba.exploration import exploration_stream
-from tools.nba.learning import LiftCache
+from tools.nba.learning import LiftCache, ResponseCache
 from tools.nba.member_scoring import MomentContext, score_member
 from tools.profiles.service import ProfileService
 from tools.storage.db import Database
@@ -48,6 +48,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         raise ValueError("the offers-inventory server needs a profile service")
     profiles: ProfileService = deps.profiles
     lift = LiftCache(deps.db, deps.clock)
+    response = ResponseCache(deps.db, deps.clock)
     server = new_server(
         "offers-inventory", "Offers and inventory",
         "Offer templates, stock, budgets, bundles, and next-best-action scoring: "
@@ -102,11 +103,11 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         moment = MomentContext(cart_value=cart_value, cart_skus=tuple(cart_skus), anchor_category=anchor_category,
                                competitor_discount_pct=competitor_discount_pct, sequence_step=sequence_step)
         now = deps.clock()
-        learned = await lift.get()
+        learned, rates = await lift.get(), await response.get()
         explore = exploration_stream(member, use_case, now.date(), deps.exploration_share)
         scored = await score_member(deps.db, profile, use_case, moment, now=now, policy=deps.policy, top=top,
-                                    learned=learned if explore is None else learned.sampled(explore),
-                                    ignore_window=deps.ignore_window)
+                                    learned=learned, rates=rates, explore=explore,
+                                    exploration_share=deps.exploration_share, ignore_window=deps.ignore_window)
         candidates = [Candidate.model_validate(c | {"draft": draft_proposal(
             c, member, use_case, sequence_step, scored["sms_opt_out_text"])}) for c in scored["candidates"]]
         return Scoring.model_validate(scored | {"candidates": candidates, "exploring": explore is not None})

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from policies.vocabulary import OfferType, UseCase
 from tools.nba.response import LearnedLift, learn_lift
+from tools.nba.response_fit import ResponseRates, fit_response
 from tools.storage.db import Database
 from tools.storage.models import Contact, Outcome, Proposal
 
@@ -36,6 +37,24 @@ async def learned_lift(db: Database) -> LearnedLift:
         cell[0] += float(bool(converted))
         cell[1] += max(float(content["value"]["uplift"]), 0.0)
     return learn_lift({key: (actual, expected) for key, (actual, expected) in observed.items()})
+
+
+@dataclass
+class ResponseCache:
+    """The response fitted from every contact before now (`tools.nba.response_fit`), refitted at
+    most once per `every`: one statement over the contact history, kept off the hot path."""
+
+    db: Database
+    clock: Callable[[], datetime]
+    every: timedelta = timedelta(hours=1)
+    _value: ResponseRates | None = field(default=None, repr=False)
+    _at: datetime | None = field(default=None, repr=False)
+
+    async def get(self) -> ResponseRates:
+        now = self.clock()
+        if self._value is None or self._at is None or not self._at <= now < self._at + self.every:
+            self._value, self._at = await fit_response(self.db, now), now
+        return self._value
 
 
 @dataclass

@@ -4,6 +4,7 @@ This is what the offers server's `score_candidate_actions` returns. It uses obse
 the profile's predictions and behaviour, the contact record, the catalogue and the policy.
 """
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,8 @@ from tools.contacts import SentMessage, consecutive_ignored, contact_record
 from tools.errors import NotFound
 from tools.nba.eligibility import not_applicable, outside_affinities, overdue_days
 from tools.nba.response import APP_NATIVE_IN_APP_REACH, LearnedLift, ResponsePriors
-from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, Scores, rationale, score
+from tools.nba.response_fit import ResponseRates
+from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, Scores, rationale, repeat_rows, score
 from tools.nba.timing import send_time, valid_until
 from tools.profiles.profile import Profile
 from tools.rule_facts import SkuCost, expected_order, sku_costs_of
@@ -113,7 +115,13 @@ def member_batch(profile: Profile, use_case: UseCase, moment: MomentContext, rec
 
 async def score_member(db: Database, profile: Profile, use_case: UseCase, moment: MomentContext, *,
                        now: datetime, policy: Policy, top: int, learned: LearnedLift | None = None,
+                       rates: ResponseRates | None = None, explore: np.random.Generator | None = None,
+                       exploration_share: float = 0.0,
                        ignore_window: timedelta = timedelta(days=3)) -> dict[str, Any]:
+    """`explore`: this decision explores (Thompson sampling) with this stream; every candidate
+    then carries the probability that the scoring policy — greedy on the posterior means, or
+    exploring with `exploration_share` — chooses it (`choice_probability`), so the logged
+    decisions can estimate another policy offline."""
     record = await contact_record(db, profile.customer_id, now=now, lookback=timedelta(days=7))
     live = [m for m in record.recent if m.status in ("queued", "sending", "sent")]
     ignored = consecutive_ignored(record.recent, now=now, window=ignore_window)
@@ -134,7 +142,14 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
         if (paused or unfit or not record.consents.get(channel.value, False) or channel.value in record.opted_out
                 or channel in capped):
             batch.reachable[channel][:] = False
-    scores = score(batch, use_case, policy.valuation, learned=learned)
+    learned = learned or LearnedLift()
+    fitted = rates is not None and not rates.empty
+    greedy_scores = score(batch, use_case, policy.valuation, learned=learned, rates=rates)
+    scores = greedy_scores
+    if explore is not None:  # the fitted rates' posterior when there is history, else the priors' factors'
+        scores = score(batch, use_case, policy.valuation,
+                       learned=learned if fitted else learned.sampled(explore),
+                       rates=rates.sampled(explore) if fitted and rates is not None else rates)
     described = [
         _describe(scores, j, cand, profile, use_case, moment, anchor, bundle, now, policy,
                   (record.quiet_start_hour, record.quiet_end_hour))
@@ -144,6 +159,8 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
     _price_as_the_rules_do(described, scores, profile, costs, policy)
     # Only compliant actions compete (DESIGN §5): an offer the margin floor forbids is not an option.
     described = [c for c in described if not c.pop("breaks_margin_floor", False)]
+    _choice_probabilities(described, scores, greedy_scores, batch, use_case, policy, learned, rates,
+                          exploration_share, _draw_stream(profile.customer_id, use_case, now))
     for c in described:
         del c["_index"]
         c["rationale"] = rationale(c)
@@ -166,6 +183,43 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
         "sms_opt_out_text": policy.sms.opt_out_text.required_text,
         "candidates": candidates,
     }
+
+
+# Posterior draws behind each decision's logged choice probabilities: the Monte Carlo error of a
+# probability is at most 1 / (2·sqrt(CHOICE_DRAWS)), about 0.06; enough to weight logged decisions.
+CHOICE_DRAWS = 64
+
+
+def _draw_stream(customer_id: int, use_case: UseCase, now: datetime) -> np.random.Generator:
+    """The same draws for the same member, use case and day, on every run."""
+    digest = hashlib.sha256(f"choice\x1f{use_case.value}\x1f{customer_id}\x1f{now.date().isoformat()}".encode())
+    return np.random.default_rng(int.from_bytes(digest.digest()[:8], "big"))
+
+
+def _choice_probabilities(described: list[dict[str, Any]], scores: Scores, greedy: Scores, batch: MemberBatch,
+                          use_case: UseCase, policy: Policy, learned: LearnedLift, rates: ResponseRates | None,
+                          share: float, rng: np.random.Generator) -> None:
+    """Each described candidate's probability of being chosen: (1 − share) when it is the greedy
+    choice, plus share × the share of posterior draws in which it ranks first (exploration).
+    The rules' pricing moved each candidate's value by a fixed amount; the draws carry it over."""
+    if not described:
+        return
+    index = np.array([c["_index"] for c in described])
+    shift = np.array([c["value"] for c in described]) - scores.value[0, index]
+    fitted = rates is not None and not rates.empty
+    copies = repeat_rows(batch, CHOICE_DRAWS)
+    drawn = score(copies, use_case, policy.valuation,
+                  learned=learned if fitted else [learned.sampled(rng) for _ in range(CHOICE_DRAWS)],
+                  rates=rates.draws(rng, CHOICE_DRAWS) if fitted and rates is not None else rates)
+    winners = np.argmax(drawn.value[:, index] + shift[None, :], axis=1)
+    explored = np.bincount(winners, minlength=len(index)) / CHOICE_DRAWS
+    expected = greedy.value[0, index] + shift
+    chosen = np.zeros(len(index))
+    chosen[int(np.argmax(expected))] = 1.0
+    for c, p, v in zip(described, (1 - share) * chosen + share * explored, expected, strict=True):
+        c["choice_probability"] = round(float(p), 4)
+        # the value at the posterior means: what `value` is when the decision does not explore
+        c["expected_value"] = round(float(v), 2)
 
 
 def _price_as_the_rules_do(described: list[dict[str, Any]], scores: Scores, profile: Profile,

@@ -8,7 +8,9 @@ cannibalisation the subtraction of the do-nothing term and the redemption-weight
 Every array here is (members × candidates); one member is a batch of one.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -18,10 +20,12 @@ from tools.nba.levers import DO_NOTHING, LEVERS, Lever
 from tools.nba.response import (
     CONTACT_COST,
     INTRUSIVENESS,
+    REACH_PRIOR_WEIGHT,
     LearnedLift,
     ResponsePriors,
     shrunk_reach,
 )
+from tools.nba.response_fit import ResponseRates
 
 CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP)
 MAX_CANDIDATES = 50
@@ -51,6 +55,20 @@ class MemberBatch:
         return len(self.customer_id)
 
 
+def repeat_rows(batch: MemberBatch, times: int) -> MemberBatch:
+    """Every member's row `times` times over (member by member)."""
+    def rep(values: np.ndarray | None) -> np.ndarray | None:
+        return None if values is None else np.repeat(values, times, axis=0)
+
+    def channels(values: dict[Channel, np.ndarray]) -> dict[Channel, np.ndarray]:
+        return {channel: np.repeat(v, times, axis=0) for channel, v in values.items()}
+
+    fields: dict[str, Any] = {
+        name: channels(value) if isinstance(value, dict) else rep(value) for name, value in batch.__dict__.items()
+    }
+    return MemberBatch(**fields)
+
+
 @dataclass(frozen=True)
 class Candidate:
     lever: Lever
@@ -78,8 +96,16 @@ def candidates_for(use_case: UseCase) -> list[Candidate]:
 
 
 def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
-          priors: ResponsePriors | None = None, learned: LearnedLift | None = None) -> Scores:
-    priors, learned = priors or ResponsePriors(), learned or LearnedLift()
+          priors: ResponsePriors | None = None, learned: LearnedLift | Sequence[LearnedLift] | None = None,
+          rates: ResponseRates | None = None) -> Scores:
+    """`rates`: the response fitted from the retailer's own contacts and outcomes
+    (`tools.nba.response_fit`); every message term then comes from them. Without any history
+    (a retailer's first messages) the priors stand in. `learned` may hold one factor set per row
+    (posterior draws scored against copies of one member)."""
+    priors = priors or ResponsePriors()
+    per_row = [learned] * len(batch) if learned is None or isinstance(learned, LearnedLift) else list(learned)
+    per_row = [one or LearnedLift() for one in per_row]
+    fitted = rates is not None and not rates.empty
     cands = candidates_for(use_case)
     n, k = len(batch), len(cands)
     p0 = np.clip(batch.p_buy_anyway, 0.0, 0.99)[:, None]
@@ -93,54 +119,116 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
         ps = np.maximum(ps, priors.cart_price_barrier)
         full_price = np.zeros_like(full_price)
 
-    effect = np.zeros((n, k))
+    effect = np.zeros((n, k))  # the priors' conversion among members who see the message
+    per_send = np.zeros((n, k))  # fitted: message-led orders per message sent
     reach = np.zeros((n, k))
+    seen = np.zeros((n, k))  # who sees it, for redemptions: never below the channel's prior reach
     cost_if_redeemed = np.zeros((n, k))
     contact_cost = np.zeros((n, k))
-    intrusiveness = np.zeros((n, k))
+    fatigue = np.zeros((n, k))
     reachable = np.ones((n, k), dtype=bool)
-    lift = np.ones(k)
+    lift = np.ones((n, k))
+    recent = batch.recent_contacts_7d[:, None]
     for j, cand in enumerate(cands):
         if cand.lever.is_nothing:
             continue
         channel = cand.channel
         assert channel is not None
-        reach[:, j] = shrunk_reach(batch.opens[channel], batch.sends[channel], channel, batch.reach_prior.get(channel))
         reachable[:, j] = batch.reachable[channel]
         contact_cost[:, j] = CONTACT_COST[channel]
-        intrusiveness[:, j] = INTRUSIVENESS[channel]
         e, c = _lever_effect(cand.lever, use_case, basket[:, 0], ps[:, 0], full_price[:, 0], valuation, priors)
-        effect[:, j] = e
-        lift[j] = learned.factor(cand.lever.offer_type, use_case)
         cost_if_redeemed[:, j] = c
+        lift[:, j] = [one.factor(cand.lever.offer_type, use_case) for one in per_row]
+        member_prior = batch.reach_prior.get(channel)
+        if fitted:
+            assert rates is not None
+            per_send[:, j], reach[:, j], fatigue[:, j] = _fitted_message(
+                rates, cand.lever, channel, use_case, batch, basket[:, 0], ps[:, 0], full_price[:, 0], member_prior)
+            seen[:, j] = np.maximum(reach[:, j], shrunk_reach(batch.opens[channel], batch.sends[channel], channel))
+        else:
+            reach[:, j] = shrunk_reach(batch.opens[channel], batch.sends[channel], channel, member_prior)
+            seen[:, j] = reach[:, j]
+            effect[:, j] = e
+            intrusiveness = INTRUSIVENESS[channel]
+            unsubscribe = priors.unsubscribe_base * (1.0 + recent[:, 0] + 2.0 * batch.consecutive_ignored) * intrusiveness
+            # An unsubscribe loses the channel, not the member: what is at stake is the share of
+            # their yearly value that our messages on that channel bring in, in margin.
+            fatigue[:, j] = (unsubscribe * priors.channel_share_of_value * np.maximum(batch.clv_365, 0.0)
+                             * np.clip(batch.margin_rate, 0.0, 0.95))
 
-    p0, effect = _competitor_pressure(batch, use_case, cands, p0, ps, full_price, effect, priors)
-    # The multiplier is learned against the whole predicted uplift, a rival's win-back included.
-    effect = effect * lift
-    p1 = np.clip(p0 + (1 - p0) * reach * effect, 0.0, 1.0)
-    redeem = np.where(cost_if_redeemed > 0, reach * p1, 0.0)
-    pressure = 1.0 + batch.recent_contacts_7d[:, None] + 2.0 * batch.consecutive_ignored[:, None]
-    unsubscribe = priors.unsubscribe_base * pressure * intrusiveness
-    # An unsubscribe loses the channel, not the member: what is at stake is the share of their
-    # yearly value that our messages on that channel bring in — in margin, like every other term
-    # (the CLV prediction is spend).
-    fatigue = (unsubscribe * priors.channel_share_of_value * np.maximum(batch.clv_365, 0.0)[:, None]
-               * np.clip(batch.margin_rate, 0.0, 0.95)[:, None])
+    p0, won_back = _competitor_pressure(batch, use_case, cands, p0, ps, full_price, np.zeros((n, k)), priors)
+    if fitted:
+        # Fitted rates are per message sent; a rival's win-back is a share of the purchase the
+        # rival took, among members who see the answer.
+        uplift = (per_send + (1 - p0) * reach * won_back) * lift
+    else:
+        uplift = (1 - p0) * reach * (effect + won_back) * lift
+    p1 = np.clip(p0 + uplift, 0.0, 1.0)
+    redeem = np.where(cost_if_redeemed > 0, seen * p1, 0.0)
     expected_cost = redeem * cost_if_redeemed + contact_cost
-    # A purchase by a member at risk of lapsing also keeps part of their future margin.
-    retention = _retention_value(batch, use_case, margin, priors)
-    worth = margin + retention  # what one purchase is worth to the retailer
-    value = (p1 - p0) * worth - redeem * cost_if_redeemed - contact_cost - fatigue
+    value = (p1 - p0) * margin - redeem * cost_if_redeemed - contact_cost - fatigue
     value = np.where(reachable, value, -np.inf)
-    return Scores(cands, p1, p1 - p0, p1 * worth, expected_cost, cost_if_redeemed, redeem, fatigue, value)
+    return Scores(cands, p1, p1 - p0, p1 * margin, expected_cost, cost_if_redeemed, redeem, fatigue, value)
 
 
-def _retention_value(batch: MemberBatch, use_case: UseCase, margin: np.ndarray, priors: ResponsePriors) -> np.ndarray:
-    if batch.churn_risk is None or use_case not in (UseCase.REACTIVATION, UseCase.COMPETITIVE_RESPONSE):
-        return np.zeros_like(margin)
-    rate = margin / np.maximum(batch.basket_value, 1.0)[:, None]
-    future = np.maximum(batch.clv_365, 0.0)[:, None] * rate
-    return priors.retained_share * np.clip(batch.churn_risk, 0.0, 1.0)[:, None] * future
+# The member's response relative to the average member's, for a lever's incentive: the priors'
+# shapes (price levers move the price sensitive, recognition the rest), normalised at this
+# sensitivity so that the fitted rate is the average member's.
+REFERENCE_SENSITIVITY = 0.2
+REFERENCE_DEPTH_PCT = 12.5
+# A member's own open rate may move their response at most this far from the average member's.
+RELATIVE_REACH_BOUNDS = (0.2, 5.0)
+
+
+def _fitted_message(rates: ResponseRates, lever: Lever, channel: Channel, use_case: UseCase, batch: MemberBatch,
+                    basket: np.ndarray, ps: np.ndarray, full_price: np.ndarray,
+                    member_prior: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(message-led orders per send, the member's reach, fatigue cost) for one lever and channel."""
+    name, family = channel.value, lever.offer_type.value
+    message_only = OfferType.NONE.value
+    order = rates.rate("order", name, use_case.value, family)
+    plain = rates.rate("order", name, use_case.value, message_only)
+    opened = rates.rate("open", name, use_case.value, family)
+    left = rates.rate("unsubscribe", name, use_case.value, family)
+    n = len(batch)
+    if order is None or opened is None:  # a channel the retailer has never used: no evidence, no credit
+        return np.zeros(n), np.zeros(n), np.zeros(n)
+    base = plain.mean if plain is not None else order.mean
+    incentive = np.maximum(order.mean - base, 0.0) * _relative_response(lever, basket, ps, full_price)
+    prior = opened.mean if member_prior is None else member_prior
+    reach = (batch.opens[channel] + REACH_PRIOR_WEIGHT * prior) / (batch.sends[channel] + REACH_PRIOR_WEIGHT)
+    relative = np.clip(reach / np.maximum(opened.mean, 1e-6), *RELATIVE_REACH_BOUNDS)
+    recent = batch.recent_contacts_7d
+    decline = (1 - rates.decline_per_contact.get(name, 0.0)) ** recent
+    per_send = relative * (base + incentive) * decline
+    # Fatigue, in margin: the chance this message ends the channel times what a year of the
+    # channel's messages brings, plus the response it takes from the next week's messages.
+    worth = max(rates.value_per_send(name), 0.0)
+    yearly = rates.sends_per_member_year.get(name, 0.0)
+    unsubscribe = (float(left.mean) if left is not None else 0.0) * (1 + rates.unsubscribe_slope.get(name, 0.0) * recent)
+    fatigue = unsubscribe * worth * yearly + rates.decline_per_contact.get(name, 0.0) * worth * yearly * 7 / 365
+    return per_send, reach, fatigue
+
+
+def _relative_response(lever: Lever, basket: np.ndarray, ps: np.ndarray, full_price: np.ndarray) -> np.ndarray:
+    def price(s: np.ndarray | float) -> np.ndarray:
+        return np.asarray(0.3 + 1.4 * np.asarray(s))
+
+    def status(s: np.ndarray | float) -> np.ndarray:
+        return np.asarray(1.3 - 0.6 * np.asarray(s))
+
+    kind = lever.offer_type
+    if lever.is_price:
+        cut = basket * lever.discount_pct / 100 if lever.discount_pct else np.minimum(lever.amount_off, basket)
+        depth = 100 * cut / basket
+        curve = (1 - np.exp(-depth / 12.0)) / (1 - np.exp(-REFERENCE_DEPTH_PCT / 12.0))
+        return curve * price(ps) / price(REFERENCE_SENSITIVITY) * np.where(full_price, 0.5, 1.0)
+    if kind is OfferType.FREE_SHIPPING:
+        return (0.5 + ps) / (0.5 + REFERENCE_SENSITIVITY)
+    if kind in (OfferType.POINTS_MULTIPLIER, OfferType.BONUS_POINTS, OfferType.EARLY_ACCESS):
+        scale = min(1.0, lever.bonus_points / 500) if kind is OfferType.BONUS_POINTS else 1.0
+        return scale * status(ps) / status(REFERENCE_SENSITIVITY) * np.where(full_price, 1.5, 1.0)
+    return np.ones_like(basket)
 
 
 def _competitor_pressure(batch: MemberBatch, use_case: UseCase, cands: list[Candidate], p0: np.ndarray,

@@ -48,12 +48,22 @@ def send_time(now: datetime, preferred_hour: int | None, time_zone: str, channel
     for moment in candidates:
         if moment >= start and allowed(moment):
             return moment.astimezone(UTC)
-    # The preferred hour is never allowed for this channel and member: the first allowed hour.
-    for step in range(0, 48):
-        moment = (start + timedelta(hours=step)).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-        if allowed(moment):
-            return moment.astimezone(UTC)
-    raise ValueError(f"no allowed send time for {channel} within two days")
+    # The preferred hour is never allowed for this channel and member: the allowed hour nearest to
+    # it on the clock (a 22:00 reader is messaged at the window's last hour, not at 8 the next
+    # morning), the earliest such moment.
+    allowed_moments = [moment for moment in (
+        (start + timedelta(hours=step)).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        for step in range(48)) if allowed(moment)]
+    if not allowed_moments:
+        raise ValueError(f"no allowed send time for {channel} within two days")
+    if urgent:
+        return allowed_moments[0].astimezone(UTC)
+
+    def off_hour(moment: datetime) -> int:
+        gap = abs(moment.hour - hour)
+        return min(gap, 24 - gap)
+
+    return min(allowed_moments, key=lambda moment: (off_hour(moment), moment)).astimezone(UTC)
 
 
 def valid_until(send_at: datetime, use_case: UseCase) -> datetime:

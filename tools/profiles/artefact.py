@@ -23,6 +23,7 @@ from tools.profiles.clv import ClvModel
 from tools.profiles.next_purchase import NextPurchaseModel
 from tools.profiles.population import CategoryStats
 from tools.profiles.replenishment import ReplenishmentModel
+from tools.profiles.send_hour import HourPrior
 from tools.storage.db import parse_url
 from tools.storage.files import staged, write_text_atomic
 
@@ -48,6 +49,7 @@ class FittedModels:
     reference: dict[str, np.ndarray]
     metrics: dict[str, float] = field(default_factory=dict)
     training_rows: dict[str, int] = field(default_factory=dict)
+    send_hours: HourPrior | None = None  # what members' best hours are shrunk toward; None: each frame's own
 
     def quantile(self, name: str, q: float) -> float:
         grid = self.reference[name]

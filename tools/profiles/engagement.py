@@ -12,7 +12,16 @@ import numpy as np
 from policies.vocabulary import Channel, OutcomeType
 from tools.profiles import groups
 from tools.profiles.history import CHANNELS, ORDER_CHANNELS, OUTCOME_TYPES, History, Outcomes
-from tools.profiles.local_time import hour_of, to_local, weekday_of
+from tools.profiles.local_time import to_local, weekday_of
+from tools.profiles.send_hour import (
+    ONLINE_ORDER_WEIGHT,
+    STORE_ORDER_WEIGHT,
+    VISIT_WEIGHT,
+    HourPrior,
+    HourSignals,
+    best_hours,
+    fit_hour_prior,
+)
 
 SEEN = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.OPEN, OutcomeType.CLICK, OutcomeType.REDEEM,
                                                OutcomeType.ORDER))
@@ -38,7 +47,9 @@ class Engagement:
     send_weekday: np.ndarray  # int 0 (Monday)..6, -1 when unknown
 
 
-def engagement(history: History) -> Engagement:
+def engagement(history: History, hour_prior: HourPrior | None = None) -> Engagement:
+    """`hour_prior`: what members' hours are shrunk toward (fitted with the models); by default
+    fitted on this history itself."""
     n, k = len(history.members), len(CHANNELS)
     outcomes = history.outcomes
     sends = history.current.sends
@@ -53,7 +64,7 @@ def engagement(history: History) -> Engagement:
     return Engagement(
         sends=sends, opens=opens, clicks=clicks, last_engaged=last, consent=consent,
         preferred_channel=_preferred(history, sends, opens, clicks, consent),
-        **_send_time(history, outcomes.member[engaged], outcomes.at[engaged]),
+        **_send_time(history, outcomes.member[engaged], outcomes.at[engaged], hour_prior),
     )
 
 
@@ -89,22 +100,85 @@ def _preferred(history: History, sends: np.ndarray, opens: np.ndarray, clicks: n
     return np.where(preferred >= 0, preferred, np.where(shops & reachable, fallback, -1))
 
 
-def _send_time(history: History, engaged_member: np.ndarray, engaged_at: np.ndarray) -> dict[str, np.ndarray]:
-    """The local hour and weekday the member most often responds, or else most often buys."""
+def _send_time(history: History, engaged_member: np.ndarray, engaged_at: np.ndarray,
+               hour_prior: HourPrior | None) -> dict[str, np.ndarray]:
+    """The member's best local hour (`tools.profiles.send_hour`: from their own orders' and
+    visits' times),
+    and the weekday they most often respond, or else most often buy."""
     n = len(history.members)
     zones = history.members.time_zone
-    out = {}
+    orders = history.orders
     engaged_count = np.bincount(engaged_member, minlength=n)
     use_engagement = engaged_count >= MIN_TIMING_SIGNALS
-    orders = history.orders
     from_orders = ~use_engagement[orders.member]
     member = np.concatenate([engaged_member[use_engagement[engaged_member]], orders.member[from_orders]])
     at = np.concatenate([engaged_at[use_engagement[engaged_member]], orders.at[from_orders]])
     local = to_local(at, member, zones) if len(at) else at
-    for name, values, size in (("send_hour", hour_of(local), 24), ("send_weekday", weekday_of(local), 7)):
-        table = np.bincount(member.astype(np.int64) * size + values, minlength=n * size).reshape(n, size)
-        out[name] = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
-    return out
+    table = np.bincount(member.astype(np.int64) * 7 + weekday_of(local), minlength=n * 7).reshape(n, 7)
+    weekday = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), -1)
+    signals, segment = hour_signals(history, engaged_member, engaged_at)
+    prior = hour_prior or fit_hour_prior(signals, segment, len(history.members), HOUR_SEGMENTS)
+    return {"send_hour": best_hours(signals, segment, len(history.members), prior), "send_weekday": weekday}
+
+
+def fit_send_hours(history: History) -> HourPrior:
+    """The hour prior of this base, to be kept with the fitted models."""
+    outcomes = history.outcomes
+    engaged = np.isin(outcomes.type, SEEN)
+    signals, segment = hour_signals(history, outcomes.member[engaged], outcomes.at[engaged])
+    return fit_hour_prior(signals, segment, len(history.members), HOUR_SEGMENTS)
+
+
+# Hour segments: where the member mostly orders (ORDER_CHANNELS), or nowhere yet.
+HOUR_SEGMENTS = len(ORDER_CHANNELS) + 1
+
+
+def hour_signals(history: History, engaged_member: np.ndarray | None = None,
+                 engaged_at: np.ndarray | None = None) -> tuple[HourSignals, np.ndarray]:
+    """The times members acted of their own accord (`tools.profiles.send_hour`), and each member's
+    hour segment. A member whose answers to messages cluster at one hour (`answers_at_one_hour`)
+    is timed by those answers alone: they read at that hour whenever the message came."""
+    n = len(history.members)
+    orders = history.orders
+    store = ORDER_CHANNELS.index("store")
+    visits = history.visits
+    member = np.concatenate([orders.member, visits.member]).astype(np.int64)
+    at = np.concatenate([orders.at, visits.at])
+    weight = np.concatenate([np.where(orders.channel == store, STORE_ORDER_WEIGHT, ONLINE_ORDER_WEIGHT),
+                             np.full(len(visits.member), VISIT_WEIGHT)])
+    local = to_local(at, member, history.members.time_zone) if len(at) else at
+    hour = (local - np.floor(local)) * 24.0
+    if engaged_member is not None and engaged_at is not None and len(engaged_member):
+        engaged_member = engaged_member.astype(np.int64)
+        answered = to_local(engaged_at, engaged_member, history.members.time_zone)
+        answered_hour = (answered - np.floor(answered)) * 24.0
+        reader = answers_at_one_hour(engaged_member, answered_hour, n)
+        own = reader[engaged_member]
+        keep = ~reader[member]
+        member = np.concatenate([member[keep], engaged_member[own]])
+        hour = np.concatenate([hour[keep], answered_hour[own]])
+        weight = np.concatenate([weight[keep], np.ones(int(own.sum()))])
+    by_channel = np.stack([groups.count(orders.member, n, orders.channel == c)
+                           for c in range(len(ORDER_CHANNELS))], axis=1)
+    segment = np.where(by_channel.sum(axis=1) > 0, by_channel.argmax(axis=1), len(ORDER_CHANNELS))
+    return HourSignals(member, hour, weight), segment
+
+
+# Answers cluster at one hour when there are enough of them and their circular resultant length
+# reaches this (a spread of about 1.3 h); answers that follow the retailer's varied send times
+# spread wider, and a few can cluster by chance.
+ONE_HOUR_MIN_ANSWERS = 5
+ONE_HOUR_CONCENTRATION = 0.85
+
+
+def answers_at_one_hour(member: np.ndarray, hour: np.ndarray, n: int) -> np.ndarray:
+    """Members with at least ONE_HOUR_MIN_ANSWERS answers to messages, tightly clustered in time."""
+    count = np.bincount(member, minlength=n)
+    angle = hour / 24.0 * 2 * np.pi
+    x = np.bincount(member, weights=np.cos(angle), minlength=n)
+    y = np.bincount(member, weights=np.sin(angle), minlength=n)
+    length = np.hypot(x, y) / np.maximum(count, 1)
+    return (count >= ONE_HOUR_MIN_ANSWERS) & (length >= ONE_HOUR_CONCENTRATION)
 
 
 def activity(history: History) -> dict[str, np.ndarray]:

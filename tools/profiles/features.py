@@ -12,6 +12,7 @@ from tools.profiles.engagement import Engagement, activity, engagement, engageme
 from tools.profiles.history import CHANNELS, ORDER_CHANNELS, History
 from tools.profiles.purchases import purchase_features
 from tools.profiles.seasons import velocity
+from tools.profiles.send_hour import HourPrior
 
 FIELDS: dict[str, str] = {
     "tenure_days": "days since joining",
@@ -90,9 +91,9 @@ class MemberFeatures:
         return np.column_stack([self.fields[name] for name in names]).astype(float)
 
 
-def member_features(history: History) -> MemberFeatures:
+def member_features(history: History, hour_prior: HourPrior | None = None) -> MemberFeatures:
     fields = purchase_features(history)
-    found = engagement(history)
+    found = engagement(history, hour_prior)
     fields.update(engagement_fields(history, found))
     fields.update(activity(history))
     seasonality, season_fields = velocity(history)

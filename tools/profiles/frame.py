@@ -155,7 +155,7 @@ class ProfileFrame:
 
 
 def build_frame(history: History, models: FittedModels, book: SegmentBook, stale_after: timedelta) -> ProfileFrame:
-    features = member_features(history)
+    features = member_features(history, models.send_hours)
     pairs = pair_history(history)
     predictions = predict(models, history, features, pairs)
     frame = ProfileFrame(

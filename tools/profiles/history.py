@@ -139,6 +139,18 @@ class Consents:
 
 
 @dataclass(frozen=True)
+class Visits:
+    """Hours in which a member was active on the site or app of their own accord (behavioural
+    events other than purchases): one entry per member and hour."""
+
+    member: np.ndarray
+    at: np.ndarray  # days: the middle of the hour
+
+
+NO_VISITS = Visits(member=np.array([], dtype=np.int64), at=np.array([], dtype=float))
+
+
+@dataclass(frozen=True)
 class History:
     as_of: float  # days; every record here is strictly earlier
     categories: np.ndarray  # object: category names, indexed by Lines.category
@@ -149,6 +161,7 @@ class History:
     outcomes: Outcomes
     consents: Consents
     activity: dict[float, Activity]  # by moment (days): as_of, and earlier cut-offs when training
+    visits: Visits = NO_VISITS
 
     @property
     def current(self) -> Activity:
@@ -178,6 +191,7 @@ class History:
             outcomes=_take(self.outcomes, self.outcomes.at < moment),
             consents=_take(self.consents, self.consents.updated < moment),
             activity={moment: self.activity[moment]},
+            visits=_take(self.visits, self.visits.at < moment),
         )
 
     def window_orders(self, start: float, end: float) -> np.ndarray:

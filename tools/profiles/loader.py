@@ -55,6 +55,7 @@ from tools.profiles.history import (
     Members,
     Orders,
     Outcomes,
+    Visits,
     day_of,
 )
 from tools.storage.db import Database
@@ -75,6 +76,9 @@ UNIX_EPOCH_JULIAN_DAY = 2440587.5
 # Members named in one load: an IN list of bound ids (within SQLite's 32,766 parameters); beyond a
 # few thousand, reading everyone costs little more.
 MAX_NAMED_MEMBERS = 5_000
+# Events that are not a visit of the member's own choosing: a purchase is an order already; a
+# message's open, click or opt-out answers the retailer's send and keeps its schedule.
+NOT_VISITS = ("purchase", "message_open", "message_click", "unsubscribe", "complaint")
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,7 @@ async def _load(db: Database, as_of: datetime, member_id: int | None, also_at: S
     line = _kept(line, order_ids, 0)
     outcome = _kept(outcome, member_ids, 0)
     consent = _kept(consent, member_ids, 0)
+    visit = _kept(part["visits"], member_ids, 0)
     quantity = line[2]
     history = History(
         as_of=day_of(as_of),
@@ -218,6 +223,7 @@ async def _load(db: Database, as_of: datetime, member_id: int | None, also_at: S
         consents=Consents(member=_positions(member_ids, consent[0]), channel=consent[1].astype(np.int8),
                           granted=consent[2] > 0, updated=consent[3]),
         activity=activity,
+        visits=Visits(member=_positions(member_ids, visit[0]), at=(visit[1] + 0.5) / 24.0),
     )
     return history, catalogue
 
@@ -244,7 +250,7 @@ async def _parts_in_parallel(db: Database, queries: "_Queries", params: dict[str
             return [await _numbers(conn, getattr(queries, name), params) for name in names]
 
     # balanced by typical cost: lines are the biggest part, events the next
-    first, second = ("lines", "outcomes", "consents"), ("orders", "event_activity", "contact_activity")
+    first, second = ("lines", "outcomes", "consents"), ("orders", "event_activity", "contact_activity", "visits")
     done = await asyncio.gather(run(first), run(second))
     return dict(zip(first + second, done[0] + done[1], strict=True))
 
@@ -316,7 +322,8 @@ def _positions(known: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return order[np.searchsorted(known[order], ids.astype(np.int64))]
 
 
-RECORD_PARTS = ("orders", "lines", "outcomes", "consents", "contact_activity", "event_activity", "catalogue")
+RECORD_PARTS = ("orders", "lines", "outcomes", "consents", "contact_activity", "event_activity", "visits",
+                "catalogue")
 
 
 @dataclass(frozen=True)
@@ -329,8 +336,9 @@ class _Queries:
     consents: Select[Any]
     contact_activity: Select[Any]
     event_activity: Select[Any]
+    visits: Select[Any]
     catalogue: Select[Any]  # the categories' version: one row
-    records: CompoundSelect[Any]  # the seven numeric parts above in one statement, tagged by part
+    records: CompoundSelect[Any]  # the eight numeric parts above in one statement, tagged by part
 
 
 def _union(parts: list[Select[Any]]) -> CompoundSelect[Any]:
@@ -361,6 +369,12 @@ def _queries(dialect: str, scope: Literal["all", "one", "named"]) -> _Queries:
         if dialect == "sqlite":
             return type_coerce(func.julianday(column) - UNIX_EPOCH_JULIAN_DAY, Float())
         return cast(func.extract("epoch", column), Float()) / 86_400.0
+
+    def hour_number(column: Any) -> Any:
+        """Whole hours since the Unix epoch (CAST truncates on SQLite and rounds on PostgreSQL)."""
+        if dialect == "sqlite":
+            return cast(days(column) * 24.0, Integer())
+        return func.floor(days(column) * 24.0)
 
     def code(column: Any, vocabulary: Sequence[str]) -> Any:
         return case({name: i for i, name in enumerate(vocabulary)}, value=column, else_=-1)
@@ -419,6 +433,11 @@ def _queries(dialect: str, scope: Literal["all", "one", "named"]) -> _Queries:
             select(e.customer_id, *(window(spec) for spec in EVENT_WINDOWS.values()), days(func.max(e.occurred_at)))
             .where(e.occurred_at < at, only(e.customer_id))
             .group_by(e.customer_id)
+        ),
+        visits=(
+            select(e.customer_id, hour_number(e.occurred_at))
+            .where(e.occurred_at < as_of, e.type.not_in(NOT_VISITS), only(e.customer_id))
+            .group_by(e.customer_id, hour_number(e.occurred_at))
         ),
         # Additions and removals change the count or the largest id; renames almost always the lengths
         # (the service also rereads the categories every FRAME_REUSE).

@@ -23,6 +23,7 @@ from tools.profiles.affinity import candidates, fit_affinity
 from tools.profiles.artefact import ARTEFACT_VERSION, FittedModels
 from tools.profiles.churn import fit_churn
 from tools.profiles.clv import YEAR_DAYS, clv_inputs, fit_clv
+from tools.profiles.engagement import fit_send_hours
 from tools.profiles.features import FIELDS, MODEL_INPUTS, member_features
 from tools.profiles.history import History, day_of, from_days
 from tools.profiles.loader import load_history
@@ -178,8 +179,9 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
         version=ARTEFACT_VERSION, as_of=from_days(history.as_of), fitted_at=fitted_at,
         stats=category_stats(history, pairs), churn=churn, next_purchase=next_purchase, clv=clv,
         replenishment=replenishment, affinity=affinity, reference={}, metrics=metrics, training_rows=rows,
+        send_hours=fit_send_hours(history),
     )
-    features = member_features(history)
+    features = member_features(history, unfinished.send_hours)
     models = replace(unfinished, reference=_reference(unfinished, history, features, pairs))
     log.info("models fitted", as_of=models.as_of.isoformat(), seconds=round(time.perf_counter() - started, 1),
              **{k: round(v, 3) for k, v in metrics.items()})

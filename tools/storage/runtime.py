@@ -30,6 +30,7 @@ class TriggerKind(StrEnum):
     REPLENISHMENT = "replenishment"
     COMPETITOR_PROMOTION = "competitor_promotion"
     BROWSE_INTENT = "browse_intent"
+    ALWAYS_ON = "always_on"
 
 
 TRIGGER_STATUSES = ["pending", "claimed", "done", "failed", "skipped"]

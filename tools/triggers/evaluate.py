@@ -15,8 +15,18 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import String, exists, func, literal, or_, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tools.storage.models import BehaviouralEvent, CompetitorSignal, Order, OrderLine, Product
+from tools.storage.models import (
+    BehaviouralEvent,
+    ChannelConsent,
+    CompetitorSignal,
+    Customer,
+    Order,
+    OrderLine,
+    Product,
+)
+from tools.storage.runtime import QueuedTrigger
 from tools.triggers.rules import (
+    AlwaysOn,
     BrowseIntent,
     CartAbandoned,
     CompetitorPromotion,
@@ -256,3 +266,25 @@ async def browse_intent(conn: AsyncConnection, rule: BrowseIntent, now: datetime
         }, now)
         for r in rows
     ]
+
+
+DIGITAL_CHANNELS = ("email", "sms", "push", "in_app")
+
+
+async def always_on(conn: AsyncConnection, rule: AlwaysOn, now: datetime) -> list[Candidate]:
+    """Today's share of the members (id mod cycle = day mod cycle) who can be reached on a digital
+    channel and fired no other rule within `quiet_days`; once per member and cycle."""
+    today = day_of(now)
+    cycle = today // rule.cycle_days
+    reachable = exists().where(
+        ChannelConsent.customer_id == Customer.id, ChannelConsent.channel.in_(DIGITAL_CHANNELS),
+        ChannelConsent.granted.is_(True), ChannelConsent.opted_out_at.is_(None))
+    triggered = exists().where(
+        QueuedTrigger.customer_id == Customer.id, QueuedTrigger.rule != rule.name,
+        QueuedTrigger.created_at >= now - timedelta(days=rule.quiet_days), QueuedTrigger.created_at <= now)
+    rows = await conn.execute(
+        select(Customer.id)
+        .where(Customer.id % rule.cycle_days == today % rule.cycle_days, Customer.joined_at <= now,
+               reachable, ~triggered, not_queued(key_expr(rule.name, Customer.id, literal(f"cycle{cycle}"))))
+    )
+    return [Candidate(r.id, f"cycle{cycle}", {"cycle": cycle, "always_on": True}, now) for r in rows]

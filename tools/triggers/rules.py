@@ -86,8 +86,20 @@ class BrowseIntent(_Rule):
     window_days: int = Field(7, ge=1, le=90)
 
 
+class AlwaysOn(_Rule):
+    """The always-on pass: every reachable member (a digital channel consented, not opted out) who
+    fired no other trigger in the last `quiet_days` is considered once per `cycle_days`, a
+    `1 / cycle_days` share of members each day (staggered by member id), so the pass's decisions
+    spread over the cycle instead of arriving at once. Its decisions go through the same scorer,
+    specialists, guard, caps and budgets as every other trigger's."""
+
+    kind: Literal[TriggerKind.ALWAYS_ON]
+    cycle_days: int = Field(7, ge=1, le=90)
+    quiet_days: int = Field(7, ge=0, le=90)
+
+
 TriggerRule = Annotated[
-    CartAbandoned | PostPurchase | RhythmLapse | ReplenishmentDue | CompetitorPromotion | BrowseIntent,
+    CartAbandoned | PostPurchase | RhythmLapse | ReplenishmentDue | CompetitorPromotion | BrowseIntent | AlwaysOn,
     Field(discriminator="kind"),
 ]
 

@@ -19,6 +19,7 @@ from tools.triggers import evaluate
 from tools.triggers.enqueue import enqueue
 from tools.triggers.evaluate import Candidate, ReplenishmentSource
 from tools.triggers.rules import (
+    AlwaysOn,
     BrowseIntent,
     CartAbandoned,
     CompetitorPromotion,
@@ -105,4 +106,6 @@ async def _evaluate(
                 return await evaluate.competitor_promotion(conn, rule, now)
             case BrowseIntent():
                 return await evaluate.browse_intent(conn, rule, now)
+            case AlwaysOn():
+                return await evaluate.always_on(conn, rule, now)
     raise AssertionError(f"no evaluator for {rule.kind}")

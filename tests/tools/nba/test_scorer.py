@@ -105,15 +105,6 @@ def test_competitor_promotion_favours_closing_the_gap_for_price_sensitive_member
     assert best(pressed, 0).lever.is_price
 
 
-def test_retention_value_makes_winning_back_an_at_risk_member_worth_more() -> None:
-    member = batch(ps=[0.3], full_price=[False])
-    at_risk = MemberBatch(**{**member.__dict__, "churn_risk": np.array([0.8])})
-    plain = score(member, UseCase.REACTIVATION, VALUATION)
-    risky = score(at_risk, UseCase.REACTIVATION, VALUATION)
-    contacts = np.isfinite(plain.value[0]) & (plain.uplift[0] > 0)
-    assert np.all(risky.value[0, contacts] > plain.value[0, contacts])
-
-
 def test_fatigue_is_counted_in_margin_like_the_rest_of_the_value() -> None:
     rich = batch(ps=[0.3], full_price=[False], recent=2)
     thin = replace(rich, margin_rate=rich.margin_rate * 0.5)

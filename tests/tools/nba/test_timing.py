@@ -31,3 +31,9 @@ def test_sms_never_lands_in_its_quiet_window() -> None:
     now = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
     at = local(send_time(now, 23, "Australia/Sydney", Channel.SMS, POLICY))
     assert 8 <= at.hour < 21
+
+
+def test_a_late_reader_outside_the_window_gets_the_windows_nearest_hour_not_the_next_morning() -> None:
+    now = datetime(2026, 3, 9, 20, 0, tzinfo=UTC)  # 07:00 in Sydney
+    at = local(send_time(now, 22, "Australia/Sydney", Channel.EMAIL, POLICY, member_quiet=(21, 8)))
+    assert (at.hour, at.date().day) == (20, 10)

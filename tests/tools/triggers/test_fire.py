@@ -186,7 +186,7 @@ async def test_default_rules_run_together(db: Database) -> None:
     report = await run_due_triggers(db, NOW, replenishment=nothing_expected, control_share=0.0)
     assert {r.rule: r.enqueued for r in report.runs} == {
         "cart_abandoned": 1, "post_purchase": 1, "rhythm_lapse": 0, "replenishment_due": 1,
-        "competitor_promotion": 0, "browse_intent": 0,
+        "competitor_promotion": 0, "browse_intent": 0, "always_on": 0,  # both members fired a moment
     }
     assert report.not_run == {}
 
@@ -196,13 +196,32 @@ async def test_each_rule_runs_at_its_own_pace(db: Database) -> None:
         return []
 
     first = await run_due_triggers(db, NOW, replenishment=nothing)
-    assert len(first.runs) == 6
+    assert len(first.runs) == 7
     soon = await run_due_triggers(db, NOW + timedelta(minutes=2), replenishment=nothing)
     assert {r.rule for r in soon.runs} == {"cart_abandoned", "post_purchase"}
-    assert set(soon.not_run) == {"rhythm_lapse", "replenishment_due", "competitor_promotion", "browse_intent"}
+    assert set(soon.not_run) == {"rhythm_lapse", "replenishment_due", "competitor_promotion", "browse_intent",
+                                 "always_on"}
     later = await run_due_triggers(db, NOW + timedelta(hours=6), replenishment=nothing)
-    assert len(later.runs) == 6
+    assert len(later.runs) == 7
     forced = await run_due_triggers(db, NOW + timedelta(hours=6), replenishment=nothing, force=True)
-    assert len(forced.runs) == 6
+    assert len(forced.runs) == 7
     replayed = await run_due_triggers(db, NOW - timedelta(days=1), replenishment=nothing)  # clock went back
-    assert len(replayed.runs) == 6
+    assert len(replayed.runs) == 7
+
+
+async def test_always_on_considers_a_share_of_untriggered_reachable_members_once_a_cycle(db: Database) -> None:
+    await add_members(db, range(1, 29))
+    await add_members(db, range(29, 36), consents=())  # nobody to reach them on
+    await add_catalogue(db)
+    await add_events(db, [{"customer_id": 8, "type": "purchase", "occurred_at": NOW - 2 * H, "value": 80}])
+    await run(db, "post_purchase")  # member 8 fired a moment: the pass leaves them to it
+    counted = 0
+    for day in range(7):
+        counted += await run(db, "always_on", NOW + day * D)
+    seen = await fired(db, "always_on")
+    assert counted == len(seen) == 27 and 8 not in seen and not set(seen) & set(range(29, 36))
+    # each member's day is their own slot of the cycle; the next cycle considers them again, once
+    assert all(row.use_case == "upsell" and row.kind == "always_on" for row in seen.values())
+    assert await run(db, "always_on", NOW + 6 * D) == 0
+    again = sum([await run(db, "always_on", NOW + (7 + day) * D) for day in range(7)])
+    assert again == 28
