@@ -50,6 +50,7 @@ from policies.loader import load_policy
 from policies.model import Policy
 from tools.delivery.adapters import ChannelSetup, build_adapters
 from tools.delivery.worker import deliver_due
+from tools.profiles.service import open_profiles
 from tools.rule_facts import facts_from_profile
 from tools.storage.db import database
 from tools.triggers.queue import due_members
@@ -130,6 +131,9 @@ async def run_seed(config: SimulationConfig, policy_rules: Policy, root: Path, s
     start = population.world.end_date + timedelta(days=1)
     template = await build_world(population, members=config.members, seed=seed, history_months=config.history_months,
                                  days=config.days, start=start, directory=root / f"seed{seed}")
+    # The profile models as of the first day, fitted once on the shared history: every policy's copy
+    # finds them beside its database instead of fitting its own.
+    await open_profiles(template.db).models((template.start + timedelta(hours=TICK_HOUR)).replace(tzinfo=None))
     await template.db.dispose()
     runs = []
     for name in config.policies:
@@ -168,6 +172,9 @@ async def _in_processes(config: SimulationConfig, policy_rules: Policy, root: Pa
 def _copy(template: SimWorld, path: Path) -> SimWorld:
     source = Path(template.db_url.split("///", 1)[1])
     shutil.copyfile(source, path)
+    models = source.with_name(f"{source.stem}.models")
+    if models.is_dir():
+        shutil.copytree(models, path.with_name(f"{path.stem}.models"), dirs_exist_ok=True)
     url = f"sqlite+aiosqlite:///{path}"
     return replace(template, db=database(url), db_url=url)
 

@@ -88,9 +88,12 @@ async def blocked(world: SimWorld, sent: list[SentOffer], policy: Policy, facts:
             proposal = as_proposal(s)
             context = await rule_context(session, proposal, facts[s.customer_id], now=s.sent_at.replace(tzinfo=UTC),
                                          lookback=timedelta(days=14), ignore_window=timedelta(days=3))
-            # The message itself is already in the contact history: judge it against the others.
+            # Judged against the history as of its send time: the messages that went out before it
+            # (the message itself, already in the history once sent, and later ones left out). Before
+            # sending, everything already planned counts.
             others = context.recent_contacts if planned else tuple(
-                c for c in context.recent_contacts if c.sent_at != proposal.send_at or c.channel != proposal.channel)
+                c for c in context.recent_contacts if c.sent_at <= proposal.send_at
+                and (c.sent_at != proposal.send_at or c.channel != proposal.channel))
             proposals.append(proposal)
             contexts.append(context.model_copy(update={"recent_contacts": others}))
     results = check_batch(proposals, contexts, policy) if proposals else []

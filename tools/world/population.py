@@ -296,18 +296,18 @@ class Intent(Strict):
     replenish: Share = 0.6  # ... when a replenishment falls due (from 0.9 of the cycle to 1.5 cycles)
     decay_days: Positive = 2.0  # intent level x exp(-age / decay_days); an organic purchase consumes it
     window_days: int = Field(7, ge=1)  # triggers older than this are forgotten
-    open_boost: float = Field(0.8, ge=0.0)  # p_open x (1 + open_boost * intent)
-    click_boost: float = Field(0.6, ge=0.0)  # p_click x (1 + click_boost * intent)
-    order_boost: float = Field(9.0, ge=0.0)  # p_order x (1 + order_boost * intent)
+    open_boost: float = Field(0.4, ge=0.0)  # p_open x (1 + open_boost * intent)
+    click_boost: float = Field(1.5, ge=0.0)  # p_click x (1 + click_boost * intent)
+    order_boost: float = Field(5.0, ge=0.0)  # p_order x (1 + order_boost * intent)
     off_target: Share = 0.3  # share of the intent an offer scoped to another category still meets
-    anyway: Share = 0.35  # chance that full intent turns into an organic order within the redeem window
+    anyway: Share = 0.12  # chance that full intent turns into an organic order within the redeem window
 
 
 class Relevance(Strict):
     """An offer scoped to categories moves a member by how much they like them: the response is
     multiplied by (taste share x categories) ** exponent, within [floor, cap]; unscoped offers by 1."""
 
-    exponent: Positive = 0.5
+    exponent: Positive = 0.45
     floor: Positive = 0.1
     cap: Positive = 3.0
 
