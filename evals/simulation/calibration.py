@@ -11,7 +11,7 @@ gives a stable figure. The sends are the textbook ones:
 - basket lift: what a bundle adds to its order (a parameter, `[response.basket_lift]`); send time:
   opens at the member's best hour against a random hour.
 
-`BANDS` are the public figures (docs/simulation-calibration.md cites them); the test suite keeps
+`BANDS` are the public figures (docs/simulation.md cites them); the test suite keeps
 the default population inside them. Run `python -m evals.simulation.calibration FILE [MEMBERS]`
 to print a population's table.
 """
