@@ -31,7 +31,7 @@ from evals.simulation.expected import Expected, Valuer
 from evals.simulation.flows import next_local
 from evals.simulation.moments import BROWSE, CART, Moments, moments_at
 from evals.simulation.oracle import candidate
-from evals.simulation.responses import Catalogue, SentOffer
+from evals.simulation.responses import Catalogue
 from policies.loader import load_policy
 from tools.storage.models import ChannelConsent, Customer, Order
 from tools.world.population import load_population

@@ -1,5 +1,5 @@
 """The default population's campaign- and flow-level statistics stay inside the public benchmark
-bands (docs/simulation-calibration.md), so the simulator does not make the product's levers easier
+bands (docs/simulation.md), so the simulator does not make the product's levers easier
 than the evidence says."""
 
 from evals.simulation.calibration import BANDS, statistics_of
