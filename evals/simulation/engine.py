@@ -196,8 +196,9 @@ async def run_policy(world: SimWorld, name: str, seed: int, policy_rules: Policy
         async def facts(sent: list[SentOffer]) -> dict[int, ProfileFacts]:
             return await _facts(product, sent, today[0], catalogue)
 
-        baseline = {"blast": WeeklyBlast(), "rules": SimpleRules(), "nothing": Nothing(), "flows": Flows(),
-                    "oracle": Oracle(valuer, policy_rules, facts)}[name]
+        baseline: WeeklyBlast | SimpleRules | Nothing | Flows | Oracle = {
+            "blast": WeeklyBlast(), "rules": SimpleRules(), "nothing": Nothing(), "flows": Flows(),
+            "oracle": Oracle(valuer, policy_rules, facts)}[name]
         for day in range(world.days):
             begin, end = world.day_window(day)
             now = today[0] = begin + timedelta(hours=TICK_HOUR)
