@@ -79,9 +79,11 @@ async def blocked(world: SimWorld, sent: list[SentOffer], policy: Policy, facts:
                   *, planned: bool = False) -> list[bool]:
     """Whether each message breaks a blocking rule, judged by the rules engine as of its send time
     against the contact history then (the harness's own check, whoever sent it). A message's own
-    proposal is judged when it has one (the agents'); otherwise the message as a proposal, and
-    `cost.understated` is left out (baselines state no costs at all). `planned`: the messages are
-    not in the contact history yet (the oracle asking before it sends)."""
+    proposal is judged when it has one (the agents'); otherwise the message as a proposal.
+    `cost.understated` is left out for everyone: it judges the proposal's own bookkeeping (its
+    stated cost against the face value the profile gives as of the check), not what the member
+    received, and baselines state no costs at all. `planned`: the messages are not in the contact
+    history yet (the oracle asking before it sends)."""
     proposals, contexts = [], []
     async with world.db.session() as session:
         for s in sent:
@@ -97,5 +99,4 @@ async def blocked(world: SimWorld, sent: list[SentOffer], policy: Policy, facts:
             proposals.append(proposal)
             contexts.append(context.model_copy(update={"recent_contacts": others}))
     results = check_batch(proposals, contexts, policy) if proposals else []
-    return [any(v.rule_id != "cost.understated" or s.content is not None for v in r.blocking)
-            for s, r in zip(sent, results, strict=True)]
+    return [any(v.rule_id != "cost.understated" for v in r.blocking) for r in results]
