@@ -46,12 +46,11 @@ def _offer_of(contact: Contact, content: dict | None) -> SentOffer:
 
 
 def as_proposal(sent: SentOffer) -> OfferProposal:
-    """The proposal a message was sent as (the agents'), its send time the actual one; or a baseline's
+    """The proposal a message was sent as (the agents'); or a baseline's
     message as the proposal it would have been, so the rules can judge it."""
     at = sent.sent_at.replace(tzinfo=UTC)
-    if sent.content is not None:
-        proposal = OfferProposal.model_validate(sent.content)
-        return proposal.model_copy(update={"send_at": at})
+    if sent.content is not None:  # judged at the send time it was approved for (delivery runs hourly here)
+        return OfferProposal.model_validate(sent.content)
     value_fields = {k: v for k, v in (("discount_pct", sent.discount_pct), ("amount_off", sent.amount_off),
                                       ("points_multiplier", sent.points_multiplier),
                                       ("bonus_points", sent.bonus_points)) if v}
@@ -88,7 +87,7 @@ async def blocked(world: SimWorld, sent: list[SentOffer], policy: Policy, facts:
     async with world.db.session() as session:
         for s in sent:
             proposal = as_proposal(s)
-            context = await rule_context(session, proposal, facts[s.customer_id], now=s.sent_at.replace(tzinfo=UTC),
+            context = await rule_context(session, proposal, facts[s.customer_id], now=proposal.send_at,
                                          lookback=timedelta(days=14), ignore_window=timedelta(days=3))
             # Judged against the history as of its send time: the messages that went out before it
             # (the message itself, already in the history once sent, and later ones left out). Before
