@@ -2,13 +2,15 @@
 
 The simulator lives in `evals.simulation` (another part of the harness) and is imported only when
 this suite runs, so the rest of the harness works without it. Each policy becomes one "case" of
-the report; the product's own policy (`agents`) is checked against the goals of the eval issue:
-incremental margin at least 3x the weekly blast and 1.5x the simple rules, redemption rate at
-least 3x the blast, no rule violations, and discount spend within each use case's budget.
+the report, and `summary.json` holds, for every policy, the metrics in `CONTRACT` as
+`POLICY.metric` = {mean, low, high}.
 
-The goals are judged on means over seeds; each check's reason also gives the seed-by-seed
-(paired) 95% interval of `agents - multiple * baseline`, which says whether the seeds are enough to
-call the difference. Seeds run in parallel processes, one per CPU core unless told otherwise.
+The product's own policy (`agents`) is judged on the yardstick: its expected incremental margin
+under the hidden model, as a share of the oracle's and as paired differences (member by member on
+the same worlds) from each baseline — never as a multiple of a baseline, which rewards "3x a
+negative number". A difference is "ahead" when its whole 95% interval is above zero. Besides: no
+rule violations (re-checked by the harness over what was sent) and discount spend within each use
+case's budget. Seeds run in parallel processes, one per CPU core unless told otherwise.
 """
 
 import os
@@ -22,20 +24,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evals.harness.report import write_run
 from evals.harness.results import CaseResult, Check, Metric, RunSummary, score_cases
-from evals.intervals import paired
 from tools.errors import InvalidInput
 
-AGENTS, BLAST, RULES = "agents", "blast", "rules"
-# (metric, baseline policy, required multiple of the baseline)
-GOALS = (("incremental_margin", BLAST, 3.0), ("incremental_margin", RULES, 1.5), ("redemption_rate", BLAST, 3.0))
+AGENTS, ORACLE = "agents", "oracle"
+POLICIES = ("agents", "flows", "rules", "blast", "nothing", "oracle")
+CONTRACT = ("expected_incremental_margin", "incremental_margin", "share_of_oracle", "redemption_rate",
+            "offer_redemption_rate", "violations", "contacts_per_member", "unsubscribe_rate", "discount_spend")
+BEAT = ("flows", "rules", "blast", "nothing")  # the agents' expected margin must be ahead of each
+SHARE_GOAL = 0.5  # ... and at least this share of the oracle's
 
 
 class SimulationOptions(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     population: Path
-    members: int = Field(2_000, ge=50)
-    days: int = Field(14, ge=1)
+    members: int = Field(1_000, ge=50)
+    days: int = Field(7, ge=1)
     seeds: int = Field(1, ge=1)
     processes: int | None = Field(None, ge=1)  # seeds at once; default: one per CPU core, at most one per seed
 
@@ -60,17 +64,33 @@ async def run_simulation_suite(options: SimulationOptions, out_dir: Path) -> Run
     policies = per_policy(result)
     raw = result if isinstance(result, Mapping) else result.policies
     cases = tuple(_policy_case(name, metrics, policies, getattr(raw[name], "by_use_case", {}),
-                               getattr(raw[name], "budgets", {}), getattr(raw[name], "seconds", None))
+                               getattr(raw[name], "budgets", {}), getattr(raw[name], "seconds", None),
+                               getattr(raw[name], "versus", {}))
                   for name, metrics in policies.items())
     counts, evaluators = score_cases(cases)
     summary = RunSummary(
         suite="simulation", model="local", config={"suite": "simulation", **options.model_dump(mode="json")},
         started_at=started_at, seconds=round(time.perf_counter() - started, 2), cases=counts, evaluators=evaluators,
         metrics={f"{policy}.{name}": _interval(value) for policy, metrics in policies.items()
-                 for name, value in metrics.items()},
+                 for name, value in metrics.items() if name in CONTRACT},
     )
     write_run(out_dir, summary, cases)
+    _policy_page(raw, out_dir, options)
     return summary
+
+
+def _policy_page(raw: Mapping[str, Any], out_dir: Path, options: SimulationOptions) -> None:
+    """The policies side by side with a chart per metric (`policies.html`), when the simulator
+    gave its own results (not a stand-in)."""
+    try:
+        from evals.simulation.metrics import PolicyMetrics  # noqa: PLC0415 - optional part, loaded on use
+        from evals.simulation.report import write_report  # noqa: PLC0415
+    except ImportError:
+        return
+    if raw and all(isinstance(r, PolicyMetrics) for r in raw.values()):
+        write_report(dict(raw), out_dir / "policies.html",
+                     f"Simulation: {options.members:,} members, {options.days} days, {options.seeds} seed(s)",
+                     [f"population: {options.population.name}"])
 
 
 def per_policy(result: Any) -> dict[str, Mapping[str, Estimate]]:
@@ -80,14 +100,8 @@ def per_policy(result: Any) -> dict[str, Mapping[str, Estimate]]:
     return {name: getattr(policy, "metrics", policy) for name, policy in policies.items()}
 
 
-def _paired(ours: Estimate, theirs: Estimate, multiple: float) -> str:
-    ours_values, theirs_values = getattr(ours, "values", []), getattr(theirs, "values", [])
-    if len(ours_values) < 2 or len(ours_values) != len(theirs_values):
-        return ""
-    gap = paired(ours_values, theirs_values, multiple)
-    verdict = "met" if gap.low > 0 else "missed" if gap.high < 0 else "undecided at these seeds"
-    return (f"; paired over {gap.seeds} seeds, ours - {multiple:g}x theirs: {gap.mean:.4g} "
-            f"[{gap.low:.4g}, {gap.high:.4g}] ({verdict})")
+def _ahead(gap: Estimate) -> str:
+    return "ahead" if gap.low > 0 else "behind" if gap.high < 0 else "undecided at this size"
 
 
 def _interval(estimate: Estimate) -> Metric:
@@ -96,27 +110,34 @@ def _interval(estimate: Estimate) -> Metric:
 
 def _policy_case(name: str, metrics: Mapping[str, Estimate], policies: dict[str, Mapping[str, Estimate]],
                  by_use_case: Mapping[str, Mapping[str, float]], budgets: Mapping[str, float],
-                 seconds: float | None = None) -> CaseResult:
+                 seconds: float | None = None, versus: Mapping[str, Estimate] | None = None) -> CaseResult:
     checks: list[Check] = []
+    versus = versus or {}
     if name == AGENTS:
-        for metric, baseline, multiple in GOALS:
-            if baseline not in policies or metric not in metrics:
+        if "share_of_oracle" in metrics:
+            share = metrics["share_of_oracle"]
+            checks.append(Check(evaluator="share_of_oracle", passed=share.mean >= SHARE_GOAL,
+                                reason=f"{share.mean:.1%} of the oracle's expected incremental margin "
+                                       f"[{share.low:.1%}, {share.high:.1%}] (goal: at least {SHARE_GOAL:.0%})"))
+        for baseline in BEAT:
+            if baseline not in versus:
                 continue
-            ours, theirs = metrics[metric], policies[baseline][metric]
-            checks.append(Check(evaluator=f"{metric}_vs_{baseline}", passed=ours.mean >= multiple * theirs.mean,
-                                reason=f"{ours.mean:.4g} vs {baseline} {theirs.mean:.4g} (goal: at least {multiple:g}x)"
-                                       f"{_paired(ours, theirs, multiple)}"
-                                       f"{'; the baseline loses money, so a multiple of it is a low bar' if theirs.mean < 0 else ''}"))
+            gap = versus[baseline]
+            checks.append(Check(evaluator=f"expected_margin_vs_{baseline}", passed=gap.low > 0,
+                                reason=f"agents - {baseline}: {gap.mean:,.2f} [{gap.low:,.2f}, {gap.high:,.2f}] "
+                                       f"expected incremental margin, member by member ({_ahead(gap)})"))
         if "violations" in metrics:
             violations = metrics["violations"].mean
             checks.append(Check(evaluator="zero_violations", passed=violations == 0,
-                                reason=f"{violations:g} rule violations on average"))
+                                reason=f"{violations:g} rule violations on average (re-checked by the harness)"))
         if budgets:
             over = {u: t["discount_spend"] for u, t in by_use_case.items() if t["discount_spend"] > budgets.get(u, 0.0)}
             checks.append(Check(evaluator="within_budget", passed=not over,
                                 reason="; ".join(f"{u}: {v:,.2f} spent over a budget of {budgets.get(u, 0.0):,.2f}"
                                                  for u, v in over.items()) or "every use case within its budget"))
     decision: dict[str, Any] = {key: _interval(value) for key, value in metrics.items()}
+    if versus:
+        decision["expected_margin_minus"] = {other: _interval(gap) for other, gap in versus.items()}
     if by_use_case:
         decision["by_use_case"] = {u: dict(t) for u, t in by_use_case.items()}
     if seconds is not None:

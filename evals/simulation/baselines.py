@@ -4,8 +4,10 @@
 - `blast`: 15% off by e-mail to every member who accepts e-mail, every week.
 - `rules`: 60 days inactive → 20% off e-mail; abandoned cart → 10% off e-mail after an hour;
   purchase → a "you may also like" e-mail the next day.
+- `flows` (`evals.simulation.flows`): what a competent Klaviyo user sets up.
+- `oracle` (`evals.simulation.oracle`): knows the hidden traits; the ceiling.
 Baselines respect consent (anything else is unlawful, not a strategy) but no other rule; the rules
-engine counts what they break.
+engine counts what they break. The oracle obeys every rule, as the agents must.
 """
 
 from dataclasses import dataclass
@@ -24,6 +26,9 @@ class Planned:
     code: str  # an offer template code (tools.world.offers)
     use_case: str
     send_at: datetime  # naive UTC
+    channel: str = "email"
+    categories: tuple[str, ...] = ()  # the categories the message is about (the offer's scope)
+    skus: tuple[str, ...] = ()  # the products it names (a bundle's)
 
 
 async def email_members(world: SimWorld) -> list[int]:
@@ -73,20 +78,23 @@ class SimpleRules:
         return plans
 
 
-async def send_planned(world: SimWorld, plans: list[Planned], tag: str) -> None:
-    """Baselines send straight to the outbox as delivered: no guard stands in their way."""
+async def send_planned(world: SimWorld, plans: list[Planned], tag: str
+                       ) -> dict[int, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Baselines send straight to the outbox as delivered: no guard stands in their way. Returns
+    the (categories, skus) each scoped message (by contact id) is about."""
     if not plans:
-        return
+        return {}
     async with world.db.session() as session:
         start = int(await session.scalar(select(func.coalesce(func.max(Contact.id), 0))) or 0)
     async with world.db.engine.begin() as conn:
         await bulk_insert(conn, Base.metadata.tables["contacts"], {
             "id": [start + i + 1 for i in range(len(plans))],
             "idempotency_key": [f"{tag}-{start + i + 1}" for i in range(len(plans))],
-            "customer_id": [p.customer_id for p in plans], "channel": ["email"] * len(plans),
+            "customer_id": [p.customer_id for p in plans], "channel": [p.channel for p in plans],
             "use_case": [p.use_case for p in plans], "campaign": [tag] * len(plans),
             "offer_code": [p.code for p in plans], "subject": ["An offer for you"] * len(plans),
             "body": [f"{p.code} for members" for p in plans], "status": ["sent"] * len(plans),
             "attempts": [1] * len(plans), "scheduled_at": [p.send_at for p in plans],
             "sent_at": [p.send_at for p in plans],
         })
+    return {start + i + 1: (p.categories, p.skus) for i, p in enumerate(plans) if p.categories or p.skus}

@@ -24,19 +24,24 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
 from evals.simulation.baselines import Nothing, SimpleRules, WeeklyBlast, send_planned
 from evals.simulation.decision_process import DecisionProcess
 from evals.simulation.environment import SimWorld, build_world
+from evals.simulation.expected import Valuer
+from evals.simulation.flows import Flows
 from evals.simulation.metrics import PolicyMetrics, summarise
+from evals.simulation.moments import Moments, moments_at
+from evals.simulation.oracle import Oracle
 from evals.simulation.own_orders import Wallet, redeem_on_own_orders
 from evals.simulation.responses import Catalogue, Ledger, SentOffer, respond
 from evals.simulation.sending import as_proposal, count_violations, sent_between
+from tools.rule_facts import ProfileFacts, SkuCost
 from loyalty.logs import configure_logging
 from loyalty.runtime.worker import drain
 from loyalty.settings import Settings
@@ -45,6 +50,7 @@ from policies.loader import load_policy
 from policies.model import Policy
 from tools.delivery.adapters import ChannelSetup, build_adapters
 from tools.delivery.worker import deliver_due
+from tools.profiles.service import open_profiles
 from tools.rule_facts import facts_from_profile
 from tools.storage.db import database
 from tools.triggers.queue import due_members
@@ -52,7 +58,7 @@ from tools.triggers.replenishment import expected_from_profiles
 from tools.triggers.schedule import run_due_triggers
 from tools.world.population import load_population
 
-POLICIES = ("agents", "blast", "rules", "nothing")
+POLICIES = ("agents", "flows", "rules", "blast", "nothing", "oracle")
 TICK_HOUR = 20  # UTC: the day's decisions are taken once its activity is in (early morning in Australia)
 
 
@@ -93,6 +99,7 @@ class PolicyRun:
     cost_usd: float = 0.0
     seconds: float = 0.0  # wall time of the policy's days (the world's generation not included)
     phases: Counter[str] = field(default_factory=Counter)  # seconds by step of the day (the agents' runs)
+    scoped: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # contact id → (categories, skus)
 
 
 class Progress(Protocol):
@@ -128,6 +135,9 @@ async def run_seed(config: SimulationConfig, policy_rules: Policy, root: Path, s
     start = population.world.end_date + timedelta(days=1)
     template = await build_world(population, members=config.members, seed=seed, history_months=config.history_months,
                                  days=config.days, start=start, directory=root / f"seed{seed}")
+    # The profile models as of the first day, fitted once on the shared history: every policy's copy
+    # finds them beside its database instead of fitting its own.
+    await open_profiles(template.db).models((template.start + timedelta(hours=TICK_HOUR)).replace(tzinfo=None))
     await template.db.dispose()
     runs = []
     for name in config.policies:
@@ -177,6 +187,9 @@ async def _in_processes(config: SimulationConfig, policy_rules: Policy, root: Pa
 def _copy(template: SimWorld, path: Path) -> SimWorld:
     source = Path(template.db_url.split("///", 1)[1])
     shutil.copyfile(source, path)
+    models = source.with_name(f"{source.stem}.models")
+    if models.is_dir():
+        shutil.copytree(models, path.with_name(f"{path.stem}.models"), dirs_exist_ok=True)
     url = f"sqlite+aiosqlite:///{path}"
     return replace(template, db=database(url), db_url=url)
 
@@ -185,33 +198,62 @@ async def run_policy(world: SimWorld, name: str, seed: int, policy_rules: Policy
                      tick: Callable[[int], None]) -> PolicyRun:
     run = PolicyRun(name, seed, Ledger(), members=config.members)
     catalogue = await Catalogue.load(world)
+    valuer = Valuer.build(world, catalogue, policy_rules.valuation)
     orders = [0]
     wallet = Wallet(valid_for=timedelta(days=world.response.params.redeem_window_days), seed=seed)
     if name == "agents":
-        await _run_agents(world, run, catalogue, policy_rules, config, seed, orders, wallet, tick)
+        await _run_agents(world, run, catalogue, valuer, policy_rules, config, seed, orders, wallet, tick)
         return run
-    baseline = {"blast": WeeklyBlast(), "rules": SimpleRules(), "nothing": Nothing()}[name]
     settings = Settings(db_url=world.db_url)
     async with open_product(settings) as product:
+        today = [world.start]
+
+        async def facts(sent: list[SentOffer]) -> dict[int, ProfileFacts]:
+            return await _facts(product, sent, today[0], catalogue)
+
+        baseline: WeeklyBlast | SimpleRules | Nothing | Flows | Oracle = {
+            "blast": WeeklyBlast(), "rules": SimpleRules(), "nothing": Nothing(), "flows": Flows(),
+            "oracle": Oracle(valuer, policy_rules, facts)}[name]
         for day in range(world.days):
             begin, end = world.day_window(day)
+            now = today[0] = begin + timedelta(hours=TICK_HOUR)
             await world.replay(day)
-            plans = await baseline.plan(world, day, begin + timedelta(hours=TICK_HOUR))
-            await send_planned(world, plans, f"{name}-{day}")
-            sent = await sent_between(world, begin, end)
-            if sent:
-                frame = await product.profiles.frame(begin + timedelta(hours=TICK_HOUR))
-                positions = {s.customer_id: frame.position(s.customer_id) for s in sent}
-                facts = {s.customer_id: facts_from_profile(frame.profile(positions[s.customer_id]), as_proposal(s), {})
-                         for s in sent if positions[s.customer_id] is not None}
-                judged = [s for s in sent if s.customer_id in facts]
-                run.ledger.violations += await count_violations(world, judged, policy_rules, facts)
-            await _members_respond(world, day, sent, catalogue, policy_rules, run.ledger, wallet, seed, orders)
+            moments = await moments_at(world, now)
+            plans = (await baseline.plan(world, now, moments) if isinstance(baseline, Oracle)
+                     else await baseline.plan(world, day, now))
+            run.decisions += len(plans)
+            run.scoped |= await send_planned(world, plans, f"{name}-{day}")
+            sent = [replace(s, categories=run.scoped[s.contact_id][0], skus=run.scoped[s.contact_id][1])
+                    if s.contact_id in run.scoped else s for s in await sent_between(world, begin, end)]
+            run.ledger.violations += await _recheck(world, product, sent, policy_rules, now, catalogue)
+            await _members_respond(world, day, sent, catalogue, valuer, moments, policy_rules, run.ledger, wallet,
+                                   seed, orders)
             tick(day)
     return run
 
 
-async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, policy_rules: Policy,
+async def _facts(product: Any, sent: list[SentOffer], at: datetime, catalogue: Catalogue
+                 ) -> dict[int, ProfileFacts]:
+    """The profile's rule facts for each message's member, as of `at` (its products priced as the
+    rules engine prices them)."""
+    frame = await product.profiles.frame(at.replace(tzinfo=UTC) if at.tzinfo is None else at)
+    positions = {s.customer_id: frame.position(s.customer_id) for s in sent}
+    costs = {sku: SkuCost(price=float(catalogue.price[i]), unit_cost=float(catalogue.cost[i]))
+             for s in sent for sku in s.skus if (i := catalogue.sku_index.get(sku)) is not None}
+    return {s.customer_id: facts_from_profile(frame.profile(positions[s.customer_id]), as_proposal(s), costs)
+            for s in sent if positions[s.customer_id] is not None}
+
+
+async def _recheck(world: SimWorld, product: Any, sent: list[SentOffer], policy_rules: Policy, now: datetime,
+                   catalogue: Catalogue) -> int:
+    """The harness's own rule check of what a policy sent (whoever sent it, the guard's word aside)."""
+    if not sent:
+        return 0
+    facts = await _facts(product, sent, now, catalogue)
+    return await count_violations(world, [s for s in sent if s.customer_id in facts], policy_rules, facts)
+
+
+async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, valuer: Valuer, policy_rules: Policy,
                       config: SimulationConfig, seed: int, orders: list[int], wallet: Wallet,
                       tick: Callable[[int], None]) -> None:
     now = [world.start]
@@ -225,6 +267,7 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, pol
             with _timed(run.phases, "replay"):
                 await world.replay(day)
             now[0] = begin + timedelta(hours=TICK_HOUR)
+            moments = await moments_at(world, now[0])
             with _timed(run.phases, "triggers"):
                 await run_due_triggers(world.db, now[0], force=True,
                                        replenishment=expected_from_profiles(product.profiles))
@@ -245,7 +288,9 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, pol
                     await deliver_due(world.db, adapters, now[0] + timedelta(hours=hour), worker_id="delivery")
             with _timed(run.phases, "responses"):
                 sent = await sent_between(world, now[0], now[0] + timedelta(days=1))
-                await _members_respond(world, day, sent, catalogue, policy_rules, run.ledger, wallet, seed, orders)
+                run.ledger.violations += await _recheck(world, product, sent, policy_rules, now[0], catalogue)
+                await _members_respond(world, day, sent, catalogue, valuer, moments, policy_rules, run.ledger,
+                                       wallet, seed, orders)
             tick(day)
 
 
@@ -269,11 +314,11 @@ async def _second_process(config: SimulationConfig, db_url: str, outbox_dir: Pat
 
 
 async def _members_respond(world: SimWorld, day: int, sent: list[SentOffer], catalogue: Catalogue,
-                           policy_rules: Policy, ledger: Ledger, wallet: Wallet, seed: int,
-                           orders: list[int]) -> None:
+                           valuer: Valuer, moments: Moments, policy_rules: Policy, ledger: Ledger, wallet: Wallet,
+                           seed: int, orders: list[int]) -> None:
     """The day's messages meet the response model; then members use the offers they hold on the
     day's own orders."""
-    responses = await respond(world, sent, catalogue, policy_rules.valuation, ledger, seed, orders)
+    responses = await respond(world, sent, catalogue, policy_rules.valuation, ledger, seed, orders, valuer, moments)
     for offer in responses.held:
         wallet.hold(offer)
     window = timedelta(days=world.response.params.cannibalisation_window_days)

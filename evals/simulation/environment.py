@@ -77,9 +77,10 @@ async def build_world(population: Population, *, members: int, seed: int, histor
 
 
 async def _budgets_for_the_run(db: Database, start: datetime, days: int, amounts: dict[UseCase, float]) -> None:
+    # One day past the run: what the last day decides goes out the day after, inside the budget period.
     naive = start.replace(tzinfo=None)
     async with db.session() as session, session.begin():
         await session.execute(delete(Budget))
         for use_case, amount in amounts.items():
-            session.add(Budget(use_case=use_case.value, period_start=naive, period_end=naive + timedelta(days=days),
+            session.add(Budget(use_case=use_case.value, period_start=naive, period_end=naive + timedelta(days=days + 1),
                                amount=amount, spent=0.0))

@@ -23,7 +23,8 @@ import numpy as np
 from sqlalchemy import bindparam, update
 
 from evals.simulation.environment import SimWorld
-from evals.simulation.responses import Catalogue, Ledger, SentOffer, offer_cost
+from evals.simulation.moments import own_order_rate
+from evals.simulation.responses import PRICE_OFFER_TYPES, Catalogue, Ledger, SentOffer, offer_cost
 from policies.model import Valuation
 from tools.storage.bulk import bulk_insert
 from tools.storage.models import Base, Order
@@ -138,6 +139,11 @@ async def redeem_on_own_orders(world: SimWorld, begin: datetime, end: datetime, 
     params = world.response.params
     truth = world.truth
     mean_sensitivity = world.response.mean_price_sensitivity
+    rate, _ = own_order_rate(world)
+    lasting = params.lasting
+    # future margin lost per dollar of price cut: the discount expectation it teaches (`evals.simulation.expected`)
+    taught = (lasting.discount_expectation * np.asarray(truth.price_sensitivity, dtype=float) / mean_sensitivity
+              * rate * lasting.expectation_days)
     updates: list[tuple[OwnOrder, float]] = []
     outcomes: dict[str, list[Any]] = {k: [] for k in ("contact_id", "customer_id", "type", "occurred_at",
                                                        "order_id", "revenue", "margin")}
@@ -155,7 +161,8 @@ async def redeem_on_own_orders(world: SimWorld, begin: datetime, end: datetime, 
         offer, (cut, cost) = max(options, key=lambda pair: pair[1][1])
         wallet.spend(offer)
         wallet.used_orders.add(order.order_id)
-        ledger.record_own_order_redemption(offer.use_case, cut, cost)
+        ledger.record_own_order_redemption(offer, cut, cost, taught=float(taught[member]) * cut
+                                           if offer.offer_type in PRICE_OFFER_TYPES else 0.0)
         updates.append((order, cut))
         total = float(order.amounts.sum()) - cut
         for key, v in zip(outcomes, (offer.contact_id, offer.customer_id, "redeem", order.placed_at, order.order_id,

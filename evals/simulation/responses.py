@@ -13,8 +13,7 @@ holds them and may use them on an order of their own (`evals.simulation.own_orde
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import select
@@ -26,12 +25,16 @@ from tools.contacts import withdraw_consents
 from tools.storage.bulk import bulk_insert
 from tools.storage.models import Base, Category, Contact, Customer, Product
 from tools.world.offers import OfferTemplateSpec
-from tools.world.response import Exposure
+
+if TYPE_CHECKING:
+    from evals.simulation.expected import Valuer
+    from evals.simulation.moments import Moments
 
 # The response model knows e-mail, SMS and push; app and shelf messages behave like a push here.
 CHANNEL_INDEX = {"email": 0, "sms": 1, "push": 2, "in_app": 2, "in_store": 2}
 SIM_ORDER_BASE = 1_000_000_000  # ids for orders and lines the simulation adds, clear of the replayed ones
-MAX_LINES = 3  # lines of an order the simulation adds (its line ids leave room for this many)
+MAX_LINES = 3  # lines of an order the simulation draws (its line ids leave room for one more: a bundle's)
+PRICE_OFFER_TYPES = (OfferType.PERCENT_OFF, OfferType.AMOUNT_OFF, OfferType.BUNDLE)
 
 
 @dataclass(frozen=True)
@@ -52,20 +55,24 @@ class SentOffer:
     min_spend: float | None = None
     predicted_uplift: float = 0.0  # what the policy's own scoring expected (agents only): orders caused ...
     predicted_value: float = 0.0  # ... and incremental value; never used to draw responses
+    content: dict[str, Any] | None = field(default=None, compare=False, hash=False)  # the agents' proposal, as sent
 
     @property
     def has_incentive(self) -> bool:
         return self.offer_type is not OfferType.NONE
 
 
-TALLIES = ("contacts", "offers", "orders", "redemptions", "own_order_redemptions", "incremental_revenue",
-           "incremental_margin", "discount_spend", "predicted_uplift", "predicted_value")
+TALLIES = ("contacts", "offers", "price_offers", "orders", "redemptions", "price_redemptions", "own_order_redemptions",
+           "incremental_revenue", "incremental_margin", "expected_incremental_margin", "discount_spend",
+           "predicted_uplift", "predicted_value")
 
 
 @dataclass
 class Ledger:
     contacts: int = 0
     offers: int = 0  # contacts carrying an incentive
+    price_offers: int = 0  # ... of which a price cut (percent, amount, bundle)
+    price_redemptions: int = 0  # redemptions of those, on any order
     opens: int = 0
     clicks: int = 0
     on_hour: int = 0  # contacts sent within an hour of the member's hidden preferred hour (evaluation only)
@@ -76,8 +83,11 @@ class Ledger:
     complaints: int = 0
     incremental_revenue: float = 0.0
     incremental_margin: float = 0.0
+    expected_incremental_margin: float = 0.0  # under the hidden model, without the dice (`evals.simulation.expected`)
     discount_spend: float = 0.0
     violations: int = 0
+    realised_by_member: dict[int, float] = field(default_factory=dict)  # customer id → incremental margin
+    expected_by_member: dict[int, float] = field(default_factory=dict)  # customer id → expected margin
     predicted_uplift: float = 0.0
     predicted_value: float = 0.0
     by_use_case: dict[str, dict[str, float]] = field(default_factory=dict)  # use case → TALLIES
@@ -89,11 +99,18 @@ class Ledger:
             setattr(self, name, getattr(self, name) + amount)
             tally[name] += amount
 
-    def record_own_order_redemption(self, use_case: str, cut: float, cost: float) -> None:
+    def credit(self, customer_id: int, *, realised: float = 0.0, expected: float = 0.0) -> None:
+        """Margin by member: intervals are drawn from how it varies between members."""
+        self.realised_by_member[customer_id] = self.realised_by_member.get(customer_id, 0.0) + realised
+        self.expected_by_member[customer_id] = self.expected_by_member.get(customer_id, 0.0) + expected
+
+    def record_own_order_redemption(self, offer: "SentOffer", cut: float, cost: float, taught: float = 0.0) -> None:
         """An offer used on an order that happened anyway: the price cut is lost revenue, the whole
-        cost lost margin."""
-        self.add(use_case, redemptions=1, own_order_redemptions=1, discount_spend=cost,
-                 incremental_revenue=-cut, incremental_margin=-cost)
+        cost lost margin (and, for a price cut, the discount expectation it teaches: `taught`)."""
+        self.add(offer.use_case, redemptions=1, own_order_redemptions=1, discount_spend=cost,
+                 incremental_revenue=-cut, incremental_margin=-cost - taught,
+                 price_redemptions=int(offer.offer_type in PRICE_OFFER_TYPES))
+        self.credit(offer.customer_id, realised=-cost - taught)
 
 
 @dataclass(frozen=True)
@@ -115,6 +132,8 @@ class Catalogue:
     time_zone: dict[int, str]
     sku_by_product: dict[int, str]  # product id → SKU, for pricing offers against replayed orders
     category_by_product: dict[int, str]  # product id → category name
+    category_id_by_name: dict[str, int]
+    category_of: np.ndarray  # category id per product position
 
     @classmethod
     async def load(cls, world: SimWorld) -> "Catalogue":
@@ -134,10 +153,12 @@ class Catalogue:
             time_zone=zones,
             sku_by_product={int(r[0]): r[1] for r in rows},
             category_by_product={int(r[0]): r[5] for r in rows},
+            category_id_by_name={r[5]: int(r[4]) for r in rows},
+            category_of=category_id,
         )
 
 
-def _spec(offer: SentOffer) -> OfferTemplateSpec:
+def offer_spec(offer: SentOffer) -> OfferTemplateSpec:
     return OfferTemplateSpec("SIM", offer.offer_type, "", offer.discount_pct, offer.amount_off,
                              offer.points_multiplier, offer.bonus_points)
 
@@ -156,6 +177,12 @@ def _basket(offer: SentOffer, member: int, world: SimWorld, catalogue: Catalogue
         first = _liked(member, world, catalogue, rng)
     extra = min(int(rng.poisson(world.population.behaviour.lines_per_order - 1)), MAX_LINES - 1)
     return [int(rng.choice(pool)) for pool in [first] + [_liked(member, world, catalogue, rng) for _ in range(extra)]]
+
+
+def _pool_of(catalogue: Catalogue, product: int) -> np.ndarray:
+    """The products of `product`'s category (a bundle adds one that goes with it)."""
+    category = catalogue.category_of[product]
+    return catalogue.by_category_id.get(int(category), np.array([product]))
 
 
 def _liked(member: int, world: SimWorld, catalogue: Catalogue, rng: np.random.Generator) -> np.ndarray:
@@ -200,29 +227,28 @@ def message_streams(seed: int, offers: list[SentOffer]) -> list[np.random.Genera
 
 
 async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue, valuation: Valuation,
-                  ledger: Ledger, seed: int, order_counter: list[int]) -> Responses:
+                  ledger: Ledger, seed: int, order_counter: list[int], valuer: "Valuer",
+                  moments: "Moments") -> Responses:
+    """Draw each message's response from the hidden model's probabilities (`evals.simulation.expected`),
+    record what the retailer would see, and credit each message's expected and realised margin."""
     if not offers:
         return Responses([], [])
     params = world.response.params
-    truth = world.truth
-    members = np.searchsorted(truth.customer_id, [o.customer_id for o in offers])
-    channels = np.array([CHANNEL_INDEX[o.channel] for o in offers])
+    members = np.searchsorted(world.truth.customer_id, [o.customer_id for o in offers])
     recent = await _recent_counts(world, offers, timedelta(days=params.fatigue_window_days))
-    hours = np.array([_hour_distance(o, catalogue, int(truth.preferred_hour[m])) for o, m in zip(offers, members)])
-    value = np.array([world.response.perceived_value(_spec(o)) for o in offers])
-    exposure = Exposure(channel=channels, responsiveness=truth.channel_response[members, channels],
-                        hour_distance=hours, recent_contacts=recent, offer_value=value,
-                        price_sensitivity=truth.price_sensitivity[members], active=truth.active_by_month[members, -1])
-    p = world.response.probabilities(exposure)
-    ledger.on_hour += int((hours <= 1.0).sum())
+    expected = valuer.value(offers, moments, recent)
+    p = expected.probabilities
+    ledger.on_hour += int((expected.hour_distance <= 1.0).sum())
     streams = message_streams(seed, offers)
-    u = np.array([stream.random(6) for stream in streams])
+    u = np.array([stream.random(7) for stream in streams])
     opened = u[:, 0] < p.open
     clicked = opened & (u[:, 1] < p.click)
     ordered = clicked & (u[:, 2] < p.order)
     unsubscribed = u[:, 3] < p.unsubscribe
     complained = ~unsubscribed & (u[:, 4] < p.complaint)
-    anyway = u[:, 5] < params.cannibalisation
+    anyway = u[:, 5] < expected.anyway
+    lift = u[:, 6]
+    unsub_value = np.array(params.unsubscribe_value.as_tuple())
 
     outcomes: dict[str, list[Any]] = {k: [] for k in ("contact_id", "customer_id", "type", "occurred_at", "order_id",
                                                        "revenue", "margin")}
@@ -241,7 +267,9 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
     displaced: list[SentOffer] = []
     for k, o in enumerate(offers):
         ledger.add(o.use_case, contacts=1, offers=int(o.has_incentive), predicted_uplift=o.predicted_uplift,
-                   predicted_value=o.predicted_value)
+                   predicted_value=o.predicted_value, expected_incremental_margin=float(expected.value[k]),
+                   price_offers=int(o.offer_type in PRICE_OFFER_TYPES))
+        ledger.credit(o.customer_id, expected=float(expected.value[k]))
         if opened[k] and not ordered[k] and o.has_incentive:
             held.append(o)
         if opened[k]:
@@ -254,18 +282,28 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
             kind = "unsubscribe" if unsubscribed[k] else "complaint"
             ledger.unsubscribes += bool(unsubscribed[k])
             ledger.complaints += bool(complained[k])
+            loss = float(unsub_value[CHANNEL_INDEX[o.channel]])  # the channel's future value, gone
+            ledger.add(o.use_case, incremental_margin=-loss)
+            ledger.credit(o.customer_id, realised=-loss)
             outcome(o, kind, 0.7)
         if not ordered[k]:
             continue
         picks = _basket(o, int(members[k]), world, catalogue, streams[k])
+        share = (params.basket_lift.bundle if o.offer_type is OfferType.BUNDLE
+                 else params.basket_lift.suggestion if o.skus else 0.0)
+        if share and lift[k] < share * len(picks):  # the bundle or suggestion added an item (about `share` of the basket)
+            picks.append(picks[0] if o.skus else int(streams[k].choice(_pool_of(catalogue, picks[0]))))
         subtotal = float(catalogue.price[picks].sum())
         sku_value = float(sum(catalogue.price[catalogue.sku_index[s]] for s in o.skus if s in catalogue.sku_index))
         cut, cost = offer_cost(o, subtotal, sku_value if o.skus else subtotal, valuation)
         gross_margin = float((catalogue.price[picks] - catalogue.cost[picks]).sum())
         redeemed = cost > 0
-        ledger.add(o.use_case, orders=1, redemptions=int(redeemed), discount_spend=cost)
+        ledger.add(o.use_case, orders=1, redemptions=int(redeemed), discount_spend=cost,
+                   price_redemptions=int(redeemed and o.offer_type in PRICE_OFFER_TYPES))
+        taught = float(expected.taught[k]) * cut  # the discount expectation taught, valued now
         if anyway[k]:  # would have bought anyway: no new revenue, and the offer's cost is a loss
-            ledger.add(o.use_case, incremental_margin=-cost)
+            ledger.add(o.use_case, incremental_margin=-cost - taught)
+            ledger.credit(o.customer_id, realised=-cost - taught)
             displaced.append(o)
             if redeemed:
                 outcome(o, "redeem", 2.0, revenue=0.0, margin=-cost)
@@ -283,7 +321,10 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
                                       float(catalogue.price[product]), float(catalogue.cost[product]),
                                       round(cut, 2) if i == 0 else 0.0), strict=True):
                 lines[key].append(v)
-        ledger.add(o.use_case, incremental_revenue=subtotal - cut, incremental_margin=gross_margin - cost)
+        won_back = float(expected.winback[k])  # a lapsed member's return to their rhythm, valued now
+        ledger.add(o.use_case, incremental_revenue=subtotal - cut,
+                   incremental_margin=gross_margin - cost + won_back - taught)
+        ledger.credit(o.customer_id, realised=gross_margin - cost + won_back - taught)
         outcome(o, "order", 2.0, order_id, subtotal - cut, gross_margin - cost)
         if redeemed:
             outcome(o, "redeem", 2.0, order_id, subtotal - cut, gross_margin - cost)
@@ -303,13 +344,6 @@ async def _recent_counts(world: SimWorld, offers: list[SentOffer], window: timed
         by_member.setdefault(member, []).append(at)
     return np.array([sum(1 for at in by_member.get(o.customer_id, []) if o.sent_at - window <= at < o.sent_at)
                      for o in offers])
-
-
-def _hour_distance(offer: SentOffer, catalogue: Catalogue, preferred: int) -> float:
-    zone = ZoneInfo(catalogue.time_zone.get(offer.customer_id, "UTC"))
-    local = offer.sent_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
-    gap = abs(local.hour + local.minute / 60 - preferred)
-    return min(gap, 24 - gap)
 
 
 async def _write(world: SimWorld, orders: dict[str, list[Any]], lines: dict[str, list[Any]],

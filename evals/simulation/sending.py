@@ -1,5 +1,5 @@
 """Turning what a policy sent into `SentOffer`s the response model can judge, and counting the
-rules a message broke (baselines are not audited; the agents' sends were)."""
+rules a message broke (the harness's own check of every policy's messages, the agents' included)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +13,7 @@ from policies.proposal import Message, Offer, OfferProposal, ValueEstimate
 from policies.vocabulary import Channel, OfferType, Tone, UseCase
 from tools.rule_facts import ProfileFacts, rule_context
 from tools.storage.models import Contact, Proposal
+from tools.world.campaigns import SMS_OPT_OUT
 from tools.world.offers import OFFERS_BY_CODE
 
 
@@ -34,7 +35,7 @@ def _offer_of(contact: Contact, content: dict | None) -> SentOffer:
         offer = proposal.offer
         # The scorer's own expectation, kept beside the truth so the report can show how well it predicts.
         base |= {"predicted_uplift": proposal.value.uplift, "predicted_value": proposal.value.expected_value}
-        return SentOffer(**base, offer_type=offer.type, discount_pct=offer.discount_pct, amount_off=offer.amount_off,
+        return SentOffer(**base, content=content, offer_type=offer.type, discount_pct=offer.discount_pct, amount_off=offer.amount_off,
                          points_multiplier=offer.points_multiplier, bonus_points=offer.bonus_points,
                          free_shipping=offer.free_shipping, skus=offer.skus, categories=offer.categories,
                          min_spend=offer.min_spend)
@@ -45,8 +46,11 @@ def _offer_of(contact: Contact, content: dict | None) -> SentOffer:
 
 
 def as_proposal(sent: SentOffer) -> OfferProposal:
-    """A baseline's message as the proposal it would have been, so the rules can judge it."""
+    """The proposal a message was sent as (the agents'); or a baseline's
+    message as the proposal it would have been, so the rules can judge it."""
     at = sent.sent_at.replace(tzinfo=UTC)
+    if sent.content is not None:  # judged at the send time it was approved for (delivery runs hourly here)
+        return OfferProposal.model_validate(sent.content)
     value_fields = {k: v for k, v in (("discount_pct", sent.discount_pct), ("amount_off", sent.amount_off),
                                       ("points_multiplier", sent.points_multiplier),
                                       ("bonus_points", sent.bonus_points)) if v}
@@ -55,8 +59,9 @@ def as_proposal(sent: SentOffer) -> OfferProposal:
     return OfferProposal(
         customer_id=sent.customer_id, use_case=UseCase(sent.use_case), channel=Channel(sent.channel), send_at=at,
         valid_from=at, valid_until=at + timedelta(days=7),
-        offer=Offer(type=sent.offer_type, **value_fields),
-        message=Message(tone=Tone.WARM, subject="An offer for you", body="An offer for members."),
+        offer=Offer(type=sent.offer_type, skus=sent.skus, categories=sent.categories, **value_fields),
+        message=Message(tone=Tone.WARM, subject="An offer for you" if sent.channel == "email" else None,
+                        body=f"An offer for members.{' ' + SMS_OPT_OUT if sent.channel == 'sms' else ''}"),
         rationale="baseline", value=ValueEstimate(propensity=0.0, uplift=0.0, expected_margin=0.0, cost=0.0,
                                                   fatigue_penalty=0.0, expected_value=0.0),
         estimated_cost=0.0,
@@ -65,17 +70,32 @@ def as_proposal(sent: SentOffer) -> OfferProposal:
 
 async def count_violations(world: SimWorld, sent: list[SentOffer], policy: Policy,
                            facts: dict[int, ProfileFacts]) -> int:
-    """Blocking rule violations among messages sent without an audit, judged as of their send time.
-    `cost.understated` is left out: baselines state no costs at all."""
+    """Messages among `sent` that break a blocking rule, judged as of their send time."""
+    return sum(await blocked(world, sent, policy, facts))
+
+
+async def blocked(world: SimWorld, sent: list[SentOffer], policy: Policy, facts: dict[int, ProfileFacts],
+                  *, planned: bool = False) -> list[bool]:
+    """Whether each message breaks a blocking rule, judged by the rules engine as of its send time
+    against the contact history then (the harness's own check, whoever sent it). A message's own
+    proposal is judged when it has one (the agents'); otherwise the message as a proposal.
+    `cost.understated` is left out for everyone: it judges the proposal's own bookkeeping (its
+    stated cost against the face value the profile gives as of the check), not what the member
+    received, and baselines state no costs at all. `planned`: the messages are not in the contact
+    history yet (the oracle asking before it sends)."""
     proposals, contexts = [], []
     async with world.db.session() as session:
         for s in sent:
             proposal = as_proposal(s)
-            context = await rule_context(session, proposal, facts[s.customer_id], now=s.sent_at.replace(tzinfo=UTC),
+            context = await rule_context(session, proposal, facts[s.customer_id], now=proposal.send_at,
                                          lookback=timedelta(days=14), ignore_window=timedelta(days=3))
-            # The message itself is already in the contact history: judge it against the others.
-            others = tuple(c for c in context.recent_contacts if c.sent_at != proposal.send_at or c.channel != proposal.channel)
+            # Judged against the history as of its send time: the messages that went out before it
+            # (the message itself, already in the history once sent, and later ones left out). Before
+            # sending, everything already planned counts.
+            others = context.recent_contacts if planned else tuple(
+                c for c in context.recent_contacts if c.sent_at <= proposal.send_at
+                and (c.sent_at != proposal.send_at or c.channel != proposal.channel))
             proposals.append(proposal)
             contexts.append(context.model_copy(update={"recent_contacts": others}))
     results = check_batch(proposals, contexts, policy) if proposals else []
-    return sum(any(v.rule_id != "cost.understated" for v in r.blocking) for r in results)
+    return [any(v.rule_id != "cost.understated" for v in r.blocking) for r in results]

@@ -34,7 +34,8 @@ def demo_command(
     days: Annotated[int, typer.Option(min=1, max=60, help="Days to simulate.")] = 14,
     seed: Annotated[int, typer.Option(min=0, help="World seed (same seed, same world and member behaviour).")] = 1,
     baselines: Annotated[bool, typer.Option(
-        help="Run the blast / rules / nothing baselines beside the agents (--no-baselines: the agents only).")] = True,
+        help="Run the rules / blast / nothing baselines beside the agents, flows and oracle "
+             "(--no-baselines: agents, flows and oracle only).")] = True,
     out: Annotated[Path, typer.Option(help="Folder for the databases, outbox and report.")] = Path("demo-run"),
 ) -> None:
     """Seed a retailer, run the agents over simulated days, print the KPIs and write a report."""
@@ -42,7 +43,8 @@ def demo_command(
     settings = load_settings()
     policy = policy_from(settings)
     config = SimulationConfig(population=settings.population_path, members=members, days=days, first_seed=seed,
-                              policies=("agents", "blast", "rules", "nothing") if baselines else ("agents",),
+                              policies=("agents", "flows", "rules", "blast", "nothing", "oracle") if baselines
+                              else ("agents", "flows", "oracle"),
                               directory=out.resolve(), decision_processes=2 if (os.cpu_count() or 1) > 1 else 1,
                               model="claude" if settings.anthropic_api_key else "local")
     _replace_previous(out, seed)
@@ -58,6 +60,8 @@ def demo_command(
     elapsed = time.perf_counter() - started
     console.print(_table(results, members, days))
     models = _models_line(results, config.model)
+    for line in _standing(results):
+        console.print(line)
     report = write_report(results, out / "report.html", f"Loyalty agents: {members:,} members, {days} days",
                           [f"seed {seed}", f"{elapsed:.0f} s; decisions {models}", f"outbox: {out / 'seed'}*"])
     console.print(f"decisions: {sum(r.decisions for r in results.values()):,} {models} · "
@@ -112,13 +116,32 @@ def _where_the_time_went(results: dict[str, PolicyMetrics], elapsed: float) -> s
     return ", ".join([f"world {elapsed - days:.0f} s", *setup, *steps])
 
 
+def _standing(results: dict[str, PolicyMetrics]) -> list[str]:
+    """Where the agents stand on the yardstick: their share of the oracle, their gap to the flows."""
+    agents = results.get("agents")
+    if agents is None:
+        return []
+    lines = []
+    if "share_of_oracle" in agents.metrics:
+        share = agents.metrics["share_of_oracle"]
+        lines.append(f"agents earn {share.mean:.0%} of the oracle's expected incremental margin "
+                     f"[{share.low:.0%}, {share.high:.0%}]")
+    if "flows" in agents.versus:
+        gap = agents.versus["flows"]
+        verdict = "ahead of" if gap.low > 0 else "behind" if gap.high < 0 else "level with"
+        lines.append(f"agents - flows: {gap.mean:,.2f} [{gap.low:,.2f}, {gap.high:,.2f}] expected margin "
+                     f"({verdict} the flows a competent marketer sets up)")
+    return lines
+
+
 def _table(results: dict[str, PolicyMetrics], members: int, days: int) -> Table:
     table = Table(title=f"KPIs over {days} simulated days, {members:,} members (incremental vs. doing nothing)")
     table.add_column("metric")
     for policy in results:
         table.add_column(policy, justify="right")
     for metric in METRICS:
-        table.add_row(LABELS[metric], *(f"{r.metrics[metric].mean:,.3f}" for r in results.values()))
+        table.add_row(LABELS[metric], *(f"{r.metrics[metric].mean:,.3f}" if metric in r.metrics else "-"
+                                        for r in results.values()))
     table.add_row("Decisions", *(f"{r.decisions:,}" for r in results.values()))
     table.add_row("Messages sent", *(f"{r.contacts:,}" for r in results.values()))
     if any(r.degraded for r in results.values()):

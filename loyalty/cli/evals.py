@@ -44,13 +44,13 @@ def run_command(
         "--db", help="SQLite file (or URL) for the base world: reused when it holds the suite's world, seeded "
                      "there otherwise (default: a temporary one).")] = None,
     members: Annotated[int | None, typer.Option(
-        "--members", help="Base world size (simulation: members simulated).")] = None,
+        "--members", help="Base world size (simulation: members simulated, default 1,000).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Base world seed instead of the suite's.")] = None,
     sample: Annotated[int | None, typer.Option("--sample", help="Run this many cases, spread over the suite.")] = None,
     case: Annotated[list[str] | None, typer.Option("--case", help="Run only this case (repeatable).")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Cases run at once.")] = 2,
     population: Annotated[Path | None, typer.Option("--population", help="Simulation: population file.")] = None,
-    days: Annotated[int, typer.Option("--days", help="Simulation: days simulated.")] = 14,
+    days: Annotated[int | None, typer.Option("--days", help="Simulation: days simulated (default 7).")] = None,
     seeds: Annotated[int, typer.Option("--seeds", help="Simulation: seeds (worlds) to average over.")] = 1,
 ) -> None:
     """Run a suite, print its score table, and write summary.json, cases.jsonl, transcripts and report.html."""
@@ -65,7 +65,8 @@ def run_command(
         if model != "local":
             raise fail("the simulator drives the local model only")
         try:
-            options = SimulationOptions(population=population, members=members or 2_000, days=days, seeds=seeds)
+            sizes = {k: v for k, v in (("members", members), ("days", days)) if v is not None}
+            options = SimulationOptions(population=population, seeds=seeds, **sizes)
         except ValidationError as error:
             raise fail(_problem(error)) from None
         with console.status("simulating every policy…"):

@@ -275,6 +275,59 @@ class PerceivedValue(Strict):
     gift: Share
 
 
+class Money(Strict):
+    """Dollars per channel."""
+
+    email: Annotated[float, Field(ge=0.0)]
+    sms: Annotated[float, Field(ge=0.0)]
+    push: Annotated[float, Field(ge=0.0)]
+
+    def as_tuple(self) -> tuple[float, float, float]:
+        return self.email, self.sms, self.push
+
+
+class Intent(Strict):
+    """A trigger's hold on a member: after a cart, repeated browsing of a category or a due
+    replenishment the member is, for a while, far more likely to act on that thing."""
+
+    cart: Share = 1.0  # intent level right after an abandoned cart
+    browse: Share = 0.5  # ... after browsing one category `browse_views` times without buying
+    browse_views: int = Field(2, ge=1)
+    replenish: Share = 0.6  # ... when a replenishment falls due (from 0.9 of the cycle to 1.5 cycles)
+    decay_days: Positive = 2.0  # intent level x exp(-age / decay_days); an organic purchase consumes it
+    window_days: int = Field(7, ge=1)  # triggers older than this are forgotten
+    open_boost: float = Field(0.4, ge=0.0)  # p_open x (1 + open_boost * intent)
+    click_boost: float = Field(1.5, ge=0.0)  # p_click x (1 + click_boost * intent)
+    order_boost: float = Field(5.0, ge=0.0)  # p_order x (1 + order_boost * intent)
+    off_target: Share = 0.3  # share of the intent an offer scoped to another category still meets
+    anyway: Share = 0.12  # chance that full intent turns into an organic order within the redeem window
+
+
+class Relevance(Strict):
+    """An offer scoped to categories moves a member by how much they like them: the response is
+    multiplied by (taste share x categories) ** exponent, within [floor, cap]; unscoped offers by 1."""
+
+    exponent: Positive = 0.45
+    floor: Positive = 0.1
+    cap: Positive = 3.0
+
+
+class BasketLift(Strict):
+    """Items a message adds to the order it leads to, as a share of the basket's value."""
+
+    bundle: Share = 0.25  # a bundle offer
+    suggestion: Share = 0.1  # products named in the message (complements, cross-sell)
+
+
+class Lasting(Strict):
+    """Effects beyond the order itself, valued at their expectation when their cause happens."""
+
+    winback_days: int = Field(60, ge=0)  # a lapsed member won back keeps their usual rhythm this long
+    winback_keep: Share = 0.5  # ... with this chance (the rest lapse again at once)
+    discount_expectation: Share = 0.1  # share of a price cut a member comes to expect on future orders, x s
+    expectation_days: int = Field(90, ge=0)  # ... over this many days of their usual orders
+
+
 class Response(Strict):
     """The hidden response model: what a contact does to a member. Seeding draws historical
     outcomes from it; the simulator scores policies against it. See `tools.world.response`."""
@@ -298,6 +351,13 @@ class Response(Strict):
     reference_basket: Positive
     point_value: Positive
     perceived_value: PerceivedValue
+    # The structure the simulator's yardstick needs (tools/world/response.py); defaults keep older files valid.
+    fatigue_on_orders: Share = 0.5  # clicks and orders feel fatigue ** this (opens feel all of it)
+    unsubscribe_value: Money = Money(email=6.0, sms=4.0, push=2.0)  # margin a channel's opt-out loses
+    intent: Intent = Intent()
+    relevance: Relevance = Relevance()
+    basket_lift: BasketLift = BasketLift()
+    lasting: Lasting = Lasting()
 
 
 class Budgets(Strict):

@@ -4,17 +4,21 @@ Seeding draws the world's historical outcomes from it, and the simulator scores 
 the same function, so what agents can learn from history is what they will be judged on. All
 parameters come from the population file's `[response]` section:
 
-    p_open  = open_rate[ch] * r * time * fatigue                       (capped at 0.98)
-    p_click = click_rate[ch] * sqrt(r)                                 given an open
-    p_order = order_rate * (1 + offer_sensitivity * value * s) * lapse given a click
+    p_open  = open_rate[ch] * r * time * fatigue * (1 + open_boost * i)           (capped at 0.98)
+    p_click = click_rate[ch] * sqrt(r) * fatigue^f * (1 + click_boost * i)          given an open
+    p_order = order_rate * (1 + offer_sensitivity * value * s) * lapse * relevance
+              * fatigue^f * (1 + order_boost * i)                                   given a click
     p_unsub = unsubscribe_rate[ch] * (1 + unsubscribe_fatigue * recent); complaints alike
 
 where r is the member's hidden responsiveness on the channel over the population mean, s their
 price sensitivity over the population mean, value the offer's perceived value as a share of a
 basket (`perceived_value`), `time = 1 + send_time_effect * (2 * exp(-d^2 / 2w^2) - 1)` for d hours
 between the local send time and the member's preferred hour, `fatigue = (1 - fatigue_per_contact)
-** recent` for `recent` contacts in the last fatigue_window_days, and lapse is 1 for active members,
-`lapsed_conversion` for lapsed ones. SMS opens happen (the member reads it) but are not tracked.
+** recent` for `recent` contacts in the last fatigue_window_days (f = `fatigue_on_orders`), and lapse
+is 1 for active members, `lapsed_conversion` for lapsed ones. `i` is the member's trigger intent
+met by the message (0 without one; `[response.intent]`) and `relevance` the offer's match to the
+member's tastes (1 for an unscoped message; `[response.relevance]`); the seeded history leaves both
+at their neutral values, the simulator (`evals.simulation.expected`) fills them in. SMS opens happen (the member reads it) but are not tracked.
 A share `cannibalisation` of offer-driven orders would have happened anyway. The simulator also
 lets a member who opened an incentive apply it to an order of their own within
 `redeem_window_days`, with probability min(1, own_order_redemption * s)
@@ -42,6 +46,8 @@ class Exposure:
     offer_value: np.ndarray
     price_sensitivity: np.ndarray
     active: np.ndarray
+    intent: np.ndarray | None = None  # the trigger intent the message meets, 0-1 (None: none)
+    relevance: np.ndarray | None = None  # the offer's match to the member's tastes (None: 1)
 
 
 @dataclass(frozen=True)
@@ -100,12 +106,17 @@ class ResponseModel:
         p = self.params
         relative = x.responsiveness / self.mean_responsiveness[x.channel]
         fatigue = (1 - p.fatigue_per_contact) ** x.recent_contacts
+        tired = fatigue ** p.fatigue_on_orders
+        intent = np.zeros(len(x.channel)) if x.intent is None else x.intent
+        relevance = 1.0 if x.relevance is None else x.relevance
         opens = np.minimum(np.array(p.open_rate.as_tuple())[x.channel] * relative
-                           * self.send_time_factor(x.hour_distance) * fatigue, 0.98)
-        clicks = np.minimum(np.array(p.click_rate.as_tuple())[x.channel] * np.sqrt(relative), 0.9)
+                           * self.send_time_factor(x.hour_distance) * fatigue * (1 + p.intent.open_boost * intent), 0.98)
+        clicks = np.minimum(np.array(p.click_rate.as_tuple())[x.channel] * np.sqrt(relative) * tired
+                            * (1 + p.intent.click_boost * intent), 0.9)
         sensitivity = x.price_sensitivity / self.mean_price_sensitivity
         lapse = np.where(x.active, 1.0, p.lapsed_conversion)
-        orders = np.minimum(p.order_rate * (1 + p.offer_sensitivity * x.offer_value * sensitivity) * lapse, 0.9)
+        orders = np.minimum(p.order_rate * (1 + p.offer_sensitivity * x.offer_value * sensitivity) * lapse
+                            * relevance * tired * (1 + p.intent.order_boost * intent), 0.9)
         pressure = 1 + p.unsubscribe_fatigue * x.recent_contacts
         return Probabilities(
             open=opens, click=clicks, order=orders,

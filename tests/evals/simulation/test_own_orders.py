@@ -52,12 +52,14 @@ def test_free_shipping_is_worth_nothing_on_an_order_that_does_not_ship() -> None
     assert priced(shipping, own_order(channel="store"), VALUATION) is None
 
 
-def test_an_offer_used_on_an_order_that_happened_anyway_loses_exactly_its_cost() -> None:
+def test_an_offer_used_on_an_order_that_happened_anyway_loses_its_cost_and_the_expectation_it_teaches() -> None:
     ledger = Ledger()
-    ledger.record_own_order_redemption("reactivation", cut=15.0, cost=15.0)
-    assert ledger.incremental_margin == -15.0 and ledger.incremental_revenue == -15.0
+    used = offer(3, np.datetime64("2026-06-01T20:00").item())
+    ledger.record_own_order_redemption(used, cut=15.0, cost=15.0, taught=2.5)
+    assert ledger.incremental_margin == -17.5 and ledger.incremental_revenue == -15.0
     assert ledger.discount_spend == 15.0 and ledger.redemptions == ledger.own_order_redemptions == 1
-    assert ledger.by_use_case["reactivation"]["incremental_margin"] == -15.0
+    assert ledger.by_use_case[used.use_case]["incremental_margin"] == -17.5
+    assert ledger.realised_by_member == {3: -17.5} and ledger.price_redemptions == 1
 
 
 def test_a_held_offer_is_usable_only_after_it_was_sent_and_within_its_validity() -> None:
@@ -108,7 +110,9 @@ async def test_a_member_who_would_have_bought_anyway_redeems_and_costs_the_disco
     used = await redeem_on_own_orders(world, begin, end, wallet, catalogue, VALUATION, ledger)
 
     assert used >= 1
-    assert ledger.incremental_margin == pytest.approx(-ledger.discount_spend)  # nothing gained, the discount lost
+    # nothing gained: the discount lost, and the discount expectation a price cut teaches the member
+    taught = ledger.incremental_margin + ledger.discount_spend
+    assert taught < 0 and ledger.incremental_margin == pytest.approx(sum(ledger.realised_by_member.values()))
     assert ledger.own_order_redemptions == used and wallet.usable(customer, placed_at) == []
     async with world.db.session() as session:
         after = await session.scalar(select(Order.total).where(Order.id == mine[0].order_id))

@@ -17,6 +17,8 @@ from tools.world.seeding import SeedResult, seed_world
 POPULATIONS = PACKAGE_ROOT / "tools" / "world"
 DEFAULT = POPULATIONS / "default_population.toml"
 GROCER = POPULATIONS / "populations" / "value_grocer.toml"
+FASHION = POPULATIONS / "populations" / "fashion.toml"
+PET_PHARMACY = POPULATIONS / "populations" / "pet_pharmacy.toml"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from tests.tools.world.conftest import DEFAULT, GROCER, Seeded, seed_sqlite
+from tests.tools.world.conftest import DEFAULT, FASHION, GROCER, PET_PHARMACY, Seeded, seed_sqlite
 from tools.storage.db import database
 from tools.storage.models import Order, OrderLine, Product
 from tools.world.population import Range
@@ -42,7 +42,8 @@ def _inside(value: float, bounds: Range) -> bool:
     return bounds.low <= value <= bounds.high
 
 
-@pytest.mark.parametrize("population", [DEFAULT, GROCER], ids=["default", "value_grocer"])
+@pytest.mark.parametrize("population", [DEFAULT, GROCER, FASHION, PET_PHARMACY],
+                         ids=["default", "value_grocer", "fashion", "pet_pharmacy"])
 def test_world_lands_inside_its_expected_bounds(tmp_path: Path, population: Path) -> None:
     seeded = seed_sqlite(tmp_path, 1_500, 21, population)
     summary, top_decile, specialists = asyncio.run(_measure(seeded))

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.tools.world.conftest import DEFAULT, GROCER
+from tests.tools.world.conftest import DEFAULT, FASHION, GROCER, PET_PHARMACY
 from tools.errors import InvalidInput
 from tools.world.population import Population, load_population
 
 
-@pytest.mark.parametrize("path", [DEFAULT, GROCER])
+@pytest.mark.parametrize("path", [DEFAULT, GROCER, FASHION, PET_PHARMACY])
 def test_shipped_populations_validate(path: Path) -> None:
     population = load_population(path)
     assert population.response.cannibalisation > 0
@@ -40,7 +40,8 @@ def _edited(tmp_path: Path, old: str, new: str) -> Path:
     ("skus = 720 ", "skus = 'many' ", "catalogue.skus"),
     ("[catalogue.departments.electronics]", "[catalogue.departments.garden_gnomes]", "catalogue.departments"),
     ("margin = { low = 0.52, high = 0.66 }", "margin = { low = 0.7, high = 0.66 }", "catalogue.departments.outerwear"),
-    ("cannibalisation = 0.4 ", "cannibalisation = 1.4 ", "response.cannibalisation"),
+    ("cannibalisation = 0.08 ", "cannibalisation = 1.08 ", "response.cannibalisation"),
+    ("decay_days = 2.0", "decay_days = -2.0", "response.intent.decay_days"),
     ("months = 12 ", "months = 12\nmoths = 3 ", "world.moths"),
     ("NZ = 0.05 }", "NZ = 0.05, Mars = 1.0 }", "members.regions"),
 ])
