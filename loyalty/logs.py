@@ -8,6 +8,7 @@ import sys
 
 import structlog
 
+
 class _CurrentStderr:
     """Writes to whatever `sys.stderr` is at the moment of writing, not when logging was set up
     (test runners and CLI runners swap it, and a closed one must not break logging)."""
@@ -40,4 +41,4 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
     # Libraries that use stdlib logging (mcp, uvicorn, httpx2) go to stderr too, before
     # MCPServer's own basicConfig can pick a handler.
     logging.basicConfig(level=LEVELS[level], format="%(levelname)s %(name)s: %(message)s",
-                        handlers=[logging.StreamHandler(_CurrentStderr())])  # type: ignore[arg-type]
+                        handlers=[logging.StreamHandler(_CurrentStderr())])

@@ -26,6 +26,7 @@ from tools.profiles.service import open_profiles
 from tools.rule_facts import ProfileFactsSource
 from tools.storage.db import Database, check_schema, database
 
+
 def policy_from(settings: Settings) -> Policy:
     try:
         return load_policy(settings.policy_path)
@@ -74,8 +75,7 @@ def model_for(settings: Settings) -> Model:
         return local
     client = AsyncAnthropic(api_key=settings.anthropic_api_key.get_secret_value())
     roles = {"orchestrator": settings.model_orchestrator, "guard": settings.model_guard}
-    roles |= {use_case: settings.model_specialist for use_case in
-              ("reactivation", "cart_abandonment", "upsell", "competitive_response")}
+    roles |= dict.fromkeys(("reactivation", "cart_abandonment", "upsell", "competitive_response"), settings.model_specialist)
     return ClaudeModel(client, config=ClaudeConfig(model_by_role=roles), fallback=local)
 
 

@@ -39,7 +39,7 @@ async def sqlite_db(tmp_path) -> AsyncIterator[Database]:
         yield store
 
 
-class fresh_database:  # noqa: N801 - used like a function
+class fresh_database:
     """Async context manager creating an isolated, initialised database."""
 
     def __init__(self, backend: str, tmp_path) -> None:

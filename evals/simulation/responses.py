@@ -207,7 +207,7 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
     members = np.searchsorted(truth.customer_id, [o.customer_id for o in offers])
     channels = np.array([CHANNEL_INDEX[o.channel] for o in offers])
     recent = await _recent_counts(world, offers, timedelta(days=params.fatigue_window_days))
-    hours = np.array([_hour_distance(o, catalogue, int(truth.preferred_hour[m])) for o, m in zip(offers, members)])
+    hours = np.array([_hour_distance(o, catalogue, int(truth.preferred_hour[m])) for o, m in zip(offers, members, strict=True)])
     value = np.array([world.response.perceived_value(_spec(o)) for o in offers])
     exposure = Exposure(channel=channels, responsiveness=truth.channel_response[members, channels],
                         hour_distance=hours, recent_contacts=recent, offer_value=value,

@@ -4,11 +4,8 @@ import typer
 
 from loyalty.cli import campaign as campaign_cli
 from loyalty.cli import db, mcp
-from loyalty.cli.demo import demo_command
 from loyalty.cli import evals as evals_cli
 from loyalty.cli import events as events_cli
-from loyalty.cli.chat import chat_command
-from loyalty.cli.worker import worker_command
 from loyalty.cli import imports as imports_cli
 from loyalty.cli import models as models_cli
 from loyalty.cli import outbox as outbox_cli
@@ -16,6 +13,9 @@ from loyalty.cli import profiles as profiles_cli
 from loyalty.cli import report as report_cli
 from loyalty.cli import seed as seed_cli
 from loyalty.cli import segments as segments_cli
+from loyalty.cli.chat import chat_command
+from loyalty.cli.demo import demo_command
+from loyalty.cli.worker import worker_command
 from loyalty.logs import configure_logging
 from loyalty.settings import load_settings
 

@@ -69,7 +69,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
             segments=segments, tiers=tiers, lifecycle_stage=lifecycle_stage, min_recency_days=min_recency_days,
             max_recency_days=max_recency_days, min_churn_risk=min_churn_risk, max_churn_risk=max_churn_risk,
             category=category, preferred_channel=preferred_channel, consent=consent, exclude_stale=exclude_stale,
-            sort=sort, descending=descending, page=page, page_size=page_size,  # type: ignore[arg-type]
+            sort=sort, descending=descending, page=page, page_size=page_size,
         )
         return await profiles.find_members(query, deps.clock())
 

@@ -14,7 +14,8 @@ from mcp_servers.shared.factory import HttpAuth, new_server
 from policies.vocabulary import UseCase
 from tools.catalogue import budget_status as budgets_now
 from tools.catalogue import inventory_status as stock_of
-from tools.catalogue import offer_templates, recommend_bundle as bundle_for
+from tools.catalogue import offer_templates
+from tools.catalogue import recommend_bundle as bundle_for
 from tools.errors import NotFound
 from tools.nba.exploration import exploration_stream
 from tools.nba.learning import LiftCache

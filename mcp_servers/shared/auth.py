@@ -25,8 +25,8 @@ class StaticTokenVerifier:
 def auth_settings(host: str, port: int) -> AuthSettings:
     base = f"http://{host}:{port}"
     return AuthSettings(
-        issuer_url=base,  # type: ignore[arg-type]
-        resource_server_url=f"{base}/mcp",  # type: ignore[arg-type]
+        issuer_url=base,
+        resource_server_url=f"{base}/mcp",
         validate_token_resource=False,
         required_scopes=[SCOPE],
     )

@@ -121,7 +121,7 @@ async def _guarded(adapter: ChannelAdapter, message: OutboundMessage) -> Deliver
     the error is logged with its traceback and the send counts as a transient failure."""
     try:
         return await adapter.send(message)
-    except Exception as exc:  # noqa: BLE001 - see docstring
+    except Exception as exc:
         log.exception("outbox.adapter_error", contact_id=message.contact_id, channel=message.channel.value)
         return DeliveryResult(status="transient", detail=f"adapter error: {type(exc).__name__}: {exc}")
 

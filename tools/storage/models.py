@@ -1,5 +1,6 @@
 """Every table, importable from one place (importing it registers all tables on `Base.metadata`)."""
 
+import tools.storage.runtime  # noqa: F401 - registers the runtime's tables (trigger queue, leases)
 from tools.storage.base import SCHEMA_VERSION, Base
 from tools.storage.catalog import Category, CategoryComplement, Inventory, Product
 from tools.storage.commerce import Order, OrderLine
@@ -15,7 +16,6 @@ from tools.storage.decisions import (
     SchemaInfo,
 )
 from tools.storage.engagement import BehaviouralEvent, CompetitorSignal, Contact, Outcome
-import tools.storage.runtime  # noqa: F401 - registers the runtime's tables (trigger queue, leases)
 
 __all__ = [
     "SCHEMA_VERSION", "Base", "BehaviouralEvent", "Budget", "Category", "CategoryComplement",

@@ -124,9 +124,8 @@ async def test_a_checked_database_opens_only_what_this_build_created(tmp_path) -
     store = database(url)
     await init_schema(store)
     await store.dispose()
-    async with checked_database(url) as opened:
-        async with opened.session() as session:
-            assert await session.scalar(select(SchemaInfo.version)) is not None
+    async with checked_database(url) as opened, opened.session() as session:
+        assert await session.scalar(select(SchemaInfo.version)) is not None
 
 
 @pytest.mark.parametrize(("url", "message"), [
