@@ -42,3 +42,6 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
     # MCPServer's own basicConfig can pick a handler.
     logging.basicConfig(level=LEVELS[level], format="%(levelname)s %(name)s: %(message)s",
                         handlers=[logging.StreamHandler(_CurrentStderr())])
+    # Alembic narrates every migration context at INFO ("Context impl SQLiteImpl."); what was
+    # upgraded is reported by the command itself.
+    logging.getLogger("alembic").setLevel(max(LEVELS[level], logging.WARNING))

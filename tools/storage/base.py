@@ -14,8 +14,6 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, MetaData, Numeric
 from sqlalchemy.orm import DeclarativeBase
 
-SCHEMA_VERSION = 1
-
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
