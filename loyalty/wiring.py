@@ -17,7 +17,6 @@ from loyalty.profile_cache import CachedProfiles
 from loyalty.settings import Settings
 from mcp_servers.registry import build_all
 from mcp_servers.shared.deps import ServerDeps, system_clock
-from policies.errors import PolicyError
 from policies.loader import load_policy
 from policies.model import Policy
 from tools.decision_log import SqlDecisionLog
@@ -28,10 +27,7 @@ from tools.storage.db import Database, check_schema, database
 
 
 def policy_from(settings: Settings) -> Policy:
-    try:
-        return load_policy(settings.policy_path)
-    except PolicyError as exc:
-        raise InvalidInput(str(exc)) from exc
+    return load_policy(settings.policy_path)  # a PolicyError is an InvalidInput, shown as it is
 
 
 def profile_service(settings: Settings, db: Database, clock: Callable[[], datetime]) -> CachedProfiles:

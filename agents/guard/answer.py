@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agents.errors import ModelOutputError
 from agents.guard.decision import GuardReason
 from policies.vocabulary import Verdict
 
@@ -27,7 +28,7 @@ class GuardAnswer(BaseModel):
     revised_proposal: dict[str, Any] | None = None
 
 
-class UnreadableAnswer(ValueError):
+class UnreadableAnswer(ModelOutputError):
     """The model's final text holds no valid guard answer."""
 
 

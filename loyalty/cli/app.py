@@ -14,6 +14,7 @@ from loyalty.cli import report as report_cli
 from loyalty.cli import seed as seed_cli
 from loyalty.cli import segments as segments_cli
 from loyalty.cli.chat import chat_command
+from loyalty.cli.common import OneLineErrors
 from loyalty.cli.demo import demo_command
 from loyalty.cli.worker import worker_command
 from loyalty.logs import configure_logging
@@ -25,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=OneLineErrors,
 )
 app.add_typer(db.app, name="db")
 app.add_typer(mcp.app, name="mcp")

@@ -49,9 +49,8 @@ from tools.campaigns.verdict_log import (
 )
 from tools.decision_log import trace
 from tools.delivery.outbox import dead_letters
-from tools.errors import InvalidInput
+from tools.errors import InvalidInput, SendRefused
 from tools.importers.progress import Progress, Silent
-from tools.outbox import SendRefused
 from tools.profiles.search import MemberFilter
 
 Segment = Annotated[str, Field(min_length=1, max_length=80,

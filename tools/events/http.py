@@ -4,7 +4,8 @@ ingest report out.
 Per-record problems are not HTTP errors: they come back in the report as rejects with their line
 numbers (the record's position in a JSON array), and the rest is stored. HTTP errors are kept for
 the request as a whole: no or a wrong token (401), a body too large (413) or undecodable (400),
-a content type we do not read (415).
+a content type we do not read (415). The error tree maps once, in `status_for`: bad input 400,
+not found 404, storage unavailable 503.
 """
 
 import hmac
@@ -18,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tools.errors import InvalidInput, LoyaltyError, NotFound, StorageError
 from tools.events.ingest import ingest_events, ingest_jsonl
 from tools.storage.db import Database
 
@@ -36,10 +38,16 @@ def create_app(
     db: Database, token: str, *, clock: Callable[[], datetime] = _utcnow, max_body_bytes: int = MAX_BODY_BYTES,
 ) -> Starlette:
     if not token:
-        raise ValueError("the events endpoint needs a token")
+        raise InvalidInput("the events endpoint needs a token")
     expected = f"Bearer {token}".encode()
 
     async def post_events(request: Request) -> JSONResponse:
+        try:
+            return await _post_events(request)
+        except LoyaltyError as exc:
+            return _error(status_for(exc), str(exc))
+
+    async def _post_events(request: Request) -> JSONResponse:
         given = request.headers.get("authorization", "").encode()
         if not hmac.compare_digest(given, expected):
             log.warning("events.http_unauthorised", client=request.client.host if request.client else None)
@@ -82,6 +90,17 @@ async def _read_limited(request: Request, limit: int) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def status_for(exc: LoyaltyError) -> int:
+    """The HTTP boundary's mapping of the error tree."""
+    if isinstance(exc, StorageError):
+        return 503
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, InvalidInput):
+        return 400
+    return 422
 
 
 def _error(status: int, message: str) -> JSONResponse:
