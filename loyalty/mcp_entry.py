@@ -14,15 +14,18 @@ from loyalty.wiring import open_product
 from mcp_servers.registry import SERVERS
 from mcp_servers.shared.factory import HttpAuth
 from tools.errors import InvalidInput
+from tools.events.http import MIN_TOKEN_CHARS
 
 # The servers whose calls read profiles most: a person browsing members, an agent scoring them.
 PROFILE_SERVERS = ("customer-data", "offers-inventory")
 
 
 def http_auth(settings: Settings, host: str, port: int) -> HttpAuth:
-    if settings.mcp_http_token is None:
-        raise InvalidInput("serving over HTTP needs a bearer token: set LOYALTY_MCP_HTTP_TOKEN (16+ characters)")
-    return HttpAuth(host=host, port=port, token=settings.mcp_http_token.get_secret_value())
+    token = settings.mcp_http_token.get_secret_value() if settings.mcp_http_token is not None else ""
+    if len(token) < MIN_TOKEN_CHARS:
+        raise InvalidInput(f"serving over HTTP needs a bearer token of {MIN_TOKEN_CHARS}+ characters: set "
+                           f"LOYALTY_MCP_HTTP_TOKEN ({len(token)} given)")
+    return HttpAuth(host=host, port=port, token=token)
 
 
 async def serve(name: str, settings: Settings, *, http: tuple[str, int] | None = None) -> None:

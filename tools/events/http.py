@@ -26,6 +26,7 @@ from tools.storage.db import Database
 log = structlog.get_logger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
+MIN_TOKEN_CHARS = 16  # a bearer token short enough to guess is no lock
 JSON_TYPES = frozenset({"application/json"})
 JSONL_TYPES = frozenset({"application/x-ndjson", "application/jsonl", "application/x-jsonlines", "text/plain"})
 
@@ -37,8 +38,9 @@ def _utcnow() -> datetime:
 def create_app(
     db: Database, token: str, *, clock: Callable[[], datetime] = _utcnow, max_body_bytes: int = MAX_BODY_BYTES,
 ) -> Starlette:
-    if not token:
-        raise InvalidInput("the events endpoint needs a token")
+    if len(token) < MIN_TOKEN_CHARS:
+        raise InvalidInput(f"the events endpoint needs a token of {MIN_TOKEN_CHARS}+ characters: set "
+                           "LOYALTY_EVENTS_TOKEN (e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
     expected = f"Bearer {token}".encode()
 
     async def post_events(request: Request) -> JSONResponse:

@@ -14,6 +14,10 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, MetaData, Numeric
 from sqlalchemy.orm import DeclarativeBase
 
+# Row ids are INTEGER: 32-bit on PostgreSQL. External ids (members, orders, SKUs) are String(64).
+MAX_ROW_ID = 2**31 - 1
+MAX_EXTERNAL_ID = 64
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

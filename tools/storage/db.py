@@ -42,7 +42,29 @@ def parse_url(raw: str) -> URL:
         )
     if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
         _check_sqlite_path(Path(url.database))
+    if url.drivername.startswith("postgresql"):
+        url = _asyncpg_query(url)
     return url
+
+
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+# URL parameters asyncpg's connect() takes (after `sslmode` becomes its `ssl`).
+ASYNCPG_PARAMETERS = frozenset({"ssl", "timeout", "command_timeout", "prepared_statement_cache_size"})
+
+
+def _asyncpg_query(url: URL) -> URL:
+    """libpq spells TLS `sslmode=require`; asyncpg takes `ssl=require`. Anything else it does not
+    take is refused here, naming it, instead of failing inside the driver."""
+    query = dict(url.query)
+    if "sslmode" in query:
+        query["ssl"] = query.pop("sslmode")
+    if "ssl" in query and query["ssl"] not in SSL_MODES:
+        raise StorageError(f"sslmode {query['ssl']!r} is not one of {', '.join(SSL_MODES)}")
+    unknown = sorted(set(query) - ASYNCPG_PARAMETERS)
+    if unknown:
+        raise StorageError(f"unsupported PostgreSQL URL parameter {', '.join(unknown)}: use sslmode, "
+                           f"{', '.join(sorted(ASYNCPG_PARAMETERS - {'ssl'}))}")
+    return url.set(query=query)
 
 
 def _check_sqlite_path(path: Path) -> None:

@@ -11,7 +11,7 @@ from tools.errors import InvalidInput
 from tools.events.http import create_app
 from tools.storage.db import Database
 
-TOKEN = "s3cret-token"
+TOKEN = "s3cret-token-for-tests"
 GOOD = {"type": "view", "occurred_at": "2026-03-10T08:00:00Z", "customer_external_id": "M1", "sku": "P1"}
 
 
