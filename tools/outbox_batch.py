@@ -26,6 +26,7 @@ import structlog
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from policies.proposal import OfferProposal
 from tools.approvals import naive_utc
@@ -70,6 +71,14 @@ class _Conflict(Exception):
     """The chunk's writes found the database other than it was read under lock; decide it again."""
 
 
+_RETRYABLE = (_Conflict, IntegrityError)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    failure = state.outcome.exception() if state.outcome is not None else None
+    log.info("outbox.batch_retry", attempt=state.attempt_number, reason=str(failure)[:200])
+
+
 async def send_approved_many(db: Database, items: Sequence[BatchItem], *, now: datetime,
                              recheck: RecheckMany | None = None, chunk_size: int = DEFAULT_CHUNK,
                              on_chunk: ChunkDone | None = None) -> BatchResult:
@@ -79,15 +88,14 @@ async def send_approved_many(db: Database, items: Sequence[BatchItem], *, now: d
     outcomes: dict[int, SendReceipt | SendRefused] = {}
     replayed: set[int] = set()
     for chunk in _chunks(items, chunk_size):
-        for attempt in range(1, _TRIES + 1):
-            try:
-                decided, again = await _queue_chunk(db, chunk, moment, recheck)
-                break
-            except (_Conflict, IntegrityError) as exc:
-                if attempt == _TRIES:
-                    raise StorageError(f"cannot queue a chunk of {len(chunk)} sends after {attempt} tries: "
-                                       f"{exc}") from exc
-                log.info("outbox.batch_retry", attempt=attempt, reason=str(exc)[:200])
+        retrying = AsyncRetrying(stop=stop_after_attempt(_TRIES), retry=retry_if_exception_type(_RETRYABLE),
+                                 reraise=True, before_sleep=_log_retry)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    decided, again = await _queue_chunk(db, chunk, moment, recheck)
+        except _RETRYABLE as exc:
+            raise StorageError(f"cannot queue a chunk of {len(chunk)} sends after {_TRIES} tries: {exc}") from exc
         outcomes.update(decided)
         replayed |= again
         if on_chunk is not None:
