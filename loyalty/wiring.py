@@ -13,7 +13,6 @@ from agents.decision_log import DecisionLog
 from agents.models.base import Model
 from agents.models.claude import ClaudeConfig, ClaudeModel
 from agents.team import Team, local_model, open_team
-from loyalty.profile_cache import CachedProfiles
 from loyalty.settings import Settings
 from mcp_servers.registry import build_all
 from mcp_servers.shared.deps import ServerDeps, system_clock
@@ -21,6 +20,7 @@ from policies.loader import load_policy
 from policies.model import Policy
 from tools.decision_log import SqlDecisionLog
 from tools.errors import InvalidInput
+from tools.profiles.cached import CachedProfiles
 from tools.profiles.service import open_profiles
 from tools.rule_facts import ProfileFactsSource
 from tools.storage.db import Database, check_schema, database
