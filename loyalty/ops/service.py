@@ -48,9 +48,9 @@ from tools.campaigns.verdict_log import (
     verdicts_for_trace,
 )
 from tools.decision_log import trace
-from tools.delivery.outbox import dead_letters
 from tools.errors import InvalidInput, SendRefused
 from tools.importers.progress import Progress, Silent
+from tools.outbox.deliver import dead_letters
 from tools.profiles.search import MemberFilter
 
 Segment = Annotated[str, Field(min_length=1, max_length=80,

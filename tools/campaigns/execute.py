@@ -36,7 +36,7 @@ from tools.delivery.quiet_hours import outside_quiet_hours
 from tools.errors import InvalidInput
 from tools.importers.progress import Progress, Silent
 from tools.outbox import SendRefused
-from tools.outbox_batch import DEFAULT_CHUNK, BatchItem, RecheckMany, send_approved_many
+from tools.outbox.accept_many import DEFAULT_CHUNK, BatchItem, RecheckMany, send_approved_many
 from tools.storage.db import Database
 from tools.storage.models import ChannelConsent, Contact, Customer, Proposal
 

@@ -31,7 +31,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from policies.proposal import OfferProposal
 from tools.approvals import naive_utc
 from tools.errors import StorageError
-from tools.outbox import SendReceipt, SendRefused, approval_key, check_approval, queued_contact
+from tools.outbox.accept import SendReceipt, SendRefused, approval_key, check_approval, queued_contact
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
 from tools.storage.runtime import begin_write
