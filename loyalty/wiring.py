@@ -18,7 +18,7 @@ from mcp_servers.registry import build_all
 from mcp_servers.shared.deps import ServerDeps, system_clock
 from policies.loader import load_policy
 from policies.model import Policy
-from tools.decision_log import SqlDecisionLog
+from tools.decisions.log import SqlDecisionLog
 from tools.errors import InvalidInput
 from tools.profiles.cached import CachedProfiles
 from tools.profiles.service import open_profiles

@@ -11,7 +11,7 @@ from mcp_servers.rules.server import build as build_rules
 from policies.vocabulary import Channel
 from tests.mcp_servers.harness import deps_for
 from tests.tools.proposals import NOW, add_member, proposal
-from tools.approvals import pending_reviews
+from tools.decisions.approvals import pending_reviews
 from tools.storage.db import Database
 
 

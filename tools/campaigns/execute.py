@@ -26,12 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.proposal import OfferProposal
 from policies.vocabulary import Channel, Verdict
-from tools.approvals import naive_utc
 from tools.campaigns.plan import CampaignPlan
 from tools.campaigns.planned import PlannedMember
 from tools.campaigns.ports import Review, Reviewer
 from tools.campaigns.verdicts import Inherited, record_inherited
 from tools.contacts import LIVE_STATUSES
+from tools.decisions.approvals import naive_utc
 from tools.delivery.quiet_hours import outside_quiet_hours
 from tools.errors import InvalidInput
 from tools.importers.progress import Progress, Silent

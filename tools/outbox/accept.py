@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.proposal import OfferProposal, content_hash
-from tools.approvals import naive_utc
+from tools.decisions.approvals import naive_utc
 from tools.errors import SendRefused
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal

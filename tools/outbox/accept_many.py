@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from policies.proposal import OfferProposal
-from tools.approvals import naive_utc
+from tools.decisions.approvals import naive_utc
 from tools.errors import StorageError
 from tools.outbox.accept import SendReceipt, SendRefused, approval_key, check_approval, queued_contact
 from tools.storage.db import Database
