@@ -7,7 +7,7 @@
 3. The other members of a variant inherit its review: approved when the guard approved the
    representative as it stood, otherwise rejected with the guard's reasons. Each inherited verdict
    is bound to the member's own content (`tools.campaigns.verdicts`).
-4. Every approval is queued through `tools.outbox_batch.send_approved_many`, the set-based form
+4. Every approval is queued through `tools.outbox.send_approved_many`, the set-based form
    of the only door to a member: the approval must match the content, the budget is reserved
    under the members' locks, and a re-check refuses members who were contacted, withdrew consent,
    or would now be messaged in their quiet hours, after the plan was made.

@@ -1,4 +1,4 @@
-"""Queueing many approved proposals at once: the door of `tools.outbox.send_approved`, set-based.
+"""Queueing many approved proposals at once: the door of `tools.outbox.accept.send_approved`, set-based.
 
 A campaign queues tens of thousands of messages; one transaction per message spends its time on
 round trips. Here the items go in chunks, each chunk one transaction with a fixed number of
