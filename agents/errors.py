@@ -1,4 +1,4 @@
-"""The three error families of the agent layer, each with its own base class.
+"""The agent layer's families of the one error tree (rooted at `policies.errors.LoyaltyError`).
 
 Callers know what to catch:
 
@@ -8,16 +8,21 @@ Callers know what to catch:
 2. `ConfigurationError` — developer misuse: a bad allow-list, a role without a local policy, a
    scripted model that ran out of script. Raised at once; fixing the code is the only remedy.
 3. `RunTerminated` — a run stopped before a final answer: max turns, usage limit, wall-clock
-   timeout, a guard tripwire, no model available. The loop catches these at the run boundary
-   and reports them as the result's `termination` reason.
+   timeout, no model available. The loop catches these at the run boundary and reports them as
+   the result's `termination` reason.
+
+Beside them, `ModelOutputError`: a model's answer (or a request written for it) that cannot be
+read; the guard fails closed on it.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from policies.errors import LoyaltyError
 
-class AgentError(Exception):
+
+class AgentError(LoyaltyError):
     """Root of every error raised by `agents`."""
 
 
@@ -34,6 +39,10 @@ class UnknownToolError(ToolCallError):
 
 class InvalidArgumentsError(ToolCallError):
     """The arguments do not satisfy the tool's JSON schema."""
+
+
+class ModelOutputError(AgentError, ValueError):
+    """A model's answer, or a request written for a model, that cannot be read."""
 
 
 # 2. Developer misuse -----------------------------------------------------------------------------
@@ -59,7 +68,6 @@ class TerminationReason(StrEnum):
     MAX_TURNS = "max_turns"
     USAGE_LIMIT = "usage_limit"
     TIMEOUT = "timeout"
-    GUARD_TRIPWIRE = "guard_tripwire"
     MODEL_UNAVAILABLE = "model_unavailable"
     MODEL_ERROR = "model_error"  # the API rejected the request itself (bad key, bad request)
     TRUNCATED = "truncated"  # the answer hit max_tokens; a cut-off tool call is never run
@@ -84,12 +92,6 @@ class UsageLimitExceeded(RunTerminated):
 
 class RunTimeout(RunTerminated):
     reason = TerminationReason.TIMEOUT
-
-
-class GuardTripwire(RunTerminated):
-    """Raised by a guard (from a tool or wrapper) to halt the whole run, not just one call."""
-
-    reason = TerminationReason.GUARD_TRIPWIRE
 
 
 class ModelUnavailableError(RunTerminated):

@@ -71,13 +71,13 @@ from agents.messages import (
 )
 from agents.models.base import ModelRequest
 from agents.models.claude import ClaudeConfig, ClaudeModel
-from agents.models.pricing import CLAUDE_PRICES
 from agents.models.local import LocalModel
+from agents.models.pricing import CLAUDE_PRICES
 from agents.team import Team, local_model
 from loyalty.logs import configure_logging
 from loyalty.settings import PACKAGE_ROOT, load_settings
 from loyalty.wiring import open_agents, open_product
-from tools.decision_log import SqlDecisionLog
+from tools.decisions.log import SqlDecisionLog
 from tools.importers.progress import Silent
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
@@ -239,8 +239,7 @@ async def main(customers: int, decisions: int, db_url: str | None, world: Path |
     http = httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler))
     model = local if model_name == "local" else ClaudeModel(
         AsyncAnthropic(api_key="mock", http_client=http),
-        config=ClaudeConfig(model_by_role={**ROLE_MODELS, **{u: SPECIALIST_MODEL for u in (
-            "reactivation", "cart_abandonment", "upsell", "competitive_response")}}))
+        config=ClaudeConfig(model_by_role={**ROLE_MODELS, **dict.fromkeys(("reactivation", "cart_abandonment", "upsell", "competitive_response"), SPECIALIST_MODEL)}))
     statements = Counter[str]()
     clock = [now]
     async with http, open_product(load_settings(db_url=db_url, models_dir=models_dir), clock=lambda: clock[0],

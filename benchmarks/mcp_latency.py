@@ -45,7 +45,7 @@ idle machine's, raise the session's share for the run (Linux, as root):
     bash -c 'echo -15 > /proc/self/autogroup && exec python benchmarks/mcp_latency.py --db ...'
 """
 
-# ruff: noqa: E402 - the imports follow the sys.path fix below
+
 import sys
 from pathlib import Path
 

@@ -17,7 +17,6 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-
 from loyalty.logs import configure_logging
 from loyalty.settings import PACKAGE_ROOT
 from tools.importers.progress import Silent

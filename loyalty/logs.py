@@ -42,6 +42,9 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
     # MCPServer's own basicConfig can pick a handler, and in the same format as ours.
     handler = stdlib_handler(console)
     logging.basicConfig(level=LEVELS[level], handlers=[handler])
+    # Alembic narrates every migration context at INFO ("Context impl SQLiteImpl."); what was
+    # upgraded is reported by the command itself.
+    logging.getLogger("alembic").setLevel(max(LEVELS[level], logging.WARNING))
 
 
 def stdlib_handler(console: bool) -> logging.Handler:

@@ -32,20 +32,23 @@ from policies.proposal import OfferProposal
 from tools.errors import InvalidInput, LoyaltyError
 from tools.rule_facts import ProfileFacts, ProfileFactsSource
 from tools.storage.db import Database, check_schema, database
+from tools.events.http import MIN_TOKEN_CHARS
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from loyalty.profile_cache import CachedProfiles
+    from tools.profiles.cached import CachedProfiles
 
 log = structlog.get_logger(__name__)
 SHUTDOWN_GRACE = 0.5  # seconds for closing the database once the client has gone
 
 
 def http_auth(settings: Settings, host: str, port: int) -> HttpAuth:
-    if settings.mcp_http_token is None:
-        raise InvalidInput("serving over HTTP needs a bearer token: set LOYALTY_MCP_HTTP_TOKEN (16+ characters)")
-    return HttpAuth(host=host, port=port, token=settings.mcp_http_token.get_secret_value())
+    token = settings.mcp_http_token.get_secret_value() if settings.mcp_http_token is not None else ""
+    if len(token) < MIN_TOKEN_CHARS:
+        raise InvalidInput(f"serving over HTTP needs a bearer token of {MIN_TOKEN_CHARS}+ characters: set "
+                           f"LOYALTY_MCP_HTTP_TOKEN ({len(token)} given)")
+    return HttpAuth(host=host, port=port, token=token)
 
 
 class LazyProfileFacts:

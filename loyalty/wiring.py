@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Literal
 
 from loyalty.settings import Settings
 from mcp_servers.shared.deps import ServerDeps, system_clock
-from policies.errors import PolicyError
 from policies.loader import load_policy
 from policies.model import Policy
 from tools.errors import InvalidInput
@@ -24,20 +23,17 @@ if TYPE_CHECKING:
     from agents.decision_log import DecisionLog
     from agents.models.base import Model
     from agents.team import Team
-    from loyalty.profile_cache import CachedProfiles
+    from tools.profiles.cached import CachedProfiles
 
 
 def policy_from(settings: Settings) -> Policy:
-    try:
-        return load_policy(settings.policy_path)
-    except PolicyError as exc:
-        raise InvalidInput(str(exc)) from exc
+    return load_policy(settings.policy_path)  # a PolicyError is an InvalidInput, shown as it is
 
 
 def profile_service(settings: Settings, db: Database, clock: Callable[[], datetime], *,
                     fit_when_missing: bool = True) -> "CachedProfiles":
     """`fit_when_missing=False` for a server: a tool call never spends minutes fitting models."""
-    from loyalty.profile_cache import CachedProfiles
+    from tools.profiles.cached import CachedProfiles
     from tools.profiles.service import open_profiles
 
     service = open_profiles(db, models_dir=settings.models_dir, segments_path=settings.segments_path)
@@ -132,7 +128,7 @@ async def open_agents(product: Product, model: "Model", log: "DecisionLog | None
     from agents.models.claude import ClaudeModel
     from agents.team import open_team
     from mcp_servers.registry import build_all
-    from tools.decision_log import SqlDecisionLog
+    from tools.decisions.log import SqlDecisionLog
     from tools.reporting.model_usage import paid_tokens_since
 
     clients = {key: Client(server) for key, server in build_all(product.deps).items()}

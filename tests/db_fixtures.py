@@ -39,11 +39,11 @@ async def sqlite_db(tmp_path) -> AsyncIterator[Database]:
         yield store
 
 
-class fresh_database:  # noqa: N801 - used like a function
-    """Async context manager creating an isolated, initialised database."""
+class fresh_database:
+    """Async context manager creating an isolated database, initialised unless `empty`."""
 
-    def __init__(self, backend: str, tmp_path) -> None:
-        self.backend, self.tmp_path = backend, tmp_path
+    def __init__(self, backend: str, tmp_path, *, empty: bool = False) -> None:
+        self.backend, self.tmp_path, self.empty = backend, tmp_path, empty
         self.schema = f"t_{uuid.uuid4().hex[:12]}"
         self.store: Database | None = None
 
@@ -58,7 +58,8 @@ class fresh_database:  # noqa: N801 - used like a function
                 await conn.exec_driver_sql(f"CREATE SCHEMA {self.schema}")
             await admin.dispose()
             self.store = database(url, connect_args={"server_settings": {"search_path": self.schema}})
-        await init_schema(self.store)
+        if not self.empty:
+            await init_schema(self.store)
         return self.store
 
     async def __aexit__(self, *exc: object) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_, select
 
 from policies.vocabulary import UseCase
-from tools.approvals import naive_utc
+from tools.decisions.approvals import naive_utc
 from tools.errors import InvalidInput, NotFound
 from tools.rule_facts import budget_state
 from tools.storage.db import Database

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from policies.vocabulary import OutcomeType
-from tools.approvals import naive_utc
+from tools.decisions.approvals import naive_utc
 from tools.errors import InvalidInput, NotFound
 from tools.storage.db import Database
 from tools.storage.models import ChannelConsent, Contact, Customer, LoyaltyAccount, Outcome

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tools.approvals import naive_utc
+from tools.decisions.approvals import naive_utc
 from tools.errors import NotFound
 from tools.storage.db import Database
 from tools.storage.models import BehaviouralEvent, Category, Customer, Order, OrderLine, Product

@@ -3,6 +3,7 @@
 from sqlalchemy import or_, select
 
 from tools.errors import InvalidInput, NotFound
+from tools.storage.base import MAX_EXTERNAL_ID, MAX_ROW_ID
 from tools.storage.db import Database
 from tools.storage.models import Customer
 
@@ -11,10 +12,16 @@ async def resolve_member(db: Database, member: int | str) -> int:
     """The internal id of a member named by internal id (an int) or, as a string, by external id
     or internal id (`id:12` / `ext:12` say which when a string could be either)."""
     text = str(member).strip()
+    if isinstance(member, int) and not 0 < member <= MAX_ROW_ID:
+        raise NotFound(f"no member with id {member}")
+    if len(text) > MAX_EXTERNAL_ID or not text.isprintable():
+        raise InvalidInput(f"a member id is at most {MAX_EXTERNAL_ID} printable characters, got "
+                           f"{len(text)}{'' if text.isprintable() else ' with control characters'}")
     forced = "id" if isinstance(member, int) else None
     if ":" in text and text.split(":", 1)[0] in ("id", "ext"):
         forced, text = text.split(":", 1)
-    internal = int(text) if forced != "ext" and text.isdigit() else None
+    internal = int(text) if forced != "ext" and text.isascii() and text.isdigit() else None
+    internal = internal if internal is not None and internal <= MAX_ROW_ID else None
     external = text if forced != "id" else None
     either = [Customer.external_id == external] if external is not None else []
     either += [Customer.id == internal] if internal is not None else []

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from policies.context import RecentContact, RuleContext, SkuFacts
 from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
-from tools.approvals import naive_utc
 from tools.contacts import RECENT_CONTACTS, member_with_consents
+from tools.decisions.approvals import naive_utc
 from tools.profiles.profile import Profile
 from tools.storage.db import Database
 from tools.storage.models import Budget, Category, Contact, Inventory, Product, Proposal

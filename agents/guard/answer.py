@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agents.errors import ModelOutputError
 from agents.guard.decision import GuardReason
 from agents.reading import json_object_in
 from policies.vocabulary import Verdict
@@ -27,7 +28,7 @@ class GuardAnswer(BaseModel):
     revised_proposal: dict[str, Any] | None = None
 
 
-class UnreadableAnswer(ValueError):
+class UnreadableAnswer(ModelOutputError):
     """The model's final text holds no valid guard answer."""
 
 

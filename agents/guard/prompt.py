@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from agents.errors import ModelOutputError
 from policies.judgement import JudgementId
 
 _OPEN, _CLOSE = "<review>", "</review>"
@@ -84,7 +85,7 @@ class ReviewRequest(BaseModel):
     proposal: dict[str, Any]
 
 
-class UnreadableRequest(ValueError):
+class UnreadableRequest(ModelOutputError):
     """The opening message holds no valid review request."""
 
 

@@ -13,8 +13,8 @@ campaign is rejected outright, before any proposal of it can be approved.
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import anyio

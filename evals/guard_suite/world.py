@@ -14,7 +14,7 @@ from evals.guard_suite.cases import ContactSpec, GuardCase, MemberSpec
 from mcp_servers.shared.deps import ProfileFactsSource
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Channel
-from tools.approvals import naive_utc
+from tools.decisions.approvals import naive_utc
 from tools.rule_facts import ProfileFacts
 from tools.storage.db import Database
 from tools.storage.models import (

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evals.harness.specs import ContactSpec, EventSpec, ItemRef, LineSpec, MemberSpec, OrderSpec, WorldTweaks
 from evals.harness.suite import Case
 from policies.vocabulary import Channel, EventType, OutcomeType
+from tools.errors import InvalidInput
 from tools.storage.db import Database
 from tools.storage.models import (
     BehaviouralEvent,
@@ -40,7 +41,7 @@ from tools.storage.models import (
 GAP_JITTER = 0.15  # orders and messages in a pattern are spaced every_days ± 15%
 
 
-class FixtureError(ValueError):
+class FixtureError(InvalidInput, ValueError):
     """The case names something the world does not have (a category, a SKU)."""
 
 

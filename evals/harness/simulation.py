@@ -52,7 +52,7 @@ class Estimate(Protocol):
 
 async def run_simulation_suite(options: SimulationOptions, out_dir: Path) -> RunSummary:
     try:
-        from evals.simulation import SimulationConfig, run_simulation  # noqa: PLC0415 - optional part, loaded on use
+        from evals.simulation import SimulationConfig, run_simulation
     except ImportError:
         raise InvalidInput("the simulator is not available: evals.simulation does not provide SimulationConfig "
                            "and run_simulation yet") from None

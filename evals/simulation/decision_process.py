@@ -7,6 +7,7 @@ process puts a machine's second core to work on the same queue.
 """
 
 import asyncio
+import contextlib
 import multiprocessing
 from datetime import datetime
 from multiprocessing.connection import Connection
@@ -53,10 +54,8 @@ class DecisionProcess:
             raise RuntimeError(f"the decision process exited (code {self._process.exitcode})") from None
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(BrokenPipeError, OSError):
             self._pipe.send(None)
-        except (BrokenPipeError, OSError):
-            pass
         self._process.join(timeout=30)
         if self._process.is_alive():
             self._process.terminate()

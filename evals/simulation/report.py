@@ -1,9 +1,11 @@
-"""The KPI table of a simulation as a self-contained HTML page (no scripts, inline CSS, SVG bars)."""
+"""The KPI table of a simulation as a self-contained HTML page (template `templates/simulation.html.j2`;
+no scripts, inline CSS, the report's SVG bar charts)."""
 
-import html
 from pathlib import Path
 
 from evals.simulation.metrics import METRICS, PolicyMetrics
+from tools.reporting.charts import Bar, bar_chart
+from tools.reporting.pages import render_page, svg
 
 LABELS = {
     "expected_incremental_margin": "Expected incremental margin ($)", "share_of_oracle": "Share of the oracle",
@@ -15,41 +17,14 @@ LABELS = {
 }
 
 
-def _bars(results: dict[str, PolicyMetrics], metric: str) -> str:
-    values = {p: r.metrics[metric].mean for p, r in results.items() if metric in r.metrics}
-    scale = max([abs(v) for v in values.values()] + [1e-9])
-    rows = []
-    for i, (policy, value) in enumerate(values.items()):
-        width = 300 * abs(value) / scale
-        colour = "#2e7d32" if value >= 0 else "#c62828"
-        rows.append(f'<text x="0" y="{20 * i + 14}">{html.escape(policy)}</text>'
-                    f'<rect x="90" y="{20 * i + 3}" width="{width:.1f}" height="14" fill="{colour}"/>'
-                    f'<text x="{95 + width:.1f}" y="{20 * i + 14}">{value:,.2f}</text>')
-    return f'<svg width="520" height="{20 * len(values) + 6}" font-size="12">{"".join(rows)}</svg>'
-
-
-def _cell(results: PolicyMetrics, metric: str) -> str:
-    if metric not in results.metrics:
-        return "<td>-</td>"
-    e = results.metrics[metric]
-    return f"<td>{e.mean:,.3f}<br><small>[{e.low:,.3f}, {e.high:,.3f}]</small></td>"
-
-
 def write_report(results: dict[str, PolicyMetrics], path: Path, title: str, notes: list[str]) -> Path:
     shown = [m for m in METRICS if any(m in r.metrics for r in results.values())]
-    head = "".join(f"<th>{html.escape(LABELS[m])}</th>" for m in shown)
-    body = "".join("<tr><td>" + html.escape(p) + "</td>" + "".join(_cell(r, m) for m in shown) + "</tr>"
-                   for p, r in results.items())
-    charts = "".join(f"<h3>{html.escape(LABELS[m])}</h3>{_bars(results, m)}" for m in shown)
-    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    charts = {metric: svg(bar_chart([Bar(policy, r.metrics[metric].mean, r.metrics[metric].low, r.metrics[metric].high)
+                                     for policy, r in results.items() if metric in r.metrics],
+                                    title=LABELS[metric]))
+              for metric in shown}
+    page = render_page("evals.simulation", "simulation.html.j2", title=title, notes=notes, results=results,
+                       metrics=shown, labels=LABELS, charts=charts)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}td:first-child{{text-align:left}}</style></head>
-<body><h1>{html.escape(title)}</h1><ul>{items}</ul><table><tr><th>policy</th>{head}</tr>{body}</table>
-{charts}<p><small>Incremental figures are measured against doing nothing on the same members and days.
-The expected incremental margin values every message under the hidden model (no dice); the realised
-one counts what the simulated members did. Share of the oracle: a policy's expected margin over the
-oracle's (which knows the hidden traits). Brackets are 95% intervals (margins: between members;
-rates: over seeds).</small></p></body></html>""")
+    path.write_text(page, encoding="utf-8")
     return path

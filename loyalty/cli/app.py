@@ -5,13 +5,8 @@ import typer
 from loyalty.cli import budgets as budgets_cli
 from loyalty.cli import campaign as campaign_cli
 from loyalty.cli import db, mcp
-from loyalty.cli.demo import demo_command
 from loyalty.cli import evals as evals_cli
 from loyalty.cli import events as events_cli
-from loyalty.cli.chat import chat_command
-from loyalty.cli.check import check_command
-from loyalty.cli.usage import usage_command
-from loyalty.cli.worker import worker_command
 from loyalty.cli import imports as imports_cli
 from loyalty.cli import models as models_cli
 from loyalty.cli import offers as offers_cli
@@ -20,6 +15,12 @@ from loyalty.cli import profiles as profiles_cli
 from loyalty.cli import report as report_cli
 from loyalty.cli import seed as seed_cli
 from loyalty.cli import segments as segments_cli
+from loyalty.cli.chat import chat_command
+from loyalty.cli.check import check_command
+from loyalty.cli.common import OneLineErrors
+from loyalty.cli.demo import demo_command
+from loyalty.cli.usage import usage_command
+from loyalty.cli.worker import worker_command
 from loyalty.logs import configure_logging
 from loyalty.settings import load_settings
 
@@ -29,6 +30,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=OneLineErrors,
 )
 app.add_typer(db.app, name="db")
 app.add_typer(mcp.app, name="mcp")

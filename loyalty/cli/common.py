@@ -1,4 +1,6 @@
-"""What every command shares: the --db option, settings, and turning known errors into one line."""
+"""What every command shares: the --db option, settings, and the CLI's one mapping of errors: a
+`LoyaltyError` is one clear line and exit 2; anything else is a bug, logged with its traceback and
+reported in one line too (a user never sees a traceback)."""
 
 import asyncio
 import logging
@@ -6,8 +8,11 @@ import sys
 from collections.abc import Coroutine
 from typing import Annotated, Any, TypeVar
 
+import structlog
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
+from typer.exceptions import Abort, Exit, TyperException
 
 from loyalty.logs import configure_logging
 from loyalty.settings import Settings, load_settings
@@ -40,14 +45,35 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def one_line(exc: BaseException) -> typer.Exit:
+    """The CLI boundary's mapping of an exception to one printed line and an exit code."""
+    if isinstance(exc, LoyaltyError):
+        return fail(str(exc))
+    if isinstance(exc, KeyboardInterrupt):
+        return fail("interrupted", code=130)
+    structlog.get_logger("loyalty.cli").error("cli.internal_error", exc_info=exc)
+    return fail(f"internal error ({type(exc).__name__}: {exc}); the log on stderr has the traceback "
+                "- please report it", code=1)
+
+
 def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a command's coroutine; a LoyaltyError becomes one clear line and exit code 2."""
+    """Run a command's coroutine; errors become one line (see `one_line`)."""
     try:
         return asyncio.run(coro)
-    except LoyaltyError as exc:
-        raise fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise fail("interrupted", code=130) from None
+    except (LoyaltyError, KeyboardInterrupt) as exc:
+        raise one_line(exc) from None
+
+
+class OneLineErrors(TyperGroup):
+    """The root command: whatever a command raises outside `run` is mapped by `one_line` too."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (TyperException, Exit, Abort):  # usage errors and exits: typer reports them itself
+            raise
+        except Exception as exc:
+            raise one_line(exc) from None
 
 
 def is_interactive() -> bool:

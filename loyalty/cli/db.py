@@ -4,28 +4,45 @@ import typer
 from sqlalchemy import func, select
 
 from loyalty.cli.common import DbOption, console, run, settings_for
-from tools.storage.db import Database, check_schema, database, drop_schema, init_schema
+from tools.storage.db import Database, check_schema, database, drop_schema, init_schema, upgrade_schema
 from tools.storage.models import Base
+from tools.storage.schema import SchemaState
 
 app = typer.Typer(help="Create and inspect the database.", no_args_is_help=True)
 
 
 @app.command("init")
 def init(db: DbOption = None, reset: bool = typer.Option(False, help="Drop every table first.")) -> None:
-    """Create all tables (safe to run twice)."""
+    """Create the schema through the migrations (safe to run twice; upgrades an older database)."""
     settings = settings_for(db)
 
-    async def go() -> None:
+    async def go() -> SchemaState:
         store = database(settings.db_url)
         try:
             if reset:
                 await drop_schema(store)
-            await init_schema(store)
+            return await init_schema(store)
         finally:
             await store.dispose()
 
-    run(go())
-    console.print(f"database ready: {settings.db_url}")
+    state = run(go())
+    console.print(f"database ready at schema revision {state.revision}: {settings.db_url}")
+
+
+@app.command("upgrade")
+def upgrade(db: DbOption = None) -> None:
+    """Migrate the database to this build's schema (adopts one made by release 0.1.0)."""
+    settings = settings_for(db)
+
+    async def go() -> SchemaState:
+        store = database(settings.db_url)
+        try:
+            return await upgrade_schema(store)
+        finally:
+            await store.dispose()
+
+    state = run(go())
+    console.print(f"database at schema revision {state.revision}: {settings.db_url}")
 
 
 @app.command("stats")

@@ -37,7 +37,7 @@ def ingest(
             if source == "-":
                 return await ingest_jsonl(store, sys.stdin.buffer, now=now, rejects_path=rejects_path)
             try:
-                handle = Path(source).open("rb")
+                handle = Path(source).open("rb")  # noqa: SIM115 - closed by the `with` below; only opening is the user's error
             except OSError as exc:
                 raise InvalidInput(f"cannot read {source}: {exc.strerror}") from exc
             with handle:

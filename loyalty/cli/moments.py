@@ -1,9 +1,14 @@
 """Reading dates and times given on the command line: ISO 8601, a date meaning its midnight,
-returned as naive UTC (the storage convention)."""
+returned as naive UTC (the storage convention), within the years the product can compute over."""
 
 from datetime import UTC, datetime
 
 from tools.errors import InvalidInput
+
+# Retail history starts after 1970 and plans end before 2100; outside that, date arithmetic
+# (windows of days, time zones) overflows Python's and numpy's ranges instead of meaning anything.
+EARLIEST = datetime(1970, 1, 1)
+LATEST = datetime(2100, 1, 1)
 
 
 def parse_moment(text: str | None, option: str) -> datetime | None:
@@ -11,6 +16,10 @@ def parse_moment(text: str | None, option: str) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(text.strip())
-    except ValueError:
+        naive = moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+    except (ValueError, OverflowError):
         raise InvalidInput(f"{option} {text!r} is not a date: use YYYY-MM-DD or an ISO 8601 time") from None
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+    if not EARLIEST <= naive < LATEST:
+        raise InvalidInput(f"{option} {text!r} is out of range: use a date from {EARLIEST:%Y-%m-%d} "
+                           f"to {LATEST.year - 1}-12-31")
+    return naive

@@ -11,7 +11,7 @@ from rich.table import Table
 from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from loyalty.settings import Settings
-from tools.profiles.export import export_profiles
+from tools.profiles.export import check_export_path, export_profiles
 from tools.profiles.freshness import DEFAULT_STALE_AFTER
 from tools.profiles.profile import Profile
 from tools.profiles.service import ProfileService, day_after, open_profiles
@@ -85,6 +85,7 @@ def export(
     settings = settings_for(db)
 
     async def work(service: ProfileService) -> tuple[int, datetime]:
+        check_export_path(out)  # before minutes of work, not after
         frame = await service.frame(await default_batch_as_of(service, parse_moment(as_of, "--as-of")))
         with err_console.status(f"writing {len(frame):,} profiles"):
             return export_profiles(frame, out), frame.as_of

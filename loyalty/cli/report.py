@@ -24,7 +24,6 @@ from tools.reporting.report import Report, build_report, current_alerts
 from tools.storage.db import Database, checked_database, utcnow
 from tools.storage.models import Contact, Order
 
-
 RulesOption = Annotated[Path | None, typer.Option(
     "--rules", help="Alert rules TOML (default: LOYALTY_ALERT_RULES_PATH or the shipped rules).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]

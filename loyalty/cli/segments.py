@@ -7,7 +7,13 @@ from rich.table import Table
 
 from loyalty.cli.common import DbOption, console, run, settings_for
 from loyalty.cli.moments import parse_moment
-from loyalty.cli.profiles import AsOfOption, ModelsDirOption, SegmentsOption, default_batch_as_of, with_service
+from loyalty.cli.profiles import (
+    AsOfOption,
+    ModelsDirOption,
+    SegmentsOption,
+    default_batch_as_of,
+    with_service,
+)
 from tools.profiles.cohorts import SegmentCount, segment_counts
 from tools.profiles.frame import SEGMENT_FIELDS
 from tools.profiles.freshness import DEFAULT_STALE_AFTER

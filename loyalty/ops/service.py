@@ -34,7 +34,6 @@ from loyalty.wiring import Product
 from policies.judgement import judge
 from policies.proposal import OfferProposal
 from policies.vocabulary import UseCase
-from tools.approvals import decide_review, pending_reviews
 from tools.campaigns.budgets import UseCaseBudget, set_paused
 from tools.campaigns.execute import CampaignResult, execute_campaign
 from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
@@ -47,11 +46,11 @@ from tools.campaigns.verdict_log import (
     recorded_proposal,
     verdicts_for_trace,
 )
-from tools.decision_log import trace
-from tools.delivery.outbox import dead_letters
-from tools.errors import InvalidInput
+from tools.decisions.approvals import decide_review, pending_reviews
+from tools.decisions.log import trace
+from tools.errors import InvalidInput, SendRefused
 from tools.importers.progress import Progress, Silent
-from tools.outbox import SendRefused
+from tools.outbox.deliver import dead_letters
 from tools.profiles.search import MemberFilter
 
 Segment = Annotated[str, Field(min_length=1, max_length=80,

@@ -27,7 +27,7 @@ from policies.proposal import OfferProposal, content_hash
 from policies.rule_ids import RuleId
 from policies.violation import CheckResult, Severity, Violation
 from policies.vocabulary import Verdict
-from tools.approvals import record_verdict
+from tools.decisions.approvals import record_verdict
 from tools.rule_facts import budget_state, rule_context
 from tools.timestamps import UtcTimestamp
 

@@ -11,7 +11,7 @@ from mcp.server.mcpserver import MCPServer
 from agents.agent import Agent
 from agents.context import RunContext
 from agents.decision_log import InMemoryDecisionLog, StepKind
-from agents.errors import GuardTripwire, TerminationReason
+from agents.errors import TerminationReason, UsageLimitExceeded
 from agents.limits import Limits
 from agents.loop import run_agent
 from agents.messages import ModelResponse, ToolCall, ToolResult, Usage, UserMessage
@@ -238,11 +238,11 @@ async def test_wall_clock_limit_terminates_with_timeout() -> None:
     assert log.entries[-1].kind is StepKind.RUN_END and log.entries[-1].payload["termination"] == "timeout"
 
 
-async def test_a_guard_tripwire_halts_the_run_and_cancels_sibling_calls() -> None:
+async def test_a_termination_raised_by_a_tool_halts_the_run_and_cancels_sibling_calls() -> None:
     finished: list[str] = []
 
     async def trip() -> str:
-        raise GuardTripwire("proposal tries to instruct the agents")
+        raise UsageLimitExceeded("the tool's own budget ran out")
 
     async def slow() -> str:
         await anyio.sleep(30)
@@ -254,7 +254,7 @@ async def test_a_guard_tripwire_halts_the_run_and_cancels_sibling_calls() -> Non
     with anyio.fail_after(5):
         result = await run_agent(agent, "propose", log=InMemoryDecisionLog())
 
-    assert result.termination is TerminationReason.GUARD_TRIPWIRE
+    assert result.termination is TerminationReason.USAGE_LIMIT
     assert finished == []
 
 

@@ -16,7 +16,7 @@ from loyalty.settings import Settings
 from loyalty.wiring import model_for
 from tests.agents import fake_anthropic as fake
 from tests.mcp_servers.seeded_world import SeededWorld
-from tools.decision_log import trace
+from tools.decisions.log import trace
 
 OUTAGE = [fake.error(529, "overloaded_error")] * 40
 # No waiting between retries in tests; a breaker that opens after two failed calls.

@@ -22,7 +22,8 @@ from tools.importers.progress import Silent
 from tools.profiles.service import open_profiles
 from tools.profiles.training import TrainingPlan
 from tools.storage.base import Base
-from tools.storage.catalog import Category, CategoryComplement, Inventory, Product as CatalogueProduct
+from tools.storage.catalog import Category, CategoryComplement, Inventory
+from tools.storage.catalog import Product as CatalogueProduct
 from tools.storage.commerce import Order
 from tools.storage.customers import ChannelConsent, Customer
 from tools.storage.db import Database, database

@@ -16,7 +16,7 @@ from policies.proposal import OfferProposal
 from policies.vocabulary import UseCase
 from tests.mcp_servers.harness import GUARD_CREDENTIAL, deps_for, ok, refused
 from tests.tools.proposals import add_member, proposal
-from tools.approvals import pending_reviews
+from tools.decisions.approvals import pending_reviews
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact
 

@@ -11,8 +11,8 @@ from mcp import Client
 from policies.vocabulary import UseCase
 from tests.mcp_servers.harness import ok, refused, servers_for
 from tests.mcp_servers.seeded_world import SeededWorld
-from tools.storage.statements import counting
 from tools.nba.scorer import MAX_CANDIDATES, candidates_for
+from tools.storage.statements import counting
 
 COMPONENTS = ("propensity", "uplift", "expected_margin", "cost", "fatigue_penalty", "value", "rationale")
 

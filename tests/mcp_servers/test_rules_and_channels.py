@@ -7,11 +7,11 @@ from datetime import timedelta
 from mcp import Client
 
 from mcp_servers.channels.server import build as build_channels
-from policies.vocabulary import Channel
 from mcp_servers.rules.server import build as build_rules
+from policies.vocabulary import Channel
 from tests.mcp_servers.harness import GUARD_CREDENTIAL, deps_for
 from tests.tools.proposals import NOW, add_member, proposal
-from tools.approvals import pending_reviews
+from tools.decisions.approvals import pending_reviews
 from tools.storage.db import Database
 
 

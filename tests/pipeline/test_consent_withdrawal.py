@@ -17,8 +17,8 @@ from policies.proposal import OfferProposal
 from tests.mcp_servers.harness import GUARD_CREDENTIAL, deps_for, refused
 from tests.mcp_servers.seeded_world import SeededWorld
 from tests.tools.proposals import NOW, add_member, proposal
-from tools.delivery.outbox import claim_contacts
 from tools.events.ingest import ingest_events
+from tools.outbox.deliver import claim_contacts
 from tools.storage.db import Database
 from tools.storage.models import ChannelConsent, Contact
 

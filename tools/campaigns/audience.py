@@ -7,8 +7,8 @@ from datetime import datetime
 import numpy as np
 
 from policies.vocabulary import UseCase
+from tools.decisions.holdout import Arm, ensure_arms
 from tools.errors import NotFound
-from tools.holdout import Arm, ensure_arms
 from tools.profiles.frame import ProfileFrame
 from tools.storage.db import Database
 from tools.storage.runtime import begin_write

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
 from policies.vocabulary import UseCase
-from tools.approvals import naive_utc
+from tools.decisions.approvals import naive_utc
 from tools.errors import InvalidInput, NotFound
 from tools.storage.db import Database
 from tools.storage.models import Budget

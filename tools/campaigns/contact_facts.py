@@ -20,8 +20,8 @@ from policies.context import RecentContact
 from policies.model import Policy
 from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
-from tools.approvals import naive_utc
 from tools.contacts import ENGAGED, LIVE_STATUSES
+from tools.decisions.approvals import naive_utc
 from tools.nba.scorer import CHANNELS
 from tools.storage.db import Database
 from tools.storage.models import Budget, ChannelConsent, Contact, Customer, Outcome, Proposal

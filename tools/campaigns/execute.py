@@ -7,7 +7,7 @@
 3. The other members of a variant inherit its review: approved when the guard approved the
    representative as it stood, otherwise rejected with the guard's reasons. Each inherited verdict
    is bound to the member's own content (`tools.campaigns.verdicts`).
-4. Every approval is queued through `tools.outbox_batch.send_approved_many`, the set-based form
+4. Every approval is queued through `tools.outbox.send_approved_many`, the set-based form
    of the only door to a member: the approval must match the content, the budget is reserved
    under the members' locks, and a re-check refuses members who were contacted, withdrew consent,
    or would now be messaged in their quiet hours, after the plan was made.
@@ -26,17 +26,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.proposal import OfferProposal
 from policies.vocabulary import Channel, Verdict
-from tools.approvals import naive_utc
 from tools.campaigns.plan import CampaignPlan
 from tools.campaigns.planned import PlannedMember
 from tools.campaigns.ports import Review, Reviewer
 from tools.campaigns.verdicts import Inherited, record_inherited
 from tools.contacts import LIVE_STATUSES
+from tools.decisions.approvals import naive_utc
 from tools.delivery.quiet_hours import outside_quiet_hours
 from tools.errors import InvalidInput
 from tools.importers.progress import Progress, Silent
 from tools.outbox import SendRefused
-from tools.outbox_batch import DEFAULT_CHUNK, BatchItem, RecheckMany, send_approved_many
+from tools.outbox.accept_many import DEFAULT_CHUNK, BatchItem, RecheckMany, send_approved_many
 from tools.storage.db import Database
 from tools.storage.models import ChannelConsent, Contact, Customer, Proposal
 

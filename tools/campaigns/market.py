@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from tools.approvals import naive_utc
+from tools.decisions.approvals import naive_utc
 from tools.storage.db import Database
 from tools.storage.models import Category, CompetitorSignal
 

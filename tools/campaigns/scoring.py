@@ -15,13 +15,13 @@ from policies.model import Policy
 from policies.offer_value import OfferTerms, value_offers
 from policies.vocabulary import Channel, OfferType, UseCase
 from tools.campaigns.contact_facts import ContactFacts
+from tools.nba.eligibility import within_rhythm
 from tools.nba.member_scoring import (
     DEFAULT_BASKET,
     DEFAULT_MARGIN_RATE,
     DEFAULT_PRICE_SENSITIVITY,
     HORIZON_DAYS,
 )
-from tools.nba.eligibility import within_rhythm
 from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift
 from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, score
 from tools.profiles.frame import ProfileFrame

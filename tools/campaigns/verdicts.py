@@ -2,7 +2,7 @@
 
 Each member still gets their own proposal row and their own verdict, bound to the SHA-256 of
 exactly the content they will receive, with a single-use approval that expires — the rows
-`tools.approvals.record_verdict` writes, so the channels server and the review queue cannot tell
+`tools.decisions.approvals.record_verdict` writes, so the channels server and the review queue cannot tell
 them apart. The only difference is cost: thousands are written in one transaction instead of one
 transaction each. Inherited verdicts never need a person (flagged members are reviewed on their
 own), so no review items are written here.
@@ -19,7 +19,7 @@ from sqlalchemy import insert
 
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Verdict
-from tools.approvals import VerdictRecord, naive_utc
+from tools.decisions.approvals import VerdictRecord, naive_utc
 from tools.storage.db import Database
 from tools.storage.models import GuardVerdict, Proposal
 

@@ -19,7 +19,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_
 
 from policies.vocabulary import Channel
 from tools.delivery.message import ChannelAdapter, DeliveryResult, OutboundMessage
-from tools.delivery.outbox import RetryPolicy, claim_contacts, record_result
+from tools.outbox.deliver import RetryPolicy, claim_contacts, record_result
 from tools.storage.db import Database
 
 log = structlog.get_logger(__name__)
@@ -121,7 +121,7 @@ async def _guarded(adapter: ChannelAdapter, message: OutboundMessage) -> Deliver
     the error is logged with its traceback and the send counts as a transient failure."""
     try:
         return await adapter.send(message)
-    except Exception as exc:  # noqa: BLE001 - see docstring
+    except Exception as exc:
         log.exception("outbox.adapter_error", contact_id=message.contact_id, channel=message.channel.value)
         return DeliveryResult(status="transient", detail=f"adapter error: {type(exc).__name__}: {exc}")
 

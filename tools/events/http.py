@@ -4,7 +4,8 @@ ingest report out.
 Per-record problems are not HTTP errors: they come back in the report as rejects with their line
 numbers (the record's position in a JSON array), and the rest is stored. HTTP errors are kept for
 the request as a whole: no or a wrong token (401), a body too large (413) or undecodable (400),
-a content type we do not read (415).
+a content type we do not read (415). The error tree maps once, in `status_for`: bad input 400,
+not found 404, storage unavailable 503.
 """
 
 import hmac
@@ -18,12 +19,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tools.errors import InvalidInput, LoyaltyError, NotFound, StorageError
 from tools.events.ingest import ingest_events, ingest_jsonl
 from tools.storage.db import Database
 
 log = structlog.get_logger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
+MIN_TOKEN_CHARS = 16  # a bearer token short enough to guess is no lock
 JSON_TYPES = frozenset({"application/json"})
 JSONL_TYPES = frozenset({"application/x-ndjson", "application/jsonl", "application/x-jsonlines", "text/plain"})
 
@@ -35,11 +38,18 @@ def _utcnow() -> datetime:
 def create_app(
     db: Database, token: str, *, clock: Callable[[], datetime] = _utcnow, max_body_bytes: int = MAX_BODY_BYTES,
 ) -> Starlette:
-    if not token:
-        raise ValueError("the events endpoint needs a token")
+    if len(token) < MIN_TOKEN_CHARS:
+        raise InvalidInput(f"the events endpoint needs a token of {MIN_TOKEN_CHARS}+ characters: set "
+                           "LOYALTY_EVENTS_TOKEN (e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
     expected = f"Bearer {token}".encode()
 
     async def post_events(request: Request) -> JSONResponse:
+        try:
+            return await _post_events(request)
+        except LoyaltyError as exc:
+            return _error(status_for(exc), str(exc))
+
+    async def _post_events(request: Request) -> JSONResponse:
         given = request.headers.get("authorization", "").encode()
         if not hmac.compare_digest(given, expected):
             log.warning("events.http_unauthorised", client=request.client.host if request.client else None)
@@ -82,6 +92,17 @@ async def _read_limited(request: Request, limit: int) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def status_for(exc: LoyaltyError) -> int:
+    """The HTTP boundary's mapping of the error tree."""
+    if isinstance(exc, StorageError):
+        return 503
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, InvalidInput):
+        return 400
+    return 422
 
 
 def _error(status: int, message: str) -> JSONResponse:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from tools.contacts import OPTING_OUT, withdraw_consents
 from tools.errors import StorageError
@@ -179,28 +180,32 @@ async def _store(db: Database, batch: list[_Valid], rejects: Rejects) -> tuple[i
             unique[key] = valid
     if not unique:
         return 0, repeated
-    for attempt in range(1, _STORE_TRIES + 1):
-        try:
-            async with db.engine.begin() as conn:
-                await begin_write(conn)
-                outcome = await _prepare(conn, unique)
-                count = len(outcome.rows)
-                if count:
-                    columns: dict[str, Any] = dict(zip(_COLUMNS, map(list, zip(*outcome.rows, strict=True)),
-                                                       strict=True))
-                    columns["occurred_at"] = np.array(columns["occurred_at"], dtype="datetime64[us]")
-                    await bulk_insert(conn, _EVENTS, columns)
-                    await _withdraw_consents(conn, outcome.rows)
-            break
-        except IntegrityError as exc:
-            # Another ingester stored some of these keys between our check and our insert (or a
-            # member was deleted meanwhile); the next try sees that and counts them as duplicates.
-            if attempt == _STORE_TRIES:
-                raise StorageError(f"cannot store events after {attempt} tries: {exc.orig}") from exc
-            log.info("events.store_retry", attempt=attempt)
+    # Another ingester may store some of these keys between our check and our insert (or a member
+    # may be deleted meanwhile); the next try sees that and counts them as duplicates.
+    retrying = AsyncRetrying(stop=stop_after_attempt(_STORE_TRIES), retry=retry_if_exception_type(IntegrityError),
+                             reraise=True, before_sleep=_log_retry)
+    try:
+        async for attempt in retrying:
+            with attempt:
+                async with db.engine.begin() as conn:
+                    await begin_write(conn)
+                    outcome = await _prepare(conn, unique)
+                    count = len(outcome.rows)
+                    if count:
+                        columns: dict[str, Any] = dict(zip(_COLUMNS, map(list, zip(*outcome.rows, strict=True)),
+                                                           strict=True))
+                        columns["occurred_at"] = np.array(columns["occurred_at"], dtype="datetime64[us]")
+                        await bulk_insert(conn, _EVENTS, columns)
+                        await _withdraw_consents(conn, outcome.rows)
+    except IntegrityError as exc:
+        raise StorageError(f"cannot store events after {_STORE_TRIES} tries: {exc.orig}") from exc
     for valid, code, reason in outcome.rejects:
         rejects.add(valid.line, code, reason, valid.data)
     return count, repeated + outcome.duplicates
+
+
+def _log_retry(state: RetryCallState) -> None:
+    log.info("events.store_retry", attempt=state.attempt_number)
 
 
 async def _withdraw_consents(conn: AsyncConnection, rows: list[tuple[Any, ...]]) -> None:

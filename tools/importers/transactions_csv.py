@@ -8,12 +8,14 @@ everything is written in one transaction. Running the same file twice changes no
 already present are skipped whole.
 """
 
+import codecs
 import csv
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,13 +30,37 @@ from tools.importers.rejects import Rejects
 from tools.importers.report import ImportReport
 from tools.importers.writer import ImportWriter
 from tools.storage.db import Database
-from tools.storage.models import Customer, Order, OrderLine, Product
+from tools.storage.models import Category, Customer, Order, OrderLine, Product
 
 log = structlog.get_logger(__name__)
 
 SOURCE = "transactions"
 ORDER_CHANNELS = ("online", "store", "app")
 IN_QUERY = 500  # values per IN (...) list
+# What the schema can hold: INTEGER quantities (32-bit on PostgreSQL; no basket line is near
+# a million), Numeric(12, 2) money, and the widths of the text columns. SQLite would store
+# longer text and NUL bytes that PostgreSQL refuses, so both are rejected for either.
+MAX_QUANTITY = 1_000_000
+MAX_MONEY = 1_000_000_000
+
+
+def _width(column: Any) -> int:
+    length = getattr(column.type, "length", None)
+    assert isinstance(length, int), column
+    return length
+
+
+TEXT_LIMITS = {
+    "order_id": _width(Order.external_id),
+    "customer_id": _width(Customer.external_id),
+    "sku": _width(Product.sku),
+    "product_name": _width(Product.name),
+    "category": _width(Category.name),
+    "department": _width(Category.department),
+    "coupon_code": _width(Order.coupon_code),
+    "email": _width(Customer.email),
+    "postcode": _width(Customer.postcode),
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +82,10 @@ async def import_transactions_csv(db: Database, path: Path, columns: ColumnMap, 
         raise InvalidInput(f"--channel must be one of {', '.join(ORDER_CHANNELS)}, got {options.channel!r}")
     if not 0 < options.cost_ratio < 1:
         raise InvalidInput(f"cost ratio must be between 0 and 1, got {options.cost_ratio}")
+    try:
+        codecs.lookup(options.encoding)
+    except LookupError:
+        raise InvalidInput(f"unknown --encoding {options.encoding!r}: e.g. utf-8, latin-1, cp1252") from None
     report = ImportReport(source=str(path), rejects_path=options.rejects_path)
     rejects = Rejects()
     accepted: list[pd.DataFrame] = []
@@ -166,20 +196,29 @@ def _check_chunk(raw: pd.DataFrame, columns: ColumnMap, options: CsvOptions, rej
     placed = pd.to_datetime(field("placed_at"), format=options.date_format, errors="coerce")
     reject(placed.isna().to_numpy(), f"placed_at not a date in format {options.date_format}")
     reject((placed > pd.Timestamp(options.now)).to_numpy(), "date in the future")
+    for name, limit in TEXT_LIMITS.items():
+        if columns.source(name):
+            text = field(name)
+            reject((text.str.len() > limit).to_numpy(), f"{name} longer than {limit} characters")
+            printable = text.map(str.isprintable, na_action="ignore").fillna(True).astype(bool)
+            reject(~printable.to_numpy(), f"{name} contains control characters")
     quantity = pd.to_numeric(field("quantity"), errors="coerce").to_numpy(float)
-    reject(np.isnan(quantity), "quantity not a number")
+    reject(~np.isfinite(quantity), "quantity not a number")
+    reject(np.abs(np.nan_to_num(quantity)) > MAX_QUANTITY, f"quantity beyond ±{MAX_QUANTITY:,}")
     reject(np.mod(np.nan_to_num(quantity), 1) != 0, "quantity not a whole number")
     reject(quantity == 0, "zero quantity")
     price = pd.to_numeric(field("unit_price"), errors="coerce").to_numpy(float)
-    reject(np.isnan(price), "unit_price not a number")
+    reject(~np.isfinite(price), "unit_price not a number")
     reject(price < 0, "negative unit price")
+    reject(np.nan_to_num(price) > MAX_MONEY, f"unit_price above {MAX_MONEY:,.0f}")
     reject(np.round(price, 2) == 0, "unit price of zero")
     for optional in ("discount", "unit_cost"):
         if columns.source(optional):
             text = field(optional)
             value = pd.to_numeric(text, errors="coerce").to_numpy(float)
-            reject((text != "").to_numpy() & np.isnan(value), f"{optional} not a number")
+            reject((text != "").to_numpy() & ~np.isfinite(value), f"{optional} not a number")
             reject(value < 0, f"negative {optional}")
+            reject(np.nan_to_num(value) > MAX_MONEY, f"{optional} above {MAX_MONEY:,.0f}")
     if columns.source("channel"):
         reject(~field("channel").str.lower().isin(ORDER_CHANNELS).to_numpy(), "channel not online, store or app")
     return ok

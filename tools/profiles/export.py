@@ -7,6 +7,7 @@ profile's. Written to a temporary file and renamed: a reader never sees half an 
 """
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from tools.errors import InvalidInput
 from tools.profiles.frame import WEEKDAYS, ProfileFrame
 from tools.profiles.history import CHANNELS
 from tools.profiles.seasons import SEASONS
@@ -73,13 +75,26 @@ def export_rows(frame: ProfileFrame) -> Iterator[dict[str, Any]]:
         }
 
 
+def check_export_path(out: Path) -> None:
+    """Refuse, before any work, a path the export could not end up at."""
+    if out.is_dir():
+        raise InvalidInput(f"--out {out} is a directory: name a file, e.g. {out / 'profiles.jsonl'}")
+    if out.parent.exists() and not out.parent.is_dir():
+        raise InvalidInput(f"--out {out}: {out.parent} is not a directory")
+
+
 def export_profiles(frame: ProfileFrame, out: Path) -> int:
-    """Write every member's record to `out` (JSON Lines); returns the number written."""
+    """Write every member's record to `out` (JSON Lines, owner-only: it holds personal data);
+    returns the number written. Nothing is left at `out` or beside it unless all of it was."""
+    check_export_path(out)
     count = 0
-    with staged(out) as partial, partial.open("w", encoding="utf-8") as handle:
-        for row in export_rows(frame):
-            handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
-            count += 1
+    try:
+        with staged(out) as partial, partial.open("w", encoding="utf-8") as handle:
+            for row in export_rows(frame):
+                handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+                count += 1
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {out}: {exc.strerror}") from exc
     return count
 
 

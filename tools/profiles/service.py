@@ -38,6 +38,7 @@ from tools.profiles.recent_frames import RecentFrames
 from tools.profiles.search import MemberFilter, MemberPage, find_members
 from tools.profiles.training import TrainingPlan, fit_models, load_training_history
 from tools.segments.definitions import SegmentBook, load_segments
+from tools.storage.base import MAX_EXTERNAL_ID, MAX_ROW_ID
 from tools.storage.db import Database, utcnow
 from tools.storage.models import Order
 from tools.storage.sqlite_driver import off_the_loop

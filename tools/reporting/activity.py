@@ -27,7 +27,7 @@ async def offers_per_channel(conn: AsyncConnection, period: Period) -> dict[str,
              .where(Contact.status == "sent", Contact.offer_code.is_not(None),
                     Contact.sent_at >= period.since, Contact.sent_at < period.until)
              .group_by(Contact.channel).order_by(Contact.channel))
-    return {channel: n for channel, n in await conn.execute(query)}
+    return {str(channel): int(n) for channel, n in await conn.execute(query)}
 
 
 async def rejections_by_rule(conn: AsyncConnection, period: Period) -> dict[str, int]:

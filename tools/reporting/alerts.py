@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import structlog
-from scipy.stats import binom
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from scipy.stats import binom
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 

@@ -14,7 +14,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, MetaData, Numeric
 from sqlalchemy.orm import DeclarativeBase
 
-SCHEMA_VERSION = 1
+# Row ids are INTEGER: 32-bit on PostgreSQL. External ids (members, orders, SKUs) are String(64).
+MAX_ROW_ID = 2**31 - 1
+MAX_EXTERNAL_ID = 64
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

@@ -1,4 +1,4 @@
-"""Opening databases: URL validation, engine settings per dialect, schema creation and checks."""
+"""Opening databases: URL validation, engine settings per dialect, schema upgrades and checks."""
 
 import os
 from collections.abc import AsyncIterator
@@ -14,8 +14,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from tools.errors import StorageError
-from tools.storage import sqlite_driver
-from tools.storage.models import SCHEMA_VERSION, Base, SchemaInfo
+from tools.storage import schema, sqlite_driver
+from tools.storage.models import Base, SchemaInfo
+from tools.storage.schema import SchemaState
 
 SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
 
@@ -41,7 +42,29 @@ def parse_url(raw: str) -> URL:
         )
     if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
         _check_sqlite_path(Path(url.database))
+    if url.drivername.startswith("postgresql"):
+        url = _asyncpg_query(url)
     return url
+
+
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+# URL parameters asyncpg's connect() takes (after `sslmode` becomes its `ssl`).
+ASYNCPG_PARAMETERS = frozenset({"ssl", "timeout", "command_timeout", "prepared_statement_cache_size"})
+
+
+def _asyncpg_query(url: URL) -> URL:
+    """libpq spells TLS `sslmode=require`; asyncpg takes `ssl=require`. Anything else it does not
+    take is refused here, naming it, instead of failing inside the driver."""
+    query = dict(url.query)
+    if "sslmode" in query:
+        query["ssl"] = query.pop("sslmode")
+    if "ssl" in query and query["ssl"] not in SSL_MODES:
+        raise StorageError(f"sslmode {query['ssl']!r} is not one of {', '.join(SSL_MODES)}")
+    unknown = sorted(set(query) - ASYNCPG_PARAMETERS)
+    if unknown:
+        raise StorageError(f"unsupported PostgreSQL URL parameter {', '.join(unknown)}: use sslmode, "
+                           f"{', '.join(sorted(ASYNCPG_PARAMETERS - {'ssl'}))}")
+    return url.set(query=query)
 
 
 def _check_sqlite_path(path: Path) -> None:
@@ -106,25 +129,35 @@ def database(raw_url: str, *, sqlite_inline: bool = False, **engine_kwargs: obje
     return Database(engine, async_sessionmaker(engine, expire_on_commit=False))
 
 
-async def init_schema(db: Database) -> None:
-    """Create every table (idempotent) and stamp the schema version. Indexes added since a
-    database was created are created too: they change no data, so they need no new version."""
+async def init_schema(db: Database) -> SchemaState:
+    """Bring the schema to this build's revision through the migrations (idempotent): creates it
+    in an empty database, adopts one made before migrations, upgrades an older one."""
     try:
         async with db.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-            await conn.run_sync(_create_missing_indexes)
+            state = await conn.run_sync(_upgrade_refusing_newer)
         async with db.session() as session, session.begin():
-            if await session.scalar(select(SchemaInfo.version)) is None:
-                session.add(SchemaInfo(id=1, version=SCHEMA_VERSION, created_at=utcnow()))
+            if await session.scalar(select(SchemaInfo.id)) is None:
+                session.add(SchemaInfo(id=1, created_at=utcnow()))
     except (OperationalError, ProgrammingError, DBAPIError, OSError) as exc:
         raise StorageError(f"cannot initialise database: {_first_line(exc)}") from exc
     await check_schema(db)
+    return state
 
 
-def _create_missing_indexes(conn: Connection) -> None:
-    for table in Base.metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(conn, checkfirst=True)
+# `loyalty db upgrade` and `loyalty db init` are one operation; the two names say what the user means.
+upgrade_schema = init_schema
+
+
+def _upgrade_refusing_newer(conn: Connection) -> SchemaState:
+    state = schema.schema_state(conn)
+    if state.revision is not None and state.revision not in schema.known_revisions():
+        raise StorageError(_newer(state.revision))
+    return schema.upgrade(conn)
+
+
+def _newer(revision: str) -> str:
+    return (f"database is at schema revision {revision}, which this build does not know (made by a newer "
+            f"release?): use that release, or a new database")
 
 
 @asynccontextmanager
@@ -139,29 +172,29 @@ async def checked_database(raw_url: str) -> AsyncIterator[Database]:
 
 
 async def check_schema(db: Database) -> None:
-    """Refuse to work on a database this build did not create, naming what to do instead."""
+    """Refuse to work on a database not at this build's schema revision, naming what to do instead."""
     try:
-        async with db.session() as session:
-            version = await session.scalar(select(SchemaInfo.version))
+        async with db.engine.connect() as conn:
+            state = await conn.run_sync(schema.schema_state)
     except (OperationalError, ProgrammingError, DBAPIError) as exc:
-        message = _first_line(exc)
-        if "no such table" in message or "does not exist" in message:
-            raise StorageError("database is not initialised: run `loyalty db init` first") from exc
-        raise StorageError(f"cannot open database: {message}") from exc
+        raise StorageError(f"cannot open database: {_first_line(exc)}") from exc
     except OSError as exc:
         raise StorageError(f"cannot open database: {exc}") from exc
-    if version is None:
+    if state.pre_migration:
+        raise StorageError("database was made by an earlier release: run `loyalty db upgrade` first")
+    if state.revision is None:
         raise StorageError("database is not initialised: run `loyalty db init` first")
-    if version != SCHEMA_VERSION:
-        raise StorageError(
-            f"database has schema version {version} but this build needs {SCHEMA_VERSION}: "
-            "use a new database file or re-create it with `loyalty db init --reset`"
-        )
+    if state.revision != schema.head_revision():
+        if state.revision not in schema.known_revisions():
+            raise StorageError(_newer(state.revision))
+        raise StorageError(f"database is at schema revision {state.revision}, this build needs "
+                           f"{schema.head_revision()}: run `loyalty db upgrade`")
 
 
 async def drop_schema(db: Database) -> None:
     async with db.engine.begin() as conn:
         await conn.run_sync(Base.metadata.drop_all)
+        await conn.run_sync(schema.drop_version_table)
 
 
 def _first_line(exc: BaseException) -> str:

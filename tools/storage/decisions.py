@@ -161,12 +161,12 @@ class ExperimentAssignment(Base):
 
 
 class SchemaInfo(Base):
-    """One row naming the schema version this database was created with."""
+    """One row about this database: when it was made and, if seeded, its synthetic world. (The
+    schema's version is its Alembic revision, in `alembic_version`.)"""
 
     __tablename__ = "schema_info"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     world_seed: Mapped[int | None] = mapped_column(Integer)
     world_note: Mapped[str | None] = mapped_column(Text)

@@ -1,6 +1,7 @@
 """Every table, importable from one place (importing it registers all tables on `Base.metadata`)."""
 
-from tools.storage.base import SCHEMA_VERSION, Base
+import tools.storage.runtime  # noqa: F401 - registers the runtime's tables (trigger queue, leases)
+from tools.storage.base import Base
 from tools.storage.catalog import Category, CategoryComplement, Inventory, Product
 from tools.storage.commerce import Order, OrderLine
 from tools.storage.customers import ChannelConsent, Customer, LoyaltyAccount
@@ -15,10 +16,9 @@ from tools.storage.decisions import (
     SchemaInfo,
 )
 from tools.storage.engagement import BehaviouralEvent, CompetitorSignal, Contact, Outcome
-import tools.storage.runtime  # noqa: F401 - registers the runtime's tables (trigger queue, leases)
 
 __all__ = [
-    "SCHEMA_VERSION", "Base", "BehaviouralEvent", "Budget", "Category", "CategoryComplement",
+    "Base", "BehaviouralEvent", "Budget", "Category", "CategoryComplement",
     "ChannelConsent", "CompetitorSignal", "Contact", "Customer", "DecisionLogEntry",
     "ExperimentAssignment", "GuardVerdict", "Inventory", "LoyaltyAccount", "OfferTemplate", "Order",
     "OrderLine", "Outcome", "Product", "Proposal", "ReviewItem", "SchemaInfo",

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tools.holdout import Arm, ensure_arms
+from tools.decisions.holdout import Arm, ensure_arms
 from tools.storage.runtime import QueuedTrigger, storage_time, upsert_insert
 from tools.triggers.evaluate import Candidate
 from tools.triggers.rules import TriggerRule

@@ -12,7 +12,7 @@ import structlog
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from tools.holdout import DEFAULT_CONTROL_SHARE
+from tools.decisions.holdout import DEFAULT_CONTROL_SHARE
 from tools.storage.db import Database
 from tools.storage.runtime import TriggerRuleRun, begin_write, storage_time, upsert_insert
 from tools.triggers import evaluate

@@ -17,7 +17,7 @@ from tools.storage.runtime import QueuedTrigger
 _EPOCH = datetime(1970, 1, 1)
 
 
-class day_number(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it stands for
+class day_number(FunctionElement[int]):
     """Whole UTC days since 1970-01-01 of a naive-UTC timestamp column."""
 
     type = Integer()

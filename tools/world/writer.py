@@ -37,8 +37,9 @@ REBUILD_ROWS = 100_000  # tables at least this large load without their secondar
 LOAD_CACHE_KIB = -262_144  # negative: KiB, so 256 MiB
 
 
-class ConstraintViolationError(AssertionError):
-    """Generated rows broke a CHECK constraint: a bug in the generator, never bad user input."""
+class ConstraintViolationError(RuntimeError):
+    """Generated rows broke a CHECK constraint: a bug in the generator, never bad user input, so
+    outside the `LoyaltyError` tree (the CLI logs it with its traceback)."""
 
 
 def _slices(columns: Columns, rows: int) -> Iterator[Columns]:

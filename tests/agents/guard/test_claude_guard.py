@@ -33,8 +33,10 @@ async def test_claude_checks_records_and_answers_and_only_the_receipt_approves(s
             "guard_model": "claude"}), stop_reason="tool_use"),
         fake.message(fake.text("```json\n" + json.dumps(final) + "\n```")),
     ])
-    async with httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler)) as http:
-        async with guard_rig(deps_for(sqlite_db), ClaudeModel(api.client(http), config=CONFIG)) as rig:
+    async with (
+        httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler)) as http,
+        guard_rig(deps_for(sqlite_db), ClaudeModel(api.client(http), config=CONFIG)) as rig,
+    ):
             decision = await rig.guard.review_proposal(proposal)
 
     assert api.consumed
@@ -50,8 +52,10 @@ async def test_claude_checks_records_and_answers_and_only_the_receipt_approves(s
 async def test_claude_unavailable_without_fallback_fails_closed(sqlite_db: Database) -> None:
     await add_member(sqlite_db)
     api = fake.FakeMessagesAPI([fake.error(529, "overloaded_error")] * 2)
-    async with httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler)) as http:
-        async with guard_rig(deps_for(sqlite_db), ClaudeModel(api.client(http), config=CONFIG)) as rig:
+    async with (
+        httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler)) as http,
+        guard_rig(deps_for(sqlite_db), ClaudeModel(api.client(http), config=CONFIG)) as rig,
+    ):
             decision = await rig.guard.review_proposal(offer())
     assert decision.failed_closed and not decision.approved
     assert [reason.code for reason in decision.reasons] == ["guard.model_unavailable"]

@@ -11,7 +11,7 @@ from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Verdict
 from tests.agents.guard.world import GuardRig, Profiles, as_json, deps_for, guard_rig, offer, sms
 from tests.tools.proposals import add_member
-from tools.approvals import pending_reviews
+from tools.decisions.approvals import pending_reviews
 from tools.storage.db import Database
 from tools.storage.models import GuardVerdict
 

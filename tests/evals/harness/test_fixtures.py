@@ -1,22 +1,22 @@
 """A case's member, once placed in the world, looks to the product the way the case describes it."""
 
 import json
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
+from agents.team import local_model
 from evals.harness.base_world import PreparedWorld
 from evals.harness.fixtures import PlacedCase, place_case
 from evals.harness.runner import ScenarioContext, run_case
 from evals.harness.suite import Case, Suite, load_suite, suite_path
-from agents.team import local_model
 from loyalty.settings import Settings
 from loyalty.wiring import open_product
+from tests.evals.harness.conftest import NOW, WORLD
 from tools.profiles.profile import Profile
 from tools.storage.db import database
 from tools.storage.models import Budget, ChannelConsent, CompetitorSignal, Product
-from tests.evals.harness.conftest import NOW, WORLD
 
 SEED = load_suite(suite_path("seed"))
 

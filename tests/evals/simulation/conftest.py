@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from evals.simulation.environment import SimWorld, build_world
-from tools.world.population import load_population
-
 from tests.evals.simulation.test_engine import POPULATION
+from tools.world.population import load_population
 
 
 @pytest.fixture

@@ -14,11 +14,10 @@ from evals.simulation.environment import SimWorld, build_world
 from loyalty.runtime.worker import drain
 from loyalty.settings import Settings
 from loyalty.wiring import open_agents, open_product
+from tests.evals.simulation.test_engine import POPULATION
 from tools.storage.runtime import QueuedTrigger
 from tools.triggers.schedule import run_due_triggers
 from tools.world.population import load_population
-
-from tests.evals.simulation.test_engine import POPULATION
 
 
 async def test_two_processes_decide_every_trigger_once(tmp_path: Path) -> None:

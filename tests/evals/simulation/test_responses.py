@@ -5,7 +5,6 @@ from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
-
 from sqlalchemy import select
 
 from evals.simulation.environment import SimWorld

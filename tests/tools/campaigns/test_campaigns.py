@@ -19,14 +19,14 @@ from policies.judgement import judge
 from policies.proposal import OfferProposal
 from policies.vocabulary import Channel, OfferType, UseCase, Verdict
 from tests.mcp_servers.seeded_world import SeededWorld
-from tools.approvals import record_verdict
 from tools.campaigns.allocation import Limit
 from tools.campaigns.execute import execute_campaign
 from tools.campaigns.market import rival_discounts
 from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
 from tools.campaigns.ports import Review
+from tools.decisions.approvals import record_verdict
+from tools.decisions.holdout import Arm
 from tools.errors import InvalidInput, NotFound
-from tools.holdout import Arm
 from tools.nba.member_scoring import MomentContext, score_member
 from tools.storage.models import (
     Budget,

@@ -16,9 +16,9 @@ from tests.tools.delivery.outbox_world import Failing, Recorder, contacts, queue
 from tests.tools.events.world import NAIVE_NOW, add_members
 from tools.delivery.files import JsonlSink
 from tools.delivery.message import DeliveryResult, OutboundMessage
-from tools.delivery.outbox import dead_letters
 from tools.delivery.quiet_hours import outside_quiet_hours
 from tools.delivery.worker import DeliveryConfig, deliver_due
+from tools.outbox.deliver import dead_letters
 from tools.storage.db import Database
 from tools.storage.models import ChannelConsent, Customer
 from tools.storage.runtime import DeliveryAttempt, DeliveryLease

@@ -7,10 +7,11 @@ import httpx2
 import pytest
 
 from tests.tools.events.world import NOW, add_catalogue, add_members
+from tools.errors import InvalidInput
 from tools.events.http import create_app
 from tools.storage.db import Database
 
-TOKEN = "s3cret-token"
+TOKEN = "s3cret-token-for-tests"
 GOOD = {"type": "view", "occurred_at": "2026-03-10T08:00:00Z", "customer_external_id": "M1", "sku": "P1"}
 
 
@@ -65,5 +66,5 @@ async def test_whole_request_problems_are_http_errors(client: httpx2.AsyncClient
 
 
 async def test_an_empty_token_is_refused(sqlite_db: Database) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInput, match="needs a token"):
         create_app(sqlite_db, "")

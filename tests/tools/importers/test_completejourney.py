@@ -35,7 +35,7 @@ async def test_maps_households_products_baskets_and_campaigns(db: Database, tmp_
         assert basket.channel == "store" and basket.coupon_code == "555" and basket.contact_id is not None
         # shelf price = sales value + retail discount; all three discounts land on the line
         lines = (await session.scalars(select(OrderLine).where(OrderLine.order_id == basket.id))).all()
-        assert sorted((l.quantity, l.unit_price, l.discount) for l in lines) == [(1, 2.5, 0.5), (2, 1.5, 1.0)]
+        assert sorted((row.quantity, row.unit_price, row.discount) for row in lines) == [(1, 2.5, 0.5), (2, 1.5, 1.0)]
         assert basket.subtotal == 5.5 and basket.discount_total == 1.5 and basket.total == 4.0
         names = set(await session.scalars(select(Category.name)))
         assert names == {"BREAD", "MILK", "PRODUCE (uncategorised)", "FUEL"}

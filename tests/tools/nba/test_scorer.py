@@ -21,7 +21,7 @@ def batch(*, ps: list[float], full_price: list[bool], p0: float = 0.2, basket: f
         customer_id=np.arange(1, n + 1), p_buy_anyway=ones * p0, basket_value=ones * basket,
         margin_rate=ones * 0.45, price_sensitivity=np.array(ps), full_price_buyer=np.array(full_price),
         clv_365=ones * 600, recent_contacts_7d=ones * recent, consecutive_ignored=np.zeros(n),
-        opens={c: ones * 5 for c in CHANNELS}, sends={c: ones * 20 for c in CHANNELS},
+        opens=dict.fromkeys(CHANNELS, ones * 5), sends=dict.fromkeys(CHANNELS, ones * 20),
         reachable={c: np.full(n, c in reachable) for c in CHANNELS},
     )
 

@@ -10,15 +10,15 @@ from sqlalchemy import insert, update
 
 from tests.tools.profiles.conftest import AS_OF, service_for
 from tests.tools.profiles.small_world import WorldIds, add_later_activity
-from tools.storage.statements import counting
 from tools.profiles import service as service_module
 from tools.profiles.artefact import ModelStore
 from tools.profiles.frame import SEGMENT_FIELDS
+from tools.profiles.loader import recorded_members
 from tools.profiles.service import FRAME_RENEW, FRAME_REUSE, ProfileService
 from tools.segments.definitions import load_segments
 from tools.storage.db import Database
-from tools.profiles.loader import recorded_members
 from tools.storage.models import Category, ChannelConsent
+from tools.storage.statements import counting
 
 
 def on_a_clock(db: Database, models: Path, now: list[datetime]) -> ProfileService:

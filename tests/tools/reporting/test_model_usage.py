@@ -17,7 +17,7 @@ from agents.models.local import EchoPolicy, LocalModel
 from loyalty.cli.app import app
 from tests.agents import fake_anthropic as fake
 from tests.db_fixtures import fresh_database
-from tools.decision_log import SqlDecisionLog
+from tools.decisions.log import SqlDecisionLog
 from tools.reporting.model_usage import paid_tokens_since, usage_since
 from tools.storage.db import Database
 

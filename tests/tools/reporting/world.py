@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import insert
 
 from tests.tools.events.world import add_members
+from tools.reporting.period import Period
 from tools.storage.db import Database
 from tools.storage.models import (
     Budget,
@@ -38,7 +39,6 @@ from tools.storage.models import (
     Proposal,
 )
 from tools.storage.runtime import QueuedTrigger
-from tools.reporting.period import Period
 
 PERIOD = Period(datetime(2026, 3, 1), datetime(2026, 4, 1))
 

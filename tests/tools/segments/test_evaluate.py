@@ -12,7 +12,6 @@ from tools.segments.evaluate import lifecycle_stage, membership
 from tools.storage.db import Database
 
 
-
 def fields(**values: list[float]) -> dict[str, np.ndarray]:
     n = len(next(iter(values.values())))
     base = {name: np.full(n, np.nan) for name in SEGMENT_FIELDS}

@@ -1,10 +1,10 @@
-"""The schema protects its data on every backend: keys, uniqueness, checks, version stamp."""
+"""The schema protects its data on every backend: keys, uniqueness, checks, revision check."""
 
 from datetime import datetime
 
 import numpy as np
 import pytest
-from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from tools.errors import StorageError
@@ -23,15 +23,6 @@ async def test_init_is_idempotent_and_stamps_version(db: Database) -> None:
     await init_schema(db)
     async with db.session() as s:
         assert await s.scalar(select(func.count()).select_from(SchemaInfo)) == 1
-
-
-async def test_init_adds_indexes_a_database_from_an_earlier_build_lacks(db: Database) -> None:
-    async with db.engine.begin() as conn:  # as created before the catch-up's date index existed
-        await conn.execute(text("DROP INDEX ix_events_occurred_at"))
-    await init_schema(db)
-    async with db.engine.connect() as conn:
-        names = await conn.run_sync(lambda sync: {i["name"] for i in inspect(sync).get_indexes("events")})
-    assert "ix_events_occurred_at" in names
 
 
 async def test_external_id_is_unique(db: Database) -> None:
@@ -99,11 +90,11 @@ async def test_bulk_insert_failure_leaves_nothing(db: Database) -> None:
         assert await s.scalar(select(func.count()).select_from(Customer)) == 0
 
 
-async def test_other_schema_version_is_refused(sqlite_db: Database) -> None:
+async def test_an_older_revision_is_sent_to_upgrade(sqlite_db: Database) -> None:
     async with sqlite_db.session() as s:
-        await s.execute(text("UPDATE schema_info SET version = 999"))
+        await s.execute(text("UPDATE alembic_version SET version_num = '0001'"))
         await s.commit()
-    with pytest.raises(StorageError, match="schema version 999"):
+    with pytest.raises(StorageError, match="revision 0001, this build needs .*: run `loyalty db upgrade`"):
         await check_schema(sqlite_db)
 
 
@@ -124,9 +115,8 @@ async def test_a_checked_database_opens_only_what_this_build_created(tmp_path) -
     store = database(url)
     await init_schema(store)
     await store.dispose()
-    async with checked_database(url) as opened:
-        async with opened.session() as session:
-            assert await session.scalar(select(SchemaInfo.version)) is not None
+    async with checked_database(url) as opened, opened.session() as session:
+        assert await session.scalar(select(SchemaInfo.created_at)) is not None
 
 
 @pytest.mark.parametrize(("url", "message"), [

@@ -86,7 +86,7 @@ def _other_version(path: Path) -> str:
     url = f"sqlite:///{path}"
     assert CliRunner().invoke(app, ["db", "init", "--db", url]).exit_code == 0
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE schema_info SET version = 999")
+        conn.execute("UPDATE alembic_version SET version_num = '0999'")
     return url
 
 
@@ -101,7 +101,7 @@ def _other_version(path: Path) -> str:
     (["--db", "sqlite:////no/such/dir/w.db"], "does not exist"),
     (["--db", "sqlite:////etc/hostname/w.db"], "cannot create database"),
     (["--population", "/no/such/population.toml"], "population file /no/such/population.toml does not exist"),
-    (["--db", "OTHER_VERSION"], "schema version 999"),
+    (["--db", "OTHER_VERSION"], "schema revision 0999"),
 ])
 def test_bad_input_is_one_clear_line(env: Path, args: list[str], message: str) -> None:
     if "OTHER_VERSION" in args:

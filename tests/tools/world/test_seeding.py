@@ -26,7 +26,6 @@ from tools.storage.models import (
     LoyaltyAccount,
     Order,
     Outcome,
-    SchemaInfo,
 )
 from tools.world import writer
 from tools.world.accounts import tier_for
@@ -201,13 +200,13 @@ def test_another_schema_version_is_refused_untouched(tmp_path: Path, default_pop
         try:
             await init_schema(store)
             async with store.session() as session, session.begin():
-                await session.execute(SchemaInfo.__table__.update().values(version=999))
+                await session.execute(text("UPDATE alembic_version SET version_num = '0999'"))
         finally:
             await store.dispose()
 
     asyncio.run(stamp_old())
     request = WorldRequest(default_population, 10, 1, 2, default_population.world.end_date)
-    with pytest.raises(StorageError, match="schema version 999"):
+    with pytest.raises(StorageError, match="schema revision 0999"):
         asyncio.run(seed_world(url, tmp_path / "truth", request, population_name="x", reset=False, progress=Silent()))
     assert asyncio.run(_members(url)) == 0
 

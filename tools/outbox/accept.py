@@ -25,20 +25,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.proposal import OfferProposal, content_hash
-from tools.approvals import naive_utc
-from tools.errors import LoyaltyError
+from tools.decisions.approvals import naive_utc
+from tools.errors import SendRefused
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
 
 Recheck = Callable[[AsyncSession, OfferProposal], Awaitable[list[str]]]
-
-
-class SendRefused(LoyaltyError):
-    """The channels server will not send this; `code` says which check failed."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"send refused ({code}): {message}")
-        self.code = code
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,14 @@ import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from loyalty.profile_cache import CachedProfiles
 from tests.tools.profiles.conftest import AS_OF
 from tests.tools.profiles.small_world import build_small_world
-from tools.storage.statements import counting
 from tools.profiles.artefact import ModelStore
+from tools.profiles.cached import CachedProfiles
 from tools.profiles.frame import SEGMENT_FIELDS
 from tools.segments.definitions import load_segments
 from tools.storage.db import Database
+from tools.storage.statements import counting
 
 
 async def test_long_after_the_data_the_newest_order_is_read_once_per_ttl(db: Database, tmp_path: Path) -> None:

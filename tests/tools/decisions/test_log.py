@@ -3,7 +3,7 @@
 import pytest
 
 from agents.decision_log import StepKind
-from tools.decision_log import SqlDecisionLog, trace
+from tools.decisions.log import SqlDecisionLog, trace
 from tools.errors import NotFound
 from tools.storage.db import Database
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select, update
 
 from policies.vocabulary import Channel, Verdict
 from tests.tools.proposals import NOW, add_member, proposal
-from tools.approvals import record_verdict
+from tools.decisions.approvals import record_verdict
 from tools.errors import StorageError
 from tools.outbox import SendReceipt, SendRefused, send_approved
-from tools.outbox_batch import BatchItem, send_approved_many
+from tools.outbox.accept_many import BatchItem, send_approved_many
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact, GuardVerdict, Proposal
 from tools.storage.statements import counting

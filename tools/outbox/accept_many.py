@@ -1,4 +1,4 @@
-"""Queueing many approved proposals at once: the door of `tools.outbox.send_approved`, set-based.
+"""Queueing many approved proposals at once: the door of `tools.outbox.accept.send_approved`, set-based.
 
 A campaign queues tens of thousands of messages; one transaction per message spends its time on
 round trips. Here the items go in chunks, each chunk one transaction with a fixed number of
@@ -28,11 +28,12 @@ import structlog
 from sqlalchemy import Numeric, cast, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from policies.proposal import OfferProposal
-from tools.approvals import naive_utc
+from tools.decisions.approvals import naive_utc
 from tools.errors import StorageError
-from tools.outbox import SendReceipt, SendRefused, approval_key, cents, check_approval, queued_contact
+from tools.outbox.accept import SendReceipt, SendRefused, approval_key, cents, check_approval, queued_contact
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
 from tools.storage.runtime import begin_write
@@ -72,6 +73,14 @@ class _Conflict(Exception):
     """The chunk's writes found the database other than it was read under lock; decide it again."""
 
 
+_RETRYABLE = (_Conflict, IntegrityError)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    failure = state.outcome.exception() if state.outcome is not None else None
+    log.info("outbox.batch_retry", attempt=state.attempt_number, reason=str(failure)[:200])
+
+
 async def send_approved_many(db: Database, items: Sequence[BatchItem], *, now: datetime,
                              recheck: RecheckMany | None = None, chunk_size: int = DEFAULT_CHUNK,
                              on_chunk: ChunkDone | None = None) -> BatchResult:
@@ -81,15 +90,14 @@ async def send_approved_many(db: Database, items: Sequence[BatchItem], *, now: d
     outcomes: dict[int, SendReceipt | SendRefused] = {}
     replayed: set[int] = set()
     for chunk in _chunks(items, chunk_size):
-        for attempt in range(1, _TRIES + 1):
-            try:
-                decided, again = await _queue_chunk(db, chunk, moment, recheck)
-                break
-            except (_Conflict, IntegrityError) as exc:
-                if attempt == _TRIES:
-                    raise StorageError(f"cannot queue a chunk of {len(chunk)} sends after {attempt} tries: "
-                                       f"{exc}") from exc
-                log.info("outbox.batch_retry", attempt=attempt, reason=str(exc)[:200])
+        retrying = AsyncRetrying(stop=stop_after_attempt(_TRIES), retry=retry_if_exception_type(_RETRYABLE),
+                                 reraise=True, before_sleep=_log_retry)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    decided, again = await _queue_chunk(db, chunk, moment, recheck)
+        except _RETRYABLE as exc:
+            raise StorageError(f"cannot queue a chunk of {len(chunk)} sends after {_TRIES} tries: {exc}") from exc
         outcomes.update(decided)
         replayed |= again
         if on_chunk is not None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from policies.vocabulary import Verdict
 from tests.tools.proposals import NOW, add_member, proposal
-from tools.approvals import decide_review, pending_reviews, record_verdict
+from tools.decisions.approvals import decide_review, pending_reviews, record_verdict
 from tools.outbox import SendRefused, send_approved
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from policies.vocabulary import UseCase
 from tests.tools.events.world import NAIVE_NOW, add_members
-from tools.holdout import Arm, arm_for, assign_holdout
+from tools.decisions.holdout import Arm, arm_for, assign_holdout
 from tools.storage.db import Database
 from tools.storage.models import ExperimentAssignment
 
