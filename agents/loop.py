@@ -145,7 +145,9 @@ class _AgentRun:
             # then let the cancellation carry on.
             timed_out = anyio.current_time() >= self._ctx.budget.deadline
             with anyio.move_on_after(_RECORD_GRACE_SECONDS, shield=True):
-                await self._finish(output, TerminationReason.TIMEOUT if timed_out else TerminationReason.CANCELLED)
+                await self._finish(
+                    output, TerminationReason.TIMEOUT if timed_out else TerminationReason.CANCELLED
+                )
             raise
         return await self._finish(output, termination, detail)
 
@@ -236,7 +238,9 @@ class _AgentRun:
         return tuple(results[index] for index in range(len(calls)))
 
     async def _call_tool(self, call: ToolCall) -> ToolResult:
-        await self._record(StepKind.TOOL_CALL, {"id": call.id, "name": call.name, "arguments": call.arguments})
+        await self._record(
+            StepKind.TOOL_CALL, {"id": call.id, "name": call.name, "arguments": call.arguments}
+        )
         try:
             self._catalog.check(call)
             result = await self._agent.tools.call(call, self._ctx)
@@ -260,7 +264,9 @@ def _check_stop_reason(response: ModelResponse, agent: str) -> None:
         raise ModelRefused(f"the model declined to answer {agent}'s request")
     if response.stop_reason == "max_tokens":
         what = "a tool call" if response.tool_calls else "its answer"
-        raise AnswerTruncated(f"{agent}'s model was cut off at max_tokens in {what}; nothing of it was acted on")
+        raise AnswerTruncated(
+            f"{agent}'s model was cut off at max_tokens in {what}; nothing of it was acted on"
+        )
 
 
 def _response_summary(response: ModelResponse) -> dict[str, JsonValue]:

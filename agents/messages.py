@@ -117,7 +117,9 @@ class ModelResponse:
         return cls(parts=(AssistantText(text),), model_name=model_name, usage=usage)
 
     @classmethod
-    def from_calls(cls, *calls: ToolCall, model_name: str, text: str = "", usage: Usage = Usage()) -> ModelResponse:
+    def from_calls(
+        cls, *calls: ToolCall, model_name: str, text: str = "", usage: Usage = Usage()
+    ) -> ModelResponse:
         parts: tuple[AssistantPart, ...] = ((AssistantText(text),) if text else ()) + calls
         return cls(parts=parts, model_name=model_name, stop_reason="tool_use", usage=usage)
 

@@ -12,8 +12,11 @@ from agents.models.base import ModelRequest
 def tool_results(request: ModelRequest, tool: str) -> list[ToolResult]:
     """Every result of `tool` in the conversation, oldest first."""
     return [
-        part for message in request.messages if isinstance(message, UserMessage)
-        for part in message.parts if isinstance(part, ToolResult) and part.tool_name == tool
+        part
+        for message in request.messages
+        if isinstance(message, UserMessage)
+        for part in message.parts
+        if isinstance(part, ToolResult) and part.tool_name == tool
     ]
 
 
@@ -24,8 +27,11 @@ def last_result(request: ModelRequest, tool: str) -> ToolResult | None:
 
 def calls_made(request: ModelRequest, tool: str) -> list[ToolCall]:
     return [
-        call for message in request.messages if isinstance(message, ModelResponse)
-        for call in message.tool_calls if call.name == tool
+        call
+        for message in request.messages
+        if isinstance(message, ModelResponse)
+        for call in message.tool_calls
+        if call.name == tool
     ]
 
 

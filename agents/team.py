@@ -53,27 +53,43 @@ class Team:
 
 
 @asynccontextmanager
-async def open_team(clients: Mapping[str, Client], model: Model, log: DecisionLog, *,
-                    limits: Limits = Limits(max_turns=12, max_seconds=180.0),
-                    guard: GuardConfig | None = None) -> AsyncIterator[Team]:
+async def open_team(
+    clients: Mapping[str, Client],
+    model: Model,
+    log: DecisionLog,
+    *,
+    limits: Limits = Limits(max_turns=12, max_seconds=180.0),
+    guard: GuardConfig | None = None,
+) -> AsyncIterator[Team]:
     """Connect to the servers (`clients` keyed by SERVER_KEYS) and assemble the team."""
     async with Toolbox.open(clients) as toolbox:
         specialists = {
-            use_case: Agent(name=use_case.value, system_prompt=PLAYBOOKS[use_case].system_prompt, model=model,
-                            tools=toolbox.restricted_to(READ_AND_PROPOSE),
-                            limits=Limits(max_turns=8, max_seconds=limits.max_seconds))
+            use_case: Agent(
+                name=use_case.value,
+                system_prompt=PLAYBOOKS[use_case].system_prompt,
+                model=model,
+                tools=toolbox.restricted_to(READ_AND_PROPOSE),
+                limits=Limits(max_turns=8, max_seconds=limits.max_seconds),
+            )
             for use_case in UseCase
         }
         # Specialists get the decision's token budget through it (a sub-run's budget is its parent's).
         reviewer = Guard(toolbox=toolbox, model=model, log=log, config=guard or GuardConfig())
         delegations = [
-            Delegation(agent, description=f"Ask the {use_case.value.replace('_', ' ')} specialist to decide the next "
-                                          "best action for the trigger (pass the trigger JSON as the request).")
+            Delegation(
+                agent,
+                description=f"Ask the {use_case.value.replace('_', ' ')} specialist to decide the next "
+                "best action for the trigger (pass the trigger JSON as the request).",
+            )
             for use_case, agent in specialists.items()
         ]
         orchestrator = Agent(
-            name="orchestrator", system_prompt=ORCHESTRATOR_PROMPT, model=model,
-            tools=CombinedToolset(toolbox.restricted_to(ORCHESTRATOR_TOOLS), GuardReviewTool(reviewer), *delegations),
+            name="orchestrator",
+            system_prompt=ORCHESTRATOR_PROMPT,
+            model=model,
+            tools=CombinedToolset(
+                toolbox.restricted_to(ORCHESTRATOR_TOOLS), GuardReviewTool(reviewer), *delegations
+            ),
             limits=limits,
         )
         yield Team(orchestrator=orchestrator, specialists=specialists, guard=reviewer, log=log)

@@ -45,7 +45,9 @@ class Toolbox:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, clients: Mapping[str, Client], *, prefix_names: bool = True) -> AsyncIterator[Toolbox]:
+    async def open(
+        cls, clients: Mapping[str, Client], *, prefix_names: bool = True
+    ) -> AsyncIterator[Toolbox]:
         """Connect to every server for the duration of the block.
 
         With `prefix_names`, tools are public as `server__tool`; without it, names are kept and two
@@ -109,8 +111,12 @@ class McpTools:
             # The MCP client reports a failing server in many shapes (MCPError, RuntimeError from
             # output validation, pydantic and anyio stream errors, exception groups of these).
             # All of them are the server's failure: the model is told, the run goes on.
-            logger.warning("toolbox.call_failed", trace_id=ctx.trace_id, agent=ctx.agent, tool=call.name, exc_info=True)
-            return ToolResult(call.id, call.name, f"tool {call.name!r} failed: {_describe(exc)}", is_error=True)
+            logger.warning(
+                "toolbox.call_failed", trace_id=ctx.trace_id, agent=ctx.agent, tool=call.name, exc_info=True
+            )
+            return ToolResult(
+                call.id, call.name, f"tool {call.name!r} failed: {_describe(exc)}", is_error=True
+            )
         return to_tool_result(call, result)
 
 
@@ -119,14 +125,17 @@ def to_tool_result(call: ToolCall, result: CallToolResult) -> ToolResult:
     if result.structured_content is not None and not result.is_error:
         return ToolResult(call.id, call.name, result.structured_content)
     texts = [
-        block.text if isinstance(block, TextContent) else f"[{block.type} content omitted]" for block in result.content
+        block.text if isinstance(block, TextContent) else f"[{block.type} content omitted]"
+        for block in result.content
     ]
     return ToolResult(call.id, call.name, "\n".join(texts), is_error=result.is_error)
 
 
 def _definition(public_name: str, tool: Tool) -> ToolDefinition:
     return ToolDefinition(
-        name=public_name, description=tool.description or tool.title or "", input_schema=tool.input_schema,
+        name=public_name,
+        description=tool.description or tool.title or "",
+        input_schema=tool.input_schema,
         server_validates=True,
     )
 

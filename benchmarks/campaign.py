@@ -55,8 +55,9 @@ DEFAULT_POPULATION = PACKAGE_ROOT / "tools" / "world" / "default_population.toml
 async def seed(url: str, members: int, scratch: Path) -> None:
     population = load_population(DEFAULT_POPULATION)
     request = WorldRequest(population, members, 7, population.world.months, population.world.end_date)
-    await seed_world(url, scratch / "truth", request, population_name=population.world.name, reset=True,
-                     progress=Silent())
+    await seed_world(
+        url, scratch / "truth", request, population_name=population.world.name, reset=True, progress=Silent()
+    )
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,14 @@ async def bench(url: str, models_dir: Path | None, args: argparse.Namespace, now
             clock = StageClock()
             event.listen(product.db.engine.sync_engine, "before_cursor_execute", clock.statement)
             try:
-                result = await execute_campaign(plan, product.db, GuardReviewer(team.guard),
-                                                policy_version=product.policy.version, now=now, progress=clock)
+                result = await execute_campaign(
+                    plan,
+                    product.db,
+                    GuardReviewer(team.guard),
+                    policy_version=product.policy.version,
+                    now=now,
+                    progress=clock,
+                )
             finally:
                 event.remove(product.db.engine.sync_engine, "before_cursor_execute", clock.statement)
             clock.finish()
@@ -104,37 +111,62 @@ def report(console: Console, run: Run) -> float:
     table.add_column("seconds", justify="right")
     table.add_column("what", justify="left")
     table.add_row("profile frame (shared, cached)", f"{run.frame_seconds:.1f}", f"{run.world:,} profiles")
-    table.add_row("plan", f"{plan_seconds:.1f}", f"{p.segment_members:,} in segment → {p.audience:,} audience → "
-                  f"{p.eligible:,} worth contacting → {p.compliant:,} compliant → {p.members:,} chosen")
-    table.add_row("audit", f"{audit:.1f}", f"{result.guard_reviews:,} guard reviews ({result.variants:,} variants + "
-                  f"{result.flagged:,} flagged), {result.members - result.guard_reviews:,} inherited verdicts")
-    table.add_row("queue", f"{queue:.1f}", f"{result.queued:,} queued, {result.refused:,} refused, "
-                  f"{result.in_review:,} for a person, {result.rejected:,} rejected; "
-                  f"{run.statements['queueing sends']:,} SQL statements")
-    table.add_row("[bold]plan + audit + queue[/]", f"[bold]{total:.1f}[/]",
-                  f"limit {BUDGET_TIME:.0f} s: {'met' if total <= BUDGET_TIME else 'MISSED'}")
+    table.add_row(
+        "plan",
+        f"{plan_seconds:.1f}",
+        f"{p.segment_members:,} in segment → {p.audience:,} audience → "
+        f"{p.eligible:,} worth contacting → {p.compliant:,} compliant → {p.members:,} chosen",
+    )
+    table.add_row(
+        "audit",
+        f"{audit:.1f}",
+        f"{result.guard_reviews:,} guard reviews ({result.variants:,} variants + "
+        f"{result.flagged:,} flagged), {result.members - result.guard_reviews:,} inherited verdicts",
+    )
+    table.add_row(
+        "queue",
+        f"{queue:.1f}",
+        f"{result.queued:,} queued, {result.refused:,} refused, "
+        f"{result.in_review:,} for a person, {result.rejected:,} rejected; "
+        f"{run.statements['queueing sends']:,} SQL statements",
+    )
+    table.add_row(
+        "[bold]plan + audit + queue[/]",
+        f"[bold]{total:.1f}[/]",
+        f"limit {BUDGET_TIME:.0f} s: {'met' if total <= BUDGET_TIME else 'MISSED'}",
+    )
     console.print(table)
-    console.print(f"budget committed {p.budget_committed:,.2f} of {p.budget_available:,.2f}; expected value "
-                  f"{p.expected_value:,.2f}; fair: {p.fair}")
+    console.print(
+        f"budget committed {p.budget_committed:,.2f} of {p.budget_available:,.2f}; expected value "
+        f"{p.expected_value:,.2f}; fair: {p.fair}"
+    )
     return total
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--members", type=int, default=50_000, help="world size when seeding")
     parser.add_argument("--db", help="an already seeded world (copied unless --keep-db)")
-    parser.add_argument("--models-dir", type=Path, help="fitted profile models for --db (fitted when missing)")
+    parser.add_argument(
+        "--models-dir", type=Path, help="fitted profile models for --db (fitted when missing)"
+    )
     parser.add_argument("--keep-db", action="store_true", help="run on --db itself")
     parser.add_argument("--use-case", default="reactivation")
     parser.add_argument("--segment", default="all")
     parser.add_argument("--budget", type=float, default=1_000_000.0)
     parser.add_argument("--limit", type=int)
-    parser.add_argument("--at", help="the moment the campaign runs (default: 09:00 UTC on the default world's last day)")
+    parser.add_argument(
+        "--at", help="the moment the campaign runs (default: 09:00 UTC on the default world's last day)"
+    )
     args = parser.parse_args()
     configure_logging("warning")
     console = Console()
     end = load_population(DEFAULT_POPULATION).world.end_date
-    now = (datetime.fromisoformat(args.at) if args.at else datetime.combine(end, dt_time(9), UTC)).astimezone(UTC)
+    now = (datetime.fromisoformat(args.at) if args.at else datetime.combine(end, dt_time(9), UTC)).astimezone(
+        UTC
+    )
     with tempfile.TemporaryDirectory(prefix="campaign-bench-") as scratch:
         work = Path(scratch)
         try:

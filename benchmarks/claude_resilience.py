@@ -25,29 +25,42 @@ CHATS = ("segment dormant_recoverable", "offer for member 12", "explain decision
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--members", type=int, default=200)
     parser.add_argument("--days", type=int, default=2)
     parser.add_argument("--customers", type=int, default=300, help="members of the chat and worker world")
-    parser.add_argument("--at", default="2026-05-31T20:00:00", help="the chat and worker moment (the seeded world's last day)")
+    parser.add_argument(
+        "--at", default="2026-05-31T20:00:00", help="the chat and worker moment (the seeded world's last day)"
+    )
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["chat", "worker", "demo", "outage", "local"])
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["chat", "worker", "demo", "outage", "local"]
+    )
     args = parser.parse_args()
     work = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     world = work / "world0.db"
     if not world.exists():
         _run([LOYALTY, "seed", "--customers", str(args.customers), "--db", _url(world)], {}, work, quiet=True)
-    claude = {"ANTHROPIC_API_KEY": "stand-in-key", "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{args.port}",
-              "LOYALTY_LOG_LEVEL": "error", "LOYALTY_CLAUDE_RETRY_MAX_WAIT_SECONDS": "2"}
+    claude = {
+        "ANTHROPIC_API_KEY": "stand-in-key",
+        "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{args.port}",
+        "LOYALTY_LOG_LEVEL": "error",
+        "LOYALTY_CLAUDE_RETRY_MAX_WAIT_SECONDS": "2",
+    }
     with _standin(args.port, outage=False, cwd=work):
         if "chat" not in args.skip:
             for n, text in enumerate(CHATS):
                 db = _copy(world, work / f"chat{n}.db")
                 _run([LOYALTY, "chat", "--once", text, "--db", _url(db), "--at", args.at], claude, work)
-            _run([LOYALTY, "chat", "--once", CHATS[0], "--db", _url(db), "--at", args.at],
-                 {**claude, "ANTHROPIC_API_KEY": "bad-key"}, work)
+            _run(
+                [LOYALTY, "chat", "--once", CHATS[0], "--db", _url(db), "--at", args.at],
+                {**claude, "ANTHROPIC_API_KEY": "bad-key"},
+                work,
+            )
             _tally(args.port)
         if "worker" not in args.skip:
             db = _copy(world, work / "worker.db")
@@ -70,7 +83,11 @@ def main() -> None:
 
 def _demo(args: argparse.Namespace, env: dict[str, str], out: Path) -> None:
     shutil.rmtree(out, ignore_errors=True)
-    _run([LOYALTY, "demo", "--members", str(args.members), "--days", str(args.days), "--out", str(out)], env, out.parent)
+    _run(
+        [LOYALTY, "demo", "--members", str(args.members), "--days", str(args.days), "--out", str(out)],
+        env,
+        out.parent,
+    )
 
 
 def _run(command: list[str], env: dict[str, str], cwd: Path, quiet: bool = False) -> None:
@@ -83,16 +100,22 @@ def _run(command: list[str], env: dict[str, str], cwd: Path, quiet: bool = False
     done = subprocess.run(command, env=merged, cwd=cwd, capture_output=True, text=True, check=False)
     if not quiet:
         print(done.stdout.rstrip())
-        errors = [line for line in done.stderr.splitlines() if "Traceback" in line or line.startswith("error")]
+        errors = [
+            line for line in done.stderr.splitlines() if "Traceback" in line or line.startswith("error")
+        ]
         print("\n".join(errors))
-    print(f"[exit {done.returncode}, {time.perf_counter() - started:.1f} s, traceback: "
-          f"{'YES' if 'Traceback' in done.stderr + done.stdout else 'no'}]", flush=True)
+    print(
+        f"[exit {done.returncode}, {time.perf_counter() - started:.1f} s, traceback: "
+        f"{'YES' if 'Traceback' in done.stderr + done.stdout else 'no'}]",
+        flush=True,
+    )
 
 
 class _standin:
     def __init__(self, port: int, *, outage: bool, cwd: Path) -> None:
         self.command = [sys.executable, "-m", "benchmarks.claude_standin", "--port", str(port)] + (
-            ["--outage"] if outage else [])
+            ["--outage"] if outage else []
+        )
         self.port = port
 
     def __enter__(self) -> Self:

@@ -100,8 +100,9 @@ class StandIn:
             return _error(429, "rate_limit_error", {"retry-after": "1"})
         if n % f.malformed_every == 0:
             self.count("malformed")
-            return Response(b"<html><body>502 Bad Gateway</body></html>", status_code=200,
-                            media_type="application/json")
+            return Response(
+                b"<html><body>502 Bad Gateway</body></html>", status_code=200, media_type="application/json"
+            )
         if n % f.slow_every == 0:
             self.count("slow")
             await asyncio.sleep(f.slow_seconds)
@@ -118,8 +119,14 @@ class StandIn:
             if answer.text:
                 content.append({"type": "text", "text": answer.text})
             for call in answer.tool_calls:
-                content.append({"type": "tool_use", "id": f"toolu_{call.id}", "name": call.name,
-                                "input": {} if cut else call.arguments})
+                content.append(
+                    {
+                        "type": "tool_use",
+                        "id": f"toolu_{call.id}",
+                        "name": call.name,
+                        "input": {} if cut else call.arguments,
+                    }
+                )
                 if cut:
                     break
             stop = "max_tokens" if cut else "tool_use"
@@ -147,17 +154,29 @@ class StandIn:
         with self.lock:
             hit = cached and key in self.seen_prefixes
             self.seen_prefixes.add(key)
-        usage = {"input_tokens": total - (prefix_tokens if cached else 0),
-                 "output_tokens": max(1, len(json.dumps(content)) // 4),
-                 "cache_read_input_tokens": prefix_tokens if hit else 0,
-                 "cache_creation_input_tokens": prefix_tokens if cached and not hit else 0}
-        return {"id": f"msg_{self.requests}", "type": "message", "role": "assistant", "model": body["model"],
-                "stop_reason": stop, "content": content, "usage": usage}
+        usage = {
+            "input_tokens": total - (prefix_tokens if cached else 0),
+            "output_tokens": max(1, len(json.dumps(content)) // 4),
+            "cache_read_input_tokens": prefix_tokens if hit else 0,
+            "cache_creation_input_tokens": prefix_tokens if cached and not hit else 0,
+        }
+        return {
+            "id": f"msg_{self.requests}",
+            "type": "message",
+            "role": "assistant",
+            "model": body["model"],
+            "stop_reason": stop,
+            "content": content,
+            "usage": usage,
+        }
 
 
 def _error(status: int, kind: str, headers: dict[str, str]) -> Response:
-    return JSONResponse({"type": "error", "error": {"type": kind, "message": f"stand-in {kind}"}}, status_code=status,
-                        headers=headers)
+    return JSONResponse(
+        {"type": "error", "error": {"type": kind, "message": f"stand-in {kind}"}},
+        status_code=status,
+        headers=headers,
+    )
 
 
 _ROLES = {ORCHESTRATOR_PROMPT: "orchestrator", GUARD_SYSTEM_PROMPT: "guard", OPS_PROMPT: "ops"}
@@ -168,9 +187,15 @@ _LOCAL = local_model()
 async def _answer(body: dict[str, Any]) -> ModelResponse:
     system = "".join(block["text"] for block in body.get("system") or [])
     role = _ROLES.get(system, "orchestrator")
-    request = ModelRequest(role=role, system_prompt=system, messages=_neutral(body["messages"]),
-                           tools=tuple(ToolDefinition(t["name"], t.get("description", ""), t["input_schema"])
-                                       for t in body.get("tools") or []))
+    request = ModelRequest(
+        role=role,
+        system_prompt=system,
+        messages=_neutral(body["messages"]),
+        tools=tuple(
+            ToolDefinition(t["name"], t.get("description", ""), t["input_schema"])
+            for t in body.get("tools") or []
+        ),
+    )
     if role == "ops":
         return _ops_answer(request)
     return await _LOCAL.request(request)
@@ -183,22 +208,28 @@ def _ops_answer(request: ModelRequest) -> ModelResponse:
         result = results[0]
         if result.is_error:
             return ModelResponse.from_text(f"That failed: {str(result.content)[:300]}", model_name="stand-in")
-        return ModelResponse.from_text(f"{result.tool_name} answered: {json.dumps(result.content)[:600]}",
-                                       model_name="stand-in")
+        return ModelResponse.from_text(
+            f"{result.tool_name} answered: {json.dumps(result.content)[:600]}", model_name="stand-in"
+        )
     parsed = parse(request.last_user_text)
     if not isinstance(parsed, Command):
-        return ModelResponse.from_text("I can plan campaigns, explain decisions and show segments.",
-                                       model_name="stand-in")
-    return ModelResponse.from_calls(ToolCall(f"ops-{request.turn}", parsed.operation, parsed.arguments),
-                                    model_name="stand-in")
+        return ModelResponse.from_text(
+            "I can plan campaigns, explain decisions and show segments.", model_name="stand-in"
+        )
+    return ModelResponse.from_calls(
+        ToolCall(f"ops-{request.turn}", parsed.operation, parsed.arguments), model_name="stand-in"
+    )
 
 
 def _neutral(messages: list[dict[str, Any]]) -> tuple[UserMessage | ModelResponse, ...]:
     names: dict[str, str] = {}
     out: list[UserMessage | ModelResponse] = []
     for message in messages:
-        blocks = message["content"] if isinstance(message["content"], list) else [
-            {"type": "text", "text": message["content"]}]
+        blocks = (
+            message["content"]
+            if isinstance(message["content"], list)
+            else [{"type": "text", "text": message["content"]}]
+        )
         if message["role"] == "assistant":
             parts: list[AssistantText | ToolCall] = []
             for block in blocks:
@@ -220,9 +251,14 @@ def _neutral(messages: list[dict[str, Any]]) -> tuple[UserMessage | ModelRespons
                         value: Any = json.loads(text)
                     except json.JSONDecodeError:
                         value = text
-                    user.append(ToolResult(block["tool_use_id"].removeprefix("toolu_"),
-                                           names.get(block["tool_use_id"], ""), value,
-                                           is_error=bool(block.get("is_error"))))
+                    user.append(
+                        ToolResult(
+                            block["tool_use_id"].removeprefix("toolu_"),
+                            names.get(block["tool_use_id"], ""),
+                            value,
+                            is_error=bool(block.get("is_error")),
+                        )
+                    )
             out.append(UserMessage(parts=tuple(user)))
     return tuple(out)
 
@@ -233,12 +269,18 @@ def build_app(faults: Faults) -> tuple[Starlette, StandIn]:
     async def tally(request: Request) -> Response:
         return JSONResponse({"requests": standin.requests, **standin.tally})
 
-    return Starlette(routes=[Route("/v1/messages", standin.messages, methods=["POST"]),
-                             Route("/tally", tally, methods=["GET"])]), standin
+    return Starlette(
+        routes=[
+            Route("/v1/messages", standin.messages, methods=["POST"]),
+            Route("/tally", tally, methods=["GET"]),
+        ]
+    ), standin
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--outage", action="store_true", help="answer every request 529")
     args = parser.parse_args()

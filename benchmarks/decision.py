@@ -99,8 +99,9 @@ class CountingLog:
         self._inner = inner
         self.counts: dict[str, Counter[str]] = {}
 
-    async def record(self, trace_id: str, agent: str, step: int, kind: StepKind,
-                     payload: Mapping[str, JsonValue]) -> None:
+    async def record(
+        self, trace_id: str, agent: str, step: int, kind: StepKind, payload: Mapping[str, JsonValue]
+    ) -> None:
         counts = self.counts.setdefault(trace_id, Counter())
         if kind is StepKind.MODEL_REQUEST:
             counts["model"] += 1
@@ -137,27 +138,61 @@ class MockMessagesAPI:
         body = json.loads(request.content)
         role = self.roles[body["system"][0]["text"]]
         messages = _from_wire(body["messages"])
-        response = await self.local.request(ModelRequest(role=role, system_prompt=body["system"][0]["text"],
-                                                         messages=messages))
-        content = [{"type": "text", "text": p.text} if isinstance(p, AssistantText)
-                   else {"type": "tool_use", "id": p.id, "name": p.name, "input": p.arguments}
-                   for p in response.parts]
+        response = await self.local.request(
+            ModelRequest(role=role, system_prompt=body["system"][0]["text"], messages=messages)
+        )
+        content = [
+            {"type": "text", "text": p.text}
+            if isinstance(p, AssistantText)
+            else {"type": "tool_use", "id": p.id, "name": p.name, "input": p.arguments}
+            for p in response.parts
+        ]
         read, write, total = self._account(body)
-        usage = {"input_tokens": total - read - write, "output_tokens": _tokens(content),
-                 "cache_read_input_tokens": read, "cache_creation_input_tokens": write}
+        usage = {
+            "input_tokens": total - read - write,
+            "output_tokens": _tokens(content),
+            "cache_read_input_tokens": read,
+            "cache_creation_input_tokens": write,
+        }
         self.usage.update({**usage, "requests": 1})
-        self.by_role.setdefault(role if role in ROLE_MODELS else "specialist", Counter()).update({**usage, "requests": 1})
-        self.cost_usd += CLAUDE_PRICES[body["model"]].cost(Usage(
-            input_tokens=usage["input_tokens"], output_tokens=usage["output_tokens"], cache_read_tokens=read,
-            cache_write_tokens=write))
-        return httpx2.Response(200, json={
-            "id": f"msg_{uuid.uuid4().hex[:12]}", "type": "message", "role": "assistant", "model": body["model"],
-            "stop_reason": response.stop_reason, "content": content, "usage": usage})
+        self.by_role.setdefault(role if role in ROLE_MODELS else "specialist", Counter()).update(
+            {**usage, "requests": 1}
+        )
+        self.cost_usd += CLAUDE_PRICES[body["model"]].cost(
+            Usage(
+                input_tokens=usage["input_tokens"],
+                output_tokens=usage["output_tokens"],
+                cache_read_tokens=read,
+                cache_write_tokens=write,
+            )
+        )
+        return httpx2.Response(
+            200,
+            json={
+                "id": f"msg_{uuid.uuid4().hex[:12]}",
+                "type": "message",
+                "role": "assistant",
+                "model": body["model"],
+                "stop_reason": response.stop_reason,
+                "content": content,
+                "usage": usage,
+            },
+        )
 
     def _account(self, body: dict[str, Any]) -> tuple[int, int, int]:
-        blocks = [*body.get("tools", []), *body.get("system", []),
-                  *(block for m in body["messages"] for block in (
-                      m["content"] if isinstance(m["content"], list) else [{"type": "text", "text": m["content"]}]))]
+        blocks = [
+            *body.get("tools", []),
+            *body.get("system", []),
+            *(
+                block
+                for m in body["messages"]
+                for block in (
+                    m["content"]
+                    if isinstance(m["content"], list)
+                    else [{"type": "text", "text": m["content"]}]
+                )
+            ),
+        ]
         # A prefix is identified by the model and its content; the markers themselves are not content.
         digest = hashlib.sha256(body["model"].encode())
         ends: list[tuple[int, str]] = []  # (tokens so far, prefix key) at every block boundary
@@ -185,7 +220,11 @@ def _from_wire(params: list[dict[str, Any]]) -> tuple[Message, ...]:
     names: dict[str, str] = {}
     messages: list[Message] = []
     for param in params:
-        blocks = param["content"] if isinstance(param["content"], list) else [{"type": "text", "text": param["content"]}]
+        blocks = (
+            param["content"]
+            if isinstance(param["content"], list)
+            else [{"type": "text", "text": param["content"]}]
+        )
         if param["role"] == "assistant":
             parts: list[AssistantText | ToolCall] = []
             for block in blocks:
@@ -204,8 +243,14 @@ def _from_wire(params: list[dict[str, Any]]) -> tuple[Message, ...]:
                     result: JsonValue = json.loads(text)
                 except json.JSONDecodeError:
                     result = text
-                user.append(ToolResult(block["tool_use_id"], names[block["tool_use_id"]], result,
-                                       is_error=block.get("is_error", False)))
+                user.append(
+                    ToolResult(
+                        block["tool_use_id"],
+                        names[block["tool_use_id"]],
+                        result,
+                        is_error=block.get("is_error", False),
+                    )
+                )
             else:
                 user.append(UserText(block["text"]))
         messages.append(UserMessage(parts=tuple(user)))
@@ -217,8 +262,15 @@ def _roles(team: Team) -> dict[str, str]:
     return {**{agent.system_prompt: agent.name for agent in agents}, GUARD_SYSTEM_PROMPT: GUARD_ROLE}
 
 
-async def main(customers: int, decisions: int, db_url: str | None, world: Path | None, model_name: str,
-               profiles: str = "framed", threaded: bool = False) -> None:
+async def main(
+    customers: int,
+    decisions: int,
+    db_url: str | None,
+    world: Path | None,
+    model_name: str,
+    profiles: str = "framed",
+    threaded: bool = False,
+) -> None:
     population = load_population(PACKAGE_ROOT / "tools" / "world" / "default_population.toml")
     end = population.world.end_date
     models_dir = None
@@ -227,8 +279,14 @@ async def main(customers: int, decisions: int, db_url: str | None, world: Path |
         template = world or folder / "bench.db"
         if not template.exists():
             request = WorldRequest(population, customers, 7, 12, end)
-            await seed_world(f"sqlite+aiosqlite:///{template}", template.with_suffix(".truth"), request,
-                             population_name="default", reset=True, progress=Silent())
+            await seed_world(
+                f"sqlite+aiosqlite:///{template}",
+                template.with_suffix(".truth"),
+                request,
+                population_name="default",
+                reset=True,
+                progress=Silent(),
+            )
         if world is not None:
             shutil.copyfile(template, folder / "bench.db")
             models_dir = template.with_suffix(".models")
@@ -237,13 +295,32 @@ async def main(customers: int, decisions: int, db_url: str | None, world: Path |
     local = local_model()
     api = MockMessagesAPI(local, {})
     http = httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler))
-    model = local if model_name == "local" else ClaudeModel(
-        AsyncAnthropic(api_key="mock", http_client=http),
-        config=ClaudeConfig(model_by_role={**ROLE_MODELS, **dict.fromkeys(("reactivation", "cart_abandonment", "upsell", "competitive_response"), SPECIALIST_MODEL)}))
+    model = (
+        local
+        if model_name == "local"
+        else ClaudeModel(
+            AsyncAnthropic(api_key="mock", http_client=http),
+            config=ClaudeConfig(
+                model_by_role={
+                    **ROLE_MODELS,
+                    **dict.fromkeys(
+                        ("reactivation", "cart_abandonment", "upsell", "competitive_response"),
+                        SPECIALIST_MODEL,
+                    ),
+                }
+            ),
+        )
+    )
     statements = Counter[str]()
     clock = [now]
-    async with http, open_product(load_settings(db_url=db_url, models_dir=models_dir), clock=lambda: clock[0],
-                                  sqlite_inline=not threaded) as product:
+    async with (
+        http,
+        open_product(
+            load_settings(db_url=db_url, models_dir=models_dir),
+            clock=lambda: clock[0],
+            sqlite_inline=not threaded,
+        ) as product,
+    ):
         started = time.perf_counter()
         await product.profiles.models(now.replace(tzinfo=None))
         fit_seconds = time.perf_counter() - started
@@ -255,11 +332,15 @@ async def main(customers: int, decisions: int, db_url: str | None, world: Path |
         log = CountingLog(SqlDecisionLog(product.db))
         async with open_agents(product, model, log) as team:
             api.roles.update(_roles(team))
-            members = np.random.default_rng(3).choice(np.arange(1, customers + 1), size=decisions, replace=False)
+            members = np.random.default_rng(3).choice(
+                np.arange(1, customers + 1), size=decisions, replace=False
+            )
             frame_seconds = None
             if profiles == "framed":
                 started = time.perf_counter()
-                await product.profiles.frame(now)  # as `loyalty worker` keeps one: built on start, rebuilt as it ages
+                await product.profiles.frame(
+                    now
+                )  # as `loyalty worker` keeps one: built on start, rebuilt as it ages
                 frame_seconds = time.perf_counter() - started
                 clock[0] = now + timedelta(minutes=5)
             rows = []
@@ -268,60 +349,105 @@ async def main(customers: int, decisions: int, db_url: str | None, world: Path |
                 product.profiles.forget(member)
                 trace_id, sql_before = uuid.uuid4().hex, statements["sql"]
                 t, cpu = time.perf_counter(), time.process_time()
-                result = await team.handle(json.dumps({"customer_id": member, "use_case": use_case}),
-                                           trace_id=trace_id)
+                result = await team.handle(
+                    json.dumps({"customer_id": member, "use_case": use_case}), trace_id=trace_id
+                )
                 seconds, cpu_seconds = time.perf_counter() - t, time.process_time() - cpu
                 counts = log.counts.pop(trace_id)
-                rows.append((seconds, json.loads(result.output).get("decision"), counts["model"], counts["mcp"],
-                             counts["agent_tools"], statements["sql"] - sql_before, cpu_seconds))
+                rows.append(
+                    (
+                        seconds,
+                        json.loads(result.output).get("decision"),
+                        counts["model"],
+                        counts["mcp"],
+                        counts["agent_tools"],
+                        statements["sql"] - sql_before,
+                        cpu_seconds,
+                    )
+                )
     label = "local model" if model_name == "local" else "Claude adapter on a mock API"
-    how = ("profiles from a fresh whole-base frame" if profiles == "framed" else "profiles computed live") \
-        + (", SQLite on threads" if threaded else "")
+    how = ("profiles from a fresh whole-base frame" if profiles == "framed" else "profiles computed live") + (
+        ", SQLite on threads" if threaded else ""
+    )
     table = Table(title=f"{decisions} decisions on {customers:,} members ({label}, in-memory MCP, {how})")
-    for column in ("decisions", "n", "p50 ms", "p90 ms", "p99 ms", "CPU p50 ms", "model calls", "MCP calls",
-                   "agent tool calls", "SQL statements"):
+    for column in (
+        "decisions",
+        "n",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "CPU p50 ms",
+        "model calls",
+        "MCP calls",
+        "agent tool calls",
+        "SQL statements",
+    ):
         table.add_column(column, justify="right")
     for name, subset in (("all", rows), ("sent", [r for r in rows if r[1] == "sent"])):
         if not subset:
             continue
         latency = np.array([r[0] for r in subset]) * 1000
-        table.add_row(name, str(len(subset)), *(f"{np.percentile(latency, q):.0f}" for q in (50, 90, 99)),
-                      f"{np.percentile([r[6] for r in subset], 50) * 1000:.0f}",
-                      *(f"{np.mean([r[k] for r in subset]):.1f}" for k in (2, 3, 4, 5)))
+        table.add_row(
+            name,
+            str(len(subset)),
+            *(f"{np.percentile(latency, q):.0f}" for q in (50, 90, 99)),
+            f"{np.percentile([r[6] for r in subset], 50) * 1000:.0f}",
+            *(f"{np.mean([r[k] for r in subset]):.1f}" for k in (2, 3, 4, 5)),
+        )
     console = Console(width=150)
     console.print(table)
     framed = "" if frame_seconds is None else f"whole-base frame: {frame_seconds:.1f} s (not timed above); "
-    console.print(f"model fit: {fit_seconds:.1f} s; {framed}outcomes: "
-                  + ", ".join(f"{k} {sum(1 for r in rows if r[1] == k)}" for k in sorted({r[1] for r in rows})))
+    console.print(
+        f"model fit: {fit_seconds:.1f} s; {framed}outcomes: "
+        + ", ".join(f"{k} {sum(1 for r in rows if r[1] == k)}" for k in sorted({r[1] for r in rows}))
+    )
     if model_name != "local":
         u = api.usage
         total = u["input_tokens"] + u["cache_read_input_tokens"] + u["cache_creation_input_tokens"]
-        console.print(f"mock Claude: {u['requests'] / decisions:.1f} model calls per decision; input tokens per "
-                      f"decision {total / decisions:,.0f} (read from cache {u['cache_read_input_tokens'] / decisions:,.0f}, "
-                      f"written {u['cache_creation_input_tokens'] / decisions:,.0f}, uncached "
-                      f"{u['input_tokens'] / decisions:,.0f}); cache share "
-                      f"{u['cache_read_input_tokens'] / max(total, 1):.1%} of input tokens; "
-                      f"${api.cost_usd / decisions:.4f} per decision at list prices")
+        console.print(
+            f"mock Claude: {u['requests'] / decisions:.1f} model calls per decision; input tokens per "
+            f"decision {total / decisions:,.0f} (read from cache {u['cache_read_input_tokens'] / decisions:,.0f}, "
+            f"written {u['cache_creation_input_tokens'] / decisions:,.0f}, uncached "
+            f"{u['input_tokens'] / decisions:,.0f}); cache share "
+            f"{u['cache_read_input_tokens'] / max(total, 1):.1%} of input tokens; "
+            f"${api.cost_usd / decisions:.4f} per decision at list prices"
+        )
         for role, r in sorted(api.by_role.items()):
             seen = r["input_tokens"] + r["cache_read_input_tokens"] + r["cache_creation_input_tokens"]
-            console.print(f"  {role}: {r['requests'] / decisions:.1f} calls, {seen / max(r['requests'], 1):,.0f} input "
-                          f"tokens per call, {r['cache_read_input_tokens'] / max(seen, 1):.1%} read from cache")
+            console.print(
+                f"  {role}: {r['requests'] / decisions:.1f} calls, {seen / max(r['requests'], 1):,.0f} input "
+                f"tokens per call, {r['cache_read_input_tokens'] / max(seen, 1):.1%} read from cache"
+            )
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--decisions", type=int, default=200)
     parser.add_argument("--db", default=None, help="an already seeded database, decided on in place")
-    parser.add_argument("--world", type=Path, default=None,
-                        help="a SQLite file kept between runs: seeded if missing, each run works on a copy")
+    parser.add_argument(
+        "--world",
+        type=Path,
+        default=None,
+        help="a SQLite file kept between runs: seeded if missing, each run works on a copy",
+    )
     parser.add_argument("--model", choices=("local", "mock-claude"), default="local")
-    parser.add_argument("--profiles", choices=("framed", "live"), default="framed",
-                        help="read from a fresh whole-base frame (as `loyalty worker` does) or computed live")
-    parser.add_argument("--threaded", action="store_true",
-                        help="SQLite statements on their connection's thread, as a server runs them (default: "
-                             "on the event loop's thread, as `loyalty worker` deciding one at a time does)")
+    parser.add_argument(
+        "--profiles",
+        choices=("framed", "live"),
+        default="framed",
+        help="read from a fresh whole-base frame (as `loyalty worker` does) or computed live",
+    )
+    parser.add_argument(
+        "--threaded",
+        action="store_true",
+        help="SQLite statements on their connection's thread, as a server runs them (default: "
+        "on the event loop's thread, as `loyalty worker` deciding one at a time does)",
+    )
     args = parser.parse_args()
     configure_logging("warning", "json")
-    asyncio.run(main(args.customers, args.decisions, args.db, args.world, args.model, args.profiles,
-                     args.threaded))
+    asyncio.run(
+        main(args.customers, args.decisions, args.db, args.world, args.model, args.profiles, args.threaded)
+    )

@@ -85,15 +85,31 @@ class Result:
     finished: float
 
 
-async def produce(product: Product, rules: TriggerRules, members: list[int], skus: list[str], now: datetime,
-                  wave: int, stream: Stream, rng: np.random.Generator) -> None:
+async def produce(
+    product: Product,
+    rules: TriggerRules,
+    members: list[int],
+    skus: list[str],
+    now: datetime,
+    wave: int,
+    stream: Stream,
+    rng: np.random.Generator,
+) -> None:
     at = (now - timedelta(minutes=61)).isoformat()
     for start in range(0, len(members), wave):
         while stream.waiting() >= wave:  # back-pressure: the workers set the pace
             await asyncio.sleep(IDLE_POLL)
-        chunk = members[start:start + wave]
-        events = [{"type": "cart_add", "customer_id": m, "sku": skus[int(rng.integers(len(skus)))],
-                   "occurred_at": at, "idempotency_key": f"latency-{m}"} for m in chunk]
+        chunk = members[start : start + wave]
+        events = [
+            {
+                "type": "cart_add",
+                "customer_id": m,
+                "sku": skus[int(rng.integers(len(skus)))],
+                "occurred_at": at,
+                "idempotency_key": f"latency-{m}",
+            }
+            for m in chunk
+        ]
         began = time.perf_counter()
         for member in chunk:
             stream.arrived[member] = began
@@ -123,13 +139,24 @@ async def work(product: Product, team: Team, index: int, now: datetime, stream: 
             stream.decided[trigger.customer_id] = (ended, outcome)
 
 
-async def run_once(product: Product, team: Team, rules: TriggerRules, workers: int, members: list[int],
-                   skus: list[str], now: datetime, wave: int, seed: int) -> Result:
+async def run_once(
+    product: Product,
+    team: Team,
+    rules: TriggerRules,
+    workers: int,
+    members: list[int],
+    skus: list[str],
+    now: datetime,
+    wave: int,
+    seed: int,
+) -> Result:
     stream = Stream()
     started = time.perf_counter()
     with counting(product.db) as statements:
-        await asyncio.gather(produce(product, rules, members, skus, now, wave, stream, np.random.default_rng(seed)),
-                             *(work(product, team, i, now, stream) for i in range(workers)))
+        await asyncio.gather(
+            produce(product, rules, members, skus, now, wave, stream, np.random.default_rng(seed)),
+            *(work(product, team, i, now, stream) for i in range(workers)),
+        )
     stream.statements = len(statements)
     finished = max((end for end, _ in stream.decided.values()), default=time.perf_counter())
     return Result(workers, len(members), stream, started, finished)
@@ -137,63 +164,104 @@ async def run_once(product: Product, team: Team, rules: TriggerRules, workers: i
 
 async def bench(url: str, args: argparse.Namespace, now: datetime, console: Console) -> list[Result]:
     rules = TriggerRules(rules=tuple(r for r in load_trigger_rules().enabled if r.name == RULE))
-    async with open_product(load_settings(db_url=url, models_dir=args.models_dir), clock=lambda: now) as product:
+    async with open_product(
+        load_settings(db_url=url, models_dir=args.models_dir), clock=lambda: now
+    ) as product:
         started = time.perf_counter()
         await product.profiles.models(now.replace(tzinfo=None))
         console.print(f"profile models ready in {time.perf_counter() - started:.1f} s (not timed below)")
         # Carts already abandoned in the seeded world fire on the first evaluation: set them aside.
         await run_due_triggers(product.db, now, rules=rules, force=True)
         async with product.db.session() as session, session.begin():
-            await session.execute(update(QueuedTrigger).where(QueuedTrigger.status == "pending")
-                                  .values(status="skipped"))
+            await session.execute(
+                update(QueuedTrigger).where(QueuedTrigger.status == "pending").values(status="skipped")
+            )
             ids = list((await session.scalars(select(Customer.id).order_by(Customer.id))).all())
-            skus = list((await session.scalars(select(CatalogueProduct.sku).order_by(CatalogueProduct.id))).all())
-        chosen = np.random.default_rng(args.seed).choice(ids, size=args.events * len(args.workers), replace=False)
+            skus = list(
+                (await session.scalars(select(CatalogueProduct.sku).order_by(CatalogueProduct.id))).all()
+            )
+        chosen = np.random.default_rng(args.seed).choice(
+            ids, size=args.events * len(args.workers), replace=False
+        )
         results = []
         async with open_agents(product, local_model()) as team:
             for n, workers in enumerate(args.workers):
-                members = [int(m) for m in chosen[n * args.events:(n + 1) * args.events]]
-                results.append(await run_once(product, team, rules, workers, members, skus, now, args.wave,
-                                              args.seed + n))
+                members = [int(m) for m in chosen[n * args.events : (n + 1) * args.events]]
+                results.append(
+                    await run_once(
+                        product, team, rules, workers, members, skus, now, args.wave, args.seed + n
+                    )
+                )
     return results
 
 
 def report(console: Console, results: list[Result], world: str) -> None:
     table = Table(title=f"event → queued send latency ({world}; local model, in-memory MCP)")
-    for column in ("workers", "events", "decided", "sent", "control", "p50 ms", "p99 ms", "sent p50 ms",
-                   "sent p99 ms", "events/s", "SQL / event"):
+    for column in (
+        "workers",
+        "events",
+        "decided",
+        "sent",
+        "control",
+        "p50 ms",
+        "p99 ms",
+        "sent p50 ms",
+        "sent p99 ms",
+        "events/s",
+        "SQL / event",
+    ):
         table.add_column(column, justify="right")
     for r in results:
         s = r.stream
         latency = np.array([(end - s.arrived[m]) * 1000 for m, (end, _) in s.decided.items()])
-        sent = np.array([(end - s.arrived[m]) * 1000 for m, (end, outcome) in s.decided.items() if outcome == "sent"])
+        sent = np.array(
+            [(end - s.arrived[m]) * 1000 for m, (end, outcome) in s.decided.items() if outcome == "sent"]
+        )
 
         def pct(values: np.ndarray, q: int) -> str:
             return f"{np.percentile(values, q):,.0f}" if len(values) else "-"
 
         wall = r.finished - r.started
-        table.add_row(str(r.workers), f"{r.events:,}", f"{len(s.decided):,}", f"{len(sent):,}", f"{s.control:,}",
-                      pct(latency, 50), pct(latency, 99), pct(sent, 50), pct(sent, 99),
-                      f"{r.events / wall:,.1f}", f"{s.statements / r.events:,.0f}")
+        table.add_row(
+            str(r.workers),
+            f"{r.events:,}",
+            f"{len(s.decided):,}",
+            f"{len(sent):,}",
+            f"{s.control:,}",
+            pct(latency, 50),
+            pct(latency, 99),
+            pct(sent, 50),
+            pct(sent, 99),
+            f"{r.events / wall:,.1f}",
+            f"{s.statements / r.events:,.0f}",
+        )
     console.print(table)
     for r in results:
         outcomes = Counter(outcome for _, outcome in r.stream.decided.values())
-        console.print(f"{r.workers} worker(s): {r.stream.waves} waves in {r.finished - r.started:.1f} s; outcomes "
-                      + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())), highlight=False)
+        console.print(
+            f"{r.workers} worker(s): {r.stream.waves} waves in {r.finished - r.started:.1f} s; outcomes "
+            + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())),
+            highlight=False,
+        )
 
 
 async def seed(url: str, members: int, scratch: Path) -> None:
     population = load_population(PACKAGE_ROOT / "tools" / "world" / "default_population.toml")
     request = WorldRequest(population, members, 7, population.world.months, population.world.end_date)
-    await seed_world(url, scratch / "truth", request, population_name=population.world.name, reset=True,
-                     progress=Silent())
+    await seed_world(
+        url, scratch / "truth", request, population_name=population.world.name, reset=True, progress=Silent()
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--members", type=int, default=20_000, help="world size when seeding")
     parser.add_argument("--db", help="an already seeded world (copied first)")
-    parser.add_argument("--models-dir", type=Path, help="fitted profile models for --db (fitted when missing)")
+    parser.add_argument(
+        "--models-dir", type=Path, help="fitted profile models for --db (fitted when missing)"
+    )
     parser.add_argument("--events", type=int, default=200, help="events per worker count")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--wave", type=int, default=16, help="events ingested together")

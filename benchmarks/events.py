@@ -41,30 +41,59 @@ NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 NAIVE_NOW = NOW.replace(tzinfo=None)
 CATEGORIES = 40
 PRODUCTS = 800
-EVENT_MIX = {"view": 0.6, "cart_add": 0.15, "checkout_start": 0.05, "purchase": 0.1, "search": 0.05, "app_open": 0.05}
+EVENT_MIX = {
+    "view": 0.6,
+    "cart_add": 0.15,
+    "checkout_start": 0.05,
+    "purchase": 0.1,
+    "search": 0.05,
+    "app_open": 0.05,
+}
 
 
 async def build_world(db: Database, members: int, rng: np.random.Generator) -> int:
     """Members, catalogue, a year of orders and three live promotions; returns the order count."""
     ids = np.arange(1, members + 1)
     async with db.engine.begin() as conn:
-        await bulk_insert(conn, Category.__table__, {
-            "id": np.arange(1, CATEGORIES + 1), "name": [f"category {i}" for i in range(1, CATEGORIES + 1)],
-            "department": [f"dept {i % 8}" for i in range(1, CATEGORIES + 1)],
-        })
-        await bulk_insert(conn, Product.__table__, {
-            "id": np.arange(1, PRODUCTS + 1), "sku": [f"SKU{i}" for i in range(1, PRODUCTS + 1)],
-            "name": [f"product {i}" for i in range(1, PRODUCTS + 1)],
-            "category_id": (np.arange(PRODUCTS) % CATEGORIES) + 1, "price": np.full(PRODUCTS, 25.0),
-            "unit_cost": np.full(PRODUCTS, 10.0), "season": ["all"] * PRODUCTS,
-            "is_consumable": np.zeros(PRODUCTS, bool), "full_price_only": np.zeros(PRODUCTS, bool),
-        })
-        await bulk_insert(conn, Customer.__table__, {
-            "id": ids, "external_id": [f"M{i}" for i in ids], "first_name": ["Sam"] * members,
-            "last_name": ["Lee"] * members, "locale": ["en-AU"] * members, "time_zone": ["UTC"] * members,
-            "quiet_start_hour": np.full(members, 21), "quiet_end_hour": np.full(members, 8),
-            "joined_at": np.full(members, np.datetime64(NAIVE_NOW - timedelta(days=800), "us")),
-        })
+        await bulk_insert(
+            conn,
+            Category.__table__,
+            {
+                "id": np.arange(1, CATEGORIES + 1),
+                "name": [f"category {i}" for i in range(1, CATEGORIES + 1)],
+                "department": [f"dept {i % 8}" for i in range(1, CATEGORIES + 1)],
+            },
+        )
+        await bulk_insert(
+            conn,
+            Product.__table__,
+            {
+                "id": np.arange(1, PRODUCTS + 1),
+                "sku": [f"SKU{i}" for i in range(1, PRODUCTS + 1)],
+                "name": [f"product {i}" for i in range(1, PRODUCTS + 1)],
+                "category_id": (np.arange(PRODUCTS) % CATEGORIES) + 1,
+                "price": np.full(PRODUCTS, 25.0),
+                "unit_cost": np.full(PRODUCTS, 10.0),
+                "season": ["all"] * PRODUCTS,
+                "is_consumable": np.zeros(PRODUCTS, bool),
+                "full_price_only": np.zeros(PRODUCTS, bool),
+            },
+        )
+        await bulk_insert(
+            conn,
+            Customer.__table__,
+            {
+                "id": ids,
+                "external_id": [f"M{i}" for i in ids],
+                "first_name": ["Sam"] * members,
+                "last_name": ["Lee"] * members,
+                "locale": ["en-AU"] * members,
+                "time_zone": ["UTC"] * members,
+                "quiet_start_hour": np.full(members, 21),
+                "quiet_end_hour": np.full(members, 8),
+                "joined_at": np.full(members, np.datetime64(NAIVE_NOW - timedelta(days=800), "us")),
+            },
+        )
         # Each member buys on a rhythm of their own (7 to 60 days), and some have drifted away.
         gap = rng.integers(7, 61, members)
         count = rng.integers(2, 13, members)
@@ -77,23 +106,45 @@ async def build_world(db: Database, members: int, rng: np.random.Generator) -> i
         n = len(owner)
         placed = np.datetime64(NAIVE_NOW, "us") - days_ago.astype("timedelta64[D]").astype("timedelta64[us]")
         amount = np.round(rng.uniform(10, 150, n), 2)
-        await bulk_insert(conn, Order.__table__, {
-            "id": np.arange(1, n + 1), "external_id": [f"O{i}" for i in range(1, n + 1)], "customer_id": owner,
-            "placed_at": placed, "channel": ["online"] * n, "subtotal": amount, "discount_total": np.zeros(n),
-            "total": amount,
-        })
-        await bulk_insert(conn, OrderLine.__table__, {
-            "id": np.arange(1, n + 1), "order_id": np.arange(1, n + 1),
-            "product_id": rng.integers(1, PRODUCTS + 1, n),
-            "quantity": np.ones(n, int), "unit_price": amount, "unit_cost": np.round(amount * 0.4, 2),
-            "discount": np.zeros(n),
-        })
-        await bulk_insert(conn, CompetitorSignal.__table__, {
-            "id": np.arange(1, 4), "competitor": ["Rival"] * 3, "category_id": np.array([1, 2, 3]),
-            "discount_pct": np.array([20.0, 15.0, 30.0]),
-            "starts_at": np.full(3, np.datetime64(NAIVE_NOW - timedelta(days=1), "us")),
-            "ends_at": np.full(3, np.datetime64(NAIVE_NOW + timedelta(days=5), "us")),
-        })
+        await bulk_insert(
+            conn,
+            Order.__table__,
+            {
+                "id": np.arange(1, n + 1),
+                "external_id": [f"O{i}" for i in range(1, n + 1)],
+                "customer_id": owner,
+                "placed_at": placed,
+                "channel": ["online"] * n,
+                "subtotal": amount,
+                "discount_total": np.zeros(n),
+                "total": amount,
+            },
+        )
+        await bulk_insert(
+            conn,
+            OrderLine.__table__,
+            {
+                "id": np.arange(1, n + 1),
+                "order_id": np.arange(1, n + 1),
+                "product_id": rng.integers(1, PRODUCTS + 1, n),
+                "quantity": np.ones(n, int),
+                "unit_price": amount,
+                "unit_cost": np.round(amount * 0.4, 2),
+                "discount": np.zeros(n),
+            },
+        )
+        await bulk_insert(
+            conn,
+            CompetitorSignal.__table__,
+            {
+                "id": np.arange(1, 4),
+                "competitor": ["Rival"] * 3,
+                "category_id": np.array([1, 2, 3]),
+                "discount_pct": np.array([20.0, 15.0, 30.0]),
+                "starts_at": np.full(3, np.datetime64(NAIVE_NOW - timedelta(days=1), "us")),
+                "ends_at": np.full(3, np.datetime64(NAIVE_NOW + timedelta(days=5), "us")),
+            },
+        )
     return n
 
 
@@ -106,7 +157,9 @@ def make_events(count: int, members: int, rng: np.random.Generator, prefix: str)
     for i in range(count):
         kind = str(kinds[i])
         record: dict[str, Any] = {
-            "idempotency_key": f"{prefix}-{i}", "type": kind, "customer_external_id": f"M{who[i]}",
+            "idempotency_key": f"{prefix}-{i}",
+            "type": kind,
+            "customer_external_id": f"M{who[i]}",
             "occurred_at": (NOW - timedelta(seconds=int(seconds_ago[i]))).isoformat(),
         }
         if kind in ("view", "cart_add"):
@@ -129,9 +182,12 @@ def replenishment(members: int, rng: np.random.Generator) -> ReplenishmentSource
     chosen = rng.choice(np.arange(1, members + 1), members // 5, replace=False)
     offsets = rng.integers(-14, 15, len(chosen))
     category = rng.integers(1, CATEGORIES + 1, len(chosen))
-    expected = [ExpectedPurchase(customer_id=int(m), category_id=int(c),
-                                 expected_on=NOW.date() + timedelta(days=int(o)))
-                for m, c, o in zip(chosen, category, offsets, strict=True)]
+    expected = [
+        ExpectedPurchase(
+            customer_id=int(m), category_id=int(c), expected_on=NOW.date() + timedelta(days=int(o))
+        )
+        for m, c, o in zip(chosen, category, offsets, strict=True)
+    ]
 
     async def source(_now: datetime) -> list[ExpectedPurchase]:
         return expected
@@ -157,10 +213,13 @@ async def main(args: argparse.Namespace) -> None:
             await drop_schema(db)
             await init_schema(db)
             orders, seconds, _ = await timed(build_world(db, args.members, rng))
-            console.print(f"world: {args.members:,} members, {orders:,} orders in {seconds:.1f} s ({db.dialect})")
+            console.print(
+                f"world: {args.members:,} members, {orders:,} orders in {seconds:.1f} s ({db.dialect})"
+            )
 
-            ingest = Table("ingestion", "events", "accepted", "dupes", "rejected", "wall s", "ev/s",
-                           "CPU s", "ev/CPU s")
+            ingest = Table(
+                "ingestion", "events", "accepted", "dupes", "rejected", "wall s", "ev/s", "CPU s", "ev/CPU s"
+            )
             records = make_events(args.events, args.members, rng, "py")
             report, seconds, cpu = await timed(ingest_events(db, records, now=NOW))
             ingest.add_row("python dicts", *_ingest_row(report, seconds, cpu))
@@ -169,44 +228,79 @@ async def main(args: argparse.Namespace) -> None:
             ingest.add_row("JSON Lines", *_ingest_row(report, seconds, cpu))
             console.print(ingest)
 
-            await _time_triggers(console, db, load_trigger_rules(), replenishment(args.members, rng), args.members)
+            await _time_triggers(
+                console, db, load_trigger_rules(), replenishment(args.members, rng), args.members
+            )
         finally:
             await db.dispose()
 
 
 def _ingest_row(report: IngestReport, seconds: float, cpu: float) -> list[str]:
-    return [f"{report.received:,}", f"{report.accepted:,}", f"{report.duplicates:,}", f"{report.rejected:,}",
-            f"{seconds:.2f}", f"{report.received / seconds:,.0f}", f"{cpu:.2f}", f"{report.received / cpu:,.0f}"]
+    return [
+        f"{report.received:,}",
+        f"{report.accepted:,}",
+        f"{report.duplicates:,}",
+        f"{report.rejected:,}",
+        f"{seconds:.2f}",
+        f"{report.received / seconds:,.0f}",
+        f"{cpu:.2f}",
+        f"{report.received / cpu:,.0f}",
+    ]
 
 
 async def _time_triggers(
-    console: Console, db: Database, rules: TriggerRules, source: ReplenishmentSource, members: int,
+    console: Console,
+    db: Database,
+    rules: TriggerRules,
+    source: ReplenishmentSource,
+    members: int,
 ) -> None:
     table = Table(f"trigger rule ({members:,} members)", "fired", "first run s (CPU)", "re-run s (CPU)")
     totals = [0.0, 0.0, 0.0, 0.0]
     for rule in rules.enabled:
         one = TriggerRules(rules=(rule,))
-        first, first_s, first_cpu = await timed(run_due_triggers(db, NOW, rules=one, replenishment=source, force=True))
-        _, again_s, again_cpu = await timed(run_due_triggers(db, NOW, rules=one, replenishment=source, force=True))
+        first, first_s, first_cpu = await timed(
+            run_due_triggers(db, NOW, rules=one, replenishment=source, force=True)
+        )
+        _, again_s, again_cpu = await timed(
+            run_due_triggers(db, NOW, rules=one, replenishment=source, force=True)
+        )
         totals = [t + x for t, x in zip(totals, (first_s, first_cpu, again_s, again_cpu), strict=True)]
-        table.add_row(rule.name, f"{first.enqueued:,}", f"{first_s:.2f} ({first_cpu:.2f})",
-                      f"{again_s:.2f} ({again_cpu:.2f})")
-    table.add_row("all rules", "", f"{totals[0]:.2f} ({totals[1]:.2f})", f"{totals[2]:.2f} ({totals[3]:.2f})",
-                  style="bold")
+        table.add_row(
+            rule.name,
+            f"{first.enqueued:,}",
+            f"{first_s:.2f} ({first_cpu:.2f})",
+            f"{again_s:.2f} ({again_cpu:.2f})",
+        )
+    table.add_row(
+        "all rules",
+        "",
+        f"{totals[0]:.2f} ({totals[1]:.2f})",
+        f"{totals[2]:.2f} ({totals[3]:.2f})",
+        style="bold",
+    )
     console.print(table)
     # What the scheduler pays a minute later, when only the minute-paced rules are due.
-    tick, seconds, cpu = await timed(run_due_triggers(db, NOW + timedelta(minutes=1), rules=rules,
-                                                      replenishment=source))
-    console.print(f"scheduler tick one minute later: {seconds:.2f} s, CPU {cpu:.2f} s "
-                  f"({', '.join(run.rule for run in tick.runs)} due)", highlight=False)
+    tick, seconds, cpu = await timed(
+        run_due_triggers(db, NOW + timedelta(minutes=1), rules=rules, replenishment=source)
+    )
+    console.print(
+        f"scheduler tick one minute later: {seconds:.2f} s, CPU {cpu:.2f} s "
+        f"({', '.join(run.rule for run in tick.runs)} due)",
+        highlight=False,
+    )
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--members", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--db", help="database URL (every table is dropped first); default a temporary SQLite file")
+    parser.add_argument(
+        "--db", help="database URL (every table is dropped first); default a temporary SQLite file"
+    )
     return parser.parse_args(argv)
 
 

@@ -37,16 +37,42 @@ async def launch(server: str, env: dict[str, str], cwd: str) -> dict[str, float 
     """Raw JSON-RPC over the pipes, so the timing is the server's, not a client library's."""
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", f"mcp_servers.{server.replace('-', '_')}", cwd=cwd, env=env,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        f"mcp_servers.{server.replace('-', '_')}",
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     assert process.stdin is not None and process.stdout is not None
     tool, arguments = FIRST_CALLS[server]
-    process.stdin.write(_message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {},
-        "clientInfo": {"name": "first-launch", "version": "1"}}}))
+    process.stdin.write(
+        _message(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-06-18",
+                    "capabilities": {},
+                    "clientInfo": {"name": "first-launch", "version": "1"},
+                },
+            }
+        )
+    )
     process.stdin.write(_message({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-    process.stdin.write(_message({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-                                  "params": {"name": tool, "arguments": arguments}}))
+    process.stdin.write(
+        _message(
+            {
+                "jsonrpc": "2.0",
+                "id": 2,
+                "method": "tools/call",
+                "params": {"name": tool, "arguments": arguments},
+            }
+        )
+    )
     await process.stdin.drain()
     initialised = answered = None
     outcome = "no answer"
@@ -59,7 +85,9 @@ async def launch(server: str, env: dict[str, str], cwd: str) -> dict[str, float 
             initialised = time.perf_counter() - started
         elif reply.get("id") == 2:
             answered = time.perf_counter() - started
-            outcome = "error: " + reply["result"]["content"][0]["text"] if reply["result"].get("isError") else "ok"
+            outcome = (
+                "error: " + reply["result"]["content"][0]["text"] if reply["result"].get("isError") else "ok"
+            )
     cpu = _cpu_seconds(process.pid)
     closing = time.perf_counter()
     process.stdin.close()
@@ -69,8 +97,14 @@ async def launch(server: str, env: dict[str, str], cwd: str) -> dict[str, float 
     except TimeoutError:
         process.kill()
         exited = float("nan")
-    return {"server": server, "initialize_s": initialised or float("nan"), "first_answer_s": answered or float("nan"),
-            "exit_after_stdin_close_s": exited, "cpu_s": cpu, "outcome": outcome}
+    return {
+        "server": server,
+        "initialize_s": initialised or float("nan"),
+        "first_answer_s": answered or float("nan"),
+        "exit_after_stdin_close_s": exited,
+        "cpu_s": cpu,
+        "outcome": outcome,
+    }
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -88,21 +122,30 @@ async def main() -> None:
     parser.add_argument("--db", type=Path, required=True, help="a seeded SQLite file with fitted models")
     args = parser.parse_args()
     url = f"sqlite+aiosqlite:///{args.db.resolve()}"
-    env = {"LOYALTY_DB_URL": url, "LOYALTY_MODELS_DIR": str(args.db.resolve().with_name(f"{args.db.stem}.models")),
-           "PATH": os.environ.get("PATH", "/usr/bin")}
+    env = {
+        "LOYALTY_DB_URL": url,
+        "LOYALTY_MODELS_DIR": str(args.db.resolve().with_name(f"{args.db.stem}.models")),
+        "PATH": os.environ.get("PATH", "/usr/bin"),
+    }
     if "PYTHONPATH" in os.environ:  # e.g. another checkout of the product, to compare with
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    env |= {k: v for k, v in os.environ.items() if k.startswith("LOYALTY_") and k not in env}  # other settings
+    env |= {
+        k: v for k, v in os.environ.items() if k.startswith("LOYALTY_") and k not in env
+    }  # other settings
     with tempfile.TemporaryDirectory() as cwd:  # no loyalty.toml to pick up
         started = time.perf_counter()
         rows = await asyncio.gather(*(launch(name, env, cwd) for name in FIRST_CALLS))
         everything = time.perf_counter() - started
     print(f"{'server':<18}{'initialize':>12}{'first answer':>14}{'CPU used':>10}{'exit':>8}  outcome")
     for row in rows:
-        print(f"{row['server']:<18}{row['initialize_s']:>11.2f}s{row['first_answer_s']:>13.2f}s{row['cpu_s']:>9.2f}s"
-              f"{row['exit_after_stdin_close_s']:>7.2f}s  {row['outcome']}")
-    print(f"CPU to first answers, all four: {sum(float(r['cpu_s']) for r in rows):.2f}s "
-          f"(on {os.cpu_count()} cores; load average now {os.getloadavg()[0]:.1f})")
+        print(
+            f"{row['server']:<18}{row['initialize_s']:>11.2f}s{row['first_answer_s']:>13.2f}s{row['cpu_s']:>9.2f}s"
+            f"{row['exit_after_stdin_close_s']:>7.2f}s  {row['outcome']}"
+        )
+    print(
+        f"CPU to first answers, all four: {sum(float(r['cpu_s']) for r in rows):.2f}s "
+        f"(on {os.cpu_count()} cores; load average now {os.getloadavg()[0]:.1f})"
+    )
     print(f"all four launched, answered and exited in {everything:.2f}s")
 
 

@@ -45,7 +45,6 @@ idle machine's, raise the session's share for the run (Linux, as root):
     bash -c 'echo -15 > /proc/self/autogroup && exec python benchmarks/mcp_latency.py --db ...'
 """
 
-
 import sys
 from pathlib import Path
 
@@ -125,8 +124,13 @@ class Timing:
         return data[min(len(data) - 1, round(q * (len(data) - 1)))]
 
 
-async def timed(name: str, calls: list[Callable[[], Awaitable[Any]]], target: float | None = None,
-                meter: SqlMeter | None = None, warmup: int = 5) -> Timing:
+async def timed(
+    name: str,
+    calls: list[Callable[[], Awaitable[Any]]],
+    target: float | None = None,
+    meter: SqlMeter | None = None,
+    warmup: int = 5,
+) -> Timing:
     for call in calls[:warmup]:
         await call()
     wall, cpu = [], []
@@ -153,9 +157,17 @@ async def prepare(db_path: Path, customers: int, seed: int, console: Console) ->
     if not db_path.exists():
         console.print(f"seeding {customers:,} members into {db_path} ...")
         started = time.perf_counter()
-        request = WorldRequest(population, customers, seed, population.world.months, population.world.end_date)
-        await seed_world(url, db_path.parent / "truth", request, population_name=population.world.name, reset=True,
-                         progress=Silent())
+        request = WorldRequest(
+            population, customers, seed, population.world.months, population.world.end_date
+        )
+        await seed_world(
+            url,
+            db_path.parent / "truth",
+            request,
+            population_name=population.world.name,
+            reset=True,
+            progress=Silent(),
+        )
         console.print(f"  seeded in {time.perf_counter() - started:.0f} s")
     db = database(url)
     try:
@@ -164,7 +176,9 @@ async def prepare(db_path: Path, customers: int, seed: int, console: Console) ->
             newest = await s.scalar(select(func.max(Order.placed_at)))
         if newest is None:
             raise SystemExit(f"{db_path} has no orders: not a seeded world")
-        now = newest.replace(hour=9, minute=0, second=0, microsecond=0, tzinfo=UTC)  # inside the world's last day
+        now = newest.replace(
+            hour=9, minute=0, second=0, microsecond=0, tzinfo=UTC
+        )  # inside the world's last day
         profiles = open_profiles(db, models_dir=models_dir(db_path))
         if not profiles.store.available():
             console.print(f"fitting profile models on {members:,} members ...")
@@ -181,47 +195,79 @@ def models_dir(db_path: Path) -> Path:
     return db_path.parent / f"{db_path.stem}-models"
 
 
-async def measure(url: str, db_path: Path, now: datetime, calls: int, profile: bool, threaded: bool,
-                  console: Console) -> list[Timing]:
+async def measure(
+    url: str, db_path: Path, now: datetime, calls: int, profile: bool, threaded: bool, console: Console
+) -> list[Timing]:
     settings = Settings(db_url=url, models_dir=models_dir(db_path))
     rng = random.Random(7)
     clock = [now]
     async with open_product(settings, clock=lambda: clock[0], sqlite_inline=not threaded) as product:
         async with product.db.session() as s:
-            ids = list((await s.scalars(select(Customer.id).where(Customer.joined_at <= now.replace(tzinfo=None)))).all())
+            ids = list(
+                (
+                    await s.scalars(select(Customer.id).where(Customer.joined_at <= now.replace(tzinfo=None)))
+                ).all()
+            )
         # every measurement below takes fresh members: 7 x (calls + 5), and 2 x 100 more with --profile
         members = iter(rng.sample(ids, min(len(ids), 7 * (calls + 5) + 2 * min(calls, 100))))
         meter = SqlMeter(product.db.engine)
         _, build_customer_data = SERVERS["customer-data"]
         _, build_offers = SERVERS["offers-inventory"]
         timings = []
-        async with Client(build_customer_data(product.deps, None)) as data, \
-                Client(build_offers(product.deps, None)) as offers:
+        async with (
+            Client(build_customer_data(product.deps, None)) as data,
+            Client(build_offers(product.deps, None)) as offers,
+        ):
 
             def profile_call(member: int) -> Callable[[], Awaitable[Any]]:
                 return lambda: data.call_tool("get_member_profile", {"customer_id": member})
 
             def score_call(member: int) -> Callable[[], Awaitable[Any]]:
-                return lambda: offers.call_tool("score_candidate_actions",
-                                                {"customer_id": member, "use_case": "reactivation"})
+                return lambda: offers.call_tool(
+                    "score_candidate_actions", {"customer_id": member, "use_case": "reactivation"}
+                )
 
             profiled = [next(members) for _ in range(calls + 5)]
-            timings.append(await timed("get_member_profile, in-memory", [profile_call(m) for m in profiled],
-                                       TARGETS_MS["profile"], meter))
-            timings.append(await timed("  warm: profile cached", [profile_call(m) for m in profiled], meter=meter))
+            timings.append(
+                await timed(
+                    "get_member_profile, in-memory",
+                    [profile_call(m) for m in profiled],
+                    TARGETS_MS["profile"],
+                    meter,
+                )
+            )
+            timings.append(
+                await timed("  warm: profile cached", [profile_call(m) for m in profiled], meter=meter)
+            )
             scored = [next(members) for _ in range(calls + 5)]
-            timings.append(await timed("score_candidate_actions, in-memory", [score_call(m) for m in scored],
-                                       TARGETS_MS["score"], meter))
-            timings.append(await timed("  warm: profile cached", [score_call(m) for m in scored], meter=meter))
-            timings += await from_base_frame(data, clock, [profile_call(next(members)) for _ in range(calls + 5)],
-                                             meter)
-            timings.append(await timed("score_candidate_actions, in-memory, base frame 5 min old",
-                                       [score_call(next(members)) for _ in range(calls + 5)], TARGETS_MS["score"],
-                                       meter))
+            timings.append(
+                await timed(
+                    "score_candidate_actions, in-memory",
+                    [score_call(m) for m in scored],
+                    TARGETS_MS["score"],
+                    meter,
+                )
+            )
+            timings.append(
+                await timed("  warm: profile cached", [score_call(m) for m in scored], meter=meter)
+            )
+            timings += await from_base_frame(
+                data, clock, [profile_call(next(members)) for _ in range(calls + 5)], meter
+            )
+            timings.append(
+                await timed(
+                    "score_candidate_actions, in-memory, base frame 5 min old",
+                    [score_call(next(members)) for _ in range(calls + 5)],
+                    TARGETS_MS["score"],
+                    meter,
+                )
+            )
             active = [next(members) for _ in range(calls + 5)]
             timings += await caught_up(product, clock, active, [profile_call(m) for m in active], meter)
             if profile:
-                await breakdown(product, data, now, [next(members) for _ in range(min(calls, 100))], meter, console)
+                await breakdown(
+                    product, data, now, [next(members) for _ in range(min(calls, 100))], meter, console
+                )
                 console.rule("CPU by function: get_member_profile, cold (cProfile, own time)")
                 await profiled_run([profile_call(next(members)) for _ in range(min(calls, 100))], console)
                 console.rule("CPU by function: score_candidate_actions, warm (cProfile, own time)")
@@ -231,54 +277,86 @@ async def measure(url: str, db_path: Path, now: datetime, calls: int, profile: b
     return timings
 
 
-async def from_base_frame(client: Client, clock: list[datetime], calls: list[Callable[[], Awaitable[Any]]],
-                          meter: SqlMeter | None) -> list[Timing]:
+async def from_base_frame(
+    client: Client, clock: list[datetime], calls: list[Callable[[], Awaitable[Any]]], meter: SqlMeter | None
+) -> list[Timing]:
     """Cold profiles once a whole-base frame is fresh: `list_segments` builds one (as a search or a
     campaign would), and five minutes later each profile is the member's row of it after one
     statement finds nothing of theirs dated since (see `ProfileService.profile`)."""
     started = time.perf_counter()
     await client.call_tool("list_segments", {})
-    built = Timing("  building the base frame (list_segments), one call", [(time.perf_counter() - started) * 1000])
+    built = Timing(
+        "  building the base frame (list_segments), one call", [(time.perf_counter() - started) * 1000]
+    )
     clock[0] += timedelta(minutes=5)
-    served = await timed("get_member_profile, in-memory, base frame 5 min old", calls, TARGETS_MS["profile"], meter)
+    served = await timed(
+        "get_member_profile, in-memory, base frame 5 min old", calls, TARGETS_MS["profile"], meter
+    )
     return [built, served]
 
 
-async def caught_up(product: Product, clock: list[datetime], active: list[int],
-                    calls: list[Callable[[], Awaitable[Any]]], meter: SqlMeter) -> list[Timing]:
+async def caught_up(
+    product: Product,
+    clock: list[datetime],
+    active: list[int],
+    calls: list[Callable[[], Awaitable[Any]]],
+    meter: SqlMeter,
+) -> list[Timing]:
     """Cold profiles of members active since the base frame: each views a product a minute before
     the clock; one `ProfileService.catch_up` computes their profiles set-based, as a served server
     does every `profile_catch_up_seconds`; ten seconds later each is served their row of that small
     frame after one statement. The views are deleted afterwards, so the world is left as it was."""
     moment = clock[0]
-    views = [{"type": "view", "customer_id": m, "product_id": 1, "channel": "web",
-              "occurred_at": (moment - timedelta(minutes=1)).isoformat(), "idempotency_key": f"{VIEW_KEY}{m}"}
-             for m in active]
+    views = [
+        {
+            "type": "view",
+            "customer_id": m,
+            "product_id": 1,
+            "channel": "web",
+            "occurred_at": (moment - timedelta(minutes=1)).isoformat(),
+            "idempotency_key": f"{VIEW_KEY}{m}",
+        }
+        for m in active
+    ]
     try:
         await ingest_events(product.db, views, now=moment)
         started = time.perf_counter()
         count = await product.profiles.catch_up()
-        caught = Timing(f"  catching up {count} members active since the frame, one pass",
-                        [(time.perf_counter() - started) * 1000])
+        caught = Timing(
+            f"  catching up {count} members active since the frame, one pass",
+            [(time.perf_counter() - started) * 1000],
+        )
         clock[0] += timedelta(seconds=10)
-        served = await timed("get_member_profile, in-memory, active since the frame, caught up", calls,
-                             TARGETS_MS["profile"], meter)
+        served = await timed(
+            "get_member_profile, in-memory, active since the frame, caught up",
+            calls,
+            TARGETS_MS["profile"],
+            meter,
+        )
     finally:
         async with product.db.engine.begin() as conn:
-            await conn.execute(delete(BehaviouralEvent).where(BehaviouralEvent.idempotency_key.startswith(VIEW_KEY)))
+            await conn.execute(
+                delete(BehaviouralEvent).where(BehaviouralEvent.idempotency_key.startswith(VIEW_KEY))
+            )
     return [caught, served]
 
 
-async def breakdown(product: Product, client: Client, now: datetime, members: list[int], meter: SqlMeter,
-                    console: Console) -> None:
+async def breakdown(
+    product: Product, client: Client, now: datetime, members: list[int], meter: SqlMeter, console: Console
+) -> None:
     """Where a cold `get_member_profile` spends its time: the steps `ProfileService.profile` takes,
     called directly (SQL statements counted per step), then what the MCP layer adds on top
     (measured on the same members once their profiles are cached, so the tool itself costs next
     to nothing)."""
     service = product.profiles
     moment = now.replace(tzinfo=None)
-    names = ["models lookup", "load history", "features + predictions + segments", "profile record + validation",
-             "mask + JSON"]
+    names = [
+        "models lookup",
+        "load history",
+        "features + predictions + segments",
+        "profile record + validation",
+        "mask + JSON",
+    ]
     wall: dict[str, list[float]] = {name: [] for name in names}
     cpu: dict[str, list[float]] = {name: [] for name in names}
     statements = dict.fromkeys(names, 0)
@@ -302,7 +380,9 @@ async def breakdown(product: Product, client: Client, now: datetime, members: li
             wall[name].append((marks[i + 1][0] - marks[i][0]) * 1000)
             cpu[name].append((marks[i + 1][1] - marks[i][1]) * 1000)
             statements[name] += marks[i + 1][2] - marks[i][2]
-    names = [f"{name} ({statements[name] / len(members):g} SQL)" if statements[name] else name for name in names]
+    names = [
+        f"{name} ({statements[name] / len(members):g} SQL)" if statements[name] else name for name in names
+    ]
     wall, cpu = dict(zip(names, wall.values(), strict=True)), dict(zip(names, cpu.values(), strict=True))
     mcp_rows = ["MCP in-memory call on top (tool cost ~0)", "  of which client output-schema validation"]
     for name in mcp_rows:
@@ -326,10 +406,15 @@ async def breakdown(product: Product, client: Client, now: datetime, members: li
 
 
 def stdio_server(url: str, db_path: Path, *, frame_refresh: bool) -> StdioServerParameters:
-    env = {"LOYALTY_DB_URL": url, "LOYALTY_MODELS_DIR": str(models_dir(db_path)), "LOYALTY_LOG_LEVEL": "warning",
-           "LOYALTY_PROFILE_FRAME_REFRESH": str(frame_refresh).lower()}
-    return StdioServerParameters(command=sys.executable, args=["-m", "mcp_servers.customer_data"], env=env,
-                                 cwd=str(db_path.parent))
+    env = {
+        "LOYALTY_DB_URL": url,
+        "LOYALTY_MODELS_DIR": str(models_dir(db_path)),
+        "LOYALTY_LOG_LEVEL": "warning",
+        "LOYALTY_PROFILE_FRAME_REFRESH": str(frame_refresh).lower(),
+    }
+    return StdioServerParameters(
+        command=sys.executable, args=["-m", "mcp_servers.customer_data"], env=env, cwd=str(db_path.parent)
+    )
 
 
 async def measure_stdio(url: str, db_path: Path, members: list[int]) -> list[Timing]:
@@ -342,15 +427,25 @@ async def measure_stdio(url: str, db_path: Path, members: list[int]) -> list[Tim
         return [lambda m=m: client.call_tool("get_member_profile", {"customer_id": m}) for m in some]
 
     async with Client(stdio_server(url, db_path, frame_refresh=False)) as client:
-        cold = await timed("get_member_profile, stdio round trip", profiles(client, members[:half]), TARGETS_MS["stdio"])
+        cold = await timed(
+            "get_member_profile, stdio round trip", profiles(client, members[:half]), TARGETS_MS["stdio"]
+        )
         warm = await timed("  warm: profile cached", profiles(client, members[:half]))
         # The round trip with almost no work behind it: one member's events of the last day.
-        bare = await timed("  near-empty tool: recent_events 1 day", [
-            lambda m=m: client.call_tool("recent_events", {"customer_id": m, "days": 1}) for m in members[:50]])
+        bare = await timed(
+            "  near-empty tool: recent_events 1 day",
+            [
+                lambda m=m: client.call_tool("recent_events", {"customer_id": m, "days": 1})
+                for m in members[:50]
+            ],
+        )
     async with Client(stdio_server(url, db_path, frame_refresh=True)) as client:
         await client.call_tool("list_segments", {})
-        framed = await timed("get_member_profile, stdio, base frame fresh", profiles(client, members[half:]),
-                             TARGETS_MS["stdio"])
+        framed = await timed(
+            "get_member_profile, stdio, base frame fresh",
+            profiles(client, members[half:]),
+            TARGETS_MS["stdio"],
+        )
     for t in (cold, warm, bare, framed):
         t.cpu_ms = None  # the work happens in the child: wall time only
     return [cold, warm, bare, framed]
@@ -375,30 +470,52 @@ def report(console: Console, timings: list[Timing], calls: int) -> None:
     for t in timings:
         p50 = t.p(0.5)
         verdict = "" if t.target_ms is None else ("[green]met[/]" if p50 <= t.target_ms else "[red]missed[/]")
-        table.add_row(t.name, f"{p50:.1f}", f"{t.p(0.95):.1f}", f"{t.p(0.99):.1f}",
-                      "" if t.cpu_ms is None else f"{t.p(0.5, t.cpu_ms):.1f}",
-                      "" if t.sql_statements is None else f"{t.sql_statements:.1f}",
-                      "" if t.sql_ms is None else f"{t.sql_ms:.1f}",
-                      "" if t.target_ms is None else f"<= {t.target_ms:g}", verdict)
+        table.add_row(
+            t.name,
+            f"{p50:.1f}",
+            f"{t.p(0.95):.1f}",
+            f"{t.p(0.99):.1f}",
+            "" if t.cpu_ms is None else f"{t.p(0.5, t.cpu_ms):.1f}",
+            "" if t.sql_statements is None else f"{t.sql_statements:.1f}",
+            "" if t.sql_ms is None else f"{t.sql_ms:.1f}",
+            "" if t.target_ms is None else f"<= {t.target_ms:g}",
+            verdict,
+        )
     console.print(table)
     load = os.getloadavg()
-    console.print(f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} CPUs "
-                  "(other work on the machine inflates wall time more than CPU time)")
+    console.print(
+        f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} CPUs "
+        "(other work on the machine inflates wall time more than CPU time)"
+    )
     console.print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--customers", type=int, default=50_000, help="members to seed (ignored when --db exists)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--customers", type=int, default=50_000, help="members to seed (ignored when --db exists)"
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--db", type=Path, help="SQLite file: reused if it exists, seeded there if not "
-                                                "(default: a new file in a temporary directory)")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="SQLite file: reused if it exists, seeded there if not "
+        "(default: a new file in a temporary directory)",
+    )
     parser.add_argument("--calls", type=int, default=200, help="timed calls per measurement")
-    parser.add_argument("--threaded", action="store_true",
-                        help="in-process SQLite statements on their connection's thread, as a server runs them "
-                             "(default: on the event loop's thread, as the worker process the agents run in)")
-    parser.add_argument("--profile", action="store_true",
-                        help="show where the time goes: the profile path step by step, and cProfile")
+    parser.add_argument(
+        "--threaded",
+        action="store_true",
+        help="in-process SQLite statements on their connection's thread, as a server runs them "
+        "(default: on the event loop's thread, as the worker process the agents run in)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="show where the time goes: the profile path step by step, and cProfile",
+    )
     args = parser.parse_args()
     configure_logging("warning")
     console = Console(width=max(Console().width, 150))

@@ -36,14 +36,27 @@ async def main() -> None:
     for name, (_, build) in SERVERS.items():
         async with open_server_deps(name, settings) as deps, Client(build(deps, None)) as client:
             tools = (await client.list_tools()).tools
-            listed = [{"name": t.name, "title": t.title, "description": t.description, "inputSchema": t.input_schema}
-                      for t in tools]
-            extra = [(await client.list_resource_templates()).model_dump(mode="json", exclude_none=True),
-                     (await client.list_resources()).model_dump(mode="json", exclude_none=True),
-                     (await client.list_prompts()).model_dump(mode="json", exclude_none=True)]
+            listed = [
+                {
+                    "name": t.name,
+                    "title": t.title,
+                    "description": t.description,
+                    "inputSchema": t.input_schema,
+                }
+                for t in tools
+            ]
+            extra = [
+                (await client.list_resource_templates()).model_dump(mode="json", exclude_none=True),
+                (await client.list_resources()).model_dump(mode="json", exclude_none=True),
+                (await client.list_prompts()).model_dump(mode="json", exclude_none=True),
+            ]
             outputs = [t.output_schema for t in tools]
         shown, full = tokens(listed) + tokens(extra), tokens(listed) + tokens(extra) + tokens(outputs)
-        total_listed, total_with_output, tools_count = total_listed + shown, total_with_output + full, tools_count + len(tools)
+        total_listed, total_with_output, tools_count = (
+            total_listed + shown,
+            total_with_output + full,
+            tools_count + len(tools),
+        )
         print(f"{name:<18}{len(tools):>6}{shown:>9}{full:>9}")
     print(f"{'all':<18}{tools_count:>6}{total_listed:>9}{total_with_output:>9}   (tokens ~ chars / 4)")
 

@@ -51,7 +51,9 @@ class Clock:
         return time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-async def run(url: str, models_dir: Path, samples: int, out: Path) -> list[tuple[str, float, float | None, str]]:
+async def run(
+    url: str, models_dir: Path, samples: int, out: Path
+) -> list[tuple[str, float, float | None, str]]:
     rows: list[tuple[str, float, float | None, str]] = []
     store = database(url)
     try:
@@ -87,7 +89,9 @@ async def run(url: str, models_dir: Path, samples: int, out: Path) -> list[tuple
             latencies.append(time.perf_counter() - start)
         p50 = statistics.median(latencies)
         p95 = sorted(latencies)[int(0.95 * (len(latencies) - 1))]
-        verdict = "within budget" if p50 <= SINGLE_BUDGET else f"OVER the {SINGLE_BUDGET * 1000:.0f} ms budget"
+        verdict = (
+            "within budget" if p50 <= SINGLE_BUDGET else f"OVER the {SINGLE_BUDGET * 1000:.0f} ms budget"
+        )
         rows.append((f"single profile p50 ({len(latencies)} members)", p50, None, verdict))
         rows.append(("single profile p95", p95, None, ""))
         async with store.session() as session:
@@ -106,12 +110,16 @@ async def seeded(directory: Path, customers: int, seed: int) -> str:
     await db.dispose()
     population = load_population(PACKAGE_ROOT / "tools" / "world" / "default_population.toml")
     request = WorldRequest(population, customers, seed, population.world.months, population.world.end_date)
-    await seed_world(url, directory / "truth", request, population_name="default", reset=False, progress=Silent())
+    await seed_world(
+        url, directory / "truth", request, population_name="default", reset=False, progress=Silent()
+    )
     return url
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", help="an existing database (default: seed a world into a temp dir)")
     parser.add_argument("--models-dir", type=Path, help="fitted models (default: a temp dir, fitted fresh)")
     parser.add_argument("--customers", type=int, default=50_000)
@@ -124,7 +132,9 @@ def main() -> int:
         directory = Path(scratch)
         try:
             url = args.db or asyncio.run(seeded(directory, args.customers, args.seed))
-            rows = asyncio.run(run(url, args.models_dir or directory / "models", args.samples, directory / "out.jsonl"))
+            rows = asyncio.run(
+                run(url, args.models_dir or directory / "models", args.samples, directory / "out.jsonl")
+            )
         except LoyaltyError as exc:
             console.print(f"[red]error:[/] {exc}")
             return 2

@@ -37,8 +37,10 @@ async def measure(url: str, period: Period, fresh: bool) -> None:
         if fresh:
             started = time.perf_counter()
             queued = await run_due_triggers(store, period.until - timedelta(days=1), force=True)
-            print(f"triggers queued   {sum(r.enqueued for r in queued.runs):,} "
-                  f"({sum(r.control for r in queued.runs):,} held out) in {time.perf_counter() - started:.1f} s")
+            print(
+                f"triggers queued   {sum(r.enqueued for r in queued.runs):,} "
+                f"({sum(r.control for r in queued.runs):,} held out) in {time.perf_counter() - started:.1f} s"
+            )
         cpu = time.process_time()
         started = time.perf_counter()
         with counting(store) as statements:
@@ -51,7 +53,9 @@ async def measure(url: str, period: Period, fresh: bool) -> None:
     print(f"period            {period.label()}")
     print(f"orders, messages  {everything.orders:,}, {everything.contacts:,}")
     print(f"eligible members  {eligible:,} over {len(report.lift)} use cases")
-    print(f"alerts            {len(report.alerts)}: {', '.join(f'{a.rule} {a.group}' for a in report.alerts)}")
+    print(
+        f"alerts            {len(report.alerts)}: {', '.join(f'{a.rule} {a.group}' for a in report.alerts)}"
+    )
     print(f"SQL statements    {len(statements)}")
     print(f"seconds           {seconds:.2f} wall, {cpu:.2f} CPU (this process)")
     print(f"peak memory       {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
@@ -71,10 +75,20 @@ def main() -> None:
         url = args.db
         if url is None:
             url = f"sqlite+aiosqlite:///{Path(scratch) / 'bench.db'}"
-            request = WorldRequest(population, args.customers, 1, population.world.months, population.world.end_date)
+            request = WorldRequest(
+                population, args.customers, 1, population.world.months, population.world.end_date
+            )
             started = time.perf_counter()
-            asyncio.run(seed_world(url, Path(scratch) / "truth", request, population_name="default", reset=False,
-                                   progress=Silent()))
+            asyncio.run(
+                seed_world(
+                    url,
+                    Path(scratch) / "truth",
+                    request,
+                    population_name="default",
+                    reset=False,
+                    progress=Silent(),
+                )
+            )
             print(f"seeded            {args.customers:,} members in {time.perf_counter() - started:.0f} s")
         asyncio.run(measure(url, Period.ending(until), fresh=args.db is None))
 

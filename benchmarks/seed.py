@@ -39,20 +39,28 @@ def _report(console: Console, result: SeedResult, seconds: float, stages: dict[s
     console.print(table)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak_mb = usage.ru_maxrss / 1024
-    console.print(f"seconds           {seconds:8.1f}  (generate {stages.get('generating', 0):.1f}, "
-                  f"write {stages.get('writing', 0):.1f}; CPU {usage.ru_utime + usage.ru_stime:.1f}, "
-                  "which other load on the machine does not inflate)")
-    console.print(f"rows per second   {total / seconds:10,.0f}  (writing alone: "
-                  f"{total / max(stages.get('writing', seconds), 1e-9):,.0f})")
+    console.print(
+        f"seconds           {seconds:8.1f}  (generate {stages.get('generating', 0):.1f}, "
+        f"write {stages.get('writing', 0):.1f}; CPU {usage.ru_utime + usage.ru_stime:.1f}, "
+        "which other load on the machine does not inflate)"
+    )
+    console.print(
+        f"rows per second   {total / seconds:10,.0f}  (writing alone: "
+        f"{total / max(stages.get('writing', seconds), 1e-9):,.0f})"
+    )
     console.print(f"peak memory       {peak_mb:8.0f} MB")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--months", type=int)
-    parser.add_argument("--population", type=Path, default=PACKAGE_ROOT / "tools" / "world" / "default_population.toml")
+    parser.add_argument(
+        "--population", type=Path, default=PACKAGE_ROOT / "tools" / "world" / "default_population.toml"
+    )
     parser.add_argument("--db", help="database URL (default: a new SQLite file in a temporary directory)")
     args = parser.parse_args()
     configure_logging("warning")
@@ -63,10 +71,23 @@ def main() -> int:
         started = time.perf_counter()
         try:
             population = load_population(args.population)
-            request = WorldRequest(population, args.customers, args.seed, args.months or population.world.months,
-                                   population.world.end_date)
-            result = asyncio.run(seed_world(url, Path(scratch) / "truth", request,
-                                            population_name=population.world.name, reset=True, progress=clock))
+            request = WorldRequest(
+                population,
+                args.customers,
+                args.seed,
+                args.months or population.world.months,
+                population.world.end_date,
+            )
+            result = asyncio.run(
+                seed_world(
+                    url,
+                    Path(scratch) / "truth",
+                    request,
+                    population_name=population.world.name,
+                    reset=True,
+                    progress=clock,
+                )
+            )
         except LoyaltyError as exc:
             Console(stderr=True).print(f"[bold red]error:[/] {exc}")
             return 2

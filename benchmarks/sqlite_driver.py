@@ -43,7 +43,9 @@ class Member(Base):
 def seed(path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE members (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL)")
-        conn.executemany("INSERT INTO members VALUES (?, ?)", ((i, f"member {i}") for i in range(1, ROWS + 1)))
+        conn.executemany(
+            "INSERT INTO members VALUES (?, ?)", ((i, f"member {i}") for i in range(1, ROWS + 1))
+        )
 
 
 async def time_async(engine: AsyncEngine, n: int) -> tuple[float, float]:
@@ -87,7 +89,10 @@ def main(n: int) -> None:
     seed(path)
     url = f"sqlite+aiosqlite:///{path}"
     runs: list[tuple[str, Callable[[], tuple[float, float]]]] = [
-        ("aiosqlite (SQLAlchemy's stock driver)", lambda: asyncio.run(time_async(create_async_engine(url), n))),
+        (
+            "aiosqlite (SQLAlchemy's stock driver)",
+            lambda: asyncio.run(time_async(create_async_engine(url), n)),
+        ),
         ("tools.storage.sqlite_driver", lambda: asyncio.run(time_async(product_engine(url), n))),
         ("synchronous sqlite3 (the floor)", lambda: time_sync(f"sqlite:///{path}", n)),
     ]
@@ -101,6 +106,8 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--statements", type=int, default=3000)
     main(parser.parse_args().statements)

@@ -177,8 +177,11 @@ async def run_guard_suite(
         async with anyio.create_task_group() as group:
             for index, case in enumerate(cases):
                 group.start_soon(run_one, index, case)
-    return GuardSuiteResult(model=model.name, cases=tuple(results[c.id] for c in cases),
-                            seconds=round(time.perf_counter() - started, 2))
+    return GuardSuiteResult(
+        model=model.name,
+        cases=tuple(results[c.id] for c in cases),
+        seconds=round(time.perf_counter() - started, 2),
+    )
 
 
 async def _initialise(path: Path) -> None:
@@ -196,7 +199,9 @@ async def _run_case(case: GuardCase, model: Model, policy: Policy, path: Path) -
         await build_world(db, case)
         deps = ServerDeps(db=db, policy=policy, profile_facts=profile_source(case), clock=lambda: case.now)
         async with Toolbox.open({"rules": Client(build_rules(deps))}) as toolbox:
-            guard = Guard(toolbox, model, InMemoryDecisionLog(), GuardConfig(credential=deps.guard_credential))
+            guard = Guard(
+                toolbox, model, InMemoryDecisionLog(), GuardConfig(credential=deps.guard_credential)
+            )
             if case.kind == "campaign":
                 contexts = [await _context(db, deps, p) for p in case.proposals]
                 decisions = await guard.review_campaign(case.proposals, contexts, policy)
@@ -211,10 +216,15 @@ async def _run_case(case: GuardCase, model: Model, policy: Policy, path: Path) -
         await db.dispose()
     found = sorted({code for d in decisions for code in d.codes} | set(_refused_rules(refusals)))
     return CaseResult(
-        id=case.id, kind=case.kind, expected=case.expect, got=_outcome(case, decisions, delivered),
-        expected_ids=case.ids, found_ids=tuple(found),
+        id=case.id,
+        kind=case.kind,
+        expected=case.expect,
+        got=_outcome(case, decisions, delivered),
+        expected_ids=case.ids,
+        found_ids=tuple(found),
         reasons=tuple(dict.fromkeys([r.line() for d in decisions for r in d.reasons] + refusals)),
-        verdicts=tuple(_verdict_label(d) for d in decisions), delivered=delivered,
+        verdicts=tuple(_verdict_label(d) for d in decisions),
+        delivered=delivered,
         seconds=round(time.perf_counter() - started, 3),
     )
 
@@ -238,8 +248,10 @@ async def _send_all(channels: Client, decisions: Sequence[GuardDecision]) -> tup
 
     async def send(decision: GuardDecision) -> None:
         assert decision.proposal is not None and decision.approval_id is not None
-        result = await channels.call_tool("send_approved_proposal", {
-            "proposal": decision.proposal.model_dump(mode="json"), "approval_id": decision.approval_id})
+        result = await channels.call_tool(
+            "send_approved_proposal",
+            {"proposal": decision.proposal.model_dump(mode="json"), "approval_id": decision.approval_id},
+        )
         delivered.append(not result.is_error)
         if result.is_error:
             refusals.extend(block.text for block in result.content if block.type == "text")
@@ -255,8 +267,14 @@ async def _context(db: Database, deps: ServerDeps, proposal: OfferProposal) -> R
     now = deps.clock()
     facts = await deps.profile_facts(proposal, now)
     async with db.session() as session:
-        return await rule_context(session, proposal, facts, now=now, lookback=deps.contact_lookback,
-                                  ignore_window=deps.ignore_window)
+        return await rule_context(
+            session,
+            proposal,
+            facts,
+            now=now,
+            lookback=deps.contact_lookback,
+            ignore_window=deps.ignore_window,
+        )
 
 
 def _outcome(case: GuardCase, decisions: Sequence[GuardDecision], delivered: int | None) -> Outcome:

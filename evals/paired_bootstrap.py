@@ -63,7 +63,9 @@ class Ranked:
             positives = truth.sum(axis=1)
             negatives = truth.shape[1] - positives
             with np.errstate(invalid="ignore", divide="ignore"):
-                return ((ranks * truth).sum(axis=1) - positives * (positives + 1) / 2) / (positives * negatives)
+                return ((ranks * truth).sum(axis=1) - positives * (positives + 1) / 2) / (
+                    positives * negatives
+                )
         a, b = rankdata(score, axis=1), rankdata(truth, axis=1)
         a -= a.mean(axis=1, keepdims=True)
         b -= b.mean(axis=1, keepdims=True)

@@ -55,7 +55,9 @@ def _log_recency(history: History, t: float) -> np.ndarray:
     return np.log1p(np.where(np.isnan(last), 3650.0, t - last))
 
 
-def bgnbd(history: History, today: float, horizons: tuple[int, ...]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def bgnbd(
+    history: History, today: float, horizons: tuple[int, ...]
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Per horizon: (P(no shopping day within it), expected shopping days within it) per member,
     from a BG/NBD model of shopping days (weeks as the time unit, for the optimiser's sake)."""
     from lifetimes import BetaGeoFitter
@@ -91,18 +93,23 @@ def bgnbd(history: History, today: float, horizons: tuple[int, ...]) -> dict[int
 def gbm_churn(snap: Snapshot, history: History, today: float, now_features: MemberFeatures) -> np.ndarray:
     y = (_orders_in(history, snap.cutoff, today) == 0).astype(int)
     rows = snap.exists
-    trees = HistGradientBoostingClassifier(random_state=0).fit(snap.features.matrix(MODEL_INPUTS)[rows], y[rows])
+    trees = HistGradientBoostingClassifier(random_state=0).fit(
+        snap.features.matrix(MODEL_INPUTS)[rows], y[rows]
+    )
     return trees.predict_proba(now_features.matrix(MODEL_INPUTS))[:, 1]
 
 
-def gbm_next_order(snap: Snapshot, history: History, today: float, now_features: MemberFeatures) -> np.ndarray:
+def gbm_next_order(
+    snap: Snapshot, history: History, today: float, now_features: MemberFeatures
+) -> np.ndarray:
     """Days from `today` to the next order, trained on members who ordered in the window before."""
     orders = history.orders
     inside = history.window_orders(snap.cutoff, today)
     first = groups.minimum(orders.member[inside], orders.at[inside], len(history.members))
     rows = snap.exists & ~np.isnan(first)
     trees = HistGradientBoostingRegressor(loss="absolute_error", random_state=0).fit(
-        snap.features.matrix(MODEL_INPUTS)[rows], np.floor(first[rows]) - snap.cutoff)
+        snap.features.matrix(MODEL_INPUTS)[rows], np.floor(first[rows]) - snap.cutoff
+    )
     return np.clip(trees.predict(now_features.matrix(MODEL_INPUTS)), 0.0, today - snap.cutoff)
 
 
@@ -113,12 +120,14 @@ def gbm_spend(snap: Snapshot, history: History, today: float, now_features: Memb
     spend = groups.total(orders.member[inside], orders.total[inside], len(history.members))
     rows = snap.exists
     trees = HistGradientBoostingRegressor(loss="poisson", random_state=0).fit(
-        snap.features.matrix(MODEL_INPUTS)[rows], np.maximum(spend[rows], 0.0))
+        snap.features.matrix(MODEL_INPUTS)[rows], np.maximum(spend[rows], 0.0)
+    )
     return trees.predict(now_features.matrix(MODEL_INPUTS))
 
 
-def gbm_rebuy(snap: Snapshot, history: History, today: float, pairs: Pairs, rows: np.ndarray,
-              features: MemberFeatures) -> np.ndarray:
+def gbm_rebuy(
+    snap: Snapshot, history: History, today: float, pairs: Pairs, rows: np.ndarray, features: MemberFeatures
+) -> np.ndarray:
     """Days from `today` to the next purchase of each pair at `rows`: trees on the same pair inputs
     as the product's replenishment model, trained on pairs bought on 3+ days by the cutoff and
     bought again before `today`."""
@@ -133,5 +142,8 @@ def gbm_rebuy(snap: Snapshot, history: History, today: float, pairs: Pairs, rows
     label = np.floor(snap.cutoff + wait[np.searchsorted(keys, pair_key[found])]) - snap.cutoff
     trees = HistGradientBoostingRegressor(loss="absolute_error", random_state=0).fit(inputs, label)
     stats = category_stats(history, pairs)
-    return np.clip(trees.predict(regular_inputs(pairs, features, stats, history.categories, rows)),
-                   0.0, today - snap.cutoff)
+    return np.clip(
+        trees.predict(regular_inputs(pairs, features, stats, history.categories, rows)),
+        0.0,
+        today - snap.cutoff,
+    )

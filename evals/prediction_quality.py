@@ -92,7 +92,9 @@ class CutResult:
     info: dict[str, object] = field(default_factory=dict)
 
 
-async def evaluate(cuts: list[datetime], work: Path, reuse: bool = False) -> tuple[list[CutResult], dict[str, float]]:
+async def evaluate(
+    cuts: list[datetime], work: Path, reuse: bool = False
+) -> tuple[list[CutResult], dict[str, float]]:
     work.mkdir(parents=True, exist_ok=True)
     path = work / "completejourney.db"
     imported = reuse and path.exists()
@@ -105,8 +107,9 @@ async def evaluate(cuts: list[datetime], work: Path, reuse: bool = False) -> tup
         if not imported:
             await init_schema(db)
             started = time.perf_counter()
-            await import_completejourney(db, CompleteJourneyOptions(now=utcnow(), rejects_path=work / "rejects.csv"),
-                                         Silent(), tables)
+            await import_completejourney(
+                db, CompleteJourneyOptions(now=utcnow(), rejects_path=work / "rejects.csv"), Silent(), tables
+            )
             timing["import_seconds"] = time.perf_counter() - started
         households_with_purchase = int(tables["transactions"]["household_id"].nunique())
         after = await load_history(db, datetime(2018, 1, 2))
@@ -114,8 +117,11 @@ async def evaluate(cuts: list[datetime], work: Path, reuse: bool = False) -> tup
         for cut in cuts:
             results.append(await _evaluate_cut(db, after, cut, work))
             print(render(results[-1:], {}), file=sys.stderr, flush=True)  # progress: a cut takes minutes
-            log.warning("cut evaluated", as_of=cut.date().isoformat(), **{
-                k: v for k, v in results[-1].info.items() if k.endswith("seconds")})
+            log.warning(
+                "cut evaluated",
+                as_of=cut.date().isoformat(),
+                **{k: v for k, v in results[-1].info.items() if k.endswith("seconds")},
+            )
         timing["households_with_a_purchase"] = households_with_purchase
         timing["households_profiled_at_data_end"] = len(after.members)
     finally:
@@ -124,8 +130,12 @@ async def evaluate(cuts: list[datetime], work: Path, reuse: bool = False) -> tup
 
 
 async def _evaluate_cut(db: Database, after: History, as_of: datetime, work: Path) -> CutResult:
-    service = ProfileService(db=db, store=ModelStore(work / f"models-{as_of:%Y%m%d}"),
-                             segments=load_segments(SEGMENT_FIELDS), clock=lambda: as_of)
+    service = ProfileService(
+        db=db,
+        store=ModelStore(work / f"models-{as_of:%Y%m%d}"),
+        segments=load_segments(SEGMENT_FIELDS),
+        clock=lambda: as_of,
+    )
     started = time.perf_counter()
     models = await service.fit(as_of)
     fitted = time.perf_counter() - started
@@ -138,13 +148,28 @@ async def _evaluate_cut(db: Database, after: History, as_of: datetime, work: Pat
 
     # One OpenMP thread for the baselines' trees, as for the product's (tools/profiles/training.py)
     with threadpool_limits(limits=1, user_api="openmp"):
-        return await _score_cut(db, after, as_of, frame, models, {
-            "fit_seconds": round(fitted, 1), "profile_seconds": round(profiled, 1),
-            "export_seconds": round(exported, 1)})
+        return await _score_cut(
+            db,
+            after,
+            as_of,
+            frame,
+            models,
+            {
+                "fit_seconds": round(fitted, 1),
+                "profile_seconds": round(profiled, 1),
+                "export_seconds": round(exported, 1),
+            },
+        )
 
 
-async def _score_cut(db: Database, after: History, as_of: datetime, frame: ProfileFrame, models: FittedModels,
-                     timing: dict[str, float]) -> CutResult:
+async def _score_cut(
+    db: Database,
+    after: History,
+    as_of: datetime,
+    frame: ProfileFrame,
+    models: FittedModels,
+    timing: dict[str, float],
+) -> CutResult:
     today = float(np.floor(day_of(as_of)))
     windows = sorted({CHURN_DAYS, NEXT_DAYS, REPLENISH_DAYS, SPEND_DAYS})
     history = await load_history(db, as_of, also_at=[from_days(today - w) for w in windows])
@@ -165,7 +190,8 @@ async def _score_cut(db: Database, after: History, as_of: datetime, frame: Profi
     ]
     intervals = {s.metric: paired(s.values, PRODUCT, s.best_baseline(), seed) for s in scored}
     info: dict[str, object] = timing | {
-        "observed_churn": float(truth.churned.mean()), "mean_churn_risk": float(frame.predictions.churn_risk.mean()),
+        "observed_churn": float(truth.churned.mean()),
+        "mean_churn_risk": float(frame.predictions.churn_risk.mean()),
         "spend_actual": float(truth.spend.mean()),
         "spend_product": float((frame.predictions.clv_365 * SPEND_DAYS / 365).mean()),
         "stored_metrics": {k: round(v, 4) for k, v in models.metrics.items()},
@@ -187,7 +213,9 @@ class _Truth:
         orders, n = after.orders, len(after.members)
         self.churned = (_count(after, today, today + CHURN_DAYS)[self.row] == 0).astype(int)
         inside = after.window_orders(today, today + NEXT_DAYS)
-        self.next_day = (np.floor(groups.minimum(orders.member[inside], orders.at[inside], n)) - today)[self.row]
+        self.next_day = (np.floor(groups.minimum(orders.member[inside], orders.at[inside], n)) - today)[
+            self.row
+        ]
         inside = after.window_orders(today, today + SPEND_DAYS)
         self.spend = groups.total(orders.member[inside], orders.total[inside], n)[self.row]
         self.bought_keys = bought_in(after, today, today + CATEGORY_DAYS)
@@ -204,21 +232,29 @@ def _count(history: History, start: float, end: float) -> np.ndarray:
     return groups.count(history.orders.member[inside], len(history.members))
 
 
-def _churn(frame: ProfileFrame, history: History, features, snapshots: Snapshots, truth: _Truth, bg,
-           today: float) -> list[Scored]:
+def _churn(
+    frame: ProfileFrame, history: History, features, snapshots: Snapshots, truth: _Truth, bg, today: float
+) -> list[Scored]:
     risk = {
         PRODUCT: frame.predictions.churn_risk,
         "days since last purchase (logistic)": base.recency_churn(history, features, today, CHURN_DAYS),
         "BG/NBD": bg[CHURN_DAYS][0],
-        "gradient boosting, last window": base.gbm_churn(snapshots.at(today - CHURN_DAYS), history, today, features),
+        "gradient boosting, last window": base.gbm_churn(
+            snapshots.at(today - CHURN_DAYS), history, today, features
+        ),
     }
     y = truth.churned
     names = tuple(k for k in risk if k != PRODUCT)
     households = f"{len(y):,} households, {y.mean():.1%} churned"
     return [
         Scored("churn ROC-AUC", True, Ranked("auc", risk, y), households, names),
-        Scored("churn Brier score", False, Ratio({k: (v - y) ** 2 for k, v in risk.items()}, np.ones(len(y))),
-               households, names),
+        Scored(
+            "churn Brier score",
+            False,
+            Ratio({k: (v - y) ** 2 for k, v in risk.items()}, np.ones(len(y))),
+            households,
+            names,
+        ),
     ]
 
 
@@ -244,8 +280,10 @@ def _categories(frame: ProfileFrame, pairs: Pairs, truth: _Truth) -> list[Scored
     names = tuple(k for k in lists if k != PRODUCT)
     units = f"{int(scored.sum()):,} households buying in the {CATEGORY_DAYS} days after"
     weight = scored.astype(float)
-    return [Scored("categories recall@10", True, Ratio(recall, weight), units, names),
-            Scored("categories NDCG@10", True, Ratio(ndcg, weight), units, names)]
+    return [
+        Scored("categories recall@10", True, Ratio(recall, weight), units, names),
+        Scored("categories NDCG@10", True, Ratio(ndcg, weight), units, names),
+    ]
 
 
 def _ranks(pairs: Pairs, order: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -261,8 +299,9 @@ def _top(member: np.ndarray, rank: np.ndarray, category: np.ndarray, n: int, tru
     return out
 
 
-def _next_order(frame: ProfileFrame, history: History, features, snapshots: Snapshots, truth: _Truth,
-                today: float) -> Scored:
+def _next_order(
+    frame: ProfileFrame, history: History, features, snapshots: Snapshots, truth: _Truth, today: float
+) -> Scored:
     actual = truth.next_day
     ordered = ~np.isnan(actual)
     gap = features.fields["median_interval"]
@@ -272,53 +311,81 @@ def _next_order(frame: ProfileFrame, history: History, features, snapshots: Snap
     predicted = {
         PRODUCT: np.floor(frame.predictions.next_purchase_day) - today,
         "last order + median interval, rolled forward": rule,
-        "gradient boosting, last window": np.floor(base.gbm_next_order(
-            snapshots.at(today - NEXT_DAYS), history, today, features)),
+        "gradient boosting, last window": np.floor(
+            base.gbm_next_order(snapshots.at(today - NEXT_DAYS), history, today, features)
+        ),
     }
     errors = {k: np.where(ordered, np.abs(v - np.nan_to_num(actual)), 0.0) for k, v in predicted.items()}
-    return Scored("next order MAE (days)", False, Ratio(errors, ordered.astype(float)),
-                  f"{int(ordered.sum()):,} households ordering within {NEXT_DAYS} days",
-                  tuple(k for k in predicted if k != PRODUCT))
+    return Scored(
+        "next order MAE (days)",
+        False,
+        Ratio(errors, ordered.astype(float)),
+        f"{int(ordered.sum()):,} households ordering within {NEXT_DAYS} days",
+        tuple(k for k in predicted if k != PRODUCT),
+    )
 
 
-def _replenishment(frame: ProfileFrame, history: History, features, pairs: Pairs, snapshots: Snapshots,
-                   truth: _Truth, today: float) -> Scored:
+def _replenishment(
+    frame: ProfileFrame,
+    history: History,
+    features,
+    pairs: Pairs,
+    snapshots: Snapshots,
+    truth: _Truth,
+    today: float,
+) -> Scored:
     rows = np.nonzero(pairs.days_bought >= MIN_PAIR_DAYS)[0]
     keys = truth.pair_keys(pairs.member[rows], pairs.category[rows])
     rebought = groups.contains(truth.rebuy_keys, keys)
-    actual = np.where(rebought, truth.rebuy_day[np.minimum(np.searchsorted(truth.rebuy_keys, keys),
-                                                           len(truth.rebuy_keys) - 1)], np.nan)
+    actual = np.where(
+        rebought,
+        truth.rebuy_day[np.minimum(np.searchsorted(truth.rebuy_keys, keys), len(truth.rebuy_keys) - 1)],
+        np.nan,
+    )
     listed = frame.predictions.replenishment
     listed_member = np.repeat(np.arange(len(truth.row)), np.diff(listed.offsets))
     listed_keys = truth.pair_keys(listed_member, listed.category)
     order = np.argsort(listed_keys)
     listed_keys, listed_day = listed_keys[order], np.floor(listed.next_day[order]) - today
     has_date = groups.contains(listed_keys, keys)
-    product = np.where(has_date, listed_day[np.minimum(np.searchsorted(listed_keys, keys), len(listed_keys) - 1)],
-                       np.nan)
+    product = np.where(
+        has_date, listed_day[np.minimum(np.searchsorted(listed_keys, keys), len(listed_keys) - 1)], np.nan
+    )
     last = np.floor(today - pairs.recency[rows])
     predicted = {
         PRODUCT: product,
         "last purchase + median interval, rolled forward": base.rolled_forward(
-            last, pairs.median_interval[rows], today) - today,
-        "gradient boosting, last window": np.floor(base.gbm_rebuy(
-            snapshots.at(today - REPLENISH_DAYS), history, today, pairs, rows, features)),
+            last, pairs.median_interval[rows], today
+        )
+        - today,
+        "gradient boosting, last window": np.floor(
+            base.gbm_rebuy(snapshots.at(today - REPLENISH_DAYS), history, today, pairs, rows, features)
+        ),
     }
     member = pairs.member[rows]
     n = len(truth.row)
     errors = {}
     for name, days in predicted.items():
-        error = np.where(rebought & ~np.isnan(days), np.abs(days - np.nan_to_num(actual)), float(REPLENISH_DAYS))
+        error = np.where(
+            rebought & ~np.isnan(days), np.abs(days - np.nan_to_num(actual)), float(REPLENISH_DAYS)
+        )
         errors[name] = np.bincount(member, weights=error, minlength=n)
-    units = (f"{len(rows):,} member x category pairs bought on {MIN_PAIR_DAYS}+ days; {rebought.mean():.0%} bought "
-             f"again within {REPLENISH_DAYS} days; the product dates {has_date.mean():.0%} of them")
-    return Scored("replenishment MAE, every pair (days)", False,
-                  Ratio(errors, np.bincount(member, minlength=n).astype(float)), units,
-                  tuple(k for k in predicted if k != PRODUCT))
+    units = (
+        f"{len(rows):,} member x category pairs bought on {MIN_PAIR_DAYS}+ days; {rebought.mean():.0%} bought "
+        f"again within {REPLENISH_DAYS} days; the product dates {has_date.mean():.0%} of them"
+    )
+    return Scored(
+        "replenishment MAE, every pair (days)",
+        False,
+        Ratio(errors, np.bincount(member, minlength=n).astype(float)),
+        units,
+        tuple(k for k in predicted if k != PRODUCT),
+    )
 
 
-def _spend(frame: ProfileFrame, history: History, features, snapshots: Snapshots, truth: _Truth, bg,
-           today: float) -> list[Scored]:
+def _spend(
+    frame: ProfileFrame, history: History, features, snapshots: Snapshots, truth: _Truth, bg, today: float
+) -> list[Scored]:
     fields = features.fields
     per_day = fields["spend_365"] / np.clip(fields["first_order_days"], 1.0, 365.0)
     shopping_days = np.maximum(fields["shopping_days"], 1.0)
@@ -327,8 +394,9 @@ def _spend(frame: ProfileFrame, history: History, features, snapshots: Snapshots
         "last 90 days again": fields["spend_90"],
         "own pace over the last year": np.nan_to_num(per_day) * SPEND_DAYS,
         "BG/NBD x average spend per shopping day": bg[SPEND_DAYS][1] * fields["spend_total"] / shopping_days,
-        "gradient boosting, last window": base.gbm_spend(snapshots.at(today - SPEND_DAYS), history, today,
-                                                         features),
+        "gradient boosting, last window": base.gbm_spend(
+            snapshots.at(today - SPEND_DAYS), history, today, features
+        ),
     }
     predicted = {k: np.nan_to_num(v) for k, v in predicted.items()}
     actual = truth.spend
@@ -336,46 +404,73 @@ def _spend(frame: ProfileFrame, history: History, features, snapshots: Snapshots
     units = f"{len(actual):,} households, mean spend {actual.mean():.0f} in the {SPEND_DAYS} days after"
     errors = {k: np.abs(v - actual) for k, v in predicted.items()}
     return [
-        Scored(f"spend next {SPEND_DAYS} days, Spearman", True, Ranked("spearman", predicted, actual), units, names),
-        Scored(f"spend next {SPEND_DAYS} days, MAE", False, Ratio(errors, np.ones(len(actual))), units, names),
+        Scored(
+            f"spend next {SPEND_DAYS} days, Spearman",
+            True,
+            Ranked("spearman", predicted, actual),
+            units,
+            names,
+        ),
+        Scored(
+            f"spend next {SPEND_DAYS} days, MAE", False, Ratio(errors, np.ones(len(actual))), units, names
+        ),
     ]
 
 
 def render(results: list[CutResult], timing: dict[str, float]) -> str:
-    out = [f"Generated by `python -m evals.prediction_quality` at {len(results)} cuts "
-           f"({', '.join(f'{r.as_of:%Y-%m-%d}' for r in results)}). Intervals: 95%, household bootstrap, "
-           "paired (product minus the best baseline on the same resampled households).", "",
-           "### Summary: the product against the best baseline at each cut", "",
-           "| metric | " + " | ".join(f"{r.as_of:%Y-%m-%d}" for r in results) + " |",
-           "|---|" + "---|" * len(results)]
+    out = [
+        f"Generated by `python -m evals.prediction_quality` at {len(results)} cuts "
+        f"({', '.join(f'{r.as_of:%Y-%m-%d}' for r in results)}). Intervals: 95%, household bootstrap, "
+        "paired (product minus the best baseline on the same resampled households).",
+        "",
+        "### Summary: the product against the best baseline at each cut",
+        "",
+        "| metric | " + " | ".join(f"{r.as_of:%Y-%m-%d}" for r in results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
     for i, s in enumerate(results[0].scored):
         cells = []
         for r in results:
             this = r.scored[i]
             interval = r.intervals[this.metric]
-            cells.append(f"{_verdict(interval.verdict(this.higher_is_better))} {interval.difference:+.4g} "
-                         f"[{interval.low:+.3g}, {interval.high:+.3g}]")
+            cells.append(
+                f"{_verdict(interval.verdict(this.higher_is_better))} {interval.difference:+.4g} "
+                f"[{interval.low:+.3g}, {interval.high:+.3g}]"
+            )
         out.append(f"| {s.metric} | " + " | ".join(cells) + " |")
     for r in results:
-        out += ["", f"### As of {r.as_of:%Y-%m-%d} ({r.households:,} households)", "",
-                "| metric | product | best baseline | its value | other baselines |", "|---|---:|---|---:|---|"]
+        out += [
+            "",
+            f"### As of {r.as_of:%Y-%m-%d} ({r.households:,} households)",
+            "",
+            "| metric | product | best baseline | its value | other baselines |",
+            "|---|---:|---|---:|---|",
+        ]
         for s in r.scored:
             best = s.best_baseline()
             others = "; ".join(f"{b} {s.point(b):.4g}" for b in s.baselines if b != best)
             out.append(f"| {s.metric} | {s.point(PRODUCT):.4g} | {best} | {s.point(best):.4g} | {others} |")
-        out += [""] + [f"- {s.metric}: {s.units}" for s in r.scored if s.metric.endswith(("AUC", "@10", "(days)",
-                                                                                        "Spearman"))]
+        out += [""] + [
+            f"- {s.metric}: {s.units}"
+            for s in r.scored
+            if s.metric.endswith(("AUC", "@10", "(days)", "Spearman"))
+        ]
         info = r.info
-        out += [f"- churn: observed {info['observed_churn']:.3f}, product's mean risk {info['mean_churn_risk']:.3f}; "
-                f"spend in the next {SPEND_DAYS} days: observed mean {info['spend_actual']:.0f}, product's "
-                f"{info['spend_product']:.0f}",
-                f"- fitting the models {info['fit_seconds']} s; profiles and predictions for every household "
-                f"{info['profile_seconds']} s; export {info['export_seconds']} s"]
+        out += [
+            f"- churn: observed {info['observed_churn']:.3f}, product's mean risk {info['mean_churn_risk']:.3f}; "
+            f"spend in the next {SPEND_DAYS} days: observed mean {info['spend_actual']:.0f}, product's "
+            f"{info['spend_product']:.0f}",
+            f"- fitting the models {info['fit_seconds']} s; profiles and predictions for every household "
+            f"{info['profile_seconds']} s; export {info['export_seconds']} s",
+        ]
     if not timing:
         return "\n".join(out)
-    out += ["", f"Importing the full data set took {timing['import_seconds']:.0f} s; "
-            f"{timing['households_profiled_at_data_end']:,} of the {timing['households_with_a_purchase']:,} "
-            "households with a purchase have a profile at the data's end."]
+    out += [
+        "",
+        f"Importing the full data set took {timing['import_seconds']:.0f} s; "
+        f"{timing['households_profiled_at_data_end']:,} of the {timing['households_with_a_purchase']:,} "
+        "households with a purchase have a profile at the data's end.",
+    ]
     return "\n".join(out)
 
 
@@ -393,9 +488,14 @@ def write_doc(path: Path, body: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--cuts", default=",".join(CUTS), help="as-of dates, comma-separated")
-    parser.add_argument("--work", type=Path, default=Path("reports/prediction-quality"), help="scratch directory")
-    parser.add_argument("--reuse-import", action="store_true",
-                        help="keep the database a previous run imported into --work (no import timing)")
+    parser.add_argument(
+        "--work", type=Path, default=Path("reports/prediction-quality"), help="scratch directory"
+    )
+    parser.add_argument(
+        "--reuse-import",
+        action="store_true",
+        help="keep the database a previous run imported into --work (no import timing)",
+    )
     parser.add_argument("--write-doc", type=Path, help="replace the results section of this Markdown file")
     args = parser.parse_args()
     configure_logging("warning")

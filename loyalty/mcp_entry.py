@@ -30,9 +30,9 @@ from mcp_servers.shared.deps import ServerDeps, system_clock
 from mcp_servers.shared.factory import HttpAuth
 from policies.proposal import OfferProposal
 from tools.errors import InvalidInput, LoyaltyError
+from tools.events.http import MIN_TOKEN_CHARS
 from tools.rule_facts import ProfileFacts, ProfileFactsSource
 from tools.storage.db import Database, check_schema, database
-from tools.events.http import MIN_TOKEN_CHARS
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -46,8 +46,10 @@ SHUTDOWN_GRACE = 0.5  # seconds for closing the database once the client has gon
 def http_auth(settings: Settings, host: str, port: int) -> HttpAuth:
     token = settings.mcp_http_token.get_secret_value() if settings.mcp_http_token is not None else ""
     if len(token) < MIN_TOKEN_CHARS:
-        raise InvalidInput(f"serving over HTTP needs a bearer token of {MIN_TOKEN_CHARS}+ characters: set "
-                           f"LOYALTY_MCP_HTTP_TOKEN ({len(token)} given)")
+        raise InvalidInput(
+            f"serving over HTTP needs a bearer token of {MIN_TOKEN_CHARS}+ characters: set "
+            f"LOYALTY_MCP_HTTP_TOKEN ({len(token)} given)"
+        )
     return HttpAuth(host=host, port=port, token=token)
 
 
@@ -66,8 +68,9 @@ class LazyProfileFacts:
 
 
 @asynccontextmanager
-async def open_server_deps(name: str, settings: Settings,
-                           clock: Callable[[], datetime] = system_clock) -> AsyncIterator[ServerDeps]:
+async def open_server_deps(
+    name: str, settings: Settings, clock: Callable[[], datetime] = system_clock
+) -> AsyncIterator[ServerDeps]:
     """What server `name` is built from. Profiles never fit models inside a call: they answer
     from the newest fitted models, or say to run `loyalty models fit`."""
     require_existing(settings.db_url)
@@ -77,9 +80,17 @@ async def open_server_deps(name: str, settings: Settings,
         policy = policy_from(settings)
         make_profiles = partial(profile_service, settings, db, clock, fit_when_missing=False)
         profiles = make_profiles() if name in PROFILE_SERVERS else None
-        facts = ProfileFactsSource(db, profiles) if profiles is not None else LazyProfileFacts(db, make_profiles)
-        yield ServerDeps(db=db, policy=policy, profile_facts=facts, profiles=profiles, clock=clock,
-                         exploration_share=settings.exploration_share)
+        facts = (
+            ProfileFactsSource(db, profiles) if profiles is not None else LazyProfileFacts(db, make_profiles)
+        )
+        yield ServerDeps(
+            db=db,
+            policy=policy,
+            profile_facts=facts,
+            profiles=profiles,
+            clock=clock,
+            exploration_share=settings.exploration_share,
+        )
     finally:
         with anyio.move_on_after(SHUTDOWN_GRACE, shield=True):
             await db.dispose()
@@ -94,7 +105,9 @@ async def serve(name: str, settings: Settings, *, http: tuple[str, int] | None =
         if settings.profile_frame_refresh and deps.profiles is not None:
             from loyalty.runtime.frames import keep_frame_fresh
 
-            background.start_soon(partial(keep_frame_fresh, deps.profiles, every=settings.profile_catch_up_seconds))
+            background.start_soon(
+                partial(keep_frame_fresh, deps.profiles, every=settings.profile_catch_up_seconds)
+            )
         server = builder(deps, auth)
         if auth is None:
             await server.run_stdio_async()

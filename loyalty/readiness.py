@@ -46,20 +46,27 @@ def require_existing(db_url: str) -> None:
         return
     if not path.is_file():
         where = "its directory does not exist" if not path.parent.is_dir() else "no such file"
-        raise StorageError(f"no database at {path} ({where}): create it with `loyalty seed --db {db_url}` "
-                           "or `loyalty import ...`, or point LOYALTY_DB_URL at an existing one")
+        raise StorageError(
+            f"no database at {path} ({where}): create it with `loyalty seed --db {db_url}` "
+            "or `loyalty import ...`, or point LOYALTY_DB_URL at an existing one"
+        )
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as raw:
-            initialised = raw.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                      (SchemaInfo.__tablename__,)).fetchone()
+            initialised = raw.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SchemaInfo.__tablename__,)
+            ).fetchone()
     except sqlite3.Error as exc:
         raise StorageError(f"cannot open database {path}: {exc}") from None
     if initialised is None:
-        raise StorageError(f"database {path} is not initialised: run `loyalty db init --db {db_url}` "
-                           f"or `loyalty seed --db {db_url}`")
+        raise StorageError(
+            f"database {path} is not initialised: run `loyalty db init --db {db_url}` "
+            f"or `loyalty seed --db {db_url}`"
+        )
 
 
-async def check_readiness(db_url: str, models: list[datetime], now: datetime, stale_after: timedelta) -> Readiness:
+async def check_readiness(
+    db_url: str, models: list[datetime], now: datetime, stale_after: timedelta
+) -> Readiness:
     """`models`: the as-of times of the fitted models found; `now`: naive UTC."""
     try:
         require_existing(db_url)
@@ -78,15 +85,23 @@ async def check_readiness(db_url: str, models: list[datetime], now: datetime, st
     advice = []
     newest = max((t for t in (newest_order, newest_event) if t is not None), default=None)
     if newest is None:
-        advice.append(f"the database has no orders or events: run `loyalty seed --db {db_url}` or `loyalty import ...`")
+        advice.append(
+            f"the database has no orders or events: run `loyalty seed --db {db_url}` or `loyalty import ...`"
+        )
     elif now - newest > stale_after:
-        advice.append(f"the newest data is from {newest:%Y-%m-%d} ({(now - newest).days} days ago): every profile "
-                      "will say stale and the agents will not act; import recent data (`loyalty import ...`, "
-                      "`loyalty events ...`)")
+        advice.append(
+            f"the newest data is from {newest:%Y-%m-%d} ({(now - newest).days} days ago): every profile "
+            "will say stale and the agents will not act; import recent data (`loyalty import ...`, "
+            "`loyalty events ...`)"
+        )
     if not models:
-        advice.append(f"no fitted models: run `loyalty models fit --db {db_url}` (tools that need predictions "
-                      "answer with this error until then)")
+        advice.append(
+            f"no fitted models: run `loyalty models fit --db {db_url}` (tools that need predictions "
+            "answer with this error until then)"
+        )
     elif newest_order is not None and newest_order - models[-1] > timedelta(days=30):
-        advice.append(f"the newest models are as of {models[-1]:%Y-%m-%d}, older than the data: "
-                      f"run `loyalty models fit --db {db_url}`")
+        advice.append(
+            f"the newest models are as of {models[-1]:%Y-%m-%d}, older than the data: "
+            f"run `loyalty models fit --db {db_url}`"
+        )
     return Readiness(advice=advice)

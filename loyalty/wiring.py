@@ -19,9 +19,9 @@ from tools.storage.db import Database, check_schema, database
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
 
-    from agents.models.claude import ClaudeConfig
     from agents.decision_log import DecisionLog
     from agents.models.base import Model
+    from agents.models.claude import ClaudeConfig
     from agents.team import Team
     from tools.profiles.cached import CachedProfiles
 
@@ -30,15 +30,19 @@ def policy_from(settings: Settings) -> Policy:
     return load_policy(settings.policy_path)  # a PolicyError is an InvalidInput, shown as it is
 
 
-def profile_service(settings: Settings, db: Database, clock: Callable[[], datetime], *,
-                    fit_when_missing: bool = True) -> "CachedProfiles":
+def profile_service(
+    settings: Settings, db: Database, clock: Callable[[], datetime], *, fit_when_missing: bool = True
+) -> "CachedProfiles":
     """`fit_when_missing=False` for a server: a tool call never spends minutes fitting models."""
     from tools.profiles.cached import CachedProfiles
     from tools.profiles.service import open_profiles
 
     service = open_profiles(db, models_dir=settings.models_dir, segments_path=settings.segments_path)
-    shared = {f.name: getattr(service, f.name) for f in fields(service)
-              if f.init and not f.name.startswith("_") and f.name != "clock"}
+    shared = {
+        f.name: getattr(service, f.name)
+        for f in fields(service)
+        if f.init and not f.name.startswith("_") and f.name != "clock"
+    }
     cached = CachedProfiles(**shared, clock=lambda: clock().astimezone(UTC).replace(tzinfo=None))
     return replace(cached, fit_when_missing=fit_when_missing)
 
@@ -55,16 +59,23 @@ class Product:
 
 
 @asynccontextmanager
-async def open_product(settings: Settings, *, clock: Callable[[], datetime] = system_clock,
-                       sqlite_inline: bool = False) -> AsyncIterator[Product]:
+async def open_product(
+    settings: Settings, *, clock: Callable[[], datetime] = system_clock, sqlite_inline: bool = False
+) -> AsyncIterator[Product]:
     """`sqlite_inline` for a process deciding one trigger at a time (see `tools.storage.sqlite_driver`)."""
     db = database(settings.db_url, sqlite_inline=sqlite_inline)
     try:
         await check_schema(db)
         policy = policy_from(settings)
         profiles = profile_service(settings, db, clock)
-        deps = ServerDeps(db=db, policy=policy, profile_facts=ProfileFactsSource(db, profiles), profiles=profiles,
-                          clock=clock, exploration_share=settings.exploration_share)
+        deps = ServerDeps(
+            db=db,
+            policy=policy,
+            profile_facts=ProfileFactsSource(db, profiles),
+            profiles=profiles,
+            clock=clock,
+            exploration_share=settings.exploration_share,
+        )
         yield Product(settings, db, policy, profiles, deps)
     finally:
         await db.dispose()
@@ -78,16 +89,22 @@ def claude_config(settings: Settings) -> "ClaudeConfig":
     from agents.models.retry_wait import WaitRetryAfter
 
     roles = {"orchestrator": settings.model_orchestrator, "guard": settings.model_guard}
-    roles |= {use_case: settings.model_specialist for use_case in
-              ("reactivation", "cart_abandonment", "upsell", "competitive_response")}
-    retry = RetryConfig(stop=stop_after_attempt(settings.claude_retries + 1),
-                        wait=WaitRetryAfter(max_seconds=settings.claude_retry_max_wait_seconds))
-    return ClaudeConfig(default_model=settings.model_orchestrator, model_by_role=roles,
-                        max_tokens=settings.claude_max_tokens, timeout_seconds=settings.claude_timeout_seconds,
-                        cache_ttl=settings.claude_cache_ttl, retry=retry,
-                        breaker_failures=settings.claude_breaker_failures,
-                        breaker_reset_seconds=settings.claude_breaker_reset_seconds,
-                        daily_token_budget=settings.tokens_per_day)
+    roles |= dict.fromkeys(("reactivation", "cart_abandonment", "upsell", "competitive_response"), settings.model_specialist)
+    retry = RetryConfig(
+        stop=stop_after_attempt(settings.claude_retries + 1),
+        wait=WaitRetryAfter(max_seconds=settings.claude_retry_max_wait_seconds),
+    )
+    return ClaudeConfig(
+        default_model=settings.model_orchestrator,
+        model_by_role=roles,
+        max_tokens=settings.claude_max_tokens,
+        timeout_seconds=settings.claude_timeout_seconds,
+        cache_ttl=settings.claude_cache_ttl,
+        retry=retry,
+        breaker_failures=settings.claude_breaker_failures,
+        breaker_reset_seconds=settings.claude_breaker_reset_seconds,
+        daily_token_budget=settings.tokens_per_day,
+    )
 
 
 def model_for(settings: Settings, *, client: "AsyncAnthropic | None" = None) -> "Model":
@@ -119,7 +136,9 @@ def named_model(choice: Literal["local", "claude"], settings: Settings) -> "Mode
 
 
 @asynccontextmanager
-async def open_agents(product: Product, model: "Model", log: "DecisionLog | None" = None) -> AsyncIterator["Team"]:
+async def open_agents(
+    product: Product, model: "Model", log: "DecisionLog | None" = None
+) -> AsyncIterator["Team"]:
     """The team connected in-process (no sockets, no subprocess) to all four servers."""
     from mcp import Client
 
@@ -137,8 +156,11 @@ async def open_agents(product: Product, model: "Model", log: "DecisionLog | None
         # The day's budget counts what this database's decision log already spent today.
         midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
         model.budget.charge(await paid_tokens_since(product.db, midnight))
-    limits = Limits(max_turns=12, max_seconds=settings.decision_seconds, max_total_tokens=settings.tokens_per_decision)
+    limits = Limits(
+        max_turns=12, max_seconds=settings.decision_seconds, max_total_tokens=settings.tokens_per_decision
+    )
     guard = GuardConfig(timeout_seconds=settings.guard_seconds, credential=product.deps.guard_credential)
-    async with open_team(clients, model, log or SqlDecisionLog(product.db), limits=limits,
-                         guard=guard) as team:  # enters the clients
+    async with open_team(
+        clients, model, log or SqlDecisionLog(product.db), limits=limits, guard=guard
+    ) as team:  # enters the clients
         yield team

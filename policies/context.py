@@ -57,7 +57,9 @@ class RuleContext(BaseModel):
     # Every marketing contact within the policy's longest look-back (caps, duplicates, fatigue
     # cool-down), including messages approved and scheduled but not sent yet.
     recent_contacts: tuple[RecentContact, ...] = Field(default=(), max_length=10_000)
-    consecutive_ignored: Annotated[int, Strict(), Field(ge=0)] = 0  # ignored messages since the last engagement
+    consecutive_ignored: Annotated[int, Strict(), Field(ge=0)] = (
+        0  # ignored messages since the last engagement
+    )
     profile_stale: bool  # the profile service's own verdict on its freshness
     data_age_hours: Annotated[float, Strict(), Field(ge=0)]  # age of the newest record behind the profile
     # Budget left for the proposal's use case; negative when already overspent.

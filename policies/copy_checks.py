@@ -29,11 +29,16 @@ from policies.retailer import Retailer
 
 # A host: labels of letters, digits and hyphens (any script), a dot, and a top-level label of
 # letters. A top-level label in Title case is a sentence run together ("landed.Shop"), not a host.
-_HOST = re.compile(r"(?<![\w@.-])((?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+([^\W\d_]{2,24}|xn--[a-z0-9-]{2,59}))(?![\w@-])")
+_HOST = re.compile(
+    r"(?<![\w@.-])((?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+([^\W\d_]{2,24}|xn--[a-z0-9-]{2,59}))(?![\w@-])"
+)
 _SCHEME = re.compile(r"\b(?:https?|ftp)://([^\s/?#<>\"']+)", re.IGNORECASE)
-_OBFUSCATED_DOT = re.compile(r"(?<=\w)\s*(?:[\[\(\{<]\s*(?:dot|\.)\s*[\]\)\}>]|\s+dot\s+)\s*(?=\w)", re.IGNORECASE)
-_OBFUSCATED_AT = re.compile(r"(?<=\w)\s*(?:[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]|\s+at\s+(?=[\w-]+\s+dot\s))\s*(?=\w)",
-                            re.IGNORECASE)
+_OBFUSCATED_DOT = re.compile(
+    r"(?<=\w)\s*(?:[\[\(\{<]\s*(?:dot|\.)\s*[\]\)\}>]|\s+dot\s+)\s*(?=\w)", re.IGNORECASE
+)
+_OBFUSCATED_AT = re.compile(
+    r"(?<=\w)\s*(?:[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]|\s+at\s+(?=[\w-]+\s+dot\s))\s*(?=\w)", re.IGNORECASE
+)
 _EMAIL = re.compile(r"[\w.+'-]+@((?:[\w-]+\.)+[\w-]{2,})")
 _STREET_TYPES = (
     "Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Boulevard|Blvd|Crescent|Cres|Parade|Pde|"
@@ -92,7 +97,11 @@ def _found(text: str, region: str) -> _Found:
         candidates = [m.group(1) for m in _SCHEME.finditer(linked)]
         for match in _HOST.finditer(linked):
             top = match.group(2)
-            if top[:1].isupper() and top[1:].islower() and linked[match.start():match.start() + 4].lower() != "www.":
+            if (
+                top[:1].isupper()
+                and top[1:].islower()
+                and linked[match.start() : match.start() + 4].lower() != "www."
+            ):
                 continue  # "landed.Shop now": two sentences without a space
             candidates.append(match.group(1))
         hosts += [h.split(":")[0].split("@")[-1] for h in candidates]
@@ -102,18 +111,27 @@ def _found(text: str, region: str) -> _Found:
             emails += [(m.group(0).lower(), m.group(1)) for m in _EMAIL.finditer(view)]
         # No phone number has fewer than six digits and no address none: skip the costly matchers.
         if digits >= _MIN_PHONE_DIGITS:
-            for number in phonenumbers.PhoneNumberMatcher(view, region, leniency=phonenumbers.Leniency.POSSIBLE):
+            for number in phonenumbers.PhoneNumberMatcher(
+                view, region, leniency=phonenumbers.Leniency.POSSIBLE
+            ):
                 if _YEAR_RANGE.fullmatch(number.raw_string.strip()):
                     continue
                 possible = sum(ch.isdigit() for ch in number.raw_string) >= _MIN_POSSIBLE_DIGITS
                 if possible or phonenumbers.is_valid_number(number.number):
                     phones.append(_format(number.number))
         if digits:
-            addresses += [m.group(0).lower().rstrip(".") for m in (*_STREET_ADDRESS.finditer(view),
-                                                                   *_PO_BOX.finditer(view))]
+            addresses += [
+                m.group(0).lower().rstrip(".")
+                for m in (*_STREET_ADDRESS.finditer(view), *_PO_BOX.finditer(view))
+            ]
     secret = any(_SECRET_REQUEST.search(view) for view in views(text))
-    return _Found(hosts=tuple(dict.fromkeys(hosts)), emails=tuple(dict.fromkeys(emails)),
-                  phones=tuple(dict.fromkeys(phones)), addresses=tuple(dict.fromkeys(addresses)), secret=secret)
+    return _Found(
+        hosts=tuple(dict.fromkeys(hosts)),
+        emails=tuple(dict.fromkeys(emails)),
+        phones=tuple(dict.fromkeys(phones)),
+        addresses=tuple(dict.fromkeys(addresses)),
+        secret=secret,
+    )
 
 
 def links_outside(text: str, retailer: Retailer) -> list[str]:
@@ -126,7 +144,10 @@ def contacts_outside(text: str, retailer: Retailer) -> list[str]:
     each described without quoting it (the finding's reader may be another model)."""
     found = _found(text, retailer.region)
     kinds: list[str] = []
-    if any(address not in retailer.own_emails and not retailer.allows_host(domain) for address, domain in found.emails):
+    if any(
+        address not in retailer.own_emails and not retailer.allows_host(domain)
+        for address, domain in found.emails
+    ):
         kinds.append("an e-mail address")
     own_phones = {_e164(p, retailer.region) for p in retailer.phones} - {None}
     if any(phone not in own_phones for phone in found.phones):
@@ -143,12 +164,16 @@ def asks_for_secret(text: str, retailer: Retailer) -> bool:
 
 def copy_problems(text: str, retailer: Retailer) -> Iterator[CopyProblem]:
     if foreign := links_outside(text, retailer):
-        yield CopyProblem("link", f"links to {len(foreign)} domain(s) that are not the retailer's "
-                                  f"({', '.join(retailer.domains)})")
+        yield CopyProblem(
+            "link",
+            f"links to {len(foreign)} domain(s) that are not the retailer's ({', '.join(retailer.domains)})",
+        )
     if contacts := contacts_outside(text, retailer):
         yield CopyProblem("contact", f"contains {', '.join(contacts)} that is not the retailer's own")
     if asks_for_secret(text, retailer):
-        yield CopyProblem("secret", "asks the member for a secret (PIN, password, card or bank details, a code)")
+        yield CopyProblem(
+            "secret", "asks the member for a secret (PIN, password, card or bank details, a code)"
+        )
     if hidden_characters(text):
         yield CopyProblem("hidden", "carries invisible format characters (zero-width or direction controls)")
 

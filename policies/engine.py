@@ -81,7 +81,9 @@ def check_batch(
     return [CheckResult(policy_version=policy.version, violations=tuple(violations)) for violations in found]
 
 
-def check_fairness(proposals: Sequence[OfferProposal], contexts: Sequence[RuleContext], policy: Policy) -> CheckResult:
+def check_fairness(
+    proposals: Sequence[OfferProposal], contexts: Sequence[RuleContext], policy: Policy
+) -> CheckResult:
     """Campaign-level fairness of discount depth across member groups; one violation per attribute."""
     config = policy.fairness.discount_depth
     if not config.enabled:

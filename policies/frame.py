@@ -102,7 +102,9 @@ class Frame:
     contacts: ContactColumns
 
 
-def build_frame(proposals: Sequence[OfferProposal], contexts: Sequence[RuleContext], valuation: Valuation) -> Frame:
+def build_frame(
+    proposals: Sequence[OfferProposal], contexts: Sequence[RuleContext], valuation: Valuation
+) -> Frame:
     pairs = _paired(proposals, contexts)
     skus = _sku_columns(pairs)
     terms = _offer_terms(pairs, skus)
@@ -130,8 +132,12 @@ def build_frame(proposals: Sequence[OfferProposal], contexts: Sequence[RuleConte
         demographic_group=_strings([c.demographic_group or "" for c in contexts]),
         terms=terms,
         economics=value_offers(terms, valuation),
-        segments=_labels([(row, segment) for row, c in enumerate(contexts) for segment in sorted(c.segments)]),
-        categories=_labels([(row, category) for row, pair in enumerate(pairs) for category in _categories(*pair)]),
+        segments=_labels(
+            [(row, segment) for row, c in enumerate(contexts) for segment in sorted(c.segments)]
+        ),
+        categories=_labels(
+            [(row, category) for row, pair in enumerate(pairs) for category in _categories(*pair)]
+        ),
         skus=skus,
         contacts=_contact_columns(contexts),
     )
@@ -167,7 +173,9 @@ def _categories(proposal: OfferProposal, context: RuleContext) -> list[str]:
 
 
 def _labels(entries: list[tuple[int, str]]) -> LabelColumns:
-    return LabelColumns(row=_rows([row for row, _ in entries]), label=_strings([label for _, label in entries]))
+    return LabelColumns(
+        row=_rows([row for row, _ in entries]), label=_strings([label for _, label in entries])
+    )
 
 
 def _offered_skus(offer: Offer) -> list[tuple[str, bool]]:

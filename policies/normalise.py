@@ -95,7 +95,9 @@ def decoded_runs(text: str) -> list[str]:
         padded = run + "=" * (-len(run) % 4)
         for decode in (base64.b64decode, base64.urlsafe_b64decode):
             try:
-                raw = decode(padded.replace("-", "+").replace("_", "/") if decode is base64.b64decode else padded)
+                raw = decode(
+                    padded.replace("-", "+").replace("_", "/") if decode is base64.b64decode else padded
+                )
             except (binascii.Error, ValueError):
                 continue
             if (decoded := _decode_bytes(raw)) is not None:

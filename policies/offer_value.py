@@ -68,7 +68,9 @@ def value_offers(terms: OfferTerms, valuation: Valuation) -> OfferEconomics:
     depth_pct = np.where(is_percent, percent, 100 * price_cut / scope_value)
 
     extra_rate = np.nan_to_num(terms.points_multiplier - 1)
-    points_cost = valuation.point_value * (terms.bonus_points + extra_rate * valuation.points_per_dollar * order_value)
+    points_cost = valuation.point_value * (
+        terms.bonus_points + extra_rate * valuation.points_per_dollar * order_value
+    )
     shipping_cost = np.where(terms.free_shipping, valuation.shipping_cost, 0.0)
     face_value = price_cut + points_cost + shipping_cost + terms.gift_cost
     cost = np.maximum(terms.stated_cost, face_value)

@@ -22,7 +22,14 @@ _MODEL_CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 # Which value fields each offer type requires, and which it may add on; every other value field
 # must be left unset, so an offer never carries a number nobody will honour.
-_VALUE_FIELDS = ("discount_pct", "amount_off", "points_multiplier", "bonus_points", "gift_sku", "free_shipping")
+_VALUE_FIELDS = (
+    "discount_pct",
+    "amount_off",
+    "points_multiplier",
+    "bonus_points",
+    "gift_sku",
+    "free_shipping",
+)
 _REQUIRED: dict[OfferType, frozenset[str]] = {
     OfferType.PERCENT_OFF: frozenset({"discount_pct"}),
     OfferType.AMOUNT_OFF: frozenset({"amount_off"}),
@@ -37,7 +44,9 @@ _ADD_ONS: dict[OfferType, frozenset[str]] = {
     OfferType.BUNDLE: frozenset({"discount_pct", "free_shipping"}),
 }
 # The fields a member actually receives; the content hash covers exactly these.
-_SENT_FIELDS = frozenset({"customer_id", "channel", "send_at", "valid_from", "valid_until", "offer", "message"})
+_SENT_FIELDS = frozenset(
+    {"customer_id", "channel", "send_at", "valid_from", "valid_until", "offer", "message"}
+)
 
 
 class Offer(BaseModel):
@@ -97,7 +106,9 @@ class ValueEstimate(BaseModel):
 
     propensity: Annotated[float, Strict(), Field(ge=0, le=1)]  # P(buy | action)
     uplift: Annotated[float, Strict(), Field(ge=-1, le=1)]  # P(buy | action) − P(buy | nothing)
-    expected_margin: Annotated[float, Strict(), Field(ge=-1_000_000, le=1_000_000)]  # E[basket margin | action]
+    expected_margin: Annotated[
+        float, Strict(), Field(ge=-1_000_000, le=1_000_000)
+    ]  # E[basket margin | action]
     cost: Money  # expected cost of the offer (redemption-weighted) plus contact cost
     fatigue_penalty: Money
     expected_value: Annotated[float, Strict(), Field(ge=-1_000_000, le=1_000_000)]  # value(a, c) of §5
@@ -131,7 +142,9 @@ class OfferProposal(BaseModel):
 
 
 def _sha256_of_json(payload: object) -> str:
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    canonical = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

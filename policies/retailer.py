@@ -51,8 +51,10 @@ class Retailer(BaseModel):
         # A language without sensitive-topic terms would be judged by nothing; refuse it at load.
         known = languages()
         if missing := sorted(set(configured) - known):
-            raise ValueError(f"no sensitive-topic vocabulary for {missing}; known: {sorted(known)} "
-                             "(add terms to policies/sensitive_topics.toml)")
+            raise ValueError(
+                f"no sensitive-topic vocabulary for {missing}; known: {sorted(known)} "
+                "(add terms to policies/sensitive_topics.toml)"
+            )
         return configured
 
     @cached_property

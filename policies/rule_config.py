@@ -220,7 +220,12 @@ class ValidityRule(RuleConfig):
 
 
 class ScheduleRule(RuleConfig):
-    placeholders = {"send_at": _UTC_SAMPLE, "now": _UTC_SAMPLE, "max_past_minutes": 15.0, "max_ahead_days": 7.0}
+    placeholders = {
+        "send_at": _UTC_SAMPLE,
+        "now": _UTC_SAMPLE,
+        "max_past_minutes": 15.0,
+        "max_ahead_days": 7.0,
+    }
 
     max_past_minutes: float = Field(ge=0, le=24 * 60)
     max_ahead_days: float = Field(gt=0, le=366)

@@ -37,13 +37,15 @@ def topics() -> tuple[SensitiveTopic, ...]:
     built = []
     for name, topic in _raw().items():
         terms = [term for language_terms in topic["terms"].values() for term in language_terms]
-        built.append(SensitiveTopic(
-            name=name,
-            reasoning=topic["reasoning"],
-            opt_in=topic["opt_in"],
-            categories=frozenset(c.lower() for c in topic["categories"]),
-            pattern=re.compile(r"(?<![\w])(?:" + "|".join(terms) + r")", re.IGNORECASE),
-        ))
+        built.append(
+            SensitiveTopic(
+                name=name,
+                reasoning=topic["reasoning"],
+                opt_in=topic["opt_in"],
+                categories=frozenset(c.lower() for c in topic["categories"]),
+                pattern=re.compile(r"(?<![\w])(?:" + "|".join(terms) + r")", re.IGNORECASE),
+            )
+        )
     return tuple(built)
 
 
@@ -52,7 +54,8 @@ def topics_in(text: str, judged: tuple[SensitiveTopic, ...], opted_in: frozenset
     return tuple(t.name for t in judged if t.opt_in not in opted_in and t.pattern.search(text))
 
 
-def topics_of_categories(labels: tuple[str, ...], judged: tuple[SensitiveTopic, ...],
-                         opted_in: frozenset[str]) -> list[str]:
+def topics_of_categories(
+    labels: tuple[str, ...], judged: tuple[SensitiveTopic, ...], opted_in: frozenset[str]
+) -> list[str]:
     lowered = {label.lower().replace("_", " ").replace("-", " ") for label in labels}
     return [t.name for t in judged if t.opt_in not in opted_in and lowered & t.categories]

@@ -61,7 +61,9 @@ def _network_kill_switch() -> Iterator[None]:
             raise _refuse(host)
         return real_getaddrinfo(host, *args, **kwargs)
 
-    async def handle_async_request(self: httpx2.AsyncHTTPTransport, request: httpx2.Request) -> httpx2.Response:
+    async def handle_async_request(
+        self: httpx2.AsyncHTTPTransport, request: httpx2.Request
+    ) -> httpx2.Response:
         if not _is_local(request.url.host):
             raise _refuse(str(request.url))
         return await real_async_handle(self, request)

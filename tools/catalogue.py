@@ -24,9 +24,17 @@ async def offer_templates(db: Database, *, active_only: bool = True) -> list[dic
             query = query.where(OfferTemplate.active.is_(True))
         rows = (await session.scalars(query)).all()
     return [
-        {"code": t.code, "type": t.type, "description": t.description, "discount_pct": t.discount_pct,
-         "amount_off": t.amount_off, "points_multiplier": t.points_multiplier, "bonus_points": t.bonus_points,
-         "min_spend": t.min_spend, "active": t.active}
+        {
+            "code": t.code,
+            "type": t.type,
+            "description": t.description,
+            "discount_pct": t.discount_pct,
+            "amount_off": t.amount_off,
+            "points_multiplier": t.points_multiplier,
+            "bonus_points": t.bonus_points,
+            "min_spend": t.min_spend,
+            "active": t.active,
+        }
         for t in rows
     ]
 
@@ -35,22 +43,35 @@ def _stock_row(product: Product, category: str, inventory: Inventory | None) -> 
     on_hand = inventory.on_hand if inventory else 0
     demand = inventory.weekly_demand if inventory else 0.0
     return {
-        "sku": product.sku, "name": product.name, "category": category, "price": product.price,
-        "margin_rate": round((product.price - product.unit_cost) / product.price, 4), "season": product.season,
-        "full_price_only": product.full_price_only, "on_hand": on_hand,
+        "sku": product.sku,
+        "name": product.name,
+        "category": category,
+        "price": product.price,
+        "margin_rate": round((product.price - product.unit_cost) / product.price, 4),
+        "season": product.season,
+        "full_price_only": product.full_price_only,
+        "on_hand": on_hand,
         "weeks_of_cover": round(on_hand / demand, 1) if demand > 0 else None,
         "clearance": bool(inventory.clearance) if inventory else False,
     }
 
 
-async def inventory_status(db: Database, *, sku: str | None = None, category: str | None = None,
-                           limit: int = 50, clearance_only: bool = False) -> list[dict[str, Any]]:
+async def inventory_status(
+    db: Database,
+    *,
+    sku: str | None = None,
+    category: str | None = None,
+    limit: int = 50,
+    clearance_only: bool = False,
+) -> list[dict[str, Any]]:
     if not sku and not category:
         raise InvalidInput("give a sku or a category")
     async with db.session() as session:
-        query = (select(Product, Category.name, Inventory)
-                 .join(Category, Category.id == Product.category_id)
-                 .outerjoin(Inventory, Inventory.product_id == Product.id))
+        query = (
+            select(Product, Category.name, Inventory)
+            .join(Category, Category.id == Product.category_id)
+            .outerjoin(Inventory, Inventory.product_id == Product.id)
+        )
         if sku:
             query = query.where(Product.sku == sku)
         if category:
@@ -71,8 +92,15 @@ async def budget_status(db: Database, now: datetime, use_case: UseCase | None = 
             query = query.where(Budget.use_case == use_case.value)
         rows = (await session.scalars(query.order_by(Budget.use_case))).all()
     return [
-        {"use_case": b.use_case, "amount": b.amount, "spent": b.spent, "remaining": round(b.amount - b.spent, 2),
-         "period_start": b.period_start.isoformat(), "period_end": b.period_end.isoformat(), "paused": b.paused}
+        {
+            "use_case": b.use_case,
+            "amount": b.amount,
+            "spent": b.spent,
+            "remaining": round(b.amount - b.spent, 2),
+            "period_start": b.period_start.isoformat(),
+            "period_end": b.period_end.isoformat(),
+            "paused": b.paused,
+        }
         for b in rows
     ]
 
@@ -90,18 +118,32 @@ class BundleItem:
 # Built once: every upsell and abandonment decision asks for a bundle.
 _CATEGORY_NAMED = select(Category.id, Category.name).where(func.lower(Category.name) == bindparam("name"))
 _COMPLEMENTS_IN_STOCK = (
-    select(Product.sku, Product.name, Product.price, Category.name.label("category"), CategoryComplement.strength,
-           Inventory.on_hand, Inventory.weekly_demand, Inventory.clearance)
-    .join(CategoryComplement, and_(CategoryComplement.complement_id == Product.category_id,
-                                   CategoryComplement.category_id == bindparam("anchor")))
+    select(
+        Product.sku,
+        Product.name,
+        Product.price,
+        Category.name.label("category"),
+        CategoryComplement.strength,
+        Inventory.on_hand,
+        Inventory.weekly_demand,
+        Inventory.clearance,
+    )
+    .join(
+        CategoryComplement,
+        and_(
+            CategoryComplement.complement_id == Product.category_id,
+            CategoryComplement.category_id == bindparam("anchor"),
+        ),
+    )
     .join(Category, Category.id == Product.category_id)
     .join(Inventory, Inventory.product_id == Product.id)
     .where(Inventory.on_hand > 0, or_(Product.full_price_only.is_(False), Inventory.clearance.is_(True)))
 )
 
 
-async def recommend_bundle(db: Database, *, anchor_category: str, affinity: dict[str, float],
-                           size: int = 2) -> list[BundleItem]:
+async def recommend_bundle(
+    db: Database, *, anchor_category: str, affinity: dict[str, float], size: int = 2
+) -> list[BundleItem]:
     """Complements of the anchor category, ranked by complement strength × the member's affinity
     for that category × how much the stock wants to move (clearance, weeks of cover)."""
     async with db.engine.connect() as conn:
@@ -116,9 +158,11 @@ async def recommend_bundle(db: Database, *, anchor_category: str, affinity: dict
         move = 1.0 + (0.5 if row.clearance else 0.0) + min(cover / 26.0, 1.0)
         taste = 0.2 + affinity.get(category, 0.0)
         score = row.strength * taste * move
-        reason = (f"{category} complements {anchor.name} (strength {row.strength:.2f}); member affinity "
-                  f"{affinity.get(category, 0.0):.2f}; {'clearance, ' if row.clearance else ''}"
-                  f"{cover:.0f} weeks of cover")
+        reason = (
+            f"{category} complements {anchor.name} (strength {row.strength:.2f}); member affinity "
+            f"{affinity.get(category, 0.0):.2f}; {'clearance, ' if row.clearance else ''}"
+            f"{cover:.0f} weeks of cover"
+        )
         scored.append(BundleItem(row.sku, row.name, category, row.price, round(score, 4), reason))
     best_per_category: dict[str, BundleItem] = {}
     for item in sorted(scored, key=lambda i: (-i.score, i.sku)):

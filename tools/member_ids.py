@@ -15,8 +15,10 @@ async def resolve_member(db: Database, member: int | str) -> int:
     if isinstance(member, int) and not 0 < member <= MAX_ROW_ID:
         raise NotFound(f"no member with id {member}")
     if len(text) > MAX_EXTERNAL_ID or not text.isprintable():
-        raise InvalidInput(f"a member id is at most {MAX_EXTERNAL_ID} printable characters, got "
-                           f"{len(text)}{'' if text.isprintable() else ' with control characters'}")
+        raise InvalidInput(
+            f"a member id is at most {MAX_EXTERNAL_ID} printable characters, got "
+            f"{len(text)}{'' if text.isprintable() else ' with control characters'}"
+        )
     forced = "id" if isinstance(member, int) else None
     if ":" in text and text.split(":", 1)[0] in ("id", "ext"):
         forced, text = text.split(":", 1)

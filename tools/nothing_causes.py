@@ -28,8 +28,10 @@ RULE_CAUSES = (
     (("data.freshness",), NothingCause.STALE_DATA),
     (("budget.",), NothingCause.BUDGET),
     (("frequency.", "fatigue.", "duplicate."), NothingCause.CONTACT_CAP),
-    (("inventory.", "max_discount.", "margin.", "validity.", "points.", "cart.", "cost.", "fairness."),
-     NothingCause.NO_ELIGIBLE_OFFER),
+    (
+        ("inventory.", "max_discount.", "margin.", "validity.", "points.", "cart.", "cost.", "fairness."),
+        NothingCause.NO_ELIGIBLE_OFFER,
+    ),
 )
 TEXT_CAUSES = (
     (re.compile(r"no consented channel|no consent|opted out", re.I), NothingCause.NO_CONSENTED_CHANNEL),

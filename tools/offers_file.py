@@ -24,8 +24,11 @@ from tools.storage.runtime import begin_write
 from tools.toml_files import read_toml, validation_problems
 
 NEEDS = {
-    OfferType.PERCENT_OFF: "discount_pct", OfferType.BUNDLE: "discount_pct", OfferType.AMOUNT_OFF: "amount_off",
-    OfferType.POINTS_MULTIPLIER: "points_multiplier", OfferType.BONUS_POINTS: "bonus_points",
+    OfferType.PERCENT_OFF: "discount_pct",
+    OfferType.BUNDLE: "discount_pct",
+    OfferType.AMOUNT_OFF: "amount_off",
+    OfferType.POINTS_MULTIPLIER: "points_multiplier",
+    OfferType.BONUS_POINTS: "bonus_points",
 }
 VALUES = ("discount_pct", "amount_off", "points_multiplier", "bonus_points")
 

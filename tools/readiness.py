@@ -76,7 +76,9 @@ async def readiness(
         members = int(await conn.scalar(select(func.count()).select_from(Customer)) or 0)
         reachable = int(
             await conn.scalar(
-                select(func.count(func.distinct(ChannelConsent.customer_id))).where(ChannelConsent.granted.is_(True))
+                select(func.count(func.distinct(ChannelConsent.customer_id))).where(
+                    ChannelConsent.granted.is_(True)
+                )
             )
             or 0
         )
@@ -86,14 +88,18 @@ async def readiness(
                 [
                     await conn.scalar(select(func.max(Order.placed_at)).where(Order.placed_at <= now)),
                     await conn.scalar(
-                        select(func.max(BehaviouralEvent.occurred_at)).where(BehaviouralEvent.occurred_at <= now)
+                        select(func.max(BehaviouralEvent.occurred_at)).where(
+                            BehaviouralEvent.occurred_at <= now
+                        )
                     ),
                 ],
             ),
             default=None,
         )
         offers = int(
-            await conn.scalar(select(func.count()).select_from(OfferTemplate).where(OfferTemplate.active.is_(True)))
+            await conn.scalar(
+                select(func.count()).select_from(OfferTemplate).where(OfferTemplate.active.is_(True))
+            )
             or 0
         )
         budgets = {
@@ -109,7 +115,9 @@ async def readiness(
     if members == 0:
         shared.append(
             Gap(
-                what="no members", fix="loyalty import transactions FILE.csv --map ... (or loyalty seed)", blocking=True
+                what="no members",
+                fix="loyalty import transactions FILE.csv --map ... (or loyalty seed)",
+                blocking=True,
             )
         )
     elif reachable == 0:
@@ -142,7 +150,9 @@ async def readiness(
             )
         )
     if offers == 0:
-        shared.append(Gap(what="no active offer templates", fix="loyalty offers load FILE.toml", blocking=False))
+        shared.append(
+            Gap(what="no active offer templates", fix="loyalty offers load FILE.toml", blocking=False)
+        )
     if not fitted:
         shared.append(
             Gap(
@@ -173,7 +183,9 @@ async def readiness(
                 )
             )
         elif budget.paused:
-            gaps.append(Gap(what="budget paused", fix=f"loyalty budgets resume {use_case.value}", blocking=True))
+            gaps.append(
+                Gap(what="budget paused", fix=f"loyalty budgets resume {use_case.value}", blocking=True)
+            )
         elif budget.amount - budget.spent < 0.01:
             gaps.append(
                 Gap(
@@ -187,7 +199,9 @@ async def readiness(
         ready = [r.name for r in own if fired[r.name] is None]
         for rule in own:
             if (why := fired[rule.name]) is not None:
-                gaps.append(Gap(what=f"trigger {rule.name} cannot fire: {why[0]}", fix=why[1], blocking=False))
+                gaps.append(
+                    Gap(what=f"trigger {rule.name} cannot fire: {why[0]}", fix=why[1], blocking=False)
+                )
         if not own:
             gaps.append(
                 Gap(
@@ -198,7 +212,9 @@ async def readiness(
             )
         blocked = any(g.blocking for g in [*shared, *gaps])
         out.append(UseCaseReadiness(use_case=use_case, gaps=gaps, triggers_ready=ready, ready=not blocked))
-    return Readiness(at=now, members=members, reachable=reachable, newest_data=newest, shared=shared, use_cases=out)
+    return Readiness(
+        at=now, members=members, reachable=reachable, newest_data=newest, shared=shared, use_cases=out
+    )
 
 
 async def _count(conn: AsyncConnection, query) -> int:  # type: ignore[no-untyped-def]
@@ -222,9 +238,13 @@ async def _can_fire(conn: AsyncConnection, rule: TriggerRule, now: datetime) -> 
             )
         case BrowseIntent():
             since = now - timedelta(days=rule.window_days)
-            found = select(event.id).where(event.type == "view", event.occurred_at >= since, event.occurred_at <= now)
+            found = select(event.id).where(
+                event.type == "view", event.occurred_at >= since, event.occurred_at <= now
+            )
             return (
-                None if await _count(conn, found) else (f"no view events in the last {rule.window_days} days", events)
+                None
+                if await _count(conn, found)
+                else (f"no view events in the last {rule.window_days} days", events)
             )
         case PostPurchase():
             since = now - timedelta(hours=rule.max_age_hours)
@@ -234,7 +254,10 @@ async def _can_fire(conn: AsyncConnection, rule: TriggerRule, now: datetime) -> 
             return (
                 None
                 if await _count(conn, found)
-                else (f"no purchase events in the last {rule.max_age_hours} h (imported orders do not fire it)", events)
+                else (
+                    f"no purchase events in the last {rule.max_age_hours} h (imported orders do not fire it)",
+                    events,
+                )
             )
         case RhythmLapse() | ReplenishmentDue():
             since = now - timedelta(days=rule.history_days if isinstance(rule, RhythmLapse) else 365)

@@ -58,10 +58,15 @@ class SkuCost:
 # Built once: a decision runs a rule check three times (the specialist's check, the guard's
 # verdict, the re-check at send), and building a statement costs more than running it.
 _LIVE_CONTACTS = RECENT_CONTACTS.add_columns(Proposal.content).outerjoin(
-    Proposal, Proposal.id == Contact.proposal_id)
-_CURRENT_BUDGET = select(Budget.amount, Budget.spent, Budget.paused).where(and_(
-    Budget.use_case == bindparam("use_case"), Budget.period_start <= bindparam("now", type_=DateTime()),
-    Budget.period_end > bindparam("now", type_=DateTime())))
+    Proposal, Proposal.id == Contact.proposal_id
+)
+_CURRENT_BUDGET = select(Budget.amount, Budget.spent, Budget.paused).where(
+    and_(
+        Budget.use_case == bindparam("use_case"),
+        Budget.period_start <= bindparam("now", type_=DateTime()),
+        Budget.period_end > bindparam("now", type_=DateTime()),
+    )
+)
 
 
 async def rule_context(
@@ -77,7 +82,9 @@ async def rule_context(
     """The stored facts about the proposal's member; `budget` when the caller has read it already."""
     customer_id = proposal.customer_id
     member, consents = await member_with_consents(session, customer_id)
-    recent = await _recent_contacts(session, customer_id, now=now, lookback=lookback, ignore_window=ignore_window)
+    recent = await _recent_contacts(
+        session, customer_id, now=now, lookback=lookback, ignore_window=ignore_window
+    )
     ignored = 0
     for _, was_ignored in recent:  # newest first: count until the member last engaged
         if not was_ignored:
@@ -113,15 +120,17 @@ async def _recent_contacts(
     recent = []
     for row in rows:
         when = row.sent_at or row.scheduled_at
-        recent.append((
-            RecentContact(
-                channel=Channel(row.channel),
-                sent_at=when.replace(tzinfo=UTC),
-                offer_fingerprint=_fingerprint(row.content, row.offer_code),
-                use_case=UseCase(row.use_case) if row.use_case else UseCase.REACTIVATION,
-            ),
-            row.status == "sent" and not row.engaged and moment - when >= ignore_window,
-        ))
+        recent.append(
+            (
+                RecentContact(
+                    channel=Channel(row.channel),
+                    sent_at=when.replace(tzinfo=UTC),
+                    offer_fingerprint=_fingerprint(row.content, row.offer_code),
+                    use_case=UseCase(row.use_case) if row.use_case else UseCase.REACTIVATION,
+                ),
+                row.status == "sent" and not row.engaged and moment - when >= ignore_window,
+            )
+        )
     return recent
 
 
@@ -132,8 +141,12 @@ def _fingerprint(content: dict | None, offer_code: str | None) -> str:
     return hashlib.sha256(f"code:{offer_code or 'none'}".encode()).hexdigest()
 
 
-async def budget_state(session: AsyncSession | AsyncConnection, use_case: UseCase, now: datetime) -> BudgetState:
-    budget = (await session.execute(_CURRENT_BUDGET, {"use_case": use_case.value, "now": naive_utc(now)})).first()
+async def budget_state(
+    session: AsyncSession | AsyncConnection, use_case: UseCase, now: datetime
+) -> BudgetState:
+    budget = (
+        await session.execute(_CURRENT_BUDGET, {"use_case": use_case.value, "now": naive_utc(now)})
+    ).first()
     if budget is None:
         return BudgetState(0.0, False)
     if budget.paused:
@@ -145,22 +158,29 @@ async def _sku_facts(session: AsyncSession, proposal: OfferProposal) -> dict[str
     skus = set(proposal.offer.skus) | ({proposal.offer.gift_sku} if proposal.offer.gift_sku else set())
     if not skus:
         return {}
-    rows = (await session.execute(
-        select(Product, Inventory.on_hand, Category.name)
-        .join(Category, Category.id == Product.category_id)
-        .outerjoin(Inventory, Inventory.product_id == Product.id)
-        .where(Product.sku.in_(skus))
-    )).all()
+    rows = (
+        await session.execute(
+            select(Product, Inventory.on_hand, Category.name)
+            .join(Category, Category.id == Product.category_id)
+            .outerjoin(Inventory, Inventory.product_id == Product.id)
+            .where(Product.sku.in_(skus))
+        )
+    ).all()
     return {
-        product.sku: SkuFacts(price=float(product.price), unit_cost=float(product.unit_cost),
-                              available_units=int(on_hand or 0), full_price=bool(product.full_price_only),
-                              category=category)
+        product.sku: SkuFacts(
+            price=float(product.price),
+            unit_cost=float(product.unit_cost),
+            available_units=int(on_hand or 0),
+            full_price=bool(product.full_price_only),
+            category=category,
+        )
         for product, on_hand, category in rows
     }
 
 
-def expected_order(typical: float, margin_rate: float | None,
-                   offer_items: Sequence[SkuCost] = ()) -> tuple[float, float]:
+def expected_order(
+    typical: float, margin_rate: float | None, offer_items: Sequence[SkuCost] = ()
+) -> tuple[float, float]:
     """`(value, gross margin)` of the order an offer is judged on: the member's usual basket at their
     usual margin rate, or the offer's own products when they cost more (a high-ticket cart) — and
     then at those products' own margin, which is known, not the member's average (a thin-margin
@@ -172,7 +192,9 @@ def expected_order(typical: float, margin_rate: float | None,
     return basket, basket * (margin_rate if margin_rate is not None else 0.0)
 
 
-def facts_from_profile(profile: Profile, proposal: OfferProposal, sku_costs: Mapping[str, SkuCost]) -> ProfileFacts:
+def facts_from_profile(
+    profile: Profile, proposal: OfferProposal, sku_costs: Mapping[str, SkuCost]
+) -> ProfileFacts:
     """The rule facts a profile gives for one proposal. The expected order is the member's usual
     basket, or the offer's own products when they cost more (see `expected_order`)."""
     typical = profile.monetary.aov_365 or profile.monetary.aov or 0.0
@@ -198,7 +220,9 @@ async def sku_costs_of(session: AsyncSession, skus: Iterable[str]) -> dict[str, 
     wanted = set(skus)
     if not wanted:
         return {}
-    rows = await session.execute(select(Product.sku, Product.price, Product.unit_cost).where(Product.sku.in_(wanted)))
+    rows = await session.execute(
+        select(Product.sku, Product.price, Product.unit_cost).where(Product.sku.in_(wanted))
+    )
     return {sku: SkuCost(float(price), float(unit_cost)) for sku, price, unit_cost in rows}
 
 

@@ -70,14 +70,18 @@ def safe_label(raw: str | None, fallback: str) -> str:
 def write(brief: CopyBrief) -> Copy:
     phrases = _phrases()
     tone = brief.tone.value
-    use_case = REPLENISHMENT if brief.replenishment and brief.use_case is UseCase.UPSELL else brief.use_case.value
+    use_case = (
+        REPLENISHMENT if brief.replenishment and brief.use_case is UseCase.UPSELL else brief.use_case.value
+    )
     category = safe_label(brief.category, "favourites")
     fields = {
         "name": safe_name(brief.first_name),
         "category": category,
         # Without a named product an upsell points at the category, never at a garment it may not be.
-        "product": safe_label(brief.product,
-                              f"something from our {category} range" if brief.use_case is UseCase.UPSELL else "item"),
+        "product": safe_label(
+            brief.product,
+            f"something from our {category} range" if brief.use_case is UseCase.UPSELL else "item",
+        ),
         "offer": brief.offer_value,
         "valid": f"{brief.valid_until:%a %d %b}",
     }
@@ -100,7 +104,9 @@ def _fill(template: str, fields: dict[str, str], named: bool) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _shape(channel: Channel, subject: str, full: str, offer: str, opener: str, cta: str, opt_out: str) -> Copy:
+def _shape(
+    channel: Channel, subject: str, full: str, offer: str, opener: str, cta: str, opt_out: str
+) -> Copy:
     if channel is Channel.EMAIL:
         return Copy(subject=subject, body=full, cta=cta)
     if channel is Channel.SMS:
@@ -109,7 +115,9 @@ def _shape(channel: Channel, subject: str, full: str, offer: str, opener: str, c
             candidate = f"{text} {opt_out}"
             if len(candidate) <= SMS_LIMIT:
                 return Copy(subject=None, body=candidate, cta=None)
-        return Copy(subject=None, body=f"{offer or opener}"[: SMS_LIMIT - len(opt_out) - 1] + f" {opt_out}", cta=None)
+        return Copy(
+            subject=None, body=f"{offer or opener}"[: SMS_LIMIT - len(opt_out) - 1] + f" {opt_out}", cta=None
+        )
     if channel is Channel.PUSH:
         text = full if len(full) <= PUSH_LIMIT else (offer or opener)
         return Copy(subject=subject[:60], body=text[:PUSH_LIMIT], cta=None)

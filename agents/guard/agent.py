@@ -39,7 +39,8 @@ def guard_agent(toolbox: Toolbox, model: Model, config: GuardConfig = GuardConfi
         name=GUARD_ROLE,
         system_prompt=GUARD_SYSTEM_PROMPT,
         model=model,
-        tools=(tools if config.credential is None
-               else CredentialedTools(tools, RECORD_TOOL, config.credential)),
+        tools=(
+            tools if config.credential is None else CredentialedTools(tools, RECORD_TOOL, config.credential)
+        ),
         limits=Limits(max_turns=config.max_turns, max_seconds=config.timeout_seconds),
     )

@@ -36,7 +36,9 @@ from policies.vocabulary import Verdict
 
 # How the rules server names the checks behind a refused approval ("blocking checks fail (a, b)").
 _FAILED_CHECK = re.compile(r"\b(judgement\.[a-z_]+)\b")
-APPROVED = GuardReason(code="guard.approved", message="Every rule passes; copy, targeting and value claims read well.")
+APPROVED = GuardReason(
+    code="guard.approved", message="Every rule passes; copy, targeting and value claims read well."
+)
 
 
 class CheckReport(BaseModel):
@@ -81,10 +83,14 @@ def plan(
     if len(reports) == 1:
         return CheckNext(revision.proposal)
     second = reports[1]
-    still = [str(v.rule_id) for v in second.blocking] + [str(f.judgement_id) for f in judge(revision.proposal, limits, retailer=None)]
+    still = [str(v.rule_id) for v in second.blocking] + [
+        str(f.judgement_id) for f in judge(revision.proposal, limits, retailer=None)
+    ]
     if still:
-        failed = GuardReason(code="guard.revision_failed",
-                             message=f"The simple fixes still leave {', '.join(still)}; change the proposal by hand.")
+        failed = GuardReason(
+            code="guard.revision_failed",
+            message=f"The simple fixes still leave {', '.join(still)}; change the proposal by hand.",
+        )
         return Conclusion(Verdict.REJECT, original, (*found, failed))
     fixed = tuple(_from_rule(v) for v in first.blocking)
     reasons = (*fixed, *revision.changes, *map(_from_rule, second.violations))
@@ -102,7 +108,9 @@ class GuardPolicy:
             review = parse_request(request.last_user_text)
             original = OfferProposal.model_validate(review.proposal)
         except ValueError as error:  # also pydantic's ValidationError
-            return _answer(Verdict.REJECT, GuardReason(code="guard.unparseable_proposal", message=str(error)[:2_000]))
+            return _answer(
+                Verdict.REJECT, GuardReason(code="guard.unparseable_proposal", message=str(error)[:2_000])
+            )
         exchanges = _exchanges(request.messages)
         if not exchanges and not judge(original, self._limits, retailer=None):
             return _record(request, review, Conclusion(Verdict.APPROVE, original, (APPROVED,)))
@@ -116,7 +124,9 @@ class GuardPolicy:
         try:
             reports = [_report(result) for result in checks]
         except ValueError as error:
-            return _answer(Verdict.REJECT, GuardReason(code="guard.rules_unavailable", message=str(error)[:2_000]))
+            return _answer(
+                Verdict.REJECT, GuardReason(code="guard.rules_unavailable", message=str(error)[:2_000])
+            )
         step = plan(original, reports, self._limits)
         if isinstance(step, CheckNext):
             return _call(request, CHECK_TOOL, {"proposal": step.proposal.model_dump(mode="json")})
@@ -126,13 +136,17 @@ class GuardPolicy:
 
 
 def _record(request: ModelRequest, review: ReviewRequest, step: Conclusion) -> ModelResponse:
-    return _call(request, RECORD_TOOL, {
-        "proposal": step.proposal.model_dump(mode="json"),
-        "verdict": step.verdict.value,
-        "reasons": [reason.line() for reason in step.reasons][:20],
-        "guard_model": _recorded_model(review.guard_model),
-        "trace_id": review.trace_id,
-    })
+    return _call(
+        request,
+        RECORD_TOOL,
+        {
+            "proposal": step.proposal.model_dump(mode="json"),
+            "verdict": step.verdict.value,
+            "reasons": [reason.line() for reason in step.reasons][:20],
+            "guard_model": _recorded_model(review.guard_model),
+            "trace_id": review.trace_id,
+        },
+    )
 
 
 def _recorded_model(requested: str) -> str:
@@ -153,10 +167,17 @@ def _approved(original: OfferProposal, receipt: ToolResult, limits: Plausibility
     try:
         step = plan(original, [_report(receipt)], limits)
     except ValueError as error:
-        return _answer(Verdict.REJECT, GuardReason(code="guard.rules_unavailable", message=str(error)[:2_000]))
+        return _answer(
+            Verdict.REJECT, GuardReason(code="guard.rules_unavailable", message=str(error)[:2_000])
+        )
     if not isinstance(step, Conclusion) or step.verdict is not Verdict.APPROVE:
-        return _answer(Verdict.REJECT, GuardReason(
-            code="guard.inconsistent_receipt", message="The rules server recorded an approval its own findings block."))
+        return _answer(
+            Verdict.REJECT,
+            GuardReason(
+                code="guard.inconsistent_receipt",
+                message="The rules server recorded an approval its own findings block.",
+            ),
+        )
     return _conclude(step, receipt)
 
 
@@ -168,22 +189,36 @@ def _report(result: ToolResult) -> CheckReport:
 
 def _conclude(step: Conclusion, record: ToolResult) -> ModelResponse:
     if record.is_error:
-        refused = GuardReason(code="guard.record_refused",
-                              message=f"The rules server refused the verdict: {record.content}"[:2_000])
+        refused = GuardReason(
+            code="guard.record_refused",
+            message=f"The rules server refused the verdict: {record.content}"[:2_000],
+        )
         # The server names the checks that failed; the ones only it can judge (the retailer's own
         # domains and contact details) become reasons of their own.
-        named = tuple(GuardReason(code=code, message=f"The rules server found {code} on this proposal.")
-                      for code in dict.fromkeys(_FAILED_CHECK.findall(str(record.content))))
-        return _answer(Verdict.REJECT, refused, *named, *(reason for reason in step.reasons if reason != APPROVED))
+        named = tuple(
+            GuardReason(code=code, message=f"The rules server found {code} on this proposal.")
+            for code in dict.fromkeys(_FAILED_CHECK.findall(str(record.content)))
+        )
+        return _answer(
+            Verdict.REJECT, refused, *named, *(reason for reason in step.reasons if reason != APPROVED)
+        )
     revised = step.proposal.model_dump(mode="json") if step.verdict is Verdict.REVISE else None
     # The server judged with the retailer's own domains and contact details, which this policy does
     # not know: what it found beyond the guard's own reasons is added to them.
     known = {reason.code for reason in step.reasons}
-    server = tuple(GuardReason(code=str(f["judgement_id"]), message=str(f["message"])[:2_000],
-                               field=str(f["field"]) if f.get("field") else None)
-                   for f in _findings(record) if str(f.get("judgement_id")) not in known)
+    server = tuple(
+        GuardReason(
+            code=str(f["judgement_id"]),
+            message=str(f["message"])[:2_000],
+            field=str(f["field"]) if f.get("field") else None,
+        )
+        for f in _findings(record)
+        if str(f.get("judgement_id")) not in known
+    )
     return ModelResponse.from_text(
-        render_answer(GuardAnswer(verdict=step.verdict, reasons=(*step.reasons, *server), revised_proposal=revised)),
+        render_answer(
+            GuardAnswer(verdict=step.verdict, reasons=(*step.reasons, *server), revised_proposal=revised)
+        ),
         model_name=LOCAL_MODEL_NAME,
     )
 
@@ -191,7 +226,9 @@ def _conclude(step: Conclusion, record: ToolResult) -> ModelResponse:
 def _findings(record: ToolResult) -> list[dict[str, JsonValue]]:
     content = record.content
     found = content.get("findings") if isinstance(content, dict) else None
-    return [f for f in found if isinstance(f, dict) and "judgement_id" in f] if isinstance(found, list) else []
+    return (
+        [f for f in found if isinstance(f, dict) and "judgement_id" in f] if isinstance(found, list) else []
+    )
 
 
 def _answer(verdict: Verdict, *reasons: GuardReason) -> ModelResponse:
@@ -200,15 +237,19 @@ def _answer(verdict: Verdict, *reasons: GuardReason) -> ModelResponse:
 
 
 def _call(request: ModelRequest, tool: str, arguments: dict[str, JsonValue]) -> ModelResponse:
-    return ModelResponse.from_calls(ToolCall(call_id(request, 0), tool, arguments), model_name=LOCAL_MODEL_NAME)
+    return ModelResponse.from_calls(
+        ToolCall(call_id(request, 0), tool, arguments), model_name=LOCAL_MODEL_NAME
+    )
 
 
 def _exchanges(messages: Sequence[Message]) -> list[tuple[ToolCall, ToolResult]]:
     calls = {call.id: call for m in messages if isinstance(m, ModelResponse) for call in m.tool_calls}
     return [
         (calls[part.call_id], part)
-        for m in messages if isinstance(m, UserMessage)
-        for part in m.parts if isinstance(part, ToolResult) and part.call_id in calls
+        for m in messages
+        if isinstance(m, UserMessage)
+        for part in m.parts
+        if isinstance(part, ToolResult) and part.call_id in calls
     ]
 
 

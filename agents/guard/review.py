@@ -71,8 +71,13 @@ class Guard:
         """Built on first use and kept: its tool checks are compiled once, not per review."""
         return guard_agent(self.toolbox, self.model, self.config)
 
-    async def review_proposal(self, proposal: ProposalInput, *, trace_id: str | None = None,
-                              on_run: Callable[[RunResult], None] | None = None) -> GuardDecision:
+    async def review_proposal(
+        self,
+        proposal: ProposalInput,
+        *,
+        trace_id: str | None = None,
+        on_run: Callable[[RunResult], None] | None = None,
+    ) -> GuardDecision:
         """Audit one proposal and record the verdict. Never raises for a bad proposal or a failing
         model (see the module doc); a toolbox without the rules tools is a `ConfigurationError`.
         `on_run` is handed the guard's run (its usage, its degradation) for the caller to count."""
@@ -81,10 +86,14 @@ class Guard:
         try:
             parsed = _read(proposal)
         except ValueError as error:  # pydantic's ValidationError included
-            return self._failed(None, trace_id, "guard.unparseable_proposal",
-                                f"not a valid proposal: {_describe(error)}")
-        request = ReviewRequest(trace_id=trace_id, guard_model=self.model.model_id(agent.name)[:60],
-                                proposal=parsed.model_dump(mode="json"))
+            return self._failed(
+                None, trace_id, "guard.unparseable_proposal", f"not a valid proposal: {_describe(error)}"
+            )
+        request = ReviewRequest(
+            trace_id=trace_id,
+            guard_model=self.model.model_id(agent.name)[:60],
+            proposal=parsed.model_dump(mode="json"),
+        )
         try:
             result = await run_agent(agent, render_request(request), log=self.log, trace_id=trace_id)
             if on_run is not None:
@@ -93,9 +102,16 @@ class Guard:
             logger.warning("guard.model_failed", trace_id=trace_id, model=self.model.name, exc_info=True)
             return self._failed(parsed, trace_id, "guard.model_error", f"the guard model failed: {error!r}")
         decision = self._decide(parsed, result)
-        logger.info("guard.decision", trace_id=trace_id, customer_id=parsed.customer_id, verdict=decision.verdict.value,
-                    approved=decision.approved, needs_review=decision.needs_review,
-                    failed_closed=decision.failed_closed, codes=sorted(decision.codes))
+        logger.info(
+            "guard.decision",
+            trace_id=trace_id,
+            customer_id=parsed.customer_id,
+            verdict=decision.verdict.value,
+            approved=decision.approved,
+            needs_review=decision.needs_review,
+            failed_closed=decision.failed_closed,
+            codes=sorted(decision.codes),
+        )
         return decision
 
     async def review_campaign(
@@ -106,14 +122,26 @@ class Guard:
         try:
             fairness = check_fairness(proposals, contexts, policy)
         except ValueError as error:  # contexts that do not pair up with the proposals
-            return tuple(self._failed(p, uuid.uuid4().hex, "guard.unreadable_campaign", str(error)) for p in proposals)
-        unfair = tuple(GuardReason(code=str(v.rule_id), message=v.message)
-                       for v in fairness.violations if v.severity is not Severity.WARN)
-        if unfair:
-            logger.warning("guard.campaign_unfair", proposals=len(proposals), reasons=[r.message for r in unfair])
             return tuple(
-                GuardDecision(verdict=Verdict.REJECT, reasons=unfair, proposal=p, trace_id=uuid.uuid4().hex,
-                              guard_model=self.model.model_id(GUARD_ROLE))
+                self._failed(p, uuid.uuid4().hex, "guard.unreadable_campaign", str(error)) for p in proposals
+            )
+        unfair = tuple(
+            GuardReason(code=str(v.rule_id), message=v.message)
+            for v in fairness.violations
+            if v.severity is not Severity.WARN
+        )
+        if unfair:
+            logger.warning(
+                "guard.campaign_unfair", proposals=len(proposals), reasons=[r.message for r in unfair]
+            )
+            return tuple(
+                GuardDecision(
+                    verdict=Verdict.REJECT,
+                    reasons=unfair,
+                    proposal=p,
+                    trace_id=uuid.uuid4().hex,
+                    guard_model=self.model.model_id(GUARD_ROLE),
+                )
                 for p in proposals
             )
         decisions: dict[int, GuardDecision] = {}
@@ -131,53 +159,95 @@ class Guard:
     def _decide(self, original: OfferProposal, result: RunResult) -> GuardDecision:
         trace_id = result.trace_id
         if not result.completed:
-            return self._failed(original, trace_id, f"guard.{result.termination.value}",
-                                f"the guard run ended without a verdict ({result.termination.value})", result.degraded)
+            return self._failed(
+                original,
+                trace_id,
+                f"guard.{result.termination.value}",
+                f"the guard run ended without a verdict ({result.termination.value})",
+                result.degraded,
+            )
         try:
             answer = parse_answer(result.output)
         except UnreadableAnswer as error:
             return self._failed(original, trace_id, "guard.unparseable_answer", str(error), result.degraded)
         reasons = answer.reasons or (_UNEXPLAINED,)
         if answer.verdict is Verdict.REJECT:
-            return GuardDecision(verdict=Verdict.REJECT, reasons=reasons, proposal=original, trace_id=trace_id,
-                                 guard_model=self._answered_by(result), degraded=result.degraded)
+            return GuardDecision(
+                verdict=Verdict.REJECT,
+                reasons=reasons,
+                proposal=original,
+                trace_id=trace_id,
+                guard_model=self._answered_by(result),
+                degraded=result.degraded,
+            )
         target = original
         if answer.verdict is Verdict.REVISE:
             try:
                 target = OfferProposal.model_validate(answer.revised_proposal)
             except ValidationError as error:
-                return self._failed(original, trace_id, "guard.unparseable_revision",
-                                    f"the revised proposal is not valid: {_describe(error)}", result.degraded)
+                return self._failed(
+                    original,
+                    trace_id,
+                    "guard.unparseable_revision",
+                    f"the revised proposal is not valid: {_describe(error)}",
+                    result.degraded,
+                )
         digest = content_hash(target)
-        receipt = next((r for r in reversed(_receipts(result)) if r.verdict is answer.verdict
-                        and r.content_hash == digest), None)
+        receipt = next(
+            (
+                r
+                for r in reversed(_receipts(result))
+                if r.verdict is answer.verdict and r.content_hash == digest
+            ),
+            None,
+        )
         if receipt is None:
-            return self._failed(original, trace_id, "guard.unrecorded_verdict",
-                                f"the guard answered {answer.verdict.value} but the rules server recorded no such "
-                                "verdict for that content", result.degraded)
+            return self._failed(
+                original,
+                trace_id,
+                "guard.unrecorded_verdict",
+                f"the guard answered {answer.verdict.value} but the rules server recorded no such "
+                "verdict for that content",
+                result.degraded,
+            )
         return GuardDecision(
-            verdict=answer.verdict, reasons=reasons, proposal=target, approval_id=receipt.approval_id,
-            approval_expires_at=receipt.approval_expires_at, review_id=receipt.review_id, trace_id=trace_id,
-            guard_model=self._answered_by(result), degraded=result.degraded,
+            verdict=answer.verdict,
+            reasons=reasons,
+            proposal=target,
+            approval_id=receipt.approval_id,
+            approval_expires_at=receipt.approval_expires_at,
+            review_id=receipt.review_id,
+            trace_id=trace_id,
+            guard_model=self._answered_by(result),
+            degraded=result.degraded,
         )
 
     def _answered_by(self, result: RunResult) -> str:
         """The models that actually answered the review, fallbacks included (not the configured one)."""
         configured = self.model.model_id(GUARD_ROLE)
-        names = list(dict.fromkeys(m.model_name for m in result.transcript.messages if isinstance(m, ModelResponse)))
+        names = list(
+            dict.fromkeys(m.model_name for m in result.transcript.messages if isinstance(m, ModelResponse))
+        )
         if not names:
             return configured[:60]
         if result.degraded and configured not in names:
             return f"{'+'.join(names)} (fallback for {configured})"[:60]
         return "+".join(names)[:60]
 
-    def _failed(self, proposal: OfferProposal | None, trace_id: str, code: str, message: str,
-                degraded: bool = False) -> GuardDecision:
+    def _failed(
+        self, proposal: OfferProposal | None, trace_id: str, code: str, message: str, degraded: bool = False
+    ) -> GuardDecision:
         logger.warning("guard.failed_closed", trace_id=trace_id, code=code, detail=message)
         reason = GuardReason(code=code, message=message[:_MAX_MESSAGE])
-        return GuardDecision(verdict=Verdict.REJECT, reasons=(reason,),
-                             proposal=proposal, failed_closed=True, trace_id=trace_id, guard_model=self.model.model_id(GUARD_ROLE),
-                             degraded=degraded)
+        return GuardDecision(
+            verdict=Verdict.REJECT,
+            reasons=(reason,),
+            proposal=proposal,
+            failed_closed=True,
+            trace_id=trace_id,
+            guard_model=self.model.model_id(GUARD_ROLE),
+            degraded=degraded,
+        )
 
 
 def _read(proposal: ProposalInput) -> OfferProposal:
@@ -190,7 +260,9 @@ def _read(proposal: ProposalInput) -> OfferProposal:
 
 def _describe(error: ValueError) -> str:
     if isinstance(error, ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in error.errors()[:10])
+        return "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in error.errors()[:10]
+        )
     return str(error)
 
 

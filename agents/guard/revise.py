@@ -19,7 +19,9 @@ from policies.proposal import OfferProposal
 from policies.rule_ids import RuleId
 from policies.violation import Violation
 
-_DISCOUNT_RULES = frozenset({RuleId.MAX_DISCOUNT_SEGMENT, RuleId.MAX_DISCOUNT_CATEGORY, RuleId.MAX_DISCOUNT_FULL_PRICE})
+_DISCOUNT_RULES = frozenset(
+    {RuleId.MAX_DISCOUNT_SEGMENT, RuleId.MAX_DISCOUNT_CATEGORY, RuleId.MAX_DISCOUNT_FULL_PRICE}
+)
 _DEFERRAL_RULES = frozenset({RuleId.QUIET_HOURS_LOCAL, RuleId.FREQUENCY_CHANNEL_GAP})
 FIXABLE = _DISCOUNT_RULES | _DEFERRAL_RULES | {RuleId.SMS_OPT_OUT_TEXT, RuleId.COST_UNDERSTATED}
 _MESSAGE_TEXT_FIELDS = ("subject", "body", "cta")
@@ -80,8 +82,11 @@ def _lower_discount(data: dict[str, Any], violations: list[Violation]) -> GuardR
         if message.get(name):
             message[name] = in_copy.sub(f"{ceiling:g}", message[name])
     rules = ", ".join(sorted({str(v.rule_id) for v in violations}))
-    return GuardReason(code=str(violations[0].rule_id), field="offer.discount_pct",
-                       message=f"Revised: discount lowered from {old:g}% to {ceiling:g}%, in the copy too ({rules}).")
+    return GuardReason(
+        code=str(violations[0].rule_id),
+        field="offer.discount_pct",
+        message=f"Revised: discount lowered from {old:g}% to {ceiling:g}%, in the copy too ({rules}).",
+    )
 
 
 def _defer(data: dict[str, Any], violations: list[Violation]) -> GuardReason:
@@ -93,19 +98,28 @@ def _defer(data: dict[str, Any], violations: list[Violation]) -> GuardReason:
     for name in ("send_at", "valid_from", "valid_until"):
         data[name] = (datetime.fromisoformat(data[name]) + delay).isoformat()
     rules = ", ".join(sorted({str(v.rule_id) for v in violations}))
-    return GuardReason(code=str(violations[0].rule_id), field="send_at",
-                       message=f"Revised: send deferred to {target.isoformat()} with the validity window ({rules}).")
+    return GuardReason(
+        code=str(violations[0].rule_id),
+        field="send_at",
+        message=f"Revised: send deferred to {target.isoformat()} with the validity window ({rules}).",
+    )
 
 
 def _append_opt_out(data: dict[str, Any], violation: Violation) -> GuardReason:
     required = str(violation.facts["required_text"])
     data["message"]["body"] = f"{data['message']['body'].rstrip()} {required}"
-    return GuardReason(code=str(violation.rule_id), field="message.body",
-                       message=f"Revised: appended the required opt-out text \"{required}\".")
+    return GuardReason(
+        code=str(violation.rule_id),
+        field="message.body",
+        message=f'Revised: appended the required opt-out text "{required}".',
+    )
 
 
 def _raise_cost(data: dict[str, Any], violation: Violation) -> GuardReason:
     face_value = math.ceil(_number(violation, "face_value") * 100) / 100
     data["estimated_cost"] = face_value
-    return GuardReason(code=str(violation.rule_id), field="estimated_cost",
-                       message=f"Revised: estimated_cost raised to the offer's face value {face_value:.2f}.")
+    return GuardReason(
+        code=str(violation.rule_id),
+        field="estimated_cost",
+        message=f"Revised: estimated_cost raised to the offer's face value {face_value:.2f}.",
+    )

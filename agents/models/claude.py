@@ -156,20 +156,27 @@ class ClaudeModel(Model):
             message = await self._client.messages.create(
                 model=model,
                 max_tokens=self._config.max_tokens,
-                messages=claude_wire.conversation_breakpoint(claude_wire.message_params(request.messages), cache),
+                messages=claude_wire.conversation_breakpoint(
+                    claude_wire.message_params(request.messages), cache
+                ),
                 system=system if system else anthropic.omit,
                 tools=tools if tools else anthropic.omit,
                 timeout=_call_timeout(self._config.timeout_seconds),
             )
         except json.JSONDecodeError as error:  # a body labelled JSON that is not (a proxy's error page)
-            raise claude_wire.MalformedResponse(f"the API answered with a body that is not JSON: {error}") from error
+            raise claude_wire.MalformedResponse(
+                f"the API answered with a body that is not JSON: {error}"
+            ) from error
         return claude_wire.checked(message)
 
-    async def _fall_back(self, request: ModelRequest, model: str, why: str,
-                         exc: Exception | None = None) -> ModelResponse:
+    async def _fall_back(
+        self, request: ModelRequest, model: str, why: str, exc: Exception | None = None
+    ) -> ModelResponse:
         if self._fallback is None:
             raise ModelUnavailableError(f"{model} is unavailable ({why})") from exc
-        logger.warning("claude.fallback", role=request.role, model=model, fallback=self._fallback.name, why=why)
+        logger.warning(
+            "claude.fallback", role=request.role, model=model, fallback=self._fallback.name, why=why
+        )
         response = await self._fallback.request(request)
         return replace(response, degraded=True)
 
@@ -188,7 +195,8 @@ class _StopNearDeadline(stop_base):
     def __call__(self, retry_state: RetryCallState) -> bool:
         deadline = anyio.current_effective_deadline()
         return deadline != math.inf and deadline - anyio.current_time() < _MIN_CALL_SECONDS + (
-            retry_state.upcoming_sleep or 0.0)
+            retry_state.upcoming_sleep or 0.0
+        )
 
 
 @dataclass(frozen=True)
@@ -210,8 +218,11 @@ def _call_timeout(configured: float) -> float:
 
 
 def _one_line(model: str, error: anthropic.APIStatusError) -> str:
-    hints = {401: " (check ANTHROPIC_API_KEY)", 403: " (the key may not use this model)",
-             404: f" (is {model!r} a model id? see LOYALTY_MODEL_*)"}
+    hints = {
+        401: " (check ANTHROPIC_API_KEY)",
+        403: " (the key may not use this model)",
+        404: f" (is {model!r} a model id? see LOYALTY_MODEL_*)",
+    }
     kind = getattr(error, "type", None) or "error"
     said = str(getattr(error, "api_message", None) or error.message or "").strip().splitlines()
     detail = f": {said[0][:200]}" if said else ""

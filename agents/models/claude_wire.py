@@ -37,7 +37,9 @@ class MalformedResponse(Exception):
 def checked(message: object) -> Message:
     """`message` if it is a whole Messages-API message; the SDK does not validate bodies."""
     if not isinstance(message, Message):
-        raise MalformedResponse(f"the API answered with a body that is not a message ({type(message).__name__})")
+        raise MalformedResponse(
+            f"the API answered with a body that is not a message ({type(message).__name__})"
+        )
     if not isinstance(getattr(message, "content", None), list) or getattr(message, "usage", None) is None:
         raise MalformedResponse("the API answered with a message without content or usage")
     return message
@@ -60,7 +62,8 @@ def system_blocks(prompt: str, cache: CacheControlEphemeralParam) -> list[TextBl
 
 def tool_params(tools: Sequence[ToolDefinition], cache: CacheControlEphemeralParam) -> list[ToolParam]:
     params: list[ToolParam] = [
-        {"name": tool.name, "description": tool.description, "input_schema": tool.input_schema} for tool in tools
+        {"name": tool.name, "description": tool.description, "input_schema": tool.input_schema}
+        for tool in tools
     ]
     if params:
         # Tools are rendered before the system prompt; one breakpoint on the last caches them all.
@@ -68,7 +71,9 @@ def tool_params(tools: Sequence[ToolDefinition], cache: CacheControlEphemeralPar
     return params
 
 
-def conversation_breakpoint(params: list[MessageParam], cache: CacheControlEphemeralParam) -> list[MessageParam]:
+def conversation_breakpoint(
+    params: list[MessageParam], cache: CacheControlEphemeralParam
+) -> list[MessageParam]:
     """A cache breakpoint on the newest block of the conversation.
 
     Every turn of a run re-sends the whole conversation so far, unchanged, and appends to it; with
@@ -134,6 +139,10 @@ def model_response(message: Message, price: ModelPrice | None) -> m.ModelRespons
         cache_read_tokens=message.usage.cache_read_input_tokens or 0,
         cache_write_tokens=message.usage.cache_creation_input_tokens or 0,
     )
-    usage = replace(usage, cost_usd=price.cost(usage)) if price is not None else replace(usage, unpriced_requests=1)
+    usage = (
+        replace(usage, cost_usd=price.cost(usage))
+        if price is not None
+        else replace(usage, unpriced_requests=1)
+    )
     stop_reason = _STOP_REASONS.get(message.stop_reason, "other") if message.stop_reason else "other"
     return m.ModelResponse(parts=tuple(parts), model_name=message.model, stop_reason=stop_reason, usage=usage)

@@ -48,7 +48,9 @@ def call_id(request: ModelRequest, index: int) -> str:
 
 
 class LocalModel(Model):
-    def __init__(self, policies: Mapping[str, Policy] | None = None, *, default: Policy | None = None) -> None:
+    def __init__(
+        self, policies: Mapping[str, Policy] | None = None, *, default: Policy | None = None
+    ) -> None:
         self._policies: dict[str, Policy] = dict(policies or {})
         self._default = default
 
@@ -85,7 +87,9 @@ class EchoPolicy:
     def respond(self, request: ModelRequest) -> ModelResponse:
         results = request.latest_tool_results
         if results:
-            text = json.dumps([{"tool": r.tool_name, "is_error": r.is_error, "content": r.content} for r in results])
+            text = json.dumps(
+                [{"tool": r.tool_name, "is_error": r.is_error, "content": r.content} for r in results]
+            )
         else:
             text = request.last_user_text
         return ModelResponse.from_text(text, model_name=LOCAL_MODEL_NAME)

@@ -48,4 +48,6 @@ class ScriptedModel(Model):
 
     def assert_consumed(self) -> None:
         if self._script:
-            raise AssertionError(f"{self._name} finished with {len(self._script)} unused scripted response(s)")
+            raise AssertionError(
+                f"{self._name} finished with {len(self._script)} unused scripted response(s)"
+            )

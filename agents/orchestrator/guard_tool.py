@@ -45,6 +45,7 @@ class GuardReviewTool:
             ctx.absorb(run.transcript)
             ctx.budget.charge(run.usage.total_tokens)
 
-        decision = await self._guard.review_proposal(call.arguments.get("proposal", {}), trace_id=ctx.trace_id,
-                                                     on_run=count)
+        decision = await self._guard.review_proposal(
+            call.arguments.get("proposal", {}), trace_id=ctx.trace_id, on_run=count
+        )
         return ToolResult(call.id, call.name, decision.model_dump(mode="json"))

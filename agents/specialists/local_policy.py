@@ -54,27 +54,48 @@ class SpecialistPolicy:
             return answer({"decision": "nothing", "reason": "could not read the member's profile or scores"})
         freshness = profile.get("freshness") or {}
         if freshness.get("stale"):
-            return answer({"decision": "nothing", "cause": "stale data",
-                           "reason": "the member's data is stale (newest record "
-                           f"{freshness.get('data_age_hours') or 0:.0f} h old or upstream sync out of date); "
-                           "no action on stale data"})
+            return answer(
+                {
+                    "decision": "nothing",
+                    "cause": "stale data",
+                    "reason": "the member's data is stale (newest record "
+                    f"{freshness.get('data_age_hours') or 0:.0f} h old or upstream sync out of date); "
+                    "no action on stale data",
+                }
+            )
         if scoring.get("not_applicable"):  # the use case does not fit this member now (e.g. not lapsed)
-            return answer({"decision": "nothing", "cause": "use case does not apply",
-                           "reason": f"nothing to do: {scoring['not_applicable']}"})
+            return answer(
+                {
+                    "decision": "nothing",
+                    "cause": "use case does not apply",
+                    "reason": f"nothing to do: {scoring['not_applicable']}",
+                }
+            )
         candidates = [c for c in scoring.get("candidates", []) if not c.get("do_nothing") and c["value"] > 0]
         if not candidates:
             best = (scoring.get("candidates") or [{}])[0]
             unreachable = scoring.get("unreachable")  # no channel could carry any action
-            return answer({"decision": "nothing", "cause": unreachable or "no action beats doing nothing",
-                           "reason": f"{unreachable}: doing nothing" if unreachable else
-                           f"no action beats doing nothing: {best.get('rationale', 'no positive value')}"})
+            return answer(
+                {
+                    "decision": "nothing",
+                    "cause": unreachable or "no action beats doing nothing",
+                    "reason": f"{unreachable}: doing nothing"
+                    if unreachable
+                    else f"no action beats doing nothing: {best.get('rationale', 'no positive value')}",
+                }
+            )
         checks = tool_results(request, CHECK)
         if _first_passing(checks) is None and len(checks) < min(len(candidates), CANDIDATES_CHECKED):
-            batch = candidates[len(checks):1 if not checks else CANDIDATES_CHECKED]
+            batch = candidates[len(checks) : 1 if not checks else CANDIDATES_CHECKED]
             return ModelResponse.from_calls(
-                *(ToolCall(id=call_id(request, i), name=CHECK,
-                           arguments={"proposal": build_proposal(c, profile, scoring, self.use_case)})
-                  for i, c in enumerate(batch)),
+                *(
+                    ToolCall(
+                        id=call_id(request, i),
+                        name=CHECK,
+                        arguments={"proposal": build_proposal(c, profile, scoring, self.use_case)},
+                    )
+                    for i, c in enumerate(batch)
+                ),
                 model_name=LOCAL_MODEL_NAME,
             )
         return self._conclude(request, checks)
@@ -84,8 +105,11 @@ class SpecialistPolicy:
         context = {k: v for k, v in (trigger.get("context") or {}).items() if k in CONTEXT_KEYS}
         return ModelResponse.from_calls(
             ToolCall(id=call_id(request, 0), name=PROFILE, arguments={"customer_id": member}),
-            ToolCall(id=call_id(request, 1), name=SCORE,
-                     arguments={"customer_id": member, "use_case": self.use_case.value, **context}),
+            ToolCall(
+                id=call_id(request, 1),
+                name=SCORE,
+                arguments={"customer_id": member, "use_case": self.use_case.value, **context},
+            ),
             model_name=LOCAL_MODEL_NAME,
         )
 
@@ -94,9 +118,19 @@ class SpecialistPolicy:
         proposals = {call.id: call.arguments["proposal"] for call in calls_made(request, CHECK)}
         passed = _first_passing(checks)
         if passed is not None:
-            return answer({"decision": "propose", "proposal": proposals[passed.call_id],
-                           "needs_review": bool(content(passed).get("needs_review"))})
+            return answer(
+                {
+                    "decision": "propose",
+                    "proposal": proposals[passed.call_id],
+                    "needs_review": bool(content(passed).get("needs_review")),
+                }
+            )
         broken = set().union(*(blocking(content(result)) for result in checks))
-        return answer({"decision": "nothing", "broken_rules": sorted(broken),
-                       "reason": "no candidate that beats doing nothing passes the rules "
-                       f"(they broke {', '.join(sorted(broken)) or 'the rules'}); doing nothing"})
+        return answer(
+            {
+                "decision": "nothing",
+                "broken_rules": sorted(broken),
+                "reason": "no candidate that beats doing nothing passes the rules "
+                f"(they broke {', '.join(sorted(broken)) or 'the rules'}); doing nothing",
+            }
+        )

@@ -60,27 +60,43 @@ class Playbook:
 
 
 PLAYBOOKS = {
-    UseCase.REACTIVATION: Playbook(UseCase.REACTIVATION, "reactivation", """\
+    UseCase.REACTIVATION: Playbook(
+        UseCase.REACTIVATION,
+        "reactivation",
+        """\
 - For dormant or at-risk members. First infer why they lapsed: seasonality (a winter buyer in
   summer is not lost), price (a discount seeker), or category (their category has nothing new).
 - Lead with relevance: the new collection in their category, a points-balance reminder, early
   access. A "We miss you" tone; a personalised win-back offer only when relevance is not enough.
-- Never act on a stale profile: a member who looks dormant may simply be missing data."""),
-    UseCase.CART_ABANDONMENT: Playbook(UseCase.CART_ABANDONMENT, "cart abandonment", """\
+- Never act on a stale profile: a member who looks dormant may simply be missing data.""",
+    ),
+    UseCase.CART_ABANDONMENT: Playbook(
+        UseCase.CART_ABANDONMENT,
+        "cart abandonment",
+        """\
 - For a cart abandoned within the trigger window. The first message is a reminder, without a
   discount (discounts in the first message train members to abandon carts) unless policy allows.
 - Calibrate any incentive to the price barrier and intent: a high-ticket item with repeated views
   and a competitor promotion may justify a modest amount off, never the competitor's full depth.
-- Consider bundling a complementary item; create urgency with short validity (about 24 hours)."""),
-    UseCase.UPSELL: Playbook(UseCase.UPSELL, "upsell", """\
+- Consider bundling a complementary item; create urgency with short validity (about 24 hours).""",
+    ),
+    UseCase.UPSELL: Playbook(
+        UseCase.UPSELL,
+        "upsell",
+        """\
 - Post-purchase and pre-checkout: complementary items and bundles assembled from the member's
   category affinity and inventory that should move (recommend_bundle).
 - Points acceleration ("2x points on your next order") over discounts.
 - Replenishment reminders when a regular purchase is due: "Your favourite coffee beans are
-  running low: order now for 2x points"."""),
-    UseCase.COMPETITIVE_RESPONSE: Playbook(UseCase.COMPETITIVE_RESPONSE, "competitive response", """\
+  running low: order now for 2x points".""",
+    ),
+    UseCase.COMPETITIVE_RESPONSE: Playbook(
+        UseCase.COMPETITIVE_RESPONSE,
+        "competitive response",
+        """\
 - A competitor promotion overlaps the member's affinities. Offer the smallest incentive that
   closes the gap while protecting margin: not a match of the competitor's depth.
 - Full-price buyers get non-price levers: early access, points, recognition.
-- Price-sensitive members in the affected category may get a modest, short-lived offer."""),
+- Price-sensitive members in the affected category may get a modest, short-lived offer.""",
+    ),
 }

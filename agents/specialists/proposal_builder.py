@@ -37,28 +37,34 @@ def offer_value_text(candidate: dict[str, Any]) -> str:
     return ""
 
 
-def build_proposal(candidate: dict[str, Any], profile: dict[str, Any], scoring: dict[str, Any],
-                   use_case: UseCase) -> dict[str, Any]:
+def build_proposal(
+    candidate: dict[str, Any], profile: dict[str, Any], scoring: dict[str, Any], use_case: UseCase
+) -> dict[str, Any]:
     channel = Channel(candidate["channel"])
     tone = choose_tone(profile)
     zone = ZoneInfo(profile.get("time_zone") or "UTC")
     valid_until = datetime.fromisoformat(candidate["valid_until"])
     anchor = scoring.get("anchor") or {}
-    copy = write(CopyBrief(
-        use_case=use_case,
-        channel=channel,
-        tone=tone,
-        offer_type=OfferType(candidate["offer_type"]),
-        offer_value=offer_value_text(candidate),
-        valid_until=valid_until.astimezone(zone),
-        first_name=profile.get("first_name"),
-        category=anchor.get("category"),
-        product=anchor.get("product"),
-        opt_out_text=scoring.get("sms_opt_out_text", "Reply STOP to opt out"),
-        replenishment=bool(anchor.get("replenishment_due")),
-    ))
-    offer = {key: candidate[key] for key in ("discount_pct", "amount_off", "points_multiplier", "bonus_points")
-             if candidate.get(key)}
+    copy = write(
+        CopyBrief(
+            use_case=use_case,
+            channel=channel,
+            tone=tone,
+            offer_type=OfferType(candidate["offer_type"]),
+            offer_value=offer_value_text(candidate),
+            valid_until=valid_until.astimezone(zone),
+            first_name=profile.get("first_name"),
+            category=anchor.get("category"),
+            product=anchor.get("product"),
+            opt_out_text=scoring.get("sms_opt_out_text", "Reply STOP to opt out"),
+            replenishment=bool(anchor.get("replenishment_due")),
+        )
+    )
+    offer = {
+        key: candidate[key]
+        for key in ("discount_pct", "amount_off", "points_multiplier", "bonus_points")
+        if candidate.get(key)
+    }
     if candidate.get("free_shipping"):
         offer["free_shipping"] = True
     message = {"tone": tone.value, "body": copy.body}
@@ -73,15 +79,22 @@ def build_proposal(candidate: dict[str, Any], profile: dict[str, Any], scoring: 
         "send_at": candidate["send_at"],
         "valid_from": candidate["send_at"],
         "valid_until": candidate["valid_until"],
-        "offer": {"type": candidate["offer_type"], **offer,
-                  "skus": candidate.get("skus", []), "categories": candidate.get("categories", [])},
+        "offer": {
+            "type": candidate["offer_type"],
+            **offer,
+            "skus": candidate.get("skus", []),
+            "categories": candidate.get("categories", []),
+        },
         "message": message,
         "sequence_step": int(scoring.get("sequence_step", 1)),
         "rationale": candidate["rationale"],
         "value": {
-            "propensity": candidate["propensity"], "uplift": candidate["uplift"],
-            "expected_margin": candidate["expected_margin"], "cost": candidate["cost"],
-            "fatigue_penalty": candidate["fatigue_penalty"], "expected_value": candidate["value"],
+            "propensity": candidate["propensity"],
+            "uplift": candidate["uplift"],
+            "expected_margin": candidate["expected_margin"],
+            "cost": candidate["cost"],
+            "fatigue_penalty": candidate["fatigue_penalty"],
+            "expected_value": candidate["value"],
         },
         "estimated_cost": candidate["cost_if_redeemed"],
     }

@@ -18,7 +18,23 @@ from evals.harness.suite import Case, Expectations, Suite, load_suite
 from evals.harness.thresholds import Thresholds, load_thresholds
 
 __all__ = [
-    "Case", "CaseResult", "Check", "Comparison", "Expectations", "RunOptions", "RunSummary", "Seen",
-    "SimulationOptions", "Suite", "Thresholds", "compare_runs", "evaluate", "load_suite", "load_thresholds",
-    "read_run", "run_simulation_suite", "run_suite", "write_run",
+    "Case",
+    "CaseResult",
+    "Check",
+    "Comparison",
+    "Expectations",
+    "RunOptions",
+    "RunSummary",
+    "Seen",
+    "SimulationOptions",
+    "Suite",
+    "Thresholds",
+    "compare_runs",
+    "evaluate",
+    "load_suite",
+    "load_thresholds",
+    "read_run",
+    "run_simulation_suite",
+    "run_suite",
+    "write_run",
 ]

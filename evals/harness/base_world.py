@@ -65,8 +65,14 @@ async def prepare_world(spec: BaseWorld, db_path: Path, now: datetime, settings:
     if not reused:
         population = load_population(population_path(spec.population))
         request = WorldRequest(population, spec.members, spec.seed, spec.months, spec.end_date)
-        await seed_world(url, db_path.parent / f"{db_path.stem}.truth", request, population_name=spec.population,
-                         reset=True, progress=Silent())
+        await seed_world(
+            url,
+            db_path.parent / f"{db_path.stem}.truth",
+            request,
+            population_name=spec.population,
+            reset=True,
+            progress=Silent(),
+        )
     models_dir = default_models_dir(url)
     world_settings = settings.model_copy(update={"db_url": url, "models_dir": models_dir})
     async with open_product(world_settings, clock=lambda: now) as product:
@@ -92,7 +98,13 @@ async def _holds(url: str, spec: BaseWorld) -> bool:
     if info is None and members == 0:
         return False
     wanted = (spec.seed, spec.population, spec.end_date, spec.members)
-    if info is None or (info.seed, info.population, info.last_day, info.customers) != wanted or members != spec.members:
-        raise InvalidInput(f"{url} does not hold the suite's base world (seed {spec.seed}, {spec.members} members of "
-                           f"'{spec.population}' ending {spec.end_date}); pass another --db or none")
+    if (
+        info is None
+        or (info.seed, info.population, info.last_day, info.customers) != wanted
+        or members != spec.members
+    ):
+        raise InvalidInput(
+            f"{url} does not hold the suite's base world (seed {spec.seed}, {spec.members} members of "
+            f"'{spec.population}' ending {spec.end_date}); pass another --db or none"
+        )
     return True

@@ -72,10 +72,18 @@ def compare_runs(dir_a: Path, dir_b: Path) -> Comparison:
         else:
             changed.append(change)
     flat_a, flat_b = flatten(summary_a.metrics), flatten(summary_b.metrics)
-    metrics = {name: (flat_a.get(name), flat_b.get(name)) for name in sorted(flat_a.keys() | flat_b.keys())
-               if flat_a.get(name) != flat_b.get(name)}
-    return Comparison(a=_label(dir_a, summary_a), b=_label(dir_b, summary_b), metrics=metrics,
-                      changed=tuple(changed), unchanged=unchanged)
+    metrics = {
+        name: (flat_a.get(name), flat_b.get(name))
+        for name in sorted(flat_a.keys() | flat_b.keys())
+        if flat_a.get(name) != flat_b.get(name)
+    }
+    return Comparison(
+        a=_label(dir_a, summary_a),
+        b=_label(dir_b, summary_b),
+        metrics=metrics,
+        changed=tuple(changed),
+        unchanged=unchanged,
+    )
 
 
 def flatten(metrics: dict[str, Metric]) -> dict[str, float]:
@@ -90,8 +98,13 @@ def flatten(metrics: dict[str, Metric]) -> dict[str, float]:
 
 
 def _label(directory: Path, summary: RunSummary) -> RunLabel:
-    return RunLabel(directory=str(directory), suite=summary.suite, model=summary.model,
-                    passed=summary.cases.passed, total=summary.cases.total)
+    return RunLabel(
+        directory=str(directory),
+        suite=summary.suite,
+        model=summary.model,
+        passed=summary.cases.passed,
+        total=summary.cases.total,
+    )
 
 
 def _verdict(check: Check | None) -> bool | None:
@@ -99,23 +112,35 @@ def _verdict(check: Check | None) -> bool | None:
 
 
 def _case_change(case_id: str, a: CaseResult | None, b: CaseResult | None) -> CaseChange | None:
-    names = list(dict.fromkeys([c.evaluator for c in (a.checks if a else ())] +
-                               [c.evaluator for c in (b.checks if b else ())]))
+    names = list(
+        dict.fromkeys(
+            [c.evaluator for c in (a.checks if a else ())] + [c.evaluator for c in (b.checks if b else ())]
+        )
+    )
     flips = []
     for name in names:
         before, after = (a.check(name) if a else None), (b.check(name) if b else None)
         if _verdict(before) != _verdict(after):
             shown = after or before
             assert shown is not None
-            flips.append(EvaluatorChange(evaluator=name, before=_verdict(before), after=_verdict(after),
-                                         reason=shown.reason))
+            flips.append(
+                EvaluatorChange(
+                    evaluator=name, before=_verdict(before), after=_verdict(after), reason=shown.reason
+                )
+            )
     outcome_a = _outcome(a)
     outcome_b = _outcome(b)
     before_passed, after_passed = (a.passed if a else None), (b.passed if b else None)
     if not flips and outcome_a == outcome_b and before_passed == after_passed:
         return None
-    return CaseChange(id=case_id, before=before_passed, after=after_passed, outcome_before=outcome_a,
-                      outcome_after=outcome_b, evaluators=tuple(flips))
+    return CaseChange(
+        id=case_id,
+        before=before_passed,
+        after=after_passed,
+        outcome_before=outcome_a,
+        outcome_after=outcome_b,
+        evaluators=tuple(flips),
+    )
 
 
 def _outcome(case: CaseResult | None) -> str | None:

@@ -104,14 +104,23 @@ def read_decision(result: RunResult, log: Sequence[LogEntry]) -> Decision:
     receipt = sent[1].content if sent is not None and isinstance(sent[1].content, dict) else {}
     violations, checked = _violations(proposal, log, transcript)
     return Decision(
-        outcome=outcome, stated=stated.get("decision"), detail=str(stated.get("detail") or stated.get("reason") or ""),
+        outcome=outcome,
+        stated=stated.get("decision"),
+        detail=str(stated.get("detail") or stated.get("reason") or ""),
         use_case=stated.get("use_case") or (proposal.use_case.value if proposal else None),
-        termination=result.termination.value, degraded=result.degraded, proposal=proposal, guard=guard,
+        termination=result.termination.value,
+        degraded=result.degraded,
+        proposal=proposal,
+        guard=guard,
         scheduled_at=_datetime(receipt.get("scheduled_at")),
         refusal=str(refused.content)[:500] if refused is not None else None,
-        violations=violations, content_checked=checked,
-        model_requests=result.usage.requests, tool_calls=result.usage.tool_calls, tokens=result.usage.total_tokens,
-        cost_usd=result.usage.cost_usd, unpriced_requests=result.usage.unpriced_requests,
+        violations=violations,
+        content_checked=checked,
+        model_requests=result.usage.requests,
+        tool_calls=result.usage.tool_calls,
+        tokens=result.usage.total_tokens,
+        cost_usd=result.usage.cost_usd,
+        unpriced_requests=result.usage.unpriced_requests,
     )
 
 
@@ -140,27 +149,38 @@ def _guard_view(raw: dict[str, Any] | None) -> GuardView | None:
         return None
     reasons = [r for r in raw.get("reasons") or [] if isinstance(r, dict)]
     return GuardView(
-        verdict=str(raw["verdict"]), codes=tuple(str(r.get("code", "")) for r in reasons),
+        verdict=str(raw["verdict"]),
+        codes=tuple(str(r.get("code", "")) for r in reasons),
         reasons=tuple(f"{r.get('code')}: {r.get('message')}" for r in reasons),
-        needs_review=raw.get("review_id") is not None, failed_closed=bool(raw.get("failed_closed")),
+        needs_review=raw.get("review_id") is not None,
+        failed_closed=bool(raw.get("failed_closed")),
     )
 
 
-def _violations(proposal: OfferProposal | None, log: Sequence[LogEntry],
-                transcript: Transcript) -> tuple[tuple[RuleHit, ...], bool]:
+def _violations(
+    proposal: OfferProposal | None, log: Sequence[LogEntry], transcript: Transcript
+) -> tuple[tuple[RuleHit, ...], bool]:
     """Violations the rules server reported for the proposal's exact content, from every check of
     the trace (specialist and guard); and whether any check saw that content at all."""
     if proposal is None:
         return (), False
     digest = content_hash(proposal)
-    reports = [entry.payload.get("content") for entry in log
-               if entry.kind is StepKind.TOOL_RESULT and entry.payload.get("name") in (CHECK_TOOL, RECORD_TOOL)
-               and not entry.payload.get("is_error")]
-    reports += [part.content for part in _all_results(transcript) if part.tool_name in (CHECK_TOOL, RECORD_TOOL)]
+    reports = [
+        entry.payload.get("content")
+        for entry in log
+        if entry.kind is StepKind.TOOL_RESULT
+        and entry.payload.get("name") in (CHECK_TOOL, RECORD_TOOL)
+        and not entry.payload.get("is_error")
+    ]
+    reports += [
+        part.content for part in _all_results(transcript) if part.tool_name in (CHECK_TOOL, RECORD_TOOL)
+    ]
     matching = [r for r in reports if isinstance(r, dict) and r.get("content_hash") == digest]
     hits = {
         (str(v.get("rule_id")), str(v.get("severity")), str(v.get("message"))): None
-        for report in matching for v in report.get("violations") or [] if isinstance(v, dict)
+        for report in matching
+        for v in report.get("violations") or []
+        if isinstance(v, dict)
     }
     return tuple(RuleHit(rule_id=r, severity=s, message=m) for r, s, m in hits), bool(matching)
 

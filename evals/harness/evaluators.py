@@ -52,8 +52,12 @@ def _fail(name: str, reason: str) -> Check:
 
 
 def _not_applicable(name: str, seen: Seen) -> Check:
-    return Check(evaluator=name, passed=True, applicable=False,
-                 reason=f"nothing reached the member ({seen.decision.outcome}): no message to judge")
+    return Check(
+        evaluator=name,
+        passed=True,
+        applicable=False,
+        reason=f"nothing reached the member ({seen.decision.outcome}): no message to judge",
+    )
 
 
 def completed(seen: Seen) -> Check:
@@ -68,7 +72,9 @@ def completed(seen: Seen) -> Check:
         return _fail(name, f"the answer says {d.stated!r} but the run shows {d.outcome!r}")
     if d.outcome == "refused":
         return _fail(name, f"the guard approved a proposal the channels server then refused: {d.refusal}")
-    return _ok(name, f"answered {d.outcome!r} in {d.model_requests} model calls and {d.tool_calls} tool calls")
+    return _ok(
+        name, f"answered {d.outcome!r} in {d.model_requests} model calls and {d.tool_calls} tool calls"
+    )
 
 
 def use_case(expected: UseCase, seen: Seen) -> Check:
@@ -84,8 +90,11 @@ def decision(expected: str, seen: Seen) -> Check:
     if expected == "act":
         return (_ok if d.outcome in ACTED else _fail)("decision", summary)
     if d.outcome == "rejected":
-        return _ok("decision", f"nothing reached the member, but only because the guard rejected the specialist's "
-                               f"proposal ({d.detail})")
+        return _ok(
+            "decision",
+            f"nothing reached the member, but only because the guard rejected the specialist's "
+            f"proposal ({d.detail})",
+        )
     return (_ok if d.outcome in HELD_BACK else _fail)("decision", summary)
 
 
@@ -94,7 +103,9 @@ def channel_in(expected: tuple[Channel, ...], seen: Seen) -> Check:
     if message is None:
         return _not_applicable("channel_in", seen)
     allowed = ", ".join(c.value for c in expected)
-    return (_ok if message.channel in expected else _fail)("channel_in", f"{message.channel.value} (allowed: {allowed})")
+    return (_ok if message.channel in expected else _fail)(
+        "channel_in", f"{message.channel.value} (allowed: {allowed})"
+    )
 
 
 def offer_type_in(expected: tuple[OfferType, ...], seen: Seen) -> Check:
@@ -103,7 +114,8 @@ def offer_type_in(expected: tuple[OfferType, ...], seen: Seen) -> Check:
         return _not_applicable("offer_type_in", seen)
     allowed = ", ".join(t.value for t in expected)
     return (_ok if message.offer.type in expected else _fail)(
-        "offer_type_in", f"{describe_offer(message.offer)} (allowed: {allowed})")
+        "offer_type_in", f"{describe_offer(message.offer)} (allowed: {allowed})"
+    )
 
 
 def discount_depth(offer: Offer, sku_prices: Mapping[str, float], basket: float | None) -> float | None:
@@ -130,15 +142,21 @@ def _depth_check(name: str, seen: Seen, passes: Callable[[float], bool], bound: 
     depth = discount_depth(message.offer, seen.sku_prices, seen.basket_value)
     if depth is None:
         return _fail(name, f"{describe_offer(message.offer)}: cannot tell what it applies to")
-    return (_ok if passes(depth) else _fail)(name, f"{describe_offer(message.offer)} is a {depth:g}% cut ({bound})")
+    return (_ok if passes(depth) else _fail)(
+        name, f"{describe_offer(message.offer)} is a {depth:g}% cut ({bound})"
+    )
 
 
 def discount_at_most(expected: float, seen: Seen) -> Check:
-    return _depth_check("discount_at_most", seen, lambda depth: depth <= expected + 1e-9, f"at most {expected:g}%")
+    return _depth_check(
+        "discount_at_most", seen, lambda depth: depth <= expected + 1e-9, f"at most {expected:g}%"
+    )
 
 
 def discount_at_least(expected: float, seen: Seen) -> Check:
-    return _depth_check("discount_at_least", seen, lambda depth: depth >= expected - 1e-9, f"at least {expected:g}%")
+    return _depth_check(
+        "discount_at_least", seen, lambda depth: depth >= expected - 1e-9, f"at least {expected:g}%"
+    )
 
 
 def validity_hours(expected: tuple[float, float], seen: Seen) -> Check:
@@ -148,7 +166,8 @@ def validity_hours(expected: tuple[float, float], seen: Seen) -> Check:
     usable = (message.valid_until - max(message.send_at, message.valid_from)).total_seconds() / 3600
     low, high = expected
     return (_ok if low <= usable <= high else _fail)(
-        "validity_hours", f"usable for {usable:.1f} h after it arrives (expected {low:g}-{high:g} h)")
+        "validity_hours", f"usable for {usable:.1f} h after it arrives (expected {low:g}-{high:g} h)"
+    )
 
 
 def _in_quiet_hours(hour: int, quiet: tuple[int, int]) -> bool:
@@ -161,14 +180,20 @@ def send_in_member_window(seen: Seen) -> Check:
     if message is None:
         return _not_applicable(name, seen)
     if message.channel in PASSIVE_CHANNELS:
-        return Check(evaluator=name, passed=True, applicable=False,
-                     reason=f"{message.channel.value} is seen when the member looks: no quiet hours")
+        return Check(
+            evaluator=name,
+            passed=True,
+            applicable=False,
+            reason=f"{message.channel.value} is seen when the member looks: no quiet hours",
+        )
     local = seen.local(message.send_at)
     start, end = seen.quiet_hours
     inside = not _in_quiet_hours(local.hour, seen.quiet_hours)
     return (_ok if inside else _fail)(
-        name, f"{message.channel.value} at {local:%a %H:%M} local ({seen.time_zone}); the member's quiet hours "
-              f"are {start:02d}:00-{end:02d}:00")
+        name,
+        f"{message.channel.value} at {local:%a %H:%M} local ({seen.time_zone}); the member's quiet hours "
+        f"are {start:02d}:00-{end:02d}:00",
+    )
 
 
 def send_hour_near(expected: int, tolerance: int, seen: Seen) -> Check:
@@ -176,11 +201,14 @@ def send_hour_near(expected: int, tolerance: int, seen: Seen) -> Check:
     if message is None:
         return _not_applicable(name, seen)
     if message.channel in TIMELESS_CHANNELS:
-        return Check(evaluator=name, passed=True, applicable=False, reason="in-store: shown when the member shops")
+        return Check(
+            evaluator=name, passed=True, applicable=False, reason="in-store: shown when the member shops"
+        )
     local = seen.local(message.send_at)
     distance = min((local.hour - expected) % 24, (expected - local.hour) % 24)
     return (_ok if distance <= tolerance else _fail)(
-        name, f"sent at {local:%H:%M} local; the member's usual hour is {expected:02d}:00 (±{tolerance} h)")
+        name, f"sent at {local:%H:%M} local; the member's usual hour is {expected:02d}:00 (±{tolerance} h)"
+    )
 
 
 def copy_rules(expected: CopyRules, seen: Seen) -> Check:
@@ -198,8 +226,11 @@ def copy_rules(expected: CopyRules, seen: Seen) -> Check:
         problems.append(f"names none of {list(expected.must_contain_any)}")
     problems += [f"contains {word!r}" for word in expected.must_not_contain if word.lower() in lowered]
     quoted = everything if len(everything) <= 160 else everything[:157] + "..."
-    return (_fail(name, "; ".join(problems) + f" in: {quoted!r}") if problems else
-            _ok(name, f"{len(delivered)} characters: {quoted!r}"))
+    return (
+        _fail(name, "; ".join(problems) + f" in: {quoted!r}")
+        if problems
+        else _ok(name, f"{len(delivered)} characters: {quoted!r}")
+    )
 
 
 def reason_mentions_any(expected: tuple[str, ...], seen: Seen) -> Check:
@@ -233,10 +264,12 @@ def describe_offer(offer: Offer) -> str:
     value = {
         OfferType.PERCENT_OFF: f"{offer.discount_pct:g}% off" if offer.discount_pct else "",
         OfferType.AMOUNT_OFF: f"${offer.amount_off:g} off" if offer.amount_off else "",
-        OfferType.POINTS_MULTIPLIER: f"{offer.points_multiplier:g}x points" if offer.points_multiplier else "",
+        OfferType.POINTS_MULTIPLIER: f"{offer.points_multiplier:g}x points"
+        if offer.points_multiplier
+        else "",
         OfferType.BONUS_POINTS: f"{offer.bonus_points} bonus points" if offer.bonus_points else "",
-        OfferType.BUNDLE: f"bundle of {len(offer.skus)}" + (f" at {offer.discount_pct:g}% off"
-                                                            if offer.discount_pct else ""),
+        OfferType.BUNDLE: f"bundle of {len(offer.skus)}"
+        + (f" at {offer.discount_pct:g}% off" if offer.discount_pct else ""),
     }.get(offer.type, "")
     return f"{offer.type.value}" + (f" ({value})" if value else "")
 
@@ -245,10 +278,15 @@ def evaluate(expect: Expectations, seen: Seen) -> tuple[Check, ...]:
     """Every check a case's expectations call for, `completed` first."""
     checks = [completed(seen)]
     stated: list[tuple[Any, Callable[[Any, Seen], Check]]] = [
-        (expect.use_case, use_case), (expect.decision, decision), (expect.channel_in, channel_in),
-        (expect.offer_type_in, offer_type_in), (expect.discount_at_most, discount_at_most),
-        (expect.discount_at_least, discount_at_least), (expect.validity_hours, validity_hours),
-        (expect.copy_rules, copy_rules), (expect.reason_mentions_any or None, reason_mentions_any),
+        (expect.use_case, use_case),
+        (expect.decision, decision),
+        (expect.channel_in, channel_in),
+        (expect.offer_type_in, offer_type_in),
+        (expect.discount_at_most, discount_at_most),
+        (expect.discount_at_least, discount_at_least),
+        (expect.validity_hours, validity_hours),
+        (expect.copy_rules, copy_rules),
+        (expect.reason_mentions_any or None, reason_mentions_any),
         (expect.guard_in, guard_in),
     ]
     checks += [judge(value, seen) for value, judge in stated if value is not None]

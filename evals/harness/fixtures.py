@@ -112,10 +112,19 @@ async def place_case(db: Database, case: Case, now: datetime, seed: int) -> Plac
     rng = case_rng(seed, case.id)
     moment = now.astimezone(UTC).replace(tzinfo=None)
     async with db.session() as session, session.begin():
-        rows = (await session.execute(
-            select(Product.id, Product.sku, Product.name, Category.name, Category.id, Product.price, Product.unit_cost)
-            .join(Category, Category.id == Product.category_id)
-        )).all()
+        rows = (
+            await session.execute(
+                select(
+                    Product.id,
+                    Product.sku,
+                    Product.name,
+                    Category.name,
+                    Category.id,
+                    Product.price,
+                    Product.unit_cost,
+                ).join(Category, Category.id == Product.category_id)
+            )
+        ).all()
         catalogue = _Catalogue([CatalogueItem(*row) for row in rows], rng)
         await _tweak_world(session, case.world, catalogue, moment)
         member = case.member
@@ -135,8 +144,13 @@ async def place_case(db: Database, case: Case, now: datetime, seed: int) -> Plac
         basket = await _typical_basket(session, cid, moment)
     cart = [catalogue.resolve(ref) for ref in case.moment.cart]
     trigger = _trigger(case, cid, cart)
-    return PlacedCase(customer_id=cid, trigger=trigger, basket_value=sum(i.price for i in cart) or basket,
-                      local_zone=member.time_zone, quiet_hours=member.quiet_hours)
+    return PlacedCase(
+        customer_id=cid,
+        trigger=trigger,
+        basket_value=sum(i.price for i in cart) or basket,
+        local_zone=member.time_zone,
+        quiet_hours=member.quiet_hours,
+    )
 
 
 def _trigger(case: Case, customer_id: int, cart: list[CatalogueItem]) -> dict[str, object]:
@@ -153,24 +167,48 @@ def _trigger(case: Case, customer_id: int, cart: list[CatalogueItem]) -> dict[st
         context["competitor_discount_pct"] = moment.competitor_discount_pct
     if moment.sequence_step is not None:
         context["sequence_step"] = moment.sequence_step
-    return {"customer_id": customer_id, "use_case": moment.use_case.value, "trigger": moment.trigger,
-            "context": context}
+    return {
+        "customer_id": customer_id,
+        "use_case": moment.use_case.value,
+        "trigger": moment.trigger,
+        "context": context,
+    }
 
 
-async def _tweak_world(session: AsyncSession, tweaks: WorldTweaks, catalogue: _Catalogue, now: datetime) -> None:
+async def _tweak_world(
+    session: AsyncSession, tweaks: WorldTweaks, catalogue: _Catalogue, now: datetime
+) -> None:
     for spec in tweaks.products:
         category_id = catalogue.category_id(spec.category)
         product = Product(
-            sku=f"EVAL-{spec.key.upper()}", name=spec.name, category_id=category_id, price=spec.price,
-            unit_cost=spec.unit_cost, season="all", full_price_only=spec.full_price_only,
-            launched_at=None if spec.launched_days_ago is None else now - timedelta(days=spec.launched_days_ago),
+            sku=f"EVAL-{spec.key.upper()}",
+            name=spec.name,
+            category_id=category_id,
+            price=spec.price,
+            unit_cost=spec.unit_cost,
+            season="all",
+            full_price_only=spec.full_price_only,
+            launched_at=None
+            if spec.launched_days_ago is None
+            else now - timedelta(days=spec.launched_days_ago),
         )
         session.add(product)
         await session.flush()
-        session.add(Inventory(product_id=product.id, on_hand=spec.on_hand, weekly_demand=spec.weekly_demand,
-                              clearance=spec.clearance, updated_at=now))
-        catalogue.add(spec.key, CatalogueItem(product.id, product.sku, spec.name, spec.category, category_id,
-                                              spec.price, spec.unit_cost))
+        session.add(
+            Inventory(
+                product_id=product.id,
+                on_hand=spec.on_hand,
+                weekly_demand=spec.weekly_demand,
+                clearance=spec.clearance,
+                updated_at=now,
+            )
+        )
+        catalogue.add(
+            spec.key,
+            CatalogueItem(
+                product.id, product.sku, spec.name, spec.category, category_id, spec.price, spec.unit_cost
+            ),
+        )
     for stock in tweaks.stock:
         items = [catalogue.resolve(stock)] if stock.product else catalogue.in_category(stock.category or "")
         if not items:
@@ -178,18 +216,26 @@ async def _tweak_world(session: AsyncSession, tweaks: WorldTweaks, catalogue: _C
         values: dict[str, object] = {"on_hand": stock.on_hand, "updated_at": now}
         if stock.clearance is not None:
             values["clearance"] = stock.clearance
-        await session.execute(update(Inventory).where(Inventory.product_id.in_([i.product_id for i in items]))
-                              .values(**values))
+        await session.execute(
+            update(Inventory).where(Inventory.product_id.in_([i.product_id for i in items])).values(**values)
+        )
     for signal in tweaks.competitors:
-        session.add(CompetitorSignal(
-            competitor=signal.competitor, category_id=catalogue.category_id(signal.category),
-            discount_pct=signal.discount_pct, starts_at=now - timedelta(days=signal.started_days_ago),
-            ends_at=now + timedelta(days=signal.ends_in_days),
-            description=f"{signal.competitor}: {signal.discount_pct:g}% off {signal.category.lower()}",
-        ))
+        session.add(
+            CompetitorSignal(
+                competitor=signal.competitor,
+                category_id=catalogue.category_id(signal.category),
+                discount_pct=signal.discount_pct,
+                starts_at=now - timedelta(days=signal.started_days_ago),
+                ends_at=now + timedelta(days=signal.ends_in_days),
+                description=f"{signal.competitor}: {signal.discount_pct:g}% off {signal.category.lower()}",
+            )
+        )
     for spec in tweaks.budgets:
-        budget = await session.scalar(select(Budget).where(
-            Budget.use_case == spec.use_case.value, Budget.period_start <= now, Budget.period_end > now))
+        budget = await session.scalar(
+            select(Budget).where(
+                Budget.use_case == spec.use_case.value, Budget.period_start <= now, Budget.period_end > now
+            )
+        )
         if budget is None:
             raise FixtureError(f"the base world has no current {spec.use_case.value} budget to change")
         amount = budget.amount if spec.amount is None else spec.amount
@@ -204,12 +250,22 @@ def _customer(case: Case, now: datetime) -> Customer:
     slug = hashlib.sha256(case.id.encode()).hexdigest()[:10]
     has_phone = member.consents.get(Channel.SMS, False) or Channel.SMS in member.opted_out
     return Customer(
-        external_id=f"eval-{slug}", first_name=member.first_name, last_name=member.last_name,
-        email=f"member.{slug}@example.com", phone=f"+61491570{int(slug[:6], 16) % 1000:03d}" if has_phone else None,
-        birth_year=member.birth_year, gender=member.gender, postcode=member.postcode, locale=member.locale,
-        time_zone=member.time_zone, quiet_start_hour=member.quiet_hours[0], quiet_end_hour=member.quiet_hours[1],
+        external_id=f"eval-{slug}",
+        first_name=member.first_name,
+        last_name=member.last_name,
+        email=f"member.{slug}@example.com",
+        phone=f"+61491570{int(slug[:6], 16) % 1000:03d}" if has_phone else None,
+        birth_year=member.birth_year,
+        gender=member.gender,
+        postcode=member.postcode,
+        locale=member.locale,
+        time_zone=member.time_zone,
+        quiet_start_hour=member.quiet_hours[0],
+        quiet_end_hour=member.quiet_hours[1],
         joined_at=now - timedelta(days=member.joined_days_ago),
-        data_synced_at=None if member.data_synced_days_ago is None else now - timedelta(days=member.data_synced_days_ago),
+        data_synced_at=None
+        if member.data_synced_days_ago is None
+        else now - timedelta(days=member.data_synced_days_ago),
         notes=member.notes,
     )
 
@@ -227,23 +283,48 @@ def _consents(customer_id: int, member: MemberSpec, now: datetime) -> list[Chann
         opted_out = channel in member.opted_out
         # An opt-out keeps its moment (a month ago); consent otherwise dates from joining.
         when = now - timedelta(days=30) if opted_out else joined
-        rows.append(ChannelConsent(customer_id=customer_id, channel=channel.value, granted=granted and not opted_out,
-                                   opted_out_at=when if opted_out else None, updated_at=when))
+        rows.append(
+            ChannelConsent(
+                customer_id=customer_id,
+                channel=channel.value,
+                granted=granted and not opted_out,
+                opted_out_at=when if opted_out else None,
+                updated_at=when,
+            )
+        )
     return rows
 
 
 def _account(customer_id: int, member: MemberSpec, now: datetime) -> LoyaltyAccount:
     lifetime = member.lifetime_points if member.lifetime_points is not None else member.points_balance
-    return LoyaltyAccount(customer_id=customer_id, tier=member.tier.value, points_balance=member.points_balance,
-                          lifetime_points=lifetime, enrolled_at=now - timedelta(days=member.joined_days_ago))
+    return LoyaltyAccount(
+        customer_id=customer_id,
+        tier=member.tier.value,
+        points_balance=member.points_balance,
+        lifetime_points=lifetime,
+        enrolled_at=now - timedelta(days=member.joined_days_ago),
+    )
 
 
 class _HistoryWriter:
     """Writes one member's orders, events and messages, numbering their external keys."""
 
-    def __init__(self, customer_id: int, case_id: str, member: MemberSpec, now: datetime, catalogue: _Catalogue,
-                 rng: np.random.Generator) -> None:
-        self._cid, self._member, self._now, self._catalogue, self._rng = customer_id, member, now, catalogue, rng
+    def __init__(
+        self,
+        customer_id: int,
+        case_id: str,
+        member: MemberSpec,
+        now: datetime,
+        catalogue: _Catalogue,
+        rng: np.random.Generator,
+    ) -> None:
+        self._cid, self._member, self._now, self._catalogue, self._rng = (
+            customer_id,
+            member,
+            now,
+            catalogue,
+            rng,
+        )
         self._zone = ZoneInfo(member.time_zone)
         self._prefix = f"eval-{hashlib.sha256(case_id.encode()).hexdigest()[:10]}"
         self._serial = 0
@@ -283,8 +364,11 @@ class _HistoryWriter:
         return [[(ItemRef(category=name), spec.price)] for name in names]
 
     async def orders(self, session: AsyncSession, spec: OrderSpec) -> None:
-        for days_ago, lines in zip(self._spaced(spec.days_ago, spec.count, spec.every_days),
-                                   self._line_items(spec, spec.count), strict=True):
+        for days_ago, lines in zip(
+            self._spaced(spec.days_ago, spec.count, spec.every_days),
+            self._line_items(spec, spec.count),
+            strict=True,
+        ):
             placed = self._at_local_hour(days_ago, spec.hour)
             rows = []
             for ref, price in lines:
@@ -297,18 +381,42 @@ class _HistoryWriter:
                 rows.append((item, quantity, unit_price, unit_cost, discount))
             subtotal = round(sum(q * p for _, q, p, _, _ in rows), 2)
             discount_total = round(sum(d for *_, d in rows), 2)
-            order = Order(external_id=self._key("o"), customer_id=self._cid, placed_at=placed, channel=spec.channel,
-                          subtotal=subtotal, discount_total=discount_total, total=round(subtotal - discount_total, 2),
-                          coupon_code="EVALSAVE" if spec.coupon else None)
+            order = Order(
+                external_id=self._key("o"),
+                customer_id=self._cid,
+                placed_at=placed,
+                channel=spec.channel,
+                subtotal=subtotal,
+                discount_total=discount_total,
+                total=round(subtotal - discount_total, 2),
+                coupon_code="EVALSAVE" if spec.coupon else None,
+            )
             session.add(order)
             await session.flush()
-            session.add_all(OrderLine(order_id=order.id, product_id=item.product_id, quantity=q, unit_price=p,
-                                      unit_cost=c, discount=d) for item, q, p, c, d in rows)
-            session.add(BehaviouralEvent(
-                idempotency_key=self._key("e"), customer_id=self._cid, type=EventType.PURCHASE.value,
-                occurred_at=placed, product_id=rows[0][0].product_id, category_id=rows[0][0].category_id,
-                channel=spec.channel, value=order.total, payload={"order": order.external_id},
-            ))
+            session.add_all(
+                OrderLine(
+                    order_id=order.id,
+                    product_id=item.product_id,
+                    quantity=q,
+                    unit_price=p,
+                    unit_cost=c,
+                    discount=d,
+                )
+                for item, q, p, c, d in rows
+            )
+            session.add(
+                BehaviouralEvent(
+                    idempotency_key=self._key("e"),
+                    customer_id=self._cid,
+                    type=EventType.PURCHASE.value,
+                    occurred_at=placed,
+                    product_id=rows[0][0].product_id,
+                    category_id=rows[0][0].category_id,
+                    channel=spec.channel,
+                    value=order.total,
+                    payload={"order": order.external_id},
+                )
+            )
 
     def events(self, session: AsyncSession, spec: EventSpec) -> None:
         item = self._catalogue.resolve(spec.item) if spec.item is not None else None
@@ -318,12 +426,19 @@ class _HistoryWriter:
         channel = spec.channel.value if spec.channel is not None else "online"
         for n in range(spec.count):
             hours_ago = spec.newest_hours_ago + n * spec.every_hours
-            session.add(BehaviouralEvent(
-                idempotency_key=self._key("e"), customer_id=self._cid, type=spec.type.value,
-                occurred_at=self._now - timedelta(hours=hours_ago),
-                product_id=item.product_id if item else None, category_id=item.category_id if item else None,
-                channel=channel, session_id=self._key("s"), value=value,
-            ))
+            session.add(
+                BehaviouralEvent(
+                    idempotency_key=self._key("e"),
+                    customer_id=self._cid,
+                    type=spec.type.value,
+                    occurred_at=self._now - timedelta(hours=hours_ago),
+                    product_id=item.product_id if item else None,
+                    category_id=item.category_id if item else None,
+                    channel=channel,
+                    session_id=self._key("s"),
+                    value=value,
+                )
+            )
 
     async def contacts(self, session: AsyncSession, spec: ContactSpec) -> None:
         sends = self._spaced(spec.days_ago, spec.count, spec.every_days)
@@ -335,10 +450,17 @@ class _HistoryWriter:
         for index, days_ago in enumerate(sends):
             sent = self._at_local_hour(days_ago, spec.hour)
             contact = Contact(
-                idempotency_key=self._key("c"), customer_id=self._cid, channel=spec.channel.value,
-                use_case=spec.use_case.value if spec.use_case else None, campaign="eval-history",
-                subject=None if spec.channel is Channel.SMS else "News from us", body="A message from earlier.",
-                status="sent", attempts=1, scheduled_at=sent, sent_at=sent,
+                idempotency_key=self._key("c"),
+                customer_id=self._cid,
+                channel=spec.channel.value,
+                use_case=spec.use_case.value if spec.use_case else None,
+                campaign="eval-history",
+                subject=None if spec.channel is Channel.SMS else "News from us",
+                body="A message from earlier.",
+                status="sent",
+                attempts=1,
+                scheduled_at=sent,
+                sent_at=sent,
             )
             session.add(contact)
             await session.flush()
@@ -349,9 +471,18 @@ class _HistoryWriter:
             if index in clicked:
                 responses.append((OutcomeType.CLICK, EventType.MESSAGE_CLICK, seen + timedelta(minutes=3)))
             for outcome, event, at in responses:
-                session.add(Outcome(contact_id=contact.id, customer_id=self._cid, type=outcome.value, occurred_at=at))
-                session.add(BehaviouralEvent(idempotency_key=self._key("e"), customer_id=self._cid, type=event.value,
-                                             occurred_at=at, channel=spec.channel.value))
+                session.add(
+                    Outcome(contact_id=contact.id, customer_id=self._cid, type=outcome.value, occurred_at=at)
+                )
+                session.add(
+                    BehaviouralEvent(
+                        idempotency_key=self._key("e"),
+                        customer_id=self._cid,
+                        type=event.value,
+                        occurred_at=at,
+                        channel=spec.channel.value,
+                    )
+                )
 
     def _response_time(self, sent: datetime, hour: int) -> datetime:
         """The first moment at `hour` local after the message arrived (same day or the next), before now."""
@@ -370,6 +501,13 @@ def _spread(count: int, share: float) -> list[bool]:
 
 async def _typical_basket(session: AsyncSession, customer_id: int, now: datetime) -> float | None:
     """The member's average order over the last year: what an order-level amount-off applies to."""
-    totals = (await session.scalars(select(Order.subtotal).where(
-        Order.customer_id == customer_id, Order.placed_at >= now - timedelta(days=365), Order.placed_at < now))).all()
+    totals = (
+        await session.scalars(
+            select(Order.subtotal).where(
+                Order.customer_id == customer_id,
+                Order.placed_at >= now - timedelta(days=365),
+                Order.placed_at < now,
+            )
+        )
+    ).all()
     return round(float(np.mean(totals)), 2) if totals else None

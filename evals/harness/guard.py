@@ -32,9 +32,15 @@ def guard_cases(*, sample: int | None = None, ids: tuple[str, ...] = ()) -> tupl
     return cases
 
 
-async def run_guard(cases: tuple[GuardCase, ...], model: Model | None, policy: Policy, out_dir: Path, *,
-                    concurrency: int = 2,
-                    on_case: Callable[[CaseResult], None] | None = None) -> tuple[tuple[CaseResult, ...], dict[str, Metric]]:
+async def run_guard(
+    cases: tuple[GuardCase, ...],
+    model: Model | None,
+    policy: Policy,
+    out_dir: Path,
+    *,
+    concurrency: int = 2,
+    on_case: Callable[[CaseResult], None] | None = None,
+) -> tuple[tuple[CaseResult, ...], dict[str, Metric]]:
     (out_dir / TRANSCRIPTS).mkdir(parents=True, exist_ok=True)
     titles = {case.id: case.description for case in cases}
 
@@ -42,13 +48,18 @@ async def run_guard(cases: tuple[GuardCase, ...], model: Model | None, policy: P
         if on_case is not None:
             on_case(as_case_result(result, titles[result.id]))
 
-    suite: GuardSuiteResult = await run_guard_suite(cases, model or local_guard_model(), policy=policy,
-                                                    concurrency=concurrency, on_case=finished)
+    suite: GuardSuiteResult = await run_guard_suite(
+        cases, model or local_guard_model(), policy=policy, concurrency=concurrency, on_case=finished
+    )
     results = []
     for result in suite.cases:
         transcript = Path(TRANSCRIPTS) / f"{case_slug(result.id)}.json"
-        (out_dir / transcript).write_text(json.dumps(result.model_dump(mode="json"), indent=1), encoding="utf-8")
-        results.append(as_case_result(result, titles[result.id]).model_copy(update={"transcript": transcript.as_posix()}))
+        (out_dir / transcript).write_text(
+            json.dumps(result.model_dump(mode="json"), indent=1), encoding="utf-8"
+        )
+        results.append(
+            as_case_result(result, titles[result.id]).model_copy(update={"transcript": transcript.as_posix()})
+        )
     metrics: dict[str, Metric] = dict(suite.metrics())
     return tuple(results), metrics
 
@@ -56,17 +67,30 @@ async def run_guard(cases: tuple[GuardCase, ...], model: Model | None, policy: P
 def as_case_result(result: GuardCaseResult, title: str) -> CaseResult:
     family = result.id.split("/", 1)[0]
     outcome = Check(
-        evaluator="guard_outcome", passed=result.got == result.expected,
+        evaluator="guard_outcome",
+        passed=result.got == result.expected,
         reason=f"expected {result.expected}, got {result.got} ({', '.join(result.verdicts)})",
     )
     named = Check(
-        evaluator="guard_reasons", passed=result.reasons_matched, applicable=result.expected == "block",
-        reason=(f"named {', '.join(result.found_ids) or 'nothing'}; expected {', '.join(result.expected_ids)}"
-                if result.expected == "block" else "a valid case: no rule to name"),
+        evaluator="guard_reasons",
+        passed=result.reasons_matched,
+        applicable=result.expected == "block",
+        reason=(
+            f"named {', '.join(result.found_ids) or 'nothing'}; expected {', '.join(result.expected_ids)}"
+            if result.expected == "block"
+            else "a valid case: no rule to name"
+        ),
     )
     return CaseResult(
-        id=result.id, title=title, group=family, checks=(outcome, named),
-        decision={"outcome": result.got, "verdicts": list(result.verdicts), "reasons": list(result.reasons),
-                  "delivered": result.delivered},
+        id=result.id,
+        title=title,
+        group=family,
+        checks=(outcome, named),
+        decision={
+            "outcome": result.got,
+            "verdicts": list(result.verdicts),
+            "reasons": list(result.reasons),
+            "delivered": result.delivered,
+        },
         seconds=result.seconds,
     )

@@ -13,8 +13,14 @@ from tools.reporting.pages import render_page
 
 
 def render_html(summary: RunSummary, cases: tuple[CaseResult, ...]) -> str:
-    return render_page("evals.harness", "run.html.j2", summary=summary, cases=cases,
-                       evaluators=list(summary.evaluators), as_json=_json)
+    return render_page(
+        "evals.harness",
+        "run.html.j2",
+        summary=summary,
+        cases=cases,
+        evaluators=list(summary.evaluators),
+        as_json=_json,
+    )
 
 
 def _json(value: Any) -> str:

@@ -1,9 +1,9 @@
 """Writing a run directory and reading it back.
 
-    DIR/summary.json        what ran (suite, model, config and seeds), counts, scores, metrics
-    DIR/cases.jsonl         one line per case: id, each evaluator's verdict and reason, transcript path
-    DIR/report.html         the same for people: plain HTML with inline CSS, no scripts
-    DIR/transcripts/*.json  one per case (see the runners)
+DIR/summary.json        what ran (suite, model, config and seeds), counts, scores, metrics
+DIR/cases.jsonl         one line per case: id, each evaluator's verdict and reason, transcript path
+DIR/report.html         the same for people: plain HTML with inline CSS, no scripts
+DIR/transcripts/*.json  one per case (see the runners)
 """
 
 import json
@@ -32,7 +32,9 @@ def read_run(out_dir: Path) -> tuple[RunSummary, tuple[CaseResult, ...]]:
         summary = RunSummary.model_validate_json((out_dir / SUMMARY).read_bytes())
         lines = (out_dir / CASES).read_text(encoding="utf-8").splitlines()
     except OSError as error:
-        raise ValueError(f"{out_dir} is not an eval run directory: {error.strerror} ({error.filename})") from None
+        raise ValueError(
+            f"{out_dir} is not an eval run directory: {error.strerror} ({error.filename})"
+        ) from None
     except ValueError as error:
         raise ValueError(f"{out_dir / SUMMARY} is not a run summary: {error}") from None
     try:

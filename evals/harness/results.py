@@ -84,18 +84,29 @@ class RunSummary(BaseModel):
 def score_cases(cases: tuple[CaseResult, ...]) -> tuple[CaseCounts, dict[str, EvaluatorScore]]:
     errored = sum(1 for c in cases if c.error is not None)
     passed = sum(1 for c in cases if c.passed)
-    counts = CaseCounts(total=len(cases), passed=passed, failed=len(cases) - passed - errored, errored=errored)
+    counts = CaseCounts(
+        total=len(cases), passed=passed, failed=len(cases) - passed - errored, errored=errored
+    )
     tallies: dict[str, Counter[str]] = defaultdict(Counter)
     for case in cases:
         for check in case.checks:
-            tallies[check.evaluator]["passed" if check.passed and check.applicable else
-                                     "failed" if not check.passed else "not_applicable"] += 1
-    scores = {name: EvaluatorScore(passed=t["passed"], failed=t["failed"], not_applicable=t["not_applicable"])
-              for name, t in sorted(tallies.items())}
+            tallies[check.evaluator][
+                "passed"
+                if check.passed and check.applicable
+                else "failed"
+                if not check.passed
+                else "not_applicable"
+            ] += 1
+    scores = {
+        name: EvaluatorScore(passed=t["passed"], failed=t["failed"], not_applicable=t["not_applicable"])
+        for name, t in sorted(tallies.items())
+    }
     return counts, scores
 
 
-def scenario_metrics(cases: tuple[CaseResult, ...], evaluators: dict[str, EvaluatorScore]) -> dict[str, Metric]:
+def scenario_metrics(
+    cases: tuple[CaseResult, ...], evaluators: dict[str, EvaluatorScore]
+) -> dict[str, Metric]:
     """The scenario suites' metrics: case pass rate overall and by use case, pass rate by
     evaluator, and how often each outcome was reached."""
     groups: dict[str, list[CaseResult]] = defaultdict(list)
@@ -104,7 +115,9 @@ def scenario_metrics(cases: tuple[CaseResult, ...], evaluators: dict[str, Evalua
     outcomes = Counter(str(c.decision.get("outcome", "error")) for c in cases)
     return {
         "pass_rate": _rate(sum(c.passed for c in cases), len(cases)),
-        "pass_rate_by_use_case": {g: _rate(sum(c.passed for c in cs), len(cs)) for g, cs in sorted(groups.items())},
+        "pass_rate_by_use_case": {
+            g: _rate(sum(c.passed for c in cs), len(cs)) for g, cs in sorted(groups.items())
+        },
         "evaluator_pass_rate": {name: score.rate for name, score in evaluators.items()},
         "outcome_share": {name: _rate(n, len(cases)) for name, n in sorted(outcomes.items())},
         # Cases a fallback model answered (part of): a Claude run with any is not a Claude result.

@@ -48,8 +48,13 @@ class RunOptions(BaseModel):
 Progress = Callable[[CaseResult], None]
 
 
-async def run_suite(options: RunOptions, settings: Settings, *, on_start: Callable[[int], None] | None = None,
-                    on_case: Progress | None = None) -> RunSummary:
+async def run_suite(
+    options: RunOptions,
+    settings: Settings,
+    *,
+    on_start: Callable[[int], None] | None = None,
+    on_case: Progress | None = None,
+) -> RunSummary:
     """Run a suite and write its report into `options.out_dir`. Raises InvalidInput when the run
     cannot start (unknown suite, bad suite file, no API key for Claude, an unusable --db)."""
     started_at, started = datetime.now(UTC), time.perf_counter()
@@ -63,11 +68,21 @@ async def run_suite(options: RunOptions, settings: Settings, *, on_start: Callab
     counts, evaluators = score_cases(cases)
     code = await anyio.to_thread.run_sync(code_version)
     summary = RunSummary(
-        suite=config["suite"], model=model.name if model else "local",
-        config=config | {"model": options.model, "concurrency": options.concurrency, "sample": options.sample,
-                         "cases_selected": list(options.cases), "code": code},
-        started_at=started_at, seconds=round(time.perf_counter() - started, 2), cases=counts,
-        evaluators=evaluators, metrics=metrics,
+        suite=config["suite"],
+        model=model.name if model else "local",
+        config=config
+        | {
+            "model": options.model,
+            "concurrency": options.concurrency,
+            "sample": options.sample,
+            "cases_selected": list(options.cases),
+            "code": code,
+        },
+        started_at=started_at,
+        seconds=round(time.perf_counter() - started, 2),
+        cases=counts,
+        evaluators=evaluators,
+        metrics=metrics,
     )
     write_run(options.out_dir, summary, cases)
     return summary
@@ -76,10 +91,12 @@ async def run_suite(options: RunOptions, settings: Settings, *, on_start: Callab
 def code_version() -> dict[str, Any]:
     """The commit the run's code came from, and whether the working tree differed from it: the
     same suite, seed and config on different code is a different experiment."""
+
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", *args], cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=10,
-                                  check=True)
+            done = subprocess.run(
+                ["git", *args], cwd=PACKAGE_ROOT, capture_output=True, text=True, timeout=10, check=True
+            )
         except (OSError, subprocess.SubprocessError):
             return None
         return done.stdout.strip()
@@ -103,14 +120,19 @@ def load_selected(options: RunOptions) -> tuple[Suite, Path]:
         raise InvalidInput(str(error)) from None
     if options.sample is not None:
         suite = suite.sample(options.sample)
-    world = suite.world.model_copy(update={k: v for k, v in (("members", options.members), ("seed", options.seed))
-                                           if v is not None})
+    world = suite.world.model_copy(
+        update={k: v for k, v in (("members", options.members), ("seed", options.seed)) if v is not None}
+    )
     return suite.model_copy(update={"world": world}), path
 
 
-async def _scenarios(options: RunOptions, settings: Settings, model: Model | None,
-                     on_start: Callable[[int], None] | None,
-                     on_case: Progress | None) -> tuple[tuple[CaseResult, ...], dict[str, Metric], dict[str, Any]]:
+async def _scenarios(
+    options: RunOptions,
+    settings: Settings,
+    model: Model | None,
+    on_start: Callable[[int], None] | None,
+    on_case: Progress | None,
+) -> tuple[tuple[CaseResult, ...], dict[str, Metric], dict[str, Any]]:
     suite, path = load_selected(options)
     policy = policy_from(settings)
     with tempfile.TemporaryDirectory(prefix="loyalty-eval-") as scratch:
@@ -119,21 +141,35 @@ async def _scenarios(options: RunOptions, settings: Settings, model: Model | Non
         world = await prepare_world(suite.world, world_db, first_moment(suite.cases, suite), settings)
         if on_start is not None:
             on_start(len(suite.cases))
-        context = ScenarioContext(suite=suite, world=world, model=model or local_model(), settings=settings,
-                                  workdir=workdir, out_dir=options.out_dir)
+        context = ScenarioContext(
+            suite=suite,
+            world=world,
+            model=model or local_model(),
+            settings=settings,
+            workdir=workdir,
+            out_dir=options.out_dir,
+        )
         cases = await run_cases(context, concurrency=options.concurrency, on_case=on_case)
     config = {
-        "suite": suite.name, "suite_file": str(path), "suite_digest": suite_digest(path),
-        "world": suite.world.model_dump(mode="json") | {"reused": world.reused, "db": str(world_db)
-                                                       if options.world_db else None},
-        "now": suite.now.isoformat(), "policy_version": policy.version, "cases_run": len(cases),
+        "suite": suite.name,
+        "suite_file": str(path),
+        "suite_digest": suite_digest(path),
+        "world": suite.world.model_dump(mode="json")
+        | {"reused": world.reused, "db": str(world_db) if options.world_db else None},
+        "now": suite.now.isoformat(),
+        "policy_version": policy.version,
+        "cases_run": len(cases),
     }
     return cases, scenario_metrics(cases, score_cases(cases)[1]), config
 
 
-async def _guard(options: RunOptions, settings: Settings, model: Model | None,
-                 on_start: Callable[[int], None] | None,
-                 on_case: Progress | None) -> tuple[tuple[CaseResult, ...], dict[str, Metric], dict[str, Any]]:
+async def _guard(
+    options: RunOptions,
+    settings: Settings,
+    model: Model | None,
+    on_start: Callable[[int], None] | None,
+    on_case: Progress | None,
+) -> tuple[tuple[CaseResult, ...], dict[str, Metric], dict[str, Any]]:
     try:
         cases = guard_cases(sample=options.sample, ids=options.cases)
     except ValueError as error:
@@ -141,6 +177,11 @@ async def _guard(options: RunOptions, settings: Settings, model: Model | None,
     policy = policy_from(settings)
     if on_start is not None:
         on_start(len(cases))
-    results, metrics = await run_guard(cases, model, policy, options.out_dir, concurrency=options.concurrency,
-                                       on_case=on_case)
-    return results, metrics, {"suite": GUARD_SUITE, "policy_version": policy.version, "cases_run": len(results)}
+    results, metrics = await run_guard(
+        cases, model, policy, options.out_dir, concurrency=options.concurrency, on_case=on_case
+    )
+    return (
+        results,
+        metrics,
+        {"suite": GUARD_SUITE, "policy_version": policy.version, "cases_run": len(results)},
+    )

@@ -47,8 +47,9 @@ class ScenarioContext:
     out_dir: Path  # the run directory (transcripts go under it)
 
 
-async def run_cases(context: ScenarioContext, *, concurrency: int = 2,
-                    on_case: Callable[[CaseResult], None] | None = None) -> tuple[CaseResult, ...]:
+async def run_cases(
+    context: ScenarioContext, *, concurrency: int = 2, on_case: Callable[[CaseResult], None] | None = None
+) -> tuple[CaseResult, ...]:
     """Run every case of the suite, `concurrency` at a time; results in suite order."""
     (context.out_dir / TRANSCRIPTS).mkdir(parents=True, exist_ok=True)
     results: dict[str, CaseResult] = {}
@@ -75,8 +76,13 @@ async def run_case(context: ScenarioContext, case: Case) -> CaseResult:
         return await _run(context, case, path, slug, started)
     except Exception as error:  # one broken case must not stop the suite; it is reported as errored
         log.warning("eval.case_error", case=case.id, error=repr(error), exc_info=True)
-        return CaseResult(id=case.id, title=case.title, group=case.use_case.value, error=f"{type(error).__name__}: "
-                          f"{error}", seconds=round(time.perf_counter() - started, 3))
+        return CaseResult(
+            id=case.id,
+            title=case.title,
+            group=case.use_case.value,
+            error=f"{type(error).__name__}: {error}",
+            seconds=round(time.perf_counter() - started, 3),
+        )
     finally:
         path.unlink(missing_ok=True)
 
@@ -97,18 +103,39 @@ async def _run(context: ScenarioContext, case: Case, path: Path, slug: str, star
         steps = decision_log.for_trace(result.trace_id)
         decision = read_decision(result, steps)
         prices = await _sku_prices(product.db, decision)
-    seen = Seen(decision=decision, time_zone=placed.local_zone, quiet_hours=placed.quiet_hours,
-                basket_value=placed.basket_value, sku_prices=prices)
+    seen = Seen(
+        decision=decision,
+        time_zone=placed.local_zone,
+        quiet_hours=placed.quiet_hours,
+        basket_value=placed.basket_value,
+        sku_prices=prices,
+    )
     checks = evaluate(case.expect, seen)
     transcript = Path(TRANSCRIPTS) / f"{slug}.json"
-    (context.out_dir / transcript).write_text(json.dumps({
-        "case": case.id, "now": now.isoformat(), "member_id": placed.customer_id, "trigger": placed.trigger,
-        "decision": decision.model_dump(mode="json"), "run": json.loads(result.transcript.to_json()),
-        "decision_log": [_entry(step) for step in steps],
-    }, indent=1), encoding="utf-8")
-    return CaseResult(id=case.id, title=case.title, group=case.use_case.value, checks=checks,
-                      decision=account(decision, placed, seen), transcript=transcript.as_posix(),
-                      seconds=round(time.perf_counter() - started, 3))
+    (context.out_dir / transcript).write_text(
+        json.dumps(
+            {
+                "case": case.id,
+                "now": now.isoformat(),
+                "member_id": placed.customer_id,
+                "trigger": placed.trigger,
+                "decision": decision.model_dump(mode="json"),
+                "run": json.loads(result.transcript.to_json()),
+                "decision_log": [_entry(step) for step in steps],
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    return CaseResult(
+        id=case.id,
+        title=case.title,
+        group=case.use_case.value,
+        checks=checks,
+        decision=account(decision, placed, seen),
+        transcript=transcript.as_posix(),
+        seconds=round(time.perf_counter() - started, 3),
+    )
 
 
 def case_slug(case_id: str) -> str:
@@ -126,20 +153,29 @@ async def _sku_prices(db: Database, decision: Decision) -> dict[str, float]:
 
 def account(decision: Decision, placed: PlacedCase, seen: Seen) -> dict[str, Any]:
     """A few lines a reader of the report needs to see what was decided without the transcript."""
-    summary: dict[str, Any] = {"outcome": decision.outcome, "detail": decision.detail, "member_id": placed.customer_id,
-                               "trigger": placed.trigger, "degraded": decision.degraded,
-                               "model_requests": decision.model_requests, "tokens": decision.tokens,
-                               "cost_usd": decision.cost_usd}
+    summary: dict[str, Any] = {
+        "outcome": decision.outcome,
+        "detail": decision.detail,
+        "member_id": placed.customer_id,
+        "trigger": placed.trigger,
+        "degraded": decision.degraded,
+        "model_requests": decision.model_requests,
+        "tokens": decision.tokens,
+        "cost_usd": decision.cost_usd,
+    }
     if decision.guard is not None:
         summary["guard"] = decision.guard.label
         summary["guard_reasons"] = list(decision.guard.reasons)
     proposal = decision.proposal
     if proposal is not None:
         summary |= {
-            "channel": proposal.channel.value, "offer": describe_offer(proposal.offer),
+            "channel": proposal.channel.value,
+            "offer": describe_offer(proposal.offer),
             "send_at_local": f"{seen.local(proposal.send_at):%a %d %b %H:%M} {placed.local_zone}",
             "valid_until_local": f"{seen.local(proposal.valid_until):%a %d %b %H:%M}",
-            "subject": proposal.message.subject, "text": proposal.message.text, "rationale": proposal.rationale,
+            "subject": proposal.message.subject,
+            "text": proposal.message.text,
+            "rationale": proposal.rationale,
         }
     if decision.violations:
         summary["violations"] = [f"{v.rule_id} ({v.severity})" for v in decision.violations]
@@ -147,7 +183,12 @@ def account(decision: Decision, placed: PlacedCase, seen: Seen) -> dict[str, Any
 
 
 def _entry(entry: LogEntry) -> dict[str, Any]:
-    return {"agent": entry.agent, "step": entry.step, "kind": entry.kind.value, "payload": dict(entry.payload)}
+    return {
+        "agent": entry.agent,
+        "step": entry.step,
+        "kind": entry.kind.value,
+        "payload": dict(entry.payload),
+    }
 
 
 def first_moment(cases: Sequence[Case], suite: Suite) -> datetime:

@@ -55,14 +55,27 @@ class Expectations(BaseModel):
     @model_validator(mode="after")
     def _coherent(self) -> Self:
         if self.decision == "nothing":
-            stated = [name for name in ("channel_in", "offer_type_in", "discount_at_least", "validity_hours",
-                                        "send_hour_near", "copy_rules") if getattr(self, name) is not None]
+            stated = [
+                name
+                for name in (
+                    "channel_in",
+                    "offer_type_in",
+                    "discount_at_least",
+                    "validity_hours",
+                    "send_hour_near",
+                    "copy_rules",
+                )
+                if getattr(self, name) is not None
+            ]
             if stated or self.send_in_member_window:
                 raise ValueError(f"a case expecting nothing cannot expect message properties ({stated})")
         if self.validity_hours is not None and self.validity_hours[0] > self.validity_hours[1]:
             raise ValueError("validity_hours is [at least, at most]")
-        if (self.discount_at_most is not None and self.discount_at_least is not None
-                and self.discount_at_least > self.discount_at_most):
+        if (
+            self.discount_at_most is not None
+            and self.discount_at_least is not None
+            and self.discount_at_least > self.discount_at_most
+        ):
             raise ValueError("discount_at_least exceeds discount_at_most")
         return self
 
@@ -128,8 +141,10 @@ class Suite(BaseModel):
         for moment in [self.now] + [c.moment.now for c in self.cases if c.moment.now is not None]:
             naive = moment.replace(tzinfo=None)
             if not last_day <= naive < last_day + timedelta(days=1):
-                raise ValueError(f"moment {moment.isoformat()} is not inside the world's last day "
-                                 f"({self.world.end_date}): the base world's history would be out of date")
+                raise ValueError(
+                    f"moment {moment.isoformat()} is not inside the world's last day "
+                    f"({self.world.end_date}): the base world's history would be out of date"
+                )
         return self
 
     def now_for(self, case: Case) -> datetime:
@@ -162,7 +177,9 @@ def load_suite(path: Path) -> Suite:
     try:
         return Suite.model_validate_json(path.read_bytes())
     except FileNotFoundError:
-        raise ValueError(f"no suite {str(path)!r}: name seed, scenarios, guard or simulation, or a suite JSON file") from None
+        raise ValueError(
+            f"no suite {str(path)!r}: name seed, scenarios, guard or simulation, or a suite JSON file"
+        ) from None
     except OSError as error:
         raise ValueError(f"cannot read suite {path}: {error.strerror}") from None
     except ValidationError as error:

@@ -33,8 +33,15 @@ class Planned:
 
 async def email_members(world: SimWorld) -> list[int]:
     async with world.db.session() as session:
-        return list((await session.scalars(select(ChannelConsent.customer_id).where(
-            ChannelConsent.channel == "email", ChannelConsent.granted.is_(True)))).all())
+        return list(
+            (
+                await session.scalars(
+                    select(ChannelConsent.customer_id).where(
+                        ChannelConsent.channel == "email", ChannelConsent.granted.is_(True)
+                    )
+                )
+            ).all()
+        )
 
 
 class Nothing:
@@ -62,24 +69,55 @@ class SimpleRules:
         since, until = naive - timedelta(days=1), naive
         consented = set(await email_members(world))
         async with world.db.session() as session:
-            last = dict((await session.execute(
-                select(Order.customer_id, func.max(Order.placed_at)).group_by(Order.customer_id))).all())
-            recently = set((await session.scalars(select(Contact.customer_id).where(
-                Contact.offer_code == "PCT20", Contact.scheduled_at >= naive - timedelta(days=30)))).all())
-            carts = set((await session.scalars(select(BehaviouralEvent.customer_id).where(and_(
-                BehaviouralEvent.type == "cart_add", BehaviouralEvent.occurred_at >= since,
-                BehaviouralEvent.occurred_at < until - timedelta(hours=1))))).all())
+            last = dict(
+                (
+                    await session.execute(
+                        select(Order.customer_id, func.max(Order.placed_at)).group_by(Order.customer_id)
+                    )
+                ).all()
+            )
+            recently = set(
+                (
+                    await session.scalars(
+                        select(Contact.customer_id).where(
+                            Contact.offer_code == "PCT20", Contact.scheduled_at >= naive - timedelta(days=30)
+                        )
+                    )
+                ).all()
+            )
+            carts = set(
+                (
+                    await session.scalars(
+                        select(BehaviouralEvent.customer_id).where(
+                            and_(
+                                BehaviouralEvent.type == "cart_add",
+                                BehaviouralEvent.occurred_at >= since,
+                                BehaviouralEvent.occurred_at < until - timedelta(hours=1),
+                            )
+                        )
+                    )
+                ).all()
+            )
         bought_today = {m for m, at in last.items() if since <= at < until}
         lapsed = {m for m, at in last.items() if naive - at >= timedelta(days=60)} - recently
-        plans = [Planned(m, "PCT20", "reactivation", naive + timedelta(minutes=30)) for m in sorted(lapsed & consented)]
-        plans += [Planned(m, "PCT10", "cart_abandonment", naive + timedelta(minutes=30))
-                  for m in sorted((carts - bought_today) & consented)]
-        plans += [Planned(m, "NEWIN", "upsell", naive + timedelta(hours=12)) for m in sorted(bought_today & consented)]
+        plans = [
+            Planned(m, "PCT20", "reactivation", naive + timedelta(minutes=30))
+            for m in sorted(lapsed & consented)
+        ]
+        plans += [
+            Planned(m, "PCT10", "cart_abandonment", naive + timedelta(minutes=30))
+            for m in sorted((carts - bought_today) & consented)
+        ]
+        plans += [
+            Planned(m, "NEWIN", "upsell", naive + timedelta(hours=12))
+            for m in sorted(bought_today & consented)
+        ]
         return plans
 
 
-async def send_planned(world: SimWorld, plans: list[Planned], tag: str
-                       ) -> dict[int, tuple[tuple[str, ...], tuple[str, ...]]]:
+async def send_planned(
+    world: SimWorld, plans: list[Planned], tag: str
+) -> dict[int, tuple[tuple[str, ...], tuple[str, ...]]]:
     """Baselines send straight to the outbox as delivered: no guard stands in their way. Returns
     the (categories, skus) each scoped message (by contact id) is about."""
     if not plans:
@@ -87,14 +125,23 @@ async def send_planned(world: SimWorld, plans: list[Planned], tag: str
     async with world.db.session() as session:
         start = int(await session.scalar(select(func.coalesce(func.max(Contact.id), 0))) or 0)
     async with world.db.engine.begin() as conn:
-        await bulk_insert(conn, Base.metadata.tables["contacts"], {
-            "id": [start + i + 1 for i in range(len(plans))],
-            "idempotency_key": [f"{tag}-{start + i + 1}" for i in range(len(plans))],
-            "customer_id": [p.customer_id for p in plans], "channel": [p.channel for p in plans],
-            "use_case": [p.use_case for p in plans], "campaign": [tag] * len(plans),
-            "offer_code": [p.code for p in plans], "subject": ["An offer for you"] * len(plans),
-            "body": [f"{p.code} for members" for p in plans], "status": ["sent"] * len(plans),
-            "attempts": [1] * len(plans), "scheduled_at": [p.send_at for p in plans],
-            "sent_at": [p.send_at for p in plans],
-        })
+        await bulk_insert(
+            conn,
+            Base.metadata.tables["contacts"],
+            {
+                "id": [start + i + 1 for i in range(len(plans))],
+                "idempotency_key": [f"{tag}-{start + i + 1}" for i in range(len(plans))],
+                "customer_id": [p.customer_id for p in plans],
+                "channel": [p.channel for p in plans],
+                "use_case": [p.use_case for p in plans],
+                "campaign": [tag] * len(plans),
+                "offer_code": [p.code for p in plans],
+                "subject": ["An offer for you"] * len(plans),
+                "body": [f"{p.code} for members" for p in plans],
+                "status": ["sent"] * len(plans),
+                "attempts": [1] * len(plans),
+                "scheduled_at": [p.send_at for p in plans],
+                "sent_at": [p.send_at for p in plans],
+            },
+        )
     return {start + i + 1: (p.categories, p.skus) for i, p in enumerate(plans) if p.categories or p.skus}

@@ -46,7 +46,9 @@ class Band:
 
 
 BANDS: dict[str, Band] = {
-    "campaign_open_rate": Band(0.25, 0.55, "Klaviyo; industry reports: ~40% campaign opens (inflated by Apple MPP)"),
+    "campaign_open_rate": Band(
+        0.25, 0.55, "Klaviyo; industry reports: ~40% campaign opens (inflated by Apple MPP)"
+    ),
     "campaign_click_rate": Band(0.01, 0.04, "Klaviyo; industry reports: ~1-4% campaign clicks per send"),
     "campaign_revenue_per_recipient": Band(0.05, 0.30, "Klaviyo 2024 Benchmark Report: ~$0.11"),
     "cart_open_rate": Band(0.40, 0.60, "DTC practitioner benchmarks 2026: 45-55%"),
@@ -55,12 +57,19 @@ BANDS: dict[str, Band] = {
     # Revenue per recipient scales with the retailer's order value (this world's near $200, the
     # benchmark's stores' lower), so the held band is the ratio to campaigns; the dollars are shown.
     "cart_revenue_per_recipient": Band(2.0, 6.0, "Klaviyo 2024 Benchmark Report: ~$3.65", held=False),
-    "cart_to_campaign_revenue_per_recipient": Band(15.0, 60.0, "Klaviyo 2024 Benchmark Report: about 30x campaigns"),
-    "browse_placed_order_rate": Band(0.005, 0.06, "Klaviyo 2024: flows' placed-order rate, median 1.71%, top 10% 5.71%"),
+    "cart_to_campaign_revenue_per_recipient": Band(
+        15.0, 60.0, "Klaviyo 2024 Benchmark Report: about 30x campaigns"
+    ),
+    "browse_placed_order_rate": Band(
+        0.005, 0.06, "Klaviyo 2024: flows' placed-order rate, median 1.71%, top 10% 5.71%"
+    ),
     # One practitioner's report, not a benchmark; the world's 60-day lapsers respond less (docs say so).
-    "winback_placed_order_rate": Band(0.002, 0.02, "a Klaviyo community report: 0.9-1.4% per win-back e-mail",
-                                      held=False),
-    "cart_incremental_share": Band(0.55, 0.80, "academic estimates quoted by vendors: 60-75% of cart-recovery revenue"),
+    "winback_placed_order_rate": Band(
+        0.002, 0.02, "a Klaviyo community report: 0.9-1.4% per win-back e-mail", held=False
+    ),
+    "cart_incremental_share": Band(
+        0.55, 0.80, "academic estimates quoted by vendors: 60-75% of cart-recovery revenue"
+    ),
     "personalised_vs_generic_redemption": Band(3.0, 5.0, "the seed documents: 3-5x"),
     "bundle_basket_lift": Band(0.10, 0.30, "the seed documents: 10-30%"),
     "send_time_open_lift": Band(1.05, 1.30, "vendor case studies (Einstein STO, Braze): low tens of percent"),
@@ -80,19 +89,40 @@ async def world_statistics(world: SimWorld) -> dict[str, float]:
     at = world.start.replace(tzinfo=None) + timedelta(hours=20)
     moments = await moments_at(world, at)
     async with world.db.session() as session:
-        emailable = sorted((await session.scalars(select(ChannelConsent.customer_id).where(
-            ChannelConsent.channel == "email", ChannelConsent.granted.is_(True)))).all())
+        emailable = sorted(
+            (
+                await session.scalars(
+                    select(ChannelConsent.customer_id).where(
+                        ChannelConsent.channel == "email", ChannelConsent.granted.is_(True)
+                    )
+                )
+            ).all()
+        )
         zones = dict((await session.execute(select(Customer.id, Customer.time_zone))).all())
     names = {i: n for n, i in catalogue.category_id_by_name.items()}
     hour = world.population.contacts.send_hour
     position = np.searchsorted(truth.customer_id, emailable)
     rng = np.random.default_rng(0)
 
-    def send(members: list[int], code: str, categories: list[tuple[str, ...]] | None = None,
-             hours: list[int] | None = None, moments_: Moments = moments) -> Expected:
-        offers = [candidate(m, "email", code, next_local(at, zones.get(m, "UTC"), hours[k] if hours else hour),
-                            "upsell", categories[k] if categories else (), ())
-                  for k, m in enumerate(members)]
+    def send(
+        members: list[int],
+        code: str,
+        categories: list[tuple[str, ...]] | None = None,
+        hours: list[int] | None = None,
+        moments_: Moments = moments,
+    ) -> Expected:
+        offers = [
+            candidate(
+                m,
+                "email",
+                code,
+                next_local(at, zones.get(m, "UTC"), hours[k] if hours else hour),
+                "upsell",
+                categories[k] if categories else (),
+                (),
+            )
+            for k, m in enumerate(members)
+        ]
         return valuer.value(offers, moments_, np.zeros(len(offers)))
 
     out: dict[str, float] = {}
@@ -106,13 +136,21 @@ async def world_statistics(world: SimWorld) -> dict[str, float]:
     def triggered(kind: int) -> list[int]:
         return [m for m, i in zip(emailable, position, strict=True) if moments.intent_kind[i] == kind]
 
-    for name, kind, level in (("cart", CART, world.response.params.intent.cart * np.exp(
-            -1 / 24 / world.response.params.intent.decay_days)), ("browse", BROWSE, world.response.params.intent.browse)):
+    for name, kind, level in (
+        (
+            "cart",
+            CART,
+            world.response.params.intent.cart * np.exp(-1 / 24 / world.response.params.intent.decay_days),
+        ),
+        ("browse", BROWSE, world.response.params.intent.browse),
+    ):
         members = triggered(kind)
         if not members:
             continue
         fresh = replace(moments, intent=np.where(moments.intent_kind == kind, level, 0.0))
-        cats = [(names[int(moments.intent_category[np.searchsorted(truth.customer_id, m)])],) for m in members]
+        cats = [
+            (names[int(moments.intent_category[np.searchsorted(truth.customer_id, m)])],) for m in members
+        ]
         flow = send(members, "REMINDER", cats, moments_=fresh)
         fp = flow.probabilities
         out[f"{name}_open_rate"] = _mean(fp.open)
@@ -121,11 +159,17 @@ async def world_statistics(world: SimWorld) -> dict[str, float]:
         out[f"{name}_revenue_per_recipient"] = _mean(flow.ordered * flow.revenue)
         out[f"{name}_incremental_share"] = 1 - _mean(flow.anyway)
     async with world.db.session() as session:  # what a win-back flow sees: 60 days or more without an order
-        last = dict((await session.execute(select(Order.customer_id, func.max(Order.placed_at))
-                                           .group_by(Order.customer_id))).all())
+        last = dict(
+            (
+                await session.execute(
+                    select(Order.customer_id, func.max(Order.placed_at)).group_by(Order.customer_id)
+                )
+            ).all()
+        )
     if "cart_revenue_per_recipient" in out:
-        out["cart_to_campaign_revenue_per_recipient"] = (out["cart_revenue_per_recipient"]
-                                                         / out["campaign_revenue_per_recipient"])
+        out["cart_to_campaign_revenue_per_recipient"] = (
+            out["cart_revenue_per_recipient"] / out["campaign_revenue_per_recipient"]
+        )
     lapsed = [m for m in emailable if m in last and at - last[m] >= timedelta(days=60)]
     if lapsed:
         out["winback_placed_order_rate"] = _mean(send(lapsed, "PCT10", moments_=quiet).ordered)
@@ -139,7 +183,9 @@ async def world_statistics(world: SimWorld) -> dict[str, float]:
     # a bundle adds this share to the order's basket by construction ([response.basket_lift])
     out["bundle_basket_lift"] = world.response.params.basket_lift.bundle
     best = send(emailable, "NEWIN", hours=[int(h) for h in truth.preferred_hour[position]], moments_=quiet)
-    random_hour = send(emailable, "NEWIN", hours=[int(h) for h in rng.integers(0, 24, len(emailable))], moments_=quiet)
+    random_hour = send(
+        emailable, "NEWIN", hours=[int(h) for h in rng.integers(0, 24, len(emailable))], moments_=quiet
+    )
     out["send_time_open_lift"] = _mean(best.probabilities.open) / _mean(random_hour.probabilities.open)
     return out
 
@@ -148,8 +194,15 @@ async def statistics_of(population_file: Path, members: int = 400, seed: int = 1
     population = load_population(population_file)
     start = population.world.end_date + timedelta(days=1)
     with tempfile.TemporaryDirectory(prefix="loyalty-calibration-") as directory:
-        world = await build_world(population, members=members, seed=seed, history_months=6, days=1, start=start,
-                                  directory=Path(directory))
+        world = await build_world(
+            population,
+            members=members,
+            seed=seed,
+            history_months=6,
+            days=1,
+            start=start,
+            directory=Path(directory),
+        )
         try:
             return await world_statistics(world)
         finally:

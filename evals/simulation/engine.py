@@ -41,7 +41,6 @@ from evals.simulation.oracle import Oracle
 from evals.simulation.own_orders import Wallet, redeem_on_own_orders
 from evals.simulation.responses import Catalogue, Ledger, SentOffer, respond
 from evals.simulation.sending import as_proposal, count_violations, sent_between
-from tools.rule_facts import ProfileFacts, SkuCost
 from loyalty.logs import configure_logging
 from loyalty.runtime.worker import drain
 from loyalty.settings import Settings
@@ -51,7 +50,7 @@ from policies.model import Policy
 from tools.delivery.adapters import ChannelSetup, build_adapters
 from tools.delivery.worker import deliver_due
 from tools.profiles.service import open_profiles
-from tools.rule_facts import facts_from_profile
+from tools.rule_facts import ProfileFacts, SkuCost, facts_from_profile
 from tools.storage.db import database
 from tools.triggers.queue import due_members
 from tools.triggers.replenishment import expected_from_profiles
@@ -99,7 +98,9 @@ class PolicyRun:
     cost_usd: float = 0.0
     seconds: float = 0.0  # wall time of the policy's days (the world's generation not included)
     phases: Counter[str] = field(default_factory=Counter)  # seconds by step of the day (the agents' runs)
-    scoped: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # contact id → (categories, skus)
+    scoped: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )  # contact id → (categories, skus)
 
 
 class Progress(Protocol):
@@ -110,8 +111,9 @@ def _quiet(policy: str, seed: int, day: int, days: int) -> None:
     return None
 
 
-async def run_simulation(config: SimulationConfig, policy_rules: Policy | None = None, *,
-                         progress: Progress = _quiet) -> dict[str, PolicyMetrics]:
+async def run_simulation(
+    config: SimulationConfig, policy_rules: Policy | None = None, *, progress: Progress = _quiet
+) -> dict[str, PolicyMetrics]:
     """Every policy of `config` over the same worlds; `policy_rules` is the retailer's policy
     (the shipped default unless given) that the agents obey and the baselines are judged by."""
     policy_rules = policy_rules or load_policy()
@@ -121,31 +123,49 @@ async def run_simulation(config: SimulationConfig, policy_rules: Policy | None =
         if config.processes > 1 and len(seeds) > 1:
             runs = await _in_processes(config, policy_rules, root, seeds, progress)
         else:
-            runs = [run for seed in seeds for run in await run_seed(config, policy_rules, root, seed, progress)]
+            runs = [
+                run for seed in seeds for run in await run_seed(config, policy_rules, root, seed, progress)
+            ]
     finally:
         if config.directory is None:
             shutil.rmtree(root, ignore_errors=True)
     return summarise(runs, dict(load_population(config.population).budgets.amount))
 
 
-async def run_seed(config: SimulationConfig, policy_rules: Policy, root: Path, seed: int,
-                   progress: Progress = _quiet) -> list[PolicyRun]:
+async def run_seed(
+    config: SimulationConfig, policy_rules: Policy, root: Path, seed: int, progress: Progress = _quiet
+) -> list[PolicyRun]:
     """One world (seed), every policy of `config` on its own copy of it."""
     population = load_population(config.population)
     start = population.world.end_date + timedelta(days=1)
-    template = await build_world(population, members=config.members, seed=seed, history_months=config.history_months,
-                                 days=config.days, start=start, directory=root / f"seed{seed}")
+    template = await build_world(
+        population,
+        members=config.members,
+        seed=seed,
+        history_months=config.history_months,
+        days=config.days,
+        start=start,
+        directory=root / f"seed{seed}",
+    )
     # The profile models as of the first day, fitted once on the shared history: every policy's copy
     # finds them beside its database instead of fitting its own.
-    await open_profiles(template.db).models((template.start + timedelta(hours=TICK_HOUR)).replace(tzinfo=None))
+    await open_profiles(template.db).models(
+        (template.start + timedelta(hours=TICK_HOUR)).replace(tzinfo=None)
+    )
     await template.db.dispose()
     runs = []
     for name in config.policies:
         world = _copy(template, root / f"seed{seed}" / f"{name}.db")
         try:
             started = time.perf_counter()
-            run = await run_policy(world, name, seed, policy_rules, config,
-                                   lambda day, n=name: progress(n, seed, day, config.days))
+            run = await run_policy(
+                world,
+                name,
+                seed,
+                policy_rules,
+                config,
+                lambda day, n=name: progress(n, seed, day, config.days),
+            )
             run.seconds = time.perf_counter() - started
             runs.append(run)
         finally:
@@ -164,18 +184,23 @@ def clear_previous_run(root: Path, seed: int) -> Path | None:
     return folder
 
 
-def _seed_in_process(config: SimulationConfig, policy_rules: Policy, root: Path, seed: int) -> list[PolicyRun]:
+def _seed_in_process(
+    config: SimulationConfig, policy_rules: Policy, root: Path, seed: int
+) -> list[PolicyRun]:
     configure_logging("warning")  # a worker's logs would interleave with the parent's output
     return asyncio.run(run_seed(config, policy_rules, root, seed))
 
 
-async def _in_processes(config: SimulationConfig, policy_rules: Policy, root: Path, seeds: list[int],
-                        progress: Progress) -> list[PolicyRun]:
+async def _in_processes(
+    config: SimulationConfig, policy_rules: Policy, root: Path, seeds: list[int], progress: Progress
+) -> list[PolicyRun]:
     # "spawn": a forked child would inherit the parent's running event loop and open connections.
     context = multiprocessing.get_context("spawn")
     loop = asyncio.get_running_loop()
     with ProcessPoolExecutor(max_workers=min(config.processes, len(seeds)), mp_context=context) as pool:
-        pending = [loop.run_in_executor(pool, _seed_in_process, config, policy_rules, root, seed) for seed in seeds]
+        pending = [
+            loop.run_in_executor(pool, _seed_in_process, config, policy_rules, root, seed) for seed in seeds
+        ]
         runs: list[PolicyRun] = []
         for seed, future in zip(seeds, pending, strict=True):
             runs += await future
@@ -194,8 +219,14 @@ def _copy(template: SimWorld, path: Path) -> SimWorld:
     return replace(template, db=database(url), db_url=url)
 
 
-async def run_policy(world: SimWorld, name: str, seed: int, policy_rules: Policy, config: SimulationConfig,
-                     tick: Callable[[int], None]) -> PolicyRun:
+async def run_policy(
+    world: SimWorld,
+    name: str,
+    seed: int,
+    policy_rules: Policy,
+    config: SimulationConfig,
+    tick: Callable[[int], None],
+) -> PolicyRun:
     run = PolicyRun(name, seed, Ledger(), members=config.members)
     catalogue = await Catalogue.load(world)
     valuer = Valuer.build(world, catalogue, policy_rules.valuation)
@@ -212,40 +243,66 @@ async def run_policy(world: SimWorld, name: str, seed: int, policy_rules: Policy
             return await _facts(product, sent, today[0], catalogue)
 
         baseline: WeeklyBlast | SimpleRules | Nothing | Flows | Oracle = {
-            "blast": WeeklyBlast(), "rules": SimpleRules(), "nothing": Nothing(), "flows": Flows(),
-            "oracle": Oracle(valuer, policy_rules, facts)}[name]
+            "blast": WeeklyBlast(),
+            "rules": SimpleRules(),
+            "nothing": Nothing(),
+            "flows": Flows(),
+            "oracle": Oracle(valuer, policy_rules, facts),
+        }[name]
         for day in range(world.days):
             begin, end = world.day_window(day)
             now = today[0] = begin + timedelta(hours=TICK_HOUR)
             await world.replay(day)
             moments = await moments_at(world, now)
-            plans = (await baseline.plan(world, now, moments) if isinstance(baseline, Oracle)
-                     else await baseline.plan(world, day, now))
+            plans = (
+                await baseline.plan(world, now, moments)
+                if isinstance(baseline, Oracle)
+                else await baseline.plan(world, day, now)
+            )
             run.decisions += len(plans)
             run.scoped |= await send_planned(world, plans, f"{name}-{day}")
-            sent = [replace(s, categories=run.scoped[s.contact_id][0], skus=run.scoped[s.contact_id][1])
-                    if s.contact_id in run.scoped else s for s in await sent_between(world, begin, end)]
+            sent = [
+                replace(s, categories=run.scoped[s.contact_id][0], skus=run.scoped[s.contact_id][1])
+                if s.contact_id in run.scoped
+                else s
+                for s in await sent_between(world, begin, end)
+            ]
             run.ledger.violations += await _recheck(world, product, sent, policy_rules, now, catalogue)
-            await _members_respond(world, day, sent, catalogue, valuer, moments, policy_rules, run.ledger, wallet,
-                                   seed, orders)
+            await _members_respond(
+                world, day, sent, catalogue, valuer, moments, policy_rules, run.ledger, wallet, seed, orders
+            )
             tick(day)
     return run
 
 
-async def _facts(product: Any, sent: list[SentOffer], at: datetime, catalogue: Catalogue
-                 ) -> dict[int, ProfileFacts]:
+async def _facts(
+    product: Any, sent: list[SentOffer], at: datetime, catalogue: Catalogue
+) -> dict[int, ProfileFacts]:
     """The profile's rule facts for each message's member, as of `at` (its products priced as the
     rules engine prices them)."""
     frame = await product.profiles.frame(at.replace(tzinfo=UTC) if at.tzinfo is None else at)
     positions = {s.customer_id: frame.position(s.customer_id) for s in sent}
-    costs = {sku: SkuCost(price=float(catalogue.price[i]), unit_cost=float(catalogue.cost[i]))
-             for s in sent for sku in s.skus if (i := catalogue.sku_index.get(sku)) is not None}
-    return {s.customer_id: facts_from_profile(frame.profile(positions[s.customer_id]), as_proposal(s), costs)
-            for s in sent if positions[s.customer_id] is not None}
+    costs = {
+        sku: SkuCost(price=float(catalogue.price[i]), unit_cost=float(catalogue.cost[i]))
+        for s in sent
+        for sku in s.skus
+        if (i := catalogue.sku_index.get(sku)) is not None
+    }
+    return {
+        s.customer_id: facts_from_profile(frame.profile(positions[s.customer_id]), as_proposal(s), costs)
+        for s in sent
+        if positions[s.customer_id] is not None
+    }
 
 
-async def _recheck(world: SimWorld, product: Any, sent: list[SentOffer], policy_rules: Policy, now: datetime,
-                   catalogue: Catalogue) -> int:
+async def _recheck(
+    world: SimWorld,
+    product: Any,
+    sent: list[SentOffer],
+    policy_rules: Policy,
+    now: datetime,
+    catalogue: Catalogue,
+) -> int:
     """The harness's own rule check of what a policy sent (whoever sent it, the guard's word aside)."""
     if not sent:
         return 0
@@ -253,15 +310,28 @@ async def _recheck(world: SimWorld, product: Any, sent: list[SentOffer], policy_
     return await count_violations(world, [s for s in sent if s.customer_id in facts], policy_rules, facts)
 
 
-async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, valuer: Valuer, policy_rules: Policy,
-                      config: SimulationConfig, seed: int, orders: list[int], wallet: Wallet,
-                      tick: Callable[[int], None]) -> None:
+async def _run_agents(
+    world: SimWorld,
+    run: PolicyRun,
+    catalogue: Catalogue,
+    valuer: Valuer,
+    policy_rules: Policy,
+    config: SimulationConfig,
+    seed: int,
+    orders: list[int],
+    wallet: Wallet,
+    tick: Callable[[int], None],
+) -> None:
     now = [world.start]
-    settings = Settings(db_url=world.db_url, outbox_dir=Path(world.db_url.split("///", 1)[1]).parent / "outbox")
+    settings = Settings(
+        db_url=world.db_url, outbox_dir=Path(world.db_url.split("///", 1)[1]).parent / "outbox"
+    )
     adapters = build_adapters(ChannelSetup(), settings.outbox_dir)
-    async with open_product(settings, clock=lambda: now[0], sqlite_inline=config.decision_workers == 1) as product, \
-            open_agents(product, named_model(config.model, settings)) as team, \
-            _second_process(config, world.db_url, settings.outbox_dir) as second:
+    async with (
+        open_product(settings, clock=lambda: now[0], sqlite_inline=config.decision_workers == 1) as product,
+        open_agents(product, named_model(config.model, settings)) as team,
+        _second_process(config, world.db_url, settings.outbox_dir) as second,
+    ):
         for day in range(world.days):
             begin, end = world.day_window(day)
             with _timed(run.phases, "replay"):
@@ -269,8 +339,9 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, val
             now[0] = begin + timedelta(hours=TICK_HOUR)
             moments = await moments_at(world, now[0])
             with _timed(run.phases, "triggers"):
-                await run_due_triggers(world.db, now[0], force=True,
-                                       replenishment=expected_from_profiles(product.profiles))
+                await run_due_triggers(
+                    world.db, now[0], force=True, replenishment=expected_from_profiles(product.profiles)
+                )
             elsewhere = asyncio.ensure_future(second.decide(now[0])) if second is not None else None
             with _timed(run.phases, "profiles"):  # the second process primes its own at the same time
                 await product.profiles.prime(now[0], await due_members(world.db, now[0]))
@@ -285,12 +356,25 @@ async def _run_agents(world: SimWorld, run: PolicyRun, catalogue: Catalogue, val
                     run.cost_usd += report.cost_usd
             with _timed(run.phases, "delivery"):
                 for hour in range(1, 25):  # deliver what falls due before the next day's decisions
-                    await deliver_due(world.db, adapters, now[0] + timedelta(hours=hour), worker_id="delivery")
+                    await deliver_due(
+                        world.db, adapters, now[0] + timedelta(hours=hour), worker_id="delivery"
+                    )
             with _timed(run.phases, "responses"):
                 sent = await sent_between(world, now[0], now[0] + timedelta(days=1))
                 run.ledger.violations += await _recheck(world, product, sent, policy_rules, now[0], catalogue)
-                await _members_respond(world, day, sent, catalogue, valuer, moments, policy_rules, run.ledger,
-                                       wallet, seed, orders)
+                await _members_respond(
+                    world,
+                    day,
+                    sent,
+                    catalogue,
+                    valuer,
+                    moments,
+                    policy_rules,
+                    run.ledger,
+                    wallet,
+                    seed,
+                    orders,
+                )
             tick(day)
 
 
@@ -304,8 +388,9 @@ def _timed(phases: Counter[str], name: str) -> Iterator[None]:
 
 
 @asynccontextmanager
-async def _second_process(config: SimulationConfig, db_url: str, outbox_dir: Path
-                          ) -> AsyncIterator[DecisionProcess | None]:
+async def _second_process(
+    config: SimulationConfig, db_url: str, outbox_dir: Path
+) -> AsyncIterator[DecisionProcess | None]:
     if config.decision_processes < 2:
         yield None
         return
@@ -313,12 +398,24 @@ async def _second_process(config: SimulationConfig, db_url: str, outbox_dir: Pat
         yield process
 
 
-async def _members_respond(world: SimWorld, day: int, sent: list[SentOffer], catalogue: Catalogue,
-                           valuer: Valuer, moments: Moments, policy_rules: Policy, ledger: Ledger, wallet: Wallet,
-                           seed: int, orders: list[int]) -> None:
+async def _members_respond(
+    world: SimWorld,
+    day: int,
+    sent: list[SentOffer],
+    catalogue: Catalogue,
+    valuer: Valuer,
+    moments: Moments,
+    policy_rules: Policy,
+    ledger: Ledger,
+    wallet: Wallet,
+    seed: int,
+    orders: list[int],
+) -> None:
     """The day's messages meet the response model; then members use the offers they hold on the
     day's own orders."""
-    responses = await respond(world, sent, catalogue, policy_rules.valuation, ledger, seed, orders, valuer, moments)
+    responses = await respond(
+        world, sent, catalogue, policy_rules.valuation, ledger, seed, orders, valuer, moments
+    )
     for offer in responses.held:
         wallet.hold(offer)
     window = timedelta(days=world.response.params.cannibalisation_window_days)

@@ -71,11 +71,22 @@ class Valuer:
     @classmethod
     def build(cls, world: SimWorld, catalogue: Catalogue, valuation: Valuation) -> "Valuer":
         truth = world.truth
-        price = np.array([catalogue.price[catalogue.by_category_id[int(c)]].mean()
-                          if int(c) in catalogue.by_category_id else catalogue.price.mean() for c in truth.category_id])
-        margin = np.array([(catalogue.price - catalogue.cost)[catalogue.by_category_id[int(c)]].mean()
-                           if int(c) in catalogue.by_category_id else (catalogue.price - catalogue.cost).mean()
-                           for c in truth.category_id])
+        price = np.array(
+            [
+                catalogue.price[catalogue.by_category_id[int(c)]].mean()
+                if int(c) in catalogue.by_category_id
+                else catalogue.price.mean()
+                for c in truth.category_id
+            ]
+        )
+        margin = np.array(
+            [
+                (catalogue.price - catalogue.cost)[catalogue.by_category_id[int(c)]].mean()
+                if int(c) in catalogue.by_category_id
+                else (catalogue.price - catalogue.cost).mean()
+                for c in truth.category_id
+            ]
+        )
         taste = np.asarray(truth.taste, dtype=float)
         taste = taste / taste.sum(axis=1, keepdims=True)
         mean_extra = world.population.behaviour.lines_per_order - 1
@@ -111,16 +122,29 @@ class Valuer:
         # trigger intent the message meets: full when it is about the trigger's category or unscoped
         raw = moments.intent[member]
         target = moments.intent_category[member]
-        meets = np.array([(len(c) == 0) or (t >= 0 and bool(np.any(self.world.truth.category_id[c] == t)))
-                          for c, t in zip(categories, target, strict=True)])
+        meets = np.array(
+            [
+                (len(c) == 0) or (t >= 0 and bool(np.any(self.world.truth.category_id[c] == t)))
+                for c, t in zip(categories, target, strict=True)
+            ]
+        )
         intent = raw * np.where(meets, 1.0, params.intent.off_target)
 
-        hours = np.array([self._hour_distance(o, int(truth.preferred_hour[m])) for o, m in zip(offers, member)])
+        hours = np.array(
+            [self._hour_distance(o, int(truth.preferred_hour[m])) for o, m in zip(offers, member, strict=True)]
+        )
         perceived = np.array([world.response.perceived_value(offer_spec(o)) for o in offers])
-        exposure = Exposure(channel=channel, responsiveness=truth.channel_response[member, channel],
-                            hour_distance=hours, recent_contacts=recent, offer_value=perceived,
-                            price_sensitivity=truth.price_sensitivity[member], active=moments.active[member],
-                            intent=intent, relevance=relevance)
+        exposure = Exposure(
+            channel=channel,
+            responsiveness=truth.channel_response[member, channel],
+            hour_distance=hours,
+            recent_contacts=recent,
+            offer_value=perceived,
+            price_sensitivity=truth.price_sensitivity[member],
+            active=moments.active[member],
+            intent=intent,
+            relevance=relevance,
+        )
         p = world.response.probabilities(exposure)
 
         rate = moments.order_rate[member]
@@ -137,20 +161,38 @@ class Valuer:
                 first_margin[k] = self.line_margin[cats].mean()
         sku_price = np.array([self._sku_total(o) for o in offers])
         has_skus = sku_price > 0
-        base_revenue = np.where(has_skus, sku_price, first_price + self.extra_lines * self.member_line_price[member])
-        base_margin = np.where(has_skus, np.array([self._sku_margin(o) for o in offers]),
-                               first_margin + self.extra_lines * self.member_line_margin[member])
-        lift = np.array([params.basket_lift.bundle if o.offer_type is OfferType.BUNDLE
-                         else params.basket_lift.suggestion if o.skus else 0.0 for o in offers])
+        base_revenue = np.where(
+            has_skus, sku_price, first_price + self.extra_lines * self.member_line_price[member]
+        )
+        base_margin = np.where(
+            has_skus,
+            np.array([self._sku_margin(o) for o in offers]),
+            first_margin + self.extra_lines * self.member_line_margin[member],
+        )
+        lift = np.array(
+            [
+                params.basket_lift.bundle
+                if o.offer_type is OfferType.BUNDLE
+                else params.basket_lift.suggestion
+                if o.skus
+                else 0.0
+                for o in offers
+            ]
+        )
         revenue, margin = base_revenue * (1 + lift), base_margin * (1 + lift)
-        priced = [self._cost(o, float(rev), float(sku)) for o, rev, sku in zip(offers, revenue, sku_price, strict=True)]
+        priced = [
+            self._cost(o, float(rev), float(sku))
+            for o, rev, sku in zip(offers, revenue, sku_price, strict=True)
+        ]
         cut = np.array([c for c, _ in priced])
         cost = np.array([c for _, c in priced])
 
         usual_revenue = self.member_line_price[member] * lines
         usual_margin = self.member_line_margin[member] * lines
         sensitivity = truth.price_sensitivity[member] / world.response.mean_price_sensitivity
-        own_priced = [self._cost(o, float(r), 0.0, ships=True) for o, r in zip(offers, usual_revenue, strict=True)]
+        own_priced = [
+            self._cost(o, float(r), 0.0, ships=True) for o, r in zip(offers, usual_revenue, strict=True)
+        ]
         own_cut = np.array([c for c, _ in own_priced])
         own_cost_each = np.array([c for _, c in own_priced]) * in_scope
         incentive = np.array([o.has_incentive for o in offers])
@@ -163,25 +205,44 @@ class Valuer:
         unsub_value = np.array(params.unsubscribe_value.as_tuple())[channel]
         opt_out = (p.unsubscribe + (1 - p.unsubscribe) * p.complaint) * unsub_value
         lasting = params.lasting
-        winback = np.where(moments.active[member], 0.0,
-                           lasting.winback_keep * np.asarray(truth.purchase_rate, dtype=float)[member] / 365
-                           * lasting.winback_days * usual_margin)
+        winback = np.where(
+            moments.active[member],
+            0.0,
+            lasting.winback_keep
+            * np.asarray(truth.purchase_rate, dtype=float)[member]
+            / 365
+            * lasting.winback_days
+            * usual_margin,
+        )
         price_offer = np.array([o.offer_type in PRICE_OFFERS for o in offers])
         # each dollar of price cut teaches a price-sensitive member to wait for the next one
         per_cut = lasting.discount_expectation * sensitivity * rate * lasting.expectation_days
         taught = np.where(price_offer, per_cut, 0.0)
-        value = (ordered * (1 - anyway) * (margin - cost) - ordered * anyway * cost - own_cost - opt_out
-                 + ordered * (1 - anyway) * winback - taught * (ordered * cut + own_redeemed * own_cut))
-        return Expected(p, anyway, revenue, margin, cut, cost, own_cost, opt_out, winback, taught, value, hours)
+        value = (
+            ordered * (1 - anyway) * (margin - cost)
+            - ordered * anyway * cost
+            - own_cost
+            - opt_out
+            + ordered * (1 - anyway) * winback
+            - taught * (ordered * cut + own_redeemed * own_cut)
+        )
+        return Expected(
+            p, anyway, revenue, margin, cut, cost, own_cost, opt_out, winback, taught, value, hours
+        )
 
     def _scoped(self, offer: SentOffer) -> np.ndarray:
         """Positions (in truth.category_id) of the categories an offer is scoped to."""
         names = list(offer.categories)
         if offer.skus:
-            product_ids = [self.catalogue.product_id[self.catalogue.sku_index[s]] for s in offer.skus
-                           if s in self.catalogue.sku_index]
+            product_ids = [
+                self.catalogue.product_id[self.catalogue.sku_index[s]]
+                for s in offer.skus
+                if s in self.catalogue.sku_index
+            ]
             names += [self.catalogue.category_by_product[int(p)] for p in product_ids]
-        ids = sorted({self.catalogue.category_id_by_name[c] for c in names if c in self.catalogue.category_id_by_name})
+        ids = sorted(
+            {self.catalogue.category_id_by_name[c] for c in names if c in self.catalogue.category_id_by_name}
+        )
         return self.category_position(np.array(ids, dtype=np.int64)) if ids else np.array([], dtype=np.int64)
 
     def _sku_total(self, offer: SentOffer) -> float:
@@ -192,7 +253,9 @@ class Valuer:
         known = [self.catalogue.sku_index[s] for s in offer.skus if s in self.catalogue.sku_index][:3]
         return float((self.catalogue.price[known] - self.catalogue.cost[known]).sum()) if known else 0.0
 
-    def _cost(self, offer: SentOffer, subtotal: float, sku_value: float, *, ships: bool = True) -> tuple[float, float]:
+    def _cost(
+        self, offer: SentOffer, subtotal: float, sku_value: float, *, ships: bool = True
+    ) -> tuple[float, float]:
         scope = sku_value if offer.skus and sku_value > 0 else subtotal
         return offer_cost(offer, subtotal, scope, self.valuation, ships=ships)
 

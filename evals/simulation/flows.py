@@ -54,25 +54,52 @@ class Flows:
         async with world.db.session() as session:
             names = dict((await session.execute(select(Category.id, Category.name))).all())
             zones = dict((await session.execute(select(Customer.id, Customer.time_zone))).all())
-            last_order = dict((await session.execute(
-                select(Order.customer_id, func.max(Order.placed_at)).where(Order.placed_at < naive)
-                .group_by(Order.customer_id))).all())
-            carts = (await session.execute(
-                select(BehaviouralEvent.customer_id, BehaviouralEvent.category_id,
-                       func.max(BehaviouralEvent.occurred_at))
-                .where(BehaviouralEvent.type == "cart_add", BehaviouralEvent.session_id.like("b%"),
-                       BehaviouralEvent.occurred_at >= naive - 2 * SECOND_CART, BehaviouralEvent.occurred_at < naive)
-                .group_by(BehaviouralEvent.customer_id, BehaviouralEvent.category_id))).all()
-            views = (await session.execute(
-                select(BehaviouralEvent.customer_id, BehaviouralEvent.category_id, func.count())
-                .where(BehaviouralEvent.type == "view", BehaviouralEvent.occurred_at >= naive - timedelta(days=1),
-                       BehaviouralEvent.occurred_at < naive, BehaviouralEvent.category_id.is_not(None))
-                .group_by(BehaviouralEvent.customer_id, BehaviouralEvent.category_id))).all()
-            bought = (await session.execute(
-                select(Order.customer_id, Product.category_id, Order.placed_at)
-                .join(OrderLine, OrderLine.order_id == Order.id).join(Product, Product.id == OrderLine.product_id)
-                .where(Order.placed_at >= naive - HISTORY, Order.placed_at < naive)
-                .order_by(Order.customer_id, Order.placed_at))).all()
+            last_order = dict(
+                (
+                    await session.execute(
+                        select(Order.customer_id, func.max(Order.placed_at))
+                        .where(Order.placed_at < naive)
+                        .group_by(Order.customer_id)
+                    )
+                ).all()
+            )
+            carts = (
+                await session.execute(
+                    select(
+                        BehaviouralEvent.customer_id,
+                        BehaviouralEvent.category_id,
+                        func.max(BehaviouralEvent.occurred_at),
+                    )
+                    .where(
+                        BehaviouralEvent.type == "cart_add",
+                        BehaviouralEvent.session_id.like("b%"),
+                        BehaviouralEvent.occurred_at >= naive - 2 * SECOND_CART,
+                        BehaviouralEvent.occurred_at < naive,
+                    )
+                    .group_by(BehaviouralEvent.customer_id, BehaviouralEvent.category_id)
+                )
+            ).all()
+            views = (
+                await session.execute(
+                    select(BehaviouralEvent.customer_id, BehaviouralEvent.category_id, func.count())
+                    .where(
+                        BehaviouralEvent.type == "view",
+                        BehaviouralEvent.occurred_at >= naive - timedelta(days=1),
+                        BehaviouralEvent.occurred_at < naive,
+                        BehaviouralEvent.category_id.is_not(None),
+                    )
+                    .group_by(BehaviouralEvent.customer_id, BehaviouralEvent.category_id)
+                )
+            ).all()
+            bought = (
+                await session.execute(
+                    select(Order.customer_id, Product.category_id, Order.placed_at)
+                    .join(OrderLine, OrderLine.order_id == Order.id)
+                    .join(Product, Product.id == OrderLine.product_id)
+                    .where(Order.placed_at >= naive - HISTORY, Order.placed_at < naive)
+                    .order_by(Order.customer_id, Order.placed_at)
+                )
+            ).all()
 
         # the retailer knows which of its categories are consumables
         consumable = {i for i, name in names.items() if name in CONSUMABLES}
@@ -92,14 +119,29 @@ class Flows:
                 continue
             scope = (names[category],)
             if naive - SECOND_CART <= at:  # the first reminder, an hour after the cart
-                propose(Planned(member, "REMINDER", "cart_abandonment", max(at + CART_DELAY, naive), categories=scope))
+                propose(
+                    Planned(
+                        member, "REMINDER", "cart_abandonment", max(at + CART_DELAY, naive), categories=scope
+                    )
+                )
             else:  # still nothing a day later: 10% off
-                propose(Planned(member, "PCT10", "cart_abandonment", max(at + SECOND_CART, naive), categories=scope))
+                propose(
+                    Planned(
+                        member, "PCT10", "cart_abandonment", max(at + SECOND_CART, naive), categories=scope
+                    )
+                )
         carted = {m for m, _, _ in carts}
         for member, category, count in sorted(views, key=lambda r: -r[2]):
             if count >= 2 and member not in carted and not ordered_since(member, naive - timedelta(days=1)):
-                propose(Planned(member, "NEWIN", "upsell", next_local(naive, zones.get(member, "UTC"), hour),
-                                categories=(names[category],)))
+                propose(
+                    Planned(
+                        member,
+                        "NEWIN",
+                        "upsell",
+                        next_local(naive, zones.get(member, "UTC"), hour),
+                        categories=(names[category],),
+                    )
+                )
         by_member: dict[int, dict[int, list[datetime]]] = defaultdict(lambda: defaultdict(list))
         for member, category, at in bought:
             dates = by_member[member][category]
@@ -112,14 +154,32 @@ class Flows:
                 interval = (dates[-1] - dates[0]) / (len(dates) - 1)
                 due = dates[-1] + interval
                 if naive - timedelta(days=1) <= due < naive:  # the member's own interval has just passed
-                    propose(Planned(member, "REMINDER", "upsell", next_local(naive, zones.get(member, "UTC"), hour),
-                                    categories=(names[category],)))
+                    propose(
+                        Planned(
+                            member,
+                            "REMINDER",
+                            "upsell",
+                            next_local(naive, zones.get(member, "UTC"), hour),
+                            categories=(names[category],),
+                        )
+                    )
         for member, categories in by_member.items():
             for category, dates in categories.items():
                 if naive - CROSS_SELL_AFTER - timedelta(days=1) <= dates[-1] < naive - CROSS_SELL_AFTER:
-                    propose(Planned(member, "NEWIN", "upsell", next_local(naive, zones.get(member, "UTC"), hour),
-                                    categories=(names[category],)))
+                    propose(
+                        Planned(
+                            member,
+                            "NEWIN",
+                            "upsell",
+                            next_local(naive, zones.get(member, "UTC"), hour),
+                            categories=(names[category],),
+                        )
+                    )
         for member, at in last_order.items():
             if naive - WINBACK_AFTER - timedelta(days=1) <= at < naive - WINBACK_AFTER:
-                propose(Planned(member, "PCT10", "reactivation", next_local(naive, zones.get(member, "UTC"), hour)))
+                propose(
+                    Planned(
+                        member, "PCT10", "reactivation", next_local(naive, zones.get(member, "UTC"), hour)
+                    )
+                )
         return sorted(chosen.values(), key=lambda p: p.customer_id)

@@ -43,7 +43,9 @@ def own_order_rate(world: SimWorld) -> tuple[np.ndarray, np.ndarray]:
     truth = world.truth
     active = truth.active_by_month[:, -1].astype(bool)
     cycles = np.asarray(truth.replenish_cycle_days, dtype=float)
-    replenish = np.nansum(np.where(np.isnan(cycles), 0.0, 1.0 / np.where(np.isnan(cycles), 1.0, cycles)), axis=1)
+    replenish = np.nansum(
+        np.where(np.isnan(cycles), 0.0, 1.0 / np.where(np.isnan(cycles), 1.0, cycles)), axis=1
+    )
     rate = (np.asarray(truth.purchase_rate, dtype=float) / 365.0 + replenish) * active
     return rate, active
 
@@ -56,26 +58,59 @@ async def moments_at(world: SimWorld, at: datetime) -> Moments:
     n = len(truth.customer_id)
     since = at - timedelta(days=params.window_days)
     async with world.db.session() as session:
-        carts = (await session.execute(
-            select(BehaviouralEvent.customer_id, BehaviouralEvent.category_id, BehaviouralEvent.occurred_at)
-            .where(BehaviouralEvent.type == "cart_add", BehaviouralEvent.occurred_at >= since,
-                   BehaviouralEvent.occurred_at < at, BehaviouralEvent.session_id.like("b%")))).all()
-        views = (await session.execute(
-            select(BehaviouralEvent.customer_id, BehaviouralEvent.category_id, func.count(),
-                   func.max(BehaviouralEvent.occurred_at))
-            .where(BehaviouralEvent.type == "view", BehaviouralEvent.occurred_at >= since,
-                   BehaviouralEvent.occurred_at < at, BehaviouralEvent.category_id.is_not(None))
-            .group_by(BehaviouralEvent.customer_id, BehaviouralEvent.category_id))).all()
-        last_order = dict((await session.execute(
-            select(Order.customer_id, func.max(Order.placed_at)).where(Order.placed_at < at,
-                                                                        Order.placed_at >= since)
-            .group_by(Order.customer_id))).all())
-        bought = (await session.execute(
-            select(Order.customer_id, Product.category_id, func.max(Order.placed_at))
-            .join(OrderLine, OrderLine.order_id == Order.id).join(Product, Product.id == OrderLine.product_id)
-            .where(and_(Order.placed_at < at, Order.placed_at >= at - REPLENISH_LOOKBACK,
-                        Product.category_id.in_([int(c) for c in truth.replenish_category_id])))
-            .group_by(Order.customer_id, Product.category_id))).all()
+        carts = (
+            await session.execute(
+                select(
+                    BehaviouralEvent.customer_id, BehaviouralEvent.category_id, BehaviouralEvent.occurred_at
+                ).where(
+                    BehaviouralEvent.type == "cart_add",
+                    BehaviouralEvent.occurred_at >= since,
+                    BehaviouralEvent.occurred_at < at,
+                    BehaviouralEvent.session_id.like("b%"),
+                )
+            )
+        ).all()
+        views = (
+            await session.execute(
+                select(
+                    BehaviouralEvent.customer_id,
+                    BehaviouralEvent.category_id,
+                    func.count(),
+                    func.max(BehaviouralEvent.occurred_at),
+                )
+                .where(
+                    BehaviouralEvent.type == "view",
+                    BehaviouralEvent.occurred_at >= since,
+                    BehaviouralEvent.occurred_at < at,
+                    BehaviouralEvent.category_id.is_not(None),
+                )
+                .group_by(BehaviouralEvent.customer_id, BehaviouralEvent.category_id)
+            )
+        ).all()
+        last_order = dict(
+            (
+                await session.execute(
+                    select(Order.customer_id, func.max(Order.placed_at))
+                    .where(Order.placed_at < at, Order.placed_at >= since)
+                    .group_by(Order.customer_id)
+                )
+            ).all()
+        )
+        bought = (
+            await session.execute(
+                select(Order.customer_id, Product.category_id, func.max(Order.placed_at))
+                .join(OrderLine, OrderLine.order_id == Order.id)
+                .join(Product, Product.id == OrderLine.product_id)
+                .where(
+                    and_(
+                        Order.placed_at < at,
+                        Order.placed_at >= at - REPLENISH_LOOKBACK,
+                        Product.category_id.in_([int(c) for c in truth.replenish_category_id]),
+                    )
+                )
+                .group_by(Order.customer_id, Product.category_id)
+            )
+        ).all()
 
     level = np.zeros(n)
     kind = np.full(n, NONE, dtype=np.int8)
@@ -95,10 +130,22 @@ async def moments_at(world: SimWorld, at: datetime) -> Moments:
             level[i], kind[i], category[i], when[i] = strength, what, int(cat), np.datetime64(trigger, "us")
 
     for customer, cat, occurred in carts:
-        offer(customer, params.cart * float(np.exp(-((at - occurred) / day) / params.decay_days)), occurred, CART, cat)
+        offer(
+            customer,
+            params.cart * float(np.exp(-((at - occurred) / day) / params.decay_days)),
+            occurred,
+            CART,
+            cat,
+        )
     for customer, cat, count, last in views:
         if count >= params.browse_views:
-            offer(customer, params.browse * float(np.exp(-((at - last) / day) / params.decay_days)), last, BROWSE, cat)
+            offer(
+                customer,
+                params.browse * float(np.exp(-((at - last) / day) / params.decay_days)),
+                last,
+                BROWSE,
+                cat,
+            )
     replenish_index = {int(c): k for k, c in enumerate(truth.replenish_category_id)}
     for customer, cat, last in bought:
         i, k = position.get(int(customer)), replenish_index.get(int(cat))
@@ -111,5 +158,12 @@ async def moments_at(world: SimWorld, at: datetime) -> Moments:
         if 0.9 * cycle <= age <= 1.5 * cycle:
             offer(customer, params.replenish, last, REPLENISH, cat)
     rate, active = own_order_rate(world)
-    return Moments(at=at, intent=level, intent_kind=kind, intent_category=category, trigger_at=when,
-                   order_rate=rate, active=active)
+    return Moments(
+        at=at,
+        intent=level,
+        intent_kind=kind,
+        intent_category=category,
+        trigger_at=when,
+        order_rate=rate,
+        active=active,
+    )

@@ -25,28 +25,52 @@ from evals.simulation.moments import CART, Moments
 from evals.simulation.responses import SentOffer, _recent_counts
 from evals.simulation.sending import blocked
 from policies.model import Policy
+from policies.vocabulary import OfferType
 from tools.rule_facts import ProfileFacts
 from tools.storage.models import Budget, Category, ChannelConsent, Contact, Customer
-from policies.vocabulary import OfferType
 from tools.world.offers import OFFERS_BY_CODE
 
 CODES = ("REMINDER", "PCT10", "PCT15", "PCT20", "FREESHIP", "DOUBLEPTS", "BUNDLE15")
 CHANNELS = ("email", "sms", "push")
-WEEKLY, WEEKLY_TOTAL = {"email": 1, "sms": 1, "push": 3}, 4  # the default policy's caps: only to skip hopeless candidates
-DAYTIME = (8, 20)  # local hours SMS and push may go out (the default quiet hours end at 08:00 and begin at 21:00)
+WEEKLY, WEEKLY_TOTAL = (
+    {"email": 1, "sms": 1, "push": 3},
+    4,
+)  # the default policy's caps: only to skip hopeless candidates
+DAYTIME = (
+    8,
+    20,
+)  # local hours SMS and push may go out (the default quiet hours end at 08:00 and begin at 21:00)
 
 Facts = Callable[[list[SentOffer]], Awaitable[dict[int, ProfileFacts]]]
 
 
-def candidate(customer_id: int, channel: str, code: str, at: datetime, use_case: str,
-              categories: tuple[str, ...], bundle: tuple[str, ...]) -> SentOffer:
+def candidate(
+    customer_id: int,
+    channel: str,
+    code: str,
+    at: datetime,
+    use_case: str,
+    categories: tuple[str, ...],
+    bundle: tuple[str, ...],
+) -> SentOffer:
     spec = OFFERS_BY_CODE[code]
     skus = bundle if spec.type is OfferType.BUNDLE else ()
-    return SentOffer(contact_id=0, customer_id=customer_id, channel=channel, sent_at=at, offer_type=spec.type,
-                     discount_pct=spec.discount_pct, amount_off=spec.amount_off,
-                     points_multiplier=spec.points_multiplier, bonus_points=spec.bonus_points,
-                     free_shipping=False, categories=() if skus else categories, skus=skus, use_case=use_case,
-                     min_spend=spec.min_spend or None)
+    return SentOffer(
+        contact_id=0,
+        customer_id=customer_id,
+        channel=channel,
+        sent_at=at,
+        offer_type=spec.type,
+        discount_pct=spec.discount_pct,
+        amount_off=spec.amount_off,
+        points_multiplier=spec.points_multiplier,
+        bonus_points=spec.bonus_points,
+        free_shipping=False,
+        categories=() if skus else categories,
+        skus=skus,
+        use_case=use_case,
+        min_spend=spec.min_spend or None,
+    )
 
 
 class Oracle:
@@ -70,20 +94,37 @@ class Oracle:
         naive = now.replace(tzinfo=None)
         truth = world.truth
         async with world.db.session() as session:
-            consents = (await session.execute(select(ChannelConsent.customer_id, ChannelConsent.channel)
-                                              .where(ChannelConsent.granted.is_(True),
-                                                     ChannelConsent.channel.in_(CHANNELS)))).all()
+            consents = (
+                await session.execute(
+                    select(ChannelConsent.customer_id, ChannelConsent.channel).where(
+                        ChannelConsent.granted.is_(True), ChannelConsent.channel.in_(CHANNELS)
+                    )
+                )
+            ).all()
             zones = dict((await session.execute(select(Customer.id, Customer.time_zone))).all())
             names = dict((await session.execute(select(Category.id, Category.name))).all())
             # a quick first cut (the rules decide): channels the member heard from within the week
-            week = (await session.execute(
-                select(Contact.customer_id, Contact.channel, func.count())
-                .where(Contact.status == "sent", Contact.sent_at >= naive - timedelta(days=7),
-                       Contact.sent_at < naive + timedelta(days=1))
-                .group_by(Contact.customer_id, Contact.channel))).all()
-            budgets = {u: a - s for u, a, s in (await session.execute(
-                select(Budget.use_case, Budget.amount, Budget.spent).where(
-                    Budget.period_start <= naive, Budget.period_end > naive))).all()}
+            week = (
+                await session.execute(
+                    select(Contact.customer_id, Contact.channel, func.count())
+                    .where(
+                        Contact.status == "sent",
+                        Contact.sent_at >= naive - timedelta(days=7),
+                        Contact.sent_at < naive + timedelta(days=1),
+                    )
+                    .group_by(Contact.customer_id, Contact.channel)
+                )
+            ).all()
+            budgets = {
+                u: a - s
+                for u, a, s in (
+                    await session.execute(
+                        select(Budget.use_case, Budget.amount, Budget.spent).where(
+                            Budget.period_start <= naive, Budget.period_end > naive
+                        )
+                    )
+                ).all()
+            }
         favourite = truth.category_id[np.argmax(truth.taste, axis=1)]
         heard: dict[int, int] = {}
         full: set[tuple[int, str]] = set()
@@ -103,13 +144,22 @@ class Oracle:
             if channel != "email":
                 hour = min(max(hour, DAYTIME[0]), DAYTIME[1])
             at = next_local(naive, zones.get(member, "UTC"), hour)
-            use_case = ("cart_abandonment" if moments.intent_kind[i] == CART and moments.intent[i] > 0
-                        else "reactivation" if not moments.active[i] else "upsell")
-            offers += [candidate(member, channel, code, at, use_case, (names[category],), self._bundle(category))
-                       for code in CODES]
+            use_case = (
+                "cart_abandonment"
+                if moments.intent_kind[i] == CART and moments.intent[i] > 0
+                else "reactivation"
+                if not moments.active[i]
+                else "upsell"
+            )
+            offers += [
+                candidate(member, channel, code, at, use_case, (names[category],), self._bundle(category))
+                for code in CODES
+            ]
         if not offers:
             return []
-        recent = await _recent_counts(world, offers, timedelta(days=world.response.params.fatigue_window_days))
+        recent = await _recent_counts(
+            world, offers, timedelta(days=world.response.params.fatigue_window_days)
+        )
         expected = self.valuer.value(offers, moments, recent)
         value = expected.value
         spend = expected.ordered * expected.cost + expected.own_cost
@@ -119,7 +169,9 @@ class Oracle:
                 ranked.setdefault(offers[k].customer_id, []).append(int(k))
         chosen: dict[int, int] = {}
         tried: dict[int, set[str]] = {}
-        for _round in range(2):  # the best; then, for members whose best the rules block, the next on another channel
+        for _round in range(
+            2
+        ):  # the best; then, for members whose best the rules block, the next on another channel
             picks = {}
             for member, order in ranked.items():
                 if member in chosen:
@@ -141,6 +193,15 @@ class Oracle:
                     continue
                 budgets[offer.use_case] = budgets.get(offer.use_case, 0.0) - spend[k]
                 chosen[member] = k
-        return [Planned(offers[k].customer_id, CODES[k % len(CODES)], offers[k].use_case, offers[k].sent_at,
-                        channel=offers[k].channel, categories=offers[k].categories, skus=offers[k].skus)
-                for k in sorted(chosen.values())]
+        return [
+            Planned(
+                offers[k].customer_id,
+                CODES[k % len(CODES)],
+                offers[k].use_case,
+                offers[k].sent_at,
+                channel=offers[k].channel,
+                categories=offers[k].categories,
+                skus=offers[k].skus,
+            )
+            for k in sorted(chosen.values())
+        ]

@@ -78,18 +78,25 @@ class Wallet:
         placed = np.asarray(orders["placed_at"])
         start, stop = np.datetime64(offer.sent_at, "us"), np.datetime64(offer.sent_at + within, "us")
         ids = np.asarray(orders["id"])
-        candidates = np.flatnonzero((np.asarray(orders["customer_id"]) == offer.customer_id)
-                                    & (placed > start) & (placed <= stop)
-                                    & ~np.isin(ids, np.fromiter(self.used_orders, dtype=np.int64)))
+        candidates = np.flatnonzero(
+            (np.asarray(orders["customer_id"]) == offer.customer_id)
+            & (placed > start)
+            & (placed <= stop)
+            & ~np.isin(ids, np.fromiter(self.used_orders, dtype=np.int64))
+        )
         if len(candidates):
             self.used_orders.add(int(ids[candidates[np.argmin(placed[candidates])]]))
 
 
-def own_orders_between(world: SimWorld, begin: datetime, end: datetime, catalogue: Catalogue) -> list[OwnOrder]:
+def own_orders_between(
+    world: SimWorld, begin: datetime, end: datetime, catalogue: Catalogue
+) -> list[OwnOrder]:
     orders, lines = world.future.orders, world.future.order_lines
     placed = np.asarray(orders["placed_at"])
-    rows = np.flatnonzero((placed >= np.datetime64(begin.replace(tzinfo=None), "us"))
-                          & (placed < np.datetime64(end.replace(tzinfo=None), "us")))
+    rows = np.flatnonzero(
+        (placed >= np.datetime64(begin.replace(tzinfo=None), "us"))
+        & (placed < np.datetime64(end.replace(tzinfo=None), "us"))
+    )
     if not len(rows):
         return []
     line_order = np.asarray(lines["order_id"])
@@ -106,12 +113,19 @@ def own_orders_between(world: SimWorld, begin: datetime, end: datetime, catalogu
     for row in rows:
         order_id = int(orders["id"][row])
         mine = np.array(by_order.get(order_id, []), dtype=np.int64)
-        out.append(OwnOrder(
-            order_id=order_id, customer_id=int(orders["customer_id"][row]), placed_at=placed[row].astype("datetime64[us]").item(),
-            channel=str(orders["channel"][row]), had_coupon=orders["coupon_code"][row] is not None,
-            skus=tuple(catalogue.sku_by_product.get(int(p), "") for p in product[mine]),
-            categories=tuple(catalogue.category_by_product.get(int(p), "") for p in product[mine]),
-            amounts=price[mine] * quantity[mine] - discount[mine], costs=cost[mine] * quantity[mine]))
+        out.append(
+            OwnOrder(
+                order_id=order_id,
+                customer_id=int(orders["customer_id"][row]),
+                placed_at=placed[row].astype("datetime64[us]").item(),
+                channel=str(orders["channel"][row]),
+                had_coupon=orders["coupon_code"][row] is not None,
+                skus=tuple(catalogue.sku_by_product.get(int(p), "") for p in product[mine]),
+                categories=tuple(catalogue.category_by_product.get(int(p), "") for p in product[mine]),
+                amounts=price[mine] * quantity[mine] - discount[mine],
+                costs=cost[mine] * quantity[mine],
+            )
+        )
     return out
 
 
@@ -128,13 +142,25 @@ def priced(offer: SentOffer, order: OwnOrder, valuation: Valuation) -> tuple[flo
         in_scope = np.ones(len(order.amounts), dtype=bool)
     if not in_scope.any():
         return None
-    cut, cost = offer_cost(offer, subtotal, float(order.amounts[in_scope].sum()), valuation,
-                           ships=order.channel in ONLINE_CHANNELS)
+    cut, cost = offer_cost(
+        offer,
+        subtotal,
+        float(order.amounts[in_scope].sum()),
+        valuation,
+        ships=order.channel in ONLINE_CHANNELS,
+    )
     return (cut, cost) if cost > 0 else None
 
 
-async def redeem_on_own_orders(world: SimWorld, begin: datetime, end: datetime, wallet: Wallet,
-                               catalogue: Catalogue, valuation: Valuation, ledger: Ledger) -> int:
+async def redeem_on_own_orders(
+    world: SimWorld,
+    begin: datetime,
+    end: datetime,
+    wallet: Wallet,
+    catalogue: Catalogue,
+    valuation: Valuation,
+    ledger: Ledger,
+) -> int:
     """Apply held offers to the members' own orders placed in [begin, end); returns how many."""
     params = world.response.params
     truth = world.truth
@@ -142,40 +168,70 @@ async def redeem_on_own_orders(world: SimWorld, begin: datetime, end: datetime, 
     rate, _ = own_order_rate(world)
     lasting = params.lasting
     # future margin lost per dollar of price cut: the discount expectation it teaches (`evals.simulation.expected`)
-    taught = (lasting.discount_expectation * np.asarray(truth.price_sensitivity, dtype=float) / mean_sensitivity
-              * rate * lasting.expectation_days)
+    taught = (
+        lasting.discount_expectation
+        * np.asarray(truth.price_sensitivity, dtype=float)
+        / mean_sensitivity
+        * rate
+        * lasting.expectation_days
+    )
     updates: list[tuple[OwnOrder, float]] = []
-    outcomes: dict[str, list[Any]] = {k: [] for k in ("contact_id", "customer_id", "type", "occurred_at",
-                                                       "order_id", "revenue", "margin")}
+    outcomes: dict[str, list[Any]] = {
+        k: [] for k in ("contact_id", "customer_id", "type", "occurred_at", "order_id", "revenue", "margin")
+    }
     for order in own_orders_between(world, begin, end, catalogue):
         if order.order_id in wallet.used_orders or order.had_coupon:
             continue
-        options = [(o, p) for o in wallet.usable(order.customer_id, order.placed_at)
-                   if (p := priced(o, order, valuation)) is not None]
+        options = [
+            (o, p)
+            for o in wallet.usable(order.customer_id, order.placed_at)
+            if (p := priced(o, order, valuation)) is not None
+        ]
         if not options:
             continue
         member = int(np.searchsorted(truth.customer_id, order.customer_id))
-        use = min(1.0, params.own_order_redemption * float(truth.price_sensitivity[member]) / mean_sensitivity)
+        use = min(
+            1.0, params.own_order_redemption * float(truth.price_sensitivity[member]) / mean_sensitivity
+        )
         if wallet.draw(order.order_id) >= use:
             continue
         offer, (cut, cost) = max(options, key=lambda pair: pair[1][1])
         wallet.spend(offer)
         wallet.used_orders.add(order.order_id)
-        ledger.record_own_order_redemption(offer, cut, cost, taught=float(taught[member]) * cut
-                                           if offer.offer_type in PRICE_OFFER_TYPES else 0.0)
+        ledger.record_own_order_redemption(
+            offer,
+            cut,
+            cost,
+            taught=float(taught[member]) * cut if offer.offer_type in PRICE_OFFER_TYPES else 0.0,
+        )
         updates.append((order, cut))
         total = float(order.amounts.sum()) - cut
-        for key, v in zip(outcomes, (offer.contact_id, offer.customer_id, "redeem", order.placed_at, order.order_id,
-                                     round(total, 2), round(total - float(order.costs.sum()) - (cost - cut), 2)),
-                          strict=True):
+        for key, v in zip(
+            outcomes,
+            (
+                offer.contact_id,
+                offer.customer_id,
+                "redeem",
+                order.placed_at,
+                order.order_id,
+                round(total, 2),
+                round(total - float(order.costs.sum()) - (cost - cut), 2),
+            ),
+            strict=True,
+        ):
             outcomes[key].append(v)
     if updates:
         async with world.db.engine.begin() as conn:
             # What the retailer sees: the members' orders, paid with the offers' codes (one executemany).
             await conn.execute(
-                update(Order.__table__).where(Order.id == bindparam("oid")).values(
-                    discount_total=Order.discount_total + bindparam("cut"), total=Order.total - bindparam("cut"),
-                    coupon_code="SIM"),
-                [{"oid": order.order_id, "cut": round(cut, 2)} for order, cut in updates])
+                update(Order.__table__)
+                .where(Order.id == bindparam("oid"))
+                .values(
+                    discount_total=Order.discount_total + bindparam("cut"),
+                    total=Order.total - bindparam("cut"),
+                    coupon_code="SIM",
+                ),
+                [{"oid": order.order_id, "cut": round(cut, 2)} for order, cut in updates],
+            )
             await bulk_insert(conn, Base.metadata.tables["outcomes"], outcomes)
     return len(updates)

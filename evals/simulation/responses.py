@@ -55,16 +55,30 @@ class SentOffer:
     min_spend: float | None = None
     predicted_uplift: float = 0.0  # what the policy's own scoring expected (agents only): orders caused ...
     predicted_value: float = 0.0  # ... and incremental value; never used to draw responses
-    content: dict[str, Any] | None = field(default=None, compare=False, hash=False)  # the agents' proposal, as sent
+    content: dict[str, Any] | None = field(
+        default=None, compare=False, hash=False
+    )  # the agents' proposal, as sent
 
     @property
     def has_incentive(self) -> bool:
         return self.offer_type is not OfferType.NONE
 
 
-TALLIES = ("contacts", "offers", "price_offers", "orders", "redemptions", "price_redemptions", "own_order_redemptions",
-           "incremental_revenue", "incremental_margin", "expected_incremental_margin", "discount_spend",
-           "predicted_uplift", "predicted_value")
+TALLIES = (
+    "contacts",
+    "offers",
+    "price_offers",
+    "orders",
+    "redemptions",
+    "price_redemptions",
+    "own_order_redemptions",
+    "incremental_revenue",
+    "incremental_margin",
+    "expected_incremental_margin",
+    "discount_spend",
+    "predicted_uplift",
+    "predicted_value",
+)
 
 
 @dataclass
@@ -83,7 +97,9 @@ class Ledger:
     complaints: int = 0
     incremental_revenue: float = 0.0
     incremental_margin: float = 0.0
-    expected_incremental_margin: float = 0.0  # under the hidden model, without the dice (`evals.simulation.expected`)
+    expected_incremental_margin: float = (
+        0.0  # under the hidden model, without the dice (`evals.simulation.expected`)
+    )
     discount_spend: float = 0.0
     violations: int = 0
     realised_by_member: dict[int, float] = field(default_factory=dict)  # customer id → incremental margin
@@ -104,12 +120,20 @@ class Ledger:
         self.realised_by_member[customer_id] = self.realised_by_member.get(customer_id, 0.0) + realised
         self.expected_by_member[customer_id] = self.expected_by_member.get(customer_id, 0.0) + expected
 
-    def record_own_order_redemption(self, offer: "SentOffer", cut: float, cost: float, taught: float = 0.0) -> None:
+    def record_own_order_redemption(
+        self, offer: "SentOffer", cut: float, cost: float, taught: float = 0.0
+    ) -> None:
         """An offer used on an order that happened anyway: the price cut is lost revenue, the whole
         cost lost margin (and, for a price cut, the discount expectation it teaches: `taught`)."""
-        self.add(offer.use_case, redemptions=1, own_order_redemptions=1, discount_spend=cost,
-                 incremental_revenue=-cut, incremental_margin=-cost - taught,
-                 price_redemptions=int(offer.offer_type in PRICE_OFFER_TYPES))
+        self.add(
+            offer.use_case,
+            redemptions=1,
+            own_order_redemptions=1,
+            discount_spend=cost,
+            incremental_revenue=-cut,
+            incremental_margin=-cost - taught,
+            price_redemptions=int(offer.offer_type in PRICE_OFFER_TYPES),
+        )
         self.credit(offer.customer_id, realised=-cost - taught)
 
 
@@ -138,15 +162,22 @@ class Catalogue:
     @classmethod
     async def load(cls, world: SimWorld) -> "Catalogue":
         async with world.db.session() as session:
-            rows = (await session.execute(
-                select(Product.id, Product.sku, Product.price, Product.unit_cost, Category.id, Category.name)
-                .join(Category, Category.id == Product.category_id).order_by(Product.id))).all()
+            rows = (
+                await session.execute(
+                    select(
+                        Product.id, Product.sku, Product.price, Product.unit_cost, Category.id, Category.name
+                    )
+                    .join(Category, Category.id == Product.category_id)
+                    .order_by(Product.id)
+                )
+            ).all()
             zones = dict((await session.execute(select(Customer.id, Customer.time_zone))).all())
         category_id = np.array([r[4] for r in rows])
         category_name = np.array([r[5] for r in rows], dtype=object)
         return cls(
             sku_index={r[1]: i for i, r in enumerate(rows)},
-            price=np.array([r[2] for r in rows]), cost=np.array([r[3] for r in rows]),
+            price=np.array([r[2] for r in rows]),
+            cost=np.array([r[3] for r in rows]),
             product_id=np.array([r[0] for r in rows]),
             by_category_name={c: np.flatnonzero(category_name == c) for c in set(category_name.tolist())},
             by_category_id={int(c): np.flatnonzero(category_id == c) for c in set(category_id.tolist())},
@@ -159,12 +190,20 @@ class Catalogue:
 
 
 def offer_spec(offer: SentOffer) -> OfferTemplateSpec:
-    return OfferTemplateSpec("SIM", offer.offer_type, "", offer.discount_pct, offer.amount_off,
-                             offer.points_multiplier, offer.bonus_points)
+    return OfferTemplateSpec(
+        "SIM",
+        offer.offer_type,
+        "",
+        offer.discount_pct,
+        offer.amount_off,
+        offer.points_multiplier,
+        offer.bonus_points,
+    )
 
 
-def _basket(offer: SentOffer, member: int, world: SimWorld, catalogue: Catalogue,
-            rng: np.random.Generator) -> list[int]:
+def _basket(
+    offer: SentOffer, member: int, world: SimWorld, catalogue: Catalogue, rng: np.random.Generator
+) -> list[int]:
     """What the member buys when they act on the message: the offer's products, or something from
     its category, or from a category they like (hidden taste); then, like any order of theirs,
     `lines_per_order` lines on average (1 + Poisson, at most three here) from categories they like."""
@@ -176,7 +215,10 @@ def _basket(offer: SentOffer, member: int, world: SimWorld, catalogue: Catalogue
     else:
         first = _liked(member, world, catalogue, rng)
     extra = min(int(rng.poisson(world.population.behaviour.lines_per_order - 1)), MAX_LINES - 1)
-    return [int(rng.choice(pool)) for pool in [first] + [_liked(member, world, catalogue, rng) for _ in range(extra)]]
+    return [
+        int(rng.choice(pool))
+        for pool in [first] + [_liked(member, world, catalogue, rng) for _ in range(extra)]
+    ]
 
 
 def _pool_of(catalogue: Catalogue, product: int) -> np.ndarray:
@@ -191,8 +233,9 @@ def _liked(member: int, world: SimWorld, catalogue: Catalogue, rng: np.random.Ge
     return catalogue.by_category_id.get(chosen, np.arange(len(catalogue.price)))
 
 
-def offer_cost(offer: SentOffer, subtotal: float, scope: float, valuation: Valuation, *,
-               ships: bool = True) -> tuple[float, float]:
+def offer_cost(
+    offer: SentOffer, subtotal: float, scope: float, valuation: Valuation, *, ships: bool = True
+) -> tuple[float, float]:
     """(price cut on the order, total cost to the retailer) if the offer is redeemed on an order of
     `subtotal` with `scope` of it in the offer's products; free shipping costs only orders that ship."""
     cut = 0.0
@@ -202,11 +245,16 @@ def offer_cost(offer: SentOffer, subtotal: float, scope: float, valuation: Valua
         cut = min(offer.amount_off, scope)
     points = 0.0
     if offer.points_multiplier:
-        points += (offer.points_multiplier - 1) * valuation.points_per_dollar * subtotal * valuation.point_value
+        points += (
+            (offer.points_multiplier - 1) * valuation.points_per_dollar * subtotal * valuation.point_value
+        )
     if offer.bonus_points:
         points += offer.bonus_points * valuation.point_value
-    shipping = valuation.shipping_cost if ships and (offer.free_shipping or offer.offer_type is OfferType.FREE_SHIPPING) \
+    shipping = (
+        valuation.shipping_cost
+        if ships and (offer.free_shipping or offer.offer_type is OfferType.FREE_SHIPPING)
         else 0.0
+    )
     return cut, cut + points + shipping
 
 
@@ -226,9 +274,17 @@ def message_streams(seed: int, offers: list[SentOffer]) -> list[np.random.Genera
     return streams
 
 
-async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue, valuation: Valuation,
-                  ledger: Ledger, seed: int, order_counter: list[int], valuer: "Valuer",
-                  moments: "Moments") -> Responses:
+async def respond(
+    world: SimWorld,
+    offers: list[SentOffer],
+    catalogue: Catalogue,
+    valuation: Valuation,
+    ledger: Ledger,
+    seed: int,
+    order_counter: list[int],
+    valuer: "Valuer",
+    moments: "Moments",
+) -> Responses:
     """Draw each message's response from the hidden model's probabilities (`evals.simulation.expected`),
     record what the retailer would see, and credit each message's expected and realised margin."""
     if not offers:
@@ -250,25 +306,63 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
     lift = u[:, 6]
     unsub_value = np.array(params.unsubscribe_value.as_tuple())
 
-    outcomes: dict[str, list[Any]] = {k: [] for k in ("contact_id", "customer_id", "type", "occurred_at", "order_id",
-                                                       "revenue", "margin")}
-    orders: dict[str, list[Any]] = {k: [] for k in ("id", "external_id", "customer_id", "placed_at", "channel",
-                                                     "subtotal", "discount_total", "total", "coupon_code", "contact_id")}
-    lines: dict[str, list[Any]] = {k: [] for k in ("id", "order_id", "product_id", "quantity", "unit_price",
-                                                    "unit_cost", "discount")}
+    outcomes: dict[str, list[Any]] = {
+        k: [] for k in ("contact_id", "customer_id", "type", "occurred_at", "order_id", "revenue", "margin")
+    }
+    orders: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "id",
+            "external_id",
+            "customer_id",
+            "placed_at",
+            "channel",
+            "subtotal",
+            "discount_total",
+            "total",
+            "coupon_code",
+            "contact_id",
+        )
+    }
+    lines: dict[str, list[Any]] = {
+        k: [] for k in ("id", "order_id", "product_id", "quantity", "unit_price", "unit_cost", "discount")
+    }
 
-    def outcome(o: SentOffer, kind: str, hours_after: float, order_id: int | None = None,
-                revenue: float = 0.0, margin: float = 0.0) -> None:
-        for key, v in zip(outcomes, (o.contact_id, o.customer_id, kind, o.sent_at + timedelta(hours=hours_after),
-                                     order_id, round(revenue, 2), round(margin, 2)), strict=True):
+    def outcome(
+        o: SentOffer,
+        kind: str,
+        hours_after: float,
+        order_id: int | None = None,
+        revenue: float = 0.0,
+        margin: float = 0.0,
+    ) -> None:
+        for key, v in zip(
+            outcomes,
+            (
+                o.contact_id,
+                o.customer_id,
+                kind,
+                o.sent_at + timedelta(hours=hours_after),
+                order_id,
+                round(revenue, 2),
+                round(margin, 2),
+            ),
+            strict=True,
+        ):
             outcomes[key].append(v)
 
     held: list[SentOffer] = []
     displaced: list[SentOffer] = []
     for k, o in enumerate(offers):
-        ledger.add(o.use_case, contacts=1, offers=int(o.has_incentive), predicted_uplift=o.predicted_uplift,
-                   predicted_value=o.predicted_value, expected_incremental_margin=float(expected.value[k]),
-                   price_offers=int(o.offer_type in PRICE_OFFER_TYPES))
+        ledger.add(
+            o.use_case,
+            contacts=1,
+            offers=int(o.has_incentive),
+            predicted_uplift=o.predicted_uplift,
+            predicted_value=o.predicted_value,
+            expected_incremental_margin=float(expected.value[k]),
+            price_offers=int(o.offer_type in PRICE_OFFER_TYPES),
+        )
         ledger.credit(o.customer_id, expected=float(expected.value[k]))
         if opened[k] and not ordered[k] and o.has_incentive:
             held.append(o)
@@ -289,17 +383,31 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
         if not ordered[k]:
             continue
         picks = _basket(o, int(members[k]), world, catalogue, streams[k])
-        share = (params.basket_lift.bundle if o.offer_type is OfferType.BUNDLE
-                 else params.basket_lift.suggestion if o.skus else 0.0)
-        if share and lift[k] < share * len(picks):  # the bundle or suggestion added an item (about `share` of the basket)
+        share = (
+            params.basket_lift.bundle
+            if o.offer_type is OfferType.BUNDLE
+            else params.basket_lift.suggestion
+            if o.skus
+            else 0.0
+        )
+        if share and lift[k] < share * len(
+            picks
+        ):  # the bundle or suggestion added an item (about `share` of the basket)
             picks.append(picks[0] if o.skus else int(streams[k].choice(_pool_of(catalogue, picks[0]))))
         subtotal = float(catalogue.price[picks].sum())
-        sku_value = float(sum(catalogue.price[catalogue.sku_index[s]] for s in o.skus if s in catalogue.sku_index))
+        sku_value = float(
+            sum(catalogue.price[catalogue.sku_index[s]] for s in o.skus if s in catalogue.sku_index)
+        )
         cut, cost = offer_cost(o, subtotal, sku_value if o.skus else subtotal, valuation)
         gross_margin = float((catalogue.price[picks] - catalogue.cost[picks]).sum())
         redeemed = cost > 0
-        ledger.add(o.use_case, orders=1, redemptions=int(redeemed), discount_spend=cost,
-                   price_redemptions=int(redeemed and o.offer_type in PRICE_OFFER_TYPES))
+        ledger.add(
+            o.use_case,
+            orders=1,
+            redemptions=int(redeemed),
+            discount_spend=cost,
+            price_redemptions=int(redeemed and o.offer_type in PRICE_OFFER_TYPES),
+        )
         taught = float(expected.taught[k]) * cut  # the discount expectation taught, valued now
         if anyway[k]:  # would have bought anyway: no new revenue, and the offer's cost is a loss
             ledger.add(o.use_case, incremental_margin=-cost - taught)
@@ -311,24 +419,52 @@ async def respond(world: SimWorld, offers: list[SentOffer], catalogue: Catalogue
         order_counter[0] += 1
         order_id = SIM_ORDER_BASE + order_counter[0]
         placed = o.sent_at + timedelta(hours=2)
-        for key, v in zip(orders, (order_id, f"SIM{order_id}", o.customer_id, placed, "online", round(subtotal, 2),
-                                   round(cut, 2), round(subtotal - cut, 2), "SIM" if redeemed else None,
-                                   o.contact_id), strict=True):
+        for key, v in zip(
+            orders,
+            (
+                order_id,
+                f"SIM{order_id}",
+                o.customer_id,
+                placed,
+                "online",
+                round(subtotal, 2),
+                round(cut, 2),
+                round(subtotal - cut, 2),
+                "SIM" if redeemed else None,
+                o.contact_id,
+            ),
+            strict=True,
+        ):
             orders[key].append(v)
         for i, product in enumerate(picks):
             line_id = SIM_ORDER_BASE + (MAX_LINES + 1) * order_counter[0] + i
-            for key, v in zip(lines, (line_id, order_id, int(catalogue.product_id[product]), 1,
-                                      float(catalogue.price[product]), float(catalogue.cost[product]),
-                                      round(cut, 2) if i == 0 else 0.0), strict=True):
+            for key, v in zip(
+                lines,
+                (
+                    line_id,
+                    order_id,
+                    int(catalogue.product_id[product]),
+                    1,
+                    float(catalogue.price[product]),
+                    float(catalogue.cost[product]),
+                    round(cut, 2) if i == 0 else 0.0,
+                ),
+                strict=True,
+            ):
                 lines[key].append(v)
         won_back = float(expected.winback[k])  # a lapsed member's return to their rhythm, valued now
-        ledger.add(o.use_case, incremental_revenue=subtotal - cut,
-                   incremental_margin=gross_margin - cost + won_back - taught)
+        ledger.add(
+            o.use_case,
+            incremental_revenue=subtotal - cut,
+            incremental_margin=gross_margin - cost + won_back - taught,
+        )
         ledger.credit(o.customer_id, realised=gross_margin - cost + won_back - taught)
         outcome(o, "order", 2.0, order_id, subtotal - cut, gross_margin - cost)
         if redeemed:
             outcome(o, "redeem", 2.0, order_id, subtotal - cut, gross_margin - cost)
-    await _write(world, orders, lines, outcomes, [o for k, o in enumerate(offers) if unsubscribed[k] or complained[k]])
+    await _write(
+        world, orders, lines, outcomes, [o for k, o in enumerate(offers) if unsubscribed[k] or complained[k]]
+    )
     return Responses(held, displaced)
 
 
@@ -336,22 +472,34 @@ async def _recent_counts(world: SimWorld, offers: list[SentOffer], window: timed
     members = {o.customer_id for o in offers}
     earliest = min(o.sent_at for o in offers) - window
     async with world.db.session() as session:
-        rows = (await session.execute(
-            select(Contact.customer_id, Contact.sent_at)
-            .where(Contact.customer_id.in_(members), Contact.status == "sent", Contact.sent_at >= earliest))).all()
+        rows = (
+            await session.execute(
+                select(Contact.customer_id, Contact.sent_at).where(
+                    Contact.customer_id.in_(members), Contact.status == "sent", Contact.sent_at >= earliest
+                )
+            )
+        ).all()
     by_member: dict[int, list[datetime]] = {}
     for member, at in rows:
         by_member.setdefault(member, []).append(at)
-    return np.array([sum(1 for at in by_member.get(o.customer_id, []) if o.sent_at - window <= at < o.sent_at)
-                     for o in offers])
+    return np.array(
+        [
+            sum(1 for at in by_member.get(o.customer_id, []) if o.sent_at - window <= at < o.sent_at)
+            for o in offers
+        ]
+    )
 
 
-async def _write(world: SimWorld, orders: dict[str, list[Any]], lines: dict[str, list[Any]],
-                 outcomes: dict[str, list[Any]], opted_out: list[SentOffer]) -> None:
+async def _write(
+    world: SimWorld,
+    orders: dict[str, list[Any]],
+    lines: dict[str, list[Any]],
+    outcomes: dict[str, list[Any]],
+    opted_out: list[SentOffer],
+) -> None:
     tables = Base.metadata.tables
     async with world.db.engine.begin() as conn:
         await bulk_insert(conn, tables["orders"], orders)
         await bulk_insert(conn, tables["order_lines"], lines)
         await bulk_insert(conn, tables["outcomes"], outcomes)
         await withdraw_consents(conn, [(o.customer_id, o.channel, o.sent_at) for o in opted_out])
-

@@ -26,8 +26,10 @@ class Future:
 
 
 def _take(columns: Columns, mask: np.ndarray) -> Columns:
-    return {name: (np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values)[mask]
-            for name, values in columns.items()}
+    return {
+        name: (np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values)[mask]
+        for name, values in columns.items()
+    }
 
 
 def split_world(world: World, cutoff: datetime) -> tuple[World, Future]:
@@ -45,8 +47,9 @@ def split_world(world: World, cutoff: datetime) -> tuple[World, Future]:
     past_events = events["occurred_at"] < at
     organic_events = ~past_events & ~np.isin(np.asarray(events["type"], dtype=object), MESSAGE_EVENTS)
     past_contacts = contacts["scheduled_at"] < at
-    past_outcomes = (outcomes["occurred_at"] < at) & np.isin(np.asarray(outcomes["contact_id"]),
-                                                             np.asarray(contacts["id"])[past_contacts])
+    past_outcomes = (outcomes["occurred_at"] < at) & np.isin(
+        np.asarray(outcomes["contact_id"]), np.asarray(contacts["id"])[past_contacts]
+    )
 
     tables["orders"] = _take(orders, past_orders)
     tables["order_lines"] = _take(lines, np.isin(line_orders, past_ids))
@@ -56,10 +59,14 @@ def split_world(world: World, cutoff: datetime) -> tuple[World, Future]:
     # An outcome may name an order placed after the cut: drop the link, keep the response.
     kept_orders = set(past_ids.tolist())
     order_ref = np.asarray(tables["outcomes"]["order_id"], dtype=object)
-    tables["outcomes"]["order_id"] = np.array([o if o in kept_orders else None for o in order_ref], dtype=object)
-    future = Future(orders=_take(orders, organic_future),
-                    order_lines=_take(lines, np.isin(line_orders, future_ids)),
-                    events=_take(events, organic_events))
+    tables["outcomes"]["order_id"] = np.array(
+        [o if o in kept_orders else None for o in order_ref], dtype=object
+    )
+    future = Future(
+        orders=_take(orders, organic_future),
+        order_lines=_take(lines, np.isin(line_orders, future_ids)),
+        events=_take(events, organic_events),
+    )
     return replace(world, tables=tables), future
 
 

@@ -11,21 +11,34 @@ from loyalty.cli.campaign import AtOption, clock_for
 from loyalty.cli.common import DbOption, console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from policies.vocabulary import UseCase
-from tools.campaigns.budgets import BudgetChange, BudgetRequest, UseCaseBudget, list_budgets, set_budget, set_paused
+from tools.campaigns.budgets import (
+    BudgetChange,
+    BudgetRequest,
+    UseCaseBudget,
+    list_budgets,
+    set_budget,
+    set_paused,
+)
 from tools.errors import InvalidInput
 from tools.storage.db import checked_database
 from tools.toml_files import validation_problems
 
-app = typer.Typer(help="Use-case budgets: set them by period, list them, pause and resume.", no_args_is_help=True)
+app = typer.Typer(
+    help="Use-case budgets: set them by period, list them, pause and resume.", no_args_is_help=True
+)
 
-UseCaseArgument = Annotated[str, typer.Argument(help="reactivation, cart_abandonment, upsell or competitive_response.")]
+UseCaseArgument = Annotated[
+    str, typer.Argument(help="reactivation, cart_abandonment, upsell or competitive_response.")
+]
 
 
 def _use_case(raw: str) -> UseCase:
     try:
         return UseCase(raw.strip().lower())
     except ValueError:
-        raise InvalidInput(f"unknown use case {raw!r}: use one of {', '.join(u.value for u in UseCase)}") from None
+        raise InvalidInput(
+            f"unknown use case {raw!r}: use one of {', '.join(u.value for u in UseCase)}"
+        ) from None
 
 
 def _request(use_case: str, amount: float, start: str, end: str) -> BudgetRequest:
@@ -33,7 +46,9 @@ def _request(use_case: str, amount: float, start: str, end: str) -> BudgetReques
     if start_at is None or end_at is None:  # both options are required: typer has said so already
         raise InvalidInput("a budget needs --from and --to")
     try:
-        return BudgetRequest(use_case=_use_case(use_case), amount=amount, period_start=start_at, period_end=end_at)
+        return BudgetRequest(
+            use_case=_use_case(use_case), amount=amount, period_start=start_at, period_end=end_at
+        )
     except ValidationError as exc:
         raise InvalidInput(f"invalid budget: {validation_problems(exc)}") from None
 
@@ -57,8 +72,11 @@ def set_command(
 
     done = run(go())
     b = done.budget
-    console.print(f"{done.change}: {b.use_case.value} {b.amount:,.2f} from {b.period_start:%Y-%m-%d} to "
-                  f"{b.period_end:%Y-%m-%d} ({b.spent:,.2f} committed)", highlight=False)
+    console.print(
+        f"{done.change}: {b.use_case.value} {b.amount:,.2f} from {b.period_start:%Y-%m-%d} to "
+        f"{b.period_end:%Y-%m-%d} ({b.spent:,.2f} committed)",
+        highlight=False,
+    )
 
 
 @app.command("list")
@@ -77,10 +95,19 @@ def list_command(db: DbOption = None, at: AtOption = None) -> None:
         return
     table = Table(title=f"budgets (now: {now:%Y-%m-%d %H:%M} UTC)")
     for column in ("use case", "from", "to", "amount", "committed", "remaining", "state"):
-        table.add_column(column, justify="right" if column in ("amount", "committed", "remaining") else "left")
+        table.add_column(
+            column, justify="right" if column in ("amount", "committed", "remaining") else "left"
+        )
     for b in budgets:
-        table.add_row(b.use_case.value, f"{b.period_start:%Y-%m-%d}", f"{b.period_end:%Y-%m-%d}", f"{b.amount:,.2f}",
-                      f"{b.spent:,.2f}", f"{b.remaining:,.2f}", _state(b, now))
+        table.add_row(
+            b.use_case.value,
+            f"{b.period_start:%Y-%m-%d}",
+            f"{b.period_end:%Y-%m-%d}",
+            f"{b.amount:,.2f}",
+            f"{b.spent:,.2f}",
+            f"{b.remaining:,.2f}",
+            _state(b, now),
+        )
     console.print(table)
 
 
@@ -102,8 +129,11 @@ def _pause(use_case: str, paused: bool, db: str | None, at: str | None) -> None:
             return await set_paused(store, chosen, paused, now=clock())
 
     b = run(go())
-    console.print(f"{b.use_case.value}: {'paused' if b.paused else 'running'} (budget {b.period_start:%Y-%m-%d} to "
-                  f"{b.period_end:%Y-%m-%d}, {b.remaining:,.2f} left)", highlight=False)
+    console.print(
+        f"{b.use_case.value}: {'paused' if b.paused else 'running'} (budget {b.period_start:%Y-%m-%d} to "
+        f"{b.period_end:%Y-%m-%d}, {b.remaining:,.2f} left)",
+        highlight=False,
+    )
 
 
 @app.command("pause")

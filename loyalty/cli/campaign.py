@@ -16,11 +16,16 @@ from loyalty.ops.render import render
 from mcp_servers.shared.deps import system_clock
 from policies.vocabulary import UseCase
 
-app = typer.Typer(help="Campaigns: members and offers chosen under a budget, audited, then queued.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Campaigns: members and offers chosen under a budget, audited, then queued.", no_args_is_help=True
+)
 
-AtOption = Annotated[str | None, typer.Option(
-    "--at", help="Act as if it were this moment (ISO time, UTC): replays a seeded world. Default: now.")]
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at", help="Act as if it were this moment (ISO time, UTC): replays a seeded world. Default: now."
+    ),
+]
 
 
 def clock_for(at: str | None) -> Callable[[], datetime]:
@@ -32,13 +37,21 @@ def clock_for(at: str | None) -> Callable[[], datetime]:
 
 
 def progress_bar() -> Progress:
-    return Progress(TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err_console, transient=False)
+    return Progress(
+        TextColumn("{task.description:<32}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
 
 
 @app.command("plan")
 def plan(
-    use_case: Annotated[UseCase, typer.Option("--use-case", help="reactivation, upsell or competitive_response.")],
+    use_case: Annotated[
+        UseCase, typer.Option("--use-case", help="reactivation, upsell or competitive_response.")
+    ],
     segment: Annotated[str, typer.Option("--segment", help="Segment id (see `loyalty segments`), or 'all'.")],
     budget: Annotated[float, typer.Option("--budget", min=0.01, help="Money the campaign may give away.")],
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many members.")] = None,

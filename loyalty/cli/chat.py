@@ -17,7 +17,9 @@ EXIT_WORDS = frozenset({"exit", "quit", "bye"})
 
 
 def chat_command(
-    once: Annotated[str | None, typer.Option("--once", help="Answer this one request and exit (scriptable).")] = None,
+    once: Annotated[
+        str | None, typer.Option("--once", help="Answer this one request and exit (scriptable).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="With --once: print the reply as JSON.")] = False,
     db: DbOption = None,
     at: AtOption = None,

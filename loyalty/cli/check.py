@@ -27,24 +27,37 @@ def check_command(
         now = clock().replace(tzinfo=None)
         async with checked_database(settings.db_url) as store:
             profiles = profile_service(settings, store, clock)
-            return await readiness(store, now, rules=load_trigger_rules().enabled, models=profiles.store,
-                                   stale_after=profiles.stale_after, disabled=settings.disabled_use_cases)
+            return await readiness(
+                store,
+                now,
+                rules=load_trigger_rules().enabled,
+                models=profiles.store,
+                stale_after=profiles.stale_after,
+                disabled=settings.disabled_use_cases,
+            )
 
     report = run(go())
     newest = f"{report.newest_data:%Y-%m-%d %H:%M}" if report.newest_data else "none"
-    console.print(f"as of {report.at:%Y-%m-%d %H:%M} UTC: {report.members:,} members, {report.reachable:,} with a "
-                  f"consented channel; newest data {newest}", highlight=False, soft_wrap=True)
+    console.print(
+        f"as of {report.at:%Y-%m-%d %H:%M} UTC: {report.members:,} members, {report.reachable:,} with a "
+        f"consented channel; newest data {newest}",
+        highlight=False,
+        soft_wrap=True,
+    )
     for gap in report.shared:
         _gap(gap, warnings)
     for use_case in report.use_cases:
         state = "[green]ready[/]" if use_case.ready else "[red]blocked[/]"
         triggers = f" (triggers: {', '.join(use_case.triggers_ready)})" if use_case.triggers_ready else ""
-        console.print(f"[bold]{use_case.use_case.value}[/]: {state}{triggers}", highlight=False, soft_wrap=True)
+        console.print(
+            f"[bold]{use_case.use_case.value}[/]: {state}{triggers}", highlight=False, soft_wrap=True
+        )
         for gap in use_case.gaps:
             _gap(gap, warnings, indent="  ")
     if not report.can_send:
-        console.print("[bold red]not ready:[/] no use case can send anything; the fixes above say how.",
-                      highlight=False)
+        console.print(
+            "[bold red]not ready:[/] no use case can send anything; the fixes above say how.", highlight=False
+        )
         raise typer.Exit(1)
     ready = [u.use_case.value for u in report.use_cases if u.ready]
     console.print(f"ready: {', '.join(ready)}", highlight=False)
@@ -52,5 +65,9 @@ def check_command(
 
 def _gap(gap: Gap, warnings: bool, indent: str = "") -> None:
     if gap.blocking or warnings:  # one line per gap, unwrapped: the fix is a command to copy
-        console.print(f"{indent}{'✗' if gap.blocking else '·'} {gap.what} → {gap.fix}", highlight=False,
-                      soft_wrap=True, markup=False)
+        console.print(
+            f"{indent}{'✗' if gap.blocking else '·'} {gap.what} → {gap.fix}",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )

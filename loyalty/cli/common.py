@@ -22,7 +22,9 @@ T = TypeVar("T")
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL (default: LOYALTY_DB_URL, loyalty.toml, or sqlite file loyalty.db)."),
+    typer.Option(
+        "--db", help="Database URL (default: LOYALTY_DB_URL, loyalty.toml, or sqlite file loyalty.db)."
+    ),
 ]
 
 console = Console()
@@ -52,8 +54,11 @@ def one_line(exc: BaseException) -> typer.Exit:
     if isinstance(exc, KeyboardInterrupt):
         return fail("interrupted", code=130)
     structlog.get_logger("loyalty.cli").error("cli.internal_error", exc_info=exc)
-    return fail(f"internal error ({type(exc).__name__}: {exc}); the log on stderr has the traceback "
-                "- please report it", code=1)
+    return fail(
+        f"internal error ({type(exc).__name__}: {exc}); the log on stderr has the traceback "
+        "- please report it",
+        code=1,
+    )
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

@@ -15,7 +15,9 @@ from tools.events.http import create_app
 from tools.events.ingest import IngestReport, ingest_jsonl
 from tools.storage.db import checked_database
 
-app = typer.Typer(help="Behavioural events: ingest them, or serve an HTTP endpoint that does.", no_args_is_help=True)
+app = typer.Typer(
+    help="Behavioural events: ingest them, or serve an HTTP endpoint that does.", no_args_is_help=True
+)
 log = structlog.get_logger(__name__)
 
 
@@ -23,13 +25,19 @@ log = structlog.get_logger(__name__)
 def ingest(
     source: Annotated[str, typer.Argument(help="A JSON Lines file, or - for stdin.")],
     db: DbOption = None,
-    rejects: Annotated[Path | None, typer.Option(
-        help="Where rejected lines go (default: next to the file as <name>.rejects.jsonl; events.rejects.jsonl "
-             "for stdin).")] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where rejected lines go (default: next to the file as <name>.rejects.jsonl; events.rejects.jsonl "
+            "for stdin)."
+        ),
+    ] = None,
 ) -> None:
     """Validate and store events; invalid ones are rejected with the reason, duplicates ignored."""
     settings = settings_for(db)
-    rejects_path = rejects or (Path("events.rejects.jsonl") if source == "-" else Path(f"{source}.rejects.jsonl"))
+    rejects_path = rejects or (
+        Path("events.rejects.jsonl") if source == "-" else Path(f"{source}.rejects.jsonl")
+    )
 
     async def go() -> IngestReport:
         async with checked_database(settings.db_url) as store:
@@ -44,8 +52,10 @@ def ingest(
                 return await ingest_jsonl(store, handle, now=now, rejects_path=rejects_path)
 
     report = run(go())
-    console.print(f"accepted {report.accepted:,}   duplicates {report.duplicates:,}   rejected {report.rejected:,}",
-                  highlight=False)
+    console.print(
+        f"accepted {report.accepted:,}   duplicates {report.duplicates:,}   rejected {report.rejected:,}",
+        highlight=False,
+    )
     if report.rejected:
         reasons = ", ".join(f"{code} {count:,}" for code, count in sorted(report.reject_counts.items()))
         console.print(f"rejects ({reasons}) → {report.rejects_path}", highlight=False, soft_wrap=True)
@@ -56,9 +66,14 @@ def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to bind; loopback unless you mean it.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8787,
-    token: Annotated[str | None, typer.Option(
-        envvar="LOYALTY_EVENTS_TOKEN", show_default=False,
-        help="Bearer token clients must send; prefer the LOYALTY_EVENTS_TOKEN variable to the command line.")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="LOYALTY_EVENTS_TOKEN",
+            show_default=False,
+            help="Bearer token clients must send; prefer the LOYALTY_EVENTS_TOKEN variable to the command line.",
+        ),
+    ] = None,
 ) -> None:
     """Serve POST /events (JSON or JSON Lines, bearer token) until interrupted."""
     import uvicorn  # only this command needs a server
@@ -71,7 +86,9 @@ def serve(
 
     async def go() -> None:
         async with checked_database(settings.db_url) as store:
-            server = uvicorn.Server(uvicorn.Config(create_app(store, token), host=host, port=port, log_config=None))
+            server = uvicorn.Server(
+                uvicorn.Config(create_app(store, token), host=host, port=port, log_config=None)
+            )
             console.print(f"events endpoint: http://{host}:{port}/events", highlight=False)
             await server.serve()
 

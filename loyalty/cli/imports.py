@@ -12,21 +12,30 @@ from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from tools.importers.column_map import FIELDS as MAP_FIELDS
 from tools.importers.column_map import parse_map
+from tools.importers.completejourney import CompleteJourneyOptions, import_completejourney
 from tools.importers.consents import import_consents
 from tools.importers.contacts import import_contacts
 from tools.importers.products import import_products
+from tools.importers.report import ImportReport
 from tools.importers.row_files import ImportSummary
 from tools.importers.stock import import_stock
-from tools.importers.completejourney import CompleteJourneyOptions, import_completejourney
-from tools.importers.report import ImportReport
 from tools.importers.transactions_csv import CsvOptions, import_transactions_csv
 from tools.storage.db import check_schema, checked_database, database, utcnow
 
-app = typer.Typer(help="Import real data: Complete Journey, a transactions CSV, consents and contacts.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Import real data: Complete Journey, a transactions CSV, consents and contacts.",
+    no_args_is_help=True,
+)
 
-CostRatioOption = Annotated[float, typer.Option(
-    "--cost-ratio", min=0.01, max=0.99, help="Unit cost as a share of price where the source has no costs.")]
+CostRatioOption = Annotated[
+    float,
+    typer.Option(
+        "--cost-ratio",
+        min=0.01,
+        max=0.99,
+        help="Unit cost as a share of price where the source has no costs.",
+    ),
+]
 
 
 class RichProgress:
@@ -49,16 +58,25 @@ class RichProgress:
 
 
 def _bar() -> Progress:
-    return Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err_console, transient=False)
+    return Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
 
 
 @app.command("completejourney")
 def completejourney(
     db: DbOption = None,
-    until: Annotated[str | None, typer.Option("--until", help="Import only what happened before this date.")] = None,
-    rejects: Annotated[Path, typer.Option(help="Where rows that cannot be imported go, with the reason.")] = Path(
-        "completejourney.rejects.csv"),
+    until: Annotated[
+        str | None, typer.Option("--until", help="Import only what happened before this date.")
+    ] = None,
+    rejects: Annotated[
+        Path, typer.Option(help="Where rows that cannot be imported go, with the reason.")
+    ] = Path("completejourney.rejects.csv"),
     cost_ratio: CostRatioOption = 0.7,
 ) -> None:
     """Dunnhumby "The Complete Journey" (needs the `data` extra): households, products, baskets,
@@ -66,8 +84,9 @@ def completejourney(
     settings = settings_for(db)
 
     async def go() -> ImportReport:
-        options = CompleteJourneyOptions(now=utcnow(), until=parse_moment(until, "--until"),
-                                         cost_ratio=cost_ratio, rejects_path=rejects)
+        options = CompleteJourneyOptions(
+            now=utcnow(), until=parse_moment(until, "--until"), cost_ratio=cost_ratio, rejects_path=rejects
+        )
         store = database(settings.db_url)
         try:
             await check_schema(store)
@@ -82,16 +101,25 @@ def completejourney(
 @app.command("transactions")
 def transactions(
     file: Annotated[Path, typer.Argument(help="CSV with one row per order line and a header row.")],
-    column_map: Annotated[list[str], typer.Option(
-        "--map", help="field=Column pairs, comma-separated or repeated. Fields: " + ", ".join(MAP_FIELDS) + ".")],
+    column_map: Annotated[
+        list[str],
+        typer.Option(
+            "--map",
+            help="field=Column pairs, comma-separated or repeated. Fields: " + ", ".join(MAP_FIELDS) + ".",
+        ),
+    ],
     db: DbOption = None,
-    date_format: Annotated[str, typer.Option(
-        help='Format of the date column: ISO8601, or strftime like "%m/%d/%Y %H:%M".')] = "ISO8601",
-    channel: Annotated[str, typer.Option(help="Order channel when none is mapped: online, store or app.")] = "store",
+    date_format: Annotated[
+        str, typer.Option(help='Format of the date column: ISO8601, or strftime like "%m/%d/%Y %H:%M".')
+    ] = "ISO8601",
+    channel: Annotated[
+        str, typer.Option(help="Order channel when none is mapped: online, store or app.")
+    ] = "store",
     encoding: Annotated[str, typer.Option(help="Text encoding of the file (e.g. latin-1).")] = "utf-8",
     chunk_rows: Annotated[int, typer.Option(min=1_000, help="Rows read per chunk.")] = 100_000,
-    rejects: Annotated[Path | None, typer.Option(
-        help="Where rows that cannot be imported go (default: <file>.rejects.csv).")] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Where rows that cannot be imported go (default: <file>.rejects.csv).")
+    ] = None,
     cost_ratio: CostRatioOption = 0.7,
 ) -> None:
     """A generic transactions CSV, streamed in chunks. Safe to run twice."""
@@ -99,9 +127,15 @@ def transactions(
 
     async def go() -> ImportReport:
         columns = parse_map(column_map)
-        options = CsvOptions(now=utcnow(), date_format=date_format, channel=channel, cost_ratio=cost_ratio,
-                             encoding=encoding, chunk_rows=chunk_rows,
-                             rejects_path=rejects or file.with_name(file.name + ".rejects.csv"))
+        options = CsvOptions(
+            now=utcnow(),
+            date_format=date_format,
+            channel=channel,
+            cost_ratio=cost_ratio,
+            encoding=encoding,
+            chunk_rows=chunk_rows,
+            rejects_path=rejects or file.with_name(file.name + ".rejects.csv"),
+        )
         store = database(settings.db_url)
         try:
             await check_schema(store)
@@ -113,16 +147,27 @@ def transactions(
     _print_report(run(go()))
 
 
-RowMapOption = Annotated[list[str] | None, typer.Option(
-    "--map", help="field=Column pairs where the file's columns have other names (comma-separated or repeated).")]
-RowRejectsOption = Annotated[Path | None, typer.Option(
-    help="Where refused rows go, with why (default: <file>.rejects.csv; owner-only: it holds personal data).")]
+RowMapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        help="field=Column pairs where the file's columns have other names (comma-separated or repeated).",
+    ),
+]
+RowRejectsOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Where refused rows go, with why (default: <file>.rejects.csv; owner-only: it holds personal data)."
+    ),
+]
 EncodingOption = Annotated[str, typer.Option(help="Text encoding of the file (e.g. latin-1).")]
 
 
 @app.command("consents")
 def consents(
-    file: Annotated[Path, typer.Argument(help="CSV: member, channel, status, timestamp[, source, confirmed_at].")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV: member, channel, status, timestamp[, source, confirmed_at].")
+    ],
     column_map: RowMapOption = None,
     db: DbOption = None,
     rejects: RowRejectsOption = None,
@@ -134,9 +179,15 @@ def consents(
 
     async def go() -> ImportSummary:
         async with checked_database(settings.db_url) as store:
-            return await import_consents(store, file, column_map or [], now=utcnow(),
-                                         rejects_path=rejects or _rejects_beside(file),
-                                         double_opt_in=settings.double_opt_in_channels, encoding=encoding)
+            return await import_consents(
+                store,
+                file,
+                column_map or [],
+                now=utcnow(),
+                rejects_path=rejects or _rejects_beside(file),
+                double_opt_in=settings.double_opt_in_channels,
+                encoding=encoding,
+            )
 
     _print_summary(run(go()))
 
@@ -155,8 +206,14 @@ def contacts(
 
     async def go() -> ImportSummary:
         async with checked_database(settings.db_url) as store:
-            return await import_contacts(store, file, column_map or [], now=utcnow(),
-                                         rejects_path=rejects or _rejects_beside(file), encoding=encoding)
+            return await import_contacts(
+                store,
+                file,
+                column_map or [],
+                now=utcnow(),
+                rejects_path=rejects or _rejects_beside(file),
+                encoding=encoding,
+            )
 
     _print_summary(run(go()))
 
@@ -175,16 +232,27 @@ def stock(
 
     async def go() -> ImportSummary:
         async with checked_database(settings.db_url) as store:
-            return await import_stock(store, file, column_map or [], now=utcnow(),
-                                      rejects_path=rejects or _rejects_beside(file), encoding=encoding)
+            return await import_stock(
+                store,
+                file,
+                column_map or [],
+                now=utcnow(),
+                rejects_path=rejects or _rejects_beside(file),
+                encoding=encoding,
+            )
 
     _print_summary(run(go()))
 
 
 @app.command("products")
 def products(
-    file: Annotated[Path, typer.Argument(help="CSV: sku[, name, category, department, price, unit_cost or margin, "
-                                              "complements (categories, ;-separated)].")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: sku[, name, category, department, price, unit_cost or margin, "
+            "complements (categories, ;-separated)]."
+        ),
+    ],
     column_map: RowMapOption = None,
     db: DbOption = None,
     rejects: RowRejectsOption = None,
@@ -196,8 +264,14 @@ def products(
 
     async def go() -> ImportSummary:
         async with checked_database(settings.db_url) as store:
-            return await import_products(store, file, column_map or [], now=utcnow(),
-                                         rejects_path=rejects or _rejects_beside(file), encoding=encoding)
+            return await import_products(
+                store,
+                file,
+                column_map or [],
+                now=utcnow(),
+                rejects_path=rejects or _rejects_beside(file),
+                encoding=encoding,
+            )
 
     _print_summary(run(go()))
 
@@ -222,7 +296,9 @@ def _print_report(report: ImportReport) -> None:
     if not report.changed_anything:
         console.print("nothing new: everything in the source was already imported", highlight=False)
     if report.rejected:
-        rejected = Table(title=f"rejected {report.rejected_total:,} rows → {report.rejects_path}", show_edge=False)
+        rejected = Table(
+            title=f"rejected {report.rejected_total:,} rows → {report.rejects_path}", show_edge=False
+        )
         for column in ("source", "reason", "rows"):
             rejected.add_column(column, justify="right" if column == "rows" else "left")
         for (source, reason), count in sorted(report.rejected.items()):

@@ -46,15 +46,22 @@ def config_command(db: DbOption = None) -> None:
         raise fail(str(exc)) from None
     # Claude Desktop starts servers from its own working directory: every path must be absolute.
     models = settings.models_dir or default_models_dir(url)
-    readiness = run(check_readiness(url, ModelStore(models.resolve()).available(), utcnow(), DEFAULT_STALE_AFTER))
+    readiness = run(
+        check_readiness(url, ModelStore(models.resolve()).available(), utcnow(), DEFAULT_STALE_AFTER)
+    )
     for problem in readiness.blocking:
-        err_console.print(f"[bold red]the servers will not start:[/] {problem}", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold red]the servers will not start:[/] {problem}", highlight=False, soft_wrap=True
+        )
     for advice in readiness.advice:
         err_console.print(f"[yellow]before using them:[/] {advice}", highlight=False, soft_wrap=True)
     env = {"LOYALTY_DB_URL": url, "LOYALTY_MODELS_DIR": str(models.resolve())}
     servers = {
-        f"loyalty-{name}": {"command": sys.executable, "args": ["-m", f"mcp_servers.{name.replace('-', '_')}"],
-                            "env": env}
+        f"loyalty-{name}": {
+            "command": sys.executable,
+            "args": ["-m", f"mcp_servers.{name.replace('-', '_')}"],
+            "env": env,
+        }
         for name in SERVERS
     }
     console.print_json(json.dumps({"mcpServers": servers}))

@@ -20,9 +20,17 @@ app = typer.Typer(help="The models behind profile predictions: fit, list.", no_a
 
 
 @app.command("fit")
-def fit(db: DbOption = None, as_of: AsOfOption = None, models_dir: ModelsDirOption = None,
-        held_out_weeks: Annotated[int, typer.Option(min=1, max=26, help="Weeks held out to check the message "
-                                                    "response fitted on the weeks before.")] = 2) -> None:
+def fit(
+    db: DbOption = None,
+    as_of: AsOfOption = None,
+    models_dir: ModelsDirOption = None,
+    held_out_weeks: Annotated[
+        int,
+        typer.Option(
+            min=1, max=26, help="Weeks held out to check the message response fitted on the weeks before."
+        ),
+    ] = 2,
+) -> None:
     """Fit every prediction model on the history before --as-of (default: the day after the
     newest data) and save them with their metrics; fit the message response on the contact
     history and show its calibration on the last --held-out-weeks."""
@@ -44,30 +52,55 @@ def fit(db: DbOption = None, as_of: AsOfOption = None, models_dir: ModelsDirOpti
 def _response_table(calibration: Calibration) -> Table:
     """The response fitted from the contact history before the held-out weeks, per channel."""
     rates = calibration.rates
-    table = Table(title=f"message response fitted on {rates.sends:,} contacts before "
-                  f"{calibration.fitted_until:%Y-%m-%d} (per message sent)", show_edge=False)
-    for column in ("channel", "open", "click", "order", "unsubscribe", "margin / order", "decline / recent contact",
-                   "unsubscribe rise / recent contact"):
+    table = Table(
+        title=f"message response fitted on {rates.sends:,} contacts before "
+        f"{calibration.fitted_until:%Y-%m-%d} (per message sent)",
+        show_edge=False,
+    )
+    for column in (
+        "channel",
+        "open",
+        "click",
+        "order",
+        "unsubscribe",
+        "margin / order",
+        "decline / recent contact",
+        "unsubscribe rise / recent contact",
+    ):
         table.add_column(column, justify="left" if column == "channel" else "right")
     for channel, r in sorted(rates.channels.items()):
-        table.add_row(channel, f"{r['open'].mean:.2%}", f"{r['click'].mean:.2%}", f"{r['order'].mean:.3%}",
-                      f"{r['unsubscribe'].mean:.3%}", f"{rates.margin_per_order.get(channel, 0.0):,.2f}",
-                      f"{rates.decline_per_contact.get(channel, 0.0):.1%}",
-                      f"{rates.unsubscribe_slope.get(channel, 0.0):.2f}")
+        table.add_row(
+            channel,
+            f"{r['open'].mean:.2%}",
+            f"{r['click'].mean:.2%}",
+            f"{r['order'].mean:.3%}",
+            f"{r['unsubscribe'].mean:.3%}",
+            f"{rates.margin_per_order.get(channel, 0.0):,.2f}",
+            f"{rates.decline_per_contact.get(channel, 0.0):.1%}",
+            f"{rates.unsubscribe_slope.get(channel, 0.0):.2f}",
+        )
     return table
 
 
 def _calibration_table(calibration: Calibration) -> Table:
-    table = Table(title=f"calibration on held-out weeks {calibration.fitted_until:%Y-%m-%d} to "
-                  f"{calibration.held_out_until:%Y-%m-%d}: predicted vs observed message-led orders",
-                  show_edge=False)
+    table = Table(
+        title=f"calibration on held-out weeks {calibration.fitted_until:%Y-%m-%d} to "
+        f"{calibration.held_out_until:%Y-%m-%d}: predicted vs observed message-led orders",
+        show_edge=False,
+    )
     for column in ("use case", "lever", "sends", "predicted", "observed", "95% interval", "fit evidence", ""):
         table.add_column(column, justify="left" if column in ("use case", "lever", "") else "right")
     for row in calibration.rows:
-        table.add_row(row.use_case, row.offer_type, f"{row.sends:,}", f"{row.predicted_orders:.1f}",
-                      f"{row.observed_orders}", f"{row.observed_low:.1f}-{row.observed_high:.1f}",
-                      f"{row.evidence:,}" if row.evidence else "none: message-only rate",
-                      "ok" if row.within else "off")
+        table.add_row(
+            row.use_case,
+            row.offer_type,
+            f"{row.sends:,}",
+            f"{row.predicted_orders:.1f}",
+            f"{row.observed_orders}",
+            f"{row.observed_low:.1f}-{row.observed_high:.1f}",
+            f"{row.evidence:,}" if row.evidence else "none: message-only rate",
+            "ok" if row.within else "off",
+        )
     if not calibration.rows:
         table.add_row("(no contacts in the held-out weeks)", "", "", "", "", "", "", "")
     return table

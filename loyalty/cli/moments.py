@@ -20,6 +20,8 @@ def parse_moment(text: str | None, option: str) -> datetime | None:
     except (ValueError, OverflowError):
         raise InvalidInput(f"{option} {text!r} is not a date: use YYYY-MM-DD or an ISO 8601 time") from None
     if not EARLIEST <= naive < LATEST:
-        raise InvalidInput(f"{option} {text!r} is out of range: use a date from {EARLIEST:%Y-%m-%d} "
-                           f"to {LATEST.year - 1}-12-31")
+        raise InvalidInput(
+            f"{option} {text!r} is out of range: use a date from {EARLIEST:%Y-%m-%d} "
+            f"to {LATEST.year - 1}-12-31"
+        )
     return naive

@@ -15,7 +15,9 @@ app = typer.Typer(help="Offer families: load them from a TOML file.", no_args_is
 
 @app.command("load")
 def load_command(
-    file: Annotated[Path, typer.Argument(help="TOML file of [[offers]] tables (example: docs/examples/offers.toml).")],
+    file: Annotated[
+        Path, typer.Argument(help="TOML file of [[offers]] tables (example: docs/examples/offers.toml).")
+    ],
     db: DbOption = None,
 ) -> None:
     """Add or update offer templates by code; the whole file is validated first. Safe to run twice."""

@@ -30,10 +30,16 @@ def deliver(
     batch: Annotated[int, typer.Option(min=1, max=10_000, help="Messages claimed per batch.")] = 50,
     once: Annotated[bool, typer.Option(help="One batch only (default: until nothing is due).")] = False,
     worker: Annotated[str | None, typer.Option(help="Worker id (default: host-pid).")] = None,
-    smtp_host: Annotated[str | None, typer.Option(help="Send e-mail over SMTP (default: .eml files).")] = None,
+    smtp_host: Annotated[
+        str | None, typer.Option(help="Send e-mail over SMTP (default: .eml files).")
+    ] = None,
     smtp_port: Annotated[int, typer.Option(min=1, max=65535)] = 25,
-    webhook: Annotated[list[str] | None, typer.Option(
-        help="CHANNEL=URL for sms, push or in_app (default: a JSON Lines file per channel). Repeatable.")] = None,
+    webhook: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="CHANNEL=URL for sms, push or in_app (default: a JSON Lines file per channel). Repeatable."
+        ),
+    ] = None,
 ) -> None:
     """Send due messages through the channel adapters; files land in the outbox folder."""
     settings = settings_for(db)
@@ -49,25 +55,37 @@ def deliver(
         async with checked_database(settings.db_url) as store, httpx2.AsyncClient() as client:
             adapters = build_adapters(setup, settings.outbox_dir, client)
             while True:
-                report = await deliver_due(store, adapters, datetime.now(UTC), worker_id=worker_id, config=config)
+                report = await deliver_due(
+                    store, adapters, datetime.now(UTC), worker_id=worker_id, config=config
+                )
                 total = DeliveryReport(**{k: v + getattr(report, k) for k, v in total.model_dump().items()})
                 if once or report.claimed == 0:
                     return total, await _scheduled_later(store)
 
     total, (later, next_at) = run(go())
-    console.print(", ".join(f"{name.replace('_', ' ')} {count:,}" for name, count in total.model_dump().items()),
-                  highlight=False)
-    if later:  # messages wait for the member's send hour, outside quiet hours: say when, or nothing looks sent
-        console.print(f"scheduled later: {later:,}, the next at {next_at:%Y-%m-%d %H:%M} UTC "
-                      f"(run `loyalty outbox deliver` again then)", highlight=False)
+    console.print(
+        ", ".join(f"{name.replace('_', ' ')} {count:,}" for name, count in total.model_dump().items()),
+        highlight=False,
+    )
+    if (
+        later
+    ):  # messages wait for the member's send hour, outside quiet hours: say when, or nothing looks sent
+        console.print(
+            f"scheduled later: {later:,}, the next at {next_at:%Y-%m-%d %H:%M} UTC "
+            f"(run `loyalty outbox deliver` again then)",
+            highlight=False,
+        )
     console.print(f"files: {settings.outbox_dir}", highlight=False)
 
 
 async def _scheduled_later(store: Database) -> tuple[int, datetime | None]:
     """Messages still queued after a delivery run (all due later), and the soonest one's time."""
     async with store.session() as session:
-        row = (await session.execute(select(func.count(), func.min(Contact.scheduled_at))
-                                     .where(Contact.status == "queued"))).one()
+        row = (
+            await session.execute(
+                select(func.count(), func.min(Contact.scheduled_at)).where(Contact.status == "queued")
+            )
+        ).one()
     return int(row[0]), row[1]
 
 
@@ -86,8 +104,15 @@ def list_dead_letters(db: DbOption = None, limit: Annotated[int, typer.Option(mi
         return
     table = Table("contact", "member", "channel", "use case", "attempts", "scheduled", "reason")
     for letter in letters:
-        table.add_row(str(letter.contact_id), str(letter.customer_id), letter.channel, letter.use_case or "",
-                      str(letter.attempts), f"{letter.scheduled_at:%Y-%m-%d %H:%M}", letter.reason or "")
+        table.add_row(
+            str(letter.contact_id),
+            str(letter.customer_id),
+            letter.channel,
+            letter.use_case or "",
+            str(letter.attempts),
+            f"{letter.scheduled_at:%Y-%m-%d %H:%M}",
+            letter.reason or "",
+        )
     console.print(table)
 
 
@@ -99,6 +124,8 @@ def _setup(smtp_host: str | None, smtp_port: int, webhooks: list[str]) -> Channe
             if not sep:
                 raise InvalidInput(f"--webhook {item!r}: expected CHANNEL=URL")
             hooks[Channel(channel)] = WebhookConfig(url=url)
-        return ChannelSetup(smtp=SmtpConfig(host=smtp_host, port=smtp_port) if smtp_host else None, webhooks=hooks)
+        return ChannelSetup(
+            smtp=SmtpConfig(host=smtp_host, port=smtp_port) if smtp_host else None, webhooks=hooks
+        )
     except ValueError as exc:  # includes pydantic's ValidationError
         raise InvalidInput(f"invalid channel setup: {exc}") from exc

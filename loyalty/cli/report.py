@@ -24,18 +24,25 @@ from tools.reporting.report import Report, build_report, current_alerts
 from tools.storage.db import Database, checked_database, utcnow
 from tools.storage.models import Contact, Order
 
-RulesOption = Annotated[Path | None, typer.Option(
-    "--rules", help="Alert rules TOML (default: LOYALTY_ALERT_RULES_PATH or the shipped rules).")]
+RulesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules", help="Alert rules TOML (default: LOYALTY_ALERT_RULES_PATH or the shipped rules)."
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
 def report_command(
     db: DbOption = None,
-    since: Annotated[str | None, typer.Option(
-        help=f"Start, ISO date or time (default: {DEFAULT_DAYS} days before --until).")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help=f"Start, ISO date or time (default: {DEFAULT_DAYS} days before --until)."),
+    ] = None,
     until: Annotated[str | None, typer.Option(help="End, exclusive (default: now).")] = None,
-    out: Annotated[Path | None, typer.Option(
-        help="HTML file (default: <reports_dir>/report-SINCE-UNTIL.html).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="HTML file (default: <reports_dir>/report-SINCE-UNTIL.html).")
+    ] = None,
     rules: RulesOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -62,7 +69,9 @@ def report_command(
     except OSError as exc:
         raise fail(f"cannot write the report to {target}: {exc.strerror or exc}") from None
     if as_json:
-        typer.echo(json.dumps({"report": report.model_dump(mode="json"), "html": str(path.resolve())}, indent=2))
+        typer.echo(
+            json.dumps({"report": report.model_dump(mode="json"), "html": str(path.resolve())}, indent=2)
+        )
         return
     console.print(_kpi_table(report))
     console.print(_lift_table(report))
@@ -70,14 +79,18 @@ def report_command(
         console.print(_nothing_table(report))
     print_alerts(report.alerts)
     if latest is not None:
-        console.print(f"[yellow]Nothing happened in this period; the latest order or message is at "
-                      f"{latest:%Y-%m-%d %H:%M} UTC (pass --until to report on it).[/]")
+        console.print(
+            f"[yellow]Nothing happened in this period; the latest order or message is at "
+            f"{latest:%Y-%m-%d %H:%M} UTC (pass --until to report on it).[/]"
+        )
     console.print(f"report: {path.resolve()}")
 
 
 def alerts_command(
     db: DbOption = None,
-    at: Annotated[str | None, typer.Option(help="Evaluate as of this moment, ISO date or time (default: now).")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="Evaluate as of this moment, ISO date or time (default: now).")
+    ] = None,
     rules: RulesOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -88,7 +101,9 @@ def alerts_command(
         moment = parse_moment(at, "--at") or utcnow()
         book = load_rules(rules or settings.alert_rules_path)
         async with checked_database(settings.db_url) as store:
-            return await current_alerts(store, book, moment)  # logged too: cron and log collectors watch this command
+            return await current_alerts(
+                store, book, moment
+            )  # logged too: cron and log collectors watch this command
 
     alerts = run(work())
     if as_json:

@@ -28,8 +28,13 @@ class BarProgress:
     with the first stage, so a command that fails its checks prints nothing but its error."""
 
     def __init__(self) -> None:
-        self.bars = Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(),
-                             TimeElapsedColumn(), console=err_console)
+        self.bars = Progress(
+            TextColumn("{task.description:<11}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+        )
         self.task: TaskID | None = None
 
     def __enter__(self) -> "BarProgress":
@@ -52,14 +57,19 @@ class BarProgress:
 
 
 def summary_table(summary: WorldSummary) -> Table:
-    table = Table(title="retail world" + (f" as of {summary.as_of:%Y-%m-%d %H:%M} UTC" if summary.as_of else ""),
-                  show_header=False)
+    table = Table(
+        title="retail world" + (f" as of {summary.as_of:%Y-%m-%d %H:%M} UTC" if summary.as_of else ""),
+        show_header=False,
+    )
     table.add_column("", style="bold")
     table.add_column("", justify="right")
     for label, value in (
-        ("members", f"{summary.members:,}"), ("orders", f"{summary.orders:,}"),
-        ("order lines", f"{summary.order_lines:,}"), ("events", f"{summary.events:,}"),
-        ("contacts", f"{summary.contacts:,}"), ("SKUs", f"{summary.skus:,}"),
+        ("members", f"{summary.members:,}"),
+        ("orders", f"{summary.orders:,}"),
+        ("order lines", f"{summary.order_lines:,}"),
+        ("events", f"{summary.events:,}"),
+        ("contacts", f"{summary.contacts:,}"),
+        ("SKUs", f"{summary.skus:,}"),
         ("categories", f"{summary.categories:,} in {summary.departments} departments"),
         ("lapsed members", f"{summary.lapsed_share:.1%}"),
         ("abandoned carts", f"{summary.abandoned_cart_share:.1%}"),
@@ -87,11 +97,16 @@ def _end_date(raw: str | None) -> date | None:
 def seed(
     customers: int = typer.Option(5_000, "--customers", help="Number of members."),
     seed: int = typer.Option(1, "--seed", help="Random seed: the same seed builds the same world."),
-    months: int | None = typer.Option(None, "--months", help="Months of history (default: the population's)."),
+    months: int | None = typer.Option(
+        None, "--months", help="Months of history (default: the population's)."
+    ),
     population: Path | None = typer.Option(None, "--population", help="Population file (default: setting)."),
     end_date: str | None = typer.Option(
-        None, "--end-date", help="Last day of history, YYYY-MM-DD (default: yesterday, UTC, so every command "
-        "works at the wall clock right after seeding; give a date for a world that is the same every day)."),
+        None,
+        "--end-date",
+        help="Last day of history, YYYY-MM-DD (default: yesterday, UTC, so every command "
+        "works at the wall clock right after seeding; give a date for a world that is the same every day).",
+    ),
     db: DbOption = None,
     reset: bool = typer.Option(False, "--reset", help="Drop and re-create every table first."),
 ) -> None:
@@ -100,13 +115,25 @@ def seed(
     async def go() -> WorldSummary:
         settings = settings_for(db)
         spec = load_population(population or settings.population_path)
-        request = WorldRequest(spec, customers, seed, spec.world.months if months is None else months,
-                               _end_date(end_date) or yesterday())
+        request = WorldRequest(
+            spec,
+            customers,
+            seed,
+            spec.world.months if months is None else months,
+            _end_date(end_date) or yesterday(),
+        )
         with BarProgress() as progress:
-            result = await seed_world(settings.db_url, settings.truth_dir, request, population_name=spec.world.name,
-                                      reset=reset, progress=progress)
-        err_console.print(f"hidden traits (for the simulator only): {result.truth_path}", highlight=False,
-                          soft_wrap=True)
+            result = await seed_world(
+                settings.db_url,
+                settings.truth_dir,
+                request,
+                population_name=spec.world.name,
+                reset=reset,
+                progress=progress,
+            )
+        err_console.print(
+            f"hidden traits (for the simulator only): {result.truth_path}", highlight=False, soft_wrap=True
+        )
         store = database(settings.db_url)
         try:
             return await world_summary(store, spec.world.lapsed_after_days)

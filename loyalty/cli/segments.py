@@ -25,8 +25,9 @@ def segments_command(
     as_of: AsOfOption = None,
     models_dir: ModelsDirOption = None,
     segments: SegmentsOption = None,
-    fields: Annotated[bool, typer.Option(
-        "--fields", help="List the profile fields segment rules can use, and exit.")] = False,
+    fields: Annotated[
+        bool, typer.Option("--fields", help="List the profile fields segment rules can use, and exit.")
+    ] = False,
 ) -> None:
     """List the segments with member counts (as of the day after the newest data unless --as-of)."""
     if fields:

@@ -15,8 +15,14 @@ _DURATION = re.compile(r"^(\d+)([hd])$")
 
 
 def usage_command(
-    since: Annotated[str | None, typer.Option("--since", help="From when: an ISO date or time (UTC), or a span "
-                                              "back from now such as 24h or 7d (default: everything logged).")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="From when: an ISO date or time (UTC), or a span "
+            "back from now such as 24h or 7d (default: everything logged).",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Model tokens, cache share and estimated cost by agent and model, from the decision log."""
@@ -48,21 +54,50 @@ def _since(value: str | None, now: datetime) -> datetime | None:
 
 
 def usage_table(rows: list[UsageRow], since: datetime | None) -> Table:
-    table = Table(title=f"model usage {'since ' + f'{since:%Y-%m-%d %H:%M} UTC' if since else '(everything logged)'}")
-    for name, right in (("agent", False), ("model", False), ("calls", True), ("degraded", True), ("input", True),
-                        ("output", True), ("cache read", True), ("cache write", True), ("cache share", True),
-                        ("cost ($)", True)):
+    table = Table(
+        title=f"model usage {'since ' + f'{since:%Y-%m-%d %H:%M} UTC' if since else '(everything logged)'}"
+    )
+    for name, right in (
+        ("agent", False),
+        ("model", False),
+        ("calls", True),
+        ("degraded", True),
+        ("input", True),
+        ("output", True),
+        ("cache read", True),
+        ("cache write", True),
+        ("cache share", True),
+        ("cost ($)", True),
+    ):
         table.add_column(name, justify="right" if right else "left", no_wrap=not right)
     for r in rows:
-        table.add_row(r.agent, r.model, f"{r.requests:,}", f"{r.degraded:,}", f"{r.input_tokens:,}",
-                      f"{r.output_tokens:,}", f"{r.cache_read_tokens:,}", f"{r.cache_write_tokens:,}",
-                      f"{r.cache_share:.0%}", _cost(r.cost_usd, r.unpriced))
+        table.add_row(
+            r.agent,
+            r.model,
+            f"{r.requests:,}",
+            f"{r.degraded:,}",
+            f"{r.input_tokens:,}",
+            f"{r.output_tokens:,}",
+            f"{r.cache_read_tokens:,}",
+            f"{r.cache_write_tokens:,}",
+            f"{r.cache_share:.0%}",
+            _cost(r.cost_usd, r.unpriced),
+        )
     if rows:
         total = sum(r.cost_usd for r in rows)
-        table.add_row("total", "", f"{sum(r.requests for r in rows):,}", f"{sum(r.degraded for r in rows):,}",
-                      f"{sum(r.input_tokens for r in rows):,}", f"{sum(r.output_tokens for r in rows):,}",
-                      f"{sum(r.cache_read_tokens for r in rows):,}", f"{sum(r.cache_write_tokens for r in rows):,}",
-                      "", _cost(total, sum(r.unpriced for r in rows)), style="bold")
+        table.add_row(
+            "total",
+            "",
+            f"{sum(r.requests for r in rows):,}",
+            f"{sum(r.degraded for r in rows):,}",
+            f"{sum(r.input_tokens for r in rows):,}",
+            f"{sum(r.output_tokens for r in rows):,}",
+            f"{sum(r.cache_read_tokens for r in rows):,}",
+            f"{sum(r.cache_write_tokens for r in rows):,}",
+            "",
+            _cost(total, sum(r.unpriced for r in rows)),
+            style="bold",
+        )
     return table
 
 

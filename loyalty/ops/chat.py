@@ -57,10 +57,17 @@ class Reply:
     termination: str | None = None  # how the model's run ended (Claude)
 
     def payload(self) -> dict[str, Any]:
-        return {"request": self.request, "ok": self.ok, "operation": self.operation,
-                "result": self.value.model_dump(mode="json") if self.value is not None else None,
-                "text": self.text, "operations": list(self.operations), "trace_id": self.trace_id,
-                "degraded": self.degraded, "termination": self.termination}
+        return {
+            "request": self.request,
+            "ok": self.ok,
+            "operation": self.operation,
+            "result": self.value.model_dump(mode="json") if self.value is not None else None,
+            "text": self.text,
+            "operations": list(self.operations),
+            "trace_id": self.trace_id,
+            "degraded": self.degraded,
+            "termination": self.termination,
+        }
 
 
 @dataclass
@@ -101,28 +108,52 @@ class ChatSession:
 
     async def _ask_model(self, text: str) -> Reply:
         if self.tools is None:
-            raise RuntimeError("a free-text chat session needs the ops server's tools (open it with open_chat)")
-        agent = Agent(name="orchestrator", system_prompt=OPS_PROMPT, model=self.model, tools=self.tools,
-                      limits=self.limits)
+            raise RuntimeError(
+                "a free-text chat session needs the ops server's tools (open it with open_chat)"
+            )
+        agent = Agent(
+            name="orchestrator",
+            system_prompt=OPS_PROMPT,
+            model=self.model,
+            tools=self.tools,
+            limits=self.limits,
+        )
         earlier = len(self._history)
         result = await run_agent(agent, text, log=self.log, history=self._history)
         # What ran: calls that got a result (a call cut off at max_tokens never runs, so never counts).
-        called = tuple(part.tool_name for message in result.transcript.messages[earlier:]
-                       if isinstance(message, UserMessage) for part in message.parts if isinstance(part, ToolResult))
+        called = tuple(
+            part.tool_name
+            for message in result.transcript.messages[earlier:]
+            if isinstance(message, UserMessage)
+            for part in message.parts
+            if isinstance(part, ToolResult)
+        )
         if result.degraded and not called:
             # Claude was unavailable and the local model cannot read free text: answer with its
             # grammar instead (nothing ran yet, so nothing is done twice), marked degraded.
             fallback = await self._ask_grammar(text)
             note = f"{DEGRADED_NOTE[:-1]}; read with the local commands, 'help' lists them)"
-            return replace(fallback, text="\n".join(filter(None, [fallback.text, note])), degraded=True,
-                           trace_id=result.trace_id, termination=result.termination.value)
+            return replace(
+                fallback,
+                text="\n".join(filter(None, [fallback.text, note])),
+                degraded=True,
+                trace_id=result.trace_id,
+                termination=result.termination.value,
+            )
         if result.completed:  # a run cut short may end on a tool call no result answers
             self._history = result.transcript.messages
         answer = _answer(result)
         if result.degraded:
             answer = f"{answer}\n{DEGRADED_NOTE}"
-        return Reply(text, ok=result.completed, text=answer, operations=called, trace_id=result.trace_id,
-                     degraded=result.degraded, termination=result.termination.value)
+        return Reply(
+            text,
+            ok=result.completed,
+            text=answer,
+            operations=called,
+            trace_id=result.trace_id,
+            degraded=result.degraded,
+            termination=result.termination.value,
+        )
 
 
 def _answer(result: RunResult) -> str:
@@ -133,12 +164,16 @@ def _answer(result: RunResult) -> str:
         case TerminationReason.REFUSED:
             return "Claude declined to answer that request; nothing was done after its refusal."
         case TerminationReason.TRUNCATED:
-            return ("Claude's answer was cut off (max_tokens) and not acted on; "
-                    "ask for less at once or raise LOYALTY_CLAUDE_MAX_TOKENS.")
+            return (
+                "Claude's answer was cut off (max_tokens) and not acted on; "
+                "ask for less at once or raise LOYALTY_CLAUDE_MAX_TOKENS."
+            )
         case TerminationReason.MODEL_ERROR | TerminationReason.MODEL_UNAVAILABLE:
             return result.detail
         case TerminationReason.TIMEOUT:
-            return "No answer within the reply's deadline (LOYALTY_CHAT_REPLY_SECONDS); nothing more was done."
+            return (
+                "No answer within the reply's deadline (LOYALTY_CHAT_REPLY_SECONDS); nothing more was done."
+            )
         case TerminationReason.USAGE_LIMIT:
             return "The reply's token budget (LOYALTY_TOKENS_PER_CHAT_REPLY) was spent before an answer."
         case _:
@@ -146,12 +181,16 @@ def _answer(result: RunResult) -> str:
 
 
 @asynccontextmanager
-async def open_chat(settings: Settings, *, clock: Callable[[], datetime],
-                    model: Model | None = None) -> AsyncIterator[ChatSession]:
+async def open_chat(
+    settings: Settings, *, clock: Callable[[], datetime], model: Model | None = None
+) -> AsyncIterator[ChatSession]:
     """The product, its agents and an ops session over them, open for the block."""
     chosen = model or model_for(settings)
-    limits = Limits(max_turns=OPS_LIMITS.max_turns, max_seconds=settings.chat_reply_seconds,
-                    max_total_tokens=settings.tokens_per_chat_reply)
+    limits = Limits(
+        max_turns=OPS_LIMITS.max_turns,
+        max_seconds=settings.chat_reply_seconds,
+        max_total_tokens=settings.tokens_per_chat_reply,
+    )
     async with open_product(settings, clock=clock) as product, open_agents(product, chosen) as team:
         service = OpsService(product, team, clock=clock)
         async with Toolbox.open({OPS_SERVER: Client(ops_server(service))}, prefix_names=False) as toolbox:

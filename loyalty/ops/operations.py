@@ -15,8 +15,18 @@ from pydantic import BaseModel, ConfigDict, create_model
 from loyalty.ops.service import OpsService
 
 NAMES = (
-    "plan_campaign", "confirm_campaign", "cancel_campaign", "offer_for_member", "explain_decision", "show_segment",
-    "guard_rejections", "review_queue", "decide_review", "dead_letters", "pause_use_case", "resume_use_case",
+    "plan_campaign",
+    "confirm_campaign",
+    "cancel_campaign",
+    "offer_for_member",
+    "explain_decision",
+    "show_segment",
+    "guard_rejections",
+    "review_queue",
+    "decide_review",
+    "dead_letters",
+    "pause_use_case",
+    "resume_use_case",
 )
 
 
@@ -33,7 +43,9 @@ class Operation:
     async def run(self, service: OpsService, arguments: Mapping[str, Any]) -> BaseModel:
         """Validate the arguments (pydantic's `ValidationError` when they are wrong) and run."""
         parsed = self.arguments.model_validate(dict(arguments))
-        return await getattr(service, self.name)(**{name: getattr(parsed, name) for name in type(parsed).model_fields})
+        return await getattr(service, self.name)(
+            **{name: getattr(parsed, name) for name in type(parsed).model_fields}
+        )
 
 
 def _operation(name: str) -> Operation:
@@ -41,11 +53,15 @@ def _operation(name: str) -> Operation:
     hints = get_type_hints(method, include_extras=True)
     fields: dict[str, Any] = {
         p.name: (hints[p.name], ... if p.default is inspect.Parameter.empty else p.default)
-        for p in inspect.signature(method).parameters.values() if p.name != "self"
+        for p in inspect.signature(method).parameters.values()
+        if p.name != "self"
     }
-    arguments = create_model(f"{name.title().replace('_', '')}Arguments",
-                             __config__=ConfigDict(extra="forbid"), **fields)
-    return Operation(name=name, description=" ".join((inspect.getdoc(method) or name).split()), arguments=arguments)
+    arguments = create_model(
+        f"{name.title().replace('_', '')}Arguments", __config__=ConfigDict(extra="forbid"), **fields
+    )
+    return Operation(
+        name=name, description=" ".join((inspect.getdoc(method) or name).split()), arguments=arguments
+    )
 
 
 OPERATIONS: dict[str, Operation] = {name: _operation(name) for name in NAMES}

@@ -17,15 +17,28 @@ from tools.outbox import SendReceipt, send_approved
 from tools.rule_facts import ProfileFacts, rule_context
 
 
-async def send_reviewed(product: Product, proposal: OfferProposal, approval_id: str, *, now: datetime) -> SendReceipt:
+async def send_reviewed(
+    product: Product, proposal: OfferProposal, approval_id: str, *, now: datetime
+) -> SendReceipt:
     deps = product.deps
 
     async def recheck(session: AsyncSession, candidate: OfferProposal) -> list[str]:
         # Only contact facts matter at send time; the profile-level rules were judged on review.
-        neutral = ProfileFacts(segments=frozenset(), stale=False, data_age_hours=0.0,
-                               basket_value=max(candidate.estimated_cost, 1.0), basket_margin=0.0)
-        context = await rule_context(session, candidate, neutral, now=now, lookback=deps.contact_lookback,
-                                     ignore_window=deps.ignore_window)
+        neutral = ProfileFacts(
+            segments=frozenset(),
+            stale=False,
+            data_age_hours=0.0,
+            basket_value=max(candidate.estimated_cost, 1.0),
+            basket_margin=0.0,
+        )
+        context = await rule_context(
+            session,
+            candidate,
+            neutral,
+            now=now,
+            lookback=deps.contact_lookback,
+            ignore_window=deps.ignore_window,
+        )
         result = check(candidate, context, product.policy)
         return [f"{v.rule_id}: {v.message}" for v in result.blocking if v.rule_id in SEND_TIME_RULES]
 

@@ -21,29 +21,43 @@ OPS_SERVER = "ops"
 
 
 def ops_server(service: OpsService, operations: Mapping[str, Operation] = OPERATIONS) -> Server:
-    tools = [types.Tool(name=op.name, description=op.description, input_schema=op.input_schema)
-             for op in operations.values()]
+    tools = [
+        types.Tool(name=op.name, description=op.description, input_schema=op.input_schema)
+        for op in operations.values()
+    ]
 
-    async def list_tools(ctx: ServerRequestContext, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+    async def list_tools(
+        ctx: ServerRequestContext, params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
         return types.ListToolsResult(tools=tools)
 
-    async def call_tool(ctx: ServerRequestContext, params: types.CallToolRequestParams) -> types.CallToolResult:
+    async def call_tool(
+        ctx: ServerRequestContext, params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
         operation = operations.get(params.name)
         if operation is None:
             return _error(f"unknown tool {params.name!r}")
         try:
             result = await operation.run(service, params.arguments or {})
         except ValidationError as error:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in error.errors())
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in error.errors()
+            )
             return _error(f"invalid arguments for {params.name!r}: {problems}")
         except LoyaltyError as error:  # something the person or the model can act on
             return _error(str(error))
         payload = result.model_dump(mode="json")
-        return types.CallToolResult(content=[types.TextContent(type="text", text=json.dumps(payload, default=str))],
-                                    structured_content=payload)
+        return types.CallToolResult(
+            content=[types.TextContent(type="text", text=json.dumps(payload, default=str))],
+            structured_content=payload,
+        )
 
-    return Server(OPS_SERVER, instructions="The loyalty product's ops functions.", on_list_tools=list_tools,
-                  on_call_tool=call_tool)
+    return Server(
+        OPS_SERVER,
+        instructions="The loyalty product's ops functions.",
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
 
 
 def _error(message: str) -> types.CallToolResult:

@@ -53,15 +53,28 @@ from tools.importers.progress import Progress, Silent
 from tools.outbox.deliver import dead_letters
 from tools.profiles.search import MemberFilter
 
-Segment = Annotated[str, Field(min_length=1, max_length=80,
-                               description=f"a segment id (see show_segment), or '{EVERY_MEMBER}' for every member")]
+Segment = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=80,
+        description=f"a segment id (see show_segment), or '{EVERY_MEMBER}' for every member",
+    ),
+]
 SHOWN_PROPOSALS = 5  # a campaign variant's trace holds every member who inherited its review
 SUMMARY_CHARS = 200
 
 
 class OpsService:
-    def __init__(self, product: Product, team: Team, *, clock: Callable[[], datetime], operator: str = "ops",
-                 progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        product: Product,
+        team: Team,
+        *,
+        clock: Callable[[], datetime],
+        operator: str = "ops",
+        progress: Progress | None = None,
+    ) -> None:
         self._product, self._team, self._clock, self._operator = product, team, clock, operator
         self.progress: Progress = progress or Silent()  # where campaign work reports; a CLI swaps in its bars
         self._pending: CampaignPlan | None = None
@@ -82,13 +95,16 @@ class OpsService:
         dollar, expected incremental margin, cost, sample messages, rule outcomes and fairness.
         Nothing is recorded or sent until the campaign is confirmed."""
         deps = CampaignDeps(self._product.db, self._product.policy, self._product.profiles, template_copy)
-        self._pending = await plan_campaign(deps, use_case, segment, budget, limit, now=self._clock(),
-                                            progress=self.progress)
+        self._pending = await plan_campaign(
+            deps, use_case, segment, budget, limit, now=self._clock(), progress=self.progress
+        )
         return self._pending.preview
 
     async def confirm_campaign(
         self,
-        campaign_id: Annotated[str | None, Field(description="the campaign_id of the preview being confirmed")] = None,
+        campaign_id: Annotated[
+            str | None, Field(description="the campaign_id of the preview being confirmed")
+        ] = None,
     ) -> CampaignResult:
         """Execute the campaign planned last, once the person has seen its preview and said yes:
         the guard audits it, approved messages are queued for delivery."""
@@ -96,25 +112,38 @@ class OpsService:
         if plan is None:
             raise InvalidInput("there is no planned campaign to confirm: plan one first")
         if campaign_id is not None and campaign_id != plan.campaign_id:
-            raise InvalidInput(f"campaign {campaign_id} is not the one waiting for confirmation "
-                               f"({plan.campaign_id}); plan it again")
+            raise InvalidInput(
+                f"campaign {campaign_id} is not the one waiting for confirmation "
+                f"({plan.campaign_id}); plan it again"
+            )
         self._pending = None  # whatever happens next, this plan is spent: a retry needs a fresh plan
-        return await execute_campaign(plan, self._product.db, GuardReviewer(self._team.guard),
-                                      policy_version=self._product.policy.version, now=self._clock(),
-                                      progress=self.progress)
+        return await execute_campaign(
+            plan,
+            self._product.db,
+            GuardReviewer(self._team.guard),
+            policy_version=self._product.policy.version,
+            now=self._clock(),
+            progress=self.progress,
+        )
 
     async def cancel_campaign(self) -> Cancelled:
         """Drop the planned campaign without executing it."""
         plan, self._pending = self._pending, None
         if plan is None:
             return Cancelled(campaign_id=None, message="there was no planned campaign")
-        return Cancelled(campaign_id=plan.campaign_id, message="the planned campaign was dropped; nothing was sent")
+        return Cancelled(
+            campaign_id=plan.campaign_id, message="the planned campaign was dropped; nothing was sent"
+        )
 
     async def offer_for_member(
         self,
-        member: Annotated[int | str, Field(description="member id, or external id (id:12 / ext:12 when ambiguous)")],
-        use_case: Annotated[UseCase | None, Field(description="ask one specialist; default: every campaign "
-                                                              "use case, best proposal wins")] = None,
+        member: Annotated[
+            int | str, Field(description="member id, or external id (id:12 / ext:12 when ambiguous)")
+        ],
+        use_case: Annotated[
+            UseCase | None,
+            Field(description="ask one specialist; default: every campaign use case, best proposal wins"),
+        ] = None,
     ) -> MemberOffer:
         """What we would offer a member now, and why: the specialists decide as they would for a
         trigger, but nothing is reviewed, recorded as a verdict or sent (a dry run)."""
@@ -125,30 +154,49 @@ class OpsService:
         for case in asked:
             trace_id = uuid.uuid4().hex
             trigger = json.dumps({"customer_id": customer_id, "use_case": case.value, "context": {}})
-            result = await run_agent(self._team.specialists[case], trigger, log=self._team.log, trace_id=trace_id)
+            result = await run_agent(
+                self._team.specialists[case], trigger, log=self._team.log, trace_id=trace_id
+            )
             answer = json_object_in(result.output) or {}
             proposal = answer.get("proposal") if answer.get("decision") == "propose" else None
             if isinstance(proposal, dict):
                 proposals[trace_id] = answer
                 value = (proposal.get("value") or {}).get("expected_value")
-                answers.append(SpecialistAnswer(use_case=case.value, trace_id=trace_id, decision="propose",
-                                                expected_value=value if isinstance(value, int | float) else None))
+                answers.append(
+                    SpecialistAnswer(
+                        use_case=case.value,
+                        trace_id=trace_id,
+                        decision="propose",
+                        expected_value=value if isinstance(value, int | float) else None,
+                    )
+                )
             else:
-                reason = answer.get("reason") or f"no proposal ({result.termination.value}): {result.output[:200]}"
-                answers.append(SpecialistAnswer(use_case=case.value, trace_id=trace_id, decision="nothing",
-                                                reason=str(reason)))
+                reason = (
+                    answer.get("reason") or f"no proposal ({result.termination.value}): {result.output[:200]}"
+                )
+                answers.append(
+                    SpecialistAnswer(
+                        use_case=case.value, trace_id=trace_id, decision="nothing", reason=str(reason)
+                    )
+                )
         proposed = [a for a in answers if a.decision == "propose"]
         best = max(proposed, key=lambda a: a.expected_value or 0.0) if proposed else None
         chosen = proposals[best.trace_id] if best else {}
         proposal = chosen.get("proposal")
         return MemberOffer(
-            customer_id=customer_id, decided_at=self._clock(), best=best, proposal=proposal,
-            rationale=proposal.get("rationale") if proposal else None, needs_review=bool(chosen.get("needs_review")),
-            judgement=_judgement(proposal) if proposal else [], answers=answers,
+            customer_id=customer_id,
+            decided_at=self._clock(),
+            best=best,
+            proposal=proposal,
+            rationale=proposal.get("rationale") if proposal else None,
+            needs_review=bool(chosen.get("needs_review")),
+            judgement=_judgement(proposal) if proposal else [],
+            answers=answers,
         )
 
     async def explain_decision(
-        self, trace_id: Annotated[str, Field(min_length=4, max_length=64, description="the decision's trace id")],
+        self,
+        trace_id: Annotated[str, Field(min_length=4, max_length=64, description="the decision's trace id")],
     ) -> DecisionExplanation:
         """Explain a past decision from the decision log: who decided what, with which tools and
         results, and the verdicts recorded under it."""
@@ -159,31 +207,49 @@ class OpsService:
         return DecisionExplanation(
             trace_id=trace_id.strip(),
             agents=list(dict.fromkeys(e["agent"] for e in entries)),
-            outcome=str((outer[-1]["payload"] or {}).get("output", "")) if outer else "the run did not finish",
+            outcome=str((outer[-1]["payload"] or {}).get("output", ""))
+            if outer
+            else "the run did not finish",
             steps=[step for e in entries if (step := _step(e)) is not None],
-            proposals=[{"proposal_id": v.proposal_id, "customer_id": v.customer_id, "use_case": v.use_case,
-                        "channel": v.channel, "status": v.status, "verdict": v.verdict, "guard_model": v.guard_model,
-                        "reasons": [": ".join(reason_code(r)) for r in v.reasons][:8],
-                        "offer": v.content.get("offer"), "message": v.content.get("message")}
-                       for v in verdicts[:SHOWN_PROPOSALS]],
+            proposals=[
+                {
+                    "proposal_id": v.proposal_id,
+                    "customer_id": v.customer_id,
+                    "use_case": v.use_case,
+                    "channel": v.channel,
+                    "status": v.status,
+                    "verdict": v.verdict,
+                    "guard_model": v.guard_model,
+                    "reasons": [": ".join(reason_code(r)) for r in v.reasons][:8],
+                    "offer": v.content.get("offer"),
+                    "message": v.content.get("message"),
+                }
+                for v in verdicts[:SHOWN_PROPOSALS]
+            ],
             more_proposals=max(len(verdicts) - SHOWN_PROPOSALS, 0),
-            models=list(dict.fromkeys(str((e["payload"] or {}).get("model")) for e in entries
-                                      if e["kind"] == "model_response")),
+            models=list(
+                dict.fromkeys(
+                    str((e["payload"] or {}).get("model")) for e in entries if e["kind"] == "model_response"
+                )
+            ),
             degraded=any((e["payload"] or {}).get("degraded") for e in ends),
         )
 
-    async def show_segment(self, segment: Annotated[str, Field(min_length=1, max_length=80,
-                                                               description="a segment id")]) -> SegmentView:
+    async def show_segment(
+        self, segment: Annotated[str, Field(min_length=1, max_length=80, description="a segment id")]
+    ) -> SegmentView:
         """A segment's size, share, churn risk, value, channels and top categories, with the members
         at highest churn risk."""
         profiles, now = self._product.profiles, self._clock()
         summary = await profiles.segment_summary(segment, now)
-        page = await profiles.find_members(MemberFilter(segments=[segment], sort="churn_risk", descending=True,
-                                                        page_size=5), now)
+        page = await profiles.find_members(
+            MemberFilter(segments=[segment], sort="churn_risk", descending=True, page_size=5), now
+        )
         return SegmentView(summary=summary, examples=page.members)
 
     async def guard_rejections(
-        self, limit: Annotated[int, Field(ge=1, le=5_000, description="how many recent rejections to read")] = 200,
+        self,
+        limit: Annotated[int, Field(ge=1, le=5_000, description="how many recent rejections to read")] = 200,
     ) -> RejectionReport:
         """The guard's recent rejections, counted by the rule or judgement that caused them."""
         return await recent_rejections(self._product.db, limit=limit)
@@ -201,8 +267,14 @@ class OpsService:
         message is queued for delivery at once, if the outbox still accepts it (caps, consent,
         budget as they are now)."""
         db, now = self._product.db, self._clock()
-        record = await decide_review(db, review_id, approve=approve, by=self._operator, now=now,
-                                     approval_ttl=self._product.deps.approval_ttl)
+        record = await decide_review(
+            db,
+            review_id,
+            approve=approve,
+            by=self._operator,
+            now=now,
+            approval_ttl=self._product.deps.approval_ttl,
+        )
         decision = ReviewDecision(review_id=review_id, approved=approve, proposal_id=record.proposal_id)
         if record.approval_id is None:
             return decision
@@ -214,22 +286,36 @@ class OpsService:
         return decision.model_copy(update={"contact_id": receipt.contact_id})
 
     async def dead_letters(
-        self, limit: Annotated[int, Field(ge=1, le=500, description="how many, newest first")] = 50,
+        self,
+        limit: Annotated[int, Field(ge=1, le=500, description="how many, newest first")] = 50,
     ) -> DeadLetterList:
         """Messages that could not be delivered on any consented channel (the dead-letter list),
         newest first, with the attempts made and why each channel failed."""
         letters = await dead_letters(self._product.db, limit=limit)
-        return DeadLetterList(items=[DeadLetterItem(
-            contact_id=d.contact_id, customer_id=d.customer_id, channel=d.channel, use_case=d.use_case,
-            attempts=d.attempts, reason=d.reason, scheduled_at=d.scheduled_at) for d in letters])
+        return DeadLetterList(
+            items=[
+                DeadLetterItem(
+                    contact_id=d.contact_id,
+                    customer_id=d.customer_id,
+                    channel=d.channel,
+                    use_case=d.use_case,
+                    attempts=d.attempts,
+                    reason=d.reason,
+                    scheduled_at=d.scheduled_at,
+                )
+                for d in letters
+            ]
+        )
 
-    async def pause_use_case(self, use_case: Annotated[UseCase, Field(description="the use case to pause")]
-                             ) -> UseCaseBudget:
+    async def pause_use_case(
+        self, use_case: Annotated[UseCase, Field(description="the use case to pause")]
+    ) -> UseCaseBudget:
         """Pause a use case: its budget stops paying and nothing more is sent for it."""
         return await set_paused(self._product.db, use_case, True, now=self._clock())
 
-    async def resume_use_case(self, use_case: Annotated[UseCase, Field(description="the use case to resume")]
-                              ) -> UseCaseBudget:
+    async def resume_use_case(
+        self, use_case: Annotated[UseCase, Field(description="the use case to resume")]
+    ) -> UseCaseBudget:
         """Resume a paused use case."""
         return await set_paused(self._product.db, use_case, False, now=self._clock())
 

@@ -54,22 +54,32 @@ class PassReport:
         return bool(self.enqueued or self.work.decided or self.work.failed)
 
 
-async def decide_due(product: Product, team: Team, clock: Callable[[], datetime], config: ServiceConfig,
-                     *, prime: bool) -> PassReport:
+async def decide_due(
+    product: Product, team: Team, clock: Callable[[], datetime], config: ServiceConfig, *, prime: bool
+) -> PassReport:
     """One pass: queue what the due trigger rules fire, then decide every due trigger."""
     now = clock()
     rules = load_trigger_rules()
     if config.disabled_use_cases:
-        rules = TriggerRules(rules=tuple(r for r in rules.rules if r.use_case not in config.disabled_use_cases))
-    triggers = await run_due_triggers(product.db, now, rules=rules, replenishment=expected_from_profiles(product.profiles))
+        rules = TriggerRules(
+            rules=tuple(r for r in rules.rules if r.use_case not in config.disabled_use_cases)
+        )
+    triggers = await run_due_triggers(
+        product.db, now, rules=rules, replenishment=expected_from_profiles(product.profiles)
+    )
     if prime:
         await product.profiles.prime(now, await due_members(product.db, now))
     work = await drain(product.db, team, clock=clock, workers=config.workers, name=config.name)
     return PassReport(now, triggers.enqueued, work, tuple(triggers.runs), triggers.not_run)
 
 
-async def serve_decisions(product: Product, team: Team, clock: Callable[[], datetime], config: ServiceConfig,
-                          on_pass: Callable[[PassReport], None] = lambda _: None) -> None:
+async def serve_decisions(
+    product: Product,
+    team: Team,
+    clock: Callable[[], datetime],
+    config: ServiceConfig,
+    on_pass: Callable[[PassReport], None] = lambda _: None,
+) -> None:
     """Pass after pass until cancelled, the profile frames kept fresh beside when configured."""
     async with anyio.create_task_group() as background:
         if config.keep_frames:
@@ -81,7 +91,12 @@ async def serve_decisions(product: Product, team: Team, clock: Callable[[], date
                 log.warning("worker.pass_failed", exc_info=True)
             else:
                 if report.eventful:
-                    log.info("worker.pass", enqueued=report.enqueued, decided=report.work.decided,
-                             failed=report.work.failed, outcomes=dict(report.work.outcomes))
+                    log.info(
+                        "worker.pass",
+                        enqueued=report.enqueued,
+                        decided=report.work.decided,
+                        failed=report.work.failed,
+                        outcomes=dict(report.work.outcomes),
+                    )
                 on_pass(report)
             await anyio.sleep(config.poll_seconds)

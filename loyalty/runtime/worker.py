@@ -57,8 +57,11 @@ async def already_sent(db: Database, trace_id: str) -> bool:
     """Whether a decision under `trace_id` queued (or sent) a message."""
     async with db.session() as session:
         found = await session.scalar(
-            select(Contact.id).join(Proposal, Proposal.id == Contact.proposal_id)
-            .where(Proposal.trace_id == trace_id).limit(1))
+            select(Contact.id)
+            .join(Proposal, Proposal.id == Contact.proposal_id)
+            .where(Proposal.trace_id == trace_id)
+            .limit(1)
+        )
     return found is not None
 
 
@@ -74,10 +77,19 @@ def outcome_of(result: RunResult) -> str:
 
 
 def _sent(result: RunResult) -> bool:
-    calls = {call.id for message in result.transcript.messages if isinstance(message, ModelResponse)
-             for call in message.tool_calls if call.name == SEND_TOOL}
-    return any(isinstance(part, ToolResult) and part.call_id in calls and not part.is_error
-               for message in result.transcript.messages if isinstance(message, UserMessage) for part in message.parts)
+    calls = {
+        call.id
+        for message in result.transcript.messages
+        if isinstance(message, ModelResponse)
+        for call in message.tool_calls
+        if call.name == SEND_TOOL
+    }
+    return any(
+        isinstance(part, ToolResult) and part.call_id in calls and not part.is_error
+        for message in result.transcript.messages
+        if isinstance(message, UserMessage)
+        for part in message.parts
+    )
 
 
 async def trigger_request(db: Database, trigger: ClaimedTrigger) -> dict[str, Any]:
@@ -87,9 +99,13 @@ async def trigger_request(db: Database, trigger: ClaimedTrigger) -> dict[str, An
     context: dict[str, Any] = {}
     async with db.session() as session:
         if product_id := payload.get("product_id"):
-            row = (await session.execute(
-                select(Product.sku, Category.name).join(Category, Category.id == Product.category_id)
-                .where(Product.id == product_id))).first()
+            row = (
+                await session.execute(
+                    select(Product.sku, Category.name)
+                    .join(Category, Category.id == Product.category_id)
+                    .where(Product.id == product_id)
+                )
+            ).first()
             if row is not None:
                 context["anchor_category"] = row.name
                 if trigger.kind == "cart_abandoned":
@@ -102,12 +118,22 @@ async def trigger_request(db: Database, trigger: ClaimedTrigger) -> dict[str, An
         context["cart_value"] = float(payload["value"])
     if payload.get("discount_pct") is not None:
         context["competitor_discount_pct"] = float(payload["discount_pct"])
-    return {"customer_id": trigger.customer_id, "use_case": trigger.use_case, "trigger": trigger.rule,
-            "context": context}
+    return {
+        "customer_id": trigger.customer_id,
+        "use_case": trigger.use_case,
+        "trigger": trigger.rule,
+        "context": context,
+    }
 
 
-async def decide_claimed(db: Database, team: Team, worker_id: str, triggers: list[ClaimedTrigger],
-                         clock: Callable[[], datetime], report: WorkReport) -> None:
+async def decide_claimed(
+    db: Database,
+    team: Team,
+    worker_id: str,
+    triggers: list[ClaimedTrigger],
+    clock: Callable[[], datetime],
+    report: WorkReport,
+) -> None:
     for trigger in triggers:
         started = asyncio.get_running_loop().time()
         trace_id = trigger_trace(trigger.id)
@@ -132,11 +158,20 @@ async def decide_claimed(db: Database, team: Team, worker_id: str, triggers: lis
         report.cost_usd += result.usage.cost_usd
         if outcome == "nothing":
             report.nothing_causes[cause_of(json_object_in(result.output) or {}).value] += 1
-        await complete(db, worker_id, [trigger.id], now=clock(), status="done" if outcome == "sent" else "skipped")
+        await complete(
+            db, worker_id, [trigger.id], now=clock(), status="done" if outcome == "sent" else "skipped"
+        )
 
 
-async def drain(db: Database, team: Team, *, clock: Callable[[], datetime], workers: int = 4,
-                batch: int = 8, name: str = "worker") -> WorkReport:
+async def drain(
+    db: Database,
+    team: Team,
+    *,
+    clock: Callable[[], datetime],
+    workers: int = 4,
+    batch: int = 8,
+    name: str = "worker",
+) -> WorkReport:
     """Decide every due trigger with `workers` concurrent workers (leases held as `name`-0, -1, ...:
     processes draining one queue side by side need different names); returns when the queue is empty."""
     report = WorkReport()

@@ -28,14 +28,23 @@ from tools.rule_facts import ProfileFacts, rule_context
 from tools.timestamps import UtcTimestamp
 
 # What can change between the guard's approval and the send: other messages, consent, opt-outs.
-SEND_TIME_RULES = frozenset({
-    RuleId.CONSENT_CHANNEL, RuleId.CONSENT_OPT_OUT, RuleId.FREQUENCY_DAILY_TOTAL, RuleId.FREQUENCY_WEEKLY_TOTAL,
-    RuleId.FREQUENCY_CHANNEL_WEEKLY, RuleId.FREQUENCY_CHANNEL_GAP, RuleId.FATIGUE_BACKOFF,
-    RuleId.DUPLICATE_CROSS_CHANNEL,
-})
+SEND_TIME_RULES = frozenset(
+    {
+        RuleId.CONSENT_CHANNEL,
+        RuleId.CONSENT_OPT_OUT,
+        RuleId.FREQUENCY_DAILY_TOTAL,
+        RuleId.FREQUENCY_WEEKLY_TOTAL,
+        RuleId.FREQUENCY_CHANNEL_WEEKLY,
+        RuleId.FREQUENCY_CHANNEL_GAP,
+        RuleId.FATIGUE_BACKOFF,
+        RuleId.DUPLICATE_CROSS_CHANNEL,
+    }
+)
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
-WRITE_ONCE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+WRITE_ONCE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True
+)
 
 
 class RecentMessage(BaseModel):
@@ -97,7 +106,8 @@ class OutcomeReceipt(BaseModel):
 
 def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     server = new_server(
-        "channels", "Contact and delivery",
+        "channels",
+        "Contact and delivery",
         "Contact status and delivery. Messages are sent only with a guard approval for exactly the "
         "proposal content; anything else is refused.",
         http,
@@ -122,51 +132,84 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
             sent = sum(1 for m in counted if m.channel == channel.value)
             cap = freq.channel_weekly.limits.get(channel)
             window = windows.get(channel)
-            channels.append(ChannelStatus(
-                channel=channel,
-                consented=record.consents.get(channel.value, False),
-                opted_out_at=record.opted_out.get(channel.value),
-                sent_last_7_days=sent,
-                weekly_cap=cap,
-                remaining_this_week=None if cap is None else max(cap - sent, 0),
-                send_window_local=f"{window.send_from:%H:%M}-{window.send_until:%H:%M}" if window else None,
-            ))
+            channels.append(
+                ChannelStatus(
+                    channel=channel,
+                    consented=record.consents.get(channel.value, False),
+                    opted_out_at=record.opted_out.get(channel.value),
+                    sent_last_7_days=sent,
+                    weekly_cap=cap,
+                    remaining_this_week=None if cap is None else max(cap - sent, 0),
+                    send_window_local=f"{window.send_from:%H:%M}-{window.send_until:%H:%M}"
+                    if window
+                    else None,
+                )
+            )
         capped = {c.value for c in freq.weekly_total.counted_channels}
         return ContactStatus(
             customer_id=customer_id,
             time_zone=record.time_zone,
             channels=channels,
-            messages_last_24h=sum(1 for m in counted if m.channel in capped
-                                  and m.scheduled_at >= day_ago.replace(tzinfo=None)),
+            messages_last_24h=sum(
+                1 for m in counted if m.channel in capped and m.scheduled_at >= day_ago.replace(tzinfo=None)
+            ),
             daily_cap=freq.daily_total.max_contacts,
             messages_last_7_days=sum(1 for m in counted if m.channel in capped),
             weekly_cap=freq.weekly_total.max_contacts,
-            recent=[RecentMessage(channel=m.channel, use_case=m.use_case, status=m.status, at=m.scheduled_at,
-                                  engaged=m.engaged) for m in record.recent[:10]],
+            recent=[
+                RecentMessage(
+                    channel=m.channel,
+                    use_case=m.use_case,
+                    status=m.status,
+                    at=m.scheduled_at,
+                    engaged=m.engaged,
+                )
+                for m in record.recent[:10]
+            ],
         )
 
     async def recheck(session: AsyncSession, proposal: OfferProposal) -> list[str]:
         # Only contact facts matter here; profile-level rules were judged by the guard.
-        neutral = ProfileFacts(segments=frozenset(), stale=False, data_age_hours=0.0,
-                               basket_value=max(proposal.estimated_cost, 1.0), basket_margin=0.0)
-        context = await rule_context(session, proposal, neutral, now=deps.clock(), lookback=deps.contact_lookback,
-                                     ignore_window=deps.ignore_window)
+        neutral = ProfileFacts(
+            segments=frozenset(),
+            stale=False,
+            data_age_hours=0.0,
+            basket_value=max(proposal.estimated_cost, 1.0),
+            basket_margin=0.0,
+        )
+        context = await rule_context(
+            session,
+            proposal,
+            neutral,
+            now=deps.clock(),
+            lookback=deps.contact_lookback,
+            ignore_window=deps.ignore_window,
+        )
         result = check(proposal, context, policy)
         return [f"{v.rule_id}: {v.message}" for v in result.blocking if v.rule_id in SEND_TIME_RULES]
 
     @server.tool(title="Send an approved proposal", annotations=WRITE_ONCE)
     @tool_errors
     async def send_approved_proposal(
-        proposal: Annotated[OfferProposal, Field(description="The proposal exactly as the guard approved it.")],
-        approval_id: Annotated[str, Field(min_length=8, max_length=64, description="From record_guard_verdict.")],
+        proposal: Annotated[
+            OfferProposal, Field(description="The proposal exactly as the guard approved it.")
+        ],
+        approval_id: Annotated[
+            str, Field(min_length=8, max_length=64, description="From record_guard_verdict.")
+        ],
     ) -> SendReceipt:
         """Queue an approved proposal for delivery at its send_at time. Refused unless approval_id
         was issued by the guard for exactly this proposal content, is unused and unexpired, the
         member can still be contacted (caps, consent) and the use case's budget covers the cost.
         Pass the proposal exactly as approved."""
         receipt = await send_approved(deps.db, proposal, approval_id, now=deps.clock(), recheck=recheck)
-        return SendReceipt(contact_id=receipt.contact_id, proposal_id=receipt.proposal_id, channel=receipt.channel,
-                           scheduled_at=receipt.scheduled_at, status=receipt.status)
+        return SendReceipt(
+            contact_id=receipt.contact_id,
+            proposal_id=receipt.proposal_id,
+            channel=receipt.channel,
+            scheduled_at=receipt.scheduled_at,
+            status=receipt.status,
+        )
 
     @server.tool(name="contact_history", title="Contact history", annotations=READ)
     @tool_errors
@@ -176,25 +219,37 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     ) -> ContactHistory:
         """A member's messages, newest first, with their outcomes (open, click, redeem, order...)."""
         member = await resolve_member(deps.db, customer_id)
-        return ContactHistory(contacts=[PastContact.model_validate(c) for c in await contact_history(
-            deps.db, member, limit=limit)])
+        return ContactHistory(
+            contacts=[
+                PastContact.model_validate(c) for c in await contact_history(deps.db, member, limit=limit)
+            ]
+        )
 
     @server.tool(name="record_outcome", title="Record an outcome", annotations=WRITE_ONCE)
     @tool_errors
     async def record_outcome_tool(
-        contact_id: Annotated[int, Field(ge=1, description="From send_approved_proposal or contact_history.")],
+        contact_id: Annotated[
+            int, Field(ge=1, description="From send_approved_proposal or contact_history.")
+        ],
         outcome: Annotated[OutcomeType, Field(description="What the member did.")],
-        occurred_at: Annotated[datetime | None, Field(description="When, ISO 8601; UTC without an offset (default: now).")]
-        = None,
-        revenue: Annotated[float, Field(ge=0, le=1_000_000, description="Order revenue, for an order.")] = 0.0,
-        margin: Annotated[float, Field(ge=-1_000_000, le=1_000_000, description="Order margin, for an order.")]
-        = 0.0,
+        occurred_at: Annotated[
+            datetime | None, Field(description="When, ISO 8601; UTC without an offset (default: now).")
+        ] = None,
+        revenue: Annotated[
+            float, Field(ge=0, le=1_000_000, description="Order revenue, for an order.")
+        ] = 0.0,
+        margin: Annotated[
+            float, Field(ge=-1_000_000, le=1_000_000, description="Order margin, for an order.")
+        ] = 0.0,
     ) -> OutcomeReceipt:
         """Record a member's response to a message. Idempotent: the same outcome twice is recorded
         once. An unsubscribe or complaint withdraws consent for that channel at once."""
         when = occurred_at or deps.clock()
-        return OutcomeReceipt(recorded=await record_outcome(deps.db, contact_id, outcome, occurred_at=when,
-                                                            revenue=revenue, margin=margin))
+        return OutcomeReceipt(
+            recorded=await record_outcome(
+                deps.db, contact_id, outcome, occurred_at=when, revenue=revenue, margin=margin
+            )
+        )
 
     @server.tool(title="Outbox", annotations=READ)
     @tool_errors

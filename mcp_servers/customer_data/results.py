@@ -30,7 +30,9 @@ class PurchaseHistory(BaseModel):
 
 
 class BehaviourEvent(BaseModel):
-    type: str = Field(description="view, search, cart_add, app_open, store_visit, message_open, message_click...")
+    type: str = Field(
+        description="view, search, cart_add, app_open, store_visit, message_open, message_click..."
+    )
     occurred_at: UtcTimestamp
     sku: str | None
     product: str | None

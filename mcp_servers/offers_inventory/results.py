@@ -86,10 +86,14 @@ class Candidate(BaseModel):
     fatigue_penalty: float
     value: float = Field(description="Net expected value; the ranking key.")
     expected_value: float | None = Field(
-        None, description="The value at the posterior means (what `value` is when the decision does not explore).")
+        None,
+        description="The value at the posterior means (what `value` is when the decision does not explore).",
+    )
     choice_probability: float | None = Field(
-        None, description="The probability that the scoring policy (greedy, or exploring) chooses this action; "
-                          "logged for off-policy evaluation.")
+        None,
+        description="The probability that the scoring policy (greedy, or exploring) chooses this action; "
+        "logged for off-policy evaluation.",
+    )
     rationale: str
     send_at: UtcTimestamp | None = None
     valid_until: UtcTimestamp | None = None
@@ -101,8 +105,10 @@ class Candidate(BaseModel):
     skus: list[str] = []
     categories: list[str] = []
     draft: OfferProposal | None = Field(
-        None, description="This action as a complete proposal with plain placeholder copy: replace `message` "
-                          "with your own, then pass it to check_proposal. Null for doing nothing.")
+        None,
+        description="This action as a complete proposal with plain placeholder copy: replace `message` "
+        "with your own, then pass it to check_proposal. Null for doing nothing.",
+    )
 
 
 class Scoring(BaseModel):
@@ -113,10 +119,14 @@ class Scoring(BaseModel):
     anchor: Anchor
     sequence_step: int
     use_case_paused: bool
-    not_applicable: str | None = Field(description="Why the use case does not apply to this member now, if so.")
+    not_applicable: str | None = Field(
+        description="Why the use case does not apply to this member now, if so."
+    )
     unreachable: str | None = Field(
-        None, description="Why no channel can carry an action now (no consented channel, budget exhausted or "
-                          "absent), if none can.")
+        None,
+        description="Why no channel can carry an action now (no consented channel, budget exhausted or "
+        "absent), if none can.",
+    )
     sms_opt_out_text: str = Field(description="Text every SMS must contain.")
     candidates: list[Candidate] = Field(description="Best first; doing nothing is always among them.")
     exploring: bool = Field(description="Scored with posterior draws (exploration), not the means.")

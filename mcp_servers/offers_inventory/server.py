@@ -50,7 +50,8 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     lift = LiftCache(deps.db, deps.clock)
     response = ResponseCache(deps.db, deps.clock)
     server = new_server(
-        "offers-inventory", "Offers and inventory",
+        "offers-inventory",
+        "Offers and inventory",
         "Offer templates, stock, budgets, bundles, and next-best-action scoring: "
         "score_candidate_actions prices every candidate action for a member against doing nothing and "
         "returns each as a ready-to-check proposal draft.",
@@ -62,7 +63,9 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     async def list_offer_templates() -> OfferTemplates:
         """The retailer's active offer templates: percent off, amount off, free shipping, bonus
         points, points multiplier, bundle, early access, gift — with their codes and values."""
-        return OfferTemplates(templates=[OfferTemplate.model_validate(t) for t in await offer_templates(deps.db)])
+        return OfferTemplates(
+            templates=[OfferTemplate.model_validate(t) for t in await offer_templates(deps.db)]
+        )
 
     @server.tool(title="Stock", annotations=READ)
     @tool_errors
@@ -81,12 +84,24 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     async def score_candidate_actions(
         customer_id: MemberRef,
         use_case: Annotated[UseCase, Field(description="What the contact is for.")],
-        cart_value: Annotated[float | None, Field(gt=0, le=100_000, description="Abandoned cart's value.")] = None,
+        cart_value: Annotated[
+            float | None, Field(gt=0, le=100_000, description="Abandoned cart's value.")
+        ] = None,
         cart_skus: Annotated[list[Sku], Field(max_length=20, description="Abandoned cart's products.")] = [],  # noqa: B006
-        anchor_category: Annotated[CategoryName | None, Field(
-            description="The category the trigger is about (default: the cart's, else the member's top).")] = None,
-        competitor_discount_pct: Annotated[float | None, Field(
-            ge=0, le=100, description="A rival's discount this member is exposed to (competitive response).")] = None,
+        anchor_category: Annotated[
+            CategoryName | None,
+            Field(
+                description="The category the trigger is about (default: the cart's, else the member's top)."
+            ),
+        ] = None,
+        competitor_discount_pct: Annotated[
+            float | None,
+            Field(
+                ge=0,
+                le=100,
+                description="A rival's discount this member is exposed to (competitive response).",
+            ),
+        ] = None,
         sequence_step: Annotated[int, Field(ge=1, le=10, description="Position in a message sequence.")] = 1,
         top: Annotated[int, Field(ge=1, le=10, description="How many candidates to return.")] = 5,
     ) -> Scoring:
@@ -100,23 +115,45 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         member = await profiles.resolve(customer_id)
         profile = await profiles.profile(member, deps.clock())
         await _require_in_catalogue(deps.db, cart_skus, anchor_category)
-        moment = MomentContext(cart_value=cart_value, cart_skus=tuple(cart_skus), anchor_category=anchor_category,
-                               competitor_discount_pct=competitor_discount_pct, sequence_step=sequence_step)
+        moment = MomentContext(
+            cart_value=cart_value,
+            cart_skus=tuple(cart_skus),
+            anchor_category=anchor_category,
+            competitor_discount_pct=competitor_discount_pct,
+            sequence_step=sequence_step,
+        )
         now = deps.clock()
         learned, rates = await lift.get(), await response.get()
         explore = exploration_stream(member, use_case, now.date(), deps.exploration_share)
-        scored = await score_member(deps.db, profile, use_case, moment, now=now, policy=deps.policy, top=top,
-                                    learned=learned, rates=rates, explore=explore,
-                                    exploration_share=deps.exploration_share, ignore_window=deps.ignore_window)
-        candidates = [Candidate.model_validate(c | {"draft": draft_proposal(
-            c, member, use_case, sequence_step, scored["sms_opt_out_text"])}) for c in scored["candidates"]]
+        scored = await score_member(
+            deps.db,
+            profile,
+            use_case,
+            moment,
+            now=now,
+            policy=deps.policy,
+            top=top,
+            learned=learned,
+            rates=rates,
+            explore=explore,
+            exploration_share=deps.exploration_share,
+            ignore_window=deps.ignore_window,
+        )
+        candidates = [
+            Candidate.model_validate(
+                c | {"draft": draft_proposal(c, member, use_case, sequence_step, scored["sms_opt_out_text"])}
+            )
+            for c in scored["candidates"]
+        ]
         return Scoring.model_validate(scored | {"candidates": candidates, "exploring": explore is not None})
 
     @server.tool(title="Recommend a bundle", annotations=READ)
     @tool_errors
     async def recommend_bundle(
         customer_id: MemberRef,
-        anchor_category: Annotated[CategoryName, Field(description="The category to build the bundle around.")],
+        anchor_category: Annotated[
+            CategoryName, Field(description="The category to build the bundle around.")
+        ],
         size: Annotated[int, Field(ge=1, le=5, description="How many products.")] = 2,
     ) -> Bundle:
         """Products to bundle with an anchor category for this member: complementary categories,
@@ -124,7 +161,9 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         profile = await profiles.profile(await profiles.resolve(customer_id), deps.clock())
         affinity = {c.category: c.score for c in profile.predictions.category_affinity}
         items = await bundle_for(deps.db, anchor_category=anchor_category, affinity=affinity, size=size)
-        return Bundle(anchor_category=anchor_category, items=[BundleItem.model_validate(i.__dict__) for i in items])
+        return Bundle(
+            anchor_category=anchor_category, items=[BundleItem.model_validate(i.__dict__) for i in items]
+        )
 
     @server.tool(title="Budgets", annotations=READ)
     @tool_errors
@@ -132,7 +171,9 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         use_case: Annotated[UseCase | None, Field(description="One use case (all when omitted).")] = None,
     ) -> Budgets:
         """Budget per use case for the current period: amount, spent, remaining, paused."""
-        return Budgets(budgets=[Budget.model_validate(b) for b in await budgets_now(deps.db, deps.clock(), use_case)])
+        return Budgets(
+            budgets=[Budget.model_validate(b) for b in await budgets_now(deps.db, deps.clock(), use_case)]
+        )
 
     return server
 
@@ -143,9 +184,16 @@ async def _require_in_catalogue(db: Database, skus: list[str], category: str | N
     if not skus and category is None:
         return
     async with db.session() as session:
-        known = set((await session.scalars(select(Product.sku).where(Product.sku.in_(skus)))).all()) if skus else set()
+        known = (
+            set((await session.scalars(select(Product.sku).where(Product.sku.in_(skus)))).all())
+            if skus
+            else set()
+        )
         if missing := [sku for sku in skus if sku not in known]:
             raise NotFound(f"no product with sku {', '.join(map(repr, missing))} in the catalogue")
-        if category is not None and await session.scalar(
-                select(Category.id).where(func.lower(Category.name) == category.lower())) is None:
+        if (
+            category is not None
+            and await session.scalar(select(Category.id).where(func.lower(Category.name) == category.lower()))
+            is None
+        ):
             raise NotFound(f"no category {category!r}")

@@ -32,12 +32,18 @@ from tools.rule_facts import budget_state, rule_context
 from tools.timestamps import UtcTimestamp
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
-Proposal = Annotated[OfferProposal, Field(description="The offer proposal (a `draft` from score_candidate_actions "
-                                                      "with your message is one).")]
+Proposal = Annotated[
+    OfferProposal,
+    Field(
+        description="The offer proposal (a `draft` from score_candidate_actions with your message is one)."
+    ),
+]
 # One reason as the guard words it ("code: message", the message up to 2,000 characters); bounded
 # so a runaway caller cannot store megabytes in the verdict record.
 Reason = Annotated[str, Field(max_length=2_200)]
-WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False)
+WRITE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
+)
 
 
 class RuleSummary(BaseModel):
@@ -65,7 +71,9 @@ class VerdictReceipt(BaseModel):
     proposal_id: str
     verdict: Verdict
     content_hash: str
-    approval_id: str | None = Field(description="Pass to send_approved_proposal; null when rejected or queued for review.")
+    approval_id: str | None = Field(
+        description="Pass to send_approved_proposal; null when rejected or queued for review."
+    )
     approval_expires_at: UtcTimestamp | None
     review_id: int | None
     policy_version: str
@@ -73,12 +81,14 @@ class VerdictReceipt(BaseModel):
     findings: list[JudgementFinding] = Field(
         default_factory=list,
         description="The server's own judgement of the copy (with the retailer's domains and contact details); "
-                    "an approval is refused while any remains.")
+        "an approval is refused while any remains.",
+    )
 
 
 def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     server = new_server(
-        "rules", "Business rules",
+        "rules",
+        "Business rules",
         "The retailer's business rules. Check every proposal before proposing it; only the guard "
         "records verdicts.",
         http,
@@ -90,13 +100,23 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         facts = await deps.profile_facts(proposal, now)
         async with deps.db.session() as session:
             budget = await budget_state(session, proposal.use_case, now)
-            context = await rule_context(session, proposal, facts, now=now, lookback=deps.contact_lookback,
-                                         ignore_window=deps.ignore_window, budget=budget)
+            context = await rule_context(
+                session,
+                proposal,
+                facts,
+                now=now,
+                lookback=deps.contact_lookback,
+                ignore_window=deps.ignore_window,
+                budget=budget,
+            )
         result = check(proposal, context, policy)
         if budget.paused:
-            paused = Violation(rule_id=RuleId.BUDGET_REMAINING, severity=Severity.BLOCK, field="use_case",
-                               message=f"Ops paused the {proposal.use_case.value} use case; do nothing until it "
-                                       "is resumed.")
+            paused = Violation(
+                rule_id=RuleId.BUDGET_REMAINING,
+                severity=Severity.BLOCK,
+                field="use_case",
+                message=f"Ops paused the {proposal.use_case.value} use case; do nothing until it is resumed.",
+            )
             result = result.model_copy(update={"violations": (*result.violations, paused)})
         return result
 
@@ -106,8 +126,12 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         return PolicySummary(
             version=policy.version,
             description=policy.description,
-            rules=[RuleSummary(rule_id=str(rule_id), severity=str(cfg.severity), enabled=cfg.enabled,
-                               message=cfg.message) for rule_id, cfg in ((r, policy.rule(r)) for r in RuleId)],
+            rules=[
+                RuleSummary(
+                    rule_id=str(rule_id), severity=str(cfg.severity), enabled=cfg.enabled, message=cfg.message
+                )
+                for rule_id, cfg in ((r, policy.rule(r)) for r in RuleId)
+            ],
         )
 
     @server.tool(title="Check a proposal", annotations=READ)
@@ -116,25 +140,44 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         """Check a proposal against every rule for its member right now. Returns every violation
         with rule id, severity (block / review / warn), the field to change and how to fix it."""
         result = await evaluate(proposal)
-        return CheckReport(policy_version=result.policy_version, content_hash=content_hash(proposal),
-                           passed=result.passed, needs_review=result.needs_review,
-                           violations=list(result.violations))
+        return CheckReport(
+            policy_version=result.policy_version,
+            content_hash=content_hash(proposal),
+            passed=result.passed,
+            needs_review=result.needs_review,
+            violations=list(result.violations),
+        )
 
     @server.tool(title="Record the guard's verdict", annotations=WRITE)
     @tool_errors
     async def record_guard_verdict(
         proposal: Proposal,
-        verdict: Annotated[Verdict, Field(description="approve, reject, or revise (pass the revised proposal).")],
+        verdict: Annotated[
+            Verdict, Field(description="approve, reject, or revise (pass the revised proposal).")
+        ],
         reasons: Annotated[list[Reason], Field(max_length=20, description="Why, one reason per item.")],
-        guard_model: Annotated[str, Field(min_length=1, max_length=60, description="Which model judged.")] = "guard",
-        trace_id: Annotated[str | None, Field(max_length=36, description="The decision's trace id, if any.")] = None,
-        flag_for_review: Annotated[str | None, Field(
-            min_length=1, max_length=500,
-            description="Set when a person should look before this goes out, saying why.")] = None,
-        guard_credential: Annotated[str | None, Field(
-            max_length=200,
-            description="The guard process's credential. Without it an approving verdict is a request "
-                        "for human review, never an approval.")] = None,
+        guard_model: Annotated[
+            str, Field(min_length=1, max_length=60, description="Which model judged.")
+        ] = "guard",
+        trace_id: Annotated[
+            str | None, Field(max_length=36, description="The decision's trace id, if any.")
+        ] = None,
+        flag_for_review: Annotated[
+            str | None,
+            Field(
+                min_length=1,
+                max_length=500,
+                description="Set when a person should look before this goes out, saying why.",
+            ),
+        ] = None,
+        guard_credential: Annotated[
+            str | None,
+            Field(
+                max_length=200,
+                description="The guard process's credential. Without it an approving verdict is a request "
+                "for human review, never an approval.",
+            ),
+        ] = None,
     ) -> VerdictReceipt:
         """GUARD ONLY. Record the verdict on a proposal. For approve (or revise, passing the revised
         proposal) it issues a single-use approval bound to the proposal's content hash — unless a
@@ -148,27 +191,39 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         if approving:
             broken = [*(str(v.rule_id) for v in result.blocking), *(str(f.judgement_id) for f in findings)]
             if broken:
-                raise ToolError(f"cannot approve: blocking checks fail ({', '.join(dict.fromkeys(broken))}); "
-                                "reject or revise the proposal")
+                raise ToolError(
+                    f"cannot approve: blocking checks fail ({', '.join(dict.fromkeys(broken))}); "
+                    "reject or revise the proposal"
+                )
         concerns = [v.message for v in result.violations if v.severity == "review"]
         if flag_for_review:
             concerns.append(f"flagged by the guard: {flag_for_review}")
         if not is_guard:
-            concerns.append("proposed by an MCP client without the guard's credential: a person must approve it")
+            concerns.append(
+                "proposed by an MCP client without the guard's credential: a person must approve it"
+            )
             guard_model = f"client:{guard_model}"[:60]
         review = "; ".join(concerns) or None
         record = await record_verdict(
-            deps.db, proposal, verdict=verdict,
+            deps.db,
+            proposal,
+            verdict=verdict,
             reasons=[{"reason": r} for r in reasons] + [v.model_dump(mode="json") for v in result.violations],
-            policy_version=result.policy_version, guard_model=guard_model,
-            trace_id=trace_id or str(uuid.uuid4()), now=deps.clock(), approval_ttl=deps.approval_ttl,
+            policy_version=result.policy_version,
+            guard_model=guard_model,
+            trace_id=trace_id or str(uuid.uuid4()),
+            now=deps.clock(),
+            approval_ttl=deps.approval_ttl,
             review_reason=review if approving else None,
         )
         return VerdictReceipt(
-            proposal_id=record.proposal_id, verdict=record.verdict, content_hash=record.content_hash,
+            proposal_id=record.proposal_id,
+            verdict=record.verdict,
+            content_hash=record.content_hash,
             approval_id=record.approval_id,
             approval_expires_at=record.approval_expires_at,
-            review_id=record.review_id, policy_version=result.policy_version,
+            review_id=record.review_id,
+            policy_version=result.policy_version,
             violations=list(result.violations),
             findings=list(findings),
         )

@@ -42,9 +42,21 @@ class BearerAuth:
         if self.token.matches(headers.get("authorization")):
             await self.app(scope, receive, send)
             return
-        body = json.dumps({"error": "invalid_token",
-                           "error_description": "send Authorization: Bearer <LOYALTY_MCP_HTTP_TOKEN>"}).encode()
-        await send({"type": "http.response.start", "status": 401, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-            (b"www-authenticate", f'Bearer realm="{REALM}", error="invalid_token"'.encode())]})
+        body = json.dumps(
+            {
+                "error": "invalid_token",
+                "error_description": "send Authorization: Bearer <LOYALTY_MCP_HTTP_TOKEN>",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"www-authenticate", f'Bearer realm="{REALM}", error="invalid_token"'.encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -1,7 +1,7 @@
 """What every server is built from: passed in by the composition root, never read from globals."""
 
-from collections.abc import Awaitable, Callable
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -35,7 +35,9 @@ class ServerDeps:
     # How long a message may go unanswered before it counts as ignored (fatigue back-off).
     ignore_window: timedelta = timedelta(days=3)
     contact_lookback: timedelta = timedelta(days=14)  # covers every cap, duplicate and fatigue window
-    exploration_share: float = DEFAULT_EXPLORATION_SHARE  # decisions scored by posterior draws (tools.nba.exploration)
+    exploration_share: float = (
+        DEFAULT_EXPLORATION_SHARE  # decisions scored by posterior draws (tools.nba.exploration)
+    )
     # What the rules server requires before it issues an approval. New and random for every set of
     # deps, so it lives only in this process: the composition root hands it to the guard it builds
     # (`agents.guard.credential`), and no configuration, environment or client ever carries it. A

@@ -33,9 +33,12 @@ class LoyaltyServer(MCPServer):
 
     async def list_tools(self) -> list[Tool]:
         """Schemas as `lean` writes them: a model reads every keyword of every tool."""
-        return [tool.model_copy(update={"input_schema": lean(tool.input_schema),
-                                        "output_schema": lean(tool.output_schema)})
-                for tool in await super().list_tools()]
+        return [
+            tool.model_copy(
+                update={"input_schema": lean(tool.input_schema), "output_schema": lean(tool.output_schema)}
+            )
+            for tool in await super().list_tools()
+        ]
 
     def streamable_http_app(self, **kwargs: Any) -> Starlette:
         app = super().streamable_http_app(**kwargs)
@@ -43,8 +46,9 @@ class LoyaltyServer(MCPServer):
             app.add_middleware(BearerAuth, token=self._token)
         return app
 
-    async def call_tool(self, name: str, arguments: dict[str, Any],
-                        context: Context[Any, Any] | None = None) -> CallToolResult | InputRequiredResult:
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -55,8 +59,23 @@ class LoyaltyServer(MCPServer):
 
 # Keywords that constrain only non-null values: a `{X} or null` choice made of them can be written
 # as one schema whose type list admits null.
-_NULL_SAFE = frozenset({"type", "format", "minLength", "maxLength", "pattern", "minimum", "maximum",
-                        "exclusiveMinimum", "exclusiveMaximum", "enum", "items", "minItems", "maxItems"})
+_NULL_SAFE = frozenset(
+    {
+        "type",
+        "format",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "enum",
+        "items",
+        "minItems",
+        "maxItems",
+    }
+)
 
 
 def lean(schema: Any) -> Any:
@@ -67,12 +86,23 @@ def lean(schema: Any) -> Any:
         return [lean(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    node = {key: ({name: lean(sub) for name, sub in value.items()} if key in ("properties", "$defs") else lean(value))
-            for key, value in schema.items() if not (key == "title" and isinstance(value, str))}
+    node = {
+        key: (
+            {name: lean(sub) for name, sub in value.items()}
+            if key in ("properties", "$defs")
+            else lean(value)
+        )
+        for key, value in schema.items()
+        if not (key == "title" and isinstance(value, str))
+    }
     options = node.get("anyOf")
     if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
         other = next(option for option in options if option != {"type": "null"})
-        if isinstance(other.get("type"), str) and set(other) <= _NULL_SAFE and not set(other) & (set(node) - {"anyOf"}):
+        if (
+            isinstance(other.get("type"), str)
+            and set(other) <= _NULL_SAFE
+            and not set(other) & (set(node) - {"anyOf"})
+        ):
             del node["anyOf"]
             node |= other | {"type": [other["type"], "null"]}
             if "enum" in other:

@@ -90,7 +90,10 @@ def max_discount_full_price(frame: Frame, config: FullPriceDiscountRule) -> Iter
 def points_top_tier(frame: Frame, config: TopTierPointsRule) -> Iterator[Hit]:
     multiplied = frame.terms.offer_type == OfferType.POINTS_MULTIPLIER
     for row in rows_where(multiplied & np.isin(frame.tier, list(config.tiers))):
-        facts: dict[str, Fact] = {"tier": str(frame.tier[row]), "multiplier": float(frame.terms.points_multiplier[row])}
+        facts: dict[str, Fact] = {
+            "tier": str(frame.tier[row]),
+            "multiplier": float(frame.terms.points_multiplier[row]),
+        }
         yield Hit(row, facts, "offer.type")
 
 

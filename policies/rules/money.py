@@ -19,7 +19,11 @@ from policies.violation import Fact
 def cost_understated(frame: Frame, config: CostUnderstatedRule) -> Iterator[Hit]:
     stated, face_value = frame.terms.stated_cost, frame.economics.face_value
     for row in rows_where(stated < face_value - config.tolerance - TOLERANCE):
-        yield Hit(row, {"estimated_cost": money(stated[row]), "face_value": money(face_value[row])}, "estimated_cost")
+        yield Hit(
+            row,
+            {"estimated_cost": money(stated[row]), "face_value": money(face_value[row])},
+            "estimated_cost",
+        )
 
 
 def budget_remaining(frame: Frame, config: BudgetRule) -> Iterator[Hit]:
@@ -43,12 +47,15 @@ def margin_floor(frame: Frame, config: MarginFloorRule) -> Iterator[Hit]:
     skus = frame.skus
     priced = skus.known & ~skus.is_gift
     item_value = np.bincount(skus.row[priced], weights=skus.price[priced], minlength=frame.size)
-    item_margin = np.bincount(skus.row[priced], weights=(skus.price - skus.unit_cost)[priced], minlength=frame.size)
+    item_margin = np.bincount(
+        skus.row[priced], weights=(skus.price - skus.unit_cost)[priced], minlength=frame.size
+    )
     scoped = item_value > 0
     item_paid = item_value - economics.price_cut
     safe_paid = np.where(item_paid > 0, item_paid, 1.0)
-    item_after = np.where(scoped, np.where(item_paid > 0, 100 * (item_margin - economics.cost) / safe_paid, -100.0),
-                          np.inf)
+    item_after = np.where(
+        scoped, np.where(item_paid > 0, 100 * (item_margin - economics.cost) / safe_paid, -100.0), np.inf
+    )
     margin_after = np.minimum(economics.margin_after_pct, item_after)
     # The cost at which margin meets the floor, if all of it were a price cut: (M − c)/(V − c) = f.
     max_cost = (economics.order_margin - floor * economics.order_value) / (1 - floor)

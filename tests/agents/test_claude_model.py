@@ -51,12 +51,18 @@ async def test_request_carries_system_prompt_tools_and_cache_breakpoints() -> No
     (sent,) = api.requests
     assert sent["model"] == "claude-sonnet-4-6"
     assert sent["max_tokens"] == 512
-    assert sent["system"] == [{"type": "text", "text": SYSTEM, "cache_control": {"type": "ephemeral", "ttl": "5m"}}]
+    assert sent["system"] == [
+        {"type": "text", "text": SYSTEM, "cache_control": {"type": "ephemeral", "ttl": "5m"}}
+    ]
     assert [tool["name"] for tool in sent["tools"]] == ["calc__add", "calc__lookup"]
     assert "cache_control" not in sent["tools"][0]
     assert sent["tools"][-1]["cache_control"] == {"type": "ephemeral", "ttl": "5m"}
-    assert sent["messages"] == [{"role": "user", "content": [
-        {"type": "text", "text": "hi", "cache_control": {"type": "ephemeral", "ttl": "5m"}}]}]
+    assert sent["messages"] == [
+        {
+            "role": "user",
+            "content": [{"type": "text", "text": "hi", "cache_control": {"type": "ephemeral", "ttl": "5m"}}],
+        }
+    ]
 
     assert response.text == "hello"
     assert not response.degraded
@@ -128,7 +134,9 @@ async def test_tool_use_round_trip_through_a_real_mcp_server() -> None:
     assert result.usage.input_tokens == 200 and result.usage.output_tokens == 40
 
 
-@pytest.mark.parametrize(("status", "kind"), [(429, "rate_limit_error"), (529, "overloaded_error"), (500, "api_error")])
+@pytest.mark.parametrize(
+    ("status", "kind"), [(429, "rate_limit_error"), (529, "overloaded_error"), (500, "api_error")]
+)
 async def test_error_storm_retries_then_falls_back_degraded(status: int, kind: str) -> None:
     api = fake.FakeMessagesAPI([fake.error(status, kind)] * 3)
     fallback = ScriptedModel([ModelResponse.from_text("local answer", model_name="local")])
@@ -144,7 +152,11 @@ async def test_error_storm_retries_then_falls_back_degraded(status: int, kind: s
 
 async def test_a_storm_that_clears_needs_no_fallback() -> None:
     api = fake.FakeMessagesAPI(
-        [fake.error(529, "overloaded_error"), fake.error(429, "rate_limit_error"), fake.message(fake.text("made it"))]
+        [
+            fake.error(529, "overloaded_error"),
+            fake.error(429, "rate_limit_error"),
+            fake.message(fake.text("made it")),
+        ]
     )
     fallback = ScriptedModel([])
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler)) as http:
@@ -184,7 +196,9 @@ async def test_a_bad_request_is_not_retried_and_not_hidden_by_the_fallback() -> 
     api = fake.FakeMessagesAPI([fake.error(400, "invalid_request_error")])
     fallback = ScriptedModel([])
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler)) as http:
-        with pytest.raises(ModelRequestError, match=r"HTTP 400 invalid_request_error: fake invalid_request_error"):
+        with pytest.raises(
+            ModelRequestError, match=r"HTTP 400 invalid_request_error: fake invalid_request_error"
+        ):
             await claude(api, http, fallback=fallback).request(request())
     assert len(api.requests) == 1
 
@@ -219,7 +233,11 @@ def test_transcript_results_are_sent_as_json_text() -> None:
     from agents.models.claude_wire import message_params
 
     params = message_params(
-        (UserMessage(parts=(ToolResult("t1", "x", {"a": [1, 2]}), ToolResult("t2", "y", "plain", is_error=True))),)
+        (
+            UserMessage(
+                parts=(ToolResult("t1", "x", {"a": [1, 2]}), ToolResult("t2", "y", "plain", is_error=True))
+            ),
+        )
     )
     assert params[0]["content"] == [
         {
@@ -228,5 +246,10 @@ def test_transcript_results_are_sent_as_json_text() -> None:
             "content": [{"type": "text", "text": '{"a": [1, 2]}'}],
             "is_error": False,
         },
-        {"type": "tool_result", "tool_use_id": "t2", "content": [{"type": "text", "text": "plain"}], "is_error": True},
+        {
+            "type": "tool_result",
+            "tool_use_id": "t2",
+            "content": [{"type": "text", "text": "plain"}],
+            "is_error": True,
+        },
     ]

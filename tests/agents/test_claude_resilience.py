@@ -48,11 +48,20 @@ class Ticks:
         return self.now
 
 
-def claude(api: fake.FakeMessagesAPI, http: httpx2.AsyncClient, *, attempts: int = 3, sleeps: Sleeps | None = None,
-           fallback: LocalModel | None = None, breaker: CircuitBreaker | None = None,
-           budget: DailyTokenBudget | None = None, timeout: float = 5) -> ClaudeModel:
-    retry = RetryConfig(stop=stop_after_attempt(attempts), wait=WaitRetryAfter(backoff=wait_none()),
-                        sleep=sleeps or Sleeps())
+def claude(
+    api: fake.FakeMessagesAPI,
+    http: httpx2.AsyncClient,
+    *,
+    attempts: int = 3,
+    sleeps: Sleeps | None = None,
+    fallback: LocalModel | None = None,
+    breaker: CircuitBreaker | None = None,
+    budget: DailyTokenBudget | None = None,
+    timeout: float = 5,
+) -> ClaudeModel:
+    retry = RetryConfig(
+        stop=stop_after_attempt(attempts), wait=WaitRetryAfter(backoff=wait_none()), sleep=sleeps or Sleeps()
+    )
     config = ClaudeConfig(retry=retry, max_tokens=512, timeout_seconds=timeout)
     return ClaudeModel(api.client(http), config=config, fallback=fallback, breaker=breaker, budget=budget)
 
@@ -76,9 +85,13 @@ def limited(status: int, kind: str, **headers: str) -> httpx2.Response:
 
 
 async def test_retry_after_is_honoured() -> None:
-    api = fake.FakeMessagesAPI([limited(429, "rate_limit_error", **{"retry-after": "7"}),
-                                limited(529, "overloaded_error", **{"retry-after-ms": "1500"}),
-                                fake.message(fake.text("ok"))])
+    api = fake.FakeMessagesAPI(
+        [
+            limited(429, "rate_limit_error", **{"retry-after": "7"}),
+            limited(529, "overloaded_error", **{"retry-after-ms": "1500"}),
+            fake.message(fake.text("ok")),
+        ]
+    )
     sleeps = Sleeps()
     async with mock(api) as http:
         response = await claude(api, http, sleeps=sleeps).request(request())
@@ -103,7 +116,9 @@ async def test_an_outage_opens_the_circuit_and_later_calls_fall_back_without_cal
     api = fake.FakeMessagesAPI([fake.error(529, "overloaded_error")] * 3 + [fake.message(fake.text("back"))])
     async with mock(api) as http:
         model = claude(api, http, attempts=4, fallback=echo(), breaker=breaker)
-        first = await model.request(request())  # three failures open the circuit: the fourth attempt is not made
+        first = await model.request(
+            request()
+        )  # three failures open the circuit: the fourth attempt is not made
         during = [await model.request(request()) for _ in range(20)]
         assert len(api.requests) == 3
         ticks.now = 31  # past the reset: one probe goes out, finds the API back, closes the circuit
@@ -126,12 +141,21 @@ async def test_a_failed_probe_reopens_the_circuit_at_once() -> None:
     assert probe.degraded and breaker.is_open and len(api.requests) == 3
 
 
-@pytest.mark.parametrize(("status", "kind", "line"), [
-    (401, "authentication_error", "HTTP 401 authentication_error: fake authentication_error (check ANTHROPIC_API_KEY)"),
-    (400, "invalid_request_error", "HTTP 400 invalid_request_error: fake invalid_request_error"),
-    (404, "not_found_error", "is 'claude-sonnet-4-6' a model id?"),
-])
-async def test_a_rejected_request_ends_the_run_with_one_line_and_no_fallback(status: int, kind: str, line: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "kind", "line"),
+    [
+        (
+            401,
+            "authentication_error",
+            "HTTP 401 authentication_error: fake authentication_error (check ANTHROPIC_API_KEY)",
+        ),
+        (400, "invalid_request_error", "HTTP 400 invalid_request_error: fake invalid_request_error"),
+        (404, "not_found_error", "is 'claude-sonnet-4-6' a model id?"),
+    ],
+)
+async def test_a_rejected_request_ends_the_run_with_one_line_and_no_fallback(
+    status: int, kind: str, line: str
+) -> None:
     api = fake.FakeMessagesAPI([fake.error(status, kind)])
     async with mock(api) as http:
         agent = Agent("orchestrator", SYSTEM, claude(api, http, fallback=echo()))
@@ -141,13 +165,28 @@ async def test_a_rejected_request_ends_the_run_with_one_line_and_no_fallback(sta
     assert len(api.requests) == 1 and not result.degraded
 
 
-@pytest.mark.parametrize("body", [
-    httpx2.Response(200, content=b"<html>502 Bad Gateway</html>"),
-    httpx2.Response(200, content=b"<html>502 Bad Gateway</html>", headers={"content-type": "application/json"}),
-    httpx2.Response(200, content=b'{"id": "msg_1", "type": "mess'),
-    httpx2.Response(200, json={"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6",
-                               "stop_reason": "end_turn", "usage": {"input_tokens": 1, "output_tokens": 1}}),
-], ids=["html", "html-labelled-json", "cut-off-json", "no-content"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        httpx2.Response(200, content=b"<html>502 Bad Gateway</html>"),
+        httpx2.Response(
+            200, content=b"<html>502 Bad Gateway</html>", headers={"content-type": "application/json"}
+        ),
+        httpx2.Response(200, content=b'{"id": "msg_1", "type": "mess'),
+        httpx2.Response(
+            200,
+            json={
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "model": "claude-sonnet-4-6",
+                "stop_reason": "end_turn",
+                "usage": {"input_tokens": 1, "output_tokens": 1},
+            },
+        ),
+    ],
+    ids=["html", "html-labelled-json", "cut-off-json", "no-content"],
+)
 async def test_a_malformed_body_is_retried_then_the_fallback_answers(body: httpx2.Response) -> None:
     api = fake.FakeMessagesAPI([body, body, body])
     async with mock(api) as http:
@@ -158,7 +197,9 @@ async def test_a_malformed_body_is_retried_then_the_fallback_answers(body: httpx
 async def test_a_malformed_body_without_a_fallback_is_model_unavailable_not_a_crash() -> None:
     api = fake.FakeMessagesAPI([httpx2.Response(200, content=b"not json")] * 3)
     async with mock(api) as http:
-        result = await run_agent(Agent("orchestrator", SYSTEM, claude(api, http)), "hello", log=InMemoryDecisionLog())
+        result = await run_agent(
+            Agent("orchestrator", SYSTEM, claude(api, http)), "hello", log=InMemoryDecisionLog()
+        )
     assert result.termination is TerminationReason.MODEL_UNAVAILABLE
     assert "MalformedResponse" in result.detail
 
@@ -166,15 +207,24 @@ async def test_a_malformed_body_without_a_fallback_is_model_unavailable_not_a_cr
 async def test_a_refusal_ends_the_run_refused_with_a_reason() -> None:
     api = fake.FakeMessagesAPI([fake.message(fake.text(""), stop_reason="refusal")])
     async with mock(api) as http:
-        result = await run_agent(Agent("orchestrator", SYSTEM, claude(api, http)), "hello", log=InMemoryDecisionLog())
+        result = await run_agent(
+            Agent("orchestrator", SYSTEM, claude(api, http)), "hello", log=InMemoryDecisionLog()
+        )
     assert result.termination is TerminationReason.REFUSED and not result.completed
     assert result.output == "" and "declined" in result.detail
 
 
 async def test_a_tool_call_cut_off_at_max_tokens_is_never_run() -> None:
     executed: list[str] = []
-    api = fake.FakeMessagesAPI([fake.message(fake.text("Adding."), fake.tool_use("toolu_1", "calc__add", {"a": 1}),
-                                             stop_reason="max_tokens")])
+    api = fake.FakeMessagesAPI(
+        [
+            fake.message(
+                fake.text("Adding."),
+                fake.tool_use("toolu_1", "calc__add", {"a": 1}),
+                stop_reason="max_tokens",
+            )
+        ]
+    )
     log = InMemoryDecisionLog()
     async with mock(api) as http, Toolbox.open({"calc": Client(calc_server(executed))}) as box:
         agent = Agent("calculator", SYSTEM, claude(api, http), tools=box.restricted_to(["calc__add"]))
@@ -185,9 +235,13 @@ async def test_a_tool_call_cut_off_at_max_tokens_is_never_run() -> None:
 
 
 async def test_a_text_answer_cut_off_at_max_tokens_is_not_passed_off_as_complete() -> None:
-    api = fake.FakeMessagesAPI([fake.message(fake.text('{"decision": "sent", "deta'), stop_reason="max_tokens")])
+    api = fake.FakeMessagesAPI(
+        [fake.message(fake.text('{"decision": "sent", "deta'), stop_reason="max_tokens")]
+    )
     async with mock(api) as http:
-        result = await run_agent(Agent("orchestrator", SYSTEM, claude(api, http)), "hello", log=InMemoryDecisionLog())
+        result = await run_agent(
+            Agent("orchestrator", SYSTEM, claude(api, http)), "hello", log=InMemoryDecisionLog()
+        )
     assert result.termination is TerminationReason.TRUNCATED and result.output == ""
 
 
@@ -243,8 +297,13 @@ def test_a_probe_that_never_reports_back_is_given_up() -> None:
 async def test_a_rejected_probe_closes_the_circuit() -> None:
     ticks = Ticks()
     breaker = CircuitBreaker(failure_threshold=1, reset_seconds=30, clock=ticks)
-    api = fake.FakeMessagesAPI([fake.error(529, "overloaded_error"), fake.error(400, "invalid_request_error"),
-                                fake.message(fake.text("ok"))])
+    api = fake.FakeMessagesAPI(
+        [
+            fake.error(529, "overloaded_error"),
+            fake.error(400, "invalid_request_error"),
+            fake.message(fake.text("ok")),
+        ]
+    )
     async with mock(api) as http:
         model = claude(api, http, attempts=2, fallback=echo(), breaker=breaker)
         assert (await model.request(request())).degraded

@@ -23,7 +23,9 @@ DELEGATE = "delegate_to_reactivation"
 
 def delegate(call_id: str, request: str, tokens: int) -> ModelResponse:
     return ModelResponse.from_calls(
-        ToolCall(call_id, DELEGATE, {"request": request}), model_name="scripted", usage=Usage(input_tokens=tokens)
+        ToolCall(call_id, DELEGATE, {"request": request}),
+        model_name="scripted",
+        usage=Usage(input_tokens=tokens),
     )
 
 
@@ -48,7 +50,9 @@ def orchestrator(model: ScriptedModel, child: Agent, limits: Limits | None = Non
 
 async def test_sub_agent_usage_and_transcript_fold_into_the_parent() -> None:
     child_model = ScriptedModel([answer("offer early access", tokens=30)])
-    parent_model = ScriptedModel([delegate("d1", "member 1042 is dormant", tokens=10), answer("sent", tokens=5)])
+    parent_model = ScriptedModel(
+        [delegate("d1", "member 1042 is dormant", tokens=10), answer("sent", tokens=5)]
+    )
     child = Agent("reactivation", "You win members back.", child_model)
     log = InMemoryDecisionLog()
 
@@ -60,7 +64,11 @@ async def test_sub_agent_usage_and_transcript_fold_into_the_parent() -> None:
     assert sub.agent == "reactivation" and sub.output == "offer early access" and sub.usage.input_tokens == 30
     assert child_model.requests[0].last_user_text == "member 1042 is dormant"
     (delegated,) = parent_model.requests[1].latest_tool_results
-    assert delegated.content == {"agent": "reactivation", "termination": "completed", "output": "offer early access"}
+    assert delegated.content == {
+        "agent": "reactivation",
+        "termination": "completed",
+        "output": "offer early access",
+    }
 
     entries = log.for_trace(result.trace_id)
     assert {e.agent for e in entries} == {"orchestrator", "reactivation"}
@@ -71,7 +79,11 @@ async def test_sub_agent_usage_and_transcript_fold_into_the_parent() -> None:
 async def test_a_sub_agent_cannot_overspend_the_parents_token_budget() -> None:
     # The child has no limit of its own; the parent's remaining 60 tokens bind it.
     spender = ScriptedModel(
-        [ModelResponse.from_calls(ToolCall("s1", "slow"), model_name="scripted", usage=Usage(input_tokens=70))]
+        [
+            ModelResponse.from_calls(
+                ToolCall("s1", "slow"), model_name="scripted", usage=Usage(input_tokens=70)
+            )
+        ]
     )
     child = Agent("reactivation", "You win members back.", spender, tools=SlowTool())
     parent_model = ScriptedModel([delegate("d1", "win back 1042", tokens=40)])

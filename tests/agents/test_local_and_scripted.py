@@ -25,7 +25,8 @@ class LookupThenAnswer:
         (result, *_) = request.latest_tool_results or (None,)
         if result is None:
             return ModelResponse.from_calls(
-                ToolCall(call_id(request, 0), "calc__lookup", {"key": request.last_user_text}), model_name="local"
+                ToolCall(call_id(request, 0), "calc__lookup", {"key": request.last_user_text}),
+                model_name="local",
             )
         assert isinstance(result.content, dict)
         return ModelResponse.from_text(f"it is a {result.content['kind']}", model_name="local")
@@ -93,7 +94,11 @@ async def test_the_local_model_drives_the_same_loop_through_mcp() -> None:
 async def test_developer_errors_in_a_sub_agent_surface_unwrapped() -> None:
     child = Agent("helper", "You help.", ScriptedModel([]))
     parent = ScriptedModel(
-        [ModelResponse.from_calls(ToolCall("d1", "delegate_to_helper", {"request": "help"}), model_name="scripted")]
+        [
+            ModelResponse.from_calls(
+                ToolCall("d1", "delegate_to_helper", {"request": "help"}), model_name="scripted"
+            )
+        ]
     )
     lead = Agent("lead", "You lead.", parent, tools=Delegation(child, description="Ask the helper."))
     with pytest.raises(ScriptExhaustedError):

@@ -89,13 +89,20 @@ async def test_tool_calls_and_results_are_logged_with_the_trace_id() -> None:
     ]
     tool_result = log.entries[4]
     assert tool_result.step == 1
-    assert tool_result.payload == {"id": "c1", "name": "calc__add", "is_error": False, "content": {"result": 4}}
+    assert tool_result.payload == {
+        "id": "c1",
+        "name": "calc__add",
+        "is_error": False,
+        "content": {"result": 4},
+    }
 
 
 async def test_history_is_sent_before_the_new_prompt() -> None:
     model = ScriptedModel([answer("second answer")])
     history = (UserMessage.text("first question"), answer("first answer"))
-    await run_agent(Agent("chat", SYSTEM, model), "second question", log=InMemoryDecisionLog(), history=history)
+    await run_agent(
+        Agent("chat", SYSTEM, model), "second question", log=InMemoryDecisionLog(), history=history
+    )
     assert model.requests[0].messages == (*history, UserMessage.text("second question"))
 
 
@@ -154,8 +161,9 @@ class ShoutTools:
 
 async def test_arguments_of_tools_without_a_server_are_checked_by_the_loop() -> None:
     tools = ShoutTools()
-    model = ScriptedModel([calls(ToolCall("c1", "shout", {"text": 3}), ToolCall("c2", "shout", {"text": "hi"})),
-                           answer("done")])
+    model = ScriptedModel(
+        [calls(ToolCall("c1", "shout", {"text": 3}), ToolCall("c2", "shout", {"text": "hi"})), answer("done")]
+    )
     result = await run_agent(Agent("shouter", SYSTEM, model, tools=tools), "shout", log=InMemoryDecisionLog())
 
     assert result.completed and tools.heard == ["hi"]
@@ -213,7 +221,9 @@ async def test_max_turns_stops_before_running_tools_nobody_would_read() -> None:
 
 async def test_token_limit_terminates_with_usage_limit() -> None:
     tools = FunctionTools(ping=_pong)
-    model = ScriptedModel([calls(ToolCall("c1", "ping"), tokens=60), calls(ToolCall("c2", "ping"), tokens=60)])
+    model = ScriptedModel(
+        [calls(ToolCall("c1", "ping"), tokens=60), calls(ToolCall("c2", "ping"), tokens=60)]
+    )
     agent = Agent("pinger", SYSTEM, model, tools=tools, limits=Limits(max_total_tokens=100))
     result = await run_agent(agent, "ping", log=InMemoryDecisionLog())
 

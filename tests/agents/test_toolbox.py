@@ -18,7 +18,9 @@ def context() -> RunContext:
 
 async def test_tools_are_prefixed_by_server_and_converted_to_definitions() -> None:
     executed: list[str] = []
-    async with Toolbox.open({"calc": Client(calc_server(executed)), "more": Client(calc_server(executed))}) as box:
+    async with Toolbox.open(
+        {"calc": Client(calc_server(executed)), "more": Client(calc_server(executed))}
+    ) as box:
         tools = ("add", "lookup", "shout", "broken")
         assert box.names == {f"{server}__{tool}" for server in ("calc", "more") for tool in tools}
         (lookup,) = box.restricted_to(["calc__lookup"]).definitions
@@ -30,7 +32,9 @@ async def test_tools_are_prefixed_by_server_and_converted_to_definitions() -> No
 
 async def test_plain_names_that_collide_are_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="both expose 'add'"):
-        async with Toolbox.open({"a": Client(calc_server([])), "b": Client(calc_server([]))}, prefix_names=False):
+        async with Toolbox.open(
+            {"a": Client(calc_server([])), "b": Client(calc_server([]))}, prefix_names=False
+        ):
             pass
 
 

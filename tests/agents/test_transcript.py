@@ -39,7 +39,9 @@ def script() -> tuple[ScriptedModel, ScriptedModel]:
 async def run(parent: ScriptedModel, child: ScriptedModel) -> Transcript:
     async with Toolbox.open({"calc": Client(calc_server([]))}) as box:
         helper = Agent("helper", "You help.", child)
-        tools = CombinedToolset(box.restricted_to(["calc__lookup"]), Delegation(helper, description="Ask the helper."))
+        tools = CombinedToolset(
+            box.restricted_to(["calc__lookup"]), Delegation(helper, description="Ask the helper.")
+        )
         lead = Agent("lead", "You lead.", parent, tools=tools)
         result = await run_agent(lead, "what is kale?", log=InMemoryDecisionLog())
     return result.transcript

@@ -25,14 +25,23 @@ def _no_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_the_ci_subset_holds_the_thresholds(tmp_path: Path) -> None:
     world = tmp_path / "world" / "base.db"  # seeded by the first suite, reused by the second
     world.parent.mkdir()
-    runs = (("seed", None), ("scenarios", THRESHOLDS.ci.scenario_sample), ("guard", THRESHOLDS.ci.guard_sample))
+    runs = (
+        ("seed", None),
+        ("scenarios", THRESHOLDS.ci.scenario_sample),
+        ("guard", THRESHOLDS.ci.guard_sample),
+    )
     breaches: list[str] = []
     for suite, sample in runs:
         out = tmp_path / suite
-        summary = await run_suite(RunOptions(suite=suite, out_dir=out, world_db=world, sample=sample), Settings())
+        summary = await run_suite(
+            RunOptions(suite=suite, out_dir=out, world_db=world, sample=sample), Settings()
+        )
         assert summary.cases.errored == 0, [c.error for c in read_run(out)[1] if c.error]
         if found := THRESHOLDS.breaches(summary):
-            failing = [f"{c.id}: " + "; ".join(f"{k.evaluator}: {k.reason}" for k in c.checks if not k.passed)
-                       for c in read_run(out)[1] if not c.passed]
+            failing = [
+                f"{c.id}: " + "; ".join(f"{k.evaluator}: {k.reason}" for k in c.checks if not k.passed)
+                for c in read_run(out)[1]
+                if not c.passed
+            ]
             breaches += found + [f"  failing {line}" for line in failing]
     assert not breaches, "\n".join(breaches)

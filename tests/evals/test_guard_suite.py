@@ -33,7 +33,9 @@ def test_the_suite_breaks_every_rule_three_ways_and_holds_enough_valid_cases() -
     valid = [case for case in CASES if case.expect == "pass"]
     assert len(violating) >= 100 and len(valid) >= 50
     broken = Counter(expected for case in violating for expected in case.ids)
-    assert all(broken[rule] >= 3 for rule in RuleId), {rule: broken[rule] for rule in RuleId if broken[rule] < 3}
+    assert all(broken[rule] >= 3 for rule in RuleId), {
+        rule: broken[rule] for rule in RuleId if broken[rule] < 3
+    }
     assert all(broken[judgement] >= 3 for judgement in JudgementId)
     assert {case.kind for case in violating} == {"single", "concurrent", "campaign"}
 
@@ -51,7 +53,9 @@ async def test_the_local_guard_blocks_every_violation_and_passes_the_valid_cases
     assert result.violations_blocked_rate == 1.0, wrong
     assert result.false_reject_rate <= 0.02, wrong
     assert result.reasons_matched_rate == 1.0, wrong
-    assert set(result.violations_blocked_rate_by_rule) == {str(r) for r in RuleId} | {str(j) for j in JudgementId}
+    assert set(result.violations_blocked_rate_by_rule) == {str(r) for r in RuleId} | {
+        str(j) for j in JudgementId
+    }
     assert min(result.violations_blocked_rate_by_rule.values()) == 1.0
     assert max(result.false_reject_rate_by_rule.values()) <= 0.02
     assert min(result.violations_blocked_rate_by_family.values()) == 1.0
@@ -66,38 +70,72 @@ class RubberStamp:
     def respond(self, request: ModelRequest) -> ModelResponse:
         review = parse_request(request.last_user_text)
         if request.latest_tool_results:
-            return ModelResponse.from_text(render_answer(GuardAnswer(verdict=Verdict.APPROVE)), model_name="stamp")
-        return ModelResponse.from_calls(ToolCall(call_id(request, 0), RECORD_TOOL, {
-            "proposal": review.proposal, "verdict": "approve", "reasons": ["looks fine"]}), model_name="stamp")
+            return ModelResponse.from_text(
+                render_answer(GuardAnswer(verdict=Verdict.APPROVE)), model_name="stamp"
+            )
+        return ModelResponse.from_calls(
+            ToolCall(
+                call_id(request, 0),
+                RECORD_TOOL,
+                {"proposal": review.proposal, "verdict": "approve", "reasons": ["looks fine"]},
+            ),
+            model_name="stamp",
+        )
 
 
 async def test_a_rubber_stamp_guard_leaks_nothing_the_servers_judge() -> None:
-    chosen = {"judgement.tone/all-caps", "judgement.injection/first-name", "max_discount.segment/default-40",
-              "valid/honest-deadline", "concurrent/two-emails"}
-    result = await run_guard_suite([c for c in CASES if c.id in chosen], LocalModel({GUARD_ROLE: RubberStamp()}))
+    chosen = {
+        "judgement.tone/all-caps",
+        "judgement.injection/first-name",
+        "max_discount.segment/default-40",
+        "valid/honest-deadline",
+        "concurrent/two-emails",
+    }
+    result = await run_guard_suite(
+        [c for c in CASES if c.id in chosen], LocalModel({GUARD_ROLE: RubberStamp()})
+    )
     got = {c.id: c.got for c in result.cases}
     # The rules server re-runs the rules and the deterministic judgement before it records an
     # approval, and the channels server re-checks caps: a guard that approves whatever it is shown
     # still gets no approval for a breach of either, and the valid case goes through.
-    assert got == {"judgement.tone/all-caps": "block", "judgement.injection/first-name": "block",
-                   "max_discount.segment/default-40": "block", "valid/honest-deadline": "pass",
-                   "concurrent/two-emails": "block"}
+    assert got == {
+        "judgement.tone/all-caps": "block",
+        "judgement.injection/first-name": "block",
+        "max_discount.segment/default-40": "block",
+        "valid/honest-deadline": "pass",
+        "concurrent/two-emails": "block",
+    }
     assert result.violations_blocked_rate == 1.0 and result.false_reject_rate == 0.0
 
 
-def result(case_id: str, expected: str, got: str, ids: tuple[str, ...], found: tuple[str, ...] = ()) -> CaseResult:
-    return CaseResult(id=case_id, kind="single", expected=expected, got=got, expected_ids=ids,  # type: ignore[arg-type]
-                      found_ids=found, reasons=(), verdicts=(), seconds=0.0)
+def result(
+    case_id: str, expected: str, got: str, ids: tuple[str, ...], found: tuple[str, ...] = ()
+) -> CaseResult:
+    return CaseResult(
+        id=case_id,
+        kind="single",
+        expected=expected,
+        got=got,
+        expected_ids=ids,  # type: ignore[arg-type]
+        found_ids=found,
+        reasons=(),
+        verdicts=(),
+        seconds=0.0,
+    )
 
 
 def test_metrics_by_rule_count_each_case_under_each_of_its_ids() -> None:
-    suite = GuardSuiteResult(model="m", seconds=0.0, cases=(
-        result("a", "block", "block", ("sms.length",), ("sms.length",)),
-        result("b", "block", "pass", ("sms.length", "judgement.tone")),
-        result("c", "block", "block", ("judgement.tone",), ("consent.channel",)),
-        result("d", "pass", "pass", ("sms.length",)),
-        result("e", "pass", "block", ("judgement.tone",)),
-    ))
+    suite = GuardSuiteResult(
+        model="m",
+        seconds=0.0,
+        cases=(
+            result("a", "block", "block", ("sms.length",), ("sms.length",)),
+            result("b", "block", "pass", ("sms.length", "judgement.tone")),
+            result("c", "block", "block", ("judgement.tone",), ("consent.channel",)),
+            result("d", "pass", "pass", ("sms.length",)),
+            result("e", "pass", "block", ("judgement.tone",)),
+        ),
+    )
     assert suite.violations_blocked_rate == round(2 / 3, 4) and suite.false_reject_rate == 0.5
     assert suite.violations_blocked_rate_by_rule == {"judgement.tone": 0.5, "sms.length": 0.5}
     assert suite.false_reject_rate_by_rule == {"judgement.tone": 1.0, "sms.length": 0.0}

@@ -70,23 +70,38 @@ def test_a_500_character_or_nul_member_id_is_refused(db: Path, member: str) -> N
     assert "a member id is at most 64 printable characters" in line
 
 
-@pytest.mark.parametrize("args", [
-    ["profile", "M1", "--as-of", "0001-01-01"],
-    ["models", "fit", "--as-of", "0001-01-01"],
-    ["segments", "--as-of", "9999-12-31"],
-    ["report", "--until", "0001-01-01"],
-    ["alerts", "--at", "0001-01-01"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["profile", "M1", "--as-of", "0001-01-01"],
+        ["models", "fit", "--as-of", "0001-01-01"],
+        ["segments", "--as-of", "9999-12-31"],
+        ["report", "--until", "0001-01-01"],
+        ["alerts", "--at", "0001-01-01"],
+    ],
+)
 def test_a_date_outside_the_computable_years_is_refused(db: Path, args: list[str]) -> None:
     line = one_line_error([*args, "--db", f"sqlite:///{db}"])
     assert "is out of range: use a date from 1970-01-01 to 2099-12-31" in line
 
 
 @pytest.mark.parametrize("at", ["tomorrow", "2026-13-01", "0001-01-01T00:00+01:00"])
-@pytest.mark.parametrize("command", [
-    ["worker", "--once"],
-    ["campaign", "plan", "--use-case", "reactivation", "--segment", "dormant_recoverable", "--budget", "100"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["worker", "--once"],
+        [
+            "campaign",
+            "plan",
+            "--use-case",
+            "reactivation",
+            "--segment",
+            "dormant_recoverable",
+            "--budget",
+            "100",
+        ],
+    ],
+)
 def test_a_malformed_at_is_refused(db: Path, command: list[str], at: str) -> None:
     line = one_line_error([*command, "--at", at, "--db", f"sqlite:///{db}"])
     assert line.startswith(f"error: --at {at!r} is not a date")
@@ -100,11 +115,14 @@ def test_profiles_export_to_a_directory_is_refused_before_any_work(db: Path, tmp
     assert list(target.iterdir()) == [] and not list(tmp_path.glob("*.partial"))
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("sslmode=require", "cannot open database"),  # understood, and then no server on that port
-    ("sslmode=sometimes", "sslmode 'sometimes' is not one of disable, allow, prefer, require"),
-    ("sslcert=x.pem", "unsupported PostgreSQL URL parameter sslcert"),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("sslmode=require", "cannot open database"),  # understood, and then no server on that port
+        ("sslmode=sometimes", "sslmode 'sometimes' is not one of disable, allow, prefer, require"),
+        ("sslcert=x.pem", "unsupported PostgreSQL URL parameter sslcert"),
+    ],
+)
 def test_postgresql_url_parameters(db: Path, query: str, message: str) -> None:
     line = one_line_error(["db", "stats", "--db", f"postgresql://nobody@127.0.0.1:1/none?{query}"])
     assert message in line
@@ -113,43 +131,69 @@ def test_postgresql_url_parameters(db: Path, query: str, message: str) -> None:
 def test_an_unknown_encoding_is_refused_writing_nothing(db: Path, tmp_path: Path) -> None:
     source = tmp_path / "t.csv"
     source.write_text(f"{HEADER}\nO1,M1,S1,1,2.50,2026-01-01\n")
-    line = one_line_error(["import", "transactions", str(source), "--map", TRANSACTIONS_MAP, "--encoding",
-                           "klingon", "--db", f"sqlite:///{db}"])
+    line = one_line_error(
+        [
+            "import",
+            "transactions",
+            str(source),
+            "--map",
+            TRANSACTIONS_MAP,
+            "--encoding",
+            "klingon",
+            "--db",
+            f"sqlite:///{db}",
+        ]
+    )
     assert "unknown --encoding 'klingon'" in line
     assert rows(db, "orders") == 0 and not list(tmp_path.glob("*.rejects.csv"))
 
 
 def test_csv_rows_the_schema_cannot_hold_are_rejected_one_by_one(db: Path, tmp_path: Path) -> None:
     source = tmp_path / "t.csv"
-    source.write_text("\n".join([
-        HEADER,
-        "O1,M1,S1,99999999999999999999999,2.50,2026-01-01",  # a quantity past any integer column
-        "O2,M1,S1,1,inf,2026-01-01",
-        "O3,M1,S1,1,1e300,2026-01-01",
-        f"O4,{'x' * 500},S1,1,2.50,2026-01-01",
-        "O5,M\x001,S1,1,2.50,2026-01-01",
-        "O6,M1,S1,2,2.50,2026-01-01",  # the one good row
-    ]) + "\n")
-    result = CliRunner().invoke(app, ["import", "transactions", str(source), "--map", TRANSACTIONS_MAP,
-                                      "--db", f"sqlite:///{db}"])
+    source.write_text(
+        "\n".join(
+            [
+                HEADER,
+                "O1,M1,S1,99999999999999999999999,2.50,2026-01-01",  # a quantity past any integer column
+                "O2,M1,S1,1,inf,2026-01-01",
+                "O3,M1,S1,1,1e300,2026-01-01",
+                f"O4,{'x' * 500},S1,1,2.50,2026-01-01",
+                "O5,M\x001,S1,1,2.50,2026-01-01",
+                "O6,M1,S1,2,2.50,2026-01-01",  # the one good row
+            ]
+        )
+        + "\n"
+    )
+    result = CliRunner().invoke(
+        app, ["import", "transactions", str(source), "--map", TRANSACTIONS_MAP, "--db", f"sqlite:///{db}"]
+    )
     assert result.exit_code == 0, result.output
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT external_id FROM orders").fetchall() == [("O6",)]
         assert conn.execute("SELECT quantity, unit_price FROM order_lines").fetchall() == [(2, 2.5)]
     rejects = (tmp_path / "t.csv.rejects.csv").read_text()
-    for reason in ("quantity beyond ±1,000,000", "unit_price not a number", "unit_price above 1,000,000,000",
-                   "customer_id longer than 64 characters", "customer_id contains control characters"):
+    for reason in (
+        "quantity beyond ±1,000,000",
+        "unit_price not a number",
+        "unit_price above 1,000,000,000",
+        "customer_id longer than 64 characters",
+        "customer_id contains control characters",
+    ):
         assert reason in rejects
 
 
 def test_a_short_mcp_token_is_refused(db: Path) -> None:
-    line = one_line_error(["mcp", "serve", "rules", "--http", "--db", f"sqlite:///{db}"],
-                          env={"LOYALTY_MCP_HTTP_TOKEN": "short"})
+    line = one_line_error(
+        ["mcp", "serve", "rules", "--http", "--db", f"sqlite:///{db}"],
+        env={"LOYALTY_MCP_HTTP_TOKEN": "short"},
+    )
     assert "needs a bearer token of 16+ characters" in line and "(5 given)" in line
 
 
 def test_a_short_events_token_is_refused(db: Path) -> None:
-    line = one_line_error(["events", "serve", "--db", f"sqlite:///{db}"], env={"LOYALTY_EVENTS_TOKEN": "short"})
+    line = one_line_error(
+        ["events", "serve", "--db", f"sqlite:///{db}"], env={"LOYALTY_EVENTS_TOKEN": "short"}
+    )
     assert "needs a token of 16+ characters" in line
 
 

@@ -25,31 +25,40 @@ def _run(db: Path, *args: str) -> tuple[int, str]:
 
 def _rows(db: Path) -> list[tuple[str, str, float, int]]:
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT use_case, substr(period_start, 1, 10), amount, paused FROM budgets "
-                            "ORDER BY use_case, period_start").fetchall()
+        return conn.execute(
+            "SELECT use_case, substr(period_start, 1, 10), amount, paused FROM budgets "
+            "ORDER BY use_case, period_start"
+        ).fetchall()
 
 
 def test_set_is_idempotent_and_updates_the_same_period(db: Path) -> None:
     assert _run(db, "set", "upsell", "500", "--from", "2026-12-01", "--to", "2027-01-01") == (
-        0, "created: upsell 500.00 from 2026-12-01 to 2027-01-01 (0.00 committed)\n")
+        0,
+        "created: upsell 500.00 from 2026-12-01 to 2027-01-01 (0.00 committed)\n",
+    )
     code, out = _run(db, "set", "upsell", "500", "--from", "2026-12-01", "--to", "2027-01-01")
     assert code == 0 and out.startswith("unchanged")
     code, out = _run(db, "set", "upsell", "750", "--from", "2026-12-01", "--to", "2027-01-01")
     assert code == 0 and out.startswith("updated: upsell 750.00")
-    code, out = _run(db, "set", "upsell", "300", "--from", "2027-01-01", "--to", "2027-02-01")  # adjacent: fine
+    code, out = _run(
+        db, "set", "upsell", "300", "--from", "2027-01-01", "--to", "2027-02-01"
+    )  # adjacent: fine
     assert code == 0 and out.startswith("created")
     assert _rows(db) == [("upsell", "2026-12-01", 750.0, 0), ("upsell", "2027-01-01", 300.0, 0)]
     code, out = _run(db, "list", "--at", "2026-12-15")
     assert code == 0 and "current" in out and "upcoming" in out
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["upsell", "200", "--from", "2026-12-15", "--to", "2027-01-15"], "overlaps the one from 2026-12-01"),
-    (["upsell", "-5", "--from", "2027-03-01", "--to", "2027-04-01"], "greater than or equal to 0"),
-    (["upsell", "5", "--from", "2027-04-01", "--to", "2027-03-01"], "must end after it starts"),
-    (["marketing", "5", "--from", "2027-03-01", "--to", "2027-04-01"], "unknown use case 'marketing'"),
-    (["upsell", "5", "--from", "01/03/2027", "--to", "2027-04-01"], "--from '01/03/2027' is not a date"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["upsell", "200", "--from", "2026-12-15", "--to", "2027-01-15"], "overlaps the one from 2026-12-01"),
+        (["upsell", "-5", "--from", "2027-03-01", "--to", "2027-04-01"], "greater than or equal to 0"),
+        (["upsell", "5", "--from", "2027-04-01", "--to", "2027-03-01"], "must end after it starts"),
+        (["marketing", "5", "--from", "2027-03-01", "--to", "2027-04-01"], "unknown use case 'marketing'"),
+        (["upsell", "5", "--from", "01/03/2027", "--to", "2027-04-01"], "--from '01/03/2027' is not a date"),
+    ],
+)
 def test_bad_input_is_one_line_and_writes_nothing(db: Path, args: list[str], message: str) -> None:
     assert _run(db, "set", "upsell", "500", "--from", "2026-12-01", "--to", "2027-01-01")[0] == 0
     before = _rows(db)

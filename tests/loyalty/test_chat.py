@@ -28,8 +28,10 @@ async def counts(world: SeededWorld) -> list[int]:
     db = database(world.url)
     try:
         async with db.session() as session:
-            return [int(await session.scalar(select(func.count()).select_from(t)) or 0)
-                    for t in (Proposal, GuardVerdict, Contact)]
+            return [
+                int(await session.scalar(select(func.count()).select_from(t)) or 0)
+                for t in (Proposal, GuardVerdict, Contact)
+            ]
     finally:
         await db.dispose()
 
@@ -39,7 +41,9 @@ async def test_help_and_requests_it_cannot_do(chat: ChatSession) -> None:
     assert helped.ok and "offer for member <id>" in (helped.text or "")
     refused = await chat.ask("give everyone in Sydney 30% off")
     assert not refused.ok and refused.value is None
-    assert refused.text and refused.text.startswith("I can't do that") and "approve review <id>" in refused.text
+    assert (
+        refused.text and refused.text.startswith("I can't do that") and "approve review <id>" in refused.text
+    )
     wrong = await chat.ask("plan winback for all budget 100")
     assert not wrong.ok and "I can't do that: use_case" in (wrong.text or "")
 
@@ -68,7 +72,9 @@ async def test_cancel_drops_the_plan(chat: ChatSession) -> None:
     assert not (await chat.ask("confirm")).ok
 
 
-async def test_offer_for_a_member_is_a_dry_run_that_can_be_explained(chat: ChatSession, world: SeededWorld) -> None:
+async def test_offer_for_a_member_is_a_dry_run_that_can_be_explained(
+    chat: ChatSession, world: SeededWorld
+) -> None:
     before = await counts(world)
     offered = await chat.ask(f"what would you offer member {world.samples.member} now?")
     assert offered.ok and isinstance(offered.value, MemberOffer)
@@ -76,7 +82,11 @@ async def test_offer_for_a_member_is_a_dry_run_that_can_be_explained(chat: ChatS
     assert offer.customer_id == world.samples.member
     assert [a.use_case for a in offer.answers] == ["reactivation", "upsell", "competitive_response"]
     if offer.proposal is not None:
-        assert offer.best is not None and offer.rationale and offer.proposal["customer_id"] == world.samples.member
+        assert (
+            offer.best is not None
+            and offer.rationale
+            and offer.proposal["customer_id"] == world.samples.member
+        )
     assert await counts(world) == before  # nothing recorded, nothing sent
 
     explained = await chat.ask(f"explain {offer.answers[0].trace_id}")
@@ -115,7 +125,9 @@ async def test_review_queue_decisions_and_rejections(chat: ChatSession) -> None:
     twice = await chat.ask(f"reject review {second}")
     assert not twice.ok and "already rejected" in (twice.text or "")
     remaining = (await chat.ask("reviews")).value
-    assert isinstance(remaining, ReviewQueue) and {first, second}.isdisjoint(i["review_id"] for i in remaining.items)
+    assert isinstance(remaining, ReviewQueue) and {first, second}.isdisjoint(
+        i["review_id"] for i in remaining.items
+    )
 
     report = await chat.ask("rejections")
     assert isinstance(report.value, RejectionReport)
@@ -146,10 +158,18 @@ async def test_dead_letters_are_listed_with_why(chat: ChatSession, world: Seeded
     try:
         async with db.session() as session, session.begin():
             for n in (1, 2):
-                session.add(Contact(idempotency_key=f"test:dead-{n}", customer_id=n, channel="sms",
-                                    use_case="reactivation", status="dead_letter", attempts=3,
-                                    last_error=f"sms failed after 3 attempt(s): carrier rejected {n}",
-                                    scheduled_at=world.now.replace(tzinfo=None)))
+                session.add(
+                    Contact(
+                        idempotency_key=f"test:dead-{n}",
+                        customer_id=n,
+                        channel="sms",
+                        use_case="reactivation",
+                        status="dead_letter",
+                        attempts=3,
+                        last_error=f"sms failed after 3 attempt(s): carrier rejected {n}",
+                        scheduled_at=world.now.replace(tzinfo=None),
+                    )
+                )
     finally:
         await db.dispose()
     listed = await chat.ask("show dead letters 1")

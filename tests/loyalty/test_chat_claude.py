@@ -27,6 +27,7 @@ def claude_over(api: fake.FakeMessagesAPI) -> Callable[[Settings], Model]:
     def build(settings: Settings) -> Model:
         http = httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler))
         return model_for(settings.model_copy(update=FAST), client=api.client(http))
+
     return build
 
 
@@ -44,7 +45,9 @@ async def test_a_refusal_is_a_clear_reply_not_silence(world: SeededWorld) -> Non
 
 
 async def test_a_truncated_tool_call_is_not_run_and_the_reply_says_so(world: SeededWorld) -> None:
-    cut = fake.message(fake.tool_use("t1", "pause_use_case", {"use_case": "upsell"}), stop_reason="max_tokens")
+    cut = fake.message(
+        fake.tool_use("t1", "pause_use_case", {"use_case": "upsell"}), stop_reason="max_tokens"
+    )
     reply, _ = await ask(world, [cut], "pause upsell")
     assert not reply.ok and reply.termination == "truncated" and "cut off (max_tokens)" in (reply.text or "")
     assert reply.operations == () and reply.trace_id
@@ -67,26 +70,51 @@ async def test_an_outage_answers_with_the_local_commands_marked_degraded(world: 
     assert not free.ok and free.degraded and "degraded" in (free.text or "")
 
 
-@pytest.mark.parametrize(("status", "kind", "says"), [
-    (401, "authentication_error", "HTTP 401 authentication_error"),
-    (400, "invalid_request_error", "HTTP 400 invalid_request_error"),
-])
-def test_the_command_prints_one_line_and_exits_non_zero(world: SeededWorld, monkeypatch: pytest.MonkeyPatch,
-                                                         status: int, kind: str, says: str) -> None:
-    monkeypatch.setattr(chat_module, "model_for", claude_over(fake.FakeMessagesAPI([fake.error(status, kind)])))
-    env = {"ANTHROPIC_API_KEY": None, "LOYALTY_MODELS_DIR": str(world.models_dir), "LOYALTY_LOG_LEVEL": "error"}
-    result = CliRunner().invoke(app, ["chat", "--once", "hello", "--db", world.url, "--at", world.now.isoformat()],
-                                env=env)
+@pytest.mark.parametrize(
+    ("status", "kind", "says"),
+    [
+        (401, "authentication_error", "HTTP 401 authentication_error"),
+        (400, "invalid_request_error", "HTTP 400 invalid_request_error"),
+    ],
+)
+def test_the_command_prints_one_line_and_exits_non_zero(
+    world: SeededWorld, monkeypatch: pytest.MonkeyPatch, status: int, kind: str, says: str
+) -> None:
+    monkeypatch.setattr(
+        chat_module, "model_for", claude_over(fake.FakeMessagesAPI([fake.error(status, kind)]))
+    )
+    env = {
+        "ANTHROPIC_API_KEY": None,
+        "LOYALTY_MODELS_DIR": str(world.models_dir),
+        "LOYALTY_LOG_LEVEL": "error",
+    }
+    result = CliRunner().invoke(
+        app, ["chat", "--once", "hello", "--db", world.url, "--at", world.now.isoformat()], env=env
+    )
     assert result.exit_code == 1
     assert says in result.stdout and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 def test_a_malformed_body_is_no_traceback_either(world: SeededWorld, monkeypatch: pytest.MonkeyPatch) -> None:
-    body = httpx2.Response(200, json={"id": "m", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6",
-                                      "stop_reason": "end_turn", "usage": {"input_tokens": 1, "output_tokens": 1}})
+    body = httpx2.Response(
+        200,
+        json={
+            "id": "m",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-sonnet-4-6",
+            "stop_reason": "end_turn",
+            "usage": {"input_tokens": 1, "output_tokens": 1},
+        },
+    )
     monkeypatch.setattr(chat_module, "model_for", claude_over(fake.FakeMessagesAPI([body] * 4)))
-    env = {"ANTHROPIC_API_KEY": None, "LOYALTY_MODELS_DIR": str(world.models_dir), "LOYALTY_LOG_LEVEL": "error"}
-    result = CliRunner().invoke(app, ["chat", "--once", "hello", "--json", "--db", world.url,
-                                      "--at", world.now.isoformat()], env=env)
+    env = {
+        "ANTHROPIC_API_KEY": None,
+        "LOYALTY_MODELS_DIR": str(world.models_dir),
+        "LOYALTY_LOG_LEVEL": "error",
+    }
+    result = CliRunner().invoke(
+        app, ["chat", "--once", "hello", "--json", "--db", world.url, "--at", world.now.isoformat()], env=env
+    )
     assert "Traceback" not in result.output and '"degraded": true' in result.stdout

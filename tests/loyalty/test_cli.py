@@ -15,7 +15,11 @@ from tools.storage.models import Contact
 @pytest.fixture
 def invoke(world: SeededWorld):
     # No key: the local model answers, whatever the machine's environment holds.
-    env = {"ANTHROPIC_API_KEY": None, "LOYALTY_MODELS_DIR": str(world.models_dir), "LOYALTY_LOG_LEVEL": "warning"}
+    env = {
+        "ANTHROPIC_API_KEY": None,
+        "LOYALTY_MODELS_DIR": str(world.models_dir),
+        "LOYALTY_LOG_LEVEL": "warning",
+    }
     common = ["--db", world.url, "--at", world.now.isoformat()]
 
     def run(*args: str, stdin: str | None = None):
@@ -36,7 +40,11 @@ def test_chat_once_refuses_what_it_cannot_do(invoke) -> None:
     result = invoke("chat", "--once", "fly me to the moon", "--json")
     assert result.exit_code == 1
     reply = json.loads(result.stdout)
-    assert not reply["ok"] and reply["text"].startswith("I can't do that") and "segment <segment id>" in reply["text"]
+    assert (
+        not reply["ok"]
+        and reply["text"].startswith("I can't do that")
+        and "segment <segment id>" in reply["text"]
+    )
 
 
 def test_chat_once_plain(invoke) -> None:
@@ -51,8 +59,19 @@ def test_interactive_chat_reads_requests_until_exit(invoke) -> None:
 
 
 def test_campaign_plan_previews_then_executes_with_yes(invoke) -> None:
-    result = invoke("campaign", "plan", "--use-case", "reactivation", "--segment", "dormant_recoverable",
-                    "--budget", "500", "--limit", "8", "--yes")
+    result = invoke(
+        "campaign",
+        "plan",
+        "--use-case",
+        "reactivation",
+        "--segment",
+        "dormant_recoverable",
+        "--budget",
+        "500",
+        "--limit",
+        "8",
+        "--yes",
+    )
     assert result.exit_code == 0, result.output
     assert "expected incremental margin" in result.stdout and "sample messages" in result.stdout
     assert "executed" in result.stdout and "queued for delivery" in result.stdout
@@ -66,7 +85,9 @@ def test_campaign_plan_without_yes_does_not_execute_when_nobody_can_answer(invok
 
 
 def test_campaign_plan_reports_a_bad_request_in_one_line(invoke) -> None:
-    result = invoke("campaign", "plan", "--use-case", "cart_abandonment", "--segment", "all", "--budget", "100")
+    result = invoke(
+        "campaign", "plan", "--use-case", "cart_abandonment", "--segment", "all", "--budget", "100"
+    )
     assert result.exit_code == 2
     assert "decided per trigger" in result.output
 
@@ -75,9 +96,16 @@ async def add_dead_letter(world: SeededWorld) -> int:
     db = database(world.url)
     try:
         async with db.session() as session, session.begin():
-            letter = Contact(idempotency_key="test:dead", customer_id=3, channel="push", use_case="upsell",
-                             status="dead_letter", attempts=4, last_error="push failed after 4 attempt(s): no device",
-                             scheduled_at=world.now.replace(tzinfo=None))
+            letter = Contact(
+                idempotency_key="test:dead",
+                customer_id=3,
+                channel="push",
+                use_case="upsell",
+                status="dead_letter",
+                attempts=4,
+                last_error="push failed after 4 attempt(s): no device",
+                scheduled_at=world.now.replace(tzinfo=None),
+            )
             session.add(letter)
             await session.flush()
             return letter.id
@@ -95,4 +123,5 @@ def test_dead_letters_show_in_the_cli_and_in_chat(invoke, world: SeededWorld) ->
     reply = json.loads(chatted.stdout)
     assert reply["ok"] and reply["operation"] == "dead_letters"
     assert [(i["contact_id"], i["reason"]) for i in reply["result"]["items"]] == [
-        (contact_id, "push failed after 4 attempt(s): no device")]
+        (contact_id, "push failed after 4 attempt(s): no device")
+    ]

@@ -52,8 +52,10 @@ def test_a_bug_is_one_line_and_exit_1_with_the_traceback_only_in_the_log() -> No
     assert result.exit_code == 1
     lines = _lines(result.stderr)
     shown = [line for line in lines if not line.startswith("{")]
-    assert shown == ["error: internal error (RuntimeError: the generator broke a CHECK); the log on stderr has "
-                     "the traceback - please report it"]
+    assert shown == [
+        "error: internal error (RuntimeError: the generator broke a CHECK); the log on stderr has "
+        "the traceback - please report it"
+    ]
     logged = [json.loads(line) for line in lines if line.startswith("{")]
     assert [entry["event"] for entry in logged] == ["cli.internal_error"]
     assert "Traceback" in logged[0]["exception"] and "Traceback" not in result.stdout

@@ -5,8 +5,17 @@ from loyalty.cli.demo import _models_line
 
 
 def metrics(decisions: int, degraded: int, tokens: int = 0, cost: float = 0.0) -> dict[str, PolicyMetrics]:
-    return {"agents": PolicyMetrics(policy="agents", metrics={}, decisions=decisions, contacts=0, degraded=degraded,
-                                    tokens=tokens, cost_usd=cost)}
+    return {
+        "agents": PolicyMetrics(
+            policy="agents",
+            metrics={},
+            decisions=decisions,
+            contacts=0,
+            degraded=degraded,
+            tokens=tokens,
+            cost_usd=cost,
+        )
+    }
 
 
 def test_an_outage_is_said_with_how_many_decisions_fell_back() -> None:
@@ -16,5 +25,8 @@ def test_an_outage_is_said_with_how_many_decisions_fell_back() -> None:
 
 
 def test_a_clean_claude_run_and_a_local_run() -> None:
-    assert _models_line(metrics(10, 0, tokens=500, cost=0.01), "claude") == "on the claude model · 500 model tokens, est. $0.01"
+    assert (
+        _models_line(metrics(10, 0, tokens=500, cost=0.01), "claude")
+        == "on the claude model · 500 model tokens, est. $0.01"
+    )
     assert _models_line(metrics(10, 0), "local") == "on the local model"

@@ -8,8 +8,9 @@ from loyalty.cli.app import app
 
 
 def test_an_unknown_policy_is_one_clear_line(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["eval", "offline", "--policy", "everything", "--db",
-                                      f"sqlite:///{tmp_path / 'none.db'}"])
+    result = CliRunner().invoke(
+        app, ["eval", "offline", "--policy", "everything", "--db", f"sqlite:///{tmp_path / 'none.db'}"]
+    )
     assert result.exit_code == 2
     assert "unknown policy 'everything'" in result.output and "Traceback" not in result.output
 

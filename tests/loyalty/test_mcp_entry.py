@@ -24,10 +24,18 @@ async def test_an_unknown_server_is_refused() -> None:
 
 # --- starting as Claude Desktop starts it ------------------------------------------------------
 
+
 async def _start(server: str, env: dict[str, str], cwd: Path) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", f"mcp_servers.{server}", cwd=cwd, env=env, stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        f"mcp_servers.{server}",
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await process.communicate()
     assert out == b"", out  # stdout is the protocol wire
     return process.returncode or 0, err.decode()
@@ -42,8 +50,12 @@ async def test_a_startup_failure_is_one_line_and_writes_nothing(tmp_path: Path) 
         "uninitialised": (empty, "loyalty db init"),
     }
     env = {"PATH": os.environ.get("PATH", ""), "LOYALTY_LOG_LEVEL": "warning"}
-    runs = [_start(server, env | {"LOYALTY_DB_URL": f"sqlite+aiosqlite:///{path}"}, tmp_path)
-            for (path, _), server in zip(cases.values(), ("customer_data", "rules", "offers_inventory"), strict=True)]
+    runs = [
+        _start(server, env | {"LOYALTY_DB_URL": f"sqlite+aiosqlite:///{path}"}, tmp_path)
+        for (path, _), server in zip(
+            cases.values(), ("customer_data", "rules", "offers_inventory"), strict=True
+        )
+    ]
     runs.append(_start("channels", env | {"LOYALTY_DB_URL": "not a url"}, tmp_path))
     results = await asyncio.gather(*runs)
     expected = [hint for _, hint in cases.values()] + ["malformed database URL"]
@@ -55,10 +67,13 @@ async def test_a_startup_failure_is_one_line_and_writes_nothing(tmp_path: Path) 
 async def test_rules_and_channels_start_without_the_model_and_agent_libraries(tmp_path: Path) -> None:
     """What a rules or channels process imports to serve: neither scikit-learn (profile models)
     nor the Anthropic SDK (agents): seconds of start-up for nothing."""
-    probe = ("import sys, loyalty.mcp_entry, mcp_servers.rules.server, mcp_servers.channels.server; "
-             "print(sorted(m for m in ('anthropic', 'sklearn', 'scipy', 'pandas', 'agents') if m in sys.modules))")
-    process = await asyncio.create_subprocess_exec(sys.executable, "-c", probe, cwd=Path.cwd(),
-                                                   stdout=asyncio.subprocess.PIPE)
+    probe = (
+        "import sys, loyalty.mcp_entry, mcp_servers.rules.server, mcp_servers.channels.server; "
+        "print(sorted(m for m in ('anthropic', 'sklearn', 'scipy', 'pandas', 'agents') if m in sys.modules))"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", probe, cwd=Path.cwd(), stdout=asyncio.subprocess.PIPE
+    )
     out, _ = await process.communicate()
     assert out.decode().strip() == "[]"
 
@@ -70,6 +85,8 @@ async def test_a_tool_never_fits_models_it_says_what_to_run(world: SeededWorld) 
     async with open_server_deps("customer-data", world.settings(), clock=lambda: world.now) as deps:
         _, build = SERVERS["customer-data"]
         async with Client(build(deps, None)) as client:
-            message = refused(await client.call_tool("get_member_profile", {"customer_id": world.samples.member}))
+            message = refused(
+                await client.call_tool("get_member_profile", {"customer_id": world.samples.member})
+            )
     assert "loyalty models fit" in message
     assert not world.models_dir.exists()

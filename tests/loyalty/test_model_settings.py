@@ -27,7 +27,9 @@ def test_settings_reach_the_claude_config(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("LOYALTY_CLAUDE_TIMEOUT_SECONDS", "20")
     monkeypatch.setenv("LOYALTY_TOKENS_PER_DAY", "5000000")
     config = claude_config(load_settings())
-    assert config.model_for("upsell") == "claude-haiku-4-5" and config.model_for("guard") == "claude-sonnet-4-6"
+    assert (
+        config.model_for("upsell") == "claude-haiku-4-5" and config.model_for("guard") == "claude-sonnet-4-6"
+    )
     assert (config.max_tokens, config.cache_ttl, config.timeout_seconds) == (2048, "1h", 20)
     assert config.daily_token_budget == 5_000_000
 

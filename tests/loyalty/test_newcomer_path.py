@@ -29,8 +29,9 @@ def _ok(*args: str) -> str:
 def test_the_readme_first_steps_work_at_the_wall_clock(fresh_folder: Path) -> None:
     assert "members" in _ok("seed", "--customers", "150")
     with sqlite3.connect(fresh_folder / "loyalty.db") as conn:
-        member = conn.execute("SELECT customer_id FROM orders GROUP BY customer_id "
-                              "ORDER BY MAX(placed_at) DESC LIMIT 1").fetchone()[0]
+        member = conn.execute(
+            "SELECT customer_id FROM orders GROUP BY customer_id ORDER BY MAX(placed_at) DESC LIMIT 1"
+        ).fetchone()[0]
         seeded_contacts = conn.execute("SELECT MAX(id) FROM contacts").fetchone()[0]
 
     check = _ok("check")  # exit 0: something can be sent right after seeding
@@ -42,8 +43,19 @@ def test_the_readme_first_steps_work_at_the_wall_clock(fresh_folder: Path) -> No
     offer = _ok("chat", "--once", f"offer for member {member}")
     assert "specialists asked" in offer
 
-    campaign = _ok("campaign", "plan", "--use-case", "reactivation", "--segment", "all", "--budget", "300",
-                   "--limit", "20", "--yes")
+    campaign = _ok(
+        "campaign",
+        "plan",
+        "--use-case",
+        "reactivation",
+        "--segment",
+        "all",
+        "--budget",
+        "300",
+        "--limit",
+        "20",
+        "--yes",
+    )
     assert "$0.00 available" not in campaign  # a budget covers today
     assert "executed" in campaign
 
@@ -52,8 +64,11 @@ def test_the_readme_first_steps_work_at_the_wall_clock(fresh_folder: Path) -> No
 
     delivered = _ok("outbox", "deliver")
     with sqlite3.connect(fresh_folder / "loyalty.db") as conn:
-        ours = dict(conn.execute("SELECT status, COUNT(*) FROM contacts WHERE id > ? GROUP BY status",
-                                 (seeded_contacts,)).fetchall())
+        ours = dict(
+            conn.execute(
+                "SELECT status, COUNT(*) FROM contacts WHERE id > ? GROUP BY status", (seeded_contacts,)
+            ).fetchall()
+        )
     # The campaign's and the worker's messages: delivered now, or waiting for their send hour.
     assert sum(ours.values()) > 0 and set(ours) <= {"queued", "sent"}
     queued = ours.get("queued", 0)

@@ -43,7 +43,9 @@ def _import(db: Path, kind: str, file: Path, *extra: str) -> tuple[int, str]:
 
 def _consents(db: Path) -> list[tuple[int, str, int]]:
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT customer_id, channel, granted FROM channel_consents ORDER BY 1, 2").fetchall()
+        return conn.execute(
+            "SELECT customer_id, channel, granted FROM channel_consents ORDER BY 1, 2"
+        ).fetchall()
 
 
 def test_consents_in_bad_rows_refused_with_why_and_again_changes_nothing(db: Path, tmp_path: Path) -> None:
@@ -133,9 +135,13 @@ def test_contacts_update_what_is_given_and_refuse_what_does_not_parse(db: Path, 
         ],
     )
     code, out = _import(db, "contacts", file)
-    assert code == 1 and out.startswith("contacts from contacts.csv: 0 added, 2 updated, 0 unchanged, 4 rejected")
+    assert code == 1 and out.startswith(
+        "contacts from contacts.csv: 0 added, 2 updated, 0 unchanged, 4 rejected"
+    )
     with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT external_id, email, phone, time_zone, locale FROM customers ORDER BY id").fetchall()
+        rows = conn.execute(
+            "SELECT external_id, email, phone, time_zone, locale FROM customers ORDER BY id"
+        ).fetchall()
     assert rows == [
         ("H1", "Ann@example.com", "+61412345678", "Australia/Sydney", "en-AU"),
         ("H2", None, None, "Pacific/Auckland", "en-AU"),
@@ -190,7 +196,9 @@ def test_products_with_cost_or_margin_and_complements(db: Path, tmp_path: Path) 
         ],
     )
     code, out = _import(db, "products", file)
-    assert code == 1 and out.startswith("products from products.csv: 2 added, 0 updated, 0 unchanged, 4 rejected")
+    assert code == 1 and out.startswith(
+        "products from products.csv: 2 added, 0 updated, 0 unchanged, 4 rejected"
+    )
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT sku, price, unit_cost FROM products ORDER BY sku").fetchall() == [
             ("P1", 5.0, 2.0),

@@ -41,17 +41,31 @@ def report_db(tmp_path: Path) -> str:
 
 def test_report_prints_tables_and_writes_html(report_db: str, tmp_path: Path) -> None:
     out = tmp_path / "r.html"
-    result = invoke("report", "--db", report_db, "--since", "2026-03-01", "--until", "2026-04-01", "--out", str(out))
+    result = invoke(
+        "report", "--db", report_db, "--since", "2026-03-01", "--until", "2026-04-01", "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
-    assert "KPIs" in result.stdout and "Against the holdout" in result.stdout and "No alerts." in result.stdout
+    assert (
+        "KPIs" in result.stdout and "Against the holdout" in result.stdout and "No alerts." in result.stdout
+    )
     assert "reactivation" in result.stdout and "+28.33" in result.stdout  # margin per contacted member
     assert f"report: {out.resolve()}" in result.stdout.replace("\n", "")
     assert 'aria-label="offers per channel"' in out.read_text(encoding="utf-8")
 
 
 def test_report_json(report_db: str, tmp_path: Path) -> None:
-    result = invoke("report", "--db", report_db, "--since", "2026-03-01", "--until", "2026-04-01",
-                    "--out", str(tmp_path / "r.html"), "--json")
+    result = invoke(
+        "report",
+        "--db",
+        report_db,
+        "--since",
+        "2026-03-01",
+        "--until",
+        "2026-04-01",
+        "--out",
+        str(tmp_path / "r.html"),
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     kpis = {row["group"]: row for row in body["report"]["kpis"]}
@@ -80,8 +94,11 @@ def test_alerts_list_and_json(tmp_path: Path) -> None:
     result = invoke("alerts", "--db", url, "--at", alert_world.AT.isoformat(), "--json")
     assert result.exit_code == 0, result.output
     fired = {(a["rule"], a["group"]) for a in json.loads(result.stdout)}
-    assert fired == {("conversion_drop", "reactivation"), ("unsubscribe_spike", "reactivation"),
-                     ("over_discount_by_tier", "tier=gold")}
+    assert fired == {
+        ("conversion_drop", "reactivation"),
+        ("unsubscribe_spike", "reactivation"),
+        ("over_discount_by_tier", "tier=gold"),
+    }
     # Each alert is logged once, as a structured event on stderr.
     logged = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert sorted((e["rule"], e["group"]) for e in logged if e["event"] == "alert") == sorted(fired)

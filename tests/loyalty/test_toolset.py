@@ -43,10 +43,13 @@ class ScriptedOrchestrator(Model):
 
 
 @asynccontextmanager
-async def scripted_chat(world: SeededWorld, script: Sequence[ModelResponse]) -> AsyncIterator[tuple[ChatSession,
-                                                                                                     ScriptedModel]]:
+async def scripted_chat(
+    world: SeededWorld, script: Sequence[ModelResponse]
+) -> AsyncIterator[tuple[ChatSession, ScriptedModel]]:
     model = ScriptedModel(script)
-    async with open_chat(world.settings(), clock=lambda: world.now, model=ScriptedOrchestrator(model)) as chat:
+    async with open_chat(
+        world.settings(), clock=lambda: world.now, model=ScriptedOrchestrator(model)
+    ) as chat:
         yield chat, model
     model.assert_consumed()
 
@@ -77,7 +80,10 @@ async def test_the_orchestrator_sees_every_ops_function_as_a_tool(world: SeededW
 
 
 async def test_a_tool_call_runs_the_operation_and_the_answer_comes_back(world: SeededWorld) -> None:
-    script = [call("show_segment", segment="dormant_recoverable"), say("48 members are dormant but recoverable.")]
+    script = [
+        call("show_segment", segment="dormant_recoverable"),
+        say("48 members are dormant but recoverable."),
+    ]
     async with scripted_chat(world, script) as (chat, model):
         reply = await chat.ask("How many dormant members could we win back?")
     assert reply.ok and reply.operations == ("show_segment",) and reply.trace_id
@@ -87,8 +93,11 @@ async def test_a_tool_call_runs_the_operation_and_the_answer_comes_back(world: S
 
 
 async def test_bad_arguments_and_domain_errors_are_fed_back_to_the_model(world: SeededWorld) -> None:
-    script = [call("plan_campaign", use_case="reactivation", segment="all", budget=-5),
-              call("explain_decision", trace_id="0000deadbeef"), say("I could not do either.")]
+    script = [
+        call("plan_campaign", use_case="reactivation", segment="all", budget=-5),
+        call("explain_decision", trace_id="0000deadbeef"),
+        say("I could not do either."),
+    ]
     async with scripted_chat(world, script) as (chat, model):
         reply = await chat.ask("plan something odd, then explain a decision that never happened")
     assert reply.ok and reply.operations == ("plan_campaign", "explain_decision")
@@ -99,8 +108,12 @@ async def test_bad_arguments_and_domain_errors_are_fed_back_to_the_model(world: 
 
 
 async def test_plan_and_confirm_across_turns_keep_the_conversation(world: SeededWorld) -> None:
-    script = [call("plan_campaign", use_case="upsell", segment="all", budget=300, limit=5), say("Preview ready."),
-              call("confirm_campaign"), say("Done.")]
+    script = [
+        call("plan_campaign", use_case="upsell", segment="all", budget=300, limit=5),
+        say("Preview ready."),
+        call("confirm_campaign"),
+        say("Done."),
+    ]
     async with scripted_chat(world, script) as (chat, model):
         first = await chat.ask("plan an upsell campaign for everyone, $300, at most 5 members")
         planned = chat.service.pending
@@ -110,7 +123,8 @@ async def test_plan_and_confirm_across_turns_keep_the_conversation(world: Seeded
     [confirmed] = results_seen(model, 3)
     outcome = content(confirmed)
     assert outcome["campaign_id"] == planned.campaign_id
-    assert outcome["queued"] + outcome["in_review"] + outcome["rejected"] + outcome["refused"] == len(planned.members)
+    assert outcome["queued"] + outcome["in_review"] + outcome["rejected"] + outcome["refused"] == len(
+        planned.members
+    )
     # the second turn's request carries the first turn: the model remembers what it planned
     assert len(model.requests[2].messages) == len(model.requests[1].messages) + 2
-

@@ -19,7 +19,9 @@ def test_without_a_key_the_agents_run_on_the_local_model() -> None:
 
 
 def test_with_a_key_claude_is_used_with_the_local_model_behind_it() -> None:
-    settings = Settings(ANTHROPIC_API_KEY=SecretStr("sk-test-not-used"))  # nothing is sent: no request is made
+    settings = Settings(
+        ANTHROPIC_API_KEY=SecretStr("sk-test-not-used")
+    )  # nothing is sent: no request is made
     model = named_model("claude", settings)
     assert isinstance(model, ClaudeModel) and isinstance(model_for(settings), ClaudeModel)
     assert isinstance(model._fallback, LocalModel)  # what answers, marked degraded, once retries run out

@@ -22,16 +22,27 @@ GUARD_CREDENTIAL = "test-guard-credential-0123456789"
 
 
 async def fresh_profile(proposal: OfferProposal, now: datetime) -> ProfileFacts:
-    return ProfileFacts(segments=frozenset({"retention"}), stale=False, data_age_hours=2.0,
-                        basket_value=150.0, basket_margin=65.0)
+    return ProfileFacts(
+        segments=frozenset({"retention"}),
+        stale=False,
+        data_age_hours=2.0,
+        basket_value=150.0,
+        basket_margin=65.0,
+    )
 
 
 def deps_for(db: Database, now: datetime = NOW) -> ServerDeps:
-    return ServerDeps(db=db, policy=POLICY, profile_facts=fresh_profile, clock=lambda: now,
-                      guard_credential=GUARD_CREDENTIAL)
+    return ServerDeps(
+        db=db,
+        policy=POLICY,
+        profile_facts=fresh_profile,
+        clock=lambda: now,
+        guard_credential=GUARD_CREDENTIAL,
+    )
 
 
 # --- calling tools through a client -------------------------------------------------------------
+
 
 def servers_for(deps: ServerDeps) -> dict[str, MCPServer]:
     """Every server by its public name, for in-memory clients."""

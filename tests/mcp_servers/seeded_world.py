@@ -66,7 +66,11 @@ class SeededWorld:
 
     def child_env(self) -> dict[str, str]:
         """What a server subprocess needs (it inherits only a minimal environment)."""
-        return {"LOYALTY_DB_URL": self.url, "LOYALTY_MODELS_DIR": str(self.models_dir), "LOYALTY_LOG_LEVEL": "warning"}
+        return {
+            "LOYALTY_DB_URL": self.url,
+            "LOYALTY_MODELS_DIR": str(self.models_dir),
+            "LOYALTY_LOG_LEVEL": "warning",
+        }
 
     def copy_to(self, directory: Path) -> "SeededWorld":
         """An independent copy (database and models) for a test that writes or breaks the database."""
@@ -92,8 +96,14 @@ async def _build(directory: Path) -> SeededWorld:
     db_path = directory / "world.db"
     url = f"sqlite+aiosqlite:///{db_path}"
     population = load_population(PACKAGE_ROOT / "tools" / "world" / "default_population.toml")
-    await seed_world(url, directory / "truth", WorldRequest(population, MEMBERS, SEED, 12, END),
-                     population_name="default", reset=True, progress=Silent())
+    await seed_world(
+        url,
+        directory / "truth",
+        WorldRequest(population, MEMBERS, SEED, 12, END),
+        population_name="default",
+        reset=True,
+        progress=Silent(),
+    )
     db = database(url)
     try:
         profiles = replace(open_profiles(db, models_dir=directory / "models"), plan=TrainingPlan(snapshots=1))
@@ -108,28 +118,51 @@ async def _samples(db: Database) -> Samples:
     now = NOW.replace(tzinfo=None)
     async with db.session() as s:
         recent_events = select(BehaviouralEvent.customer_id).where(
-            BehaviouralEvent.occurred_at >= now - timedelta(days=14), BehaviouralEvent.occurred_at <= now)
-        emailable = select(ChannelConsent.customer_id).where(ChannelConsent.channel == "email",
-                                                             ChannelConsent.granted.is_(True))
+            BehaviouralEvent.occurred_at >= now - timedelta(days=14), BehaviouralEvent.occurred_at <= now
+        )
+        emailable = select(ChannelConsent.customer_id).where(
+            ChannelConsent.channel == "email", ChannelConsent.granted.is_(True)
+        )
         with_phone = select(Customer.id).where(Customer.phone.is_not(None), Customer.email.is_not(None))
-        emailed_lately = select(Contact.customer_id).where(Contact.channel == "email",
-                                                           Contact.scheduled_at >= now - timedelta(days=8))
+        emailed_lately = select(Contact.customer_id).where(
+            Contact.channel == "email", Contact.scheduled_at >= now - timedelta(days=8)
+        )
         member = await s.scalar(
             select(Order.customer_id)
-            .where(Order.customer_id.in_(recent_events), Order.customer_id.in_(emailable),
-                   Order.customer_id.in_(with_phone), Order.customer_id.not_in(emailed_lately),
-                   Order.placed_at <= now)
-            .group_by(Order.customer_id).order_by(func.count().desc(), Order.customer_id).limit(1))
-        sku = await s.scalar(select(CatalogueProduct.sku).join(Inventory, Inventory.product_id == CatalogueProduct.id)
-                             .where(Inventory.on_hand > 0).order_by(CatalogueProduct.sku).limit(1))
-        category = await s.scalar(select(Category.name).join(CategoryComplement,
-                                                             CategoryComplement.category_id == Category.id)
-                                  .order_by(Category.name).limit(1))
+            .where(
+                Order.customer_id.in_(recent_events),
+                Order.customer_id.in_(emailable),
+                Order.customer_id.in_(with_phone),
+                Order.customer_id.not_in(emailed_lately),
+                Order.placed_at <= now,
+            )
+            .group_by(Order.customer_id)
+            .order_by(func.count().desc(), Order.customer_id)
+            .limit(1)
+        )
+        sku = await s.scalar(
+            select(CatalogueProduct.sku)
+            .join(Inventory, Inventory.product_id == CatalogueProduct.id)
+            .where(Inventory.on_hand > 0)
+            .order_by(CatalogueProduct.sku)
+            .limit(1)
+        )
+        category = await s.scalar(
+            select(Category.name)
+            .join(CategoryComplement, CategoryComplement.category_id == Category.id)
+            .order_by(Category.name)
+            .limit(1)
+        )
         clearance = func.sum(case((Inventory.clearance.is_(True), 1), else_=0))
         clearance_category = await s.scalar(
-            select(Category.name).join(CatalogueProduct, CatalogueProduct.category_id == Category.id)
-            .join(Inventory, Inventory.product_id == CatalogueProduct.id).group_by(Category.name)
-            .having(clearance > 0, clearance < func.count()).order_by(Category.name).limit(1))
+            select(Category.name)
+            .join(CatalogueProduct, CatalogueProduct.category_id == Category.id)
+            .join(Inventory, Inventory.product_id == CatalogueProduct.id)
+            .group_by(Category.name)
+            .having(clearance > 0, clearance < func.count())
+            .order_by(Category.name)
+            .limit(1)
+        )
     assert None not in (member, sku, category, clearance_category), "the seeded world lacks sample records"
     return Samples(member=int(member), sku=sku, category=category, clearance_category=clearance_category)
 
@@ -137,5 +170,7 @@ async def _samples(db: Database) -> Samples:
 async def row_counts(db: Database) -> dict[str, int]:
     """Rows in every table: what a refused call must leave unchanged."""
     async with db.session() as s:
-        return {name: int(await s.scalar(text(f'SELECT COUNT(*) FROM "{name}"')) or 0)
-                for name in Base.metadata.tables}
+        return {
+            name: int(await s.scalar(text(f'SELECT COUNT(*) FROM "{name}"')) or 0)
+            for name in Base.metadata.tables
+        }

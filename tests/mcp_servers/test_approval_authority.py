@@ -40,12 +40,18 @@ async def test_a_client_without_the_guard_credential_can_only_ask_for_review(sql
     await add_member(sqlite_db)
     deps = deps_for(sqlite_db)
     async with Client(build_rules(deps)) as rules, Client(build_channels(deps)) as channels:
-        for attempt in (verdict(proposal()), verdict(proposal(), guard_credential="guessed-credential-123456"),
-                        verdict(proposal(), verdict="revise")):
+        for attempt in (
+            verdict(proposal()),
+            verdict(proposal(), guard_credential="guessed-credential-123456"),
+            verdict(proposal(), verdict="revise"),
+        ):
             receipt = ok(await rules.call_tool("record_guard_verdict", attempt))
             assert receipt["approval_id"] is None and receipt["review_id"] is not None
-        assert "no_approval" in refused(await channels.call_tool(
-            "send_approved_proposal", {"proposal": args(proposal()), "approval_id": "x" * 32}))
+        assert "no_approval" in refused(
+            await channels.call_tool(
+                "send_approved_proposal", {"proposal": args(proposal()), "approval_id": "x" * 32}
+            )
+        )
         outbox = ok(await channels.call_tool("outbox_status", {}))
     reviews = await pending_reviews(sqlite_db)
     assert len(reviews) == 3 and all("without the guard's credential" in r["reason"] for r in reviews)
@@ -59,8 +65,11 @@ async def test_fresh_deps_hold_a_credential_no_client_has(sqlite_db: Database) -
     fresh = type(deps)(db=deps.db, policy=deps.policy, profile_facts=deps.profile_facts, clock=deps.clock)
     assert len(fresh.guard_credential) >= 32 and fresh.guard_credential not in repr(fresh)
     async with Client(build_rules(fresh)) as rules:
-        receipt = ok(await rules.call_tool("record_guard_verdict", verdict(proposal(),
-                                                                           guard_credential=GUARD_CREDENTIAL)))
+        receipt = ok(
+            await rules.call_tool(
+                "record_guard_verdict", verdict(proposal(), guard_credential=GUARD_CREDENTIAL)
+            )
+        )
     assert receipt["approval_id"] is None and receipt["review_id"] is not None
 
 
@@ -69,14 +78,19 @@ async def test_the_rules_server_rejudges_the_copy_before_approving(sqlite_db: Da
     # review item either, even for the guard.
     await add_member(sqlite_db)
     deps = deps_for(sqlite_db)
-    watched = proposal(body="You popped into our shop around 10:42 and the door counter logged you three times.")
-    linked = proposal(body="Your new season activewear is here: claim it at retailer-deals.example.com today.")
+    watched = proposal(
+        body="You popped into our shop around 10:42 and the door counter logged you three times."
+    )
+    linked = proposal(
+        body="Your new season activewear is here: claim it at retailer-deals.example.com today."
+    )
     async with Client(build_rules(deps)) as rules:
         for p, code in ((watched, "judgement.surveillance"), (linked, "judgement.links")):
             assert ok(await rules.call_tool("check_proposal", {"proposal": args(p)}))["passed"]
             for credential in (GUARD_CREDENTIAL, None):
-                message = refused(await rules.call_tool("record_guard_verdict",
-                                                        verdict(p, guard_credential=credential)))
+                message = refused(
+                    await rules.call_tool("record_guard_verdict", verdict(p, guard_credential=credential))
+                )
                 assert code in message
     assert await pending_reviews(sqlite_db) == []
 
@@ -88,14 +102,25 @@ async def test_an_approval_pins_cost_and_use_case(sqlite_db: Database) -> None:
     free = approved.model_copy(update={"estimated_cost": 0.0})
     relabelled = approved.model_copy(update={"use_case": UseCase.UPSELL})
     async with Client(build_rules(deps)) as rules, Client(build_channels(deps)) as channels:
-        receipt = ok(await rules.call_tool("record_guard_verdict", verdict(approved, guard_credential=GUARD_CREDENTIAL)))
+        receipt = ok(
+            await rules.call_tool(
+                "record_guard_verdict", verdict(approved, guard_credential=GUARD_CREDENTIAL)
+            )
+        )
         for tampered in (free, relabelled):
-            assert "proposal_changed" in refused(await channels.call_tool(
-                "send_approved_proposal", {"proposal": args(tampered), "approval_id": receipt["approval_id"]}))
+            assert "proposal_changed" in refused(
+                await channels.call_tool(
+                    "send_approved_proposal",
+                    {"proposal": args(tampered), "approval_id": receipt["approval_id"]},
+                )
+            )
         assert (await budget_row(sqlite_db, UseCase.UPSELL)).spent == 0
         assert (await budget_row(sqlite_db, UseCase.REACTIVATION)).spent == 0
-        ok(await channels.call_tool("send_approved_proposal",
-                                    {"proposal": args(approved), "approval_id": receipt["approval_id"]}))
+        ok(
+            await channels.call_tool(
+                "send_approved_proposal", {"proposal": args(approved), "approval_id": receipt["approval_id"]}
+            )
+        )
     assert (await budget_row(sqlite_db, UseCase.REACTIVATION)).spent == 40.0
     assert (await budget_row(sqlite_db, UseCase.UPSELL)).spent == 0
 
@@ -112,9 +137,14 @@ async def test_an_offer_costing_exactly_the_budget_left_is_sent(sqlite_db: Datab
     async with Client(build_rules(deps)) as rules, Client(build_channels(deps)) as channels:
         report = ok(await rules.call_tool("check_proposal", {"proposal": args(exact)}))
         assert "budget.remaining" not in {v["rule_id"] for v in report["violations"]}
-        receipt = ok(await rules.call_tool("record_guard_verdict", verdict(exact, guard_credential=GUARD_CREDENTIAL)))
-        sent = ok(await channels.call_tool("send_approved_proposal",
-                                           {"proposal": args(exact), "approval_id": receipt["approval_id"]}))
+        receipt = ok(
+            await rules.call_tool("record_guard_verdict", verdict(exact, guard_credential=GUARD_CREDENTIAL))
+        )
+        sent = ok(
+            await channels.call_tool(
+                "send_approved_proposal", {"proposal": args(exact), "approval_id": receipt["approval_id"]}
+            )
+        )
     assert sent["status"] == "queued"
     budget = await budget_row(sqlite_db, UseCase.REACTIVATION)
     assert round(budget.spent * 100) == round(budget.amount * 100) == 2000
@@ -124,9 +154,17 @@ async def test_an_offer_costing_exactly_the_budget_left_is_sent(sqlite_db: Datab
 
 def test_the_guard_model_never_sees_the_credential() -> None:
     class Recording:
-        definitions = (ToolDefinition(name="rules__record_guard_verdict", description="", input_schema={
-            "type": "object", "properties": {"verdict": {}, CREDENTIAL_ARGUMENT: {}},
-            "required": ["verdict"]}),)
+        definitions = (
+            ToolDefinition(
+                name="rules__record_guard_verdict",
+                description="",
+                input_schema={
+                    "type": "object",
+                    "properties": {"verdict": {}, CREDENTIAL_ARGUMENT: {}},
+                    "required": ["verdict"],
+                },
+            ),
+        )
 
     tools = CredentialedTools(Recording(), "rules__record_guard_verdict", "secret-held-by-the-process")  # type: ignore[arg-type]
     schema = tools.definitions[0].input_schema

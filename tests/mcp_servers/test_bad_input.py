@@ -50,15 +50,31 @@ def cases(server: str, member: int, sku: str) -> list[Case]:
             ("inventory_status", {"sku": HUGE}, "at most 64 characters"),
             ("inventory_status", {"category": "Socks", "limit": 1000}, "less than or equal to 100"),
             ("score_candidate_actions", {"customer_id": 10**9, "use_case": "upsell"}, "no member"),
-            ("score_candidate_actions", {"customer_id": member, "use_case": DROP}, "Input should be 'reactivation'"),
-            ("score_candidate_actions", {"customer_id": member, "use_case": "cart_abandonment",
-                                         "cart_skus": ["NOPE-404"]}, "no product with sku 'NOPE-404'"),
-            ("score_candidate_actions", {"customer_id": member, "use_case": "reactivation",
-                                         "anchor_category": OR_TRUE}, "no category"),
-            ("score_candidate_actions", {"customer_id": member, "use_case": "reactivation",
-                                         "cart_skus": [sku] * 21}, "at most 20 items"),
-            ("score_candidate_actions", {"customer_id": member, "use_case": "reactivation", "top": 0},
-             "greater than or equal to 1"),
+            (
+                "score_candidate_actions",
+                {"customer_id": member, "use_case": DROP},
+                "Input should be 'reactivation'",
+            ),
+            (
+                "score_candidate_actions",
+                {"customer_id": member, "use_case": "cart_abandonment", "cart_skus": ["NOPE-404"]},
+                "no product with sku 'NOPE-404'",
+            ),
+            (
+                "score_candidate_actions",
+                {"customer_id": member, "use_case": "reactivation", "anchor_category": OR_TRUE},
+                "no category",
+            ),
+            (
+                "score_candidate_actions",
+                {"customer_id": member, "use_case": "reactivation", "cart_skus": [sku] * 21},
+                "at most 20 items",
+            ),
+            (
+                "score_candidate_actions",
+                {"customer_id": member, "use_case": "reactivation", "top": 0},
+                "greater than or equal to 1",
+            ),
             ("recommend_bundle", {"customer_id": member, "anchor_category": OR_TRUE}, "no category"),
             ("recommend_bundle", {"customer_id": member, "anchor_category": HUGE}, "at most 80 characters"),
             ("budget_status", {"use_case": "free money"}, "Input should be 'reactivation'"),
@@ -69,18 +85,43 @@ def cases(server: str, member: int, sku: str) -> list[Case]:
             ("check_proposal", {"proposal": p | {"rationale": HUGE}}, "at most 2000 characters"),
             ("check_proposal", {"proposal": p | {"customer_id": 10**8}}, "no member with id 100000000"),
             ("check_proposal", {"proposal": p | {"approved": True}}, "Extra inputs are not permitted"),
-            ("check_proposal", {"proposal": p | {"offer": p["offer"] | {"discount_pct": "15"}}}, "valid number"),
+            (
+                "check_proposal",
+                {"proposal": p | {"offer": p["offer"] | {"discount_pct": "15"}}},
+                "valid number",
+            ),
             ("check_proposal", {"proposal": p | {"send_at": "2026-11-01T10:00:00"}}, "send_at"),
-            ("check_proposal", {"proposal": p | {"offer": {"type": "bundle", "skus": [sku]}}}, "at least two skus"),
+            (
+                "check_proposal",
+                {"proposal": p | {"offer": {"type": "bundle", "skus": [sku]}}},
+                "at least two skus",
+            ),
             ("record_guard_verdict", {"proposal": p, "verdict": "maybe", "reasons": []}, "'approve'"),
-            ("record_guard_verdict", {"proposal": p | {"offer": {"type": "percent_off"}}, "verdict": "approve",
-                                      "reasons": ["fine"]}, "needs discount_pct"),
-            ("record_guard_verdict", {"proposal": p, "verdict": "reject", "reasons": ["no"] * 21}, "at most 20 items"),
+            (
+                "record_guard_verdict",
+                {
+                    "proposal": p | {"offer": {"type": "percent_off"}},
+                    "verdict": "approve",
+                    "reasons": ["fine"],
+                },
+                "needs discount_pct",
+            ),
+            (
+                "record_guard_verdict",
+                {"proposal": p, "verdict": "reject", "reasons": ["no"] * 21},
+                "at most 20 items",
+            ),
             ("record_guard_verdict", {"proposal": p, "verdict": "reject", "reasons": [HUGE]}, "at most 2200"),
-            ("record_guard_verdict", {"proposal": p | {"customer_id": 10**8}, "verdict": "reject",
-                                      "reasons": ["no"]}, "no member"),
-            ("record_guard_verdict", {"proposal": p, "verdict": "reject", "reasons": ["no"], "guard_model": HUGE},
-             "at most 60 characters"),
+            (
+                "record_guard_verdict",
+                {"proposal": p | {"customer_id": 10**8}, "verdict": "reject", "reasons": ["no"]},
+                "no member",
+            ),
+            (
+                "record_guard_verdict",
+                {"proposal": p, "verdict": "reject", "reasons": ["no"], "guard_model": HUGE},
+                "at most 60 characters",
+            ),
         ],
         "channels": [
             ("contact_status", {"customer_id": OR_TRUE}, "no member with id or external id"),
@@ -89,13 +130,23 @@ def cases(server: str, member: int, sku: str) -> list[Case]:
             ("contact_history", {"customer_id": 10**9}, "no member"),
             ("send_approved_proposal", {"proposal": p, "approval_id": OR_TRUE}, "no_approval"),
             ("send_approved_proposal", {"proposal": p, "approval_id": HUGE}, "at most 64 characters"),
-            ("send_approved_proposal", {"proposal": p | {"value": p["value"] | {"propensity": 2.0}},
-                                        "approval_id": "abcdefghij"}, "less than or equal to 1"),
-            ("send_approved_proposal", {"proposal": {"customer_id": member}, "approval_id": "abcdefghij"},
-             "Field required"),
+            (
+                "send_approved_proposal",
+                {"proposal": p | {"value": p["value"] | {"propensity": 2.0}}, "approval_id": "abcdefghij"},
+                "less than or equal to 1",
+            ),
+            (
+                "send_approved_proposal",
+                {"proposal": {"customer_id": member}, "approval_id": "abcdefghij"},
+                "Field required",
+            ),
             ("record_outcome", {"contact_id": 1, "outcome": "purchase??"}, "Input should be 'open'"),
             ("record_outcome", {"contact_id": 1, "outcome": "open", "occurred_at": "yesterday"}, "datetime"),
-            ("record_outcome", {"contact_id": 1, "outcome": "order", "revenue": -5}, "greater than or equal to 0"),
+            (
+                "record_outcome",
+                {"contact_id": 1, "outcome": "order", "revenue": -5},
+                "greater than or equal to 0",
+            ),
             ("record_outcome", {"contact_id": 99_999_999, "outcome": "click"}, "contact"),
         ],
     }[server]
@@ -125,7 +176,9 @@ async def test_bad_input_is_refused_clearly_and_writes_nothing(world: SeededWorl
         assert await row_counts(product.db) == before
 
 
-async def test_unknown_resource_is_a_protocol_error_and_the_server_keeps_serving(shared_world: SeededWorld) -> None:
+async def test_unknown_resource_is_a_protocol_error_and_the_server_keeps_serving(
+    shared_world: SeededWorld,
+) -> None:
     async with shared_world.open() as product, Client(servers_for(product.deps)["customer-data"]) as client:
         for uri in (f"member://{OR_TRUE}", "member://987654", f"segment://{DROP}"):
             with pytest.raises(MCPError):
@@ -142,12 +195,16 @@ async def test_sql_looking_text_in_free_text_fields_is_stored_as_data(world: See
         before = await row_counts(product.db)
         async with Client(servers_for(product.deps)["rules"]) as rules:
             assert "passed" in ok(await rules.call_tool("check_proposal", {"proposal": p}))
-            receipt = ok(await rules.call_tool("record_guard_verdict", {"proposal": p, "verdict": "reject",
-                                                                        "reasons": [DROP, OR_TRUE]}))
+            receipt = ok(
+                await rules.call_tool(
+                    "record_guard_verdict", {"proposal": p, "verdict": "reject", "reasons": [DROP, OR_TRUE]}
+                )
+            )
         after = await row_counts(product.db)
         assert after["customers"] == before["customers"] > 0
         assert sum(after.values()) > sum(before.values())  # the verdict was recorded
         async with product.db.session() as s:
-            reasons = await s.scalar(select(GuardVerdict.reasons)
-                                     .where(GuardVerdict.proposal_id == receipt["proposal_id"]))
+            reasons = await s.scalar(
+                select(GuardVerdict.reasons).where(GuardVerdict.proposal_id == receipt["proposal_id"])
+            )
         assert {"reason": DROP} in reasons and {"reason": OR_TRUE} in reasons

@@ -11,11 +11,17 @@ from typer.testing import CliRunner
 from loyalty.cli import mcp as mcp_cli
 from tests.mcp_servers.seeded_world import SeededWorld
 
-SERVERS = {"customer-data": "customer_data", "offers-inventory": "offers_inventory", "rules": "rules",
-           "channels": "channels"}
+SERVERS = {
+    "customer-data": "customer_data",
+    "offers-inventory": "offers_inventory",
+    "rules": "rules",
+    "channels": "channels",
+}
 
 
-def test_config_names_every_server_with_absolute_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_names_every_server_with_absolute_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     deep = tmp_path / ("a-rather-long-directory-name-so-the-paths-are-wider-than-a-terminal" * 2)
     deep.mkdir()
     monkeypatch.chdir(deep)

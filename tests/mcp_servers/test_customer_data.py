@@ -27,12 +27,17 @@ async def test_profile_masks_contact_details(client: Client, shared_world: Seede
     member = shared_world.samples.member
     profile = ok(await client.call_tool("get_member_profile", {"customer_id": member}))
     async with shared_world.open() as product, product.db.session() as s:
-        raw = (await s.execute(select(Customer.email, Customer.phone, Customer.last_name)
-                               .where(Customer.id == member))).one()
+        raw = (
+            await s.execute(
+                select(Customer.email, Customer.phone, Customer.last_name).where(Customer.id == member)
+            )
+        ).one()
     contact = profile["contact"]
     assert MASKED_EMAIL.match(contact["email"]), contact["email"]
     assert contact["email"] == f"{raw.email[0]}***@{raw.email.split('@')[1]}"
-    assert "*" in contact["phone"] and contact["phone"] != raw.phone and contact["phone"][-2:] == raw.phone[-2:]
+    assert (
+        "*" in contact["phone"] and contact["phone"] != raw.phone and contact["phone"][-2:] == raw.phone[-2:]
+    )
     assert contact["last_name"] == f"{raw.last_name[0]}."
     assert raw.email not in json.dumps(profile) and raw.phone not in json.dumps(profile)
     # A profile, not just contact details: what the agents reason about is there.
@@ -55,17 +60,29 @@ async def test_find_members_applies_every_filter(client: Client) -> None:
     assert 0 < at_risk["total"] < everyone["total"]
     assert all("at_risk" in m["segments"] for m in at_risk["members"])
 
-    risky_gold = ok(await client.call_tool("find_members", {
-        "tiers": ["silver", "gold"], "min_churn_risk": 0.3, "max_churn_risk": 0.9, "sort": "churn_risk",
-        "descending": True, "page_size": 100}))
+    risky_gold = ok(
+        await client.call_tool(
+            "find_members",
+            {
+                "tiers": ["silver", "gold"],
+                "min_churn_risk": 0.3,
+                "max_churn_risk": 0.9,
+                "sort": "churn_risk",
+                "descending": True,
+                "page_size": 100,
+            },
+        )
+    )
     rows = risky_gold["members"]
     assert rows and all(m["tier"] in ("silver", "gold") and 0.3 <= m["churn_risk"] <= 0.9 for m in rows)
     assert [m["churn_risk"] for m in rows] == sorted((m["churn_risk"] for m in rows), reverse=True)
 
-    recent = ok(await client.call_tool("find_members", {"max_recency_days": 30, "consent": "email",
-                                                        "page_size": 100}))
-    assert recent["members"] and all(m["recency_days"] is not None and m["recency_days"] <= 30
-                                     for m in recent["members"])
+    recent = ok(
+        await client.call_tool("find_members", {"max_recency_days": 30, "consent": "email", "page_size": 100})
+    )
+    assert recent["members"] and all(
+        m["recency_days"] is not None and m["recency_days"] <= 30 for m in recent["members"]
+    )
 
     category = everyone["members"][0]["top_categories"][0]
     liking = ok(await client.call_tool("find_members", {"category": category, "page_size": 100}))
@@ -80,35 +97,47 @@ async def test_find_members_pages_through_everyone_once(client: Client) -> None:
     pages = -(-first["total"] // 40)
     seen = [m["customer_id"] for m in first["members"]]
     for page in range(2, pages + 1):
-        seen += [m["customer_id"] for m in ok(await client.call_tool(
-            "find_members", {"page_size": 40, "page": page}))["members"]]
+        seen += [
+            m["customer_id"]
+            for m in ok(await client.call_tool("find_members", {"page_size": 40, "page": page}))["members"]
+        ]
     assert len(seen) == len(set(seen)) == first["total"]
     beyond = ok(await client.call_tool("find_members", {"page_size": 40, "page": pages + 1}))
     assert beyond["members"] == [] and beyond["total"] == first["total"]
 
 
-@pytest.mark.parametrize(("arguments", "expected"), [
-    ({"page_size": 101}, "page_size: Input should be less than or equal to 100"),
-    ({"page_size": 0}, "page_size: Input should be greater than or equal to 1"),
-    ({"page_size": 10_000_000}, "less than or equal to 100"),
-    ({"page": 0}, "page: Input should be greater than or equal to 1"),
-    ({"min_churn_risk": 0.8, "max_churn_risk": 0.2}, "min_churn_risk (0.8) is above max_churn_risk (0.2)"),
-    ({"max_churn_risk": 1.5}, "less than or equal to 1"),
-    ({"sort": "email"}, "sort: Input should be 'customer_id', 'churn_risk'"),
-    ({"tiers": ["diamond"]}, "Input should be 'bronze'"),
-])
-async def test_find_members_refuses_out_of_range_requests(client: Client, arguments: dict[str, object],
-                                                          expected: str) -> None:
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ({"page_size": 101}, "page_size: Input should be less than or equal to 100"),
+        ({"page_size": 0}, "page_size: Input should be greater than or equal to 1"),
+        ({"page_size": 10_000_000}, "less than or equal to 100"),
+        ({"page": 0}, "page: Input should be greater than or equal to 1"),
+        (
+            {"min_churn_risk": 0.8, "max_churn_risk": 0.2},
+            "min_churn_risk (0.8) is above max_churn_risk (0.2)",
+        ),
+        ({"max_churn_risk": 1.5}, "less than or equal to 1"),
+        ({"sort": "email"}, "sort: Input should be 'customer_id', 'churn_risk'"),
+        ({"tiers": ["diamond"]}, "Input should be 'bronze'"),
+    ],
+)
+async def test_find_members_refuses_out_of_range_requests(
+    client: Client, arguments: dict[str, object], expected: str
+) -> None:
     assert expected in refused(await client.call_tool("find_members", arguments))
 
 
 async def test_purchase_history_is_newest_first_with_lines(client: Client, shared_world: SeededWorld) -> None:
-    orders = ok(await client.call_tool("purchase_history", {"customer_id": shared_world.samples.member,
-                                                            "limit": 5}))["orders"]
+    orders = ok(
+        await client.call_tool("purchase_history", {"customer_id": shared_world.samples.member, "limit": 5})
+    )["orders"]
     assert 1 <= len(orders) <= 5
     placed = [o["placed_at"] for o in orders]
     assert placed == sorted(placed, reverse=True) and placed[0] <= "2026-10-31T09:00"
-    assert all(o["lines"] and all(line["sku"] and line["quantity"] >= 1 for line in o["lines"]) for o in orders)
+    assert all(
+        o["lines"] and all(line["sku"] and line["quantity"] >= 1 for line in o["lines"]) for o in orders
+    )
 
 
 async def test_recent_events_filter_by_window_and_type(client: Client, shared_world: SeededWorld) -> None:
@@ -117,11 +146,18 @@ async def test_recent_events_filter_by_window_and_type(client: Client, shared_wo
     assert events and all("2026-10-17T09:00" <= e["occurred_at"] <= "2026-10-31T09:00" for e in events)
     kinds = {e["type"] for e in events}
     only = sorted(kinds)[0]
-    narrowed = ok(await client.call_tool("recent_events", {"customer_id": member, "days": 14,
-                                                           "types": [only]}))["events"]
+    narrowed = ok(
+        await client.call_tool("recent_events", {"customer_id": member, "days": 14, "types": [only]})
+    )["events"]
     assert narrowed and {e["type"] for e in narrowed} == {only}
-    assert len(ok(await client.call_tool("recent_events", {"customer_id": member, "days": 365,
-                                                            "limit": 3}))["events"]) == 3
+    assert (
+        len(
+            ok(await client.call_tool("recent_events", {"customer_id": member, "days": 365, "limit": 3}))[
+                "events"
+            ]
+        )
+        == 3
+    )
 
 
 async def test_segments_listed_with_counts_and_summarised(client: Client) -> None:
@@ -131,7 +167,10 @@ async def test_segments_listed_with_counts_and_summarised(client: Client) -> Non
     assert all(s["rule"] and s["description"] and s["members"] >= 0 for s in segments)
     summary = ok(await client.call_tool("segment_summary", {"segment_id": "at_risk"}))
     assert summary["members"] == by_id["at_risk"]["members"] > 0
-    assert 0 < summary["share_of_members"] < 1 and sum(summary["lifecycle_stages"].values()) == summary["members"]
+    assert (
+        0 < summary["share_of_members"] < 1
+        and sum(summary["lifecycle_stages"].values()) == summary["members"]
+    )
     message = refused(await client.call_tool("segment_summary", {"segment_id": "no_such_segment"}))
     assert "no_such_segment" in message
 

@@ -17,16 +17,26 @@ def calls(member: int) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     """Calls that need the database, on every server (the first of each is retried after the outage)."""
     p = proposal_args(member)
     return {
-        "customer-data": [("get_member_profile", {"customer_id": member}),
-                          ("purchase_history", {"customer_id": member}),
-                          ("recent_events", {"customer_id": member})],
-        "offers-inventory": [("list_offer_templates", {}), ("budget_status", {}),
-                             ("score_candidate_actions", {"customer_id": member, "use_case": "upsell"})],
-        "rules": [("check_proposal", {"proposal": p}),
-                  ("record_guard_verdict", {"proposal": p, "verdict": "reject", "reasons": ["no"]})],
-        "channels": [("contact_status", {"customer_id": member}), ("outbox_status", {}),
-                     ("send_approved_proposal", {"proposal": p, "approval_id": "abcdefghijkl"}),
-                     ("record_outcome", {"contact_id": 1, "outcome": "click"})],
+        "customer-data": [
+            ("get_member_profile", {"customer_id": member}),
+            ("purchase_history", {"customer_id": member}),
+            ("recent_events", {"customer_id": member}),
+        ],
+        "offers-inventory": [
+            ("list_offer_templates", {}),
+            ("budget_status", {}),
+            ("score_candidate_actions", {"customer_id": member, "use_case": "upsell"}),
+        ],
+        "rules": [
+            ("check_proposal", {"proposal": p}),
+            ("record_guard_verdict", {"proposal": p, "verdict": "reject", "reasons": ["no"]}),
+        ],
+        "channels": [
+            ("contact_status", {"customer_id": member}),
+            ("outbox_status", {}),
+            ("send_approved_proposal", {"proposal": p, "approval_id": "abcdefghijkl"}),
+            ("record_outcome", {"contact_id": 1, "outcome": "click"}),
+        ],
     }
 
 
@@ -35,10 +45,18 @@ async def test_outage_is_a_clear_error_and_the_servers_recover(world: SeededWorl
     aside = tmp_path / "aside.db"
     async with world.open() as product:
         servers = servers_for(product.deps)
-        async with (Client(servers["customer-data"]) as customer_data, Client(servers["offers-inventory"]) as offers,
-                    Client(servers["rules"]) as rules, Client(servers["channels"]) as channels):
-            clients = {"customer-data": customer_data, "offers-inventory": offers, "rules": rules,
-                       "channels": channels}
+        async with (
+            Client(servers["customer-data"]) as customer_data,
+            Client(servers["offers-inventory"]) as offers,
+            Client(servers["rules"]) as rules,
+            Client(servers["channels"]) as channels,
+        ):
+            clients = {
+                "customer-data": customer_data,
+                "offers-inventory": offers,
+                "rules": rules,
+                "channels": channels,
+            }
             for name, client in clients.items():
                 tool, arguments = calls(member)[name][0]
                 ok(await client.call_tool(tool, arguments))

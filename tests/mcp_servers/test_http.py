@@ -21,8 +21,16 @@ from tests.mcp_servers.seeded_world import SeededWorld
 TOKEN = "test-token-0123456789abcdef"
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"  # DNS-rebinding protection wants the port in the Host header
-INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-    "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}}}
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "test", "version": "0"},
+    },
+}
 STREAM_HEADERS = {"Accept": "application/json, text/event-stream"}
 
 
@@ -40,14 +48,23 @@ async def test_bearer_token_is_required(shared_world: SeededWorld, server_name: 
                 challenge = refused.headers["www-authenticate"]
                 # No OAuth authorization server exists: nothing may point a client at one.
                 assert challenge.startswith("Bearer") and "resource_metadata" not in challenge
-                for metadata in ("/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-authorization-server"):
+                for metadata in (
+                    "/.well-known/oauth-protected-resource/mcp",
+                    "/.well-known/oauth-authorization-server",
+                ):
                     assert (await anonymous.get(metadata)).status_code != 200
-                wrong = await anonymous.post("/mcp", json=INITIALIZE,
-                                             headers=STREAM_HEADERS | {"Authorization": "Bearer not-the-token-at-all"})
+                wrong = await anonymous.post(
+                    "/mcp",
+                    json=INITIALIZE,
+                    headers=STREAM_HEADERS | {"Authorization": "Bearer not-the-token-at-all"},
+                )
                 assert wrong.status_code == 401
 
             authorised = httpx2.AsyncClient(transport=transport, headers={"Authorization": f"Bearer {TOKEN}"})
-            async with authorised, Client(streamable_http_client(f"{BASE}/mcp", http_client=authorised)) as client:
+            async with (
+                authorised,
+                Client(streamable_http_client(f"{BASE}/mcp", http_client=authorised)) as client,
+            ):
                 tools = {t.name for t in (await client.list_tools()).tools}
                 member = shared_world.samples.member
                 if server_name == "customer-data":
@@ -56,7 +73,10 @@ async def test_bearer_token_is_required(shared_world: SeededWorld, server_name: 
                     assert profile["customer_id"] == member and "***@" in profile["contact"]["email"]
                 else:
                     assert "send_approved_proposal" in tools
-                    assert ok(await client.call_tool("contact_status", {"customer_id": member}))["customer_id"] == member
+                    assert (
+                        ok(await client.call_tool("contact_status", {"customer_id": member}))["customer_id"]
+                        == member
+                    )
 
 
 async def test_a_short_token_is_refused(shared_world: SeededWorld) -> None:
@@ -71,15 +91,26 @@ def test_serving_http_without_a_token_is_one_clear_error(monkeypatch: pytest.Mon
     result = CliRunner().invoke(mcp_cli.app, ["serve", "rules", "--http", "--port", "8799"])
     assert result.exit_code != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:") and "LOYALTY_MCP_HTTP_TOKEN" in lines[0], result.stderr
+    assert len(lines) == 1 and lines[0].startswith("error:") and "LOYALTY_MCP_HTTP_TOKEN" in lines[0], (
+        result.stderr
+    )
     assert "Traceback" not in result.output
 
 
 def test_request_logs_are_json_lines() -> None:
     """uvicorn's access log goes through the root logger's handler: one JSON object per request."""
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-                               ("127.0.0.1:5000", "POST", "/mcp", "1.1", 401), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "POST", "/mcp", "1.1", 401),
+        None,
+    )
     line = stdlib_handler(console=False).format(record)
     logged = json.loads(line)
-    assert logged["logger"] == "uvicorn.access" and logged["level"] == "info" and "POST /mcp" in logged["event"]
+    assert (
+        logged["logger"] == "uvicorn.access" and logged["level"] == "info" and "POST /mcp" in logged["event"]
+    )
     assert logged["timestamp"].endswith("Z")

@@ -31,8 +31,11 @@ async def test_closed_values_are_enums(shared_world: SeededWorld) -> None:
         sort = find["properties"]["sort"]
         assert sort["enum"] == ["customer_id", "churn_risk", "clv_365", "recency_days", "spend_365"]
         stage = find["properties"]["lifecycle_stage"]
-        assert set(stage["enum"]) == {*product.profiles.segments.lifecycle_order,
-                                      product.profiles.segments.lifecycle_fallback, None}
+        assert set(stage["enum"]) == {
+            *product.profiles.segments.lifecycle_order,
+            product.profiles.segments.lifecycle_fallback,
+            None,
+        }
 
 
 async def test_scoring_returns_drafts_the_rules_accept(shared_world: SeededWorld) -> None:
@@ -40,8 +43,11 @@ async def test_scoring_returns_drafts_the_rules_accept(shared_world: SeededWorld
     async with shared_world.open() as product:
         servers = servers_for(product.deps)
         async with Client(servers["offers-inventory"]) as offers, Client(servers["rules"]) as rules:
-            scoring = ok(await offers.call_tool("score_candidate_actions",
-                                                {"customer_id": member, "use_case": "reactivation", "top": 10}))
+            scoring = ok(
+                await offers.call_tool(
+                    "score_candidate_actions", {"customer_id": member, "use_case": "reactivation", "top": 10}
+                )
+            )
             actions = [c for c in scoring["candidates"] if not c["do_nothing"]]
             assert actions and all(c["draft"] for c in actions)
             assert all(c["draft"] is None for c in scoring["candidates"] if c["do_nothing"])
@@ -56,11 +62,19 @@ async def test_members_by_internal_or_external_id(shared_world: SeededWorld) -> 
         external = (await product.profiles.profile(member, shared_world.now)).external_id
         async with Client(servers["customer-data"]) as customer_data, Client(servers["channels"]) as channels:
             for ref in (member, external, f"id:{member}", f"ext:{external}"):
-                assert ok(await customer_data.call_tool("get_member_profile", {"customer_id": ref}))[
-                    "customer_id"] == member
-                assert ok(await channels.call_tool("contact_status", {"customer_id": ref}))["customer_id"] == member
-            assert "no member" in refused(await customer_data.call_tool("get_member_profile",
-                                                                        {"customer_id": "NOPE-1"}))
+                assert (
+                    ok(await customer_data.call_tool("get_member_profile", {"customer_id": ref}))[
+                        "customer_id"
+                    ]
+                    == member
+                )
+                assert (
+                    ok(await channels.call_tool("contact_status", {"customer_id": ref}))["customer_id"]
+                    == member
+                )
+            assert "no member" in refused(
+                await customer_data.call_tool("get_member_profile", {"customer_id": "NOPE-1"})
+            )
 
 
 async def test_argument_errors_name_the_field_and_the_problem_only(shared_world: SeededWorld) -> None:
@@ -71,16 +85,40 @@ async def test_argument_errors_name_the_field_and_the_problem_only(shared_world:
 
 
 def test_lean_schemas_accept_exactly_what_pydantic_s_do() -> None:
-    original = {"type": "object", "title": "Args", "properties": {
-        "title": {"title": "Title", "type": "string"},
-        "stage": {"anyOf": [{"enum": ["a", "b"], "type": "string"}, {"type": "null"}], "default": None},
-        "limit": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}], "description": "How many."},
-        "either": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
-    }}
+    original = {
+        "type": "object",
+        "title": "Args",
+        "properties": {
+            "title": {"title": "Title", "type": "string"},
+            "stage": {"anyOf": [{"enum": ["a", "b"], "type": "string"}, {"type": "null"}], "default": None},
+            "limit": {
+                "anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}],
+                "description": "How many.",
+            },
+            "either": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+        },
+    }
     slim = lean(original)
-    assert "title" in slim["properties"] and "title" not in slim and "title" not in slim["properties"]["title"]
-    assert slim["properties"]["stage"] == {"enum": ["a", "b", None], "type": ["string", "null"], "default": None}
-    samples = [{"stage": "a"}, {"stage": None}, {"stage": "c"}, {"limit": 0}, {"limit": None}, {"limit": 3},
-               {"title": 5}, {"either": 1.5}, {"either": "x"}]
+    assert (
+        "title" in slim["properties"] and "title" not in slim and "title" not in slim["properties"]["title"]
+    )
+    assert slim["properties"]["stage"] == {
+        "enum": ["a", "b", None],
+        "type": ["string", "null"],
+        "default": None,
+    }
+    samples = [
+        {"stage": "a"},
+        {"stage": None},
+        {"stage": "c"},
+        {"limit": 0},
+        {"limit": None},
+        {"limit": 3},
+        {"title": 5},
+        {"either": 1.5},
+        {"either": "x"},
+    ]
     for sample in samples:
-        assert Draft202012Validator(slim).is_valid(sample) == Draft202012Validator(original).is_valid(sample), sample
+        assert Draft202012Validator(slim).is_valid(sample) == Draft202012Validator(original).is_valid(
+            sample
+        ), sample

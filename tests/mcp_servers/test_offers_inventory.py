@@ -19,15 +19,26 @@ COMPONENTS = ("propensity", "uplift", "expected_margin", "cost", "fatigue_penalt
 
 @pytest.fixture
 async def client(shared_world: SeededWorld) -> AsyncIterator[Client]:
-    async with shared_world.open() as product, Client(servers_for(product.deps)["offers-inventory"]) as client:
+    async with (
+        shared_world.open() as product,
+        Client(servers_for(product.deps)["offers-inventory"]) as client,
+    ):
         yield client
 
 
 async def test_offer_templates_cover_every_kind(client: Client) -> None:
     templates = ok(await client.call_tool("list_offer_templates", {}))["templates"]
     kinds = {t["type"] for t in templates}
-    assert {"percent_off", "amount_off", "free_shipping", "bonus_points", "points_multiplier", "bundle",
-            "early_access", "gift"} <= kinds
+    assert {
+        "percent_off",
+        "amount_off",
+        "free_shipping",
+        "bonus_points",
+        "points_multiplier",
+        "bundle",
+        "early_access",
+        "gift",
+    } <= kinds
     assert all(t["code"] and t["description"] and t["active"] for t in templates)
     assert all(t["discount_pct"] for t in templates if t["type"] == "percent_off")
 
@@ -40,24 +51,32 @@ async def test_inventory_by_sku_and_by_category(client: Client, shared_world: Se
     assert 0 < item["margin_rate"] < 1
 
     category = shared_world.samples.category
-    items = ok(await client.call_tool("inventory_status", {"category": category.upper(), "limit": 50}))["items"]
+    items = ok(await client.call_tool("inventory_status", {"category": category.upper(), "limit": 50}))[
+        "items"
+    ]
     assert len(items) > 1 and {i["category"] for i in items} == {category}
     assert [i["sku"] for i in items] == sorted(i["sku"] for i in items)
-    assert len(ok(await client.call_tool("inventory_status", {"category": category, "limit": 2}))["items"]) == 2
+    assert (
+        len(ok(await client.call_tool("inventory_status", {"category": category, "limit": 2}))["items"]) == 2
+    )
 
 
 async def test_clearance_only(client: Client, shared_world: SeededWorld) -> None:
     category = shared_world.samples.clearance_category
     everything = ok(await client.call_tool("inventory_status", {"category": category, "limit": 100}))["items"]
-    clearance = ok(await client.call_tool("inventory_status", {"category": category, "clearance_only": True,
-                                                               "limit": 100}))["items"]
+    clearance = ok(
+        await client.call_tool(
+            "inventory_status", {"category": category, "clearance_only": True, "limit": 100}
+        )
+    )["items"]
     assert clearance and all(i["clearance"] for i in clearance)
     assert [i["sku"] for i in clearance] == [i["sku"] for i in everything if i["clearance"]]
 
 
 async def test_unknown_sku_or_no_query_is_a_tool_error(client: Client) -> None:
-    assert "no products for sku='NOPE-0000'" in refused(await client.call_tool("inventory_status",
-                                                                              {"sku": "NOPE-0000"}))
+    assert "no products for sku='NOPE-0000'" in refused(
+        await client.call_tool("inventory_status", {"sku": "NOPE-0000"})
+    )
     assert "give a sku or a category" in refused(await client.call_tool("inventory_status", {}))
     assert "no products" in refused(await client.call_tool("inventory_status", {"category": "Moon rocks"}))
 
@@ -78,7 +97,8 @@ def check_value_components(result: dict[str, Any], top: int) -> None:
         # The components add up: value is the margin gained over doing nothing, less cost and fatigue.
         assert c["uplift"] == pytest.approx(c["propensity"] - base["propensity"], abs=2e-4)
         assert c["value"] == pytest.approx(
-            c["expected_margin"] - base["expected_margin"] - c["cost"] - c["fatigue_penalty"], abs=0.03)
+            c["expected_margin"] - base["expected_margin"] - c["cost"] - c["fatigue_penalty"], abs=0.03
+        )
         if not c["do_nothing"]:
             assert c["channel"] and c["send_at"] < c["valid_until"] and c["send_at"] >= "2026-10-31T09:00"
             assert c["channel"] in c["rationale"] and "over doing nothing" in c["rationale"]
@@ -88,7 +108,11 @@ def check_value_components(result: dict[str, Any], top: int) -> None:
 async def test_score_candidate_actions(client: Client, shared_world: SeededWorld, use_case: UseCase) -> None:
     assert len(candidates_for(use_case)) <= MAX_CANDIDATES == 50
     considered = {(c.lever.key, c.channel.value if c.channel else None) for c in candidates_for(use_case)}
-    arguments: dict[str, Any] = {"customer_id": shared_world.samples.member, "use_case": use_case.value, "top": 10}
+    arguments: dict[str, Any] = {
+        "customer_id": shared_world.samples.member,
+        "use_case": use_case.value,
+        "top": 10,
+    }
     if use_case is UseCase.CART_ABANDONMENT:
         arguments |= {"cart_value": 89.9, "cart_skus": [shared_world.samples.sku]}
     if use_case is UseCase.COMPETITIVE_RESPONSE:
@@ -101,12 +125,20 @@ async def test_score_candidate_actions(client: Client, shared_world: SeededWorld
         assert result["basket_value"] == 89.9 and result["anchor"]["product"]
 
 
-async def test_an_exploring_decision_values_the_same_candidates_with_drawn_factors(shared_world: SeededWorld) -> None:
-    arguments = {"customer_id": shared_world.samples.member, "use_case": "competitive_response",
-                 "competitor_discount_pct": 20, "top": 10}
+async def test_an_exploring_decision_values_the_same_candidates_with_drawn_factors(
+    shared_world: SeededWorld,
+) -> None:
+    arguments = {
+        "customer_id": shared_world.samples.member,
+        "use_case": "competitive_response",
+        "competitor_discount_pct": 20,
+        "top": 10,
+    }
     async with shared_world.open() as product:
-        greedy, exploring = (servers_for(replace(product.deps, exploration_share=share))["offers-inventory"]
-                             for share in (0.0, 1.0))
+        greedy, exploring = (
+            servers_for(replace(product.deps, exploration_share=share))["offers-inventory"]
+            for share in (0.0, 1.0)
+        )
         async with Client(greedy) as first, Client(exploring) as second:
             chosen = ok(await first.call_tool("score_candidate_actions", arguments))
             explored = ok(await second.call_tool("score_candidate_actions", arguments))
@@ -124,26 +156,44 @@ async def test_an_exploring_decision_values_the_same_candidates_with_drawn_facto
 
 
 async def test_score_returns_the_top_few(client: Client, shared_world: SeededWorld) -> None:
-    result = ok(await client.call_tool("score_candidate_actions", {"customer_id": shared_world.samples.member,
-                                                                   "use_case": "reactivation", "top": 2}))
+    result = ok(
+        await client.call_tool(
+            "score_candidate_actions",
+            {"customer_id": shared_world.samples.member, "use_case": "reactivation", "top": 2},
+        )
+    )
     check_value_components(result, top=2)
-    assert refused(await client.call_tool("score_candidate_actions", {"customer_id": 987_654,
-                                                                      "use_case": "reactivation"}))
-    assert "use_case" in refused(await client.call_tool("score_candidate_actions", {
-        "customer_id": shared_world.samples.member, "use_case": "world_domination"}))
+    assert refused(
+        await client.call_tool(
+            "score_candidate_actions", {"customer_id": 987_654, "use_case": "reactivation"}
+        )
+    )
+    assert "use_case" in refused(
+        await client.call_tool(
+            "score_candidate_actions",
+            {"customer_id": shared_world.samples.member, "use_case": "world_domination"},
+        )
+    )
 
 
 async def test_recommend_bundle(client: Client, shared_world: SeededWorld) -> None:
     anchor = shared_world.samples.category
-    bundle = ok(await client.call_tool("recommend_bundle", {"customer_id": shared_world.samples.member,
-                                                            "anchor_category": anchor, "size": 3}))
+    bundle = ok(
+        await client.call_tool(
+            "recommend_bundle",
+            {"customer_id": shared_world.samples.member, "anchor_category": anchor, "size": 3},
+        )
+    )
     items = bundle["items"]
     assert bundle["anchor_category"] == anchor and 1 <= len(items) <= 3
     assert len({i["category"] for i in items}) == len(items) and anchor not in {i["category"] for i in items}
     assert all(anchor in i["reason"] and i["score"] > 0 and i["price"] > 0 for i in items)
     assert [i["score"] for i in items] == sorted((i["score"] for i in items), reverse=True)
-    assert "no category 'Moon rocks'" in refused(await client.call_tool("recommend_bundle", {
-        "customer_id": shared_world.samples.member, "anchor_category": "Moon rocks"}))
+    assert "no category 'Moon rocks'" in refused(
+        await client.call_tool(
+            "recommend_bundle", {"customer_id": shared_world.samples.member, "anchor_category": "Moon rocks"}
+        )
+    )
 
 
 async def test_budget_status(client: Client) -> None:
@@ -156,12 +206,19 @@ async def test_budget_status(client: Client) -> None:
     assert one["use_case"] == "upsell"
 
 
-async def test_scoring_a_member_whose_profile_is_cached_takes_six_statements(shared_world: SeededWorld) -> None:
+async def test_scoring_a_member_whose_profile_is_cached_takes_six_statements(
+    shared_world: SeededWorld,
+) -> None:
     """The contact record (member, consents, recent messages), the use case's pause flag, and the
     bundle (anchor category, complements with their prices: no separate price lookup)."""
     arguments = {"customer_id": shared_world.samples.member, "use_case": "reactivation"}
-    async with shared_world.open() as product, Client(servers_for(product.deps)["offers-inventory"]) as client:
-        first = ok(await client.call_tool("score_candidate_actions", arguments))  # profile and learned lift cached
+    async with (
+        shared_world.open() as product,
+        Client(servers_for(product.deps)["offers-inventory"]) as client,
+    ):
+        first = ok(
+            await client.call_tool("score_candidate_actions", arguments)
+        )  # profile and learned lift cached
         with counting(product.db) as statements:
             again = ok(await client.call_tool("score_candidate_actions", arguments))
     assert again == first and first["anchor"]["category"]

@@ -34,8 +34,12 @@ async def test_every_tool_result_matches_its_output_schema_with_formats(world: S
     schemas: dict[str, dict[str, Any]] = {}
     async with world.open() as product:
         servers = servers_for(product.deps)
-        async with (Client(servers["customer-data"]) as customer_data, Client(servers["offers-inventory"]) as offers,
-                    Client(servers["rules"]) as rules, Client(servers["channels"]) as channels):
+        async with (
+            Client(servers["customer-data"]) as customer_data,
+            Client(servers["offers-inventory"]) as offers,
+            Client(servers["rules"]) as rules,
+            Client(servers["channels"]) as channels,
+        ):
             for client in (customer_data, offers, rules, channels):
                 schemas |= {t.name: t.output_schema for t in (await client.list_tools()).tools}
 
@@ -44,7 +48,9 @@ async def test_every_tool_result_matches_its_output_schema_with_formats(world: S
                 return results[tool]
 
             await call(customer_data, "get_member_profile", {"customer_id": member})
-            await call(customer_data, "find_members", {"sort": "churn_risk", "descending": True, "page_size": 5})
+            await call(
+                customer_data, "find_members", {"sort": "churn_risk", "descending": True, "page_size": 5}
+            )
             await call(customer_data, "purchase_history", {"customer_id": member, "limit": 3})
             await call(customer_data, "recent_events", {"customer_id": member, "days": 30, "limit": 5})
             segments = await call(customer_data, "list_segments", {})
@@ -54,19 +60,31 @@ async def test_every_tool_result_matches_its_output_schema_with_formats(world: S
             await call(offers, "list_offer_templates", {})
             await call(offers, "inventory_status", {"category": samples.clearance_category, "limit": 5})
             await call(offers, "score_candidate_actions", {"customer_id": member, "use_case": "reactivation"})
-            await call(offers, "recommend_bundle", {"customer_id": member, "anchor_category": samples.category})
+            await call(
+                offers, "recommend_bundle", {"customer_id": member, "anchor_category": samples.category}
+            )
             await call(offers, "budget_status", {})
 
             await call(rules, "get_policy", {})
             proposal = await proposal_for(customer_data, offers, rules, member)
             await call(rules, "check_proposal", {"proposal": proposal})
-            receipt = await call(rules, "record_guard_verdict", {"proposal": proposal, "verdict": "approve",
-                                                                  "reasons": ["relevant, modest, within policy"],
-                                                                  "guard_credential": product.deps.guard_credential})
+            receipt = await call(
+                rules,
+                "record_guard_verdict",
+                {
+                    "proposal": proposal,
+                    "verdict": "approve",
+                    "reasons": ["relevant, modest, within policy"],
+                    "guard_credential": product.deps.guard_credential,
+                },
+            )
 
             await call(channels, "contact_status", {"customer_id": member})
-            sent = await call(channels, "send_approved_proposal",
-                              {"proposal": proposal, "approval_id": receipt["approval_id"]})
+            sent = await call(
+                channels,
+                "send_approved_proposal",
+                {"proposal": proposal, "approval_id": receipt["approval_id"]},
+            )
             await call(channels, "record_outcome", {"contact_id": sent["contact_id"], "outcome": "open"})
             await call(channels, "contact_history", {"customer_id": member, "limit": 5})
             await call(channels, "outbox_status", {})
@@ -76,6 +94,8 @@ async def test_every_tool_result_matches_its_output_schema_with_formats(world: S
     for tool, result in results.items():
         schema = schemas[tool]
         assert schema is not None, tool
-        problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-                    for e in Draft202012Validator(schema, format_checker=FORMATS).iter_errors(result)]
+        problems = [
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in Draft202012Validator(schema, format_checker=FORMATS).iter_errors(result)
+        ]
         assert not problems, (tool, problems[:5])

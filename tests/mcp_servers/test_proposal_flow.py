@@ -18,11 +18,18 @@ from tools.storage.engagement import Contact
 async def proposal_for(customer_data: Client, offers: Client, rules: Client, member: int) -> dict[str, Any]:
     """The best e-mail candidate that passes every rule, as a specialist would propose it."""
     profile = ok(await customer_data.call_tool("get_member_profile", {"customer_id": member}))
-    scoring = ok(await offers.call_tool("score_candidate_actions", {"customer_id": member,
-                                                                    "use_case": "reactivation", "top": 10}))
-    brief = {"customer_id": member, "first_name": profile["contact"]["first_name"],
-             "segments": profile["segments"], "tier": profile["loyalty"]["tier"],
-             "time_zone": profile["demographics"]["time_zone"]}
+    scoring = ok(
+        await offers.call_tool(
+            "score_candidate_actions", {"customer_id": member, "use_case": "reactivation", "top": 10}
+        )
+    )
+    brief = {
+        "customer_id": member,
+        "first_name": profile["contact"]["first_name"],
+        "segments": profile["segments"],
+        "tier": profile["loyalty"]["tier"],
+        "time_zone": profile["demographics"]["time_zone"],
+    }
     emails = [c for c in scoring["candidates"] if c["channel"] == "email"]
     assert emails, scoring["candidates"]
     for candidate in emails:
@@ -36,8 +43,12 @@ async def test_from_score_to_one_queued_message(world: SeededWorld) -> None:
     member = world.samples.member
     async with world.open() as product:
         servers = servers_for(product.deps)
-        async with (Client(servers["customer-data"]) as customer_data, Client(servers["offers-inventory"]) as offers,
-                    Client(servers["rules"]) as rules, Client(servers["channels"]) as channels):
+        async with (
+            Client(servers["customer-data"]) as customer_data,
+            Client(servers["offers-inventory"]) as offers,
+            Client(servers["rules"]) as rules,
+            Client(servers["channels"]) as channels,
+        ):
             proposal = await proposal_for(customer_data, offers, rules, member)
             report = ok(await rules.call_tool("check_proposal", {"proposal": proposal}))
             assert report["passed"], report["violations"]
@@ -48,27 +59,45 @@ async def test_from_score_to_one_queued_message(world: SeededWorld) -> None:
             email = next(c for c in status["channels"] if c["channel"] == "email")
             assert email["consented"] and email["remaining_this_week"] >= 1
 
-            receipt = ok(await rules.call_tool("record_guard_verdict", {
-                "proposal": proposal, "verdict": "approve", "reasons": ["relevant, modest, within policy"],
-                "guard_credential": product.deps.guard_credential}))
+            receipt = ok(
+                await rules.call_tool(
+                    "record_guard_verdict",
+                    {
+                        "proposal": proposal,
+                        "verdict": "approve",
+                        "reasons": ["relevant, modest, within policy"],
+                        "guard_credential": product.deps.guard_credential,
+                    },
+                )
+            )
             assert receipt["approval_id"] and receipt["content_hash"] == report["content_hash"]
             assert receipt["approval_expires_at"] > "2026-10-31T09:00"
 
             changed = json.loads(json.dumps(proposal))
             changed["message"]["body"] += " Extra words the guard never saw."
-            assert "content_changed" in refused(await channels.call_tool(
-                "send_approved_proposal", {"proposal": changed, "approval_id": receipt["approval_id"]}))
+            assert "content_changed" in refused(
+                await channels.call_tool(
+                    "send_approved_proposal", {"proposal": changed, "approval_id": receipt["approval_id"]}
+                )
+            )
 
-            sent = ok(await channels.call_tool("send_approved_proposal",
-                                               {"proposal": proposal, "approval_id": receipt["approval_id"]}))
+            sent = ok(
+                await channels.call_tool(
+                    "send_approved_proposal", {"proposal": proposal, "approval_id": receipt["approval_id"]}
+                )
+            )
             assert sent["status"] == "queued" and sent["channel"] == "email"
-            assert "approval_used" in refused(await channels.call_tool(
-                "send_approved_proposal", {"proposal": proposal, "approval_id": receipt["approval_id"]}))
+            assert "approval_used" in refused(
+                await channels.call_tool(
+                    "send_approved_proposal", {"proposal": proposal, "approval_id": receipt["approval_id"]}
+                )
+            )
 
             after = ok(await channels.call_tool("outbox_status", {}))
             assert after.get("queued", 0) == before.get("queued", 0) + 1
-            assert {k: v for k, v in after.items() if k != "queued"} == {k: v for k, v in before.items()
-                                                                         if k != "queued"}
+            assert {k: v for k, v in after.items() if k != "queued"} == {
+                k: v for k, v in before.items() if k != "queued"
+            }
             status = ok(await channels.call_tool("contact_status", {"customer_id": member}))
             email_now = next(c for c in status["channels"] if c["channel"] == "email")
             assert email_now["remaining_this_week"] == email["remaining_this_week"] - 1
@@ -79,9 +108,13 @@ async def test_from_score_to_one_queued_message(world: SeededWorld) -> None:
             assert ok(await channels.call_tool("record_outcome", opened)) == {"recorded": False}  # idempotent
             history = ok(await channels.call_tool("contact_history", {"customer_id": member, "limit": 5}))
             assert history["contacts"][0]["outcomes"] == ["open"] and len(history["contacts"]) <= 5
-            assert "contact" in refused(await channels.call_tool("record_outcome",
-                                                                 {"contact_id": 99_999_999, "outcome": "open"}))
+            assert "contact" in refused(
+                await channels.call_tool("record_outcome", {"contact_id": 99_999_999, "outcome": "open"})
+            )
         async with product.db.session() as s:
-            queued = await s.scalar(select(func.count()).select_from(Contact)
-                                    .where(Contact.customer_id == member, Contact.status == "queued"))
+            queued = await s.scalar(
+                select(func.count())
+                .select_from(Contact)
+                .where(Contact.customer_id == member, Contact.status == "queued")
+            )
         assert queued == 1

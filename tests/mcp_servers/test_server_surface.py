@@ -7,18 +7,44 @@ from tests.mcp_servers.harness import ok, servers_for
 from tests.mcp_servers.seeded_world import SeededWorld
 
 TOOLS = {
-    "customer-data": {"get_member_profile", "find_members", "purchase_history", "recent_events", "list_segments",
-                      "segment_summary", "data_freshness"},
-    "offers-inventory": {"list_offer_templates", "inventory_status", "score_candidate_actions", "recommend_bundle",
-                         "budget_status"},
+    "customer-data": {
+        "get_member_profile",
+        "find_members",
+        "purchase_history",
+        "recent_events",
+        "list_segments",
+        "segment_summary",
+        "data_freshness",
+    },
+    "offers-inventory": {
+        "list_offer_templates",
+        "inventory_status",
+        "score_candidate_actions",
+        "recommend_bundle",
+        "budget_status",
+    },
     "rules": {"get_policy", "check_proposal", "record_guard_verdict"},
-    "channels": {"contact_status", "send_approved_proposal", "contact_history", "record_outcome", "outbox_status"},
+    "channels": {
+        "contact_status",
+        "send_approved_proposal",
+        "contact_history",
+        "record_outcome",
+        "outbox_status",
+    },
 }
 WRITES = {"record_guard_verdict", "send_approved_proposal", "record_outcome"}
-RESOURCES = {"customer-data": ({"member://{customer_id}", "segment://{segment_id}"}, set()),
-             "offers-inventory": (set(), set()), "rules": (set(), {"policy://current"}), "channels": (set(), set())}
-PROMPTS = {"customer-data": {"plan_win_back_campaign"}, "offers-inventory": set(), "rules": {"review_offer"},
-           "channels": set()}
+RESOURCES = {
+    "customer-data": ({"member://{customer_id}", "segment://{segment_id}"}, set()),
+    "offers-inventory": (set(), set()),
+    "rules": (set(), {"policy://current"}),
+    "channels": (set(), set()),
+}
+PROMPTS = {
+    "customer-data": {"plan_win_back_campaign"},
+    "offers-inventory": set(),
+    "rules": {"review_offer"},
+    "channels": set(),
+}
 
 
 async def test_tools_resources_and_prompts_are_listed_and_annotated(shared_world: SeededWorld) -> None:
@@ -37,7 +63,9 @@ async def test_tools_resources_and_prompts_are_listed_and_annotated(shared_world
                     if tool.name in WRITES:
                         assert notes.destructive_hint is False, tool.name
                 templates, statics = RESOURCES[name]
-                assert {t.uri_template for t in (await client.list_resource_templates()).resource_templates} == templates
+                assert {
+                    t.uri_template for t in (await client.list_resource_templates()).resource_templates
+                } == templates
                 assert {str(r.uri) for r in (await client.list_resources()).resources} == statics
                 assert {p.name for p in (await client.list_prompts()).prompts} == PROMPTS[name]
 
@@ -58,5 +86,7 @@ async def test_the_handshake_era_works_too(shared_world: SeededWorld) -> None:
             async with Client(server, mode="legacy") as client:
                 assert {t.name for t in (await client.list_tools()).tools} == TOOLS[name]
         async with Client(servers_for(product.deps)["customer-data"], mode="legacy") as client:
-            profile = ok(await client.call_tool("get_member_profile", {"customer_id": shared_world.samples.member}))
+            profile = ok(
+                await client.call_tool("get_member_profile", {"customer_id": shared_world.samples.member})
+            )
             assert profile["customer_id"] == shared_world.samples.member

@@ -29,19 +29,26 @@ async def exercise(server: str, world: SeededWorld, cwd: Path) -> dict[str, Any]
         "channels": ("contact_status", {"customer_id": member}, None),
     }
     tool, arguments, uri = plan[server]
-    params = StdioServerParameters(command=sys.executable, args=["-m", f"mcp_servers.{server.replace('-', '_')}"],
-                                   env=world.child_env(), cwd=cwd)  # cwd: no loyalty.toml to pick up
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", f"mcp_servers.{server.replace('-', '_')}"],
+        env=world.child_env(),
+        cwd=cwd,
+    )  # cwd: no loyalty.toml to pick up
     async with Client(params) as client:
-        seen: dict[str, Any] = {"name": client.server_info.name,
-                                "tools": {t.name for t in (await client.list_tools()).tools},
-                                "result": ok(await client.call_tool(tool, arguments))}
+        seen: dict[str, Any] = {
+            "name": client.server_info.name,
+            "tools": {t.name for t in (await client.list_tools()).tools},
+            "result": ok(await client.call_tool(tool, arguments)),
+        }
         if uri is not None:
             seen["resource"] = json.loads((await client.read_resource(uri)).contents[0].text)  # type: ignore[union-attr]
     return seen
 
 
-async def test_every_server_over_stdio(shared_world: SeededWorld, tmp_path: Path,
-                                       caplog: pytest.LogCaptureFixture) -> None:
+async def test_every_server_over_stdio(
+    shared_world: SeededWorld, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     seen: dict[str, dict[str, Any]] = {}
 
     async def run(server: str) -> None:
@@ -60,7 +67,10 @@ async def test_every_server_over_stdio(shared_world: SeededWorld, tmp_path: Path
     assert "get_member_profile" in profile["tools"] and len(profile["tools"]) == 7
     assert profile["result"]["customer_id"] == member and "***@" in profile["result"]["contact"]["email"]
     assert profile["resource"]["customer_id"] == member
-    assert seen["offers-inventory"]["result"]["templates"] and "score_candidate_actions" in seen["offers-inventory"]["tools"]
+    assert (
+        seen["offers-inventory"]["result"]["templates"]
+        and "score_candidate_actions" in seen["offers-inventory"]["tools"]
+    )
     rules = seen["rules"]
     assert rules["result"]["rules"] and rules["resource"]["version"] == rules["result"]["version"]
     channels = seen["channels"]

@@ -15,8 +15,10 @@ data shipped with it, offline) as a retailer's own files would arrive for onboar
 import csv
 from pathlib import Path
 
-MAP = ("order_id=basket_id,customer_id=household_id,sku=product_id,quantity=quantity,unit_price=unit_price,"
-       "placed_at=transaction_timestamp,discount=discount,category=product_category,department=department")
+MAP = (
+    "order_id=basket_id,customer_id=household_id,sku=product_id,quantity=quantity,unit_price=unit_price,"
+    "placed_at=transaction_timestamp,discount=discount,category=product_category,department=department"
+)
 
 
 def write_sample(directory: Path, households: int = 120) -> dict[str, Path]:
@@ -27,17 +29,32 @@ def write_sample(directory: Path, households: int = 120) -> dict[str, Path]:
     per_household = lines.groupby("household_id").size()
     chosen = sorted(per_household[(per_household >= 150) & (per_household <= 600)].index)[:households]
     lines = lines[lines["household_id"].isin(chosen) & (lines["quantity"] > 0) & (lines["sales_value"] > 0)]
-    lines = lines.merge(products[["product_id", "product_category", "department"]], on="product_id", how="left")
+    lines = lines.merge(
+        products[["product_id", "product_category", "department"]], on="product_id", how="left"
+    )
     discount = lines["retail_disc"].abs() + lines["coupon_match_disc"].abs()
-    lines = lines.assign(unit_price=((lines["sales_value"] + discount) / lines["quantity"]).round(2),
-                         discount=discount.round(2),
-                         product_category=lines["product_category"].fillna("Uncategorised"),
-                         department=lines["department"].fillna("General"))
+    lines = lines.assign(
+        unit_price=((lines["sales_value"] + discount) / lines["quantity"]).round(2),
+        discount=discount.round(2),
+        product_category=lines["product_category"].fillna("Uncategorised"),
+        department=lines["department"].fillna("General"),
+    )
     lines = lines[lines["unit_price"] >= 0.01]  # a few cents over many units round to no price at all
     directory.mkdir(parents=True, exist_ok=True)
     paths = {name: directory / f"{name}.csv" for name in ("transactions", "contacts", "consents")}
-    lines[["basket_id", "household_id", "product_id", "quantity", "unit_price", "discount", "transaction_timestamp",
-           "product_category", "department"]].to_csv(paths["transactions"], index=False)
+    lines[
+        [
+            "basket_id",
+            "household_id",
+            "product_id",
+            "quantity",
+            "unit_price",
+            "discount",
+            "transaction_timestamp",
+            "product_category",
+            "department",
+        ]
+    ].to_csv(paths["transactions"], index=False)
     with paths["contacts"].open("w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(["member", "email", "time_zone", "language"])
@@ -45,6 +62,15 @@ def write_sample(directory: Path, households: int = 120) -> dict[str, Path]:
     with paths["consents"].open("w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(["member", "channel", "status", "timestamp", "source", "confirmed_at"])
-        out.writerows([h, "email", "granted" if i % 2 == 0 else "withdrawn", "2017-01-02T09:00:00", "store sign-up",
-                       "2017-01-02T09:30:00" if i % 2 == 0 else ""] for i, h in enumerate(chosen))
+        out.writerows(
+            [
+                h,
+                "email",
+                "granted" if i % 2 == 0 else "withdrawn",
+                "2017-01-02T09:00:00",
+                "store sign-up",
+                "2017-01-02T09:30:00" if i % 2 == 0 else "",
+            ]
+            for i, h in enumerate(chosen)
+        )
     return paths

@@ -39,14 +39,17 @@ def retailer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]
     return write_sample(tmp_path / "files")
 
 
-def test_complete_journey_sample_onboarded_decided_delivered_and_reported(retailer: dict[str, Path],
-                                                                          tmp_path: Path) -> None:
+def test_complete_journey_sample_onboarded_decided_delivered_and_reported(
+    retailer: dict[str, Path], tmp_path: Path
+) -> None:
     _ok("db", "init")
     _ok("import", "transactions", str(retailer["transactions"]), "--map", MAP)
     assert _ok("import", "contacts", str(retailer["contacts"])).startswith(
-        "contacts from contacts.csv: 0 added, 120 updated")
+        "contacts from contacts.csv: 0 added, 120 updated"
+    )
     assert _ok("import", "consents", str(retailer["consents"])).startswith(
-        "consents from consents.csv: 120 added")
+        "consents from consents.csv: 120 added"
+    )
     _ok("offers", "load", str(PACKAGE_ROOT / "docs" / "examples" / "offers.toml"))
     for use_case in ("reactivation", "cart_abandonment", "upsell", "competitive_response"):
         _ok("budgets", "set", use_case, "500", "--from", "2017-12-01", "--to", "2018-02-01")
@@ -61,12 +64,16 @@ def test_complete_journey_sample_onboarded_decided_delivered_and_reported(retail
         approved = conn.execute("SELECT COUNT(*) FROM guard_verdicts WHERE verdict = 'approve'").fetchone()[0]
         withdrawn = conn.execute(
             "SELECT COUNT(*) FROM contacts c JOIN channel_consents k ON k.customer_id = c.customer_id "
-            "AND k.channel = c.channel WHERE k.granted = 0").fetchone()[0]
+            "AND k.channel = c.channel WHERE k.granted = 0"
+        ).fetchone()[0]
     assert decided > 0 and queued > 0
     # "nothing" is broken down by cause; half the households withdrew e-mail, their only channel
     nothing = int(re.search(r"│\s+nothing\s*│\s*([\d,]+)", worker).group(1))  # type: ignore[union-attr]
-    causes = {c.value: int(n) for c in NothingCause
-              if (n := next(iter(re.findall(rf"│\s+{c.value}\s*│\s*(\d+)", worker)), None)) is not None}
+    causes = {
+        c.value: int(n)
+        for c in NothingCause
+        if (n := next(iter(re.findall(rf"│\s+{c.value}\s*│\s*(\d+)", worker)), None)) is not None
+    }
     assert sum(causes.values()) == nothing and causes.get("no consented channel", 0) > 0, worker
     assert approved >= queued and withdrawn == 0  # every send approved; none to a member who said no
 
@@ -76,7 +83,10 @@ def test_complete_journey_sample_onboarded_decided_delivered_and_reported(retail
 
     report = _ok("report", "--since", "2017-12-15")
     assert "Against the holdout" in report
-    contacted = [int(n) for n in re.findall(r"contacted / eligible\s*│\s*(.*)", report)[0].replace(",", "").split()
-                 if n.isdigit()]
+    contacted = [
+        int(n)
+        for n in re.findall(r"contacted / eligible\s*│\s*(.*)", report)[0].replace(",", "").split()
+        if n.isdigit()
+    ]
     assert sum(contacted[0::2]) == queued  # "N / M" per use case: the contacted are exactly the sends
     assert "Decided nothing, by cause" in report and "no consented channel" in report

@@ -14,7 +14,9 @@ from tools.storage.models import Contact, GuardVerdict, Proposal
 DECISIONS = {"sent", "nothing", "rejected", "review", "refused"}
 
 
-async def decide(world: SeededWorld, members: range, use_case: str) -> tuple[list[dict], InMemoryDecisionLog, dict]:
+async def decide(
+    world: SeededWorld, members: range, use_case: str
+) -> tuple[list[dict], InMemoryDecisionLog, dict]:
     log = InMemoryDecisionLog()
     async with world.open() as product, open_agents(product, local_model(), log) as team:
         await product.profiles.prime(world.now)
@@ -25,15 +27,22 @@ async def decide(world: SeededWorld, members: range, use_case: str) -> tuple[lis
             answers.append(json.loads(result.output) | {"trace_id": result.trace_id})
         async with product.db.session() as s:
             counts = {
-                "contacts": await s.scalar(select(func.count()).select_from(Contact).where(Contact.status == "queued")),
-                "approved": await s.scalar(select(func.count()).select_from(GuardVerdict)
-                                           .where(GuardVerdict.approval_used_at.is_not(None))),
+                "contacts": await s.scalar(
+                    select(func.count()).select_from(Contact).where(Contact.status == "queued")
+                ),
+                "approved": await s.scalar(
+                    select(func.count())
+                    .select_from(GuardVerdict)
+                    .where(GuardVerdict.approval_used_at.is_not(None))
+                ),
                 "proposals": await s.scalar(select(func.count()).select_from(Proposal)),
             }
     return answers, log, counts
 
 
-async def test_every_trigger_ends_in_a_typed_decision_and_sends_only_approved_content(world: SeededWorld) -> None:
+async def test_every_trigger_ends_in_a_typed_decision_and_sends_only_approved_content(
+    world: SeededWorld,
+) -> None:
     answers, log, counts = await decide(world, range(1, 41), "reactivation")
     assert {a["decision"] for a in answers} <= DECISIONS
     sent = [a for a in answers if a["decision"] == "sent"]
@@ -56,7 +65,9 @@ async def test_one_trace_covers_orchestrator_specialist_and_guard(world: SeededW
 async def test_stale_member_gets_nothing_and_the_reason(world: SeededWorld) -> None:
     async with world.open() as product:
         frame = await product.profiles.frame(world.now)
-        stale = [int(c) for c, s in zip(frame.history.members.customer_id, frame.freshness.stale, strict=True) if s]
+        stale = [
+            int(c) for c, s in zip(frame.history.members.customer_id, frame.freshness.stale, strict=True) if s
+        ]
     assert stale, "the seeded world has members whose data is stale"
     answers, _, counts = await decide(world, range(stale[0], stale[0] + 1), "reactivation")
     assert answers[0]["decision"] == "nothing" and "stale" in answers[0]["detail"]

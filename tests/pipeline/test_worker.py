@@ -13,7 +13,9 @@ from tools.triggers.schedule import run_due_triggers
 
 async def queued_contacts(product) -> int:  # type: ignore[no-untyped-def]
     async with product.db.session() as s:
-        return int(await s.scalar(select(func.count()).select_from(Contact).where(Contact.status == "queued")) or 0)
+        return int(
+            await s.scalar(select(func.count()).select_from(Contact).where(Contact.status == "queued")) or 0
+        )
 
 
 async def test_workers_decide_every_due_trigger_once(world: SeededWorld) -> None:
@@ -25,9 +27,17 @@ async def test_workers_decide_every_due_trigger_once(world: SeededWorld) -> None
         assert work.failed == 0
         assert work.decided == sum(work.outcomes.values()) > 0
         async with product.db.session() as s:  # triggers due later (post-purchase waits a day) stay pending
-            left = await s.scalar(select(func.count()).select_from(QueuedTrigger).where(
-                (QueuedTrigger.status == "claimed")
-                | ((QueuedTrigger.status == "pending") & (QueuedTrigger.due_at <= world.now.replace(tzinfo=None)))))
+            left = await s.scalar(
+                select(func.count())
+                .select_from(QueuedTrigger)
+                .where(
+                    (QueuedTrigger.status == "claimed")
+                    | (
+                        (QueuedTrigger.status == "pending")
+                        & (QueuedTrigger.due_at <= world.now.replace(tzinfo=None))
+                    )
+                )
+            )
         assert left == 0
         sent = await queued_contacts(product)
         assert sent == work.outcomes["sent"]

@@ -54,7 +54,13 @@ _CONTEXT: dict[str, Any] = {
     "data_age_hours": 6.0,
     "budget_remaining": 1_000.0,
     "skus": {
-        "SKU-1": {"price": 40.0, "unit_cost": 24.0, "available_units": 50, "full_price": False, "category": "snacks"},
+        "SKU-1": {
+            "price": 40.0,
+            "unit_cost": 24.0,
+            "available_units": 50,
+            "full_price": False,
+            "category": "snacks",
+        },
     },
     "expected_basket_value": 80.0,
     "expected_basket_margin": 28.0,

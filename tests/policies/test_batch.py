@@ -25,7 +25,9 @@ def test_batch_and_single_checks_agree(policy: Policy, campaign: list) -> None:
 
 def test_the_random_campaign_exercises_every_proposal_rule(policy: Policy, campaign: list) -> None:
     proposals, contexts = zip(*campaign, strict=True)
-    fired = Counter(v.rule_id for result in check_batch(proposals, contexts, policy) for v in result.violations)
+    fired = Counter(
+        v.rule_id for result in check_batch(proposals, contexts, policy) for v in result.violations
+    )
     assert set(fired) == set(RuleId) - {RuleId.FAIRNESS_DISCOUNT_DEPTH}
 
 

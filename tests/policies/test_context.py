@@ -24,4 +24,6 @@ def test_basket_margin_cannot_exceed_its_value() -> None:
 
 def test_contacts_must_carry_an_offer_fingerprint() -> None:
     with pytest.raises(ValidationError, match="offer_fingerprint"):
-        make_context(recent_contacts=[{"channel": "sms", "sent_at": "2026-03-09T10:00:00Z", "use_case": "upsell"}])
+        make_context(
+            recent_contacts=[{"channel": "sms", "sent_at": "2026-03-09T10:00:00Z", "use_case": "upsell"}]
+        )

@@ -15,7 +15,9 @@ def test_compliant_proposals_pass_with_the_policy_version(policy: Policy) -> Non
 
 def test_every_violation_is_reported_not_just_the_first(policy: Policy) -> None:
     proposal = make_sms(offer={"discount_pct": 40.0}, message={"body": "40% off today!"}, estimated_cost=16.0)
-    context = make_context(segments=["discount_seeker"], opted_out=["sms"], data_age_hours=100.0, budget_remaining=10.0)
+    context = make_context(
+        segments=["discount_seeker"], opted_out=["sms"], data_age_hours=100.0, budget_remaining=10.0
+    )
     result = check(proposal, context, policy)
     assert rule_ids(result) == {
         RuleId.CONSENT_OPT_OUT,

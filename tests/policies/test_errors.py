@@ -25,8 +25,12 @@ def _product_exceptions() -> dict[str, type[BaseException]]:
                 continue
             module = importlib.import_module(info.name)
             for name, value in vars(module).items():
-                if (inspect.isclass(value) and issubclass(value, BaseException)
-                        and value.__module__ == module.__name__ and not name.startswith("_")):
+                if (
+                    inspect.isclass(value)
+                    and issubclass(value, BaseException)
+                    and value.__module__ == module.__name__
+                    and not name.startswith("_")
+                ):
                     found[f"{module.__name__}.{name}"] = value
     return found
 
@@ -34,7 +38,9 @@ def _product_exceptions() -> dict[str, type[BaseException]]:
 def test_every_public_exception_is_in_the_tree_or_a_named_bug() -> None:
     found = _product_exceptions()
     assert len(found) > 10  # the walk saw the product, not an empty package
-    strays = sorted(name for name, cls in found.items() if not issubclass(cls, LoyaltyError) and name not in BUGS)
+    strays = sorted(
+        name for name, cls in found.items() if not issubclass(cls, LoyaltyError) and name not in BUGS
+    )
     assert strays == []
     assert all(name in found for name in BUGS)
 
@@ -48,9 +54,14 @@ def test_the_families_hang_where_the_tree_says() -> None:
     assert issubclass(ModelOutputError, AgentError) and issubclass(RunTerminated, AgentError)
 
 
-@pytest.mark.parametrize(("error", "status"), [
-    (InvalidInput("bad"), 400), (NotFound("no member 7"), 404), (StorageError("db down"), 503),
-    (SendRefused("paused", "budget paused"), 422),
-])
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (InvalidInput("bad"), 400),
+        (NotFound("no member 7"), 404),
+        (StorageError("db down"), 503),
+        (SendRefused("paused", "budget paused"), 422),
+    ],
+)
 def test_the_http_boundary_maps_each_family(error: LoyaltyError, status: int) -> None:
     assert status_for(error) == status

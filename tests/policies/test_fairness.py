@@ -4,7 +4,9 @@ from policies.rule_ids import RuleId
 from tests.policies.builders import customised, make_context, make_proposal
 
 
-def _campaign(depths_by_group: dict[str | None, list[float]], attribute: str = "postcode_group") -> tuple[list, list]:
+def _campaign(
+    depths_by_group: dict[str | None, list[float]], attribute: str = "postcode_group"
+) -> tuple[list, list]:
     proposals, contexts = [], []
     for group, depths in depths_by_group.items():
         for depth in depths:

@@ -53,14 +53,24 @@ def test_toml_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "field", "reason"),
     [
-        ("max_gsm7_chars = 160", "max_gsm7_chars = 0", "sms.length.max_gsm7_chars", "greater than or equal to 1"),
+        (
+            "max_gsm7_chars = 160",
+            "max_gsm7_chars = 0",
+            "sms.length.max_gsm7_chars",
+            "greater than or equal to 1",
+        ),
         (
             "discount_seeker = 15 ",
             "discount_seeker = 150 ",
             "max_discount.segment.limits.discount_seeker",
             "less than or equal to 100",
         ),
-        ('severity = "review"', 'severity = "maybe"', "review.high_value.severity", "'block', 'review' or 'warn'"),
+        (
+            'severity = "review"',
+            'severity = "maybe"',
+            "review.high_value.severity",
+            "'block', 'review' or 'warn'",
+        ),
         (
             "cooldown_days = 14",
             "cooldown_days = 14\ncooldown_weeks = 2",
@@ -88,7 +98,9 @@ def test_toml_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
         ("{margin_pct:.1f}%", "{margin_pct:d}%", "margin.floor.message", "Unknown format code 'd'"),
     ],
 )
-def test_invalid_field_names_its_path_and_reason(tmp_path: Path, old: str, new: str, field: str, reason: str) -> None:
+def test_invalid_field_names_its_path_and_reason(
+    tmp_path: Path, old: str, new: str, field: str, reason: str
+) -> None:
     text = _default_text()
     assert old in text
     path = _write(tmp_path, text.replace(old, new, 1))
@@ -111,7 +123,11 @@ def test_a_missing_rule_block_is_an_error_not_a_silent_default(tmp_path: Path) -
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
-    text = _default_text().replace("max_age_hours = 48", "max_age_hours = -1").replace("max_days = 30", "max_days = 0")
+    text = (
+        _default_text()
+        .replace("max_age_hours = 48", "max_age_hours = -1")
+        .replace("max_days = 30", "max_days = 0")
+    )
     with pytest.raises(PolicyError) as caught:
         load_policy(_write(tmp_path, text))
     assert {problem.field for problem in caught.value.problems} == {

@@ -23,7 +23,9 @@ def test_no_recorded_consent_means_no_consent(policy: Policy) -> None:
 
 
 def test_explicit_refusal_fires_and_consent_passes(policy: Policy) -> None:
-    assert RuleId.CONSENT_CHANNEL in rule_ids(check(make_proposal(), make_context(consents={"email": False}), policy))
+    assert RuleId.CONSENT_CHANNEL in rule_ids(
+        check(make_proposal(), make_context(consents={"email": False}), policy)
+    )
     assert RuleId.CONSENT_CHANNEL not in rule_ids(check(make_proposal(), make_context(), policy))
 
 
@@ -35,7 +37,9 @@ def test_in_app_messages_need_no_marketing_consent(policy: Policy) -> None:
 def test_opt_out_wins_over_recorded_consent(policy: Policy) -> None:
     result = check(make_proposal(), make_context(opted_out=["email"]), policy)
     assert "opted out of email" in violation_of(result, RuleId.CONSENT_OPT_OUT).message
-    assert RuleId.CONSENT_OPT_OUT not in rule_ids(check(make_proposal(), make_context(opted_out=["sms"]), policy))
+    assert RuleId.CONSENT_OPT_OUT not in rule_ids(
+        check(make_proposal(), make_context(opted_out=["sms"]), policy)
+    )
 
 
 @pytest.mark.parametrize(
@@ -60,7 +64,8 @@ def test_quiet_hours_across_midnight_point_to_the_next_morning(policy: Policy) -
     assert violation.facts["next_allowed"] == "2026-03-11T12:00:00Z"  # 08:00 EDT on 11 March
     early = datetime(2026, 3, 11, 6, 0, tzinfo=UTC)  # 02:00 EDT on 11 March: same morning
     assert (
-        violation_of(_sms_at(early, "America/New_York", policy), QUIET).facts["next_allowed"] == "2026-03-11T12:00:00Z"
+        violation_of(_sms_at(early, "America/New_York", policy), QUIET).facts["next_allowed"]
+        == "2026-03-11T12:00:00Z"
     )
 
 
@@ -86,7 +91,9 @@ def test_quiet_hours_follow_daylight_saving_and_odd_offsets(
 
 def test_next_allowed_send_respects_a_dst_change_overnight(policy: Policy) -> None:
     # 02:30 UTC on 8 March is 21:30 EST on the 7th; the next 08:00 is already EDT (12:00 UTC).
-    violation = violation_of(_sms_at(datetime(2026, 3, 8, 2, 30, tzinfo=UTC), "America/New_York", policy), QUIET)
+    violation = violation_of(
+        _sms_at(datetime(2026, 3, 8, 2, 30, tzinfo=UTC), "America/New_York", policy), QUIET
+    )
     assert violation.facts["next_allowed"] == "2026-03-08T12:00:00Z"
 
 

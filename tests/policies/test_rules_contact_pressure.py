@@ -29,7 +29,9 @@ def test_daily_total_counts_every_counted_channel(policy: Policy) -> None:
 
 def test_daily_window_is_strict_and_counts_scheduled_messages(policy: Policy) -> None:
     assert DAILY not in rule_ids(_email_after(policy, contact("sms", 5), contact("push", 24)))
-    assert DAILY in rule_ids(_email_after(policy, contact("sms", 5), contact("push", -3)))  # scheduled 3 h later
+    assert DAILY in rule_ids(
+        _email_after(policy, contact("sms", 5), contact("push", -3))
+    )  # scheduled 3 h later
 
 
 def test_pull_channels_are_not_counted_or_capped(policy: Policy) -> None:
@@ -88,7 +90,11 @@ def test_fatigue_cooldown_ends(policy: Policy) -> None:
 
 
 def test_fatigue_counts_from_the_last_message_before_the_send(policy: Policy) -> None:
-    recent = (contact("sms", 20 * 24), contact("push", 3 * 24), contact("email", -48))  # last one is scheduled after
+    recent = (
+        contact("sms", 20 * 24),
+        contact("push", 3 * 24),
+        contact("email", -48),
+    )  # last one is scheduled after
     assert (
         violation_of(_email_after(policy, *recent, consecutive_ignored=4), FATIGUE).facts["next_allowed"]
         == "2026-03-21T15:00:00Z"

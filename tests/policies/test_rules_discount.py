@@ -42,7 +42,9 @@ def test_members_in_no_listed_segment_get_the_default(policy: Policy, pct: float
 
 
 def test_amount_off_is_held_to_the_same_depth(policy: Policy) -> None:
-    amount = make_proposal(offer={"type": "amount_off", "discount_pct": None, "amount_off": 14.0}, estimated_cost=14.0)
+    amount = make_proposal(
+        offer={"type": "amount_off", "discount_pct": None, "amount_off": 14.0}, estimated_cost=14.0
+    )
     violation = violation_of(check(amount, make_context(), policy), SEGMENT)  # 14 off a 40.00 SKU: 35%
     assert violation.facts["depth_pct"] == 35.0
     assert violation.field == "offer.amount_off"
@@ -52,7 +54,9 @@ def test_amount_off_on_the_order_is_measured_against_the_minimum_spend(policy: P
     offer = {"type": "amount_off", "discount_pct": None, "amount_off": 30.0, "skus": [], "min_spend": 100.0}
     amount = make_proposal(offer=offer, estimated_cost=30.0)
     assert SEGMENT not in rule_ids(check(amount, make_context(), policy))  # 30 of 100: at the 30% default
-    assert SEGMENT in rule_ids(check(make_proposal(offer={**offer, "min_spend": 99.0}), make_context(), policy))
+    assert SEGMENT in rule_ids(
+        check(make_proposal(offer={**offer, "min_spend": 99.0}), make_context(), policy)
+    )
 
 
 def test_points_are_not_a_price_cut(policy: Policy) -> None:
@@ -60,13 +64,19 @@ def test_points_are_not_a_price_cut(policy: Policy) -> None:
         offer={"type": "bonus_points", "discount_pct": None, "bonus_points": 500}, estimated_cost=5.0
     )
     assert not {SEGMENT, CATEGORY, FULL_PRICE} & rule_ids(
-        check(points, make_context(segments=["discount_seeker"], skus={"SKU-1": {"full_price": True}}), policy)
+        check(
+            points, make_context(segments=["discount_seeker"], skus={"SKU-1": {"full_price": True}}), policy
+        )
     )
 
 
 def test_category_limit_from_the_skus_category(policy: Policy) -> None:
     result = check(*_percent(15, skus={"SKU-1": {"category": "electronics"}}), policy)
-    assert violation_of(result, CATEGORY).facts == {"depth_pct": 15.0, "max_pct": 10.0, "category": "electronics"}
+    assert violation_of(result, CATEGORY).facts == {
+        "depth_pct": 15.0,
+        "max_pct": 10.0,
+        "category": "electronics",
+    }
     assert CATEGORY not in rule_ids(check(*_percent(10, skus={"SKU-1": {"category": "electronics"}}), policy))
 
 
@@ -94,7 +104,9 @@ def test_a_full_price_gift_is_not_a_discount(policy: Policy) -> None:
 
 
 def test_no_points_multiplier_for_the_top_tier(policy: Policy) -> None:
-    double = make_proposal(offer={"type": "points_multiplier", "discount_pct": None, "points_multiplier": 2.0})
+    double = make_proposal(
+        offer={"type": "points_multiplier", "discount_pct": None, "points_multiplier": 2.0}
+    )
     violation = violation_of(check(double, make_context(tier="platinum"), policy), TOP_TIER)
     assert violation.facts == {"tier": "platinum", "multiplier": 2.0}
     assert TOP_TIER not in rule_ids(check(double, make_context(tier="gold"), policy))

@@ -17,12 +17,18 @@ def _email_after(policy: Policy, *recent: dict):
 
 def test_same_offer_on_another_channel_fires(policy: Policy) -> None:
     violation = violation_of(_email_after(policy, contact("sms", 48, offer=_same_offer())), DUPLICATE)
-    assert violation.facts == {"other_channel": "sms", "other_sent_at": "2026-03-08T15:00:00Z", "window_hours": 168.0}
+    assert violation.facts == {
+        "other_channel": "sms",
+        "other_sent_at": "2026-03-08T15:00:00Z",
+        "window_hours": 168.0,
+    }
     assert violation.field == "offer"
 
 
 def test_a_new_coupon_code_does_not_make_it_a_new_offer(policy: Policy) -> None:
-    assert DUPLICATE in rule_ids(_email_after(policy, contact("push", 48, offer=_same_offer(template_code="PUSH10"))))
+    assert DUPLICATE in rule_ids(
+        _email_after(policy, contact("push", 48, offer=_same_offer(template_code="PUSH10")))
+    )
 
 
 def test_a_scheduled_duplicate_counts_too(policy: Policy) -> None:
@@ -30,7 +36,9 @@ def test_a_scheduled_duplicate_counts_too(policy: Policy) -> None:
 
 
 def test_different_offer_same_channel_or_outside_window_pass(policy: Policy) -> None:
-    assert DUPLICATE not in rule_ids(_email_after(policy, contact("sms", 48, offer=_same_offer(discount_pct=15.0))))
+    assert DUPLICATE not in rule_ids(
+        _email_after(policy, contact("sms", 48, offer=_same_offer(discount_pct=15.0)))
+    )
     assert DUPLICATE not in rule_ids(_email_after(policy, contact("email", 200, offer=_same_offer())))
     assert DUPLICATE not in rule_ids(_email_after(policy, contact("sms", 168, offer=_same_offer())))
     assert DUPLICATE in rule_ids(_email_after(policy, contact("sms", 167, offer=_same_offer())))

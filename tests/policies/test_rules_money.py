@@ -79,19 +79,29 @@ def test_high_value_offers_go_to_human_review(policy: Policy) -> None:
 def test_margin_floor_uses_the_offered_items_own_margin(policy: Policy) -> None:
     # The member's usual basket is rich (80.00 at 60% margin), but the offer is 25% off a 10.00 item
     # that earns 1.50: (1.50 − 2.50) / 7.50 is below zero, whatever the basket earns.
-    thin = {"SKU-1": {"price": 10.0, "unit_cost": 8.5, "available_units": 50, "full_price": False,
-                      "category": "snacks"}}
+    thin = {
+        "SKU-1": {
+            "price": 10.0,
+            "unit_cost": 8.5,
+            "available_units": 50,
+            "full_price": False,
+            "category": "snacks",
+        }
+    }
     offer = make_proposal(offer={"discount_pct": 25.0}, estimated_cost=2.5)
     result = check(offer, make_context(skus=thin, expected_basket_margin=48.0), policy)
     assert violation_of(result, MARGIN).facts["margin_pct"] < 0
     # The same cut on an item with its own healthy margin (10.00 earning 6.00) passes.
     healthy = {"SKU-1": thin["SKU-1"] | {"unit_cost": 4.0}}
-    assert MARGIN not in rule_ids(check(offer, make_context(skus=healthy, expected_basket_margin=48.0), policy))
+    assert MARGIN not in rule_ids(
+        check(offer, make_context(skus=healthy, expected_basket_margin=48.0), policy)
+    )
 
 
 def test_an_offer_costing_exactly_the_budget_left_fits(policy: Policy) -> None:
     # 0.1 + 0.2 is not 0.3 in binary floating point; money is compared in whole cents.
-    proposal = make_proposal(estimated_cost=0.1 + 0.2, offer={"type": "bonus_points", "discount_pct": None,
-                                                              "bonus_points": 30})
+    proposal = make_proposal(
+        estimated_cost=0.1 + 0.2, offer={"type": "bonus_points", "discount_pct": None, "bonus_points": 30}
+    )
     assert BUDGET not in rule_ids(check(proposal, make_context(budget_remaining=0.3), policy))
     assert BUDGET in rule_ids(check(proposal, make_context(budget_remaining=0.29), policy))

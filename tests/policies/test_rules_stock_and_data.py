@@ -33,7 +33,10 @@ def test_the_gift_must_be_in_stock_too(policy: Policy) -> None:
     gift = make_proposal(
         offer={"type": "gift", "discount_pct": None, "skus": [], "gift_sku": "SKU-2"}, estimated_cost=12.0
     )
-    assert violation_of(check(gift, make_context(skus={"SKU-2": SKU_2}), policy), INVENTORY).facts["skus"] == "SKU-2"
+    assert (
+        violation_of(check(gift, make_context(skus={"SKU-2": SKU_2}), policy), INVENTORY).facts["skus"]
+        == "SKU-2"
+    )
 
 
 def test_offers_without_products_need_no_stock(policy: Policy) -> None:
@@ -41,7 +44,9 @@ def test_offers_without_products_need_no_stock(policy: Policy) -> None:
     assert INVENTORY not in rule_ids(check(order_wide, make_context(skus={}), policy))
 
 
-@pytest.mark.parametrize(("age", "stale", "fires"), [(48.0, False, False), (48.5, False, True), (1.0, True, True)])
+@pytest.mark.parametrize(
+    ("age", "stale", "fires"), [(48.0, False, False), (48.5, False, True), (1.0, True, True)]
+)
 def test_no_action_on_a_stale_profile(policy: Policy, age: float, stale: bool, fires: bool) -> None:
     result = check(make_proposal(), make_context(data_age_hours=age, profile_stale=stale), policy)
     assert (FRESHNESS in rule_ids(result)) is fires

@@ -29,12 +29,19 @@ def test_the_member_gets_a_full_day_after_the_message_arrives(policy: Policy) ->
     late = SEND_AT + timedelta(days=6, hours=2)
     proposal = make_proposal(send_at=late)  # valid for 7 days, but only 22 h left when it arrives
     violation = violation_of(check(proposal, make_context(now=late), policy), VALIDITY)
-    assert violation.facts == {"valid_hours": 168.0, "usable_hours": 22.0, "min_hours": 24.0, "max_days": 30.0}
+    assert violation.facts == {
+        "valid_hours": 168.0,
+        "usable_hours": 22.0,
+        "min_hours": 24.0,
+        "max_days": 30.0,
+    }
     assert violation.field == "valid_until"
 
 
 def test_an_offer_may_start_after_the_announcement(policy: Policy) -> None:
-    early_access = make_proposal(valid_from=SEND_AT + timedelta(days=2), valid_until=SEND_AT + timedelta(days=3))
+    early_access = make_proposal(
+        valid_from=SEND_AT + timedelta(days=2), valid_until=SEND_AT + timedelta(days=3)
+    )
     assert VALIDITY not in rule_ids(check(early_access, make_context(), policy))
 
 

@@ -14,7 +14,10 @@ from tools.nothing_causes import NothingCause, cause_of
             NothingCause.NO_CONSENTED_CHANNEL,
         ),
         ({"cause": "made up", "reason": "the member's data is stale"}, NothingCause.STALE_DATA),
-        ({"broken_rules": ["frequency.weekly_total", "budget.remaining"]}, NothingCause.BUDGET),  # budget comes first
+        (
+            {"broken_rules": ["frequency.weekly_total", "budget.remaining"]},
+            NothingCause.BUDGET,
+        ),  # budget comes first
         ({"broken_rules": ["inventory.available"]}, NothingCause.NO_ELIGIBLE_OFFER),
         (
             {

@@ -22,10 +22,13 @@ def test_a_cheap_offer_is_judged_on_the_members_usual_basket() -> None:
 def test_rule_facts_carry_the_thin_margin_of_a_thin_margin_cart() -> None:
     member = sample_profile(aov=50.0, margin_rate=0.45)
     cart = proposal()
-    cart = cart.model_copy(update={"offer": Offer(type=OfferType.POINTS_MULTIPLIER, points_multiplier=2.0,
-                                                  skus=("DOORBELL",))})
+    cart = cart.model_copy(
+        update={"offer": Offer(type=OfferType.POINTS_MULTIPLIER, points_multiplier=2.0, skus=("DOORBELL",))}
+    )
     facts = facts_from_profile(member, cart, {"DOORBELL": DOORBELL})
     assert (facts.basket_value, facts.basket_margin) == (299.0, 24.0)
     # Without the product's costs the member's usual basket and margin stand.
-    assert (facts_from_profile(member, cart, {}).basket_value, facts_from_profile(member, cart, {}).basket_margin) \
-        == (50.0, 22.5)
+    assert (
+        facts_from_profile(member, cart, {}).basket_value,
+        facts_from_profile(member, cart, {}).basket_margin,
+    ) == (50.0, 22.5)

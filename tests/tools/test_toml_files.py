@@ -14,11 +14,14 @@ def test_a_good_file_is_read(tmp_path: Path) -> None:
     assert read_toml(tmp_path / "ok.toml", "rules file") == {"rules": [{"id": "x"}]}
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (None, "cannot read rules file .*missing.toml"),
-    (b"\xff\xfe not text", "cannot read rules file .*missing.toml"),
-    (b"[[rules]\n", "rules file .*missing.toml is not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "cannot read rules file .*missing.toml"),
+        (b"\xff\xfe not text", "cannot read rules file .*missing.toml"),
+        (b"[[rules]\n", "rules file .*missing.toml is not valid TOML"),
+    ],
+)
 def test_problems_name_the_file_and_why(tmp_path: Path, content: bytes | None, expected: str) -> None:
     path = tmp_path / "missing.toml"
     if content is not None:
@@ -34,5 +37,6 @@ def test_validation_problems_name_every_field() -> None:
 
     with pytest.raises(ValidationError) as caught:
         Rule.model_validate({"ceiling": "high"})
-    assert validation_problems(caught.value) == ("id: Field required; "
-                                                 "ceiling: Input should be a valid number, unable to parse string as a number")
+    assert validation_problems(caught.value) == (
+        "id: Field required; ceiling: Input should be a valid number, unable to parse string as a number"
+    )

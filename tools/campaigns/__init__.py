@@ -17,7 +17,19 @@ from tools.campaigns.request import CampaignRequest
 from tools.campaigns.verdict_log import RejectionReport, recent_rejections
 
 __all__ = [
-    "CampaignDeps", "CampaignPlan", "CampaignPreview", "CampaignRequest", "CampaignResult", "CopyRequest",
-    "CopyWriter", "RejectionReport", "Review", "Reviewer", "UseCaseBudget", "execute_campaign", "plan_campaign",
-    "recent_rejections", "set_paused",
+    "CampaignDeps",
+    "CampaignPlan",
+    "CampaignPreview",
+    "CampaignRequest",
+    "CampaignResult",
+    "CopyRequest",
+    "CopyWriter",
+    "RejectionReport",
+    "Review",
+    "Reviewer",
+    "UseCaseBudget",
+    "execute_campaign",
+    "plan_campaign",
+    "recent_rejections",
+    "set_paused",
 ]

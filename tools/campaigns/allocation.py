@@ -19,8 +19,9 @@ class Allocation:
     limited_by: Limit
 
 
-def allocate(value: np.ndarray, cost: np.ndarray, customer_id: np.ndarray, *, budget: float,
-             limit: int | None) -> Allocation:
+def allocate(
+    value: np.ndarray, cost: np.ndarray, customer_id: np.ndarray, *, budget: float, limit: int | None
+) -> Allocation:
     """Greedy knapsack: take candidates by expected value per dollar of budget they reserve, skipping
     any that no longer fit, until the budget or the member limit is used. Free actions (points
     reminders, early access) cost the budget nothing and come first; ties go to the larger value,

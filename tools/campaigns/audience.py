@@ -33,8 +33,9 @@ def segment_rows(frame: ProfileFrame, segment: str, every_member: str) -> np.nda
     return np.flatnonzero(frame.segments[:, frame.segment_ids.index(segment)])
 
 
-async def select_audience(db: Database, frame: ProfileFrame, segment: str, every_member: str, use_case: UseCase, *,
-                          now: datetime) -> Audience:
+async def select_audience(
+    db: Database, frame: ProfileFrame, segment: str, every_member: str, use_case: UseCase, *, now: datetime
+) -> Audience:
     rows = segment_rows(frame, segment, every_member)
     ids = frame.history.members.customer_id[rows]
     # Arms are stored the first time they are needed and never rewritten, so assigning them while
@@ -44,5 +45,9 @@ async def select_audience(db: Database, frame: ProfileFrame, segment: str, every
         arms = await ensure_arms(conn, use_case, ids.tolist(), now=now)
     control = np.array([arms.get(int(c)) is Arm.CONTROL for c in ids], dtype=bool)
     stale = frame.freshness.stale[rows] & ~control
-    return Audience(rows=rows[~control & ~stale], segment_size=len(rows), holdout=int(control.sum()),
-                    stale=int(stale.sum()))
+    return Audience(
+        rows=rows[~control & ~stale],
+        segment_size=len(rows),
+        holdout=int(control.sum()),
+        stale=int(stale.sum()),
+    )

@@ -36,15 +36,26 @@ async def set_paused(db: Database, use_case: UseCase, paused: bool, *, now: date
     """Pause or resume the budget covering `now`; doing it twice is harmless."""
     moment = naive_utc(now)
     async with db.session() as session, session.begin():
-        budget = await session.scalar(select(Budget).where(
-            Budget.use_case == use_case.value, Budget.period_start <= moment, Budget.period_end > moment))
+        budget = await session.scalar(
+            select(Budget).where(
+                Budget.use_case == use_case.value, Budget.period_start <= moment, Budget.period_end > moment
+            )
+        )
         if budget is None:
-            raise NotFound(f"no {use_case.value} budget covers {moment:%Y-%m-%d %H:%M}; nothing to "
-                           f"{'pause' if paused else 'resume'}")
+            raise NotFound(
+                f"no {use_case.value} budget covers {moment:%Y-%m-%d %H:%M}; nothing to "
+                f"{'pause' if paused else 'resume'}"
+            )
         budget.paused = paused
-    return UseCaseBudget(use_case=use_case, paused=budget.paused, amount=budget.amount, spent=budget.spent,
-                         remaining=round(budget.amount - budget.spent, 2), period_start=budget.period_start,
-                         period_end=budget.period_end)
+    return UseCaseBudget(
+        use_case=use_case,
+        paused=budget.paused,
+        amount=budget.amount,
+        spent=budget.spent,
+        remaining=round(budget.amount - budget.spent, 2),
+        period_start=budget.period_start,
+        period_end=budget.period_end,
+    )
 
 
 class BudgetRequest(BaseModel):
@@ -58,8 +69,10 @@ class BudgetRequest(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> "BudgetRequest":
         if self.period_end <= self.period_start:
-            raise ValueError(f"the period must end after it starts ({self.period_start:%Y-%m-%d} to "
-                             f"{self.period_end:%Y-%m-%d})")
+            raise ValueError(
+                f"the period must end after it starts ({self.period_start:%Y-%m-%d} to "
+                f"{self.period_end:%Y-%m-%d})"
+            )
         return self
 
 
@@ -69,9 +82,15 @@ class BudgetChange(BaseModel):
 
 
 def _view(budget: Budget) -> UseCaseBudget:
-    return UseCaseBudget(use_case=UseCase(budget.use_case), paused=budget.paused, amount=budget.amount,
-                         spent=budget.spent, remaining=round(budget.amount - budget.spent, 2),
-                         period_start=budget.period_start, period_end=budget.period_end)
+    return UseCaseBudget(
+        use_case=UseCase(budget.use_case),
+        paused=budget.paused,
+        amount=budget.amount,
+        spent=budget.spent,
+        remaining=round(budget.amount - budget.spent, 2),
+        period_start=budget.period_start,
+        period_end=budget.period_end,
+    )
 
 
 async def set_budget(db: Database, request: BudgetRequest) -> BudgetChange:
@@ -80,28 +99,45 @@ async def set_budget(db: Database, request: BudgetRequest) -> BudgetChange:
     start, end = naive_utc(request.period_start), naive_utc(request.period_end)
     async with db.session() as session, session.begin():
         await begin_write(session)
-        overlapping = (await session.scalars(select(Budget).where(
-            Budget.use_case == request.use_case.value, Budget.period_start < end, Budget.period_end > start,
-        ).order_by(Budget.period_start))).all()
+        overlapping = (
+            await session.scalars(
+                select(Budget)
+                .where(
+                    Budget.use_case == request.use_case.value,
+                    Budget.period_start < end,
+                    Budget.period_end > start,
+                )
+                .order_by(Budget.period_start)
+            )
+        ).all()
         same = next((b for b in overlapping if b.period_start == start and b.period_end == end), None)
         others = [b for b in overlapping if b is not same]
         if others:
             clash = others[0]
             raise InvalidInput(
                 f"the {request.use_case.value} budget {start:%Y-%m-%d} to {end:%Y-%m-%d} overlaps the one from "
-                f"{clash.period_start:%Y-%m-%d} to {clash.period_end:%Y-%m-%d}: periods of a use case must not overlap")
+                f"{clash.period_start:%Y-%m-%d} to {clash.period_end:%Y-%m-%d}: periods of a use case must not overlap"
+            )
         amount = round(request.amount, 2)
         if same is None:
-            budget = Budget(use_case=request.use_case.value, period_start=start, period_end=end, amount=amount,
-                            spent=0.0, paused=False)
+            budget = Budget(
+                use_case=request.use_case.value,
+                period_start=start,
+                period_end=end,
+                amount=amount,
+                spent=0.0,
+                paused=False,
+            )
             session.add(budget)
             change = "created"
         elif same.amount == amount:
             budget, change = same, "unchanged"
         else:
             if amount < same.spent:
-                raise InvalidInput(f"{amount:,.2f} is less than the {same.spent:,.2f} the {request.use_case.value} "
-                                   f"budget has already committed")
+                raise InvalidInput(
+                    f"{amount:,.2f} is less than the {same.spent:,.2f} the {request.use_case.value} "
+                    f"budget has already committed"
+                )
             same.amount, budget, change = amount, same, "updated"
         await session.flush()
         return BudgetChange(budget=_view(budget), change=change)

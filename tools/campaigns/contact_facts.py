@@ -65,12 +65,27 @@ class ContactFacts:
 
     def recent(self, i: int) -> tuple[RecentContact, ...]:
         """Member i's live messages as the rules read them (built for the members who need them)."""
-        return tuple(RecentContact(channel=c.channel, sent_at=c.when.replace(tzinfo=UTC),
-                                   offer_fingerprint=c.fingerprint, use_case=c.use_case) for c in self.live.get(i, ()))
+        return tuple(
+            RecentContact(
+                channel=c.channel,
+                sent_at=c.when.replace(tzinfo=UTC),
+                offer_fingerprint=c.fingerprint,
+                use_case=c.use_case,
+            )
+            for c in self.live.get(i, ())
+        )
 
 
-async def read_contact_facts(db: Database, customer_ids: Sequence[int], use_case: UseCase, policy: Policy, *,
-                             now: datetime, lookback: timedelta, ignore_window: timedelta) -> ContactFacts:
+async def read_contact_facts(
+    db: Database,
+    customer_ids: Sequence[int],
+    use_case: UseCase,
+    policy: Policy,
+    *,
+    now: datetime,
+    lookback: timedelta,
+    ignore_window: timedelta,
+) -> ContactFacts:
     moment = naive_utc(now.astimezone(UTC))
     position = {int(c): i for i, c in enumerate(customer_ids)}
     n = len(customer_ids)
@@ -81,71 +96,126 @@ async def read_contact_facts(db: Database, customer_ids: Sequence[int], use_case
         watermark = int(await session.scalar(select(func.coalesce(func.max(Contact.id), 0))) or 0)
         for chunk in _chunks(customer_ids):
             rows = await session.execute(
-                select(ChannelConsent.customer_id, ChannelConsent.channel, ChannelConsent.granted,
-                       ChannelConsent.opted_out_at).where(ChannelConsent.customer_id.in_(chunk)))
+                select(
+                    ChannelConsent.customer_id,
+                    ChannelConsent.channel,
+                    ChannelConsent.granted,
+                    ChannelConsent.opted_out_at,
+                ).where(ChannelConsent.customer_id.in_(chunk))
+            )
             for customer_id, channel, granted, opted_out_at in rows:
                 at = position[customer_id]
                 consents[at][_CHANNELS[channel]] = bool(granted)
                 if opted_out_at is not None:
                     opted[at].add(_CHANNELS[channel])
-            hours = (await session.execute(select(Customer.id, Customer.quiet_start_hour, Customer.quiet_end_hour)
-                                           .where(Customer.id.in_(chunk)))).all()
+            hours = (
+                await session.execute(
+                    select(Customer.id, Customer.quiet_start_hour, Customer.quiet_end_hour).where(
+                        Customer.id.in_(chunk)
+                    )
+                )
+            ).all()
             for customer_id, start, end in hours:
                 quiet[position[customer_id]] = (start, end)
         live = await _live_contacts(session, position, moment, lookback, ignore_window)
-        budget = await session.scalar(select(Budget).where(and_(
-            Budget.use_case == use_case.value, Budget.period_start <= moment, Budget.period_end > moment)))
+        budget = await session.scalar(
+            select(Budget).where(
+                and_(
+                    Budget.use_case == use_case.value,
+                    Budget.period_start <= moment,
+                    Budget.period_end > moment,
+                )
+            )
+        )
     by_member: dict[int, list[_Live]] = defaultdict(list)
     for contact in live:
         by_member[contact.position].append(contact)
     ignored = np.zeros(n, dtype=np.int64)
     ignored_week = np.zeros(n, dtype=np.int64)
     for at, contacts in by_member.items():
-        contacts.sort(key=lambda c: (c.scheduled_at, c.contact_id), reverse=True)  # as `tools.rule_facts` orders
+        contacts.sort(
+            key=lambda c: (c.scheduled_at, c.contact_id), reverse=True
+        )  # as `tools.rule_facts` orders
         ignored[at] = _rules_ignored(contacts)
-        ignored_week[at] = _scorer_ignored([c for c in contacts if c.scheduled_at >= moment - WEEK], moment,
-                                           ignore_window)
-    reachable = np.array([[consents[i].get(c, False) and c not in opted[i] for c in CHANNELS] for i in range(n)],
-                         dtype=bool).reshape(n, len(CHANNELS))
+        ignored_week[at] = _scorer_ignored(
+            [c for c in contacts if c.scheduled_at >= moment - WEEK], moment, ignore_window
+        )
+    reachable = np.array(
+        [[consents[i].get(c, False) and c not in opted[i] for c in CHANNELS] for i in range(n)], dtype=bool
+    ).reshape(n, len(CHANNELS))
     reachable &= ~_capped(live, n, policy, moment)
     week = [c for c in live if c.scheduled_at >= moment - WEEK]
     live_7d = np.bincount(np.array([c.position for c in week], dtype=np.int64), minlength=n)
     paused = bool(budget is not None and budget.paused)
     remaining = 0.0 if budget is None or paused else round(float(budget.amount) - float(budget.spent), 2)
-    return ContactFacts(consents=consents, opted_out=[frozenset(o) for o in opted], live=dict(by_member),
-                        consecutive_ignored=ignored, ignored_this_week=ignored_week, live_last_7d=live_7d,
-                        reachable=reachable, quiet_hours=quiet,
-                        budget_remaining=remaining, budget_paused=paused, watermark=watermark)
+    return ContactFacts(
+        consents=consents,
+        opted_out=[frozenset(o) for o in opted],
+        live=dict(by_member),
+        consecutive_ignored=ignored,
+        ignored_this_week=ignored_week,
+        live_last_7d=live_7d,
+        reachable=reachable,
+        quiet_hours=quiet,
+        budget_remaining=remaining,
+        budget_paused=paused,
+        watermark=watermark,
+    )
 
 
-async def _live_contacts(session, position: dict[int, int], moment: datetime, lookback: timedelta,
-                         ignore_window: timedelta) -> list[_Live]:
+async def _live_contacts(
+    session, position: dict[int, int], moment: datetime, lookback: timedelta, ignore_window: timedelta
+) -> list[_Live]:
     # One indexed range scan (status, scheduled_at) for everyone, then kept to the audience.
-    rows = (await session.execute(
-        select(Contact.id, Contact.customer_id, Contact.channel, Contact.status, Contact.scheduled_at,
-               Contact.sent_at, Contact.use_case, Contact.offer_code, Contact.proposal_id)
-        .where(Contact.status.in_(LIVE_STATUSES), Contact.scheduled_at >= moment - lookback)
-    )).all()
+    rows = (
+        await session.execute(
+            select(
+                Contact.id,
+                Contact.customer_id,
+                Contact.channel,
+                Contact.status,
+                Contact.scheduled_at,
+                Contact.sent_at,
+                Contact.use_case,
+                Contact.offer_code,
+                Contact.proposal_id,
+            ).where(Contact.status.in_(LIVE_STATUSES), Contact.scheduled_at >= moment - lookback)
+        )
+    ).all()
     rows = [r for r in rows if r.customer_id in position]
     engaged: set[int] = set()
     contents: dict[str, dict] = {}
     for chunk in _chunks([r.id for r in rows]):
-        engaged.update(await session.scalars(
-            select(Outcome.contact_id).where(Outcome.contact_id.in_(chunk), Outcome.type.in_(ENGAGED))))
+        engaged.update(
+            await session.scalars(
+                select(Outcome.contact_id).where(Outcome.contact_id.in_(chunk), Outcome.type.in_(ENGAGED))
+            )
+        )
     for chunk in _chunks(sorted({r.proposal_id for r in rows if r.proposal_id is not None})):
-        contents.update((await session.execute(
-            select(Proposal.id, Proposal.content).where(Proposal.id.in_(chunk)))).tuples().all())
+        contents.update(
+            (await session.execute(select(Proposal.id, Proposal.content).where(Proposal.id.in_(chunk))))
+            .tuples()
+            .all()
+        )
     live = []
     for r in rows:
         when = r.sent_at or r.scheduled_at
-        live.append(_Live(
-            contact_id=r.id, position=position[r.customer_id], channel=_CHANNELS[r.channel],
-            scheduled_at=r.scheduled_at, when=when,
-            fingerprint=_fingerprint(contents.get(r.proposal_id) if r.proposal_id else None, r.offer_code),
-            use_case=_USE_CASES[r.use_case] if r.use_case else UseCase.REACTIVATION,
-            sent_at=r.sent_at if r.status == "sent" else None, engaged=r.id in engaged,
-            ignored=r.status == "sent" and r.id not in engaged and moment - when >= ignore_window,
-        ))
+        live.append(
+            _Live(
+                contact_id=r.id,
+                position=position[r.customer_id],
+                channel=_CHANNELS[r.channel],
+                scheduled_at=r.scheduled_at,
+                when=when,
+                fingerprint=_fingerprint(
+                    contents.get(r.proposal_id) if r.proposal_id else None, r.offer_code
+                ),
+                use_case=_USE_CASES[r.use_case] if r.use_case else UseCase.REACTIVATION,
+                sent_at=r.sent_at if r.status == "sent" else None,
+                engaged=r.id in engaged,
+                ignored=r.status == "sent" and r.id not in engaged and moment - when >= ignore_window,
+            )
+        )
     return live
 
 
@@ -206,4 +276,4 @@ def _capped(live: list[_Live], n: int, policy: Policy, moment: datetime) -> np.n
 def _chunks(ids: Sequence) -> Iterator[list]:
     values = list(ids)
     for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
+        yield values[start : start + CHUNK]

@@ -64,15 +64,25 @@ class CampaignResult(BaseModel):
     budget_reserved: float
 
 
-async def execute_campaign(plan: CampaignPlan, db: Database, reviewer: Reviewer, *, policy_version: str, now: datetime,
-                           approval_ttl: timedelta = timedelta(hours=24),
-                           review_concurrency: int = DEFAULT_REVIEW_CONCURRENCY,
-                           send_chunk: int = DEFAULT_SEND_CHUNK,
-                           progress: Progress | None = None) -> CampaignResult:
+async def execute_campaign(
+    plan: CampaignPlan,
+    db: Database,
+    reviewer: Reviewer,
+    *,
+    policy_version: str,
+    now: datetime,
+    approval_ttl: timedelta = timedelta(hours=24),
+    review_concurrency: int = DEFAULT_REVIEW_CONCURRENCY,
+    send_chunk: int = DEFAULT_SEND_CHUNK,
+    progress: Progress | None = None,
+) -> CampaignResult:
     progress = progress or Silent()
     if not plan.fair:
-        raise InvalidInput("the campaign is unfair and cannot be executed: "
-                           + "; ".join(plan.preview.fairness) + " (nothing was recorded or sent)")
+        raise InvalidInput(
+            "the campaign is unfair and cannot be executed: "
+            + "; ".join(plan.preview.fairness)
+            + " (nothing was recorded or sent)"
+        )
     if await _executed_before(db, plan.campaign_id):
         raise InvalidInput(f"campaign {plan.campaign_id} was already executed; plan it again for a new one")
     representatives, siblings = _split(plan.members)
@@ -81,10 +91,19 @@ async def execute_campaign(plan: CampaignPlan, db: Database, reviewer: Reviewer,
     reviews = await _review_all(plan.campaign_id, to_review, reviewer, review_concurrency, progress)
 
     progress.stage("recording verdicts", total=sum(len(s) for s in siblings.values()))
-    inherited = [_inherit(m, reviews[representatives[variant].proposal.customer_id])
-                 for variant, members in siblings.items() for m in members]
-    records = await record_inherited(db, inherited, policy_version=policy_version, guard_model=reviewer.model_name,
-                                     now=now, approval_ttl=approval_ttl)
+    inherited = [
+        _inherit(m, reviews[representatives[variant].proposal.customer_id])
+        for variant, members in siblings.items()
+        for m in members
+    ]
+    records = await record_inherited(
+        db,
+        inherited,
+        policy_version=policy_version,
+        guard_model=reviewer.model_name,
+        now=now,
+        approval_ttl=approval_ttl,
+    )
     progress.advance(len(inherited))
 
     sendable: list[tuple[OfferProposal, str]] = []
@@ -111,17 +130,29 @@ async def execute_campaign(plan: CampaignPlan, db: Database, reviewer: Reviewer,
     progress.stage("queueing sends", total=len(sendable))
     queued, refused = await _send_all(db, sendable, plan.watermark, now, send_chunk, progress)
     result = CampaignResult(
-        campaign_id=plan.campaign_id, executed_at=now, members=len(plan.members), guard_reviews=len(to_review),
-        variants=len(representatives), flagged=sum(m.flagged for m in plan.members), approved=len(sendable),
-        in_review=len(review_ids), review_ids=sorted(review_ids), rejected=sum(rejected.values()),
-        rejected_by=dict(rejected), queued=len(queued), refused=sum(refused.values()), refused_by=dict(refused),
+        campaign_id=plan.campaign_id,
+        executed_at=now,
+        members=len(plan.members),
+        guard_reviews=len(to_review),
+        variants=len(representatives),
+        flagged=sum(m.flagged for m in plan.members),
+        approved=len(sendable),
+        in_review=len(review_ids),
+        review_ids=sorted(review_ids),
+        rejected=sum(rejected.values()),
+        rejected_by=dict(rejected),
+        queued=len(queued),
+        refused=sum(refused.values()),
+        refused_by=dict(refused),
         budget_reserved=round(sum(p.estimated_cost for p in queued), 2),
     )
     log.info("campaign.executed", **result.model_dump(exclude={"review_ids", "executed_at"}))
     return result
 
 
-def _split(members: tuple[PlannedMember, ...]) -> tuple[dict[str, PlannedMember], dict[str, list[PlannedMember]]]:
+def _split(
+    members: tuple[PlannedMember, ...],
+) -> tuple[dict[str, PlannedMember], dict[str, list[PlannedMember]]]:
     """Per variant: the member the guard reads (the first chosen), and the others, who inherit."""
     representatives: dict[str, PlannedMember] = {}
     siblings: dict[str, list[PlannedMember]] = defaultdict(list)
@@ -135,8 +166,9 @@ def _split(members: tuple[PlannedMember, ...]) -> tuple[dict[str, PlannedMember]
     return representatives, siblings
 
 
-async def _review_all(campaign_id: str, members: list[PlannedMember], reviewer: Reviewer, concurrency: int,
-                      progress: Progress) -> dict[int, Review]:
+async def _review_all(
+    campaign_id: str, members: list[PlannedMember], reviewer: Reviewer, concurrency: int, progress: Progress
+) -> dict[int, Review]:
     """Each member's review, by member id (a plan holds one proposal per member)."""
     reviews: dict[int, Review] = {}
     limiter = anyio.CapacityLimiter(concurrency)
@@ -157,13 +189,23 @@ def _inherit(member: PlannedMember, review: Review) -> Inherited:
     # Only an approval of the representative exactly as planned carries over: a revision changed
     # its content, and a review item or a rejection says the variant is not fit to send as is.
     if review.verdict is Verdict.APPROVE and review.approval_id is not None:
-        reasons = [{"rule_id": "guard.variant_approved",
-                    "message": f"Same offer and copy as the member the guard approved in trace {review.trace_id}."}]
+        reasons = [
+            {
+                "rule_id": "guard.variant_approved",
+                "message": f"Same offer and copy as the member the guard approved in trace {review.trace_id}.",
+            }
+        ]
         return Inherited(member.proposal, Verdict.APPROVE, reasons, review.trace_id)
     why = "; ".join(f"{code}: {message}" for code, message in zip(review.codes, review.messages, strict=True))
     outcome = "queued for a person" if review.review_id is not None else review.verdict.value
-    reasons = [{"rule_id": _first_code(review), "message": f"Inherited from the variant's review ({outcome}) in "
-                f"trace {review.trace_id}: {why}"[:2_000]}]
+    reasons = [
+        {
+            "rule_id": _first_code(review),
+            "message": f"Inherited from the variant's review ({outcome}) in trace {review.trace_id}: {why}"[
+                :2_000
+            ],
+        }
+    ]
     return Inherited(member.proposal, Verdict.REJECT, reasons, review.trace_id)
 
 
@@ -175,11 +217,23 @@ def _first_code(review: Review) -> str:
     return next((c for c in review.codes if c != "guard.approved"), "guard.rejected")
 
 
-async def _send_all(db: Database, sendable: list[tuple[OfferProposal, str]], watermark: int, now: datetime,
-                    chunk_size: int, progress: Progress) -> tuple[list[OfferProposal], Counter[str]]:
+async def _send_all(
+    db: Database,
+    sendable: list[tuple[OfferProposal, str]],
+    watermark: int,
+    now: datetime,
+    chunk_size: int,
+    progress: Progress,
+) -> tuple[list[OfferProposal], Counter[str]]:
     items = [BatchItem(proposal, approval_id) for proposal, approval_id in sendable]
-    result = await send_approved_many(db, items, now=now, recheck=_since_plan(watermark, now), chunk_size=chunk_size,
-                                      on_chunk=progress.advance)
+    result = await send_approved_many(
+        db,
+        items,
+        now=now,
+        recheck=_since_plan(watermark, now),
+        chunk_size=chunk_size,
+        on_chunk=progress.advance,
+    )
     queued = [items[i].proposal for i in result.queued]
     refused = Counter(o.code for o in result.outcomes if isinstance(o, SendRefused))
     return queued, refused
@@ -195,22 +249,46 @@ def _since_plan(watermark: int, now: datetime) -> RecheckMany:
     async def recheck(session: AsyncSession, proposals: Sequence[OfferProposal]) -> list[list[str]]:
         # Three statements for the whole chunk, run under its members' locks.
         ids = [p.customer_id for p in proposals]
-        consents = {(customer_id, channel): (granted, opted_out_at)
-                    for customer_id, channel, granted, opted_out_at in await session.execute(
-                        select(ChannelConsent.customer_id, ChannelConsent.channel, ChannelConsent.granted,
-                               ChannelConsent.opted_out_at).where(ChannelConsent.customer_id.in_(ids)))}
-        contacted = set((await session.scalars(
-            select(Contact.customer_id).where(Contact.customer_id.in_(ids), Contact.id > watermark,
-                                              Contact.status.in_(LIVE_STATUSES)).distinct())).all())
-        quiet = {customer_id: (zone, start, end) for customer_id, zone, start, end in await session.execute(
-            select(Customer.id, Customer.time_zone, Customer.quiet_start_hour, Customer.quiet_end_hour)
-            .where(Customer.id.in_(ids)))}
+        consents = {
+            (customer_id, channel): (granted, opted_out_at)
+            for customer_id, channel, granted, opted_out_at in await session.execute(
+                select(
+                    ChannelConsent.customer_id,
+                    ChannelConsent.channel,
+                    ChannelConsent.granted,
+                    ChannelConsent.opted_out_at,
+                ).where(ChannelConsent.customer_id.in_(ids))
+            )
+        }
+        contacted = set(
+            (
+                await session.scalars(
+                    select(Contact.customer_id)
+                    .where(
+                        Contact.customer_id.in_(ids),
+                        Contact.id > watermark,
+                        Contact.status.in_(LIVE_STATUSES),
+                    )
+                    .distinct()
+                )
+            ).all()
+        )
+        quiet = {
+            customer_id: (zone, start, end)
+            for customer_id, zone, start, end in await session.execute(
+                select(
+                    Customer.id, Customer.time_zone, Customer.quiet_start_hour, Customer.quiet_end_hour
+                ).where(Customer.id.in_(ids))
+            )
+        }
         answers = []
         for proposal in proposals:
             channel = proposal.channel.value
             problems = []
             if proposal.customer_id in contacted:
-                problems.append("contacted since the campaign was planned; caps and duplicates need a new plan")
+                problems.append(
+                    "contacted since the campaign was planned; caps and duplicates need a new plan"
+                )
             granted, opted_out_at = consents.get((proposal.customer_id, channel), (False, None))
             if not granted or opted_out_at is not None:
                 problems.append(f"no consent on {channel} any more")
@@ -218,8 +296,9 @@ def _since_plan(watermark: int, now: datetime) -> RecheckMany:
             at = max(naive_utc(proposal.send_at), moment)
             zone, start, end = quiet[proposal.customer_id]
             if proposal.channel is not Channel.IN_STORE and outside_quiet_hours(at, zone, start, end) != at:
-                problems.append(f"{at:%Y-%m-%d %H:%M} UTC falls in the member's quiet hours ({start}:00-{end}:00 "
-                                f"{zone})")
+                problems.append(
+                    f"{at:%Y-%m-%d %H:%M} UTC falls in the member's quiet hours ({start}:00-{end}:00 {zone})"
+                )
             answers.append(problems)
         return answers
 
@@ -228,6 +307,7 @@ def _since_plan(watermark: int, now: datetime) -> RecheckMany:
 
 async def _executed_before(db: Database, campaign_id: str) -> bool:
     async with db.session() as session:
-        found = await session.scalar(select(func.count()).select_from(Proposal)
-                                     .where(Proposal.trace_id.like(f"{campaign_id}-%")))
+        found = await session.scalar(
+            select(func.count()).select_from(Proposal).where(Proposal.trace_id.like(f"{campaign_id}-%"))
+        )
     return bool(found)

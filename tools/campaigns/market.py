@@ -17,5 +17,6 @@ async def rival_discounts(db: Database, now: datetime) -> dict[str, float]:
             select(Category.name, func.max(CompetitorSignal.discount_pct))
             .join(Category, Category.id == CompetitorSignal.category_id)
             .where(CompetitorSignal.starts_at <= moment, CompetitorSignal.ends_at > moment)
-            .group_by(Category.name))
+            .group_by(Category.name)
+        )
         return {str(name): float(pct) for name, pct in rows}

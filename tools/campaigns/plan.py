@@ -94,8 +94,16 @@ class _Checked:
             self.rules[str(finding.judgement_id)]["block"] += 1
 
 
-async def plan_campaign(deps: CampaignDeps, use_case: UseCase | str, segment: str, budget: float,
-                        limit: int | None = None, *, now: datetime, progress: Progress | None = None) -> CampaignPlan:
+async def plan_campaign(
+    deps: CampaignDeps,
+    use_case: UseCase | str,
+    segment: str,
+    budget: float,
+    limit: int | None = None,
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+) -> CampaignPlan:
     """Plan (never execute) a campaign; see the module doc. Raises `InvalidInput` / `NotFound` for a
     request that cannot be planned (unknown segment, a use case that is not a campaign)."""
     request = campaign_request(use_case=use_case, segment=segment, budget=budget, limit=limit)
@@ -104,11 +112,20 @@ async def plan_campaign(deps: CampaignDeps, use_case: UseCase | str, segment: st
     progress.stage("profiles", total=1)
     frame = await deps.profiles.frame(moment)
     progress.advance()
-    audience = await select_audience(deps.db, frame, request.segment, EVERY_MEMBER, request.use_case, now=moment)
+    audience = await select_audience(
+        deps.db, frame, request.segment, EVERY_MEMBER, request.use_case, now=moment
+    )
     progress.stage("contact records", total=len(audience))
     ids = frame.history.members.customer_id[audience.rows]
-    facts = await read_contact_facts(deps.db, ids.tolist(), request.use_case, deps.policy, now=moment,
-                                     lookback=deps.contact_lookback, ignore_window=deps.ignore_window)
+    facts = await read_contact_facts(
+        deps.db,
+        ids.tolist(),
+        request.use_case,
+        deps.policy,
+        now=moment,
+        lookback=deps.contact_lookback,
+        ignore_window=deps.ignore_window,
+    )
     progress.advance(len(audience))
     progress.stage("scoring", total=len(audience))
     anchors = anchor_categories(frame, audience.rows)
@@ -116,22 +133,35 @@ async def plan_campaign(deps: CampaignDeps, use_case: UseCase | str, segment: st
     if request.use_case is UseCase.COMPETITIVE_RESPONSE:
         live = await rival_discounts(deps.db, moment)
         rivals = np.array([live.get(c, 0.0) if c else 0.0 for c in anchors])
-    scores = score_audience(frame, audience.rows, facts, request.use_case, deps.policy, rival_discount_pct=rivals,
-                            learned=deps.learned)
+    scores = score_audience(
+        frame,
+        audience.rows,
+        facts,
+        request.use_case,
+        deps.policy,
+        rival_discount_pct=rivals,
+        learned=deps.learned,
+    )
     progress.advance(len(audience))
-    factory = ProposalFactory(frame, audience.rows, anchors, facts, scores, request.use_case, deps.policy, moment,
-                              deps.writer)
+    factory = ProposalFactory(
+        frame, audience.rows, anchors, facts, scores, request.use_case, deps.policy, moment, deps.writer
+    )
     checked = _Checked()
     compliant = _best_compliant(factory, scores.ranked, deps.policy, checked, progress)
     progress.stage("choosing members", total=len(compliant))
     positions = np.array(sorted(compliant), dtype=np.int64)
     chosen_members = [compliant[int(i)] for i in positions]
     available = min(request.budget, facts.budget_remaining)
-    allocation = Allocation(np.array([], dtype=np.int64), Limit.PAUSED) if facts.budget_paused else allocate(
-        np.array([m.proposal.value.expected_value for m in chosen_members]),
-        np.array([m.proposal.estimated_cost for m in chosen_members]),
-        np.array([m.proposal.customer_id for m in chosen_members], dtype=np.int64),
-        budget=available, limit=request.limit,
+    allocation = (
+        Allocation(np.array([], dtype=np.int64), Limit.PAUSED)
+        if facts.budget_paused
+        else allocate(
+            np.array([m.proposal.value.expected_value for m in chosen_members]),
+            np.array([m.proposal.estimated_cost for m in chosen_members]),
+            np.array([m.proposal.customer_id for m in chosen_members], dtype=np.int64),
+            budget=available,
+            limit=request.limit,
+        )
     )
     members = tuple(chosen_members[int(i)] for i in allocation.chosen)
     progress.advance(len(compliant))
@@ -140,22 +170,44 @@ async def plan_campaign(deps: CampaignDeps, use_case: UseCase | str, segment: st
     progress.advance(len(members))
     campaign_id = uuid.uuid4().hex[:24]  # short enough to prefix the trace ids (36 chars) of its reviews
     plan = CampaignPlan(
-        campaign_id=campaign_id, request=request, planned_at=moment, members=members, fairness=fairness,
+        campaign_id=campaign_id,
+        request=request,
+        planned_at=moment,
+        members=members,
+        fairness=fairness,
         watermark=facts.watermark,
-        preview=preview(campaign_id, request, moment, frame.as_of, audience,
-                        eligible=int((scores.ranked[:, 0] >= 0).sum()),
-                        compliant=len(compliant), members=members, fairness=fairness, rules=checked.rules,
-                        budget_available=available, budget_paused=facts.budget_paused,
-                        limited_by=allocation.limited_by),
+        preview=preview(
+            campaign_id,
+            request,
+            moment,
+            frame.as_of,
+            audience,
+            eligible=int((scores.ranked[:, 0] >= 0).sum()),
+            compliant=len(compliant),
+            members=members,
+            fairness=fairness,
+            rules=checked.rules,
+            budget_available=available,
+            budget_paused=facts.budget_paused,
+            limited_by=allocation.limited_by,
+        ),
     )
-    log.info("campaign.planned", campaign_id=plan.campaign_id, use_case=request.use_case.value,
-             segment=request.segment, audience=len(audience), members=len(members), fair=plan.fair,
-             cost=plan.preview.budget_committed)
+    log.info(
+        "campaign.planned",
+        campaign_id=plan.campaign_id,
+        use_case=request.use_case.value,
+        segment=request.segment,
+        audience=len(audience),
+        members=len(members),
+        fair=plan.fair,
+        cost=plan.preview.budget_committed,
+    )
     return plan
 
 
-def _best_compliant(factory: ProposalFactory, ranked: np.ndarray, policy: Policy, checked: _Checked,
-                    progress: Progress) -> dict[int, PlannedMember]:
+def _best_compliant(
+    factory: ProposalFactory, ranked: np.ndarray, policy: Policy, checked: _Checked, progress: Progress
+) -> dict[int, PlannedMember]:
     """Each member's best candidate that passes every blocking rule and the judgement of its copy."""
     compliant: dict[int, PlannedMember] = {}
     pending = np.flatnonzero(ranked[:, 0] >= 0)

@@ -69,7 +69,9 @@ class CampaignPreview(BaseModel):
     compliant: int  # of those, members with an action that passes every rule and judgement check
     members: int  # chosen under the budget and limit
     limited_by: Limit
-    expected_incremental_margin: float  # Σ margin the campaign adds (with the future margin it retains), before costs
+    expected_incremental_margin: (
+        float  # Σ margin the campaign adds (with the future margin it retains), before costs
+    )
     expected_cost: float  # Σ redemption-weighted offer cost plus contact cost
     expected_value: float  # Σ value over doing nothing (§5): the margin added less every cost
     budget_committed: float  # Σ face value: what the outbox reserves from the budget
@@ -96,13 +98,27 @@ def describe_offer(offer: Offer) -> str:
         text = "free shipping"
     else:
         text = {"early_access": "early access", "none": "message only"}.get(kind, kind)
-    return f"{text} ({', '.join(offer.categories)})" if offer.categories and len(offer.categories) == 1 else text
+    return (
+        f"{text} ({', '.join(offer.categories)})" if offer.categories and len(offer.categories) == 1 else text
+    )
 
 
-def preview(campaign_id: str, request: CampaignRequest, planned_at: datetime, as_of: datetime, audience: Audience, *,
-            eligible: int, compliant: int, members: Sequence[PlannedMember], fairness: CheckResult,
-            rules: Mapping[str, Counter], budget_available: float, budget_paused: bool,
-            limited_by: Limit) -> CampaignPreview:
+def preview(
+    campaign_id: str,
+    request: CampaignRequest,
+    planned_at: datetime,
+    as_of: datetime,
+    audience: Audience,
+    *,
+    eligible: int,
+    compliant: int,
+    members: Sequence[PlannedMember],
+    fairness: CheckResult,
+    rules: Mapping[str, Counter],
+    budget_available: float,
+    budget_paused: bool,
+    limited_by: Limit,
+) -> CampaignPreview:
     proposals = [m.proposal for m in members]
     lines: dict[tuple[str, str], list[float]] = {}
     for p in proposals:
@@ -118,26 +134,63 @@ def preview(campaign_id: str, request: CampaignRequest, planned_at: datetime, as
             continue
         seen.add(m.variant)
         p = m.proposal
-        samples.append(SampleMessage(customer_id=p.customer_id, channel=p.channel.value, offer=describe_offer(p.offer),
-                                     send_at=p.send_at, subject=p.message.subject, body=p.message.text))
+        samples.append(
+            SampleMessage(
+                customer_id=p.customer_id,
+                channel=p.channel.value,
+                offer=describe_offer(p.offer),
+                send_at=p.send_at,
+                subject=p.message.subject,
+                body=p.message.text,
+            )
+        )
     return CampaignPreview(
-        campaign_id=campaign_id, use_case=request.use_case.value, segment=request.segment, planned_at=planned_at,
-        profiles_as_of=as_of, budget_requested=request.budget, budget_available=round(budget_available, 2),
-        budget_paused=budget_paused, limit=request.limit, segment_members=audience.segment_size,
-        holdout=audience.holdout, stale=audience.stale, audience=len(audience), eligible=eligible,
-        compliant=compliant, members=len(proposals), limited_by=limited_by,
-        expected_incremental_margin=round(sum(
-            p.value.uplift / p.value.propensity * p.value.expected_margin for p in proposals if p.value.propensity > 0
-        ), 2),
+        campaign_id=campaign_id,
+        use_case=request.use_case.value,
+        segment=request.segment,
+        planned_at=planned_at,
+        profiles_as_of=as_of,
+        budget_requested=request.budget,
+        budget_available=round(budget_available, 2),
+        budget_paused=budget_paused,
+        limit=request.limit,
+        segment_members=audience.segment_size,
+        holdout=audience.holdout,
+        stale=audience.stale,
+        audience=len(audience),
+        eligible=eligible,
+        compliant=compliant,
+        members=len(proposals),
+        limited_by=limited_by,
+        expected_incremental_margin=round(
+            sum(
+                p.value.uplift / p.value.propensity * p.value.expected_margin
+                for p in proposals
+                if p.value.propensity > 0
+            ),
+            2,
+        ),
         expected_cost=round(sum(p.value.cost for p in proposals), 2),
         expected_value=round(sum(p.value.expected_value for p in proposals), 2),
         budget_committed=round(sum(p.estimated_cost for p in proposals), 2),
-        offers=[OfferLine(offer=kind, channel=channel, members=int(n), budget_committed=round(cost, 2),
-                          expected_value=round(value, 2))
-                for (kind, channel), (n, cost, value) in sorted(lines.items(), key=lambda item: -item[1][0])],
+        offers=[
+            OfferLine(
+                offer=kind,
+                channel=channel,
+                members=int(n),
+                budget_committed=round(cost, 2),
+                expected_value=round(value, 2),
+            )
+            for (kind, channel), (n, cost, value) in sorted(lines.items(), key=lambda item: -item[1][0])
+        ],
         samples=samples,
-        rule_outcomes=sorted((RuleOutcome(rule_id=rule, **{str(s): n for s, n in counts.items()})
-                              for rule, counts in rules.items()), key=lambda r: -(r.block + r.review + r.warn)),
+        rule_outcomes=sorted(
+            (
+                RuleOutcome(rule_id=rule, **{str(s): n for s, n in counts.items()})
+                for rule, counts in rules.items()
+            ),
+            key=lambda r: -(r.block + r.review + r.warn),
+        ),
         fair=not any(v.severity is Severity.BLOCK for v in fairness.violations),
         fairness=[v.message for v in fairness.violations],
         variants=len({m.variant for m in members if not m.flagged}),

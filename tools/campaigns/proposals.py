@@ -52,30 +52,62 @@ class ProposalFactory:
         members = self.frame.history.members
         zone = str(members.time_zone[row])
         hour = int(self.frame.features.engagement.send_hour[row])
-        at = self._send_at(zone, hour, channel, (int(self.facts.quiet_hours[i, 0]), int(self.facts.quiet_hours[i, 1])))
+        at = self._send_at(
+            zone, hour, channel, (int(self.facts.quiet_hours[i, 0]), int(self.facts.quiet_hours[i, 1]))
+        )
         until = valid_until(at, self.use_case)
         category = self.anchors[i]
-        offer = Offer.model_validate({
-            "type": lever.offer_type.value,
-            **{name: value for name, value in (("discount_pct", lever.discount_pct), ("amount_off", lever.amount_off),
-                                                ("points_multiplier", lever.points_multiplier),
-                                                ("bonus_points", lever.bonus_points)) if value},
-            **({"free_shipping": True} if lever.free_shipping else {}),
-            "categories": [category] if category else [],
-        })
-        message = self.writer(CopyRequest(
-            use_case=self.use_case, channel=channel, offer=offer, valid_until_local=until.astimezone(ZoneInfo(zone)),
-            first_name=members.first_name[row], category=category, tier=members.tier[row],
-            segments=frozenset(self.frame.segments_of(row)), opt_out_text=self.policy.sms.opt_out_text.required_text,
-        ))
+        offer = Offer.model_validate(
+            {
+                "type": lever.offer_type.value,
+                **{
+                    name: value
+                    for name, value in (
+                        ("discount_pct", lever.discount_pct),
+                        ("amount_off", lever.amount_off),
+                        ("points_multiplier", lever.points_multiplier),
+                        ("bonus_points", lever.bonus_points),
+                    )
+                    if value
+                },
+                **({"free_shipping": True} if lever.free_shipping else {}),
+                "categories": [category] if category else [],
+            }
+        )
+        message = self.writer(
+            CopyRequest(
+                use_case=self.use_case,
+                channel=channel,
+                offer=offer,
+                valid_until_local=until.astimezone(ZoneInfo(zone)),
+                first_name=members.first_name[row],
+                category=category,
+                tier=members.tier[row],
+                segments=frozenset(self.frame.segments_of(row)),
+                opt_out_text=self.policy.sms.opt_out_text.required_text,
+            )
+        )
         terms = self._terms(i, j)
         return OfferProposal(
-            customer_id=int(members.customer_id[row]), use_case=self.use_case, channel=channel, send_at=at,
-            valid_from=at, valid_until=until, offer=offer, message=message,
-            rationale=rationale({"do_nothing": False, "action": lever.key, "channel": channel.value, **terms}),
-            value=ValueEstimate(propensity=terms["propensity"], uplift=terms["uplift"],
-                                expected_margin=terms["expected_margin"], cost=terms["cost"],
-                                fatigue_penalty=terms["fatigue_penalty"], expected_value=terms["value"]),
+            customer_id=int(members.customer_id[row]),
+            use_case=self.use_case,
+            channel=channel,
+            send_at=at,
+            valid_from=at,
+            valid_until=until,
+            offer=offer,
+            message=message,
+            rationale=rationale(
+                {"do_nothing": False, "action": lever.key, "channel": channel.value, **terms}
+            ),
+            value=ValueEstimate(
+                propensity=terms["propensity"],
+                uplift=terms["uplift"],
+                expected_margin=terms["expected_margin"],
+                cost=terms["cost"],
+                fatigue_penalty=terms["fatigue_penalty"],
+                expected_value=terms["value"],
+            ),
             estimated_cost=float(self.scores.cost_if_redeemed[i, j]),
         )
 
@@ -88,16 +120,26 @@ class ProposalFactory:
         age = fields["age"][row]
         synced = members.synced[row]
         # How old our copy of the member is: hours since their upstream sync (see `facts_from_profile`).
-        age_hours = max((self.frame.history.as_of - synced) * HOURS_PER_DAY, 0.0) if np.isfinite(synced) else 0.0
+        age_hours = (
+            max((self.frame.history.as_of - synced) * HOURS_PER_DAY, 0.0) if np.isfinite(synced) else 0.0
+        )
         postcode = members.postcode[row] or ""
         return RuleContext(
-            customer_id=int(members.customer_id[row]), now=self.now, tier=Tier(members.tier[row] or "bronze"),
-            segments=frozenset(self.frame.segments_of(row)), time_zone=str(members.time_zone[row]),
-            consents=self.facts.consents[i], opted_out=self.facts.opted_out[i], recent_contacts=self.facts.recent(i),
+            customer_id=int(members.customer_id[row]),
+            now=self.now,
+            tier=Tier(members.tier[row] or "bronze"),
+            segments=frozenset(self.frame.segments_of(row)),
+            time_zone=str(members.time_zone[row]),
+            consents=self.facts.consents[i],
+            opted_out=self.facts.opted_out[i],
+            recent_contacts=self.facts.recent(i),
             consecutive_ignored=int(self.facts.consecutive_ignored[i]),
-            profile_stale=bool(self.frame.freshness.stale[row]), data_age_hours=float(age_hours),
-            budget_remaining=self.facts.budget_remaining, expected_basket_value=max(basket, 0.01),
-            expected_basket_margin=min(margin, max(basket, 0.01)), postcode_group=postcode[:2] or None,
+            profile_stale=bool(self.frame.freshness.stale[row]),
+            data_age_hours=float(age_hours),
+            budget_remaining=self.facts.budget_remaining,
+            expected_basket_value=max(basket, 0.01),
+            expected_basket_margin=min(margin, max(basket, 0.01)),
+            postcode_group=postcode[:2] or None,
             demographic_group=None if not np.isfinite(age) else f"age_{min(int(age) // 15 * 15, 75)}",
         )
 
@@ -109,16 +151,20 @@ class ProposalFactory:
         # Members share time zones, usual hours and quiet hours: each combination is worked out once.
         key = (zone, hour, channel, *quiet)
         if key not in self._send_times:
-            self._send_times[key] = send_time(self.now, None if hour < 0 else hour, zone, channel, self.policy,
-                                              member_quiet=quiet)
+            self._send_times[key] = send_time(
+                self.now, None if hour < 0 else hour, zone, channel, self.policy, member_quiet=quiet
+            )
         return self._send_times[key]
 
     def _terms(self, i: int, j: int) -> dict[str, Any]:
         s = self.scores
         return {
-            "propensity": round(float(s.propensity[i, j]), 4), "uplift": round(float(s.uplift[i, j]), 4),
-            "expected_margin": round(float(s.expected_margin[i, j]), 2), "cost": round(float(s.cost[i, j]), 2),
-            "fatigue_penalty": round(float(s.fatigue_penalty[i, j]), 2), "value": round(float(s.value[i, j]), 2),
+            "propensity": round(float(s.propensity[i, j]), 4),
+            "uplift": round(float(s.uplift[i, j]), 4),
+            "expected_margin": round(float(s.expected_margin[i, j]), 2),
+            "cost": round(float(s.cost[i, j]), 2),
+            "fatigue_penalty": round(float(s.fatigue_penalty[i, j]), 2),
+            "value": round(float(s.value[i, j]), 2),
         }
 
 

@@ -16,7 +16,9 @@ class CampaignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     use_case: UseCase
-    segment: Annotated[str, Field(min_length=1, max_length=80, description=f"a segment id, or '{EVERY_MEMBER}'")]
+    segment: Annotated[
+        str, Field(min_length=1, max_length=80, description=f"a segment id, or '{EVERY_MEMBER}'")
+    ]
     budget: Annotated[float, Field(gt=0, le=10_000_000, description="money the campaign may give away")]
     limit: Annotated[int | None, Field(ge=1, le=1_000_000, description="at most this many members")] = None
 
@@ -24,8 +26,10 @@ class CampaignRequest(BaseModel):
     def _batchable(self) -> Self:
         if self.use_case not in CAMPAIGN_USE_CASES:
             allowed = ", ".join(u.value for u in CAMPAIGN_USE_CASES)
-            raise ValueError(f"{self.use_case.value} is decided per trigger (it needs the cart), not as a "
-                             f"campaign; campaigns run for {allowed}")
+            raise ValueError(
+                f"{self.use_case.value} is decided per trigger (it needs the cart), not as a "
+                f"campaign; campaigns run for {allowed}"
+            )
         return self
 
 
@@ -34,5 +38,7 @@ def campaign_request(**fields: object) -> CampaignRequest:
     try:
         return CampaignRequest.model_validate(fields)
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'request'}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'request'}: {e['msg']}" for e in error.errors()
+        )
         raise InvalidInput(f"cannot plan that campaign: {problems}") from None

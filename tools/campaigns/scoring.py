@@ -63,22 +63,36 @@ def _optional(amount: float, n: int) -> np.ndarray:
     return np.full(n, float(amount) if amount else np.nan)
 
 
-def member_batch(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, use_case: UseCase,
-                 rival_discount_pct: np.ndarray | None) -> MemberBatch:
+def member_batch(
+    frame: ProfileFrame,
+    rows: np.ndarray,
+    facts: ContactFacts,
+    use_case: UseCase,
+    rival_discount_pct: np.ndarray | None,
+) -> MemberBatch:
     fields = frame.fields
     churn = np.clip(frame.predictions.churn_risk[rows], 1e-4, 1 - 1e-4)
     p_anyway = 1 - churn ** (HORIZON_DAYS[use_case] / frame.churn_horizon_days)
     aov_365, aov = fields["aov_365"][rows], fields["aov"][rows]
     sensitivity = fields["discount_share"][rows]
     engagement = frame.features.engagement
-    full_price = (frame.segments[rows, frame.segment_ids.index("full_price_buyer")]
-                  if "full_price_buyer" in frame.segment_ids else np.zeros(len(rows), dtype=bool))
+    full_price = (
+        frame.segments[rows, frame.segment_ids.index("full_price_buyer")]
+        if "full_price_buyer" in frame.segment_ids
+        else np.zeros(len(rows), dtype=bool)
+    )
     column = {c: PROFILE_CHANNELS.index(c.value) for c in CHANNELS}
     # As for one member (`tools.nba.eligibility`): no win-back for a member still inside their rhythm.
-    fits = (~within_rhythm(fields["recency_days"][rows], fields["median_interval"][rows])
-            if use_case is UseCase.REACTIVATION else np.ones(len(rows), dtype=bool))
-    app_native = (frame.segments[rows, frame.segment_ids.index("app_native")]
-                  if "app_native" in frame.segment_ids else np.zeros(len(rows), dtype=bool))
+    fits = (
+        ~within_rhythm(fields["recency_days"][rows], fields["median_interval"][rows])
+        if use_case is UseCase.REACTIVATION
+        else np.ones(len(rows), dtype=bool)
+    )
+    app_native = (
+        frame.segments[rows, frame.segment_ids.index("app_native")]
+        if "app_native" in frame.segment_ids
+        else np.zeros(len(rows), dtype=bool)
+    )
     return MemberBatch(
         customer_id=frame.history.members.customer_id[rows],
         p_buy_anyway=p_anyway,
@@ -91,17 +105,28 @@ def member_batch(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, use
         consecutive_ignored=facts.ignored_this_week.astype(float),
         opens={c: engagement.opens[rows, column[c]].astype(float) for c in CHANNELS},
         sends={c: engagement.sends[rows, column[c]].astype(float) for c in CHANNELS},
-        reachable={c: engagement.consent[rows, column[c]] & facts.reachable[:, j] & fits
-                   for j, c in enumerate(CHANNELS)},
+        reachable={
+            c: engagement.consent[rows, column[c]] & facts.reachable[:, j] & fits
+            for j, c in enumerate(CHANNELS)
+        },
         churn_risk=frame.predictions.churn_risk[rows],
         competitor_discount_pct=rival_discount_pct,
-        reach_prior={Channel.IN_APP: np.where(app_native, APP_NATIVE_IN_APP_REACH, REACH_PRIOR[Channel.IN_APP])},
+        reach_prior={
+            Channel.IN_APP: np.where(app_native, APP_NATIVE_IN_APP_REACH, REACH_PRIOR[Channel.IN_APP])
+        },
     )
 
 
-def score_audience(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, use_case: UseCase, policy: Policy,
-                   *, rival_discount_pct: np.ndarray | None = None, learned: LearnedLift | None = None
-                   ) -> AudienceScores:
+def score_audience(
+    frame: ProfileFrame,
+    rows: np.ndarray,
+    facts: ContactFacts,
+    use_case: UseCase,
+    policy: Policy,
+    *,
+    rival_discount_pct: np.ndarray | None = None,
+    learned: LearnedLift | None = None,
+) -> AudienceScores:
     """`rival_discount_pct`: per member, a rival's live discount on what the message is about (0
     where there is none); only competitive response weighs it, as the single-member path does."""
     batch = member_batch(frame, rows, facts, use_case, rival_discount_pct)
@@ -118,13 +143,23 @@ def score_audience(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, u
         if lever.is_nothing or lever.offer_type is OfferType.BUNDLE:
             eligible[:, j] = False
             continue
-        economics = value_offers(OfferTerms(
-            offer_type=np.full(n, lever.offer_type.value), discount_pct=_optional(lever.discount_pct, n),
-            amount_off=_optional(lever.amount_off, n), points_multiplier=_optional(lever.points_multiplier, n),
-            bonus_points=np.full(n, float(lever.bonus_points)), free_shipping=np.full(n, lever.free_shipping),
-            min_spend=np.zeros(n), sku_list_value=np.zeros(n), gift_cost=np.zeros(n), stated_cost=np.zeros(n),
-            basket_value=basket, basket_margin=basket * margin_rate,
-        ), policy.valuation)
+        economics = value_offers(
+            OfferTerms(
+                offer_type=np.full(n, lever.offer_type.value),
+                discount_pct=_optional(lever.discount_pct, n),
+                amount_off=_optional(lever.amount_off, n),
+                points_multiplier=_optional(lever.points_multiplier, n),
+                bonus_points=np.full(n, float(lever.bonus_points)),
+                free_shipping=np.full(n, lever.free_shipping),
+                min_spend=np.zeros(n),
+                sku_list_value=np.zeros(n),
+                gift_cost=np.zeros(n),
+                stated_cost=np.zeros(n),
+                basket_value=basket,
+                basket_margin=basket * margin_rate,
+            ),
+            policy.valuation,
+        )
         face = economics.face_value
         eligible[:, j] &= ~((face > 0) & (economics.margin_after_pct < floor))
         # Move cost and value by the difference between the scorer's and the rules' face value,
@@ -136,6 +171,14 @@ def score_audience(frame: ProfileFrame, rows: np.ndarray, facts: ContactFacts, u
     eligible &= np.round(np.where(eligible, value, 0.0), 2) > 0
     ranking = np.argsort(-np.where(eligible, value, -np.inf), axis=1, kind="stable")[:, :RANKED]
     ranked = np.where(np.take_along_axis(eligible, ranking, axis=1), ranking, -1)
-    return AudienceScores(candidates=scores.candidates, propensity=scores.propensity, uplift=scores.uplift,
-                          expected_margin=scores.expected_margin, cost=cost, cost_if_redeemed=cost_if_redeemed,
-                          fatigue_penalty=scores.fatigue_penalty, value=value, ranked=ranked)
+    return AudienceScores(
+        candidates=scores.candidates,
+        propensity=scores.propensity,
+        uplift=scores.uplift,
+        expected_margin=scores.expected_margin,
+        cost=cost,
+        cost_if_redeemed=cost_if_redeemed,
+        fatigue_penalty=scores.fatigue_penalty,
+        value=value,
+        ranked=ranked,
+    )

@@ -52,9 +52,17 @@ class JudgementScreen:
         value = np.array([p.value.expected_value for p in proposals])
         stated = np.array([p.estimated_cost for p in proposals])
         share = np.divide(uplift, propensity, out=np.zeros_like(uplift), where=propensity > 0)
-        return ((propensity > limits.max_propensity) | (uplift > propensity) | (uplift > limits.max_uplift)
-                | (margin > limits.max_expected_margin) | (value > share * margin - cost - fatigue + slack)
-                | (value <= 0) | (cost > stated + limits.max_contact_cost + slack))
+        return (
+            (propensity > limits.max_propensity)
+            | (uplift > propensity)
+            | (uplift > limits.max_uplift)
+            | (margin > limits.max_expected_margin)
+            | (value > share * margin - cost - fatigue + slack)
+            | (value <= 0)
+            | (cost > stated + limits.max_contact_cost + slack)
+        )
 
     def _judge(self, proposal: OfferProposal) -> tuple[JudgementFinding, ...]:
-        return tuple(f for f in judge(proposal, self.limits) if f.judgement_id is not JudgementId.VALUE_CLAIMS)
+        return tuple(
+            f for f in judge(proposal, self.limits) if f.judgement_id is not JudgementId.VALUE_CLAIMS
+        )

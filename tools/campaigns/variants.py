@@ -21,8 +21,10 @@ NAME_SLOT = "{name}"
 CATEGORY_SLOT = "{category}"
 DATE_SLOT = "{date}"
 # How the copywriter writes a validity date ("Sun 08 Nov"), with or without a year.
-_DATE = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w* \d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-                   r"\w*(?: \d{4})?\b")
+_DATE = re.compile(
+    r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w* \d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"\w*(?: \d{4})?\b"
+)
 
 
 def written_name(first_name: str | None) -> str | None:
@@ -38,11 +40,15 @@ def keys(proposal: OfferProposal, first_name: str | None, category: str | None) 
     offer = proposal.offer.model_dump(mode="json")
     exact = _key(proposal, offer, [(name, NAME_SLOT)])
     offer["categories"] = [CATEGORY_SLOT] * len(offer["categories"])
-    template = _key(proposal, offer, [(name, NAME_SLOT), (_word(category), CATEGORY_SLOT), (_DATE, DATE_SLOT)])
+    template = _key(
+        proposal, offer, [(name, NAME_SLOT), (_word(category), CATEGORY_SLOT), (_DATE, DATE_SLOT)]
+    )
     return exact, template
 
 
-def _key(proposal: OfferProposal, offer: dict[str, object], slots: list[tuple[re.Pattern[str] | None, str]]) -> str:
+def _key(
+    proposal: OfferProposal, offer: dict[str, object], slots: list[tuple[re.Pattern[str] | None, str]]
+) -> str:
     def masked(text: str | None) -> str | None:
         if text is None:
             return None
@@ -69,6 +75,8 @@ def _word(text: str | None) -> re.Pattern[str] | None:
     return _word_pattern(text) if text else None
 
 
-@lru_cache(maxsize=4096)  # names and categories repeat across a member base; compiling each once is what costs
+@lru_cache(
+    maxsize=4096
+)  # names and categories repeat across a member base; compiling each once is what costs
 def _word_pattern(text: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(text)}\b")

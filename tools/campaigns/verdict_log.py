@@ -66,13 +66,15 @@ def reason_code(reason: dict[str, Any]) -> tuple[str, str]:
 
 async def recent_rejections(db: Database, *, limit: int = 200, shown: int = 10) -> RejectionReport:
     async with db.session() as session:
-        rows = (await session.execute(
-            select(GuardVerdict, Proposal)
-            .join(Proposal, Proposal.id == GuardVerdict.proposal_id)
-            .where(GuardVerdict.verdict == "reject")
-            .order_by(GuardVerdict.created_at.desc(), GuardVerdict.id.desc())
-            .limit(limit)
-        )).all()
+        rows = (
+            await session.execute(
+                select(GuardVerdict, Proposal)
+                .join(Proposal, Proposal.id == GuardVerdict.proposal_id)
+                .where(GuardVerdict.verdict == "reject")
+                .order_by(GuardVerdict.created_at.desc(), GuardVerdict.id.desc())
+                .limit(limit)
+            )
+        ).all()
     counts: Counter[str] = Counter()
     examples: dict[str, str] = {}
     recent: list[Rejection] = []
@@ -86,13 +88,24 @@ async def recent_rejections(db: Database, *, limit: int = 200, shown: int = 10) 
             counts[code] += 1
             examples.setdefault(code, message)
         if len(recent) < shown:
-            recent.append(Rejection(at=verdict.created_at, proposal_id=proposal.id, trace_id=proposal.trace_id,
-                                    customer_id=proposal.customer_id, use_case=proposal.use_case,
-                                    channel=proposal.channel, guard_model=verdict.guard_model, rule_ids=list(codes)))
+            recent.append(
+                Rejection(
+                    at=verdict.created_at,
+                    proposal_id=proposal.id,
+                    trace_id=proposal.trace_id,
+                    customer_id=proposal.customer_id,
+                    use_case=proposal.use_case,
+                    channel=proposal.channel,
+                    guard_model=verdict.guard_model,
+                    rule_ids=list(codes),
+                )
+            )
     return RejectionReport(
         verdicts=len(rows),
-        by_rule=[RuleCount(rule_id=code, rejections=n, example=examples[code][:300])
-                 for code, n in counts.most_common()],
+        by_rule=[
+            RuleCount(rule_id=code, rejections=n, example=examples[code][:300])
+            for code, n in counts.most_common()
+        ],
         recent=recent,
     )
 
@@ -100,16 +113,27 @@ async def recent_rejections(db: Database, *, limit: int = 200, shown: int = 10) 
 async def verdicts_for_trace(db: Database, trace_id: str) -> list[TracedVerdict]:
     """Every proposal recorded under a trace, with each verdict on it, oldest first."""
     async with db.session() as session:
-        rows = (await session.execute(
-            select(GuardVerdict, Proposal)
-            .join(Proposal, Proposal.id == GuardVerdict.proposal_id)
-            .where(Proposal.trace_id == trace_id)
-            .order_by(GuardVerdict.created_at, GuardVerdict.id)
-        )).all()
+        rows = (
+            await session.execute(
+                select(GuardVerdict, Proposal)
+                .join(Proposal, Proposal.id == GuardVerdict.proposal_id)
+                .where(Proposal.trace_id == trace_id)
+                .order_by(GuardVerdict.created_at, GuardVerdict.id)
+            )
+        ).all()
     return [
-        TracedVerdict(proposal_id=p.id, customer_id=p.customer_id, use_case=p.use_case, channel=p.channel,
-                      status=p.status, verdict=v.verdict, guard_model=v.guard_model, reasons=list(v.reasons or []),
-                      content=p.content, at=v.created_at)
+        TracedVerdict(
+            proposal_id=p.id,
+            customer_id=p.customer_id,
+            use_case=p.use_case,
+            channel=p.channel,
+            status=p.status,
+            verdict=v.verdict,
+            guard_model=v.guard_model,
+            reasons=list(v.reasons or []),
+            content=p.content,
+            at=v.created_at,
+        )
         for v, p in rows
     ]
 

@@ -34,8 +34,15 @@ class Inherited:
     trace_id: str  # the trace of the review it inherits, so explaining it shows that review
 
 
-async def record_inherited(db: Database, verdicts: Sequence[Inherited], *, policy_version: str, guard_model: str,
-                           now: datetime, approval_ttl: timedelta) -> list[VerdictRecord]:
+async def record_inherited(
+    db: Database,
+    verdicts: Sequence[Inherited],
+    *,
+    policy_version: str,
+    guard_model: str,
+    now: datetime,
+    approval_ttl: timedelta,
+) -> list[VerdictRecord]:
     moment = naive_utc(now)
     expires = naive_utc(now + approval_ttl)
     records: list[VerdictRecord] = []
@@ -47,20 +54,39 @@ async def record_inherited(db: Database, verdicts: Sequence[Inherited], *, polic
         approved = item.verdict is Verdict.APPROVE
         p, digest, proposal_id = item.proposal, content_hash(item.proposal), str(uuid.uuid4())
         approval = secrets.token_urlsafe(24) if approved else None
-        proposals.append({
-            "id": proposal_id, "trace_id": item.trace_id, "customer_id": p.customer_id, "use_case": p.use_case.value,
-            "channel": p.channel.value, "content": p.model_dump(mode="json"), "content_hash": digest,
-            "estimated_cost": p.estimated_cost, "expected_value": p.value.expected_value,
-            "status": "approved" if approved else "rejected", "created_at": moment,
-        })
-        rows.append({
-            "proposal_id": proposal_id, "verdict": item.verdict.value, "reasons": item.reasons,
-            "policy_version": policy_version, "content_hash": digest, "approval_id": approval,
-            "approval_expires_at": expires if approved else None, "guard_model": guard_model, "created_at": moment,
-        })
-        records.append(VerdictRecord(proposal_id, item.verdict, digest, approval, expires if approved else None, None))
+        proposals.append(
+            {
+                "id": proposal_id,
+                "trace_id": item.trace_id,
+                "customer_id": p.customer_id,
+                "use_case": p.use_case.value,
+                "channel": p.channel.value,
+                "content": p.model_dump(mode="json"),
+                "content_hash": digest,
+                "estimated_cost": p.estimated_cost,
+                "expected_value": p.value.expected_value,
+                "status": "approved" if approved else "rejected",
+                "created_at": moment,
+            }
+        )
+        rows.append(
+            {
+                "proposal_id": proposal_id,
+                "verdict": item.verdict.value,
+                "reasons": item.reasons,
+                "policy_version": policy_version,
+                "content_hash": digest,
+                "approval_id": approval,
+                "approval_expires_at": expires if approved else None,
+                "guard_model": guard_model,
+                "created_at": moment,
+            }
+        )
+        records.append(
+            VerdictRecord(proposal_id, item.verdict, digest, approval, expires if approved else None, None)
+        )
     async with db.session() as session, session.begin():
         for start in range(0, len(rows), CHUNK):
-            await session.execute(insert(Proposal), proposals[start:start + CHUNK])
-            await session.execute(insert(GuardVerdict), rows[start:start + CHUNK])
+            await session.execute(insert(Proposal), proposals[start : start + CHUNK])
+            await session.execute(insert(GuardVerdict), rows[start : start + CHUNK])
     return records

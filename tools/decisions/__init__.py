@@ -13,6 +13,17 @@ from tools.decisions.holdout import (
 from tools.decisions.log import SqlDecisionLog, trace
 
 __all__ = [
-    "DEFAULT_CONTROL_SHARE", "Arm", "HoldoutSummary", "SqlDecisionLog", "VerdictRecord", "arm_for",
-    "assign_holdout", "decide_review", "ensure_arms", "naive_utc", "pending_reviews", "record_verdict", "trace",
+    "DEFAULT_CONTROL_SHARE",
+    "Arm",
+    "HoldoutSummary",
+    "SqlDecisionLog",
+    "VerdictRecord",
+    "arm_for",
+    "assign_holdout",
+    "decide_review",
+    "ensure_arms",
+    "naive_utc",
+    "pending_reviews",
+    "record_verdict",
+    "trace",
 ]

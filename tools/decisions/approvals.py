@@ -81,19 +81,23 @@ async def record_verdict(
             approval_expires_at=naive_utc(now + approval_ttl) if issue else None,
             review_id=None,
         )
-        session.add(GuardVerdict(
-            proposal_id=row.id,
-            verdict=verdict.value,
-            reasons=reasons,
-            policy_version=policy_version,
-            content_hash=digest,
-            approval_id=record.approval_id,
-            approval_expires_at=record.approval_expires_at,
-            guard_model=guard_model,
-            created_at=naive_utc(now),
-        ))
+        session.add(
+            GuardVerdict(
+                proposal_id=row.id,
+                verdict=verdict.value,
+                reasons=reasons,
+                policy_version=policy_version,
+                content_hash=digest,
+                approval_id=record.approval_id,
+                approval_expires_at=record.approval_expires_at,
+                guard_model=guard_model,
+                created_at=naive_utc(now),
+            )
+        )
         if approved and review_reason:
-            review = ReviewItem(proposal_id=row.id, reason=review_reason, status="pending", created_at=naive_utc(now))
+            review = ReviewItem(
+                proposal_id=row.id, reason=review_reason, status="pending", created_at=naive_utc(now)
+            )
             session.add(review)
             await session.flush()
             record = VerdictRecord(row.id, verdict, digest, None, None, review.id)
@@ -114,22 +118,28 @@ async def decide_review(
             raise InvalidInput(f"review item {review_id} was already {item.status}")
         proposal = await session.get(Proposal, item.proposal_id)
         assert proposal is not None  # foreign key
-        item.status, item.decided_by, item.decided_at = ("approved" if approve else "rejected"), by, naive_utc(now)
+        item.status, item.decided_by, item.decided_at = (
+            ("approved" if approve else "rejected"),
+            by,
+            naive_utc(now),
+        )
         proposal.status = "approved" if approve else "rejected"
         approval_id = secrets.token_urlsafe(24) if approve else None
         expires = naive_utc(now + approval_ttl) if approve else None
         verdict = Verdict.APPROVE if approve else Verdict.REJECT
-        session.add(GuardVerdict(
-            proposal_id=proposal.id,
-            verdict=verdict.value,
-            reasons=[{"rule_id": "review.human", "message": f"{item.status} by {by}"}],
-            policy_version="human-review",
-            content_hash=proposal.content_hash,
-            approval_id=approval_id,
-            approval_expires_at=expires,
-            guard_model=f"human:{by}",
-            created_at=naive_utc(now),
-        ))
+        session.add(
+            GuardVerdict(
+                proposal_id=proposal.id,
+                verdict=verdict.value,
+                reasons=[{"rule_id": "review.human", "message": f"{item.status} by {by}"}],
+                policy_version="human-review",
+                content_hash=proposal.content_hash,
+                approval_id=approval_id,
+                approval_expires_at=expires,
+                guard_model=f"human:{by}",
+                created_at=naive_utc(now),
+            )
+        )
     return VerdictRecord(proposal.id, verdict, proposal.content_hash, approval_id, expires, review_id)
 
 

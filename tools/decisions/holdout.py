@@ -40,18 +40,24 @@ def arm_for(external_id: str, use_case: UseCase, control_share: float = DEFAULT_
 
 
 async def ensure_arms(
-    conn: AsyncConnection, use_case: UseCase, customer_ids: Sequence[int] | None, *,
-    now: datetime, control_share: float = DEFAULT_CONTROL_SHARE,
+    conn: AsyncConnection,
+    use_case: UseCase,
+    customer_ids: Sequence[int] | None,
+    *,
+    now: datetime,
+    control_share: float = DEFAULT_CONTROL_SHARE,
 ) -> dict[int, Arm]:
     """Arms of the given members (all members when None), assigning and storing any not yet
     assigned. Runs in the caller's transaction; unknown ids are left out of the result."""
     found: dict[int, Arm] = {}
     missing: list[tuple[int, str]] = []
     for chunk in _chunks(customer_ids):
-        query = (
-            select(Customer.id, Customer.external_id, ExperimentAssignment.arm)
-            .outerjoin(ExperimentAssignment, and_(ExperimentAssignment.customer_id == Customer.id,
-                                                  ExperimentAssignment.use_case == use_case.value))
+        query = select(Customer.id, Customer.external_id, ExperimentAssignment.arm).outerjoin(
+            ExperimentAssignment,
+            and_(
+                ExperimentAssignment.customer_id == Customer.id,
+                ExperimentAssignment.use_case == use_case.value,
+            ),
         )
         if chunk is not None:
             query = query.where(Customer.id.in_(chunk))
@@ -62,13 +68,22 @@ async def ensure_arms(
                 found[customer_id] = Arm(arm)
     if missing:
         # Sorted: concurrent writers on PostgreSQL then take the keys in one order (no deadlock).
-        new = {customer_id: arm_for(external_id, use_case, control_share)
-               for customer_id, external_id in sorted(missing)}
+        new = {
+            customer_id: arm_for(external_id, use_case, control_share)
+            for customer_id, external_id in sorted(missing)
+        }
         # Another process may assign the same member meanwhile; hashing gives it the same arm.
         await conn.execute(
             upsert_insert(conn.dialect.name, ExperimentAssignment).on_conflict_do_nothing(),
-            [{"customer_id": c, "use_case": use_case.value, "arm": arm.value, "assigned_at": storage_time(now)}
-             for c, arm in new.items()],
+            [
+                {
+                    "customer_id": c,
+                    "use_case": use_case.value,
+                    "arm": arm.value,
+                    "assigned_at": storage_time(now),
+                }
+                for c, arm in new.items()
+            ],
         )
         found |= new
     return found
@@ -82,7 +97,11 @@ class HoldoutSummary:
 
 
 async def assign_holdout(
-    db: Database, use_case: UseCase, *, now: datetime, control_share: float = DEFAULT_CONTROL_SHARE,
+    db: Database,
+    use_case: UseCase,
+    *,
+    now: datetime,
+    control_share: float = DEFAULT_CONTROL_SHARE,
 ) -> HoldoutSummary:
     """Assign every member not yet assigned for this use case; returns the arm sizes."""
     async with db.engine.begin() as conn:
@@ -98,4 +117,4 @@ def _chunks(ids: Sequence[int] | None) -> Iterator[Sequence[int] | None]:
         return
     unique = sorted(set(ids))
     for start in range(0, len(unique), _CHUNK):
-        yield unique[start:start + _CHUNK]
+        yield unique[start : start + _CHUNK]

@@ -29,7 +29,9 @@ class SqlDecisionLog:
         self._pending: list[tuple[str, int, str, str, Mapping[str, Any], datetime]] = []
         self._open_runs: Counter[str] = Counter()  # per trace: runs started and not yet ended
 
-    async def record(self, trace_id: str, agent: str, step: int, kind: str, payload: Mapping[str, Any]) -> None:
+    async def record(
+        self, trace_id: str, agent: str, step: int, kind: str, payload: Mapping[str, Any]
+    ) -> None:
         self._pending.append((trace_id, step, agent, str(kind), dict(payload), utcnow()))
         if str(kind) == RUN_START:
             self._open_runs[trace_id] += 1
@@ -45,14 +47,18 @@ class SqlDecisionLog:
         rows, self._pending = self._pending, []
         table = DecisionLogEntry.__table__
         async with self._db.engine.begin() as conn:
-            await bulk_insert(conn, table, {  # type: ignore[arg-type]
-                "trace_id": [r[0] for r in rows],
-                "step": [r[1] for r in rows],
-                "agent": [r[2] for r in rows],
-                "kind": [r[3] for r in rows],
-                "payload": [_json(r[4]) for r in rows],
-                "created_at": [r[5] for r in rows],
-            })
+            await bulk_insert(
+                conn,
+                table,
+                {  # type: ignore[arg-type]
+                    "trace_id": [r[0] for r in rows],
+                    "step": [r[1] for r in rows],
+                    "agent": [r[2] for r in rows],
+                    "kind": [r[3] for r in rows],
+                    "payload": [_json(r[4]) for r in rows],
+                    "created_at": [r[5] for r in rows],
+                },
+            )
 
 
 def _json(payload: Mapping[str, Any]) -> str:
@@ -62,11 +68,22 @@ def _json(payload: Mapping[str, Any]) -> str:
 
 async def trace(db: Database, trace_id: str) -> list[dict[str, Any]]:
     async with db.session() as session:
-        rows = (await session.scalars(
-            select(DecisionLogEntry).where(DecisionLogEntry.trace_id == trace_id)
-            .order_by(DecisionLogEntry.id)
-        )).all()
+        rows = (
+            await session.scalars(
+                select(DecisionLogEntry)
+                .where(DecisionLogEntry.trace_id == trace_id)
+                .order_by(DecisionLogEntry.id)
+            )
+        ).all()
     if not rows:
         raise NotFound(f"no decision with trace id {trace_id!r}")
-    return [{"agent": r.agent, "step": r.step, "kind": r.kind, "payload": r.payload,
-             "at": r.created_at.isoformat()} for r in rows]
+    return [
+        {
+            "agent": r.agent,
+            "step": r.step,
+            "kind": r.kind,
+            "payload": r.payload,
+            "at": r.created_at.isoformat(),
+        }
+        for r in rows
+    ]

@@ -25,12 +25,16 @@ class ChannelSetup(BaseModel):
     @classmethod
     def _webhook_channels(cls, webhooks: dict[Channel, WebhookConfig]) -> dict[Channel, WebhookConfig]:
         if wrong := sorted(c.value for c in webhooks if c not in WEBHOOK_CHANNELS):
-            raise ValueError(f"webhooks serve {', '.join(c.value for c in WEBHOOK_CHANNELS)}, not {', '.join(wrong)}")
+            raise ValueError(
+                f"webhooks serve {', '.join(c.value for c in WEBHOOK_CHANNELS)}, not {', '.join(wrong)}"
+            )
         return webhooks
 
 
 def build_adapters(
-    setup: ChannelSetup, outbox_dir: Path, client: httpx2.AsyncClient | None = None,
+    setup: ChannelSetup,
+    outbox_dir: Path,
+    client: httpx2.AsyncClient | None = None,
 ) -> dict[Channel, ChannelAdapter]:
     """Files land in `outbox_dir`: `email/*.eml`, `sms.jsonl`, `push.jsonl`, `in_app.jsonl` and
     `in_store.csv`. `client` is needed when any webhook is configured."""

@@ -10,7 +10,15 @@ from pathlib import Path
 from tools.delivery.message import DeliveryResult, OutboundMessage
 from tools.delivery.sinks import KeyedAppendFile
 
-IN_STORE_COLUMNS = ("idempotency_key", "member", "offer_code", "headline", "message", "use_case", "valid_from")
+IN_STORE_COLUMNS = (
+    "idempotency_key",
+    "member",
+    "offer_code",
+    "headline",
+    "message",
+    "use_case",
+    "valid_from",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t")
 
 
@@ -32,8 +40,15 @@ class InStoreExport:
         self.file = KeyedAppendFile(path, _csv_key, header=_csv_line(IN_STORE_COLUMNS))
 
     async def send(self, message: OutboundMessage) -> DeliveryResult:
-        row = (message.idempotency_key, message.customer_external_id, message.offer_code or "",
-               message.subject or "", message.body, message.use_case or "", message.scheduled_at.isoformat())
+        row = (
+            message.idempotency_key,
+            message.customer_external_id,
+            message.offer_code or "",
+            message.subject or "",
+            message.body,
+            message.use_case or "",
+            message.scheduled_at.isoformat(),
+        )
         if await self.file.append(message.idempotency_key, _csv_line(row)):
             return DeliveryResult(status="sent", detail=str(self.file.path))
         return DeliveryResult(status="duplicate", detail=f"already in {self.file.path.name}")

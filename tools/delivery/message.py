@@ -33,10 +33,17 @@ class OutboundMessage(BaseModel):
     def record(self) -> dict[str, Any]:
         """The message as the webhook and file sinks carry it."""
         return {
-            "idempotency_key": self.idempotency_key, "contact_id": self.contact_id, "channel": self.channel.value,
-            "member": self.customer_external_id, "phone": self.phone if self.channel is Channel.SMS else None,
-            "subject": self.subject, "body": self.body, "offer_code": self.offer_code,
-            "use_case": self.use_case, "campaign": self.campaign, "scheduled_at": self.scheduled_at.isoformat(),
+            "idempotency_key": self.idempotency_key,
+            "contact_id": self.contact_id,
+            "channel": self.channel.value,
+            "member": self.customer_external_id,
+            "phone": self.phone if self.channel is Channel.SMS else None,
+            "subject": self.subject,
+            "body": self.body,
+            "offer_code": self.offer_code,
+            "use_case": self.use_case,
+            "campaign": self.campaign,
+            "scheduled_at": self.scheduled_at.isoformat(),
         }
 
 

@@ -34,10 +34,13 @@ class WebhookAdapter:
         if self.config.token is not None:
             headers["Authorization"] = f"Bearer {self.config.token.get_secret_value()}"
         try:
-            response = await self.client.post(self.config.url, json=message.record(), headers=headers,
-                                              timeout=self.config.timeout_seconds)
+            response = await self.client.post(
+                self.config.url, json=message.record(), headers=headers, timeout=self.config.timeout_seconds
+            )
         except httpx2.TimeoutException:
-            return DeliveryResult(status="transient", detail=f"timed out after {self.config.timeout_seconds} s")
+            return DeliveryResult(
+                status="transient", detail=f"timed out after {self.config.timeout_seconds} s"
+            )
         except httpx2.TransportError as exc:
             return DeliveryResult(status="transient", detail=f"cannot reach gateway: {exc}")
         code = response.status_code

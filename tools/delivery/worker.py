@@ -70,15 +70,24 @@ class DeliveryReport(BaseModel):
 
 
 async def deliver_due(
-    db: Database, adapters: Mapping[Channel, ChannelAdapter], now: datetime, *, worker_id: str,
+    db: Database,
+    adapters: Mapping[Channel, ChannelAdapter],
+    now: datetime,
+    *,
+    worker_id: str,
     config: DeliveryConfig = DeliveryConfig(),
 ) -> DeliveryReport:
     """Deliver one batch of due messages; returns what happened to them."""
     claim = await claim_contacts(db, worker_id, now=now, limit=config.batch_size, lease=config.lease)
     if not claim.messages:
         return DeliveryReport(cancelled=claim.cancelled)
-    policy = RetryPolicy(max_attempts=config.max_attempts, backoff=config.backoff, max_backoff=config.max_backoff,
-                         fallbacks=config.fallbacks, usable=frozenset(adapters))
+    policy = RetryPolicy(
+        max_attempts=config.max_attempts,
+        backoff=config.backoff,
+        max_backoff=config.max_backoff,
+        fallbacks=config.fallbacks,
+        usable=frozenset(adapters),
+    )
     gate = asyncio.Semaphore(config.concurrency)
     outcomes: Counter[str] = Counter()
 
@@ -91,20 +100,29 @@ async def deliver_due(
         for message in claim.messages:
             group.create_task(deliver(message))
     report = DeliveryReport(
-        claimed=len(claim.messages), sent=outcomes["sent"], duplicates=outcomes["duplicate"],
-        retried=outcomes["retry"], fell_back=outcomes["fallback"], dead_lettered=outcomes["dead_letter"],
-        cancelled=claim.cancelled, lease_lost=outcomes["lease_lost"],
+        claimed=len(claim.messages),
+        sent=outcomes["sent"],
+        duplicates=outcomes["duplicate"],
+        retried=outcomes["retry"],
+        fell_back=outcomes["fallback"],
+        dead_lettered=outcomes["dead_letter"],
+        cancelled=claim.cancelled,
+        lease_lost=outcomes["lease_lost"],
     )
     log.info("outbox.delivered", worker=worker_id, **report.model_dump())
     return report
 
 
-async def _send(adapter: ChannelAdapter | None, message: OutboundMessage, config: DeliveryConfig) -> DeliveryResult:
+async def _send(
+    adapter: ChannelAdapter | None, message: OutboundMessage, config: DeliveryConfig
+) -> DeliveryResult:
     if adapter is None:
         return DeliveryResult(status="permanent", detail=f"no adapter for {message.channel.value}")
     retrying = AsyncRetrying(
         stop=stop_after_attempt(config.tries_per_call),
-        wait=wait_exponential(multiplier=config.retry_wait.total_seconds(), max=config.retry_wait.total_seconds() * 8),
+        wait=wait_exponential(
+            multiplier=config.retry_wait.total_seconds(), max=config.retry_wait.total_seconds() * 8
+        ),
         retry=retry_if_result(lambda result: result.status == "transient"),
         retry_error_callback=_last_result,
     )
@@ -112,7 +130,9 @@ async def _send(adapter: ChannelAdapter | None, message: OutboundMessage, config
         async with asyncio.timeout(config.send_timeout.total_seconds()):
             result: DeliveryResult = await retrying(_guarded, adapter, message)
     except TimeoutError:
-        return DeliveryResult(status="transient", detail=f"no answer within {config.send_timeout.total_seconds():g} s")
+        return DeliveryResult(
+            status="transient", detail=f"no answer within {config.send_timeout.total_seconds():g} s"
+        )
     return result
 
 

@@ -28,7 +28,9 @@ log = structlog.get_logger(__name__)
 MAX_BODY_BYTES = 16 * 1024 * 1024
 MIN_TOKEN_CHARS = 16  # a bearer token short enough to guess is no lock
 JSON_TYPES = frozenset({"application/json"})
-JSONL_TYPES = frozenset({"application/x-ndjson", "application/jsonl", "application/x-jsonlines", "text/plain"})
+JSONL_TYPES = frozenset(
+    {"application/x-ndjson", "application/jsonl", "application/x-jsonlines", "text/plain"}
+)
 
 
 def _utcnow() -> datetime:
@@ -36,11 +38,17 @@ def _utcnow() -> datetime:
 
 
 def create_app(
-    db: Database, token: str, *, clock: Callable[[], datetime] = _utcnow, max_body_bytes: int = MAX_BODY_BYTES,
+    db: Database,
+    token: str,
+    *,
+    clock: Callable[[], datetime] = _utcnow,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> Starlette:
     if len(token) < MIN_TOKEN_CHARS:
-        raise InvalidInput(f"the events endpoint needs a token of {MIN_TOKEN_CHARS}+ characters: set "
-                           "LOYALTY_EVENTS_TOKEN (e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
+        raise InvalidInput(
+            f"the events endpoint needs a token of {MIN_TOKEN_CHARS}+ characters: set "
+            "LOYALTY_EVENTS_TOKEN (e.g. python -c 'import secrets; print(secrets.token_urlsafe())')"
+        )
     expected = f"Bearer {token}".encode()
 
     async def post_events(request: Request) -> JSONResponse:
@@ -53,8 +61,11 @@ def create_app(
         given = request.headers.get("authorization", "").encode()
         if not hmac.compare_digest(given, expected):
             log.warning("events.http_unauthorised", client=request.client.host if request.client else None)
-            return JSONResponse({"error": "missing or invalid bearer token"}, status_code=401,
-                                headers={"WWW-Authenticate": 'Bearer realm="events"'})
+            return JSONResponse(
+                {"error": "missing or invalid bearer token"},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="events"'},
+            )
         body = await _read_limited(request, max_body_bytes)
         if body is None:
             return _error(413, f"body larger than {max_body_bytes} bytes; send smaller batches")
@@ -69,8 +80,11 @@ def create_app(
             try:
                 decoded = json.loads(text)
             except (ValueError, RecursionError) as exc:
-                return _error(400, f"body is not valid JSON: {getattr(exc, 'msg', exc)}; "
-                                   "send JSON Lines to have bad records rejected one by one")
+                return _error(
+                    400,
+                    f"body is not valid JSON: {getattr(exc, 'msg', exc)}; "
+                    "send JSON Lines to have bad records rejected one by one",
+                )
             records = decoded if isinstance(decoded, list) else [decoded]
             report = await ingest_events(db, records, now=clock())
         else:

@@ -68,23 +68,43 @@ class _Valid:
 
 
 async def ingest_events(
-    db: Database, records: Iterable[Any], *, now: datetime, rejects_path: Path | None = None,
-    batch_size: int = BATCH_SIZE, skew: timedelta = DEFAULT_SKEW, max_listed: int = MAX_LISTED_REJECTS,
+    db: Database,
+    records: Iterable[Any],
+    *,
+    now: datetime,
+    rejects_path: Path | None = None,
+    batch_size: int = BATCH_SIZE,
+    skew: timedelta = DEFAULT_SKEW,
+    max_listed: int = MAX_LISTED_REJECTS,
 ) -> IngestReport:
     """Ingest records (mappings, as decoded from JSON); a record's line is its 1-based position."""
     raws = (_Raw(n, record) for n, record in enumerate(records, 1))
-    return await _ingest(db, raws, now=now, rejects_path=rejects_path, batch_size=batch_size, skew=skew,
-                         max_listed=max_listed)
+    return await _ingest(
+        db, raws, now=now, rejects_path=rejects_path, batch_size=batch_size, skew=skew, max_listed=max_listed
+    )
 
 
 async def ingest_jsonl(
-    db: Database, lines: Iterable[str | bytes], *, now: datetime, rejects_path: Path | None = None,
-    batch_size: int = BATCH_SIZE, skew: timedelta = DEFAULT_SKEW, max_listed: int = MAX_LISTED_REJECTS,
+    db: Database,
+    lines: Iterable[str | bytes],
+    *,
+    now: datetime,
+    rejects_path: Path | None = None,
+    batch_size: int = BATCH_SIZE,
+    skew: timedelta = DEFAULT_SKEW,
+    max_listed: int = MAX_LISTED_REJECTS,
 ) -> IngestReport:
     """Ingest JSON Lines (a file, stdin, a request body; text or UTF-8 bytes per line); blank lines
     are skipped but counted in the line numbers, so a reject's line is the line in the file."""
-    return await _ingest(db, _decode(lines), now=now, rejects_path=rejects_path, batch_size=batch_size, skew=skew,
-                         max_listed=max_listed)
+    return await _ingest(
+        db,
+        _decode(lines),
+        now=now,
+        rejects_path=rejects_path,
+        batch_size=batch_size,
+        skew=skew,
+        max_listed=max_listed,
+    )
 
 
 def _decode(lines: Iterable[str | bytes]) -> Iterator[_Raw]:
@@ -104,8 +124,14 @@ def _decode(lines: Iterable[str | bytes]) -> Iterator[_Raw]:
 
 
 async def _ingest(
-    db: Database, raws: Iterable[_Raw], *, now: datetime, rejects_path: Path | None, batch_size: int,
-    skew: timedelta, max_listed: int,
+    db: Database,
+    raws: Iterable[_Raw],
+    *,
+    now: datetime,
+    rejects_path: Path | None,
+    batch_size: int,
+    skew: timedelta,
+    max_listed: int,
 ) -> IngestReport:
     context = {"now": now if now.tzinfo is not None else now.replace(tzinfo=UTC), "skew": skew}
     rejects = Rejects(rejects_path, max_listed=max_listed)
@@ -124,11 +150,17 @@ async def _ingest(
         accepted, duplicates = accepted + stored, duplicates + dropped
     await rejects.flush()
     report = IngestReport(
-        received=received, accepted=accepted, duplicates=duplicates, rejected=rejects.total,
-        reject_counts=dict(rejects.counts), rejects=rejects.listed,
+        received=received,
+        accepted=accepted,
+        duplicates=duplicates,
+        rejected=rejects.total,
+        reject_counts=dict(rejects.counts),
+        rejects=rejects.listed,
         rejects_path=str(rejects_path) if rejects_path is not None else None,
     )
-    log.info("events.ingested", received=received, accepted=accepted, duplicates=duplicates, rejected=rejects.total)
+    log.info(
+        "events.ingested", received=received, accepted=accepted, duplicates=duplicates, rejected=rejects.total
+    )
     return report
 
 
@@ -149,8 +181,10 @@ def _validate(raw: _Raw, context: dict[str, Any], rejects: Rejects) -> _Valid | 
 
 def _explain(exc: ValidationError) -> tuple[str, str]:
     errors = exc.errors(include_url=False, include_input=False)
-    parts = [f"{'.'.join(map(str, e['loc'])) or 'event'}: {e['msg'].removeprefix('Value error, ')}"
-             for e in errors[:3]]
+    parts = [
+        f"{'.'.join(map(str, e['loc'])) or 'event'}: {e['msg'].removeprefix('Value error, ')}"
+        for e in errors[:3]
+    ]
     if len(errors) > 3:
         parts.append(f"and {len(errors) - 3} more")
     first = errors[0]["loc"]
@@ -164,8 +198,18 @@ class _Outcome:
     rejects: list[tuple[_Valid, str, str]] = field(default_factory=list)
 
 
-_COLUMNS = ("idempotency_key", "customer_id", "type", "occurred_at", "product_id", "category_id", "channel",
-            "session_id", "value", "payload")
+_COLUMNS = (
+    "idempotency_key",
+    "customer_id",
+    "type",
+    "occurred_at",
+    "product_id",
+    "category_id",
+    "channel",
+    "session_id",
+    "value",
+    "payload",
+)
 
 
 async def _store(db: Database, batch: list[_Valid], rejects: Rejects) -> tuple[int, int]:
@@ -182,8 +226,12 @@ async def _store(db: Database, batch: list[_Valid], rejects: Rejects) -> tuple[i
         return 0, repeated
     # Another ingester may store some of these keys between our check and our insert (or a member
     # may be deleted meanwhile); the next try sees that and counts them as duplicates.
-    retrying = AsyncRetrying(stop=stop_after_attempt(_STORE_TRIES), retry=retry_if_exception_type(IntegrityError),
-                             reraise=True, before_sleep=_log_retry)
+    retrying = AsyncRetrying(
+        stop=stop_after_attempt(_STORE_TRIES),
+        retry=retry_if_exception_type(IntegrityError),
+        reraise=True,
+        before_sleep=_log_retry,
+    )
     try:
         async for attempt in retrying:
             with attempt:
@@ -192,8 +240,9 @@ async def _store(db: Database, batch: list[_Valid], rejects: Rejects) -> tuple[i
                     outcome = await _prepare(conn, unique)
                     count = len(outcome.rows)
                     if count:
-                        columns: dict[str, Any] = dict(zip(_COLUMNS, map(list, zip(*outcome.rows, strict=True)),
-                                                           strict=True))
+                        columns: dict[str, Any] = dict(
+                            zip(_COLUMNS, map(list, zip(*outcome.rows, strict=True)), strict=True)
+                        )
                         columns["occurred_at"] = np.array(columns["occurred_at"], dtype="datetime64[us]")
                         await bulk_insert(conn, _EVENTS, columns)
                         await _withdraw_consents(conn, outcome.rows)
@@ -210,9 +259,14 @@ def _log_retry(state: RetryCallState) -> None:
 
 async def _withdraw_consents(conn: AsyncConnection, rows: list[tuple[Any, ...]]) -> None:
     """The batch's unsubscribes and complaints (rows in `_COLUMNS` order) withdraw consent."""
-    await withdraw_consents(conn, [(customer_id, channel, occurred_at)
-                                   for _, customer_id, kind, occurred_at, _, _, channel, *_ in rows
-                                   if kind in OPTING_OUT])
+    await withdraw_consents(
+        conn,
+        [
+            (customer_id, channel, occurred_at)
+            for _, customer_id, kind, occurred_at, _, _, channel, *_ in rows
+            if kind in OPTING_OUT
+        ],
+    )
 
 
 @dataclass
@@ -227,9 +281,15 @@ class _References:
 
 async def _prepare(conn: AsyncConnection, unique: dict[str, _Valid]) -> _Outcome:
     events = [v.event for v in unique.values()]
-    stored = set((await conn.execute(
-        select(BehaviouralEvent.idempotency_key).where(BehaviouralEvent.idempotency_key.in_(list(unique)))
-    )).scalars())
+    stored = set(
+        (
+            await conn.execute(
+                select(BehaviouralEvent.idempotency_key).where(
+                    BehaviouralEvent.idempotency_key.in_(list(unique))
+                )
+            )
+        ).scalars()
+    )
     refs = await _resolve(conn, events)
     outcome = _Outcome(duplicates=len(stored))
     for key, valid in unique.items():
@@ -242,11 +302,20 @@ async def _prepare(conn: AsyncConnection, unique: dict[str, _Valid]) -> _Outcome
             continue
         event = valid.event
         payload = event.stored_payload()
-        outcome.rows.append((
-            key, customer_id, event.type.value, storage_time(event.occurred_at), product_id, category_id,
-            event.channel, event.session_id, event.value,
-            None if payload is None else json.dumps(payload, ensure_ascii=False),
-        ))
+        outcome.rows.append(
+            (
+                key,
+                customer_id,
+                event.type.value,
+                storage_time(event.occurred_at),
+                product_id,
+                category_id,
+                event.channel,
+                event.session_id,
+                event.value,
+                None if payload is None else json.dumps(payload, ensure_ascii=False),
+            )
+        )
     return outcome
 
 
@@ -261,16 +330,31 @@ async def _resolve(conn: AsyncConnection, events: list[EventIn]) -> _References:
     names = {e.category for e in events if e.category is not None}
     category_ids = {e.category_id for e in events if e.category_id is not None}
     return _References(
-        customers=dict(await pairs(select(Customer.external_id, Customer.id)
-                                   .where(Customer.external_id.in_(external)), external)),
-        customer_ids={r[0] for r in await pairs(select(Customer.id).where(Customer.id.in_(internal)), internal)},
-        skus={sku: (pid, cat) for sku, pid, cat in await pairs(
-            select(Product.sku, Product.id, Product.category_id).where(Product.sku.in_(skus)), skus)},
-        product_categories=dict(await pairs(select(Product.id, Product.category_id)
-                                            .where(Product.id.in_(product_ids)), product_ids)),
-        categories=dict(await pairs(select(Category.name, Category.id).where(Category.name.in_(names)), names)),
-        category_ids={r[0] for r in await pairs(select(Category.id).where(Category.id.in_(category_ids)),
-                                                 category_ids)},
+        customers=dict(
+            await pairs(
+                select(Customer.external_id, Customer.id).where(Customer.external_id.in_(external)), external
+            )
+        ),
+        customer_ids={
+            r[0] for r in await pairs(select(Customer.id).where(Customer.id.in_(internal)), internal)
+        },
+        skus={
+            sku: (pid, cat)
+            for sku, pid, cat in await pairs(
+                select(Product.sku, Product.id, Product.category_id).where(Product.sku.in_(skus)), skus
+            )
+        },
+        product_categories=dict(
+            await pairs(
+                select(Product.id, Product.category_id).where(Product.id.in_(product_ids)), product_ids
+            )
+        ),
+        categories=dict(
+            await pairs(select(Category.name, Category.id).where(Category.name.in_(names)), names)
+        ),
+        category_ids={
+            r[0] for r in await pairs(select(Category.id).where(Category.id.in_(category_ids)), category_ids)
+        },
     )
 
 

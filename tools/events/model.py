@@ -30,11 +30,15 @@ MAX_PAYLOAD_BYTES = 4_096
 
 _PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 Key = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[\x21-\x7e]+$")]
-Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=_PRINTABLE)]
-CategoryName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80,
-                                                pattern=_PRINTABLE)]
-SearchText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                              pattern=_PRINTABLE)]
+Identifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=_PRINTABLE)
+]
+CategoryName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=_PRINTABLE)
+]
+SearchText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_PRINTABLE)
+]
 ChannelName = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,16}$")]
 Id = Annotated[int, Field(gt=0, lt=2**31)]
 Amount = Annotated[float, Field(ge=0, le=1_000_000)]
@@ -52,8 +56,9 @@ REQUIRED: dict[EventType, tuple[tuple[str, ...], ...]] = {
     EventType.COMPLAINT: (("channel",),),
 }
 # Responses to our messages name one of our channels; other events may say where they happened.
-MESSAGE_EVENTS = frozenset({EventType.MESSAGE_OPEN, EventType.MESSAGE_CLICK, EventType.UNSUBSCRIBE,
-                            EventType.COMPLAINT})
+MESSAGE_EVENTS = frozenset(
+    {EventType.MESSAGE_OPEN, EventType.MESSAGE_CLICK, EventType.UNSUBSCRIBE, EventType.COMPLAINT}
+)
 _CHANNELS = frozenset(c.value for c in Channel)
 
 
@@ -87,7 +92,9 @@ class EventIn(BaseModel):
         now: datetime = context.get("now") or datetime.now(UTC)
         skew: timedelta = context.get("skew", DEFAULT_SKEW)
         if moment > now + skew:
-            raise ValueError(f"is in the future (more than {int(skew.total_seconds())} s after {now.isoformat()})")
+            raise ValueError(
+                f"is in the future (more than {int(skew.total_seconds())} s after {now.isoformat()})"
+            )
         return moment
 
     @field_validator("payload")
@@ -101,8 +108,11 @@ class EventIn(BaseModel):
     def _references(self) -> Self:
         if self.customer_id is None and self.customer_external_id is None:
             raise ValueError("the member is needed: give customer_id or customer_external_id")
-        for first, second in (("customer_id", "customer_external_id"), ("product_id", "sku"),
-                              ("category_id", "category")):
+        for first, second in (
+            ("customer_id", "customer_external_id"),
+            ("product_id", "sku"),
+            ("category_id", "category"),
+        ):
             if getattr(self, first) is not None and getattr(self, second) is not None:
                 raise ValueError(f"give {first} or {second}, not both")
         for group in REQUIRED.get(self.type, ()):
@@ -122,7 +132,9 @@ class EventIn(BaseModel):
             return self.idempotency_key
         content = self.model_dump(mode="json", exclude_none=True, exclude={"idempotency_key", "occurred_at"})
         content["occurred_at"] = storage_time(self.occurred_at).isoformat()  # 10:00+10:00 is 00:00Z
-        digest = hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        digest = hashlib.sha256(
+            json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest()
         return f"evt:{digest[:40]}"
 
     def stored_payload(self) -> dict[str, Any] | None:
@@ -130,4 +142,3 @@ class EventIn(BaseModel):
         if self.query is None:
             return self.payload
         return {**(self.payload or {}), "query": self.query}
-

@@ -42,8 +42,13 @@ class Rejects:
         if len(self.listed) < self.max_listed:
             self.listed.append(Reject(line=line, code=code, reason=reason))
         if self.path is not None:
-            self._pending.append(json.dumps({"line": line, "code": code, "reason": reason,
-                                             "record": _bounded(record)}, ensure_ascii=False, default=str))
+            self._pending.append(
+                json.dumps(
+                    {"line": line, "code": code, "reason": reason, "record": _bounded(record)},
+                    ensure_ascii=False,
+                    default=str,
+                )
+            )
 
     @property
     def total(self) -> int:

@@ -27,8 +27,12 @@ class Finding:
 def missing_values(source: str, frame: pd.DataFrame) -> list[Finding]:
     missing = frame.isna().sum()
     return [
-        Finding(Check.MISSING, f"{source}.{column}", int(count),
-                f"{int(count):,} of {len(frame):,} rows ({count / len(frame):.1%}) have no {column}")
+        Finding(
+            Check.MISSING,
+            f"{source}.{column}",
+            int(count),
+            f"{int(count):,} of {len(frame):,} rows ({count / len(frame):.1%}) have no {column}",
+        )
         for column, count in missing.items()
         if count
     ]
@@ -51,5 +55,9 @@ def staleness(source: str, newest: datetime | None, now: datetime) -> Finding:
     if newest is None:
         return Finding(Check.STALENESS, source, 0, "no dated records")
     age = now - newest
-    return Finding(Check.STALENESS, source, 0,
-                   f"newest record {newest:%Y-%m-%d %H:%M}, {age.days:,} days before {now:%Y-%m-%d}")
+    return Finding(
+        Check.STALENESS,
+        source,
+        0,
+        f"newest record {newest:%Y-%m-%d %H:%M}, {age.days:,} days before {now:%Y-%m-%d}",
+    )

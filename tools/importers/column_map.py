@@ -40,7 +40,9 @@ class ColumnMap:
         return self.columns.get(field)
 
     def check_header(self, header: Sequence[str], file: str) -> None:
-        missing = [f"{column} (for {field})" for field, column in self.columns.items() if column not in header]
+        missing = [
+            f"{column} (for {field})" for field, column in self.columns.items() if column not in header
+        ]
         if missing:
             raise InvalidInput(
                 f"--map names columns that {file} does not have: {', '.join(missing)}; "

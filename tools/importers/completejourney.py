@@ -38,7 +38,14 @@ from tools.storage.db import Database
 
 log = structlog.get_logger(__name__)
 
-TABLES = ("transactions", "products", "demographics", "campaigns", "campaign_descriptions", "coupon_redemptions")
+TABLES = (
+    "transactions",
+    "products",
+    "demographics",
+    "campaigns",
+    "campaign_descriptions",
+    "coupon_redemptions",
+)
 SOURCE = "completejourney"
 DATA_YEAR = 2017  # the year the age bands describe
 FUEL = "FUEL"
@@ -63,7 +70,10 @@ def load_tables() -> dict[str, pd.DataFrame]:
 
 
 async def import_completejourney(
-    db: Database, options: CompleteJourneyOptions, progress: Progress, tables: dict[str, pd.DataFrame] | None = None
+    db: Database,
+    options: CompleteJourneyOptions,
+    progress: Progress,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> ImportReport:
     """Import the data set (or `tables` shaped like it); idempotent, all-or-nothing."""
     started = time.perf_counter()
@@ -100,17 +110,24 @@ async def import_completejourney(
         progress.stage("members")
         member_ids = await writer.customers(members)
         progress.stage("campaign contacts")
-        contacts = pd.DataFrame({
-            "idempotency_key": "cj:campaign:" + campaigns["campaign_id"].astype(str)
-            + ":household:" + campaigns["household_id"].astype(str),
-            "customer_id": campaigns["household_id"].astype(str).map(member_ids),
-            "channel": Channel.IN_STORE.value,
-            "campaign": "Complete Journey campaign " + campaigns["campaign_id"].astype(str)
-            + " (" + campaigns["campaign_type"] + ")",
-            "sent_at": campaigns["start_date"],
-            "campaign_id": campaigns["campaign_id"],
-            "household_id": campaigns["household_id"],
-        })
+        contacts = pd.DataFrame(
+            {
+                "idempotency_key": "cj:campaign:"
+                + campaigns["campaign_id"].astype(str)
+                + ":household:"
+                + campaigns["household_id"].astype(str),
+                "customer_id": campaigns["household_id"].astype(str).map(member_ids),
+                "channel": Channel.IN_STORE.value,
+                "campaign": "Complete Journey campaign "
+                + campaigns["campaign_id"].astype(str)
+                + " ("
+                + campaigns["campaign_type"]
+                + ")",
+                "sent_at": campaigns["start_date"],
+                "campaign_id": campaigns["campaign_id"],
+                "household_id": campaigns["household_id"],
+            }
+        )
         contact_ids = await writer.contacts(contacts)
         contacts["contact_id"] = contacts["idempotency_key"].map(contact_ids)
         orders, order_lines, links = _orders(
@@ -125,22 +142,37 @@ async def import_completejourney(
     report.findings = _audit(source, cutoff, options, len(redemptions), report.findings)
     rejects.write(options.rejects_path)
     report.seconds = time.perf_counter() - started
-    log.info("import finished", source=SOURCE, inserted=report.inserted, rejected=report.rejected_total,
-             seconds=round(report.seconds, 1))
+    log.info(
+        "import finished",
+        source=SOURCE,
+        inserted=report.inserted,
+        rejected=report.rejected_total,
+        seconds=round(report.seconds, 1),
+    )
     return report
 
 
 def _accepted_lines(
-    transactions: pd.DataFrame, products: pd.DataFrame, cutoff: datetime, now: datetime,
-    rejects: Rejects, report: ImportReport,
+    transactions: pd.DataFrame,
+    products: pd.DataFrame,
+    cutoff: datetime,
+    now: datetime,
+    rejects: Rejects,
+    report: ImportReport,
 ) -> pd.DataFrame:
     tx = transactions.loc[transactions["transaction_timestamp"] < cutoff]
     required = ["household_id", "basket_id", "product_id", "quantity", "sales_value", "transaction_timestamp"]
-    ok = rejects.add("transactions", tx, tx[required].isna().any(axis=1).to_numpy(), "missing a required value")
-    ok &= rejects.add("transactions", tx, ok & (tx["transaction_timestamp"] > now).to_numpy(), "date in the future")
+    ok = rejects.add(
+        "transactions", tx, tx[required].isna().any(axis=1).to_numpy(), "missing a required value"
+    )
+    ok &= rejects.add(
+        "transactions", tx, ok & (tx["transaction_timestamp"] > now).to_numpy(), "date in the future"
+    )
     quantity = tx["quantity"].to_numpy()
     ok &= rejects.add("transactions", tx, ok & (quantity == 0), "zero quantity")
-    ok &= rejects.add("transactions", tx, ok & (quantity < 0), "negative quantity (the source marks no returns)")
+    ok &= rejects.add(
+        "transactions", tx, ok & (quantity < 0), "negative quantity (the source marks no returns)"
+    )
     known = tx["product_id"].isin(products["product_id"]).to_numpy()
     ok &= rejects.add("transactions", tx, ok & ~known, "product_id not in the product catalogue")
     discounts = tx[["retail_disc", "coupon_disc", "coupon_match_disc"]].fillna(0.0)
@@ -163,17 +195,28 @@ def _accepted_lines(
     accepted["unit_price"] = unit_price[ok]
     accepted["discount"] = np.round(discounts.loc[ok].sum(axis=1).to_numpy(), 2)
     accepted["coupon_disc"] = discounts.loc[ok, "coupon_disc"].to_numpy()
-    report.findings += audit.impossible("transactions", "quantity", int((quantity == 0).sum()),
-                                        f"{int((quantity == 0).sum()):,} lines with zero quantity (rejected)")
+    report.findings += audit.impossible(
+        "transactions",
+        "quantity",
+        int((quantity == 0).sum()),
+        f"{int((quantity == 0).sum()):,} lines with zero quantity (rejected)",
+    )
     tiny = int(((unit_price <= 0) & (quantity > 0)).sum())
     report.findings += audit.impossible(
-        "transactions", "sales_value", tiny, f"{tiny:,} lines whose value is zero (rejected)",
+        "transactions",
+        "sales_value",
+        tiny,
+        f"{tiny:,} lines whose value is zero (rejected)",
     )
-    report.findings.append(audit.Finding(
-        audit.Check.ASSUMPTION, "transactions.quantity", int(metered.sum()),
-        f"{int(metered.sum()):,} metered lines (fuel: the quantity is a meter reading, the price under a cent) "
-        "imported as one unit at the line's value",
-    ))
+    report.findings.append(
+        audit.Finding(
+            audit.Check.ASSUMPTION,
+            "transactions.quantity",
+            int(metered.sum()),
+            f"{int(metered.sum()):,} metered lines (fuel: the quantity is a meter reading, the price under a cent) "
+            "imported as one unit at the line's value",
+        )
+    )
     return accepted
 
 
@@ -188,47 +231,72 @@ def _products(products: pd.DataFrame, lines: pd.DataFrame, cost_ratio: float) ->
     category = category.where(department != FUEL, FUEL)
     described = sold[["brand", "product_type", "package_size"]]
     name_parts = described.astype(object).where(described.notna(), "")
-    name = (name_parts["brand"] + " " + name_parts["product_type"].where(name_parts["product_type"] != "", category)
-            + " " + name_parts["package_size"]).str.strip().str.replace(r"\s+", " ", regex=True)
+    name = (
+        (
+            name_parts["brand"]
+            + " "
+            + name_parts["product_type"].where(name_parts["product_type"] != "", category)
+            + " "
+            + name_parts["package_size"]
+        )
+        .str.strip()
+        .str.replace(r"\s+", " ", regex=True)
+    )
     unit_price = price.reindex(sold["product_id"]).to_numpy()
-    return pd.DataFrame({
-        "sku": sold["product_id"].astype(str).to_numpy(),
-        "product_id": sold["product_id"].to_numpy(),
-        "name": name.to_numpy(),
-        "category": category.to_numpy(),
-        "department": department.to_numpy(),
-        "product_type": sold["product_type"].to_numpy(),
-        "brand": sold["brand"].to_numpy(),
-        "price": unit_price,
-        "unit_cost": np.round(unit_price * cost_ratio, 2),
-        "is_consumable": True,  # a grocer's range
-    })
+    return pd.DataFrame(
+        {
+            "sku": sold["product_id"].astype(str).to_numpy(),
+            "product_id": sold["product_id"].to_numpy(),
+            "name": name.to_numpy(),
+            "category": category.to_numpy(),
+            "department": department.to_numpy(),
+            "product_type": sold["product_type"].to_numpy(),
+            "brand": sold["brand"].to_numpy(),
+            "price": unit_price,
+            "unit_cost": np.round(unit_price * cost_ratio, 2),
+            "is_consumable": True,  # a grocer's range
+        }
+    )
 
 
 def _known_redemptions(redemptions: pd.DataFrame, campaigns: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
     sent = redemptions.merge(campaigns[["household_id", "campaign_id"]], how="left", indicator=True)
-    ok = rejects.add("coupon_redemptions", redemptions, (sent["_merge"] == "left_only").to_numpy(),
-                     "redemption of a campaign the household was not sent")
+    ok = rejects.add(
+        "coupon_redemptions",
+        redemptions,
+        (sent["_merge"] == "left_only").to_numpy(),
+        "redemption of a campaign the household was not sent",
+    )
     return redemptions.loc[ok]
 
 
-def _members(lines: pd.DataFrame, campaigns: pd.DataFrame, demographics: pd.DataFrame,
-             synced: datetime) -> pd.DataFrame:
-    first = pd.concat([
-        lines.groupby("household_id")["transaction_timestamp"].min(),
-        campaigns.groupby("household_id")["start_date"].min(),
-    ]).groupby(level=0).min()
+def _members(
+    lines: pd.DataFrame, campaigns: pd.DataFrame, demographics: pd.DataFrame, synced: datetime
+) -> pd.DataFrame:
+    first = (
+        pd.concat(
+            [
+                lines.groupby("household_id")["transaction_timestamp"].min(),
+                campaigns.groupby("household_id")["start_date"].min(),
+            ]
+        )
+        .groupby(level=0)
+        .min()
+    )
     demo = demographics.set_index("household_id").reindex(first.index)
-    return pd.DataFrame({
-        "external_id": first.index.astype(str),
-        "joined_at": first.to_numpy(),
-        "data_synced_at": pd.Timestamp(synced),
-        "locale": "en-US",
-        "birth_year": _birth_year(demo["age"]),
-        "income_band": demo["income"].to_numpy(object),
-        "household_size": pd.to_numeric(demo["household_size"].str.rstrip("+"), errors="coerce")
-        .astype("Int64").to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "external_id": first.index.astype(str),
+            "joined_at": first.to_numpy(),
+            "data_synced_at": pd.Timestamp(synced),
+            "locale": "en-US",
+            "birth_year": _birth_year(demo["age"]),
+            "income_band": demo["income"].to_numpy(object),
+            "household_size": pd.to_numeric(demo["household_size"].str.rstrip("+"), errors="coerce")
+            .astype("Int64")
+            .to_numpy(),
+        }
+    )
 
 
 def _birth_year(age_band: pd.Series) -> pd.Series:
@@ -239,40 +307,57 @@ def _birth_year(age_band: pd.Series) -> pd.Series:
 
 
 def _orders(
-    lines: pd.DataFrame, product_ids: dict[str, int], member_ids: dict[str, int],
-    redemptions: pd.DataFrame, contacts: pd.DataFrame, cost_ratio: float,
+    lines: pd.DataFrame,
+    product_ids: dict[str, int],
+    member_ids: dict[str, int],
+    redemptions: pd.DataFrame,
+    contacts: pd.DataFrame,
+    cost_ratio: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Orders and lines, plus each redemption linked to its basket: the household's first basket
     that day with a coupon discount."""
-    lines = lines.assign(order=lines["basket_id"].astype(str), day=lines["transaction_timestamp"].dt.floor("D"))
+    lines = lines.assign(
+        order=lines["basket_id"].astype(str), day=lines["transaction_timestamp"].dt.floor("D")
+    )
     baskets = lines.groupby("basket_id", sort=False).agg(
-        household_id=("household_id", "first"), placed_at=("transaction_timestamp", "min"),
-        day=("day", "first"), coupon=("coupon_disc", "sum"),
+        household_id=("household_id", "first"),
+        placed_at=("transaction_timestamp", "min"),
+        day=("day", "first"),
+        coupon=("coupon_disc", "sum"),
     )
     couponed = baskets.loc[baskets["coupon"] > 0].reset_index().sort_values("placed_at")
     couponed = couponed.drop_duplicates(["household_id", "day"])[["household_id", "day", "basket_id"]]
-    links = redemptions.assign(day=redemptions["redemption_date"].dt.floor("D")).merge(
-        couponed, on=["household_id", "day"], how="left"
-    ).merge(contacts[["household_id", "campaign_id", "contact_id", "customer_id"]], on=["household_id", "campaign_id"])
+    links = (
+        redemptions.assign(day=redemptions["redemption_date"].dt.floor("D"))
+        .merge(couponed, on=["household_id", "day"], how="left")
+        .merge(
+            contacts[["household_id", "campaign_id", "contact_id", "customer_id"]],
+            on=["household_id", "campaign_id"],
+        )
+    )
     links["order"] = links["basket_id"].astype("Int64").astype(str).where(links["basket_id"].notna())
     by_basket = links.dropna(subset=["basket_id"]).drop_duplicates("basket_id").set_index("basket_id")
-    orders = pd.DataFrame({
-        "external_id": baskets.index.astype(str),
-        "customer_id": baskets["household_id"].astype(str).map(member_ids).to_numpy(),
-        "placed_at": baskets["placed_at"].to_numpy(),
-        "channel": "store",
-        "coupon_code": by_basket["coupon_upc"].astype(str).reindex(baskets.index).to_numpy(object),
-        "contact_id": by_basket["contact_id"].reindex(baskets.index).astype("Int64").to_numpy(),
-    })
+    orders = pd.DataFrame(
+        {
+            "external_id": baskets.index.astype(str),
+            "customer_id": baskets["household_id"].astype(str).map(member_ids).to_numpy(),
+            "placed_at": baskets["placed_at"].to_numpy(),
+            "channel": "store",
+            "coupon_code": by_basket["coupon_upc"].astype(str).reindex(baskets.index).to_numpy(object),
+            "contact_id": by_basket["contact_id"].reindex(baskets.index).astype("Int64").to_numpy(),
+        }
+    )
     sku = lines["product_id"].astype(str)
-    order_lines = pd.DataFrame({
-        "order": lines["order"].to_numpy(),
-        "product_id": sku.map(product_ids).to_numpy(np.int64),
-        "quantity": lines["quantity"].to_numpy(np.int64),
-        "unit_price": lines["unit_price"].to_numpy(float),
-        "unit_cost": np.round(lines["unit_price"].to_numpy(float) * cost_ratio, 2),
-        "discount": lines["discount"].to_numpy(float),
-    })
+    order_lines = pd.DataFrame(
+        {
+            "order": lines["order"].to_numpy(),
+            "product_id": sku.map(product_ids).to_numpy(np.int64),
+            "quantity": lines["quantity"].to_numpy(np.int64),
+            "unit_price": lines["unit_price"].to_numpy(float),
+            "unit_cost": np.round(lines["unit_price"].to_numpy(float) * cost_ratio, 2),
+            "discount": lines["discount"].to_numpy(float),
+        }
+    )
     paid = order_lines["quantity"] * order_lines["unit_price"] - order_lines["discount"]
     net = paid.groupby(order_lines["order"]).sum()
     links["revenue"] = net.reindex(links["order"]).fillna(0.0).clip(lower=0).round(2).to_numpy()
@@ -281,19 +366,24 @@ def _orders(
 
 def _outcomes(links: pd.DataFrame, order_ids: dict[str, int]) -> pd.DataFrame:
     first = links.sort_values("redemption_date").drop_duplicates("contact_id")
-    return pd.DataFrame({
-        "contact_id": first["contact_id"].to_numpy(np.int64),
-        "customer_id": first["customer_id"].to_numpy(np.int64),
-        "type": OutcomeType.REDEEM.value,
-        "occurred_at": first["redemption_date"].to_numpy(),
-        "order_id": first["order"].map(order_ids).astype("Int64").to_numpy(),
-        "revenue": first["revenue"].to_numpy(float),
-        "margin": 0.0,
-    })
+    return pd.DataFrame(
+        {
+            "contact_id": first["contact_id"].to_numpy(np.int64),
+            "customer_id": first["customer_id"].to_numpy(np.int64),
+            "type": OutcomeType.REDEEM.value,
+            "occurred_at": first["redemption_date"].to_numpy(),
+            "order_id": first["order"].map(order_ids).astype("Int64").to_numpy(),
+            "revenue": first["revenue"].to_numpy(float),
+            "margin": 0.0,
+        }
+    )
 
 
 def _audit(
-    source: dict[str, pd.DataFrame], cutoff: datetime, options: CompleteJourneyOptions, redeemed: int,
+    source: dict[str, pd.DataFrame],
+    cutoff: datetime,
+    options: CompleteJourneyOptions,
+    redeemed: int,
     findings: list[audit.Finding],
 ) -> list[audit.Finding]:
     tx = source["transactions"].loc[source["transactions"]["transaction_timestamp"] < cutoff]
@@ -303,14 +393,32 @@ def _audit(
     for name in ("transactions", "products", "demographics"):
         found += audit.missing_values(name, source[name] if name != "transactions" else tx)
     newest = tx["transaction_timestamp"].max() if len(tx) else None
-    found.append(audit.staleness("transactions", None if newest is None else newest.to_pydatetime(), options.now))
+    found.append(
+        audit.staleness("transactions", None if newest is None else newest.to_pydatetime(), options.now)
+    )
     never_sold = int((~source["products"]["product_id"].isin(tx["product_id"])).sum())
-    found.append(audit.Finding(audit.Check.ASSUMPTION, "products", never_sold,
-                               f"{never_sold:,} catalogue products never sold in the window have no price and "
-                               "were not imported"))
-    found.append(audit.Finding(audit.Check.ASSUMPTION, "order_lines.unit_cost", 0,
-                               f"the source has no costs: unit cost set to {options.cost_ratio:.0%} of shelf price"))
-    found.append(audit.Finding(audit.Check.ASSUMPTION, "outcomes", redeemed,
-                               f"{redeemed:,} coupon redemptions become one `redeem` outcome per household "
-                               "and campaign"))
+    found.append(
+        audit.Finding(
+            audit.Check.ASSUMPTION,
+            "products",
+            never_sold,
+            f"{never_sold:,} catalogue products never sold in the window have no price and were not imported",
+        )
+    )
+    found.append(
+        audit.Finding(
+            audit.Check.ASSUMPTION,
+            "order_lines.unit_cost",
+            0,
+            f"the source has no costs: unit cost set to {options.cost_ratio:.0%} of shelf price",
+        )
+    )
+    found.append(
+        audit.Finding(
+            audit.Check.ASSUMPTION,
+            "outcomes",
+            redeemed,
+            f"{redeemed:,} coupon redemptions become one `redeem` outcome per household and campaign",
+        )
+    )
     return found

@@ -37,7 +37,18 @@ from tools.storage.runtime import begin_write
 FIELDS = ("member", "channel", "status", "timestamp", "source", "confirmed_at")
 REQUIRED = ("member", "channel", "status", "timestamp")
 GRANTED = {"granted", "grant", "yes", "y", "true", "1", "opt_in", "opted_in", "subscribed"}
-WITHDRAWN = {"withdrawn", "withdraw", "no", "n", "false", "0", "opt_out", "opted_out", "unsubscribed", "revoked"}
+WITHDRAWN = {
+    "withdrawn",
+    "withdraw",
+    "no",
+    "n",
+    "false",
+    "0",
+    "opt_out",
+    "opted_out",
+    "unsubscribed",
+    "revoked",
+}
 DEFAULT_DOUBLE_OPT_IN = (Channel.EMAIL,)
 
 
@@ -76,9 +87,16 @@ class ConsentRow(BaseModel):
         return None if value is None else naive_utc(value)
 
 
-async def import_consents(db: Database, path: Path, column_map: Sequence[str], *, now: datetime,
-                          rejects_path: Path, double_opt_in: Iterable[Channel] = DEFAULT_DOUBLE_OPT_IN,
-                          encoding: str = "utf-8") -> ImportSummary:
+async def import_consents(
+    db: Database,
+    path: Path,
+    column_map: Sequence[str],
+    *,
+    now: datetime,
+    rejects_path: Path,
+    double_opt_in: Iterable[Channel] = DEFAULT_DOUBLE_OPT_IN,
+    encoding: str = "utf-8",
+) -> ImportSummary:
     now = naive_utc(now)
     needs_confirmation = set(double_opt_in)
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
@@ -116,8 +134,13 @@ async def import_consents(db: Database, path: Path, column_map: Sequence[str], *
         stored = await _stored(conn, sorted({c for c, _ in latest}))
         added, changed = [], []
         for (customer_id, channel), row in latest.items():
-            values = {"customer_id": customer_id, "channel": channel, "granted": row.granted,
-                      "opted_out_at": None if row.granted else row.timestamp, "updated_at": row.timestamp}
+            values = {
+                "customer_id": customer_id,
+                "channel": channel,
+                "granted": row.granted,
+                "opted_out_at": None if row.granted else row.timestamp,
+                "updated_at": row.timestamp,
+            }
             before = stored.get((customer_id, channel))
             if before is None:
                 added.append(values)
@@ -130,11 +153,17 @@ async def import_consents(db: Database, path: Path, column_map: Sequence[str], *
         if changed:
             await conn.execute(
                 update(ChannelConsent)
-                .where(ChannelConsent.customer_id == bindparam("new_customer_id"),
-                       ChannelConsent.channel == bindparam("new_channel"))
-                .values(granted=bindparam("new_granted"), opted_out_at=bindparam("new_opted_out_at"),
-                        updated_at=bindparam("new_updated_at")),
-                changed)
+                .where(
+                    ChannelConsent.customer_id == bindparam("new_customer_id"),
+                    ChannelConsent.channel == bindparam("new_channel"),
+                )
+                .values(
+                    granted=bindparam("new_granted"),
+                    opted_out_at=bindparam("new_opted_out_at"),
+                    updated_at=bindparam("new_updated_at"),
+                ),
+                changed,
+            )
         summary.added, summary.updated = len(added), len(changed)
     summary.rejected = len(rejects.rows)
     rejects.write(rejects_path)
@@ -146,16 +175,22 @@ async def member_ids(conn: AsyncConnection, external: set[str]) -> dict[str, int
     found: dict[str, int] = {}
     names = sorted(external)
     for start in range(0, len(names), IN_QUERY):
-        rows = await conn.execute(select(Customer.external_id, Customer.id)
-                                  .where(Customer.external_id.in_(names[start:start + IN_QUERY])))
-        found.update({e: i for e, i in rows})
+        rows = await conn.execute(
+            select(Customer.external_id, Customer.id).where(
+                Customer.external_id.in_(names[start : start + IN_QUERY])
+            )
+        )
+        found.update(dict(rows))
     return found
 
 
 async def _stored(conn: AsyncConnection, members: list[int]) -> dict[tuple[int, str], datetime]:
     found: dict[tuple[int, str], datetime] = {}
     for start in range(0, len(members), IN_QUERY):
-        rows = await conn.execute(select(ChannelConsent.customer_id, ChannelConsent.channel, ChannelConsent.updated_at)
-                                  .where(ChannelConsent.customer_id.in_(members[start:start + IN_QUERY])))
+        rows = await conn.execute(
+            select(ChannelConsent.customer_id, ChannelConsent.channel, ChannelConsent.updated_at).where(
+                ChannelConsent.customer_id.in_(members[start : start + IN_QUERY])
+            )
+        )
         found.update({(c, ch): at for c, ch, at in rows})
     return found

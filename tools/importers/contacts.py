@@ -58,7 +58,9 @@ class ContactRow(BaseModel):
             return None
         compact = re.sub(r"[\s().-]", "", value)
         if not PHONE.match(compact):
-            raise ValueError(f"{value!r} is not a phone number in international form (+ country code, 8-15 digits)")
+            raise ValueError(
+                f"{value!r} is not a phone number in international form (+ country code, 8-15 digits)"
+            )
         return compact
 
     @field_validator("time_zone")
@@ -69,7 +71,9 @@ class ContactRow(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not a time zone (use an IANA name such as Australia/Sydney)") from None
+            raise ValueError(
+                f"{value!r} is not a time zone (use an IANA name such as Australia/Sydney)"
+            ) from None
         return value
 
     @field_validator("language")
@@ -85,7 +89,13 @@ class ContactRow(BaseModel):
 
 
 async def import_contacts(
-    db: Database, path: Path, column_map: Sequence[str], *, now: datetime, rejects_path: Path, encoding: str = "utf-8"
+    db: Database,
+    path: Path,
+    column_map: Sequence[str],
+    *,
+    now: datetime,
+    rejects_path: Path,
+    encoding: str = "utf-8",
 ) -> ImportSummary:
     del now  # contact details carry no time of their own; the signature matches the other importers
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
@@ -109,7 +119,9 @@ async def import_contacts(
         changes = []
         for customer_id, row in latest.items():
             given = {
-                column: getattr(row, field) for field, column in COLUMNS.items() if getattr(row, field) is not None
+                column: getattr(row, field)
+                for field, column in COLUMNS.items()
+                if getattr(row, field) is not None
             }
             merged = {**stored[customer_id], **given}
             if merged == stored[customer_id]:
@@ -138,6 +150,9 @@ async def _stored(conn: AsyncConnection, members: list[int]) -> dict[int, dict[s
             )
         )
         found.update(
-            {r.id: {"email": r.email, "phone": r.phone, "time_zone": r.time_zone, "locale": r.locale} for r in rows}
+            {
+                r.id: {"email": r.email, "phone": r.phone, "time_zone": r.time_zone, "locale": r.locale}
+                for r in rows
+            }
         )
     return found

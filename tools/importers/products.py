@@ -60,7 +60,13 @@ class ProductRow(BaseModel):
 
 
 async def import_products(
-    db: Database, path: Path, column_map: Sequence[str], *, now: datetime, rejects_path: Path, encoding: str = "utf-8"
+    db: Database,
+    path: Path,
+    column_map: Sequence[str],
+    *,
+    now: datetime,
+    rejects_path: Path,
+    encoding: str = "utf-8",
 ) -> ImportSummary:
     del now  # a catalogue row carries no time of its own; the signature matches the other importers
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
@@ -73,8 +79,10 @@ async def import_products(
     summary = ImportSummary(what=f"products from {path.name}", rejects_path=rejects_path)
     async with db.engine.begin() as conn:
         await begin_write(conn)
-        categories = {n: i for n, i in (await conn.execute(select(Category.name, Category.id))).all()}
-        stored = {p.sku: p for p in (await conn.execute(select(Product).where(Product.sku.in_(list(rows))))).all()}
+        categories = dict((await conn.execute(select(Category.name, Category.id))).all())
+        stored = {
+            p.sku: p for p in (await conn.execute(select(Product).where(Product.sku.in_(list(rows))))).all()
+        }
         known = set(categories) | {row.category for _, row in rows.values() if row.category}
         accepted = []
         for raw, row in rows.values():
@@ -119,7 +127,13 @@ async def import_products(
             }
             if before is None:
                 new.append(
-                    {"sku": row.sku, "season": "all", "is_consumable": False, "full_price_only": False, **values}
+                    {
+                        "sku": row.sku,
+                        "season": "all",
+                        "is_consumable": False,
+                        "full_price_only": False,
+                        **values,
+                    }
                 )
             elif all(getattr(before, k) == v for k, v in values.items()):
                 summary.unchanged += 1

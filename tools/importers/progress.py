@@ -47,5 +47,7 @@ class StageClock:
 
     def finish(self) -> None:
         if self._current is not None:
-            self.seconds[self._current] = self.seconds.get(self._current, 0.0) + time.perf_counter() - self._since
+            self.seconds[self._current] = (
+                self.seconds.get(self._current, 0.0) + time.perf_counter() - self._since
+            )
         self._current = None

@@ -50,8 +50,13 @@ def parse_field_map(specs: Iterable[str], fields: Sequence[str]) -> dict[str, st
     return columns
 
 
-def read_rows(path: Path, fields: Sequence[str], required: Sequence[str], column_map: dict[str, str],
-              encoding: str = "utf-8") -> RowFile:
+def read_rows(
+    path: Path,
+    fields: Sequence[str],
+    required: Sequence[str],
+    column_map: dict[str, str],
+    encoding: str = "utf-8",
+) -> RowFile:
     """Every data row of `path` with the mapped fields' text (stripped)."""
     columns = {f: column_map.get(f, f) for f in fields}
     try:
@@ -62,8 +67,10 @@ def read_rows(path: Path, fields: Sequence[str], required: Sequence[str], column
                 raise InvalidInput(f"{path} is empty: it needs a header row naming its columns")
             missing = [f"{columns[f]} (for {f})" for f in required if columns[f] not in header]
             if missing:
-                raise InvalidInput(f"{path} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
-                                   f"its columns are: {', '.join(header)} (name others with --map field=Column)")
+                raise InvalidInput(
+                    f"{path} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
+                    f"its columns are: {', '.join(header)} (name others with --map field=Column)"
+                )
             where = {f: header.index(c) for f, c in columns.items() if c in header}
             rows: list[RawRow] = []
             malformed: list[tuple[int, list[str]]] = []
@@ -129,6 +136,8 @@ class ImportSummary(BaseModel):
     rejects_path: Path | None = None
 
     def line(self) -> str:
-        text = f"{self.what}: {self.added:,} added, {self.updated:,} updated, {self.unchanged:,} unchanged, " \
-               f"{self.rejected:,} rejected"
+        text = (
+            f"{self.what}: {self.added:,} added, {self.updated:,} updated, {self.unchanged:,} unchanged, "
+            f"{self.rejected:,} rejected"
+        )
         return text + (f" (reasons in {self.rejects_path})" if self.rejected and self.rejects_path else "")

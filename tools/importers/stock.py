@@ -40,8 +40,15 @@ class StockRow(BaseModel):
         return None if value is None else naive_utc(value)
 
 
-async def import_stock(db: Database, path: Path, column_map: Sequence[str], *, now: datetime,
-                       rejects_path: Path, encoding: str = "utf-8") -> ImportSummary:
+async def import_stock(
+    db: Database,
+    path: Path,
+    column_map: Sequence[str],
+    *,
+    now: datetime,
+    rejects_path: Path,
+    encoding: str = "utf-8",
+) -> ImportSummary:
     now = naive_utc(now)
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
     rejects = Rejects(table.header)
@@ -69,8 +76,13 @@ async def import_stock(db: Database, path: Path, column_map: Sequence[str], *, n
         added, changed = [], []
         for product_id, row in latest.items():
             counted = row.updated_at or now
-            values = {"product_id": product_id, "on_hand": row.on_hand, "weekly_demand": row.weekly_demand,
-                      "clearance": row.clearance, "updated_at": counted}
+            values = {
+                "product_id": product_id,
+                "on_hand": row.on_hand,
+                "weekly_demand": row.weekly_demand,
+                "clearance": row.clearance,
+                "updated_at": counted,
+            }
             before = stored.get(product_id)
             if before is None:
                 added.append(values)
@@ -82,10 +94,16 @@ async def import_stock(db: Database, path: Path, column_map: Sequence[str], *, n
             await conn.execute(insert(Inventory), added)
         if changed:
             await conn.execute(
-                update(Inventory).where(Inventory.product_id == bindparam("new_product_id"))
-                .values(on_hand=bindparam("new_on_hand"), weekly_demand=bindparam("new_weekly_demand"),
-                        clearance=bindparam("new_clearance"), updated_at=bindparam("new_updated_at")),
-                changed)
+                update(Inventory)
+                .where(Inventory.product_id == bindparam("new_product_id"))
+                .values(
+                    on_hand=bindparam("new_on_hand"),
+                    weekly_demand=bindparam("new_weekly_demand"),
+                    clearance=bindparam("new_clearance"),
+                    updated_at=bindparam("new_updated_at"),
+                ),
+                changed,
+            )
         summary.added, summary.updated = len(added), len(changed)
     summary.rejected = len(rejects.rows)
     rejects.write(rejects_path)
@@ -96,16 +114,24 @@ async def _product_ids(conn: AsyncConnection, skus: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     names = sorted(skus)
     for start in range(0, len(names), IN_QUERY):
-        rows = await conn.execute(select(Product.sku, Product.id).where(Product.sku.in_(names[start:start + IN_QUERY])))
-        found.update({s: i for s, i in rows})
+        rows = await conn.execute(
+            select(Product.sku, Product.id).where(Product.sku.in_(names[start : start + IN_QUERY]))
+        )
+        found.update(dict(rows))
     return found
 
 
 async def _stored(conn: AsyncConnection, products: list[int]) -> dict[int, tuple[datetime, int, float, bool]]:
     found: dict[int, tuple[datetime, int, float, bool]] = {}
     for start in range(0, len(products), IN_QUERY):
-        rows = await conn.execute(select(Inventory.product_id, Inventory.updated_at, Inventory.on_hand,
-                                         Inventory.weekly_demand, Inventory.clearance)
-                                  .where(Inventory.product_id.in_(products[start:start + IN_QUERY])))
+        rows = await conn.execute(
+            select(
+                Inventory.product_id,
+                Inventory.updated_at,
+                Inventory.on_hand,
+                Inventory.weekly_demand,
+                Inventory.clearance,
+            ).where(Inventory.product_id.in_(products[start : start + IN_QUERY]))
+        )
         found.update({r[0]: (r[1], r[2], r[3], r[4]) for r in rows})
     return found

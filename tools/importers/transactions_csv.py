@@ -75,8 +75,9 @@ class CsvOptions:
     rejects_path: Path = Path("transactions.rejects.csv")
 
 
-async def import_transactions_csv(db: Database, path: Path, columns: ColumnMap, options: CsvOptions,
-                                  progress: Progress) -> ImportReport:
+async def import_transactions_csv(
+    db: Database, path: Path, columns: ColumnMap, options: CsvOptions, progress: Progress
+) -> ImportReport:
     started = time.perf_counter()
     if options.channel not in ORDER_CHANNELS:
         raise InvalidInput(f"--channel must be one of {', '.join(ORDER_CHANNELS)}, got {options.channel!r}")
@@ -122,8 +123,13 @@ async def import_transactions_csv(db: Database, path: Path, columns: ColumnMap, 
     report.findings += _audit(raw_all, lines, read, rejects, options)
     rejects.write(options.rejects_path)
     report.seconds = time.perf_counter() - started
-    log.info("import finished", source=str(path), inserted=report.inserted, rejected=report.rejected_total,
-             seconds=round(report.seconds, 1))
+    log.info(
+        "import finished",
+        source=str(path),
+        inserted=report.inserted,
+        rejected=report.rejected_total,
+        seconds=round(report.seconds, 1),
+    )
     return report
 
 
@@ -134,8 +140,9 @@ def _size(path: Path) -> int:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
 
 
-def _chunks(path: Path, columns: ColumnMap, options: CsvOptions, rejects: Rejects,
-            progress: Progress) -> Iterator[pd.DataFrame]:
+def _chunks(
+    path: Path, columns: ColumnMap, options: CsvOptions, rejects: Rejects, progress: Progress
+) -> Iterator[pd.DataFrame]:
     """DataFrames of raw strings (every column of the file), indexed by line number."""
     try:
         handle = path.open(newline="", encoding=options.encoding)
@@ -168,12 +175,16 @@ def _chunks(path: Path, columns: ColumnMap, options: CsvOptions, rejects: Reject
                     yield pd.DataFrame(rows, columns=header, index=numbers, dtype="str")
                     rows, numbers = [], []
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise InvalidInput(f"cannot read {path} near line {reader.line_num}: {exc} (try --encoding)") from exc
+            raise InvalidInput(
+                f"cannot read {path} near line {reader.line_num}: {exc} (try --encoding)"
+            ) from exc
         if rows:
             yield pd.DataFrame(rows, columns=header, index=numbers, dtype="str")
         if malformed:
             bad = pd.DataFrame({"raw": [text for _, text in malformed]}, index=[n for n, _ in malformed])
-            rejects.add(SOURCE, bad, np.ones(len(bad), dtype=bool), f"malformed row (not {len(header)} fields)")
+            rejects.add(
+                SOURCE, bad, np.ones(len(bad), dtype=bool), f"malformed row (not {len(header)} fields)"
+            )
 
 
 def _counting(handle, progress: Progress) -> Iterator[str]:
@@ -220,7 +231,9 @@ def _check_chunk(raw: pd.DataFrame, columns: ColumnMap, options: CsvOptions, rej
             reject(value < 0, f"negative {optional}")
             reject(np.nan_to_num(value) > MAX_MONEY, f"{optional} above {MAX_MONEY:,.0f}")
     if columns.source("channel"):
-        reject(~field("channel").str.lower().isin(ORDER_CHANNELS).to_numpy(), "channel not online, store or app")
+        reject(
+            ~field("channel").str.lower().isin(ORDER_CHANNELS).to_numpy(), "channel not online, store or app"
+        )
     return ok
 
 
@@ -228,10 +241,12 @@ def _explain_total_failure(rejects: Rejects, options: CsvOptions) -> None:
     """When not one row of the first chunk survives because of its dates, the format is wrong:
     say so instead of rejecting the whole file row by row."""
     date_reason = f"placed_at not a date in format {options.date_format}"
-    if rejects.counts[(SOURCE, date_reason)] and rejects.counts[(SOURCE, date_reason)] >= max(rejects.counts.values()):
+    if rejects.counts[(SOURCE, date_reason)] and rejects.counts[(SOURCE, date_reason)] >= max(
+        rejects.counts.values()
+    ):
         raise InvalidInput(
             f"no placed_at value parses with date format {options.date_format!r}: "
-            "pass --date-format (e.g. \"%m/%d/%Y %H:%M\")"
+            'pass --date-format (e.g. "%m/%d/%Y %H:%M")'
         )
 
 
@@ -241,29 +256,36 @@ def _typed(raw: pd.DataFrame, columns: ColumnMap, options: CsvOptions) -> pd.Dat
         if source is None or source not in raw:
             return pd.Series(default, index=raw.index, dtype=object)
         values = raw[source].str.strip()
-        return values.where(values != "", default) if default is not None else values.where(values != "", None)
+        return (
+            values.where(values != "", default) if default is not None else values.where(values != "", None)
+        )
 
     customer = text("customer_id").str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    return pd.DataFrame({
-        "order_id": text("order_id"),
-        "customer_id": customer,
-        "sku": text("sku"),
-        "quantity": pd.to_numeric(text("quantity")).astype("int64"),
-        "unit_price": pd.to_numeric(text("unit_price")).astype(float).round(2),
-        "placed_at": pd.to_datetime(text("placed_at"), format=options.date_format),
-        "discount": pd.to_numeric(text("discount", "0")).astype(float).round(2),
-        "unit_cost": pd.to_numeric(text("unit_cost")).astype(float),
-        "channel": text("channel", options.channel).str.lower(),
-        "coupon_code": text("coupon_code"),
-        "product_name": text("product_name"),
-        "category": text("category", "Uncategorised"),
-        "department": text("department", "General"),
-        "email": text("email"),
-        "postcode": text("postcode"),
-    }, index=raw.index)
+    return pd.DataFrame(
+        {
+            "order_id": text("order_id"),
+            "customer_id": customer,
+            "sku": text("sku"),
+            "quantity": pd.to_numeric(text("quantity")).astype("int64"),
+            "unit_price": pd.to_numeric(text("unit_price")).astype(float).round(2),
+            "placed_at": pd.to_datetime(text("placed_at"), format=options.date_format),
+            "discount": pd.to_numeric(text("discount", "0")).astype(float).round(2),
+            "unit_cost": pd.to_numeric(text("unit_cost")).astype(float),
+            "channel": text("channel", options.channel).str.lower(),
+            "coupon_code": text("coupon_code"),
+            "product_name": text("product_name"),
+            "category": text("category", "Uncategorised"),
+            "department": text("department", "General"),
+            "email": text("email"),
+            "postcode": text("postcode"),
+        },
+        index=raw.index,
+    )
 
 
-def _whole_file_checks(lines: pd.DataFrame, raw: pd.DataFrame, rejects: Rejects, report: ImportReport) -> pd.DataFrame:
+def _whole_file_checks(
+    lines: pd.DataFrame, raw: pd.DataFrame, rejects: Rejects, report: ImportReport
+) -> pd.DataFrame:
     key = ["order_id", "customer_id", "sku", "quantity", "unit_price", "placed_at", "discount"]
     repeated = lines.duplicated(subset=key).to_numpy()
     report.findings += audit.duplicates(SOURCE, lines, key)
@@ -274,7 +296,9 @@ def _whole_file_checks(lines: pd.DataFrame, raw: pd.DataFrame, rejects: Rejects,
     return lines.loc[ok]
 
 
-async def _returns_checked(db: Database, lines: pd.DataFrame, raw: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
+async def _returns_checked(
+    db: Database, lines: pd.DataFrame, raw: pd.DataFrame, rejects: Rejects
+) -> pd.DataFrame:
     """A negative quantity is a return only if the customer bought that SKU earlier (in this
     file or already in the database); otherwise it is an impossible value, rejected."""
     negative = lines["quantity"] < 0
@@ -288,8 +312,12 @@ async def _returns_checked(db: Database, lines: pd.DataFrame, raw: pd.DataFrame,
     is_return = ~pd.isna(first_for) & (first_for <= returns["placed_at"].to_numpy())
     orphan = np.zeros(len(lines), dtype=bool)
     orphan[np.nonzero(negative.to_numpy())[0][~is_return]] = True
-    ok = rejects.add(SOURCE, raw.loc[lines.index], orphan,
-                     "negative quantity with no earlier purchase of the SKU by the customer (not a return)")
+    ok = rejects.add(
+        SOURCE,
+        raw.loc[lines.index],
+        orphan,
+        "negative quantity with no earlier purchase of the SKU by the customer (not a return)",
+    )
     return lines.loc[ok]
 
 
@@ -317,64 +345,83 @@ def _products(lines: pd.DataFrame, cost_ratio: float) -> pd.DataFrame:
     price = by_sku["unit_price"].median().round(2)
     cost = by_sku["unit_cost"].median()
     first = by_sku[["product_name", "category", "department"]].first()
-    return pd.DataFrame({
-        "sku": price.index.to_numpy(object),
-        "name": first["product_name"].fillna(pd.Series(price.index, index=price.index)).to_numpy(object),
-        "category": first["category"].to_numpy(object),
-        "department": first["department"].to_numpy(object),
-        "product_type": None,
-        "brand": None,
-        "price": price.to_numpy(float),
-        "unit_cost": cost.fillna(price * cost_ratio).round(2).to_numpy(float),
-        "is_consumable": False,
-    })
+    return pd.DataFrame(
+        {
+            "sku": price.index.to_numpy(object),
+            "name": first["product_name"].fillna(pd.Series(price.index, index=price.index)).to_numpy(object),
+            "category": first["category"].to_numpy(object),
+            "department": first["department"].to_numpy(object),
+            "product_type": None,
+            "brand": None,
+            "price": price.to_numpy(float),
+            "unit_cost": cost.fillna(price * cost_ratio).round(2).to_numpy(float),
+            "is_consumable": False,
+        }
+    )
 
 
 def _members(lines: pd.DataFrame, options: CsvOptions) -> pd.DataFrame:
     by_member = lines.groupby("customer_id", sort=True)
     first = by_member[["email", "postcode"]].first()
     synced = lines["placed_at"].max() if len(lines) else pd.Timestamp(options.now)
-    return pd.DataFrame({
-        "external_id": first.index.to_numpy(object),
-        "joined_at": by_member["placed_at"].min().to_numpy(),
-        "data_synced_at": synced,
-        "locale": options.locale,
-        "email": first["email"].str.slice(0, 254).to_numpy(object),
-        "postcode": first["postcode"].str.slice(0, 16).to_numpy(object),
-    })
+    return pd.DataFrame(
+        {
+            "external_id": first.index.to_numpy(object),
+            "joined_at": by_member["placed_at"].min().to_numpy(),
+            "data_synced_at": synced,
+            "locale": options.locale,
+            "email": first["email"].str.slice(0, 254).to_numpy(object),
+            "postcode": first["postcode"].str.slice(0, 16).to_numpy(object),
+        }
+    )
 
 
-def _orders(lines: pd.DataFrame, product_ids: dict[str, int], member_ids: dict[str, int],
-            options: CsvOptions) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _orders(
+    lines: pd.DataFrame, product_ids: dict[str, int], member_ids: dict[str, int], options: CsvOptions
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     by_order = lines.groupby("order_id", sort=False)
-    head = by_order.agg(customer_id=("customer_id", "first"), placed_at=("placed_at", "min"),
-                        channel=("channel", "first"), coupon_code=("coupon_code", "first"))
-    orders = pd.DataFrame({
-        "external_id": head.index.to_numpy(object),
-        "customer_id": head["customer_id"].map(member_ids).to_numpy(np.int64),
-        "placed_at": head["placed_at"].to_numpy(),
-        "channel": head["channel"].to_numpy(object),
-        "coupon_code": head["coupon_code"].str.slice(0, 40).to_numpy(object),
-        "contact_id": pd.array([None] * len(head), dtype="Int64"),
-    })
+    head = by_order.agg(
+        customer_id=("customer_id", "first"),
+        placed_at=("placed_at", "min"),
+        channel=("channel", "first"),
+        coupon_code=("coupon_code", "first"),
+    )
+    orders = pd.DataFrame(
+        {
+            "external_id": head.index.to_numpy(object),
+            "customer_id": head["customer_id"].map(member_ids).to_numpy(np.int64),
+            "placed_at": head["placed_at"].to_numpy(),
+            "channel": head["channel"].to_numpy(object),
+            "coupon_code": head["coupon_code"].str.slice(0, 40).to_numpy(object),
+            "contact_id": pd.array([None] * len(head), dtype="Int64"),
+        }
+    )
     cost = lines["unit_cost"].fillna(lines["unit_price"] * options.cost_ratio).round(2)
-    order_lines = pd.DataFrame({
-        "order": lines["order_id"].to_numpy(object),
-        "product_id": lines["sku"].map(product_ids).to_numpy(np.int64),
-        "quantity": lines["quantity"].to_numpy(np.int64),
-        "unit_price": lines["unit_price"].to_numpy(float),
-        "unit_cost": cost.to_numpy(float),
-        "discount": lines["discount"].to_numpy(float),
-    })
+    order_lines = pd.DataFrame(
+        {
+            "order": lines["order_id"].to_numpy(object),
+            "product_id": lines["sku"].map(product_ids).to_numpy(np.int64),
+            "quantity": lines["quantity"].to_numpy(np.int64),
+            "unit_price": lines["unit_price"].to_numpy(float),
+            "unit_cost": cost.to_numpy(float),
+            "discount": lines["discount"].to_numpy(float),
+        }
+    )
     return orders, order_lines
 
 
-IMPOSSIBLE = ("zero quantity", "unit price of zero", "negative unit price", "date in the future",
-              "negative quantity with no earlier purchase of the SKU by the customer (not a return)")
+IMPOSSIBLE = (
+    "zero quantity",
+    "unit price of zero",
+    "negative unit price",
+    "date in the future",
+    "negative quantity with no earlier purchase of the SKU by the customer (not a return)",
+)
 
 
-def _audit(raw: pd.DataFrame, lines: pd.DataFrame, read: int, rejects: Rejects,
-           options: CsvOptions) -> list[audit.Finding]:
+def _audit(
+    raw: pd.DataFrame, lines: pd.DataFrame, read: int, rejects: Rejects, options: CsvOptions
+) -> list[audit.Finding]:
     found: list[audit.Finding] = []
     for reason in IMPOSSIBLE:
         count = rejects.counts[(SOURCE, reason)]

@@ -48,9 +48,15 @@ class ImportWriter:
         new = frame.loc[~frame["name"].isin(list(existing))]
         start = await self._next_id(Category.__table__)
         ids = np.arange(start, start + len(new), dtype=np.int64)
-        await bulk_insert(self.conn, Category.__table__, {
-            "id": ids, "name": new["name"].to_numpy(object), "department": new["department"].to_numpy(object),
-        })
+        await bulk_insert(
+            self.conn,
+            Category.__table__,
+            {
+                "id": ids,
+                "name": new["name"].to_numpy(object),
+                "department": new["department"].to_numpy(object),
+            },
+        )
         self._count("categories", len(new), len(frame) - len(new))
         return existing | dict(zip(new["name"].tolist(), ids.tolist(), strict=True))
 
@@ -60,19 +66,23 @@ class ImportWriter:
         new = frame.loc[~frame["sku"].isin(list(existing))]
         start = await self._next_id(Product.__table__)
         ids = np.arange(start, start + len(new), dtype=np.int64)
-        await bulk_insert(self.conn, Product.__table__, {
-            "id": ids,
-            "sku": new["sku"].to_numpy(object),
-            "name": new["name"].str.slice(0, 200).to_numpy(object),
-            "category_id": new["category"].map(category_ids).to_numpy(np.int64),
-            "product_type": _nullable(new["product_type"].str.slice(0, 120)),
-            "brand": _nullable(new["brand"].str.slice(0, 80)),
-            "price": new["price"].to_numpy(float),
-            "unit_cost": new["unit_cost"].to_numpy(float),
-            "season": np.full(len(new), "all", dtype=object),
-            "is_consumable": new["is_consumable"].to_numpy(bool),
-            "full_price_only": np.zeros(len(new), dtype=bool),
-        })
+        await bulk_insert(
+            self.conn,
+            Product.__table__,
+            {
+                "id": ids,
+                "sku": new["sku"].to_numpy(object),
+                "name": new["name"].str.slice(0, 200).to_numpy(object),
+                "category_id": new["category"].map(category_ids).to_numpy(np.int64),
+                "product_type": _nullable(new["product_type"].str.slice(0, 120)),
+                "brand": _nullable(new["brand"].str.slice(0, 80)),
+                "price": new["price"].to_numpy(float),
+                "unit_cost": new["unit_cost"].to_numpy(float),
+                "season": np.full(len(new), "all", dtype=object),
+                "is_consumable": new["is_consumable"].to_numpy(bool),
+                "full_price_only": np.zeros(len(new), dtype=bool),
+            },
+        )
         self._count("products", len(new), len(frame) - len(new))
         return existing | dict(zip(new["sku"].tolist(), ids.tolist(), strict=True))
 
@@ -107,9 +117,13 @@ class ImportWriter:
         if len(old):
             table = Customer.__table__
             await self.conn.execute(
-                update(table).where(table.c.id == bindparam("ident")).values(data_synced_at=bindparam("synced")),
-                [{"ident": existing[e], "synced": s.to_pydatetime()}
-                 for e, s in zip(old["external_id"], old["data_synced_at"], strict=True)],
+                update(table)
+                .where(table.c.id == bindparam("ident"))
+                .values(data_synced_at=bindparam("synced")),
+                [
+                    {"ident": existing[e], "synced": s.to_pydatetime()}
+                    for e, s in zip(old["external_id"], old["data_synced_at"], strict=True)
+                ],
             )
         self._count("customers", n, len(old))
         return existing | dict(zip(new["external_id"].tolist(), ids.tolist(), strict=True))
@@ -130,18 +144,22 @@ class ImportWriter:
         subtotal = np.bincount(position, weights=gross, minlength=len(new))
         discount = np.bincount(position, weights=lines["discount"].to_numpy(float), minlength=len(new))
         self.progress.stage("orders", len(new))
-        await bulk_insert(self.conn, Order.__table__, {
-            "id": order_ids.to_numpy(),
-            "external_id": new["external_id"].to_numpy(object),
-            "customer_id": new["customer_id"].to_numpy(np.int64),
-            "placed_at": new["placed_at"].to_numpy("datetime64[us]"),
-            "channel": new["channel"].to_numpy(object),
-            "subtotal": np.round(subtotal, 2),
-            "discount_total": np.round(discount, 2),
-            "total": np.round(subtotal - discount, 2),
-            "coupon_code": _nullable(new["coupon_code"]),
-            "contact_id": _nullable(new["contact_id"]),
-        })
+        await bulk_insert(
+            self.conn,
+            Order.__table__,
+            {
+                "id": order_ids.to_numpy(),
+                "external_id": new["external_id"].to_numpy(object),
+                "customer_id": new["customer_id"].to_numpy(np.int64),
+                "placed_at": new["placed_at"].to_numpy("datetime64[us]"),
+                "channel": new["channel"].to_numpy(object),
+                "subtotal": np.round(subtotal, 2),
+                "discount_total": np.round(discount, 2),
+                "total": np.round(subtotal - discount, 2),
+                "coupon_code": _nullable(new["coupon_code"]),
+                "contact_id": _nullable(new["contact_id"]),
+            },
+        )
         self.progress.advance(len(new))
         self.progress.stage("order lines", len(lines))
         line_start = await self._next_id(OrderLine.__table__)
@@ -172,17 +190,21 @@ class ImportWriter:
         ids = np.arange(start, start + len(new), dtype=np.int64)
         n = len(new)
         sent = new["sent_at"].to_numpy("datetime64[us]")
-        await bulk_insert(self.conn, Contact.__table__, {
-            "id": ids,
-            "idempotency_key": new["idempotency_key"].to_numpy(object),
-            "customer_id": new["customer_id"].to_numpy(np.int64),
-            "channel": new["channel"].to_numpy(object),
-            "campaign": new["campaign"].to_numpy(object),
-            "status": np.full(n, "sent", dtype=object),
-            "attempts": np.ones(n, dtype=np.int64),
-            "scheduled_at": sent,
-            "sent_at": sent,
-        })
+        await bulk_insert(
+            self.conn,
+            Contact.__table__,
+            {
+                "id": ids,
+                "idempotency_key": new["idempotency_key"].to_numpy(object),
+                "customer_id": new["customer_id"].to_numpy(np.int64),
+                "channel": new["channel"].to_numpy(object),
+                "campaign": new["campaign"].to_numpy(object),
+                "status": np.full(n, "sent", dtype=object),
+                "attempts": np.ones(n, dtype=np.int64),
+                "scheduled_at": sent,
+                "sent_at": sent,
+            },
+        )
         self._count("contacts", n, len(frame) - n)
         return existing | dict(zip(new["idempotency_key"].tolist(), ids.tolist(), strict=True))
 
@@ -191,20 +213,25 @@ class ImportWriter:
         one row per (contact_id, type), as the table requires."""
         table = Outcome.__table__
         present = set(await self.conn.execute(select(table.c.contact_id, table.c.type)))
-        known = np.array([(c, t) in present for c, t in zip(frame["contact_id"], frame["type"], strict=True)],
-                         dtype=bool)
+        known = np.array(
+            [(c, t) in present for c, t in zip(frame["contact_id"], frame["type"], strict=True)], dtype=bool
+        )
         new = frame.loc[~known]
         start = await self._next_id(table)
-        await bulk_insert(self.conn, table, {
-            "id": np.arange(start, start + len(new), dtype=np.int64),
-            "contact_id": new["contact_id"].to_numpy(np.int64),
-            "customer_id": new["customer_id"].to_numpy(np.int64),
-            "type": new["type"].to_numpy(object),
-            "occurred_at": new["occurred_at"].to_numpy("datetime64[us]"),
-            "order_id": _nullable(new["order_id"]),
-            "revenue": new["revenue"].to_numpy(float),
-            "margin": new["margin"].to_numpy(float),
-        })
+        await bulk_insert(
+            self.conn,
+            table,
+            {
+                "id": np.arange(start, start + len(new), dtype=np.int64),
+                "contact_id": new["contact_id"].to_numpy(np.int64),
+                "customer_id": new["customer_id"].to_numpy(np.int64),
+                "type": new["type"].to_numpy(object),
+                "occurred_at": new["occurred_at"].to_numpy("datetime64[us]"),
+                "order_id": _nullable(new["order_id"]),
+                "revenue": new["revenue"].to_numpy(float),
+                "margin": new["margin"].to_numpy(float),
+            },
+        )
         self._count("outcomes", len(new), int(known.sum()))
 
 

@@ -58,8 +58,11 @@ async def calibrate(db: Database, until: datetime, held_out: timedelta = timedel
     rows = []
     for (use_case, family), (sends, predicted, observed, evidence) in sorted(cells.items()):
         low, high = _poisson_interval(int(observed))
-        rows.append(CalibrationRow(use_case, family, int(sends), round(predicted, 2), int(observed), low, high,
-                                   int(evidence)))
+        rows.append(
+            CalibrationRow(
+                use_case, family, int(sends), round(predicted, 2), int(observed), low, high, int(evidence)
+            )
+        )
     return Calibration(cutoff, naive(until), rates, rows)
 
 

@@ -47,8 +47,10 @@ def _not_lapsed(profile: Profile) -> str | None:
     overdue = overdue_days(profile)
     if overdue is None or overdue > 0:
         return None
-    return (f"the member is not lapsed: last order {profile.recency.days_since_last_order:.0f} days ago, within "
-            f"their usual {profile.frequency.median_interval_days:.0f}-day rhythm; no win-back needed")
+    return (
+        f"the member is not lapsed: last order {profile.recency.days_since_last_order:.0f} days ago, within "
+        f"their usual {profile.frequency.median_interval_days:.0f}-day rhythm; no win-back needed"
+    )
 
 
 def outside_affinities(profile: Profile, category: str) -> str | None:
@@ -57,5 +59,7 @@ def outside_affinities(profile: Profile, category: str) -> str | None:
     regular = [r.category.casefold() for r in profile.predictions.replenishment]
     if wanted in top or wanted in regular:
         return None
-    return (f"the rival's promotion is on {category}, which is not among the member's categories; "
-            "nothing to answer")
+    return (
+        f"the rival's promotion is on {category}, which is not among the member's categories; "
+        "nothing to answer"
+    )

@@ -16,11 +16,15 @@ DEFAULT_EXPLORATION_SHARE = 0.05
 _SCALE = float(2**64)
 
 
-def exploration_stream(customer_id: int, use_case: UseCase, day: date, share: float) -> np.random.Generator | None:
+def exploration_stream(
+    customer_id: int, use_case: UseCase, day: date, share: float
+) -> np.random.Generator | None:
     """The random stream this decision explores with, or None when it chooses greedily."""
     if not 0.0 <= share <= 1.0:
         raise ValueError(f"exploration share must be in [0, 1], got {share}")
-    digest = hashlib.sha256(f"explore\x1f{use_case.value}\x1f{customer_id}\x1f{day.isoformat()}".encode()).digest()
+    digest = hashlib.sha256(
+        f"explore\x1f{use_case.value}\x1f{customer_id}\x1f{day.isoformat()}".encode()
+    ).digest()
     if int.from_bytes(digest[:8], "big") / _SCALE >= share:
         return None
     return np.random.default_rng(int.from_bytes(digest[8:16], "big"))

@@ -27,10 +27,13 @@ from tools.storage.models import Contact, Outcome, Proposal
 async def learned_lift(db: Database) -> LearnedLift:
     ordered = select(Outcome.contact_id).where(Outcome.type == "order")
     async with db.session() as session:
-        rows = (await session.execute(
-            select(Proposal.content, Contact.id.in_(ordered))
-            .join(Contact, Contact.proposal_id == Proposal.id)
-            .where(Contact.status == "sent"))).all()
+        rows = (
+            await session.execute(
+                select(Proposal.content, Contact.id.in_(ordered))
+                .join(Contact, Contact.proposal_id == Proposal.id)
+                .where(Contact.status == "sent")
+            )
+        ).all()
     observed: dict[tuple[UseCase, OfferType], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for content, converted in rows:
         cell = observed[UseCase(content["use_case"]), OfferType(content["offer"]["type"])]

@@ -45,8 +45,35 @@ AMOUNT_15 = Lever("amount_15", OfferType.AMOUNT_OFF, amount_off=15.0)
 BUNDLE_10 = Lever("bundle_10", OfferType.BUNDLE, discount_pct=10.0)
 
 LEVERS: dict[UseCase, tuple[Lever, ...]] = {
-    UseCase.REACTIVATION: (MESSAGE_ONLY, EARLY_ACCESS, BONUS_500, DOUBLE_POINTS, FREE_SHIPPING, PCT_10, PCT_15, PCT_20),
-    UseCase.CART_ABANDONMENT: (MESSAGE_ONLY, FREE_SHIPPING, DOUBLE_POINTS, BUNDLE_10, PCT_5, PCT_10, AMOUNT_10, AMOUNT_15),
+    UseCase.REACTIVATION: (
+        MESSAGE_ONLY,
+        EARLY_ACCESS,
+        BONUS_500,
+        DOUBLE_POINTS,
+        FREE_SHIPPING,
+        PCT_10,
+        PCT_15,
+        PCT_20,
+    ),
+    UseCase.CART_ABANDONMENT: (
+        MESSAGE_ONLY,
+        FREE_SHIPPING,
+        DOUBLE_POINTS,
+        BUNDLE_10,
+        PCT_5,
+        PCT_10,
+        AMOUNT_10,
+        AMOUNT_15,
+    ),
     UseCase.UPSELL: (MESSAGE_ONLY, DOUBLE_POINTS, BONUS_200, BUNDLE_10, FREE_SHIPPING, PCT_10),
-    UseCase.COMPETITIVE_RESPONSE: (MESSAGE_ONLY, EARLY_ACCESS, DOUBLE_POINTS, FREE_SHIPPING, PCT_5, PCT_10, AMOUNT_15, PCT_15),
+    UseCase.COMPETITIVE_RESPONSE: (
+        MESSAGE_ONLY,
+        EARLY_ACCESS,
+        DOUBLE_POINTS,
+        FREE_SHIPPING,
+        PCT_5,
+        PCT_10,
+        AMOUNT_15,
+        PCT_15,
+    ),
 }

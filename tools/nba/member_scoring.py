@@ -30,8 +30,12 @@ from tools.storage.db import Database
 from tools.storage.models import Category, Product
 
 # Action horizons: how soon a response counts. Carts are decided within days; the rest within two weeks.
-HORIZON_DAYS = {UseCase.CART_ABANDONMENT: 3, UseCase.UPSELL: 14, UseCase.REACTIVATION: 14,
-                UseCase.COMPETITIVE_RESPONSE: 14}
+HORIZON_DAYS = {
+    UseCase.CART_ABANDONMENT: 3,
+    UseCase.UPSELL: 14,
+    UseCase.REACTIVATION: 14,
+    UseCase.COMPETITIVE_RESPONSE: 14,
+}
 CART_INTENT_BONUS = 0.10  # an abandoned cart is intent: members return to some carts unprompted
 DEFAULT_BASKET = 50.0
 DEFAULT_MARGIN_RATE = 0.40
@@ -66,14 +70,25 @@ def rival_behind_lapse(profile: Profile, use_case: UseCase, moment: MomentContex
     """A member overdue on their own rhythm while a rival discounts their own category: the lapse
     is most likely the rival's price, whatever the member paid with us before (seed: Sarah)."""
     overdue = overdue_days(profile)
-    return (use_case is UseCase.REACTIVATION and bool(moment.competitor_discount_pct)
-            and moment.anchor_category is not None and overdue is not None and overdue > 0
-            and outside_affinities(profile, moment.anchor_category) is None)
+    return (
+        use_case is UseCase.REACTIVATION
+        and bool(moment.competitor_discount_pct)
+        and moment.anchor_category is not None
+        and overdue is not None
+        and overdue > 0
+        and outside_affinities(profile, moment.anchor_category) is None
+    )
 
 
-def member_batch(profile: Profile, use_case: UseCase, moment: MomentContext, recent_7d: int,
-                 ignored: int, cart: list[SkuCost] | None = None,
-                 priors: ResponsePriors | None = None) -> MemberBatch:
+def member_batch(
+    profile: Profile,
+    use_case: UseCase,
+    moment: MomentContext,
+    recent_7d: int,
+    ignored: int,
+    cart: list[SkuCost] | None = None,
+    priors: ResponsePriors | None = None,
+) -> MemberBatch:
     """`cart`: price and unit cost of the cart's products, when known: the order at stake is the
     cart, at its own margin."""
     priors = priors or ResponsePriors()
@@ -81,7 +96,10 @@ def member_batch(profile: Profile, use_case: UseCase, moment: MomentContext, rec
     one = np.ones(1)
 
     def per_channel(attr: str) -> dict[Channel, np.ndarray]:
-        return {c: one * float(getattr(engagement[c.value], attr) if c.value in engagement else 0) for c in CHANNELS}
+        return {
+            c: one * float(getattr(engagement[c.value], attr) if c.value in engagement else 0)
+            for c in CHANNELS
+        }
 
     basket = moment.cart_value or profile.monetary.aov_365 or profile.monetary.aov or DEFAULT_BASKET
     margin_rate = profile.monetary.margin_rate or DEFAULT_MARGIN_RATE
@@ -105,19 +123,35 @@ def member_batch(profile: Profile, use_case: UseCase, moment: MomentContext, rec
         consecutive_ignored=one * ignored,
         opens=per_channel("opens"),
         sends=per_channel("sends"),
-        reachable={c: np.array([bool(engagement[c.value].consent) if c.value in engagement else False])
-                   for c in CHANNELS},
+        reachable={
+            c: np.array([bool(engagement[c.value].consent) if c.value in engagement else False])
+            for c in CHANNELS
+        },
         churn_risk=one * profile.predictions.churn_risk,
-        competitor_discount_pct=None if moment.competitor_discount_pct is None else one * moment.competitor_discount_pct,
-        reach_prior={Channel.IN_APP: one * APP_NATIVE_IN_APP_REACH} if "app_native" in profile.segments else {},
+        competitor_discount_pct=None
+        if moment.competitor_discount_pct is None
+        else one * moment.competitor_discount_pct,
+        reach_prior={Channel.IN_APP: one * APP_NATIVE_IN_APP_REACH}
+        if "app_native" in profile.segments
+        else {},
     )
 
 
-async def score_member(db: Database, profile: Profile, use_case: UseCase, moment: MomentContext, *,
-                       now: datetime, policy: Policy, top: int, learned: LearnedLift | None = None,
-                       rates: ResponseRates | None = None, explore: np.random.Generator | None = None,
-                       exploration_share: float = 0.0,
-                       ignore_window: timedelta = timedelta(days=3)) -> dict[str, Any]:
+async def score_member(
+    db: Database,
+    profile: Profile,
+    use_case: UseCase,
+    moment: MomentContext,
+    *,
+    now: datetime,
+    policy: Policy,
+    top: int,
+    learned: LearnedLift | None = None,
+    rates: ResponseRates | None = None,
+    explore: np.random.Generator | None = None,
+    exploration_share: float = 0.0,
+    ignore_window: timedelta = timedelta(days=3),
+) -> dict[str, Any]:
     """`explore`: this decision explores (Thompson sampling) with this stream; every candidate
     then carries the probability that the scoring policy — greedy on the posterior means, or
     exploring with `exploration_share` — chooses it (`choice_probability`), so the logged
@@ -128,39 +162,84 @@ async def score_member(db: Database, profile: Profile, use_case: UseCase, moment
     anchor = await _anchor(db, profile, moment, now)
     bundle = await _bundle_skus(db, profile, anchor, moment)
     costs = await _sku_costs(db, [*moment.cart_skus, *bundle])
-    batch = member_batch(profile, use_case, moment, len(live), ignored,
-                         cart=[costs[sku] for sku in moment.cart_skus if sku in costs])
+    batch = member_batch(
+        profile,
+        use_case,
+        moment,
+        len(live),
+        ignored,
+        cart=[costs[sku] for sku in moment.cart_skus if sku in costs],
+    )
     capped = _capped_channels(record.recent, policy, now)
     paused = await use_case_paused(db, use_case, now)  # ops paused it: only doing nothing remains
     unfit = not_applicable(profile, use_case, moment.anchor_category)  # likewise
-    consented = [c for c in CHANNELS if record.consents.get(c.value, False) and c.value not in record.opted_out]
+    consented = [
+        c for c in CHANNELS if record.consents.get(c.value, False) and c.value not in record.opted_out
+    ]
     # Why no channel can carry an action, when none can: what a "nothing" then names as its cause.
-    unreachable = ("budget exhausted or absent" if paused else "no consented channel" if not consented
-                   else "contact cap" if all(c in capped for c in consented) else None)
+    unreachable = (
+        "budget exhausted or absent"
+        if paused
+        else "no consented channel"
+        if not consented
+        else "contact cap"
+        if all(c in capped for c in consented)
+        else None
+    )
     # Opt-outs recorded since the profile was built win over its consent flags.
     for channel in CHANNELS:
-        if (paused or unfit or not record.consents.get(channel.value, False) or channel.value in record.opted_out
-                or channel in capped):
+        if (
+            paused
+            or unfit
+            or not record.consents.get(channel.value, False)
+            or channel.value in record.opted_out
+            or channel in capped
+        ):
             batch.reachable[channel][:] = False
     learned = learned or LearnedLift()
     fitted = rates is not None and not rates.empty
     greedy_scores = score(batch, use_case, policy.valuation, learned=learned, rates=rates)
     scores = greedy_scores
     if explore is not None:  # the fitted rates' posterior when there is history, else the priors' factors'
-        scores = score(batch, use_case, policy.valuation,
-                       learned=learned if fitted else learned.sampled(explore),
-                       rates=rates.sampled(explore) if fitted and rates is not None else rates)
+        scores = score(
+            batch,
+            use_case,
+            policy.valuation,
+            learned=learned if fitted else learned.sampled(explore),
+            rates=rates.sampled(explore) if fitted and rates is not None else rates,
+        )
     described = [
-        _describe(scores, j, cand, profile, use_case, moment, anchor, bundle, now, policy,
-                  (record.quiet_start_hour, record.quiet_end_hour))
+        _describe(
+            scores,
+            j,
+            cand,
+            profile,
+            use_case,
+            moment,
+            anchor,
+            bundle,
+            now,
+            policy,
+            (record.quiet_start_hour, record.quiet_end_hour),
+        )
         for j, cand in enumerate(scores.candidates)
         if np.isfinite(scores.value[0, j]) and not (cand.lever.offer_type is OfferType.BUNDLE and not bundle)
     ]
     _price_as_the_rules_do(described, scores, profile, costs, policy)
     # Only compliant actions compete (DESIGN §5): an offer the margin floor forbids is not an option.
     described = [c for c in described if not c.pop("breaks_margin_floor", False)]
-    _choice_probabilities(described, scores, greedy_scores, batch, use_case, policy, learned, rates,
-                          exploration_share, _draw_stream(profile.customer_id, use_case, now))
+    _choice_probabilities(
+        described,
+        scores,
+        greedy_scores,
+        batch,
+        use_case,
+        policy,
+        learned,
+        rates,
+        exploration_share,
+        _draw_stream(profile.customer_id, use_case, now),
+    )
     for c in described:
         del c["_index"]
         c["rationale"] = rationale(c)
@@ -192,13 +271,24 @@ CHOICE_DRAWS = 64
 
 def _draw_stream(customer_id: int, use_case: UseCase, now: datetime) -> np.random.Generator:
     """The same draws for the same member, use case and day, on every run."""
-    digest = hashlib.sha256(f"choice\x1f{use_case.value}\x1f{customer_id}\x1f{now.date().isoformat()}".encode())
+    digest = hashlib.sha256(
+        f"choice\x1f{use_case.value}\x1f{customer_id}\x1f{now.date().isoformat()}".encode()
+    )
     return np.random.default_rng(int.from_bytes(digest.digest()[:8], "big"))
 
 
-def _choice_probabilities(described: list[dict[str, Any]], scores: Scores, greedy: Scores, batch: MemberBatch,
-                          use_case: UseCase, policy: Policy, learned: LearnedLift, rates: ResponseRates | None,
-                          share: float, rng: np.random.Generator) -> None:
+def _choice_probabilities(
+    described: list[dict[str, Any]],
+    scores: Scores,
+    greedy: Scores,
+    batch: MemberBatch,
+    use_case: UseCase,
+    policy: Policy,
+    learned: LearnedLift,
+    rates: ResponseRates | None,
+    share: float,
+    rng: np.random.Generator,
+) -> None:
     """Each described candidate's probability of being chosen: (1 − share) when it is the greedy
     choice, plus share × the share of posterior draws in which it ranks first (exploration).
     The rules' pricing moved each candidate's value by a fixed amount; the draws carry it over."""
@@ -208,9 +298,13 @@ def _choice_probabilities(described: list[dict[str, Any]], scores: Scores, greed
     shift = np.array([c["value"] for c in described]) - scores.value[0, index]
     fitted = rates is not None and not rates.empty
     copies = repeat_rows(batch, CHOICE_DRAWS)
-    drawn = score(copies, use_case, policy.valuation,
-                  learned=learned if fitted else [learned.sampled(rng) for _ in range(CHOICE_DRAWS)],
-                  rates=rates.draws(rng, CHOICE_DRAWS) if fitted and rates is not None else rates)
+    drawn = score(
+        copies,
+        use_case,
+        policy.valuation,
+        learned=learned if fitted else [learned.sampled(rng) for _ in range(CHOICE_DRAWS)],
+        rates=rates.draws(rng, CHOICE_DRAWS) if fitted and rates is not None else rates,
+    )
     winners = np.argmax(drawn.value[:, index] + shift[None, :], axis=1)
     explored = np.bincount(winners, minlength=len(index)) / CHOICE_DRAWS
     expected = greedy.value[0, index] + shift
@@ -222,8 +316,13 @@ def _choice_probabilities(described: list[dict[str, Any]], scores: Scores, greed
         c["expected_value"] = round(float(v), 2)
 
 
-def _price_as_the_rules_do(described: list[dict[str, Any]], scores: Scores, profile: Profile,
-                           costs: dict[str, SkuCost], policy: Policy) -> None:
+def _price_as_the_rules_do(
+    described: list[dict[str, Any]],
+    scores: Scores,
+    profile: Profile,
+    costs: dict[str, SkuCost],
+    policy: Policy,
+) -> None:
     """Replace each candidate's cost if redeemed by the face value the rules engine will compute
     (same basket, same scope, same valuation), and move its value by the difference, so a
     proposal's stated cost is never understated and its value is what the rules will see."""
@@ -239,16 +338,23 @@ def _price_as_the_rules_do(described: list[dict[str, Any]], scores: Scores, prof
     def optional(key: str) -> np.ndarray:
         return np.array([c[key] if c.get(key) else np.nan for c in offers], dtype=np.float64)
 
-    economics = value_offers(OfferTerms(
-        offer_type=np.array([c["offer_type"] for c in offers]),
-        discount_pct=optional("discount_pct"), amount_off=optional("amount_off"),
-        points_multiplier=optional("points_multiplier"),
-        bonus_points=np.nan_to_num(optional("bonus_points")),
-        free_shipping=np.array([bool(c["free_shipping"]) for c in offers]),
-        min_spend=np.zeros(len(offers)), sku_list_value=sku_value, gift_cost=np.zeros(len(offers)),
-        stated_cost=np.zeros(len(offers)), basket_value=basket,
-        basket_margin=np.array([margin for _, margin in orders]),
-    ), policy.valuation)
+    economics = value_offers(
+        OfferTerms(
+            offer_type=np.array([c["offer_type"] for c in offers]),
+            discount_pct=optional("discount_pct"),
+            amount_off=optional("amount_off"),
+            points_multiplier=optional("points_multiplier"),
+            bonus_points=np.nan_to_num(optional("bonus_points")),
+            free_shipping=np.array([bool(c["free_shipping"]) for c in offers]),
+            min_spend=np.zeros(len(offers)),
+            sku_list_value=sku_value,
+            gift_cost=np.zeros(len(offers)),
+            stated_cost=np.zeros(len(offers)),
+            basket_value=basket,
+            basket_margin=np.array([margin for _, margin in orders]),
+        ),
+        policy.valuation,
+    )
     floor = policy.margin.floor.min_margin_pct
     for c, face, margin_after in zip(offers, economics.face_value, economics.margin_after_pct, strict=True):
         j = c["_index"]
@@ -272,7 +378,9 @@ def _capped_channels(recent: list[SentMessage], policy: Policy, now: datetime) -
         gap = frequency.channel_gap.min_hours.get(channel)
         if limit is not None and len(on_channel) >= limit:
             capped.add(channel)
-        if gap is not None and any(abs((moment - m.scheduled_at).total_seconds()) < gap * 3600 for m in on_channel):
+        if gap is not None and any(
+            abs((moment - m.scheduled_at).total_seconds()) < gap * 3600 for m in on_channel
+        ):
             capped.add(channel)
     return capped
 
@@ -284,33 +392,61 @@ async def _sku_costs(db: Database, skus: list[str]) -> dict[str, SkuCost]:
         return await sku_costs_of(session, skus)
 
 
-def _describe(scores: Scores, j: int, cand: Candidate, profile: Profile, use_case: UseCase, moment: MomentContext,
-              anchor: dict[str, Any], bundle: list[str], now: datetime, policy: Policy,
-              quiet: tuple[int, int]) -> dict[str, Any]:
+def _describe(
+    scores: Scores,
+    j: int,
+    cand: Candidate,
+    profile: Profile,
+    use_case: UseCase,
+    moment: MomentContext,
+    anchor: dict[str, Any],
+    bundle: list[str],
+    now: datetime,
+    policy: Policy,
+    quiet: tuple[int, int],
+) -> dict[str, Any]:
     lever = cand.lever
     described: dict[str, Any] = {
-        "action": lever.key, "do_nothing": lever.is_nothing, "offer_type": lever.offer_type.value,
+        "action": lever.key,
+        "do_nothing": lever.is_nothing,
+        "offer_type": lever.offer_type.value,
         "channel": cand.channel.value if cand.channel else None,
-        "propensity": round(float(scores.propensity[0, j]), 4), "uplift": round(float(scores.uplift[0, j]), 4),
-        "expected_margin": round(float(scores.expected_margin[0, j]), 2), "cost": round(float(scores.cost[0, j]), 2),
+        "propensity": round(float(scores.propensity[0, j]), 4),
+        "uplift": round(float(scores.uplift[0, j]), 4),
+        "expected_margin": round(float(scores.expected_margin[0, j]), 2),
+        "cost": round(float(scores.cost[0, j]), 2),
         "cost_if_redeemed": round(float(scores.cost_if_redeemed[0, j]), 2),
         "fatigue_penalty": round(float(scores.fatigue_penalty[0, j]), 2),
-        "value": round(float(scores.value[0, j]), 2), "_index": j,
+        "value": round(float(scores.value[0, j]), 2),
+        "_index": j,
     }
     if lever.is_nothing:
         return described
     assert cand.channel is not None
-    at = send_time(now, profile.send_time.hour, profile.demographics.time_zone, cand.channel, policy,
-                   urgent=use_case is UseCase.CART_ABANDONMENT, member_quiet=quiet)
-    described.update({
-        "send_at": at.isoformat(), "valid_until": valid_until(at, use_case).isoformat(),
-        "discount_pct": lever.discount_pct or None, "amount_off": lever.amount_off or None,
-        "points_multiplier": lever.points_multiplier or None, "bonus_points": lever.bonus_points or None,
-        "free_shipping": lever.free_shipping,
-        "skus": bundle if lever.offer_type is OfferType.BUNDLE else list(moment.cart_skus),
-        "categories": [anchor["category"]] if anchor.get("category") and not moment.cart_skus
-        and lever.offer_type is not OfferType.BUNDLE else [],
-    })
+    at = send_time(
+        now,
+        profile.send_time.hour,
+        profile.demographics.time_zone,
+        cand.channel,
+        policy,
+        urgent=use_case is UseCase.CART_ABANDONMENT,
+        member_quiet=quiet,
+    )
+    described.update(
+        {
+            "send_at": at.isoformat(),
+            "valid_until": valid_until(at, use_case).isoformat(),
+            "discount_pct": lever.discount_pct or None,
+            "amount_off": lever.amount_off or None,
+            "points_multiplier": lever.points_multiplier or None,
+            "bonus_points": lever.bonus_points or None,
+            "free_shipping": lever.free_shipping,
+            "skus": bundle if lever.offer_type is OfferType.BUNDLE else list(moment.cart_skus),
+            "categories": [anchor["category"]]
+            if anchor.get("category") and not moment.cart_skus and lever.offer_type is not OfferType.BUNDLE
+            else [],
+        }
+    )
     return described
 
 
@@ -321,17 +457,21 @@ async def _anchor(db: Database, profile: Profile, moment: MomentContext, now: da
     due = now.date() + timedelta(days=REPLENISHMENT_DUE_DAYS)
     anchor["replenishment_due"] = bool(anchor["category"]) and any(
         r.regular and r.category.casefold() == anchor["category"].casefold() and r.expected_next_date <= due
-        for r in profile.predictions.replenishment)
+        for r in profile.predictions.replenishment
+    )
     return anchor
 
 
 async def _anchor_of(db: Database, profile: Profile, moment: MomentContext) -> dict[str, Any]:
     if moment.cart_skus:
         async with db.session() as session:
-            row = (await session.execute(
-                select(Product.name, Category.name).join(Category, Category.id == Product.category_id)
-                .where(Product.sku == moment.cart_skus[0])
-            )).first()
+            row = (
+                await session.execute(
+                    select(Product.name, Category.name)
+                    .join(Category, Category.id == Product.category_id)
+                    .where(Product.sku == moment.cart_skus[0])
+                )
+            ).first()
         if row is not None:
             return {"category": row[1], "product": row[0]}
     if moment.anchor_category:
@@ -340,7 +480,9 @@ async def _anchor_of(db: Database, profile: Profile, moment: MomentContext) -> d
     return {"category": top[0].category if top else None, "product": None}
 
 
-async def _bundle_skus(db: Database, profile: Profile, anchor: dict[str, Any], moment: MomentContext) -> list[str]:
+async def _bundle_skus(
+    db: Database, profile: Profile, anchor: dict[str, Any], moment: MomentContext
+) -> list[str]:
     if not anchor.get("category"):
         return []
     affinity = {c.category: c.score for c in profile.predictions.category_affinity}

@@ -95,7 +95,10 @@ def target_policy(name: str) -> Policy:
 
         def thresholded(cs: list[dict[str, Any]]) -> int:
             best = _best(cs, lambda c: True)
-            return best if predicted(cs[best]) >= floor else next(i for i, c in enumerate(cs) if c["do_nothing"])
+            return (
+                best if predicted(cs[best]) >= floor else next(i for i, c in enumerate(cs) if c["do_nothing"])
+            )
+
         return thresholded
     raise ValueError(f"unknown policy {name!r}: greedy, nothing, no_discount, email_only or min_value:X")
 
@@ -104,27 +107,46 @@ async def logged_decisions(db: Database) -> tuple[list[LoggedDecision], int]:
     """The logged decisions (the last scoring of each trace), and how many could not be used."""
     name = DecisionLogEntry.payload["name"].as_string()
     async with db.session() as session:
-        scored = (await session.execute(
-            select(DecisionLogEntry.trace_id, DecisionLogEntry.payload)
-            .where(DecisionLogEntry.kind == "tool_result", name.like(f"%{SCORING_TOOL}"))
-            .order_by(DecisionLogEntry.id))).all()
+        scored = (
+            await session.execute(
+                select(DecisionLogEntry.trace_id, DecisionLogEntry.payload)
+                .where(DecisionLogEntry.kind == "tool_result", name.like(f"%{SCORING_TOOL}"))
+                .order_by(DecisionLogEntry.id)
+            )
+        ).all()
         value = func.sum(case((Outcome.type == "order", Outcome.margin), else_=0.0))
         redeemed = func.sum(case((Outcome.type == "redeem", Outcome.margin), else_=0.0))
         ordered = func.max(case((Outcome.type == "order", 1), else_=0))
-        rewards = (select(Outcome.contact_id, value.label("value"), redeemed.label("redeemed"), ordered.label("ordered"))
-                   .group_by(Outcome.contact_id).subquery())
-        sent = (await session.execute(
-            select(Proposal.trace_id, Proposal.content, Contact.channel, rewards.c.value, rewards.c.redeemed,
-                   rewards.c.ordered)
-            .join(Contact, Contact.proposal_id == Proposal.id)
-            .outerjoin(rewards, rewards.c.contact_id == Contact.id)
-            .where(Contact.status == "sent"))).all()
+        rewards = (
+            select(
+                Outcome.contact_id, value.label("value"), redeemed.label("redeemed"), ordered.label("ordered")
+            )
+            .group_by(Outcome.contact_id)
+            .subquery()
+        )
+        sent = (
+            await session.execute(
+                select(
+                    Proposal.trace_id,
+                    Proposal.content,
+                    Contact.channel,
+                    rewards.c.value,
+                    rewards.c.redeemed,
+                    rewards.c.ordered,
+                )
+                .join(Contact, Contact.proposal_id == Proposal.id)
+                .outerjoin(rewards, rewards.c.contact_id == Contact.id)
+                .where(Contact.status == "sent")
+            )
+        ).all()
     last: dict[str, list[dict[str, Any]]] = {}
     for trace_id, payload in scored:
         if payload.get("is_error"):
             continue
         try:
-            content = json.loads(payload["content"]) if isinstance(payload["content"], str) else payload["content"]
+            content = (
+                json.loads(payload["content"]) if isinstance(payload["content"], str) else payload["content"]
+            )
         except (TypeError, ValueError):
             continue
         candidates = content.get("candidates") if isinstance(content, dict) else None
@@ -138,8 +160,11 @@ async def logged_decisions(db: Database) -> tuple[list[LoggedDecision], int]:
             chosen, reward = next(i for i, c in enumerate(candidates) if c["do_nothing"]), 0.0
         else:
             family = (row.content.get("offer") or {}).get("type")
-            matches = [i for i, c in enumerate(candidates)
-                       if not c["do_nothing"] and c["channel"] == row.channel and c["offer_type"] == family]
+            matches = [
+                i
+                for i, c in enumerate(candidates)
+                if not c["do_nothing"] and c["channel"] == row.channel and c["offer_type"] == family
+            ]
             if not matches:
                 unmatched += 1
                 continue
@@ -154,8 +179,9 @@ async def logged_decisions(db: Database) -> tuple[list[LoggedDecision], int]:
     return decisions, unmatched
 
 
-def evaluate(decisions: list[LoggedDecision], unmatched: int, policy_name: str, *,
-             seed: int = 0) -> OfflineReport:
+def evaluate(
+    decisions: list[LoggedDecision], unmatched: int, policy_name: str, *, seed: int = 0
+) -> OfflineReport:
     policy = target_policy(policy_name)
     n = len(decisions)
     if n == 0:
@@ -187,7 +213,17 @@ def evaluate(decisions: list[LoggedDecision], unmatched: int, policy_name: str, 
 
     def interval(estimator: Callable[[np.ndarray], float]) -> Estimate:
         draws = np.array([estimator(rows) for rows in samples])
-        return Estimate(estimator(everyone), float(np.percentile(draws, 2.5)), float(np.percentile(draws, 97.5)))
+        return Estimate(
+            estimator(everyone), float(np.percentile(draws, 2.5)), float(np.percentile(draws, 97.5))
+        )
 
-    return OfflineReport(policy_name, n, unmatched, int(agree.sum()), interval(logged), interval(ips),
-                         interval(snips), interval(dr))
+    return OfflineReport(
+        policy_name,
+        n,
+        unmatched,
+        int(agree.sum()),
+        interval(logged),
+        interval(ips),
+        interval(snips),
+        interval(dr),
+    )

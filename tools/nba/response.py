@@ -15,25 +15,47 @@ from policies.vocabulary import Channel, OfferType, UseCase
 
 # Share of members who see a message on each channel when we have no history for them.
 # Untested channels start modest, so a channel the member demonstrably engages with wins.
-REACH_PRIOR = {Channel.EMAIL: 0.22, Channel.SMS: 0.30, Channel.PUSH: 0.15, Channel.IN_APP: 0.10, Channel.IN_STORE: 0.05}
+REACH_PRIOR = {
+    Channel.EMAIL: 0.22,
+    Channel.SMS: 0.30,
+    Channel.PUSH: 0.15,
+    Channel.IN_APP: 0.10,
+    Channel.IN_STORE: 0.05,
+}
 # Evidence weight of the prior, in messages: with few sends the member's own rate is shrunk toward it.
 REACH_PRIOR_WEIGHT = 8.0
 # An in-app message is seen only when the member opens the app: members who live in the app (the
 # `app_native` segment: they order there or use it often) see it far more often than the average.
 APP_NATIVE_IN_APP_REACH = 0.30
-CONTACT_COST = {Channel.EMAIL: 0.01, Channel.SMS: 0.08, Channel.PUSH: 0.005, Channel.IN_APP: 0.0, Channel.IN_STORE: 0.0}
+CONTACT_COST = {
+    Channel.EMAIL: 0.01,
+    Channel.SMS: 0.08,
+    Channel.PUSH: 0.005,
+    Channel.IN_APP: 0.0,
+    Channel.IN_STORE: 0.0,
+}
 # How much a message on each channel intrudes, scaling the fatigue penalty.
-INTRUSIVENESS = {Channel.EMAIL: 1.0, Channel.SMS: 2.5, Channel.PUSH: 1.5, Channel.IN_APP: 0.5, Channel.IN_STORE: 0.3}
+INTRUSIVENESS = {
+    Channel.EMAIL: 1.0,
+    Channel.SMS: 2.5,
+    Channel.PUSH: 1.5,
+    Channel.IN_APP: 0.5,
+    Channel.IN_STORE: 0.3,
+}
 
 
 @dataclass(frozen=True)
 class ResponsePriors:
     """Conversion among members who saw the message, before price sensitivity is applied."""
 
-    reminder: dict[UseCase, float] = field(default_factory=lambda: {
-        UseCase.REACTIVATION: 0.05, UseCase.CART_ABANDONMENT: 0.14,
-        UseCase.UPSELL: 0.05, UseCase.COMPETITIVE_RESPONSE: 0.04,
-    })
+    reminder: dict[UseCase, float] = field(
+        default_factory=lambda: {
+            UseCase.REACTIVATION: 0.05,
+            UseCase.CART_ABANDONMENT: 0.14,
+            UseCase.UPSELL: 0.05,
+            UseCase.COMPETITIVE_RESPONSE: 0.04,
+        }
+    )
     price_ceiling: float = 0.40  # conversion a deep price cut approaches for a fully price-sensitive member
     price_scale_pct: float = 12.0  # depth at which 63% of that ceiling is reached (diminishing returns)
     points_effect: float = 0.06
@@ -44,7 +66,9 @@ class ResponsePriors:
     channel_share_of_value: float = 0.05  # share of a member's yearly value our messages on one channel drive
     competitor_pull: float = 0.8  # how strongly a rival's discount pulls a fully price-sensitive member
     cart_price_barrier: float = 0.5  # price sensitivity an abandoned cart under a rival's promotion implies
-    lapse_price_barrier: float = 0.5  # likewise a lapse from the member's rhythm while a rival discounts their category
+    lapse_price_barrier: float = (
+        0.5  # likewise a lapse from the member's rhythm while a rival discounts their category
+    )
     cart_intent: float = 0.4  # P(buy the carted item from someone soon): what a rival can take
 
 
@@ -84,19 +108,24 @@ class LearnedLift:
         """One draw of every factor from its posterior, level by level as `learn_lift` pools them
         (Thompson sampling): a lever with little evidence varies a lot, a well-measured one hardly,
         so exploring tries the uncertain levers and leaves the known ones be."""
-        return _pooled(self.evidence, self.prior_weight,
-                       lambda shape, rate: float(rng.gamma(shape, 1.0 / rate)) if shape > 0 else 0.0)
+        return _pooled(
+            self.evidence,
+            self.prior_weight,
+            lambda shape, rate: float(rng.gamma(shape, 1.0 / rate)) if shape > 0 else 0.0,
+        )
 
 
-def shrunk_reach(opens: np.ndarray, sends: np.ndarray, channel: Channel,
-                 prior: np.ndarray | float | None = None) -> np.ndarray:
+def shrunk_reach(
+    opens: np.ndarray, sends: np.ndarray, channel: Channel, prior: np.ndarray | float | None = None
+) -> np.ndarray:
     """`prior`: per member, where more is known about them than the channel's average."""
     prior = REACH_PRIOR[channel] if prior is None else prior
     return (opens + REACH_PRIOR_WEIGHT * prior) / (sends + REACH_PRIOR_WEIGHT)
 
 
-def learn_lift(observed: dict[tuple[UseCase, OfferType], tuple[float, float]],
-               prior_weight: float = LIFT_PRIOR_WEIGHT) -> LearnedLift:
+def learn_lift(
+    observed: dict[tuple[UseCase, OfferType], tuple[float, float]], prior_weight: float = LIFT_PRIOR_WEIGHT
+) -> LearnedLift:
     """`observed[(use case, family)] = (message-led conversions observed, conversions predicted)`.
 
     Conversions are counts, so with a Gamma(w, w) prior on the multiplier (mean `prior`, weight w in
@@ -109,8 +138,11 @@ def learn_lift(observed: dict[tuple[UseCase, OfferType], tuple[float, float]],
     return _pooled(observed, prior_weight, lambda shape, rate: shape / rate)
 
 
-def _pooled(observed: dict[tuple[UseCase, OfferType], tuple[float, float]], prior_weight: float,
-            estimate: Callable[[float, float], float]) -> LearnedLift:
+def _pooled(
+    observed: dict[tuple[UseCase, OfferType], tuple[float, float]],
+    prior_weight: float,
+    estimate: Callable[[float, float], float],
+) -> LearnedLift:
     """The pooled factors, each from its Gamma(shape, rate) posterior by `estimate` (its mean, or a draw)."""
     low, high = LIFT_BOUNDS
 
@@ -125,5 +157,8 @@ def _pooled(observed: dict[tuple[UseCase, OfferType], tuple[float, float]], prio
         use_case: shrunk(*total([cell for (u, _), cell in observed.items() if u is use_case]), overall)
         for use_case in sorted({u for u, _ in observed})
     }
-    by_lever = {key: shrunk(actual, expected, by_use_case[key[0]]) for key, (actual, expected) in sorted(observed.items())}
+    by_lever = {
+        key: shrunk(actual, expected, by_use_case[key[0]])
+        for key, (actual, expected) in sorted(observed.items())
+    }
     return LearnedLift(overall, by_use_case, by_lever, dict(observed), prior_weight)

@@ -84,7 +84,9 @@ class ResponseRates:
     channels: dict[str, dict[str, Rate]] = field(default_factory=dict)
     margin_per_order: dict[str, float] = field(default_factory=dict)  # by channel, attributed orders
     leak_cost: dict[str, float] = field(default_factory=dict)  # by channel, mean cost of a leaked redemption
-    decline_per_contact: dict[str, float] = field(default_factory=dict)  # share of response each recent contact takes
+    decline_per_contact: dict[str, float] = field(
+        default_factory=dict
+    )  # share of response each recent contact takes
     unsubscribe_slope: dict[str, float] = field(default_factory=dict)  # relative rise per recent contact
     sends_per_member_year: dict[str, float] = field(default_factory=dict)
     sends: int = 0
@@ -117,14 +119,18 @@ class ResponseRates:
         copies of one member, they give the share of draws in which each action wins — the
         probability that exploring chooses it."""
         return self._with_order_rates(
-            lambda rate: rng.beta(max(rate.successes, 1e-6), max(rate.failures, 1e-6), rows))
+            lambda rate: rng.beta(max(rate.successes, 1e-6), max(rate.failures, 1e-6), rows)
+        )
 
     def _with_order_rates(self, draw: Callable[[Rate], float | np.ndarray]) -> "ResponseRates":
         def drawn(rates: dict[str, Rate]) -> dict[str, Rate]:
             return rates | {"order": replace(rates["order"], mean=draw(rates["order"]))}
 
-        return replace(self, cells={key: drawn(rates) for key, rates in sorted(self.cells.items())},
-                       channels={key: drawn(rates) for key, rates in sorted(self.channels.items())})
+        return replace(
+            self,
+            cells={key: drawn(rates) for key, rates in sorted(self.cells.items())},
+            channels={key: drawn(rates) for key, rates in sorted(self.channels.items())},
+        )
 
     def value_per_send(self, channel: str) -> float:
         """Observed margin a message on the channel brought, net of leaked redemptions."""
@@ -132,8 +138,10 @@ class ResponseRates:
         if rates is None:
             return 0.0
         # np.mean: under `draws` the order rate is one draw per row; a channel's worth is their mean
-        return float(np.mean(rates["order"].mean) * self.margin_per_order.get(channel, 0.0)
-                     + np.mean(rates["leak"].mean) * self.leak_cost.get(channel, 0.0))
+        return float(
+            np.mean(rates["order"].mean) * self.margin_per_order.get(channel, 0.0)
+            + np.mean(rates["leak"].mean) * self.leak_cost.get(channel, 0.0)
+        )
 
 
 def _parent_of(rate: Rate) -> tuple[float | np.ndarray, float, float, float]:
@@ -150,22 +158,35 @@ async def response_counts(db: Database, since: datetime | None, until: datetime)
         return func.max(case((o.type.in_(types), 1), else_=0))
 
     answered = (
-        select(o.contact_id.label("contact_id"), flag(SEEN).label("opened"), flag(ACTED).label("clicked"),
-               flag(("order",)).label("ordered"), flag(("redeem",)).label("redeemed"), flag(LEFT).label("left"),
-               func.sum(case((o.type == "order", o.margin), else_=0.0)).label("order_margin"),
-               func.sum(case((o.type == "redeem", o.margin), else_=0.0)).label("redeem_margin"))
-        .where(o.occurred_at < until).group_by(o.contact_id).subquery()
+        select(
+            o.contact_id.label("contact_id"),
+            flag(SEEN).label("opened"),
+            flag(ACTED).label("clicked"),
+            flag(("order",)).label("ordered"),
+            flag(("redeem",)).label("redeemed"),
+            flag(LEFT).label("left"),
+            func.sum(case((o.type == "order", o.margin), else_=0.0)).label("order_margin"),
+            func.sum(case((o.type == "redeem", o.margin), else_=0.0)).label("redeem_margin"),
+        )
+        .where(o.occurred_at < until)
+        .group_by(o.contact_id)
+        .subquery()
     )
     earlier = aliased(Contact)
     recent = (
-        select(func.count()).where(
-            earlier.customer_id == Contact.customer_id, earlier.status == "sent",
+        select(func.count())
+        .where(
+            earlier.customer_id == Contact.customer_id,
+            earlier.status == "sent",
             earlier.sent_at < Contact.sent_at,
-            earlier.sent_at >= _days_before(Contact.sent_at, RECENT_DAYS, db.dialect))
-        .correlate(Contact).scalar_subquery()
+            earlier.sent_at >= _days_before(Contact.sent_at, RECENT_DAYS, db.dialect),
+        )
+        .correlate(Contact)
+        .scalar_subquery()
     )
-    offer_type = func.coalesce(OfferTemplate.type, Proposal.content["offer"]["type"].as_string(),
-                               literal(OfferType.NONE.value))
+    offer_type = func.coalesce(
+        OfferTemplate.type, Proposal.content["offer"]["type"].as_string(), literal(OfferType.NONE.value)
+    )
     use_case = func.coalesce(Contact.use_case, literal(CAMPAIGN))
     bucket = case((recent >= MAX_RECENT, MAX_RECENT), else_=recent)
     one = func.coalesce
@@ -174,12 +195,20 @@ async def response_counts(db: Database, since: datetime | None, until: datetime)
     if since is not None:
         conditions.append(Contact.sent_at >= since)
     statement = (
-        select(Contact.channel, use_case, offer_type, bucket, func.count(),
-               func.sum(one(answered.c.opened, 0)), func.sum(one(answered.c.clicked, 0)),
-               func.sum(one(answered.c.ordered, 0)), func.sum(cast(one(answered.c.order_margin, 0.0), Float)),
-               func.sum(case((leaked, 1), else_=0)),
-               func.sum(case((leaked, cast(answered.c.redeem_margin, Float)), else_=0.0)),
-               func.sum(one(answered.c.left, 0)))
+        select(
+            Contact.channel,
+            use_case,
+            offer_type,
+            bucket,
+            func.count(),
+            func.sum(one(answered.c.opened, 0)),
+            func.sum(one(answered.c.clicked, 0)),
+            func.sum(one(answered.c.ordered, 0)),
+            func.sum(cast(one(answered.c.order_margin, 0.0), Float)),
+            func.sum(case((leaked, 1), else_=0)),
+            func.sum(case((leaked, cast(answered.c.redeem_margin, Float)), else_=0.0)),
+            func.sum(one(answered.c.left, 0)),
+        )
         .select_from(Contact)
         .outerjoin(answered, answered.c.contact_id == Contact.id)
         .outerjoin(OfferTemplate, OfferTemplate.code == Contact.offer_code)
@@ -193,8 +222,20 @@ async def response_counts(db: Database, since: datetime | None, until: datetime)
     text = [np.array(c, dtype=object).astype(str) for c in columns[:3]]
     numbers = [np.array(c, dtype=float) for c in columns[3:]]
     sends, opens, clicks, orders, order_margin, leaks, leak_margin, unsubscribes = numbers[1:]
-    return CellCounts(text[0], text[1], text[2], numbers[0].astype(np.int64), sends, opens, clicks, orders,
-                      order_margin, leaks, leak_margin, unsubscribes)
+    return CellCounts(
+        text[0],
+        text[1],
+        text[2],
+        numbers[0].astype(np.int64),
+        sends,
+        opens,
+        clicks,
+        orders,
+        order_margin,
+        leaks,
+        leak_margin,
+        unsubscribes,
+    )
 
 
 def _days_before(moment: Any, days: int, dialect: str) -> Any:
@@ -220,8 +261,9 @@ def _strength(successes: np.ndarray, trials: np.ndarray, parent: np.ndarray) -> 
     return float(np.clip(mean_p * (1 - mean_p) / between - 1, *STRENGTH_BOUNDS))
 
 
-def _shrunk(successes: np.ndarray, trials: np.ndarray, parent_rate: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _shrunk(
+    successes: np.ndarray, trials: np.ndarray, parent_rate: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Posterior (mean, a, b) per cell of a level, shrunk toward its parent's rate with the
     strength estimated for the whole level."""
     m = _strength(successes, trials, parent_rate)
@@ -234,8 +276,13 @@ def fit_rates(counts: CellCounts) -> ResponseRates:
     """The hierarchy of shrunk rates: every message → channel → channel × use case → cell."""
     if len(counts) == 0 or counts.sends.sum() == 0:
         return ResponseRates()
-    numerators = {"open": counts.opens, "click": counts.clicks, "order": counts.orders, "leak": counts.leaks,
-                  "unsubscribe": counts.unsubscribes}
+    numerators = {
+        "open": counts.opens,
+        "click": counts.clicks,
+        "order": counts.orders,
+        "leak": counts.leaks,
+        "unsubscribe": counts.unsubscribes,
+    }
     key_channel = counts.channel
     key_use = np.char.add(np.char.add(counts.channel, "\x1f"), counts.use_case)
     key_cell = np.char.add(np.char.add(key_use, "\x1f"), counts.offer_type)
@@ -258,13 +305,17 @@ def fit_rates(counts: CellCounts) -> ResponseRates:
             elif store == "cell":
                 for u, mu, aa, bb, n in zip(unique, mean, a, b, ns, strict=True):
                     channel, use_case, offer = str(u).split("\x1f")
-                    cells.setdefault((channel, use_case, offer), {})[name] = Rate(float(mu), float(aa), float(bb),
-                                                                                   float(n))
+                    cells.setdefault((channel, use_case, offer), {})[name] = Rate(
+                        float(mu), float(aa), float(bb), float(n)
+                    )
     by_channel = {c: counts.channel == c for c in channels}
     margin = {c: _ratio(counts.order_margin[m].sum(), counts.orders[m].sum()) for c, m in by_channel.items()}
     leak = {c: _ratio(counts.leak_margin[m].sum(), counts.leaks[m].sum()) for c, m in by_channel.items()}
     return ResponseRates(
-        cells=cells, channels=channels, margin_per_order=margin, leak_cost=leak,
+        cells=cells,
+        channels=channels,
+        margin_per_order=margin,
+        leak_cost=leak,
         decline_per_contact={c: _decline(counts, m) for c, m in by_channel.items()},
         unsubscribe_slope={c: _slope(counts, m) for c, m in by_channel.items()},
         sends=int(counts.sends.sum()),
@@ -306,7 +357,7 @@ def _slope(counts: CellCounts, rows: np.ndarray) -> float:
     base = x[0] / n[0]
     k = np.arange(MAX_RECENT + 1)
     rel = np.where(n > 0, x / np.maximum(n, 1e-9) / base - 1, 0.0)
-    slope = float(np.sum(n * k * rel)) / max(float(np.sum(n * k ** 2)), 1e-9)
+    slope = float(np.sum(n * k * rel)) / max(float(np.sum(n * k**2)), 1e-9)
     return float(np.clip(slope, 0.0, 5.0))
 
 
@@ -316,8 +367,16 @@ async def sends_per_member_year(db: Database, since: datetime | None, until: dat
     conditions = [Contact.status == "sent", Contact.sent_at < until]
     if since is not None:
         conditions.append(Contact.sent_at >= since)
-    statement = (select(Contact.channel, func.count(), func.count(func.distinct(Contact.customer_id)),
-                        func.min(Contact.sent_at)).where(*conditions).group_by(Contact.channel))
+    statement = (
+        select(
+            Contact.channel,
+            func.count(),
+            func.count(func.distinct(Contact.customer_id)),
+            func.min(Contact.sent_at),
+        )
+        .where(*conditions)
+        .group_by(Contact.channel)
+    )
     async with db.session() as session:
         rows = (await session.execute(statement)).all()
     out = {}

@@ -57,6 +57,7 @@ class MemberBatch:
 
 def repeat_rows(batch: MemberBatch, times: int) -> MemberBatch:
     """Every member's row `times` times over (member by member)."""
+
     def rep(values: np.ndarray | None) -> np.ndarray | None:
         return None if values is None else np.repeat(values, times, axis=0)
 
@@ -64,7 +65,8 @@ def repeat_rows(batch: MemberBatch, times: int) -> MemberBatch:
         return {channel: np.repeat(v, times, axis=0) for channel, v in values.items()}
 
     fields: dict[str, Any] = {
-        name: channels(value) if isinstance(value, dict) else rep(value) for name, value in batch.__dict__.items()
+        name: channels(value) if isinstance(value, dict) else rep(value)
+        for name, value in batch.__dict__.items()
     }
     return MemberBatch(**fields)
 
@@ -95,9 +97,14 @@ def candidates_for(use_case: UseCase) -> list[Candidate]:
     return grid[:MAX_CANDIDATES]
 
 
-def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
-          priors: ResponsePriors | None = None, learned: LearnedLift | Sequence[LearnedLift] | None = None,
-          rates: ResponseRates | None = None) -> Scores:
+def score(
+    batch: MemberBatch,
+    use_case: UseCase,
+    valuation: Valuation,
+    priors: ResponsePriors | None = None,
+    learned: LearnedLift | Sequence[LearnedLift] | None = None,
+    rates: ResponseRates | None = None,
+) -> Scores:
     """`rates`: the response fitted from the retailer's own contacts and outcomes
     (`tools.nba.response_fit`); every message term then comes from them. Without any history
     (a retailer's first messages) the priors stand in. `learned` may hold one factor set per row
@@ -136,25 +143,46 @@ def score(batch: MemberBatch, use_case: UseCase, valuation: Valuation,
         assert channel is not None
         reachable[:, j] = batch.reachable[channel]
         contact_cost[:, j] = CONTACT_COST[channel]
-        e, c = _lever_effect(cand.lever, use_case, basket[:, 0], ps[:, 0], full_price[:, 0], valuation, priors)
+        e, c = _lever_effect(
+            cand.lever, use_case, basket[:, 0], ps[:, 0], full_price[:, 0], valuation, priors
+        )
         cost_if_redeemed[:, j] = c
         lift[:, j] = [one.factor(cand.lever.offer_type, use_case) for one in per_row]
         member_prior = batch.reach_prior.get(channel)
         if fitted:
             assert rates is not None
             per_send[:, j], reach[:, j], fatigue[:, j] = _fitted_message(
-                rates, cand.lever, channel, use_case, batch, basket[:, 0], ps[:, 0], full_price[:, 0], member_prior)
-            seen[:, j] = np.maximum(reach[:, j], shrunk_reach(batch.opens[channel], batch.sends[channel], channel))
+                rates,
+                cand.lever,
+                channel,
+                use_case,
+                batch,
+                basket[:, 0],
+                ps[:, 0],
+                full_price[:, 0],
+                member_prior,
+            )
+            seen[:, j] = np.maximum(
+                reach[:, j], shrunk_reach(batch.opens[channel], batch.sends[channel], channel)
+            )
         else:
             reach[:, j] = shrunk_reach(batch.opens[channel], batch.sends[channel], channel, member_prior)
             seen[:, j] = reach[:, j]
             effect[:, j] = e
             intrusiveness = INTRUSIVENESS[channel]
-            unsubscribe = priors.unsubscribe_base * (1.0 + recent[:, 0] + 2.0 * batch.consecutive_ignored) * intrusiveness
+            unsubscribe = (
+                priors.unsubscribe_base
+                * (1.0 + recent[:, 0] + 2.0 * batch.consecutive_ignored)
+                * intrusiveness
+            )
             # An unsubscribe loses the channel, not the member: what is at stake is the share of
             # their yearly value that our messages on that channel bring in, in margin.
-            fatigue[:, j] = (unsubscribe * priors.channel_share_of_value * np.maximum(batch.clv_365, 0.0)
-                             * np.clip(batch.margin_rate, 0.0, 0.95))
+            fatigue[:, j] = (
+                unsubscribe
+                * priors.channel_share_of_value
+                * np.maximum(batch.clv_365, 0.0)
+                * np.clip(batch.margin_rate, 0.0, 0.95)
+            )
 
     p0, won_back = _competitor_pressure(batch, use_case, cands, p0, ps, full_price, np.zeros((n, k)), priors)
     if fitted:
@@ -180,9 +208,17 @@ REFERENCE_DEPTH_PCT = 12.5
 RELATIVE_REACH_BOUNDS = (0.2, 5.0)
 
 
-def _fitted_message(rates: ResponseRates, lever: Lever, channel: Channel, use_case: UseCase, batch: MemberBatch,
-                    basket: np.ndarray, ps: np.ndarray, full_price: np.ndarray,
-                    member_prior: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _fitted_message(
+    rates: ResponseRates,
+    lever: Lever,
+    channel: Channel,
+    use_case: UseCase,
+    batch: MemberBatch,
+    basket: np.ndarray,
+    ps: np.ndarray,
+    full_price: np.ndarray,
+    member_prior: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(message-led orders per send, the member's reach, fatigue cost) for one lever and channel."""
     name, family = channel.value, lever.offer_type.value
     message_only = OfferType.NONE.value
@@ -205,12 +241,18 @@ def _fitted_message(rates: ResponseRates, lever: Lever, channel: Channel, use_ca
     # channel's messages brings, plus the response it takes from the next week's messages.
     worth = max(rates.value_per_send(name), 0.0)
     yearly = rates.sends_per_member_year.get(name, 0.0)
-    unsubscribe = (float(left.mean) if left is not None else 0.0) * (1 + rates.unsubscribe_slope.get(name, 0.0) * recent)
-    fatigue = unsubscribe * worth * yearly + rates.decline_per_contact.get(name, 0.0) * worth * yearly * 7 / 365
+    unsubscribe = (float(left.mean) if left is not None else 0.0) * (
+        1 + rates.unsubscribe_slope.get(name, 0.0) * recent
+    )
+    fatigue = (
+        unsubscribe * worth * yearly + rates.decline_per_contact.get(name, 0.0) * worth * yearly * 7 / 365
+    )
     return per_send, reach, fatigue
 
 
-def _relative_response(lever: Lever, basket: np.ndarray, ps: np.ndarray, full_price: np.ndarray) -> np.ndarray:
+def _relative_response(
+    lever: Lever, basket: np.ndarray, ps: np.ndarray, full_price: np.ndarray
+) -> np.ndarray:
     def price(s: np.ndarray | float) -> np.ndarray:
         return np.asarray(0.3 + 1.4 * np.asarray(s))
 
@@ -219,7 +261,9 @@ def _relative_response(lever: Lever, basket: np.ndarray, ps: np.ndarray, full_pr
 
     kind = lever.offer_type
     if lever.is_price:
-        cut = basket * lever.discount_pct / 100 if lever.discount_pct else np.minimum(lever.amount_off, basket)
+        cut = (
+            basket * lever.discount_pct / 100 if lever.discount_pct else np.minimum(lever.amount_off, basket)
+        )
         depth = 100 * cut / basket
         curve = (1 - np.exp(-depth / 12.0)) / (1 - np.exp(-REFERENCE_DEPTH_PCT / 12.0))
         return curve * price(ps) / price(REFERENCE_SENSITIVITY) * np.where(full_price, 0.5, 1.0)
@@ -231,9 +275,16 @@ def _relative_response(lever: Lever, basket: np.ndarray, ps: np.ndarray, full_pr
     return np.ones_like(basket)
 
 
-def _competitor_pressure(batch: MemberBatch, use_case: UseCase, cands: list[Candidate], p0: np.ndarray,
-                         ps: np.ndarray, full_price: np.ndarray, effect: np.ndarray,
-                         priors: ResponsePriors) -> tuple[np.ndarray, np.ndarray]:
+def _competitor_pressure(
+    batch: MemberBatch,
+    use_case: UseCase,
+    cands: list[Candidate],
+    p0: np.ndarray,
+    ps: np.ndarray,
+    full_price: np.ndarray,
+    effect: np.ndarray,
+    priors: ResponsePriors,
+) -> tuple[np.ndarray, np.ndarray]:
     """A rival's promotion pulls price-sensitive members away (lower P(buy | nothing)); a price cut
     wins them back in proportion to how much of the gap it closes, never more than all of it, and
     recognition wins back full-price buyers, who care less about the rival's price."""
@@ -261,8 +312,15 @@ def _competitor_pressure(batch: MemberBatch, use_case: UseCase, cands: list[Cand
     return np.maximum(p0 - lost, 0.0), effect
 
 
-def _lever_effect(lever: Lever, use_case: UseCase, basket: np.ndarray, ps: np.ndarray, full_price: np.ndarray,
-                  valuation: Valuation, priors: ResponsePriors) -> tuple[np.ndarray, np.ndarray]:
+def _lever_effect(
+    lever: Lever,
+    use_case: UseCase,
+    basket: np.ndarray,
+    ps: np.ndarray,
+    full_price: np.ndarray,
+    valuation: Valuation,
+    priors: ResponsePriors,
+) -> tuple[np.ndarray, np.ndarray]:
     """Conversion effect among members who see the message, and the offer's cost if redeemed."""
     reminder = np.full_like(basket, priors.reminder[use_case])
     # Price levers move the price sensitive; recognition and access move the rest (seed playbooks).
@@ -272,7 +330,9 @@ def _lever_effect(lever: Lever, use_case: UseCase, basket: np.ndarray, ps: np.nd
     if kind is OfferType.NONE:
         return reminder, np.zeros_like(basket)
     if kind in (OfferType.PERCENT_OFF, OfferType.AMOUNT_OFF, OfferType.BUNDLE):
-        cut = basket * lever.discount_pct / 100 if lever.discount_pct else np.minimum(lever.amount_off, basket)
+        cut = (
+            basket * lever.discount_pct / 100 if lever.discount_pct else np.minimum(lever.amount_off, basket)
+        )
         depth = 100 * cut / basket
         effect = priors.price_ceiling * (1 - np.exp(-depth / priors.price_scale_pct)) * price_response
         if kind is OfferType.BUNDLE:

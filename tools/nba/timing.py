@@ -23,8 +23,16 @@ def _inside(window_from: time, window_until: time, moment: time) -> bool:
     return moment >= window_from or moment < window_until
 
 
-def send_time(now: datetime, preferred_hour: int | None, time_zone: str, channel: Channel, policy: Policy,
-              *, urgent: bool = False, member_quiet: tuple[int, int] | None = None) -> datetime:
+def send_time(
+    now: datetime,
+    preferred_hour: int | None,
+    time_zone: str,
+    channel: Channel,
+    policy: Policy,
+    *,
+    urgent: bool = False,
+    member_quiet: tuple[int, int] | None = None,
+) -> datetime:
     """The first moment from now+LEAD that is the member's preferred local hour (or, when urgent,
     simply the next allowed moment), inside the channel's send window and outside the member's own
     quiet hours `(start_hour, end_hour)`. Aware UTC."""
@@ -43,7 +51,9 @@ def send_time(now: datetime, preferred_hour: int | None, time_zone: str, channel
     preferred = start.replace(hour=hour, minute=0, second=0, microsecond=0)
     candidates = [preferred + timedelta(days=d) for d in range(0, 3)]
     if urgent:  # the next allowed quarter hour, whatever the member's usual hour
-        first = start.replace(minute=start.minute - start.minute % 15, second=0, microsecond=0) + timedelta(minutes=15)
+        first = start.replace(minute=start.minute - start.minute % 15, second=0, microsecond=0) + timedelta(
+            minutes=15
+        )
         candidates = [first + timedelta(minutes=15 * q) for q in range(0, 4 * 36)]
     for moment in candidates:
         if moment >= start and allowed(moment):
@@ -51,9 +61,14 @@ def send_time(now: datetime, preferred_hour: int | None, time_zone: str, channel
     # The preferred hour is never allowed for this channel and member: the allowed hour nearest to
     # it on the clock (a 22:00 reader is messaged at the window's last hour, not at 8 the next
     # morning), the earliest such moment.
-    allowed_moments = [moment for moment in (
-        (start + timedelta(hours=step)).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-        for step in range(48)) if allowed(moment)]
+    allowed_moments = [
+        moment
+        for moment in (
+            (start + timedelta(hours=step)).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            for step in range(48)
+        )
+        if allowed(moment)
+    ]
     if not allowed_moments:
         raise ValueError(f"no allowed send time for {channel} within two days")
     if urgent:

@@ -18,7 +18,21 @@ from tools.outbox.accept_many import DEFAULT_CHUNK, BatchItem, BatchResult, Rech
 from tools.outbox.deliver import DeadLetter, RetryPolicy, claim_contacts, dead_letters, record_result
 
 __all__ = [
-    "DEFAULT_CHUNK", "BatchItem", "BatchResult", "DeadLetter", "RecheckMany", "RetryPolicy", "SendReceipt", "SendRefused",
-    "approval_key", "check_approval", "claim_contacts", "dead_letters", "outbox_counts", "queued_contact",
-    "record_result", "send_approved", "send_approved_many",
+    "DEFAULT_CHUNK",
+    "BatchItem",
+    "BatchResult",
+    "DeadLetter",
+    "RecheckMany",
+    "RetryPolicy",
+    "SendReceipt",
+    "SendRefused",
+    "approval_key",
+    "check_approval",
+    "claim_contacts",
+    "dead_letters",
+    "outbox_counts",
+    "queued_contact",
+    "record_result",
+    "send_approved",
+    "send_approved_many",
 ]

@@ -48,9 +48,13 @@ async def send_approved(
     moment = naive_utc(now)
     async with db.session() as session, session.begin():
         await _lock_member(session, proposal.customer_id)
-        found = (await session.execute(
-            select(GuardVerdict, Proposal).join(Proposal, Proposal.id == GuardVerdict.proposal_id)
-            .where(GuardVerdict.approval_id == approval_id))).first()
+        found = (
+            await session.execute(
+                select(GuardVerdict, Proposal)
+                .join(Proposal, Proposal.id == GuardVerdict.proposal_id)
+                .where(GuardVerdict.approval_id == approval_id)
+            )
+        ).first()
         verdict, approved = (found[0], found[1]) if found is not None else (None, None)
         check_approval(verdict, proposal, moment, approved)
         assert verdict is not None and approved is not None
@@ -66,15 +70,21 @@ async def send_approved(
             raise SendRefused("approval_used", "this approval was already used")
         contact = Contact(**queued_contact(proposal, approval_id, verdict.proposal_id, moment))
         session.add(contact)
-        await session.execute(update(Proposal).where(Proposal.id == verdict.proposal_id).values(status="sent"))
+        await session.execute(
+            update(Proposal).where(Proposal.id == verdict.proposal_id).values(status="sent")
+        )
         await session.flush()
-        return SendReceipt(contact.id, verdict.proposal_id, contact.channel, contact.scheduled_at, contact.status)
+        return SendReceipt(
+            contact.id, verdict.proposal_id, contact.channel, contact.scheduled_at, contact.status
+        )
 
 
 async def _lock_member(session: AsyncSession, customer_id: int) -> None:
     # A no-op write takes the row lock on PostgreSQL and the database write lock on SQLite, so
     # everything below sees and changes this member's contacts and budgets alone.
-    locked = await session.execute(update(Customer).where(Customer.id == customer_id).values(locale=Customer.locale))
+    locked = await session.execute(
+        update(Customer).where(Customer.id == customer_id).values(locale=Customer.locale)
+    )
     if locked.rowcount != 1:
         raise SendRefused("unknown_member", f"no member with id {customer_id}")
 
@@ -83,32 +93,48 @@ def approval_key(approval_id: str) -> str:
     return f"approval:{approval_id}"  # one key per approval: a message is queued at most once per approval
 
 
-def queued_contact(proposal: OfferProposal, approval_id: str, proposal_id: str, moment: datetime) -> dict[str, Any]:
+def queued_contact(
+    proposal: OfferProposal, approval_id: str, proposal_id: str, moment: datetime
+) -> dict[str, Any]:
     """The outbox row for an approved proposal, the same whichever door (one send or a batch) queues it;
     the approval is the idempotency key, so a replay through either door finds the first."""
     return {
-        "idempotency_key": approval_key(approval_id), "customer_id": proposal.customer_id,
-        "proposal_id": proposal_id, "channel": proposal.channel.value, "use_case": proposal.use_case.value,
-        "offer_code": proposal.offer.template_code, "subject": proposal.message.subject,
-        "body": proposal.message.text, "status": "queued", "attempts": 0,
+        "idempotency_key": approval_key(approval_id),
+        "customer_id": proposal.customer_id,
+        "proposal_id": proposal_id,
+        "channel": proposal.channel.value,
+        "use_case": proposal.use_case.value,
+        "offer_code": proposal.offer.template_code,
+        "subject": proposal.message.subject,
+        "body": proposal.message.text,
+        "status": "queued",
+        "attempts": 0,
         "scheduled_at": max(naive_utc(proposal.send_at), moment),
     }
 
 
-def check_approval(verdict: GuardVerdict | None, proposal: OfferProposal, now: datetime,
-                   approved: Proposal | None) -> None:
+def check_approval(
+    verdict: GuardVerdict | None, proposal: OfferProposal, now: datetime, approved: Proposal | None
+) -> None:
     """Refuse unless `verdict` is a live approval of exactly `proposal`; `approved` is the stored
     proposal the verdict judged."""
     if verdict is None or approved is None:
-        raise SendRefused("no_approval", "no approval with this id; the guard must approve the proposal first")
+        raise SendRefused(
+            "no_approval", "no approval with this id; the guard must approve the proposal first"
+        )
     if verdict.content_hash != content_hash(proposal):
-        raise SendRefused("content_changed", "the proposal differs from what the guard approved; ask for a new approval")
+        raise SendRefused(
+            "content_changed", "the proposal differs from what the guard approved; ask for a new approval"
+        )
     # The content hash covers what the member reads; the approval pins the rest too (cost, use
     # case and so budget, value), or an approved message could be sent on another budget or at
     # no charge.
     if approved.content != proposal.model_dump(mode="json"):
-        raise SendRefused("proposal_changed", "the proposal differs from what the guard approved (cost, use case, "
-                                              "rationale or value); pass it exactly as approved")
+        raise SendRefused(
+            "proposal_changed",
+            "the proposal differs from what the guard approved (cost, use case, "
+            "rationale or value); pass it exactly as approved",
+        )
     if verdict.approval_used_at is not None:
         raise SendRefused("approval_used", "this approval was already used")
     if verdict.approval_expires_at is None or verdict.approval_expires_at <= now:
@@ -144,8 +170,10 @@ async def _reserve_budget(session: AsyncSession, approved: Proposal, now: dateti
         # cannot turn "exactly the budget left" into a refusal.
         reserved = await session.execute(
             update(Budget)
-            .where(Budget.id == budget.id,
-                   func.round(Budget.spent * 100) + cost <= func.round(Budget.amount * 100))
+            .where(
+                Budget.id == budget.id,
+                func.round(Budget.spent * 100) + cost <= func.round(Budget.amount * 100),
+            )
             .values(spent=func.round(cast(Budget.spent + cost / 100, Numeric(14, 4)), 2))
         )
     except IntegrityError as exc:  # the CHECK constraint is the last line of defence

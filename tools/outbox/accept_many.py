@@ -62,7 +62,9 @@ class BatchResult:
     @property
     def queued(self) -> list[int]:
         """Indexes of items queued by this run."""
-        return [i for i, o in enumerate(self.outcomes) if isinstance(o, SendReceipt) and i not in self.replayed]
+        return [
+            i for i, o in enumerate(self.outcomes) if isinstance(o, SendReceipt) and i not in self.replayed
+        ]
 
     @property
     def refused(self) -> list[int]:
@@ -81,23 +83,35 @@ def _log_retry(state: RetryCallState) -> None:
     log.info("outbox.batch_retry", attempt=state.attempt_number, reason=str(failure)[:200])
 
 
-async def send_approved_many(db: Database, items: Sequence[BatchItem], *, now: datetime,
-                             recheck: RecheckMany | None = None, chunk_size: int = DEFAULT_CHUNK,
-                             on_chunk: ChunkDone | None = None) -> BatchResult:
+async def send_approved_many(
+    db: Database,
+    items: Sequence[BatchItem],
+    *,
+    now: datetime,
+    recheck: RecheckMany | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    on_chunk: ChunkDone | None = None,
+) -> BatchResult:
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     moment = naive_utc(now)
     outcomes: dict[int, SendReceipt | SendRefused] = {}
     replayed: set[int] = set()
     for chunk in _chunks(items, chunk_size):
-        retrying = AsyncRetrying(stop=stop_after_attempt(_TRIES), retry=retry_if_exception_type(_RETRYABLE),
-                                 reraise=True, before_sleep=_log_retry)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(_TRIES),
+            retry=retry_if_exception_type(_RETRYABLE),
+            reraise=True,
+            before_sleep=_log_retry,
+        )
         try:
             async for attempt in retrying:
                 with attempt:
                     decided, again = await _queue_chunk(db, chunk, moment, recheck)
         except _RETRYABLE as exc:
-            raise StorageError(f"cannot queue a chunk of {len(chunk)} sends after {_TRIES} tries: {exc}") from exc
+            raise StorageError(
+                f"cannot queue a chunk of {len(chunk)} sends after {_TRIES} tries: {exc}"
+            ) from exc
         outcomes.update(decided)
         replayed |= again
         if on_chunk is not None:
@@ -116,20 +130,33 @@ def _chunks(items: Sequence[BatchItem], size: int) -> list[list[tuple[int, Batch
         if turn == len(rounds):
             rounds.append([])
         rounds[turn].append((index, item))
-    return [r[start:start + size] for r in rounds for start in range(0, len(r), size)]
+    return [r[start : start + size] for r in rounds for start in range(0, len(r), size)]
 
 
-async def _queue_chunk(db: Database, chunk: list[tuple[int, BatchItem]], moment: datetime,
-                       recheck: RecheckMany | None) -> tuple[dict[int, SendReceipt | SendRefused], set[int]]:
+async def _queue_chunk(
+    db: Database, chunk: list[tuple[int, BatchItem]], moment: datetime, recheck: RecheckMany | None
+) -> tuple[dict[int, SendReceipt | SendRefused], set[int]]:
     decided: dict[int, SendReceipt | SendRefused] = {}
     async with db.session() as session, session.begin():
         await begin_write(session)
         members = sorted({item.proposal.customer_id for _, item in chunk})
-        known = set((await session.scalars(
-            select(Customer.id).where(Customer.id.in_(members)).order_by(Customer.id).with_for_update())).all())
-        pairs = (await session.execute(
-            select(GuardVerdict, Proposal).join(Proposal, Proposal.id == GuardVerdict.proposal_id)
-            .where(GuardVerdict.approval_id.in_([item.approval_id for _, item in chunk])))).all()
+        known = set(
+            (
+                await session.scalars(
+                    select(Customer.id)
+                    .where(Customer.id.in_(members))
+                    .order_by(Customer.id)
+                    .with_for_update()
+                )
+            ).all()
+        )
+        pairs = (
+            await session.execute(
+                select(GuardVerdict, Proposal)
+                .join(Proposal, Proposal.id == GuardVerdict.proposal_id)
+                .where(GuardVerdict.approval_id.in_([item.approval_id for _, item in chunk]))
+            )
+        ).all()
         verdicts = {v.approval_id: v for v, _ in pairs}
         approved = {v.approval_id: p for v, p in pairs}
         passed: list[tuple[int, BatchItem, GuardVerdict]] = []
@@ -162,33 +189,52 @@ async def _queue_chunk(db: Database, chunk: list[tuple[int, BatchItem]], moment:
     return decided, replayed
 
 
-async def _replays(session: AsyncSession, used: list[tuple[int, BatchItem]],
-                   decided: dict[int, SendReceipt | SendRefused]) -> set[int]:
+async def _replays(
+    session: AsyncSession, used: list[tuple[int, BatchItem]], decided: dict[int, SendReceipt | SendRefused]
+) -> set[int]:
     """Items whose approval was consumed by queueing their own message (same idempotency key):
     an earlier run's work, reported as its receipt."""
     if not used:
         return set()
     keys = {approval_key(item.approval_id): index for index, item in used}
-    rows = (await session.execute(
-        select(Contact.id, Contact.idempotency_key, Contact.proposal_id, Contact.channel, Contact.scheduled_at,
-               Contact.status).where(Contact.idempotency_key.in_(list(keys))))).all()
+    rows = (
+        await session.execute(
+            select(
+                Contact.id,
+                Contact.idempotency_key,
+                Contact.proposal_id,
+                Contact.channel,
+                Contact.scheduled_at,
+                Contact.status,
+            ).where(Contact.idempotency_key.in_(list(keys)))
+        )
+    ).all()
     for row in rows:
-        decided[keys[row.idempotency_key]] = SendReceipt(row.id, row.proposal_id, row.channel, row.scheduled_at,
-                                                         row.status)
+        decided[keys[row.idempotency_key]] = SendReceipt(
+            row.id, row.proposal_id, row.channel, row.scheduled_at, row.status
+        )
     return {keys[row.idempotency_key] for row in rows}
 
 
-async def _reserve_budgets(session: AsyncSession, passed: list[tuple[int, BatchItem, GuardVerdict]],
-                           moment: datetime, decided: dict[int, SendReceipt | SendRefused],
-                           ) -> list[tuple[int, BatchItem, GuardVerdict]]:
+async def _reserve_budgets(
+    session: AsyncSession,
+    passed: list[tuple[int, BatchItem, GuardVerdict]],
+    moment: datetime,
+    decided: dict[int, SendReceipt | SendRefused],
+) -> list[tuple[int, BatchItem, GuardVerdict]]:
     """Reserve each use case's spend for the items it can cover, in order; refuse the rest."""
     if not passed:
         return passed
     use_cases = sorted({item.proposal.use_case.value for _, item, _ in passed})
     budgets: dict[str, Budget] = {}
-    for budget in (await session.scalars(
-        select(Budget).where(Budget.use_case.in_(use_cases), Budget.period_start <= moment, Budget.period_end > moment)
-        .order_by(Budget.id).with_for_update())).all():
+    for budget in (
+        await session.scalars(
+            select(Budget)
+            .where(Budget.use_case.in_(use_cases), Budget.period_start <= moment, Budget.period_end > moment)
+            .order_by(Budget.id)
+            .with_for_update()
+        )
+    ).all():
         budgets.setdefault(budget.use_case, budget)
     # Whole cents, so the sum reserved is exactly the sum of what each item would have reserved.
     left = {u: cents(b.amount) - cents(b.spent) for u, b in budgets.items()}
@@ -214,28 +260,47 @@ async def _reserve_budgets(session: AsyncSession, passed: list[tuple[int, BatchI
         if total == 0:
             continue
         reserved = await session.execute(
-            update(Budget).where(Budget.id == budgets[use_case].id,
-                                 func.round(Budget.spent * 100) + total <= func.round(Budget.amount * 100))
-            .values(spent=func.round(cast(Budget.spent + total / 100, Numeric(14, 4)), 2)))
+            update(Budget)
+            .where(
+                Budget.id == budgets[use_case].id,
+                func.round(Budget.spent * 100) + total <= func.round(Budget.amount * 100),
+            )
+            .values(spent=func.round(cast(Budget.spent + total / 100, Numeric(14, 4)), 2))
+        )
         if reserved.rowcount != 1:
             raise _Conflict(f"budget for {use_case} changed under lock")
     return kept
 
 
-async def _queue(session: AsyncSession, passed: list[tuple[int, BatchItem, GuardVerdict]],
-                 moment: datetime) -> dict[int, SendReceipt]:
+async def _queue(
+    session: AsyncSession, passed: list[tuple[int, BatchItem, GuardVerdict]], moment: datetime
+) -> dict[int, SendReceipt]:
     consumed = await session.execute(
         update(GuardVerdict)
-        .where(GuardVerdict.id.in_([verdict.id for _, _, verdict in passed]), GuardVerdict.approval_used_at.is_(None))
-        .values(approval_used_at=moment))
+        .where(
+            GuardVerdict.id.in_([verdict.id for _, _, verdict in passed]),
+            GuardVerdict.approval_used_at.is_(None),
+        )
+        .values(approval_used_at=moment)
+    )
     if consumed.rowcount != len(passed):
         raise _Conflict(f"{len(passed) - consumed.rowcount} approvals were used meanwhile")
-    rows = [queued_contact(item.proposal, item.approval_id, verdict.proposal_id, moment) for _, item, verdict in passed]
-    inserted = await session.execute(insert(Contact.__table__).returning(Contact.id, Contact.idempotency_key), rows)
+    rows = [
+        queued_contact(item.proposal, item.approval_id, verdict.proposal_id, moment)
+        for _, item, verdict in passed
+    ]
+    inserted = await session.execute(
+        insert(Contact.__table__).returning(Contact.id, Contact.idempotency_key), rows
+    )
     ids = {key: contact_id for contact_id, key in inserted}
-    await session.execute(update(Proposal).where(Proposal.id.in_([verdict.proposal_id for _, _, verdict in passed]))
-                          .values(status="sent"))
-    return {index: SendReceipt(ids[row["idempotency_key"]], verdict.proposal_id, row["channel"], row["scheduled_at"],
-                               "queued")
-            for (index, _, verdict), row in zip(passed, rows, strict=True)}
-
+    await session.execute(
+        update(Proposal)
+        .where(Proposal.id.in_([verdict.proposal_id for _, _, verdict in passed]))
+        .values(status="sent")
+    )
+    return {
+        index: SendReceipt(
+            ids[row["idempotency_key"]], verdict.proposal_id, row["channel"], row["scheduled_at"], "queued"
+        )
+        for (index, _, verdict), row in zip(passed, rows, strict=True)
+    }

@@ -24,9 +24,20 @@ from tools.profiles.trees import CompiledTrees, fittable
 NEW_PER_MEMBER = 10  # untried categories considered per member, by co-purchase
 CHUNK_MEMBERS = 4096
 INPUTS = (
-    "days_bought", "recency", *(f"weighted_{int(h)}d" for h in HALF_LIVES), "share_of_days",
-    "median_interval", "overdue", "co_purchase", "popularity", "category_interval",
-    "member_orders_90", "member_shopping_days", "member_recency", "member_categories_365", "spend_share",
+    "days_bought",
+    "recency",
+    *(f"weighted_{int(h)}d" for h in HALF_LIVES),
+    "share_of_days",
+    "median_interval",
+    "overdue",
+    "co_purchase",
+    "popularity",
+    "category_interval",
+    "member_orders_90",
+    "member_shopping_days",
+    "member_recency",
+    "member_categories_365",
+    "spend_share",
 )
 
 
@@ -50,14 +61,24 @@ class AffinityModel:
 
 def fit_affinity(inputs: np.ndarray, bought: np.ndarray, horizon_days: int) -> AffinityModel:
     trees = HistGradientBoostingClassifier(
-        max_iter=150, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=50, l2_regularization=1.0,
-        early_stopping=False, random_state=0,
+        max_iter=150,
+        learning_rate=0.1,
+        max_leaf_nodes=31,
+        min_samples_leaf=50,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=0,
     ).fit(fittable(inputs), bought)
     return AffinityModel(trees=CompiledTrees.of(trees), horizon_days=horizon_days)
 
 
-def candidates(history: History, features: MemberFeatures, pairs: Pairs, stats: CategoryStats,
-               members: np.ndarray | None = None) -> Candidates:
+def candidates(
+    history: History,
+    features: MemberFeatures,
+    pairs: Pairs,
+    stats: CategoryStats,
+    members: np.ndarray | None = None,
+) -> Candidates:
     """Candidates for every member (or the members flagged in `members`)."""
     n, k_stats = len(history.members), len(stats.names)
     chosen = np.ones(n, dtype=bool) if members is None else members
@@ -100,25 +121,45 @@ def candidates(history: History, features: MemberFeatures, pairs: Pairs, stats: 
     fresh_score = np.concatenate(new_score) if new_score else np.array([], dtype=float)
 
     def stat_value(values: np.ndarray, stat: np.ndarray) -> np.ndarray:
-        return np.where(stat >= 0, values[np.maximum(stat, 0)], np.nan) if len(values) else np.full(len(stat), np.nan)
+        return (
+            np.where(stat >= 0, values[np.maximum(stat, 0)], np.nan)
+            if len(values)
+            else np.full(len(stat), np.nan)
+        )
 
     member_cols = ("orders_90", "shopping_days", "recency_days", "distinct_categories_365")
     spend_total = features.fields["spend_total"]
-    bought_rows = np.column_stack([
-        pairs.days_bought[keep], pairs.recency[keep], pairs.weighted[keep],
-        pairs.share_of_days[keep], pairs.median_interval[keep],
-        groups.ratio(pairs.recency[keep], pairs.median_interval[keep]),
-        bought_score, stat_value(stats.popularity, bought_stat), stat_value(stats.median_interval, bought_stat),
-        *(features.fields[c][bought_member] for c in member_cols),
-        groups.ratio(pairs.spend[keep], spend_total[bought_member]),
-    ])
+    bought_rows = np.column_stack(
+        [
+            pairs.days_bought[keep],
+            pairs.recency[keep],
+            pairs.weighted[keep],
+            pairs.share_of_days[keep],
+            pairs.median_interval[keep],
+            groups.ratio(pairs.recency[keep], pairs.median_interval[keep]),
+            bought_score,
+            stat_value(stats.popularity, bought_stat),
+            stat_value(stats.median_interval, bought_stat),
+            *(features.fields[c][bought_member] for c in member_cols),
+            groups.ratio(pairs.spend[keep], spend_total[bought_member]),
+        ]
+    )
     m = len(fresh_member)
-    fresh_rows = np.column_stack([
-        np.zeros(m), np.full(m, np.nan), np.zeros((m, len(HALF_LIVES))), np.zeros(m), np.full(m, np.nan),
-        np.full(m, np.nan), fresh_score, stat_value(stats.popularity, fresh_stat),
-        stat_value(stats.median_interval, fresh_stat),
-        *(features.fields[c][fresh_member] for c in member_cols), np.zeros(m),
-    ])
+    fresh_rows = np.column_stack(
+        [
+            np.zeros(m),
+            np.full(m, np.nan),
+            np.zeros((m, len(HALF_LIVES))),
+            np.zeros(m),
+            np.full(m, np.nan),
+            np.full(m, np.nan),
+            fresh_score,
+            stat_value(stats.popularity, fresh_stat),
+            stat_value(stats.median_interval, fresh_stat),
+            *(features.fields[c][fresh_member] for c in member_cols),
+            np.zeros(m),
+        ]
+    )
     return Candidates(
         member=np.concatenate([bought_member, fresh_member]).astype(np.int64),
         category=np.concatenate([bought_category, from_stats[fresh_stat]]).astype(np.int64),

@@ -61,8 +61,10 @@ class FittedModels:
             "as_of": self.as_of.isoformat(),
             "fitted_at": self.fitted_at.isoformat(timespec="seconds"),
             "windows_days": {
-                "churn": self.churn.horizon_days, "next_purchase": self.next_purchase.window_days,
-                "clv": self.clv.window_days, "replenishment": self.replenishment.window_days,
+                "churn": self.churn.horizon_days,
+                "next_purchase": self.next_purchase.window_days,
+                "clv": self.clv.window_days,
+                "replenishment": self.replenishment.window_days,
                 "affinity": self.affinity.horizon_days,
             },
             "categories": len(self.stats.names),
@@ -104,7 +106,9 @@ class ModelStore:
         try:
             models = joblib.load(path)
         except Exception as exc:  # a corrupt or foreign file: say which, refit
-            raise StorageError(f"cannot read fitted models {path}: {exc}; refit with `loyalty models fit`") from exc
+            raise StorageError(
+                f"cannot read fitted models {path}: {exc}; refit with `loyalty models fit`"
+            ) from exc
         if not isinstance(models, FittedModels) or models.version != ARTEFACT_VERSION:
             raise StorageError(f"{path} was written by another version; refit with `loyalty models fit`")
         return models

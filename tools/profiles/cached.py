@@ -28,7 +28,9 @@ from tools.profiles.service import ProfileService
 class CachedProfiles(ProfileService):
     ttl: timedelta = timedelta(seconds=30)
     _recent: dict[int, tuple[datetime, Profile]] = field(default_factory=dict, repr=False)
-    _newest: tuple[datetime, datetime | None] | None = field(default=None, repr=False)  # (read at, newest order)
+    _newest: tuple[datetime, datetime | None] | None = field(
+        default=None, repr=False
+    )  # (read at, newest order)
     _computing: dict[int, tuple[datetime, asyncio.Future[Profile]]] = field(default_factory=dict, repr=False)
 
     async def profile(self, member: int | str, as_of: datetime | None = None) -> Profile:

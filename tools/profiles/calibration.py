@@ -33,7 +33,9 @@ class Calibration:
 
 def fit_calibration(scores: np.ndarray, labels: np.ndarray) -> Calibration:
     if len(scores) >= ISOTONIC_MIN_ROWS:
-        return Calibration(IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(scores, labels), None)
+        return Calibration(
+            IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(scores, labels), None
+        )
     return Calibration(None, LogisticRegression(C=1e6).fit(_logit(scores)[:, None], labels))
 
 

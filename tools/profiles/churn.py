@@ -29,8 +29,14 @@ class ChurnModel:
         return self.calibration.apply(self.trees.predict(inputs))
 
 
-def fit_churn(inputs: np.ndarray, churned: np.ndarray, member_key: np.ndarray, latest: np.ndarray,
-              horizon_days: int, fit: np.ndarray | None = None) -> ChurnModel:
+def fit_churn(
+    inputs: np.ndarray,
+    churned: np.ndarray,
+    member_key: np.ndarray,
+    latest: np.ndarray,
+    horizon_days: int,
+    fit: np.ndarray | None = None,
+) -> ChurnModel:
     """`latest` flags the rows of the snapshot nearest the as-of date; the trees learn from the
     rows `fit` flags (all by default), the calibration from every latest row."""
     fit = np.ones(len(churned), dtype=bool) if fit is None else fit
@@ -44,13 +50,23 @@ def fit_churn(inputs: np.ndarray, churned: np.ndarray, member_key: np.ndarray, l
         if np.unique(churned[learn]).size < 2:
             out_of_fold[inside] = churned[learn].mean() if learn.any() else churned.mean()
             continue
-        out_of_fold[inside] = _trees().fit(fittable(inputs[learn]), churned[learn]).predict_proba(inputs[inside])[:, 1]
-    return ChurnModel(trees=CompiledTrees.of(_trees().fit(fittable(inputs[fit]), churned[fit])),
-                      calibration=fit_calibration(out_of_fold[latest], churned[latest]), horizon_days=horizon_days)
+        out_of_fold[inside] = (
+            _trees().fit(fittable(inputs[learn]), churned[learn]).predict_proba(inputs[inside])[:, 1]
+        )
+    return ChurnModel(
+        trees=CompiledTrees.of(_trees().fit(fittable(inputs[fit]), churned[fit])),
+        calibration=fit_calibration(out_of_fold[latest], churned[latest]),
+        horizon_days=horizon_days,
+    )
 
 
 def _trees() -> HistGradientBoostingClassifier:
     return HistGradientBoostingClassifier(
-        max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=20, l2_regularization=1.0,
-        early_stopping=False, random_state=0,
+        max_iter=200,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=20,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=0,
     )

@@ -27,10 +27,30 @@ from tools.profiles.trees import CompiledTrees, fittable
 
 YEAR_DAYS = 365
 WINDOWED = (
-    "age", "orders_30", "orders_90", "recency_days", "spend_30", "spend_90", "spend_trend", "aov_365",
-    "median_interval", "mean_interval", "last_interval", "interval_cv", "overdue_ratio", "items_per_order",
-    "discount_share", "distinct_categories_365", "top2_category_share", "contacts_90", "engagements_90",
-    "days_since_engagement", "offer_response_rate", "events_30", "digital_events_90", "cart_adds_30",
+    "age",
+    "orders_30",
+    "orders_90",
+    "recency_days",
+    "spend_30",
+    "spend_90",
+    "spend_trend",
+    "aov_365",
+    "median_interval",
+    "mean_interval",
+    "last_interval",
+    "interval_cv",
+    "overdue_ratio",
+    "items_per_order",
+    "discount_share",
+    "distinct_categories_365",
+    "top2_category_share",
+    "contacts_90",
+    "engagements_90",
+    "days_since_engagement",
+    "offer_response_rate",
+    "events_30",
+    "digital_events_90",
+    "cart_adds_30",
     "season_peak_ratio",
 )
 
@@ -40,8 +60,9 @@ def clv_inputs(features: MemberFeatures) -> np.ndarray:
     has been buying."""
     fields = features.fields
     observed = np.clip(fields["first_order_days"], 1.0, float(YEAR_DAYS))
-    return np.column_stack([features.matrix(WINDOWED), fields["spend_365"] / observed,
-                            fields["orders_365"] / observed])
+    return np.column_stack(
+        [features.matrix(WINDOWED), fields["spend_365"] / observed, fields["orders_365"] / observed]
+    )
 
 
 @dataclass(frozen=True)
@@ -55,7 +76,12 @@ class ClvModel:
 
 def fit_clv(inputs: np.ndarray, spend: np.ndarray, window_days: int) -> ClvModel:
     trees = HistGradientBoostingRegressor(
-        loss="poisson", max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=40,
-        early_stopping=False, random_state=0,
+        loss="poisson",
+        max_iter=200,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=40,
+        early_stopping=False,
+        random_state=0,
     ).fit(fittable(inputs), np.maximum(spend, 0.0))
     return ClvModel(trees=CompiledTrees.of(trees), window_days=window_days)

@@ -41,8 +41,14 @@ class SegmentSummary(BaseModel):
 def segment_counts(frame: ProfileFrame, book: SegmentBook) -> list[SegmentCount]:
     counts = frame.segments.sum(axis=0)
     return [
-        SegmentCount(id=s.id, family=s.family, name=s.name, description=s.description, rule=s.rule(),
-                     members=int(counts[i]))
+        SegmentCount(
+            id=s.id,
+            family=s.family,
+            name=s.name,
+            description=s.description,
+            rule=s.rule(),
+            members=int(counts[i]),
+        )
         for i, s in enumerate(book.segments)
     ]
 
@@ -65,10 +71,16 @@ def segment_summary(frame: ProfileFrame, book: SegmentBook, segment_id: str) -> 
     tally = np.bincount(ranked.category[hit], minlength=len(frame.history.categories))
     best = [int(c) for c in np.argsort(-tally, kind="stable")[:10] if tally[c] > 0]
     return SegmentSummary(
-        id=segment.id, name=segment.name, description=segment.description, rule=segment.rule(),
-        as_of=frame.as_of, members=int(inside.sum()),
+        id=segment.id,
+        name=segment.name,
+        description=segment.description,
+        rule=segment.rule(),
+        as_of=frame.as_of,
+        members=int(inside.sum()),
         share_of_members=round(float(inside.mean()), 4) if len(frame) else 0.0,
-        mean_churn_risk=mean("churn_risk"), mean_predicted_clv_365=mean("clv_365"), mean_spend_365=mean("spend_365"),
+        mean_churn_risk=mean("churn_risk"),
+        mean_predicted_clv_365=mean("clv_365"),
+        mean_spend_365=mean("spend_365"),
         lifecycle_stages=dict(Counter(frame.lifecycle_stage[inside].tolist())),
         preferred_channels=dict(Counter(CHANNELS[c] if c >= 0 else "unknown" for c in preferred.tolist())),
         top_categories=[(str(frame.history.categories[c]), int(tally[c])) for c in best],

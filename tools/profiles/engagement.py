@@ -23,14 +23,22 @@ from tools.profiles.send_hour import (
     fit_hour_prior,
 )
 
-SEEN = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.OPEN, OutcomeType.CLICK, OutcomeType.REDEEM,
-                                               OutcomeType.ORDER))
+SEEN = tuple(
+    OUTCOME_TYPES.index(t)
+    for t in (OutcomeType.OPEN, OutcomeType.CLICK, OutcomeType.REDEEM, OutcomeType.ORDER)
+)
 ACTED = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.CLICK, OutcomeType.REDEEM, OutcomeType.ORDER))
 RESPONDED = tuple(OUTCOME_TYPES.index(t) for t in (OutcomeType.REDEEM, OutcomeType.ORDER))
 # Where a member with no message history is best reached, from how they shop.
-ORDER_CHANNEL_REACH = {"store": Channel.IN_STORE.value, "online": Channel.EMAIL.value, "app": Channel.IN_APP.value}
+ORDER_CHANNEL_REACH = {
+    "store": Channel.IN_STORE.value,
+    "online": Channel.EMAIL.value,
+    "app": Channel.IN_APP.value,
+}
 MIN_TIMING_SIGNALS = 3  # engagements needed before their times outrank purchase times
-DIGITAL_CHANNELS = tuple(CHANNELS.index(c) for c in (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP))
+DIGITAL_CHANNELS = tuple(
+    CHANNELS.index(c) for c in (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP)
+)
 
 
 @dataclass(frozen=True)
@@ -59,10 +67,16 @@ def engagement(history: History, hour_prior: HourPrior | None = None) -> Engagem
     cell = outcomes.member.astype(np.int64) * k + outcomes.channel
     last = groups.maximum(cell[engaged], outcomes.at[engaged], n * k).reshape(n, k)
     consent = np.zeros(n * k, dtype=bool)
-    consent[history.consents.member.astype(np.int64) * k + history.consents.channel] = history.consents.granted
+    consent[history.consents.member.astype(np.int64) * k + history.consents.channel] = (
+        history.consents.granted
+    )
     consent = consent.reshape(n, k)
     return Engagement(
-        sends=sends, opens=opens, clicks=clicks, last_engaged=last, consent=consent,
+        sends=sends,
+        opens=opens,
+        clicks=clicks,
+        last_engaged=last,
+        consent=consent,
         preferred_channel=_preferred(history, sends, opens, clicks, consent),
         **_send_time(history, outcomes.member[engaged], outcomes.at[engaged], hour_prior),
     )
@@ -77,8 +91,9 @@ def _answered(outcomes: Outcomes, types: tuple[int, ...], n: int) -> np.ndarray:
     return np.bincount(cell, minlength=n * k).reshape(n, k).astype(float)
 
 
-def _preferred(history: History, sends: np.ndarray, opens: np.ndarray, clicks: np.ndarray,
-               consent: np.ndarray) -> np.ndarray:
+def _preferred(
+    history: History, sends: np.ndarray, opens: np.ndarray, clicks: np.ndarray, consent: np.ndarray
+) -> np.ndarray:
     """The channel with the best response per message (clicks count double, lightly smoothed so
     one lucky open does not win), among consented channels when the member has any consents;
     with no message history, where they shop."""
@@ -96,12 +111,15 @@ def _preferred(history: History, sends: np.ndarray, opens: np.ndarray, clicks: n
     reach = np.array([CHANNELS.index(ORDER_CHANNEL_REACH[c]) for c in ORDER_CHANNELS])
     fallback = reach[by_order_channel.argmax(axis=1)]
     # the till needs no consent; any other fallback does, once the member has consents on record
-    reachable = (fallback == CHANNELS.index(Channel.IN_STORE)) | ~has_consents[:, 0] | consent[np.arange(n), fallback]
+    reachable = (
+        (fallback == CHANNELS.index(Channel.IN_STORE)) | ~has_consents[:, 0] | consent[np.arange(n), fallback]
+    )
     return np.where(preferred >= 0, preferred, np.where(shops & reachable, fallback, -1))
 
 
-def _send_time(history: History, engaged_member: np.ndarray, engaged_at: np.ndarray,
-               hour_prior: HourPrior | None) -> dict[str, np.ndarray]:
+def _send_time(
+    history: History, engaged_member: np.ndarray, engaged_at: np.ndarray, hour_prior: HourPrior | None
+) -> dict[str, np.ndarray]:
     """The member's best local hour (`tools.profiles.send_hour`: from their own orders' and
     visits' times),
     and the weekday they most often respond, or else most often buy."""
@@ -133,8 +151,9 @@ def fit_send_hours(history: History) -> HourPrior:
 HOUR_SEGMENTS = len(ORDER_CHANNELS) + 1
 
 
-def hour_signals(history: History, engaged_member: np.ndarray | None = None,
-                 engaged_at: np.ndarray | None = None) -> tuple[HourSignals, np.ndarray]:
+def hour_signals(
+    history: History, engaged_member: np.ndarray | None = None, engaged_at: np.ndarray | None = None
+) -> tuple[HourSignals, np.ndarray]:
     """The times members acted of their own accord (`tools.profiles.send_hour`), and each member's
     hour segment. A member whose answers to messages cluster at one hour (`answers_at_one_hour`)
     is timed by those answers alone: they read at that hour whenever the message came."""
@@ -144,8 +163,12 @@ def hour_signals(history: History, engaged_member: np.ndarray | None = None,
     visits = history.visits
     member = np.concatenate([orders.member, visits.member]).astype(np.int64)
     at = np.concatenate([orders.at, visits.at])
-    weight = np.concatenate([np.where(orders.channel == store, STORE_ORDER_WEIGHT, ONLINE_ORDER_WEIGHT),
-                             np.full(len(visits.member), VISIT_WEIGHT)])
+    weight = np.concatenate(
+        [
+            np.where(orders.channel == store, STORE_ORDER_WEIGHT, ONLINE_ORDER_WEIGHT),
+            np.full(len(visits.member), VISIT_WEIGHT),
+        ]
+    )
     local = to_local(at, member, history.members.time_zone) if len(at) else at
     hour = (local - np.floor(local)) * 24.0
     if engaged_member is not None and engaged_at is not None and len(engaged_member):
@@ -158,8 +181,9 @@ def hour_signals(history: History, engaged_member: np.ndarray | None = None,
         member = np.concatenate([member[keep], engaged_member[own]])
         hour = np.concatenate([hour[keep], answered_hour[own]])
         weight = np.concatenate([weight[keep], np.ones(int(own.sum()))])
-    by_channel = np.stack([groups.count(orders.member, n, orders.channel == c)
-                           for c in range(len(ORDER_CHANNELS))], axis=1)
+    by_channel = np.stack(
+        [groups.count(orders.member, n, orders.channel == c) for c in range(len(ORDER_CHANNELS))], axis=1
+    )
     segment = np.where(by_channel.sum(axis=1) > 0, by_channel.argmax(axis=1), len(ORDER_CHANNELS))
     return HourSignals(member, hour, weight), segment
 
@@ -201,7 +225,9 @@ def engagement_fields(history: History, found: Engagement) -> dict[str, np.ndarr
     engaged = np.isin(outcomes.type, SEEN)
     out["engagements_90"] = groups.count(outcomes.member, n, engaged & (history.as_of - outcomes.at < 90))
     out["days_since_engagement"] = history.as_of - np.fmax.reduce(found.last_engaged, axis=1)
-    out["offer_response_rate"] = groups.ratio(_answered(outcomes, RESPONDED, n).sum(axis=1), out["contacts_total"])
+    out["offer_response_rate"] = groups.ratio(
+        _answered(outcomes, RESPONDED, n).sum(axis=1), out["contacts_total"]
+    )
     out["message_channels_engaged"] = (found.opens > 0).sum(axis=1).astype(float)
     digital = np.isin(outcomes.channel, DIGITAL_CHANNELS)
     recent = history.as_of - outcomes.at < 365

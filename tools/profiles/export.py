@@ -7,7 +7,6 @@ profile's. Written to a temporary file and renamed: a reader never sees half an 
 """
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
@@ -21,8 +20,19 @@ from tools.profiles.history import CHANNELS
 from tools.profiles.seasons import SEASONS
 from tools.storage.files import staged
 
-ROUNDED = ("tenure_days", "recency_days", "spend_30", "spend_90", "spend_365", "spend_total", "aov", "margin_365",
-           "margin_rate", "discount_share", "offer_response_rate")
+ROUNDED = (
+    "tenure_days",
+    "recency_days",
+    "spend_30",
+    "spend_90",
+    "spend_365",
+    "spend_total",
+    "aov",
+    "margin_365",
+    "margin_rate",
+    "discount_share",
+    "offer_response_rate",
+)
 COUNTS = ("orders_30", "orders_90", "orders_365", "orders_total")
 
 
@@ -130,8 +140,10 @@ def _affinity(frame: ProfileFrame) -> list[list[dict[str, Any]]]:
     names = frame.history.categories[ranked.category].astype(str).tolist()
     scores = np.round(ranked.score, 4).tolist()
     offsets = ranked.offsets.tolist()
-    return [[{"category": names[j], "score": scores[j]} for j in range(offsets[i], offsets[i + 1])]
-            for i in range(len(frame))]
+    return [
+        [{"category": names[j], "score": scores[j]} for j in range(offsets[i], offsets[i + 1])]
+        for i in range(len(frame))
+    ]
 
 
 def _replenishment(frame: ProfileFrame) -> list[list[dict[str, Any]]]:
@@ -141,6 +153,15 @@ def _replenishment(frame: ProfileFrame) -> list[list[dict[str, Any]]]:
     intervals = np.round(due.interval_days, 1).tolist()
     regular = due.regular.tolist()
     offsets = due.offsets.tolist()
-    return [[{"category": names[j], "expected_next_date": dates[j], "interval_days": intervals[j],
-              "regular": regular[j]}
-             for j in range(offsets[i], offsets[i + 1])] for i in range(len(frame))]
+    return [
+        [
+            {
+                "category": names[j],
+                "expected_next_date": dates[j],
+                "interval_days": intervals[j],
+                "regular": regular[j],
+            }
+            for j in range(offsets[i], offsets[i + 1])
+        ]
+        for i in range(len(frame))
+    ]

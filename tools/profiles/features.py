@@ -72,12 +72,38 @@ FIELDS: dict[str, str] = {
 
 # Inputs of the member-level models: behaviour only (no tier or points, which have no history).
 MODEL_INPUTS = (
-    "tenure_days", "age", "orders_total", "orders_30", "orders_90", "orders_365", "shopping_days",
-    "recency_days", "first_order_days", "spend_30", "spend_90", "spend_365", "spend_total", "spend_trend",
-    "aov", "median_interval", "mean_interval", "last_interval", "interval_cv", "overdue_ratio",
-    "items_per_order", "discount_share", "distinct_categories_365", "top2_category_share",
-    "contacts_90", "engagements_90", "days_since_engagement", "offer_response_rate",
-    "events_30", "digital_events_90", "cart_adds_30", "season_peak_ratio",
+    "tenure_days",
+    "age",
+    "orders_total",
+    "orders_30",
+    "orders_90",
+    "orders_365",
+    "shopping_days",
+    "recency_days",
+    "first_order_days",
+    "spend_30",
+    "spend_90",
+    "spend_365",
+    "spend_total",
+    "spend_trend",
+    "aov",
+    "median_interval",
+    "mean_interval",
+    "last_interval",
+    "interval_cv",
+    "overdue_ratio",
+    "items_per_order",
+    "discount_share",
+    "distinct_categories_365",
+    "top2_category_share",
+    "contacts_90",
+    "engagements_90",
+    "days_since_engagement",
+    "offer_response_rate",
+    "events_30",
+    "digital_events_90",
+    "cart_adds_30",
+    "season_peak_ratio",
 )
 
 
@@ -101,9 +127,7 @@ def member_features(history: History, hour_prior: HourPrior | None = None) -> Me
     members = history.members
     fields["tenure_days"] = history.as_of - members.joined
     fields["age"] = _year(history.as_of) - members.birth_year
-    order_channels_used = sum(
-        (fields[f"{c}_order_share"] > 0).astype(float) for c in ORDER_CHANNELS
-    )
+    order_channels_used = sum((fields[f"{c}_order_share"] > 0).astype(float) for c in ORDER_CHANNELS)
     fields["channels_active"] = order_channels_used + fields["message_channels_engaged"]
     return MemberFeatures(fields=fields, engagement=found, seasonality=seasonality)
 

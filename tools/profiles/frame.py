@@ -79,11 +79,21 @@ class ProfileFrame:
         due = self.predictions.replenishment
         rows = slice(due.offsets[i], due.offsets[i + 1])
         return [
-            {"category": str(self.history.categories[c]), "interval_days": float(np.round(interval, 1)),
-             "last_purchased": _date(last), "expected_next_date": _date(nxt), "regular": bool(regular)}
-            for c, interval, last, nxt, regular in zip(due.category[rows], due.interval_days[rows],
-                                                       due.last_day[rows], due.next_day[rows], due.regular[rows],
-                                                       strict=True)
+            {
+                "category": str(self.history.categories[c]),
+                "interval_days": float(np.round(interval, 1)),
+                "last_purchased": _date(last),
+                "expected_next_date": _date(nxt),
+                "regular": bool(regular),
+            }
+            for c, interval, last, nxt, regular in zip(
+                due.category[rows],
+                due.interval_days[rows],
+                due.last_day[rows],
+                due.next_day[rows],
+                due.regular[rows],
+                strict=True,
+            )
         ]
 
     def record(self, i: int) -> dict[str, Any]:
@@ -96,37 +106,82 @@ class ProfileFrame:
             "customer_id": int(m.customer_id[i]),
             "external_id": str(m.external_id[i]),
             "as_of": _moment(self.history.as_of),
-            "contact": {"first_name": m.first_name[i], "last_name": m.last_name[i], "email": m.email[i],
-                        "phone": m.phone[i]},
-            "demographics": {
-                "age": _int(f["age"][i]), "birth_year": _int(m.birth_year[i]), "gender": m.gender[i],
-                "income_band": m.income_band[i], "household_size": _int(m.household_size[i]),
-                "postcode": m.postcode[i], "locale": m.locale[i], "time_zone": m.time_zone[i],
+            "contact": {
+                "first_name": m.first_name[i],
+                "last_name": m.last_name[i],
+                "email": m.email[i],
+                "phone": m.phone[i],
             },
-            "loyalty": {"joined_at": _moment(m.joined[i]), "tenure_days": value("tenure_days"), "tier": m.tier[i],
-                        "points_balance": _int(m.points_balance[i]), "lifetime_points": _int(m.lifetime_points[i])},
-            "recency": {"last_order_at": _moment(self.history.as_of - f["recency_days"][i]),
-                        "days_since_last_order": value("recency_days")},
-            "frequency": {"orders_30": int(f["orders_30"][i]), "orders_90": int(f["orders_90"][i]),
-                          "orders_365": int(f["orders_365"][i]), "orders_total": int(f["orders_total"][i]),
-                          "median_interval_days": value("median_interval"), "spend_trend": value("spend_trend")},
-            "monetary": {name: value(name) for name in ("aov", "aov_365", "spend_30", "spend_90", "spend_365",
-                                                         "spend_total", "margin_365", "margin_total", "margin_rate")},
-            "basket": {"items_per_order": value("items_per_order"), "single_item_share": value("single_item_share"),
-                       "distinct_categories_365": int(f["distinct_categories_365"][i]),
-                       "top2_category_share": value("top2_category_share")},
-            "price_sensitivity": {name: value(name) for name in ("discount_share", "coupon_order_share",
-                                                                  "offer_response_rate")},
+            "demographics": {
+                "age": _int(f["age"][i]),
+                "birth_year": _int(m.birth_year[i]),
+                "gender": m.gender[i],
+                "income_band": m.income_band[i],
+                "household_size": _int(m.household_size[i]),
+                "postcode": m.postcode[i],
+                "locale": m.locale[i],
+                "time_zone": m.time_zone[i],
+            },
+            "loyalty": {
+                "joined_at": _moment(m.joined[i]),
+                "tenure_days": value("tenure_days"),
+                "tier": m.tier[i],
+                "points_balance": _int(m.points_balance[i]),
+                "lifetime_points": _int(m.lifetime_points[i]),
+            },
+            "recency": {
+                "last_order_at": _moment(self.history.as_of - f["recency_days"][i]),
+                "days_since_last_order": value("recency_days"),
+            },
+            "frequency": {
+                "orders_30": int(f["orders_30"][i]),
+                "orders_90": int(f["orders_90"][i]),
+                "orders_365": int(f["orders_365"][i]),
+                "orders_total": int(f["orders_total"][i]),
+                "median_interval_days": value("median_interval"),
+                "spend_trend": value("spend_trend"),
+            },
+            "monetary": {
+                name: value(name)
+                for name in (
+                    "aov",
+                    "aov_365",
+                    "spend_30",
+                    "spend_90",
+                    "spend_365",
+                    "spend_total",
+                    "margin_365",
+                    "margin_total",
+                    "margin_rate",
+                )
+            },
+            "basket": {
+                "items_per_order": value("items_per_order"),
+                "single_item_share": value("single_item_share"),
+                "distinct_categories_365": int(f["distinct_categories_365"][i]),
+                "top2_category_share": value("top2_category_share"),
+            },
+            "price_sensitivity": {
+                name: value(name) for name in ("discount_share", "coupon_order_share", "offer_response_rate")
+            },
             "engagement": [
-                {"channel": channel, "consent": bool(e.consent[i, c]), "sends": int(e.sends[i, c]),
-                 "opens": int(e.opens[i, c]), "clicks": int(e.clicks[i, c]),
-                 "open_rate": value(f"{channel}_open_rate"), "click_rate": value(f"{channel}_click_rate"),
-                 "last_engaged_at": _moment(e.last_engaged[i, c])}
+                {
+                    "channel": channel,
+                    "consent": bool(e.consent[i, c]),
+                    "sends": int(e.sends[i, c]),
+                    "opens": int(e.opens[i, c]),
+                    "clicks": int(e.clicks[i, c]),
+                    "open_rate": value(f"{channel}_open_rate"),
+                    "click_rate": value(f"{channel}_click_rate"),
+                    "last_engaged_at": _moment(e.last_engaged[i, c]),
+                }
                 for c, channel in enumerate(CHANNELS)
             ],
             "preferred_channel": CHANNELS[preferred] if preferred >= 0 else None,
-            "send_time": {"hour": _int(e.send_hour[i], missing=-1),
-                          "weekday": WEEKDAYS[e.send_weekday[i]] if e.send_weekday[i] >= 0 else None},
+            "send_time": {
+                "hour": _int(e.send_hour[i], missing=-1),
+                "weekday": WEEKDAYS[e.send_weekday[i]] if e.send_weekday[i] >= 0 else None,
+            },
             "seasonality": {
                 "orders_per_30_days": {s: _float(v) for s, v in zip(SEASONS, peak, strict=True)},
                 "peak_season": _peak(peak),
@@ -154,15 +209,23 @@ class ProfileFrame:
         return Profile.model_validate(self.record(i))
 
 
-def build_frame(history: History, models: FittedModels, book: SegmentBook, stale_after: timedelta) -> ProfileFrame:
+def build_frame(
+    history: History, models: FittedModels, book: SegmentBook, stale_after: timedelta
+) -> ProfileFrame:
     features = member_features(history, models.send_hours)
     pairs = pair_history(history)
     predictions = predict(models, history, features, pairs)
     frame = ProfileFrame(
-        history=history, features=features, predictions=predictions,
-        freshness=freshness(history, stale_after), stale_after=stale_after, segment_ids=book.ids,
-        segments=np.zeros((len(history.members), 0), dtype=bool), lifecycle_stage=np.array([], dtype=object),
-        model_as_of=models.as_of, churn_horizon_days=models.churn.horizon_days,
+        history=history,
+        features=features,
+        predictions=predictions,
+        freshness=freshness(history, stale_after),
+        stale_after=stale_after,
+        segment_ids=book.ids,
+        segments=np.zeros((len(history.members), 0), dtype=bool),
+        lifecycle_stage=np.array([], dtype=object),
+        model_as_of=models.as_of,
+        churn_horizon_days=models.churn.horizon_days,
     )
     inside = membership(book, frame.fields, models.quantile, len(history.members))
     return replace(frame, segments=inside, lifecycle_stage=lifecycle_stage(book, inside))
@@ -171,6 +234,7 @@ def build_frame(history: History, models: FittedModels, book: SegmentBook, stale
 def _reader(fields: dict[str, np.ndarray], i: int):
     def value(name: str) -> float | None:
         return _float(fields[name][i])
+
     return value
 
 

@@ -27,14 +27,17 @@ class Freshness:
 
 def freshness(history: History, stale_after: timedelta) -> Freshness:
     n = len(history.members)
-    newest = np.stack([
-        groups.maximum(history.orders.member, history.orders.at, n),
-        history.current.newest_event,
-        history.current.newest_contact,
-        groups.maximum(history.outcomes.member, history.outcomes.at, n),
-        groups.maximum(history.consents.member, history.consents.updated, n),
-        history.members.synced,
-    ], axis=1)
+    newest = np.stack(
+        [
+            groups.maximum(history.orders.member, history.orders.at, n),
+            history.current.newest_event,
+            history.current.newest_contact,
+            groups.maximum(history.outcomes.member, history.outcomes.at, n),
+            groups.maximum(history.consents.member, history.consents.updated, n),
+            history.members.synced,
+        ],
+        axis=1,
+    )
     latest = np.fmax.reduce(newest, axis=1)
     age_hours = (history.as_of - latest) * 24.0
     limit = stale_after.total_seconds() / 3600.0

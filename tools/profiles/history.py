@@ -183,8 +183,11 @@ class History:
             as_of=moment,
             categories=self.categories,
             departments=self.departments,
-            members=replace(members, joined=np.where(keep_member, members.joined, np.nan),
-                            synced=np.where(members.synced < moment, members.synced, np.nan)),
+            members=replace(
+                members,
+                joined=np.where(keep_member, members.joined, np.nan),
+                synced=np.where(members.synced < moment, members.synced, np.nan),
+            ),
             orders=_take(self.orders, order_mask),
             lines=lines,
             # an outcome at `at` answers a message sent earlier, so it is before `moment` too

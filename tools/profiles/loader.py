@@ -92,8 +92,9 @@ class Catalogue:
     version: tuple[float, ...]  # (count, largest id, total length of names and departments)
 
 
-async def load_history(db: Database, as_of: datetime, member_id: int | None = None,
-                       also_at: Sequence[datetime] = ()) -> History:
+async def load_history(
+    db: Database, as_of: datetime, member_id: int | None = None, also_at: Sequence[datetime] = ()
+) -> History:
     """All members' history before `as_of`, or one member's when `member_id` is given, with
     activity summaries as of `as_of` and each of `also_at` (earlier moments)."""
     history, _ = await _load(db, as_of, member_id, also_at, None)
@@ -109,8 +110,9 @@ async def load_members_history(db: Database, as_of: datetime, members: Sequence[
     return history
 
 
-async def load_member_history(db: Database, as_of: datetime, member_id: int,
-                              catalogue: Catalogue | None = None) -> tuple[History, Catalogue]:
+async def load_member_history(
+    db: Database, as_of: datetime, member_id: int, catalogue: Catalogue | None = None
+) -> tuple[History, Catalogue]:
     """One member's history before `as_of` in two statements (the member's row; every numeric
     record plus the categories' version), reusing `catalogue` unless the categories changed. Also
     returns the catalogue used, for the next call."""
@@ -135,10 +137,19 @@ def _dated_records(start: Any, end: Any) -> list[tuple[Any, Any]]:
     """What a profile reads, as (member column, condition dating the record in [start, end))."""
     return [
         (Order.customer_id, and_(Order.placed_at >= start, Order.placed_at < end)),
-        (Contact.customer_id, and_(Contact.sent_at >= start, Contact.sent_at < end, Contact.status == "sent")),
+        (
+            Contact.customer_id,
+            and_(Contact.sent_at >= start, Contact.sent_at < end, Contact.status == "sent"),
+        ),
         (Outcome.customer_id, and_(Outcome.occurred_at >= start, Outcome.occurred_at < end)),
-        (ChannelConsent.customer_id, and_(ChannelConsent.updated_at >= start, ChannelConsent.updated_at < end)),
-        (BehaviouralEvent.customer_id, and_(BehaviouralEvent.occurred_at >= start, BehaviouralEvent.occurred_at < end)),
+        (
+            ChannelConsent.customer_id,
+            and_(ChannelConsent.updated_at >= start, ChannelConsent.updated_at < end),
+        ),
+        (
+            BehaviouralEvent.customer_id,
+            and_(BehaviouralEvent.occurred_at >= start, BehaviouralEvent.occurred_at < end),
+        ),
     ]
 
 
@@ -149,8 +160,14 @@ def _between() -> tuple[Any, Any]:
 @lru_cache(maxsize=1)
 def _recorded_between() -> Select[Any]:
     member = bindparam("member")
-    return select(or_(*(select(literal(1)).where(who == member, dated).exists()
-                        for who, dated in _dated_records(*_between()))))
+    return select(
+        or_(
+            *(
+                select(literal(1)).where(who == member, dated).exists()
+                for who, dated in _dated_records(*_between())
+            )
+        )
+    )
 
 
 @lru_cache(maxsize=1)
@@ -158,8 +175,14 @@ def _recorded_members() -> CompoundSelect[Any]:
     return union(*(select(who).where(dated) for who, dated in _dated_records(*_between())))
 
 
-async def _load(db: Database, as_of: datetime, member_id: int | None, also_at: Sequence[datetime],
-                catalogue: Catalogue | None, members: list[int] | None = None) -> tuple[History, Catalogue]:
+async def _load(
+    db: Database,
+    as_of: datetime,
+    member_id: int | None,
+    also_at: Sequence[datetime],
+    catalogue: Catalogue | None,
+    members: list[int] | None = None,
+) -> tuple[History, Catalogue]:
     queries = _queries(db.dialect, "one" if member_id is not None else "all" if members is None else "named")
     params = {"as_of": as_of, "member": member_id, "members": members}
     if any(moment > as_of for moment in also_at):
@@ -184,9 +207,11 @@ async def _load(db: Database, as_of: datetime, member_id: int | None, also_at: S
         activity = {day_of(as_of): _summary(part["contact_activity"], part["event_activity"], member_ids)}
         for moment in sorted(set(also_at) - {as_of}):
             moment_params = params | _windows(moment)
-            activity[day_of(moment)] = _summary(await _numbers(conn, queries.contact_activity, moment_params),
-                                                await _numbers(conn, queries.event_activity, moment_params),
-                                                member_ids)
+            activity[day_of(moment)] = _summary(
+                await _numbers(conn, queries.contact_activity, moment_params),
+                await _numbers(conn, queries.event_activity, moment_params),
+                member_ids,
+            )
     # Records of members not in `member` (joined after as_of, yet with earlier records) are dropped.
     order = _kept(order, member_ids, 0)
     sort = np.lexsort((order[1], order[2], _positions(member_ids, order[0])))
@@ -203,25 +228,53 @@ async def _load(db: Database, as_of: datetime, member_id: int | None, also_at: S
         departments=catalogue.departments,
         members=Members(
             customer_id=member_ids,
-            external_id=member[1], first_name=member[2], last_name=member[3], email=member[4], phone=member[5],
-            birth_year=member[6].astype(float), gender=member[7], income_band=member[8],
-            household_size=member[9].astype(float), postcode=member[10], locale=member[11], time_zone=member[12],
+            external_id=member[1],
+            first_name=member[2],
+            last_name=member[3],
+            email=member[4],
+            phone=member[5],
+            birth_year=member[6].astype(float),
+            gender=member[7],
+            income_band=member[8],
+            household_size=member[9].astype(float),
+            postcode=member[10],
+            locale=member[11],
+            time_zone=member[12],
             joined=member[13].astype(float),
             synced=np.where(member[14].astype(float) < day_of(as_of), member[14].astype(float), np.nan),
-            tier=member[15], points_balance=member[16].astype(float), lifetime_points=member[17].astype(float),
+            tier=member[15],
+            points_balance=member[16].astype(float),
+            lifetime_points=member[17].astype(float),
         ),
         orders=Orders(
-            member=_positions(member_ids, order[0]), at=order[2], channel=order[3].astype(np.int8),
-            total=order[4], discount=order[5], coupon=order[6] > 0,
+            member=_positions(member_ids, order[0]),
+            at=order[2],
+            channel=order[3].astype(np.int8),
+            total=order[4],
+            discount=order[5],
+            coupon=order[6] > 0,
         ),
         lines=Lines(
-            order=_positions(order_ids, line[0]), category=_positions(catalogue.ids, line[1]),
-            quantity=quantity, gross=quantity * line[3], cost=quantity * line[4], discount=line[5],
+            order=_positions(order_ids, line[0]),
+            category=_positions(catalogue.ids, line[1]),
+            quantity=quantity,
+            gross=quantity * line[3],
+            cost=quantity * line[4],
+            discount=line[5],
         ),
-        outcomes=Outcomes(member=_positions(member_ids, outcome[0]), contact=outcome[1].astype(np.int64),
-                          channel=outcome[2].astype(np.int8), at=outcome[4], type=outcome[3].astype(np.int8)),
-        consents=Consents(member=_positions(member_ids, consent[0]), channel=consent[1].astype(np.int8),
-                          granted=consent[2] > 0, updated=consent[3]),
+        outcomes=Outcomes(
+            member=_positions(member_ids, outcome[0]),
+            contact=outcome[1].astype(np.int64),
+            channel=outcome[2].astype(np.int8),
+            at=outcome[4],
+            type=outcome[3].astype(np.int8),
+        ),
+        consents=Consents(
+            member=_positions(member_ids, consent[0]),
+            channel=consent[1].astype(np.int8),
+            granted=consent[2] > 0,
+            updated=consent[3],
+        ),
         activity=activity,
         visits=Visits(member=_positions(member_ids, visit[0]), at=(visit[1] + 0.5) / 24.0),
     )
@@ -230,7 +283,9 @@ async def _load(db: Database, as_of: datetime, member_id: int | None, also_at: S
 
 async def _catalogue(conn: AsyncConnection, queries: "_Queries", version: tuple[float, ...]) -> Catalogue:
     category = await _objects(conn, queries.categories, {})
-    return Catalogue(ids=category[0].astype(np.int64), names=category[1], departments=category[2], version=version)
+    return Catalogue(
+        ids=category[0].astype(np.int64), names=category[1], departments=category[2], version=version
+    )
 
 
 def _kept(columns: list[np.ndarray], known: np.ndarray, key: int) -> list[np.ndarray]:
@@ -244,13 +299,18 @@ def _windows(moment: datetime) -> dict[str, datetime]:
     return {"at": moment} | {f"since_{d}": moment - timedelta(days=d) for d in days}
 
 
-async def _parts_in_parallel(db: Database, queries: "_Queries", params: dict[str, Any]) -> dict[str, list[np.ndarray]]:
+async def _parts_in_parallel(
+    db: Database, queries: "_Queries", params: dict[str, Any]
+) -> dict[str, list[np.ndarray]]:
     async def run(names: tuple[str, ...]) -> list[list[np.ndarray]]:
         async with db.engine.connect() as conn:
             return [await _numbers(conn, getattr(queries, name), params) for name in names]
 
     # balanced by typical cost: lines are the biggest part, events the next
-    first, second = ("lines", "outcomes", "consents"), ("orders", "event_activity", "contact_activity", "visits")
+    first, second = (
+        ("lines", "outcomes", "consents"),
+        ("orders", "event_activity", "contact_activity", "visits"),
+    )
     done = await asyncio.gather(run(first), run(second))
     return dict(zip(first + second, done[0] + done[1], strict=True))
 
@@ -285,8 +345,13 @@ def _summary(sent: list[np.ndarray], events: list[np.ndarray], members: np.ndarr
         for i, name in enumerate(EVENT_WINDOWS):
             counts[name][row] = events[1 + i]
         newest_event[row] = events[-1]
-    return Activity(sends=sends, sends_90=sends_90, newest_contact=newest_contact, events=counts,
-                    newest_event=newest_event)
+    return Activity(
+        sends=sends,
+        sends_90=sends_90,
+        newest_contact=newest_contact,
+        events=counts,
+        newest_event=newest_event,
+    )
 
 
 def _max_by(row: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -300,7 +365,9 @@ async def _objects(conn: AsyncConnection, query: Select[Any], params: dict[str, 
     width = len(query.selected_columns)
     if not rows:
         return [np.array([], dtype=object) for _ in range(width)]
-    values = np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width).reshape(len(rows), width)
+    values = np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width).reshape(
+        len(rows), width
+    )
     return [values[:, i] for i in range(width)]
 
 
@@ -310,7 +377,9 @@ async def _numbers(conn: AsyncConnection, query: Select[Any], params: dict[str, 
     width = len(query.selected_columns)
     # numpy reads a list of result rows one value at a time through the sequence protocol
     # (seconds per million rows); flattening them first is a hundred times faster
-    table = np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width).reshape(len(rows), width)
+    table = np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width).reshape(
+        len(rows), width
+    )
     return [table[:, i] for i in range(width)]
 
 
@@ -322,8 +391,16 @@ def _positions(known: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return order[np.searchsorted(known[order], ids.astype(np.int64))]
 
 
-RECORD_PARTS = ("orders", "lines", "outcomes", "consents", "contact_activity", "event_activity", "visits",
-                "catalogue")
+RECORD_PARTS = (
+    "orders",
+    "lines",
+    "outcomes",
+    "consents",
+    "contact_activity",
+    "event_activity",
+    "visits",
+    "catalogue",
+)
 
 
 @dataclass(frozen=True)
@@ -344,14 +421,16 @@ class _Queries:
 def _union(parts: list[Select[Any]]) -> CompoundSelect[Any]:
     """Parts padded to one width with NULLs, as floats, each row tagged with its part's index."""
     width = max(len(p.selected_columns) for p in parts)
-    return union_all(*(
-        part.with_only_columns(
-            literal(code).label("part"),
-            *(cast(c, Float()).label(f"v{i}") for i, c in enumerate(part.selected_columns)),
-            *(cast(null(), Float()).label(f"v{i}") for i in range(len(part.selected_columns), width)),
+    return union_all(
+        *(
+            part.with_only_columns(
+                literal(code).label("part"),
+                *(cast(c, Float()).label(f"v{i}") for i, c in enumerate(part.selected_columns)),
+                *(cast(null(), Float()).label(f"v{i}") for i in range(len(part.selected_columns), width)),
+            )
+            for code, part in enumerate(parts)
         )
-        for code, part in enumerate(parts)
-    ))
+    )
 
 
 @lru_cache(maxsize=8)
@@ -390,7 +469,15 @@ def _queries(dialect: str, scope: Literal["all", "one", "named"]) -> _Queries:
         return case((condition, 1), else_=0)
 
     c, a, o, line, p, k, oc, e, cs = (
-        Customer, LoyaltyAccount, Order, OrderLine, Product, Contact, Outcome, BehaviouralEvent, ChannelConsent
+        Customer,
+        LoyaltyAccount,
+        Order,
+        OrderLine,
+        Product,
+        Contact,
+        Outcome,
+        BehaviouralEvent,
+        ChannelConsent,
     )
 
     def window(spec: Any) -> Any:
@@ -402,35 +489,60 @@ def _queries(dialect: str, scope: Literal["all", "one", "named"]) -> _Queries:
 
     numeric = dict(
         orders=(
-            select(o.customer_id, o.id, days(o.placed_at), code(o.channel, ORDER_CHANNELS), o.total, o.discount_total,
-                   flag(o.coupon_code.is_not(None)))
-            .where(o.placed_at < as_of, only(o.customer_id))
+            select(
+                o.customer_id,
+                o.id,
+                days(o.placed_at),
+                code(o.channel, ORDER_CHANNELS),
+                o.total,
+                o.discount_total,
+                flag(o.coupon_code.is_not(None)),
+            ).where(o.placed_at < as_of, only(o.customer_id))
         ),
         lines=(
-            select(line.order_id, p.category_id, line.quantity, line.unit_price, line.unit_cost, line.discount)
+            select(
+                line.order_id, p.category_id, line.quantity, line.unit_price, line.unit_cost, line.discount
+            )
             .join(o, o.id == line.order_id)
             .join(p, p.id == line.product_id)
             .where(o.placed_at < as_of, only(o.customer_id))
         ),
         outcomes=(
-            select(oc.customer_id, oc.contact_id, code(k.channel, CHANNELS), code(oc.type, OUTCOME_TYPES),
-                   days(oc.occurred_at))
+            select(
+                oc.customer_id,
+                oc.contact_id,
+                code(k.channel, CHANNELS),
+                code(oc.type, OUTCOME_TYPES),
+                days(oc.occurred_at),
+            )
             .join(k, and_(k.id == oc.contact_id, k.status == "sent", k.sent_at < as_of))
             .where(oc.occurred_at < as_of, only(oc.customer_id))
         ),
         consents=(
-            select(cs.customer_id, code(cs.channel, CHANNELS), flag(and_(cs.granted, cs.opted_out_at.is_(None))),
-                   days(cs.updated_at))
-            .where(cs.updated_at < as_of, only(cs.customer_id))
+            select(
+                cs.customer_id,
+                code(cs.channel, CHANNELS),
+                flag(and_(cs.granted, cs.opted_out_at.is_(None))),
+                days(cs.updated_at),
+            ).where(cs.updated_at < as_of, only(cs.customer_id))
         ),
         contact_activity=(
-            select(k.customer_id, code(k.channel, CHANNELS), func.count(), func.sum(flag(k.sent_at >= since(90))),
-                   days(func.max(k.sent_at)))
+            select(
+                k.customer_id,
+                code(k.channel, CHANNELS),
+                func.count(),
+                func.sum(flag(k.sent_at >= since(90))),
+                days(func.max(k.sent_at)),
+            )
             .where(k.status == "sent", k.sent_at < at, only(k.customer_id))
             .group_by(k.customer_id, k.channel)
         ),
         event_activity=(
-            select(e.customer_id, *(window(spec) for spec in EVENT_WINDOWS.values()), days(func.max(e.occurred_at)))
+            select(
+                e.customer_id,
+                *(window(spec) for spec in EVENT_WINDOWS.values()),
+                days(func.max(e.occurred_at)),
+            )
             .where(e.occurred_at < at, only(e.customer_id))
             .group_by(e.customer_id)
         ),
@@ -441,17 +553,37 @@ def _queries(dialect: str, scope: Literal["all", "one", "named"]) -> _Queries:
         ),
         # Additions and removals change the count or the largest id; renames almost always the lengths
         # (the service also rereads the categories every FRAME_REUSE).
-        catalogue=select(func.count(), func.max(Category.id),
-                         func.sum(func.length(Category.name) + func.length(Category.department))),
+        catalogue=select(
+            func.count(),
+            func.max(Category.id),
+            func.sum(func.length(Category.name) + func.length(Category.department)),
+        ),
     )
     return _Queries(
         **numeric,
         records=_union([numeric[name] for name in RECORD_PARTS]),
         categories=select(Category.id, Category.name, Category.department).order_by(Category.id),
         members=(
-            select(c.id, c.external_id, c.first_name, c.last_name, c.email, c.phone, c.birth_year, c.gender,
-                   c.income_band, c.household_size, c.postcode, c.locale, c.time_zone, days(c.joined_at),
-                   days(c.data_synced_at), a.tier, a.points_balance, a.lifetime_points)
+            select(
+                c.id,
+                c.external_id,
+                c.first_name,
+                c.last_name,
+                c.email,
+                c.phone,
+                c.birth_year,
+                c.gender,
+                c.income_band,
+                c.household_size,
+                c.postcode,
+                c.locale,
+                c.time_zone,
+                days(c.joined_at),
+                days(c.data_synced_at),
+                a.tier,
+                a.points_balance,
+                a.lifetime_points,
+            )
             .outerjoin(a, a.customer_id == c.id)
             .where(c.joined_at < as_of, only(c.id))
             .order_by(c.id)

@@ -7,10 +7,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday; Monday is 0
-SOUTHERN_ZONES = ("Australia/", "Antarctica/", "Pacific/Auckland", "Pacific/Chatham", "Pacific/Fiji",
-                  "America/Argentina", "America/Sao_Paulo", "America/Santiago", "America/Montevideo",
-                  "America/Asuncion", "Africa/Johannesburg", "Africa/Maputo", "Africa/Windhoek",
-                  "Indian/Mauritius", "Indian/Reunion")
+SOUTHERN_ZONES = (
+    "Australia/",
+    "Antarctica/",
+    "Pacific/Auckland",
+    "Pacific/Chatham",
+    "Pacific/Fiji",
+    "America/Argentina",
+    "America/Sao_Paulo",
+    "America/Santiago",
+    "America/Montevideo",
+    "America/Asuncion",
+    "Africa/Johannesburg",
+    "Africa/Maputo",
+    "Africa/Windhoek",
+    "Indian/Mauritius",
+    "Indian/Reunion",
+)
 
 
 def zone(name: str | None) -> ZoneInfo:

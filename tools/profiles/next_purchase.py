@@ -22,7 +22,12 @@ class NextPurchaseModel:
 
 def fit_next_purchase(inputs: np.ndarray, days_to_next: np.ndarray, window_days: int) -> NextPurchaseModel:
     trees = HistGradientBoostingRegressor(
-        loss="absolute_error", max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=40,
-        early_stopping=False, random_state=0,
+        loss="absolute_error",
+        max_iter=200,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=40,
+        early_stopping=False,
+        random_state=0,
     ).fit(fittable(inputs), days_to_next)
     return NextPurchaseModel(trees=CompiledTrees.of(trees), window_days=window_days)

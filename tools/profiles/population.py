@@ -54,6 +54,8 @@ def category_stats(history: History, pairs: Pairs) -> CategoryStats:
     rebought = ~np.isnan(pairs.median_interval)
     median_interval = groups.median(pairs.category[rebought], pairs.median_interval[rebought], k)
     return CategoryStats(
-        names=history.categories.copy(), popularity=popularity, co_purchase=co_purchase,
+        names=history.categories.copy(),
+        popularity=popularity,
+        co_purchase=co_purchase,
         median_interval=median_interval,
     )

@@ -79,13 +79,17 @@ def predict(models: FittedModels, history: History, features: MemberFeatures, pa
         regular=model.rule.regular(pairs)[listed] & (likely >= model.rule.min_likelihood),
     )
     return Predictions(
-        churn_risk=churn, next_purchase_day=history.as_of + next_days, clv_365=clv,
-        affinity=affinity, replenishment=replenishment,
+        churn_risk=churn,
+        next_purchase_day=history.as_of + next_days,
+        clv_365=clv,
+        affinity=affinity,
+        replenishment=replenishment,
     )
 
 
-def top_per_member(member: np.ndarray, score: np.ndarray, tiebreak: np.ndarray, n: int,
-                   k: int) -> tuple[np.ndarray, np.ndarray]:
+def top_per_member(
+    member: np.ndarray, score: np.ndarray, tiebreak: np.ndarray, n: int, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, row indexes) of each member's k best rows, best first (ties by `tiebreak`)."""
     order = np.lexsort((tiebreak, -score, member))
     ranked_member = member[order]

@@ -162,7 +162,9 @@ class Profile(_Model):
     predictions: Predictions
 
     @classmethod
-    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
         """The schema with every sub-model written in place and optional values as type lists:
         equivalent to pydantic's, but an MCP client validates each profile against it in half the
         time (no `$ref` to resolve, no `anyOf` to try), and that check is part of every call."""
@@ -170,11 +172,13 @@ class Profile(_Model):
 
     def masked(self) -> Self:
         """A copy safe to show by default: e-mail, phone and last name reduced to hints."""
-        contact = self.contact.model_copy(update={
-            "email": mask_email(self.contact.email),
-            "phone": mask_phone(self.contact.phone),
-            "last_name": mask_name(self.contact.last_name),
-        })
+        contact = self.contact.model_copy(
+            update={
+                "email": mask_email(self.contact.email),
+                "phone": mask_phone(self.contact.phone),
+                "last_name": mask_name(self.contact.last_name),
+            }
+        )
         return self.model_copy(update={"contact": contact})
 
 

@@ -48,10 +48,16 @@ def purchase_features(history: History) -> dict[str, np.ndarray]:
     recent = line_age < 365
     promoted = (lines.discount > 0) | orders.coupon[lines.order]
     gross_365 = groups.total(line_member, lines.gross, n, recent)
-    out["discount_share"] = groups.ratio(groups.total(line_member, lines.gross, n, recent & promoted), gross_365)
-    out["coupon_order_share"] = groups.ratio(groups.count(member, n, orders.coupon & (age < 365)), out["orders_365"])
+    out["discount_share"] = groups.ratio(
+        groups.total(line_member, lines.gross, n, recent & promoted), gross_365
+    )
+    out["coupon_order_share"] = groups.ratio(
+        groups.count(member, n, orders.coupon & (age < 365)), out["orders_365"]
+    )
 
-    out.update(_concentration(line_member[recent], lines.category[recent], net[recent], n, len(history.categories)))
+    out.update(
+        _concentration(line_member[recent], lines.category[recent], net[recent], n, len(history.categories))
+    )
     for code, channel in enumerate(ORDER_CHANNELS):
         out[f"{channel}_order_share"] = groups.ratio(
             groups.count(member, n, (orders.channel == code) & (age < 365)), out["orders_365"]
@@ -78,8 +84,9 @@ def _rhythm(member: np.ndarray, at: np.ndarray, n: int, now: float) -> dict[str,
     }
 
 
-def _concentration(member: np.ndarray, category: np.ndarray, spend: np.ndarray, n: int,
-                   categories: int) -> dict[str, np.ndarray]:
+def _concentration(
+    member: np.ndarray, category: np.ndarray, spend: np.ndarray, n: int, categories: int
+) -> dict[str, np.ndarray]:
     """How spread the member's spend is across categories over the last year."""
     key = member.astype(np.int64) * max(categories, 1) + category
     pairs, position = np.unique(key, return_inverse=True)

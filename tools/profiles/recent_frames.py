@@ -21,8 +21,11 @@ class RecentFrames:
         any newer (a clock set back, as an evaluation does, starts over)."""
         kept = [f for f in self._frames if frame.as_of - self.window <= f.as_of <= frame.as_of]
         self._frames = [*kept, frame]
-        self._rows = {member: (f, row) for f in self._frames
-                      for row, member in enumerate(f.history.members.customer_id.tolist())}
+        self._rows = {
+            member: (f, row)
+            for f in self._frames
+            for row, member in enumerate(f.history.members.customer_id.tolist())
+        }
 
     def row(self, customer_id: int) -> tuple[ProfileFrame, int] | None:
         """The newest kept frame holding the member, and their row in it."""

@@ -25,9 +25,18 @@ from tools.profiles.population import CategoryStats
 from tools.profiles.trees import CompiledTrees, fittable
 
 INPUTS = (
-    "median_interval", "mean_interval", "last_interval", "interval_cv", "recency", "overdue", "days_bought",
-    *(f"weighted_{int(h)}d" for h in HALF_LIVES), "category_interval", "member_median_interval",
-    "member_recency", "member_orders_90",
+    "median_interval",
+    "mean_interval",
+    "last_interval",
+    "interval_cv",
+    "recency",
+    "overdue",
+    "days_bought",
+    *(f"weighted_{int(h)}d" for h in HALF_LIVES),
+    "category_interval",
+    "member_median_interval",
+    "member_recency",
+    "member_orders_90",
 )
 
 
@@ -71,37 +80,63 @@ class ReplenishmentModel:
         return self.rebuy.predict(inputs)
 
 
-def fit_replenishment(inputs: np.ndarray, days_to_next: np.ndarray, window_days: int,
-                      rule: Regularity) -> ReplenishmentModel:
+def fit_replenishment(
+    inputs: np.ndarray, days_to_next: np.ndarray, window_days: int, rule: Regularity
+) -> ReplenishmentModel:
     """`days_to_next` is NaN for pairs not bought again within the window (censored)."""
     again = ~np.isnan(days_to_next)
     rebuy = None
     if 0 < again.sum() < len(again):
-        rebuy = CompiledTrees.of(HistGradientBoostingClassifier(
-            max_iter=150, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=50, early_stopping=False,
-            random_state=0,
-        ).fit(fittable(inputs), again.astype(int)))
+        rebuy = CompiledTrees.of(
+            HistGradientBoostingClassifier(
+                max_iter=150,
+                learning_rate=0.1,
+                max_leaf_nodes=31,
+                min_samples_leaf=50,
+                early_stopping=False,
+                random_state=0,
+            ).fit(fittable(inputs), again.astype(int))
+        )
     trees = HistGradientBoostingRegressor(
-        loss="absolute_error", max_iter=200, learning_rate=0.05, max_leaf_nodes=31, min_samples_leaf=50,
-        early_stopping=False, random_state=0,
+        loss="absolute_error",
+        max_iter=200,
+        learning_rate=0.05,
+        max_leaf_nodes=31,
+        min_samples_leaf=50,
+        early_stopping=False,
+        random_state=0,
     ).fit(fittable(inputs[again]), days_to_next[again])
-    return ReplenishmentModel(trees=CompiledTrees.of(trees), rebuy=rebuy, rebuy_rate=float(again.mean()),
-                              window_days=window_days, rule=rule)
+    return ReplenishmentModel(
+        trees=CompiledTrees.of(trees),
+        rebuy=rebuy,
+        rebuy_rate=float(again.mean()),
+        window_days=window_days,
+        rule=rule,
+    )
 
 
-def regular_inputs(pairs: Pairs, features: MemberFeatures, stats: CategoryStats, categories: np.ndarray,
-                   rows: np.ndarray) -> np.ndarray:
+def regular_inputs(
+    pairs: Pairs, features: MemberFeatures, stats: CategoryStats, categories: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
     """Model inputs for the pairs at `rows` (indexes into `pairs`)."""
     member = pairs.member[rows]
     stat = stats.index_for(categories)[pairs.category[rows]]
     category_interval = np.full(len(rows), np.nan)
     if len(stats.names):
         category_interval = np.where(stat >= 0, stats.median_interval[np.maximum(stat, 0)], np.nan)
-    return np.column_stack([
-        pairs.median_interval[rows], pairs.mean_interval[rows], pairs.last_interval[rows],
-        pairs.interval_cv[rows], pairs.recency[rows],
-        groups.ratio(pairs.recency[rows], pairs.median_interval[rows]), pairs.days_bought[rows],
-        pairs.weighted[rows], category_interval,
-        features.fields["median_interval"][member], features.fields["recency_days"][member],
-        features.fields["orders_90"][member],
-    ])
+    return np.column_stack(
+        [
+            pairs.median_interval[rows],
+            pairs.mean_interval[rows],
+            pairs.last_interval[rows],
+            pairs.interval_cv[rows],
+            pairs.recency[rows],
+            groups.ratio(pairs.recency[rows], pairs.median_interval[rows]),
+            pairs.days_bought[rows],
+            pairs.weighted[rows],
+            category_interval,
+            features.fields["median_interval"][member],
+            features.fields["recency_days"][member],
+            features.fields["orders_90"][member],
+        ]
+    )

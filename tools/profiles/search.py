@@ -19,14 +19,18 @@ AFFINITY_DEPTH = 10  # a member "likes" a category when it is in their top ten
 class MemberFilter(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    segments: list[str] = Field(default_factory=list, max_length=20, description="in every one of these segments")
+    segments: list[str] = Field(
+        default_factory=list, max_length=20, description="in every one of these segments"
+    )
     lifecycle_stage: str | None = Field(None, max_length=40)
     min_recency_days: float | None = Field(None, ge=0)
     max_recency_days: float | None = Field(None, ge=0)
     tiers: list[Tier] = Field(default_factory=list)
     min_churn_risk: float | None = Field(None, ge=0, le=1)
     max_churn_risk: float | None = Field(None, ge=0, le=1)
-    category: str | None = Field(None, max_length=80, description=f"in the member's top {AFFINITY_DEPTH} categories")
+    category: str | None = Field(
+        None, max_length=80, description=f"in the member's top {AFFINITY_DEPTH} categories"
+    )
     preferred_channel: Channel | None = None
     consent: Channel | None = Field(None, description="the member consents to this channel")
     exclude_stale: bool = False
@@ -72,13 +76,18 @@ def find_members(frame: ProfileFrame, query: MemberFilter) -> MemberPage:
     chosen = _matching(frame, query)
     fields = frame.fields
     index = np.nonzero(chosen)[0]
-    key = frame.history.members.customer_id[index] if query.sort == "customer_id" else fields[query.sort][index]
+    key = (
+        frame.history.members.customer_id[index] if query.sort == "customer_id" else fields[query.sort][index]
+    )
     key = np.where(np.isnan(key), np.inf, key) if key.dtype.kind == "f" else key
     order = np.argsort(-key if query.descending else key, kind="stable")
     start = (query.page - 1) * query.page_size
     page = index[order[start : start + query.page_size]]
     return MemberPage(
-        as_of=frame.as_of, total=int(chosen.sum()), page=query.page, page_size=query.page_size,
+        as_of=frame.as_of,
+        total=int(chosen.sum()),
+        page=query.page,
+        page_size=query.page_size,
         members=[summary(frame, int(i)) for i in page],
     )
 

@@ -16,7 +16,9 @@ YEAR = 365
 
 
 def season_of(days: np.ndarray, in_south: np.ndarray) -> np.ndarray:
-    month = np.floor(days).astype("int64").astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+    month = (
+        np.floor(days).astype("int64").astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+    )
     northern = NORTHERN_SEASON_OF_MONTH[month]
     return np.where(in_south, (northern + 2) % 4, northern)
 

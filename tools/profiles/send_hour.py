@@ -101,7 +101,7 @@ class HourPrior:
 
 def _log_kernel(hour: np.ndarray, spread: float, stray: float) -> np.ndarray:
     """Signals x hours: log-likelihood of each signal at each candidate hour (h means h:00-h:59)."""
-    normal = np.exp(-circular_gap(hour[:, None], HOURS[None, :] + 0.5) ** 2 / (2 * spread ** 2))
+    normal = np.exp(-(circular_gap(hour[:, None], HOURS[None, :] + 0.5) ** 2) / (2 * spread**2))
     normal /= normal.sum(axis=1, keepdims=True)
     # A share of signals lands anywhere in the day: a heavy-tailed kernel keeps one stray signal
     # from outvoting several near the member's hour.
@@ -129,5 +129,7 @@ def best_hours(signals: HourSignals, segment: np.ndarray, n: int, prior: HourPri
     member = signals.member.astype(np.int64)
     evidence = np.zeros((n, 24))
     if len(member):
-        np.add.at(evidence, member, signals.weight[:, None] * _log_kernel(signals.hour, prior.spread, prior.stray))
+        np.add.at(
+            evidence, member, signals.weight[:, None] * _log_kernel(signals.hour, prior.spread, prior.stray)
+        )
     return (np.log(np.maximum(prior.prior[segment], 1e-12)) + evidence).argmax(axis=1)

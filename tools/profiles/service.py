@@ -38,7 +38,6 @@ from tools.profiles.recent_frames import RecentFrames
 from tools.profiles.search import MemberFilter, MemberPage, find_members
 from tools.profiles.training import TrainingPlan, fit_models, load_training_history
 from tools.segments.definitions import SegmentBook, load_segments
-from tools.storage.base import MAX_EXTERNAL_ID, MAX_ROW_ID
 from tools.storage.db import Database, utcnow
 from tools.storage.models import Order
 from tools.storage.sqlite_driver import off_the_loop
@@ -46,7 +45,9 @@ from tools.storage.sqlite_driver import off_the_loop
 log = structlog.get_logger(__name__)
 
 FRAME_REUSE = timedelta(minutes=15)  # a batch frame serves requests this much later than its as-of
-FRAME_RENEW = FRAME_REUSE * 2 / 3  # `refresh` rebuilds it this old: the new one is ready before the old expires
+FRAME_RENEW = (
+    FRAME_REUSE * 2 / 3
+)  # `refresh` rebuilds it this old: the new one is ready before the old expires
 MODEL_MAX_AGE = timedelta(days=30)  # older models are refitted (as of the start of the day) on use
 
 
@@ -63,7 +64,9 @@ class ProfileService:
     _frame: ProfileFrame | None = field(default=None, repr=False)
     # frames of few members, newer than the whole-base one: named by `prime`, or found by `catch_up`
     _recent_frames: RecentFrames = field(default_factory=lambda: RecentFrames(FRAME_REUSE), repr=False)
-    _caught_up: datetime | None = field(default=None, repr=False)  # `catch_up` has found everyone active before this
+    _caught_up: datetime | None = field(
+        default=None, repr=False
+    )  # `catch_up` has found everyone active before this
     _catalogue: tuple[datetime, Catalogue] | None = field(default=None, repr=False)  # (read at, categories)
     # Fitting and whole-base frames take seconds of CPU: they run in a worker thread so a server
     # keeps answering, and one at a time so concurrent callers wait for the result, not redo it.
@@ -152,8 +155,11 @@ class ProfileService:
         await self._check_data(moment)
         models = await self.models(moment)
         with off_the_loop():
-            history = await (load_history(self.db, moment) if members is None
-                             else load_members_history(self.db, moment, members))
+            history = await (
+                load_history(self.db, moment)
+                if members is None
+                else load_members_history(self.db, moment, members)
+            )
         return await asyncio.to_thread(build_frame, history, models, self.segments, self.stale_after)
 
     async def history(self, as_of: datetime, customer_id: int) -> History:
@@ -243,7 +249,9 @@ class ProfileService:
         if first is None:
             raise InvalidInput("no orders in the database: import or seed some first")
         if as_of <= first:
-            raise InvalidInput(f"as-of {as_of:%Y-%m-%d} is before any data (the first order is {first:%Y-%m-%d})")
+            raise InvalidInput(
+                f"as-of {as_of:%Y-%m-%d} is before any data (the first order is {first:%Y-%m-%d})"
+            )
 
     def _moment(self, as_of: datetime | None) -> datetime:
         moment = as_of if as_of is not None else self.clock()
@@ -251,13 +259,20 @@ class ProfileService:
         return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
 
 
-def open_profiles(db: Database, *, models_dir: Path | None = None, segments_path: Path | None = None,
-                  stale_after: timedelta = DEFAULT_STALE_AFTER) -> ProfileService:
+def open_profiles(
+    db: Database,
+    *,
+    models_dir: Path | None = None,
+    segments_path: Path | None = None,
+    stale_after: timedelta = DEFAULT_STALE_AFTER,
+) -> ProfileService:
     """The service with the shipped defaults: models beside the database, the default segments."""
     url = db.engine.url.render_as_string(hide_password=False)
     return ProfileService(
-        db=db, store=ModelStore(models_dir or default_models_dir(url)),
-        segments=load_segments(SEGMENT_FIELDS, segments_path), stale_after=stale_after,
+        db=db,
+        store=ModelStore(models_dir or default_models_dir(url)),
+        segments=load_segments(SEGMENT_FIELDS, segments_path),
+        stale_after=stale_after,
     )
 
 

@@ -68,8 +68,13 @@ class TrainingPlan:
         return [c for c in found if c - earliest >= self.min_history_days]
 
     def all_cutoffs(self, base: float, earliest: float) -> list[float]:
-        windows = (self.churn_days, self.affinity_days, self.next_purchase_days, self.replenishment_days,
-                   self.clv_window(base, earliest))
+        windows = (
+            self.churn_days,
+            self.affinity_days,
+            self.next_purchase_days,
+            self.replenishment_days,
+            self.clv_window(base, earliest),
+        )
         return sorted({c for w in windows for c in self.cutoffs(w, base, earliest)})
 
 
@@ -125,20 +130,32 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
     churn_cutoffs = cutoffs(plan.churn_days)
     parts = [_churn_rows(snapshots.at(c), history, plan.churn_days) for c in churn_cutoffs]
     x, y, key = _stack(parts)
-    latest = np.concatenate([np.full(len(labels), c == max(churn_cutoffs))
-                             for (_, labels, _), c in zip(parts, churn_cutoffs, strict=True)])
+    latest = np.concatenate(
+        [
+            np.full(len(labels), c == max(churn_cutoffs))
+            for (_, labels, _), c in zip(parts, churn_cutoffs, strict=True)
+        ]
+    )
     learnable("churn", y, classes=True)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
     churn = fit_churn(x, y, key, latest, plan.churn_days, fit=fit)
     held &= latest  # judged where it is calibrated: the latest window
     if held.any():
         risk = churn.predict(x[held])
-        metrics |= {"churn_auc": _auc(y[held], risk), "churn_brier": float(brier_score_loss(y[held], risk)),
-                    "churn_mean_predicted": float(risk.mean()), "churn_observed": float(y[held].mean())}
+        metrics |= {
+            "churn_auc": _auc(y[held], risk),
+            "churn_brier": float(brier_score_loss(y[held], risk)),
+            "churn_mean_predicted": float(risk.mean()),
+            "churn_observed": float(y[held].mean()),
+        }
     rows["churn"] = len(y)
 
-    x, y, key = _stack([_next_rows(snapshots.at(c), history, plan.next_purchase_days)
-                        for c in cutoffs(plan.next_purchase_days)])
+    x, y, key = _stack(
+        [
+            _next_rows(snapshots.at(c), history, plan.next_purchase_days)
+            for c in cutoffs(plan.next_purchase_days)
+        ]
+    )
     learnable("next purchase", y, classes=False)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
     next_purchase = fit_next_purchase(x[fit], y[fit], plan.next_purchase_days)
@@ -151,19 +168,23 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
     fit, held = holdout_split(key, HOLDOUT_SHARE)
     clv = fit_clv(x[fit], y[fit], clv_days)
     if held.any():
-        metrics["clv_window_mae"] = float(np.abs(clv.predict(x[held]) * clv_days / YEAR_DAYS - y[held]).mean())
+        metrics["clv_window_mae"] = float(
+            np.abs(clv.predict(x[held]) * clv_days / YEAR_DAYS - y[held]).mean()
+        )
     rows["clv"] = len(y)
 
-    x, y, key = _stack([
-        _replenishment_rows(snapshots.at(c), history, plan) for c in cutoffs(plan.replenishment_days)
-    ])
+    x, y, key = _stack(
+        [_replenishment_rows(snapshots.at(c), history, plan) for c in cutoffs(plan.replenishment_days)]
+    )
     learnable("replenishment", y[~np.isnan(y)], classes=False)
     fit, held = holdout_split(key, HOLDOUT_SHARE)
     replenishment = fit_replenishment(x[fit], y[fit], plan.replenishment_days, plan.regularity)
     again = held & ~np.isnan(y)
     if again.any():
         metrics["replenishment_mae_days"] = float(np.abs(replenishment.predict(x[again]) - y[again]).mean())
-        metrics["replenishment_rebuy_auc"] = _auc((~np.isnan(y[held])).astype(int), replenishment.likely(x[held]))
+        metrics["replenishment_rebuy_auc"] = _auc(
+            (~np.isnan(y[held])).astype(int), replenishment.likely(x[held])
+        )
     rows["replenishment"] = len(y)
 
     x, y, key = _stack([_affinity_rows(snapshots.at(c), history, plan) for c in cutoffs(plan.affinity_days)])
@@ -176,19 +197,34 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
 
     pairs = pair_history(history)
     unfinished = FittedModels(
-        version=ARTEFACT_VERSION, as_of=from_days(history.as_of), fitted_at=fitted_at,
-        stats=category_stats(history, pairs), churn=churn, next_purchase=next_purchase, clv=clv,
-        replenishment=replenishment, affinity=affinity, reference={}, metrics=metrics, training_rows=rows,
+        version=ARTEFACT_VERSION,
+        as_of=from_days(history.as_of),
+        fitted_at=fitted_at,
+        stats=category_stats(history, pairs),
+        churn=churn,
+        next_purchase=next_purchase,
+        clv=clv,
+        replenishment=replenishment,
+        affinity=affinity,
+        reference={},
+        metrics=metrics,
+        training_rows=rows,
         send_hours=fit_send_hours(history),
     )
     features = member_features(history, unfinished.send_hours)
     models = replace(unfinished, reference=_reference(unfinished, history, features, pairs))
-    log.info("models fitted", as_of=models.as_of.isoformat(), seconds=round(time.perf_counter() - started, 1),
-             **{k: round(v, 3) for k, v in metrics.items()})
+    log.info(
+        "models fitted",
+        as_of=models.as_of.isoformat(),
+        seconds=round(time.perf_counter() - started, 1),
+        **{k: round(v, 3) for k, v in metrics.items()},
+    )
     return models
 
 
-def _stack(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _stack(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
 
 
@@ -236,8 +272,9 @@ def _sampled_members(snap: Snapshot, limit: int) -> np.ndarray:
     return mask
 
 
-def _replenishment_rows(snap: Snapshot, history: History,
-                        plan: TrainingPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _replenishment_rows(
+    snap: Snapshot, history: History, plan: TrainingPlan
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every pair bought on enough days by the cutoff; days to its next purchase in the window
     after, NaN when there was none (censored)."""
     pairs = snap.pairs
@@ -253,7 +290,9 @@ def _replenishment_rows(snap: Snapshot, history: History,
     return inputs, days, snap.member_key[pairs.member[rows]]
 
 
-def _affinity_rows(snap: Snapshot, history: History, plan: TrainingPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _affinity_rows(
+    snap: Snapshot, history: History, plan: TrainingPlan
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sampled = _sampled_members(snap, plan.max_pair_members)
     found = candidates(snap.history, snap.features, snap.pairs, snap.stats, members=sampled)
     k = max(len(history.categories), 1)

@@ -37,8 +37,12 @@ class Snapshots:
             past = self.history.before(cutoff)
             pairs = pair_history(past)
             self._cache[cutoff] = Snapshot(
-                cutoff=cutoff, history=past, features=member_features(past), pairs=pairs,
-                stats=category_stats(past, pairs), member_key=past.members.customer_id,
+                cutoff=cutoff,
+                history=past,
+                features=member_features(past),
+                pairs=pairs,
+                stats=category_stats(past, pairs),
+                member_key=past.members.customer_id,
                 exists=~np.isnan(past.members.joined),
             )
         return self._cache[cutoff]

@@ -30,6 +30,7 @@ def fittable(inputs: np.ndarray) -> np.ndarray:
     filled[:, empty] = 0.0
     return filled
 
+
 Boosted = HistGradientBoostingClassifier | HistGradientBoostingRegressor
 
 
@@ -57,11 +58,15 @@ class CompiledTrees:
         leaf = nodes["is_leaf"].astype(bool)
         itself = np.arange(len(nodes), dtype=np.int64)
         return cls(
-            model=model, roots=roots, feature=np.where(leaf, 0, nodes["feature_idx"]).astype(np.int64),
-            threshold=nodes["num_threshold"], missing_left=nodes["missing_go_to_left"].astype(bool),
+            model=model,
+            roots=roots,
+            feature=np.where(leaf, 0, nodes["feature_idx"]).astype(np.int64),
+            threshold=nodes["num_threshold"],
+            missing_left=nodes["missing_go_to_left"].astype(bool),
             left=np.where(leaf, itself, nodes["left"].astype(np.int64) + base),
             right=np.where(leaf, itself, nodes["right"].astype(np.int64) + base),
-            value=nodes["value"], depth=int(nodes["depth"].max()),
+            value=nodes["value"],
+            depth=int(nodes["depth"].max()),
         )
 
     def raw(self, inputs: np.ndarray) -> np.ndarray:

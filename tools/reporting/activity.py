@@ -23,10 +23,17 @@ class BudgetUse(BaseModel):
 
 async def offers_per_channel(conn: AsyncConnection, period: Period) -> dict[str, int]:
     """Messages carrying an offer, sent in the period, per channel."""
-    query = (select(Contact.channel, func.count())
-             .where(Contact.status == "sent", Contact.offer_code.is_not(None),
-                    Contact.sent_at >= period.since, Contact.sent_at < period.until)
-             .group_by(Contact.channel).order_by(Contact.channel))
+    query = (
+        select(Contact.channel, func.count())
+        .where(
+            Contact.status == "sent",
+            Contact.offer_code.is_not(None),
+            Contact.sent_at >= period.since,
+            Contact.sent_at < period.until,
+        )
+        .group_by(Contact.channel)
+        .order_by(Contact.channel)
+    )
     return {str(channel): int(n) for channel, n in await conn.execute(query)}
 
 
@@ -37,7 +44,9 @@ async def rejections_by_rule(conn: AsyncConnection, period: Period) -> dict[str,
     reasons are read in one query and counted here; rejections are few next to members."""
     query = select(GuardVerdict.reasons).where(
         GuardVerdict.verdict == Verdict.REJECT.value,
-        GuardVerdict.created_at >= period.since, GuardVerdict.created_at < period.until)
+        GuardVerdict.created_at >= period.since,
+        GuardVerdict.created_at < period.until,
+    )
     counts: Counter[str] = Counter()
     for (reasons,) in await conn.execute(query):
         codes = {str(r.get("code") or "unexplained") for r in reasons or [] if isinstance(r, dict)}
@@ -46,15 +55,31 @@ async def rejections_by_rule(conn: AsyncConnection, period: Period) -> dict[str,
 
 
 async def budget_use(conn: AsyncConnection, period: Period) -> list[BudgetUse]:
-    budgets = {u: (float(a), float(s)) for u, a, s in await conn.execute(
-        select(Budget.use_case, func.sum(Budget.amount), func.sum(Budget.spent))
-        .where(Budget.period_start < period.until, Budget.period_end > period.since)
-        .group_by(Budget.use_case))}
-    discounts = {u: float(d) for u, d in await conn.execute(
-        select(Contact.use_case, func.sum(Order.discount_total))
-        .join(Contact, Contact.id == Order.contact_id)
-        .where(Order.placed_at >= period.since, Order.placed_at < period.until, Contact.use_case.is_not(None))
-        .group_by(Contact.use_case))}
-    return [BudgetUse(use_case=u, amount=budgets.get(u, (0.0, 0.0))[0], committed=budgets.get(u, (0.0, 0.0))[1],
-                      discount=discounts.get(u, 0.0))
-            for u in sorted(set(budgets) | set(discounts))]
+    budgets = {
+        u: (float(a), float(s))
+        for u, a, s in await conn.execute(
+            select(Budget.use_case, func.sum(Budget.amount), func.sum(Budget.spent))
+            .where(Budget.period_start < period.until, Budget.period_end > period.since)
+            .group_by(Budget.use_case)
+        )
+    }
+    discounts = {
+        u: float(d)
+        for u, d in await conn.execute(
+            select(Contact.use_case, func.sum(Order.discount_total))
+            .join(Contact, Contact.id == Order.contact_id)
+            .where(
+                Order.placed_at >= period.since, Order.placed_at < period.until, Contact.use_case.is_not(None)
+            )
+            .group_by(Contact.use_case)
+        )
+    }
+    return [
+        BudgetUse(
+            use_case=u,
+            amount=budgets.get(u, (0.0, 0.0))[0],
+            committed=budgets.get(u, (0.0, 0.0))[1],
+            discount=discounts.get(u, 0.0),
+        )
+        for u in sorted(set(budgets) | set(discounts))
+    ]

@@ -99,7 +99,9 @@ def load_rules(path: Path = DEFAULT_RULES) -> RuleBook:
     return book
 
 
-async def evaluate_alerts(conn: AsyncConnection, book: RuleBook, at: datetime, *, announce: bool = True) -> list[Alert]:
+async def evaluate_alerts(
+    conn: AsyncConnection, book: RuleBook, at: datetime, *, announce: bool = True
+) -> list[Alert]:
     """Every alert the rules raise at `at` (naive UTC), each logged once unless `announce` is off."""
     alerts: list[Alert] = []
     for rule in book.rules:
@@ -123,13 +125,20 @@ def _windows(at: datetime, recent: int, baseline: int, mature: int) -> tuple[dat
     return split - timedelta(days=baseline), split, end
 
 
-async def _message_rates(conn: AsyncConnection, outcome: OutcomeType, start: datetime, end: datetime,
-                         ) -> dict[str, tuple[int, int]]:
+async def _message_rates(
+    conn: AsyncConnection,
+    outcome: OutcomeType,
+    start: datetime,
+    end: datetime,
+) -> dict[str, tuple[int, int]]:
     """(messages sent in [start, end), those with the outcome before `end`) per use case."""
     # An outcome never precedes its message, so only outcomes from `start` on can match.
-    hit = (select(Outcome.contact_id)
-           .where(Outcome.type == outcome.value, Outcome.occurred_at >= start, Outcome.occurred_at < end)
-           .distinct().subquery())
+    hit = (
+        select(Outcome.contact_id)
+        .where(Outcome.type == outcome.value, Outcome.occurred_at >= start, Outcome.occurred_at < end)
+        .distinct()
+        .subquery()
+    )
     query = (
         select(Contact.use_case, func.count(), func.count(hit.c.contact_id))
         .outerjoin(hit, hit.c.contact_id == Contact.id)
@@ -152,12 +161,20 @@ async def _conversion_drop(conn: AsyncConnection, rule: ConversionDrop, at: date
         floor = base * (1 - rule.max_drop)
         chance = float(binom.cdf(k_r, n_r, base))  # this few orders or fewer, were nothing different
         if recent < floor and chance <= rule.max_p_value:
-            out.append(Alert(
-                rule=rule.id, kind=rule.kind, group=group, value=recent, threshold=floor, window_start=split,
-                window_end=end,
-                message=f"{group}: conversion {recent:.1%} over {n_r:,} messages in the last {rule.recent_days} days "
-                        f"vs {base:.1%} over {n_b:,} in the {rule.baseline_days} before "
-                        f"(a {1 - recent / base:.0%} drop, p = {chance:.2g}; alert at {rule.max_drop:.0%})"))
+            out.append(
+                Alert(
+                    rule=rule.id,
+                    kind=rule.kind,
+                    group=group,
+                    value=recent,
+                    threshold=floor,
+                    window_start=split,
+                    window_end=end,
+                    message=f"{group}: conversion {recent:.1%} over {n_r:,} messages in the last {rule.recent_days} days "
+                    f"vs {base:.1%} over {n_b:,} in the {rule.baseline_days} before "
+                    f"(a {1 - recent / base:.0%} drop, p = {chance:.2g}; alert at {rule.max_drop:.0%})",
+                )
+            )
     return out
 
 
@@ -176,13 +193,24 @@ async def _unsubscribe_spike(conn: AsyncConnection, rule: UnsubscribeSpike, at: 
         base = k_b / n_b if n_b >= rule.min_contacts else 0.0
         limit = max(rule.min_rate, base * rule.max_ratio)
         if recent >= limit:
-            against = f"{base:.2%} over {n_b:,} in the {rule.baseline_days} before" if n_b >= rule.min_contacts \
+            against = (
+                f"{base:.2%} over {n_b:,} in the {rule.baseline_days} before"
+                if n_b >= rule.min_contacts
                 else "no baseline of enough messages"
-            out.append(Alert(
-                rule=rule.id, kind=rule.kind, group=group, value=recent, threshold=limit, window_start=split,
-                window_end=end,
-                message=f"{group}: unsubscribes {recent:.2%} of {n_r:,} messages in the last {rule.recent_days} days "
-                        f"vs {against} (alert at {limit:.2%})"))
+            )
+            out.append(
+                Alert(
+                    rule=rule.id,
+                    kind=rule.kind,
+                    group=group,
+                    value=recent,
+                    threshold=limit,
+                    window_start=split,
+                    window_end=end,
+                    message=f"{group}: unsubscribes {recent:.2%} of {n_r:,} messages in the last {rule.recent_days} days "
+                    f"vs {against} (alert at {limit:.2%})",
+                )
+            )
     return out
 
 
@@ -194,19 +222,29 @@ async def _over_discount(conn: AsyncConnection, rule: OverDiscount, at: datetime
     if rule.by == "tier":
         group, missing = LoyaltyAccount.tier, NO_TIER
         query = select(group, func.count(), func.sum(Order.discount_total)).outerjoin(
-            LoyaltyAccount, LoyaltyAccount.customer_id == Order.customer_id)
+            LoyaltyAccount, LoyaltyAccount.customer_id == Order.customer_id
+        )
     else:
         group, missing = Contact.use_case, UNASSIGNED
         query = select(group, func.count(), func.sum(Order.discount_total)).join(
-            Contact, Contact.id == Order.contact_id)
+            Contact, Contact.id == Order.contact_id
+        )
     out = []
     for value, orders, discount in await conn.execute(query.where(placed).group_by(group)):
         name = value or missing
         per_order = float(discount or 0) / orders
         if orders >= rule.min_orders and per_order > rule.max_discount_per_order:
-            out.append(Alert(
-                rule=rule.id, kind=rule.kind, group=f"{rule.by}={name}", value=per_order,
-                threshold=rule.max_discount_per_order, window_start=start, window_end=at,
-                message=f"{rule.by} {name}: ${per_order:,.2f} discount per order over {orders:,} orders in the last "
-                        f"{rule.window_days} days (ceiling ${rule.max_discount_per_order:,.2f})"))
+            out.append(
+                Alert(
+                    rule=rule.id,
+                    kind=rule.kind,
+                    group=f"{rule.by}={name}",
+                    value=per_order,
+                    threshold=rule.max_discount_per_order,
+                    window_start=start,
+                    window_end=at,
+                    message=f"{rule.by} {name}: ${per_order:,.2f} discount per order over {orders:,} orders in the last "
+                    f"{rule.window_days} days (ceiling ${rule.max_discount_per_order:,.2f})",
+                )
+            )
     return out

@@ -36,19 +36,28 @@ def bar_chart(bars: list[Bar], *, unit: str = "", title: str = "") -> str:
     for i, bar in enumerate(bars):
         top, left, right = ROW * i, min(zero, x(bar.value)), max(zero, x(bar.value))
         colour = bar.colour or (POSITIVE if bar.value >= 0 else NEGATIVE)
-        text = f"{unit}{bar.value:,.2f}" + (f" [{bar.low:,.2f}, {bar.high:,.2f}]" if bar.low is not None
-                                            and bar.high is not None else "") + (f" {bar.note}" if bar.note else "")
-        parts.append(f'<text x="0" y="{top + 15}">{html.escape(bar.label)}</text>'
-                     f'<rect x="{left:.1f}" y="{top + 4}" width="{right - left:.1f}" height="14" fill="{colour}" '
-                     f'data-label="{html.escape(bar.label, quote=True)}" data-value="{bar.value:.4f}">'
-                     f'<title>{html.escape(bar.label)}: {html.escape(text)}</title></rect>')
+        text = (
+            f"{unit}{bar.value:,.2f}"
+            + (f" [{bar.low:,.2f}, {bar.high:,.2f}]" if bar.low is not None and bar.high is not None else "")
+            + (f" {bar.note}" if bar.note else "")
+        )
+        parts.append(
+            f'<text x="0" y="{top + 15}">{html.escape(bar.label)}</text>'
+            f'<rect x="{left:.1f}" y="{top + 4}" width="{right - left:.1f}" height="14" fill="{colour}" '
+            f'data-label="{html.escape(bar.label, quote=True)}" data-value="{bar.value:.4f}">'
+            f"<title>{html.escape(bar.label)}: {html.escape(text)}</title></rect>"
+        )
         if bar.low is not None and bar.high is not None:
             mid = top + 11
-            parts.append(f'<line x1="{x(bar.low):.1f}" y1="{mid}" x2="{x(bar.high):.1f}" y2="{mid}" stroke="#222"/>'
-                         f'<line x1="{x(bar.low):.1f}" y1="{mid - 4}" x2="{x(bar.low):.1f}" y2="{mid + 4}" stroke="#222"/>'
-                         f'<line x1="{x(bar.high):.1f}" y1="{mid - 4}" x2="{x(bar.high):.1f}" y2="{mid + 4}" '
-                         f'stroke="#222"/>')
+            parts.append(
+                f'<line x1="{x(bar.low):.1f}" y1="{mid}" x2="{x(bar.high):.1f}" y2="{mid}" stroke="#222"/>'
+                f'<line x1="{x(bar.low):.1f}" y1="{mid - 4}" x2="{x(bar.low):.1f}" y2="{mid + 4}" stroke="#222"/>'
+                f'<line x1="{x(bar.high):.1f}" y1="{mid - 4}" x2="{x(bar.high):.1f}" y2="{mid + 4}" '
+                f'stroke="#222"/>'
+            )
         parts.append(f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 8}" y="{top + 15}">{html.escape(text)}</text>')
     label = f' aria-label="{html.escape(title, quote=True)}"' if title else ""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img"{label} width="{LABEL_WIDTH + PLOT_WIDTH + 260}" '
-            f'height="{ROW * len(bars) + 4}" font-size="12">{"".join(parts)}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img"{label} width="{LABEL_WIDTH + PLOT_WIDTH + 260}" '
+        f'height="{ROW * len(bars) + 4}" font-size="12">{"".join(parts)}</svg>'
+    )

@@ -13,10 +13,17 @@ from tools.reporting.report import Report
 from tools.reporting.stats import Difference
 
 KPI_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("contacts", "messages"), ("offers", "offers"), ("redemption_rate", "redemption rate"),
-    ("conversion_rate", "conversion"), ("unsubscribe_rate", "unsubscribe rate"), ("orders", "orders"),
-    ("revenue", "revenue"), ("aov", "AOV"), ("items_per_order", "items / order"),
-    ("category_penetration", "categories / buyer"), ("margin_per_order", "margin / order"),
+    ("contacts", "messages"),
+    ("offers", "offers"),
+    ("redemption_rate", "redemption rate"),
+    ("conversion_rate", "conversion"),
+    ("unsubscribe_rate", "unsubscribe rate"),
+    ("orders", "orders"),
+    ("revenue", "revenue"),
+    ("aov", "AOV"),
+    ("items_per_order", "items / order"),
+    ("category_penetration", "categories / buyer"),
+    ("margin_per_order", "margin / order"),
     ("discount", "discount spend"),
 )
 PERCENT = {"redemption_rate", "conversion_rate", "unsubscribe_rate"}
@@ -39,21 +46,51 @@ def interval(d: Difference) -> str:
 
 def render(report: Report) -> str:
     charts = {
-        "margin": bar_chart([Bar(u.use_case, u.margin.difference, u.margin.low, u.margin.high,
-                                 note="(inconclusive)" if u.margin.note else "") for u in report.lift],
-                            unit="$", title="incremental margin per member"),
-        "offers": bar_chart([Bar(c, n, colour="#1565c0") for c, n in report.offers_per_channel.items()],
-                            title="offers per channel"),
-        "rejections": bar_chart([Bar(r, n, colour="#6a1b9a") for r, n in report.rejections_by_rule.items()],
-                                title="guard rejections by rule"),
-        "budgets": bar_chart([bar for b in report.budgets for bar in (
-            Bar(f"{b.use_case} · budget", b.amount, colour="#90a4ae"),
-            Bar(f"{b.use_case} · committed", b.committed, colour="#ef6c00"),
-            Bar(f"{b.use_case} · discount on orders", b.discount, colour="#c62828"))],
-                             unit="$", title="discount spend vs budget"),
+        "margin": bar_chart(
+            [
+                Bar(
+                    u.use_case,
+                    u.margin.difference,
+                    u.margin.low,
+                    u.margin.high,
+                    note="(inconclusive)" if u.margin.note else "",
+                )
+                for u in report.lift
+            ],
+            unit="$",
+            title="incremental margin per member",
+        ),
+        "offers": bar_chart(
+            [Bar(c, n, colour="#1565c0") for c, n in report.offers_per_channel.items()],
+            title="offers per channel",
+        ),
+        "rejections": bar_chart(
+            [Bar(r, n, colour="#6a1b9a") for r, n in report.rejections_by_rule.items()],
+            title="guard rejections by rule",
+        ),
+        "budgets": bar_chart(
+            [
+                bar
+                for b in report.budgets
+                for bar in (
+                    Bar(f"{b.use_case} · budget", b.amount, colour="#90a4ae"),
+                    Bar(f"{b.use_case} · committed", b.committed, colour="#ef6c00"),
+                    Bar(f"{b.use_case} · discount on orders", b.discount, colour="#c62828"),
+                )
+            ],
+            unit="$",
+            title="discount spend vs budget",
+        ),
     }
-    return render_page("tools.reporting", "report.html.j2", report=report, kpi_columns=KPI_COLUMNS,
-                       kpi_cell=kpi_cell, interval=interval, charts={k: svg(v) for k, v in charts.items()})
+    return render_page(
+        "tools.reporting",
+        "report.html.j2",
+        report=report,
+        kpi_columns=KPI_COLUMNS,
+        kpi_cell=kpi_cell,
+        interval=interval,
+        charts={k: svg(v) for k, v in charts.items()},
+    )
 
 
 def write_html(report: Report, path: Path) -> Path:

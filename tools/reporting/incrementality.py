@@ -53,9 +53,11 @@ def order_costs(period: Period) -> Subquery:
     """Cost of goods and items bought per order placed in the period (a return is negative cost and
     counts no items)."""
     return (
-        select(OrderLine.order_id.label("order_id"),
-               func.sum(OrderLine.unit_cost * OrderLine.quantity).label("cost"),
-               func.sum(case((OrderLine.quantity > 0, OrderLine.quantity), else_=0)).label("item_count"))
+        select(
+            OrderLine.order_id.label("order_id"),
+            func.sum(OrderLine.unit_cost * OrderLine.quantity).label("cost"),
+            func.sum(case((OrderLine.quantity > 0, OrderLine.quantity), else_=0)).label("item_count"),
+        )
         .join(Order, Order.id == OrderLine.order_id)
         .where(Order.placed_at >= period.since, Order.placed_at < period.until)
         .group_by(OrderLine.order_id)
@@ -66,8 +68,12 @@ def order_costs(period: Period) -> Subquery:
 async def member_outcomes(conn: AsyncConnection, period: Period) -> list[tuple[str, str, bool, float, float]]:
     """(use case, arm, contacted, revenue, margin), one row per member eligible in the period."""
     triggered = (
-        select(QueuedTrigger.use_case.label("use_case"), QueuedTrigger.customer_id.label("customer_id"),
-               func.min(QueuedTrigger.arm).label("arm"), func.min(QueuedTrigger.created_at).label("first_at"))
+        select(
+            QueuedTrigger.use_case.label("use_case"),
+            QueuedTrigger.customer_id.label("customer_id"),
+            func.min(QueuedTrigger.arm).label("arm"),
+            func.min(QueuedTrigger.created_at).label("first_at"),
+        )
         .where(QueuedTrigger.created_at >= period.since, QueuedTrigger.created_at < period.until)
         .group_by(QueuedTrigger.use_case, QueuedTrigger.customer_id)
         .subquery()
@@ -81,13 +87,29 @@ async def member_outcomes(conn: AsyncConnection, period: Period) -> list[tuple[s
     costs = order_costs(period)
     margin = Order.total - func.coalesce(costs.c.cost, 0)
     query = (
-        select(triggered.c.use_case, triggered.c.arm, contacted.c.customer_id.is_not(None),
-               func.coalesce(func.sum(Order.total), 0), func.coalesce(func.sum(margin), 0))
+        select(
+            triggered.c.use_case,
+            triggered.c.arm,
+            contacted.c.customer_id.is_not(None),
+            func.coalesce(func.sum(Order.total), 0),
+            func.coalesce(func.sum(margin), 0),
+        )
         .select_from(triggered)
-        .outerjoin(contacted, and_(contacted.c.customer_id == triggered.c.customer_id,
-                                   contacted.c.use_case == triggered.c.use_case))
-        .outerjoin(Order, and_(Order.customer_id == triggered.c.customer_id, Order.placed_at >= triggered.c.first_at,
-                               Order.placed_at < period.until))
+        .outerjoin(
+            contacted,
+            and_(
+                contacted.c.customer_id == triggered.c.customer_id,
+                contacted.c.use_case == triggered.c.use_case,
+            ),
+        )
+        .outerjoin(
+            Order,
+            and_(
+                Order.customer_id == triggered.c.customer_id,
+                Order.placed_at >= triggered.c.first_at,
+                Order.placed_at < period.until,
+            ),
+        )
         .outerjoin(costs, costs.c.order_id == Order.id)
         .group_by(triggered.c.use_case, triggered.c.customer_id, triggered.c.arm, contacted.c.customer_id)
     )
@@ -106,15 +128,20 @@ def lift_by_use_case(rows: list[tuple[str, str, bool, float, float]]) -> list[Us
     for name in sorted(set(use_case)):
         mine = use_case == name
         held, treated, messaged = mine & control, mine & ~control, mine & ~control & contacted
-        out.append(UseCaseLift(
-            use_case=name, eligible_treatment=int(treated.sum()), contacted=int(messaged.sum()),
-            holdout=int(held.sum()),
-            revenue=welch(revenue[messaged], revenue[held]), margin=welch(margin[messaged], margin[held]),
-            eligible_revenue=welch(revenue[treated], revenue[held]), eligible_margin=welch(margin[treated], margin[held]),
-        ))
+        out.append(
+            UseCaseLift(
+                use_case=name,
+                eligible_treatment=int(treated.sum()),
+                contacted=int(messaged.sum()),
+                holdout=int(held.sum()),
+                revenue=welch(revenue[messaged], revenue[held]),
+                margin=welch(margin[messaged], margin[held]),
+                eligible_revenue=welch(revenue[treated], revenue[held]),
+                eligible_margin=welch(margin[treated], margin[held]),
+            )
+        )
     return out
 
 
 async def holdout_comparison(conn: AsyncConnection, period: Period) -> list[UseCaseLift]:
     return lift_by_use_case(await member_outcomes(conn, period))
-

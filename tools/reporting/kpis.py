@@ -76,8 +76,15 @@ class KpiRow(BaseModel):
         return self._ratio(self.buyer_categories, self.buyers)
 
 
-RATES = ("redemption_rate", "conversion_rate", "unsubscribe_rate", "aov", "items_per_order", "margin_per_order",
-         "category_penetration")
+RATES = (
+    "redemption_rate",
+    "conversion_rate",
+    "unsubscribe_rate",
+    "aov",
+    "items_per_order",
+    "margin_per_order",
+    "category_penetration",
+)
 
 
 async def kpis(conn: AsyncConnection, period: Period) -> list[KpiRow]:
@@ -89,25 +96,33 @@ async def kpis(conn: AsyncConnection, period: Period) -> list[KpiRow]:
 
     sent = and_(Contact.status == "sent", Contact.sent_at >= period.since, Contact.sent_at < period.until)
     for use_case, contacts, offers in await conn.execute(
-            select(Contact.use_case, func.count(), func.count(Contact.offer_code)).where(sent)
-            .group_by(Contact.use_case)):
+        select(Contact.use_case, func.count(), func.count(Contact.offer_code))
+        .where(sent)
+        .group_by(Contact.use_case)
+    ):
         put(use_case, contacts=contacts, offers=offers)
 
-    responses = {OutcomeType.REDEEM.value: "redemptions", OutcomeType.ORDER.value: "conversions",
-                 OutcomeType.UNSUBSCRIBE.value: "unsubscribes"}
+    responses = {
+        OutcomeType.REDEEM.value: "redemptions",
+        OutcomeType.ORDER.value: "conversions",
+        OutcomeType.UNSUBSCRIBE.value: "unsubscribes",
+    }
     for use_case, kind, n in await conn.execute(
-            select(Contact.use_case, Outcome.type, func.count(func.distinct(Outcome.contact_id)))
-            .join(Contact, Contact.id == Outcome.contact_id)
-            .where(sent, Outcome.type.in_(list(responses)), Outcome.occurred_at < period.until)
-            .group_by(Contact.use_case, Outcome.type)):
+        select(Contact.use_case, Outcome.type, func.count(func.distinct(Outcome.contact_id)))
+        .join(Contact, Contact.id == Outcome.contact_id)
+        .where(sent, Outcome.type.in_(list(responses)), Outcome.occurred_at < period.until)
+        .group_by(Contact.use_case, Outcome.type)
+    ):
         put(use_case, **{responses[kind]: n})
 
     for group, values in (await _orders(conn, period)).items():
         put(group, **values)
     out = [KpiRow(group=g, **v) for g, v in sorted(rows.items()) if g != ALL]
     # Messages and their responses over every use case; order figures over every order.
-    messages = {k: sum(getattr(r, k) for r in out)
-                for k in ("contacts", "offers", "redemptions", "conversions", "unsubscribes")}
+    messages = {
+        k: sum(getattr(r, k) for r in out)
+        for k in ("contacts", "offers", "redemptions", "conversions", "unsubscribes")
+    }
     return [*out, KpiRow(group=ALL, **(rows.get(ALL, {}) | messages))]
 
 
@@ -118,24 +133,38 @@ async def _orders(conn: AsyncConnection, period: Period) -> dict[str | None, dic
     out: dict[str | None, dict[str, float]] = {}
     for attributed in (True, False):
         group = Contact.use_case if attributed else literal(ALL, String)
-        base = select(group.label("grp"), Order.id, Order.customer_id, Order.total, Order.discount_total).where(placed)
+        base = select(
+            group.label("grp"), Order.id, Order.customer_id, Order.total, Order.discount_total
+        ).where(placed)
         if attributed:
             base = base.join(Contact, Contact.id == Order.contact_id)
         orders = base.subquery()
         totals = (
-            select(orders.c.grp, func.count(), func.coalesce(func.sum(orders.c.total), 0),
-                   func.coalesce(func.sum(orders.c.total - func.coalesce(costs.c.cost, 0)), 0),
-                   func.coalesce(func.sum(orders.c.discount_total), 0), func.coalesce(func.sum(costs.c.item_count), 0),
-                   func.count(func.distinct(orders.c.customer_id)))
+            select(
+                orders.c.grp,
+                func.count(),
+                func.coalesce(func.sum(orders.c.total), 0),
+                func.coalesce(func.sum(orders.c.total - func.coalesce(costs.c.cost, 0)), 0),
+                func.coalesce(func.sum(orders.c.discount_total), 0),
+                func.coalesce(func.sum(costs.c.item_count), 0),
+                func.count(func.distinct(orders.c.customer_id)),
+            )
             .outerjoin(costs, costs.c.order_id == orders.c.id)
             .group_by(orders.c.grp)
         )
         for grp, n, revenue, margin, discount, items, buyers in await conn.execute(totals):
-            out[grp] = {"orders": n, "revenue": float(revenue), "margin": float(margin), "discount": float(discount),
-                        "items": int(items), "buyers": buyers}
+            out[grp] = {
+                "orders": n,
+                "revenue": float(revenue),
+                "margin": float(margin),
+                "discount": float(discount),
+                "items": int(items),
+                "buyers": buyers,
+            }
         pairs = (
             select(orders.c.grp, orders.c.customer_id, Product.category_id)
-            .join(OrderLine, OrderLine.order_id == orders.c.id).join(Product, Product.id == OrderLine.product_id)
+            .join(OrderLine, OrderLine.order_id == orders.c.id)
+            .join(Product, Product.id == OrderLine.product_id)
             .where(OrderLine.quantity > 0)
             .distinct()
             .subquery()

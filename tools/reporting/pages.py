@@ -11,9 +11,14 @@ from markupsafe import Markup
 @cache
 def environment(package: str) -> Environment:
     """The templates in `package`'s `templates/` directory."""
-    env = Environment(loader=PackageLoader(package, "templates"), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    env = Environment(
+        loader=PackageLoader(package, "templates"),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["money"] = lambda value: f"{value:,.2f}"
     return env
 

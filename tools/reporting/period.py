@@ -17,8 +17,10 @@ class Period:
         if self.since.tzinfo is not None or self.until.tzinfo is not None:
             raise InvalidInput("a report period is in naive UTC")
         if self.since >= self.until:
-            raise InvalidInput(f"the period is empty: since {self.since:%Y-%m-%d %H:%M} is not before "
-                               f"until {self.until:%Y-%m-%d %H:%M}")
+            raise InvalidInput(
+                f"the period is empty: since {self.since:%Y-%m-%d %H:%M} is not before "
+                f"until {self.until:%Y-%m-%d %H:%M}"
+            )
 
     @classmethod
     def ending(cls, until: datetime, days: int = DEFAULT_DAYS) -> "Period":

@@ -47,7 +47,8 @@ async def build_report(db: Database, period: Period, rules: RuleBook, *, announc
     """KPIs, holdout comparison and activity over the period; alerts evaluated at its end."""
     async with snapshot(db) as conn:
         return Report(
-            since=period.since, until=period.until,
+            since=period.since,
+            until=period.until,
             kpis=await kpis(conn, period),
             lift=await holdout_comparison(conn, period),
             offers_per_channel=await offers_per_channel(conn, period),
@@ -58,6 +59,8 @@ async def build_report(db: Database, period: Period, rules: RuleBook, *, announc
         )
 
 
-async def current_alerts(db: Database, rules: RuleBook, at: datetime, *, announce: bool = True) -> list[Alert]:
+async def current_alerts(
+    db: Database, rules: RuleBook, at: datetime, *, announce: bool = True
+) -> list[Alert]:
     async with snapshot(db) as conn:
         return await evaluate_alerts(conn, rules, at, announce=announce)

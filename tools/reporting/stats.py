@@ -27,18 +27,33 @@ class Difference(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def conclusive(self) -> bool:
-        return self.note is None and self.low is not None and self.high is not None and (self.low > 0 or self.high < 0)
+        return (
+            self.note is None
+            and self.low is not None
+            and self.high is not None
+            and (self.low > 0 or self.high < 0)
+        )
 
 
 def welch(treated: np.ndarray, control: np.ndarray, *, min_arm: int = MIN_ARM) -> Difference:
     n_t, n_c = len(treated), len(control)
     mean_t = float(treated.mean()) if n_t else 0.0
     mean_c = float(control.mean()) if n_c else 0.0
-    base = {"treated_mean": mean_t, "control_mean": mean_c, "difference": mean_t - mean_c,
-            "treated": n_t, "control": n_c}
+    base = {
+        "treated_mean": mean_t,
+        "control_mean": mean_c,
+        "difference": mean_t - mean_c,
+        "treated": n_t,
+        "control": n_c,
+    }
     if n_t < 2 or n_c < 2:
-        return Difference(**base, low=None, high=None, df=None,
-                          note=f"too few members for an interval ({n_t} treated, {n_c} held out; need 2 in each)")
+        return Difference(
+            **base,
+            low=None,
+            high=None,
+            df=None,
+            note=f"too few members for an interval ({n_t} treated, {n_c} held out; need 2 in each)",
+        )
     if np.ptp(treated) == 0 and np.ptp(control) == 0:  # both arms constant: the difference is exact
         low = high = mean_t - mean_c
         df = float(n_t + n_c - 2)  # Welch's is undefined here

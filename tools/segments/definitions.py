@@ -69,7 +69,9 @@ class Segment(_Strict):
 
 class SegmentBook(_Strict):
     version: str = Field(min_length=1, max_length=40)
-    lifecycle_order: tuple[str, ...]  # lifecycle segments by precedence: the first a member is in is their stage
+    lifecycle_order: tuple[
+        str, ...
+    ]  # lifecycle segments by precedence: the first a member is in is their stage
     lifecycle_fallback: str = Field(min_length=1, max_length=40)
     segments: tuple[Segment, ...] = Field(min_length=1)
 
@@ -82,7 +84,9 @@ class SegmentBook(_Strict):
         lifecycle = {s.id for s in self.segments if s.family == "lifecycle"}
         unknown = [i for i in self.lifecycle_order if i not in lifecycle]
         if unknown:
-            raise ValueError(f"lifecycle_order names segments that are not lifecycle segments: {', '.join(unknown)}")
+            raise ValueError(
+                f"lifecycle_order names segments that are not lifecycle segments: {', '.join(unknown)}"
+            )
         return self
 
     @property

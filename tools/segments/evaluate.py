@@ -8,7 +8,12 @@ import numpy as np
 from tools.segments.definitions import Condition, SegmentBook
 
 COMPARE: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq, "!=": operator.ne,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 
 Quantile = Callable[[str, float], float]
@@ -32,7 +37,11 @@ def membership(book: SegmentBook, fields: Mapping[str, np.ndarray], quantile: Qu
 
 def _holds(condition: Condition, fields: Mapping[str, np.ndarray], quantile: Quantile) -> np.ndarray:
     values = fields[condition.field]
-    threshold = condition.value if condition.value is not None else quantile(condition.field, condition.quantile or 0.0)
+    threshold = (
+        condition.value
+        if condition.value is not None
+        else quantile(condition.field, condition.quantile or 0.0)
+    )
     with np.errstate(invalid="ignore"):
         return COMPARE[condition.op](values, threshold) & ~np.isnan(values)
 

@@ -61,9 +61,11 @@ def _to_python(column: np.ndarray | Sequence[Any], dialect: str) -> list[Any]:
     return column.tolist()
 
 
-async def _executemany(conn: AsyncConnection, table: Table, names: list[str], values: list[list[Any]]) -> None:
+async def _executemany(
+    conn: AsyncConnection, table: Table, names: list[str], values: list[list[Any]]
+) -> None:
     marks = _placeholders(conn.dialect.paramstyle, len(names))
-    sql = f'INSERT INTO {table.name} ({", ".join(names)}) VALUES ({marks})'
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
     rows = list(zip(*values, strict=True))
     for start in range(0, len(rows), CHUNK_ROWS):
         await conn.exec_driver_sql(sql, rows[start : start + CHUNK_ROWS])
@@ -80,7 +82,9 @@ def _placeholders(paramstyle: str, n: int) -> str:
     raise ValueError(f"unsupported paramstyle {paramstyle}")
 
 
-async def _copy_postgres(conn: AsyncConnection, table: Table, names: list[str], values: list[list[Any]]) -> None:
+async def _copy_postgres(
+    conn: AsyncConnection, table: Table, names: list[str], values: list[list[Any]]
+) -> None:
     # SQLAlchemy's asyncpg adapter opens its transaction lazily, on the first statement it runs;
     # run one so the COPY below is inside it rather than autocommitted.
     await conn.exec_driver_sql("SELECT 1")
@@ -88,7 +92,9 @@ async def _copy_postgres(conn: AsyncConnection, table: Table, names: list[str], 
     driver = raw.driver_connection  # asyncpg.Connection, inside the caller's transaction
     records = list(zip(*values, strict=True))
     try:
-        await driver.copy_records_to_table(table.name, records=records, columns=names, schema_name=table.schema)
+        await driver.copy_records_to_table(
+            table.name, records=records, columns=names, schema_name=table.schema
+        )
     except Exception as exc:
         # Raise what the SQLite path raises, so callers catch one family whatever the backend.
         if type(exc).__name__.endswith("ViolationError"):

@@ -27,8 +27,12 @@ class CategoryComplement(Base):
         CheckConstraint("category_id <> complement_id", name="not_self"),
     )
 
-    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True)
-    complement_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True
+    )
+    complement_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True
+    )
     strength: Mapped[float] = mapped_column(Float)
 
 

@@ -31,7 +31,9 @@ def parse_url(raw: str) -> URL:
     try:
         url = make_url(raw)
     except ArgumentError as exc:
-        raise StorageError(f"malformed database URL {raw!r}: expected e.g. sqlite+aiosqlite:///loyalty.db") from exc
+        raise StorageError(
+            f"malformed database URL {raw!r}: expected e.g. sqlite+aiosqlite:///loyalty.db"
+        ) from exc
     if url.drivername == "sqlite":
         url = url.set(drivername="sqlite+aiosqlite")
     elif url.drivername in ("postgresql", "postgres"):
@@ -62,8 +64,10 @@ def _asyncpg_query(url: URL) -> URL:
         raise StorageError(f"sslmode {query['ssl']!r} is not one of {', '.join(SSL_MODES)}")
     unknown = sorted(set(query) - ASYNCPG_PARAMETERS)
     if unknown:
-        raise StorageError(f"unsupported PostgreSQL URL parameter {', '.join(unknown)}: use sslmode, "
-                           f"{', '.join(sorted(ASYNCPG_PARAMETERS - {'ssl'}))}")
+        raise StorageError(
+            f"unsupported PostgreSQL URL parameter {', '.join(unknown)}: use sslmode, "
+            f"{', '.join(sorted(ASYNCPG_PARAMETERS - {'ssl'}))}"
+        )
     return url.set(query=query)
 
 
@@ -80,8 +84,9 @@ def create_engine(raw_url: str, *, sqlite_inline: bool = False, **kwargs: object
     """`sqlite_inline`: SQLite statements run on the event loop's thread (see `sqlite_driver`)."""
     url = parse_url(raw_url)
     if url.drivername.startswith("sqlite"):
-        kwargs.setdefault("async_creator", partial(sqlite_driver.connect, url.database or ":memory:",
-                                                   inline=sqlite_inline))
+        kwargs.setdefault(
+            "async_creator", partial(sqlite_driver.connect, url.database or ":memory:", inline=sqlite_inline)
+        )
     try:
         engine = create_async_engine(url, **kwargs)
     except NoSuchModuleError as exc:
@@ -98,8 +103,13 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     # SQLite's default of 1,000 pages that stalled one decision in ~70 by 150-250 ms (the p99 of
     # benchmarks/decision.py); 100 pages spreads the same copying over ten times smaller stalls.
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000",
-                   "wal_autocheckpoint=100"):
+    for pragma in (
+        "foreign_keys=ON",
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "busy_timeout=10000",
+        "wal_autocheckpoint=100",
+    ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
@@ -156,8 +166,10 @@ def _upgrade_refusing_newer(conn: Connection) -> SchemaState:
 
 
 def _newer(revision: str) -> str:
-    return (f"database is at schema revision {revision}, which this build does not know (made by a newer "
-            f"release?): use that release, or a new database")
+    return (
+        f"database is at schema revision {revision}, which this build does not know (made by a newer "
+        f"release?): use that release, or a new database"
+    )
 
 
 @asynccontextmanager
@@ -187,8 +199,10 @@ async def check_schema(db: Database) -> None:
     if state.revision != schema.head_revision():
         if state.revision not in schema.known_revisions():
             raise StorageError(_newer(state.revision))
-        raise StorageError(f"database is at schema revision {state.revision}, this build needs "
-                           f"{schema.head_revision()}: run `loyalty db upgrade`")
+        raise StorageError(
+            f"database is at schema revision {state.revision}, this build needs "
+            f"{schema.head_revision()}: run `loyalty db upgrade`"
+        )
 
 
 async def drop_schema(db: Database) -> None:

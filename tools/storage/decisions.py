@@ -31,7 +31,9 @@ class OfferTemplate(Base):
     __tablename__ = "offer_templates"
     __table_args__ = (
         one_of("type", OfferType),
-        CheckConstraint("discount_pct IS NULL OR (discount_pct > 0 AND discount_pct <= 100)", name="pct_range"),
+        CheckConstraint(
+            "discount_pct IS NULL OR (discount_pct > 0 AND discount_pct <= 100)", name="pct_range"
+        ),
         CheckConstraint("amount_off IS NULL OR amount_off > 0", name="amount_positive"),
         CheckConstraint("points_multiplier IS NULL OR points_multiplier > 1", name="multiplier_gt_one"),
         CheckConstraint("bonus_points IS NULL OR bonus_points > 0", name="bonus_positive"),

@@ -56,8 +56,10 @@ class Contact(Base):
     __table_args__ = (
         one_of("channel", Channel),
         one_of("status", CONTACT_STATUSES),
-        CheckConstraint("use_case IS NULL OR use_case IN ("
-                        + ", ".join(f"'{u.value}'" for u in UseCase) + ")", name="use_case_valid"),
+        CheckConstraint(
+            "use_case IS NULL OR use_case IN (" + ", ".join(f"'{u.value}'" for u in UseCase) + ")",
+            name="use_case_valid",
+        ),
         CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
         Index("ix_contacts_customer_sent", "customer_id", "sent_at"),
         Index("ix_contacts_status_scheduled", "status", "scheduled_at"),

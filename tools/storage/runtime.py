@@ -50,8 +50,10 @@ class QueuedTrigger(Base):
         one_of("arm", ARMS),
         one_of("status", TRIGGER_STATUSES),
         CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
-        CheckConstraint("status <> 'claimed' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL)",
-                        name="claim_has_lease"),
+        CheckConstraint(
+            "status <> 'claimed' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL)",
+            name="claim_has_lease",
+        ),
         Index("ix_trigger_queue_status_due", "status", "due_at"),
         Index("ix_trigger_queue_customer_status", "customer_id", "status"),
     )

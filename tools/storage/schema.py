@@ -56,9 +56,11 @@ class SchemaState:
 def schema_state(connection: Connection) -> SchemaState:
     tables = set(inspect(connection).get_table_names())
     revision = MigrationContext.configure(connection).get_current_revision()
-    return SchemaState(revision=revision,
-                       pre_migration=revision is None and PRE_MIGRATION_MARKER in tables,
-                       empty=not tables - {"alembic_version"})
+    return SchemaState(
+        revision=revision,
+        pre_migration=revision is None and PRE_MIGRATION_MARKER in tables,
+        empty=not tables - {"alembic_version"},
+    )
 
 
 def upgrade(connection: Connection) -> SchemaState:
@@ -81,17 +83,37 @@ def _adopt(connection: Connection) -> None:
 
 
 # The indexes revision 0001 creates: what release 0.1.0's `db init` guaranteed.
-BASELINE_INDEXES = frozenset({
-    "ix_categories_department", "ix_channel_consents_updated_at", "ix_competitor_signals_category_id",
-    "ix_contacts_customer_sent", "ix_contacts_proposal_id", "ix_contacts_sent_at", "ix_contacts_status_scheduled",
-    "ix_decision_log_customer_id", "ix_decision_log_trace_step", "ix_delivery_attempts_contact_id",
-    "ix_delivery_leases_expires_at", "ix_events_customer_occurred", "ix_events_occurred_at",
-    "ix_guard_verdicts_proposal_id", "ix_member_leases_expires_at", "ix_order_lines_order_id",
-    "ix_order_lines_product_id", "ix_orders_customer_placed", "ix_orders_placed_at",
-    "ix_outcomes_customer_occurred", "ix_outcomes_occurred_at", "ix_products_category_id",
-    "ix_proposals_customer_created", "ix_proposals_trace_id", "ix_trigger_queue_customer_status",
-    "ix_trigger_queue_status_due", "uq_outcomes_contact_type",
-})
+BASELINE_INDEXES = frozenset(
+    {
+        "ix_categories_department",
+        "ix_channel_consents_updated_at",
+        "ix_competitor_signals_category_id",
+        "ix_contacts_customer_sent",
+        "ix_contacts_proposal_id",
+        "ix_contacts_sent_at",
+        "ix_contacts_status_scheduled",
+        "ix_decision_log_customer_id",
+        "ix_decision_log_trace_step",
+        "ix_delivery_attempts_contact_id",
+        "ix_delivery_leases_expires_at",
+        "ix_events_customer_occurred",
+        "ix_events_occurred_at",
+        "ix_guard_verdicts_proposal_id",
+        "ix_member_leases_expires_at",
+        "ix_order_lines_order_id",
+        "ix_order_lines_product_id",
+        "ix_orders_customer_placed",
+        "ix_orders_placed_at",
+        "ix_outcomes_customer_occurred",
+        "ix_outcomes_occurred_at",
+        "ix_products_category_id",
+        "ix_proposals_customer_created",
+        "ix_proposals_trace_id",
+        "ix_trigger_queue_customer_status",
+        "ix_trigger_queue_status_due",
+        "uq_outcomes_contact_type",
+    }
+)
 
 
 def drop_version_table(connection: Connection) -> None:

@@ -53,6 +53,7 @@ def off_the_loop() -> Iterator[None]:
     finally:
         _OFF_THE_LOOP.reset(token)
 
+
 # Rows fetched together with the statement. SQLAlchemy fetches everything at once outside streaming,
 # so results up to this size cost one trip; larger ones and server-side (streamed) results fetch
 # the rest on demand.
@@ -63,7 +64,9 @@ class Connection:
     """A `sqlite3` connection used from its own thread (check_same_thread off, one statement at a time:
     SQLAlchemy serialises a connection's statements)."""
 
-    def __init__(self, connection: sqlite3.Connection, thread: ThreadPoolExecutor, *, inline: bool = False) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, thread: ThreadPoolExecutor, *, inline: bool = False
+    ) -> None:
         self._connection: sqlite3.Connection | None = connection  # SQLAlchemy's adapter tests this
         self._thread = thread
         self._inline = inline
@@ -161,7 +164,9 @@ class Cursor:
         self._rows = deque(rows)
         return self
 
-    def _execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any]) -> tuple[sqlite3.Cursor, list[Any], bool]:
+    def _execute(
+        self, sql: str, parameters: Sequence[Any] | dict[str, Any]
+    ) -> tuple[sqlite3.Cursor, list[Any], bool]:
         cursor = self._connection.raw.cursor()
         try:
             cursor.execute(sql, parameters)
@@ -210,7 +215,9 @@ class Cursor:
     async def _fetch_more(self, size: int | None) -> None:
         cursor = self._cursor
         assert cursor is not None
-        rows = await self._connection.run(cursor.fetchall if size is None else partial(cursor.fetchmany, size))
+        rows = await self._connection.run(
+            cursor.fetchall if size is None else partial(cursor.fetchmany, size)
+        )
         self._rows.extend(rows)
         self._exhausted = size is None or len(rows) < size
 
@@ -231,7 +238,8 @@ async def connect(database: str, *, inline: bool = False) -> Connection:
     thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
     try:
         raw = await asyncio.get_running_loop().run_in_executor(
-            thread, partial(sqlite3.connect, database, check_same_thread=False))
+            thread, partial(sqlite3.connect, database, check_same_thread=False)
+        )
     except BaseException:
         thread.shutdown(wait=False)
         raise

@@ -25,15 +25,20 @@ class Enqueued:
 
 
 async def enqueue(
-    conn: AsyncConnection, rule: TriggerRule, candidates: Sequence[Candidate], *, now: datetime,
+    conn: AsyncConnection,
+    rule: TriggerRule,
+    candidates: Sequence[Candidate],
+    *,
+    now: datetime,
     control_share: float,
 ) -> Enqueued:
     """Queue the candidates in the caller's (write) transaction; returns how many were new."""
     if not candidates:
         return Enqueued(0, 0)
     moment = storage_time(now)
-    arms = await ensure_arms(conn, rule.use_case, [c.customer_id for c in candidates], now=moment,
-                             control_share=control_share)
+    arms = await ensure_arms(
+        conn, rule.use_case, [c.customer_id for c in candidates], now=moment, control_share=control_share
+    )
     rows = [
         {
             "idempotency_key": key_for(rule.name, c.customer_id, c.cause),

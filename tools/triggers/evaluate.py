@@ -67,49 +67,87 @@ ReplenishmentSource = Callable[[datetime], Awaitable[Iterable[ExpectedPurchase]]
 async def cart_abandoned(conn: AsyncConnection, rule: CartAbandoned, now: datetime) -> list[Candidate]:
     ranked = (
         select(
-            Event.id, Event.customer_id, Event.product_id, Event.value, Event.occurred_at,
-            func.row_number().over(partition_by=Event.customer_id, order_by=(Event.occurred_at.desc(), Event.id.desc()))
+            Event.id,
+            Event.customer_id,
+            Event.product_id,
+            Event.value,
+            Event.occurred_at,
+            func.row_number()
+            .over(partition_by=Event.customer_id, order_by=(Event.occurred_at.desc(), Event.id.desc()))
             .label("recency"),
             func.count().over(partition_by=Event.customer_id).label("adds"),
         )
-        .where(Event.type == "cart_add", Event.occurred_at >= now - timedelta(hours=rule.max_age_hours),
-               Event.occurred_at <= now)
+        .where(
+            Event.type == "cart_add",
+            Event.occurred_at >= now - timedelta(hours=rule.max_age_hours),
+            Event.occurred_at <= now,
+        )
         .subquery()
     )
     later = Event.__table__.alias("later")
     checked_out = exists().where(
-        later.c.customer_id == ranked.c.customer_id, later.c.type.in_(("checkout_start", "purchase")),
-        later.c.occurred_at >= ranked.c.occurred_at, later.c.occurred_at <= now,
+        later.c.customer_id == ranked.c.customer_id,
+        later.c.type.in_(("checkout_start", "purchase")),
+        later.c.occurred_at >= ranked.c.occurred_at,
+        later.c.occurred_at <= now,
     )
-    ordered = exists().where(Order.customer_id == ranked.c.customer_id, Order.placed_at >= ranked.c.occurred_at,
-                             Order.placed_at <= now)
+    ordered = exists().where(
+        Order.customer_id == ranked.c.customer_id,
+        Order.placed_at >= ranked.c.occurred_at,
+        Order.placed_at <= now,
+    )
     rows = await conn.execute(
-        select(ranked)
-        .where(ranked.c.recency == 1, ranked.c.occurred_at <= now - timedelta(minutes=rule.after_minutes),
-               ~checked_out, ~ordered, not_queued(key_expr(rule.name, ranked.c.customer_id, ranked.c.id)))
+        select(ranked).where(
+            ranked.c.recency == 1,
+            ranked.c.occurred_at <= now - timedelta(minutes=rule.after_minutes),
+            ~checked_out,
+            ~ordered,
+            not_queued(key_expr(rule.name, ranked.c.customer_id, ranked.c.id)),
+        )
     )
     return [
-        Candidate(r.customer_id, str(r.id), {
-            "event_id": r.id, "product_id": r.product_id, "value": r.value, "cart_adds": r.adds,
-            "added_at": r.occurred_at.isoformat(),
-        }, now)
+        Candidate(
+            r.customer_id,
+            str(r.id),
+            {
+                "event_id": r.id,
+                "product_id": r.product_id,
+                "value": r.value,
+                "cart_adds": r.adds,
+                "added_at": r.occurred_at.isoformat(),
+            },
+            now,
+        )
         for r in rows
     ]
 
 
 async def post_purchase(conn: AsyncConnection, rule: PostPurchase, now: datetime) -> list[Candidate]:
     rows = await conn.execute(
-        select(Event.id, Event.customer_id, Event.product_id, Event.category_id, Event.value, Event.occurred_at)
-        .where(Event.type == "purchase", Event.occurred_at >= now - timedelta(hours=rule.max_age_hours),
-               Event.occurred_at <= now, func.coalesce(Event.value, 0) >= rule.min_value,
-               not_queued(key_expr(rule.name, Event.customer_id, Event.id)))
+        select(
+            Event.id, Event.customer_id, Event.product_id, Event.category_id, Event.value, Event.occurred_at
+        ).where(
+            Event.type == "purchase",
+            Event.occurred_at >= now - timedelta(hours=rule.max_age_hours),
+            Event.occurred_at <= now,
+            func.coalesce(Event.value, 0) >= rule.min_value,
+            not_queued(key_expr(rule.name, Event.customer_id, Event.id)),
+        )
     )
     delay = timedelta(hours=rule.delay_hours)
     return [
-        Candidate(r.customer_id, str(r.id), {
-            "event_id": r.id, "product_id": r.product_id, "category_id": r.category_id, "value": r.value,
-            "purchased_at": r.occurred_at.isoformat(),
-        }, r.occurred_at + delay)
+        Candidate(
+            r.customer_id,
+            str(r.id),
+            {
+                "event_id": r.id,
+                "product_id": r.product_id,
+                "category_id": r.category_id,
+                "value": r.value,
+                "purchased_at": r.occurred_at.isoformat(),
+            },
+            r.occurred_at + delay,
+        )
         for r in rows
     ]
 
@@ -118,10 +156,12 @@ async def rhythm_lapse(conn: AsyncConnection, rule: RhythmLapse, now: datetime) 
     since = now - timedelta(days=rule.history_days)
     today = literal(day_of(now))
     days = union(
-        select(Order.customer_id, day_number(Order.placed_at).label("day"))
-        .where(Order.placed_at >= since, Order.placed_at <= now),
-        select(Event.customer_id, day_number(Event.occurred_at).label("day"))
-        .where(Event.type == "purchase", Event.occurred_at >= since, Event.occurred_at <= now),
+        select(Order.customer_id, day_number(Order.placed_at).label("day")).where(
+            Order.placed_at >= since, Order.placed_at <= now
+        ),
+        select(Event.customer_id, day_number(Event.occurred_at).label("day")).where(
+            Event.type == "purchase", Event.occurred_at >= since, Event.occurred_at <= now
+        ),
     ).cte("days")
     member = days.c.customer_id
     gaps = select(
@@ -133,19 +173,30 @@ async def rhythm_lapse(conn: AsyncConnection, rule: RhythmLapse, now: datetime) 
     # Members who could lapse at all are narrowed down before the gaps are ranked.
     ranked = (
         select(
-            gaps.c.customer_id, gaps.c.gap, gaps.c.last_day, gaps.c.purchase_days,
+            gaps.c.customer_id,
+            gaps.c.gap,
+            gaps.c.last_day,
+            gaps.c.purchase_days,
             func.row_number().over(partition_by=gaps.c.customer_id, order_by=gaps.c.gap).label("position"),
             func.count().over(partition_by=gaps.c.customer_id).label("n"),
         )
-        .where(gaps.c.gap.is_not(None), gaps.c.purchase_days >= rule.min_purchase_days,
-               today - gaps.c.last_day >= rule.min_days)
+        .where(
+            gaps.c.gap.is_not(None),
+            gaps.c.purchase_days >= rule.min_purchase_days,
+            today - gaps.c.last_day >= rule.min_days,
+        )
         .cte("ranked")
     )
     # The median gap: the middle one, or the mean of the middle two.
     median_gap = func.avg(ranked.c.gap)
     lapsed = (
-        select(ranked.c.customer_id, ranked.c.last_day, ranked.c.purchase_days, median_gap.label("median_gap"),
-               (today - ranked.c.last_day).label("idle"))
+        select(
+            ranked.c.customer_id,
+            ranked.c.last_day,
+            ranked.c.purchase_days,
+            median_gap.label("median_gap"),
+            (today - ranked.c.last_day).label("idle"),
+        )
         .where(ranked.c.position.in_(((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2)))
         .group_by(ranked.c.customer_id, ranked.c.last_day, ranked.c.purchase_days)
         .having(today - ranked.c.last_day > median_gap * rule.rhythm_multiple)
@@ -155,34 +206,57 @@ async def rhythm_lapse(conn: AsyncConnection, rule: RhythmLapse, now: datetime) 
         select(lapsed).where(not_queued(key_expr(rule.name, lapsed.c.customer_id, lapsed.c.last_day)))
     )
     return [
-        Candidate(r.customer_id, str(r.last_day), {
-            "last_purchase_on": date_of_day(r.last_day).isoformat(),
-            "days_since_purchase": int(r.idle), "median_gap_days": float(r.median_gap),
-            "purchase_days": int(r.purchase_days),
-        }, now)
+        Candidate(
+            r.customer_id,
+            str(r.last_day),
+            {
+                "last_purchase_on": date_of_day(r.last_day).isoformat(),
+                "days_since_purchase": int(r.idle),
+                "median_gap_days": float(r.median_gap),
+                "purchase_days": int(r.purchase_days),
+            },
+            now,
+        )
         for r in rows
     ]
 
 
-def replenishment_due(expected: Iterable[ExpectedPurchase], rule: ReplenishmentDue, now: datetime) -> list[Candidate]:
+def replenishment_due(
+    expected: Iterable[ExpectedPurchase], rule: ReplenishmentDue, now: datetime
+) -> list[Candidate]:
     """No query: the expected dates come from the profiles; the queue's unique key dedupes."""
     today = now.date()
     return [
-        Candidate(e.customer_id, f"{e.category_id}@{e.expected_on.isoformat()}", {
-            "category_id": e.category_id, "expected_on": e.expected_on.isoformat(),
-            "interval_days": e.interval_days,
-        }, now)
+        Candidate(
+            e.customer_id,
+            f"{e.category_id}@{e.expected_on.isoformat()}",
+            {
+                "category_id": e.category_id,
+                "expected_on": e.expected_on.isoformat(),
+                "interval_days": e.interval_days,
+            },
+            now,
+        )
         for e in expected
-        if e.expected_on - timedelta(days=rule.days_before) <= today <= e.expected_on + timedelta(days=rule.grace_days)
+        if e.expected_on - timedelta(days=rule.days_before)
+        <= today
+        <= e.expected_on + timedelta(days=rule.grace_days)
     ]
 
 
-async def competitor_promotion(conn: AsyncConnection, rule: CompetitorPromotion, now: datetime) -> list[Candidate]:
-    active = (
-        select(CompetitorSignal.id, CompetitorSignal.category_id, CompetitorSignal.discount_pct,
-               CompetitorSignal.competitor, CompetitorSignal.ends_at)
-        .where(CompetitorSignal.starts_at <= now, CompetitorSignal.ends_at > now,
-               CompetitorSignal.discount_pct >= rule.min_discount_pct)
+async def competitor_promotion(
+    conn: AsyncConnection, rule: CompetitorPromotion, now: datetime
+) -> list[Candidate]:
+    active = select(
+        CompetitorSignal.id,
+        CompetitorSignal.category_id,
+        CompetitorSignal.discount_pct,
+        CompetitorSignal.competitor,
+        CompetitorSignal.ends_at,
+    ).where(
+        CompetitorSignal.starts_at <= now,
+        CompetitorSignal.ends_at > now,
+        CompetitorSignal.discount_pct >= rule.min_discount_pct,
     )
     if not (await conn.execute(active.limit(1))).first():
         return []  # the affinity ranking below scans every order line; skip it when nothing is on
@@ -193,17 +267,27 @@ async def competitor_promotion(conn: AsyncConnection, rule: CompetitorPromotion,
     # Only members who bought a promoted category can rank it among their top ones: ranking the
     # rest's spend would cost most of the query for nothing.
     buyers = union(
-        select(Order.customer_id).join(OrderLine, OrderLine.order_id == Order.id)
-        .join(Product, Product.id == OrderLine.product_id).where(Product.category_id.in_(promoted), *in_window),
+        select(Order.customer_id)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(Product.category_id.in_(promoted), *in_window),
         select(Event.customer_id).where(Event.category_id.in_(promoted), *event_in_window),
     )
     spent = union_all(
-        select(Order.customer_id, Product.category_id, (OrderLine.quantity * OrderLine.unit_price).label("amount"))
-        .join(Order, Order.id == OrderLine.order_id).join(Product, Product.id == OrderLine.product_id)
+        select(
+            Order.customer_id,
+            Product.category_id,
+            (OrderLine.quantity * OrderLine.unit_price).label("amount"),
+        )
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(Product, Product.id == OrderLine.product_id)
         .where(Order.customer_id.in_(buyers), *in_window),
-        select(Event.customer_id, Event.category_id, Event.value.label("amount"))
-        .where(Event.customer_id.in_(buyers), Event.category_id.is_not(None), Event.value.is_not(None),
-               *event_in_window),
+        select(Event.customer_id, Event.category_id, Event.value.label("amount")).where(
+            Event.customer_id.in_(buyers),
+            Event.category_id.is_not(None),
+            Event.value.is_not(None),
+            *event_in_window,
+        ),
     ).subquery("spent")
     by_category = (
         select(spent.c.customer_id, spent.c.category_id, func.sum(spent.c.amount).label("spend"))
@@ -213,21 +297,36 @@ async def competitor_promotion(conn: AsyncConnection, rule: CompetitorPromotion,
     )
     ranked = select(
         by_category,
-        func.row_number().over(partition_by=by_category.c.customer_id,
-                               order_by=(by_category.c.spend.desc(), by_category.c.category_id)).label("rank"),
+        func.row_number()
+        .over(
+            partition_by=by_category.c.customer_id,
+            order_by=(by_category.c.spend.desc(), by_category.c.category_id),
+        )
+        .label("rank"),
     ).subquery("ranked")
     promo = active.subquery("promo")
     rows = await conn.execute(
         select(ranked.c.customer_id, ranked.c.rank, promo)
         .join(promo, promo.c.category_id == ranked.c.category_id)
-        .where(ranked.c.rank <= rule.top_categories,
-               not_queued(key_expr(rule.name, ranked.c.customer_id, promo.c.id)))
+        .where(
+            ranked.c.rank <= rule.top_categories,
+            not_queued(key_expr(rule.name, ranked.c.customer_id, promo.c.id)),
+        )
     )
     return [
-        Candidate(r.customer_id, str(r.id), {
-            "signal_id": r.id, "competitor": r.competitor, "category_id": r.category_id,
-            "discount_pct": r.discount_pct, "category_rank": r.rank, "ends_at": r.ends_at.isoformat(),
-        }, now)
+        Candidate(
+            r.customer_id,
+            str(r.id),
+            {
+                "signal_id": r.id,
+                "competitor": r.competitor,
+                "category_id": r.category_id,
+                "discount_pct": r.discount_pct,
+                "category_rank": r.rank,
+                "ends_at": r.ends_at.isoformat(),
+            },
+            now,
+        )
         for r in rows
     ]
 
@@ -237,33 +336,55 @@ async def browse_intent(conn: AsyncConnection, rule: BrowseIntent, now: datetime
     # inside a period finds the key taken, and a member still browsing next period may fire again.
     period = day_of(now) // rule.window_days
     views = (
-        select(Event.customer_id, Event.category_id, func.count().label("views"),
-               func.min(Event.occurred_at).label("first_view"))
-        .where(Event.type == "view", Event.category_id.is_not(None),
-               Event.occurred_at >= now - timedelta(days=rule.window_days), Event.occurred_at <= now)
+        select(
+            Event.customer_id,
+            Event.category_id,
+            func.count().label("views"),
+            func.min(Event.occurred_at).label("first_view"),
+        )
+        .where(
+            Event.type == "view",
+            Event.category_id.is_not(None),
+            Event.occurred_at >= now - timedelta(days=rule.window_days),
+            Event.occurred_at <= now,
+        )
         .group_by(Event.customer_id, Event.category_id)
         .having(func.count() >= rule.min_views)
         .subquery("views")
     )
     bought_line = exists().where(
-        Order.customer_id == views.c.customer_id, Order.placed_at >= views.c.first_view, Order.placed_at <= now,
-        OrderLine.order_id == Order.id, Product.id == OrderLine.product_id, Product.category_id == views.c.category_id,
+        Order.customer_id == views.c.customer_id,
+        Order.placed_at >= views.c.first_view,
+        Order.placed_at <= now,
+        OrderLine.order_id == Order.id,
+        Product.id == OrderLine.product_id,
+        Product.category_id == views.c.category_id,
     )
     purchase = Event.__table__.alias("purchase")
     bought_event = exists().where(
-        purchase.c.customer_id == views.c.customer_id, purchase.c.type == "purchase",
-        purchase.c.category_id == views.c.category_id, purchase.c.occurred_at >= views.c.first_view,
+        purchase.c.customer_id == views.c.customer_id,
+        purchase.c.type == "purchase",
+        purchase.c.category_id == views.c.category_id,
+        purchase.c.occurred_at >= views.c.first_view,
         purchase.c.occurred_at <= now,
     )
     cause = views.c.category_id.cast(String) + literal(f"@{period}")
     rows = await conn.execute(
-        select(views).where(~or_(bought_line, bought_event),
-                            not_queued(key_expr(rule.name, views.c.customer_id, cause)))
+        select(views).where(
+            ~or_(bought_line, bought_event), not_queued(key_expr(rule.name, views.c.customer_id, cause))
+        )
     )
     return [
-        Candidate(r.customer_id, f"{r.category_id}@{period}", {
-            "category_id": r.category_id, "views": r.views, "first_view_at": r.first_view.isoformat(),
-        }, now)
+        Candidate(
+            r.customer_id,
+            f"{r.category_id}@{period}",
+            {
+                "category_id": r.category_id,
+                "views": r.views,
+                "first_view_at": r.first_view.isoformat(),
+            },
+            now,
+        )
         for r in rows
     ]
 
@@ -277,14 +398,24 @@ async def always_on(conn: AsyncConnection, rule: AlwaysOn, now: datetime) -> lis
     today = day_of(now)
     cycle = today // rule.cycle_days
     reachable = exists().where(
-        ChannelConsent.customer_id == Customer.id, ChannelConsent.channel.in_(DIGITAL_CHANNELS),
-        ChannelConsent.granted.is_(True), ChannelConsent.opted_out_at.is_(None))
+        ChannelConsent.customer_id == Customer.id,
+        ChannelConsent.channel.in_(DIGITAL_CHANNELS),
+        ChannelConsent.granted.is_(True),
+        ChannelConsent.opted_out_at.is_(None),
+    )
     triggered = exists().where(
-        QueuedTrigger.customer_id == Customer.id, QueuedTrigger.rule != rule.name,
-        QueuedTrigger.created_at >= now - timedelta(days=rule.quiet_days), QueuedTrigger.created_at <= now)
+        QueuedTrigger.customer_id == Customer.id,
+        QueuedTrigger.rule != rule.name,
+        QueuedTrigger.created_at >= now - timedelta(days=rule.quiet_days),
+        QueuedTrigger.created_at <= now,
+    )
     rows = await conn.execute(
-        select(Customer.id)
-        .where(Customer.id % rule.cycle_days == today % rule.cycle_days, Customer.joined_at <= now,
-               reachable, ~triggered, not_queued(key_expr(rule.name, Customer.id, literal(f"cycle{cycle}"))))
+        select(Customer.id).where(
+            Customer.id % rule.cycle_days == today % rule.cycle_days,
+            Customer.joined_at <= now,
+            reachable,
+            ~triggered,
+            not_queued(key_expr(rule.name, Customer.id, literal(f"cycle{cycle}"))),
+        )
     )
     return [Candidate(r.id, f"cycle{cycle}", {"cycle": cycle, "always_on": True}, now) for r in rows]

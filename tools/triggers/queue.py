@@ -45,17 +45,27 @@ class ClaimedTrigger:
 
 def _due(now: datetime) -> Any:
     """Pending and due, or claimed by a worker whose lease ran out."""
-    return or_(and_(Q.status == "pending", Q.due_at <= now), and_(Q.status == "claimed", Q.lease_expires_at <= now))
+    return or_(
+        and_(Q.status == "pending", Q.due_at <= now), and_(Q.status == "claimed", Q.lease_expires_at <= now)
+    )
 
 
 async def due_members(db: Database, now: datetime) -> list[int]:
     """The members with triggers due at `now`: whose profiles a batch of decisions will read."""
     async with db.engine.connect() as conn:
-        return list((await conn.scalars(select(Q.customer_id).where(_due(storage_time(now))).distinct())).all())
+        return list(
+            (await conn.scalars(select(Q.customer_id).where(_due(storage_time(now))).distinct())).all()
+        )
 
 
 async def claim(
-    db: Database, worker_id: str, *, limit: int, now: datetime, lease: timedelta, max_attempts: int = MAX_ATTEMPTS,
+    db: Database,
+    worker_id: str,
+    *,
+    limit: int,
+    now: datetime,
+    lease: timedelta,
+    max_attempts: int = MAX_ATTEMPTS,
 ) -> list[ClaimedTrigger]:
     """Lease up to `limit` members with due triggers and return all their due triggers, the
     members' earliest-due first. No member is ever leased to two workers at once."""
@@ -69,13 +79,27 @@ async def claim(
         leased = set(await _lease_members(conn, worker_id, limit=limit, now=moment, expires=expires))
         if not leased:
             return []
-        rows = (await conn.execute(
-            update(Q)
-            .where(Q.customer_id.in_(leased), _due(moment))
-            .values(status="claimed", lease_owner=worker_id, lease_expires_at=expires, attempts=Q.attempts + 1)
-            .returning(Q.id, Q.idempotency_key, Q.rule, Q.kind, Q.customer_id, Q.use_case, Q.payload, Q.attempts,
-                       Q.due_at, Q.lease_expires_at)
-        )).all()
+        rows = (
+            await conn.execute(
+                update(Q)
+                .where(Q.customer_id.in_(leased), _due(moment))
+                .values(
+                    status="claimed", lease_owner=worker_id, lease_expires_at=expires, attempts=Q.attempts + 1
+                )
+                .returning(
+                    Q.id,
+                    Q.idempotency_key,
+                    Q.rule,
+                    Q.kind,
+                    Q.customer_id,
+                    Q.use_case,
+                    Q.payload,
+                    Q.attempts,
+                    Q.due_at,
+                    Q.lease_expires_at,
+                )
+            )
+        ).all()
         # A member leased but left with nothing due (another worker finished it meanwhile) goes back.
         if idle := leased - {r.customer_id for r in rows}:
             await _release(conn, worker_id, idle)
@@ -85,7 +109,12 @@ async def claim(
 
 
 async def _lease_members(
-    conn: AsyncConnection, worker_id: str, *, limit: int, now: datetime, expires: datetime,
+    conn: AsyncConnection,
+    worker_id: str,
+    *,
+    limit: int,
+    now: datetime,
+    expires: datetime,
 ) -> Sequence[int]:
     held = exists().where(MemberLease.customer_id == Q.customer_id, MemberLease.expires_at > now)
     wanting = (
@@ -95,7 +124,9 @@ async def _lease_members(
         .order_by(func.min(Q.due_at), Q.customer_id)
         .limit(limit)
     )
-    stmt = upsert_insert(conn.dialect.name, MemberLease).from_select(["customer_id", "owner", "expires_at"], wanting)
+    stmt = upsert_insert(conn.dialect.name, MemberLease).from_select(
+        ["customer_id", "owner", "expires_at"], wanting
+    )
     # Only an expired lease is taken over; a live one (just won by another worker) is left alone,
     # and the row is then not returned, so this worker does not think it holds that member.
     stmt = stmt.on_conflict_do_update(
@@ -110,23 +141,34 @@ async def _fail_abandoned(conn: AsyncConnection, now: datetime, max_attempts: in
     await conn.execute(
         update(Q)
         .where(Q.status == "claimed", Q.lease_expires_at <= now, Q.attempts >= max_attempts)
-        .values(status="failed", finished_at=now, lease_owner=None, lease_expires_at=None,
-                last_error=f"lease expired on attempt {max_attempts}: the worker died or hung every time")
+        .values(
+            status="failed",
+            finished_at=now,
+            lease_owner=None,
+            lease_expires_at=None,
+            last_error=f"lease expired on attempt {max_attempts}: the worker died or hung every time",
+        )
     )
 
 
 async def _release(conn: AsyncConnection, worker_id: str, customer_ids: set[int]) -> None:
     """Drop this worker's leases on members it no longer holds any claimed trigger of."""
-    still_claimed = exists().where(Q.customer_id == MemberLease.customer_id, Q.status == "claimed",
-                                   Q.lease_owner == worker_id)
+    still_claimed = exists().where(
+        Q.customer_id == MemberLease.customer_id, Q.status == "claimed", Q.lease_owner == worker_id
+    )
     await conn.execute(
-        delete(MemberLease)
-        .where(MemberLease.owner == worker_id, MemberLease.customer_id.in_(customer_ids), ~still_claimed)
+        delete(MemberLease).where(
+            MemberLease.owner == worker_id, MemberLease.customer_id.in_(customer_ids), ~still_claimed
+        )
     )
 
 
 async def complete(
-    db: Database, worker_id: str, trigger_ids: Sequence[int], *, now: datetime,
+    db: Database,
+    worker_id: str,
+    trigger_ids: Sequence[int],
+    *,
+    now: datetime,
     status: Literal["done", "skipped"] = "done",
 ) -> int:
     """Mark triggers this worker holds as done (or skipped: decided, nothing to do) and release
@@ -134,22 +176,36 @@ async def complete(
     moment = storage_time(now)
     async with db.engine.begin() as conn:
         await begin_write(conn)
-        finished = (await conn.execute(
-            update(Q)
-            .where(Q.id.in_(trigger_ids), Q.status == "claimed", Q.lease_owner == worker_id)
-            .values(status=status, finished_at=moment, lease_owner=None, lease_expires_at=None)
-            .returning(Q.customer_id)
-        )).scalars().all()
+        finished = (
+            (
+                await conn.execute(
+                    update(Q)
+                    .where(Q.id.in_(trigger_ids), Q.status == "claimed", Q.lease_owner == worker_id)
+                    .values(status=status, finished_at=moment, lease_owner=None, lease_expires_at=None)
+                    .returning(Q.customer_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
         if finished:
             await _release(conn, worker_id, set(finished))
     if len(finished) < len(set(trigger_ids)):
-        log.warning("triggers.lease_lost", worker=worker_id, expected=len(set(trigger_ids)), completed=len(finished))
+        log.warning(
+            "triggers.lease_lost", worker=worker_id, expected=len(set(trigger_ids)), completed=len(finished)
+        )
     return len(finished)
 
 
 async def fail(
-    db: Database, worker_id: str, trigger_id: int, error: str, *, now: datetime,
-    max_attempts: int = MAX_ATTEMPTS, backoff: timedelta = BACKOFF,
+    db: Database,
+    worker_id: str,
+    trigger_id: int,
+    error: str,
+    *,
+    now: datetime,
+    max_attempts: int = MAX_ATTEMPTS,
+    backoff: timedelta = BACKOFF,
 ) -> str | None:
     """Record a failed attempt: back to `pending` after an exponential backoff, or `failed` once
     `max_attempts` attempts were made. Returns the new status, or None if the worker no longer
@@ -157,10 +213,13 @@ async def fail(
     moment = storage_time(now)
     async with db.engine.begin() as conn:
         await begin_write(conn)
-        row = (await conn.execute(
-            select(Q.attempts, Q.customer_id)
-            .where(Q.id == trigger_id, Q.status == "claimed", Q.lease_owner == worker_id)
-        )).first()
+        row = (
+            await conn.execute(
+                select(Q.attempts, Q.customer_id).where(
+                    Q.id == trigger_id, Q.status == "claimed", Q.lease_owner == worker_id
+                )
+            )
+        ).first()
         if row is None:
             log.warning("triggers.lease_lost", worker=worker_id, trigger_id=trigger_id)
             return None
@@ -168,18 +227,35 @@ async def fail(
         delay = min(backoff * 2 ** (row.attempts - 1), MAX_BACKOFF)
         status = "failed" if exhausted else "pending"
         await conn.execute(
-            update(Q).where(Q.id == trigger_id).values(
-                status=status, last_error=error[:2000], lease_owner=None, lease_expires_at=None,
-                due_at=Q.due_at if exhausted else moment + delay, finished_at=moment if exhausted else None,
+            update(Q)
+            .where(Q.id == trigger_id)
+            .values(
+                status=status,
+                last_error=error[:2000],
+                lease_owner=None,
+                lease_expires_at=None,
+                due_at=Q.due_at if exhausted else moment + delay,
+                finished_at=moment if exhausted else None,
             )
         )
         await _release(conn, worker_id, {row.customer_id})
-    log.info("triggers.failed_attempt", trigger_id=trigger_id, attempts=row.attempts, status=status, error=error[:200])
+    log.info(
+        "triggers.failed_attempt",
+        trigger_id=trigger_id,
+        attempts=row.attempts,
+        status=status,
+        error=error[:200],
+    )
     return status
 
 
 async def renew(
-    db: Database, worker_id: str, customer_ids: Sequence[int], *, now: datetime, lease: timedelta,
+    db: Database,
+    worker_id: str,
+    customer_ids: Sequence[int],
+    *,
+    now: datetime,
+    lease: timedelta,
 ) -> list[int]:
     """Extend this worker's unexpired leases (a long decision); returns the members still held.
     A lease that already expired is not revived: another worker may hold the member by now."""
@@ -187,13 +263,22 @@ async def renew(
     expires = moment + lease
     async with db.engine.begin() as conn:
         await begin_write(conn)
-        held = (await conn.execute(
-            update(MemberLease)
-            .where(MemberLease.owner == worker_id, MemberLease.customer_id.in_(customer_ids),
-                   MemberLease.expires_at > moment)
-            .values(expires_at=expires)
-            .returning(MemberLease.customer_id)
-        )).scalars().all()
+        held = (
+            (
+                await conn.execute(
+                    update(MemberLease)
+                    .where(
+                        MemberLease.owner == worker_id,
+                        MemberLease.customer_id.in_(customer_ids),
+                        MemberLease.expires_at > moment,
+                    )
+                    .values(expires_at=expires)
+                    .returning(MemberLease.customer_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
         if held:
             await conn.execute(
                 update(Q)

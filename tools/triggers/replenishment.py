@@ -28,7 +28,7 @@ def expected_from_profiles(profiles: ProfileService) -> ReplenishmentSource:
         if not len(due.category):
             return []
         async with profiles.db.session() as session:
-            ids = {name: id_ for name, id_ in (await session.execute(select(Category.name, Category.id))).all()}
+            ids = dict((await session.execute(select(Category.name, Category.id))).all())
         category_ids = np.array([ids.get(str(name), -1) for name in frame.history.categories], dtype=np.int64)
         members = np.repeat(frame.history.members.customer_id, np.diff(due.offsets))
         categories = category_ids[due.category]
@@ -37,9 +37,15 @@ def expected_from_profiles(profiles: ProfileService) -> ReplenishmentSource:
         intervals = np.round(due.interval_days[known], 1).tolist()
         # model_construct: the values come typed from our own arrays; validating thousands is waste.
         return [
-            ExpectedPurchase.model_construct(customer_id=int(m), category_id=int(c), expected_on=d,
-                                             interval_days=float(i) if np.isfinite(i) else None)
-            for m, c, d, i in zip(members[known].tolist(), categories[known].tolist(), days, intervals, strict=True)
+            ExpectedPurchase.model_construct(
+                customer_id=int(m),
+                category_id=int(c),
+                expected_on=d,
+                interval_days=float(i) if np.isfinite(i) else None,
+            )
+            for m, c, d, i in zip(
+                members[known].tolist(), categories[known].tolist(), days, intervals, strict=True
+            )
         ]
 
     return expected

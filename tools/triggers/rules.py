@@ -54,7 +54,9 @@ class RhythmLapse(_Rule):
     kind: Literal[TriggerKind.RHYTHM_LAPSE]
     rhythm_multiple: float = Field(1.5, ge=1, le=10)
     min_days: int = Field(21, ge=1, le=3650)
-    min_purchase_days: int = Field(3, ge=2, le=100, description="distinct purchase days needed to know a rhythm")
+    min_purchase_days: int = Field(
+        3, ge=2, le=100, description="distinct purchase days needed to know a rhythm"
+    )
     history_days: int = Field(730, ge=30, le=3650)
 
 
@@ -99,7 +101,13 @@ class AlwaysOn(_Rule):
 
 
 TriggerRule = Annotated[
-    CartAbandoned | PostPurchase | RhythmLapse | ReplenishmentDue | CompetitorPromotion | BrowseIntent | AlwaysOn,
+    CartAbandoned
+    | PostPurchase
+    | RhythmLapse
+    | ReplenishmentDue
+    | CompetitorPromotion
+    | BrowseIntent
+    | AlwaysOn,
     Field(discriminator="kind"),
 ]
 
@@ -129,5 +137,7 @@ def load_trigger_rules(path: Path = DEFAULT_TRIGGERS_PATH) -> TriggerRules:
     try:
         return TriggerRules.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
         raise InvalidInput(f"invalid trigger rules {path}: {problems}") from exc

@@ -53,8 +53,12 @@ class TriggerReport(BaseModel):
 
 
 async def run_due_triggers(
-    db: Database, now: datetime, *, rules: TriggerRules | None = None,
-    replenishment: ReplenishmentSource | None = None, control_share: float = DEFAULT_CONTROL_SHARE,
+    db: Database,
+    now: datetime,
+    *,
+    rules: TriggerRules | None = None,
+    replenishment: ReplenishmentSource | None = None,
+    control_share: float = DEFAULT_CONTROL_SHARE,
     force: bool = False,
 ) -> TriggerReport:
     """Evaluate the enabled rules that are due (all of them with `force`) — the shipped defaults
@@ -64,7 +68,9 @@ async def run_due_triggers(
     runs: list[RuleRun] = []
     not_run: dict[str, str] = {}
     async with db.session() as session:
-        last_runs = dict((await session.execute(select(TriggerRuleRun.rule, TriggerRuleRun.last_run_at))).all())
+        last_runs = dict(
+            (await session.execute(select(TriggerRuleRun.rule, TriggerRuleRun.last_run_at))).all()
+        )
     for rule in (rules or load_trigger_rules()).enabled:
         last = last_runs.get(rule.name)
         # A clock that went backwards (a replay started over) makes every rule due again.
@@ -79,17 +85,30 @@ async def run_due_triggers(
             await begin_write(conn)
             queued = await enqueue(conn, rule, candidates, now=moment, control_share=control_share)
             stmt = upsert_insert(conn.dialect.name, TriggerRuleRun).values(rule=rule.name, last_run_at=moment)
-            await conn.execute(stmt.on_conflict_do_update(index_elements=["rule"],
-                                                          set_={"last_run_at": stmt.excluded.last_run_at}))
-        runs.append(RuleRun(rule=rule.name, kind=rule.kind.value, candidates=len(candidates),
-                            enqueued=queued.new, control=queued.control))
+            await conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["rule"], set_={"last_run_at": stmt.excluded.last_run_at}
+                )
+            )
+        runs.append(
+            RuleRun(
+                rule=rule.name,
+                kind=rule.kind.value,
+                candidates=len(candidates),
+                enqueued=queued.new,
+                control=queued.control,
+            )
+        )
         if queued.new:
             log.info("triggers.enqueued", rule=rule.name, enqueued=queued.new, control=queued.control)
     return TriggerReport(ran_at=moment, runs=runs, not_run=not_run)
 
 
 async def _evaluate(
-    db: Database, rule: TriggerRule, now: datetime, replenishment: ReplenishmentSource | None,
+    db: Database,
+    rule: TriggerRule,
+    now: datetime,
+    replenishment: ReplenishmentSource | None,
 ) -> list[Candidate]:
     if isinstance(rule, ReplenishmentDue):
         assert replenishment is not None

@@ -21,8 +21,9 @@ class Activity:
     exposure: np.ndarray  # (N, periods) share of the period after the member joined
 
 
-def simulate_activity(spec: TraitsSpec, traits: Traits, members: Members, clock: Timeline,
-                      rng: np.random.Generator) -> Activity:
+def simulate_activity(
+    spec: TraitsSpec, traits: Traits, members: Members, clock: Timeline, rng: np.random.Generator
+) -> Activity:
     n, periods = members.count, len(clock.periods)
     join_day = members.joined_at / DAY
     active = np.zeros((n, periods), dtype=bool)
@@ -38,5 +39,7 @@ def simulate_activity(spec: TraitsSpec, traits: Traits, members: Members, clock:
             moved = np.where(state, u >= traits.churn_hazard, u < traits.return_rate)
         state = np.where(existed, moved, joins_now)
         active[:, p] = state
-        exposure[:, p] = np.clip((period.stop_day - np.maximum(join_day, period.first_day)) / period.days, 0, 1)
+        exposure[:, p] = np.clip(
+            (period.stop_day - np.maximum(join_day, period.first_day)) / period.days, 0, 1
+        )
     return Activity(active=active, exposure=exposure)

@@ -74,9 +74,19 @@ def _prompting_offers(orders: Orders, contacts: Contacts) -> _Offer:
     )
 
 
-def fill_baskets(population: Population, orders: Orders, contacts: Contacts, traits: Traits, members: Members,
-                 catalogue: Catalogue, clock: Timeline, categories: CategoryPicker, products: ProductPicker,
-                 complements: ComplementPicker, rng: np.random.Generator) -> Baskets:
+def fill_baskets(
+    population: Population,
+    orders: Orders,
+    contacts: Contacts,
+    traits: Traits,
+    members: Members,
+    catalogue: Catalogue,
+    clock: Timeline,
+    categories: CategoryPicker,
+    products: ProductPicker,
+    complements: ComplementPicker,
+    rng: np.random.Generator,
+) -> Baskets:
     b = population.behaviour
     n_orders = orders.count
     extra = np.where(orders.kind == REPLENISHMENT, b.replenishment_extra_lines, b.lines_per_order - 1)
@@ -100,19 +110,24 @@ def fill_baskets(population: Population, orders: Orders, contacts: Contacts, tra
     product = np.where(first & (wanted >= 0), wanted, product)
 
     consumable = catalogue.is_consumable[product]
-    quantity = np.where(consumable, 1 + rng.poisson(0.2 * members.household_size[member]),
-                        1 + (rng.random(len(order)) < 0.06))
+    quantity = np.where(
+        consumable, 1 + rng.poisson(0.2 * members.household_size[member]), 1 + (rng.random(len(order)) < 0.06)
+    )
     price = catalogue.price_cents[product]
     gross = price * quantity
     eligible = ~catalogue.full_price_only[product]
 
     offer = _prompting_offers(orders, contacts)
-    eligible_gross = np.bincount(order, weights=np.where(eligible, gross, 0), minlength=n_orders).astype(np.int64)
+    eligible_gross = np.bincount(order, weights=np.where(eligible, gross, 0), minlength=n_orders).astype(
+        np.int64
+    )
     can_discount = eligible_gross > 0  # an all-premium order takes no coupon
     relative_ps = traits.price_sensitivity[orders.member] / population.traits.price_sensitivity.mean
     public = (orders.kind != PROMPTED) & can_discount & (rng.random(n_orders) < b.coupon_rate * relative_ps)
     kind = offer.kind
-    is_pct = can_discount & ((kind == OfferType.PERCENT_OFF) | ((kind == OfferType.BUNDLE) & (lines >= BUNDLE_LINES)))
+    is_pct = can_discount & (
+        (kind == OfferType.PERCENT_OFF) | ((kind == OfferType.BUNDLE) & (lines >= BUNDLE_LINES))
+    )
     public_pct = OFFER_TEMPLATES[OFFER_INDEX[PUBLIC_COUPON]].discount_pct or 0.0
     coupon_pct = np.where(is_pct, offer.pct, np.where(public, public_pct, 0.0))
 
@@ -136,16 +151,34 @@ def fill_baskets(population: Population, orders: Orders, contacts: Contacts, tra
 
     subtotal = np.bincount(order, weights=gross, minlength=n_orders).astype(np.int64)
     discount_total = np.bincount(order, weights=discount, minlength=n_orders).astype(np.int64)
-    cost = np.bincount(order, weights=catalogue.cost_cents[product] * quantity, minlength=n_orders).astype(np.int64)
+    cost = np.bincount(order, weights=catalogue.cost_cents[product] * quantity, minlength=n_orders).astype(
+        np.int64
+    )
     total = subtotal - discount_total
 
     spend_ok = total >= offer.min_spend
-    needs_spend = (kind == OfferType.BONUS_POINTS) | (kind == OfferType.POINTS_MULTIPLIER) | (kind == OfferType.GIFT)
-    redeemed = (is_pct | amount_ok | (kind == OfferType.FREE_SHIPPING) | (kind == OfferType.EARLY_ACCESS)
-                | (needs_spend & spend_ok))
+    needs_spend = (
+        (kind == OfferType.BONUS_POINTS) | (kind == OfferType.POINTS_MULTIPLIER) | (kind == OfferType.GIFT)
+    )
+    redeemed = (
+        is_pct
+        | amount_ok
+        | (kind == OfferType.FREE_SHIPPING)
+        | (kind == OfferType.EARLY_ACCESS)
+        | (needs_spend & spend_ok)
+    )
     coupon = np.where(redeemed, offer.template, np.where(public, OFFER_INDEX[PUBLIC_COUPON], -1))
     return Baskets(
-        order=order, product=product, quantity=quantity.astype(np.int64), unit_price=price,
-        unit_cost=catalogue.cost_cents[product], discount=discount, subtotal=subtotal,
-        discount_total=discount_total, total=total, cost=cost, coupon=coupon, redeemed=redeemed,
+        order=order,
+        product=product,
+        quantity=quantity.astype(np.int64),
+        unit_price=price,
+        unit_cost=catalogue.cost_cents[product],
+        discount=discount,
+        subtotal=subtotal,
+        discount_total=discount_total,
+        total=total,
+        cost=cost,
+        coupon=coupon,
+        redeemed=redeemed,
     )

@@ -110,7 +110,9 @@ def build_catalogue(spec: CatalogueSpec, rng: np.random.Generator, clock: Timeli
             sku.append(f"{dep.code}-{c + 1:02d}{i + 1:03d}")
             ptype.append(cat.product_types[types[i]])
             brand.append(dep.brands[brands[i]])
-            name.append(f"{dep.brands[brands[i]]} {dep.descriptors[descriptors[i]]} {cat.product_types[types[i]]}")
+            name.append(
+                f"{dep.brands[brands[i]]} {dep.descriptors[descriptors[i]]} {cat.product_types[types[i]]}"
+            )
 
     category = np.concatenate(category_parts)
     price = np.concatenate(price_parts)
@@ -121,11 +123,13 @@ def build_catalogue(spec: CatalogueSpec, rng: np.random.Generator, clock: Timeli
     rank = position / np.maximum(counts[category] - 1, 1)
 
     # Premium, full-price-only items: the top of durable ranges, with margins at the top of the band.
-    premium_weight = np.where(consumable, 0.0, rank ** 4)
+    premium_weight = np.where(consumable, 0.0, rank**4)
     n_premium = min(round(spec.premium_share * len(price)), int((premium_weight > 0).sum()))
     premium = np.zeros(len(price), dtype=bool)
     if n_premium:
-        premium[rng.choice(len(price), n_premium, replace=False, p=premium_weight / premium_weight.sum())] = True
+        premium[rng.choice(len(price), n_premium, replace=False, p=premium_weight / premium_weight.sum())] = (
+            True
+        )
     lows = np.array([spec.departments[dep].margin.low for dep, _ in cats])[category]
     highs = np.array([spec.departments[dep].margin.high for dep, _ in cats])[category]
     margin = np.where(premium, highs - (highs - lows) * 0.25 * rng.random(len(price)), margin)
@@ -145,14 +149,28 @@ def build_catalogue(spec: CatalogueSpec, rng: np.random.Generator, clock: Timeli
         complement_from=np.array([sources[a] for a, _, _ in COMPLEMENTS], dtype=np.int16),
         complement_to=np.array([sources[b] for _, b, _ in COMPLEMENTS], dtype=np.int16),
         complement_strength=np.array([s for _, _, s in COMPLEMENTS]),
-        sku=sku, name=name, product_type=ptype, brand=brand,
-        category=category, price_cents=price, cost_cents=cost, full_price_only=premium,
-        launched_at=launched, established=_established(launched, category, starts, counts),
+        sku=sku,
+        name=name,
+        product_type=ptype,
+        brand=brand,
+        category=category,
+        price_cents=price,
+        cost_cents=cost,
+        full_price_only=premium,
+        launched_at=launched,
+        established=_established(launched, category, starts, counts),
     )
 
 
-def _launch_dates(spec: CatalogueSpec, rng: np.random.Generator, clock: Timeline, category: np.ndarray,
-                  position: np.ndarray, consumable: np.ndarray, cats: list[tuple[str, CategorySpec]]) -> np.ndarray:
+def _launch_dates(
+    spec: CatalogueSpec,
+    rng: np.random.Generator,
+    clock: Timeline,
+    category: np.ndarray,
+    position: np.ndarray,
+    consumable: np.ndarray,
+    cats: list[tuple[str, CategorySpec]],
+) -> np.ndarray:
     """Most SKUs were launched before the window; a new collection for the coming season lands in
     its last months. The cheapest SKU of each category is never new, so every category sells
     something all window long."""
@@ -170,7 +188,9 @@ def _launch_dates(spec: CatalogueSpec, rng: np.random.Generator, clock: Timeline
     return launched
 
 
-def _established(launched: np.ndarray, category: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def _established(
+    launched: np.ndarray, category: np.ndarray, starts: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
     """For each product, the nearest-priced product of its category launched before the window."""
     fallback = np.arange(len(launched))
     for start, n in zip(starts, counts, strict=True):

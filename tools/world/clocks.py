@@ -32,8 +32,14 @@ class LocalClocks:
         local = t + self._offset_seconds(member, t // DAY)
         return np.mod(local, DAY) / HOUR
 
-    def defer_quiet(self, member: np.ndarray, t: np.ndarray, quiet_start: np.ndarray, quiet_end: np.ndarray,
-                    jitter: np.ndarray) -> np.ndarray:
+    def defer_quiet(
+        self,
+        member: np.ndarray,
+        t: np.ndarray,
+        quiet_start: np.ndarray,
+        quiet_end: np.ndarray,
+        jitter: np.ndarray,
+    ) -> np.ndarray:
         """Instants moved out of the member's quiet hours, to quiet_end:00 plus `jitter` seconds."""
         hour = self.local_hour(member, t)
         start, end = quiet_start[member], quiet_end[member]

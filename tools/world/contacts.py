@@ -28,8 +28,17 @@ NOT = -1  # "did not happen" in the *_at arrays
 # Mean delay from send to open, per channel: email waits in an inbox, SMS and push are seen at once.
 OPEN_DELAY = np.array([3 * HOUR, 10 * 60, 20 * 60])
 ORDER_DELAY = 14 * HOUR
-CART_REMINDER = Campaign("cart-reminder", EMAIL, 0, 0, Audience.ALL, 1.0, "REMINDER",
-                         use_case=UseCase.CART_ABANDONMENT.value, subject="You left something in your cart")
+CART_REMINDER = Campaign(
+    "cart-reminder",
+    EMAIL,
+    0,
+    0,
+    Audience.ALL,
+    1.0,
+    "REMINDER",
+    use_case=UseCase.CART_ABANDONMENT.value,
+    subject="You left something in your cart",
+)
 
 
 @dataclass(frozen=True)
@@ -66,11 +75,23 @@ class Contacts:
         return first.reshape(members, 3)
 
 
-def _campaign_rows(c: Campaign, index: int, members: Members, activity: Activity, clocks: LocalClocks,
-                   period_of_day: np.ndarray, fans: dict[str, np.ndarray], spread: float,
-                   rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _campaign_rows(
+    c: Campaign,
+    index: int,
+    members: Members,
+    activity: Activity,
+    clocks: LocalClocks,
+    period_of_day: np.ndarray,
+    fans: dict[str, np.ndarray],
+    spread: float,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
     send = c.day * DAY
-    eligible = members.consent[:, c.channel] & (members.opted_out_at[:, c.channel] > send) & (members.joined_at < send)
+    eligible = (
+        members.consent[:, c.channel]
+        & (members.opted_out_at[:, c.channel] > send)
+        & (members.joined_at < send)
+    )
     if c.audience is Audience.FANS and c.department is not None:
         eligible &= fans[c.department]
     elif c.audience is Audience.LAPSED:
@@ -79,46 +100,72 @@ def _campaign_rows(c: Campaign, index: int, members: Members, activity: Activity
     hour = np.mod(np.round(c.hour + rng.normal(0, spread, len(member))), 24)
     local = (hour * HOUR).astype(np.int64) + rng.integers(0, HOUR, len(member))
     return {
-        "member": member, "sent": clocks.to_utc(member, np.full(len(member), c.day), local),
-        "campaign": np.full(len(member), index), "focus_category": np.full(len(member), c.category),
-        "focus_product": np.full(len(member), -1), "offer": np.full(len(member), OFFER_INDEX[c.offer]),
+        "member": member,
+        "sent": clocks.to_utc(member, np.full(len(member), c.day), local),
+        "campaign": np.full(len(member), index),
+        "focus_category": np.full(len(member), c.category),
+        "focus_product": np.full(len(member), -1),
+        "offer": np.full(len(member), OFFER_INDEX[c.offer]),
     }
 
 
-def _cart_reminders(sessions: Sessions, members: Members, index: int, reach: float,
-                    rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _cart_reminders(
+    sessions: Sessions, members: Members, index: int, reach: float, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     carted = np.flatnonzero(sessions.carted)
     member = sessions.member[carted]
     start = sessions.start[carted]
-    keep = members.consent[member, EMAIL] & (members.opted_out_at[member, EMAIL] > start) & (
-        rng.random(len(carted)) < reach)
+    keep = (
+        members.consent[member, EMAIL]
+        & (members.opted_out_at[member, EMAIL] > start)
+        & (rng.random(len(carted)) < reach)
+    )
     carted, member = carted[keep], member[keep]
     return {
-        "member": member, "sent": sessions.start[carted] + rng.integers(HOUR, 6 * HOUR, len(carted)),
-        "campaign": np.full(len(carted), index), "focus_category": sessions.category[carted],
+        "member": member,
+        "sent": sessions.start[carted] + rng.integers(HOUR, 6 * HOUR, len(carted)),
+        "campaign": np.full(len(carted), index),
+        "focus_category": sessions.category[carted],
         "focus_product": sessions.cart_product[carted],
         "offer": np.where(rng.random(len(carted)) < 0.5, OFFER_INDEX["REMINDER"], OFFER_INDEX["FREESHIP"]),
     }
 
 
-def send_contacts(population: Population, campaigns: list[Campaign], members: Members, traits: Traits,
-                  activity: Activity, sessions: Sessions, catalogue: Catalogue, clock: Timeline,
-                  clocks: LocalClocks, model: ResponseModel, rng: np.random.Generator) -> Contacts:
+def send_contacts(
+    population: Population,
+    campaigns: list[Campaign],
+    members: Members,
+    traits: Traits,
+    activity: Activity,
+    sessions: Sessions,
+    catalogue: Catalogue,
+    clock: Timeline,
+    clocks: LocalClocks,
+    model: ResponseModel,
+    rng: np.random.Generator,
+) -> Contacts:
     spec = population.contacts
     period_of_day = clock.period_of_day()
     departments = np.array(catalogue.category_department)
     fans = {d: traits.taste[:, departments == d].sum(axis=1) >= spec.fan_threshold for d in set(departments)}
     campaigns = [*campaigns, CART_REMINDER]
-    batches = [_campaign_rows(c, i, members, activity, clocks, period_of_day, fans, spec.send_hour_spread, rng)
-               for i, c in enumerate(campaigns[:-1])]
+    batches = [
+        _campaign_rows(c, i, members, activity, clocks, period_of_day, fans, spec.send_hour_spread, rng)
+        for i, c in enumerate(campaigns[:-1])
+    ]
     batches.append(_cart_reminders(sessions, members, len(campaigns) - 1, spec.cart_reminder_reach, rng))
 
     def column(name: str) -> np.ndarray:
         return np.concatenate([b[name] for b in batches])
 
     member = column("member")
-    sent = clocks.defer_quiet(member, column("sent"), members.quiet_start, members.quiet_end,
-                              rng.integers(0, HOUR // 2, len(member)))
+    sent = clocks.defer_quiet(
+        member,
+        column("sent"),
+        members.quiet_start,
+        members.quiet_end,
+        rng.integers(0, HOUR // 2, len(member)),
+    )
     campaign = column("campaign")
     channel = np.array([c.channel for c in campaigns], dtype=np.int8)[campaign]
     # Eligibility was judged by day; the exact send time must still precede any opt-out.
@@ -129,19 +176,51 @@ def send_contacts(population: Population, campaigns: list[Campaign], members: Me
     focus_category = column("focus_category")[keep][order]
     focus_product = column("focus_product")[keep][order]
 
-    responses = _respond(population, model, member, channel, sent, offer, members, traits, activity, period_of_day,
-                         clocks, clock, rng)
-    contacts = Contacts(member=member, channel=channel, sent_at=sent, campaign=campaign, offer=offer,
-                        focus_category=focus_category, focus_product=focus_product, campaigns=campaigns,
-                        **responses)
+    responses = _respond(
+        population,
+        model,
+        member,
+        channel,
+        sent,
+        offer,
+        members,
+        traits,
+        activity,
+        period_of_day,
+        clocks,
+        clock,
+        rng,
+    )
+    contacts = Contacts(
+        member=member,
+        channel=channel,
+        sent_at=sent,
+        campaign=campaign,
+        offer=offer,
+        focus_category=focus_category,
+        focus_product=focus_product,
+        campaigns=campaigns,
+        **responses,
+    )
     # An opt-out withdraws every later send on that channel to that member.
     return contacts.subset(sent <= contacts.opted_out_at(members.count)[member, channel])
 
 
-def _respond(population: Population, model: ResponseModel, member: np.ndarray, channel: np.ndarray,
-             sent: np.ndarray, offer: np.ndarray, members: Members, traits: Traits, activity: Activity,
-             period_of_day: np.ndarray, clocks: LocalClocks, clock: Timeline,
-             rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _respond(
+    population: Population,
+    model: ResponseModel,
+    member: np.ndarray,
+    channel: np.ndarray,
+    sent: np.ndarray,
+    offer: np.ndarray,
+    members: Members,
+    traits: Traits,
+    activity: Activity,
+    period_of_day: np.ndarray,
+    clocks: LocalClocks,
+    clock: Timeline,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
     """Per contact: when it was opened, clicked, opted out of, and whether and when it led to an order."""
     p = population.response
     n = len(member)
@@ -154,12 +233,17 @@ def _respond(population: Population, model: ResponseModel, member: np.ndarray, c
 
     distance = np.abs(clocks.local_hour(member, sent) - traits.preferred_hour[member])
     value = np.array([model.perceived_value(t) for t in OFFER_TEMPLATES])[offer]
-    chance = model.probabilities(Exposure(
-        channel=channel, responsiveness=traits.channel_response[member, channel],
-        hour_distance=np.minimum(distance, 24 - distance), recent_contacts=recent, offer_value=value,
-        price_sensitivity=traits.price_sensitivity[member],
-        active=activity.active[member, period_of_day[sent // DAY]],
-    ))
+    chance = model.probabilities(
+        Exposure(
+            channel=channel,
+            responsiveness=traits.channel_response[member, channel],
+            hour_distance=np.minimum(distance, 24 - distance),
+            recent_contacts=recent,
+            offer_value=value,
+            price_sensitivity=traits.price_sensitivity[member],
+            active=activity.active[member, period_of_day[sent // DAY]],
+        )
+    )
     u = rng.random((6, n))
     read_at = sent + rng.exponential(OPEN_DELAY[channel]).astype(np.int64)
     read = (u[0] < chance.open) & (read_at < clock.span)
@@ -173,7 +257,10 @@ def _respond(population: Population, model: ResponseModel, member: np.ndarray, c
     complained = ~unsubscribed & (u[4] < chance.complaint) & (leave_at < clock.span)
     tracked_open = read & (channel != SMS)
     return {
-        "opened_at": np.where(tracked_open, read_at, NOT), "clicked_at": np.where(clicked, click_at, NOT),
-        "unsubscribed_at": np.where(unsubscribed, leave_at, NOT), "complained_at": np.where(complained, leave_at, NOT),
-        "converts_at": np.where(ordered, order_at, NOT), "anyway": ordered & (u[5] < p.cannibalisation),
+        "opened_at": np.where(tracked_open, read_at, NOT),
+        "clicked_at": np.where(clicked, click_at, NOT),
+        "unsubscribed_at": np.where(unsubscribed, leave_at, NOT),
+        "complained_at": np.where(complained, leave_at, NOT),
+        "converts_at": np.where(ordered, order_at, NOT),
+        "anyway": ordered & (u[5] < p.cannibalisation),
     }

@@ -51,7 +51,10 @@ async def _table_digest(conn: Any, table: Table) -> str:
     result = await conn.stream(select(*columns).order_by(*table.primary_key.columns))
     async for rows in result.partitions(PARTITION_ROWS):
         for row in rows:
-            values = (float(v) if is_number and v is not None else v for v, is_number in zip(row, numeric, strict=True))
+            values = (
+                float(v) if is_number and v is not None else v
+                for v, is_number in zip(row, numeric, strict=True)
+            )
             digest.update(("\x1e".join(map(_normal, values)) + "\n").encode())
     return digest.hexdigest()
 

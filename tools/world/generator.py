@@ -96,42 +96,114 @@ def generate_world(request: WorldRequest, progress: Progress) -> World:
     catalogue = step("catalogue", lambda: build_catalogue(population.catalogue, streams("catalogue"), clock))
     members = step("members", lambda: build_members(population.members, n, streams("members"), clock))
     traits = step("traits", lambda: draw_traits(population, members, catalogue, streams("traits")))
-    activity = step("activity", lambda: simulate_activity(population.traits, traits, members, clock,
-                                                          streams("activity")))
-    signals = step("market", lambda: competitor_calendar(population.market, catalogue, clock, streams("market")))
+    activity = step(
+        "activity", lambda: simulate_activity(population.traits, traits, members, clock, streams("activity"))
+    )
+    signals = step(
+        "market", lambda: competitor_calendar(population.market, catalogue, clock, streams("market"))
+    )
     clocks = LocalClocks.build(members, clock)
     categories = CategoryPicker.build(traits.taste, catalogue, population.behaviour)
-    products = ProductPicker(catalogue, population.behaviour.price_tilt, population.traits.price_sensitivity.mean)
-    sessions = step("browsing", lambda: browse(population, traits, members, activity, clock, clocks, categories,
-                                               products, streams("browsing")))
+    products = ProductPicker(
+        catalogue, population.behaviour.price_tilt, population.traits.price_sensitivity.mean
+    )
+    sessions = step(
+        "browsing",
+        lambda: browse(
+            population, traits, members, activity, clock, clocks, categories, products, streams("browsing")
+        ),
+    )
     model = ResponseModel.from_population(population)
-    contacts = step("contacts", lambda: send_contacts(
-        population, plan_campaigns(population.contacts, clock, catalogue, signals, streams("campaigns")),
-        members, traits, activity, sessions, catalogue, clock, clocks, model, streams("contacts")))
-    orders = step("orders", lambda: schedule_orders(population, traits, members, activity, contacts, clock, clocks,
-                                                    streams("orders")))
-    baskets = step("baskets", lambda: fill_baskets(population, orders, contacts, traits, members, catalogue, clock,
-                                                   categories, products, ComplementPicker.build(catalogue),
-                                                   streams("baskets")))
+    contacts = step(
+        "contacts",
+        lambda: send_contacts(
+            population,
+            plan_campaigns(population.contacts, clock, catalogue, signals, streams("campaigns")),
+            members,
+            traits,
+            activity,
+            sessions,
+            catalogue,
+            clock,
+            clocks,
+            model,
+            streams("contacts"),
+        ),
+    )
+    orders = step(
+        "orders",
+        lambda: schedule_orders(
+            population, traits, members, activity, contacts, clock, clocks, streams("orders")
+        ),
+    )
+    baskets = step(
+        "baskets",
+        lambda: fill_baskets(
+            population,
+            orders,
+            contacts,
+            traits,
+            members,
+            catalogue,
+            clock,
+            categories,
+            products,
+            ComplementPicker.build(catalogue),
+            streams("baskets"),
+        ),
+    )
     outcomes = step("outcomes", lambda: collect_outcomes(contacts, orders, baskets))
-    accounts = step("accounts", lambda: build_accounts(population.loyalty, orders, baskets, n, clock,
-                                                       streams("accounts")))
-    events = step("events", lambda: build_events(population, orders, baskets, sessions, contacts, traits, members,
-                                                 activity, catalogue, clock, clocks, streams("events")))
+    accounts = step(
+        "accounts", lambda: build_accounts(population.loyalty, orders, baskets, n, clock, streams("accounts"))
+    )
+    events = step(
+        "events",
+        lambda: build_events(
+            population,
+            orders,
+            baskets,
+            sessions,
+            contacts,
+            traits,
+            members,
+            activity,
+            catalogue,
+            clock,
+            clocks,
+            streams("events"),
+        ),
+    )
     stock = stock_at_end(population.inventory, catalogue, orders, baskets, clock, streams("inventory"))
     budgets = current_budgets(population.budgets, clock, streams("budgets"))
-    tables = step("tables", lambda: {
-        **catalogue_tables(catalogue, stock, clock), **member_tables(members, accounts, contacts, clock),
-        **offer_tables(budgets, signals, clock), **activity_tables(contacts, orders, baskets, outcomes, events, clock),
-    })
+    tables = step(
+        "tables",
+        lambda: {
+            **catalogue_tables(catalogue, stock, clock),
+            **member_tables(members, accounts, contacts, clock),
+            **offer_tables(budgets, signals, clock),
+            **activity_tables(contacts, orders, baskets, outcomes, events, clock),
+        },
+    )
     truth = HiddenTraits(
-        seed=request.seed, population=population, first_day=clock.first, last_day=clock.last,
-        customer_id=ids(n), category_id=ids(catalogue.categories), channels=MESSAGE_CHANNELS,
-        price_sensitivity=traits.price_sensitivity, taste=traits.taste, channel_response=traits.channel_response,
-        preferred_hour=traits.preferred_hour, preferred_weekday=traits.preferred_weekday,
-        purchase_rate=traits.purchase_rate, churn_hazard=traits.churn_hazard, return_rate=traits.return_rate,
+        seed=request.seed,
+        population=population,
+        first_day=clock.first,
+        last_day=clock.last,
+        customer_id=ids(n),
+        category_id=ids(catalogue.categories),
+        channels=MESSAGE_CHANNELS,
+        price_sensitivity=traits.price_sensitivity,
+        taste=traits.taste,
+        channel_response=traits.channel_response,
+        preferred_hour=traits.preferred_hour,
+        preferred_weekday=traits.preferred_weekday,
+        purchase_rate=traits.purchase_rate,
+        churn_hazard=traits.churn_hazard,
+        return_rate=traits.return_rate,
         replenish_category_id=traits.replenish_category.astype("int64") + 1,
-        replenish_cycle_days=traits.replenish_cycle, channel_mix=traits.channel_mix,
-        active_by_month=activity.active, injected=members.injected,
+        replenish_cycle_days=traits.replenish_cycle,
+        channel_mix=traits.channel_mix,
+        active_by_month=activity.active,
+        injected=members.injected,
     )
     return World(request, clock, tables, truth)

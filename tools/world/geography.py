@@ -22,20 +22,41 @@ class Region:
     postcodes: tuple[tuple[int, int, float], ...]  # (first, last, weight) ranges
 
 
-REGIONS: dict[str, Region] = {r.key: r for r in (
-    Region("NSW", "Australia/Sydney", "en-AU", 600, "au",
-           ((2000, 2234, 0.65), (2250, 2330, 0.15), (2335, 2599, 0.2))),
-    Region("VIC", "Australia/Melbourne", "en-AU", 600, "au", ((3000, 3207, 0.75), (3211, 3996, 0.25))),
-    Region("QLD", "Australia/Brisbane", "en-AU", 600, None,
-           ((4000, 4207, 0.55), (4208, 4287, 0.15), (4300, 4899, 0.3))),
-    Region("WA", "Australia/Perth", "en-AU", 480, None, ((6000, 6199, 0.8), (6200, 6797, 0.2))),
-    Region("SA", "Australia/Adelaide", "en-AU", 570, "au", ((5000, 5199, 0.8), (5200, 5799, 0.2))),
-    Region("TAS", "Australia/Hobart", "en-AU", 600, "au", ((7000, 7470, 1.0),)),
-    Region("ACT", "Australia/Sydney", "en-AU", 600, "au", ((2600, 2617, 0.7), (2900, 2914, 0.3))),
-    Region("NT", "Australia/Darwin", "en-AU", 570, None, ((800, 899, 1.0),)),
-    Region("NZ", "Pacific/Auckland", "en-NZ", 720, "nz",
-           ((600, 2699, 0.5), (5010, 6972, 0.25), (7600, 8999, 0.25))),
-)}
+REGIONS: dict[str, Region] = {
+    r.key: r
+    for r in (
+        Region(
+            "NSW",
+            "Australia/Sydney",
+            "en-AU",
+            600,
+            "au",
+            ((2000, 2234, 0.65), (2250, 2330, 0.15), (2335, 2599, 0.2)),
+        ),
+        Region("VIC", "Australia/Melbourne", "en-AU", 600, "au", ((3000, 3207, 0.75), (3211, 3996, 0.25))),
+        Region(
+            "QLD",
+            "Australia/Brisbane",
+            "en-AU",
+            600,
+            None,
+            ((4000, 4207, 0.55), (4208, 4287, 0.15), (4300, 4899, 0.3)),
+        ),
+        Region("WA", "Australia/Perth", "en-AU", 480, None, ((6000, 6199, 0.8), (6200, 6797, 0.2))),
+        Region("SA", "Australia/Adelaide", "en-AU", 570, "au", ((5000, 5199, 0.8), (5200, 5799, 0.2))),
+        Region("TAS", "Australia/Hobart", "en-AU", 600, "au", ((7000, 7470, 1.0),)),
+        Region("ACT", "Australia/Sydney", "en-AU", 600, "au", ((2600, 2617, 0.7), (2900, 2914, 0.3))),
+        Region("NT", "Australia/Darwin", "en-AU", 570, None, ((800, 899, 1.0),)),
+        Region(
+            "NZ",
+            "Pacific/Auckland",
+            "en-NZ",
+            720,
+            "nz",
+            ((600, 2699, 0.5), (5010, 6972, 0.25), (7600, 8999, 0.25)),
+        ),
+    )
+}
 
 
 def _first_sunday(year: int, month: int) -> date:

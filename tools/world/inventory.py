@@ -26,10 +26,18 @@ class Stock:
     clearance: np.ndarray
 
 
-def stock_at_end(spec: Inventory, catalogue: Catalogue, orders: Orders, baskets: Baskets, clock: Timeline,
-                 rng: np.random.Generator) -> Stock:
+def stock_at_end(
+    spec: Inventory,
+    catalogue: Catalogue,
+    orders: Orders,
+    baskets: Baskets,
+    clock: Timeline,
+    rng: np.random.Generator,
+) -> Stock:
     recent = orders.placed_at[baskets.order] >= clock.span - spec.demand_weeks * 7 * DAY
-    units = np.bincount(baskets.product[recent], weights=baskets.quantity[recent], minlength=catalogue.products)
+    units = np.bincount(
+        baskets.product[recent], weights=baskets.quantity[recent], minlength=catalogue.products
+    )
     demand = np.round((units + 1) / spec.demand_weeks, 3)
     cover = rng.lognormal(np.log(spec.cover_weeks), spec.cover_spread, catalogue.products)
 
@@ -39,7 +47,9 @@ def stock_at_end(spec: Inventory, catalogue: Catalogue, orders: Orders, baskets:
     n_over = round(spec.overstock_share * catalogue.products)
     over = np.zeros(catalogue.products, dtype=bool)
     over[rng.choice(catalogue.products, n_over, replace=False, p=weight / weight.sum())] = True
-    cover = np.where(over, rng.uniform(spec.overstock_weeks.low, spec.overstock_weeks.high, catalogue.products), cover)
+    cover = np.where(
+        over, rng.uniform(spec.overstock_weeks.low, spec.overstock_weeks.high, catalogue.products), cover
+    )
     on_hand = np.round(demand * cover).astype(np.int64)
     on_hand[(rng.random(catalogue.products) < spec.stockout_share) & ~over] = 0
     clearance = over & (rng.random(catalogue.products) < spec.clearance_share) & ~catalogue.full_price_only

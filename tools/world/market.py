@@ -38,8 +38,9 @@ class CompetitorSignals:
         return len(self.competitor)
 
 
-def _promos(spec: Market, catalogue: Catalogue, season: str, n: int, rng: np.random.Generator
-            ) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _promos(
+    spec: Market, catalogue: Catalogue, season: str, n: int, rng: np.random.Generator
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     names = list(COMPETITORS)
     who = rng.choice(len(names), n)
     category_season = np.array(SEASONS)[catalogue.category_season]
@@ -53,8 +54,9 @@ def _promos(spec: Market, catalogue: Catalogue, season: str, n: int, rng: np.ran
     return competitors, np.array(categories, dtype=np.int64), depth
 
 
-def competitor_calendar(spec: Market, catalogue: Catalogue, clock: Timeline,
-                        rng: np.random.Generator) -> CompetitorSignals:
+def competitor_calendar(
+    spec: Market, catalogue: Catalogue, clock: Timeline, rng: np.random.Generator
+) -> CompetitorSignals:
     competitor: list[str] = []
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for period in clock.periods:
@@ -80,6 +82,8 @@ def competitor_calendar(spec: Market, catalogue: Catalogue, clock: Timeline,
     order = np.argsort(starts, kind="stable")
     competitor = [competitor[i] for i in order]
     category, depth, starts, ends = category[order], depth[order], starts[order], ends[order]
-    description = [f"{who}: {pct:.0f}% off {catalogue.category_name[c].lower()}"
-                   for who, pct, c in zip(competitor, depth, category, strict=True)]
+    description = [
+        f"{who}: {pct:.0f}% off {catalogue.category_name[c].lower()}"
+        for who, pct, c in zip(competitor, depth, category, strict=True)
+    ]
     return CompetitorSignals(competitor, category, depth, starts, ends, description)

@@ -70,8 +70,13 @@ def build_members(spec: MembersSpec, n: int, rng: np.random.Generator, clock: Ti
     first = np.array(FIRST_NAMES, dtype=object)[rng.integers(0, len(FIRST_NAMES), n)]
     last = np.array(LAST_NAMES, dtype=object)[rng.integers(0, len(LAST_NAMES), n)]
     domains = np.array(EMAIL_DOMAINS, dtype=object)[rng.integers(0, len(EMAIL_DOMAINS), n)]
-    email = np.array([f"{f}.{s}.{i + 1}@{d}".lower().replace(" ", "").replace("'", "")
-                      for i, (f, s, d) in enumerate(zip(first, last, domains, strict=True))], dtype=object)
+    email = np.array(
+        [
+            f"{f}.{s}.{i + 1}@{d}".lower().replace(" ", "").replace("'", "")
+            for i, (f, s, d) in enumerate(zip(first, last, domains, strict=True))
+        ],
+        dtype=object,
+    )
 
     age = np.round(rng.triangular(spec.age.low, spec.age_mode, spec.age.high, n)).astype(np.int16)
     gender = _pick(rng, spec.gender, n)
@@ -98,11 +103,13 @@ def build_members(spec: MembersSpec, n: int, rng: np.random.Generator, clock: Ti
 
     youth = 1.4 - 0.8 * (age - spec.age.low) / (spec.age.high - spec.age.low)
     app_user = rng.random(n) < np.clip(spec.app_user_share * youth, 0, 1)
-    consent = np.column_stack([
-        rng.random(n) < spec.email_consent,
-        has_phone & (rng.random(n) < spec.sms_consent),
-        app_user & (rng.random(n) < spec.push_consent),
-    ])
+    consent = np.column_stack(
+        [
+            rng.random(n) < spec.email_consent,
+            has_phone & (rng.random(n) < spec.sms_consent),
+            app_user & (rng.random(n) < spec.push_consent),
+        ]
+    )
     opt_out = consent & (rng.random((n, 3)) < spec.prior_opt_out_share)
     opt_out_time = joined[:, None] + rng.random((n, 3)) * (clock.span - joined[:, None])
     opted_out_at = np.where(opt_out, opt_out_time.astype(np.int64), NEVER)
@@ -121,18 +128,37 @@ def build_members(spec: MembersSpec, n: int, rng: np.random.Generator, clock: Ti
     injected[rng.choice(n, min(n, int(np.ceil(spec.injection_share * n))), replace=False)] = True
     in_name = injected & (rng.random(n) < 0.25)
     notes[injected & ~in_name] = np.array(INJECTIONS, dtype=object)[
-        rng.integers(0, len(INJECTIONS), int((injected & ~in_name).sum()))]
+        rng.integers(0, len(INJECTIONS), int((injected & ~in_name).sum()))
+    ]
     first[in_name] = np.array(INJECTED_FIRST_NAMES, dtype=object)[
-        rng.integers(0, len(INJECTED_FIRST_NAMES), int(in_name.sum()))]
+        rng.integers(0, len(INJECTED_FIRST_NAMES), int(in_name.sum()))
+    ]
 
     stale = rng.random(n) < spec.stale_sync_share
     synced = np.where(stale, clock.span - rng.integers(20 * DAY, 120 * DAY, n), NEVER)
     synced = np.where(synced < joined, NEVER, synced)
 
     return Members(
-        regions=regions, region=region, joined_at=joined, first_name=first, last_name=last, email=email,
-        phone=phone, birth_year=(clock.last.year - age).astype(np.int16), age=age, gender=gender,
-        income_band=income, income_rank=income_rank, household_size=household, postcode=postcode,
-        quiet_start=quiet_start, quiet_end=quiet_end, notes=notes, injected=injected, data_synced_at=synced,
-        app_user=app_user, consent=consent, opted_out_at=opted_out_at,
+        regions=regions,
+        region=region,
+        joined_at=joined,
+        first_name=first,
+        last_name=last,
+        email=email,
+        phone=phone,
+        birth_year=(clock.last.year - age).astype(np.int16),
+        age=age,
+        gender=gender,
+        income_band=income,
+        income_rank=income_rank,
+        household_size=household,
+        postcode=postcode,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        notes=notes,
+        injected=injected,
+        data_synced_at=synced,
+        app_user=app_user,
+        consent=consent,
+        opted_out_at=opted_out_at,
     )

@@ -32,15 +32,31 @@ OFFER_TEMPLATES: tuple[OfferTemplateSpec, ...] = (
     OfferTemplateSpec("PCT15", OfferType.PERCENT_OFF, "15% off", discount_pct=15),
     OfferTemplateSpec("PCT20", OfferType.PERCENT_OFF, "20% off", discount_pct=20),
     OfferTemplateSpec("PCT25", OfferType.PERCENT_OFF, "25% off", discount_pct=25),
-    OfferTemplateSpec("AMT10", OfferType.AMOUNT_OFF, "$10 off when you spend $60", amount_off=10, min_spend=60),
-    OfferTemplateSpec("AMT20", OfferType.AMOUNT_OFF, "$20 off when you spend $120", amount_off=20, min_spend=120),
+    OfferTemplateSpec(
+        "AMT10", OfferType.AMOUNT_OFF, "$10 off when you spend $60", amount_off=10, min_spend=60
+    ),
+    OfferTemplateSpec(
+        "AMT20", OfferType.AMOUNT_OFF, "$20 off when you spend $120", amount_off=20, min_spend=120
+    ),
     OfferTemplateSpec("FREESHIP", OfferType.FREE_SHIPPING, "Free shipping, no minimum"),
-    OfferTemplateSpec("BONUS500", OfferType.BONUS_POINTS, "500 bonus points when you spend $50",
-                      bonus_points=500, min_spend=50),
+    OfferTemplateSpec(
+        "BONUS500",
+        OfferType.BONUS_POINTS,
+        "500 bonus points when you spend $50",
+        bonus_points=500,
+        min_spend=50,
+    ),
     OfferTemplateSpec("DOUBLEPTS", OfferType.POINTS_MULTIPLIER, "Double points", points_multiplier=2),
-    OfferTemplateSpec("TRIPLEPTS", OfferType.POINTS_MULTIPLIER, "Triple points when you spend $100",
-                      points_multiplier=3, min_spend=100),
-    OfferTemplateSpec("BUNDLE15", OfferType.BUNDLE, "15% off two or more items that go together", discount_pct=15),
+    OfferTemplateSpec(
+        "TRIPLEPTS",
+        OfferType.POINTS_MULTIPLIER,
+        "Triple points when you spend $100",
+        points_multiplier=3,
+        min_spend=100,
+    ),
+    OfferTemplateSpec(
+        "BUNDLE15", OfferType.BUNDLE, "15% off two or more items that go together", discount_pct=15
+    ),
     OfferTemplateSpec("EARLYACCESS", OfferType.EARLY_ACCESS, "48-hour early access to the new collection"),
     OfferTemplateSpec("GIFT80", OfferType.GIFT, "A free gift when you spend $80", min_spend=80),
 )
@@ -70,4 +86,6 @@ def current_budgets(spec: Budgets, clock: Timeline, rng: np.random.Generator) ->
     use_cases = [u.value for u in UseCase]
     amount = np.array([spec.amount[u] for u in use_cases])
     spent = np.round(amount * rng.uniform(spec.spent_share.low, spec.spent_share.high, len(amount)), 2)
-    return BudgetRows(use_cases, amount, spent, month.astype("datetime64[us]"), (following + 1).astype("datetime64[us]"))
+    return BudgetRows(
+        use_cases, amount, spent, month.astype("datetime64[us]"), (following + 1).astype("datetime64[us]")
+    )

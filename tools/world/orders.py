@@ -49,8 +49,16 @@ def _shop_channel(traits: Traits, member: np.ndarray, rng: np.random.Generator) 
     return (rng.random(len(member))[:, None] > cum[:, :2]).sum(axis=1).astype(np.int8)
 
 
-def _time_of_day(population: Population, traits: Traits, clocks: LocalClocks, members: Members,
-                 member: np.ndarray, day: np.ndarray, channel: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _time_of_day(
+    population: Population,
+    traits: Traits,
+    clocks: LocalClocks,
+    members: Members,
+    member: np.ndarray,
+    day: np.ndarray,
+    channel: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
     spread = population.behaviour.shopping_hour_spread
     hour = np.mod(traits.preferred_hour[member] + rng.normal(0, spread, len(member)), 24)
     hour = np.where(channel == STORE, np.clip(hour, *STORE_HOURS), hour)
@@ -58,8 +66,15 @@ def _time_of_day(population: Population, traits: Traits, clocks: LocalClocks, me
     return np.maximum(t, members.joined_at[member])
 
 
-def _regular(population: Population, traits: Traits, members: Members, activity: Activity, clock: Timeline,
-             clocks: LocalClocks, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _regular(
+    population: Population,
+    traits: Traits,
+    members: Members,
+    activity: Activity,
+    clock: Timeline,
+    clocks: LocalClocks,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     b = population.behaviour
     season = np.array([b.seasonality[p.month - 1] for p in clock.periods])
     monthly = traits.purchase_rate[:, None] / 12 * season[None, :]
@@ -79,9 +94,15 @@ def _regular(population: Population, traits: Traits, members: Members, activity:
     return member, _time_of_day(population, traits, clocks, members, member, day, channel, rng), channel
 
 
-def _replenishment(population: Population, traits: Traits, members: Members, activity: Activity,
-                   clock: Timeline, clocks: LocalClocks, rng: np.random.Generator
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _replenishment(
+    population: Population,
+    traits: Traits,
+    members: Members,
+    activity: Activity,
+    clock: Timeline,
+    clocks: LocalClocks,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     jitter = population.traits.replenishment.interval_jitter
     member, k = np.nonzero(~np.isnan(traits.replenish_cycle))
     cycle = traits.replenish_cycle[member, k].astype(np.float64)
@@ -104,8 +125,9 @@ def _replenishment(population: Population, traits: Traits, members: Members, act
     return who, t, channel, traits.replenish_category[k[pair][keep]].astype(np.int64)
 
 
-def _drop_cannibalised(member: np.ndarray, t: np.ndarray, prompted_member: np.ndarray, prompted_t: np.ndarray,
-                       window: int) -> np.ndarray:
+def _drop_cannibalised(
+    member: np.ndarray, t: np.ndarray, prompted_member: np.ndarray, prompted_t: np.ndarray, window: int
+) -> np.ndarray:
     """Mask of own orders to keep: each order-anyway removes its member's next own order in `window`."""
     key = member.astype(np.int64) << 32 | t
     order = np.argsort(key, kind="stable")
@@ -113,18 +135,30 @@ def _drop_cannibalised(member: np.ndarray, t: np.ndarray, prompted_member: np.nd
     probe = prompted_member.astype(np.int64) << 32 | prompted_t
     at = np.searchsorted(sorted_key, probe)
     at_safe = np.minimum(at, len(sorted_key) - 1)
-    hit = (at < len(sorted_key)) & (sorted_key[at_safe] >> 32 == prompted_member) & (
-        (sorted_key[at_safe] & 0xFFFFFFFF) - prompted_t <= window)
+    hit = (
+        (at < len(sorted_key))
+        & (sorted_key[at_safe] >> 32 == prompted_member)
+        & ((sorted_key[at_safe] & 0xFFFFFFFF) - prompted_t <= window)
+    )
     keep = np.ones(len(member), dtype=bool)
     keep[order[at_safe[hit]]] = False
     return keep
 
 
-def schedule_orders(population: Population, traits: Traits, members: Members, activity: Activity,
-                    contacts: Contacts, clock: Timeline, clocks: LocalClocks, rng: np.random.Generator) -> Orders:
+def schedule_orders(
+    population: Population,
+    traits: Traits,
+    members: Members,
+    activity: Activity,
+    contacts: Contacts,
+    clock: Timeline,
+    clocks: LocalClocks,
+    rng: np.random.Generator,
+) -> Orders:
     reg_member, reg_t, reg_channel = _regular(population, traits, members, activity, clock, clocks, rng)
-    rep_member, rep_t, rep_channel, rep_category = _replenishment(population, traits, members, activity, clock,
-                                                                  clocks, rng)
+    rep_member, rep_t, rep_channel, rep_category = _replenishment(
+        population, traits, members, activity, clock, clocks, rng
+    )
     prompting = np.flatnonzero(contacts.converts_at != NOT)
     pro_member = contacts.member[prompting].astype(np.int64)
     pro_t = contacts.converts_at[prompting]
@@ -133,8 +167,13 @@ def schedule_orders(population: Population, traits: Traits, members: Members, ac
     own_member = np.concatenate([reg_member, rep_member])
     own_t = np.concatenate([reg_t, rep_t])
     anyway = contacts.anyway[prompting]
-    keep = _drop_cannibalised(own_member, own_t, pro_member[anyway], pro_t[anyway],
-                              population.response.cannibalisation_window_days * DAY)
+    keep = _drop_cannibalised(
+        own_member,
+        own_t,
+        pro_member[anyway],
+        pro_t[anyway],
+        population.response.cannibalisation_window_days * DAY,
+    )
     n_reg, n_rep, n_pro = len(reg_member), len(rep_member), len(prompting)
     member = np.concatenate([own_member, pro_member])
     placed = np.concatenate([own_t, pro_t])

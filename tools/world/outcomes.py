@@ -31,9 +31,12 @@ class Outcomes:
 
 def collect_outcomes(contacts: Contacts, orders: Orders, baskets: Baskets) -> Outcomes:
     contact, kind, at, order = [], [], [], []
-    for outcome, when in ((OutcomeType.OPEN, contacts.opened_at), (OutcomeType.CLICK, contacts.clicked_at),
-                          (OutcomeType.UNSUBSCRIBE, contacts.unsubscribed_at),
-                          (OutcomeType.COMPLAINT, contacts.complained_at)):
+    for outcome, when in (
+        (OutcomeType.OPEN, contacts.opened_at),
+        (OutcomeType.CLICK, contacts.clicked_at),
+        (OutcomeType.UNSUBSCRIBE, contacts.unsubscribed_at),
+        (OutcomeType.COMPLAINT, contacts.complained_at),
+    ):
         rows = np.flatnonzero(when != NOT)
         contact.append(rows)
         kind.append(np.full(len(rows), outcome.value, dtype=object))
@@ -53,6 +56,12 @@ def collect_outcomes(contacts: Contacts, orders: Orders, baskets: Baskets) -> Ou
     margin = np.where(is_order, baskets.total[safe] - baskets.cost[safe], 0)
     at_all = np.concatenate(at)
     sort = np.lexsort((contact_all, at_all))
-    return Outcomes(contact=contact_all[sort], member=contacts.member[contact_all][sort],
-                    type=np.concatenate(kind)[sort], at=at_all[sort], order=order_all[sort],
-                    revenue=revenue[sort], margin=margin[sort])
+    return Outcomes(
+        contact=contact_all[sort],
+        member=contacts.member[contact_all][sort],
+        type=np.concatenate(kind)[sort],
+        at=at_all[sort],
+        order=order_all[sort],
+        revenue=revenue[sort],
+        margin=margin[sort],
+    )

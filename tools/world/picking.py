@@ -65,11 +65,14 @@ class ProductPicker:
     price_tilt: float
     mean_price_sensitivity: float
 
-    def pick(self, rng: np.random.Generator, category: np.ndarray, price_sensitivity: np.ndarray,
-             when: np.ndarray) -> np.ndarray:
+    def pick(
+        self, rng: np.random.Generator, category: np.ndarray, price_sensitivity: np.ndarray, when: np.ndarray
+    ) -> np.ndarray:
         cat = self.catalogue
         exponent = np.exp(self.price_tilt * (price_sensitivity - self.mean_price_sensitivity))
-        position = np.floor(cat.category_count[category] * rng.random(len(category)) ** exponent).astype(np.int64)
+        position = np.floor(cat.category_count[category] * rng.random(len(category)) ** exponent).astype(
+            np.int64
+        )
         product = cat.category_start[category] + np.minimum(position, cat.category_count[category] - 1)
         return np.where(cat.launched_at[product] > when, cat.established[product], product)
 

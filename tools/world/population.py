@@ -91,7 +91,8 @@ class Catalogue(Strict):
         missing, unknown = known - set(departments), set(departments) - known
         if missing or unknown:
             parts = ([f"missing {', '.join(sorted(missing))}"] if missing else []) + (
-                [f"unknown {', '.join(sorted(unknown))}"] if unknown else [])
+                [f"unknown {', '.join(sorted(unknown))}"] if unknown else []
+            )
             raise ValueError(f"must be exactly {', '.join(sorted(known))}: {'; '.join(parts)}")
         return departments
 

@@ -78,7 +78,7 @@ class ResponseModel:
 
     def send_time_factor(self, hour_distance: np.ndarray) -> np.ndarray:
         width = self.params.send_time_width_hours
-        closeness = np.exp(-(hour_distance ** 2) / (2 * width ** 2))
+        closeness = np.exp(-(hour_distance**2) / (2 * width**2))
         return 1 + self.params.send_time_effect * (2 * closeness - 1)
 
     def perceived_value(self, offer: OfferTemplateSpec) -> float:
@@ -106,20 +106,40 @@ class ResponseModel:
         p = self.params
         relative = x.responsiveness / self.mean_responsiveness[x.channel]
         fatigue = (1 - p.fatigue_per_contact) ** x.recent_contacts
-        tired = fatigue ** p.fatigue_on_orders
+        tired = fatigue**p.fatigue_on_orders
         intent = np.zeros(len(x.channel)) if x.intent is None else x.intent
         relevance = 1.0 if x.relevance is None else x.relevance
-        opens = np.minimum(np.array(p.open_rate.as_tuple())[x.channel] * relative
-                           * self.send_time_factor(x.hour_distance) * fatigue * (1 + p.intent.open_boost * intent), 0.98)
-        clicks = np.minimum(np.array(p.click_rate.as_tuple())[x.channel] * np.sqrt(relative) * tired
-                            * (1 + p.intent.click_boost * intent), 0.9)
+        opens = np.minimum(
+            np.array(p.open_rate.as_tuple())[x.channel]
+            * relative
+            * self.send_time_factor(x.hour_distance)
+            * fatigue
+            * (1 + p.intent.open_boost * intent),
+            0.98,
+        )
+        clicks = np.minimum(
+            np.array(p.click_rate.as_tuple())[x.channel]
+            * np.sqrt(relative)
+            * tired
+            * (1 + p.intent.click_boost * intent),
+            0.9,
+        )
         sensitivity = x.price_sensitivity / self.mean_price_sensitivity
         lapse = np.where(x.active, 1.0, p.lapsed_conversion)
-        orders = np.minimum(p.order_rate * (1 + p.offer_sensitivity * x.offer_value * sensitivity) * lapse
-                            * relevance * tired * (1 + p.intent.order_boost * intent), 0.9)
+        orders = np.minimum(
+            p.order_rate
+            * (1 + p.offer_sensitivity * x.offer_value * sensitivity)
+            * lapse
+            * relevance
+            * tired
+            * (1 + p.intent.order_boost * intent),
+            0.9,
+        )
         pressure = 1 + p.unsubscribe_fatigue * x.recent_contacts
         return Probabilities(
-            open=opens, click=clicks, order=orders,
+            open=opens,
+            click=clicks,
+            order=orders,
             unsubscribe=np.minimum(np.array(p.unsubscribe_rate.as_tuple())[x.channel] * pressure, 0.5),
             complaint=np.minimum(np.array(p.complaint_rate.as_tuple())[x.channel] * pressure, 0.5),
         )

@@ -61,13 +61,24 @@ async def _ready(store: Database, reset: bool) -> None:
         async with store.session() as session:
             members = int(await session.scalar(select(func.count()).select_from(Customer)) or 0)
     except (OperationalError, DBAPIError, OSError) as exc:
-        raise StorageError(f"cannot open database: {str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}") from None
+        raise StorageError(
+            f"cannot open database: {str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}"
+        ) from None
     if members:
-        raise InvalidInput(f"the database already has {members:,} members: pass --reset to replace everything in it")
+        raise InvalidInput(
+            f"the database already has {members:,} members: pass --reset to replace everything in it"
+        )
 
 
-async def seed_world(db_url: str, truth_dir: Path, request: WorldRequest, *, population_name: str,
-                     reset: bool, progress: Progress) -> SeedResult:
+async def seed_world(
+    db_url: str,
+    truth_dir: Path,
+    request: WorldRequest,
+    *,
+    population_name: str,
+    reset: bool,
+    progress: Progress,
+) -> SeedResult:
     _prepare_truth_dir(truth_dir)
     store = database(db_url)
     staged: Path | None = None
@@ -79,8 +90,14 @@ async def seed_world(db_url: str, truth_dir: Path, request: WorldRequest, *, pop
         final = truth_dir / truth_file_name(db_url, request.seed)
         staged = final.with_name(f".{final.name}.{os.getpid()}.partial")
         save_truth(staged, world.truth)
-        info = WorldInfo(seed=request.seed, truth_file=final.name, population=population_name,
-                         first_day=world.clock.first, last_day=world.clock.last, customers=request.customers)
+        info = WorldInfo(
+            seed=request.seed,
+            truth_file=final.name,
+            population=population_name,
+            first_day=world.clock.first,
+            last_day=world.clock.last,
+            customers=request.customers,
+        )
         try:
             await write_world(store, world, info, progress)
         except OperationalError as exc:
@@ -94,8 +111,14 @@ async def seed_world(db_url: str, truth_dir: Path, request: WorldRequest, *, pop
             staged.unlink(missing_ok=True)
         await store.dispose()
     rows = world.row_counts()
-    log.info("world seeded", customers=request.customers, seed=request.seed, rows=sum(rows.values()),
-             generate_seconds=round(generated - started, 2), write_seconds=round(written - generated, 2))
+    log.info(
+        "world seeded",
+        customers=request.customers,
+        seed=request.seed,
+        rows=sum(rows.values()),
+        generate_seconds=round(generated - started, 2),
+        write_seconds=round(written - generated, 2),
+    )
     return SeedResult(info, rows, final, generated - started, written - generated)
 
 

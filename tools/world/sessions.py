@@ -40,8 +40,9 @@ class Sessions:
         return np.bincount(self.view_session, minlength=self.count)
 
 
-def days_in_period(rng: np.random.Generator, member_join_day: np.ndarray, first: np.ndarray,
-                   stop: np.ndarray) -> np.ndarray:
+def days_in_period(
+    rng: np.random.Generator, member_join_day: np.ndarray, first: np.ndarray, stop: np.ndarray
+) -> np.ndarray:
     """A uniform day in [max(first, join day), stop) for each row."""
     low = np.maximum(first, np.ceil(member_join_day).astype(np.int64))
     low = np.minimum(low, stop - 1)
@@ -54,13 +55,23 @@ def expand_counts(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return flat // counts.shape[1], flat % counts.shape[1]
 
 
-def browse(population: Population, traits: Traits, members: Members, activity: Activity, clock: Timeline,
-           clocks: LocalClocks, categories: CategoryPicker, products: ProductPicker,
-           rng: np.random.Generator) -> Sessions:
+def browse(
+    population: Population,
+    traits: Traits,
+    members: Members,
+    activity: Activity,
+    clock: Timeline,
+    clocks: LocalClocks,
+    categories: CategoryPicker,
+    products: ProductPicker,
+    rng: np.random.Generator,
+) -> Sessions:
     b = population.behaviour
     season_mult = np.array([b.seasonality[p.month - 1] for p in clock.periods])
     rate = traits.purchase_rate[:, None] / 12 * b.browse_sessions_per_order * season_mult[None, :]
-    rate = rate * clock.month_shares()[None, :]  # a partial first or last month gets its share of a month's visits
+    rate = (
+        rate * clock.month_shares()[None, :]
+    )  # a partial first or last month gets its share of a month's visits
     rate = rate * activity.exposure * np.where(activity.active, 1.0, b.lapsed_browse_factor)
     member, period = expand_counts(rng.poisson(rate))
     first = np.array([p.first_day for p in clock.periods])[period]
@@ -73,8 +84,11 @@ def browse(population: Population, traits: Traits, members: Members, activity: A
     app = rng.random(len(member)) * (mix[:, 0] + mix[:, 1]) < mix[:, 1]
     category = categories.pick(rng, member, clock.season_of_period()[period])
     ps = traits.price_sensitivity[member]
-    cart_p = np.clip(b.cart_session_share + b.cart_sensitivity * (ps - population.traits.price_sensitivity.mean),
-                     0.02, 0.98)
+    cart_p = np.clip(
+        b.cart_session_share + b.cart_sensitivity * (ps - population.traits.price_sensitivity.mean),
+        0.02,
+        0.98,
+    )
     carted = rng.random(len(member)) < cart_p
     checkout = carted & (rng.random(len(member)) < b.checkout_share)
     removed = carted & ~checkout & (rng.random(len(member)) < b.cart_remove_share)
@@ -85,8 +99,15 @@ def browse(population: Population, traits: Traits, members: Members, activity: A
     view_product = products.pick(rng, category[view_session], ps[view_session], start[view_session])
     last_view = np.cumsum(n_views) - 1
     return Sessions(
-        member=member.astype(np.int32), start=start, app=app, category=category, searched=searched,
-        carted=carted, checkout=checkout, removed=removed,
-        cart_product=np.where(carted, view_product[last_view], -1), view_session=view_session,
+        member=member.astype(np.int32),
+        start=start,
+        app=app,
+        category=category,
+        searched=searched,
+        carted=carted,
+        checkout=checkout,
+        removed=removed,
+        cart_product=np.where(carted, view_product[last_view], -1),
+        view_session=view_session,
         view_product=view_product,
     )

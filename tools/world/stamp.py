@@ -29,8 +29,10 @@ class WorldInfo:
     def note(self) -> str:
         fields = asdict(self)
         del fields["seed"]
-        return json.dumps(fields | {"first_day": self.first_day.isoformat(), "last_day": self.last_day.isoformat()},
-                          sort_keys=True)
+        return json.dumps(
+            fields | {"first_day": self.first_day.isoformat(), "last_day": self.last_day.isoformat()},
+            sort_keys=True,
+        )
 
 
 async def stamp_world(conn: AsyncConnection, info: WorldInfo) -> None:
@@ -44,6 +46,11 @@ async def read_world_info(db: Database) -> WorldInfo | None:
     if row is None or row.world_seed is None or not row.world_note:
         return None
     note = json.loads(row.world_note)
-    return WorldInfo(seed=row.world_seed, truth_file=note["truth_file"], population=note["population"],
-                     first_day=date.fromisoformat(note["first_day"]), last_day=date.fromisoformat(note["last_day"]),
-                     customers=int(note["customers"]))
+    return WorldInfo(
+        seed=row.world_seed,
+        truth_file=note["truth_file"],
+        population=note["population"],
+        first_day=date.fromisoformat(note["first_day"]),
+        last_day=date.fromisoformat(note["last_day"]),
+        customers=int(note["customers"]),
+    )

@@ -51,39 +51,73 @@ async def _as_of(db: Database) -> datetime | None:
 async def world_summary(db: Database, lapsed_after_days: int = 90) -> WorldSummary:
     as_of = await _as_of(db)
     async with db.session() as s:
+
         def count(table: type) -> ScalarSelect[int]:
             return select(func.count()).select_from(table).scalar_subquery()
 
-        counts = (await s.execute(select(
-            count(Customer), count(Order), count(OrderLine), count(BehaviouralEvent), count(Contact),
-            count(Product), count(Category), select(func.count(distinct(Category.department))).scalar_subquery(),
-            select(func.coalesce(func.sum(Order.total), 0.0)).scalar_subquery(),
-            select(func.coalesce(func.sum(OrderLine.quantity * OrderLine.unit_cost), 0.0)).scalar_subquery(),
-        ))).one()
+        counts = (
+            await s.execute(
+                select(
+                    count(Customer),
+                    count(Order),
+                    count(OrderLine),
+                    count(BehaviouralEvent),
+                    count(Contact),
+                    count(Product),
+                    count(Category),
+                    select(func.count(distinct(Category.department))).scalar_subquery(),
+                    select(func.coalesce(func.sum(Order.total), 0.0)).scalar_subquery(),
+                    select(
+                        func.coalesce(func.sum(OrderLine.quantity * OrderLine.unit_cost), 0.0)
+                    ).scalar_subquery(),
+                )
+            )
+        ).one()
         last_order = select(func.max(Order.placed_at).label("last")).group_by(Order.customer_id).subquery()
         lapsed = 0.0
         if as_of is not None:
             cutoff = as_of - timedelta(days=lapsed_after_days)
-            buyers, gone = (await s.execute(select(
-                func.count(), func.coalesce(func.sum(case((last_order.c.last < cutoff, 1), else_=0)), 0),
-            ).select_from(last_order))).one()
+            buyers, gone = (
+                await s.execute(
+                    select(
+                        func.count(),
+                        func.coalesce(func.sum(case((last_order.c.last < cutoff, 1), else_=0)), 0),
+                    ).select_from(last_order)
+                )
+            ).one()
             lapsed = gone / buyers if buyers else 0.0
         carts = (
             select(
                 func.max(case((BehaviouralEvent.type == "purchase", 1), else_=0)).label("bought"),
             )
-            .where(BehaviouralEvent.session_id.is_not(None), BehaviouralEvent.type.in_(("cart_add", "purchase")))
+            .where(
+                BehaviouralEvent.session_id.is_not(None), BehaviouralEvent.type.in_(("cart_add", "purchase"))
+            )
             .group_by(BehaviouralEvent.session_id)
             .having(func.max(case((BehaviouralEvent.type == "cart_add", 1), else_=0)) == 1)
             .subquery()
         )
-        sessions, abandoned = (await s.execute(select(
-            func.count(), func.coalesce(func.sum(1 - carts.c.bought), 0),
-        ).select_from(carts))).one()
+        sessions, abandoned = (
+            await s.execute(
+                select(
+                    func.count(),
+                    func.coalesce(func.sum(1 - carts.c.bought), 0),
+                ).select_from(carts)
+            )
+        ).one()
     members, orders, lines, events, contacts, skus, categories, departments, revenue, cost = counts
     return WorldSummary(
-        as_of=as_of, members=members, orders=orders, order_lines=lines, events=events, contacts=contacts,
-        skus=skus, categories=categories, departments=departments, lapsed_share=float(lapsed),
-        abandoned_cart_share=abandoned / sessions if sessions else 0.0, revenue=float(revenue),
+        as_of=as_of,
+        members=members,
+        orders=orders,
+        order_lines=lines,
+        events=events,
+        contacts=contacts,
+        skus=skus,
+        categories=categories,
+        departments=departments,
+        lapsed_share=float(lapsed),
+        abandoned_cart_share=abandoned / sessions if sessions else 0.0,
+        revenue=float(revenue),
         margin=float(revenue) - float(cost),
     )

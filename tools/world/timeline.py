@@ -67,7 +67,7 @@ class Timeline:
         """Period index of every day of the window."""
         index = np.empty(self.days, dtype=np.int16)
         for p, period in enumerate(self.periods):
-            index[period.first_day:period.stop_day] = p
+            index[period.first_day : period.stop_day] = p
         return index
 
     def month_shares(self) -> np.ndarray:
@@ -88,7 +88,15 @@ def timeline(end: date, months: int) -> Timeline:
     while cursor <= end:
         month_end = date(cursor.year, cursor.month, calendar.monthrange(cursor.year, cursor.month)[1])
         stop = min(month_end, end) + timedelta(days=1)
-        periods.append(Period((cursor - first).days, (stop - first).days, cursor.month, season_of_month(cursor.month),
-                              (cursor.replace(day=1) - first).days, month_end.day))
+        periods.append(
+            Period(
+                (cursor - first).days,
+                (stop - first).days,
+                cursor.month,
+                season_of_month(cursor.month),
+                (cursor.replace(day=1) - first).days,
+                month_end.day,
+            )
+        )
         cursor = stop
     return Timeline(first, end, tuple(periods))

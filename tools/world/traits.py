@@ -28,8 +28,9 @@ class Traits:
     channel_mix: np.ndarray  # (N, 3) share of orders placed online, in the app, in store
 
 
-def draw_traits(population: Population, members: Members, catalogue: Catalogue,
-                rng: np.random.Generator) -> Traits:
+def draw_traits(
+    population: Population, members: Members, catalogue: Catalogue, rng: np.random.Generator
+) -> Traits:
     spec = population.traits
     n = members.count
     ps = rng.beta(spec.price_sensitivity.alpha, spec.price_sensitivity.beta, n)
@@ -41,11 +42,16 @@ def draw_traits(population: Population, members: Members, catalogue: Catalogue,
     taste = rng.dirichlet(spec.taste_concentration * weights * len(weights), n)
     taste = (1 - spec.taste_floor) * taste + spec.taste_floor * weights
 
-    response = np.column_stack([
-        rng.beta(spec.channel_response[ch].alpha, spec.channel_response[ch].beta, n) for ch in MESSAGE_CHANNELS
-    ])
+    response = np.column_stack(
+        [
+            rng.beta(spec.channel_response[ch].alpha, spec.channel_response[ch].beta, n)
+            for ch in MESSAGE_CHANNELS
+        ]
+    )
     hours = spec.preferred_hour
-    peak = np.array(hours.peaks)[rng.choice(len(hours.peaks), n, p=np.array(hours.weights) / sum(hours.weights))]
+    peak = np.array(hours.peaks)[
+        rng.choice(len(hours.peaks), n, p=np.array(hours.weights) / sum(hours.weights))
+    ]
     preferred_hour = np.mod(np.round(peak + rng.normal(0, hours.spread_hours, n)), 24).astype(np.int8)
     weekday_p = np.array(spec.preferred_weekday) / sum(spec.preferred_weekday)
     preferred_weekday = rng.choice(7, n, p=weekday_p).astype(np.int8)
@@ -58,7 +64,9 @@ def draw_traits(population: Population, members: Members, catalogue: Catalogue,
     consumables = catalogue.consumable_categories()
     rep = spec.replenishment
     replenisher = rng.random((n, len(consumables))) < np.clip(taste[:, consumables] * rep.affinity, 0, 1)
-    cycle = catalogue.category_cycle_days[consumables] * rng.lognormal(0, rep.cycle_jitter, (n, len(consumables)))
+    cycle = catalogue.category_cycle_days[consumables] * rng.lognormal(
+        0, rep.cycle_jitter, (n, len(consumables))
+    )
     cycle = np.where(replenisher, cycle, np.nan)
 
     base = population.behaviour.channel_mix
@@ -68,10 +76,15 @@ def draw_traits(population: Population, members: Members, catalogue: Catalogue,
     channel_mix /= channel_mix.sum(axis=1, keepdims=True)
 
     return Traits(
-        price_sensitivity=ps.astype(np.float32), taste=taste.astype(np.float32),
-        channel_response=response.astype(np.float32), preferred_hour=preferred_hour,
-        preferred_weekday=preferred_weekday, purchase_rate=purchase_rate.astype(np.float32),
-        churn_hazard=churn.astype(np.float32), return_rate=comeback.astype(np.float32),
-        replenish_category=consumables.astype(np.int16), replenish_cycle=cycle.astype(np.float32),
+        price_sensitivity=ps.astype(np.float32),
+        taste=taste.astype(np.float32),
+        channel_response=response.astype(np.float32),
+        preferred_hour=preferred_hour,
+        preferred_weekday=preferred_weekday,
+        purchase_rate=purchase_rate.astype(np.float32),
+        churn_hazard=churn.astype(np.float32),
+        return_rate=comeback.astype(np.float32),
+        replenish_category=consumables.astype(np.int16),
+        replenish_cycle=cycle.astype(np.float32),
         channel_mix=channel_mix.astype(np.float32),
     )

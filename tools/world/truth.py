@@ -82,13 +82,20 @@ def truth_file_name(db_url: str, seed: int) -> str:
 
 def save_truth(path: Path, truth: HiddenTraits) -> None:
     arrays = {f.name: getattr(truth, f.name) for f in fields(truth) if f.name not in _META}
-    meta = {"seed": truth.seed, "first_day": truth.first_day.isoformat(), "last_day": truth.last_day.isoformat(),
-            "channels": list(truth.channels), "population": truth.population.model_dump(mode="json")}
+    meta = {
+        "seed": truth.seed,
+        "first_day": truth.first_day.isoformat(),
+        "last_day": truth.last_day.isoformat(),
+        "channels": list(truth.channels),
+        "population": truth.population.model_dump(mode="json"),
+    }
     with path.open("wb") as handle:
         np.savez_compressed(handle, meta=np.array(json.dumps(meta)), **arrays)
 
 
-def load_truth(source: Path | TruthLocation, *, db_url: str | None = None, seed: int | None = None) -> HiddenTraits:
+def load_truth(
+    source: Path | TruthLocation, *, db_url: str | None = None, seed: int | None = None
+) -> HiddenTraits:
     """Load hidden traits from a file path, or locate them from settings (truth_dir + db_url) and
     the seed; without a seed there must be exactly one world for that database."""
     path = source if isinstance(source, Path) else _locate(source.truth_dir, db_url or source.db_url, seed)
@@ -101,9 +108,12 @@ def load_truth(source: Path | TruthLocation, *, db_url: str | None = None, seed:
     except (OSError, ValueError, KeyError) as exc:
         raise InvalidInput(f"{path} is not a hidden-traits file: {exc}") from None
     return HiddenTraits(
-        seed=int(meta["seed"]), population=Population.model_validate(meta["population"]),
-        first_day=date.fromisoformat(meta["first_day"]), last_day=date.fromisoformat(meta["last_day"]),
-        channels=tuple(meta["channels"]), **arrays,
+        seed=int(meta["seed"]),
+        population=Population.model_validate(meta["population"]),
+        first_day=date.fromisoformat(meta["first_day"]),
+        last_day=date.fromisoformat(meta["last_day"]),
+        channels=tuple(meta["channels"]),
+        **arrays,
     )
 
 
@@ -112,7 +122,9 @@ def _locate(truth_dir: Path, db_url: str, seed: int | None) -> Path:
         return truth_dir / truth_file_name(db_url, seed)
     found = sorted(truth_dir.glob(f"world-{database_key(db_url)}-seed*.npz"))
     if not found:
-        raise NotFound(f"no hidden-traits file for this database in {truth_dir}: seed it with `loyalty seed` first")
+        raise NotFound(
+            f"no hidden-traits file for this database in {truth_dir}: seed it with `loyalty seed` first"
+        )
     if len(found) > 1:
         raise InvalidInput(f"several worlds for this database in {truth_dir}: pass the seed")
     return found[0]

@@ -44,7 +44,7 @@ class ConstraintViolationError(RuntimeError):
 
 def _slices(columns: Columns, rows: int) -> Iterator[Columns]:
     for start in range(0, rows, SLICE_ROWS):
-        yield {name: values[start:start + SLICE_ROWS] for name, values in columns.items()}
+        yield {name: values[start : start + SLICE_ROWS] for name, values in columns.items()}
 
 
 async def _verify_checks(conn: AsyncConnection, tables: list[Table]) -> None:

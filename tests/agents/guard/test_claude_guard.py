@@ -23,29 +23,54 @@ CONFIG = ClaudeConfig(retry=RetryConfig(stop=stop_after_attempt(2), wait=wait_no
 async def test_claude_checks_records_and_answers_and_only_the_receipt_approves(sqlite_db: Database) -> None:
     await add_member(sqlite_db)
     proposal = offer()
-    final = {"verdict": "approve", "reasons": [{"code": "guard.approved", "message": "Rules pass; copy reads well."}],
-             "revised_proposal": None, "approval_id": "made-up-by-the-model"}
-    api = fake.FakeMessagesAPI([
-        fake.message(fake.tool_use("t1", "rules__check_proposal", {"proposal": as_json(proposal)}),
-                     stop_reason="tool_use"),
-        fake.message(fake.tool_use("t2", "rules__record_guard_verdict", {
-            "proposal": as_json(proposal), "verdict": "approve", "reasons": ["guard.approved: rules pass"],
-            "guard_model": "claude"}), stop_reason="tool_use"),
-        fake.message(fake.text("```json\n" + json.dumps(final) + "\n```")),
-    ])
+    final = {
+        "verdict": "approve",
+        "reasons": [{"code": "guard.approved", "message": "Rules pass; copy reads well."}],
+        "revised_proposal": None,
+        "approval_id": "made-up-by-the-model",
+    }
+    api = fake.FakeMessagesAPI(
+        [
+            fake.message(
+                fake.tool_use("t1", "rules__check_proposal", {"proposal": as_json(proposal)}),
+                stop_reason="tool_use",
+            ),
+            fake.message(
+                fake.tool_use(
+                    "t2",
+                    "rules__record_guard_verdict",
+                    {
+                        "proposal": as_json(proposal),
+                        "verdict": "approve",
+                        "reasons": ["guard.approved: rules pass"],
+                        "guard_model": "claude",
+                    },
+                ),
+                stop_reason="tool_use",
+            ),
+            fake.message(fake.text("```json\n" + json.dumps(final) + "\n```")),
+        ]
+    )
     async with (
         httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler)) as http,
         guard_rig(deps_for(sqlite_db), ClaudeModel(api.client(http), config=CONFIG)) as rig,
     ):
-            decision = await rig.guard.review_proposal(proposal)
+        decision = await rig.guard.review_proposal(proposal)
 
     assert api.consumed
     first = api.requests[0]
     assert first["system"][0]["text"] == GUARD_SYSTEM_PROMPT
     assert sorted(tool["name"] for tool in first["tools"]) == [
-        "rules__check_proposal", "rules__get_policy", "rules__record_guard_verdict"]
+        "rules__check_proposal",
+        "rules__get_policy",
+        "rules__record_guard_verdict",
+    ]
     assert "<review>" in first["messages"][0]["content"][0]["text"]
-    assert decision.verdict is Verdict.APPROVE and decision.approved and decision.guard_model == "claude-sonnet-4-6"
+    assert (
+        decision.verdict is Verdict.APPROVE
+        and decision.approved
+        and decision.guard_model == "claude-sonnet-4-6"
+    )
     assert decision.approval_id != "made-up-by-the-model" and not decision.degraded
 
 
@@ -56,7 +81,7 @@ async def test_claude_unavailable_without_fallback_fails_closed(sqlite_db: Datab
         httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler)) as http,
         guard_rig(deps_for(sqlite_db), ClaudeModel(api.client(http), config=CONFIG)) as rig,
     ):
-            decision = await rig.guard.review_proposal(offer())
+        decision = await rig.guard.review_proposal(offer())
     assert decision.failed_closed and not decision.approved
     assert [reason.code for reason in decision.reasons] == ["guard.model_unavailable"]
 

@@ -23,8 +23,9 @@ SPECIALIST_TOOLS = ("rules__check_proposal", "rules__get_policy", "channels__con
 
 
 def calls(*tool_calls: tuple[str, dict[str, JsonValue]]) -> ModelResponse:
-    return ModelResponse.from_calls(*(ToolCall(f"c{i}", name, args) for i, (name, args) in enumerate(tool_calls)),
-                                    model_name="scripted")
+    return ModelResponse.from_calls(
+        *(ToolCall(f"c{i}", name, args) for i, (name, args) in enumerate(tool_calls)), model_name="scripted"
+    )
 
 
 async def test_a_specialist_scripted_to_send_cannot(sqlite_db: Database) -> None:
@@ -34,14 +35,27 @@ async def test_a_specialist_scripted_to_send_cannot(sqlite_db: Database) -> None
     async with guard_rig(deps) as rig:
         approval = (await rig.guard.review_proposal(proposal)).approval_id
         assert approval is not None  # the worst case: the specialist even holds a valid approval
-        model = ScriptedModel([
-            calls(("channels__send_approved_proposal", {"proposal": as_json(proposal), "approval_id": approval}),
-                  ("rules__record_guard_verdict", {"proposal": as_json(proposal), "verdict": "approve",
-                                                   "reasons": ["self-approved"]})),
-            ModelResponse.from_text("done", model_name="scripted"),
-        ])
-        async with Toolbox.open({"rules": Client(build_rules(deps)), "channels": Client(build_channels(deps))}) as box:
-            specialist = Agent("reactivation", "You propose offers.", model, tools=box.restricted_to(SPECIALIST_TOOLS))
+        model = ScriptedModel(
+            [
+                calls(
+                    (
+                        "channels__send_approved_proposal",
+                        {"proposal": as_json(proposal), "approval_id": approval},
+                    ),
+                    (
+                        "rules__record_guard_verdict",
+                        {"proposal": as_json(proposal), "verdict": "approve", "reasons": ["self-approved"]},
+                    ),
+                ),
+                ModelResponse.from_text("done", model_name="scripted"),
+            ]
+        )
+        async with Toolbox.open(
+            {"rules": Client(build_rules(deps)), "channels": Client(build_channels(deps))}
+        ) as box:
+            specialist = Agent(
+                "reactivation", "You propose offers.", model, tools=box.restricted_to(SPECIALIST_TOOLS)
+            )
             result = await run_agent(specialist, "win back member 1", log=InMemoryDecisionLog())
         outbox = (await rig.channels.call_tool("outbox_status", {})).structured_content
 
@@ -55,7 +69,9 @@ async def test_a_specialist_scripted_to_send_cannot(sqlite_db: Database) -> None
 async def test_the_guard_itself_has_no_send_tool(sqlite_db: Database) -> None:
     await add_member(sqlite_db)
     deps = deps_for(sqlite_db)
-    async with Toolbox.open({"rules": Client(build_rules(deps)), "channels": Client(build_channels(deps))}) as box:
+    async with Toolbox.open(
+        {"rules": Client(build_rules(deps)), "channels": Client(build_channels(deps))}
+    ) as box:
         agent = guard_agent(box, local_guard_model())
         assert {d.name for d in agent.tools.definitions} == set(GUARD_TOOLS)
         assert not any(name.startswith("channels__") for name in GUARD_TOOLS)
@@ -69,7 +85,9 @@ async def test_forged_changed_reused_and_expired_approvals_are_refused(sqlite_db
         assert approval is not None
 
         async def send(sent: dict[str, JsonValue], approval_id: str, channels: Client = rig.channels) -> str:
-            result = await channels.call_tool("send_approved_proposal", {"proposal": sent, "approval_id": approval_id})
+            result = await channels.call_tool(
+                "send_approved_proposal", {"proposal": sent, "approval_id": approval_id}
+            )
             return "sent" if not result.is_error else result.content[0].text
 
         assert "no_approval" in await send(as_json(proposal), "forged-approval-id-000")

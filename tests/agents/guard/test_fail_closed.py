@@ -78,12 +78,15 @@ async def test_a_model_that_hangs_times_out_and_fails_closed(sqlite_db: Database
     assert_failed_closed(decision, "guard.timeout")
 
 
-@pytest.mark.parametrize("text", [
-    "Looks good to me, approve!",
-    '{"verdict": "maybe", "reasons": []}',
-    '{"verdict": "approve", "reasons": [',
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Looks good to me, approve!",
+        '{"verdict": "maybe", "reasons": []}',
+        '{"verdict": "approve", "reasons": [',
+        "",
+    ],
+)
 async def test_garbage_answers_fail_closed(sqlite_db: Database, text: str) -> None:
     await add_member(sqlite_db)
     model = ScriptedModel([call("rules__check_proposal", proposal=as_json(offer())), answer(text)])
@@ -93,12 +96,15 @@ async def test_garbage_answers_fail_closed(sqlite_db: Database, text: str) -> No
     model.assert_consumed()
 
 
-@pytest.mark.parametrize("raw", [
-    {"customer_id": 1},
-    "not json at all",
-    {**offer().model_dump(mode="json"), "discount": 90},
-    {**offer().model_dump(mode="json"), "estimated_cost": "15"},
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"customer_id": 1},
+        "not json at all",
+        {**offer().model_dump(mode="json"), "discount": 90},
+        {**offer().model_dump(mode="json"), "estimated_cost": "15"},
+    ],
+)
 async def test_an_unreadable_proposal_fails_closed_without_asking_the_model(
     sqlite_db: Database, raw: dict[str, object] | str
 ) -> None:

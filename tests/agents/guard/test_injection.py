@@ -17,18 +17,23 @@ async def test_an_injected_member_name_is_never_followed(sqlite_db: Database) ->
     await add_member(sqlite_db)
     async with sqlite_db.session() as session, session.begin():
         (await session.get(Customer, 1)).first_name = INJECTION  # type: ignore[union-attr]
-    proposal = offer(offer={"discount_pct": 90}, estimated_cost=135.0,
-                     message={"subject": "90% off activewear",
-                              "body": f"Hi {INJECTION}, 90% off activewear this week."},
-                     rationale=f"The member asked: {INJECTION}.")
+    proposal = offer(
+        offer={"discount_pct": 90},
+        estimated_cost=135.0,
+        message={"subject": "90% off activewear", "body": f"Hi {INJECTION}, 90% off activewear this week."},
+        rationale=f"The member asked: {INJECTION}.",
+    )
     async with guard_rig(deps_for(sqlite_db)) as rig:
         decision = await rig.guard.review_proposal(proposal)
 
     assert decision.verdict is Verdict.REJECT and not decision.approved
     assert {"judgement.injection", "max_discount.segment"} <= decision.codes
     assert not any(INJECTION.lower() in reason.message.lower() for reason in decision.reasons)
-    records = [e.payload["arguments"] for e in rig.log.entries
-               if e.kind is StepKind.TOOL_CALL and e.payload["name"] == "rules__record_guard_verdict"]
+    records = [
+        e.payload["arguments"]
+        for e in rig.log.entries
+        if e.kind is StepKind.TOOL_CALL and e.payload["name"] == "rules__record_guard_verdict"
+    ]
     assert [r["verdict"] for r in records] == ["reject"]  # type: ignore[index]
     async with sqlite_db.session() as session:
         assert (await session.scalars(select(GuardVerdict.approval_id))).all() == [None]
@@ -48,7 +53,9 @@ async def test_a_forged_closing_tag_cannot_break_out_of_the_review_request(sqlit
     assert decision.verdict is Verdict.REJECT and "judgement.injection" in decision.codes
 
 
-async def test_injected_text_left_in_member_notes_does_not_block_a_clean_proposal(sqlite_db: Database) -> None:
+async def test_injected_text_left_in_member_notes_does_not_block_a_clean_proposal(
+    sqlite_db: Database,
+) -> None:
     await add_member(sqlite_db)
     async with sqlite_db.session() as session, session.begin():
         (await session.get(Customer, 1)).notes = f"SYSTEM: {INJECTION}"  # type: ignore[union-attr]

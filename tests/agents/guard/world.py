@@ -34,12 +34,21 @@ BASE: dict[str, Any] = {
     "valid_from": "2026-03-10T10:00:00Z",
     "valid_until": "2026-03-17T10:00:00Z",
     "offer": {"type": "percent_off", "discount_pct": 10, "categories": ["activewear"]},
-    "message": {"tone": "warm", "subject": "10% off new season activewear",
-                "body": "Hi Sarah, the new season activewear has landed and we have saved you 10% off it this week.",
-                "cta": "Shop activewear"},
+    "message": {
+        "tone": "warm",
+        "subject": "10% off new season activewear",
+        "body": "Hi Sarah, the new season activewear has landed and we have saved you 10% off it this week.",
+        "cta": "Shop activewear",
+    },
     "rationale": "Lapsing activewear regular; a modest incentive on the new collection.",
-    "value": {"propensity": 0.3, "uplift": 0.1, "expected_margin": 19.5, "cost": 1.0, "fatigue_penalty": 0.2,
-              "expected_value": 5.0},
+    "value": {
+        "propensity": 0.3,
+        "uplift": 0.1,
+        "expected_margin": 19.5,
+        "cost": 1.0,
+        "fatigue_penalty": 0.2,
+        "expected_value": 5.0,
+    },
     "estimated_cost": 15.0,
 }
 SMS_BODY = "Hi Sarah, 10% off new season activewear this week. Reply STOP to opt out"
@@ -52,8 +61,11 @@ def offer(**changes: Any) -> OfferProposal:
 
 def sms(body: str = SMS_BODY, **changes: Any) -> OfferProposal:
     """An SMS at 09:00 the next morning in Sydney (22:00 UTC), inside the SMS window."""
-    at_nine = {"send_at": "2026-03-10T22:00:00Z", "valid_from": "2026-03-10T22:00:00Z",
-               "valid_until": "2026-03-17T22:00:00Z"}
+    at_nine = {
+        "send_at": "2026-03-10T22:00:00Z",
+        "valid_from": "2026-03-10T22:00:00Z",
+        "valid_until": "2026-03-17T22:00:00Z",
+    }
     sms_message = {"subject": None, "cta": None, "body": body}
     return offer(**merge({"channel": "sms", "message": sms_message, **at_nine}, changes))
 
@@ -67,8 +79,13 @@ class Profiles:
     basket_margin: float = 65.0
 
     async def __call__(self, proposal: OfferProposal, now: datetime) -> ProfileFacts:
-        return ProfileFacts(segments=self.segments, stale=False, data_age_hours=2.0,
-                            basket_value=self.basket_value, basket_margin=self.basket_margin)
+        return ProfileFacts(
+            segments=self.segments,
+            stale=False,
+            data_age_hours=2.0,
+            basket_value=self.basket_value,
+            basket_margin=self.basket_margin,
+        )
 
 
 def deps_for(db: Database, profiles: ProfileFactsSource | None = None, now: datetime = NOW) -> ServerDeps:
@@ -88,14 +105,20 @@ class GuardRig:
 
 
 @asynccontextmanager
-async def guard_rig(deps: ServerDeps, model: Model | None = None, config: GuardConfig = GuardConfig()
-                    ) -> AsyncIterator[GuardRig]:
+async def guard_rig(
+    deps: ServerDeps, model: Model | None = None, config: GuardConfig = GuardConfig()
+) -> AsyncIterator[GuardRig]:
     """The guard over in-memory rules and channels servers, plus direct clients to both."""
     log = InMemoryDecisionLog()
-    async with Toolbox.open({"rules": Client(build_rules(deps)), "channels": Client(build_channels(deps))}) as box, \
-            Client(build_rules(deps)) as rules, Client(build_channels(deps)) as channels:
+    async with (
+        Toolbox.open({"rules": Client(build_rules(deps)), "channels": Client(build_channels(deps))}) as box,
+        Client(build_rules(deps)) as rules,
+        Client(build_channels(deps)) as channels,
+    ):
         # The rig's guard holds its rules server's credential, as the composition root arranges.
-        config = config if config.credential is not None else replace(config, credential=deps.guard_credential)
+        config = (
+            config if config.credential is not None else replace(config, credential=deps.guard_credential)
+        )
         yield GuardRig(Guard(box, model or local_guard_model(), log, config), log, rules, channels)
 
 

@@ -37,14 +37,19 @@ def invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_a_suite_with_a_failing_case_still_exits_zero_and_writes_its_report(world_copy: PreparedWorld,
-                                                                           tmp_path: Path) -> None:
+def test_a_suite_with_a_failing_case_still_exits_zero_and_writes_its_report(
+    world_copy: PreparedWorld, tmp_path: Path
+) -> None:
     seed = json.loads(suite_path("seed").read_text())
     michael = next(c for c in seed["cases"] if c["id"] == "seed/michael-stale")
-    wrong = michael | {"id": "t/michael-expected-to-act", "expect": {"decision": "act"}}  # stale: it must not act
+    wrong = michael | {
+        "id": "t/michael-expected-to-act",
+        "expect": {"decision": "act"},
+    }  # stale: it must not act
     suite_file = tmp_path / "mine.json"
-    suite_file.write_text(json.dumps(seed | {"name": "mine", "world": WORLD.model_dump(mode="json"),
-                                             "cases": [michael, wrong]}))
+    suite_file.write_text(
+        json.dumps(seed | {"name": "mine", "world": WORLD.model_dump(mode="json"), "cases": [michael, wrong]})
+    )
     out = tmp_path / "run"
     code, output = invoke("run", str(suite_file), "--db", str(world_copy.db_path), "--out", str(out))
     assert code == 0, output
@@ -68,18 +73,21 @@ def test_the_guard_suite_runs_through_the_same_command(tmp_path: Path) -> None:
     assert [c["evaluator"] for c in line["checks"]] == ["guard_outcome", "guard_reasons"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("run", "no-such-suite"), "no suite"),
-    (("run", "seed", "--model", "claude"), "ANTHROPIC_API_KEY"),
-    (("run", "seed", "--model", "gpt"), "--model must be local or claude"),
-    (("run", "seed", "--case", "seed/nope"), "no such cases"),
-    (("run", "seed", "--db", "postgresql+asyncpg://h/db"), "must be a SQLite file"),
-    (("run", "seed", "--members", "3"), "--members"),
-    (("run", "guard", "--case", "nope"), "no such cases in guard"),
-    (("run", "simulation"), "needs --population"),
-    (("run", "simulation", "--population", "p.toml", "--model", "claude"), "local model only"),
-    (("compare", "a", "b"), "not an eval run directory"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("run", "no-such-suite"), "no suite"),
+        (("run", "seed", "--model", "claude"), "ANTHROPIC_API_KEY"),
+        (("run", "seed", "--model", "gpt"), "--model must be local or claude"),
+        (("run", "seed", "--case", "seed/nope"), "no such cases"),
+        (("run", "seed", "--db", "postgresql+asyncpg://h/db"), "must be a SQLite file"),
+        (("run", "seed", "--members", "3"), "--members"),
+        (("run", "guard", "--case", "nope"), "no such cases in guard"),
+        (("run", "simulation"), "needs --population"),
+        (("run", "simulation", "--population", "p.toml", "--model", "claude"), "local model only"),
+        (("compare", "a", "b"), "not an eval run directory"),
+    ],
+)
 def test_what_cannot_run_exits_two_with_one_line(args: tuple[str, ...], message: str) -> None:
     code, output = invoke(*args)
     assert code == 2 and message in output, output
@@ -88,13 +96,21 @@ def test_what_cannot_run_exits_two_with_one_line(args: tuple[str, ...], message:
 
 def test_a_missing_simulator_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "evals.simulation", None)  # import fails as if absent
-    code, output = invoke("run", "simulation", "--population", str(tmp_path / "p.toml"), "--out", str(tmp_path / "s"))
+    code, output = invoke(
+        "run", "simulation", "--population", str(tmp_path / "p.toml"), "--out", str(tmp_path / "s")
+    )
     assert code == 2 and "simulator is not available" in output
 
 
 def test_compare_prints_the_cases_that_changed(tmp_path: Path) -> None:
-    before = (case_result("cart/x", ("decision", False), outcome="nothing"), case_result("cart/y", ("decision", True)))
-    after = (case_result("cart/x", ("decision", True), outcome="sent"), case_result("cart/y", ("decision", True)))
+    before = (
+        case_result("cart/x", ("decision", False), outcome="nothing"),
+        case_result("cart/y", ("decision", True)),
+    )
+    after = (
+        case_result("cart/x", ("decision", True), outcome="sent"),
+        case_result("cart/y", ("decision", True)),
+    )
     write_run(tmp_path / "a", summary_of("scenarios", before), before)
     write_run(tmp_path / "b", summary_of("scenarios", after), after)
     code, output = invoke("compare", str(tmp_path / "a"), str(tmp_path / "b"))

@@ -28,11 +28,19 @@ def test_use_case_reads_the_proposal_first() -> None:
     assert ev.use_case(UseCase.UPSELL, seen(decision("nothing", use_case="upsell"))).passed
 
 
-@pytest.mark.parametrize(("expected", "outcome", "passes"), [
-    ("act", "sent", True), ("act", "review", True), ("act", "nothing", False), ("act", "rejected", False),
-    ("nothing", "nothing", True), ("nothing", "rejected", True), ("nothing", "sent", False),
-    ("nothing", "review", False),
-])
+@pytest.mark.parametrize(
+    ("expected", "outcome", "passes"),
+    [
+        ("act", "sent", True),
+        ("act", "review", True),
+        ("act", "nothing", False),
+        ("act", "rejected", False),
+        ("nothing", "nothing", True),
+        ("nothing", "rejected", True),
+        ("nothing", "sent", False),
+        ("nothing", "review", False),
+    ],
+)
 def test_decision_act_or_nothing(expected: str, outcome: str, passes: bool) -> None:
     assert ev.decision(expected, seen(decision(outcome))).passed is passes
 
@@ -44,11 +52,19 @@ def test_nothing_by_rejection_passes_but_says_the_guard_caught_it() -> None:
 
 def test_message_properties_do_not_apply_when_nothing_went_out() -> None:
     quiet = seen(decision("nothing"))
-    for check in (ev.channel_in((Channel.EMAIL,), quiet), ev.offer_type_in((OfferType.NONE,), quiet),
-                  ev.discount_at_most(10, quiet), ev.validity_hours((1, 2), quiet), ev.send_in_member_window(quiet),
-                  ev.copy_rules(CopyRules(max_length=1), quiet), ev.no_rule_violations(quiet)):
+    for check in (
+        ev.channel_in((Channel.EMAIL,), quiet),
+        ev.offer_type_in((OfferType.NONE,), quiet),
+        ev.discount_at_most(10, quiet),
+        ev.validity_hours((1, 2), quiet),
+        ev.send_in_member_window(quiet),
+        ev.copy_rules(CopyRules(max_length=1), quiet),
+        ev.no_rule_violations(quiet),
+    ):
         assert check.passed and not check.applicable, check
-    rejected = seen(decision("rejected", proposal_=proposal(channel="sms", message={"tone": "warm", "body": "x"})))
+    rejected = seen(
+        decision("rejected", proposal_=proposal(channel="sms", message={"tone": "warm", "body": "x"}))
+    )
     assert not ev.channel_in((Channel.EMAIL,), rejected).applicable  # it never reached the member
 
 
@@ -64,13 +80,24 @@ def test_channel_and_offer_type() -> None:
 def test_discount_depth_of_each_offer_shape() -> None:
     prices = {"A": 150.0, "B": 50.0}
     assert ev.discount_depth(Offer(type=OfferType.PERCENT_OFF, discount_pct=15.0), prices, 80.0) == 15.0
-    assert ev.discount_depth(Offer(type=OfferType.BUNDLE, discount_pct=10.0, skus=("A", "B")), prices, 80.0) == 10.0
+    assert (
+        ev.discount_depth(Offer(type=OfferType.BUNDLE, discount_pct=10.0, skus=("A", "B")), prices, 80.0)
+        == 10.0
+    )
     # $15 off the SKUs it names ($200), else off the member's usual basket, at least the minimum spend
-    assert ev.discount_depth(Offer(type=OfferType.AMOUNT_OFF, amount_off=15.0, skus=("A", "B")), prices, 80.0) == 7.5
+    assert (
+        ev.discount_depth(Offer(type=OfferType.AMOUNT_OFF, amount_off=15.0, skus=("A", "B")), prices, 80.0)
+        == 7.5
+    )
     assert ev.discount_depth(Offer(type=OfferType.AMOUNT_OFF, amount_off=15.0), prices, 60.0) == 25.0
-    assert ev.discount_depth(Offer(type=OfferType.AMOUNT_OFF, amount_off=15.0, min_spend=150.0), prices, 60.0) == 10.0
+    assert (
+        ev.discount_depth(Offer(type=OfferType.AMOUNT_OFF, amount_off=15.0, min_spend=150.0), prices, 60.0)
+        == 10.0
+    )
     assert ev.discount_depth(Offer(type=OfferType.AMOUNT_OFF, amount_off=15.0), prices, None) is None
-    assert ev.discount_depth(Offer(type=OfferType.POINTS_MULTIPLIER, points_multiplier=2.0), prices, 60.0) == 0.0
+    assert (
+        ev.discount_depth(Offer(type=OfferType.POINTS_MULTIPLIER, points_multiplier=2.0), prices, 60.0) == 0.0
+    )
     assert ev.discount_depth(Offer(type=OfferType.FREE_SHIPPING, free_shipping=True), prices, 60.0) == 0.0
 
 
@@ -79,11 +106,15 @@ def test_discount_bounds() -> None:
     assert not ev.discount_at_most(15, twenty).passed
     assert ev.discount_at_most(20, twenty).passed
     assert ev.discount_at_least(5, twenty).passed
-    points = seen(decision("sent", proposal_=proposal(offer={"type": "points_multiplier", "points_multiplier": 2.0})))
+    points = seen(
+        decision("sent", proposal_=proposal(offer={"type": "points_multiplier", "points_multiplier": 2.0}))
+    )
     low = ev.discount_at_least(5, points)
     assert not low.passed and "0% cut" in low.reason
-    unknown = seen(decision("sent", proposal_=proposal(offer={"type": "amount_off", "amount_off": 15.0})),
-                   basket_value=None)
+    unknown = seen(
+        decision("sent", proposal_=proposal(offer={"type": "amount_off", "amount_off": 15.0})),
+        basket_value=None,
+    )
     assert not ev.discount_at_most(50, unknown).passed  # cannot tell: not a pass
 
 
@@ -93,19 +124,26 @@ def test_validity_counts_hours_usable_after_arrival() -> None:
     assert not ev.validity_hours((48, 72), day).passed
 
 
-@pytest.mark.parametrize(("utc_hour", "quiet", "channel", "passes"), [
-    (9, (21, 8), "email", True),  # 19:00 Sydney
-    (12, (21, 8), "email", False),  # 22:00
-    (22, (21, 8), "sms", True),  # 08:00: quiet hours end at 8
-    (21, (21, 8), "push", False),  # 07:00
-    (23, (20, 10), "push", False),  # 09:00 inside a member's own 20:00-10:00
-    (0, (20, 10), "push", True),  # 10:00
-    (2, (9, 17), "email", False),  # 12:00 inside a daytime window
-])
-def test_send_inside_the_members_window(utc_hour: int, quiet: tuple[int, int], channel: str, passes: bool) -> None:
+@pytest.mark.parametrize(
+    ("utc_hour", "quiet", "channel", "passes"),
+    [
+        (9, (21, 8), "email", True),  # 19:00 Sydney
+        (12, (21, 8), "email", False),  # 22:00
+        (22, (21, 8), "sms", True),  # 08:00: quiet hours end at 8
+        (21, (21, 8), "push", False),  # 07:00
+        (23, (20, 10), "push", False),  # 09:00 inside a member's own 20:00-10:00
+        (0, (20, 10), "push", True),  # 10:00
+        (2, (9, 17), "email", False),  # 12:00 inside a daytime window
+    ],
+)
+def test_send_inside_the_members_window(
+    utc_hour: int, quiet: tuple[int, int], channel: str, passes: bool
+) -> None:
     send_at = datetime(2026, 6, 25, utc_hour, 0, tzinfo=UTC)
     body = {"tone": "warm", "body": "Hi"}
-    p = proposal(send_at=send_at, channel=channel, message=body if channel == "sms" else body | {"subject": "s"})
+    p = proposal(
+        send_at=send_at, channel=channel, message=body if channel == "sms" else body | {"subject": "s"}
+    )
     check = ev.send_in_member_window(seen(decision("sent", proposal_=p), quiet_hours=quiet))
     assert check.passed is passes, check.reason
 
@@ -123,7 +161,9 @@ def test_send_hour_near_wraps_around_midnight() -> None:
 
 def test_copy_rules_name_every_problem() -> None:
     s = seen(decision("sent"))
-    assert ev.copy_rules(CopyRules(must_contain=("activewear",), must_contain_any=("sarah", "member")), s).passed
+    assert ev.copy_rules(
+        CopyRules(must_contain=("activewear",), must_contain_any=("sarah", "member")), s
+    ).passed
     check = ev.copy_rules(CopyRules(max_length=10, must_contain=("coffee",), must_not_contain=("new",)), s)
     assert not check.passed
     assert "max 10" in check.reason and "lacks 'coffee'" in check.reason and "contains 'new'" in check.reason
@@ -158,11 +198,18 @@ def test_no_rule_violations_on_what_went_out() -> None:
 
 
 def test_evaluate_runs_what_the_case_states() -> None:
-    expect = Expectations.model_validate({"decision": "act", "channel_in": ["email"], "copy": {"max_length": 300},
-                                          "send_hour_near": 19})
+    expect = Expectations.model_validate(
+        {"decision": "act", "channel_in": ["email"], "copy": {"max_length": 300}, "send_hour_near": 19}
+    )
     checks = ev.evaluate(expect, seen(decision("sent")))
-    assert [c.evaluator for c in checks] == ["completed", "decision", "channel_in", "copy", "send_hour_near",
-                                             "no_rule_violations"]
+    assert [c.evaluator for c in checks] == [
+        "completed",
+        "decision",
+        "channel_in",
+        "copy",
+        "send_hour_near",
+        "no_rule_violations",
+    ]
     assert all(c.passed for c in checks)
     bare = ev.evaluate(Expectations(no_rule_violations=False), seen(decision("nothing")))
     assert [c.evaluator for c in bare] == ["completed"]

@@ -20,7 +20,9 @@ def write(directory: Path, *cases: CaseResult, suite: str = "scenarios") -> None
 
 def test_a_run_directory_holds_summary_cases_and_html(tmp_path: Path) -> None:
     cases = (
-        case_result("cart/a", ("completed", True), ("channel_in", True), transcript="transcripts/cart__a.json"),
+        case_result(
+            "cart/a", ("completed", True), ("channel_in", True), transcript="transcripts/cart__a.json"
+        ),
         case_result("cart/b", ("completed", True), ("channel_in", False), group="cart_abandonment"),
         CaseResult(id="cart/c", title=INJECTED, error="FixtureError: no category 'Hats'"),
     )
@@ -33,8 +35,12 @@ def test_a_run_directory_holds_summary_cases_and_html(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in (tmp_path / "cases.jsonl").read_text().splitlines()]
     assert [line["id"] for line in lines] == ["cart/a", "cart/b", "cart/c"]
     assert lines[0]["transcript"] == "transcripts/cart__a.json" and lines[0]["passed"] is True
-    assert lines[1]["checks"][1] == {"evaluator": "channel_in", "passed": False, "reason": "channel_in wrong",
-                                     "applicable": True}
+    assert lines[1]["checks"][1] == {
+        "evaluator": "channel_in",
+        "passed": False,
+        "reason": "channel_in wrong",
+        "applicable": True,
+    }
     html = (tmp_path / "report.html").read_text()
     assert "cart/b" in html and "channel_in wrong" in html and "no category" in html
     assert INJECTED not in html and "&lt;script&gt;" in html  # member text is data, escaped
@@ -48,12 +54,18 @@ def test_reading_something_that_is_not_a_run_says_so(tmp_path: Path) -> None:
 
 
 def test_compare_shows_what_changed_case_by_case(tmp_path: Path) -> None:
-    write(tmp_path / "a", case_result("x", ("completed", True), ("decision", False), outcome="nothing"),
-          case_result("y", ("completed", True), ("decision", True)),
-          case_result("gone", ("completed", True)))
-    write(tmp_path / "b", case_result("x", ("completed", True), ("decision", True), outcome="sent"),
-          case_result("y", ("completed", True), ("decision", True)),
-          case_result("new", ("completed", False)))
+    write(
+        tmp_path / "a",
+        case_result("x", ("completed", True), ("decision", False), outcome="nothing"),
+        case_result("y", ("completed", True), ("decision", True)),
+        case_result("gone", ("completed", True)),
+    )
+    write(
+        tmp_path / "b",
+        case_result("x", ("completed", True), ("decision", True), outcome="sent"),
+        case_result("y", ("completed", True), ("decision", True)),
+        case_result("new", ("completed", False)),
+    )
     comparison = compare_runs(tmp_path / "a", tmp_path / "b")
     changed = {c.id: c for c in comparison.changed}
     assert set(changed) == {"x", "gone", "new"} and comparison.unchanged == 1
@@ -67,12 +79,24 @@ def test_compare_shows_what_changed_case_by_case(tmp_path: Path) -> None:
 
 
 def test_thresholds_name_every_breach() -> None:
-    cases = (case_result("a", ("completed", True), ("no_rule_violations", False)),
-             case_result("b", ("completed", True), ("no_rule_violations", True)))
+    cases = (
+        case_result("a", ("completed", True), ("no_rule_violations", False)),
+        case_result("b", ("completed", True), ("no_rule_violations", True)),
+    )
     summary = summary_of("scenarios", cases)
-    bounds = Thresholds(ci=CiSubset(scenario_sample=1, guard_sample=1), suites={"scenarios": Bounds(
-        min={"pass_rate": 0.4, "evaluator_pass_rate.no_rule_violations": 1.0, "evaluator_pass_rate.copy": 1.0},
-        max={"pass_rate": 0.4})})
+    bounds = Thresholds(
+        ci=CiSubset(scenario_sample=1, guard_sample=1),
+        suites={
+            "scenarios": Bounds(
+                min={
+                    "pass_rate": 0.4,
+                    "evaluator_pass_rate.no_rule_violations": 1.0,
+                    "evaluator_pass_rate.copy": 1.0,
+                },
+                max={"pass_rate": 0.4},
+            )
+        },
+    )
     breaches = bounds.breaches(summary)
     assert len(breaches) == 3
     assert any("no_rule_violations = 0.5 is below the floor 1.0" in b for b in breaches)

@@ -16,8 +16,12 @@ CATEGORIES = {c.name for d in DEPARTMENTS for c in d.categories}
 
 
 def test_the_seed_suite_holds_the_seed_documents_four_cases() -> None:
-    assert {c.id for c in SEED.cases} == {"seed/puffer-jacket", "seed/sarah-activewear", "seed/michael-stale",
-                                         "seed/full-price-high-value"}
+    assert {c.id for c in SEED.cases} == {
+        "seed/puffer-jacket",
+        "seed/sarah-activewear",
+        "seed/michael-stale",
+        "seed/full-price-high-value",
+    }
     michael = next(c for c in SEED.cases if c.id == "seed/michael-stale")
     assert michael.expect.decision == "nothing" and michael.member.data_synced_days_ago is not None
 
@@ -28,8 +32,19 @@ def test_scenarios_cover_every_use_case_and_doing_nothing() -> None:
     assert set(by_use_case) == set(UseCase) and min(by_use_case.values()) >= 8
     assert sum(c.expect.decision == "nothing" for c in SCENARIOS.cases) >= 10
     tags = {t for c in SCENARIOS.cases for t in c.tags}
-    assert {"consent", "quiet-hours", "frequency-cap", "top-tier", "discount-seeker", "replenishment",
-            "full-price", "injection", "stale-data", "fatigue", "budget"} <= tags
+    assert {
+        "consent",
+        "quiet-hours",
+        "frequency-cap",
+        "top-tier",
+        "discount-seeker",
+        "replenishment",
+        "full-price",
+        "injection",
+        "stale-data",
+        "fatigue",
+        "budget",
+    } <= tags
     assert not {c.id for c in SCENARIOS.cases} & {c.id for c in SEED.cases}
 
 
@@ -38,8 +53,9 @@ def test_every_category_a_case_names_is_in_the_catalogue(suite: Suite) -> None:
     named: set[str] = set()
     for case in suite.cases:
         named |= {p.category for p in case.world.products} | {s.category for s in case.world.competitors}
-        named |= {c for o in case.member.orders for c in o.mix} | {line.category for o in case.member.orders
-                                                                   for line in o.lines if line.category}
+        named |= {c for o in case.member.orders for c in o.mix} | {
+            line.category for o in case.member.orders for line in o.lines if line.category
+        }
         named |= {e.item.category for e in case.member.events if e.item and e.item.category}
         if case.moment.anchor_category:
             named.add(case.moment.anchor_category)

@@ -15,8 +15,9 @@ from tools.world.population import load_population
 async def world(tmp_path: Path) -> AsyncIterator[SimWorld]:
     population = load_population(POPULATION)
     start = population.world.end_date + timedelta(days=1)
-    built = await build_world(population, members=120, seed=3, history_months=3, days=4, start=start,
-                              directory=tmp_path)
+    built = await build_world(
+        population, members=120, seed=3, history_months=3, days=4, start=start, directory=tmp_path
+    )
     try:
         yield built
     finally:

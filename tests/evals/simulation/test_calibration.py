@@ -9,6 +9,9 @@ from tests.evals.simulation.test_engine import POPULATION
 async def test_the_default_population_lands_inside_the_public_benchmarks() -> None:
     stats = await statistics_of(POPULATION, members=800)
     assert set(BANDS) <= set(stats)
-    outside = {name: round(stats[name], 4) for name, band in BANDS.items()
-               if band.held and not band.low <= stats[name] <= band.high}
+    outside = {
+        name: round(stats[name], 4)
+        for name, band in BANDS.items()
+        if band.held and not band.low <= stats[name] <= band.high
+    }
     assert outside == {}

@@ -22,8 +22,15 @@ from tools.world.population import load_population
 
 async def test_two_processes_decide_every_trigger_once(tmp_path: Path) -> None:
     population = load_population(POPULATION)
-    world = await build_world(population, members=150, seed=1, history_months=6, days=1,
-                              start=population.world.end_date + timedelta(days=1), directory=tmp_path)
+    world = await build_world(
+        population,
+        members=150,
+        seed=1,
+        history_months=6,
+        days=1,
+        start=population.world.end_date + timedelta(days=1),
+        directory=tmp_path,
+    )
     try:
         await _decide_the_first_day_in_two_processes(world, tmp_path)
     finally:
@@ -41,8 +48,13 @@ async def _decide_the_first_day_in_two_processes(world: SimWorld, tmp_path: Path
     assert queued >= 10
 
     settings = Settings(db_url=world.db_url, outbox_dir=tmp_path / "outbox")
-    async with open_product(settings, clock=lambda: now) as product, open_agents(product, local_model()) as team:
-        await product.profiles.prime(now)  # fits the models here, so the child loads them instead of fitting too
+    async with (
+        open_product(settings, clock=lambda: now) as product,
+        open_agents(product, local_model()) as team,
+    ):
+        await product.profiles.prime(
+            now
+        )  # fits the models here, so the child loads them instead of fitting too
         with DecisionProcess(world.db_url, tmp_path / "outbox", workers=2) as second:
             await second.started()  # as from the simulator's second day on: both at work from the start
             elsewhere = asyncio.ensure_future(second.decide(now))
@@ -51,8 +63,9 @@ async def _decide_the_first_day_in_two_processes(world: SimWorld, tmp_path: Path
 
     async with world.db.session() as session:
         still_due = await session.scalar(select(func.count()).select_from(QueuedTrigger).where(due))
-        claimed = await session.scalar(select(func.count()).select_from(QueuedTrigger)
-                                       .where(QueuedTrigger.status == "claimed"))
+        claimed = await session.scalar(
+            select(func.count()).select_from(QueuedTrigger).where(QueuedTrigger.status == "claimed")
+        )
     assert here.failed == there.failed == 0
     assert here.decided > 0 and there.decided > 0
     assert here.decided + there.decided == queued and still_due == claimed == 0

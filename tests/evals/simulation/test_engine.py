@@ -5,7 +5,6 @@ check finds breaches only in the baselines that ignore the rules."""
 from pathlib import Path
 
 import pytest
-
 from typer.testing import CliRunner
 
 from evals.simulation.engine import SimulationConfig, run_simulation
@@ -18,8 +17,9 @@ POPULATION = PACKAGE_ROOT / "tools" / "world" / "default_population.toml"
 
 
 async def test_every_policy_is_scored_on_the_yardstick_and_the_oracle_is_the_ceiling(tmp_path: Path) -> None:
-    config = SimulationConfig(population=POPULATION, members=150, days=2, history_months=6, directory=tmp_path,
-                              workers=2)
+    config = SimulationConfig(
+        population=POPULATION, members=150, days=2, history_months=6, directory=tmp_path, workers=2
+    )
     results = await run_simulation(config, load_policy())
     assert set(results) == {"agents", "flows", "rules", "blast", "nothing", "oracle"}
     for result in results.values():
@@ -57,7 +57,9 @@ def test_demo_command_runs_end_to_end_and_again_in_the_same_folder(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "oracle" in result.output and "flows" in result.output  # the comparison the demo is for
     assert "decisions" in result.output and "world" in result.output  # where the time went
-    assert all(policy in result.output for policy in ("agents", "blast", "rules", "nothing"))  # baselines by default
+    assert all(
+        policy in result.output for policy in ("agents", "blast", "rules", "nothing")
+    )  # baselines by default
     assert (tmp_path / "report.html").read_text().count("<tr>") >= 2
     assert '"alert"' not in result.output  # alerts are a table, not log lines too
 

@@ -39,15 +39,21 @@ async def test_a_relevant_offer_moves_a_member_far_more_than_an_irrelevant_one(w
 
 
 async def test_trigger_intent_lifts_conversion_and_makes_the_order_likelier_to_have_happened_anyway(
-        world: SimWorld) -> None:
+    world: SimWorld,
+) -> None:
     valuer, moments, member, favourite, _ = await _setup(world)
     i = int(np.searchsorted(world.truth.customer_id, member))
     category = int(world.truth.category_id[np.argmax(world.truth.taste[i])])
     calm = replace(moments, intent=np.zeros_like(moments.intent))
-    hot = replace(calm, intent=np.where(np.arange(len(moments.intent)) == i, 1.0, 0.0),
-                  intent_kind=np.where(np.arange(len(moments.intent)) == i, CART, 0),
-                  intent_category=np.where(np.arange(len(moments.intent)) == i, category, -1))
-    offer = [candidate(member, "email", "REMINDER", _at(world, member, 30), "cart_abandonment", favourite, ())]
+    hot = replace(
+        calm,
+        intent=np.where(np.arange(len(moments.intent)) == i, 1.0, 0.0),
+        intent_kind=np.where(np.arange(len(moments.intent)) == i, CART, 0),
+        intent_category=np.where(np.arange(len(moments.intent)) == i, category, -1),
+    )
+    offer = [
+        candidate(member, "email", "REMINDER", _at(world, member, 30), "cart_abandonment", favourite, ())
+    ]
     before, after = valuer.value(offer, calm, np.zeros(1)), valuer.value(offer, hot, np.zeros(1))
     assert after.ordered[0] > 3 * before.ordered[0]
     assert after.anyway[0] > before.anyway[0]
@@ -63,20 +69,35 @@ async def test_fatigue_lowers_clicks_and_orders_not_only_opens(world: SimWorld) 
 
 async def test_send_time_matters_modestly(world: SimWorld) -> None:
     valuer, moments, member, favourite, _ = await _setup(world)
-    opens = valuer.value([candidate(member, "email", "REMINDER", _at(world, member, h), "upsell", favourite, ())
-                          for h in range(24, 48)], moments, np.zeros(24)).probabilities.open
+    opens = valuer.value(
+        [
+            candidate(member, "email", "REMINDER", _at(world, member, h), "upsell", favourite, ())
+            for h in range(24, 48)
+        ],
+        moments,
+        np.zeros(24),
+    ).probabilities.open
     assert 1.1 <= opens.max() / opens.mean() <= 1.3
 
 
-async def test_a_discount_costs_what_it_gives_away_to_orders_that_would_have_happened(world: SimWorld) -> None:
+async def test_a_discount_costs_what_it_gives_away_to_orders_that_would_have_happened(
+    world: SimWorld,
+) -> None:
     valuer, moments, member, favourite, _ = await _setup(world)
     at = _at(world, member, 30)
-    plain, discount = valuer.value([candidate(member, "email", code, at, "upsell", favourite, ())
-                                    for code in ("REMINDER", "PCT20")], moments, np.zeros(2)).own_cost
+    plain, discount = valuer.value(
+        [candidate(member, "email", code, at, "upsell", favourite, ()) for code in ("REMINDER", "PCT20")],
+        moments,
+        np.zeros(2),
+    ).own_cost
     assert plain == 0 and discount > 0
-    assert valuer.value([candidate(member, "email", "PCT20", at, "upsell", favourite, ())], moments,
-                        np.zeros(1)).taught[0] == pytest.approx(
-        world.response.params.lasting.discount_expectation * world.truth.price_sensitivity[
-            np.searchsorted(world.truth.customer_id, member)] / world.response.mean_price_sensitivity
+    assert valuer.value(
+        [candidate(member, "email", "PCT20", at, "upsell", favourite, ())], moments, np.zeros(1)
+    ).taught[0] == pytest.approx(
+        world.response.params.lasting.discount_expectation
+        * world.truth.price_sensitivity[np.searchsorted(world.truth.customer_id, member)]
+        / world.response.mean_price_sensitivity
         * moments.order_rate[np.searchsorted(world.truth.customer_id, member)]
-        * world.response.params.lasting.expectation_days, rel=1e-5)
+        * world.response.params.lasting.expectation_days,
+        rel=1e-5,
+    )

@@ -24,11 +24,23 @@ async def test_an_abandoned_cart_gets_a_plain_reminder_then_ten_percent_a_day_la
         category_id, name = (await session.execute(select(Category.id, Category.name).limit(1))).one()
         await session.execute(delete(Order).where(Order.customer_id.in_([fresh, stale])))
         for member, hours in ((fresh, 2), (stale, 30)):
-            session.add(BehaviouralEvent(idempotency_key=f"test-cart-{member}", customer_id=member, type="cart_add",
-                                         occurred_at=now - timedelta(hours=hours), category_id=category_id,
-                                         session_id=f"btest{member}", channel="online"))
+            session.add(
+                BehaviouralEvent(
+                    idempotency_key=f"test-cart-{member}",
+                    customer_id=member,
+                    type="cart_add",
+                    occurred_at=now - timedelta(hours=hours),
+                    category_id=category_id,
+                    session_id=f"btest{member}",
+                    channel="online",
+                )
+            )
     plans = {p.customer_id: p for p in await Flows().plan(world, 0, now)}
-    assert (plans[fresh].code, plans[fresh].use_case, plans[fresh].categories) == ("REMINDER", "cart_abandonment", (name,))
+    assert (plans[fresh].code, plans[fresh].use_case, plans[fresh].categories) == (
+        "REMINDER",
+        "cart_abandonment",
+        (name,),
+    )
     assert plans[fresh].send_at == now  # an hour after the cart has passed: straight away
     assert (plans[stale].code, plans[stale].use_case) == ("PCT10", "cart_abandonment")
     assert len(plans) == len(set(plans))  # one flow message a member a day

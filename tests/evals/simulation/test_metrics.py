@@ -35,7 +35,9 @@ def test_summaries_keep_seed_values_and_tally_use_cases() -> None:
     result = summarise(runs, {"reactivation": 500.0})
     agents = result["agents"]
     assert agents.metrics["incremental_margin"].values == [30.0, 50.0]
-    assert agents.by_use_case["reactivation"]["incremental_margin"] == 15.0  # mean over seeds (0 in the second)
+    assert (
+        agents.by_use_case["reactivation"]["incremental_margin"] == 15.0
+    )  # mean over seeds (0 in the second)
     assert agents.by_use_case["upsell"]["contacts"] == 5.0
     assert agents.budgets == {"reactivation": 500.0} and agents.seconds == 2.0
     assert agents.phases == {"decisions": 1.5, "delivery": 0.5}  # summed over seeds
@@ -55,8 +57,9 @@ def test_expected_margins_get_member_level_intervals_and_a_share_of_the_oracle()
     noisy = _credited("flows", [0.0, 10.0] * 50)
     result = summarise([oracle, half, noisy])
     assert result["agents"].metrics["share_of_oracle"].mean == pytest.approx(0.5)
-    assert result["agents"].metrics["share_of_oracle"].high - result["agents"].metrics["share_of_oracle"].low \
-        == pytest.approx(0.0, abs=1e-9)  # proportional member by member: no doubt about the share
+    assert result["agents"].metrics["share_of_oracle"].high - result["agents"].metrics[
+        "share_of_oracle"
+    ].low == pytest.approx(0.0, abs=1e-9)  # proportional member by member: no doubt about the share
     margin = result["flows"].metrics["expected_incremental_margin"]
     assert margin.mean == 500.0 and margin.low < 500.0 < margin.high  # one seed still gives an interval
     assert result["agents"].versus["oracle"].mean == pytest.approx(-250.0)

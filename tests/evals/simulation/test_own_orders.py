@@ -25,16 +25,34 @@ class Eager(Wallet):
 
 
 def offer(customer_id: int, sent_at: object, **fields: object) -> SentOffer:
-    values = {"contact_id": 1, "customer_id": customer_id, "channel": "email", "sent_at": sent_at,
-              "offer_type": OfferType.PERCENT_OFF, "discount_pct": 15.0, **fields}
+    values = {
+        "contact_id": 1,
+        "customer_id": customer_id,
+        "channel": "email",
+        "sent_at": sent_at,
+        "offer_type": OfferType.PERCENT_OFF,
+        "discount_pct": 15.0,
+        **fields,
+    }
     return SentOffer(**values)  # type: ignore[arg-type]
 
 
-def own_order(channel: str = "online", amounts: tuple[float, ...] = (60.0, 40.0),
-              categories: tuple[str, ...] = ("coffee", "pet_food")) -> OwnOrder:
-    return OwnOrder(order_id=7, customer_id=3, placed_at=np.datetime64("2026-06-03T10:00").item(), channel=channel,
-                    had_coupon=False, skus=("A", "B"), categories=categories, amounts=np.array(amounts),
-                    costs=np.array(amounts) * 0.6)
+def own_order(
+    channel: str = "online",
+    amounts: tuple[float, ...] = (60.0, 40.0),
+    categories: tuple[str, ...] = ("coffee", "pet_food"),
+) -> OwnOrder:
+    return OwnOrder(
+        order_id=7,
+        customer_id=3,
+        placed_at=np.datetime64("2026-06-03T10:00").item(),
+        channel=channel,
+        had_coupon=False,
+        skus=("A", "B"),
+        categories=categories,
+        amounts=np.array(amounts),
+        costs=np.array(amounts) * 0.6,
+    )
 
 
 def test_a_percent_offer_costs_its_share_of_the_whole_order_or_of_its_scope() -> None:
@@ -52,7 +70,9 @@ def test_free_shipping_is_worth_nothing_on_an_order_that_does_not_ship() -> None
     assert priced(shipping, own_order(channel="store"), VALUATION) is None
 
 
-def test_an_offer_used_on_an_order_that_happened_anyway_loses_its_cost_and_the_expectation_it_teaches() -> None:
+def test_an_offer_used_on_an_order_that_happened_anyway_loses_its_cost_and_the_expectation_it_teaches() -> (
+    None
+):
     ledger = Ledger()
     used = offer(3, np.datetime64("2026-06-01T20:00").item())
     ledger.record_own_order_redemption(used, cut=15.0, cost=15.0, taught=2.5)
@@ -85,8 +105,10 @@ def _first_own_order(world: SimWorld, after_day: int) -> tuple[int, object, int]
     begin, _ = world.day_window(after_day)
     orders = world.future.orders
     placed = np.asarray(orders["placed_at"])
-    later = np.flatnonzero((placed >= np.datetime64(begin.replace(tzinfo=None), "us"))
-                           & np.array([c is None for c in orders["coupon_code"]]))
+    later = np.flatnonzero(
+        (placed >= np.datetime64(begin.replace(tzinfo=None), "us"))
+        & np.array([c is None for c in orders["coupon_code"]])
+    )
     row = later[np.argmin(placed[later])]
     day = int((placed[row] - np.datetime64(world.start.replace(tzinfo=None), "us")) // np.timedelta64(1, "D"))
     return int(orders["customer_id"][row]), placed[row].astype("datetime64[us]").item(), day
@@ -129,8 +151,10 @@ async def test_the_own_order_an_offer_driven_order_displaced_is_not_discounted_a
         await world.replay(replayed)
     catalogue = await Catalogue.load(world)
     begin, end = world.day_window(day)
-    displaced = min((o for o in own_orders_between(world, begin, end, catalogue) if o.customer_id == customer),
-                    key=lambda o: o.placed_at)
+    displaced = min(
+        (o for o in own_orders_between(world, begin, end, catalogue) if o.customer_id == customer),
+        key=lambda o: o.placed_at,
+    )
     wallet = Eager(valid_for=timedelta(days=7), seed=3)
     wallet.displace_next(world, offer(customer, placed_at - timedelta(days=1)), timedelta(days=30))
     wallet.hold(offer(customer, placed_at - timedelta(days=1), contact_id=5))
@@ -142,4 +166,7 @@ async def test_the_own_order_an_offer_driven_order_displaced_is_not_discounted_a
     assert displaced.order_id in wallet.used_orders
     async with world.db.session() as session:
         assert await session.scalar(select(Order.total).where(Order.id == displaced.order_id)) == before
-        assert displaced.order_id not in (await session.scalars(select(Outcome.order_id).where(Outcome.type == "redeem"))).all()
+        assert (
+            displaced.order_id
+            not in (await session.scalars(select(Outcome.order_id).where(Outcome.type == "redeem"))).all()
+        )

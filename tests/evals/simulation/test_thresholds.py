@@ -10,7 +10,8 @@ from tests.evals.simulation.test_engine import POPULATION
 async def test_the_simulation_suite_holds_its_thresholds(tmp_path: Path) -> None:
     thresholds = load_thresholds()
     assert "simulation" in thresholds.suites
-    summary = await run_simulation_suite(SimulationOptions(population=POPULATION, members=80, days=2, seeds=1,
-                                                           processes=1), tmp_path / "sim")
+    summary = await run_simulation_suite(
+        SimulationOptions(population=POPULATION, members=80, days=2, seeds=1, processes=1), tmp_path / "sim"
+    )
     assert thresholds.breaches(summary) == []
     assert summary.metrics["blast.contacts_per_member"]["mean"] > 0  # type: ignore[index]

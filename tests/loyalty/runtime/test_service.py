@@ -12,8 +12,8 @@ from agents.team import local_model
 from loyalty.cli.app import app
 from loyalty.runtime.service import PassReport, ServiceConfig, decide_due, serve_decisions
 from loyalty.wiring import open_agents
-from tests.mcp_servers.seeded_world import SeededWorld
 from policies.vocabulary import UseCase
+from tests.mcp_servers.seeded_world import SeededWorld
 from tools.storage.models import Contact
 from tools.storage.runtime import QueuedTrigger
 from tools.triggers.evaluate import replenishment_due
@@ -23,7 +23,9 @@ from tools.triggers.rules import ReplenishmentDue, load_trigger_rules
 
 async def queued_contacts(world: SeededWorld) -> int:
     async with world.open() as product, product.db.session() as s:
-        return int(await s.scalar(select(func.count()).select_from(Contact).where(Contact.status == "queued")) or 0)
+        return int(
+            await s.scalar(select(func.count()).select_from(Contact).where(Contact.status == "queued")) or 0
+        )
 
 
 async def test_a_pass_queues_what_fires_and_decides_it_once(world: SeededWorld) -> None:
@@ -56,8 +58,11 @@ async def test_the_service_passes_again_after_a_failed_pass(world: SeededWorld) 
             decided.set()
 
     config = ServiceConfig(poll_seconds=0.01, name="test", catch_up_seconds=0.01)
-    async with world.open() as product, open_agents(product, local_model()) as team, \
-            anyio.create_task_group() as service:
+    async with (
+        world.open() as product,
+        open_agents(product, local_model()) as team,
+        anyio.create_task_group() as service,
+    ):
         service.start_soon(serve_decisions, product, team, clock, config, on_pass)
         with anyio.fail_after(120):
             await decided.wait()
@@ -66,7 +71,11 @@ async def test_the_service_passes_again_after_a_failed_pass(world: SeededWorld) 
 
 
 def test_worker_once_from_the_command_line(world: SeededWorld) -> None:
-    env = {"ANTHROPIC_API_KEY": None, "LOYALTY_MODELS_DIR": str(world.models_dir), "LOYALTY_LOG_LEVEL": "warning"}
+    env = {
+        "ANTHROPIC_API_KEY": None,
+        "LOYALTY_MODELS_DIR": str(world.models_dir),
+        "LOYALTY_LOG_LEVEL": "warning",
+    }
     args = ["worker", "--once", "--db", world.url, "--at", world.now.isoformat()]
     first = CliRunner().invoke(app, args, env=env)
     assert first.exit_code == 0, first.output
@@ -74,7 +83,9 @@ def test_worker_once_from_the_command_line(world: SeededWorld) -> None:
     second = CliRunner().invoke(app, args, env=env)
     assert second.exit_code == 0, second.output
     assert re.findall(r"(triggers queued|decided)\s*│\s*([\d,]+)", second.output) == [
-        ("triggers queued", "0"), ("decided", "0")]
+        ("triggers queued", "0"),
+        ("decided", "0"),
+    ]
 
 
 async def test_a_pass_runs_every_enabled_default_trigger_rule(world: SeededWorld) -> None:
@@ -91,7 +102,8 @@ async def test_a_pass_runs_every_enabled_default_trigger_rule(world: SeededWorld
     assert expected and len(expected) == len(frame.predictions.replenishment.category)
     first = frame.history.members.customer_id[0]
     assert sorted(e.expected_on for e in expected if e.customer_id == first) == sorted(
-        r["expected_next_date"] for r in frame.replenishment_of(0))
+        r["expected_next_date"] for r in frame.replenishment_of(0)
+    )
     rule = next(r for r in rules.enabled if isinstance(r, ReplenishmentDue))
     ran = next(run for run in report.rules if run.rule == rule.name)
     assert ran.candidates == len(replenishment_due(expected, rule, now))
@@ -102,8 +114,11 @@ async def test_a_disabled_use_case_has_no_trigger_rule_run(world: SeededWorld) -
     async with world.open() as product, open_agents(product, local_model()) as team:
         report = await decide_due(product, team, lambda: world.now, config, prime=True)
         async with product.db.session() as s:
-            upsell = await s.scalar(select(func.count()).select_from(QueuedTrigger)
-                                    .where(QueuedTrigger.use_case == UseCase.UPSELL.value))
+            upsell = await s.scalar(
+                select(func.count())
+                .select_from(QueuedTrigger)
+                .where(QueuedTrigger.use_case == UseCase.UPSELL.value)
+            )
     ran = {run.rule for run in report.rules}
     assert ran == {r.name for r in load_trigger_rules().enabled if r.use_case is not UseCase.UPSELL}
     assert upsell == 0

@@ -86,9 +86,15 @@ async def test_a_trigger_whose_send_was_queued_is_never_decided_again(world: See
     again, resent = await pass_with(world, local_model(), at_minutes=30)
     assert resent == 0 or again.outcomes["sent"] == resent  # only triggers that had sent nothing may send
     async with world.open() as product, product.db.session() as s:
-        twice = (await s.execute(select(Proposal.trace_id, func.count()).join(Contact, Contact.proposal_id == Proposal.id)
-                                 .where(Proposal.trace_id.like("trigger-%")).group_by(Proposal.trace_id)
-                                 .having(func.count() > 1))).all()
+        twice = (
+            await s.execute(
+                select(Proposal.trace_id, func.count())
+                .join(Contact, Contact.proposal_id == Proposal.id)
+                .where(Proposal.trace_id.like("trigger-%"))
+                .group_by(Proposal.trace_id)
+                .having(func.count() > 1)
+            )
+        ).all()
     assert twice == []
 
 

@@ -16,7 +16,9 @@ def test_takes_value_per_dollar_highest_first_and_skips_what_no_longer_fits() ->
 
 
 def test_the_member_limit_stops_the_campaign() -> None:
-    chosen = allocate(np.array([5.0, 4.0, 3.0]), np.array([1.0, 1.0, 1.0]), np.array([1, 2, 3]), budget=100.0, limit=2)
+    chosen = allocate(
+        np.array([5.0, 4.0, 3.0]), np.array([1.0, 1.0, 1.0]), np.array([1, 2, 3]), budget=100.0, limit=2
+    )
     assert chosen.chosen.tolist() == [0, 1]
     assert chosen.limited_by is Limit.MEMBERS
 
@@ -28,5 +30,7 @@ def test_everyone_fits() -> None:
 
 
 def test_ties_break_on_member_id_so_plans_are_reproducible() -> None:
-    chosen = allocate(np.array([5.0, 5.0, 5.0]), np.array([1.0, 1.0, 1.0]), np.array([9, 3, 6]), budget=2.0, limit=None)
+    chosen = allocate(
+        np.array([5.0, 5.0, 5.0]), np.array([1.0, 1.0, 1.0]), np.array([9, 3, 6]), budget=2.0, limit=None
+    )
     assert chosen.chosen.tolist() == [1, 2]

@@ -45,11 +45,20 @@ async def test_stored_assignments_are_stable(db: Database) -> None:
     first = await assign_holdout(db, UseCase.REACTIVATION, now=NAIVE_NOW)
     assert first.treatment + first.control == 2000 and 150 < first.control < 250
     # Later, with a different share: stored members keep their arm.
-    again = await assign_holdout(db, UseCase.REACTIVATION, now=NAIVE_NOW + timedelta(days=30), control_share=0.5)
+    again = await assign_holdout(
+        db, UseCase.REACTIVATION, now=NAIVE_NOW + timedelta(days=30), control_share=0.5
+    )
     assert again == first
     async with db.session() as s:
-        stored = dict((await s.execute(select(ExperimentAssignment.customer_id, ExperimentAssignment.arm)
-                                       .where(ExperimentAssignment.use_case == "reactivation"))).all())
+        stored = dict(
+            (
+                await s.execute(
+                    select(ExperimentAssignment.customer_id, ExperimentAssignment.arm).where(
+                        ExperimentAssignment.use_case == "reactivation"
+                    )
+                )
+            ).all()
+        )
         assert await s.scalar(select(func.count(func.distinct(ExperimentAssignment.assigned_at)))) == 1
     assert all(Arm(arm) is arm_for(f"M{member}", UseCase.REACTIVATION) for member, arm in stored.items())
     # New members get the share in force when they are first assigned.

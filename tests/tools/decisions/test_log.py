@@ -10,9 +10,14 @@ from tools.storage.db import Database
 
 async def test_nested_runs_of_one_trace_are_written_when_the_outermost_run_ends(db: Database) -> None:
     log = SqlDecisionLog(db)
-    steps = [("orchestrator", StepKind.RUN_START), ("reactivation", StepKind.RUN_START),
-             ("reactivation", StepKind.RUN_END), ("guard", StepKind.RUN_START), ("guard", StepKind.TOOL_CALL),
-             ("guard", StepKind.RUN_END)]
+    steps = [
+        ("orchestrator", StepKind.RUN_START),
+        ("reactivation", StepKind.RUN_START),
+        ("reactivation", StepKind.RUN_END),
+        ("guard", StepKind.RUN_START),
+        ("guard", StepKind.TOOL_CALL),
+        ("guard", StepKind.RUN_END),
+    ]
     for agent, kind in steps:
         await log.record("t1", agent, 1, kind, {"agent": agent})
     with pytest.raises(NotFound):  # inner runs ended, the decision has not: nothing written yet
@@ -20,7 +25,9 @@ async def test_nested_runs_of_one_trace_are_written_when_the_outermost_run_ends(
     await log.record("t1", "orchestrator", 2, StepKind.RUN_END, {"output": "done"})
     written = await trace(db, "t1")
     assert [(s["agent"], s["kind"]) for s in written] == [
-        *((agent, str(kind)) for agent, kind in steps), ("orchestrator", "run_end")]
+        *((agent, str(kind)) for agent, kind in steps),
+        ("orchestrator", "run_end"),
+    ]
     assert written[-1]["payload"] == {"output": "done"}
 
 

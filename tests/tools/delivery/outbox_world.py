@@ -15,14 +15,28 @@ from tools.storage.models import Contact
 
 
 async def queue_contacts(
-    db: Database, members: Iterable[int], *, channel: Channel = Channel.EMAIL, at: datetime = NAIVE_NOW,
+    db: Database,
+    members: Iterable[int],
+    *,
+    channel: Channel = Channel.EMAIL,
+    at: datetime = NAIVE_NOW,
     subject: str | None = "Picked for you",
 ) -> None:
     async with db.session() as s, s.begin():
         for member in members:
-            s.add(Contact(idempotency_key=f"approval:{member}-{channel.value}", customer_id=member,
-                          channel=channel.value, use_case="reactivation", subject=subject,
-                          body=f"Hello member {member}", status="queued", attempts=0, scheduled_at=at))
+            s.add(
+                Contact(
+                    idempotency_key=f"approval:{member}-{channel.value}",
+                    customer_id=member,
+                    channel=channel.value,
+                    use_case="reactivation",
+                    subject=subject,
+                    body=f"Hello member {member}",
+                    status="queued",
+                    attempts=0,
+                    scheduled_at=at,
+                )
+            )
 
 
 async def contacts(db: Database) -> list[Contact]:

@@ -18,11 +18,24 @@ from tools.delivery.message import OutboundMessage
 from tools.delivery.webhook import WebhookAdapter, WebhookConfig
 
 
-def message(channel: Channel = Channel.EMAIL, key: str = "approval:abc", **changes: object) -> OutboundMessage:
-    fields = dict(contact_id=7, idempotency_key=key, channel=channel, customer_id=3, customer_external_id="M3",
-                  email="sam@example.com", phone="+61400000003", subject="Back in stock",
-                  body="Your size is back.\nSee you soon.", offer_code="SPRING10", use_case="reactivation",
-                  campaign=None, scheduled_at=datetime(2026, 3, 10, 9, 0))
+def message(
+    channel: Channel = Channel.EMAIL, key: str = "approval:abc", **changes: object
+) -> OutboundMessage:
+    fields = dict(
+        contact_id=7,
+        idempotency_key=key,
+        channel=channel,
+        customer_id=3,
+        customer_external_id="M3",
+        email="sam@example.com",
+        phone="+61400000003",
+        subject="Back in stock",
+        body="Your size is back.\nSee you soon.",
+        offer_code="SPRING10",
+        use_case="reactivation",
+        campaign=None,
+        scheduled_at=datetime(2026, 3, 10, 9, 0),
+    )
     return OutboundMessage(**{**fields, **changes})  # type: ignore[arg-type]
 
 
@@ -72,8 +85,9 @@ async def test_jsonl_sink_dedupes_across_restarts_and_heals_torn_lines(tmp_path:
 async def test_two_sinks_on_one_file_write_each_key_once(tmp_path: Path) -> None:
     path = tmp_path / "sms.jsonl"
     first, second = JsonlSink(path), JsonlSink(path)
-    results = await asyncio.gather(*(sink.send(message(Channel.SMS, f"k{i % 10}"))
-                                     for i in range(40) for sink in (first, second)))
+    results = await asyncio.gather(
+        *(sink.send(message(Channel.SMS, f"k{i % 10}")) for i in range(40) for sink in (first, second))
+    )
     assert sum(r.status == "sent" for r in results) == 10
     assert len(path.read_text().splitlines()) == 10
 
@@ -81,7 +95,7 @@ async def test_two_sinks_on_one_file_write_each_key_once(tmp_path: Path) -> None
 async def test_in_store_export_is_csv_one_line_per_message_formula_safe(tmp_path: Path) -> None:
     path = tmp_path / "in_store.csv"
     sink = InStoreExport(path)
-    await sink.send(message(Channel.IN_STORE, "k1", subject="=HYPERLINK(\"http://x\")"))
+    await sink.send(message(Channel.IN_STORE, "k1", subject='=HYPERLINK("http://x")'))
     await sink.send(message(Channel.IN_STORE, "k1"))
     lines = path.read_text().splitlines()
     assert lines[0].startswith("idempotency_key,member,offer_code,headline,message")
@@ -104,8 +118,10 @@ async def gateway() -> AsyncIterator[tuple[httpx2.AsyncClient, list[httpx2.Reque
 async def test_webhook_maps_answers_and_sends_the_key(gateway) -> None:
     client, seen = gateway
     adapter = WebhookAdapter(WebhookConfig(url="https://gateway.example/sms", token="t0k"), client)
-    statuses = [(await adapter.send(message(Channel.SMS, f"k-{body}", body=body))).status
-                for body in ("ok", "dup", "busy", "bad", "slow")]
+    statuses = [
+        (await adapter.send(message(Channel.SMS, f"k-{body}", body=body))).status
+        for body in ("ok", "dup", "busy", "bad", "slow")
+    ]
     assert statuses == ["sent", "duplicate", "transient", "permanent", "transient"]
     assert seen[0].headers["Idempotency-Key"] == "k-ok" and seen[0].headers["Authorization"] == "Bearer t0k"
     assert json.loads(seen[0].content)["phone"] == "+61400000003"
@@ -161,8 +177,11 @@ async def test_smtp_delivery_and_its_failures(tmp_path: Path, code: int, status:
     server = await asyncio.start_server(fake.handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     async with server:
-        adapter = EmailAdapter(sender="crm@shop.example", eml_dir=tmp_path,
-                               smtp=SmtpConfig(host="127.0.0.1", port=port, timeout_seconds=5))
+        adapter = EmailAdapter(
+            sender="crm@shop.example",
+            eml_dir=tmp_path,
+            smtp=SmtpConfig(host="127.0.0.1", port=port, timeout_seconds=5),
+        )
         result = await adapter.send(message())
     assert result.status == status, result
     if status == "sent":
@@ -183,6 +202,8 @@ def test_default_adapters_write_files_under_the_outbox(tmp_path: Path) -> None:
     adapters = build_adapters(ChannelSetup(), tmp_path)
     assert set(adapters) == set(Channel)
     with pytest.raises(ValueError, match="HTTP client"):
-        build_adapters(ChannelSetup(webhooks={Channel.SMS: WebhookConfig(url="http://127.0.0.1:9/sms")}), tmp_path)
+        build_adapters(
+            ChannelSetup(webhooks={Channel.SMS: WebhookConfig(url="http://127.0.0.1:9/sms")}), tmp_path
+        )
     with pytest.raises(ValueError, match="not email"):
         ChannelSetup(webhooks={Channel.EMAIL: WebhookConfig(url="http://127.0.0.1:9/x")})

@@ -23,8 +23,14 @@ from tools.storage.db import Database
 from tools.storage.models import ChannelConsent, Customer
 from tools.storage.runtime import DeliveryAttempt, DeliveryLease
 
-FAST = DeliveryConfig(batch_size=20, concurrency=4, retry_wait=timedelta(0), tries_per_call=1, max_attempts=3,
-                      backoff=timedelta(minutes=1))
+FAST = DeliveryConfig(
+    batch_size=20,
+    concurrency=4,
+    retry_wait=timedelta(0),
+    tries_per_call=1,
+    max_attempts=3,
+    backoff=timedelta(minutes=1),
+)
 
 
 class Flaky:
@@ -47,7 +53,9 @@ def keys_in(path: Path) -> Counter[str]:
     return Counter(json.loads(line)["idempotency_key"] for line in path.read_text().splitlines())
 
 
-async def drain(db: Database, adapters, *, config: DeliveryConfig = FAST, step=timedelta(minutes=5), rounds=60):
+async def drain(
+    db: Database, adapters, *, config: DeliveryConfig = FAST, step=timedelta(minutes=5), rounds=60
+):
     now = NAIVE_NOW
     for _ in range(rounds):
         await deliver_due(db, adapters, now, worker_id="w", config=config)
@@ -61,8 +69,10 @@ async def test_flaky_gateways_deliver_everything_once_or_dead_letter(db: Databas
     members = range(1, 41)
     await add_members(db, members, consents=(Channel.EMAIL, Channel.PUSH))
     await queue_contacts(db, members, channel=Channel.EMAIL)
-    adapters = {Channel.EMAIL: Flaky(JsonlSink(tmp_path / "email.jsonl"), 0.6, seed=1),
-                Channel.PUSH: Flaky(JsonlSink(tmp_path / "push.jsonl"), 0.6, seed=2)}
+    adapters = {
+        Channel.EMAIL: Flaky(JsonlSink(tmp_path / "email.jsonl"), 0.6, seed=1),
+        Channel.PUSH: Flaky(JsonlSink(tmp_path / "push.jsonl"), 0.6, seed=2),
+    }
     await drain(db, adapters)
     delivered = keys_in(tmp_path / "email.jsonl") + keys_in(tmp_path / "push.jsonl")
     rows = await contacts(db)
@@ -86,10 +96,18 @@ async def test_fallback_only_to_consented_channels(db: Database) -> None:
     assert second.status == "dead_letter" and "no consented fallback" in (second.last_error or "")
     assert [d.contact_id for d in await dead_letters(db)] == [second.id]
     async with db.session() as s:
-        attempts = (await s.execute(select(DeliveryAttempt.contact_id, DeliveryAttempt.channel,
-                                           DeliveryAttempt.result).order_by(DeliveryAttempt.id))).all()
-    assert sorted(attempts) == [(first.id, "email", "permanent"), (first.id, "in_app", "sent"),
-                                (second.id, "email", "permanent")]
+        attempts = (
+            await s.execute(
+                select(DeliveryAttempt.contact_id, DeliveryAttempt.channel, DeliveryAttempt.result).order_by(
+                    DeliveryAttempt.id
+                )
+            )
+        ).all()
+    assert sorted(attempts) == [
+        (first.id, "email", "permanent"),
+        (first.id, "in_app", "sent"),
+        (second.id, "email", "permanent"),
+    ]
 
 
 async def test_transient_failures_retry_with_backoff_then_fall_back(db: Database) -> None:
@@ -99,8 +117,14 @@ async def test_transient_failures_retry_with_backoff_then_fall_back(db: Database
     adapters = {Channel.EMAIL: email, Channel.PUSH: push}
     report = await deliver_due(db, adapters, NAIVE_NOW, worker_id="w", config=FAST)
     (row,) = await contacts(db)
-    assert report.retried == 1 and row.status == "queued" and row.scheduled_at == NAIVE_NOW + timedelta(minutes=1)
-    assert (await deliver_due(db, adapters, NAIVE_NOW + timedelta(seconds=59), worker_id="w", config=FAST)).claimed == 0
+    assert (
+        report.retried == 1
+        and row.status == "queued"
+        and row.scheduled_at == NAIVE_NOW + timedelta(minutes=1)
+    )
+    assert (
+        await deliver_due(db, adapters, NAIVE_NOW + timedelta(seconds=59), worker_id="w", config=FAST)
+    ).claimed == 0
     await deliver_due(db, adapters, NAIVE_NOW + timedelta(minutes=1), worker_id="w", config=FAST)
     (row,) = await contacts(db)
     assert row.scheduled_at == NAIVE_NOW + timedelta(minutes=3)  # 1, then 2 minutes
@@ -131,8 +155,11 @@ async def test_withdrawn_consent_cancels_instead_of_sending(db: Database) -> Non
     await add_members(db, [1, 2])
     await queue_contacts(db, [1, 2])
     async with db.session() as s, s.begin():
-        await s.execute(update(ChannelConsent).where(ChannelConsent.customer_id == 2, ChannelConsent.channel == "email")
-                        .values(granted=False, opted_out_at=NAIVE_NOW))
+        await s.execute(
+            update(ChannelConsent)
+            .where(ChannelConsent.customer_id == 2, ChannelConsent.channel == "email")
+            .values(granted=False, opted_out_at=NAIVE_NOW)
+        )
     recorder = Recorder()
     report = await deliver_due(db, {Channel.EMAIL: recorder}, NAIVE_NOW, worker_id="w", config=FAST)
     assert (report.sent, report.cancelled) == (1, 1)
@@ -148,7 +175,9 @@ async def test_concurrent_workers_never_send_one_message_twice(db: Database) -> 
     config = DeliveryConfig(batch_size=7, concurrency=3)
 
     async def worker(name: str) -> None:
-        while (await deliver_due(db, {Channel.EMAIL: recorder}, NAIVE_NOW, worker_id=name, config=config)).claimed:
+        while (
+            await deliver_due(db, {Channel.EMAIL: recorder}, NAIVE_NOW, worker_id=name, config=config)
+        ).claimed:
             pass
 
     await asyncio.gather(*(worker(f"w{i}") for i in range(5)))
@@ -173,7 +202,9 @@ class Stalling:
         return result
 
 
-async def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(db: Database, tmp_path: Path) -> None:
+async def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
+    db: Database, tmp_path: Path
+) -> None:
     members = range(1, 13)
     await add_members(db, members)
     await queue_contacts(db, members)
@@ -181,8 +212,9 @@ async def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(db:
     stalling = Stalling(JsonlSink(path), stall_on=5)
     config = DeliveryConfig(batch_size=12, concurrency=1)
     assert config.lease == timedelta(minutes=12)  # twice 12 sends of at most 30 s
-    task = asyncio.create_task(deliver_due(db, {Channel.EMAIL: stalling}, NAIVE_NOW, worker_id="doomed",
-                                           config=config))
+    task = asyncio.create_task(
+        deliver_due(db, {Channel.EMAIL: stalling}, NAIVE_NOW, worker_id="doomed", config=config)
+    )
     await stalling.stalled.wait()
     task.cancel()  # the kill
     with pytest.raises(asyncio.CancelledError):
@@ -198,7 +230,9 @@ async def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(db:
     report = await deliver_due(db, fresh, NAIVE_NOW + config.lease, worker_id="new", config=config)
     assert (report.claimed, report.sent, report.duplicates) == (8, 7, 1)
     assert {c.status for c in await contacts(db)} == {"sent"}
-    assert sorted(keys_in(path)) == sorted(c.idempotency_key for c in rows) and set(keys_in(path).values()) == {1}
+    assert sorted(keys_in(path)) == sorted(c.idempotency_key for c in rows) and set(
+        keys_in(path).values()
+    ) == {1}
     async with db.session() as s:
         assert (await s.scalars(select(DeliveryLease))).all() == []
 
@@ -217,9 +251,12 @@ async def test_a_send_that_hangs_or_raises_is_a_transient_failure(db: Database) 
         async def send(self, message: OutboundMessage) -> DeliveryResult:
             raise RuntimeError("adapter bug")
 
-    config = DeliveryConfig(send_timeout=timedelta(milliseconds=50), tries_per_call=1, retry_wait=timedelta(0))
-    report = await deliver_due(db, {Channel.PUSH: Hangs(), Channel.IN_APP: Raises()}, NAIVE_NOW, worker_id="w",
-                               config=config)
+    config = DeliveryConfig(
+        send_timeout=timedelta(milliseconds=50), tries_per_call=1, retry_wait=timedelta(0)
+    )
+    report = await deliver_due(
+        db, {Channel.PUSH: Hangs(), Channel.IN_APP: Raises()}, NAIVE_NOW, worker_id="w", config=config
+    )
     assert report.retried == 2
     errors = sorted(c.last_error or "" for c in await contacts(db))
     assert errors == ["in_app: adapter error: RuntimeError: adapter bug", "push: no answer within 0.05 s"]
@@ -228,11 +265,18 @@ async def test_a_send_that_hangs_or_raises_is_a_transient_failure(db: Database) 
 async def test_retries_wait_out_the_members_quiet_hours(db: Database) -> None:
     await add_members(db, [1])
     async with db.session() as s, s.begin():
-        await s.execute(update(Customer).values(time_zone="Australia/Sydney", quiet_start_hour=21, quiet_end_hour=8))
+        await s.execute(
+            update(Customer).values(time_zone="Australia/Sydney", quiet_start_hour=21, quiet_end_hour=8)
+        )
     late = NAIVE_NOW.replace(hour=9, minute=30)  # 20:30 in Sydney (UTC+11 in March)
     await queue_contacts(db, [1], at=late)
-    await deliver_due(db, {Channel.EMAIL: Failing("transient")}, late, worker_id="w",
-                      config=FAST.model_copy(update={"backoff": timedelta(hours=1)}))
+    await deliver_due(
+        db,
+        {Channel.EMAIL: Failing("transient")},
+        late,
+        worker_id="w",
+        config=FAST.model_copy(update={"backoff": timedelta(hours=1)}),
+    )
     (row,) = await contacts(db)
     assert row.status == "queued" and row.scheduled_at == NAIVE_NOW.replace(hour=21, minute=0)  # 08:00 Sydney
 
@@ -252,6 +296,18 @@ def test_the_lease_outlasts_the_slowest_possible_batch() -> None:
 
 
 def _message() -> OutboundMessage:
-    return OutboundMessage(contact_id=1, idempotency_key="k", channel=Channel.EMAIL, customer_id=1,
-                           customer_external_id="M1", email="s@e.com", phone=None, subject="s",
-                           body="b", offer_code=None, use_case=None, campaign=None, scheduled_at=NAIVE_NOW)
+    return OutboundMessage(
+        contact_id=1,
+        idempotency_key="k",
+        channel=Channel.EMAIL,
+        customer_id=1,
+        customer_external_id="M1",
+        email="s@e.com",
+        phone=None,
+        subject="s",
+        body="b",
+        offer_code=None,
+        use_case=None,
+        campaign=None,
+        scheduled_at=NAIVE_NOW,
+    )

@@ -27,10 +27,21 @@ def db_url(tmp_path: Path) -> str:
 
 def test_ingest_a_file_reports_and_writes_rejects(db_url: str, tmp_path: Path) -> None:
     source = tmp_path / "events.jsonl"
-    source.write_text("\n".join([
-        json.dumps({"type": "app_open", "occurred_at": "2026-01-01T00:00:00Z", "customer_external_id": "M404"}),
-        "not json",
-    ]) + "\n")
+    source.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {
+                        "type": "app_open",
+                        "occurred_at": "2026-01-01T00:00:00Z",
+                        "customer_external_id": "M404",
+                    }
+                ),
+                "not json",
+            ]
+        )
+        + "\n"
+    )
     result = CliRunner().invoke(app, ["events", "ingest", str(source), "--db", db_url])
     assert result.exit_code == 0, result.output
     assert "accepted 0" in result.output and "rejected 2" in result.output
@@ -40,8 +51,9 @@ def test_ingest_a_file_reports_and_writes_rejects(db_url: str, tmp_path: Path) -
 
 def test_ingest_from_stdin(db_url: str, tmp_path: Path) -> None:
     rejects = tmp_path / "r.jsonl"
-    result = CliRunner().invoke(app, ["events", "ingest", "-", "--db", db_url, "--rejects", str(rejects)],
-                                input='{"type": "view"}\n')
+    result = CliRunner().invoke(
+        app, ["events", "ingest", "-", "--db", db_url, "--rejects", str(rejects)], input='{"type": "view"}\n'
+    )
     assert result.exit_code == 0 and "rejected 1" in result.output and rejects.exists()
 
 

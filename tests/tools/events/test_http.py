@@ -49,19 +49,24 @@ async def test_json_array_or_object_with_token(client: httpx2.AsyncClient) -> No
 
 async def test_jsonl_body_rejects_bad_lines_only(client: httpx2.AsyncClient) -> None:
     body = json.dumps(GOOD) + "\n{broken\n" + json.dumps({**GOOD, "sku": "P2"}) + "\n"
-    response = await client.post("/events", content=body,
-                                 headers={**auth(), "Content-Type": "application/x-ndjson"})
+    response = await client.post(
+        "/events", content=body, headers={**auth(), "Content-Type": "application/x-ndjson"}
+    )
     report = response.json()
     assert response.status_code == 200 and (report["accepted"], report["rejected"]) == (2, 1)
     assert report["rejects"][0]["line"] == 2
 
 
 async def test_whole_request_problems_are_http_errors(client: httpx2.AsyncClient) -> None:
-    broken = await client.post("/events", content="[{", headers={**auth(), "Content-Type": "application/json"})
+    broken = await client.post(
+        "/events", content="[{", headers={**auth(), "Content-Type": "application/json"}
+    )
     assert broken.status_code == 400 and "not valid JSON" in broken.json()["error"]
     form = await client.post("/events", content="a=1", headers={**auth(), "Content-Type": "text/html"})
     assert form.status_code == 415
-    huge = await client.post("/events", content="x" * 20_000, headers={**auth(), "Content-Type": "text/plain"})
+    huge = await client.post(
+        "/events", content="x" * 20_000, headers={**auth(), "Content-Type": "text/plain"}
+    )
     assert huge.status_code == 413
 
 

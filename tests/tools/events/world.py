@@ -27,23 +27,43 @@ CATEGORIES = ["activewear", "footwear", "coffee", "skincare"]
 
 
 async def add_members(
-    db: Database, ids: Sequence[int], *, consents: Iterable[Channel] = tuple(Channel), email: bool = True,
+    db: Database,
+    ids: Sequence[int],
+    *,
+    consents: Iterable[Channel] = tuple(Channel),
+    email: bool = True,
 ) -> None:
     n = len(ids)
     channels = list(consents)
     async with db.engine.begin() as conn:
-        await bulk_insert(conn, Customer.__table__, {
-            "id": np.array(ids), "external_id": [f"M{i}" for i in ids], "first_name": ["Sam"] * n,
-            "last_name": ["Lee"] * n, "email": [f"m{i}@example.com" if email else None for i in ids],
-            "phone": [f"+6140000{i:04d}" for i in ids], "locale": ["en-AU"] * n, "time_zone": ["UTC"] * n,
-            "quiet_start_hour": np.full(n, 21), "quiet_end_hour": np.full(n, 8),
-            "joined_at": np.full(n, np.datetime64(NAIVE_NOW - timedelta(days=800), "us")),
-        })
+        await bulk_insert(
+            conn,
+            Customer.__table__,
+            {
+                "id": np.array(ids),
+                "external_id": [f"M{i}" for i in ids],
+                "first_name": ["Sam"] * n,
+                "last_name": ["Lee"] * n,
+                "email": [f"m{i}@example.com" if email else None for i in ids],
+                "phone": [f"+6140000{i:04d}" for i in ids],
+                "locale": ["en-AU"] * n,
+                "time_zone": ["UTC"] * n,
+                "quiet_start_hour": np.full(n, 21),
+                "quiet_end_hour": np.full(n, 8),
+                "joined_at": np.full(n, np.datetime64(NAIVE_NOW - timedelta(days=800), "us")),
+            },
+        )
         pairs = [(i, c.value) for i in ids for c in channels]
-        await bulk_insert(conn, ChannelConsent.__table__, {
-            "customer_id": [p[0] for p in pairs], "channel": [p[1] for p in pairs], "granted": [True] * len(pairs),
-            "updated_at": np.full(len(pairs), np.datetime64(NAIVE_NOW, "us")),
-        })
+        await bulk_insert(
+            conn,
+            ChannelConsent.__table__,
+            {
+                "customer_id": [p[0] for p in pairs],
+                "channel": [p[1] for p in pairs],
+                "granted": [True] * len(pairs),
+                "updated_at": np.full(len(pairs), np.datetime64(NAIVE_NOW, "us")),
+            },
+        )
 
 
 async def add_catalogue(db: Database) -> None:
@@ -60,11 +80,29 @@ async def add_orders(db: Database, orders: Iterable[tuple[int, datetime, int, fl
     """(customer id, placed at, product id, amount) — one line per order."""
     async with db.session() as s, s.begin():
         for n, (customer_id, placed_at, product_id, amount) in enumerate(orders, 1):
-            s.add(Order(id=n, external_id=f"O{n}", customer_id=customer_id, placed_at=_naive(placed_at),
-                        channel="online", subtotal=amount, discount_total=0.0, total=amount))
+            s.add(
+                Order(
+                    id=n,
+                    external_id=f"O{n}",
+                    customer_id=customer_id,
+                    placed_at=_naive(placed_at),
+                    channel="online",
+                    subtotal=amount,
+                    discount_total=0.0,
+                    total=amount,
+                )
+            )
             await s.flush()
-            s.add(OrderLine(order_id=n, product_id=product_id, quantity=1, unit_price=amount, unit_cost=amount / 2,
-                            discount=0.0))
+            s.add(
+                OrderLine(
+                    order_id=n,
+                    product_id=product_id,
+                    quantity=1,
+                    unit_price=amount,
+                    unit_cost=amount / 2,
+                    discount=0.0,
+                )
+            )
 
 
 async def add_events(db: Database, events: Iterable[dict[str, Any]]) -> None:
@@ -77,10 +115,17 @@ async def add_events(db: Database, events: Iterable[dict[str, Any]]) -> None:
             s.add(BehaviouralEvent(**row))
 
 
-async def add_signal(db: Database, *, category_id: int, discount: float, starts: datetime, ends: datetime) -> int:
+async def add_signal(
+    db: Database, *, category_id: int, discount: float, starts: datetime, ends: datetime
+) -> int:
     async with db.session() as s, s.begin():
-        signal = CompetitorSignal(competitor="Rival", category_id=category_id, discount_pct=discount,
-                                  starts_at=_naive(starts), ends_at=_naive(ends))
+        signal = CompetitorSignal(
+            competitor="Rival",
+            category_id=category_id,
+            discount_pct=discount,
+            starts_at=_naive(starts),
+            ends_at=_naive(ends),
+        )
         s.add(signal)
         await s.flush()
         return signal.id

@@ -24,15 +24,23 @@ def rows(path: Path, table: str) -> int:
         return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["transactions", "retail.csv", "--map", GOOD_MAP.replace("InvoiceNo", "Invoice")],
-     "--map names columns that retail.csv does not have: Invoice (for order_id)"),
-    (["transactions", "retail.csv", "--map", "order=InvoiceNo"], "unknown field 'order'"),
-    (["transactions", "nope.csv", "--map", GOOD_MAP], "cannot read nope.csv"),
-    (["transactions", "retail.csv", "--map", GOOD_MAP], "no placed_at value parses with date format 'ISO8601'"),
-    (["completejourney", "--until", "2031-01-01"], "--until 2031-01-01 is in the future"),
-    (["completejourney", "--until", "someday"], "--until 'someday' is not a date"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["transactions", "retail.csv", "--map", GOOD_MAP.replace("InvoiceNo", "Invoice")],
+            "--map names columns that retail.csv does not have: Invoice (for order_id)",
+        ),
+        (["transactions", "retail.csv", "--map", "order=InvoiceNo"], "unknown field 'order'"),
+        (["transactions", "nope.csv", "--map", GOOD_MAP], "cannot read nope.csv"),
+        (
+            ["transactions", "retail.csv", "--map", GOOD_MAP],
+            "no placed_at value parses with date format 'ISO8601'",
+        ),
+        (["completejourney", "--until", "2031-01-01"], "--until 2031-01-01 is in the future"),
+        (["completejourney", "--until", "someday"], "--until 'someday' is not a date"),
+    ],
+)
 def test_import_errors(ready: Path, args: list[str], message: str) -> None:
     result = loyalty("import", *args, "--db", "sqlite:///shop.db")
     assert message in one_error_line(result)
@@ -40,8 +48,17 @@ def test_import_errors(ready: Path, args: list[str], message: str) -> None:
 
 
 def test_a_good_import_reports_and_audits(ready: Path) -> None:
-    result = loyalty("import", "transactions", "retail.csv", "--map", GOOD_MAP, "--date-format", "%m/%d/%Y %H:%M",
-                     "--db", "sqlite:///shop.db")
+    result = loyalty(
+        "import",
+        "transactions",
+        "retail.csv",
+        "--map",
+        GOOD_MAP,
+        "--date-format",
+        "%m/%d/%Y %H:%M",
+        "--db",
+        "sqlite:///shop.db",
+    )
     assert result.exit_code == 0, result.stderr
     assert rows(ready / "shop.db", "orders") == 3
     assert "data-quality audit" in result.stdout and "retail.csv.rejects.csv" in result.stdout

@@ -15,8 +15,10 @@ from tools.importers.transactions_csv import CsvOptions, import_transactions_csv
 from tools.storage.db import Database
 from tools.storage.models import Customer, Order, OrderLine
 
-MAP = ["order_id=InvoiceNo,sku=StockCode,product_name=Description,quantity=Quantity",
-       "placed_at=InvoiceDate,unit_price=UnitPrice,customer_id=CustomerID"]
+MAP = [
+    "order_id=InvoiceNo,sku=StockCode,product_name=Description,quantity=Quantity",
+    "placed_at=InvoiceDate,unit_price=UnitPrice,customer_id=CustomerID",
+]
 ROWS = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
 536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/1/2010 8:26,2.55,17850.0,United Kingdom
 536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,17850.0,United Kingdom
@@ -42,13 +44,18 @@ def write(tmp_path: Path, text: str = ROWS) -> Path:
 
 
 def options(tmp_path: Path, date_format: str = "%m/%d/%Y %H:%M") -> CsvOptions:
-    return CsvOptions(now=datetime(2026, 1, 1), date_format=date_format, chunk_rows=4,
-                      rejects_path=tmp_path / "rejects.csv")
+    return CsvOptions(
+        now=datetime(2026, 1, 1), date_format=date_format, chunk_rows=4, rejects_path=tmp_path / "rejects.csv"
+    )
 
 
 async def test_imports_good_rows_and_rejects_the_rest_with_reasons(db: Database, tmp_path: Path) -> None:
     report = await import_transactions_csv(db, write(tmp_path), parse_map(MAP), options(tmp_path), Silent())
-    assert report.inserted["customers"] == 2 and report.inserted["orders"] == 3 and report.inserted["order_lines"] == 4
+    assert (
+        report.inserted["customers"] == 2
+        and report.inserted["orders"] == 3
+        and report.inserted["order_lines"] == 4
+    )
     assert {reason: n for (_, reason), n in report.rejected.items()} == {
         "exact duplicate of an earlier row": 1,
         "unit price of zero": 1,
@@ -62,10 +69,14 @@ async def test_imports_good_rows_and_rejects_the_rest_with_reasons(db: Database,
     }
     rejects = pd.read_csv(tmp_path / "rejects.csv", dtype=str)
     assert len(rejects) == 10
-    assert rejects.loc[rejects["reason"] == "unit price of zero", "row"].tolist() == ["6"]  # file line numbers
+    assert rejects.loc[rejects["reason"] == "unit price of zero", "row"].tolist() == [
+        "6"
+    ]  # file line numbers
     async with db.session() as session:
         assert set(await session.scalars(select(Customer.external_id))) == {"17850", "13047"}
-        returned = await session.scalar(select(OrderLine.quantity).join(Order).where(Order.external_id == "C536379"))
+        returned = await session.scalar(
+            select(OrderLine.quantity).join(Order).where(Order.external_id == "C536379")
+        )
         assert returned == -1  # a return of something bought earlier that day
 
 
@@ -77,19 +88,30 @@ async def test_running_twice_changes_nothing(db: Database, tmp_path: Path) -> No
     assert not again.changed_anything and await table_counts(db) == before
 
 
-async def test_map_naming_a_missing_column_is_refused_before_anything_is_read(db: Database, tmp_path: Path) -> None:
-    columns = parse_map(["order_id=Invoice,sku=StockCode,quantity=Quantity,placed_at=InvoiceDate",
-                         "unit_price=UnitPrice,customer_id=CustomerID"])
-    with pytest.raises(InvalidInput, match=r"does not have: Invoice \(for order_id\); its columns are: InvoiceNo"):
+async def test_map_naming_a_missing_column_is_refused_before_anything_is_read(
+    db: Database, tmp_path: Path
+) -> None:
+    columns = parse_map(
+        [
+            "order_id=Invoice,sku=StockCode,quantity=Quantity,placed_at=InvoiceDate",
+            "unit_price=UnitPrice,customer_id=CustomerID",
+        ]
+    )
+    with pytest.raises(
+        InvalidInput, match=r"does not have: Invoice \(for order_id\); its columns are: InvoiceNo"
+    ):
         await import_transactions_csv(db, write(tmp_path), columns, options(tmp_path), Silent())
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    (["order=InvoiceNo"], "unknown field 'order'"),
-    (["order_id=InvoiceNo"], "lacks required fields: customer_id, sku"),
-    (["order_id"], "is not field=Column"),
-    (["order_id=A,order_id=B"], "gives order_id twice"),
-])
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (["order=InvoiceNo"], "unknown field 'order'"),
+        (["order_id=InvoiceNo"], "lacks required fields: customer_id, sku"),
+        (["order_id"], "is not field=Column"),
+        (["order_id=A,order_id=B"], "gives order_id twice"),
+    ],
+)
 def test_bad_maps(spec: list[str], message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         parse_map(spec)
@@ -97,8 +119,9 @@ def test_bad_maps(spec: list[str], message: str) -> None:
 
 async def test_wrong_date_format_is_one_clear_error_and_imports_nothing(db: Database, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="no placed_at value parses with date format 'ISO8601'"):
-        await import_transactions_csv(db, write(tmp_path), parse_map(MAP),
-                                      options(tmp_path, date_format="ISO8601"), Silent())
+        await import_transactions_csv(
+            db, write(tmp_path), parse_map(MAP), options(tmp_path, date_format="ISO8601"), Silent()
+        )
     assert (await table_counts(db))["orders"] == 0
 
 

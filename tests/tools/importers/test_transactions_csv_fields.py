@@ -24,7 +24,7 @@ from tools.storage.db import database, init_schema
 MAP = parse_map(["order_id=order,customer_id=member,sku=sku,quantity=qty,unit_price=price,placed_at=date"])
 
 numbers = st.one_of(
-    st.integers(-10**30, 10**30).map(str),
+    st.integers(-(10**30), 10**30).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
     st.sampled_from(["inf", "-inf", "nan", "1e309", "0.001", "2.50", "", " 3 "]),
 )
@@ -61,8 +61,9 @@ def _file(lines: list[tuple[str, str, str, str]]) -> str:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=rows)
-def test_only_what_the_schema_means_is_stored(template: Path, tmp_path: Path,
-                                              lines: list[tuple[str, str, str, str]]) -> None:
+def test_only_what_the_schema_means_is_stored(
+    template: Path, tmp_path: Path, lines: list[tuple[str, str, str, str]]
+) -> None:
     db_path = tmp_path / "t.db"
     shutil.copy(template, db_path)
     source = tmp_path / "t.csv"

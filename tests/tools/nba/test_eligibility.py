@@ -21,7 +21,9 @@ def test_a_member_past_their_own_rhythm_is_lapsed_even_if_recent_in_calendar_ter
 
 def test_without_a_rhythm_the_value_model_decides() -> None:
     assert not_applicable(sample_profile(days_since=40, median_gap=None), UseCase.REACTIVATION, None) is None
-    assert not_applicable(sample_profile(days_since=None, median_gap=None), UseCase.REACTIVATION, None) is None
+    assert (
+        not_applicable(sample_profile(days_since=None, median_gap=None), UseCase.REACTIVATION, None) is None
+    )
 
 
 def test_a_rival_promotion_outside_the_members_categories_needs_no_answer() -> None:
@@ -34,7 +36,9 @@ def test_a_rival_promotion_outside_the_members_categories_needs_no_answer() -> N
 
 
 def test_a_regularly_replenished_category_counts_as_the_members_own() -> None:
-    member = sample_profile(affinity=("Knitwear", "Boots", "Scarves", "Dog food"), replenishment={"Dog food": 10})
+    member = sample_profile(
+        affinity=("Knitwear", "Boots", "Scarves", "Dog food"), replenishment={"Dog food": 10}
+    )
     assert not_applicable(member, UseCase.COMPETITIVE_RESPONSE, "Dog food") is None
 
 
@@ -48,7 +52,15 @@ def test_other_moments_always_apply() -> None:
 def test_the_audience_form_agrees_with_the_single_member_test() -> None:
     since = np.array([5.0, 28.0, 40.0, np.nan, 15.0])
     gap = np.array([15.0, 18.0, np.nan, 20.0, 15.0])
-    expected = [not_applicable(sample_profile(days_since=None if np.isnan(s) else float(s),
-                                              median_gap=None if np.isnan(g) else float(g)),
-                                UseCase.REACTIVATION, None) is not None for s, g in zip(since, gap, strict=True)]
+    expected = [
+        not_applicable(
+            sample_profile(
+                days_since=None if np.isnan(s) else float(s), median_gap=None if np.isnan(g) else float(g)
+            ),
+            UseCase.REACTIVATION,
+            None,
+        )
+        is not None
+        for s, g in zip(since, gap, strict=True)
+    ]
     assert within_rhythm(since, gap).tolist() == expected == [True, False, False, False, True]

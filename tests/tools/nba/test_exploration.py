@@ -32,7 +32,9 @@ def test_draws_centre_on_the_learned_factor_and_spread_where_evidence_is_thin() 
     draws = [learned.sampled(rng) for _ in range(4_000)]
     points = np.array([d.factor(OfferType.POINTS_MULTIPLIER, UseCase.REACTIVATION) for d in draws])
     off = np.array([d.factor(OfferType.PERCENT_OFF, UseCase.REACTIVATION) for d in draws])
-    assert points.mean() == pytest.approx(learned.factor(OfferType.POINTS_MULTIPLIER, UseCase.REACTIVATION), rel=0.03)
+    assert points.mean() == pytest.approx(
+        learned.factor(OfferType.POINTS_MULTIPLIER, UseCase.REACTIVATION), rel=0.03
+    )
     assert off.std() > 2 * points.std()  # the uncertain lever is the one exploration moves
     assert ((points >= 0.05) & (points <= 5.0)).all() and ((off >= 0.05) & (off <= 5.0)).all()
 

@@ -16,14 +16,25 @@ async def test_orders_above_prediction_raise_the_family(sqlite_db: Database) -> 
     for member in range(1, 31):
         await add_member(sqlite_db, member, budget=10_000.0)
         p = proposal(member)
-        record = await record_verdict(sqlite_db, p, verdict=Verdict.APPROVE, reasons=[], policy_version="t",
-                                      guard_model="local", trace_id="t", now=NOW, approval_ttl=timedelta(hours=2))
+        record = await record_verdict(
+            sqlite_db,
+            p,
+            verdict=Verdict.APPROVE,
+            reasons=[],
+            policy_version="t",
+            guard_model="local",
+            trace_id="t",
+            now=NOW,
+            approval_ttl=timedelta(hours=2),
+        )
         receipt = await send_approved(sqlite_db, p, record.approval_id, now=NOW)
         async with sqlite_db.session() as s, s.begin():
             contact = await s.get(Contact, receipt.contact_id)
             contact.status, contact.sent_at = "sent", NOW.replace(tzinfo=None)
         if member <= 20:  # 20 orders where uplift 0.1 x 30 = 3 were predicted
-            await record_outcome(sqlite_db, receipt.contact_id, OutcomeType.ORDER, occurred_at=NOW + timedelta(hours=2))
+            await record_outcome(
+                sqlite_db, receipt.contact_id, OutcomeType.ORDER, occurred_at=NOW + timedelta(hours=2)
+            )
     lift = await learned_lift(sqlite_db)
     use_case = UseCase(p.use_case)
     assert lift.factor(OfferType.PERCENT_OFF, use_case) > 1.2

@@ -13,8 +13,14 @@ SARAH_MOMENT = MomentContext(anchor_category="Activewear", competitor_discount_p
 
 
 def sarah(days_since: float = 28) -> object:
-    return sample_profile(days_since=days_since, median_gap=18, affinity=("Activewear", "Socks", "Sneakers"),
-                          segments=("full_price_buyer", "email_first"), discount_share=0.0, margin_rate=0.6)
+    return sample_profile(
+        days_since=days_since,
+        median_gap=18,
+        affinity=("Activewear", "Socks", "Sneakers"),
+        segments=("full_price_buyer", "email_first"),
+        discount_share=0.0,
+        margin_rate=0.6,
+    )
 
 
 def test_a_cart_is_priced_at_its_own_margin_not_the_members_average() -> None:
@@ -22,7 +28,9 @@ def test_a_cart_is_priced_at_its_own_margin_not_the_members_average() -> None:
     doorbell = MomentContext(cart_value=299.0, cart_skus=("DOORBELL",))
     batch = member_batch(member, UseCase.CART_ABANDONMENT, doorbell, 0, 0, cart=[SkuCost(299.0, 275.0)])
     assert abs(batch.margin_rate[0] - 24 / 299) < 1e-9
-    assert member_batch(member, UseCase.CART_ABANDONMENT, doorbell, 0, 0).margin_rate[0] == 0.45  # costs unknown
+    assert (
+        member_batch(member, UseCase.CART_ABANDONMENT, doorbell, 0, 0).margin_rate[0] == 0.45
+    )  # costs unknown
 
 
 def test_a_lapse_during_a_rivals_promotion_on_the_members_category_is_a_price_barrier() -> None:
@@ -34,8 +42,13 @@ def test_a_lapse_during_a_rivals_promotion_on_the_members_category_is_a_price_ba
 def test_no_barrier_without_a_lapse_a_rival_or_a_category_of_the_members() -> None:
     on_rhythm = member_batch(sarah(days_since=10), UseCase.REACTIVATION, SARAH_MOMENT, 0, 0)
     no_rival = member_batch(sarah(), UseCase.REACTIVATION, MomentContext(anchor_category="Activewear"), 0, 0)
-    elsewhere = member_batch(sarah(), UseCase.REACTIVATION,
-                             MomentContext(anchor_category="Garden tools", competitor_discount_pct=15), 0, 0)
+    elsewhere = member_batch(
+        sarah(),
+        UseCase.REACTIVATION,
+        MomentContext(anchor_category="Garden tools", competitor_discount_pct=15),
+        0,
+        0,
+    )
     for batch in (on_rhythm, no_rival, elsewhere):
         assert batch.price_sensitivity[0] == 0.0 and batch.full_price_buyer[0]
 
@@ -57,4 +70,7 @@ def test_members_who_live_in_the_app_are_reached_in_app_more_often() -> None:
     assert native.reach_prior[Channel.IN_APP][0] == APP_NATIVE_IN_APP_REACH > REACH_PRIOR[Channel.IN_APP]
     assert other.reach_prior == {}
     zero = native.opens[Channel.IN_APP]
-    assert shrunk_reach(zero, zero, Channel.IN_APP, native.reach_prior[Channel.IN_APP])[0] == APP_NATIVE_IN_APP_REACH
+    assert (
+        shrunk_reach(zero, zero, Channel.IN_APP, native.reach_prior[Channel.IN_APP])[0]
+        == APP_NATIVE_IN_APP_REACH
+    )

@@ -9,10 +9,20 @@ from tools.nba.offline import LoggedDecision, evaluate, target_policy
 def candidates(value_email: float, value_sms: float, p_email: float) -> list[dict]:
     return [
         {"do_nothing": True, "channel": None, "offer_type": "none", "value": 0.0, "choice_probability": 0.0},
-        {"do_nothing": False, "channel": "email", "offer_type": "none", "value": value_email,
-         "choice_probability": p_email},
-        {"do_nothing": False, "channel": "sms", "offer_type": "percent_off", "value": value_sms,
-         "choice_probability": 1 - p_email},
+        {
+            "do_nothing": False,
+            "channel": "email",
+            "offer_type": "none",
+            "value": value_email,
+            "choice_probability": p_email,
+        },
+        {
+            "do_nothing": False,
+            "channel": "sms",
+            "offer_type": "percent_off",
+            "value": value_sms,
+            "choice_probability": 1 - p_email,
+        },
     ]
 
 

@@ -8,8 +8,8 @@ import numpy as np
 from policies.vocabulary import Channel, OfferType, OutcomeType, UseCase, Verdict
 from tests.tools.nba.test_scorer import VALUATION, batch
 from tests.tools.proposals import NOW, add_member, proposal
-from tools.decisions.approvals import record_verdict
 from tools.contacts import record_outcome
+from tools.decisions.approvals import record_verdict
 from tools.nba.response_fit import CellCounts, fit_rates, fit_response
 from tools.nba.scorer import score
 from tools.outbox import send_approved
@@ -21,19 +21,33 @@ def counts(rows: list[tuple[str, str, str, int, int, int, int, int]]) -> CellCou
     """(channel, use case, family, recent, sends, opens, orders, unsubscribes) per row."""
     col = list(zip(*rows, strict=True))
     sends, opens, orders, unsubs = (np.array(c, dtype=float) for c in col[4:8])
-    return CellCounts(channel=np.array(col[0]), use_case=np.array(col[1]), offer_type=np.array(col[2]),
-                      recent=np.array(col[3]), sends=sends, opens=opens, clicks=orders * 5, orders=orders,
-                      order_margin=orders * 40.0, leaks=np.zeros(len(rows)), leak_margin=np.zeros(len(rows)),
-                      unsubscribes=unsubs)
+    return CellCounts(
+        channel=np.array(col[0]),
+        use_case=np.array(col[1]),
+        offer_type=np.array(col[2]),
+        recent=np.array(col[3]),
+        sends=sends,
+        opens=opens,
+        clicks=orders * 5,
+        orders=orders,
+        order_margin=orders * 40.0,
+        leaks=np.zeros(len(rows)),
+        leak_margin=np.zeros(len(rows)),
+        unsubscribes=unsubs,
+    )
 
 
 def test_a_thin_cell_is_shrunk_toward_its_channel_and_use_case() -> None:
-    rates = fit_rates(counts([
-        ("email", "upsell", "none", 0, 4000, 800, 12, 4),
-        ("email", "upsell", "percent_off", 0, 3000, 600, 15, 3),
-        ("email", "reactivation", "none", 0, 3000, 600, 6, 3),
-        ("email", "upsell", "bundle", 0, 20, 4, 3, 0),  # 15% on 20 sends: mostly luck
-    ]))
+    rates = fit_rates(
+        counts(
+            [
+                ("email", "upsell", "none", 0, 4000, 800, 12, 4),
+                ("email", "upsell", "percent_off", 0, 3000, 600, 15, 3),
+                ("email", "reactivation", "none", 0, 3000, 600, 6, 3),
+                ("email", "upsell", "bundle", 0, 20, 4, 3, 0),  # 15% on 20 sends: mostly luck
+            ]
+        )
+    )
     bundle = rates.rate("order", "email", "upsell", "bundle")
     assert bundle is not None and bundle.evidence == 20
     assert 0.003 < bundle.mean < 0.05  # pulled far from 15% toward the channel × use case's ~0.4%
@@ -41,10 +55,14 @@ def test_a_thin_cell_is_shrunk_toward_its_channel_and_use_case() -> None:
 
 
 def test_a_lever_without_evidence_gets_the_message_only_rate() -> None:
-    rates = fit_rates(counts([
-        ("email", "upsell", "none", 0, 4000, 800, 8, 4),
-        ("email", "upsell", "percent_off", 0, 4000, 800, 40, 4),
-    ]))
+    rates = fit_rates(
+        counts(
+            [
+                ("email", "upsell", "none", 0, 4000, 800, 8, 4),
+                ("email", "upsell", "percent_off", 0, 4000, 800, 40, 4),
+            ]
+        )
+    )
     unseen = rates.rate("order", "email", "upsell", OfferType.EARLY_ACCESS.value)
     plain = rates.rate("order", "email", "upsell", OfferType.NONE.value)
     assert unseen == plain
@@ -52,10 +70,14 @@ def test_a_lever_without_evidence_gets_the_message_only_rate() -> None:
 
 
 def test_exploring_redraws_every_order_rate_the_thin_ones_most() -> None:
-    rates = fit_rates(counts([
-        ("email", "upsell", "none", 0, 40000, 8000, 120, 4),
-        ("email", "upsell", "bundle", 0, 30, 6, 1, 0),
-    ]))
+    rates = fit_rates(
+        counts(
+            [
+                ("email", "upsell", "none", 0, 40000, 8000, 120, 4),
+                ("email", "upsell", "bundle", 0, 30, 6, 1, 0),
+            ]
+        )
+    )
     rng = np.random.default_rng(3)
     draws = [rates.sampled(rng) for _ in range(200)]
 
@@ -71,29 +93,43 @@ def test_exploring_redraws_every_order_rate_the_thin_ones_most() -> None:
 
 
 def test_declining_response_and_rising_unsubscribes_are_measured_by_recent_contacts() -> None:
-    rates = fit_rates(counts([
-        ("email", "upsell", "none", 0, 4000, 1000, 10, 4),
-        ("email", "upsell", "none", 1, 4000, 800, 8, 8),
-        ("email", "upsell", "none", 2, 4000, 640, 6, 12),
-    ]))
+    rates = fit_rates(
+        counts(
+            [
+                ("email", "upsell", "none", 0, 4000, 1000, 10, 4),
+                ("email", "upsell", "none", 1, 4000, 800, 8, 8),
+                ("email", "upsell", "none", 2, 4000, 640, 6, 12),
+            ]
+        )
+    )
     assert abs(rates.decline_per_contact["email"] - 0.2) < 0.01
     assert rates.unsubscribe_slope["email"] > 0.5
 
 
 def test_the_scorer_predicts_the_fitted_rate_for_an_average_member() -> None:
-    rates = fit_rates(counts([
-        ("email", "upsell", "none", 0, 10000, 2500, 30, 5),
-        ("email", "upsell", "percent_off", 0, 10000, 2500, 30, 5),
-    ]))
+    rates = fit_rates(
+        counts(
+            [
+                ("email", "upsell", "none", 0, 10000, 2500, 30, 5),
+                ("email", "upsell", "percent_off", 0, 10000, 2500, 30, 5),
+            ]
+        )
+    )
     member = batch(ps=[0.2], full_price=[False], p0=0.1)
     member.opens[Channel.EMAIL][:] = 5  # 25% of 20: the channel's average reader
     scores = score(member, UseCase.UPSELL, VALUATION, rates=rates)
-    message = next(j for j, c in enumerate(scores.candidates)
-                   if c.lever.key == "message_only" and c.channel is Channel.EMAIL)
+    message = next(
+        j
+        for j, c in enumerate(scores.candidates)
+        if c.lever.key == "message_only" and c.channel is Channel.EMAIL
+    )
     assert abs(scores.uplift[0, message] - 0.003) < 0.0005
     # the discount has no more orders than the plain message in the data: its cost makes it worse
-    discount = next(j for j, c in enumerate(scores.candidates)
-                    if c.lever.offer_type is OfferType.PERCENT_OFF and c.channel is Channel.EMAIL)
+    discount = next(
+        j
+        for j, c in enumerate(scores.candidates)
+        if c.lever.offer_type is OfferType.PERCENT_OFF and c.channel is Channel.EMAIL
+    )
     assert scores.value[0, discount] < scores.value[0, message]
 
 
@@ -101,20 +137,35 @@ async def test_counts_come_from_contacts_and_their_outcomes(sqlite_db: Database)
     for member in range(1, 11):
         await add_member(sqlite_db, member, budget=10_000.0)
         p = proposal(member)
-        record = await record_verdict(sqlite_db, p, verdict=Verdict.APPROVE, reasons=[], policy_version="t",
-                                      guard_model="local", trace_id="t", now=NOW, approval_ttl=timedelta(hours=2))
+        record = await record_verdict(
+            sqlite_db,
+            p,
+            verdict=Verdict.APPROVE,
+            reasons=[],
+            policy_version="t",
+            guard_model="local",
+            trace_id="t",
+            now=NOW,
+            approval_ttl=timedelta(hours=2),
+        )
         receipt = await send_approved(sqlite_db, p, record.approval_id, now=NOW)
         async with sqlite_db.session() as s, s.begin():
             contact = await s.get(Contact, receipt.contact_id)
             contact.status, contact.sent_at = "sent", NOW.replace(tzinfo=None)
         if member <= 4:
-            await record_outcome(sqlite_db, receipt.contact_id, OutcomeType.OPEN, occurred_at=NOW + timedelta(hours=1))
+            await record_outcome(
+                sqlite_db, receipt.contact_id, OutcomeType.OPEN, occurred_at=NOW + timedelta(hours=1)
+            )
         if member <= 2:
-            await record_outcome(sqlite_db, receipt.contact_id, OutcomeType.ORDER, occurred_at=NOW + timedelta(hours=2))
+            await record_outcome(
+                sqlite_db, receipt.contact_id, OutcomeType.ORDER, occurred_at=NOW + timedelta(hours=2)
+            )
     rates = await fit_response(sqlite_db, NOW + timedelta(days=1))
     assert rates.sends == 10
     channel, use_case, family = p.channel.value, p.use_case.value, p.offer.type.value
     cell = rates.cells[(channel, use_case, family)]
     assert cell["open"].evidence == 10
-    assert abs(cell["open"].mean - 0.4) < 1e-9 and abs(cell["order"].mean - 0.2) < 1e-9  # one cell: its own rates
+    assert (
+        abs(cell["open"].mean - 0.4) < 1e-9 and abs(cell["order"].mean - 0.2) < 1e-9
+    )  # one cell: its own rates
     assert (await fit_response(sqlite_db, NOW)).empty  # nothing sent before the moment

@@ -13,15 +13,29 @@ from tools.nba.scorer import CHANNELS, MAX_CANDIDATES, MemberBatch, candidates_f
 VALUATION = load_policy().valuation
 
 
-def batch(*, ps: list[float], full_price: list[bool], p0: float = 0.2, basket: float = 120.0,
-          reachable: tuple[Channel, ...] = (Channel.EMAIL,), recent: int = 0) -> MemberBatch:
+def batch(
+    *,
+    ps: list[float],
+    full_price: list[bool],
+    p0: float = 0.2,
+    basket: float = 120.0,
+    reachable: tuple[Channel, ...] = (Channel.EMAIL,),
+    recent: int = 0,
+) -> MemberBatch:
     n = len(ps)
     ones = np.ones(n)
     return MemberBatch(
-        customer_id=np.arange(1, n + 1), p_buy_anyway=ones * p0, basket_value=ones * basket,
-        margin_rate=ones * 0.45, price_sensitivity=np.array(ps), full_price_buyer=np.array(full_price),
-        clv_365=ones * 600, recent_contacts_7d=ones * recent, consecutive_ignored=np.zeros(n),
-        opens=dict.fromkeys(CHANNELS, ones * 5), sends=dict.fromkeys(CHANNELS, ones * 20),
+        customer_id=np.arange(1, n + 1),
+        p_buy_anyway=ones * p0,
+        basket_value=ones * basket,
+        margin_rate=ones * 0.45,
+        price_sensitivity=np.array(ps),
+        full_price_buyer=np.array(full_price),
+        clv_365=ones * 600,
+        recent_contacts_7d=ones * recent,
+        consecutive_ignored=np.zeros(n),
+        opens=dict.fromkeys(CHANNELS, ones * 5),
+        sends=dict.fromkeys(CHANNELS, ones * 20),
         reachable={c: np.full(n, c in reachable) for c in CHANNELS},
     )
 
@@ -39,7 +53,11 @@ def test_candidate_grid_is_bounded_and_includes_do_nothing() -> None:
 def test_price_sensitive_member_gets_a_discount_full_price_member_does_not() -> None:
     scores = score(batch(ps=[0.9, 0.05], full_price=[False, True]), UseCase.REACTIVATION, VALUATION)
     assert best(scores, 0).lever.offer_type in (OfferType.PERCENT_OFF, OfferType.AMOUNT_OFF)
-    assert best(scores, 1).lever.offer_type not in (OfferType.PERCENT_OFF, OfferType.AMOUNT_OFF, OfferType.BUNDLE)
+    assert best(scores, 1).lever.offer_type not in (
+        OfferType.PERCENT_OFF,
+        OfferType.AMOUNT_OFF,
+        OfferType.BUNDLE,
+    )
 
 
 def test_unreachable_channels_are_never_chosen() -> None:
@@ -75,8 +93,12 @@ def test_contact_pressure_lowers_value() -> None:
 def test_learned_lift_moves_the_ranking() -> None:
     member = batch(ps=[0.5], full_price=[False])
     before = score(member, UseCase.REACTIVATION, VALUATION)
-    learned = learn_lift({(UseCase.REACTIVATION, OfferType.EARLY_ACCESS): (400.0, 40.0),
-                          (UseCase.REACTIVATION, OfferType.PERCENT_OFF): (0.0, 300.0)})
+    learned = learn_lift(
+        {
+            (UseCase.REACTIVATION, OfferType.EARLY_ACCESS): (400.0, 40.0),
+            (UseCase.REACTIVATION, OfferType.PERCENT_OFF): (0.0, 300.0),
+        }
+    )
     after = score(member, UseCase.REACTIVATION, VALUATION, learned=learned)
     assert best(before, 0).lever.offer_type is not OfferType.EARLY_ACCESS
     assert best(after, 0).lever.offer_type is OfferType.EARLY_ACCESS
@@ -89,8 +111,11 @@ def test_learned_lift_scales_the_whole_uplift_a_rivals_win_back_included() -> No
     before = score(pressed, UseCase.COMPETITIVE_RESPONSE, VALUATION)
     after = score(pressed, UseCase.COMPETITIVE_RESPONSE, VALUATION, learned=learned)
     factor = learned.factor(OfferType.PERCENT_OFF, UseCase.COMPETITIVE_RESPONSE)
-    price = [j for j, c in enumerate(before.candidates)
-             if c.lever.offer_type is OfferType.PERCENT_OFF and np.isfinite(before.value[0, j])]
+    price = [
+        j
+        for j, c in enumerate(before.candidates)
+        if c.lever.offer_type is OfferType.PERCENT_OFF and np.isfinite(before.value[0, j])
+    ]
     assert price and factor < 0.1
     np.testing.assert_allclose(after.uplift[0, price], factor * before.uplift[0, price], rtol=1e-9)
 

@@ -23,7 +23,9 @@ def test_preferred_hour_is_used_when_allowed() -> None:
 
 def test_urgent_send_waits_out_the_members_quiet_hours() -> None:
     now = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)  # 22:00 in Sydney, inside 21:00-08:00
-    at = local(send_time(now, 12, "Australia/Sydney", Channel.EMAIL, POLICY, urgent=True, member_quiet=(21, 8)))
+    at = local(
+        send_time(now, 12, "Australia/Sydney", Channel.EMAIL, POLICY, urgent=True, member_quiet=(21, 8))
+    )
     assert at.hour == 8 and at.minute == 0
 
 

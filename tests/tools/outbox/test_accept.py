@@ -18,8 +18,18 @@ TTL = timedelta(hours=2)
 
 
 async def approve(db: Database, p, **kw):
-    return await record_verdict(db, p, verdict=Verdict.APPROVE, reasons=[], policy_version="t1", guard_model="local",
-                                trace_id="trace-1", now=NOW, approval_ttl=TTL, **kw)
+    return await record_verdict(
+        db,
+        p,
+        verdict=Verdict.APPROVE,
+        reasons=[],
+        policy_version="t1",
+        guard_model="local",
+        trace_id="trace-1",
+        now=NOW,
+        approval_ttl=TTL,
+        **kw,
+    )
 
 
 async def contacts(db: Database) -> int:
@@ -67,8 +77,17 @@ async def test_expired_approval_is_refused(db: Database) -> None:
 
 async def test_rejected_proposal_has_no_approval(db: Database) -> None:
     await add_member(db)
-    record = await record_verdict(db, proposal(), verdict=Verdict.REJECT, reasons=[{"rule_id": "x"}],
-                                  policy_version="t1", guard_model="local", trace_id="t", now=NOW, approval_ttl=TTL)
+    record = await record_verdict(
+        db,
+        proposal(),
+        verdict=Verdict.REJECT,
+        reasons=[{"rule_id": "x"}],
+        policy_version="t1",
+        guard_model="local",
+        trace_id="t",
+        now=NOW,
+        approval_ttl=TTL,
+    )
     assert record.approval_id is None
 
 
@@ -91,13 +110,17 @@ async def test_budget_holds_under_concurrent_sends(db: Database) -> None:
     for member in range(1, 11):
         await add_member(db, member, budget=45.0)
     approved = [(proposal(m), (await approve(db, proposal(m))).approval_id) for m in range(1, 11)]
-    results = await asyncio.gather(*(send_approved(db, p, a, now=NOW) for p, a in approved), return_exceptions=True)
+    results = await asyncio.gather(
+        *(send_approved(db, p, a, now=NOW) for p, a in approved), return_exceptions=True
+    )
     sent = [r for r in results if not isinstance(r, BaseException)]
     refused = [r for r in results if isinstance(r, SendRefused)]
     assert len(sent) == 3 and len(refused) == 7, results
     assert {r.code for r in refused} == {"budget"}
     async with db.session() as s:
-        assert await s.scalar(select(Budget.spent).where(Budget.use_case == "reactivation")) == pytest.approx(45.0)
+        assert await s.scalar(select(Budget.spent).where(Budget.use_case == "reactivation")) == pytest.approx(
+            45.0
+        )
 
 
 async def test_high_value_waits_for_a_person(db: Database) -> None:
@@ -107,6 +130,8 @@ async def test_high_value_waits_for_a_person(db: Database) -> None:
     assert record.approval_id is None and record.review_id is not None
     queue = await pending_reviews(db)
     assert [q["review_id"] for q in queue] == [record.review_id]
-    decided = await decide_review(db, record.review_id, approve=True, by="ops@retailer", now=NOW, approval_ttl=TTL)
+    decided = await decide_review(
+        db, record.review_id, approve=True, by="ops@retailer", now=NOW, approval_ttl=TTL
+    )
     assert (await send_approved(db, p, decided.approval_id, now=NOW)).status == "queued"
     assert await pending_reviews(db) == []

@@ -25,8 +25,17 @@ async def approved(db: Database, members: Sequence[int], **kw) -> list[BatchItem
     items = []
     for member in members:
         p = proposal(member, **kw)
-        record = await record_verdict(db, p, verdict=Verdict.APPROVE, reasons=[], policy_version="t1",
-                                      guard_model="local", trace_id="trace-1", now=NOW, approval_ttl=TTL)
+        record = await record_verdict(
+            db,
+            p,
+            verdict=Verdict.APPROVE,
+            reasons=[],
+            policy_version="t1",
+            guard_model="local",
+            trace_id="trace-1",
+            now=NOW,
+            approval_ttl=TTL,
+        )
         assert record.approval_id is not None
         items.append(BatchItem(p, record.approval_id))
     return items
@@ -57,8 +66,14 @@ async def test_queues_every_item_once_consuming_each_approval(db: Database) -> N
     async with db.session() as s:
         keys = set((await s.scalars(select(Contact.idempotency_key))).all())
         assert keys == {f"approval:{i.approval_id}" for i in items}
-        assert await s.scalar(select(func.count()).select_from(GuardVerdict)
-                              .where(GuardVerdict.approval_used_at.is_not(None))) == 6
+        assert (
+            await s.scalar(
+                select(func.count())
+                .select_from(GuardVerdict)
+                .where(GuardVerdict.approval_used_at.is_not(None))
+            )
+            == 6
+        )
         assert set((await s.scalars(select(Proposal.status))).all()) == {"sent"}
     assert await spent(db) == pytest.approx(6 * 15.0)
     # Approvals are single-use whichever door is tried next.
@@ -82,8 +97,11 @@ async def test_each_item_is_judged_like_the_single_path(db: Database) -> None:
     await members(db, 5)
     good, changed, expired, unknown = await approved(db, [1, 2, 3, 4])
     async with db.session() as s, s.begin():
-        await s.execute(update(GuardVerdict).where(GuardVerdict.approval_id == expired.approval_id)
-                        .values(approval_expires_at=NOW.replace(tzinfo=None) - timedelta(minutes=1)))
+        await s.execute(
+            update(GuardVerdict)
+            .where(GuardVerdict.approval_id == expired.approval_id)
+            .values(approval_expires_at=NOW.replace(tzinfo=None) - timedelta(minutes=1))
+        )
     items = [
         good,
         BatchItem(proposal(2, discount=40), changed.approval_id),
@@ -112,10 +130,15 @@ async def test_budget_holds_when_batches_and_single_sends_race(db: Database) -> 
     await members(db, 15, budget=75.0)
     items = await approved(db, range(1, 16))
     singles = [send_approved(db, i.proposal, i.approval_id, now=NOW) for i in items[10:]]
-    results = await asyncio.gather(send_approved_many(db, items[:5], now=NOW, chunk_size=2),
-                                   send_approved_many(db, items[5:10], now=NOW, chunk_size=3),
-                                   *singles, return_exceptions=True)
-    assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, SendRefused)], results
+    results = await asyncio.gather(
+        send_approved_many(db, items[:5], now=NOW, chunk_size=2),
+        send_approved_many(db, items[5:10], now=NOW, chunk_size=3),
+        *singles,
+        return_exceptions=True,
+    )
+    assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, SendRefused)], (
+        results
+    )
     assert await contact_count(db) == 5
     assert await spent(db) == pytest.approx(75.0)
 
@@ -128,8 +151,11 @@ async def test_paused_or_missing_budget_is_refused(db: Database) -> None:
     result = await send_approved_many(db, items, now=NOW)
     assert [o.code for o in result.outcomes if isinstance(o, SendRefused)] == ["paused", "paused"]
     async with db.session() as s, s.begin():
-        await s.execute(update(Budget).where(Budget.use_case == "reactivation")
-                        .values(paused=False, period_end=NOW.replace(tzinfo=None)))
+        await s.execute(
+            update(Budget)
+            .where(Budget.use_case == "reactivation")
+            .values(paused=False, period_end=NOW.replace(tzinfo=None))
+        )
     result = await send_approved_many(db, items, now=NOW)
     assert [o.code for o in result.outcomes if isinstance(o, SendRefused)] == ["no_budget", "no_budget"]
     assert await contact_count(db) == 0
@@ -182,8 +208,14 @@ async def test_a_crash_mid_batch_loses_and_duplicates_nothing(db: Database) -> N
     assert await contact_count(db) == 4
     assert await spent(db) == pytest.approx(60.0)
     async with db.session() as s:
-        assert await s.scalar(select(func.count()).select_from(GuardVerdict)
-                              .where(GuardVerdict.approval_used_at.is_not(None))) == 4
+        assert (
+            await s.scalar(
+                select(func.count())
+                .select_from(GuardVerdict)
+                .where(GuardVerdict.approval_used_at.is_not(None))
+            )
+            == 4
+        )
     result = await send_approved_many(db, items, now=NOW, chunk_size=4)
     assert result.replayed == {0, 1, 2, 3} and result.queued == [4, 5, 6, 7, 8]
     assert await contact_count(db) == 9
@@ -196,8 +228,11 @@ async def test_a_chunk_that_keeps_conflicting_is_written_not_at_all(db: Database
 
     async def use_an_approval_behind_the_lock(session, proposals) -> list[list[str]]:
         # Stands in for a writer that slipped past the locks: the conditional UPDATE must notice.
-        await session.execute(update(GuardVerdict).where(GuardVerdict.approval_id == items[1].approval_id)
-                              .values(approval_used_at=NOW.replace(tzinfo=None)))
+        await session.execute(
+            update(GuardVerdict)
+            .where(GuardVerdict.approval_id == items[1].approval_id)
+            .values(approval_used_at=NOW.replace(tzinfo=None))
+        )
         return [[] for _ in proposals]
 
     with pytest.raises(StorageError):

@@ -21,8 +21,9 @@ async def world(db: Database) -> WorldIds:
 
 
 def service_for(db: Database, models: Path, segments: Path | None = None) -> ProfileService:
-    return ProfileService(db=db, store=ModelStore(models), segments=load_segments(SEGMENT_FIELDS, segments),
-                          clock=lambda: AS_OF)
+    return ProfileService(
+        db=db, store=ModelStore(models), segments=load_segments(SEGMENT_FIELDS, segments), clock=lambda: AS_OF
+    )
 
 
 @pytest.fixture

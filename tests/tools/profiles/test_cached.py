@@ -15,11 +15,17 @@ from tools.storage.db import Database
 from tools.storage.statements import counting
 
 
-async def test_long_after_the_data_the_newest_order_is_read_once_per_ttl(db: Database, tmp_path: Path) -> None:
+async def test_long_after_the_data_the_newest_order_is_read_once_per_ttl(
+    db: Database, tmp_path: Path
+) -> None:
     world = await build_small_world(db)
     now = [AS_OF + timedelta(days=200)]  # far past the data: models are chosen from the newest order
-    cached = CachedProfiles(db=db, store=ModelStore(tmp_path / "models"),
-                            segments=load_segments(SEGMENT_FIELDS, None), clock=lambda: now[0])
+    cached = CachedProfiles(
+        db=db,
+        store=ModelStore(tmp_path / "models"),
+        segments=load_segments(SEGMENT_FIELDS, None),
+        clock=lambda: now[0],
+    )
 
     async def cold_profile(member: int, moment: datetime) -> tuple[bool, int]:
         with counting(db) as statements:
@@ -36,22 +42,32 @@ async def test_long_after_the_data_the_newest_order_is_read_once_per_ttl(db: Dat
 
 async def test_concurrent_requests_for_one_member_share_one_computation(db: Database, tmp_path: Path) -> None:
     world = await build_small_world(db)
-    cached = CachedProfiles(db=db, store=ModelStore(tmp_path / "models"),
-                            segments=load_segments(SEGMENT_FIELDS, None), clock=lambda: AS_OF)
+    cached = CachedProfiles(
+        db=db,
+        store=ModelStore(tmp_path / "models"),
+        segments=load_segments(SEGMENT_FIELDS, None),
+        clock=lambda: AS_OF,
+    )
     await cached.profile(world.customers[0], AS_OF)  # fits the models, reads the categories
     with counting(db) as alone:
         await cached.profile(world.customers[1], AS_OF)
     with counting(db) as together:
-        first, second = await asyncio.gather(cached.profile(world.customers[2], AS_OF),
-                                             cached.profile(world.customers[2], AS_OF + timedelta(seconds=1)))
+        first, second = await asyncio.gather(
+            cached.profile(world.customers[2], AS_OF),
+            cached.profile(world.customers[2], AS_OF + timedelta(seconds=1)),
+        )
     assert first is second and len(together) == len(alone) > 0
 
 
 async def test_a_row_served_from_an_older_frame_is_kept_for_the_ttl(db: Database, tmp_path: Path) -> None:
     world = await build_small_world(db)
     now = [AS_OF]
-    cached = CachedProfiles(db=db, store=ModelStore(tmp_path / "models"),
-                            segments=load_segments(SEGMENT_FIELDS, None), clock=lambda: now[0])
+    cached = CachedProfiles(
+        db=db,
+        store=ModelStore(tmp_path / "models"),
+        segments=load_segments(SEGMENT_FIELDS, None),
+        clock=lambda: now[0],
+    )
     frame = await cached.frame()
     now[0] = frame.as_of + timedelta(minutes=5)  # the frame is minutes old: its rows' as-of too
     with counting(db) as first:

@@ -48,13 +48,19 @@ def test_models_fit_then_profile_json_segments_and_export(world_db: Path, tmp_pa
     assert len(records) == 48 and records[0]["customer_id"] == "EXT0001"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["profile", "NOPE"], "no member with id or external id 'NOPE'"),
-    (["profile", "1", "--as-of", "soon"], "--as-of 'soon' is not a date"),
-    (["profile", "1", "--as-of", "2020-01-01"], "had not joined by 2020-01-01"),
-    (["profiles", "export", "--out", "x.jsonl", "--as-of", "2020-01-01"], "before any data"),
-    (["segments", "--segments", "/nonexistent/segments.toml"], "cannot read segment file /nonexistent/segments.toml"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["profile", "NOPE"], "no member with id or external id 'NOPE'"),
+        (["profile", "1", "--as-of", "soon"], "--as-of 'soon' is not a date"),
+        (["profile", "1", "--as-of", "2020-01-01"], "had not joined by 2020-01-01"),
+        (["profiles", "export", "--out", "x.jsonl", "--as-of", "2020-01-01"], "before any data"),
+        (
+            ["segments", "--segments", "/nonexistent/segments.toml"],
+            "cannot read segment file /nonexistent/segments.toml",
+        ),
+    ],
+)
 def test_errors_are_one_line(world_db: Path, args: list[str], message: str) -> None:
     result = loyalty(*args, "--db", f"sqlite:///{world_db}")
     assert message in one_error_line(result)

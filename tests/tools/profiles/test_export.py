@@ -9,15 +9,46 @@ from tools.profiles.export import export_profiles
 from tools.profiles.service import ProfileService
 
 FIELDS = [
-    "customer_id", "member_id", "as_of", "model_as_of", "churn_risk", "predicted_next_purchase_date",
-    "predicted_clv_365", "category_affinity", "replenishment", "segments", "lifecycle_stage", "tier",
-    "points_balance", "tenure_days", "recency_days", "orders_30", "orders_90", "orders_365", "orders_total",
-    "spend_30", "spend_90", "spend_365", "spend_total", "aov", "margin_365", "margin_rate", "discount_share",
-    "offer_response_rate", "preferred_channel", "send_hour", "send_weekday", "peak_season", "data_age_hours", "stale",
+    "customer_id",
+    "member_id",
+    "as_of",
+    "model_as_of",
+    "churn_risk",
+    "predicted_next_purchase_date",
+    "predicted_clv_365",
+    "category_affinity",
+    "replenishment",
+    "segments",
+    "lifecycle_stage",
+    "tier",
+    "points_balance",
+    "tenure_days",
+    "recency_days",
+    "orders_30",
+    "orders_90",
+    "orders_365",
+    "orders_total",
+    "spend_30",
+    "spend_90",
+    "spend_365",
+    "spend_total",
+    "aov",
+    "margin_365",
+    "margin_rate",
+    "discount_share",
+    "offer_response_rate",
+    "preferred_channel",
+    "send_hour",
+    "send_weekday",
+    "peak_season",
+    "data_age_hours",
+    "stale",
 ]
 
 
-async def test_one_line_per_member_with_the_documented_fields(service: ProfileService, tmp_path: Path) -> None:
+async def test_one_line_per_member_with_the_documented_fields(
+    service: ProfileService, tmp_path: Path
+) -> None:
     frame = await service.frame(AS_OF)
     out = tmp_path / "profiles.jsonl"
     assert export_profiles(frame, out) == len(frame)
@@ -36,7 +67,9 @@ async def test_one_line_per_member_with_the_documented_fields(service: ProfileSe
     assert not (tmp_path / "profiles.jsonl.partial").exists()
 
 
-async def test_at_least_ten_categories_where_the_member_bought_ten(service: ProfileService, tmp_path: Path) -> None:
+async def test_at_least_ten_categories_where_the_member_bought_ten(
+    service: ProfileService, tmp_path: Path
+) -> None:
     frame = await service.frame(AS_OF)
     out = tmp_path / "profiles.jsonl"
     export_profiles(frame, out)
@@ -55,7 +88,10 @@ async def test_export_agrees_with_the_profile(service: ProfileService, tmp_path:
         profile = await service.profile(record["member_id"], AS_OF)
         assert record["churn_risk"] == profile.predictions.churn_risk
         assert record["predicted_clv_365"] == profile.predictions.predicted_clv_365
-        assert record["predicted_next_purchase_date"] == profile.predictions.predicted_next_purchase_date.isoformat()
+        assert (
+            record["predicted_next_purchase_date"]
+            == profile.predictions.predicted_next_purchase_date.isoformat()
+        )
         assert record["category_affinity"] == [c.model_dump() for c in profile.predictions.category_affinity]
         assert record["segments"] == profile.segments and record["stale"] == profile.freshness.stale
         assert record["recency_days"] == profile.recency.days_since_last_order

@@ -35,8 +35,12 @@ def test_six_processes_save_and_read_the_same_models(shared_world: SeededWorld, 
     target = tmp_path / "models"
     start = tmp_path / "start"
     children = [
-        subprocess.Popen([sys.executable, "-c", CHILD, str(source_store.path_for(as_of)), str(target), str(start)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(source_store.path_for(as_of)), str(target), str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(PROCESSES)
     ]
     start.touch()
@@ -50,5 +54,7 @@ def test_six_processes_save_and_read_the_same_models(shared_world: SeededWorld, 
     store = ModelStore(target)
     assert store.available() == [as_of]
     assert store.for_as_of(as_of) is not None
-    assert sorted(p.name for p in target.iterdir()) == [store.path_for(as_of).name,
-                                                        store.path_for(as_of).with_suffix(".json").name]
+    assert sorted(p.name for p in target.iterdir()) == [
+        store.path_for(as_of).name,
+        store.path_for(as_of).with_suffix(".json").name,
+    ]

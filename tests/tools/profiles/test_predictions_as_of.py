@@ -13,7 +13,9 @@ from tools.profiles.service import ProfileService
 from tools.storage.db import Database
 
 
-async def test_later_data_changes_nothing_as_of_the_date(db: Database, world: WorldIds, tmp_path: Path) -> None:
+async def test_later_data_changes_nothing_as_of_the_date(
+    db: Database, world: WorldIds, tmp_path: Path
+) -> None:
     before = await service_for(db, tmp_path / "before").frame(AS_OF)
     await add_later_activity(db, world, after=AS_OF)
     # Fit again from scratch on the grown database: the models, too, must not see the new rows.
@@ -32,8 +34,9 @@ async def test_later_data_does_change_a_later_as_of(db: Database, world: WorldId
     assert later.frequency.orders_total == before.frequency.orders_total + 1
 
 
-async def test_one_member_equals_their_row_in_the_batch(service: ProfileService, world: WorldIds, db: Database,
-                                                       tmp_path: Path) -> None:
+async def test_one_member_equals_their_row_in_the_batch(
+    service: ProfileService, world: WorldIds, db: Database, tmp_path: Path
+) -> None:
     frame = await service.frame(AS_OF)
     computed_alone = service_for(db, tmp_path / "models")  # no frame of its own: every profile computed
     for customer_id in world.customers:
@@ -47,10 +50,14 @@ async def test_predictions_are_sane(service: ProfileService, world: WorldIds) ->
     frame = await service.frame(AS_OF)
     risk = frame.predictions.churn_risk
     assert ((risk >= 0) & (risk <= 1)).all()
-    stopped = [c for c in world.customers[:-4] if c % 6 == 0]  # the small world's members who stopped shopping
+    stopped = [
+        c for c in world.customers[:-4] if c % 6 == 0
+    ]  # the small world's members who stopped shopping
     regulars = [c for c in world.customers[:-4] if c % 6 and c % 4 == 0]  # weekly shoppers
-    mean = {name: float(np.mean([risk[frame.position(c)] for c in group]))
-            for name, group in (("stopped", stopped), ("regular", regulars))}
+    mean = {
+        name: float(np.mean([risk[frame.position(c)] for c in group]))
+        for name, group in (("stopped", stopped), ("regular", regulars))
+    }
     assert mean["stopped"] > mean["regular"]
     assert (frame.predictions.next_purchase_day >= frame.history.as_of).all()
     assert (frame.predictions.clv_365 >= 0).all()

@@ -23,8 +23,11 @@ async def test_schema_is_flat_and_as_strict_as_the_model(service: ProfileService
     assert "$ref" not in text and "anyOf" not in text
     profile = (await service.profile(world.customers[0], AS_OF)).masked().model_dump(mode="json")
     assert _errors(profile) == []
-    optional = {**profile, "demographics": {**profile["demographics"], "age": None, "postcode": None},
-                "recency": {"last_order_at": None, "days_since_last_order": None}}
+    optional = {
+        **profile,
+        "demographics": {**profile["demographics"], "age": None, "postcode": None},
+        "recency": {"last_order_at": None, "days_since_last_order": None},
+    }
     assert _errors(optional) == []
     Profile.model_validate(optional)  # the model agrees
     assert _errors({**profile, "demographics": {**profile["demographics"], "age": "forty"}})
@@ -33,5 +36,9 @@ async def test_schema_is_flat_and_as_strict_as_the_model(service: ProfileService
     assert _errors({**profile, "unexpected": 1})  # extra fields stay forbidden
     assert _errors({k: v for k, v in profile.items() if k != "segments"})  # required stays required
     affinity = profile["predictions"]["category_affinity"]
-    assert _errors({**profile, "predictions": {**profile["predictions"],
-                                               "category_affinity": [{**affinity[0], "score": None}]}})
+    assert _errors(
+        {
+            **profile,
+            "predictions": {**profile["predictions"], "category_affinity": [{**affinity[0], "score": None}]},
+        }
+    )

@@ -23,10 +23,14 @@ from tools.storage.statements import counting
 
 def on_a_clock(db: Database, models: Path, now: list[datetime]) -> ProfileService:
     """A service whose clock the test moves (`now[0]`)."""
-    return ProfileService(db=db, store=ModelStore(models), segments=load_segments(SEGMENT_FIELDS), clock=lambda: now[0])
+    return ProfileService(
+        db=db, store=ModelStore(models), segments=load_segments(SEGMENT_FIELDS), clock=lambda: now[0]
+    )
 
 
-async def test_a_cold_profile_costs_two_statements(db: Database, service: ProfileService, world: WorldIds) -> None:
+async def test_a_cold_profile_costs_two_statements(
+    db: Database, service: ProfileService, world: WorldIds
+) -> None:
     await service.models(AS_OF)  # fitted first: only the profile's own statements are counted
     with counting(db) as first:
         await service.profile(world.customers[0], AS_OF)
@@ -36,24 +40,31 @@ async def test_a_cold_profile_costs_two_statements(db: Database, service: Profil
     assert len(second) == 2  # the categories are reused: the member, and their records
 
 
-async def test_changed_categories_are_read_again(db: Database, service: ProfileService, world: WorldIds,
-                                                 tmp_path: Path) -> None:
+async def test_changed_categories_are_read_again(
+    db: Database, service: ProfileService, world: WorldIds, tmp_path: Path
+) -> None:
     member = world.customers[0]
     before = await service.profile(member, AS_OF)
     bought = {c.category for c in before.predictions.category_affinity}
     renamed = sorted(bought)[0]
     async with db.engine.begin() as conn:
-        await conn.execute(update(Category).where(Category.name == renamed).values(name=f"{renamed} and more"))
+        await conn.execute(
+            update(Category).where(Category.name == renamed).values(name=f"{renamed} and more")
+        )
         await conn.execute(insert(Category).values(id=100, name="kombucha", department="grocery"))
     with counting(db) as statements:
         after = await service.profile(member, AS_OF)
     assert len(statements) == 3  # the version changed: the categories are read again
-    assert after == await service_for(db, tmp_path / "models").profile(member, AS_OF)  # as a new service sees it
+    assert after == await service_for(db, tmp_path / "models").profile(
+        member, AS_OF
+    )  # as a new service sees it
     names = {c.category for c in after.predictions.category_affinity}
     assert f"{renamed} and more" in names and renamed not in names
 
 
-async def test_categories_are_reused_for_a_bounded_time(db: Database, world: WorldIds, tmp_path: Path) -> None:
+async def test_categories_are_reused_for_a_bounded_time(
+    db: Database, world: WorldIds, tmp_path: Path
+) -> None:
     now = [AS_OF]
     service = on_a_clock(db, tmp_path / "models", now)
     member = world.customers[1]
@@ -72,7 +83,8 @@ async def test_categories_are_reused_for_a_bounded_time(db: Database, world: Wor
 
 
 async def test_a_fresh_frame_serves_members_with_nothing_new_in_one_statement(
-        db: Database, world: WorldIds, tmp_path: Path) -> None:
+    db: Database, world: WorldIds, tmp_path: Path
+) -> None:
     now = [AS_OF]
     service = on_a_clock(db, tmp_path / "models", now)
     frame = await service.frame()
@@ -85,7 +97,8 @@ async def test_a_fresh_frame_serves_members_with_nothing_new_in_one_statement(
 
 
 async def test_a_member_with_a_newer_record_or_an_old_frame_is_computed_afresh(
-        db: Database, world: WorldIds, tmp_path: Path) -> None:
+    db: Database, world: WorldIds, tmp_path: Path
+) -> None:
     now = [AS_OF]
     service = on_a_clock(db, tmp_path / "models", now)
     frame = await service.frame()
@@ -101,7 +114,8 @@ async def test_a_member_with_a_newer_record_or_an_old_frame_is_computed_afresh(
 
 
 async def test_priming_named_members_serves_them_as_the_whole_frame_would(
-        db: Database, world: WorldIds, tmp_path: Path) -> None:
+    db: Database, world: WorldIds, tmp_path: Path
+) -> None:
     now = [AS_OF]
     service = on_a_clock(db, tmp_path / "models", now)
     named, other = world.customers[:2], world.customers[3]
@@ -116,8 +130,9 @@ async def test_priming_named_members_serves_them_as_the_whole_frame_would(
     assert len(statements) == 3  # not named: computed live (the member, their records, the categories)
 
 
-async def test_too_many_named_members_prime_the_whole_base(db: Database, world: WorldIds, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_too_many_named_members_prime_the_whole_base(
+    db: Database, world: WorldIds, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(service_module, "MAX_NAMED_MEMBERS", 2)
     service = on_a_clock(db, tmp_path / "models", [AS_OF])
     await service.prime(AS_OF, world.customers[:3])
@@ -130,21 +145,36 @@ async def test_priming_no_members_is_harmless(db: Database, world: WorldIds, tmp
     assert (await service.profile(world.customers[0])).customer_id == world.customers[0]  # computed live
 
 
-async def test_recorded_members_are_those_with_anything_dated_in_the_window(db: Database, world: WorldIds) -> None:
-    await add_later_activity(db, world, after=AS_OF)  # order, send, view at AS_OF; a click an hour on; more days later
+async def test_recorded_members_are_those_with_anything_dated_in_the_window(
+    db: Database, world: WorldIds
+) -> None:
+    await add_later_activity(
+        db, world, after=AS_OF
+    )  # order, send, view at AS_OF; a click an hour on; more days later
     changed = world.customers[2]
     async with db.engine.begin() as conn:
-        await conn.execute(update(ChannelConsent).where(ChannelConsent.customer_id == changed)
-                           .values(updated_at=AS_OF + timedelta(minutes=30)))
-    assert await recorded_members(db, AS_OF, AS_OF + timedelta(hours=2)) == sorted([world.customers[0], changed])
-    assert await recorded_members(db, AS_OF + timedelta(minutes=31), AS_OF + timedelta(hours=2)) == [world.customers[0]]
-    assert await recorded_members(db, AS_OF + timedelta(hours=2), AS_OF + timedelta(days=1)) == []  # the end is excluded
+        await conn.execute(
+            update(ChannelConsent)
+            .where(ChannelConsent.customer_id == changed)
+            .values(updated_at=AS_OF + timedelta(minutes=30))
+        )
+    assert await recorded_members(db, AS_OF, AS_OF + timedelta(hours=2)) == sorted(
+        [world.customers[0], changed]
+    )
+    assert await recorded_members(db, AS_OF + timedelta(minutes=31), AS_OF + timedelta(hours=2)) == [
+        world.customers[0]
+    ]
+    assert (
+        await recorded_members(db, AS_OF + timedelta(hours=2), AS_OF + timedelta(days=1)) == []
+    )  # the end is excluded
     assert await recorded_members(db, AS_OF + timedelta(hours=2), AS_OF + timedelta(days=1, seconds=1)) == [
-        world.customers[1]]
+        world.customers[1]
+    ]
 
 
 async def test_catching_up_serves_members_active_since_the_frame_from_a_frame(
-        db: Database, world: WorldIds, tmp_path: Path) -> None:
+    db: Database, world: WorldIds, tmp_path: Path
+) -> None:
     now = [AS_OF]
     service = on_a_clock(db, tmp_path / "models", now)
     whole = await service.frame()
@@ -157,17 +187,22 @@ async def test_catching_up_serves_members_active_since_the_frame_from_a_frame(
     with counting(db) as statements:
         served = await service.profile(buyer)
     assert len(statements) == 1  # nothing of theirs since the catch-up: their row of its frame
-    assert served == await on_a_clock(db, tmp_path / "other", [caught_up_at]).profile(buyer)  # as computed then
+    assert served == await on_a_clock(db, tmp_path / "other", [caught_up_at]).profile(
+        buyer
+    )  # as computed then
     assert served.frequency.orders_total == whole.profile(whole.position(buyer)).frequency.orders_total + 1
 
     assert await service.catch_up() == 0  # nobody new since the last catch-up
     with counting(db) as statements:
         untouched = await service.profile(world.customers[3])
-    assert len(statements) == 1 and untouched.as_of == whole.as_of.replace(tzinfo=UTC)  # the whole frame's row
+    assert len(statements) == 1 and untouched.as_of == whole.as_of.replace(
+        tzinfo=UTC
+    )  # the whole frame's row
 
 
 async def test_a_record_after_the_catch_up_is_computed_live_until_the_next(
-        db: Database, world: WorldIds, tmp_path: Path) -> None:
+    db: Database, world: WorldIds, tmp_path: Path
+) -> None:
     now = [AS_OF]
     service = on_a_clock(db, tmp_path / "models", now)
     await service.frame()
@@ -179,12 +214,15 @@ async def test_a_record_after_the_catch_up_is_computed_live_until_the_next(
     assert live.as_of == now[0].replace(tzinfo=UTC)  # computed from the records, the new order included
     assert await service.catch_up() == 1
     with counting(db) as statements:
-        assert await service.profile(world.customers[0]) == live  # the same moment: now from the caught-up frame
+        assert (
+            await service.profile(world.customers[0]) == live
+        )  # the same moment: now from the caught-up frame
     assert len(statements) == 0
 
 
 async def test_catching_up_needs_a_fresh_whole_frame_and_rebuilds_it_for_a_crowd(
-        db: Database, world: WorldIds, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, world: WorldIds, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     now = [AS_OF]
     service = on_a_clock(db, tmp_path / "models", now)
     assert await service.catch_up() == 0  # no whole-base frame to catch up with
@@ -200,7 +238,8 @@ async def test_catching_up_needs_a_fresh_whole_frame_and_rebuilds_it_for_a_crowd
 
 
 async def test_refreshing_builds_renews_ahead_of_expiry_and_catches_up_between(
-        db: Database, world: WorldIds, tmp_path: Path) -> None:
+    db: Database, world: WorldIds, tmp_path: Path
+) -> None:
     now = [AS_OF]
     service = on_a_clock(db, tmp_path / "models", now)
     assert await service.refresh() == 0  # no frame yet: the whole base is built

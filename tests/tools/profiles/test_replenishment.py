@@ -27,8 +27,13 @@ def test_censored_pairs_teach_the_chance_not_the_date() -> None:
     gone = lapsing & (rng.random(n) < 0.8)
     days = np.where(gone, np.nan, wait)  # censored: not bought again within the window
     model = fit_replenishment(inputs, days, 90, Regularity())
-    probe = np.array([[7.0, 0.0, *[0.5] * (len(INPUTS) - 2)], [7.0, 1.0, *[0.5] * (len(INPUTS) - 2)],
-                      [30.0, 0.0, *[0.5] * (len(INPUTS) - 2)]])
+    probe = np.array(
+        [
+            [7.0, 0.0, *[0.5] * (len(INPUTS) - 2)],
+            [7.0, 1.0, *[0.5] * (len(INPUTS) - 2)],
+            [30.0, 0.0, *[0.5] * (len(INPUTS) - 2)],
+        ]
+    )
     staying, leaving, monthly = model.likely(probe)
     assert staying > 0.9 and leaving < 0.4 and monthly > 0.9
     # the date is learned from the purchases that happened: a lapsing weekly pair is still weekly
@@ -45,10 +50,19 @@ def test_one_outcome_in_training_falls_back_to_its_rate() -> None:
 def _pairs(days_bought: list[int], cv: list[float], recency: list[float]) -> Pairs:
     k = len(days_bought)
     median = np.full(k, 10.0)
-    return Pairs(member=np.zeros(k, dtype=np.int64), category=np.arange(k), days_bought=np.array(days_bought),
-                 recency=np.array(recency), median_interval=median, mean_interval=median, last_interval=median,
-                 interval_cv=np.array(cv), weighted=np.zeros((k, len(HALF_LIVES))), spend=np.zeros(k),
-                 share_of_days=np.zeros(k))
+    return Pairs(
+        member=np.zeros(k, dtype=np.int64),
+        category=np.arange(k),
+        days_bought=np.array(days_bought),
+        recency=np.array(recency),
+        median_interval=median,
+        mean_interval=median,
+        last_interval=median,
+        interval_cv=np.array(cv),
+        weighted=np.zeros((k, len(HALF_LIVES))),
+        spend=np.zeros(k),
+        share_of_days=np.zeros(k),
+    )
 
 
 def test_every_pair_bought_on_three_days_is_listed_and_regularity_is_a_flag() -> None:

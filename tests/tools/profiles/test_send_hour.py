@@ -5,8 +5,9 @@ import numpy as np
 from tools.profiles.send_hour import HourSignals, best_hours, circular_gap, fit_hour_prior, own_spread
 
 
-def signals_around(hours: np.ndarray, per_member: int, spread: float, stray: float,
-                   rng: np.random.Generator) -> HourSignals:
+def signals_around(
+    hours: np.ndarray, per_member: int, spread: float, stray: float, rng: np.random.Generator
+) -> HourSignals:
     member = np.repeat(np.arange(len(hours)), per_member)
     hour = np.mod(hours[member] + rng.normal(0, spread, len(member)), 24)
     strays = rng.random(len(member)) < stray
@@ -36,6 +37,10 @@ def test_a_member_without_signals_gets_their_segments_hour_and_one_member_alone_
     batch = best_hours(signals, everyone, len(everyone), prior)
     assert abs(int(batch[-2]) - 8) <= 1 and abs(int(batch[-1]) - 19) <= 1
     one = signals.member == 7
-    alone = best_hours(HourSignals(np.zeros(one.sum(), dtype=np.int64), signals.hour[one], signals.weight[one]),
-                       segment[7:8], 1, prior)
+    alone = best_hours(
+        HourSignals(np.zeros(one.sum(), dtype=np.int64), signals.hour[one], signals.weight[one]),
+        segment[7:8],
+        1,
+        prior,
+    )
     assert alone[0] == batch[7]

@@ -38,7 +38,9 @@ async def test_member_who_had_not_joined(service: ProfileService, world: WorldId
         await service.profile(world.customers[-1], AS_OF - timedelta(days=300))
 
 
-async def test_models_are_saved_with_as_of_and_metrics_and_reused(db: Database, world: WorldIds, tmp_path: Path) -> None:
+async def test_models_are_saved_with_as_of_and_metrics_and_reused(
+    db: Database, world: WorldIds, tmp_path: Path
+) -> None:
     service = service_for(db, tmp_path / "models")
     await service.profile(world.customers[0], AS_OF)
     store = ModelStore(tmp_path / "models")
@@ -64,9 +66,13 @@ async def test_corrupt_model_file_is_a_clear_error(db: Database, world: WorldIds
 async def test_find_members_filters_and_pages(service: ProfileService, world: WorldIds) -> None:
     everyone = await service.find_members(MemberFilter(page_size=200), AS_OF)
     assert everyone.total == len(world.customers)
-    risky = await service.find_members(MemberFilter(min_churn_risk=0.5, sort="churn_risk", descending=True), AS_OF)
+    risky = await service.find_members(
+        MemberFilter(min_churn_risk=0.5, sort="churn_risk", descending=True), AS_OF
+    )
     assert all(m.churn_risk >= 0.5 for m in risky.members)
-    assert [m.churn_risk for m in risky.members] == sorted((m.churn_risk for m in risky.members), reverse=True)
+    assert [m.churn_risk for m in risky.members] == sorted(
+        (m.churn_risk for m in risky.members), reverse=True
+    )
     gold = await service.find_members(MemberFilter(tiers=["gold"], page_size=5, page=1), AS_OF)
     assert gold.total == len([c for c in world.customers if c % 5 == 0]) and len(gold.members) == 5
     assert all(m.tier == "gold" for m in gold.members)
@@ -80,7 +86,13 @@ async def test_find_members_filters_and_pages(service: ProfileService, world: Wo
 
 async def test_segment_counts_and_summary(service: ProfileService, world: WorldIds) -> None:
     counts = {c.id: c for c in await service.segment_counts(AS_OF)}
-    assert {"high_frequency_high_value", "dormant_recoverable", "discount_seeker", "email_first", "retention"} <= set(counts)
+    assert {
+        "high_frequency_high_value",
+        "dormant_recoverable",
+        "discount_seeker",
+        "email_first",
+        "retention",
+    } <= set(counts)
     frame = await service.frame(AS_OF)
     assert counts["retention"].members == int(frame.segments[:, frame.segment_ids.index("retention")].sum())
     summary = await service.segment_summary("retention", AS_OF)
@@ -90,7 +102,9 @@ async def test_segment_counts_and_summary(service: ProfileService, world: WorldI
         await service.segment_summary("nope", AS_OF)
 
 
-async def test_profile_long_after_the_data_is_stale_but_predicted(service: ProfileService, world: WorldIds) -> None:
+async def test_profile_long_after_the_data_is_stale_but_predicted(
+    service: ProfileService, world: WorldIds
+) -> None:
     much_later = AS_OF + timedelta(days=200)
     profile = await service.profile(world.customers[0], much_later)
     assert profile.freshness.stale

@@ -22,7 +22,9 @@ async def test_synthetic_world(tmp_path: Path) -> None:
     await init_schema(store)
     population = load_population(PACKAGE_ROOT / "tools" / "world" / "default_population.toml")
     request = WorldRequest(population, 300, 11, population.world.months, population.world.end_date)
-    await seed_world(url, tmp_path / "truth", request, population_name="default", reset=False, progress=Silent())
+    await seed_world(
+        url, tmp_path / "truth", request, population_name="default", reset=False, progress=Silent()
+    )
     try:
         service = service_for(store, tmp_path / "models")
         as_of = day_after(await service.newest_data())

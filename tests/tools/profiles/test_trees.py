@@ -19,19 +19,26 @@ def _data(rows: int, rng: np.random.Generator) -> np.ndarray:
 def fitted() -> tuple[HistGradientBoostingRegressor, HistGradientBoostingClassifier]:
     rng = np.random.default_rng(0)
     train = _data(600, rng)
-    target = np.nan_to_num(train[:, 0] * 5 + np.sin(np.nan_to_num(train[:, 2])), nan=0.0) + rng.normal(size=600)
-    regressor = HistGradientBoostingRegressor(max_iter=25, max_leaf_nodes=31, min_samples_leaf=5, random_state=0)
+    target = np.nan_to_num(train[:, 0] * 5 + np.sin(np.nan_to_num(train[:, 2])), nan=0.0) + rng.normal(
+        size=600
+    )
+    regressor = HistGradientBoostingRegressor(
+        max_iter=25, max_leaf_nodes=31, min_samples_leaf=5, random_state=0
+    )
     classifier = HistGradientBoostingClassifier(max_iter=25, max_leaf_nodes=15, random_state=0)
     return regressor.fit(train, target), classifier.fit(train, target > 0)
 
 
 @pytest.mark.parametrize("rows", [1, 3, WALK_ROWS, WALK_ROWS + 1, 500])
 def test_compiled_trees_equal_scikit_learn_bit_for_bit(
-        rows: int, fitted: tuple[HistGradientBoostingRegressor, HistGradientBoostingClassifier]) -> None:
+    rows: int, fitted: tuple[HistGradientBoostingRegressor, HistGradientBoostingClassifier]
+) -> None:
     regressor, classifier = fitted
     inputs = _data(rows, np.random.default_rng(rows))
     assert np.array_equal(CompiledTrees.of(regressor).predict(inputs), regressor.predict(inputs))
-    assert np.array_equal(CompiledTrees.of(classifier).predict(inputs), classifier.predict_proba(inputs)[:, 1])
+    assert np.array_equal(
+        CompiledTrees.of(classifier).predict(inputs), classifier.predict_proba(inputs)[:, 1]
+    )
 
 
 def test_isotonic_calibration_equals_scikit_learn_bit_for_bit() -> None:
@@ -49,4 +56,6 @@ def test_isotonic_calibration_equals_scikit_learn_bit_for_bit() -> None:
 def test_isotonic_calibration_with_a_single_level() -> None:
     flat = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit([0.2, 0.4, 0.6], [1, 1, 1])
     scores = np.array([0.0, 0.5, 1.0])
-    assert np.array_equal(Calibration(flat, None).apply(scores), np.clip(flat.predict(scores), 1e-3, 1 - 1e-3))
+    assert np.array_equal(
+        Calibration(flat, None).apply(scores), np.clip(flat.predict(scores), 1e-3, 1 - 1e-3)
+    )

@@ -37,24 +37,61 @@ async def build(db: Database) -> None:
             for k in range(n):
                 cid = len(contacts) + 1
                 member = 1 + cid % 60
-                contacts.append({"id": cid, "idempotency_key": f"c{cid}", "customer_id": member, "channel": "email",
-                                 "use_case": use_case, "status": "sent", "scheduled_at": sent, "sent_at": sent,
-                                 "attempts": 1})
+                contacts.append(
+                    {
+                        "id": cid,
+                        "idempotency_key": f"c{cid}",
+                        "customer_id": member,
+                        "channel": "email",
+                        "use_case": use_case,
+                        "status": "sent",
+                        "scheduled_at": sent,
+                        "sent_at": sent,
+                        "attempts": 1,
+                    }
+                )
                 for kind, count in (("order", ordered), ("unsubscribe", unsubscribed)):
                     if k < count:
-                        outcomes.append({"contact_id": cid, "customer_id": member, "type": kind,
-                                         "occurred_at": sent + timedelta(hours=3), "revenue": 0.0, "margin": 0.0})
+                        outcomes.append(
+                            {
+                                "contact_id": cid,
+                                "customer_id": member,
+                                "type": kind,
+                                "occurred_at": sent + timedelta(hours=3),
+                                "revenue": 0.0,
+                                "margin": 0.0,
+                            }
+                        )
     for tier, (n, discount) in ORDERS.items():
         first = 1 + 20 * ["gold", "silver", "bronze"].index(tier)
         for k in range(n):
             oid = len(orders) + 1
-            orders.append({"id": oid, "external_id": f"O{oid}", "customer_id": first + k % 20,
-                           "placed_at": AT - timedelta(days=2, hours=k), "channel": "online",
-                           "subtotal": 60.0 + discount, "discount_total": discount, "total": 60.0})
+            orders.append(
+                {
+                    "id": oid,
+                    "external_id": f"O{oid}",
+                    "customer_id": first + k % 20,
+                    "placed_at": AT - timedelta(days=2, hours=k),
+                    "channel": "online",
+                    "subtotal": 60.0 + discount,
+                    "discount_total": discount,
+                    "total": 60.0,
+                }
+            )
     async with db.engine.begin() as conn:
-        await conn.execute(insert(LoyaltyAccount), [
-            {"customer_id": m, "tier": tiers[m - 1], "points_balance": 0, "lifetime_points": 0,
-             "enrolled_at": datetime(2025, 1, 1)} for m in range(1, 61)])
+        await conn.execute(
+            insert(LoyaltyAccount),
+            [
+                {
+                    "customer_id": m,
+                    "tier": tiers[m - 1],
+                    "points_balance": 0,
+                    "lifetime_points": 0,
+                    "enrolled_at": datetime(2025, 1, 1),
+                }
+                for m in range(1, 61)
+            ],
+        )
         await conn.execute(insert(Contact), contacts)
         await conn.execute(insert(Outcome), outcomes)
         await conn.execute(insert(Order), orders)

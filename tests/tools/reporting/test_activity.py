@@ -15,4 +15,5 @@ async def test_activity_counts(db: Database) -> None:
         # The February upsell budget ends where the period starts: not overlapping.
         assert await budget_use(conn, PERIOD) == [
             BudgetUse(use_case="reactivation", amount=500.0, committed=30.0, discount=10.0),
-            BudgetUse(use_case="upsell", amount=200.0, committed=20.0, discount=20.0)]
+            BudgetUse(use_case="upsell", amount=200.0, committed=20.0, discount=20.0),
+        ]

@@ -18,8 +18,11 @@ async def test_shipped_rules_fire_where_built_to(db: Database) -> None:
         async with db.engine.connect() as conn:
             alerts = await evaluate_alerts(conn, load_rules(), AT)
     fired = {(a.rule, a.group): a for a in alerts}
-    assert set(fired) == {("conversion_drop", "reactivation"), ("unsubscribe_spike", "reactivation"),
-                          ("over_discount_by_tier", "tier=gold")}
+    assert set(fired) == {
+        ("conversion_drop", "reactivation"),
+        ("unsubscribe_spike", "reactivation"),
+        ("over_discount_by_tier", "tier=gold"),
+    }
     drop = fired["conversion_drop", "reactivation"]
     assert drop.value == pytest.approx(0.10) and drop.threshold == pytest.approx(0.30 * 0.7)
     assert "10.0% over 60 messages" in drop.message and "30.0% over 100" in drop.message
@@ -64,7 +67,9 @@ def test_bad_rule_files_are_refused_with_the_reason(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="max_dorp"):
         load_rules(unknown)
     duplicate = tmp_path / "duplicate.toml"
-    duplicate.write_text('[[rules]]\nid = "x"\nkind = "conversion_drop"\n[[rules]]\nid = "x"\nkind = "unsubscribe_spike"\n')
+    duplicate.write_text(
+        '[[rules]]\nid = "x"\nkind = "conversion_drop"\n[[rules]]\nid = "x"\nkind = "unsubscribe_spike"\n'
+    )
     with pytest.raises(InvalidInput, match="unique"):
         load_rules(duplicate)
     broken = tmp_path / "broken.toml"

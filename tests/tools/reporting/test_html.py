@@ -27,8 +27,13 @@ async def test_report_page_holds_the_charts_data(db: Database, tmp_path: Path) -
     assert chart(page, "offers per channel") == {"email": 2.0, "sms": 1.0}
     assert chart(page, "guard rejections by rule") == {"max_discount": 2.0, "contact_pressure": 1.0}
     assert chart(page, "discount spend vs budget") == {
-        "reactivation · budget": 500.0, "reactivation · committed": 30.0, "reactivation · discount on orders": 10.0,
-        "upsell · budget": 200.0, "upsell · committed": 20.0, "upsell · discount on orders": 20.0}
+        "reactivation · budget": 500.0,
+        "reactivation · committed": 30.0,
+        "reactivation · discount on orders": 10.0,
+        "upsell · budget": 200.0,
+        "upsell · committed": 20.0,
+        "upsell · discount on orders": 20.0,
+    }
     assert "[-50.51, +107.18]" in page  # the margin interval, in the table
     assert "too few members for an interval" in page and "No alert fired" in page
     # Offline: no scripts, no external resources.

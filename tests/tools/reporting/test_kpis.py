@@ -23,7 +23,14 @@ async def test_kpis_match_the_hand_counts(db: Database) -> None:
     assert r.category_penetration == 1.5  # member 1 bought shoes and socks, member 2 shoes
 
     u = rows["upsell"]
-    assert (u.contacts, u.orders, u.revenue, u.margin, u.discount, u.redemption_rate) == (1, 1, 80.0, 70.0, 20.0, 1.0)
+    assert (u.contacts, u.orders, u.revenue, u.margin, u.discount, u.redemption_rate) == (
+        1,
+        1,
+        80.0,
+        70.0,
+        20.0,
+        1.0,
+    )
 
     a = rows[ALL]  # orders 1-7 (order 8 is before the period), every sent message
     assert (a.contacts, a.offers, a.redemptions, a.conversions, a.unsubscribes) == (4, 3, 2, 3, 1)

@@ -25,15 +25,20 @@ CONFIG = ClaudeConfig(retry=RetryConfig(stop=stop_after_attempt(1), wait=wait_no
 
 
 async def log_some_runs(db: Database) -> None:
-    api = fake.FakeMessagesAPI([
-        fake.message(fake.text("a"), input_tokens=100, output_tokens=10, cache_read=900),
-        fake.message(fake.text("b"), model="claude-future-9", input_tokens=50, output_tokens=5),
-        fake.error(529, "overloaded_error"),
-    ])
+    api = fake.FakeMessagesAPI(
+        [
+            fake.message(fake.text("a"), input_tokens=100, output_tokens=10, cache_read=900),
+            fake.message(fake.text("b"), model="claude-future-9", input_tokens=50, output_tokens=5),
+            fake.error(529, "overloaded_error"),
+        ]
+    )
     log = SqlDecisionLog(db)
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(api.handler)) as http:
-        model = ClaudeModel(api.client(http), config=CONFIG, fallback=LocalModel({"guard": EchoPolicy(),
-                                                                                  "upsell": EchoPolicy()}))
+        model = ClaudeModel(
+            api.client(http),
+            config=CONFIG,
+            fallback=LocalModel({"guard": EchoPolicy(), "upsell": EchoPolicy()}),
+        )
         await run_agent(Agent("guard", "You audit.", model), "one", log=log)
         await run_agent(Agent("upsell", "You sell.", model), "two", log=log)
         await run_agent(Agent("guard", "You audit.", model), "three", log=log)

@@ -15,7 +15,10 @@ def test_welch_interval_by_hand() -> None:
     d = welch(np.array([100.0, 50.0, 0.0]), np.array([40.0, 0.0, 0.0]))
     assert d.difference == pytest.approx(36.667, abs=1e-3)
     assert d.df == pytest.approx(2.816, abs=1e-3)
-    assert (d.low, d.high) == (pytest.approx(36.667 - 105.04, abs=0.01), pytest.approx(36.667 + 105.04, abs=0.01))
+    assert (d.low, d.high) == (
+        pytest.approx(36.667 - 105.04, abs=0.01),
+        pytest.approx(36.667 + 105.04, abs=0.01),
+    )
     assert d.note is not None and "too small" in d.note and not d.conclusive
 
 

@@ -65,14 +65,24 @@ CONTACTS = [  # id, member, channel, use case, offer, status, sent
     (5, 4, "email", "cart_abandonment", "CART5", "failed", None),
 ]
 OUTCOMES = [  # contact, type, when, order
-    (1, "open", at(5, 12), None), (1, "order", at(6), 2), (1, "redeem", at(6), 2),
-    (2, "order", at(7), 3), (3, "unsubscribe", at(5, 12), None),
-    (4, "order", at(13), 7), (4, "redeem", at(13), 7),
+    (1, "open", at(5, 12), None),
+    (1, "order", at(6), 2),
+    (1, "redeem", at(6), 2),
+    (2, "order", at(7), 3),
+    (3, "unsubscribe", at(5, 12), None),
+    (4, "order", at(13), 7),
+    (4, "redeem", at(13), 7),
 ]
 TRIGGERS = [  # member, use case, arm
-    (1, "reactivation", "treatment"), (2, "reactivation", "treatment"), (3, "reactivation", "treatment"),
-    (4, "reactivation", "treatment"), (5, "reactivation", "control"), (6, "reactivation", "control"),
-    (7, "reactivation", "control"), (9, "upsell", "treatment"), (10, "upsell", "control"),
+    (1, "reactivation", "treatment"),
+    (2, "reactivation", "treatment"),
+    (3, "reactivation", "treatment"),
+    (4, "reactivation", "treatment"),
+    (5, "reactivation", "control"),
+    (6, "reactivation", "control"),
+    (7, "reactivation", "control"),
+    (9, "upsell", "treatment"),
+    (10, "upsell", "control"),
 ]
 VERDICTS = [  # verdict, reason codes, when
     ("reject", ["max_discount", "contact_pressure"], at(5)),
@@ -85,40 +95,146 @@ VERDICTS = [  # verdict, reason codes, when
 async def build(db: Database) -> None:
     await add_members(db, list(range(1, 11)))
     async with db.session() as s, s.begin():
-        s.add_all([Category(id=1, name="shoes", department="d"), Category(id=2, name="socks", department="d")])
+        s.add_all(
+            [Category(id=1, name="shoes", department="d"), Category(id=2, name="socks", department="d")]
+        )
         await s.flush()
-        s.add_all([Product(id=1, sku="P1", name="shoe", category_id=1, price=50.0, unit_cost=10.0),
-                   Product(id=2, sku="P2", name="sock", category_id=2, price=10.0, unit_cost=5.0)])
-        s.add_all([LoyaltyAccount(customer_id=m, tier="gold" if m <= 5 else "silver", points_balance=0,
-                                  lifetime_points=0, enrolled_at=at(1, month=1)) for m in range(1, 11)])
-        s.add_all([Contact(id=c, idempotency_key=f"k{c}", customer_id=m, channel=ch, use_case=u, offer_code=o,
-                           status=st, scheduled_at=sent or at(5), sent_at=sent)
-                   for c, m, ch, u, o, st, sent in CONTACTS])
+        s.add_all(
+            [
+                Product(id=1, sku="P1", name="shoe", category_id=1, price=50.0, unit_cost=10.0),
+                Product(id=2, sku="P2", name="sock", category_id=2, price=10.0, unit_cost=5.0),
+            ]
+        )
+        s.add_all(
+            [
+                LoyaltyAccount(
+                    customer_id=m,
+                    tier="gold" if m <= 5 else "silver",
+                    points_balance=0,
+                    lifetime_points=0,
+                    enrolled_at=at(1, month=1),
+                )
+                for m in range(1, 11)
+            ]
+        )
+        s.add_all(
+            [
+                Contact(
+                    id=c,
+                    idempotency_key=f"k{c}",
+                    customer_id=m,
+                    channel=ch,
+                    use_case=u,
+                    offer_code=o,
+                    status=st,
+                    scheduled_at=sent or at(5),
+                    sent_at=sent,
+                )
+                for c, m, ch, u, o, st, sent in CONTACTS
+            ]
+        )
         await s.flush()
         for oid, m, placed, total, discount, contact, lines in ORDERS:
-            s.add(Order(id=oid, external_id=f"O{oid}", customer_id=m, placed_at=placed, channel="online",
-                        subtotal=total + discount, discount_total=discount, total=total, contact_id=contact))
+            s.add(
+                Order(
+                    id=oid,
+                    external_id=f"O{oid}",
+                    customer_id=m,
+                    placed_at=placed,
+                    channel="online",
+                    subtotal=total + discount,
+                    discount_total=discount,
+                    total=total,
+                    contact_id=contact,
+                )
+            )
             await s.flush()
-            s.add_all([OrderLine(order_id=oid, product_id=p, quantity=q, unit_price=price, unit_cost=cost, discount=0.0)
-                       for p, q, price, cost in lines])
+            s.add_all(
+                [
+                    OrderLine(
+                        order_id=oid, product_id=p, quantity=q, unit_price=price, unit_cost=cost, discount=0.0
+                    )
+                    for p, q, price, cost in lines
+                ]
+            )
         await s.flush()
-        s.add_all([Outcome(contact_id=c, customer_id=next(m for i, m, *_ in CONTACTS if i == c), type=t,
-                           occurred_at=when, order_id=o) for c, t, when, o in OUTCOMES])
-        s.add_all([Budget(use_case="reactivation", period_start=at(1), period_end=at(1, month=4), amount=500.0,
-                          spent=30.0),
-                   Budget(use_case="upsell", period_start=datetime(2026, 2, 1), period_end=PERIOD.since, amount=999.0,
-                          spent=0.0),
-                   Budget(use_case="upsell", period_start=at(1), period_end=at(1, month=4), amount=200.0, spent=20.0)])
+        s.add_all(
+            [
+                Outcome(
+                    contact_id=c,
+                    customer_id=next(m for i, m, *_ in CONTACTS if i == c),
+                    type=t,
+                    occurred_at=when,
+                    order_id=o,
+                )
+                for c, t, when, o in OUTCOMES
+            ]
+        )
+        s.add_all(
+            [
+                Budget(
+                    use_case="reactivation",
+                    period_start=at(1),
+                    period_end=at(1, month=4),
+                    amount=500.0,
+                    spent=30.0,
+                ),
+                Budget(
+                    use_case="upsell",
+                    period_start=datetime(2026, 2, 1),
+                    period_end=PERIOD.since,
+                    amount=999.0,
+                    spent=0.0,
+                ),
+                Budget(
+                    use_case="upsell", period_start=at(1), period_end=at(1, month=4), amount=200.0, spent=20.0
+                ),
+            ]
+        )
         for n, (verdict, codes, when) in enumerate(VERDICTS, 1):
-            s.add(Proposal(id=f"p{n}", trace_id=f"t{n}", customer_id=1, use_case="reactivation", channel="email",
-                           content={}, content_hash="h", estimated_cost=1.0, status={"reject": "rejected", "approve": "approved"}[verdict],
-                           created_at=when))
+            s.add(
+                Proposal(
+                    id=f"p{n}",
+                    trace_id=f"t{n}",
+                    customer_id=1,
+                    use_case="reactivation",
+                    channel="email",
+                    content={},
+                    content_hash="h",
+                    estimated_cost=1.0,
+                    status={"reject": "rejected", "approve": "approved"}[verdict],
+                    created_at=when,
+                )
+            )
             await s.flush()
-            s.add(GuardVerdict(proposal_id=f"p{n}", verdict=verdict, reasons=[{"code": c, "message": c} for c in codes],
-                               policy_version="v", content_hash="h", guard_model="local", created_at=when))
+            s.add(
+                GuardVerdict(
+                    proposal_id=f"p{n}",
+                    verdict=verdict,
+                    reasons=[{"code": c, "message": c} for c in codes],
+                    policy_version="v",
+                    content_hash="h",
+                    guard_model="local",
+                    created_at=when,
+                )
+            )
     async with db.engine.begin() as conn:
-        await conn.execute(insert(QueuedTrigger), [
-            {"idempotency_key": f"{u}-{m}", "rule": u, "kind": "rhythm_lapse", "customer_id": m, "use_case": u,
-             "arm": arm, "payload": {}, "status": "skipped" if arm == "control" else "done", "attempts": 0,
-             "created_at": at(5, 9), "due_at": at(5, 9)}
-            for m, u, arm in TRIGGERS])
+        await conn.execute(
+            insert(QueuedTrigger),
+            [
+                {
+                    "idempotency_key": f"{u}-{m}",
+                    "rule": u,
+                    "kind": "rhythm_lapse",
+                    "customer_id": m,
+                    "use_case": u,
+                    "arm": arm,
+                    "payload": {},
+                    "status": "skipped" if arm == "control" else "done",
+                    "attempts": 0,
+                    "created_at": at(5, 9),
+                    "due_at": at(5, 9),
+                }
+                for m, u, arm in TRIGGERS
+            ],
+        )

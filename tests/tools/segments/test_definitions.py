@@ -9,10 +9,23 @@ from tools.profiles.frame import SEGMENT_FIELDS
 from tools.segments.definitions import DEFAULT_PATH, load_segments
 
 REQUIRED = {
-    "behavioural": {"high_frequency_high_value", "low_frequency_high_value", "high_frequency_low_value", "seasonal",
-                    "dormant_recoverable", "at_risk", "new_member"},
-    "preference": {"category_specialist", "generalist", "discount_seeker", "full_price_buyer", "bundle_buyer",
-                   "single_item_buyer"},
+    "behavioural": {
+        "high_frequency_high_value",
+        "low_frequency_high_value",
+        "high_frequency_low_value",
+        "seasonal",
+        "dormant_recoverable",
+        "at_risk",
+        "new_member",
+    },
+    "preference": {
+        "category_specialist",
+        "generalist",
+        "discount_seeker",
+        "full_price_buyer",
+        "bundle_buyer",
+        "single_item_buyer",
+    },
     "channel": {"email_first", "sms_responder", "app_native", "in_store_only", "omnichannel"},
     "lifecycle": {"acquisition", "retention", "expansion", "reactivation", "churn_prevention"},
 }
@@ -31,14 +44,26 @@ def test_policy_segment_ids_exist() -> None:
     assert {"discount_seeker", "full_price_buyer", "new_member"} <= ids
 
 
-@pytest.mark.parametrize(("edit", "message"), [
-    (lambda t: t.replace('field = "orders_365"', 'field = "orders_999"', 1), "unknown fields: orders_999"),
-    (lambda t: t.replace('id = "seasonal"', 'id = "at_risk"'), "segment ids repeat: at_risk"),
-    (lambda t: t.replace('op = ">=", value = 1.8', 'op = "~", value = 1.8'), "segments.3.all.0.op"),
-    (lambda t: t.replace('value = 1.8', 'value = 1.8, quantile = 0.5'), "exactly one of value or quantile"),
-    (lambda t: t.replace('lifecycle_order = ["acquisition"', 'lifecycle_order = ["seasonal"'), "not lifecycle segments: seasonal"),
-    (lambda t: t + "\n[[segments\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda t: t.replace('field = "orders_365"', 'field = "orders_999"', 1),
+            "unknown fields: orders_999",
+        ),
+        (lambda t: t.replace('id = "seasonal"', 'id = "at_risk"'), "segment ids repeat: at_risk"),
+        (lambda t: t.replace('op = ">=", value = 1.8', 'op = "~", value = 1.8'), "segments.3.all.0.op"),
+        (
+            lambda t: t.replace("value = 1.8", "value = 1.8, quantile = 0.5"),
+            "exactly one of value or quantile",
+        ),
+        (
+            lambda t: t.replace('lifecycle_order = ["acquisition"', 'lifecycle_order = ["seasonal"'),
+            "not lifecycle segments: seasonal",
+        ),
+        (lambda t: t + "\n[[segments\n", "not valid TOML"),
+    ],
+)
 def test_bad_files_are_refused_with_the_reason(tmp_path: Path, edit, message: str) -> None:
     path = tmp_path / "segments.toml"
     path.write_text(edit(DEFAULT_PATH.read_text()))

@@ -48,8 +48,15 @@ def test_quantile_thresholds_resolve_through_the_reference() -> None:
 
 def test_lifecycle_stage_takes_the_first_in_order() -> None:
     book = load_segments(SEGMENT_FIELDS)
-    data = fields(tenure_days=[30, 200, 200], recency_days=[5, 5, 400], spend_trend=[0, 0, 0], orders_90=[1, 1, 0],
-                  churn_risk=[0.1, 0.1, 0.9], shopping_days=[1, 9, 9], spend_365=[1, 1, 1])
+    data = fields(
+        tenure_days=[30, 200, 200],
+        recency_days=[5, 5, 400],
+        spend_trend=[0, 0, 0],
+        orders_90=[1, 1, 0],
+        churn_risk=[0.1, 0.1, 0.9],
+        shopping_days=[1, 9, 9],
+        spend_365=[1, 1, 1],
+    )
     stage = lifecycle_stage(book, membership(book, data, lambda f, q: 0.0, 3))
     assert stage.tolist() == ["acquisition", "retention", "lapsed"]
 
@@ -60,9 +67,12 @@ async def test_editing_a_threshold_in_the_file_changes_profiles(db: Database, tm
     frame = await shipped.frame(AS_OF)
     tenure = frame.fields["tenure_days"]
     edited = tmp_path / "segments.toml"
-    edited.write_text(DEFAULT_PATH.read_text().replace(
-        'all = [{ field = "tenure_days", op = "<=", value = 30 }]', 'all = [{ field = "tenure_days", op = "<=", value = 400 }]'
-    ))
+    edited.write_text(
+        DEFAULT_PATH.read_text().replace(
+            'all = [{ field = "tenure_days", op = "<=", value = 30 }]',
+            'all = [{ field = "tenure_days", op = "<=", value = 400 }]',
+        )
+    )
     custom = service_for(db, tmp_path / "models", edited)
     new_before = frame.segments[:, frame.segment_ids.index("new_member")]
     new_after = (await custom.frame(AS_OF)).segments[:, frame.segment_ids.index("new_member")]

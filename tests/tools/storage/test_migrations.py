@@ -37,12 +37,24 @@ def shape(conn: Connection) -> dict[str, Any]:
         tables[name] = {
             "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(name)],
             "pk": found.get_pk_constraint(name)["constrained_columns"],
-            "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                              for i in found.get_indexes(name)),
-            "unique": sorted((u["name"], tuple(u["column_names"])) for u in found.get_unique_constraints(name)),
-            "foreign_keys": sorted((f["name"], tuple(f["constrained_columns"]), f["referred_table"],
-                                    (f.get("options") or {}).get("ondelete")) for f in found.get_foreign_keys(name)),
-            "checks": sorted((c["name"], _check_text(c["sqltext"])) for c in found.get_check_constraints(name)),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in found.get_indexes(name)
+            ),
+            "unique": sorted(
+                (u["name"], tuple(u["column_names"])) for u in found.get_unique_constraints(name)
+            ),
+            "foreign_keys": sorted(
+                (
+                    f["name"],
+                    tuple(f["constrained_columns"]),
+                    f["referred_table"],
+                    (f.get("options") or {}).get("ondelete"),
+                )
+                for f in found.get_foreign_keys(name)
+            ),
+            "checks": sorted(
+                (c["name"], _check_text(c["sqltext"])) for c in found.get_check_constraints(name)
+            ),
         }
     return tables
 
@@ -68,10 +80,16 @@ async def _make_release_0_1_0(db: Database, *, drop_index: str | None = None) ->
             await conn.exec_driver_sql(statement)
         if drop_index:
             await conn.exec_driver_sql(f"DROP INDEX {drop_index}")
-        await conn.execute(text("INSERT INTO schema_info (id, version, created_at) VALUES (1, 1, :now)"), {"now": NOW})
-        await conn.execute(text(
-            "INSERT INTO customers (id, external_id, first_name, last_name, locale, time_zone, quiet_start_hour,"
-            " quiet_end_hour, joined_at) VALUES (7, 'M7', 'Ann', 'Lee', 'en-AU', 'UTC', 21, 8, :now)"), {"now": NOW})
+        await conn.execute(
+            text("INSERT INTO schema_info (id, version, created_at) VALUES (1, 1, :now)"), {"now": NOW}
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO customers (id, external_id, first_name, last_name, locale, time_zone, quiet_start_hour,"
+                " quiet_end_hour, joined_at) VALUES (7, 'M7', 'Ann', 'Lee', 'en-AU', 'UTC', 21, 8, :now)"
+            ),
+            {"now": NOW},
+        )
 
 
 @pytest.fixture
@@ -81,7 +99,9 @@ def tmp_dirs(tmp_path: Path) -> Path:
     return tmp_path
 
 
-async def test_migrations_build_what_the_models_declare(db: Database, db_backend: str, tmp_dirs: Path) -> None:
+async def test_migrations_build_what_the_models_declare(
+    db: Database, db_backend: str, tmp_dirs: Path
+) -> None:
     assert await _shape(db) == await _create_all_shape(db_backend, tmp_dirs)
     async with db.engine.connect() as conn:
         assert (await conn.run_sync(schema.schema_state)).revision == schema.head_revision()

@@ -36,8 +36,18 @@ async def test_external_id_is_unique(db: Database) -> None:
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
     async with db.session() as s:
-        s.add(Order(id=1, external_id="O1", customer_id=999, placed_at=NOW, channel="online",
-                    subtotal=10, discount_total=0, total=10))
+        s.add(
+            Order(
+                id=1,
+                external_id="O1",
+                customer_id=999,
+                placed_at=NOW,
+                channel="online",
+                subtotal=10,
+                discount_total=0,
+                total=10,
+            )
+        )
         with pytest.raises(IntegrityError):
             await s.commit()
 
@@ -60,15 +70,28 @@ async def test_budget_cannot_be_overspent_in_the_database(db: Database) -> None:
 async def test_bulk_insert_round_trips_types(db: Database) -> None:
     when = np.array(["2026-01-01T08:30:00", "2026-02-03T23:59:59.5"], dtype="datetime64[us]")
     async with db.engine.begin() as conn:
-        await bulk_insert(conn, Base.metadata.tables["customers"], {
-            "id": np.array([1, 2]), "external_id": ["A", "B"], "first_name": ["Ann", "Bo"],
-            "last_name": ["X", "Y"], "joined_at": when, "postcode": ["2000", None],
-            "locale": ["en-AU"] * 2, "time_zone": ["Australia/Sydney"] * 2,
-            "quiet_start_hour": np.array([21, 21]), "quiet_end_hour": np.array([8, 8]),
-        })
+        await bulk_insert(
+            conn,
+            Base.metadata.tables["customers"],
+            {
+                "id": np.array([1, 2]),
+                "external_id": ["A", "B"],
+                "first_name": ["Ann", "Bo"],
+                "last_name": ["X", "Y"],
+                "joined_at": when,
+                "postcode": ["2000", None],
+                "locale": ["en-AU"] * 2,
+                "time_zone": ["Australia/Sydney"] * 2,
+                "quiet_start_hour": np.array([21, 21]),
+                "quiet_end_hour": np.array([8, 8]),
+            },
+        )
     async with db.session() as s:
         rows = (await s.scalars(select(Customer).order_by(Customer.id))).all()
-        assert [r.joined_at for r in rows] == [datetime(2026, 1, 1, 8, 30), datetime(2026, 2, 3, 23, 59, 59, 500000)]
+        assert [r.joined_at for r in rows] == [
+            datetime(2026, 1, 1, 8, 30),
+            datetime(2026, 2, 3, 23, 59, 59, 500000),
+        ]
         assert rows[1].postcode is None
         # ids given explicitly must not break later inserts (PostgreSQL sequences follow)
         s.add(Customer(external_id="C", first_name="C", last_name="Z", joined_at=NOW))
@@ -80,12 +103,36 @@ async def test_bulk_insert_failure_leaves_nothing(db: Database) -> None:
     table = Base.metadata.tables["customers"]
     with pytest.raises(IntegrityError):
         async with db.engine.begin() as conn:
-            await bulk_insert(conn, table, {"id": [1], "external_id": ["A"], "first_name": ["a"], "last_name": ["b"],
-                                            "joined_at": [NOW], "locale": ["x"], "time_zone": ["UTC"],
-                                            "quiet_start_hour": [1], "quiet_end_hour": [2]})
-            await bulk_insert(conn, table, {"id": [2], "external_id": ["A"], "first_name": ["a"], "last_name": ["b"],
-                                            "joined_at": [NOW], "locale": ["x"], "time_zone": ["UTC"],
-                                            "quiet_start_hour": [1], "quiet_end_hour": [2]})
+            await bulk_insert(
+                conn,
+                table,
+                {
+                    "id": [1],
+                    "external_id": ["A"],
+                    "first_name": ["a"],
+                    "last_name": ["b"],
+                    "joined_at": [NOW],
+                    "locale": ["x"],
+                    "time_zone": ["UTC"],
+                    "quiet_start_hour": [1],
+                    "quiet_end_hour": [2],
+                },
+            )
+            await bulk_insert(
+                conn,
+                table,
+                {
+                    "id": [2],
+                    "external_id": ["A"],
+                    "first_name": ["a"],
+                    "last_name": ["b"],
+                    "joined_at": [NOW],
+                    "locale": ["x"],
+                    "time_zone": ["UTC"],
+                    "quiet_start_hour": [1],
+                    "quiet_end_hour": [2],
+                },
+            )
     async with db.session() as s:
         assert await s.scalar(select(func.count()).select_from(Customer)) == 0
 
@@ -119,11 +166,14 @@ async def test_a_checked_database_opens_only_what_this_build_created(tmp_path) -
         assert await session.scalar(select(SchemaInfo.created_at)) is not None
 
 
-@pytest.mark.parametrize(("url", "message"), [
-    ("not a url", "malformed database URL"),
-    ("mysql://x@y/z", "unsupported database"),
-    ("sqlite:////no/such/dir/x.db", "does not exist"),
-])
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("not a url", "malformed database URL"),
+        ("mysql://x@y/z", "unsupported database"),
+        ("sqlite:////no/such/dir/x.db", "does not exist"),
+    ],
+)
 def test_bad_urls_get_clear_errors(url: str, message: str) -> None:
     with pytest.raises(StorageError, match=message):
         parse_url(url)

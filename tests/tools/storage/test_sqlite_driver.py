@@ -18,8 +18,10 @@ async def numbers(tmp_path: Path) -> AsyncIterator[Database]:
     db = database(f"sqlite+aiosqlite:///{tmp_path / 'n.db'}")
     async with db.engine.begin() as conn:
         await conn.execute(text("CREATE TABLE n (i INTEGER PRIMARY KEY)"))
-        await conn.execute(text("INSERT INTO n (i) VALUES (:i)"),
-                           [{"i": i} for i in range(sqlite_driver.PREFETCH_ROWS * 3 + 7)])
+        await conn.execute(
+            text("INSERT INTO n (i) VALUES (:i)"),
+            [{"i": i} for i in range(sqlite_driver.PREFETCH_ROWS * 3 + 7)],
+        )
     yield db
     await db.dispose()
 
@@ -101,7 +103,9 @@ async def test_closing_twice_is_harmless(tmp_path: Path) -> None:
         await connection.commit()
 
 
-async def test_an_inline_engine_runs_statements_on_the_loop_thread_except_off_the_loop(tmp_path: Path) -> None:
+async def test_an_inline_engine_runs_statements_on_the_loop_thread_except_off_the_loop(
+    tmp_path: Path,
+) -> None:
     db = database(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}", sqlite_inline=True)
 
     async def thread_of_a_statement() -> int:
@@ -113,7 +117,9 @@ async def test_an_inline_engine_runs_statements_on_the_loop_thread_except_off_th
     try:
         assert await thread_of_a_statement() == threading.get_ident()  # no crossing
         with sqlite_driver.off_the_loop():
-            assert await thread_of_a_statement() != threading.get_ident()  # a bulk read: the connection's thread
+            assert (
+                await thread_of_a_statement() != threading.get_ident()
+            )  # a bulk read: the connection's thread
         assert await thread_of_a_statement() == threading.get_ident()  # only inside the context
     finally:
         await db.dispose()
@@ -131,7 +137,9 @@ async def test_by_default_statements_never_run_on_the_loop_thread(numbers: Datab
 INSERT_CHUNK = "INSERT INTO chunk (a, b, c) VALUES (?, ?, ?)"
 
 
-async def test_a_cursor_freed_on_the_loop_while_its_statement_runs_again_breaks_nothing(tmp_path: Path) -> None:
+async def test_a_cursor_freed_on_the_loop_while_its_statement_runs_again_breaks_nothing(
+    tmp_path: Path,
+) -> None:
     """A bulk load sends chunk after chunk of one INSERT; sqlite3 runs them all on one cached
     statement. Each chunk's cursor used to keep that statement, and freeing the cursor on the
     event loop's thread while the next chunk ran on the connection's thread reset the statement
@@ -156,4 +164,3 @@ async def test_a_cursor_freed_on_the_loop_while_its_statement_runs_again_breaks_
     counted = await conn.cursor().execute("SELECT COUNT(*) FROM chunk")
     assert failures == [] and await counted.fetchone() == (120_000,)
     await conn.close()
-

@@ -31,16 +31,29 @@ async def run(db: Database, rule: str, now: datetime = NOW, **kw) -> int:
 async def test_cart_abandoned_after_quiet_period_without_checkout(db: Database) -> None:
     await add_members(db, range(1, 7))
     await add_catalogue(db)
-    await add_events(db, [
-        {"customer_id": 1, "type": "cart_add", "occurred_at": NOW - 2 * H, "product_id": 1, "value": 50},
-        {"customer_id": 2, "type": "cart_add", "occurred_at": NOW - 2 * H, "product_id": 1},
-        {"customer_id": 2, "type": "checkout_start", "occurred_at": NOW - 1 * H},
-        {"customer_id": 3, "type": "cart_add", "occurred_at": NOW - timedelta(minutes=30), "product_id": 1},
-        {"customer_id": 4, "type": "cart_add", "occurred_at": NOW - 3 * D, "product_id": 1},
-        {"customer_id": 5, "type": "cart_add", "occurred_at": NOW - 3 * H, "product_id": 2},
-        {"customer_id": 6, "type": "cart_add", "occurred_at": NOW - 5 * H, "product_id": 1},
-        {"customer_id": 6, "type": "cart_add", "occurred_at": NOW - timedelta(minutes=20), "product_id": 2},
-    ])
+    await add_events(
+        db,
+        [
+            {"customer_id": 1, "type": "cart_add", "occurred_at": NOW - 2 * H, "product_id": 1, "value": 50},
+            {"customer_id": 2, "type": "cart_add", "occurred_at": NOW - 2 * H, "product_id": 1},
+            {"customer_id": 2, "type": "checkout_start", "occurred_at": NOW - 1 * H},
+            {
+                "customer_id": 3,
+                "type": "cart_add",
+                "occurred_at": NOW - timedelta(minutes=30),
+                "product_id": 1,
+            },
+            {"customer_id": 4, "type": "cart_add", "occurred_at": NOW - 3 * D, "product_id": 1},
+            {"customer_id": 5, "type": "cart_add", "occurred_at": NOW - 3 * H, "product_id": 2},
+            {"customer_id": 6, "type": "cart_add", "occurred_at": NOW - 5 * H, "product_id": 1},
+            {
+                "customer_id": 6,
+                "type": "cart_add",
+                "occurred_at": NOW - timedelta(minutes=20),
+                "product_id": 2,
+            },
+        ],
+    )
     await add_orders(db, [(5, NOW - H, 2, 50.0)])  # member 5 bought in store: not abandoned
     assert await run(db, "cart_abandoned") == 1
     first = await fired(db, "cart_abandoned")
@@ -55,11 +68,14 @@ async def test_cart_abandoned_after_quiet_period_without_checkout(db: Database) 
 
 async def test_purchase_fires_post_purchase_due_after_the_delay(db: Database) -> None:
     await add_members(db, range(1, 4))
-    await add_events(db, [
-        {"customer_id": 1, "type": "purchase", "occurred_at": NOW - 2 * H, "value": 80},
-        {"customer_id": 2, "type": "purchase", "occurred_at": NOW - 2 * H, "value": 5},
-        {"customer_id": 3, "type": "purchase", "occurred_at": NOW - 5 * D, "value": 80},
-    ])
+    await add_events(
+        db,
+        [
+            {"customer_id": 1, "type": "purchase", "occurred_at": NOW - 2 * H, "value": 80},
+            {"customer_id": 2, "type": "purchase", "occurred_at": NOW - 2 * H, "value": 5},
+            {"customer_id": 3, "type": "purchase", "occurred_at": NOW - 5 * D, "value": 80},
+        ],
+    )
     assert await run(db, "post_purchase") == 1
     trigger = (await fired(db, "post_purchase"))[1]
     assert trigger.due_at == (NOW - 2 * H + 24 * H).replace(tzinfo=None)
@@ -77,8 +93,13 @@ async def test_rhythm_lapse_is_relative_to_the_members_own_gap(db: Database) -> 
     orders += [(6, NOW - days_ago * D, 1, 30.0) for days_ago in (30, 40, 60)]
     await add_orders(db, orders)
     # Member 5 buys through the live stream only: purchase events count as much as orders.
-    await add_events(db, [{"customer_id": 5, "type": "purchase", "occurred_at": NOW - (25 + 7 * k) * D, "value": 20}
-                          for k in range(4)])
+    await add_events(
+        db,
+        [
+            {"customer_id": 5, "type": "purchase", "occurred_at": NOW - (25 + 7 * k) * D, "value": 20}
+            for k in range(4)
+        ],
+    )
     assert await run(db, "rhythm_lapse") == 3
     lapsed = await fired(db, "rhythm_lapse")
     assert set(lapsed) == {1, 5, 6} and lapsed[6].payload["median_gap_days"] == 15
@@ -92,7 +113,9 @@ async def test_replenishment_due_a_few_days_before_the_expected_date(db: Databas
     await add_catalogue(db)
     today = NOW.date()
     expected = [
-        ExpectedPurchase(customer_id=1, category_id=3, expected_on=today + timedelta(days=2), interval_days=30),
+        ExpectedPurchase(
+            customer_id=1, category_id=3, expected_on=today + timedelta(days=2), interval_days=30
+        ),
         ExpectedPurchase(customer_id=2, category_id=3, expected_on=today + timedelta(days=10)),
         ExpectedPurchase(customer_id=3, category_id=4, expected_on=today - timedelta(days=3)),
         ExpectedPurchase(customer_id=4, category_id=4, expected_on=today - timedelta(days=10)),
@@ -118,13 +141,19 @@ async def test_replenishment_without_a_source_is_reported_not_run(db: Database) 
 async def test_competitor_promotion_overlapping_top_categories(db: Database) -> None:
     await add_members(db, range(1, 5))
     await add_catalogue(db)
-    await add_orders(db, [
-        (1, NOW - 20 * D, 3, 60.0), (1, NOW - 30 * D, 1, 40.0),              # coffee is member 1's top
-        (2, NOW - 20 * D, 2, 90.0),                                         # footwear only
-        (3, NOW - 400 * D, 3, 90.0),                                        # coffee, but long ago
-        (4, NOW - 10 * D, 1, 90.0), (4, NOW - 10 * D, 2, 80.0), (4, NOW - 10 * D, 4, 70.0),
-        (4, NOW - 10 * D, 3, 10.0),                                         # coffee is 4th of 4
-    ])
+    await add_orders(
+        db,
+        [
+            (1, NOW - 20 * D, 3, 60.0),
+            (1, NOW - 30 * D, 1, 40.0),  # coffee is member 1's top
+            (2, NOW - 20 * D, 2, 90.0),  # footwear only
+            (3, NOW - 400 * D, 3, 90.0),  # coffee, but long ago
+            (4, NOW - 10 * D, 1, 90.0),
+            (4, NOW - 10 * D, 2, 80.0),
+            (4, NOW - 10 * D, 4, 70.0),
+            (4, NOW - 10 * D, 3, 10.0),  # coffee is 4th of 4
+        ],
+    )
     signal = await add_signal(db, category_id=3, discount=20, starts=NOW - D, ends=NOW + 3 * D)
     await add_signal(db, category_id=1, discount=30, starts=NOW - 10 * D, ends=NOW - D)  # over
     await add_signal(db, category_id=2, discount=5, starts=NOW - D, ends=NOW + D)  # too shallow
@@ -139,22 +168,34 @@ async def test_browse_intent_on_repeated_views_without_purchase(db: Database) ->
     await add_catalogue(db)
     views = []
     for member, count, ago in ((1, 3, D), (2, 2, D), (3, 3, D), (4, 3, 10 * D)):
-        views += [{"customer_id": member, "type": "view", "occurred_at": NOW - ago - k * H, "product_id": 1,
-                   "category_id": 1} for k in range(count)]
+        views += [
+            {
+                "customer_id": member,
+                "type": "view",
+                "occurred_at": NOW - ago - k * H,
+                "product_id": 1,
+                "category_id": 1,
+            }
+            for k in range(count)
+        ]
     await add_events(db, views)
     await add_orders(db, [(3, NOW - 2 * H, 1, 50.0)])  # member 3 bought what they browsed
     assert await run(db, "browse_intent") == 1
     trigger = (await fired(db, "browse_intent"))[1]
-    assert trigger.payload == {"category_id": 1, "views": 3, "first_view_at": (NOW - D - 2 * H).replace(tzinfo=None)
-                               .isoformat()}
+    assert trigger.payload == {
+        "category_id": 1,
+        "views": 3,
+        "first_view_at": (NOW - D - 2 * H).replace(tzinfo=None).isoformat(),
+    }
     assert await run(db, "browse_intent", NOW + H) == 0
 
 
 async def test_holdout_members_are_queued_as_skipped(db: Database) -> None:
     members = range(1, 401)
     await add_members(db, members)
-    await add_events(db, [{"customer_id": m, "type": "purchase", "occurred_at": NOW - H, "value": 50}
-                          for m in members])
+    await add_events(
+        db, [{"customer_id": m, "type": "purchase", "occurred_at": NOW - H, "value": 50} for m in members]
+    )
     report = await run_due_triggers(db, NOW, rules=only("post_purchase"), control_share=0.25)
     rows = (await fired(db, "post_purchase")).values()
     control = [r for r in rows if r.arm == "control"]
@@ -165,9 +206,13 @@ async def test_holdout_members_are_queued_as_skipped(db: Database) -> None:
 
 async def test_concurrent_schedulers_enqueue_each_cause_once(db: Database) -> None:
     await add_members(db, range(1, 51))
-    await add_events(db, [{"customer_id": m, "type": "purchase", "occurred_at": NOW - H, "value": 50}
-                          for m in range(1, 51)])
-    reports = await asyncio.gather(*(run_due_triggers(db, NOW, rules=only("post_purchase")) for _ in range(4)))
+    await add_events(
+        db,
+        [{"customer_id": m, "type": "purchase", "occurred_at": NOW - H, "value": 50} for m in range(1, 51)],
+    )
+    reports = await asyncio.gather(
+        *(run_due_triggers(db, NOW, rules=only("post_purchase")) for _ in range(4))
+    )
     assert sum(r.enqueued for r in reports) == 50
     assert len(await fired(db, "post_purchase")) == 50
 
@@ -175,18 +220,26 @@ async def test_concurrent_schedulers_enqueue_each_cause_once(db: Database) -> No
 async def test_default_rules_run_together(db: Database) -> None:
     await add_members(db, range(1, 3))
     await add_catalogue(db)
-    await add_events(db, [
-        {"customer_id": 1, "type": "cart_add", "occurred_at": NOW - 2 * H, "product_id": 1},
-        {"customer_id": 2, "type": "purchase", "occurred_at": NOW - 2 * H, "value": 80},
-    ])
+    await add_events(
+        db,
+        [
+            {"customer_id": 1, "type": "cart_add", "occurred_at": NOW - 2 * H, "product_id": 1},
+            {"customer_id": 2, "type": "purchase", "occurred_at": NOW - 2 * H, "value": 80},
+        ],
+    )
 
     async def nothing_expected(_now: datetime) -> list[ExpectedPurchase]:
         return [ExpectedPurchase(customer_id=1, category_id=2, expected_on=date(2026, 3, 11))]
 
     report = await run_due_triggers(db, NOW, replenishment=nothing_expected, control_share=0.0)
     assert {r.rule: r.enqueued for r in report.runs} == {
-        "cart_abandoned": 1, "post_purchase": 1, "rhythm_lapse": 0, "replenishment_due": 1,
-        "competitor_promotion": 0, "browse_intent": 0, "always_on": 0,  # both members fired a moment
+        "cart_abandoned": 1,
+        "post_purchase": 1,
+        "rhythm_lapse": 0,
+        "replenishment_due": 1,
+        "competitor_promotion": 0,
+        "browse_intent": 0,
+        "always_on": 0,  # both members fired a moment
     }
     assert report.not_run == {}
 
@@ -199,8 +252,13 @@ async def test_each_rule_runs_at_its_own_pace(db: Database) -> None:
     assert len(first.runs) == 7
     soon = await run_due_triggers(db, NOW + timedelta(minutes=2), replenishment=nothing)
     assert {r.rule for r in soon.runs} == {"cart_abandoned", "post_purchase"}
-    assert set(soon.not_run) == {"rhythm_lapse", "replenishment_due", "competitor_promotion", "browse_intent",
-                                 "always_on"}
+    assert set(soon.not_run) == {
+        "rhythm_lapse",
+        "replenishment_due",
+        "competitor_promotion",
+        "browse_intent",
+        "always_on",
+    }
     later = await run_due_triggers(db, NOW + timedelta(hours=6), replenishment=nothing)
     assert len(later.runs) == 7
     forced = await run_due_triggers(db, NOW + timedelta(hours=6), replenishment=nothing, force=True)
@@ -209,7 +267,9 @@ async def test_each_rule_runs_at_its_own_pace(db: Database) -> None:
     assert len(replayed.runs) == 7
 
 
-async def test_always_on_considers_a_share_of_untriggered_reachable_members_once_a_cycle(db: Database) -> None:
+async def test_always_on_considers_a_share_of_untriggered_reachable_members_once_a_cycle(
+    db: Database,
+) -> None:
     await add_members(db, range(1, 29))
     await add_members(db, range(29, 36), consents=())  # nobody to reach them on
     await add_catalogue(db)

@@ -20,11 +20,21 @@ async def queue(db: Database, members: range, *, per_member: int = 1, due=NAIVE_
     async with db.session() as s, s.begin():
         for member in members:
             for n in range(per_member):
-                s.add(QueuedTrigger(
-                    idempotency_key=f"test:{member}:{n}{tag}", rule="test", kind="purchase", customer_id=member,
-                    use_case="upsell", arm="treatment", payload={"n": n}, status="pending", attempts=0,
-                    created_at=NAIVE_NOW, due_at=due,
-                ))
+                s.add(
+                    QueuedTrigger(
+                        idempotency_key=f"test:{member}:{n}{tag}",
+                        rule="test",
+                        kind="purchase",
+                        customer_id=member,
+                        use_case="upsell",
+                        arm="treatment",
+                        payload={"n": n},
+                        status="pending",
+                        attempts=0,
+                        created_at=NAIVE_NOW,
+                        due_at=due,
+                    )
+                )
 
 
 async def test_claim_takes_all_due_triggers_of_each_member(db: Database) -> None:
@@ -89,7 +99,9 @@ async def test_a_member_held_by_one_worker_waits_for_it(db: Database) -> None:
     await queue(db, range(1, 2), tag="new")  # a new trigger for the same member arrives
     assert await claim(db, "w2", limit=5, now=NAIVE_NOW, lease=LEASE) == []
     await complete(db, "w1", [t.id for t in first], now=NAIVE_NOW)
-    assert [t.idempotency_key for t in await claim(db, "w2", limit=5, now=NAIVE_NOW, lease=LEASE)] == ["test:1:0new"]
+    assert [t.idempotency_key for t in await claim(db, "w2", limit=5, now=NAIVE_NOW, lease=LEASE)] == [
+        "test:1:0new"
+    ]
 
 
 async def test_crashed_workers_members_are_reclaimed_after_the_lease(db: Database) -> None:
@@ -116,7 +128,9 @@ async def test_a_trigger_that_kills_every_worker_ends_failed(db: Database) -> No
     assert await claim(db, "w", limit=1, now=now, lease=LEASE, max_attempts=2) == []
     async with db.session() as s:
         trigger = await s.scalar(select(QueuedTrigger))
-    assert trigger is not None and trigger.status == "failed" and "lease expired" in (trigger.last_error or "")
+    assert (
+        trigger is not None and trigger.status == "failed" and "lease expired" in (trigger.last_error or "")
+    )
 
 
 async def test_failures_back_off_then_fail(db: Database) -> None:

@@ -26,8 +26,9 @@ def test_duplicate_names_are_refused(tmp_path: Path) -> None:
 
 def test_bad_parameter_names_the_field(tmp_path: Path) -> None:
     path = tmp_path / "t.toml"
-    path.write_text('[[rules]]\nname = "lapse"\nkind = "rhythm_lapse"\nuse_case = "reactivation"\n'
-                    'rhythm_multiple = 0.5\n')
+    path.write_text(
+        '[[rules]]\nname = "lapse"\nkind = "rhythm_lapse"\nuse_case = "reactivation"\nrhythm_multiple = 0.5\n'
+    )
     with pytest.raises(InvalidInput, match="rhythm_multiple"):
         load_trigger_rules(path)
 

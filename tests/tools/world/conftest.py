@@ -34,8 +34,11 @@ def seed_sqlite(directory: Path, customers: int, seed: int, population: Path = D
     spec = load_population(population)
     url = f"sqlite+aiosqlite:///{directory / 'world.db'}"
     request = WorldRequest(spec, customers, seed, spec.world.months, spec.world.end_date)
-    result = asyncio.run(seed_world(url, directory / "truth", request, population_name=spec.world.name,
-                                    reset=False, progress=Silent()))
+    result = asyncio.run(
+        seed_world(
+            url, directory / "truth", request, population_name=spec.world.name, reset=False, progress=Silent()
+        )
+    )
     return Seeded(url, directory / "truth", spec, result)
 
 

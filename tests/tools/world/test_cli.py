@@ -45,7 +45,9 @@ def _last_day(conn: sqlite3.Connection) -> date:
 
 def test_seed_prints_a_summary_and_world_summary_repeats_it(env: Path) -> None:
     url = f"sqlite:///{env / 'demo.db'}"
-    result = CliRunner().invoke(app, ["seed", "--customers", "120", "--seed", "3", "--months", "4", "--db", url])
+    result = CliRunner().invoke(
+        app, ["seed", "--customers", "120", "--seed", "3", "--months", "4", "--db", url]
+    )
     assert result.exit_code == 0, result.output
     assert "members" in result.stdout and "120" in result.stdout and "abandoned carts" in result.stdout
     assert "hidden traits" in result.stderr and list((env / "truth").glob("world-*-seed3.npz"))
@@ -55,16 +57,19 @@ def test_seed_prints_a_summary_and_world_summary_repeats_it(env: Path) -> None:
     now = utcnow()
     with sqlite3.connect(env / "demo.db") as conn:
         last_day = _last_day(conn)
-        covering = conn.execute("SELECT COUNT(*) FROM budgets WHERE period_start <= ? AND period_end > ?",
-                                (now.isoformat(" "), now.isoformat(" "))).fetchone()[0]
+        covering = conn.execute(
+            "SELECT COUNT(*) FROM budgets WHERE period_start <= ? AND period_end > ?",
+            (now.isoformat(" "), now.isoformat(" ")),
+        ).fetchone()[0]
     assert last_day == now.date() - timedelta(days=1)
     assert covering == len(UseCase)
 
 
 def test_seed_ends_on_the_end_date_given(env: Path) -> None:
     url = f"sqlite:///{env / 'fixed.db'}"
-    result = CliRunner().invoke(app, ["seed", "--customers", "40", "--months", "2", "--end-date", "2026-05-31",
-                                      "--db", url])
+    result = CliRunner().invoke(
+        app, ["seed", "--customers", "40", "--months", "2", "--end-date", "2026-05-31", "--db", url]
+    )
     assert result.exit_code == 0, result.output
     with sqlite3.connect(env / "fixed.db") as conn:
         assert _last_day(conn) == date(2026, 5, 31)
@@ -90,19 +95,25 @@ def _other_version(path: Path) -> str:
     return url
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--customers", "-5"], "--customers must be between 1"),
-    (["--customers", "0"], "--customers must be between 1"),
-    (["--months", "0"], "--months must be between 1 and 60"),
-    (["--seed", "-1"], "--seed must be between 0"),
-    (["--end-date", "31/05/2026"], "--end-date must be a date"),
-    (["--db", "not a url"], "malformed database URL"),
-    (["--db", "mysql://u@h/db"], "unsupported database"),
-    (["--db", "sqlite:////no/such/dir/w.db"], "does not exist"),
-    (["--db", "sqlite:////etc/hostname/w.db"], "cannot create database"),
-    (["--population", "/no/such/population.toml"], "population file /no/such/population.toml does not exist"),
-    (["--db", "OTHER_VERSION"], "schema revision 0999"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--customers", "-5"], "--customers must be between 1"),
+        (["--customers", "0"], "--customers must be between 1"),
+        (["--months", "0"], "--months must be between 1 and 60"),
+        (["--seed", "-1"], "--seed must be between 0"),
+        (["--end-date", "31/05/2026"], "--end-date must be a date"),
+        (["--db", "not a url"], "malformed database URL"),
+        (["--db", "mysql://u@h/db"], "unsupported database"),
+        (["--db", "sqlite:////no/such/dir/w.db"], "does not exist"),
+        (["--db", "sqlite:////etc/hostname/w.db"], "cannot create database"),
+        (
+            ["--population", "/no/such/population.toml"],
+            "population file /no/such/population.toml does not exist",
+        ),
+        (["--db", "OTHER_VERSION"], "schema revision 0999"),
+    ],
+)
 def test_bad_input_is_one_clear_line(env: Path, args: list[str], message: str) -> None:
     if "OTHER_VERSION" in args:
         args = ["--db", _other_version(env / "old.db")]
@@ -117,8 +128,11 @@ def test_bad_input_is_one_clear_line(env: Path, args: list[str], message: str) -
 
 def test_bad_population_names_the_field(env: Path) -> None:
     bad = env / "bad.toml"
-    bad.write_text((Path(seed_cli.__file__).parents[2] / "tools" / "world" / "default_population.toml").read_text()
-                   .replace("skus = 720", "skus = -1"))
+    bad.write_text(
+        (Path(seed_cli.__file__).parents[2] / "tools" / "world" / "default_population.toml")
+        .read_text()
+        .replace("skus = 720", "skus = -1")
+    )
     result = CliRunner().invoke(app, ["seed", "--population", str(bad), "--db", f"sqlite:///{env / 'x.db'}"])
     assert result.exit_code == 2 and "catalogue.skus" in result.stderr and result.stderr.count("\n") == 1
     assert not (env / "x.db").exists()

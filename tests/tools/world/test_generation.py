@@ -19,7 +19,9 @@ END = np.datetime64("2026-06-01T00:00:00", "us")
 
 @pytest.fixture(scope="module")
 def world(default_population: Population) -> World:
-    return generate_world(WorldRequest(default_population, 2_000, 5, 12, default_population.world.end_date), Silent())
+    return generate_world(
+        WorldRequest(default_population, 2_000, 5, 12, default_population.world.end_date), Silent()
+    )
 
 
 def _equal(a: object, b: object) -> bool:
@@ -48,8 +50,12 @@ def test_same_seed_same_world_other_seed_other_world(default_population: Populat
 def test_history_ends_on_the_end_date_whatever_today_is(default_population: Population) -> None:
     world = generate_world(WorldRequest(default_population, 200, 1, 3, date(2019, 3, 15)), Silent())
     start, end = np.datetime64("2018-12-16", "us"), np.datetime64("2019-03-16", "us")
-    for name, column in [("orders", "placed_at"), ("events", "occurred_at"), ("contacts", "sent_at"),
-                         ("outcomes", "occurred_at")]:
+    for name, column in [
+        ("orders", "placed_at"),
+        ("events", "occurred_at"),
+        ("contacts", "sent_at"),
+        ("outcomes", "occurred_at"),
+    ]:
         values = world.tables[name][column]
         assert values.min() >= start and values.max() < end, name
     assert (world.tables["competitor_signals"]["ends_at"] > end).any()
@@ -63,19 +69,38 @@ def test_catalogue_shape(world: World) -> None:
     launched = products["launched_at"]
     assert ((launched > END - np.timedelta64(92, "D")) & (launched < END)).sum() > 10
     names = dict(zip(range(1, len(categories["name"]) + 1), categories["name"], strict=True))
-    edges = {(names[a], names[b]) for a, b in zip(world.tables["category_complements"]["category_id"],
-                                                   world.tables["category_complements"]["complement_id"], strict=True)}
-    assert {("Winter jackets", "Gloves"), ("Winter jackets", "Boots"), ("Coffee machines", "Coffee beans"),
-            ("Dog beds and accessories", "Dog food")} <= edges
+    edges = {
+        (names[a], names[b])
+        for a, b in zip(
+            world.tables["category_complements"]["category_id"],
+            world.tables["category_complements"]["complement_id"],
+            strict=True,
+        )
+    }
+    assert {
+        ("Winter jackets", "Gloves"),
+        ("Winter jackets", "Boots"),
+        ("Coffee machines", "Coffee beans"),
+        ("Dog beds and accessories", "Dog food"),
+    } <= edges
 
 
 def test_list_margins_stay_in_each_departments_band(world: World, default_population: Population) -> None:
     products, categories = world.tables["products"], world.tables["categories"]
     department = np.array(categories["department"], dtype=object)[products["category_id"] - 1]
     margin = 1 - products["unit_cost"] / products["price"]
-    by_name = {"Outerwear": "outerwear", "Apparel": "apparel", "Accessories": "accessories", "Footwear": "footwear",
-               "Home & Kitchen": "home_kitchen", "Pantry": "pantry", "Pets": "pets", "Beauty": "beauty",
-               "Outdoor & Garden": "outdoor_garden", "Electronics": "electronics"}
+    by_name = {
+        "Outerwear": "outerwear",
+        "Apparel": "apparel",
+        "Accessories": "accessories",
+        "Footwear": "footwear",
+        "Home & Kitchen": "home_kitchen",
+        "Pantry": "pantry",
+        "Pets": "pets",
+        "Beauty": "beauty",
+        "Outdoor & Garden": "outdoor_garden",
+        "Electronics": "electronics",
+    }
     for name, key in by_name.items():
         band = default_population.catalogue.departments[key].margin
         rows = margin[department == name]
@@ -125,17 +150,24 @@ def test_members_buy_what_they_like_when_they_like(world: World) -> None:
     assert own > 0.4 and own > 3 * other
 
     zones = np.array(world.tables["customers"]["time_zone"], dtype=object)[orders["customer_id"] - 1]
-    local = np.array([
-        (datetime.fromisoformat(str(t)[:19]).replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(z))).hour
-        for t, z in zip(orders["placed_at"][:3000], zones[:3000], strict=True)])
+    local = np.array(
+        [
+            (datetime.fromisoformat(str(t)[:19]).replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(z))).hour
+            for t, z in zip(orders["placed_at"][:3000], zones[:3000], strict=True)
+        ]
+    )
     preferred = world.truth.preferred_hour[orders["customer_id"][:3000] - 1]
     distance = np.minimum(np.abs(local - preferred), 24 - np.abs(local - preferred))
     assert (distance <= 3).mean() > 0.5  # a uniform hour would give 7/24
 
 
 def test_replenishers_come_back_on_their_cycle(world: World) -> None:
-    truth, lines, orders, products = world.truth, world.tables["order_lines"], world.tables["orders"], world.tables[
-        "products"]
+    truth, lines, orders, products = (
+        world.truth,
+        world.tables["order_lines"],
+        world.tables["orders"],
+        world.tables["products"],
+    )
     beans = list(world.tables["categories"]["name"]).index("Coffee beans") + 1
     k = list(truth.replenish_category_id).index(beans)
     bean_orders = np.unique(lines["order_id"][products["category_id"][lines["product_id"] - 1] == beans])
@@ -162,9 +194,19 @@ def test_lapsed_members_stop_ordering(world: World) -> None:
 
 def test_contacts_respect_consent_and_opt_outs(world: World) -> None:
     contacts, consents = world.tables["contacts"], world.tables["channel_consents"]
-    key = {(c, ch): (g, o) for c, ch, g, o in zip(consents["customer_id"], consents["channel"], consents["granted"],
-                                                    consents["opted_out_at"], strict=True)}
-    for customer, channel, sent in zip(contacts["customer_id"], contacts["channel"], contacts["sent_at"], strict=True):
+    key = {
+        (c, ch): (g, o)
+        for c, ch, g, o in zip(
+            consents["customer_id"],
+            consents["channel"],
+            consents["granted"],
+            consents["opted_out_at"],
+            strict=True,
+        )
+    }
+    for customer, channel, sent in zip(
+        contacts["customer_id"], contacts["channel"], contacts["sent_at"], strict=True
+    ):
         granted, opted_out = key[(customer, channel)]
         assert granted or (not np.isnat(opted_out) and sent <= opted_out)
     unsubscribed = consents["opted_out_at"] > END - np.timedelta64(365, "D")
@@ -176,16 +218,23 @@ def test_sends_avoid_quiet_hours(world: World) -> None:
     member = contacts["customer_id"][:20_000] - 1
     zone = np.array(customers["time_zone"], dtype=object)[member]
     start, end = customers["quiet_start_hour"][member], customers["quiet_end_hour"][member]
-    local = np.array([datetime.fromisoformat(str(t)[:19]).replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(z)).hour
-                      for t, z in zip(contacts["sent_at"][:20_000], zone, strict=True)])
+    local = np.array(
+        [
+            datetime.fromisoformat(str(t)[:19]).replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(z)).hour
+            for t, z in zip(contacts["sent_at"][:20_000], zone, strict=True)
+        ]
+    )
     quiet = np.where(start > end, (local >= start) | (local < end), (local >= start) & (local < end))
     assert quiet.mean() < 0.002  # only on the two daylight-saving switch days
 
 
-def test_members_look_like_people_and_a_few_carry_injections(world: World, default_population: Population) -> None:
+def test_members_look_like_people_and_a_few_carry_injections(
+    world: World, default_population: Population
+) -> None:
     customers = world.tables["customers"]
     injected = np.array([note in INJECTIONS for note in customers["notes"]]) | np.isin(
-        customers["first_name"], INJECTED_FIRST_NAMES)
+        customers["first_name"], INJECTED_FIRST_NAMES
+    )
     assert injected.sum() > 0 and np.array_equal(injected, world.truth.injected)
     assert injected.mean() < 4 * default_population.members.injection_share
     assert np.isin(customers["first_name"][~injected], FIRST_NAMES).all()
@@ -199,7 +248,9 @@ def test_offers_budgets_and_competitors(world: World) -> None:
     assert set(world.tables["offer_templates"]["type"]) == {t.value for t in OfferType}
     budgets = world.tables["budgets"]
     assert sorted(budgets["use_case"]) == sorted(u.value for u in UseCase)
-    assert (budgets["period_start"] <= END - np.timedelta64(1, "D")).all() and (budgets["period_end"] >= END).all()
+    assert (budgets["period_start"] <= END - np.timedelta64(1, "D")).all() and (
+        budgets["period_end"] >= END
+    ).all()
     assert set(world.tables["contacts"]["offer_code"]) <= set(world.tables["offer_templates"]["code"])
     signals = world.tables["competitor_signals"]
     assert ((signals["starts_at"] < END) & (signals["ends_at"] > END)).sum() >= 1

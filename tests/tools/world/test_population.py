@@ -19,6 +19,7 @@ def test_shipped_populations_validate(path: Path) -> None:
 def test_the_two_populations_differ_where_they_say(default_population) -> None:
     grocer = load_population(GROCER)
     assert grocer.traits.price_sensitivity.mean > default_population.traits.price_sensitivity.mean
+
     def pantry_share(population: Population) -> float:
         departments = population.catalogue.departments
         return departments["pantry"].weight / sum(d.weight for d in departments.values())
@@ -34,17 +35,31 @@ def _edited(tmp_path: Path, old: str, new: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("old", "new", "field"), [
-    ("price_sensitivity = { alpha = 2.0, beta = 3.5 }", "price_sensitivity = { alpha = -2.0, beta = 3.5 }",
-     "traits.price_sensitivity.alpha"),
-    ("skus = 720 ", "skus = 'many' ", "catalogue.skus"),
-    ("[catalogue.departments.electronics]", "[catalogue.departments.garden_gnomes]", "catalogue.departments"),
-    ("margin = { low = 0.52, high = 0.66 }", "margin = { low = 0.7, high = 0.66 }", "catalogue.departments.outerwear"),
-    ("cannibalisation = 0.08 ", "cannibalisation = 1.08 ", "response.cannibalisation"),
-    ("decay_days = 2.0", "decay_days = -2.0", "response.intent.decay_days"),
-    ("months = 12 ", "months = 12\nmoths = 3 ", "world.moths"),
-    ("NZ = 0.05 }", "NZ = 0.05, Mars = 1.0 }", "members.regions"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        (
+            "price_sensitivity = { alpha = 2.0, beta = 3.5 }",
+            "price_sensitivity = { alpha = -2.0, beta = 3.5 }",
+            "traits.price_sensitivity.alpha",
+        ),
+        ("skus = 720 ", "skus = 'many' ", "catalogue.skus"),
+        (
+            "[catalogue.departments.electronics]",
+            "[catalogue.departments.garden_gnomes]",
+            "catalogue.departments",
+        ),
+        (
+            "margin = { low = 0.52, high = 0.66 }",
+            "margin = { low = 0.7, high = 0.66 }",
+            "catalogue.departments.outerwear",
+        ),
+        ("cannibalisation = 0.08 ", "cannibalisation = 1.08 ", "response.cannibalisation"),
+        ("decay_days = 2.0", "decay_days = -2.0", "response.intent.decay_days"),
+        ("months = 12 ", "months = 12\nmoths = 3 ", "world.moths"),
+        ("NZ = 0.05 }", "NZ = 0.05, Mars = 1.0 }", "members.regions"),
+    ],
+)
 def test_a_bad_field_is_named(tmp_path: Path, old: str, new: str, field: str) -> None:
     with pytest.raises(InvalidInput, match=f"{tmp_path / 'population.toml'}: {field}") as caught:
         load_population(_edited(tmp_path, old, new))

@@ -13,8 +13,18 @@ from tools.storage.db import Database
 from tools.storage.models import Base
 from tools.world.truth import HiddenTraits, load_truth, truth_file_name
 
-TRAIT_WORDS = ("sensitiv", "taste", "responsive", "hazard", "churn", "preferred", "purchase_rate", "cycle", "truth",
-               "trait")
+TRAIT_WORDS = (
+    "sensitiv",
+    "taste",
+    "responsive",
+    "hazard",
+    "churn",
+    "preferred",
+    "purchase_rate",
+    "cycle",
+    "truth",
+    "trait",
+)
 
 
 @dataclass(frozen=True)
@@ -25,7 +35,8 @@ class Location:
 
 def test_no_table_or_column_holds_a_trait() -> None:
     names = [t.name for t in Base.metadata.tables.values()] + [
-        c.name for t in Base.metadata.tables.values() for c in t.columns]
+        c.name for t in Base.metadata.tables.values() for c in t.columns
+    ]
     assert not [n for n in names if any(word in n for word in TRAIT_WORDS)]
 
 
@@ -34,9 +45,14 @@ async def test_the_database_only_names_the_truth_file(seeded_db: Database, seede
     sensitivity = {round(float(v), 4) for v in truth.price_sensitivity}
     async with seeded_db.engine.connect() as conn:
         note = (await conn.execute(text("SELECT world_note FROM schema_info"))).scalar()
-        rates = (await conn.execute(text(
-            "SELECT discount_pct FROM offer_templates UNION SELECT strength FROM category_complements "
-            "UNION SELECT weekly_demand FROM inventory"))).scalars()
+        rates = (
+            await conn.execute(
+                text(
+                    "SELECT discount_pct FROM offer_templates UNION SELECT strength FROM category_complements "
+                    "UNION SELECT weekly_demand FROM inventory"
+                )
+            )
+        ).scalars()
         leaked = sensitivity & {round(float(r), 4) for r in rates if r is not None}
     assert seeded.result.truth_path.name in note and "sensitiv" not in note
     assert len(leaked) < 3  # a chance collision at four decimals, not a column of traits
@@ -48,7 +64,9 @@ def test_truth_loads_by_path_and_by_settings(seeded: Seeded) -> None:
     by_settings = load_truth(Location(seeded.truth_dir, seeded.url))
     by_seed = load_truth(Location(seeded.truth_dir, seeded.url), seed=11)
     for truth in (by_settings, by_seed):
-        assert isinstance(truth, HiddenTraits) and np.array_equal(truth.channel_response, by_path.channel_response)
+        assert isinstance(truth, HiddenTraits) and np.array_equal(
+            truth.channel_response, by_path.channel_response
+        )
     assert by_path.seed == 11 and len(by_path.customer_id) == 400 and by_path.taste.shape == (400, 50)
     assert np.allclose(by_path.taste.sum(axis=1), 1, atol=1e-5)
     assert by_path.population.response == seeded.population.response

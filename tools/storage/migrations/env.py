@@ -12,8 +12,12 @@ from tools.storage.models import Base
 
 def run_on(connection: Connection) -> None:
     # SQLite alters a table by copying it; batch mode does that for every ALTER the scripts issue.
-    context.configure(connection=connection, target_metadata=Base.metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
