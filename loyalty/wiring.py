@@ -89,7 +89,9 @@ def claude_config(settings: Settings) -> "ClaudeConfig":
     from agents.models.retry_wait import WaitRetryAfter
 
     roles = {"orchestrator": settings.model_orchestrator, "guard": settings.model_guard}
-    roles |= dict.fromkeys(("reactivation", "cart_abandonment", "upsell", "competitive_response"), settings.model_specialist)
+    roles |= dict.fromkeys(
+        ("reactivation", "cart_abandonment", "upsell", "competitive_response"), settings.model_specialist
+    )
     retry = RetryConfig(
         stop=stop_after_attempt(settings.claude_retries + 1),
         wait=WaitRetryAfter(max_seconds=settings.claude_retry_max_wait_seconds),

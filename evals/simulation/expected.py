@@ -131,7 +131,10 @@ class Valuer:
         intent = raw * np.where(meets, 1.0, params.intent.off_target)
 
         hours = np.array(
-            [self._hour_distance(o, int(truth.preferred_hour[m])) for o, m in zip(offers, member, strict=True)]
+            [
+                self._hour_distance(o, int(truth.preferred_hour[m]))
+                for o, m in zip(offers, member, strict=True)
+            ]
         )
         perceived = np.array([world.response.perceived_value(offer_spec(o)) for o in offers])
         exposure = Exposure(
