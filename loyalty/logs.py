@@ -49,7 +49,7 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
 
 def stdlib_handler(console: bool) -> logging.Handler:
     """Stderr for stdlib loggers: readable lines in a terminal, else JSON lines like structlog's."""
-    handler = logging.StreamHandler(_CurrentStderr())  # type: ignore[arg-type]
+    handler = logging.StreamHandler(_CurrentStderr())
     if console:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     else:

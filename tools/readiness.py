@@ -9,9 +9,10 @@ nothing to fire on) are listed as warnings.
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import UseCase
@@ -217,7 +218,7 @@ async def readiness(
     )
 
 
-async def _count(conn: AsyncConnection, query) -> int:  # type: ignore[no-untyped-def]
+async def _count(conn: AsyncConnection, query: Select[Any]) -> int:
     return int(await conn.scalar(select(func.count()).select_from(query.limit(1).subquery())) or 0)
 
 

@@ -148,7 +148,7 @@ async def world_statistics(world: SimWorld) -> dict[str, float]:
         if not members:
             continue
         fresh = replace(moments, intent=np.where(moments.intent_kind == kind, level, 0.0))
-        cats = [
+        cats: list[tuple[str, ...]] = [
             (names[int(moments.intent_category[np.searchsorted(truth.customer_id, m)])],) for m in members
         ]
         flow = send(members, "REMINDER", cats, moments_=fresh)

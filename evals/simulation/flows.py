@@ -132,6 +132,8 @@ class Flows:
                 )
         carted = {m for m, _, _ in carts}
         for member, category, count in sorted(views, key=lambda r: -r[2]):
+            if category is None:  # the query excludes these; the column is nullable
+                continue
             if count >= 2 and member not in carted and not ordered_since(member, naive - timedelta(days=1)):
                 propose(
                     Planned(

@@ -49,8 +49,8 @@ class SqlDecisionLog:
         async with self._db.engine.begin() as conn:
             await bulk_insert(
                 conn,
-                table,
-                {  # type: ignore[arg-type]
+                table,  # type: ignore[arg-type]
+                {
                     "trace_id": [r[0] for r in rows],
                     "step": [r[1] for r in rows],
                     "agent": [r[2] for r in rows],

@@ -82,7 +82,7 @@ def current_budgets(spec: Budgets, clock: Timeline, rng: np.random.Generator) ->
     "today" when seeded to end yesterday) is always covered, even when the world ends on a month's
     last day (the period then spans two months)."""
     month = np.datetime64(clock.last, "M")
-    following = np.datetime64(np.datetime64(clock.last, "D") + 1, "M")
+    following = (np.datetime64(clock.last, "D") + 1).astype("datetime64[M]")
     use_cases = [u.value for u in UseCase]
     amount = np.array([spec.amount[u] for u in use_cases])
     spent = np.round(amount * rng.uniform(spec.spent_share.low, spec.spent_share.high, len(amount)), 2)
