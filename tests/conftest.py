@@ -80,3 +80,8 @@ def _network_kill_switch() -> Iterator[None]:
         patch.setattr(httpx2.AsyncHTTPTransport, "handle_async_request", handle_async_request)
         patch.setattr(httpx2.HTTPTransport, "handle_request", handle_request)
         yield
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

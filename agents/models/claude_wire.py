@@ -25,11 +25,12 @@ from anthropic.types import StopReason as AnthropicStopReason
 from pydantic import JsonValue
 
 from agents import messages as m
+from agents.errors import ModelOutputError
 from agents.models.base import ToolDefinition
 from agents.models.pricing import ModelPrice
 
 
-class MalformedResponse(Exception):
+class MalformedResponse(ModelOutputError):
     """The API answered 200 with a body that is not a whole message (not JSON, no content, no
     usage): treated like a transient failure (retried, then the fallback answers)."""
 

@@ -180,7 +180,7 @@ async def member_ids(conn: AsyncConnection, external: set[str]) -> dict[str, int
                 Customer.external_id.in_(names[start : start + IN_QUERY])
             )
         )
-        found.update(dict(rows))
+        found.update((key, value) for key, value in rows)
     return found
 
 

@@ -117,7 +117,7 @@ async def _product_ids(conn: AsyncConnection, skus: set[str]) -> dict[str, int]:
         rows = await conn.execute(
             select(Product.sku, Product.id).where(Product.sku.in_(names[start : start + IN_QUERY]))
         )
-        found.update(dict(rows))
+        found.update((key, value) for key, value in rows)
     return found
 
 

@@ -547,9 +547,11 @@ def _queries(dialect: str, scope: Literal["all", "one", "named"]) -> _Queries:
             .group_by(e.customer_id)
         ),
         visits=(
+            # DISTINCT, not GROUP BY the expression: PostgreSQL does not see two copies of an
+            # expression with bound parameters as the same one.
             select(e.customer_id, hour_number(e.occurred_at))
             .where(e.occurred_at < as_of, e.type.not_in(NOT_VISITS), only(e.customer_id))
-            .group_by(e.customer_id, hour_number(e.occurred_at))
+            .distinct()
         ),
         # Additions and removals change the count or the largest id; renames almost always the lengths
         # (the service also rereads the categories every FRAME_REUSE).

@@ -20,5 +20,5 @@ def test_the_page_shows_each_policy_and_charts_its_margin(tmp_path: Path) -> Non
     assert "<title>Sim &amp; co</title>" in page and "<li>two seeds</li>" in page
     assert "<b>blast</b>" not in page and "&lt;b&gt;blast&lt;/b&gt;" in page
     assert "120.000<br><small>[110.000, 130.000]</small>" in page
-    values = re.findall(r'aria-label="Incremental margin \(\$\)".*?</svg>', page, re.S)[0]
+    values = re.findall(r'aria-label="Realised incremental margin \(\$\)".*?</svg>', page, re.S)[0]
     assert re.findall(r'data-value="([-\d.]+)"', values) == ["120.0000", "-40.0000"]
