@@ -15,6 +15,7 @@ from agents.loop import run_agent
 from agents.models.claude import ClaudeConfig, ClaudeModel, RetryConfig
 from agents.models.local import EchoPolicy, LocalModel
 from loyalty.cli.app import app
+from loyalty.cli.common import console
 from tests.agents import fake_anthropic as fake
 from tests.db_fixtures import fresh_database
 from tools.decisions.log import SqlDecisionLog
@@ -60,14 +61,16 @@ async def test_usage_by_agent_and_model(db: Database) -> None:
     assert await paid_tokens_since(db, datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=1)) == 1_065
 
 
-def test_the_usage_command(tmp_path: Path) -> None:
+def test_the_usage_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The CLI's console measured its terminal when first imported (80 columns under xdist).
+    monkeypatch.setattr(console, "width", 200)
     async def prepare() -> None:
         async with fresh_database("sqlite", tmp_path) as store:
             await log_some_runs(store)
 
     asyncio.run(prepare())
     url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
-    result = CliRunner().invoke(app, ["usage", "--since", "24h", "--db", url], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(app, ["usage", "--since", "24h", "--db", url])
     assert result.exit_code == 0, result.output
     assert "claude-sonnet-4-6" in result.stdout and "90%" in result.stdout
     assert "(1 unpriced)" in result.stdout
