@@ -64,6 +64,7 @@ async def test_usage_by_agent_and_model(db: Database) -> None:
 def test_the_usage_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The CLI's console measured its terminal when first imported (80 columns under xdist).
     monkeypatch.setattr(console, "width", 200)
+
     async def prepare() -> None:
         async with fresh_database("sqlite", tmp_path) as store:
             await log_some_runs(store)
