@@ -26,6 +26,7 @@ from tools.importers.row_files import (
     IN_QUERY,
     ImportSummary,
     Rejects,
+    ids_by_key,
     parse_field_map,
     read_rows,
     validated,
@@ -172,16 +173,7 @@ async def import_consents(
 
 async def member_ids(conn: AsyncConnection, external: set[str]) -> dict[str, int]:
     """Internal ids of the members with these external ids (the unknown ones are absent)."""
-    found: dict[str, int] = {}
-    names = sorted(external)
-    for start in range(0, len(names), IN_QUERY):
-        rows = await conn.execute(
-            select(Customer.external_id, Customer.id).where(
-                Customer.external_id.in_(names[start : start + IN_QUERY])
-            )
-        )
-        found.update((key, value) for key, value in rows)
-    return found
+    return await ids_by_key(conn, Customer.external_id, Customer.id, external)
 
 
 async def _stored(conn: AsyncConnection, members: list[int]) -> dict[tuple[int, str], datetime]:

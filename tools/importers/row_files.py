@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import InstrumentedAttribute
 
 from tools.errors import InvalidInput
 from tools.storage.files import staged
@@ -141,3 +144,16 @@ class ImportSummary(BaseModel):
             f"{self.rejected:,} rejected"
         )
         return text + (f" (reasons in {self.rejects_path})" if self.rejected and self.rejects_path else "")
+
+
+async def ids_by_key(
+    conn: AsyncConnection, key: InstrumentedAttribute[str], id_: InstrumentedAttribute[int], keys: set[str]
+) -> dict[str, int]:
+    """The ids of the rows whose `key` column holds one of `keys` (unknown keys are absent), read
+    IN_QUERY keys at a time."""
+    found: dict[str, int] = {}
+    names = sorted(keys)
+    for start in range(0, len(names), IN_QUERY):
+        rows = await conn.execute(select(key, id_).where(key.in_(names[start : start + IN_QUERY])))
+        found.update((name, row_id) for name, row_id in rows)
+    return found

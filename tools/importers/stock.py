@@ -16,7 +16,15 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.importers.consents import naive_utc
-from tools.importers.row_files import IN_QUERY, ImportSummary, Rejects, parse_field_map, read_rows, validated
+from tools.importers.row_files import (
+    IN_QUERY,
+    ImportSummary,
+    Rejects,
+    ids_by_key,
+    parse_field_map,
+    read_rows,
+    validated,
+)
 from tools.storage.db import Database
 from tools.storage.models import Inventory, Product
 from tools.storage.runtime import begin_write
@@ -63,7 +71,7 @@ async def import_stock(
     summary = ImportSummary(what=f"stock from {path.name}", rejects_path=rejects_path)
     async with db.engine.begin() as conn:
         await begin_write(conn)
-        products = await _product_ids(conn, {row.sku for _, row in rows})
+        products = await ids_by_key(conn, Product.sku, Product.id, {row.sku for _, row in rows})
         latest: dict[int, StockRow] = {}
         for raw, row in rows:
             if (product_id := products.get(row.sku)) is None:
@@ -108,17 +116,6 @@ async def import_stock(
     summary.rejected = len(rejects.rows)
     rejects.write(rejects_path)
     return summary
-
-
-async def _product_ids(conn: AsyncConnection, skus: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    names = sorted(skus)
-    for start in range(0, len(names), IN_QUERY):
-        rows = await conn.execute(
-            select(Product.sku, Product.id).where(Product.sku.in_(names[start : start + IN_QUERY]))
-        )
-        found.update((key, value) for key, value in rows)
-    return found
 
 
 async def _stored(conn: AsyncConnection, products: list[int]) -> dict[int, tuple[datetime, int, float, bool]]:
