@@ -1,6 +1,7 @@
 """`loyalty import ...`: bring real data in (Complete Journey, or a transactions CSV), with progress
 bars and a data-quality audit at the end."""
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -176,20 +177,15 @@ def consents(
     """Consent per member and channel (granted or withdrawn, when, double opt-in where the channel
     needs it). Newer wins; safe to run twice. Exits 1 when rows were refused."""
     settings = settings_for(db)
-
-    async def go() -> ImportSummary:
-        async with checked_database(settings.db_url) as store:
-            return await import_consents(
-                store,
-                file,
-                column_map or [],
-                now=utcnow(),
-                rejects_path=rejects or _rejects_beside(file),
-                double_opt_in=settings.double_opt_in_channels,
-                encoding=encoding,
-            )
-
-    _print_summary(run(go()))
+    _import_rows(
+        import_consents,
+        settings.db_url,
+        file,
+        column_map,
+        rejects,
+        encoding,
+        double_opt_in=settings.double_opt_in_channels,
+    )
 
 
 @app.command("contacts")
@@ -202,20 +198,7 @@ def contacts(
 ) -> None:
     """How to reach each member: e-mail, phone, time zone, preferred language. An empty cell keeps
     what is stored; safe to run twice. Exits 1 when rows were refused."""
-    settings = settings_for(db)
-
-    async def go() -> ImportSummary:
-        async with checked_database(settings.db_url) as store:
-            return await import_contacts(
-                store,
-                file,
-                column_map or [],
-                now=utcnow(),
-                rejects_path=rejects or _rejects_beside(file),
-                encoding=encoding,
-            )
-
-    _print_summary(run(go()))
+    _import_rows(import_contacts, settings_for(db).db_url, file, column_map, rejects, encoding)
 
 
 @app.command("stock")
@@ -228,20 +211,7 @@ def stock(
 ) -> None:
     """Units on hand per SKU (the inventory rule keeps offers off what is out). Newer counts win;
     safe to run twice. Exits 1 when rows were refused."""
-    settings = settings_for(db)
-
-    async def go() -> ImportSummary:
-        async with checked_database(settings.db_url) as store:
-            return await import_stock(
-                store,
-                file,
-                column_map or [],
-                now=utcnow(),
-                rejects_path=rejects or _rejects_beside(file),
-                encoding=encoding,
-            )
-
-    _print_summary(run(go()))
+    _import_rows(import_stock, settings_for(db).db_url, file, column_map, rejects, encoding)
 
 
 @app.command("products")
@@ -260,17 +230,30 @@ def products(
 ) -> None:
     """The catalogue with cost or margin per SKU and the categories that go together. An empty cell
     keeps what is stored; safe to run twice. Exits 1 when rows were refused."""
-    settings = settings_for(db)
+    _import_rows(import_products, settings_for(db).db_url, file, column_map, rejects, encoding)
+
+
+def _import_rows(
+    importer: Callable[..., Awaitable[ImportSummary]],
+    db_url: str,
+    file: Path,
+    column_map: list[str] | None,
+    rejects: Path | None,
+    encoding: str,
+    **options: object,
+) -> None:
+    """Run one of the row-file importers (same arguments, same summary) and print its line."""
 
     async def go() -> ImportSummary:
-        async with checked_database(settings.db_url) as store:
-            return await import_products(
+        async with checked_database(db_url) as store:
+            return await importer(
                 store,
                 file,
                 column_map or [],
                 now=utcnow(),
                 rejects_path=rejects or _rejects_beside(file),
                 encoding=encoding,
+                **options,
             )
 
     _print_summary(run(go()))
