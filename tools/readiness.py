@@ -222,44 +222,33 @@ async def _count(conn: AsyncConnection, query: Select[Any]) -> int:
     return int(await conn.scalar(select(func.count()).select_from(query.limit(1).subquery())) or 0)
 
 
+EVENTS_FIX = "loyalty events ingest FILE (or `loyalty events serve`)"
+
+
+async def _events_since(
+    conn: AsyncConnection, kind: str, since: datetime, now: datetime, why: str
+) -> tuple[str, str] | None:
+    """None when an event of `kind` arrived in [since, now]; else (why not, what fixes it)."""
+    found = select(BehaviouralEvent.id).where(
+        BehaviouralEvent.type == kind,
+        BehaviouralEvent.occurred_at >= since,
+        BehaviouralEvent.occurred_at <= now,
+    )
+    return None if await _count(conn, found) else (why, EVENTS_FIX)
+
+
 async def _can_fire(conn: AsyncConnection, rule: TriggerRule, now: datetime) -> tuple[str, str] | None:
     """None when the rule has something to fire on as of `now`; else (why not, what fixes it)."""
-    events = "loyalty events ingest FILE (or `loyalty events serve`)"
-    event = BehaviouralEvent
     match rule:
         case CartAbandoned():
-            since = now - timedelta(hours=rule.max_age_hours)
-            found = select(event.id).where(
-                event.type == "cart_add", event.occurred_at >= since, event.occurred_at <= now
-            )
-            return (
-                None
-                if await _count(conn, found)
-                else (f"no cart_add events in the last {rule.max_age_hours} h", events)
-            )
+            why = f"no cart_add events in the last {rule.max_age_hours} h"
+            return await _events_since(conn, "cart_add", now - timedelta(hours=rule.max_age_hours), now, why)
         case BrowseIntent():
-            since = now - timedelta(days=rule.window_days)
-            found = select(event.id).where(
-                event.type == "view", event.occurred_at >= since, event.occurred_at <= now
-            )
-            return (
-                None
-                if await _count(conn, found)
-                else (f"no view events in the last {rule.window_days} days", events)
-            )
+            why = f"no view events in the last {rule.window_days} days"
+            return await _events_since(conn, "view", now - timedelta(days=rule.window_days), now, why)
         case PostPurchase():
-            since = now - timedelta(hours=rule.max_age_hours)
-            found = select(event.id).where(
-                event.type == "purchase", event.occurred_at >= since, event.occurred_at <= now
-            )
-            return (
-                None
-                if await _count(conn, found)
-                else (
-                    f"no purchase events in the last {rule.max_age_hours} h (imported orders do not fire it)",
-                    events,
-                )
-            )
+            why = f"no purchase events in the last {rule.max_age_hours} h (imported orders do not fire it)"
+            return await _events_since(conn, "purchase", now - timedelta(hours=rule.max_age_hours), now, why)
         case RhythmLapse() | ReplenishmentDue():
             since = now - timedelta(days=rule.history_days if isinstance(rule, RhythmLapse) else 365)
             found = select(Order.id).where(Order.placed_at >= since, Order.placed_at <= now)
