@@ -51,7 +51,8 @@ from tools.profiles.pairs import Pairs, bought_in, first_purchase_after, pair_hi
 from tools.profiles.service import ProfileService
 from tools.profiles.training_data import Snapshots
 from tools.segments.definitions import load_segments
-from tools.storage.db import Database, database, init_schema, utcnow
+from tools.storage.db import Database, database, init_schema
+from tools.time import utcnow
 
 log = structlog.get_logger(__name__)
 

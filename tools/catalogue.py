@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_, select
 
 from policies.vocabulary import UseCase
-from tools.decisions.approvals import naive_utc
 from tools.errors import InvalidInput, NotFound
 from tools.rule_facts import budget_state
 from tools.storage.db import Database
 from tools.storage.models import Budget, Category, CategoryComplement, Inventory, OfferTemplate, Product
+from tools.time import to_storage
 
 
 async def offer_templates(db: Database, *, active_only: bool = True) -> list[dict[str, Any]]:
@@ -85,7 +85,7 @@ async def inventory_status(
 
 
 async def budget_status(db: Database, now: datetime, use_case: UseCase | None = None) -> list[dict[str, Any]]:
-    moment = naive_utc(now)
+    moment = to_storage(now)
     async with db.session() as session:
         query = select(Budget).where(Budget.period_start <= moment, Budget.period_end > moment)
         if use_case:

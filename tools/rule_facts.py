@@ -19,10 +19,10 @@ from policies.context import RecentContact, RuleContext, SkuFacts
 from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
 from tools.contacts import RECENT_CONTACTS, member_with_consents
-from tools.decisions.approvals import naive_utc
 from tools.profiles.profile import Profile
 from tools.storage.db import Database
 from tools.storage.models import Budget, Category, Contact, Inventory, Product, Proposal
+from tools.time import to_storage
 
 if TYPE_CHECKING:  # the service's module brings scikit-learn, which the channels server never needs
     from tools.profiles.service import ProfileService
@@ -115,7 +115,7 @@ async def _recent_contacts(
     session: AsyncSession, customer_id: int, *, now: datetime, lookback: timedelta, ignore_window: timedelta
 ) -> list[tuple[RecentContact, bool]]:
     """Live contacts newest first, each with whether the member ignored it."""
-    moment = naive_utc(now)
+    moment = to_storage(now)
     rows = (await session.execute(_LIVE_CONTACTS, {"member": customer_id, "since": moment - lookback})).all()
     recent = []
     for row in rows:
@@ -145,7 +145,7 @@ async def budget_state(
     session: AsyncSession | AsyncConnection, use_case: UseCase, now: datetime
 ) -> BudgetState:
     budget = (
-        await session.execute(_CURRENT_BUDGET, {"use_case": use_case.value, "now": naive_utc(now)})
+        await session.execute(_CURRENT_BUDGET, {"use_case": use_case.value, "now": to_storage(now)})
     ).first()
     if budget is None:
         return BudgetState(0.0, False)

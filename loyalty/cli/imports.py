@@ -21,7 +21,8 @@ from tools.importers.report import ImportReport
 from tools.importers.row_files import ImportSummary
 from tools.importers.stock import import_stock
 from tools.importers.transactions_csv import CsvOptions, import_transactions_csv
-from tools.storage.db import check_schema, checked_database, database, utcnow
+from tools.storage.db import check_schema, checked_database, database
+from tools.time import utcnow
 
 app = typer.Typer(
     help="Import real data: Complete Journey, a transactions CSV, consents and contacts.",

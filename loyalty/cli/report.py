@@ -21,8 +21,9 @@ from tools.reporting.html import KPI_COLUMNS, interval, kpi_cell, write_html
 from tools.reporting.incrementality import UseCaseLift
 from tools.reporting.period import DEFAULT_DAYS, Period
 from tools.reporting.report import Report, build_report, current_alerts
-from tools.storage.db import Database, checked_database, utcnow
+from tools.storage.db import Database, checked_database
 from tools.storage.models import Contact, Order
+from tools.time import utcnow
 
 RulesOption = Annotated[
     Path | None,

@@ -9,7 +9,8 @@ from rich.table import Table
 
 from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from tools.errors import InvalidInput
-from tools.storage.db import checked_database, database, utcnow
+from tools.storage.db import checked_database, database
+from tools.time import utcnow
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
 from tools.world.seeding import seed_world

@@ -29,7 +29,7 @@ from policies.violation import CheckResult, Severity, Violation
 from policies.vocabulary import Verdict
 from tools.decisions.approvals import record_verdict
 from tools.rule_facts import budget_state, rule_context
-from tools.timestamps import UtcTimestamp
+from tools.time import UtcTimestamp
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 Proposal = Annotated[

@@ -15,11 +15,11 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
 from policies.vocabulary import UseCase
-from tools.decisions.approvals import naive_utc
 from tools.errors import InvalidInput, NotFound
 from tools.storage.db import Database
 from tools.storage.models import Budget
 from tools.storage.runtime import begin_write
+from tools.time import to_storage
 
 
 class UseCaseBudget(BaseModel):
@@ -34,7 +34,7 @@ class UseCaseBudget(BaseModel):
 
 async def set_paused(db: Database, use_case: UseCase, paused: bool, *, now: datetime) -> UseCaseBudget:
     """Pause or resume the budget covering `now`; doing it twice is harmless."""
-    moment = naive_utc(now)
+    moment = to_storage(now)
     async with db.session() as session, session.begin():
         budget = await session.scalar(
             select(Budget).where(
@@ -96,7 +96,7 @@ def _view(budget: Budget) -> UseCaseBudget:
 async def set_budget(db: Database, request: BudgetRequest) -> BudgetChange:
     """Create the use case's budget for the period, or change the amount of the one with exactly
     that period; refuse a period overlapping another, or an amount below what is already spent."""
-    start, end = naive_utc(request.period_start), naive_utc(request.period_end)
+    start, end = to_storage(request.period_start), to_storage(request.period_end)
     async with db.session() as session, session.begin():
         await begin_write(session)
         overlapping = (

@@ -21,10 +21,10 @@ from policies.model import Policy
 from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
 from tools.contacts import ENGAGED, LIVE_STATUSES
-from tools.decisions.approvals import naive_utc
 from tools.nba.scorer import CHANNELS
 from tools.storage.db import Database
 from tools.storage.models import Budget, ChannelConsent, Contact, Customer, Outcome, Proposal
+from tools.time import to_storage
 
 CHUNK = 5_000  # ids per IN list: well inside SQLite's and asyncpg's bind-parameter limits
 WEEK = timedelta(days=7)
@@ -86,7 +86,7 @@ async def read_contact_facts(
     lookback: timedelta,
     ignore_window: timedelta,
 ) -> ContactFacts:
-    moment = naive_utc(now.astimezone(UTC))
+    moment = to_storage(now)
     position = {int(c): i for i, c in enumerate(customer_ids)}
     n = len(customer_ids)
     consents: list[dict[Channel, bool]] = [{} for _ in range(n)]

@@ -33,7 +33,8 @@ from tools.events.rejects import Reject, Rejects
 from tools.storage.bulk import bulk_insert
 from tools.storage.db import Database
 from tools.storage.models import BehaviouralEvent, Category, Customer, Product
-from tools.storage.runtime import begin_write, storage_time
+from tools.storage.runtime import begin_write
+from tools.time import to_storage
 
 log = structlog.get_logger(__name__)
 
@@ -307,7 +308,7 @@ async def _prepare(conn: AsyncConnection, unique: dict[str, _Valid]) -> _Outcome
                 key,
                 customer_id,
                 event.type.value,
-                storage_time(event.occurred_at),
+                to_storage(event.occurred_at),
                 product_id,
                 category_id,
                 event.channel,

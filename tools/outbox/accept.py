@@ -25,10 +25,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.proposal import OfferProposal, content_hash
-from tools.decisions.approvals import naive_utc
 from tools.errors import SendRefused
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
+from tools.time import to_storage
 
 Recheck = Callable[[AsyncSession, OfferProposal], Awaitable[list[str]]]
 
@@ -45,7 +45,7 @@ class SendReceipt:
 async def send_approved(
     db: Database, proposal: OfferProposal, approval_id: str, *, now: datetime, recheck: Recheck | None = None
 ) -> SendReceipt:
-    moment = naive_utc(now)
+    moment = to_storage(now)
     async with db.session() as session, session.begin():
         await _lock_member(session, proposal.customer_id)
         found = (
@@ -109,7 +109,7 @@ def queued_contact(
         "body": proposal.message.text,
         "status": "queued",
         "attempts": 0,
-        "scheduled_at": max(naive_utc(proposal.send_at), moment),
+        "scheduled_at": max(to_storage(proposal.send_at), moment),
     }
 
 

@@ -31,12 +31,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from policies.proposal import OfferProposal
-from tools.decisions.approvals import naive_utc
 from tools.errors import StorageError
 from tools.outbox.accept import SendReceipt, SendRefused, approval_key, cents, check_approval, queued_contact
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
 from tools.storage.runtime import begin_write
+from tools.time import to_storage
 
 log = structlog.get_logger(__name__)
 
@@ -94,7 +94,7 @@ async def send_approved_many(
 ) -> BatchResult:
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
-    moment = naive_utc(now)
+    moment = to_storage(now)
     outcomes: dict[int, SendReceipt | SendRefused] = {}
     replayed: set[int] = set()
     for chunk in _chunks(items, chunk_size):

@@ -11,7 +11,7 @@ Predictions as of a date use models fitted as of that date or earlier, and histo
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import structlog
@@ -38,9 +38,10 @@ from tools.profiles.recent_frames import RecentFrames
 from tools.profiles.search import MemberFilter, MemberPage, find_members
 from tools.profiles.training import TrainingPlan, fit_models, load_training_history
 from tools.segments.definitions import SegmentBook, load_segments
-from tools.storage.db import Database, utcnow
+from tools.storage.db import Database
 from tools.storage.models import Order
 from tools.storage.sqlite_driver import off_the_loop
+from tools.time import to_storage, utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -254,9 +255,7 @@ class ProfileService:
             )
 
     def _moment(self, as_of: datetime | None) -> datetime:
-        moment = as_of if as_of is not None else self.clock()
-        # storage times are naive UTC (tools.storage.base)
-        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+        return to_storage(as_of if as_of is not None else self.clock())
 
 
 def open_profiles(
