@@ -10,11 +10,10 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_, select
 
 from policies.vocabulary import UseCase
+from tools.budgets import budget_state
 from tools.errors import InvalidInput, NotFound
-from tools.rule_facts import budget_state
 from tools.storage.db import Database
-from tools.storage.models import Budget, Category, CategoryComplement, Inventory, OfferTemplate, Product
-from tools.time import to_storage
+from tools.storage.models import Category, CategoryComplement, Inventory, OfferTemplate, Product
 
 
 async def offer_templates(db: Database, *, active_only: bool = True) -> list[dict[str, Any]]:
@@ -82,27 +81,6 @@ async def inventory_status(
     if not rows:
         raise NotFound(f"no products for sku={sku!r} category={category!r}")
     return [_stock_row(p, c, i) for p, c, i in rows]
-
-
-async def budget_status(db: Database, now: datetime, use_case: UseCase | None = None) -> list[dict[str, Any]]:
-    moment = to_storage(now)
-    async with db.session() as session:
-        query = select(Budget).where(Budget.period_start <= moment, Budget.period_end > moment)
-        if use_case:
-            query = query.where(Budget.use_case == use_case.value)
-        rows = (await session.scalars(query.order_by(Budget.use_case))).all()
-    return [
-        {
-            "use_case": b.use_case,
-            "amount": b.amount,
-            "spent": b.spent,
-            "remaining": round(b.amount - b.spent, 2),
-            "period_start": b.period_start.isoformat(),
-            "period_end": b.period_end.isoformat(),
-            "paused": b.paused,
-        }
-        for b in rows
-    ]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from loyalty.cli.campaign import AtOption, clock_for
 from loyalty.cli.common import DbOption, console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from policies.vocabulary import UseCase
-from tools.campaigns.budgets import (
+from tools.budgets import (
     BudgetChange,
     BudgetRequest,
     UseCaseBudget,

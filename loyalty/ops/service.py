@@ -34,7 +34,7 @@ from loyalty.wiring import Product
 from policies.judgement import judge
 from policies.proposal import OfferProposal
 from policies.vocabulary import UseCase
-from tools.campaigns.budgets import UseCaseBudget, set_paused
+from tools.budgets import UseCaseBudget, set_paused
 from tools.campaigns.execute import CampaignResult, execute_campaign
 from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
 from tools.campaigns.preview import CampaignPreview

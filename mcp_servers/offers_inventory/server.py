@@ -26,7 +26,7 @@ from mcp_servers.shared.errors import tool_errors
 from mcp_servers.shared.factory import HttpAuth, new_server
 from mcp_servers.shared.members import MemberRef
 from policies.vocabulary import UseCase
-from tools.catalogue import budget_status as budgets_now
+from tools.budgets import budget_status as budgets_now
 from tools.catalogue import inventory_status as stock_of
 from tools.catalogue import offer_templates
 from tools.catalogue import recommend_bundle as bundle_for
