@@ -49,9 +49,9 @@ from tools.campaigns.verdict_log import (
 from tools.decisions.approvals import decide_review, pending_reviews
 from tools.decisions.log import trace
 from tools.errors import InvalidInput, SendRefused
-from tools.importers.progress import Progress, Silent
 from tools.outbox.deliver import dead_letters
 from tools.profiles.search import MemberFilter
+from tools.progress import Progress, Silent
 
 Segment = Annotated[
     str,

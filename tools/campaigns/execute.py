@@ -33,9 +33,9 @@ from tools.campaigns.verdicts import Inherited, record_inherited
 from tools.contacts import LIVE_STATUSES
 from tools.delivery.quiet_hours import outside_quiet_hours
 from tools.errors import InvalidInput
-from tools.importers.progress import Progress, Silent
 from tools.outbox import SendRefused
 from tools.outbox.accept_many import DEFAULT_CHUNK, BatchItem, RecheckMany, send_approved_many
+from tools.progress import Progress, Silent
 from tools.storage.db import Database
 from tools.storage.models import ChannelConsent, Contact, Customer, Proposal
 from tools.time import to_storage

@@ -30,10 +30,10 @@ import structlog
 from policies.vocabulary import Channel, OutcomeType
 from tools.errors import InvalidInput
 from tools.importers import audit
-from tools.importers.progress import Progress
 from tools.importers.rejects import Rejects
 from tools.importers.report import ImportReport
 from tools.importers.writer import ImportWriter
+from tools.progress import Progress
 from tools.storage.db import Database
 
 log = structlog.get_logger(__name__)
