@@ -1,16 +1,14 @@
-"""Read models over the catalogue: offer templates, stock, budgets and bundles.
+"""Read models over the catalogue: offer templates, stock, bundles, and what a trigger names.
 
 Each query is set-based; the bundle recommender scores every candidate product in one pass.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from policies.vocabulary import UseCase
-from tools.budgets import budget_state
 from tools.errors import InvalidInput, NotFound
 from tools.storage.db import Database
 from tools.storage.models import Category, CategoryComplement, Inventory, OfferTemplate, Product
@@ -148,7 +146,28 @@ async def recommend_bundle(
     return list(best_per_category.values())[:size]
 
 
-async def use_case_paused(db: Database, use_case: UseCase, now: datetime) -> bool:
-    """Ops paused this use case (its current budget carries the flag)."""
-    async with db.engine.connect() as conn:
-        return (await budget_state(conn, use_case, now)).paused
+@dataclass(frozen=True)
+class Anchor:
+    """The product or category a trigger is about, in the names the agents' tools speak."""
+
+    category: str
+    sku: str | None = None
+
+
+async def trigger_anchor(
+    session: AsyncSession, *, product_id: int | None = None, category_id: int | None = None
+) -> Anchor | None:
+    """A product's SKU and category name, or a category's name (a product wins when both are given)."""
+    if product_id:
+        row = (
+            await session.execute(
+                select(Product.sku, Category.name)
+                .join(Category, Category.id == Product.category_id)
+                .where(Product.id == product_id)
+            )
+        ).first()
+        return None if row is None else Anchor(category=row.name, sku=row.sku)
+    if category_id:
+        name = await session.scalar(select(Category.name).where(Category.id == category_id))
+        return None if name is None else Anchor(category=name)
+    return None

@@ -28,7 +28,7 @@ from tools.storage.models import (
     OfferTemplate,
     Order,
 )
-from tools.triggers.rules import (
+from tools.triggers import (
     BrowseIntent,
     CartAbandoned,
     CompetitorPromotion,

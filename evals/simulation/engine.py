@@ -52,9 +52,8 @@ from tools.delivery.worker import deliver_due
 from tools.profiles.service import open_profiles
 from tools.rule_facts import ProfileFacts, SkuCost, facts_from_profile
 from tools.storage.db import database
-from tools.triggers.queue import due_members
+from tools.triggers import due_members, run_due_triggers
 from tools.triggers.replenishment import expected_from_profiles
-from tools.triggers.schedule import run_due_triggers
 from tools.world.population import load_population
 
 POLICIES = ("agents", "flows", "rules", "blast", "nothing", "oracle")

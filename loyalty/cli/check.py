@@ -11,7 +11,7 @@ from loyalty.wiring import profile_service
 from tools.readiness import Gap, Readiness, readiness
 from tools.storage.db import checked_database
 from tools.time import to_storage
-from tools.triggers.rules import load_trigger_rules
+from tools.triggers import load_trigger_rules
 
 
 def check_command(

@@ -7,7 +7,7 @@
 - `reserve`: committing a send's cost with one conditional UPDATE (the outbox).
 """
 
-from tools.budgets.current import BudgetState, budget_state, budget_status, covering
+from tools.budgets.current import BudgetState, budget_state, budget_status, covering, use_case_paused
 from tools.budgets.money import cents, fits_budget, remaining
 from tools.budgets.periods import (
     BudgetChange,
@@ -34,4 +34,5 @@ __all__ = [
     "reserve_cents",
     "set_budget",
     "set_paused",
+    "use_case_paused",
 ]

@@ -56,6 +56,12 @@ async def budget_state(
     return BudgetState(remaining(budget.amount, budget.spent), False)
 
 
+async def use_case_paused(db: Database, use_case: UseCase, now: datetime) -> bool:
+    """Ops paused this use case (its current budget carries the flag)."""
+    async with db.engine.connect() as conn:
+        return (await budget_state(conn, use_case, now)).paused
+
+
 async def budget_status(db: Database, now: datetime, use_case: UseCase | None = None) -> list[dict[str, Any]]:
     """Every budget covering `now` (or the one use case's), as the catalogue server shows it."""
     moment = to_storage(now)

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from policies.model import Policy
 from policies.offer_value import OfferTerms, value_offers
 from policies.vocabulary import Channel, OfferType, UseCase
-from tools.catalogue import recommend_bundle, use_case_paused
+from tools.budgets import use_case_paused
+from tools.catalogue import recommend_bundle
 from tools.contacts import SentMessage, consecutive_ignored, contact_record
 from tools.errors import NotFound
 from tools.nba.eligibility import not_applicable, outside_affinities, overdue_days
