@@ -20,9 +20,9 @@ from tools.budgets import (
     set_paused,
 )
 from tools.errors import InvalidInput
+from tools.files import validation_problems
 from tools.storage.db import checked_database
 from tools.time import to_storage
-from tools.toml_files import validation_problems
 
 app = typer.Typer(
     help="Use-case budgets: set them by period, list them, pause and resume.", no_args_is_help=True

@@ -26,7 +26,7 @@ from agents.messages import ModelResponse, ToolResult, UserMessage
 from agents.orchestrator.policy import SEND_TOOL
 from agents.reading import json_object_in
 from agents.team import Team
-from tools.nothing_causes import cause_of
+from tools.decisions import cause_of
 from tools.storage.db import Database
 from tools.triggers import ClaimedTrigger, already_sent, claim, complete, fail, trigger_request, trigger_trace
 

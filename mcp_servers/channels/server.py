@@ -21,8 +21,7 @@ from policies.engine import check
 from policies.proposal import OfferProposal
 from policies.rule_ids import RuleId
 from policies.vocabulary import Channel, OutcomeType
-from tools.contacts import contact_history, contact_record, record_outcome
-from tools.member_ids import resolve_member
+from tools.members import contact_history, contact_record, record_outcome, resolve_member
 from tools.outbox import outbox_counts, send_approved
 from tools.rule_facts import ProfileFacts, rule_context
 from tools.time import UtcTimestamp, to_storage

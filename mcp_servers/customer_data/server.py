@@ -20,8 +20,8 @@ from mcp_servers.shared.factory import HttpAuth, new_server
 from mcp_servers.shared.members import MemberRef
 from policies.vocabulary import Channel, EventType, Tier
 from tools.errors import LoyaltyError
-from tools.member_history import purchase_history as history_of
-from tools.member_history import recent_events as events_of
+from tools.members import purchase_history as history_of
+from tools.members import recent_events as events_of
 from tools.profiles.cohorts import SegmentSummary
 from tools.profiles.profile import Freshness, Profile
 from tools.profiles.search import MemberFilter, MemberPage

@@ -7,7 +7,7 @@ one for keys already stored, one bulk insert. A record that fails anywhere becom
 its line number; nothing in the input can make ingestion raise.
 
 An unsubscribe or a complaint withdraws the member's consent on the channel it names, in the same
-transaction as the event is stored (as `tools.contacts.record_outcome` does for an outcome): from
+transaction as the event is stored (as `tools.members.record_outcome` does for an outcome): from
 that commit on, the channels server, campaigns and the delivery worker refuse that channel.
 """
 
@@ -26,10 +26,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from tools.contacts import OPTING_OUT, withdraw_consents
 from tools.errors import StorageError
 from tools.events.model import DEFAULT_SKEW, EventIn
 from tools.events.rejects import Reject, Rejects
+from tools.members import OPTING_OUT, withdraw_consents
 from tools.storage.bulk import bulk_insert
 from tools.storage.db import Database
 from tools.storage.models import BehaviouralEvent, Category, Customer, Product

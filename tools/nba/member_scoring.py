@@ -18,8 +18,8 @@ from policies.offer_value import OfferTerms, value_offers
 from policies.vocabulary import Channel, OfferType, UseCase
 from tools.budgets import use_case_paused
 from tools.catalogue import recommend_bundle
-from tools.contacts import SentMessage, consecutive_ignored, contact_record
 from tools.errors import NotFound
+from tools.members import SentMessage, consecutive_ignored, contact_record
 from tools.nba.eligibility import not_applicable, outside_affinities, overdue_days
 from tools.nba.response import APP_NATIVE_IN_APP_REACH, LearnedLift, ResponsePriors
 from tools.nba.response_fit import ResponseRates

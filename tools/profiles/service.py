@@ -18,7 +18,7 @@ import structlog
 from sqlalchemy import func, select
 
 from tools.errors import InvalidInput, NotFound
-from tools.member_ids import resolve_member
+from tools.members import resolve_member
 from tools.profiles.artefact import FittedModels, ModelStore, default_models_dir
 from tools.profiles.cohorts import SegmentCount, SegmentSummary, segment_counts, segment_summary
 from tools.profiles.frame import SEGMENT_FIELDS, ProfileFrame, build_frame

@@ -19,7 +19,7 @@ from policies.context import RecentContact, RuleContext, SkuFacts
 from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
 from tools.budgets import BudgetState, budget_state
-from tools.contacts import RECENT_CONTACTS, member_with_consents
+from tools.members import RECENT_CONTACTS, member_with_consents
 from tools.profiles.profile import Profile
 from tools.storage.db import Database
 from tools.storage.models import Category, Contact, Inventory, Product, Proposal
