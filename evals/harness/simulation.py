@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evals.harness.report import write_run
-from evals.harness.results import CaseResult, Check, Metric, RunSummary, score_cases
+from evals.harness.run_dir import write_run
+from evals.harness.run_results import CaseResult, Check, Metric, RunSummary, score_cases
 from tools.errors import InvalidInput
 
 AGENTS, ORACLE = "agents", "oracle"
@@ -118,8 +118,8 @@ def _policy_page(raw: Mapping[str, Any], out_dir: Path, options: SimulationOptio
     """The policies side by side with a chart per metric (`policies.html`), when the simulator
     gave its own results (not a stand-in)."""
     try:
+        from evals.simulation.kpi_page import write_report
         from evals.simulation.metrics import PolicyMetrics
-        from evals.simulation.report import write_report
     except ImportError:
         return
     if raw and all(isinstance(r, PolicyMetrics) for r in raw.values()):

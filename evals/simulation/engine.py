@@ -48,7 +48,7 @@ from loyalty.wiring import named_model, open_agents, open_product
 from policies.loader import load_policy
 from policies.model import Policy
 from tools.delivery.adapters import ChannelSetup, build_adapters
-from tools.delivery.worker import deliver_due
+from tools.delivery.dispatch import deliver_due
 from tools.profiles.service import open_profiles
 from tools.rule_facts import ProfileFacts, SkuCost, facts_from_profile
 from tools.storage.db import database

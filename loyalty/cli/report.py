@@ -20,7 +20,7 @@ from tools.reporting.alerts import Alert, load_rules
 from tools.reporting.html import KPI_COLUMNS, interval, kpi_cell, write_html
 from tools.reporting.incrementality import UseCaseLift
 from tools.reporting.period import DEFAULT_DAYS, Period
-from tools.reporting.report import Report, build_report, current_alerts
+from tools.reporting.period_report import Report, build_report, current_alerts
 from tools.storage.db import Database, checked_database, utcnow
 from tools.storage.models import Contact, Order
 

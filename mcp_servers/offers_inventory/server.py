@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlalchemy import func, select
 
 from mcp_servers.offers_inventory.drafts import draft_proposal
-from mcp_servers.offers_inventory.results import (
+from mcp_servers.offers_inventory.outputs import (
     Budget,
     Budgets,
     Bundle,
@@ -22,9 +22,9 @@ from mcp_servers.offers_inventory.results import (
     StockItem,
 )
 from mcp_servers.shared.deps import ServerDeps
-from mcp_servers.shared.errors import tool_errors
 from mcp_servers.shared.factory import HttpAuth, new_server
 from mcp_servers.shared.members import MemberRef
+from mcp_servers.shared.tool_errors import tool_errors
 from policies.vocabulary import UseCase
 from tools.catalogue import budget_status as budgets_now
 from tools.catalogue import inventory_status as stock_of

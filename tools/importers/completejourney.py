@@ -30,9 +30,9 @@ import structlog
 from policies.vocabulary import Channel, OutcomeType
 from tools.errors import InvalidInput
 from tools.importers import audit
+from tools.importers.import_report import ImportReport
 from tools.importers.progress import Progress
 from tools.importers.rejects import Rejects
-from tools.importers.report import ImportReport
 from tools.importers.writer import ImportWriter
 from tools.storage.db import Database
 

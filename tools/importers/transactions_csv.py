@@ -25,9 +25,9 @@ from sqlalchemy import select
 from tools.errors import InvalidInput
 from tools.importers import audit
 from tools.importers.column_map import ColumnMap
+from tools.importers.import_report import ImportReport
 from tools.importers.progress import Progress
 from tools.importers.rejects import Rejects
-from tools.importers.report import ImportReport
 from tools.importers.writer import ImportWriter
 from tools.storage.db import Database
 from tools.storage.models import Category, Customer, Order, OrderLine, Product

@@ -9,7 +9,7 @@ from pathlib import Path
 from tools.reporting.charts import Bar, bar_chart
 from tools.reporting.kpis import KpiRow
 from tools.reporting.pages import render_page, svg
-from tools.reporting.report import Report
+from tools.reporting.period_report import Report
 from tools.reporting.stats import Difference
 
 KPI_COLUMNS: tuple[tuple[str, str], ...] = (
