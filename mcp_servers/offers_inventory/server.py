@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 
 from mcp_servers.offers_inventory.drafts import draft_proposal
 from mcp_servers.offers_inventory.outputs import (
-    Budget,
     Budgets,
+    BudgetStatus,
     Bundle,
     BundleItem,
-    Candidate,
     OfferTemplate,
     OfferTemplates,
+    ScoredCandidate,
     Scoring,
     Stock,
     StockItem,
@@ -140,7 +140,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
             ignore_window=deps.ignore_window,
         )
         candidates = [
-            Candidate.model_validate(
+            ScoredCandidate.model_validate(
                 c | {"draft": draft_proposal(c, member, use_case, sequence_step, scored["sms_opt_out_text"])}
             )
             for c in scored["candidates"]
@@ -172,7 +172,9 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     ) -> Budgets:
         """Budget per use case for the current period: amount, spent, remaining, paused."""
         return Budgets(
-            budgets=[Budget.model_validate(b) for b in await budgets_now(deps.db, deps.clock(), use_case)]
+            budgets=[
+                BudgetStatus.model_validate(b) for b in await budgets_now(deps.db, deps.clock(), use_case)
+            ]
         )
 
     return server
