@@ -39,7 +39,7 @@ from evals.simulation.metrics import PolicyMetrics, summarise
 from evals.simulation.moments import Moments, moments_at
 from evals.simulation.oracle import Oracle
 from evals.simulation.own_orders import Wallet, redeem_on_own_orders
-from evals.simulation.responses import Catalogue, Ledger, SentOffer, respond
+from evals.simulation.responses import Ledger, ProductIndex, SentOffer, respond
 from evals.simulation.sending import as_proposal, count_violations, sent_between
 from loyalty.logs import configure_logging
 from loyalty.runtime.worker import drain
@@ -48,7 +48,7 @@ from loyalty.wiring import named_model, open_agents, open_product
 from policies.loader import load_policy
 from policies.model import Policy
 from tools.delivery.adapters import ChannelSetup, build_adapters
-from tools.delivery.worker import deliver_due
+from tools.delivery.dispatch import deliver_due
 from tools.profiles.service import open_profiles
 from tools.rule_facts import ProfileFacts, SkuCost, facts_from_profile
 from tools.storage.db import database
@@ -229,7 +229,7 @@ async def run_policy(
     tick: Callable[[int], None],
 ) -> PolicyRun:
     run = PolicyRun(name, seed, Ledger(), members=config.members)
-    catalogue = await Catalogue.load(world)
+    catalogue = await ProductIndex.load(world)
     valuer = Valuer.build(world, catalogue, policy_rules.valuation)
     orders = [0]
     wallet = Wallet(valid_for=timedelta(days=world.response.params.redeem_window_days), seed=seed)
@@ -277,7 +277,7 @@ async def run_policy(
 
 
 async def _facts(
-    product: Any, sent: list[SentOffer], at: datetime, catalogue: Catalogue
+    product: Any, sent: list[SentOffer], at: datetime, catalogue: ProductIndex
 ) -> dict[int, ProfileFacts]:
     """The profile's rule facts for each message's member, as of `at` (its products priced as the
     rules engine prices them)."""
@@ -302,7 +302,7 @@ async def _recheck(
     sent: list[SentOffer],
     policy_rules: Policy,
     now: datetime,
-    catalogue: Catalogue,
+    catalogue: ProductIndex,
 ) -> int:
     """The harness's own rule check of what a policy sent (whoever sent it, the guard's word aside)."""
     if not sent:
@@ -314,7 +314,7 @@ async def _recheck(
 async def _run_agents(
     world: SimWorld,
     run: PolicyRun,
-    catalogue: Catalogue,
+    catalogue: ProductIndex,
     valuer: Valuer,
     policy_rules: Policy,
     config: SimulationConfig,
@@ -403,7 +403,7 @@ async def _members_respond(
     world: SimWorld,
     day: int,
     sent: list[SentOffer],
-    catalogue: Catalogue,
+    catalogue: ProductIndex,
     valuer: Valuer,
     moments: Moments,
     policy_rules: Policy,

@@ -19,8 +19,8 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from evals.harness.compare import Comparison, compare_runs
-from evals.harness.results import CaseResult, RunSummary
 from evals.harness.run import RunOptions, run_suite
+from evals.harness.run_results import CaseResult, RunSummary
 from evals.harness.simulation import SimulationOptions, run_simulation_suite
 from loyalty.cli.bars import case_bar
 from loyalty.cli.common import console, fail, quiet_logs, run, settings_for

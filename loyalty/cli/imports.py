@@ -16,8 +16,8 @@ from tools.importers.column_map import parse_map
 from tools.importers.completejourney import CompleteJourneyOptions, import_completejourney
 from tools.importers.consents import import_consents
 from tools.importers.contacts import import_contacts
+from tools.importers.import_report import ImportReport
 from tools.importers.products import import_products
-from tools.importers.report import ImportReport
 from tools.importers.row_files import ImportSummary
 from tools.importers.stock import import_stock
 from tools.importers.transactions_csv import CsvOptions, import_transactions_csv

@@ -19,8 +19,8 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from mcp_servers.shared.deps import ServerDeps
-from mcp_servers.shared.errors import tool_errors
 from mcp_servers.shared.factory import HttpAuth, new_server
+from mcp_servers.shared.tool_errors import tool_errors
 from policies.engine import check
 from policies.judgement import JudgementFinding, judge
 from policies.proposal import OfferProposal, content_hash

@@ -28,7 +28,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 
 from tools.errors import StorageError
 from tools.events.model import DEFAULT_SKEW, EventIn
-from tools.events.rejects import Reject, Rejects
+from tools.events.rejects import EventRejects, Reject
 from tools.members import OPTING_OUT, withdraw_consents
 from tools.storage.bulk import bulk_insert
 from tools.storage.db import Database
@@ -135,7 +135,7 @@ async def _ingest(
     max_listed: int,
 ) -> IngestReport:
     context = {"now": now if now.tzinfo is not None else now.replace(tzinfo=UTC), "skew": skew}
-    rejects = Rejects(rejects_path, max_listed=max_listed)
+    rejects = EventRejects(rejects_path, max_listed=max_listed)
     received = accepted = duplicates = 0
     batch: list[_Valid] = []
     for raw in raws:
@@ -165,7 +165,7 @@ async def _ingest(
     return report
 
 
-def _validate(raw: _Raw, context: dict[str, Any], rejects: Rejects) -> _Valid | None:
+def _validate(raw: _Raw, context: dict[str, Any], rejects: EventRejects) -> _Valid | None:
     if raw.error is not None:
         rejects.add(raw.line, "json", raw.error, raw.data)
         return None
@@ -213,7 +213,7 @@ _COLUMNS = (
 )
 
 
-async def _store(db: Database, batch: list[_Valid], rejects: Rejects) -> tuple[int, int]:
+async def _store(db: Database, batch: list[_Valid], rejects: EventRejects) -> tuple[int, int]:
     """Store one batch; returns (accepted, duplicates). Rejects go straight to `rejects`."""
     unique: dict[str, _Valid] = {}
     repeated = 0

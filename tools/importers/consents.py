@@ -25,7 +25,7 @@ from policies.vocabulary import Channel
 from tools.importers.row_files import (
     IN_QUERY,
     ImportSummary,
-    Rejects,
+    RowRejects,
     ids_by_key,
     parse_field_map,
     read_rows,
@@ -98,7 +98,7 @@ async def import_consents(
     now = to_storage(now)
     needs_confirmation = set(double_opt_in)
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
-    rejects = Rejects(table.header)
+    rejects = RowRejects(table.header)
     for line, cells in table.malformed:
         rejects.rows.append((line, f"malformed row (not {len(table.header)} fields)", cells))
     rows = validated(ConsentRow, table.rows, rejects)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tools.importers.row_files import (
     IN_QUERY,
     ImportSummary,
-    Rejects,
+    RowRejects,
     ids_by_key,
     parse_field_map,
     read_rows,
@@ -59,7 +59,7 @@ async def import_stock(
 ) -> ImportSummary:
     now = to_storage(now)
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
-    rejects = Rejects(table.header)
+    rejects = RowRejects(table.header)
     for line, cells in table.malformed:
         rejects.rows.append((line, f"malformed row (not {len(table.header)} fields)", cells))
     rows = []

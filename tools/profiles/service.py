@@ -26,7 +26,7 @@ from tools.profiles.freshness import DEFAULT_STALE_AFTER
 from tools.profiles.history import History
 from tools.profiles.loader import (
     MAX_NAMED_MEMBERS,
-    Catalogue,
+    CategoryTable,
     load_history,
     load_member_history,
     load_members_history,
@@ -68,7 +68,9 @@ class ProfileService:
     _caught_up: datetime | None = field(
         default=None, repr=False
     )  # `catch_up` has found everyone active before this
-    _catalogue: tuple[datetime, Catalogue] | None = field(default=None, repr=False)  # (read at, categories)
+    _catalogue: tuple[datetime, CategoryTable] | None = field(
+        default=None, repr=False
+    )  # (read at, categories)
     # Fitting and whole-base frames take seconds of CPU: they run in a worker thread so a server
     # keeps answering, and one at a time so concurrent callers wait for the result, not redo it.
     _fitting: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)

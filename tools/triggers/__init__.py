@@ -10,7 +10,7 @@ members, the durable queue workers claim them from, and the request each becomes
 (scikit-learn), which the rest of this package does not need.
 """
 
-from tools.triggers.evaluate import Candidate, ExpectedPurchase, ReplenishmentSource, replenishment_due
+from tools.triggers.evaluate import ExpectedPurchase, Firing, ReplenishmentSource, replenishment_due
 from tools.triggers.queue import ClaimedTrigger, claim, complete, due_members, fail, queue_counts, renew
 from tools.triggers.requests import already_sent, trigger_request, trigger_trace
 from tools.triggers.rules import (
@@ -38,7 +38,7 @@ __all__ = [
     "ReplenishmentDue",
     "RhythmLapse",
     "TriggerRule",
-    "Candidate",
+    "Firing",
     "ClaimedTrigger",
     "ExpectedPurchase",
     "ReplenishmentSource",

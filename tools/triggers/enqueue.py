@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tools.decisions.holdout import Arm, ensure_arms
 from tools.storage.runtime import QueuedTrigger, upsert_insert
 from tools.time import to_storage
-from tools.triggers.evaluate import Candidate
+from tools.triggers.evaluate import Firing
 from tools.triggers.rules import TriggerRule
 from tools.triggers.sql import key_for
 
@@ -28,7 +28,7 @@ class Enqueued:
 async def enqueue(
     conn: AsyncConnection,
     rule: TriggerRule,
-    candidates: Sequence[Candidate],
+    candidates: Sequence[Firing],
     *,
     now: datetime,
     control_share: float,

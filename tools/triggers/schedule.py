@@ -18,7 +18,7 @@ from tools.storage.runtime import TriggerRuleRun, begin_write, upsert_insert
 from tools.time import to_storage
 from tools.triggers import evaluate
 from tools.triggers.enqueue import enqueue
-from tools.triggers.evaluate import Candidate, ReplenishmentSource
+from tools.triggers.evaluate import Firing, ReplenishmentSource
 from tools.triggers.rules import (
     AlwaysOn,
     BrowseIntent,
@@ -110,7 +110,7 @@ async def _evaluate(
     rule: TriggerRule,
     now: datetime,
     replenishment: ReplenishmentSource | None,
-) -> list[Candidate]:
+) -> list[Firing]:
     if isinstance(rule, ReplenishmentDue):
         assert replenishment is not None
         return evaluate.replenishment_due(await replenishment(now), rule, now)
