@@ -32,13 +32,12 @@ from tools.campaigns.ports import Review, Reviewer
 from tools.campaigns.verdicts import Inherited, record_inherited
 from tools.contacts import LIVE_STATUSES
 from tools.decisions.approvals import naive_utc
-from tools.delivery.quiet_hours import outside_quiet_hours
+from tools.delivery import outside_quiet_hours
 from tools.errors import InvalidInput
-from tools.importers.progress import Progress, Silent
+from tools.importers import Progress, Silent
 from tools.outbox import SendRefused
 from tools.outbox.accept_many import DEFAULT_CHUNK, BatchItem, RecheckMany, send_approved_many
-from tools.storage.db import Database
-from tools.storage.models import ChannelConsent, Contact, Customer, Proposal
+from tools.storage import ChannelConsent, Contact, Customer, Database, Proposal
 
 log = structlog.get_logger(__name__)
 

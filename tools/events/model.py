@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from policies.vocabulary import Channel, EventType
-from tools.storage.runtime import storage_time
+from tools.storage import storage_time
 
 DEFAULT_SKEW = timedelta(minutes=5)
 MAX_PAYLOAD_BYTES = 4_096

@@ -13,8 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from tools.decisions.holdout import DEFAULT_CONTROL_SHARE
-from tools.storage.db import Database
-from tools.storage.runtime import TriggerRuleRun, begin_write, storage_time, upsert_insert
+from tools.storage import Database, TriggerRuleRun, begin_write, storage_time, upsert_insert
 from tools.triggers import evaluate
 from tools.triggers.enqueue import enqueue
 from tools.triggers.evaluate import Firing, ReplenishmentSource
