@@ -55,7 +55,7 @@ from tools.world.seeding import SeedResult, seed_world
 
 # What a call may say instead of answering: each a clean, actionable refusal.
 CLEAN_REFUSALS = {
-    "busy": "retry shortly",  # the database locked or its tables momentarily gone
+    "busy": "retry shortly",  # "database busy" (locked) or "unavailable" (tables momentarily gone)
     "not found": "not found",  # a record the world being written does not hold yet
     "no member": "no member with id",  # a member the world being written does not hold yet
     "not joined": "had not joined",
