@@ -22,7 +22,6 @@ import anyio
 import structlog
 
 from loyalty.logs import configure_logging
-from loyalty.readiness import require_existing
 from loyalty.settings import Settings, load_settings
 from loyalty.wiring import policy_from, profile_service
 from mcp_servers.registry import PROFILE_SERVERS, SERVERS
@@ -31,6 +30,7 @@ from mcp_servers.shared.factory import HttpAuth
 from policies.proposal import OfferProposal
 from tools.errors import InvalidInput, LoyaltyError
 from tools.events.http import MIN_TOKEN_CHARS
+from tools.readiness import require_existing
 from tools.rule_facts import ProfileFacts, ProfileFactsSource
 from tools.storage.db import Database, check_schema, database
 
