@@ -45,9 +45,9 @@ from rich.table import Table
 from loyalty.mcp_entry import open_server_deps
 from loyalty.settings import PACKAGE_ROOT, Settings
 from mcp_servers.registry import SERVERS
-from tools.importers.progress import Silent
 from tools.profiles.service import open_profiles
 from tools.profiles.training import TrainingPlan
+from tools.progress import Silent
 from tools.storage.db import database
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
