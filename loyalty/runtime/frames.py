@@ -9,7 +9,7 @@ import anyio
 import structlog
 
 from tools.errors import LoyaltyError
-from tools.profiles.service import ProfileService
+from tools.profiles import ProfileService
 
 log = structlog.get_logger(__name__)
 

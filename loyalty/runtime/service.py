@@ -22,8 +22,14 @@ from loyalty.runtime.frames import keep_frame_fresh
 from loyalty.runtime.worker import WorkReport, drain
 from loyalty.wiring import Product
 from policies.vocabulary import UseCase
-from tools.triggers import RuleRun, TriggerRules, due_members, load_trigger_rules, run_due_triggers
-from tools.triggers.replenishment import expected_from_profiles
+from tools.triggers import (
+    RuleRun,
+    TriggerRules,
+    due_members,
+    expected_from_profiles,
+    load_trigger_rules,
+    run_due_triggers,
+)
 
 log = structlog.get_logger(__name__)
 

@@ -11,7 +11,7 @@ from mcp import Client
 from mcp.server.mcpserver.exceptions import ToolError
 from sqlalchemy.exc import OperationalError
 
-from mcp_servers.shared.tool_errors import tool_errors
+from mcp_servers.shared.error_mapping import tool_errors
 from tests.mcp_servers.harness import ok, proposal_args, refused, servers_for
 from tests.mcp_servers.seeded_world import SeededWorld, row_counts
 

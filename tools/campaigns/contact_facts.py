@@ -22,9 +22,8 @@ from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
 from tools.budgets import budget_state
 from tools.members import ENGAGED, LIVE_STATUSES
-from tools.nba.scorer import CHANNELS
-from tools.storage.db import Database
-from tools.storage.models import ChannelConsent, Contact, Customer, Outcome, Proposal
+from tools.nba import CHANNELS
+from tools.storage import ChannelConsent, Contact, Customer, Database, Outcome, Proposal
 from tools.time import to_storage
 
 CHUNK = 5_000  # ids per IN list: well inside SQLite's and asyncpg's bind-parameter limits

@@ -30,10 +30,15 @@ from tools.errors import StorageError
 from tools.events.model import DEFAULT_SKEW, EventIn
 from tools.events.rejects import EventRejects, Reject
 from tools.members import OPTING_OUT, withdraw_consents
-from tools.storage.bulk import bulk_insert
-from tools.storage.db import Database
-from tools.storage.models import BehaviouralEvent, Category, Customer, Product
-from tools.storage.runtime import begin_write
+from tools.storage import (
+    BehaviouralEvent,
+    Category,
+    Customer,
+    Database,
+    Product,
+    begin_write,
+    bulk_insert,
+)
 from tools.time import to_storage
 
 log = structlog.get_logger(__name__)

@@ -25,10 +25,9 @@ from tools.nba.response import APP_NATIVE_IN_APP_REACH, LearnedLift, ResponsePri
 from tools.nba.response_fit import ResponseRates
 from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, Scores, rationale, repeat_rows, score
 from tools.nba.timing import send_time, valid_until
-from tools.profiles.profile import Profile
+from tools.profiles import Profile
 from tools.rule_facts import SkuCost, expected_order, sku_costs_of
-from tools.storage.db import Database
-from tools.storage.models import Category, Product
+from tools.storage import Category, Database, Product
 from tools.time import to_storage
 
 # Action horizons: how soon a response counts. Carts are decided within days; the rest within two weeks.

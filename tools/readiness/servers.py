@@ -14,8 +14,7 @@ from pathlib import Path
 
 from tools.errors import StorageError
 from tools.readiness.freshness import newest, newest_records
-from tools.storage.db import check_schema, database, parse_url
-from tools.storage.models import SchemaInfo
+from tools.storage import SchemaInfo, check_schema, database, parse_url
 
 
 @dataclass(frozen=True)

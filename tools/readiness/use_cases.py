@@ -17,15 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import UseCase
 from tools.budgets import covering, remaining
-from tools.profiles.artefact import ModelStore
+from tools.profiles import ModelStore
 from tools.readiness.freshness import newest, newest_records
-from tools.storage.db import Database
-from tools.storage.models import (
+from tools.storage import (
     BehaviouralEvent,
     Budget,
     ChannelConsent,
     CompetitorSignal,
     Customer,
+    Database,
     OfferTemplate,
     Order,
 )

@@ -25,7 +25,7 @@ from policies.vocabulary import OutcomeType
 from tools.errors import InvalidInput
 from tools.files import read_toml, validation_problems
 from tools.reporting.kpis import UNASSIGNED
-from tools.storage.models import Contact, LoyaltyAccount, Order, Outcome
+from tools.storage import Contact, LoyaltyAccount, Order, Outcome
 
 DEFAULT_RULES = Path(__file__).with_name("default_alerts.toml")
 NO_TIER = "no account"
