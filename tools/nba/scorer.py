@@ -26,6 +26,7 @@ from tools.nba.response import (
     shrunk_reach,
 )
 from tools.nba.response_fit import ResponseRates
+from tools.nba.uplift import POOLED
 
 CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP)
 MAX_CANDIDATES = 50
@@ -236,7 +237,14 @@ def _fitted_message(
     relative = np.clip(reach / np.maximum(opened.mean, 1e-6), *RELATIVE_REACH_BOUNDS)
     recent = batch.recent_contacts_7d
     decline = (1 - rates.decline_per_contact.get(name, 0.0)) ** recent
-    per_send = relative * (base + incentive) * decline
+    per_send = (
+        relative
+        * (base + incentive)
+        * decline
+        * _incrementality(
+            rates, use_case.value, family, float(np.mean(order.mean)), rates.margin_per_order.get(name, 0.0)
+        )
+    )
     # Fatigue, in margin: the chance this message ends the channel times what a year of the
     # channel's messages brings, plus the response it takes from the next week's messages.
     worth = max(rates.value_per_send(name), 0.0)
@@ -248,6 +256,31 @@ def _fitted_message(
         unsubscribe * worth * yearly + rates.decline_per_contact.get(name, 0.0) * worth * yearly * 7 / 365
     )
     return per_send, reach, fatigue
+
+
+# Beside the holdout, the attributed estimate counts as a prior whose standard deviation is this
+# share of itself: attributed orders may all be caused, or none; what is known is their size.
+ATTRIBUTED_PRIOR_CV = 1.0
+# The holdout may move the attributed estimate at most this far (either way: 0 is "none caused").
+INCREMENTALITY_BOUNDS = (0.0, 10.0)
+
+
+def _incrementality(
+    rates: ResponseRates, use_case: str, family: str, order_rate: float, margin: float
+) -> float:
+    """How much of the attributed response the holdout says is caused (1: no holdout evidence).
+
+    The attributed margin per send (order rate × margin per attributed order) is the prior; the
+    holdout's incremental margin per contact (`tools.nba.uplift`) the measurement; their
+    precision-weighted mean over the prior is the factor on the attributed response."""
+    measured = rates.incremental.get((use_case, family)) or rates.incremental.get((use_case, POOLED))
+    attributed = order_rate * margin
+    if measured is None or measured.members == 0 or attributed <= 0:
+        return 1.0
+    prior_var = (ATTRIBUTED_PRIOR_CV * attributed) ** 2
+    weight = prior_var / (prior_var + measured.se**2) if measured.se > 0 else 1.0
+    posterior = weight * measured.margin + (1 - weight) * attributed
+    return float(np.clip(posterior / attributed, *INCREMENTALITY_BOUNDS))
 
 
 def _relative_response(
