@@ -27,8 +27,8 @@ from sqlalchemy import Float, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from policies.vocabulary import OfferType
-from tools.storage.db import Database
 from tools.nba.uplift import Uplift, estimate_uplift, holdout_rows
+from tools.storage.db import Database
 from tools.storage.models import Contact, OfferTemplate, Outcome, Proposal
 
 SEEN = ("open", "click", "redeem", "order")

@@ -51,6 +51,10 @@ class MemberBatch:
     churn_risk: np.ndarray | None = None  # P(no purchase in the churn horizon); None: no retention value
     competitor_discount_pct: np.ndarray | None = None  # a rival's promotion on the member's category
     reach_prior: dict[Channel, np.ndarray] = field(default_factory=dict)  # per-member priors, where known
+    clicks: dict[Channel, np.ndarray] = field(default_factory=dict)  # per channel, where known
+    # How much likelier than their usual rate the member is to buy what the message is about now
+    # (1: no moment known): a regular purchase coming due (`tools.nba.member_scoring.moment_intent`).
+    intent: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.customer_id)
@@ -234,7 +238,14 @@ def _fitted_message(
     incentive = np.maximum(order.mean - base, 0.0) * _relative_response(lever, basket, ps, full_price)
     prior = opened.mean if member_prior is None else member_prior
     reach = (batch.opens[channel] + REACH_PRIOR_WEIGHT * prior) / (batch.sends[channel] + REACH_PRIOR_WEIGHT)
-    relative = np.clip(reach / np.maximum(opened.mean, 1e-6), *RELATIVE_REACH_BOUNDS)
+    relative = np.clip(
+        reach
+        / np.maximum(opened.mean, 1e-6)
+        * _relative_click_through(rates, name, use_case.value, family, batch, channel),
+        *RELATIVE_REACH_BOUNDS,
+    )
+    if batch.intent is not None:
+        relative = relative * batch.intent
     recent = batch.recent_contacts_7d
     decline = (1 - rates.decline_per_contact.get(name, 0.0)) ** recent
     per_send = (
@@ -281,6 +292,29 @@ def _incrementality(
     weight = prior_var / (prior_var + measured.se**2) if measured.se > 0 else 1.0
     posterior = weight * measured.margin + (1 - weight) * attributed
     return float(np.clip(posterior / attributed, *INCREMENTALITY_BOUNDS))
+
+
+# A member's own click-through is shrunk toward the cell's with a prior worth this many clicks:
+# clicks are rare, so a prior counted in messages would let two clicks make anyone a star.
+CLICK_PRIOR_CLICKS = 2.0
+
+
+def _relative_click_through(
+    rates: ResponseRates, channel_name: str, use_case: str, family: str, batch: MemberBatch, channel: Channel
+) -> np.ndarray:
+    """The member's clicks per open on the channel against the average member's, shrunk toward 1.
+
+    Opens say who sees the messages; clicks, who acts on them, the step before an order. Members
+    who click far more than others are likelier to order from the next message too."""
+    clicks = batch.clicks.get(channel)
+    opened = rates.rate("open", channel_name, use_case, family)
+    clicked = rates.rate("click", channel_name, use_case, family)
+    if clicks is None or opened is None or clicked is None:
+        return np.ones(len(batch))
+    ctr = float(np.clip(np.mean(clicked.mean) / max(float(np.mean(opened.mean)), 1e-6), 1e-4, 1.0))
+    weight = CLICK_PRIOR_CLICKS / ctr  # opens' worth of prior
+    opens = np.maximum(batch.opens[channel], clicks)
+    return np.asarray((clicks + weight * ctr) / (opens + weight) / ctr)
 
 
 def _relative_response(

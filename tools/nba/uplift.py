@@ -64,13 +64,15 @@ class _Raw:
     held: int
 
 
-def _difference(treated: np.ndarray, held: np.ndarray, share: float = 1.0) -> _Raw | None:
-    """Difference of means (Welch's standard error), divided by the share of treated contacted."""
-    if len(treated) < 2 or len(held) < 2 or share <= 0:
+def _difference(treated: np.ndarray, held: np.ndarray, variance: float, share: float = 1.0) -> _Raw | None:
+    """Difference of means divided by the share of the treated contacted. The variance is the
+    use case's, pooled over both arms: a holdout of a few members (or a cell where nobody bought)
+    says little about its own spread, and must not look exact."""
+    if len(treated) < 1 or len(held) < 2 or share <= 0 or variance <= 0:
         return None
-    var = treated.var(ddof=1) / len(treated) + held.var(ddof=1) / len(held)
+    se = np.sqrt(variance * (1 / len(treated) + 1 / len(held)))
     diff = (treated.mean() - held.mean()) / share
-    return _Raw(float(diff), float(np.sqrt(var) / share), len(treated), len(held))
+    return _Raw(float(diff), float(se / share), len(treated), len(held))
 
 
 def _between(raws: list[_Raw], parent: float) -> float:
@@ -99,12 +101,14 @@ def estimate_uplift(rows: HoldoutRows) -> dict[tuple[str, str], Uplift]:
         return {}
     use_cases = sorted(set(rows.use_case.tolist()))
     raw_use: dict[str, _Raw] = {}
+    variance: dict[str, float] = {}
     for use_case in use_cases:
         mine = rows.use_case == use_case
         held, treated = mine & rows.control, mine & ~rows.control
         contacted = treated & (rows.family != "")
         share = contacted.sum() / max(treated.sum(), 1)
-        raw = _difference(rows.margin[treated], rows.margin[held], float(share))
+        variance[use_case] = float(rows.margin[mine].var(ddof=1)) if mine.sum() > 1 else 0.0
+        raw = _difference(rows.margin[treated], rows.margin[held], variance[use_case], float(share))
         if raw is not None:
             raw_use[use_case] = raw
     if not raw_use:
@@ -123,7 +127,11 @@ def estimate_uplift(rows: HoldoutRows) -> dict[tuple[str, str], Uplift]:
         raw_family = {
             family: r
             for family in families
-            if (r := _difference(rows.margin[mine & ~rows.control & (rows.family == family)], held))
+            if (
+                r := _difference(
+                    rows.margin[mine & ~rows.control & (rows.family == family)], held, variance[use_case]
+                )
+            )
             is not None
         }
         tau = _between(list(raw_family.values()), parent.margin)
