@@ -1,6 +1,7 @@
 """Incrementality from the holdout: the estimate recovers a known uplift on synthetic members,
 shrinks thin cells toward their use case, says when there is no evidence, and moves the scorer."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -154,3 +155,26 @@ async def test_rows_come_from_the_trigger_queue_contacts_and_orders(sqlite_db: D
     rows = await holdout_rows(sqlite_db, None, start + timedelta(days=40))
     got = sorted(zip(rows.control.tolist(), rows.family.tolist(), rows.margin.tolist(), strict=True))
     assert got == [(False, "", 0.0), (False, "none", 30.0), (True, "", 10.0), (True, "", 10.0)]
+
+
+def test_a_cell_where_nobody_bought_is_not_taken_as_exact() -> None:
+    rng = np.random.default_rng(5)
+    rows = joined(
+        synthetic(rng, "upsell", 200, 40, {"none": 2.0}),
+        HoldoutRows(np.array(["upsell"] * 3), np.zeros(3, dtype=bool), np.array(["bundle"] * 3), np.zeros(3)),
+    )
+    bundle = estimate_uplift(rows)["upsell", "bundle"]
+    assert bundle.se > 1.0  # three members: the use case's spread, not zero
+
+
+def test_clicking_members_are_scored_above_members_who_never_click() -> None:
+    rates = fit_rates(counts([("email", "upsell", "none", 0, 20_000, 4_000, 200, 0)]))  # 1,000 clicks
+    member = batch(ps=[0.2, 0.2], full_price=[False, False])
+    opens = {c: np.array([10.0, 10.0]) for c in member.opens}
+    clicks = {c: np.array([5.0, 0.0]) for c in member.opens}
+    scored = score(replace(member, opens=opens, clicks=clicks), UseCase.UPSELL, VALUATION, rates=rates)
+    unknown = score(replace(member, opens=opens), UseCase.UPSELL, VALUATION, rates=rates)
+    j = next(
+        i for i, c in enumerate(scored.candidates) if c.channel is not None and c.lever.key == "message_only"
+    )
+    assert scored.uplift[0, j] > unknown.uplift[0, j] > scored.uplift[1, j] > 0
