@@ -193,12 +193,16 @@ async def holdout_rows(
             )
         ).all()
     first_contact: dict[tuple[int, str], list[tuple[datetime, str]]] = {}
-    for customer_id, use_case, sent_at, kind in contacts:
-        first_contact.setdefault((customer_id, str(use_case)), []).append((sent_at, str(kind)))
+    for customer_id, contact_use_case, sent_at, kind in contacts:
+        if sent_at is not None:  # sent contacts always have it; the column allows none
+            first_contact.setdefault((customer_id, str(contact_use_case)), []).append((sent_at, str(kind)))
     by_member: dict[int, list[tuple[datetime, float]]] = {}
     for customer_id, placed_at, margin in orders:
         by_member.setdefault(customer_id, []).append((placed_at, float(margin or 0.0)))
-    use_case, control, families, margins = [], [], [], []
+    use_case: list[str] = []
+    control: list[bool] = []
+    families: list[str] = []
+    margins: list[float] = []
     for m in members:
         end = m.first_at + horizon
         sent = [k for at, k in first_contact.get((m.customer_id, m.use_case), []) if m.first_at <= at < end]
