@@ -8,8 +8,8 @@ cases come first and open. The template escapes everything shown: member names a
 import json
 from typing import Any
 
-from evals.harness.results import CaseResult, RunSummary
-from tools.reporting.pages import render_page
+from evals.harness.run_results import CaseResult, RunSummary
+from tools.reporting import render_page
 
 
 def render_html(summary: RunSummary, cases: tuple[CaseResult, ...]) -> str:

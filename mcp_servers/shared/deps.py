@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 
 from policies.model import Policy
 from policies.proposal import OfferProposal
-from tools.nba.exploration import DEFAULT_EXPLORATION_SHARE
+from tools.nba import DEFAULT_EXPLORATION_SHARE
 from tools.rule_facts import ProfileFacts
-from tools.storage.db import Database
+from tools.storage import Database
 
 if TYPE_CHECKING:  # the profile service's module brings scikit-learn: rules and channels never load it
-    from tools.profiles.service import ProfileService
+    from tools.profiles import ProfileService
 
 # The profile's contribution to checking one proposal, as of a moment.
-ProfileFactsSource = Callable[[OfferProposal, datetime], Awaitable[ProfileFacts]]
+ProfileFactsLookup = Callable[[OfferProposal, datetime], Awaitable[ProfileFacts]]
 
 
 def system_clock() -> datetime:
@@ -27,7 +27,7 @@ def system_clock() -> datetime:
 class ServerDeps:
     db: Database
     policy: Policy
-    profile_facts: ProfileFactsSource
+    profile_facts: ProfileFactsLookup
     profiles: "ProfileService | None" = None  # customer-data and offers need it; rules and channels do not
     clock: Callable[[], datetime] = system_clock  # aware UTC; simulations and tests pass their own
     approval_ttl: timedelta = timedelta(hours=24)

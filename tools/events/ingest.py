@@ -7,7 +7,7 @@ one for keys already stored, one bulk insert. A record that fails anywhere becom
 its line number; nothing in the input can make ingestion raise.
 
 An unsubscribe or a complaint withdraws the member's consent on the channel it names, in the same
-transaction as the event is stored (as `tools.contacts.record_outcome` does for an outcome): from
+transaction as the event is stored (as `tools.members.record_outcome` does for an outcome): from
 that commit on, the channels server, campaigns and the delivery worker refuse that channel.
 """
 
@@ -26,14 +26,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from tools.contacts import OPTING_OUT, withdraw_consents
 from tools.errors import StorageError
 from tools.events.model import DEFAULT_SKEW, EventIn
-from tools.events.rejects import Reject, Rejects
-from tools.storage.bulk import bulk_insert
-from tools.storage.db import Database
-from tools.storage.models import BehaviouralEvent, Category, Customer, Product
-from tools.storage.runtime import begin_write, storage_time
+from tools.events.rejects import EventRejects, Reject
+from tools.members import OPTING_OUT, withdraw_consents
+from tools.storage import (
+    BehaviouralEvent,
+    Category,
+    Customer,
+    Database,
+    Product,
+    begin_write,
+    bulk_insert,
+)
+from tools.time import to_storage
 
 log = structlog.get_logger(__name__)
 
@@ -134,7 +140,7 @@ async def _ingest(
     max_listed: int,
 ) -> IngestReport:
     context = {"now": now if now.tzinfo is not None else now.replace(tzinfo=UTC), "skew": skew}
-    rejects = Rejects(rejects_path, max_listed=max_listed)
+    rejects = EventRejects(rejects_path, max_listed=max_listed)
     received = accepted = duplicates = 0
     batch: list[_Valid] = []
     for raw in raws:
@@ -164,7 +170,7 @@ async def _ingest(
     return report
 
 
-def _validate(raw: _Raw, context: dict[str, Any], rejects: Rejects) -> _Valid | None:
+def _validate(raw: _Raw, context: dict[str, Any], rejects: EventRejects) -> _Valid | None:
     if raw.error is not None:
         rejects.add(raw.line, "json", raw.error, raw.data)
         return None
@@ -212,7 +218,7 @@ _COLUMNS = (
 )
 
 
-async def _store(db: Database, batch: list[_Valid], rejects: Rejects) -> tuple[int, int]:
+async def _store(db: Database, batch: list[_Valid], rejects: EventRejects) -> tuple[int, int]:
     """Store one batch; returns (accepted, duplicates). Rejects go straight to `rejects`."""
     unique: dict[str, _Valid] = {}
     repeated = 0
@@ -307,7 +313,7 @@ async def _prepare(conn: AsyncConnection, unique: dict[str, _Valid]) -> _Outcome
                 key,
                 customer_id,
                 event.type.value,
-                storage_time(event.occurred_at),
+                to_storage(event.occurred_at),
                 product_id,
                 category_id,
                 event.channel,

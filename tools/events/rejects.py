@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tools.private_files import owner_only
+from tools.files import owner_only
 
 MAX_RECORD_CHARS = 2_000
 
@@ -24,7 +24,7 @@ class Reject(BaseModel):
     reason: str
 
 
-class Rejects:
+class EventRejects:
     """Collects rejects; `flush` appends the pending ones to the file (off the event loop)."""
 
     def __init__(self, path: Path | None, *, max_listed: int) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tools.private_files import owner_only
+from tools.files import owner_only
 
 
-class Rejects:
+class FrameRejects:
     def __init__(self) -> None:
         self._frames: list[pd.DataFrame] = []
         self.counts: Counter[tuple[str, str]] = Counter()
