@@ -3,7 +3,9 @@
 The `MemberBatch` is built from the profile frame's columns, with the same fallbacks
 `tools.nba.member_scoring` uses for one member; offers are then priced as the rules price them
 and margin-floor breakers dropped, so a member's ranked candidates here are the ones the
-specialist would weigh. Bundles are left out: each needs its own basket assembled from the
+specialist would weigh. The message terms come from the response fitted from the retailer's own
+contacts and outcomes (`tools.nba.response_fit`), the same estimates the agents score with.
+Bundles are left out: each needs its own basket assembled from the
 catalogue, which is a per-trigger decision, not a campaign one.
 """
 
@@ -23,6 +25,7 @@ from tools.nba.member_scoring import (
     HORIZON_DAYS,
 )
 from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift
+from tools.nba.response_fit import ResponseRates
 from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, score
 from tools.profiles.frame import ProfileFrame
 from tools.profiles.history import CHANNELS as PROFILE_CHANNELS
@@ -126,11 +129,14 @@ def score_audience(
     *,
     rival_discount_pct: np.ndarray | None = None,
     learned: LearnedLift | None = None,
+    rates: ResponseRates | None = None,
 ) -> AudienceScores:
     """`rival_discount_pct`: per member, a rival's live discount on what the message is about (0
-    where there is none); only competitive response weighs it, as the single-member path does."""
+    where there is none); only competitive response weighs it, as the single-member path does.
+    `rates`: the response fitted from the retailer's contacts and outcomes, as the agents score
+    with it (`tools.nba.response_fit`); without it, or without any history, the priors stand in."""
     batch = member_batch(frame, rows, facts, use_case, rival_discount_pct)
-    scores = score(batch, use_case, policy.valuation, learned=learned)
+    scores = score(batch, use_case, policy.valuation, learned=learned, rates=rates)
     n = len(batch)
     cost, cost_if_redeemed, value = scores.cost.copy(), scores.cost_if_redeemed.copy(), scores.value.copy()
     eligible = np.isfinite(value)
