@@ -73,6 +73,29 @@ def member_batch(
     use_case: UseCase,
     rival_discount_pct: np.ndarray | None,
 ) -> MemberBatch:
+    return frame_batch(
+        frame,
+        rows,
+        use_case,
+        rival_discount_pct,
+        recent_contacts_7d=facts.live_last_7d.astype(float),
+        consecutive_ignored=facts.ignored_this_week.astype(float),
+        reachable={c: facts.reachable[:, j] for j, c in enumerate(CHANNELS)},
+    )
+
+
+def frame_batch(
+    frame: ProfileFrame,
+    rows: np.ndarray,
+    use_case: UseCase,
+    rival_discount_pct: np.ndarray | None,
+    *,
+    recent_contacts_7d: np.ndarray,
+    consecutive_ignored: np.ndarray,
+    reachable: dict[Channel, np.ndarray],
+) -> MemberBatch:
+    """The frame's rows as the scorer's batch; `reachable` is narrowed further by the frame's
+    consents (and, for reactivation, by the member's rhythm)."""
     fields = frame.fields
     churn = np.clip(frame.predictions.churn_risk[rows], 1e-4, 1 - 1e-4)
     p_anyway = 1 - churn ** (HORIZON_DAYS[use_case] / frame.churn_horizon_days)
@@ -104,14 +127,11 @@ def member_batch(
         price_sensitivity=np.where(np.isfinite(sensitivity), sensitivity, DEFAULT_PRICE_SENSITIVITY),
         full_price_buyer=full_price,
         clv_365=frame.predictions.clv_365[rows],
-        recent_contacts_7d=facts.live_last_7d.astype(float),
-        consecutive_ignored=facts.ignored_this_week.astype(float),
+        recent_contacts_7d=recent_contacts_7d,
+        consecutive_ignored=consecutive_ignored,
         opens={c: engagement.opens[rows, column[c]].astype(float) for c in CHANNELS},
         sends={c: engagement.sends[rows, column[c]].astype(float) for c in CHANNELS},
-        reachable={
-            c: engagement.consent[rows, column[c]] & facts.reachable[:, j] & fits
-            for j, c in enumerate(CHANNELS)
-        },
+        reachable={c: engagement.consent[rows, column[c]] & reachable[c] & fits for c in CHANNELS},
         churn_risk=frame.predictions.churn_risk[rows],
         competitor_discount_pct=rival_discount_pct,
         reach_prior={
