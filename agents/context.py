@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agents.decision_log import DecisionLog
-from agents.limits import Budget
+from agents.limits import RunBudget
 from agents.messages import Usage
 from agents.transcript import Transcript
 
@@ -17,7 +17,7 @@ class RunContext:
     trace_id: str
     agent: str
     log: DecisionLog
-    budget: Budget
+    budget: RunBudget
     depth: int = 0
     parent: RunContext | None = None
     turn: int = 0

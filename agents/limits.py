@@ -21,28 +21,28 @@ class Limits:
 
 
 @dataclass
-class Budget:
+class RunBudget:
     max_total_tokens: int | None
     deadline: float  # on anyio's clock; math.inf for none
-    parent: Budget | None = None
+    parent: RunBudget | None = None
     spent_tokens: int = 0
 
     @classmethod
-    def start(cls, limits: Limits, parent: Budget | None = None) -> Budget:
+    def start(cls, limits: Limits, parent: RunBudget | None = None) -> RunBudget:
         deadline = math.inf if limits.max_seconds is None else anyio.current_time() + limits.max_seconds
         if parent is not None:
             deadline = min(deadline, parent.deadline)
         return cls(max_total_tokens=limits.max_total_tokens, deadline=deadline, parent=parent)
 
     def charge(self, tokens: int) -> None:
-        budget: Budget | None = self
+        budget: RunBudget | None = self
         while budget is not None:
             budget.spent_tokens += tokens
             budget = budget.parent
 
     @property
     def tokens_exhausted(self) -> bool:
-        budget: Budget | None = self
+        budget: RunBudget | None = self
         while budget is not None:
             if budget.max_total_tokens is not None and budget.spent_tokens >= budget.max_total_tokens:
                 return True

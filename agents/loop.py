@@ -28,7 +28,7 @@ from agents.errors import (
     ToolCallError,
     UsageLimitExceeded,
 )
-from agents.limits import Budget
+from agents.limits import RunBudget
 from agents.messages import Message, ModelResponse, ToolCall, ToolResult, Usage, UserMessage
 from agents.models.base import ModelRequest
 from agents.transcript import Transcript
@@ -85,7 +85,7 @@ async def run_agent(
 ) -> RunResult:
     """Run `agent` on `prompt`, after `history` (earlier turns of the same conversation)."""
     ctx = RunContext(
-        trace_id=trace_id or uuid.uuid4().hex, agent=agent.name, log=log, budget=Budget.start(agent.limits)
+        trace_id=trace_id or uuid.uuid4().hex, agent=agent.name, log=log, budget=RunBudget.start(agent.limits)
     )
     return RunResult(await _AgentRun(agent, ctx, prompt, history).execute())
 
@@ -99,7 +99,7 @@ async def run_subagent(agent: Agent, prompt: str, *, parent: RunContext) -> RunR
         trace_id=parent.trace_id,
         agent=agent.name,
         log=parent.log,
-        budget=Budget.start(agent.limits, parent=parent.budget),
+        budget=RunBudget.start(agent.limits, parent=parent.budget),
         depth=parent.depth + 1,
         parent=parent,
     )

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from loyalty.logs import configure_logging
 from loyalty.settings import PACKAGE_ROOT
-from tools.importers.progress import Silent
+from tools.progress import Silent
 from tools.reporting.alerts import load_rules
 from tools.reporting.period import Period
-from tools.reporting.report import build_report
+from tools.reporting.period_report import build_report
 from tools.storage.db import database
 from tools.storage.statements import counting
 from tools.triggers.schedule import run_due_triggers

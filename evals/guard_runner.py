@@ -50,7 +50,7 @@ Outcome = Literal["block", "pass"]
 _REFUSAL_RULES = {"budget": RuleId.BUDGET_REMAINING}
 
 
-class CaseResult(BaseModel):
+class GuardCaseResult(BaseModel):
     # Computed fields are written out; "ignore" lets a written result be read back.
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -80,7 +80,7 @@ class GuardSuiteResult(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     model: str
-    cases: tuple[CaseResult, ...]
+    cases: tuple[GuardCaseResult, ...]
     seconds: float
 
     @computed_field  # type: ignore[prop-decorator]
@@ -131,11 +131,11 @@ class GuardSuiteResult(BaseModel):
         }
 
     @property
-    def _violating(self) -> list[CaseResult]:
+    def _violating(self) -> list[GuardCaseResult]:
         return [c for c in self.cases if c.expected == "block"]
 
     @property
-    def _valid(self) -> list[CaseResult]:
+    def _valid(self) -> list[GuardCaseResult]:
         return [c for c in self.cases if c.expected == "pass"]
 
 
@@ -149,7 +149,7 @@ async def run_guard_suite(
     *,
     policy: Policy | None = None,
     concurrency: int = 4,
-    on_case: Callable[[CaseResult], None] | None = None,
+    on_case: Callable[[GuardCaseResult], None] | None = None,
 ) -> GuardSuiteResult:
     """Run `cases` against the guard driven by `model` (the local model by default).
 
@@ -159,7 +159,7 @@ async def run_guard_suite(
     model = model or local_guard_model()
     policy = policy or load_policy()
     started = time.perf_counter()
-    results: dict[str, CaseResult] = {}
+    results: dict[str, GuardCaseResult] = {}
     limiter = anyio.CapacityLimiter(concurrency)
     with tempfile.TemporaryDirectory(prefix="guard-suite-") as workdir:
         template = Path(workdir) / "template.db"
@@ -192,7 +192,7 @@ async def _initialise(path: Path) -> None:
         await db.dispose()
 
 
-async def _run_case(case: GuardCase, model: Model, policy: Policy, path: Path) -> CaseResult:
+async def _run_case(case: GuardCase, model: Model, policy: Policy, path: Path) -> GuardCaseResult:
     started = time.perf_counter()
     db = database(f"sqlite+aiosqlite:///{path}")
     try:
@@ -215,7 +215,7 @@ async def _run_case(case: GuardCase, model: Model, policy: Policy, path: Path) -
     finally:
         await db.dispose()
     found = sorted({code for d in decisions for code in d.codes} | set(_refused_rules(refusals)))
-    return CaseResult(
+    return GuardCaseResult(
         id=case.id,
         kind=case.kind,
         expected=case.expect,
@@ -303,7 +303,7 @@ def _verdict_label(decision: GuardDecision) -> str:
     return decision.verdict.value
 
 
-def _rate(cases: Sequence[CaseResult], hit: Callable[[CaseResult], bool]) -> float:
+def _rate(cases: Sequence[GuardCaseResult], hit: Callable[[GuardCaseResult], bool]) -> float:
     return round(sum(map(hit, cases)) / len(cases), 4) if cases else 0.0
 
 
@@ -313,15 +313,15 @@ def family(case_id: str) -> str:
     return case_id.split("/")[0].split(".")[0]
 
 
-def _by_family(cases: Sequence[CaseResult], hit: Callable[[CaseResult], bool]) -> dict[str, float]:
-    grouped: dict[str, list[CaseResult]] = defaultdict(list)
+def _by_family(cases: Sequence[GuardCaseResult], hit: Callable[[GuardCaseResult], bool]) -> dict[str, float]:
+    grouped: dict[str, list[GuardCaseResult]] = defaultdict(list)
     for case in cases:
         grouped[family(case.id)].append(case)
     return {name: _rate(group, hit) for name, group in sorted(grouped.items())}
 
 
-def _by_id(cases: Sequence[CaseResult], hit: Callable[[CaseResult], bool]) -> dict[str, float]:
-    grouped: dict[str, list[CaseResult]] = defaultdict(list)
+def _by_id(cases: Sequence[GuardCaseResult], hit: Callable[[GuardCaseResult], bool]) -> dict[str, float]:
+    grouped: dict[str, list[GuardCaseResult]] = defaultdict(list)
     for case in cases:
         for expected in case.expected_ids:
             grouped[expected].append(case)

@@ -39,7 +39,6 @@ from evals import prediction_baselines as base
 from evals.paired_bootstrap import Interval, Metric, Ranked, Ratio, paired
 from loyalty.logs import configure_logging
 from tools.importers.completejourney import CompleteJourneyOptions, import_completejourney, load_tables
-from tools.importers.progress import Silent
 from tools.profiles import groups
 from tools.profiles.artefact import FittedModels, ModelStore
 from tools.profiles.export import export_profiles
@@ -50,8 +49,10 @@ from tools.profiles.loader import load_history
 from tools.profiles.pairs import Pairs, bought_in, first_purchase_after, pair_history
 from tools.profiles.service import ProfileService
 from tools.profiles.training_data import Snapshots
+from tools.progress import Silent
 from tools.segments.definitions import load_segments
-from tools.storage.db import Database, database, init_schema, utcnow
+from tools.storage.db import Database, database, init_schema
+from tools.time import utcnow
 
 log = structlog.get_logger(__name__)
 

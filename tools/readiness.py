@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import UseCase
+from tools.budgets import covering, remaining
 from tools.profiles.artefact import ModelStore
 from tools.storage.db import Database
 from tools.storage.models import (
@@ -27,7 +28,7 @@ from tools.storage.models import (
     OfferTemplate,
     Order,
 )
-from tools.triggers.rules import (
+from tools.triggers import (
     BrowseIntent,
     CartAbandoned,
     CompetitorPromotion,
@@ -103,12 +104,7 @@ async def readiness(
             )
             or 0
         )
-        budgets = {
-            b.use_case: b
-            for b in (
-                await conn.execute(select(Budget).where(Budget.period_start <= now, Budget.period_end > now))
-            ).all()
-        }
+        budgets = {b.use_case: b for b in (await conn.execute(select(Budget).where(covering(now)))).all()}
         fired = {rule.name: await _can_fire(conn, rule, now) for rule in rules}
     fitted = any(d <= now for d in models.available())
 
@@ -187,7 +183,7 @@ async def readiness(
             gaps.append(
                 Gap(what="budget paused", fix=f"loyalty budgets resume {use_case.value}", blocking=True)
             )
-        elif budget.amount - budget.spent < 0.01:
+        elif remaining(budget.amount, budget.spent) < 0.01:
             gaps.append(
                 Gap(
                     what=f"budget exhausted ({budget.spent:,.2f} of {budget.amount:,.2f})",

@@ -41,7 +41,7 @@ APPROVED = GuardReason(
 )
 
 
-class CheckReport(BaseModel):
+class CheckReportView(BaseModel):
     """The part of `rules__check_proposal`'s result (or of a verdict receipt) the guard reads."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -66,7 +66,7 @@ class Conclusion:
 
 
 def plan(
-    original: OfferProposal, reports: Sequence[CheckReport], limits: PlausibilityLimits = DEFAULT_LIMITS
+    original: OfferProposal, reports: Sequence[CheckReportView], limits: PlausibilityLimits = DEFAULT_LIMITS
 ) -> CheckNext | Conclusion:
     """The next step given the rules server's reports so far: on the original, then on a revision."""
     if not reports:
@@ -181,10 +181,10 @@ def _approved(original: OfferProposal, receipt: ToolResult, limits: Plausibility
     return _conclude(step, receipt)
 
 
-def _report(result: ToolResult) -> CheckReport:
+def _report(result: ToolResult) -> CheckReportView:
     if result.is_error:
         raise ValueError(f"the rules check failed: {result.content}")
-    return CheckReport.model_validate(result.content)
+    return CheckReportView.model_validate(result.content)
 
 
 def _conclude(step: Conclusion, record: ToolResult) -> ModelResponse:

@@ -45,7 +45,7 @@ _UNEXPLAINED = GuardReason(code="guard.no_reason", message="The guard gave no re
 _MAX_MESSAGE = 2_000
 
 
-class VerdictReceipt(BaseModel):
+class VerdictReceiptView(BaseModel):
     """The part of `rules__record_guard_verdict`'s result the decision is built from."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -266,7 +266,7 @@ def _describe(error: ValueError) -> str:
     return str(error)
 
 
-def _receipts(result: RunResult) -> list[VerdictReceipt]:
+def _receipts(result: RunResult) -> list[VerdictReceiptView]:
     receipts = []
     for message in result.transcript.messages:
         if not isinstance(message, UserMessage):
@@ -274,7 +274,7 @@ def _receipts(result: RunResult) -> list[VerdictReceipt]:
         for part in message.parts:
             if isinstance(part, ToolResult) and part.tool_name == RECORD_TOOL and not part.is_error:
                 try:
-                    receipts.append(VerdictReceipt.model_validate(part.content))
+                    receipts.append(VerdictReceiptView.model_validate(part.content))
                 except ValidationError:
                     continue  # not a receipt: it proves nothing
     return receipts

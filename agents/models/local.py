@@ -36,7 +36,7 @@ from agents.models.base import Model, ModelRequest
 LOCAL_MODEL_NAME = "local"
 
 
-class Policy(Protocol):
+class RolePolicy(Protocol):
     """Decides the next response for one role."""
 
     def respond(self, request: ModelRequest) -> ModelResponse: ...
@@ -49,9 +49,9 @@ def call_id(request: ModelRequest, index: int) -> str:
 
 class LocalModel(Model):
     def __init__(
-        self, policies: Mapping[str, Policy] | None = None, *, default: Policy | None = None
+        self, policies: Mapping[str, RolePolicy] | None = None, *, default: RolePolicy | None = None
     ) -> None:
-        self._policies: dict[str, Policy] = dict(policies or {})
+        self._policies: dict[str, RolePolicy] = dict(policies or {})
         self._default = default
 
     @property
@@ -62,7 +62,7 @@ class LocalModel(Model):
     def roles(self) -> frozenset[str]:
         return frozenset(self._policies)
 
-    def register(self, role: str, policy: Policy) -> None:
+    def register(self, role: str, policy: RolePolicy) -> None:
         if role in self._policies:
             raise ConfigurationError(f"the local model already has a policy for role {role!r}")
         self._policies[role] = policy

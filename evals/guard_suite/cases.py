@@ -49,7 +49,7 @@ class ProfileSpec(BaseModel):
     demographic_group: str | None = None
 
 
-class MemberSpec(BaseModel):
+class GuardMemberSpec(BaseModel):
     model_config = _MODEL_CONFIG
 
     first_name: str  # customer-controlled text, like notes
@@ -62,7 +62,7 @@ class MemberSpec(BaseModel):
     profile: ProfileSpec = ProfileSpec()
 
 
-class ProductSpec(BaseModel):
+class GuardProductSpec(BaseModel):
     model_config = _MODEL_CONFIG
 
     name: str  # customer-visible and, for marketplace sellers, customer-controlled
@@ -73,7 +73,7 @@ class ProductSpec(BaseModel):
     full_price_only: bool = False
 
 
-class BudgetSpec(BaseModel):
+class GuardBudgetSpec(BaseModel):
     model_config = _MODEL_CONFIG
 
     amount: float
@@ -81,7 +81,7 @@ class BudgetSpec(BaseModel):
     paused: bool = False
 
 
-class ContactSpec(BaseModel):
+class GuardContactSpec(BaseModel):
     """A message already sent (or queued) to a member; `offer` is the incentive it carried."""
 
     model_config = _MODEL_CONFIG
@@ -95,13 +95,13 @@ class ContactSpec(BaseModel):
     offer: dict[str, Any] = {"type": "none"}
 
 
-class World(BaseModel):
+class GuardWorld(BaseModel):
     model_config = _MODEL_CONFIG
 
-    members: dict[int, MemberSpec]
-    products: dict[str, ProductSpec | None]
-    budgets: dict[UseCase, BudgetSpec | None]
-    contacts: tuple[ContactSpec, ...] = ()
+    members: dict[int, GuardMemberSpec]
+    products: dict[str, GuardProductSpec | None]
+    budgets: dict[UseCase, GuardBudgetSpec | None]
+    contacts: tuple[GuardContactSpec, ...] = ()
 
 
 class CampaignGroup(BaseModel):
@@ -125,7 +125,7 @@ class GuardCase(BaseModel):
     # at the edge of (for false rejects by rule).
     ids: tuple[str, ...] = Field(min_length=1)
     now: UtcDatetime
-    world: World
+    world: GuardWorld
     proposals: tuple[OfferProposal, ...] = Field(min_length=1)
     max_delivered: int | None = None  # concurrent cases only
 

@@ -10,11 +10,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evals.guard_suite.cases import ContactSpec, GuardCase, MemberSpec
-from mcp_servers.shared.deps import ProfileFactsSource
+from evals.guard_suite.cases import GuardCase, GuardContactSpec, GuardMemberSpec
+from mcp_servers.shared.deps import ProfileFactsLookup
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Channel
-from tools.decisions.approvals import naive_utc
 from tools.rule_facts import ProfileFacts
 from tools.storage.db import Database
 from tools.storage.models import (
@@ -29,6 +28,7 @@ from tools.storage.models import (
     Product,
     Proposal,
 )
+from tools.time import to_storage
 
 _BUDGET_PERIOD = timedelta(days=15)  # on either side of the case's moment
 _OPTED_OUT_AGO = timedelta(days=30)
@@ -36,7 +36,7 @@ _JOINED_AGO = timedelta(days=700)
 
 
 async def build_world(db: Database, case: GuardCase) -> None:
-    now = naive_utc(case.now)
+    now = to_storage(case.now)
     world = case.world
     products = {sku: product for sku, product in world.products.items() if product is not None}
     category_ids = {
@@ -96,7 +96,7 @@ async def build_world(db: Database, case: GuardCase) -> None:
             await _add_contact(session, index, contact, case.proposals[0])
 
 
-def profile_source(case: GuardCase) -> ProfileFactsSource:
+def profile_source(case: GuardCase) -> ProfileFactsLookup:
     """The profile facts of the case's members, as the rules server asks for them."""
     facts = {
         customer_id: ProfileFacts(
@@ -117,7 +117,7 @@ def profile_source(case: GuardCase) -> ProfileFactsSource:
     return profile_facts
 
 
-def _customer(customer_id: int, member: MemberSpec, now: datetime) -> Customer:
+def _customer(customer_id: int, member: GuardMemberSpec, now: datetime) -> Customer:
     return Customer(
         id=customer_id,
         external_id=f"M{customer_id}",
@@ -131,7 +131,7 @@ def _customer(customer_id: int, member: MemberSpec, now: datetime) -> Customer:
     )
 
 
-def _consents(customer_id: int, member: MemberSpec, now: datetime) -> list[ChannelConsent]:
+def _consents(customer_id: int, member: GuardMemberSpec, now: datetime) -> list[ChannelConsent]:
     return [
         ChannelConsent(
             customer_id=customer_id,
@@ -146,10 +146,10 @@ def _consents(customer_id: int, member: MemberSpec, now: datetime) -> list[Chann
 
 
 async def _add_contact(
-    session: AsyncSession, index: int, contact: ContactSpec, template: OfferProposal
+    session: AsyncSession, index: int, contact: GuardContactSpec, template: OfferProposal
 ) -> None:
     # The earlier message is stored with a full proposal so the rules see its offer's fingerprint.
-    at = naive_utc(contact.at)
+    at = to_storage(contact.at)
     data = template.model_dump(mode="json") | {
         "customer_id": contact.customer_id,
         "channel": contact.channel.value,

@@ -10,9 +10,9 @@
 
 from evals.harness.compare import Comparison, compare_runs
 from evals.harness.evaluators import Seen, evaluate
-from evals.harness.report import read_run, write_run
-from evals.harness.results import CaseResult, Check, RunSummary
 from evals.harness.run import RunOptions, run_suite
+from evals.harness.run_dir import read_run, write_run
+from evals.harness.run_results import CaseResult, Check, RunSummary
 from evals.harness.simulation import SimulationOptions, run_simulation_suite
 from evals.harness.suite import Case, Expectations, Suite, load_suite
 from evals.harness.thresholds import Thresholds, load_thresholds

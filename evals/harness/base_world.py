@@ -17,8 +17,8 @@ from evals.harness.suite import BaseWorld
 from loyalty.settings import PACKAGE_ROOT, Settings
 from loyalty.wiring import open_product
 from tools.errors import InvalidInput
-from tools.importers.progress import Silent
 from tools.profiles.artefact import default_models_dir
+from tools.progress import Silent
 from tools.storage.db import database, parse_url
 from tools.storage.models import Customer
 from tools.world.generator import WorldRequest

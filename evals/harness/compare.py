@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from evals.harness.report import read_run
-from evals.harness.results import CaseResult, Check, Metric, RunSummary
+from evals.harness.run_dir import read_run
+from evals.harness.run_results import CaseResult, Check, Metric, RunSummary
 
 
 class EvaluatorChange(BaseModel):

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from evals.harness.decision import Decision
-from evals.harness.results import Check
+from evals.harness.run_results import Check
 from evals.harness.suite import CopyRules, Expectations, GuardOutcome
 from policies.proposal import Offer, OfferProposal
 from policies.vocabulary import Channel, OfferType, UseCase

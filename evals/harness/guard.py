@@ -11,10 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from agents.models.base import Model
-from evals.guard_runner import CaseResult as GuardCaseResult
-from evals.guard_runner import GuardSuiteResult, local_guard_model, run_guard_suite
+from evals.guard_runner import GuardCaseResult, GuardSuiteResult, local_guard_model, run_guard_suite
 from evals.guard_suite import GuardCase, load_guard_suite
-from evals.harness.results import CaseResult, Check, Metric
+from evals.harness.run_results import CaseResult, Check, Metric
 from evals.harness.runner import TRANSCRIPTS, case_slug
 from policies.model import Policy
 

@@ -8,7 +8,7 @@ cases come first and open. The template escapes everything shown: member names a
 import json
 from typing import Any
 
-from evals.harness.results import CaseResult, RunSummary
+from evals.harness.run_results import CaseResult, RunSummary
 from tools.reporting.pages import render_page
 
 

@@ -20,8 +20,8 @@ from agents.models.base import Model
 from agents.team import local_model
 from evals.harness.base_world import prepare_world
 from evals.harness.guard import guard_cases, run_guard
-from evals.harness.report import write_run
-from evals.harness.results import CaseResult, Metric, RunSummary, scenario_metrics, score_cases
+from evals.harness.run_dir import write_run
+from evals.harness.run_results import CaseResult, Metric, RunSummary, scenario_metrics, score_cases
 from evals.harness.runner import ScenarioContext, first_moment, run_cases
 from evals.harness.suite import Suite, load_suite, suite_digest, suite_path
 from loyalty.settings import PACKAGE_ROOT, Settings

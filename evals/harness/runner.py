@@ -24,7 +24,7 @@ from evals.harness.base_world import PreparedWorld
 from evals.harness.decision import Decision, read_decision
 from evals.harness.evaluators import Seen, describe_offer, evaluate
 from evals.harness.fixtures import PlacedCase, place_case
-from evals.harness.results import CaseResult
+from evals.harness.run_results import CaseResult
 from evals.harness.suite import Case, Suite
 from loyalty.settings import Settings
 from loyalty.wiring import open_agents, open_product

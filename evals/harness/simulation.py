@@ -13,18 +13,23 @@ rule violations (re-checked by the harness over what was sent) and discount spen
 case's budget. Seeds run in parallel processes, one per CPU core unless told otherwise.
 """
 
+from __future__ import annotations
+
 import os
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evals.harness.report import write_run
-from evals.harness.results import CaseResult, Check, Metric, RunSummary, score_cases
+from evals.harness.run_dir import write_run
+from evals.harness.run_results import CaseResult, Check, Metric, RunSummary, score_cases
 from tools.errors import InvalidInput
+
+if TYPE_CHECKING:  # the estimates come from the simulator; evals.intervals needs scipy, so types only
+    from evals.intervals import Estimate
 
 AGENTS, ORACLE = "agents", "oracle"
 POLICIES = ("agents", "flows", "rules", "blast", "nothing", "oracle")
@@ -53,12 +58,6 @@ class SimulationOptions(BaseModel):
     processes: int | None = Field(
         None, ge=1
     )  # seeds at once; default: one per CPU core, at most one per seed
-
-
-class Estimate(Protocol):
-    mean: float
-    low: float
-    high: float  # and `values` per seed, when the simulator gives them (paired comparisons)
 
 
 async def run_simulation_suite(options: SimulationOptions, out_dir: Path) -> RunSummary:
@@ -118,8 +117,8 @@ def _policy_page(raw: Mapping[str, Any], out_dir: Path, options: SimulationOptio
     """The policies side by side with a chart per metric (`policies.html`), when the simulator
     gave its own results (not a stand-in)."""
     try:
+        from evals.simulation.kpi_page import write_report
         from evals.simulation.metrics import PolicyMetrics
-        from evals.simulation.report import write_report
     except ImportError:
         return
     if raw and all(isinstance(r, PolicyMetrics) for r in raw.values()):

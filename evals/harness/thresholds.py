@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evals.harness.compare import flatten
-from evals.harness.results import RunSummary
+from evals.harness.run_results import RunSummary
 
 THRESHOLDS_PATH = Path(__file__).resolve().parent.parent / "thresholds.toml"
 

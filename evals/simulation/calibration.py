@@ -31,7 +31,7 @@ from evals.simulation.expected import Expected, Valuer
 from evals.simulation.flows import next_local
 from evals.simulation.moments import BROWSE, CART, Moments, moments_at
 from evals.simulation.oracle import candidate
-from evals.simulation.responses import Catalogue
+from evals.simulation.responses import ProductIndex
 from policies.loader import load_policy
 from tools.storage.models import ChannelConsent, Customer, Order
 from tools.world.population import load_population
@@ -83,7 +83,7 @@ def _mean(values: np.ndarray) -> float:
 async def world_statistics(world: SimWorld) -> dict[str, float]:
     """The statistics in `BANDS`, as expectations over the world's members at its first moment."""
     policy = load_policy()
-    catalogue = await Catalogue.load(world)
+    catalogue = await ProductIndex.load(world)
     valuer = Valuer.build(world, catalogue, policy.valuation)
     truth = world.truth
     at = world.start.replace(tzinfo=None) + timedelta(hours=20)

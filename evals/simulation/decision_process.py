@@ -18,7 +18,7 @@ from loyalty.logs import configure_logging
 from loyalty.runtime.worker import WorkReport, drain
 from loyalty.settings import Settings
 from loyalty.wiring import named_model, open_agents, open_product
-from tools.triggers.queue import due_members
+from tools.triggers import due_members
 
 
 class DecisionProcess:

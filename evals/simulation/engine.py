@@ -39,7 +39,7 @@ from evals.simulation.metrics import PolicyMetrics, summarise
 from evals.simulation.moments import Moments, moments_at
 from evals.simulation.oracle import Oracle
 from evals.simulation.own_orders import Wallet, redeem_on_own_orders
-from evals.simulation.responses import Catalogue, Ledger, SentOffer, respond
+from evals.simulation.responses import Ledger, ProductIndex, SentOffer, respond
 from evals.simulation.sending import as_proposal, count_violations, sent_between
 from loyalty.logs import configure_logging
 from loyalty.runtime.worker import drain
@@ -48,13 +48,12 @@ from loyalty.wiring import named_model, open_agents, open_product
 from policies.loader import load_policy
 from policies.model import Policy
 from tools.delivery.adapters import ChannelSetup, build_adapters
-from tools.delivery.worker import deliver_due
+from tools.delivery.dispatch import deliver_due
 from tools.profiles.service import open_profiles
 from tools.rule_facts import ProfileFacts, SkuCost, facts_from_profile
 from tools.storage.db import database
-from tools.triggers.queue import due_members
+from tools.triggers import due_members, run_due_triggers
 from tools.triggers.replenishment import expected_from_profiles
-from tools.triggers.schedule import run_due_triggers
 from tools.world.population import load_population
 
 POLICIES = ("agents", "flows", "rules", "blast", "nothing", "oracle")
@@ -103,7 +102,9 @@ class PolicyRun:
     )  # contact id → (categories, skus)
 
 
-class Progress(Protocol):
+class DayProgress(Protocol):
+    """Called after each simulated day of each policy (the CLI draws a bar per policy)."""
+
     def __call__(self, policy: str, seed: int, day: int, days: int) -> None: ...
 
 
@@ -112,7 +113,7 @@ def _quiet(policy: str, seed: int, day: int, days: int) -> None:
 
 
 async def run_simulation(
-    config: SimulationConfig, policy_rules: Policy | None = None, *, progress: Progress = _quiet
+    config: SimulationConfig, policy_rules: Policy | None = None, *, progress: DayProgress = _quiet
 ) -> dict[str, PolicyMetrics]:
     """Every policy of `config` over the same worlds; `policy_rules` is the retailer's policy
     (the shipped default unless given) that the agents obey and the baselines are judged by."""
@@ -133,7 +134,7 @@ async def run_simulation(
 
 
 async def run_seed(
-    config: SimulationConfig, policy_rules: Policy, root: Path, seed: int, progress: Progress = _quiet
+    config: SimulationConfig, policy_rules: Policy, root: Path, seed: int, progress: DayProgress = _quiet
 ) -> list[PolicyRun]:
     """One world (seed), every policy of `config` on its own copy of it."""
     population = load_population(config.population)
@@ -192,7 +193,7 @@ def _seed_in_process(
 
 
 async def _in_processes(
-    config: SimulationConfig, policy_rules: Policy, root: Path, seeds: list[int], progress: Progress
+    config: SimulationConfig, policy_rules: Policy, root: Path, seeds: list[int], progress: DayProgress
 ) -> list[PolicyRun]:
     # "spawn": a forked child would inherit the parent's running event loop and open connections.
     context = multiprocessing.get_context("spawn")
@@ -228,7 +229,7 @@ async def run_policy(
     tick: Callable[[int], None],
 ) -> PolicyRun:
     run = PolicyRun(name, seed, Ledger(), members=config.members)
-    catalogue = await Catalogue.load(world)
+    catalogue = await ProductIndex.load(world)
     valuer = Valuer.build(world, catalogue, policy_rules.valuation)
     orders = [0]
     wallet = Wallet(valid_for=timedelta(days=world.response.params.redeem_window_days), seed=seed)
@@ -276,7 +277,7 @@ async def run_policy(
 
 
 async def _facts(
-    product: Any, sent: list[SentOffer], at: datetime, catalogue: Catalogue
+    product: Any, sent: list[SentOffer], at: datetime, catalogue: ProductIndex
 ) -> dict[int, ProfileFacts]:
     """The profile's rule facts for each message's member, as of `at` (its products priced as the
     rules engine prices them)."""
@@ -301,7 +302,7 @@ async def _recheck(
     sent: list[SentOffer],
     policy_rules: Policy,
     now: datetime,
-    catalogue: Catalogue,
+    catalogue: ProductIndex,
 ) -> int:
     """The harness's own rule check of what a policy sent (whoever sent it, the guard's word aside)."""
     if not sent:
@@ -313,7 +314,7 @@ async def _recheck(
 async def _run_agents(
     world: SimWorld,
     run: PolicyRun,
-    catalogue: Catalogue,
+    catalogue: ProductIndex,
     valuer: Valuer,
     policy_rules: Policy,
     config: SimulationConfig,
@@ -402,7 +403,7 @@ async def _members_respond(
     world: SimWorld,
     day: int,
     sent: list[SentOffer],
-    catalogue: Catalogue,
+    catalogue: ProductIndex,
     valuer: Valuer,
     moments: Moments,
     policy_rules: Policy,

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from evals.simulation.world_split import Future, rows_between, split_world
 from policies.vocabulary import UseCase
-from tools.importers.progress import Progress, Silent
+from tools.progress import Progress, Silent
 from tools.storage.bulk import bulk_insert
 from tools.storage.db import Database, database, init_schema
 from tools.storage.models import Base, Budget

@@ -26,7 +26,7 @@ import numpy as np
 
 from evals.simulation.environment import SimWorld
 from evals.simulation.moments import Moments
-from evals.simulation.responses import CHANNEL_INDEX, Catalogue, SentOffer, offer_cost, offer_spec
+from evals.simulation.responses import CHANNEL_INDEX, ProductIndex, SentOffer, offer_cost, offer_spec
 from policies.model import Valuation
 from policies.vocabulary import OfferType
 from tools.world.response import Exposure, Probabilities
@@ -60,7 +60,7 @@ class Expected:
 @dataclass
 class Valuer:
     world: SimWorld
-    catalogue: Catalogue
+    catalogue: ProductIndex
     valuation: Valuation
     line_price: np.ndarray  # (C,) mean list price of a category's products, by truth.category_id order
     line_margin: np.ndarray  # (C,) mean gross margin of one
@@ -69,7 +69,7 @@ class Valuer:
     extra_lines: float  # expected lines after the first (as the simulated basket draws them)
 
     @classmethod
-    def build(cls, world: SimWorld, catalogue: Catalogue, valuation: Valuation) -> "Valuer":
+    def build(cls, world: SimWorld, catalogue: ProductIndex, valuation: Valuation) -> "Valuer":
         truth = world.truth
         price = np.array(
             [

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, update
 
 from evals.simulation.environment import SimWorld
 from evals.simulation.moments import own_order_rate
-from evals.simulation.responses import PRICE_OFFER_TYPES, Catalogue, Ledger, SentOffer, offer_cost
+from evals.simulation.responses import PRICE_OFFER_TYPES, Ledger, ProductIndex, SentOffer, offer_cost
 from policies.model import Valuation
 from tools.storage.bulk import bulk_insert
 from tools.storage.models import Base, Order
@@ -89,7 +89,7 @@ class Wallet:
 
 
 def own_orders_between(
-    world: SimWorld, begin: datetime, end: datetime, catalogue: Catalogue
+    world: SimWorld, begin: datetime, end: datetime, catalogue: ProductIndex
 ) -> list[OwnOrder]:
     orders, lines = world.future.orders, world.future.order_lines
     placed = np.asarray(orders["placed_at"])
@@ -157,7 +157,7 @@ async def redeem_on_own_orders(
     begin: datetime,
     end: datetime,
     wallet: Wallet,
-    catalogue: Catalogue,
+    catalogue: ProductIndex,
     valuation: Valuation,
     ledger: Ledger,
 ) -> int:

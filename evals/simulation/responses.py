@@ -144,7 +144,7 @@ class Responses:
 
 
 @dataclass
-class Catalogue:
+class ProductIndex:
     """Products as positions, with what a simulated basket needs to know about them."""
 
     sku_index: dict[str, int]
@@ -160,7 +160,7 @@ class Catalogue:
     category_of: np.ndarray  # category id per product position
 
     @classmethod
-    async def load(cls, world: SimWorld) -> "Catalogue":
+    async def load(cls, world: SimWorld) -> "ProductIndex":
         async with world.db.session() as session:
             rows = (
                 await session.execute(
@@ -202,7 +202,7 @@ def offer_spec(offer: SentOffer) -> OfferTemplateSpec:
 
 
 def _basket(
-    offer: SentOffer, member: int, world: SimWorld, catalogue: Catalogue, rng: np.random.Generator
+    offer: SentOffer, member: int, world: SimWorld, catalogue: ProductIndex, rng: np.random.Generator
 ) -> list[int]:
     """What the member buys when they act on the message: the offer's products, or something from
     its category, or from a category they like (hidden taste); then, like any order of theirs,
@@ -221,13 +221,13 @@ def _basket(
     ]
 
 
-def _pool_of(catalogue: Catalogue, product: int) -> np.ndarray:
+def _pool_of(catalogue: ProductIndex, product: int) -> np.ndarray:
     """The products of `product`'s category (a bundle adds one that goes with it)."""
     category = catalogue.category_of[product]
     return catalogue.by_category_id.get(int(category), np.array([product]))
 
 
-def _liked(member: int, world: SimWorld, catalogue: Catalogue, rng: np.random.Generator) -> np.ndarray:
+def _liked(member: int, world: SimWorld, catalogue: ProductIndex, rng: np.random.Generator) -> np.ndarray:
     taste = world.truth.taste[member]
     chosen = int(world.truth.category_id[rng.choice(len(taste), p=taste / taste.sum())])
     return catalogue.by_category_id.get(chosen, np.arange(len(catalogue.price)))
@@ -277,7 +277,7 @@ def message_streams(seed: int, offers: list[SentOffer]) -> list[np.random.Genera
 async def respond(
     world: SimWorld,
     offers: list[SentOffer],
-    catalogue: Catalogue,
+    catalogue: ProductIndex,
     valuation: Valuation,
     ledger: Ledger,
     seed: int,

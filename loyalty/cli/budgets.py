@@ -11,7 +11,7 @@ from loyalty.cli.campaign import AtOption, clock_for
 from loyalty.cli.common import DbOption, console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from policies.vocabulary import UseCase
-from tools.campaigns.budgets import (
+from tools.budgets import (
     BudgetChange,
     BudgetRequest,
     UseCaseBudget,
@@ -21,6 +21,7 @@ from tools.campaigns.budgets import (
 )
 from tools.errors import InvalidInput
 from tools.storage.db import checked_database
+from tools.time import to_storage
 from tools.toml_files import validation_problems
 
 app = typer.Typer(
@@ -83,7 +84,7 @@ def set_command(
 def list_command(db: DbOption = None, at: AtOption = None) -> None:
     """Every budget; the ones covering now (or --at) are marked."""
     settings = settings_for(db)
-    now = clock_for(at)().replace(tzinfo=None)
+    now = to_storage(clock_for(at)())
 
     async def go() -> list[UseCaseBudget]:
         async with checked_database(settings.db_url) as store:

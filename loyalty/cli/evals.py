@@ -16,13 +16,13 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from evals.harness.compare import Comparison, compare_runs
-from evals.harness.results import CaseResult, RunSummary
 from evals.harness.run import RunOptions, run_suite
+from evals.harness.run_results import CaseResult, RunSummary
 from evals.harness.simulation import SimulationOptions, run_simulation_suite
+from loyalty.cli.bars import case_bar
 from loyalty.cli.common import console, fail, quiet_logs, run, settings_for
 from tools.nba.offline import LoggedDecision, evaluate, logged_decisions, target_policy
 from tools.storage.db import checked_database, parse_url
@@ -109,15 +109,7 @@ def run_command(
         )
     except ValidationError as error:
         raise fail(_problem(error)) from None
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[last]}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with case_bar(console) as progress:
         task = progress.add_task(f"{suite}: preparing", total=None, last="")
 
         def started(total: int) -> None:

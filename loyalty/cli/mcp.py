@@ -13,7 +13,8 @@ from mcp_servers.registry import SERVERS
 from tools.errors import LoyaltyError
 from tools.profiles.artefact import ModelStore, default_models_dir
 from tools.profiles.freshness import DEFAULT_STALE_AFTER
-from tools.storage.db import canonical_url, utcnow
+from tools.storage.db import canonical_url
+from tools.time import utcnow
 
 app = typer.Typer(help="Run the MCP servers; print a Claude Desktop configuration.", no_args_is_help=True)
 

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from loyalty.cli.common import DbOption, console, fail, run, settings_for
 from policies.vocabulary import Channel
 from tools.delivery.adapters import ChannelSetup, build_adapters
+from tools.delivery.dispatch import DeliveryConfig, DeliveryReport, deliver_due
 from tools.delivery.mail import SmtpConfig
 from tools.delivery.webhook import WebhookConfig
-from tools.delivery.worker import DeliveryConfig, DeliveryReport, deliver_due
 from tools.errors import InvalidInput
 from tools.outbox.deliver import DeadLetter, dead_letters
 from tools.storage.db import Database, checked_database

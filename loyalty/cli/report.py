@@ -20,9 +20,10 @@ from tools.reporting.alerts import Alert, load_rules
 from tools.reporting.html import KPI_COLUMNS, interval, kpi_cell, write_html
 from tools.reporting.incrementality import UseCaseLift
 from tools.reporting.period import DEFAULT_DAYS, Period
-from tools.reporting.report import Report, build_report, current_alerts
-from tools.storage.db import Database, checked_database, utcnow
+from tools.reporting.period_report import PeriodReport, build_report, current_alerts
+from tools.storage.db import Database, checked_database
 from tools.storage.models import Contact, Order
+from tools.time import utcnow
 
 RulesOption = Annotated[
     Path | None,
@@ -49,13 +50,13 @@ def report_command(
     """KPIs, incrementality against the holdout, activity and alerts for a period, and an HTML report."""
     settings = settings_for(db)
 
-    async def work() -> tuple[Report, datetime | None]:
+    async def work() -> tuple[PeriodReport, datetime | None]:
         end = parse_moment(until, "--until") or utcnow()
         start = parse_moment(since, "--since")
         period = Period(start, end) if start is not None else Period.ending(end)
         book = load_rules(rules or settings.alert_rules_path)
 
-        async def read(store: Database) -> tuple[Report, datetime | None]:
+        async def read(store: Database) -> tuple[PeriodReport, datetime | None]:
             report = await build_report(store, period, book, announce=False)
             return report, (None if _active(report) else await _latest_activity(store))
 
@@ -112,7 +113,7 @@ def alerts_command(
     print_alerts(alerts)
 
 
-def _active(report: Report) -> bool:
+def _active(report: PeriodReport) -> bool:
     everything = report.kpis[-1]
     return bool(everything.orders or everything.contacts or report.lift)
 
@@ -124,7 +125,7 @@ async def _latest_activity(store: Database) -> datetime | None:
     return max((t for t in (order, message) if t is not None), default=None)
 
 
-def _kpi_table(report: Report) -> Table:
+def _kpi_table(report: PeriodReport) -> Table:
     # Measures down, use cases across: fits a terminal, as the demo's table does.
     table = Table(title=f"KPIs · {report.period.label()}", show_edge=False)
     table.add_column("")
@@ -135,7 +136,7 @@ def _kpi_table(report: Report) -> Table:
     return table
 
 
-def _lift_table(report: Report) -> Table:
+def _lift_table(report: PeriodReport) -> Table:
     table = Table(title="Against the holdout: difference per member, Welch 95% interval", show_edge=False)
     table.add_column("")
     for u in report.lift:
@@ -157,7 +158,7 @@ def _lift_table(report: Report) -> Table:
     return table
 
 
-def _nothing_table(report: Report) -> Table:
+def _nothing_table(report: PeriodReport) -> Table:
     causes = list(dict.fromkeys(c for by_cause in report.nothing_by_cause.values() for c in by_cause))
     table = Table(title="Decided nothing, by cause", show_edge=False)
     table.add_column("cause")

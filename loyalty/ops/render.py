@@ -17,7 +17,7 @@ from loyalty.ops.results import (
     SegmentView,
 )
 from policies.proposal import Offer
-from tools.campaigns.budgets import UseCaseBudget
+from tools.budgets import UseCaseBudget
 from tools.campaigns.execute import CampaignResult
 from tools.campaigns.preview import CampaignPreview, describe_offer
 from tools.campaigns.verdict_log import RejectionReport

@@ -34,7 +34,7 @@ from loyalty.wiring import Product
 from policies.judgement import judge
 from policies.proposal import OfferProposal
 from policies.vocabulary import UseCase
-from tools.campaigns.budgets import UseCaseBudget, set_paused
+from tools.budgets import UseCaseBudget, set_paused
 from tools.campaigns.execute import CampaignResult, execute_campaign
 from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
 from tools.campaigns.preview import CampaignPreview
@@ -49,9 +49,9 @@ from tools.campaigns.verdict_log import (
 from tools.decisions.approvals import decide_review, pending_reviews
 from tools.decisions.log import trace
 from tools.errors import InvalidInput, SendRefused
-from tools.importers.progress import Progress, Silent
 from tools.outbox.deliver import dead_letters
 from tools.profiles.search import MemberFilter
+from tools.progress import Progress, Silent
 
 Segment = Annotated[
     str,

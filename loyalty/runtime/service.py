@@ -29,10 +29,16 @@ from tools.nba.learning import learned_lift
 from tools.nba.prescreen import screen
 from tools.nba.response_fit import fit_response
 from tools.storage.runtime import TriggerKind
-from tools.triggers.queue import due_members, due_of_kind, skip_pending
+from tools.triggers import (
+    RuleRun,
+    TriggerRules,
+    due_members,
+    due_of_kind,
+    load_trigger_rules,
+    run_due_triggers,
+    skip_pending,
+)
 from tools.triggers.replenishment import expected_from_profiles
-from tools.triggers.rules import TriggerRules, load_trigger_rules
-from tools.triggers.schedule import RuleRun, run_due_triggers
 
 log = structlog.get_logger(__name__)
 

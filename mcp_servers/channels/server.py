@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcp_servers.shared.deps import ServerDeps
-from mcp_servers.shared.errors import tool_errors
 from mcp_servers.shared.factory import HttpAuth, new_server
 from mcp_servers.shared.members import MemberRef
+from mcp_servers.shared.tool_errors import tool_errors
 from policies.engine import check
 from policies.proposal import OfferProposal
 from policies.rule_ids import RuleId
@@ -25,7 +25,7 @@ from tools.contacts import contact_history, contact_record, record_outcome
 from tools.member_ids import resolve_member
 from tools.outbox import outbox_counts, send_approved
 from tools.rule_facts import ProfileFacts, rule_context
-from tools.timestamps import UtcTimestamp
+from tools.time import UtcTimestamp, to_storage
 
 # What can change between the guard's approval and the send: other messages, consent, opt-outs.
 SEND_TIME_RULES = frozenset(
@@ -125,7 +125,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         record = await contact_record(deps.db, customer_id, now=now, lookback=timedelta(days=7))
         freq = policy.frequency
         week_ago, day_ago = now - timedelta(days=7), now - timedelta(days=1)
-        counted = [m for m in record.recent if m.scheduled_at >= week_ago.replace(tzinfo=None)]
+        counted = [m for m in record.recent if m.scheduled_at >= to_storage(week_ago)]
         windows = policy.quiet_hours.local.windows
         channels = []
         for channel in Channel:
@@ -151,7 +151,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
             time_zone=record.time_zone,
             channels=channels,
             messages_last_24h=sum(
-                1 for m in counted if m.channel in capped and m.scheduled_at >= day_ago.replace(tzinfo=None)
+                1 for m in counted if m.channel in capped and m.scheduled_at >= to_storage(day_ago)
             ),
             daily_cap=freq.daily_total.max_contacts,
             messages_last_7_days=sum(1 for m in counted if m.channel in capped),

@@ -7,7 +7,7 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
-from mcp_servers.customer_data.results import (
+from mcp_servers.customer_data.outputs import (
     BehaviourEvent,
     PastOrder,
     PurchaseHistory,
@@ -15,9 +15,9 @@ from mcp_servers.customer_data.results import (
     SegmentList,
 )
 from mcp_servers.shared.deps import ServerDeps
-from mcp_servers.shared.errors import tool_errors
 from mcp_servers.shared.factory import HttpAuth, new_server
 from mcp_servers.shared.members import MemberRef
+from mcp_servers.shared.tool_errors import tool_errors
 from policies.vocabulary import Channel, EventType, Tier
 from tools.errors import LoyaltyError
 from tools.member_history import purchase_history as history_of

@@ -9,24 +9,24 @@ from pydantic import Field
 from sqlalchemy import func, select
 
 from mcp_servers.offers_inventory.drafts import draft_proposal
-from mcp_servers.offers_inventory.results import (
-    Budget,
+from mcp_servers.offers_inventory.outputs import (
     Budgets,
+    BudgetStatus,
     Bundle,
     BundleItem,
-    Candidate,
     OfferTemplate,
     OfferTemplates,
+    ScoredCandidate,
     Scoring,
     Stock,
     StockItem,
 )
 from mcp_servers.shared.deps import ServerDeps
-from mcp_servers.shared.errors import tool_errors
 from mcp_servers.shared.factory import HttpAuth, new_server
 from mcp_servers.shared.members import MemberRef
+from mcp_servers.shared.tool_errors import tool_errors
 from policies.vocabulary import UseCase
-from tools.catalogue import budget_status as budgets_now
+from tools.budgets import budget_status as budgets_now
 from tools.catalogue import inventory_status as stock_of
 from tools.catalogue import offer_templates
 from tools.catalogue import recommend_bundle as bundle_for
@@ -140,7 +140,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
             ignore_window=deps.ignore_window,
         )
         candidates = [
-            Candidate.model_validate(
+            ScoredCandidate.model_validate(
                 c | {"draft": draft_proposal(c, member, use_case, sequence_step, scored["sms_opt_out_text"])}
             )
             for c in scored["candidates"]
@@ -172,7 +172,9 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     ) -> Budgets:
         """Budget per use case for the current period: amount, spent, remaining, paused."""
         return Budgets(
-            budgets=[Budget.model_validate(b) for b in await budgets_now(deps.db, deps.clock(), use_case)]
+            budgets=[
+                BudgetStatus.model_validate(b) for b in await budgets_now(deps.db, deps.clock(), use_case)
+            ]
         )
 
     return server

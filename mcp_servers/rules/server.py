@@ -19,17 +19,18 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from mcp_servers.shared.deps import ServerDeps
-from mcp_servers.shared.errors import tool_errors
 from mcp_servers.shared.factory import HttpAuth, new_server
+from mcp_servers.shared.tool_errors import tool_errors
 from policies.engine import check
 from policies.judgement import JudgementFinding, judge
 from policies.proposal import OfferProposal, content_hash
 from policies.rule_ids import RuleId
 from policies.violation import CheckResult, Severity, Violation
 from policies.vocabulary import Verdict
+from tools.budgets import budget_state
 from tools.decisions.approvals import record_verdict
-from tools.rule_facts import budget_state, rule_context
-from tools.timestamps import UtcTimestamp
+from tools.rule_facts import rule_context
+from tools.time import UtcTimestamp
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 Proposal = Annotated[

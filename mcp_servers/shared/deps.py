@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the profile service's module brings scikit-learn: rules and
     from tools.profiles.service import ProfileService
 
 # The profile's contribution to checking one proposal, as of a moment.
-ProfileFactsSource = Callable[[OfferProposal, datetime], Awaitable[ProfileFacts]]
+ProfileFactsLookup = Callable[[OfferProposal, datetime], Awaitable[ProfileFacts]]
 
 
 def system_clock() -> datetime:
@@ -27,7 +27,7 @@ def system_clock() -> datetime:
 class ServerDeps:
     db: Database
     policy: Policy
-    profile_facts: ProfileFactsSource
+    profile_facts: ProfileFactsLookup
     profiles: "ProfileService | None" = None  # customer-data and offers need it; rules and channels do not
     clock: Callable[[], datetime] = system_clock  # aware UTC; simulations and tests pass their own
     approval_ttl: timedelta = timedelta(hours=24)

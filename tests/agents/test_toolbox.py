@@ -6,14 +6,16 @@ from mcp import Client
 from agents.context import RunContext
 from agents.decision_log import InMemoryDecisionLog
 from agents.errors import ConfigurationError
-from agents.limits import Budget, Limits
+from agents.limits import Limits, RunBudget
 from agents.messages import ToolCall, ToolResult
 from agents.toolbox import Toolbox
 from tests.agents.calc_server import calc_server
 
 
 def context() -> RunContext:
-    return RunContext(trace_id="t", agent="tester", log=InMemoryDecisionLog(), budget=Budget.start(Limits()))
+    return RunContext(
+        trace_id="t", agent="tester", log=InMemoryDecisionLog(), budget=RunBudget.start(Limits())
+    )
 
 
 async def test_tools_are_prefixed_by_server_and_converted_to_definitions() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from evals.harness.report import read_run
 from evals.harness.run import RunOptions, run_suite
+from evals.harness.run_dir import read_run
 from evals.harness.thresholds import load_thresholds
 from loyalty.settings import Settings
 

@@ -9,7 +9,7 @@ from agents.guard.prompt import parse_request
 from agents.messages import ModelResponse, ToolCall
 from agents.models.base import ModelRequest
 from agents.models.local import LocalModel, call_id
-from evals.guard_runner import CaseResult, GuardSuiteResult, family, run_guard_suite
+from evals.guard_runner import GuardCaseResult, GuardSuiteResult, family, run_guard_suite
 from evals.guard_suite import load_guard_suite
 from policies.judgement import JudgementId
 from policies.rule_ids import RuleId
@@ -110,8 +110,8 @@ async def test_a_rubber_stamp_guard_leaks_nothing_the_servers_judge() -> None:
 
 def result(
     case_id: str, expected: str, got: str, ids: tuple[str, ...], found: tuple[str, ...] = ()
-) -> CaseResult:
-    return CaseResult(
+) -> GuardCaseResult:
+    return GuardCaseResult(
         id=case_id,
         kind="single",
         expected=expected,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tools.delivery.sinks import KeyedAppendFile
-from tools.events.rejects import Rejects as EventRejects
-from tools.importers.rejects import Rejects as ImportRejects
+from tools.events.rejects import EventRejects
+from tools.importers.rejects import FrameRejects
 from tools.storage.db import create_engine
 
 
@@ -31,7 +31,7 @@ async def test_personal_data_files_are_owner_only(tmp_path: Path) -> None:
     sms = KeyedAppendFile(tmp_path / "outbox" / "sms.jsonl", lambda line: line)
     assert await sms.append("k1", "k1")
     EventRejects(tmp_path / "events.rejects.jsonl", max_listed=10)
-    ImportRejects().write(tmp_path / "transactions.rejects.csv")
+    FrameRejects().write(tmp_path / "transactions.rejects.csv")
     for name in ("loyalty.db", "outbox/sms.jsonl", "events.rejects.jsonl", "transactions.rejects.csv"):
         assert mode(tmp_path / name) == 0o600, name
 

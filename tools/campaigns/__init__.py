@@ -8,7 +8,6 @@ The copywriter and the guard come in through ports (`CopyWriter`, `Reviewer`), a
 agent layer by the composition root (`loyalty.ops.adapters`).
 """
 
-from tools.campaigns.budgets import UseCaseBudget, set_paused
 from tools.campaigns.execute import CampaignResult, execute_campaign
 from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
 from tools.campaigns.ports import CopyRequest, CopyWriter, Review, Reviewer
@@ -27,9 +26,7 @@ __all__ = [
     "RejectionReport",
     "Review",
     "Reviewer",
-    "UseCaseBudget",
     "execute_campaign",
     "plan_campaign",
     "recent_rejections",
-    "set_paused",
 ]

@@ -14,17 +14,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from policies.context import RecentContact
 from policies.model import Policy
 from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
+from tools.budgets import budget_state
 from tools.contacts import ENGAGED, LIVE_STATUSES
-from tools.decisions.approvals import naive_utc
 from tools.nba.scorer import CHANNELS
 from tools.storage.db import Database
-from tools.storage.models import Budget, ChannelConsent, Contact, Customer, Outcome, Proposal
+from tools.storage.models import ChannelConsent, Contact, Customer, Outcome, Proposal
+from tools.time import to_storage
 
 CHUNK = 5_000  # ids per IN list: well inside SQLite's and asyncpg's bind-parameter limits
 WEEK = timedelta(days=7)
@@ -86,7 +87,7 @@ async def read_contact_facts(
     lookback: timedelta,
     ignore_window: timedelta,
 ) -> ContactFacts:
-    moment = naive_utc(now.astimezone(UTC))
+    moment = to_storage(now)
     position = {int(c): i for i, c in enumerate(customer_ids)}
     n = len(customer_ids)
     consents: list[dict[Channel, bool]] = [{} for _ in range(n)]
@@ -118,15 +119,7 @@ async def read_contact_facts(
             for customer_id, start, end in hours:
                 quiet[position[customer_id]] = (start, end)
         live = await _live_contacts(session, position, moment, lookback, ignore_window)
-        budget = await session.scalar(
-            select(Budget).where(
-                and_(
-                    Budget.use_case == use_case.value,
-                    Budget.period_start <= moment,
-                    Budget.period_end > moment,
-                )
-            )
-        )
+        budget = await budget_state(session, use_case, moment)
     by_member: dict[int, list[_Live]] = defaultdict(list)
     for contact in live:
         by_member[contact.position].append(contact)
@@ -146,8 +139,7 @@ async def read_contact_facts(
     reachable &= ~_capped(live, n, policy, moment)
     week = [c for c in live if c.scheduled_at >= moment - WEEK]
     live_7d = np.bincount(np.array([c.position for c in week], dtype=np.int64), minlength=n)
-    paused = bool(budget is not None and budget.paused)
-    remaining = 0.0 if budget is None or paused else round(float(budget.amount) - float(budget.spent), 2)
+    paused, remaining = budget.paused, budget.remaining
     return ContactFacts(
         consents=consents,
         opted_out=[frozenset(o) for o in opted],

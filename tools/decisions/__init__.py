@@ -1,7 +1,7 @@
 """What was decided, and by whom: the guard's verdicts and the review queue (`approvals`), every
 agent step (`log`), and the holdout arms decisions are measured against (`holdout`)."""
 
-from tools.decisions.approvals import VerdictRecord, decide_review, naive_utc, pending_reviews, record_verdict
+from tools.decisions.approvals import VerdictRecord, decide_review, pending_reviews, record_verdict
 from tools.decisions.holdout import (
     DEFAULT_CONTROL_SHARE,
     Arm,
@@ -22,7 +22,6 @@ __all__ = [
     "assign_holdout",
     "decide_review",
     "ensure_arms",
-    "naive_utc",
     "pending_reviews",
     "record_verdict",
     "trace",

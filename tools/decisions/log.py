@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from tools.errors import NotFound
 from tools.storage.bulk import bulk_insert
-from tools.storage.db import Database, utcnow
+from tools.storage.db import Database
 from tools.storage.models import DecisionLogEntry
+from tools.time import utcnow
 
 RUN_START, RUN_END = "run_start", "run_end"
 

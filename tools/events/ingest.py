@@ -29,11 +29,12 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tools.contacts import OPTING_OUT, withdraw_consents
 from tools.errors import StorageError
 from tools.events.model import DEFAULT_SKEW, EventIn
-from tools.events.rejects import Reject, Rejects
+from tools.events.rejects import EventRejects, Reject
 from tools.storage.bulk import bulk_insert
 from tools.storage.db import Database
 from tools.storage.models import BehaviouralEvent, Category, Customer, Product
-from tools.storage.runtime import begin_write, storage_time
+from tools.storage.runtime import begin_write
+from tools.time import to_storage
 
 log = structlog.get_logger(__name__)
 
@@ -134,7 +135,7 @@ async def _ingest(
     max_listed: int,
 ) -> IngestReport:
     context = {"now": now if now.tzinfo is not None else now.replace(tzinfo=UTC), "skew": skew}
-    rejects = Rejects(rejects_path, max_listed=max_listed)
+    rejects = EventRejects(rejects_path, max_listed=max_listed)
     received = accepted = duplicates = 0
     batch: list[_Valid] = []
     for raw in raws:
@@ -164,7 +165,7 @@ async def _ingest(
     return report
 
 
-def _validate(raw: _Raw, context: dict[str, Any], rejects: Rejects) -> _Valid | None:
+def _validate(raw: _Raw, context: dict[str, Any], rejects: EventRejects) -> _Valid | None:
     if raw.error is not None:
         rejects.add(raw.line, "json", raw.error, raw.data)
         return None
@@ -212,7 +213,7 @@ _COLUMNS = (
 )
 
 
-async def _store(db: Database, batch: list[_Valid], rejects: Rejects) -> tuple[int, int]:
+async def _store(db: Database, batch: list[_Valid], rejects: EventRejects) -> tuple[int, int]:
     """Store one batch; returns (accepted, duplicates). Rejects go straight to `rejects`."""
     unique: dict[str, _Valid] = {}
     repeated = 0
@@ -307,7 +308,7 @@ async def _prepare(conn: AsyncConnection, unique: dict[str, _Valid]) -> _Outcome
                 key,
                 customer_id,
                 event.type.value,
-                storage_time(event.occurred_at),
+                to_storage(event.occurred_at),
                 product_id,
                 category_id,
                 event.channel,

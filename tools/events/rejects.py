@@ -24,7 +24,7 @@ class Reject(BaseModel):
     reason: str
 
 
-class Rejects:
+class EventRejects:
     """Collects rejects; `flush` appends the pending ones to the file (off the event loop)."""
 
     def __init__(self, path: Path | None, *, max_listed: int) -> None:

@@ -8,7 +8,7 @@ from enum import StrEnum
 import pandas as pd
 
 
-class Check(StrEnum):
+class AuditCheck(StrEnum):
     DUPLICATES = "duplicates"
     MISSING = "missing values"
     IMPOSSIBLE = "impossible values"
@@ -18,7 +18,7 @@ class Check(StrEnum):
 
 @dataclass(frozen=True)
 class Finding:
-    check: Check
+    check: AuditCheck
     subject: str  # e.g. "transactions.quantity"
     count: int  # rows affected (0 for a finding that is not a count, e.g. staleness)
     detail: str
@@ -28,7 +28,7 @@ def missing_values(source: str, frame: pd.DataFrame) -> list[Finding]:
     missing = frame.isna().sum()
     return [
         Finding(
-            Check.MISSING,
+            AuditCheck.MISSING,
             f"{source}.{column}",
             int(count),
             f"{int(count):,} of {len(frame):,} rows ({count / len(frame):.1%}) have no {column}",
@@ -44,19 +44,19 @@ def duplicates(source: str, frame: pd.DataFrame, key: list[str] | None = None) -
     if not count:
         return []
     what = "exact copies of an earlier row" if key is None else f"repeat an earlier row's {', '.join(key)}"
-    return [Finding(Check.DUPLICATES, source, count, f"{count:,} rows {what}")]
+    return [Finding(AuditCheck.DUPLICATES, source, count, f"{count:,} rows {what}")]
 
 
 def impossible(source: str, column: str, count: int, detail: str) -> list[Finding]:
-    return [Finding(Check.IMPOSSIBLE, f"{source}.{column}", count, detail)] if count else []
+    return [Finding(AuditCheck.IMPOSSIBLE, f"{source}.{column}", count, detail)] if count else []
 
 
 def staleness(source: str, newest: datetime | None, now: datetime) -> Finding:
     if newest is None:
-        return Finding(Check.STALENESS, source, 0, "no dated records")
+        return Finding(AuditCheck.STALENESS, source, 0, "no dated records")
     age = now - newest
     return Finding(
-        Check.STALENESS,
+        AuditCheck.STALENESS,
         source,
         0,
         f"newest record {newest:%Y-%m-%d %H:%M}, {age.days:,} days before {now:%Y-%m-%d}",

@@ -30,10 +30,10 @@ import structlog
 from policies.vocabulary import Channel, OutcomeType
 from tools.errors import InvalidInput
 from tools.importers import audit
-from tools.importers.progress import Progress
-from tools.importers.rejects import Rejects
-from tools.importers.report import ImportReport
+from tools.importers.import_report import ImportReport
+from tools.importers.rejects import FrameRejects
 from tools.importers.writer import ImportWriter
+from tools.progress import Progress
 from tools.storage.db import Database
 
 log = structlog.get_logger(__name__)
@@ -84,7 +84,7 @@ async def import_completejourney(
     progress.stage("reading Complete Journey")
     source = tables if tables is not None else load_tables()
     report = ImportReport(source=SOURCE, rejects_path=options.rejects_path)
-    rejects = Rejects()
+    rejects = FrameRejects()
     cutoff = options.until or options.now
 
     progress.stage("checking rows")
@@ -157,7 +157,7 @@ def _accepted_lines(
     products: pd.DataFrame,
     cutoff: datetime,
     now: datetime,
-    rejects: Rejects,
+    rejects: FrameRejects,
     report: ImportReport,
 ) -> pd.DataFrame:
     tx = transactions.loc[transactions["transaction_timestamp"] < cutoff]
@@ -210,7 +210,7 @@ def _accepted_lines(
     )
     report.findings.append(
         audit.Finding(
-            audit.Check.ASSUMPTION,
+            audit.AuditCheck.ASSUMPTION,
             "transactions.quantity",
             int(metered.sum()),
             f"{int(metered.sum()):,} metered lines (fuel: the quantity is a meter reading, the price under a cent) "
@@ -259,7 +259,9 @@ def _products(products: pd.DataFrame, lines: pd.DataFrame, cost_ratio: float) ->
     )
 
 
-def _known_redemptions(redemptions: pd.DataFrame, campaigns: pd.DataFrame, rejects: Rejects) -> pd.DataFrame:
+def _known_redemptions(
+    redemptions: pd.DataFrame, campaigns: pd.DataFrame, rejects: FrameRejects
+) -> pd.DataFrame:
     sent = redemptions.merge(campaigns[["household_id", "campaign_id"]], how="left", indicator=True)
     ok = rejects.add(
         "coupon_redemptions",
@@ -399,7 +401,7 @@ def _audit(
     never_sold = int((~source["products"]["product_id"].isin(tx["product_id"])).sum())
     found.append(
         audit.Finding(
-            audit.Check.ASSUMPTION,
+            audit.AuditCheck.ASSUMPTION,
             "products",
             never_sold,
             f"{never_sold:,} catalogue products never sold in the window have no price and were not imported",
@@ -407,7 +409,7 @@ def _audit(
     )
     found.append(
         audit.Finding(
-            audit.Check.ASSUMPTION,
+            audit.AuditCheck.ASSUMPTION,
             "order_lines.unit_cost",
             0,
             f"the source has no costs: unit cost set to {options.cost_ratio:.0%} of shelf price",
@@ -415,7 +417,7 @@ def _audit(
     )
     found.append(
         audit.Finding(
-            audit.Check.ASSUMPTION,
+            audit.AuditCheck.ASSUMPTION,
             "outcomes",
             redeemed,
             f"{redeemed:,} coupon redemptions become one `redeem` outcome per household and campaign",

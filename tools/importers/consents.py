@@ -14,7 +14,7 @@ transaction.
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -25,7 +25,7 @@ from policies.vocabulary import Channel
 from tools.importers.row_files import (
     IN_QUERY,
     ImportSummary,
-    Rejects,
+    RowRejects,
     ids_by_key,
     parse_field_map,
     read_rows,
@@ -34,6 +34,7 @@ from tools.importers.row_files import (
 from tools.storage.db import Database
 from tools.storage.models import ChannelConsent, Customer
 from tools.storage.runtime import begin_write
+from tools.time import to_storage
 
 FIELDS = ("member", "channel", "status", "timestamp", "source", "confirmed_at")
 REQUIRED = ("member", "channel", "status", "timestamp")
@@ -51,10 +52,6 @@ WITHDRAWN = {
     "revoked",
 }
 DEFAULT_DOUBLE_OPT_IN = (Channel.EMAIL,)
-
-
-def naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
 
 
 class ConsentRow(BaseModel):
@@ -85,7 +82,7 @@ class ConsentRow(BaseModel):
     @field_validator("timestamp", "confirmed_at", mode="after")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else naive_utc(value)
+        return None if value is None else to_storage(value)
 
 
 async def import_consents(
@@ -98,10 +95,10 @@ async def import_consents(
     double_opt_in: Iterable[Channel] = DEFAULT_DOUBLE_OPT_IN,
     encoding: str = "utf-8",
 ) -> ImportSummary:
-    now = naive_utc(now)
+    now = to_storage(now)
     needs_confirmation = set(double_opt_in)
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
-    rejects = Rejects(table.header)
+    rejects = RowRejects(table.header)
     for line, cells in table.malformed:
         rejects.rows.append((line, f"malformed row (not {len(table.header)} fields)", cells))
     rows = validated(ConsentRow, table.rows, rejects)

@@ -19,7 +19,14 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.importers.consents import member_ids
-from tools.importers.row_files import IN_QUERY, ImportSummary, Rejects, parse_field_map, read_rows, validated
+from tools.importers.row_files import (
+    IN_QUERY,
+    ImportSummary,
+    RowRejects,
+    parse_field_map,
+    read_rows,
+    validated,
+)
 from tools.storage.db import Database
 from tools.storage.models import Customer
 from tools.storage.runtime import begin_write
@@ -99,7 +106,7 @@ async def import_contacts(
 ) -> ImportSummary:
     del now  # contact details carry no time of their own; the signature matches the other importers
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
-    rejects = Rejects(table.header)
+    rejects = RowRejects(table.header)
     for line, cells in table.malformed:
         rejects.rows.append((line, f"malformed row (not {len(table.header)} fields)", cells))
     rows = validated(ContactRow, table.rows, rejects)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tools.importers.row_files import ImportSummary, Rejects, parse_field_map, read_rows, validated
+from tools.importers.row_files import ImportSummary, RowRejects, parse_field_map, read_rows, validated
 from tools.storage.db import Database
 from tools.storage.models import Category, CategoryComplement, Product
 from tools.storage.runtime import begin_write, upsert_insert
@@ -70,7 +70,7 @@ async def import_products(
 ) -> ImportSummary:
     del now  # a catalogue row carries no time of its own; the signature matches the other importers
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
-    rejects = Rejects(table.header)
+    rejects = RowRejects(table.header)
     for line, cells in table.malformed:
         rejects.rows.append((line, f"malformed row (not {len(table.header)} fields)", cells))
     rows = {

@@ -13,7 +13,7 @@ import pandas as pd
 from tools.private_files import owner_only
 
 
-class Rejects:
+class FrameRejects:
     def __init__(self) -> None:
         self._frames: list[pd.DataFrame] = []
         self.counts: Counter[tuple[str, str]] = Counter()

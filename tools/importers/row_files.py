@@ -92,7 +92,7 @@ def read_rows(
 
 
 @dataclass
-class Rejects:
+class RowRejects:
     """Rows refused, with why: written beside the import, owner-only."""
 
     header: list[str]
@@ -119,7 +119,7 @@ def reason_of(error: ValidationError) -> str:
     return f"{where}: {message}" if where else message
 
 
-def validated(model: type[M], rows: Iterable[RawRow], rejects: Rejects) -> list[tuple[RawRow, M]]:
+def validated(model: type[M], rows: Iterable[RawRow], rejects: RowRejects) -> list[tuple[RawRow, M]]:
     """Each row as `model` (empty text as missing); rows that fail go to `rejects`."""
     good: list[tuple[RawRow, M]] = []
     for row in rows:

@@ -25,10 +25,10 @@ from sqlalchemy import select
 from tools.errors import InvalidInput
 from tools.importers import audit
 from tools.importers.column_map import ColumnMap
-from tools.importers.progress import Progress
-from tools.importers.rejects import Rejects
-from tools.importers.report import ImportReport
+from tools.importers.import_report import ImportReport
+from tools.importers.rejects import FrameRejects
 from tools.importers.writer import ImportWriter
+from tools.progress import Progress
 from tools.storage.db import Database
 from tools.storage.models import Category, Customer, Order, OrderLine, Product
 
@@ -88,7 +88,7 @@ async def import_transactions_csv(
     except LookupError:
         raise InvalidInput(f"unknown --encoding {options.encoding!r}: e.g. utf-8, latin-1, cp1252") from None
     report = ImportReport(source=str(path), rejects_path=options.rejects_path)
-    rejects = Rejects()
+    rejects = FrameRejects()
     accepted: list[pd.DataFrame] = []
     raw_rows: list[pd.DataFrame] = []
     read = 0
@@ -141,7 +141,7 @@ def _size(path: Path) -> int:
 
 
 def _chunks(
-    path: Path, columns: ColumnMap, options: CsvOptions, rejects: Rejects, progress: Progress
+    path: Path, columns: ColumnMap, options: CsvOptions, rejects: FrameRejects, progress: Progress
 ) -> Iterator[pd.DataFrame]:
     """DataFrames of raw strings (every column of the file), indexed by line number."""
     try:
@@ -193,7 +193,9 @@ def _counting(handle, progress: Progress) -> Iterator[str]:
         yield line
 
 
-def _check_chunk(raw: pd.DataFrame, columns: ColumnMap, options: CsvOptions, rejects: Rejects) -> np.ndarray:
+def _check_chunk(
+    raw: pd.DataFrame, columns: ColumnMap, options: CsvOptions, rejects: FrameRejects
+) -> np.ndarray:
     def field(name: str) -> pd.Series:
         return raw[columns.columns[name]].str.strip()
 
@@ -237,7 +239,7 @@ def _check_chunk(raw: pd.DataFrame, columns: ColumnMap, options: CsvOptions, rej
     return ok
 
 
-def _explain_total_failure(rejects: Rejects, options: CsvOptions) -> None:
+def _explain_total_failure(rejects: FrameRejects, options: CsvOptions) -> None:
     """When not one row of the first chunk survives because of its dates, the format is wrong:
     say so instead of rejecting the whole file row by row."""
     date_reason = f"placed_at not a date in format {options.date_format}"
@@ -284,7 +286,7 @@ def _typed(raw: pd.DataFrame, columns: ColumnMap, options: CsvOptions) -> pd.Dat
 
 
 def _whole_file_checks(
-    lines: pd.DataFrame, raw: pd.DataFrame, rejects: Rejects, report: ImportReport
+    lines: pd.DataFrame, raw: pd.DataFrame, rejects: FrameRejects, report: ImportReport
 ) -> pd.DataFrame:
     key = ["order_id", "customer_id", "sku", "quantity", "unit_price", "placed_at", "discount"]
     repeated = lines.duplicated(subset=key).to_numpy()
@@ -297,7 +299,7 @@ def _whole_file_checks(
 
 
 async def _returns_checked(
-    db: Database, lines: pd.DataFrame, raw: pd.DataFrame, rejects: Rejects
+    db: Database, lines: pd.DataFrame, raw: pd.DataFrame, rejects: FrameRejects
 ) -> pd.DataFrame:
     """A negative quantity is a return only if the customer bought that SKU earlier (in this
     file or already in the database); otherwise it is an impossible value, rejected."""
@@ -420,7 +422,7 @@ IMPOSSIBLE = (
 
 
 def _audit(
-    raw: pd.DataFrame, lines: pd.DataFrame, read: int, rejects: Rejects, options: CsvOptions
+    raw: pd.DataFrame, lines: pd.DataFrame, read: int, rejects: FrameRejects, options: CsvOptions
 ) -> list[audit.Finding]:
     found: list[audit.Finding] = []
     for reason in IMPOSSIBLE:
@@ -430,5 +432,5 @@ def _audit(
         found += audit.missing_values(SOURCE, raw.replace("", None))
     newest = lines["placed_at"].max() if len(lines) else None
     found.append(audit.staleness(SOURCE, None if newest is None else newest.to_pydatetime(), options.now))
-    found.append(audit.Finding(audit.Check.ASSUMPTION, SOURCE, read, f"{read:,} well-formed rows read"))
+    found.append(audit.Finding(audit.AuditCheck.ASSUMPTION, SOURCE, read, f"{read:,} well-formed rows read"))
     return found

@@ -18,7 +18,7 @@ FLOOR = 1e-3
 
 
 @dataclass(frozen=True)
-class Calibration:
+class ScoreCalibration:
     isotonic: IsotonicRegression | None
     platt: LogisticRegression | None
 
@@ -31,12 +31,12 @@ class Calibration:
         return np.clip(mapped, FLOOR, 1.0 - FLOOR)
 
 
-def fit_calibration(scores: np.ndarray, labels: np.ndarray) -> Calibration:
+def fit_calibration(scores: np.ndarray, labels: np.ndarray) -> ScoreCalibration:
     if len(scores) >= ISOTONIC_MIN_ROWS:
-        return Calibration(
+        return ScoreCalibration(
             IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(scores, labels), None
         )
-    return Calibration(None, LogisticRegression(C=1e6).fit(_logit(scores)[:, None], labels))
+    return ScoreCalibration(None, LogisticRegression(C=1e6).fit(_logit(scores)[:, None], labels))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from tools.profiles.calibration import Calibration, fit_calibration
+from tools.profiles.calibration import ScoreCalibration, fit_calibration
 from tools.profiles.training_data import member_folds
 from tools.profiles.trees import CompiledTrees, fittable
 
@@ -22,7 +22,7 @@ FOLDS = 3
 @dataclass(frozen=True)
 class ChurnModel:
     trees: CompiledTrees
-    calibration: Calibration
+    calibration: ScoreCalibration
     horizon_days: int
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:

@@ -13,10 +13,10 @@ import numpy as np
 
 from tools.profiles.artefact import FittedModels
 from tools.profiles.features import FIELDS, MemberFeatures, member_features
-from tools.profiles.freshness import SOURCES, Freshness, freshness
+from tools.profiles.freshness import SOURCES, FreshnessArrays, freshness
 from tools.profiles.history import CHANNELS, History, from_days
 from tools.profiles.pairs import pair_history
-from tools.profiles.predictions import Predictions, predict
+from tools.profiles.predictions import PredictionArrays, predict
 from tools.profiles.profile import Profile
 from tools.profiles.seasons import SEASONS
 from tools.segments.definitions import SegmentBook
@@ -35,8 +35,8 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 class ProfileFrame:
     history: History
     features: MemberFeatures
-    predictions: Predictions
-    freshness: Freshness
+    predictions: PredictionArrays
+    freshness: FreshnessArrays
     stale_after: timedelta
     segment_ids: tuple[str, ...]
     segments: np.ndarray  # members x segment_ids, bool

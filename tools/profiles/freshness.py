@@ -19,13 +19,13 @@ DEFAULT_STALE_AFTER = timedelta(days=30)
 
 
 @dataclass(frozen=True)
-class Freshness:
+class FreshnessArrays:
     newest: np.ndarray  # days, members x SOURCES, NaN where a source has nothing
     age_hours: np.ndarray  # hours since the newest record of any source, NaN with no data at all
     stale: np.ndarray  # bool
 
 
-def freshness(history: History, stale_after: timedelta) -> Freshness:
+def freshness(history: History, stale_after: timedelta) -> FreshnessArrays:
     n = len(history.members)
     newest = np.stack(
         [
@@ -43,4 +43,4 @@ def freshness(history: History, stale_after: timedelta) -> Freshness:
     limit = stale_after.total_seconds() / 3600.0
     sync_age = (history.as_of - history.members.synced) * 24.0
     stale = ~(age_hours <= limit) | (sync_age > limit)
-    return Freshness(newest=newest, age_hours=age_hours, stale=stale)
+    return FreshnessArrays(newest=newest, age_hours=age_hours, stale=stale)

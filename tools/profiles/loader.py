@@ -82,7 +82,7 @@ NOT_VISITS = ("purchase", "message_open", "message_click", "unsubscribe", "compl
 
 
 @dataclass(frozen=True)
-class Catalogue:
+class CategoryTable:
     """The categories table as read once: reused by later single-member loads while its
     `version` (read with each member's records, in the same statement) is unchanged."""
 
@@ -111,8 +111,8 @@ async def load_members_history(db: Database, as_of: datetime, members: Sequence[
 
 
 async def load_member_history(
-    db: Database, as_of: datetime, member_id: int, catalogue: Catalogue | None = None
-) -> tuple[History, Catalogue]:
+    db: Database, as_of: datetime, member_id: int, catalogue: CategoryTable | None = None
+) -> tuple[History, CategoryTable]:
     """One member's history before `as_of` in two statements (the member's row; every numeric
     record plus the categories' version), reusing `catalogue` unless the categories changed. Also
     returns the catalogue used, for the next call."""
@@ -180,9 +180,9 @@ async def _load(
     as_of: datetime,
     member_id: int | None,
     also_at: Sequence[datetime],
-    catalogue: Catalogue | None,
+    catalogue: CategoryTable | None,
     members: list[int] | None = None,
-) -> tuple[History, Catalogue]:
+) -> tuple[History, CategoryTable]:
     queries = _queries(db.dialect, "one" if member_id is not None else "all" if members is None else "named")
     params = {"as_of": as_of, "member": member_id, "members": members}
     if any(moment > as_of for moment in also_at):
@@ -281,9 +281,9 @@ async def _load(
     return history, catalogue
 
 
-async def _catalogue(conn: AsyncConnection, queries: "_Queries", version: tuple[float, ...]) -> Catalogue:
+async def _catalogue(conn: AsyncConnection, queries: "_Queries", version: tuple[float, ...]) -> CategoryTable:
     category = await _objects(conn, queries.categories, {})
-    return Catalogue(
+    return CategoryTable(
         ids=category[0].astype(np.int64), names=category[1], departments=category[2], version=version
     )
 

@@ -16,7 +16,7 @@ TOP_CATEGORIES = 20
 
 
 @dataclass(frozen=True)
-class Ranked:
+class RankedCategories:
     """Per member, best first: rows offsets[i]:offsets[i + 1] belong to member i."""
 
     offsets: np.ndarray
@@ -41,15 +41,17 @@ class Replenishments:
 
 
 @dataclass(frozen=True)
-class Predictions:
+class PredictionArrays:
     churn_risk: np.ndarray
     next_purchase_day: np.ndarray  # days since the epoch
     clv_365: np.ndarray
-    affinity: Ranked
+    affinity: RankedCategories
     replenishment: Replenishments
 
 
-def predict(models: FittedModels, history: History, features: MemberFeatures, pairs: Pairs) -> Predictions:
+def predict(
+    models: FittedModels, history: History, features: MemberFeatures, pairs: Pairs
+) -> PredictionArrays:
     n = len(history.members)
     inputs = features.matrix(MODEL_INPUTS)
     empty = n == 0
@@ -62,7 +64,7 @@ def predict(models: FittedModels, history: History, features: MemberFeatures, pa
     names = history.categories.astype(str)
     alphabetical = np.argsort(np.argsort(names, kind="stable"), kind="stable")  # ties go by name
     offsets, chosen = top_per_member(found.member, score, alphabetical[found.category], n, TOP_CATEGORIES)
-    affinity = Ranked(offsets=offsets, category=found.category[chosen], score=score[chosen])
+    affinity = RankedCategories(offsets=offsets, category=found.category[chosen], score=score[chosen])
 
     model = models.replenishment
     listed = np.nonzero(model.listed(pairs))[0]
@@ -78,7 +80,7 @@ def predict(models: FittedModels, history: History, features: MemberFeatures, pa
         last_day=history.as_of - pairs.recency[listed],
         regular=model.rule.regular(pairs)[listed] & (likely >= model.rule.min_likelihood),
     )
-    return Predictions(
+    return PredictionArrays(
         churn_risk=churn,
         next_purchase_day=history.as_of + next_days,
         clv_365=clv,

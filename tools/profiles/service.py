@@ -11,7 +11,7 @@ Predictions as of a date use models fitted as of that date or earlier, and histo
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import structlog
@@ -26,7 +26,7 @@ from tools.profiles.freshness import DEFAULT_STALE_AFTER
 from tools.profiles.history import History
 from tools.profiles.loader import (
     MAX_NAMED_MEMBERS,
-    Catalogue,
+    CategoryTable,
     load_history,
     load_member_history,
     load_members_history,
@@ -38,9 +38,10 @@ from tools.profiles.recent_frames import RecentFrames
 from tools.profiles.search import MemberFilter, MemberPage, find_members
 from tools.profiles.training import TrainingPlan, fit_models, load_training_history
 from tools.segments.definitions import SegmentBook, load_segments
-from tools.storage.db import Database, utcnow
+from tools.storage.db import Database
 from tools.storage.models import Order
 from tools.storage.sqlite_driver import off_the_loop
+from tools.time import to_storage, utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -67,7 +68,9 @@ class ProfileService:
     _caught_up: datetime | None = field(
         default=None, repr=False
     )  # `catch_up` has found everyone active before this
-    _catalogue: tuple[datetime, Catalogue] | None = field(default=None, repr=False)  # (read at, categories)
+    _catalogue: tuple[datetime, CategoryTable] | None = field(
+        default=None, repr=False
+    )  # (read at, categories)
     # Fitting and whole-base frames take seconds of CPU: they run in a worker thread so a server
     # keeps answering, and one at a time so concurrent callers wait for the result, not redo it.
     _fitting: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
@@ -254,9 +257,7 @@ class ProfileService:
             )
 
     def _moment(self, as_of: datetime | None) -> datetime:
-        moment = as_of if as_of is not None else self.clock()
-        # storage times are naive UTC (tools.storage.base)
-        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+        return to_storage(as_of if as_of is not None else self.clock())
 
 
 def open_profiles(

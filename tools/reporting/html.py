@@ -9,7 +9,7 @@ from pathlib import Path
 from tools.reporting.charts import Bar, bar_chart
 from tools.reporting.kpis import KpiRow
 from tools.reporting.pages import render_page, svg
-from tools.reporting.report import Report
+from tools.reporting.period_report import PeriodReport
 from tools.reporting.stats import Difference
 
 KPI_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -44,7 +44,7 @@ def interval(d: Difference) -> str:
     return f"{d.difference:+,.2f} [{d.low:+,.2f}, {d.high:+,.2f}]"
 
 
-def render(report: Report) -> str:
+def render(report: PeriodReport) -> str:
     charts = {
         "margin": bar_chart(
             [
@@ -93,7 +93,7 @@ def render(report: Report) -> str:
     )
 
 
-def write_html(report: Report, path: Path) -> Path:
+def write_html(report: PeriodReport, path: Path) -> Path:
     """Write the page atomically: a reader never sees half a report."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

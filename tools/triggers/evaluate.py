@@ -40,7 +40,7 @@ Event = BehaviouralEvent
 
 
 @dataclass(frozen=True)
-class Candidate:
+class Firing:
     """A member a rule fires for, why (`cause`, part of the idempotency key), and when the
     decision is due."""
 
@@ -64,7 +64,7 @@ class ExpectedPurchase(BaseModel):
 ReplenishmentSource = Callable[[datetime], Awaitable[Iterable[ExpectedPurchase]]]
 
 
-async def cart_abandoned(conn: AsyncConnection, rule: CartAbandoned, now: datetime) -> list[Candidate]:
+async def cart_abandoned(conn: AsyncConnection, rule: CartAbandoned, now: datetime) -> list[Firing]:
     ranked = (
         select(
             Event.id,
@@ -106,7 +106,7 @@ async def cart_abandoned(conn: AsyncConnection, rule: CartAbandoned, now: dateti
         )
     )
     return [
-        Candidate(
+        Firing(
             r.customer_id,
             str(r.id),
             {
@@ -122,7 +122,7 @@ async def cart_abandoned(conn: AsyncConnection, rule: CartAbandoned, now: dateti
     ]
 
 
-async def post_purchase(conn: AsyncConnection, rule: PostPurchase, now: datetime) -> list[Candidate]:
+async def post_purchase(conn: AsyncConnection, rule: PostPurchase, now: datetime) -> list[Firing]:
     rows = await conn.execute(
         select(
             Event.id, Event.customer_id, Event.product_id, Event.category_id, Event.value, Event.occurred_at
@@ -136,7 +136,7 @@ async def post_purchase(conn: AsyncConnection, rule: PostPurchase, now: datetime
     )
     delay = timedelta(hours=rule.delay_hours)
     return [
-        Candidate(
+        Firing(
             r.customer_id,
             str(r.id),
             {
@@ -152,7 +152,7 @@ async def post_purchase(conn: AsyncConnection, rule: PostPurchase, now: datetime
     ]
 
 
-async def rhythm_lapse(conn: AsyncConnection, rule: RhythmLapse, now: datetime) -> list[Candidate]:
+async def rhythm_lapse(conn: AsyncConnection, rule: RhythmLapse, now: datetime) -> list[Firing]:
     since = now - timedelta(days=rule.history_days)
     today = literal(day_of(now))
     days = union(
@@ -206,7 +206,7 @@ async def rhythm_lapse(conn: AsyncConnection, rule: RhythmLapse, now: datetime) 
         select(lapsed).where(not_queued(key_expr(rule.name, lapsed.c.customer_id, lapsed.c.last_day)))
     )
     return [
-        Candidate(
+        Firing(
             r.customer_id,
             str(r.last_day),
             {
@@ -223,11 +223,11 @@ async def rhythm_lapse(conn: AsyncConnection, rule: RhythmLapse, now: datetime) 
 
 def replenishment_due(
     expected: Iterable[ExpectedPurchase], rule: ReplenishmentDue, now: datetime
-) -> list[Candidate]:
+) -> list[Firing]:
     """No query: the expected dates come from the profiles; the queue's unique key dedupes."""
     today = now.date()
     return [
-        Candidate(
+        Firing(
             e.customer_id,
             f"{e.category_id}@{e.expected_on.isoformat()}",
             {
@@ -246,7 +246,7 @@ def replenishment_due(
 
 async def competitor_promotion(
     conn: AsyncConnection, rule: CompetitorPromotion, now: datetime
-) -> list[Candidate]:
+) -> list[Firing]:
     active = select(
         CompetitorSignal.id,
         CompetitorSignal.category_id,
@@ -314,7 +314,7 @@ async def competitor_promotion(
         )
     )
     return [
-        Candidate(
+        Firing(
             r.customer_id,
             str(r.id),
             {
@@ -331,7 +331,7 @@ async def competitor_promotion(
     ]
 
 
-async def browse_intent(conn: AsyncConnection, rule: BrowseIntent, now: datetime) -> list[Candidate]:
+async def browse_intent(conn: AsyncConnection, rule: BrowseIntent, now: datetime) -> list[Firing]:
     # One trigger per member, category and window-sized period of the calendar: repeated evaluation
     # inside a period finds the key taken, and a member still browsing next period may fire again.
     period = day_of(now) // rule.window_days
@@ -375,7 +375,7 @@ async def browse_intent(conn: AsyncConnection, rule: BrowseIntent, now: datetime
         )
     )
     return [
-        Candidate(
+        Firing(
             r.customer_id,
             f"{r.category_id}@{period}",
             {
@@ -392,7 +392,7 @@ async def browse_intent(conn: AsyncConnection, rule: BrowseIntent, now: datetime
 DIGITAL_CHANNELS = ("email", "sms", "push", "in_app")
 
 
-async def always_on(conn: AsyncConnection, rule: AlwaysOn, now: datetime) -> list[Candidate]:
+async def always_on(conn: AsyncConnection, rule: AlwaysOn, now: datetime) -> list[Firing]:
     """Today's share of the members (id mod cycle = day mod cycle) who can be reached on a digital
     channel and fired no other rule within `quiet_days`; once per member and cycle."""
     today = day_of(now)
@@ -418,4 +418,4 @@ async def always_on(conn: AsyncConnection, rule: AlwaysOn, now: datetime) -> lis
             not_queued(key_expr(rule.name, Customer.id, literal(f"cycle{cycle}"))),
         )
     )
-    return [Candidate(r.id, f"cycle{cycle}", {"cycle": cycle, "always_on": True}, now) for r in rows]
+    return [Firing(r.id, f"cycle{cycle}", {"cycle": cycle, "always_on": True}, now) for r in rows]

@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from tools.decisions.holdout import DEFAULT_CONTROL_SHARE
 from tools.storage.db import Database
-from tools.storage.runtime import TriggerRuleRun, begin_write, storage_time, upsert_insert
+from tools.storage.runtime import TriggerRuleRun, begin_write, upsert_insert
+from tools.time import to_storage
 from tools.triggers import evaluate
 from tools.triggers.enqueue import enqueue
-from tools.triggers.evaluate import Candidate, ReplenishmentSource
+from tools.triggers.evaluate import Firing, ReplenishmentSource
 from tools.triggers.rules import (
     AlwaysOn,
     BrowseIntent,
@@ -64,7 +65,7 @@ async def run_due_triggers(
     """Evaluate the enabled rules that are due (all of them with `force`) — the shipped defaults
     unless `rules` is given — and queue new triggers. Replenishment rules run only when a source
     of expected purchase dates is given."""
-    moment = storage_time(now)
+    moment = to_storage(now)
     runs: list[RuleRun] = []
     not_run: dict[str, str] = {}
     async with db.session() as session:
@@ -109,7 +110,7 @@ async def _evaluate(
     rule: TriggerRule,
     now: datetime,
     replenishment: ReplenishmentSource | None,
-) -> list[Candidate]:
+) -> list[Firing]:
     if isinstance(rule, ReplenishmentDue):
         assert replenishment is not None
         return evaluate.replenishment_due(await replenishment(now), rule, now)

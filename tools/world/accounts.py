@@ -15,7 +15,7 @@ from policies.vocabulary import OfferType, Tier
 from tools.world.baskets import Baskets
 from tools.world.offers import OFFER_TEMPLATES
 from tools.world.orders import Orders
-from tools.world.population import Loyalty
+from tools.world.population import LoyaltySpec
 from tools.world.timeline import DAY, Timeline
 
 
@@ -32,7 +32,7 @@ def order_points(
     return (total_cents * points_per_dollar * multiplier) // 100 + bonus
 
 
-def tier_for(points: np.ndarray, spec: Loyalty) -> np.ndarray:
+def tier_for(points: np.ndarray, spec: LoyaltySpec) -> np.ndarray:
     """Tier names for points earned over the last 365 days."""
     thresholds = np.array(list(spec.tiers.values()))
     names = np.array([Tier.BRONZE.value, *(Tier(t).value for t in spec.tiers)], dtype=object)
@@ -56,7 +56,12 @@ def points_offer_terms(baskets: Baskets) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_accounts(
-    spec: Loyalty, orders: Orders, baskets: Baskets, members: int, clock: Timeline, rng: np.random.Generator
+    spec: LoyaltySpec,
+    orders: Orders,
+    baskets: Baskets,
+    members: int,
+    clock: Timeline,
+    rng: np.random.Generator,
 ) -> Accounts:
     multiplier, bonus = points_offer_terms(baskets)
     earned = order_points(baskets.total, multiplier, bonus, spec.points_per_dollar)

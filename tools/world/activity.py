@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tools.world.members import Members
-from tools.world.population import Traits as TraitsSpec
+from tools.world.population import TraitsSpec
 from tools.world.timeline import DAY, Timeline
 from tools.world.traits import Traits
 

@@ -16,13 +16,13 @@ from tools.world.market import CompetitorSignals
 from tools.world.members import MESSAGE_CHANNELS
 from tools.world.population import ContactProgramme
 from tools.world.taxonomy import SEASONS
-from tools.world.timeline import DAY, Period, Timeline
+from tools.world.timeline import DAY, Month, Timeline
 
 EMAIL, SMS, PUSH = (MESSAGE_CHANNELS.index(c) for c in ("email", "sms", "push"))
 SMS_OPT_OUT = "Reply STOP to opt out"
 
 
-class Audience(StrEnum):
+class AudienceKind(StrEnum):
     ALL = "all"  # everyone who consented to the channel
     FANS = "fans"  # members with a taste for the campaign's department
     LAPSED = "lapsed"  # members who have drifted away
@@ -34,7 +34,7 @@ class Campaign:
     channel: int  # index into MESSAGE_CHANNELS
     day: int
     hour: int  # local send hour before per-member spread
-    audience: Audience
+    audience: AudienceKind
     reach: float  # share of the eligible audience that gets it
     offer: str  # offer template code
     use_case: str | None = None
@@ -61,7 +61,7 @@ def _department_by_season(catalogue: Catalogue, season: str, rng: np.random.Gene
     return departments[rng.choice(len(departments), p=weight / weight.sum())]
 
 
-def _spaced(period: Period, k: int, n: int, offset: float) -> int:
+def _spaced(period: Month, k: int, n: int, offset: float) -> int:
     """Day of the k-th of n sends spread evenly over the period's calendar month: in a partial
     first or last month it may fall outside the window (`-1`), and that send is not made."""
     day = period.month_start + min(int((k + offset) * period.month_days / n), period.month_days - 1)
@@ -89,7 +89,7 @@ def plan_campaigns(
                     EMAIL,
                     _spaced(period, k, spec.newsletters_per_month, 0.5),
                     spec.send_hour,
-                    Audience.ALL,
+                    AudienceKind.ALL,
                     spec.newsletter_reach,
                     "EARLYACCESS" if early else "NEWIN",
                     subject="Early access: the new collection is yours first"
@@ -106,7 +106,7 @@ def plan_campaigns(
                     EMAIL,
                     _spaced(period, k, spec.promo_emails_per_month, 0.3),
                     spec.send_hour,
-                    Audience.FANS,
+                    AudienceKind.FANS,
                     1.0,
                     offer,
                     department=dep,
@@ -121,7 +121,7 @@ def plan_campaigns(
                     SMS,
                     _spaced(period, k, spec.sms_per_month, 0.6),
                     spec.send_hour + 2,
-                    Audience.ALL,
+                    AudienceKind.ALL,
                     spec.sms_reach,
                     offer,
                     body=f"Harbour & Co: your member offer {offer} is live this week. {SMS_OPT_OUT}",
@@ -135,7 +135,7 @@ def plan_campaigns(
                     PUSH,
                     _spaced(period, k, spec.push_per_month, 0.8),
                     spec.send_hour + 8,
-                    Audience.ALL,
+                    AudienceKind.ALL,
                     spec.push_reach,
                     offer,
                     body="Something new for members - tap to see",
@@ -147,7 +147,7 @@ def plan_campaigns(
                 EMAIL,
                 _spaced(period, 0, 1, 0.4),
                 spec.send_hour,
-                Audience.LAPSED,
+                AudienceKind.LAPSED,
                 spec.reactivation_reach,
                 "PCT15" if p % 2 else "AMT10",
                 use_case=UseCase.REACTIVATION.value,
@@ -162,7 +162,7 @@ def plan_campaigns(
                     EMAIL,
                     _spaced(period, 0, 1, 0.7),
                     spec.send_hour,
-                    Audience.FANS,
+                    AudienceKind.FANS,
                     1.0,
                     "BUNDLE15",
                     use_case=UseCase.UPSELL.value,
@@ -182,7 +182,7 @@ def plan_campaigns(
                 channel,
                 int(signals.starts_at[s] // DAY) + 1,
                 spec.send_hour,
-                Audience.FANS,
+                AudienceKind.FANS,
                 1.0,
                 f"PCT{depth}",
                 use_case=UseCase.COMPETITIVE_RESPONSE.value,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tools.world.population import Catalogue as CatalogueSpec
+from tools.world.population import CatalogueSpec
 from tools.world.taxonomy import COMPLEMENTS, DEPARTMENTS, SEASONS, CategorySpec, season_of_month
 from tools.world.timeline import DAY, Timeline
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from policies.vocabulary import UseCase
 from tools.world.activity import Activity
-from tools.world.campaigns import EMAIL, SMS, Audience, Campaign
+from tools.world.campaigns import EMAIL, SMS, AudienceKind, Campaign
 from tools.world.catalogue import Catalogue
 from tools.world.clocks import LocalClocks
 from tools.world.members import NEVER, Members
@@ -33,7 +33,7 @@ CART_REMINDER = Campaign(
     EMAIL,
     0,
     0,
-    Audience.ALL,
+    AudienceKind.ALL,
     1.0,
     "REMINDER",
     use_case=UseCase.CART_ABANDONMENT.value,
@@ -92,9 +92,9 @@ def _campaign_rows(
         & (members.opted_out_at[:, c.channel] > send)
         & (members.joined_at < send)
     )
-    if c.audience is Audience.FANS and c.department is not None:
+    if c.audience is AudienceKind.FANS and c.department is not None:
         eligible &= fans[c.department]
-    elif c.audience is Audience.LAPSED:
+    elif c.audience is AudienceKind.LAPSED:
         eligible &= ~activity.active[:, period_of_day[c.day]]
     member = np.flatnonzero(eligible & (rng.random(members.count) < c.reach))
     hour = np.mod(np.round(c.hour + rng.normal(0, spread, len(member))), 24)

@@ -14,7 +14,7 @@ from tools.world.baskets import Baskets
 from tools.world.catalogue import Catalogue
 from tools.world.orders import Orders
 from tools.world.picking import OPPOSITE
-from tools.world.population import Inventory
+from tools.world.population import InventorySpec
 from tools.world.taxonomy import SEASONS, season_of_month
 from tools.world.timeline import DAY, Timeline
 
@@ -27,7 +27,7 @@ class Stock:
 
 
 def stock_at_end(
-    spec: Inventory,
+    spec: InventorySpec,
     catalogue: Catalogue,
     orders: Orders,
     baskets: Baskets,

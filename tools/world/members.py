@@ -10,7 +10,7 @@ import numpy as np
 
 from tools.world.geography import REGIONS, Region
 from tools.world.names import EMAIL_DOMAINS, FIRST_NAMES, INJECTED_FIRST_NAMES, INJECTIONS, LAST_NAMES, NOTES
-from tools.world.population import Members as MembersSpec
+from tools.world.population import MembersSpec
 from tools.world.timeline import DAY, Timeline
 
 # Channels a member can grant or withdraw consent for, in the order of every (N, 3) array here.

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from policies.vocabulary import OfferType, UseCase
-from tools.world.population import Budgets
+from tools.world.population import BudgetsSpec
 from tools.world.timeline import Timeline
 
 
@@ -76,7 +76,7 @@ class BudgetRows:
     period_end: np.datetime64
 
 
-def current_budgets(spec: Budgets, clock: Timeline, rng: np.random.Generator) -> BudgetRows:
+def current_budgets(spec: BudgetsSpec, clock: Timeline, rng: np.random.Generator) -> BudgetRows:
     """One budget per use case from the start of the month holding the end date, partly spent
     already, to the end of the month holding the day after it: the day after the world ends (its
     "today" when seeded to end yesterday) is always covered, even when the world ends on a month's

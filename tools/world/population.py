@@ -58,7 +58,7 @@ class PerChannel(Strict):
         return self.email, self.sms, self.push
 
 
-class World(Strict):
+class WorldSpec(Strict):
     name: str = Field(min_length=1)
     description: str = ""
     end_date: date
@@ -77,7 +77,7 @@ class Department(Strict):
         return self
 
 
-class Catalogue(Strict):
+class CatalogueSpec(Strict):
     skus: int = Field(ge=1)
     premium_share: Share
     new_collection_share: Share
@@ -105,7 +105,7 @@ class Catalogue(Strict):
         return skus
 
 
-class Members(Strict):
+class MembersSpec(Strict):
     new_member_share: Share
     tenure_years_max: Positive
     regions: dict[str, Positive]
@@ -159,13 +159,13 @@ class PreferredHour(Strict):
         return self
 
 
-class Replenishment(Strict):
+class ReplenishmentSpec(Strict):
     affinity: Positive
     cycle_jitter: Positive
     interval_jitter: Positive
 
 
-class Traits(Strict):
+class TraitsSpec(Strict):
     price_sensitivity: Beta
     income_shift: Annotated[float, Field(ge=0.0, le=0.5)]
     taste_concentration: Positive
@@ -177,7 +177,7 @@ class Traits(Strict):
     churn_hazard: Beta
     return_rate: Beta
     initially_active: Share
-    replenishment: Replenishment
+    replenishment: ReplenishmentSpec
 
     @model_validator(mode="after")
     def _channels(self) -> Self:
@@ -237,7 +237,7 @@ class ContactProgramme(Strict):
     fan_threshold: Share
 
 
-class Loyalty(Strict):
+class LoyaltySpec(Strict):
     points_per_dollar: int = Field(ge=1)
     tiers: dict[str, int]
     redeem_block: int = Field(ge=1)
@@ -253,7 +253,7 @@ class Loyalty(Strict):
         return self
 
 
-class Inventory(Strict):
+class InventorySpec(Strict):
     cover_weeks: Positive
     cover_spread: Positive
     overstock_share: Share
@@ -361,7 +361,7 @@ class Response(Strict):
     lasting: Lasting = Lasting()
 
 
-class Budgets(Strict):
+class BudgetsSpec(Strict):
     amount: dict[str, Positive]
     spent_share: Range
 
@@ -386,17 +386,17 @@ class Expect(Strict):
 
 
 class Population(Strict):
-    world: World
-    catalogue: Catalogue
-    members: Members
-    traits: Traits
+    world: WorldSpec
+    catalogue: CatalogueSpec
+    members: MembersSpec
+    traits: TraitsSpec
     behaviour: Behaviour
     contacts: ContactProgramme
-    loyalty: Loyalty
-    inventory: Inventory
+    loyalty: LoyaltySpec
+    inventory: InventorySpec
     market: Market
     response: Response
-    budgets: Budgets
+    budgets: BudgetsSpec
     expect: Expect
 
 

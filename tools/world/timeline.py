@@ -18,7 +18,7 @@ HOUR = 3_600
 
 
 @dataclass(frozen=True)
-class Period:
+class Month:
     """One calendar month overlapping the window (the first and last may be partial)."""
 
     first_day: int  # day index within the window
@@ -42,7 +42,7 @@ class Period:
 class Timeline:
     first: date
     last: date  # inclusive: history runs to the end of this day, UTC
-    periods: tuple[Period, ...]
+    periods: tuple[Month, ...]
 
     @property
     def days(self) -> int:
@@ -64,14 +64,14 @@ class Timeline:
         return (self.first.weekday() + day) % 7
 
     def period_of_day(self) -> np.ndarray:
-        """Period index of every day of the window."""
+        """Month index of every day of the window."""
         index = np.empty(self.days, dtype=np.int16)
         for p, period in enumerate(self.periods):
             index[period.first_day : period.stop_day] = p
         return index
 
     def month_shares(self) -> np.ndarray:
-        """`Period.share_of_month` of every period."""
+        """`Month.share_of_month` of every period."""
         return np.array([p.share_of_month for p in self.periods])
 
     def season_of_period(self) -> np.ndarray:
@@ -83,13 +83,13 @@ def timeline(end: date, months: int) -> Timeline:
     year, month = divmod(end.year * 12 + end.month - 1 - months, 12)
     month += 1
     first = date(year, month, min(end.day, calendar.monthrange(year, month)[1])) + timedelta(days=1)
-    periods: list[Period] = []
+    periods: list[Month] = []
     cursor = first
     while cursor <= end:
         month_end = date(cursor.year, cursor.month, calendar.monthrange(cursor.year, cursor.month)[1])
         stop = min(month_end, end) + timedelta(days=1)
         periods.append(
-            Period(
+            Month(
                 (cursor - first).days,
                 (stop - first).days,
                 cursor.month,

@@ -24,7 +24,7 @@ from sqlalchemy import CheckConstraint, Index, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from tools.importers.progress import Progress
+from tools.progress import Progress
 from tools.storage.bulk import bulk_insert
 from tools.storage.db import Database
 from tools.storage.models import Base

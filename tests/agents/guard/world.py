@@ -16,7 +16,7 @@ from agents.toolbox import Toolbox
 from evals.guard_suite.cases import merge
 from mcp_servers.channels.server import build as build_channels
 from mcp_servers.rules.server import build as build_rules
-from mcp_servers.shared.deps import ProfileFactsSource, ServerDeps
+from mcp_servers.shared.deps import ProfileFactsLookup, ServerDeps
 from policies.loader import load_policy
 from policies.proposal import OfferProposal
 from tests.tools.proposals import NOW
@@ -88,7 +88,7 @@ class Profiles:
         )
 
 
-def deps_for(db: Database, profiles: ProfileFactsSource | None = None, now: datetime = NOW) -> ServerDeps:
+def deps_for(db: Database, profiles: ProfileFactsLookup | None = None, now: datetime = NOW) -> ServerDeps:
     return ServerDeps(db=db, policy=POLICY, profile_facts=profiles or Profiles(), clock=lambda: now)
 
 

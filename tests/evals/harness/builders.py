@@ -5,7 +5,7 @@ from typing import Any
 
 from evals.harness.decision import Decision, GuardView, RuleHit
 from evals.harness.evaluators import Seen
-from evals.harness.results import CaseResult, Check, RunSummary, scenario_metrics, score_cases
+from evals.harness.run_results import CaseResult, Check, RunSummary, scenario_metrics, score_cases
 from policies.proposal import OfferProposal
 
 SEND_AT = datetime(2026, 6, 26, 9, 0, tzinfo=UTC)  # 19:00 in Sydney

@@ -12,7 +12,7 @@ import structlog
 from typer.testing import CliRunner
 
 from evals.harness.base_world import PreparedWorld
-from evals.harness.report import write_run
+from evals.harness.run_dir import write_run
 from evals.harness.suite import suite_path
 from loyalty.cli.app import app
 from tests.evals.harness.builders import case_result, summary_of

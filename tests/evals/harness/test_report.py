@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from evals.harness.compare import compare_runs
-from evals.harness.report import read_run, write_run
-from evals.harness.results import CaseResult
+from evals.harness.run_dir import read_run, write_run
+from evals.harness.run_results import CaseResult
 from evals.harness.thresholds import Bounds, CiSubset, Thresholds, load_thresholds
 from tests.evals.harness.builders import case_result, summary_of
 

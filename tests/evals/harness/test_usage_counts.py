@@ -1,6 +1,6 @@
 """The eval summary counts what the decisions cost and says how many a fallback model answered."""
 
-from evals.harness.results import CaseResult, scenario_metrics, score_cases
+from evals.harness.run_results import CaseResult, scenario_metrics, score_cases
 
 
 def case(case_id: str, *, degraded: bool, requests: int, tokens: int, cost: float) -> CaseResult:

@@ -10,12 +10,12 @@ from evals.simulation.environment import SimWorld
 from evals.simulation.expected import Valuer
 from evals.simulation.moments import CART, moments_at
 from evals.simulation.oracle import candidate
-from evals.simulation.responses import Catalogue
+from evals.simulation.responses import ProductIndex
 from policies.loader import load_policy
 
 
 async def _setup(world: SimWorld) -> tuple[Valuer, object, int, tuple[str, ...], tuple[str, ...]]:
-    catalogue = await Catalogue.load(world)
+    catalogue = await ProductIndex.load(world)
     valuer = Valuer.build(world, catalogue, load_policy().valuation)
     moments = await moments_at(world, world.start + timedelta(hours=20))
     truth = world.truth

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from evals.simulation.environment import SimWorld
 from evals.simulation.own_orders import OwnOrder, Wallet, own_orders_between, priced, redeem_on_own_orders
-from evals.simulation.responses import Catalogue, Ledger, SentOffer
+from evals.simulation.responses import Ledger, ProductIndex, SentOffer
 from policies.loader import load_policy
 from policies.vocabulary import OfferType
 from tools.storage.models import Order, Outcome
@@ -118,7 +118,7 @@ async def test_a_member_who_would_have_bought_anyway_redeems_and_costs_the_disco
     customer, placed_at, day = _first_own_order(world, after_day=1)
     for replayed in range(day + 1):
         await world.replay(replayed)
-    catalogue = await Catalogue.load(world)
+    catalogue = await ProductIndex.load(world)
     wallet = Eager(valid_for=timedelta(days=7), seed=3)
     held = offer(customer, placed_at - timedelta(days=1), contact_id=99)
     wallet.hold(held)
@@ -149,7 +149,7 @@ async def test_the_own_order_an_offer_driven_order_displaced_is_not_discounted_a
     customer, placed_at, day = _first_own_order(world, after_day=1)
     for replayed in range(day + 1):
         await world.replay(replayed)
-    catalogue = await Catalogue.load(world)
+    catalogue = await ProductIndex.load(world)
     begin, end = world.day_window(day)
     displaced = min(
         (o for o in own_orders_between(world, begin, end, catalogue) if o.customer_id == customer),

@@ -4,8 +4,8 @@ import re
 from pathlib import Path
 
 from evals.intervals import Estimate
+from evals.simulation.kpi_page import write_report
 from evals.simulation.metrics import METRICS, PolicyMetrics
-from evals.simulation.report import write_report
 
 
 def _policy(name: str, margin: float) -> PolicyMetrics:

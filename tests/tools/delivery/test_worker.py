@@ -14,10 +14,10 @@ from sqlalchemy import select, update
 from policies.vocabulary import Channel
 from tests.tools.delivery.outbox_world import Failing, Recorder, contacts, queue_contacts
 from tests.tools.events.world import NAIVE_NOW, add_members
+from tools.delivery.dispatch import DeliveryConfig, deliver_due
 from tools.delivery.files import JsonlSink
 from tools.delivery.message import DeliveryResult, OutboundMessage
 from tools.delivery.quiet_hours import outside_quiet_hours
-from tools.delivery.worker import DeliveryConfig, deliver_due
 from tools.outbox.deliver import dead_letters
 from tools.storage.db import Database
 from tools.storage.models import ChannelConsent, Customer
@@ -136,7 +136,7 @@ async def test_transient_failures_retry_with_backoff_then_fall_back(db: Database
 
 
 async def test_in_call_retries_absorb_a_blip() -> None:
-    from tools.delivery.worker import _send
+    from tools.delivery.dispatch import _send
 
     class Blip:
         calls = 0

@@ -5,7 +5,7 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.isotonic import IsotonicRegression
 
-from tools.profiles.calibration import Calibration, fit_calibration
+from tools.profiles.calibration import ScoreCalibration, fit_calibration
 from tools.profiles.trees import WALK_ROWS, CompiledTrees
 
 
@@ -57,5 +57,5 @@ def test_isotonic_calibration_with_a_single_level() -> None:
     flat = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit([0.2, 0.4, 0.6], [1, 1, 1])
     scores = np.array([0.0, 0.5, 1.0])
     assert np.array_equal(
-        Calibration(flat, None).apply(scores), np.clip(flat.predict(scores), 1e-3, 1 - 1e-3)
+        ScoreCalibration(flat, None).apply(scores), np.clip(flat.predict(scores), 1e-3, 1 - 1e-3)
     )

@@ -8,7 +8,7 @@ from tests.tools.reporting.world import PERIOD, build
 from tools.reporting.alerts import load_rules
 from tools.reporting.charts import Bar, bar_chart
 from tools.reporting.html import write_html
-from tools.reporting.report import build_report
+from tools.reporting.period_report import build_report
 from tools.storage.db import Database
 
 

@@ -16,7 +16,7 @@ from tools.reporting.period import Period
 from tools.storage.db import Database
 
 
-class Report(BaseModel):
+class PeriodReport(BaseModel):
     since: datetime
     until: datetime
     kpis: list[KpiRow]
@@ -43,10 +43,12 @@ async def snapshot(db: Database) -> AsyncIterator[AsyncConnection]:
             yield conn
 
 
-async def build_report(db: Database, period: Period, rules: RuleBook, *, announce: bool = True) -> Report:
+async def build_report(
+    db: Database, period: Period, rules: RuleBook, *, announce: bool = True
+) -> PeriodReport:
     """KPIs, holdout comparison and activity over the period; alerts evaluated at its end."""
     async with snapshot(db) as conn:
-        return Report(
+        return PeriodReport(
             since=period.since,
             until=period.until,
             kpis=await kpis(conn, period),

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from evals.harness.html import render_html
-from evals.harness.results import CaseResult, RunSummary
+from evals.harness.run_results import CaseResult, RunSummary
 
 SUMMARY = "summary.json"
 CASES = "cases.jsonl"

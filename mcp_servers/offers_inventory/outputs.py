@@ -3,7 +3,7 @@
 from pydantic import BaseModel, Field
 
 from policies.proposal import OfferProposal
-from tools.timestamps import UtcTimestamp
+from tools.time import UtcTimestamp
 
 
 class OfferTemplate(BaseModel):
@@ -53,7 +53,7 @@ class Bundle(BaseModel):
     items: list[BundleItem]
 
 
-class Budget(BaseModel):
+class BudgetStatus(BaseModel):
     use_case: str
     amount: float
     spent: float
@@ -64,7 +64,7 @@ class Budget(BaseModel):
 
 
 class Budgets(BaseModel):
-    budgets: list[Budget]
+    budgets: list[BudgetStatus]
 
 
 class Anchor(BaseModel):
@@ -73,7 +73,7 @@ class Anchor(BaseModel):
     replenishment_due: bool = Field(description="A regularly bought category now due.")
 
 
-class Candidate(BaseModel):
+class ScoredCandidate(BaseModel):
     action: str
     do_nothing: bool
     offer_type: str
@@ -128,5 +128,5 @@ class Scoring(BaseModel):
         "absent), if none can.",
     )
     sms_opt_out_text: str = Field(description="Text every SMS must contain.")
-    candidates: list[Candidate] = Field(description="Best first; doing nothing is always among them.")
+    candidates: list[ScoredCandidate] = Field(description="Best first; doing nothing is always among them.")
     exploring: bool = Field(description="Scored with posterior draws (exploration), not the means.")
