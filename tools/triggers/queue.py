@@ -298,7 +298,7 @@ async def due_of_kind(db: Database, kind: str, now: datetime) -> list[tuple[int,
     async with db.engine.connect() as conn:
         rows = await conn.execute(
             select(Q.id, Q.customer_id, Q.use_case)
-            .where(Q.kind == kind, Q.status == "pending", Q.due_at <= storage_time(now))
+            .where(Q.kind == kind, Q.status == "pending", Q.due_at <= to_storage(now))
             .order_by(Q.id)
         )
         return [(int(i), int(c), str(u)) for i, c, u in rows]
@@ -307,7 +307,7 @@ async def due_of_kind(db: Database, kind: str, now: datetime) -> list[tuple[int,
 async def skip_pending(db: Database, trigger_ids: Sequence[int], *, now: datetime) -> int:
     """Mark pending triggers skipped (decided, nothing to do) without a worker claiming them: what
     a set-based screen found no action for. A trigger claimed meanwhile is left to its worker."""
-    moment = storage_time(now)
+    moment = to_storage(now)
     done = 0
     async with db.engine.begin() as conn:
         await begin_write(conn)
