@@ -84,6 +84,7 @@ from agents.models.base import ModelRequest
 from agents.models.claude import ClaudeConfig, ClaudeModel
 from agents.models.local import LocalModel
 from agents.models.pricing import CLAUDE_PRICES
+from agents.reading import json_object_in
 from agents.team import Team, local_model
 from loyalty.logs import configure_logging
 from loyalty.settings import PACKAGE_ROOT, load_settings
@@ -438,11 +439,15 @@ async def main(
                     profiler.disable()
                 seconds, cpu_seconds = time.perf_counter() - t, time.process_time() - cpu
                 counts = log.counts.pop(trace_id)
-                outputs.append((member, use_case, json.loads(result.output)))
+                # An answer that is not JSON (a run cut short) is recorded as it came.
+                answer = json_object_in(result.output) or {"unreadable": result.output[:200]}
+                if not result.completed:
+                    answer = {"termination": result.termination.value, **answer}
+                outputs.append((member, use_case, answer))
                 rows.append(
                     (
                         seconds,
-                        json.loads(result.output).get("decision"),
+                        answer.get("decision", result.termination.value),
                         counts["model"],
                         counts["mcp"],
                         counts["agent_tools"],
