@@ -12,6 +12,9 @@ triggers (reactivation and upsell, alternating) with in-memory MCP. Profiles (`-
   more after the member's last activity, by when a served worker's catch-up has framed it;
 - `live`: no frame, so each decision computes its member's profile from the records.
 
+The response fitted from the contact history and the learned factors are refitted before the
+timed decisions, as `loyalty worker` refits them between decisions (`warm_scoring`).
+
 SQLite statements run on the event loop's thread, as in `loyalty worker` deciding one trigger at a
 time on the local model (see `tools.storage.sqlite_driver`); `--threaded` runs each on its
 connection's thread instead, as a server answering concurrent requests does.
@@ -87,6 +90,7 @@ from agents.models.pricing import CLAUDE_PRICES
 from agents.reading import json_object_in
 from agents.team import Team, local_model
 from loyalty.logs import configure_logging
+from loyalty.runtime.service import warm_scoring
 from loyalty.settings import PACKAGE_ROOT, load_settings
 from loyalty.wiring import open_agents, open_product
 from tools.decisions.log import SqlDecisionLog
@@ -421,6 +425,9 @@ async def main(
                 )  # as `loyalty worker` keeps one: built on start, rebuilt as it ages
                 frame_seconds = time.perf_counter() - started
                 clock[0] = now + timedelta(minutes=5)
+            started = time.perf_counter()
+            await warm_scoring(product)  # as `loyalty worker` refits them, between decisions
+            warm_seconds = time.perf_counter() - started
             profiler = cProfile.Profile() if profile is not None else None
             rows = []
             outputs: list[tuple[int, str, dict[str, Any]]] = []
@@ -494,7 +501,7 @@ async def main(
     console.print(table)
     framed = "" if frame_seconds is None else f"whole-base frame: {frame_seconds:.1f} s (not timed above); "
     console.print(
-        f"model fit: {fit_seconds:.1f} s; {framed}outcomes: "
+        f"model fit: {fit_seconds:.1f} s; {framed}response fit: {warm_seconds:.1f} s (not timed); outcomes: "
         + ", ".join(f"{k} {sum(1 for r in rows if r[1] == k)}" for k in sorted({r[1] for r in rows}))
     )
     if model_name != "local":

@@ -81,6 +81,7 @@ async def decide_due(
     triggers = await run_due_triggers(
         product.db, now, rules=rules, replenishment=expected_from_profiles(product.profiles)
     )
+    await warm_scoring(product)
     screened = await screen_always_on(product, now) if config.screen else 0
     if prime:
         await product.profiles.prime(now, await due_members(product.db, now))
@@ -94,6 +95,16 @@ async def decide_due(
 SCREENED_USE_CASES = (UseCase.UPSELL, UseCase.REACTIVATION)
 
 
+async def warm_scoring(product: Product) -> None:
+    """Refit, when due, the response and learned factors the offers server scores with, here
+    between decisions: on a long contact history the statement takes longer than an agent run may
+    (`agents.limits`), so inside a decision it would cut the decision short."""
+    if product.deps.response is not None:
+        await product.deps.response.get()
+    if product.deps.lift is not None:
+        await product.deps.lift.get()
+
+
 async def screen_always_on(product: Product, now: datetime) -> int:
     """Mark skipped the due always-on triggers of members for whom no action could be worth
     sending (`tools.nba.prescreen`), scored with the response and learned factors the offers
@@ -102,7 +113,10 @@ async def screen_always_on(product: Product, now: datetime) -> int:
     if not due:
         return 0
     frame = await product.profiles.frame(now)
-    rates, learned = await fit_response(product.db, now), await learned_lift(product.db)
+    # The very estimates the offers server scores with (shared through the deps), or the same fit.
+    deps = product.deps
+    rates = await deps.response.get() if deps.response is not None else await fit_response(product.db, now)
+    learned = await deps.lift.get() if deps.lift is not None else await learned_lift(product.db)
     skipped = 0
     for use_case in SCREENED_USE_CASES:
         triggers = [(i, c) for i, c, u in due if u == use_case.value]
