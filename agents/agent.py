@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agents.limits import Limits
-from agents.models.base import Model
+from agents.models import Model
 from agents.toolset import CombinedToolset, ToolCatalog, Toolset
 
 

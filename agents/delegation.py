@@ -9,7 +9,7 @@ from agents.context import RunContext
 from agents.errors import TerminationReason
 from agents.loop import run_subagent
 from agents.messages import ToolCall, ToolResult
-from agents.models.base import ToolDefinition
+from agents.models import ToolDefinition
 
 
 class Delegation:

@@ -30,7 +30,7 @@ from agents.errors import (
 )
 from agents.limits import RunBudget
 from agents.messages import Message, ModelResponse, ToolCall, ToolResult, Usage, UserMessage
-from agents.models.base import ModelRequest
+from agents.models import ModelRequest
 from agents.transcript import Transcript
 
 logger = structlog.get_logger()

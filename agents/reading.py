@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from agents.messages import ModelResponse, ToolCall, ToolResult, UserMessage
-from agents.models.base import ModelRequest
+from agents.models import ModelRequest
 
 
 def tool_results(request: ModelRequest, tool: str) -> list[ToolResult]:

@@ -13,18 +13,12 @@ from mcp import Client
 from agents.agent import Agent
 from agents.decision_log import DecisionLog
 from agents.delegation import Delegation
-from agents.guard.agent import GuardConfig
-from agents.guard.policy import GuardPolicy
-from agents.guard.review import Guard
+from agents.guard import Guard, GuardConfig, GuardPolicy
 from agents.limits import Limits
 from agents.loop import RunResult, run_agent
-from agents.models.base import Model
-from agents.models.local import LocalModel
-from agents.orchestrator.guard_tool import GuardReviewTool
-from agents.orchestrator.policy import SEND_TOOL, OrchestratorPolicy
-from agents.orchestrator.prompt import ORCHESTRATOR_PROMPT
-from agents.specialists.local_policy import SpecialistPolicy
-from agents.specialists.playbooks import PLAYBOOKS, READ_AND_PROPOSE
+from agents.models import LocalModel, Model
+from agents.orchestrator import ORCHESTRATOR_PROMPT, SEND_TOOL, GuardReviewTool, OrchestratorPolicy
+from agents.specialists import PLAYBOOKS, READ_AND_PROPOSE, SpecialistPolicy
 from agents.toolbox import Toolbox
 from agents.toolset import CombinedToolset
 from policies.vocabulary import UseCase

@@ -22,7 +22,7 @@ from mcp.types import CallToolResult, TextContent, Tool
 from agents.context import RunContext
 from agents.errors import ConfigurationError
 from agents.messages import ToolCall, ToolResult
-from agents.models.base import ToolDefinition
+from agents.models import ToolDefinition
 
 logger = structlog.get_logger()
 

@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from agents.context import RunContext
 from agents.errors import ConfigurationError, InvalidArgumentsError, UnknownToolError
 from agents.messages import ToolCall, ToolResult
-from agents.models.base import ToolDefinition
+from agents.models import ToolDefinition
 
 
 class Toolset(Protocol):

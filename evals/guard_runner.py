@@ -28,14 +28,12 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from agents.decision_log import InMemoryDecisionLog
 from agents.guard import GUARD_ROLE, Guard, GuardConfig, GuardDecision, GuardPolicy
-from agents.models.base import Model
-from agents.models.local import LocalModel
+from agents.models import LocalModel, Model
 from agents.toolbox import Toolbox
-from evals.guard_suite.cases import GuardCase
-from evals.guard_suite.world import build_world, profile_source
+from evals.guard_suite import GuardCase, build_world, profile_source
 from mcp_servers.channels.server import build as build_channels
 from mcp_servers.rules.server import build as build_rules
-from mcp_servers.shared.deps import ServerDeps
+from mcp_servers.shared import ServerDeps
 from policies.context import RuleContext
 from policies.loader import load_policy
 from policies.model import Policy
@@ -43,7 +41,7 @@ from policies.proposal import OfferProposal
 from policies.rule_ids import RuleId
 from policies.vocabulary import Verdict
 from tools.rule_facts import rule_context
-from tools.storage.db import Database, database, init_schema
+from tools.storage import Database, database, init_schema
 
 Outcome = Literal["block", "pass"]
 # Refusal codes of the channels server that stand for a rule (see tools.outbox).

@@ -17,13 +17,17 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression
 
-from tools.profiles import groups
-from tools.profiles.features import MODEL_INPUTS, MemberFeatures
-from tools.profiles.history import History
-from tools.profiles.pairs import Pairs, first_purchase_after
-from tools.profiles.population import category_stats
-from tools.profiles.replenishment import regular_inputs
-from tools.profiles.training_data import Snapshot
+from tools.profiles import (
+    MODEL_INPUTS,
+    History,
+    MemberFeatures,
+    Pairs,
+    Snapshot,
+    category_stats,
+    first_purchase_after,
+    groups,
+    regular_inputs,
+)
 
 WEEK = 7.0
 

@@ -38,20 +38,29 @@ from threadpoolctl import threadpool_limits
 from evals import prediction_baselines as base
 from evals.paired_bootstrap import Interval, Metric, Ranked, Ratio, paired
 from loyalty.logs import configure_logging
-from tools.importers.completejourney import CompleteJourneyOptions, import_completejourney, load_tables
-from tools.profiles import groups
-from tools.profiles.artefact import FittedModels, ModelStore
-from tools.profiles.export import export_profiles
-from tools.profiles.features import member_features
-from tools.profiles.frame import SEGMENT_FIELDS, ProfileFrame
-from tools.profiles.history import History, day_of, from_days
-from tools.profiles.loader import load_history
-from tools.profiles.pairs import Pairs, bought_in, first_purchase_after, pair_history
-from tools.profiles.service import ProfileService
-from tools.profiles.training_data import Snapshots
+from tools.importers import CompleteJourneyOptions, import_completejourney, load_tables
+from tools.profiles import (
+    SEGMENT_FIELDS,
+    FittedModels,
+    History,
+    ModelStore,
+    Pairs,
+    ProfileFrame,
+    ProfileService,
+    Snapshots,
+    bought_in,
+    day_of,
+    export_profiles,
+    first_purchase_after,
+    from_days,
+    groups,
+    load_history,
+    member_features,
+    pair_history,
+)
 from tools.progress import Silent
-from tools.segments.definitions import load_segments
-from tools.storage.db import Database, database, init_schema
+from tools.segments import load_segments
+from tools.storage import Database, database, init_schema
 from tools.time import utcnow
 
 log = structlog.get_logger(__name__)

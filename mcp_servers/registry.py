@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
-    from mcp_servers.shared.deps import ServerDeps
-    from mcp_servers.shared.factory import HttpAuth
+    from mcp_servers.shared import HttpAuth, ServerDeps
 
 Builder = Callable[["ServerDeps", "HttpAuth | None"], "MCPServer"]
 

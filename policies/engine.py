@@ -16,6 +16,8 @@ from policies.proposal import OfferProposal
 from policies.rule_config import RuleConfig
 from policies.rule_ids import RuleId
 from policies.rules import (
+    Hit,
+    RuleFn,
     consent,
     contact_pressure,
     discount,
@@ -27,7 +29,6 @@ from policies.rules import (
     sms,
     timing,
 )
-from policies.rules.base import Hit, RuleFn
 from policies.violation import CheckResult, Violation
 
 PROPOSAL_RULES: tuple[tuple[RuleId, RuleFn], ...] = (

@@ -15,7 +15,7 @@ It lives here because `policies` is the layer every other may import. The whole 
         └── RunTerminated             a run stopped before its answer (turns, usage, time, model)
 
 Each boundary maps the tree once: the CLI prints one line and exits 2 (`loyalty.cli.common`), an
-MCP server returns a tool error (`mcp_servers.shared.tool_errors`), the events endpoint an HTTP status
+MCP server returns a tool error (`mcp_servers.shared.error_mapping`), the events endpoint an HTTP status
 (`tools.events.http`). Anything outside the tree is a bug: it is logged with its traceback.
 """
 

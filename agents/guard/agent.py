@@ -10,7 +10,7 @@ from agents.agent import Agent
 from agents.guard.credential import CredentialedTools
 from agents.guard.prompt import GUARD_SYSTEM_PROMPT
 from agents.limits import Limits
-from agents.models.base import Model
+from agents.models import Model
 from agents.toolbox import Toolbox
 
 GUARD_ROLE = "guard"

@@ -12,7 +12,7 @@ from typing import Any
 
 from agents.context import RunContext
 from agents.messages import ToolCall, ToolResult
-from agents.models.base import ToolDefinition
+from agents.models import ToolDefinition
 from agents.toolset import Toolset
 
 CREDENTIAL_ARGUMENT = "guard_credential"

@@ -27,8 +27,7 @@ from agents.guard.decision import GuardReason
 from agents.guard.prompt import ReviewRequest, parse_request
 from agents.guard.revise import revise
 from agents.messages import Message, ModelResponse, ToolCall, ToolResult, UserMessage
-from agents.models.base import ModelRequest
-from agents.models.local import LOCAL_MODEL_NAME, call_id
+from agents.models import LOCAL_MODEL_NAME, ModelRequest, call_id
 from policies.judgement import DEFAULT_LIMITS, JudgementFinding, PlausibilityLimits, judge
 from policies.proposal import OfferProposal
 from policies.violation import Severity, Violation

@@ -29,7 +29,7 @@ from agents.guard.decision import GuardDecision, GuardReason
 from agents.guard.prompt import ReviewRequest, render_request
 from agents.loop import RunResult, run_agent
 from agents.messages import ModelResponse, ToolResult, UserMessage
-from agents.models.base import Model
+from agents.models import Model
 from agents.toolbox import Toolbox
 from policies.context import RuleContext
 from policies.engine import check_fairness

@@ -1,0 +1,8 @@
+"""The orchestrator: its system prompt, its deterministic local policy (specialist → guard →
+channels), and the guard offered to it as a tool, so every proposal is reviewed before it is sent."""
+
+from agents.orchestrator.guard_tool import REVIEW_TOOL, GuardReviewTool
+from agents.orchestrator.policy import SEND_TOOL, OrchestratorPolicy
+from agents.orchestrator.prompt import ORCHESTRATOR_PROMPT
+
+__all__ = ["GuardReviewTool", "ORCHESTRATOR_PROMPT", "OrchestratorPolicy", "REVIEW_TOOL", "SEND_TOOL"]

@@ -7,10 +7,10 @@ decision. The approval id in it comes from the rules server's receipt, never fro
 from collections.abc import Sequence
 
 from agents.context import RunContext
-from agents.guard.review import Guard
+from agents.guard import Guard
 from agents.loop import RunResult
 from agents.messages import ToolCall, ToolResult
-from agents.models.base import ToolDefinition
+from agents.models import ToolDefinition
 
 REVIEW_TOOL = "review_with_guard"
 

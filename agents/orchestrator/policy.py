@@ -4,8 +4,7 @@ import json
 from typing import Any
 
 from agents.messages import ModelResponse, ToolCall
-from agents.models.base import ModelRequest
-from agents.models.local import LOCAL_MODEL_NAME, call_id
+from agents.models import LOCAL_MODEL_NAME, ModelRequest, call_id
 from agents.orchestrator.guard_tool import REVIEW_TOOL
 from agents.reading import content, first_user_json, json_object_in, last_result
 from policies.vocabulary import UseCase

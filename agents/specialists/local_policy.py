@@ -13,8 +13,7 @@ import json
 from typing import Any
 
 from agents.messages import ModelResponse, ToolCall, ToolResult
-from agents.models.base import ModelRequest
-from agents.models.local import LOCAL_MODEL_NAME, call_id
+from agents.models import LOCAL_MODEL_NAME, ModelRequest, call_id
 from agents.reading import calls_made, content, first_user_json, last_result, tool_results
 from agents.specialists.proposal_builder import build_proposal
 from policies.vocabulary import UseCase

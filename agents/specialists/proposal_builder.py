@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from agents.copywriting.writer import CopyBrief, write
+from agents.copywriting import CopyBrief, write
 from policies.vocabulary import Channel, OfferType, Tone, UseCase
 
 PREMIUM_SEGMENTS = {"full_price_buyer", "high_frequency_high_value", "low_frequency_high_value"}

@@ -11,17 +11,17 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evals.guard_suite.cases import GuardCase, GuardContactSpec, GuardMemberSpec
-from mcp_servers.shared.deps import ProfileFactsLookup
+from mcp_servers.shared import ProfileFactsLookup
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Channel
 from tools.rule_facts import ProfileFacts
-from tools.storage.db import Database
-from tools.storage.models import (
+from tools.storage import (
     Budget,
     Category,
     ChannelConsent,
     Contact,
     Customer,
+    Database,
     Inventory,
     LoyaltyAccount,
     Outcome,

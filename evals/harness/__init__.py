@@ -8,14 +8,19 @@
 `compare_runs` diffs two run directories; `load_thresholds` reads the scores CI holds the product to.
 """
 
-from evals.harness.compare import Comparison, compare_runs
-from evals.harness.evaluators import Seen, evaluate
-from evals.harness.run import RunOptions, run_suite
-from evals.harness.run_dir import read_run, write_run
-from evals.harness.run_results import CaseResult, Check, RunSummary
-from evals.harness.simulation import SimulationOptions, run_simulation_suite
-from evals.harness.suite import Case, Expectations, Suite, load_suite
-from evals.harness.thresholds import Thresholds, load_thresholds
+from typing import TYPE_CHECKING
+
+from policies.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:  # type checkers do not run `__getattr__`
+    from evals.harness.compare import Comparison, compare_runs
+    from evals.harness.evaluators import Seen, evaluate
+    from evals.harness.run import RunOptions, run_suite
+    from evals.harness.run_dir import read_run, write_run
+    from evals.harness.run_results import CaseResult, Check, RunSummary
+    from evals.harness.simulation import SimulationOptions, run_simulation_suite
+    from evals.harness.suite import Case, Expectations, Suite, load_suite
+    from evals.harness.thresholds import Thresholds, load_thresholds
 
 __all__ = [
     "Case",
@@ -38,3 +43,44 @@ __all__ = [
     "run_suite",
     "write_run",
 ]
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "compare": (
+            "Comparison",
+            "compare_runs",
+        ),
+        "evaluators": (
+            "Seen",
+            "evaluate",
+        ),
+        "run": (
+            "RunOptions",
+            "run_suite",
+        ),
+        "run_dir": (
+            "read_run",
+            "write_run",
+        ),
+        "run_results": (
+            "CaseResult",
+            "Check",
+            "RunSummary",
+        ),
+        "simulation": (
+            "SimulationOptions",
+            "run_simulation_suite",
+        ),
+        "suite": (
+            "Case",
+            "Expectations",
+            "Suite",
+            "load_suite",
+        ),
+        "thresholds": (
+            "Thresholds",
+            "load_thresholds",
+        ),
+    },
+)

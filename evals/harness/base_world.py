@@ -17,14 +17,10 @@ from evals.harness.suite import BaseWorld
 from loyalty.settings import PACKAGE_ROOT, Settings
 from loyalty.wiring import open_product
 from tools.errors import InvalidInput
-from tools.profiles.artefact import default_models_dir
+from tools.profiles import default_models_dir
 from tools.progress import Silent
-from tools.storage.db import database, parse_url
-from tools.storage.models import Customer
-from tools.world.generator import WorldRequest
-from tools.world.population import load_population
-from tools.world.seeding import seed_world
-from tools.world.stamp import WorldInfo, read_world_info
+from tools.storage import Customer, database, parse_url
+from tools.world import WorldInfo, WorldRequest, load_population, read_world_info, seed_world
 
 log = structlog.get_logger(__name__)
 

@@ -15,8 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from agents.decision_log import LogEntry, StepKind
 from agents.loop import RunResult
 from agents.messages import ModelResponse, ToolCall, ToolResult, UserMessage
-from agents.orchestrator.guard_tool import REVIEW_TOOL
-from agents.orchestrator.policy import SEND_TOOL
+from agents.orchestrator import REVIEW_TOOL, SEND_TOOL
 from agents.reading import json_object_in
 from agents.transcript import Transcript
 from policies.proposal import OfferProposal, content_hash

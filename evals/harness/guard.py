@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from agents.models.base import Model
+from agents.models import Model
 from evals.guard_runner import GuardCaseResult, GuardSuiteResult, local_guard_model, run_guard_suite
 from evals.guard_suite import GuardCase, load_guard_suite
 from evals.harness.run_results import CaseResult, Check, Metric

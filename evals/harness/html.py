@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from evals.harness.run_results import CaseResult, RunSummary
-from tools.reporting.pages import render_page
+from tools.reporting import render_page
 
 
 def render_html(summary: RunSummary, cases: tuple[CaseResult, ...]) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import anyio
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.models.base import Model
+from agents.models import Model
 from agents.team import local_model
 from evals.harness.base_world import prepare_world
 from evals.harness.guard import guard_cases, run_guard

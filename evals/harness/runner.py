@@ -19,7 +19,7 @@ import structlog
 from sqlalchemy import select
 
 from agents.decision_log import InMemoryDecisionLog, LogEntry
-from agents.models.base import Model
+from agents.models import Model
 from evals.harness.base_world import PreparedWorld
 from evals.harness.decision import Decision, read_decision
 from evals.harness.evaluators import Seen, describe_offer, evaluate
@@ -28,8 +28,7 @@ from evals.harness.run_results import CaseResult
 from evals.harness.suite import Case, Suite
 from loyalty.settings import Settings
 from loyalty.wiring import open_agents, open_product
-from tools.storage.db import Database, database
-from tools.storage.models import Product
+from tools.storage import Database, Product, database
 
 log = structlog.get_logger(__name__)
 TRANSCRIPTS = "transcripts"

@@ -117,8 +117,7 @@ def _policy_page(raw: Mapping[str, Any], out_dir: Path, options: SimulationOptio
     """The policies side by side with a chart per metric (`policies.html`), when the simulator
     gave its own results (not a stand-in)."""
     try:
-        from evals.simulation.kpi_page import write_report
-        from evals.simulation.metrics import PolicyMetrics
+        from evals.simulation import PolicyMetrics, write_report
     except ImportError:
         return
     if raw and all(isinstance(r, PolicyMetrics) for r in raw.values()):

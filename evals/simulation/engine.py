@@ -47,14 +47,12 @@ from loyalty.settings import Settings
 from loyalty.wiring import named_model, open_agents, open_product
 from policies.loader import load_policy
 from policies.model import Policy
-from tools.delivery.adapters import ChannelSetup, build_adapters
-from tools.delivery.dispatch import deliver_due
-from tools.profiles.service import open_profiles
+from tools.delivery import ChannelSetup, build_adapters, deliver_due
+from tools.profiles import open_profiles
 from tools.rule_facts import ProfileFacts, SkuCost, facts_from_profile
-from tools.storage.db import database
-from tools.triggers import due_members, run_due_triggers
-from tools.triggers.replenishment import expected_from_profiles
-from tools.world.population import load_population
+from tools.storage import database
+from tools.triggers import due_members, expected_from_profiles, run_due_triggers
+from tools.world import load_population
 
 POLICIES = ("agents", "flows", "rules", "blast", "nothing", "oracle")
 TICK_HOUR = 20  # UTC: the day's decisions are taken once its activity is in (early morning in Australia)

@@ -11,15 +11,16 @@ from sqlalchemy import delete
 from evals.simulation.world_split import Future, rows_between, split_world
 from policies.vocabulary import UseCase
 from tools.progress import Progress, Silent
-from tools.storage.bulk import bulk_insert
-from tools.storage.db import Database, database, init_schema
-from tools.storage.models import Base, Budget
-from tools.world.generator import WorldRequest, generate_world
-from tools.world.population import Population
-from tools.world.response import ResponseModel
-from tools.world.stamp import WorldInfo
-from tools.world.truth import HiddenTraits
-from tools.world.writer import write_world
+from tools.storage import Base, Budget, Database, bulk_insert, database, init_schema
+from tools.world import (
+    HiddenTraits,
+    Population,
+    ResponseModel,
+    WorldInfo,
+    WorldRequest,
+    generate_world,
+    write_world,
+)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from evals.simulation.moments import Moments
 from evals.simulation.responses import CHANNEL_INDEX, ProductIndex, SentOffer, offer_cost, offer_spec
 from policies.model import Valuation
 from policies.vocabulary import OfferType
-from tools.world.response import Exposure, Probabilities
+from tools.world import Exposure, Probabilities
 
 PRICE_OFFERS = (OfferType.PERCENT_OFF, OfferType.AMOUNT_OFF, OfferType.BUNDLE)
 

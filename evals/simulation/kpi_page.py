@@ -4,8 +4,7 @@ no scripts, inline CSS, the report's SVG bar charts)."""
 from pathlib import Path
 
 from evals.simulation.metrics import METRICS, PolicyMetrics
-from tools.reporting.charts import Bar, bar_chart
-from tools.reporting.pages import render_page, svg
+from tools.reporting import Bar, bar_chart, render_page, svg
 
 LABELS = {
     "expected_incremental_margin": "Expected incremental margin ($)",

@@ -21,10 +21,9 @@ from sqlalchemy import select
 from evals.simulation.environment import SimWorld
 from policies.model import Valuation
 from policies.vocabulary import OfferType
-from tools.contacts import withdraw_consents
-from tools.storage.bulk import bulk_insert
-from tools.storage.models import Base, Category, Contact, Customer, Product
-from tools.world.offers import OfferTemplateSpec
+from tools.members import withdraw_consents
+from tools.storage import Base, Category, Contact, Customer, Product, bulk_insert
+from tools.world import OfferTemplateSpec
 
 if TYPE_CHECKING:
     from evals.simulation.expected import Valuer

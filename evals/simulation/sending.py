@@ -12,9 +12,8 @@ from policies.model import Policy
 from policies.proposal import Message, Offer, OfferProposal, ValueEstimate
 from policies.vocabulary import Channel, OfferType, Tone, UseCase
 from tools.rule_facts import ProfileFacts, rule_context
-from tools.storage.models import Contact, Proposal
-from tools.world.campaigns import SMS_OPT_OUT
-from tools.world.offers import OFFERS_BY_CODE
+from tools.storage import Contact, Proposal
+from tools.world import OFFERS_BY_CODE, SMS_OPT_OUT
 
 
 async def sent_between(world: SimWorld, begin: datetime, end: datetime) -> list[SentOffer]:

@@ -12,8 +12,7 @@ from datetime import datetime
 
 import numpy as np
 
-from tools.world.generator import World
-from tools.world.rows import Columns
+from tools.world import Columns, World
 
 MESSAGE_EVENTS = ("message_open", "message_click", "unsubscribe", "complaint")
 

@@ -11,18 +11,11 @@ from loyalty.cli.campaign import AtOption, clock_for
 from loyalty.cli.common import DbOption, console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from policies.vocabulary import UseCase
-from tools.budgets import (
-    BudgetChange,
-    BudgetRequest,
-    UseCaseBudget,
-    list_budgets,
-    set_budget,
-    set_paused,
-)
+from tools.budgets import BudgetChange, BudgetRequest, UseCaseBudget, list_budgets, set_budget, set_paused
 from tools.errors import InvalidInput
-from tools.storage.db import checked_database
+from tools.files import validation_problems
+from tools.storage import checked_database
 from tools.time import to_storage
-from tools.toml_files import validation_problems
 
 app = typer.Typer(
     help="Use-case budgets: set them by period, list them, pause and resume.", no_args_is_help=True

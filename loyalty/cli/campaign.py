@@ -12,7 +12,7 @@ from loyalty.cli.common import DbOption, console, is_interactive, run, settings_
 from loyalty.cli.moments import parse_moment
 from loyalty.ops.chat import open_chat
 from loyalty.ops.render import render
-from mcp_servers.shared.deps import system_clock
+from mcp_servers.shared import system_clock
 from policies.vocabulary import UseCase
 
 app = typer.Typer(

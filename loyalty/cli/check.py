@@ -9,7 +9,7 @@ from loyalty.cli.campaign import AtOption, clock_for
 from loyalty.cli.common import DbOption, console, run, settings_for
 from loyalty.wiring import profile_service
 from tools.readiness import Gap, Readiness, readiness
-from tools.storage.db import checked_database
+from tools.storage import checked_database
 from tools.time import to_storage
 from tools.triggers import load_trigger_rules
 

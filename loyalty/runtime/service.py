@@ -25,20 +25,18 @@ from loyalty.runtime.frames import keep_frame_fresh
 from loyalty.runtime.worker import WorkReport, drain
 from loyalty.wiring import Product
 from policies.vocabulary import UseCase
-from tools.nba.learning import learned_lift
-from tools.nba.prescreen import screen
-from tools.nba.response_fit import fit_response
-from tools.storage.runtime import TriggerKind
+from tools.nba import fit_response, learned_lift, screen
+from tools.storage import TriggerKind
 from tools.triggers import (
     RuleRun,
     TriggerRules,
     due_members,
     due_of_kind,
+    expected_from_profiles,
     load_trigger_rules,
     run_due_triggers,
     skip_pending,
 )
-from tools.triggers.replenishment import expected_from_profiles
 
 log = structlog.get_logger(__name__)
 

@@ -23,11 +23,11 @@ import structlog
 
 from agents.loop import RunResult
 from agents.messages import ModelResponse, ToolResult, UserMessage
-from agents.orchestrator.policy import SEND_TOOL
+from agents.orchestrator import SEND_TOOL
 from agents.reading import json_object_in
 from agents.team import Team
-from tools.nothing_causes import cause_of
-from tools.storage.db import Database
+from tools.decisions import cause_of
+from tools.storage import Database
 from tools.triggers import ClaimedTrigger, already_sent, claim, complete, fail, trigger_request, trigger_trace
 
 log = structlog.get_logger(__name__)

@@ -13,16 +13,12 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mcp_servers.shared.deps import ServerDeps
-from mcp_servers.shared.factory import HttpAuth, new_server
-from mcp_servers.shared.members import MemberRef
-from mcp_servers.shared.tool_errors import tool_errors
+from mcp_servers.shared import HttpAuth, MemberRef, ServerDeps, new_server, tool_errors
 from policies.engine import check
 from policies.proposal import OfferProposal
 from policies.rule_ids import RuleId
 from policies.vocabulary import Channel, OutcomeType
-from tools.contacts import contact_history, contact_record, record_outcome
-from tools.member_ids import resolve_member
+from tools.members import contact_history, contact_record, record_outcome, resolve_member
 from tools.outbox import outbox_counts, send_approved
 from tools.rule_facts import ProfileFacts, rule_context
 from tools.time import UtcTimestamp, to_storage

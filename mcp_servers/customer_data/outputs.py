@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from tools.profiles.cohorts import SegmentCount
+from tools.profiles import SegmentCount
 from tools.time import UtcTimestamp
 
 

@@ -14,18 +14,12 @@ from mcp_servers.customer_data.outputs import (
     RecentEvents,
     SegmentList,
 )
-from mcp_servers.shared.deps import ServerDeps
-from mcp_servers.shared.factory import HttpAuth, new_server
-from mcp_servers.shared.members import MemberRef
-from mcp_servers.shared.tool_errors import tool_errors
+from mcp_servers.shared import HttpAuth, MemberRef, ServerDeps, new_server, tool_errors
 from policies.vocabulary import Channel, EventType, Tier
 from tools.errors import LoyaltyError
-from tools.member_history import purchase_history as history_of
-from tools.member_history import recent_events as events_of
-from tools.profiles.cohorts import SegmentSummary
-from tools.profiles.profile import Freshness, Profile
-from tools.profiles.search import MemberFilter, MemberPage
-from tools.profiles.service import ProfileService
+from tools.members import purchase_history as history_of
+from tools.members import recent_events as events_of
+from tools.profiles import Freshness, MemberFilter, MemberPage, Profile, ProfileService, SegmentSummary
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 SegmentId = Annotated[str, Field(min_length=1, max_length=60, description="A segment id from list_segments.")]

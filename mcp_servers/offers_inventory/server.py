@@ -21,22 +21,16 @@ from mcp_servers.offers_inventory.outputs import (
     Stock,
     StockItem,
 )
-from mcp_servers.shared.deps import ServerDeps
-from mcp_servers.shared.factory import HttpAuth, new_server
-from mcp_servers.shared.members import MemberRef
-from mcp_servers.shared.tool_errors import tool_errors
+from mcp_servers.shared import HttpAuth, MemberRef, ServerDeps, new_server, tool_errors
 from policies.vocabulary import UseCase
 from tools.budgets import budget_status as budgets_now
 from tools.catalogue import inventory_status as stock_of
 from tools.catalogue import offer_templates
 from tools.catalogue import recommend_bundle as bundle_for
 from tools.errors import NotFound
-from tools.nba.exploration import exploration_stream
-from tools.nba.learning import LiftCache, ResponseCache
-from tools.nba.member_scoring import MomentContext, score_member
-from tools.profiles.service import ProfileService
-from tools.storage.db import Database
-from tools.storage.models import Category, Product
+from tools.nba import LiftCache, MomentContext, ResponseCache, exploration_stream, score_member
+from tools.profiles import ProfileService
+from tools.storage import Category, Database, Product
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")]
 CategoryName = Annotated[str, Field(min_length=1, max_length=80)]

@@ -18,9 +18,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
-from mcp_servers.shared.deps import ServerDeps
-from mcp_servers.shared.factory import HttpAuth, new_server
-from mcp_servers.shared.tool_errors import tool_errors
+from mcp_servers.shared import HttpAuth, ServerDeps, new_server, tool_errors
 from policies.engine import check
 from policies.judgement import JudgementFinding, judge
 from policies.proposal import OfferProposal, content_hash

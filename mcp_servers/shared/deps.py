@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 from policies.model import Policy
 from policies.proposal import OfferProposal
-from tools.nba.exploration import DEFAULT_EXPLORATION_SHARE
+from tools.nba import DEFAULT_EXPLORATION_SHARE
 from tools.rule_facts import ProfileFacts
-from tools.storage.db import Database
+from tools.storage import Database
 
 if TYPE_CHECKING:  # the profile service's module brings scikit-learn: rules and channels never load it
-    from tools.nba.learning import LiftCache, ResponseCache
-    from tools.profiles.service import ProfileService
+    from tools.nba import LiftCache, ResponseCache
+    from tools.profiles import ProfileService
 
 # The profile's contribution to checking one proposal, as of a moment.
 ProfileFactsLookup = Callable[[OfferProposal, datetime], Awaitable[ProfileFacts]]

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from starlette.applications import Starlette
 
 from mcp_servers.shared.auth import BearerAuth, StaticToken
-from mcp_servers.shared.tool_errors import readable
+from mcp_servers.shared.error_mapping import readable
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,7 @@ from policies.vocabulary import UseCase
 from tools.budgets.current import covering
 from tools.budgets.money import remaining
 from tools.errors import InvalidInput, NotFound
-from tools.storage.db import Database
-from tools.storage.models import Budget
-from tools.storage.runtime import begin_write
+from tools.storage import Budget, Database, begin_write
 from tools.time import to_storage
 
 

@@ -5,17 +5,30 @@
     result = await execute_campaign(plan, db, reviewer, policy_version=policy.version, now=now)
 
 The copywriter and the guard come in through ports (`CopyWriter`, `Reviewer`), adapted from the
-agent layer by the composition root (`loyalty.ops.adapters`).
+agent layer by the composition root (`loyalty.ops.adapters`). Budgets live in `tools.budgets`.
 """
 
-from tools.campaigns.execute import CampaignResult, execute_campaign
-from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
-from tools.campaigns.ports import CopyRequest, CopyWriter, Review, Reviewer
-from tools.campaigns.preview import CampaignPreview
-from tools.campaigns.request import CampaignRequest
-from tools.campaigns.verdict_log import RejectionReport, recent_rejections
+from typing import TYPE_CHECKING
+
+from policies.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:  # type checkers do not run `__getattr__`
+    from tools.campaigns.execute import CampaignResult, execute_campaign
+    from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
+    from tools.campaigns.ports import CopyRequest, CopyWriter, Review, Reviewer
+    from tools.campaigns.preview import CampaignPreview, describe_offer
+    from tools.campaigns.request import CAMPAIGN_USE_CASES, EVERY_MEMBER, CampaignRequest
+    from tools.campaigns.scoring import frame_batch
+    from tools.campaigns.verdict_log import (
+        RejectionReport,
+        reason_code,
+        recent_rejections,
+        recorded_proposal,
+        verdicts_for_trace,
+    )
 
 __all__ = [
+    "CAMPAIGN_USE_CASES",
     "CampaignDeps",
     "CampaignPlan",
     "CampaignPreview",
@@ -23,10 +36,54 @@ __all__ = [
     "CampaignResult",
     "CopyRequest",
     "CopyWriter",
+    "EVERY_MEMBER",
     "RejectionReport",
     "Review",
     "Reviewer",
+    "describe_offer",
     "execute_campaign",
     "plan_campaign",
+    "reason_code",
     "recent_rejections",
+    "recorded_proposal",
+    "verdicts_for_trace",
+    "frame_batch",
 ]
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "execute": (
+            "CampaignResult",
+            "execute_campaign",
+        ),
+        "plan": (
+            "CampaignDeps",
+            "CampaignPlan",
+            "plan_campaign",
+        ),
+        "ports": (
+            "CopyRequest",
+            "CopyWriter",
+            "Review",
+            "Reviewer",
+        ),
+        "preview": (
+            "CampaignPreview",
+            "describe_offer",
+        ),
+        "request": (
+            "CAMPAIGN_USE_CASES",
+            "CampaignRequest",
+            "EVERY_MEMBER",
+        ),
+        "scoring": ("frame_batch",),
+        "verdict_log": (
+            "RejectionReport",
+            "reason_code",
+            "recent_rejections",
+            "recorded_proposal",
+            "verdicts_for_trace",
+        ),
+    },
+)

@@ -9,9 +9,8 @@ import numpy as np
 from policies.vocabulary import UseCase
 from tools.decisions.holdout import Arm, ensure_arms
 from tools.errors import NotFound
-from tools.profiles.frame import ProfileFrame
-from tools.storage.db import Database
-from tools.storage.runtime import begin_write
+from tools.profiles import ProfileFrame
+from tools.storage import Database, begin_write
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,9 @@ from policies.model import Policy
 from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
 from tools.budgets import budget_state
-from tools.contacts import ENGAGED, LIVE_STATUSES
-from tools.nba.scorer import CHANNELS
-from tools.storage.db import Database
-from tools.storage.models import ChannelConsent, Contact, Customer, Outcome, Proposal
+from tools.members import ENGAGED, LIVE_STATUSES
+from tools.nba import CHANNELS
+from tools.storage import ChannelConsent, Contact, Customer, Database, Outcome, Proposal
 from tools.time import to_storage
 
 CHUNK = 5_000  # ids per IN list: well inside SQLite's and asyncpg's bind-parameter limits
@@ -56,7 +55,7 @@ class ContactFacts:
     opted_out: list[frozenset[Channel]]
     live: dict[int, list[_Live]]  # by audience position, newest first, within the look-back
     consecutive_ignored: np.ndarray  # int, as the rules count it (`tools.rule_facts`)
-    ignored_this_week: np.ndarray  # int, as the scorer counts it (`tools.contacts.consecutive_ignored`)
+    ignored_this_week: np.ndarray  # int, as the scorer counts it (`tools.members.consecutive_ignored`)
     live_last_7d: np.ndarray  # int: messages queued, in flight or sent in the last week
     reachable: np.ndarray  # members x scorer CHANNELS: consented, not opted out, not capped
     quiet_hours: np.ndarray  # members x (start hour, end hour): the member's own quiet hours
@@ -223,7 +222,7 @@ def _rules_ignored(newest_first: list[_Live]) -> int:
 
 
 def _scorer_ignored(newest_first: list[_Live], moment: datetime, window: timedelta) -> int:
-    """The same count as the scorer takes it for one member (`tools.contacts.consecutive_ignored`,
+    """The same count as the scorer takes it for one member (`tools.members.consecutive_ignored`,
     over its week of contacts): messages not sent yet are passed over, and only an engagement stops it."""
     count = 0
     for contact in newest_first:

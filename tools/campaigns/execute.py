@@ -30,14 +30,13 @@ from tools.campaigns.plan import CampaignPlan
 from tools.campaigns.planned import PlannedMember
 from tools.campaigns.ports import Review, Reviewer
 from tools.campaigns.verdicts import Inherited, record_inherited
-from tools.contacts import LIVE_STATUSES
-from tools.delivery.quiet_hours import outside_quiet_hours
+from tools.delivery import outside_quiet_hours
 from tools.errors import InvalidInput
+from tools.members import LIVE_STATUSES
 from tools.outbox import SendRefused
 from tools.outbox.accept_many import DEFAULT_CHUNK, BatchItem, RecheckMany, send_approved_many
 from tools.progress import Progress, Silent
-from tools.storage.db import Database
-from tools.storage.models import ChannelConsent, Contact, Customer, Proposal
+from tools.storage import ChannelConsent, Contact, Customer, Database, Proposal
 from tools.time import to_storage
 
 log = structlog.get_logger(__name__)

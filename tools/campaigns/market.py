@@ -4,8 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from tools.storage.db import Database
-from tools.storage.models import Category, CompetitorSignal
+from tools.storage import Category, CompetitorSignal, Database
 from tools.time import to_storage
 
 

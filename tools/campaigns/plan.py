@@ -42,11 +42,10 @@ from tools.campaigns.request import EVERY_MEMBER, CampaignRequest, campaign_requ
 from tools.campaigns.scoring import RANKED, score_audience
 from tools.campaigns.screen import JudgementScreen
 from tools.campaigns.variants import keys, written_name
-from tools.nba.response import LearnedLift
-from tools.nba.response_fit import ResponseRates, fit_response
-from tools.profiles.service import ProfileService
+from tools.nba import LearnedLift, ResponseRates, fit_response
+from tools.profiles import ProfileService
 from tools.progress import Progress, Silent
-from tools.storage.db import Database
+from tools.storage import Database
 
 log = structlog.get_logger(__name__)
 

@@ -23,9 +23,8 @@ from policies.vocabulary import Channel, Tier, UseCase
 from tools.campaigns.contact_facts import ContactFacts
 from tools.campaigns.ports import CopyRequest, CopyWriter
 from tools.campaigns.scoring import AudienceScores, typical_basket
-from tools.nba.scorer import rationale
-from tools.nba.timing import send_time, valid_until
-from tools.profiles.frame import ProfileFrame
+from tools.nba import rationale, send_time, valid_until
+from tools.profiles import ProfileFrame
 
 HOURS_PER_DAY = 24.0
 

@@ -17,18 +17,23 @@ from policies.model import Policy
 from policies.offer_value import OfferTerms, value_offers
 from policies.vocabulary import Channel, OfferType, UseCase
 from tools.campaigns.contact_facts import ContactFacts
-from tools.nba.eligibility import within_rhythm
-from tools.nba.member_scoring import (
+from tools.nba import (
+    APP_NATIVE_IN_APP_REACH,
+    CHANNELS,
     DEFAULT_BASKET,
     DEFAULT_MARGIN_RATE,
     DEFAULT_PRICE_SENSITIVITY,
     HORIZON_DAYS,
+    REACH_PRIOR,
+    Candidate,
+    LearnedLift,
+    MemberBatch,
+    ResponseRates,
+    score,
+    within_rhythm,
 )
-from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift
-from tools.nba.response_fit import ResponseRates
-from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, score
-from tools.profiles.frame import ProfileFrame
-from tools.profiles.history import CHANNELS as PROFILE_CHANNELS
+from tools.profiles import CHANNELS as PROFILE_CHANNELS
+from tools.profiles import ProfileFrame
 
 RANKED = 3  # candidates kept per member: the best, and fallbacks should the rules block it
 

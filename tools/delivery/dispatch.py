@@ -20,7 +20,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_
 from policies.vocabulary import Channel
 from tools.delivery.message import ChannelAdapter, DeliveryResult, OutboundMessage
 from tools.outbox.deliver import RetryPolicy, claim_contacts, record_result
-from tools.storage.db import Database
+from tools.storage import Database
 
 log = structlog.get_logger(__name__)
 

@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from tools.errors import InvalidInput, LoyaltyError, NotFound, StorageError
 from tools.events.ingest import ingest_events, ingest_jsonl
-from tools.storage.db import Database
+from tools.storage import Database
 
 log = structlog.get_logger(__name__)
 

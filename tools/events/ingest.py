@@ -7,7 +7,7 @@ one for keys already stored, one bulk insert. A record that fails anywhere becom
 its line number; nothing in the input can make ingestion raise.
 
 An unsubscribe or a complaint withdraws the member's consent on the channel it names, in the same
-transaction as the event is stored (as `tools.contacts.record_outcome` does for an outcome): from
+transaction as the event is stored (as `tools.members.record_outcome` does for an outcome): from
 that commit on, the channels server, campaigns and the delivery worker refuse that channel.
 """
 
@@ -26,14 +26,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from tools.contacts import OPTING_OUT, withdraw_consents
 from tools.errors import StorageError
 from tools.events.model import DEFAULT_SKEW, EventIn
 from tools.events.rejects import EventRejects, Reject
-from tools.storage.bulk import bulk_insert
-from tools.storage.db import Database
-from tools.storage.models import BehaviouralEvent, Category, Customer, Product
-from tools.storage.runtime import begin_write
+from tools.members import OPTING_OUT, withdraw_consents
+from tools.storage import (
+    BehaviouralEvent,
+    Category,
+    Customer,
+    Database,
+    Product,
+    begin_write,
+    bulk_insert,
+)
 from tools.time import to_storage
 
 log = structlog.get_logger(__name__)

@@ -34,7 +34,7 @@ from tools.importers.import_report import ImportReport
 from tools.importers.rejects import FrameRejects
 from tools.importers.writer import ImportWriter
 from tools.progress import Progress
-from tools.storage.db import Database
+from tools.storage import Database
 
 log = structlog.get_logger(__name__)
 

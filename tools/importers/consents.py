@@ -31,9 +31,7 @@ from tools.importers.row_files import (
     read_rows,
     validated,
 )
-from tools.storage.db import Database
-from tools.storage.models import ChannelConsent, Customer
-from tools.storage.runtime import begin_write
+from tools.storage import ChannelConsent, Customer, Database, begin_write
 from tools.time import to_storage
 
 FIELDS = ("member", "channel", "status", "timestamp", "source", "confirmed_at")

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import InstrumentedAttribute
 
 from tools.errors import InvalidInput
-from tools.storage.files import staged
+from tools.storage import staged
 
 IN_QUERY = 500  # values per IN (...) list
 M = TypeVar("M", bound=BaseModel)

@@ -24,9 +24,7 @@ from tools.importers.row_files import (
     read_rows,
     validated,
 )
-from tools.storage.db import Database
-from tools.storage.models import Inventory, Product
-from tools.storage.runtime import begin_write
+from tools.storage import Database, Inventory, Product, begin_write
 from tools.time import to_storage
 
 FIELDS = ("sku", "on_hand", "weekly_demand", "clearance", "updated_at")

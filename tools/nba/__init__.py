@@ -1,0 +1,120 @@
+"""Next best action (DESIGN §5): which use cases apply to a member, the levers each may use, the
+fitted response model behind an action's value, when to send, scoring for one member or a whole
+campaign, exploration, the learning loop, calibration and off-policy estimates."""
+
+from typing import TYPE_CHECKING
+
+from policies.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:  # type checkers do not run `__getattr__`
+    from tools.nba.calibration import Calibration, calibrate
+    from tools.nba.eligibility import within_rhythm
+    from tools.nba.exploration import DEFAULT_EXPLORATION_SHARE, exploration_stream
+    from tools.nba.learning import LiftCache, ResponseCache, learned_lift
+    from tools.nba.member_scoring import (
+        DEFAULT_BASKET,
+        DEFAULT_MARGIN_RATE,
+        DEFAULT_PRICE_SENSITIVITY,
+        HORIZON_DAYS,
+        MomentContext,
+        score_member,
+    )
+    from tools.nba.offline import LoggedDecision, evaluate, logged_decisions, target_policy
+    from tools.nba.prescreen import Screen, screen
+    from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift
+    from tools.nba.response_fit import ResponseRates, fit_response
+    from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, rationale, score
+    from tools.nba.timing import send_time, valid_until
+
+__all__ = [
+    "APP_NATIVE_IN_APP_REACH",
+    "CHANNELS",
+    "Calibration",
+    "Candidate",
+    "DEFAULT_BASKET",
+    "DEFAULT_EXPLORATION_SHARE",
+    "DEFAULT_MARGIN_RATE",
+    "DEFAULT_PRICE_SENSITIVITY",
+    "HORIZON_DAYS",
+    "LearnedLift",
+    "LiftCache",
+    "LoggedDecision",
+    "MemberBatch",
+    "MomentContext",
+    "REACH_PRIOR",
+    "ResponseCache",
+    "ResponseRates",
+    "Screen",
+    "calibrate",
+    "evaluate",
+    "exploration_stream",
+    "fit_response",
+    "learned_lift",
+    "logged_decisions",
+    "rationale",
+    "score",
+    "score_member",
+    "screen",
+    "send_time",
+    "target_policy",
+    "valid_until",
+    "within_rhythm",
+]
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "calibration": (
+            "Calibration",
+            "calibrate",
+        ),
+        "eligibility": ("within_rhythm",),
+        "exploration": (
+            "DEFAULT_EXPLORATION_SHARE",
+            "exploration_stream",
+        ),
+        "learning": (
+            "LiftCache",
+            "ResponseCache",
+            "learned_lift",
+        ),
+        "prescreen": (
+            "Screen",
+            "screen",
+        ),
+        "member_scoring": (
+            "DEFAULT_BASKET",
+            "DEFAULT_MARGIN_RATE",
+            "DEFAULT_PRICE_SENSITIVITY",
+            "HORIZON_DAYS",
+            "MomentContext",
+            "score_member",
+        ),
+        "offline": (
+            "LoggedDecision",
+            "evaluate",
+            "logged_decisions",
+            "target_policy",
+        ),
+        "response": (
+            "APP_NATIVE_IN_APP_REACH",
+            "LearnedLift",
+            "REACH_PRIOR",
+        ),
+        "response_fit": (
+            "ResponseRates",
+            "fit_response",
+        ),
+        "scorer": (
+            "CHANNELS",
+            "Candidate",
+            "MemberBatch",
+            "rationale",
+            "score",
+        ),
+        "timing": (
+            "send_time",
+            "valid_until",
+        ),
+    },
+)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from scipy.stats import chi2
 
 from tools.nba.response_fit import ResponseRates, fit_response, response_counts
-from tools.storage.db import Database
+from tools.storage import Database
 from tools.time import to_storage
 
 

@@ -10,7 +10,7 @@ barbecue promotion for a coffee buyer. These checks read observed profile fields
 import numpy as np
 
 from policies.vocabulary import UseCase
-from tools.profiles.profile import Profile
+from tools.profiles import Profile
 
 # A rival's promotion concerns the member when its category is among their strongest affinities
 # (the trigger rule `competitor_promotion` uses the same depth by spend) or a category they

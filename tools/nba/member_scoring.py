@@ -18,17 +18,16 @@ from policies.offer_value import OfferTerms, value_offers
 from policies.vocabulary import Channel, OfferType, UseCase
 from tools.budgets import use_case_paused
 from tools.catalogue import recommend_bundle
-from tools.contacts import SentMessage, consecutive_ignored, contact_record
 from tools.errors import NotFound
+from tools.members import SentMessage, consecutive_ignored, contact_record
 from tools.nba.eligibility import not_applicable, outside_affinities, overdue_days
 from tools.nba.response import APP_NATIVE_IN_APP_REACH, LearnedLift, ResponsePriors
 from tools.nba.response_fit import ResponseRates
 from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, Scores, rationale, repeat_rows, score
 from tools.nba.timing import send_time, valid_until
-from tools.profiles.profile import Profile
+from tools.profiles import Profile
 from tools.rule_facts import SkuCost, expected_order, sku_costs_of
-from tools.storage.db import Database
-from tools.storage.models import Category, Product
+from tools.storage import Category, Database, Product
 from tools.time import to_storage
 
 # Action horizons: how soon a response counts. Carts are decided within days; the rest within two weeks.

@@ -27,13 +27,12 @@ import numpy as np
 
 from policies.model import Policy
 from policies.vocabulary import UseCase
-from tools.campaigns.scoring import frame_batch
+from tools.campaigns import frame_batch
 from tools.nba.exploration import exploration_stream
 from tools.nba.response import LearnedLift
 from tools.nba.response_fit import ResponseRates
 from tools.nba.scorer import CHANNELS, score
-from tools.profiles.frame import ProfileFrame
-from tools.profiles.loader import recorded_members
+from tools.profiles import ProfileFrame, recorded_members
 from tools.storage.db import Database
 
 # Below this upper bound no action can be proposed: a candidate must be worth more than 0.00 once

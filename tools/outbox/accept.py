@@ -27,8 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from policies.proposal import OfferProposal, content_hash
 from tools.budgets import cents, covering, fits_budget, reserve_cents
 from tools.errors import SendRefused
-from tools.storage.db import Database
-from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
+from tools.storage import Budget, Contact, Customer, Database, GuardVerdict, Proposal
 from tools.time import to_storage
 
 Recheck = Callable[[AsyncSession, OfferProposal], Awaitable[list[str]]]

@@ -34,9 +34,7 @@ from policies.proposal import OfferProposal
 from tools.budgets import cents, covering, reserve_cents
 from tools.errors import StorageError
 from tools.outbox.accept import SendReceipt, SendRefused, approval_key, check_approval, queued_contact
-from tools.storage.db import Database
-from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
-from tools.storage.runtime import begin_write
+from tools.storage import Budget, Contact, Customer, Database, GuardVerdict, Proposal, begin_write
 from tools.time import to_storage
 
 log = structlog.get_logger(__name__)

@@ -24,8 +24,7 @@ from tools.profiles.next_purchase import NextPurchaseModel
 from tools.profiles.population import CategoryStats
 from tools.profiles.replenishment import ReplenishmentModel
 from tools.profiles.send_hour import HourPrior
-from tools.storage.db import parse_url
-from tools.storage.files import staged, write_text_atomic
+from tools.storage import parse_url, staged, write_text_atomic
 
 log = structlog.get_logger(__name__)
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from tools.errors import NotFound
 from tools.profiles.frame import ProfileFrame
 from tools.profiles.history import CHANNELS
-from tools.segments.definitions import SegmentBook
+from tools.segments import SegmentBook
 from tools.time import UtcTimestamp
 
 

@@ -18,7 +18,7 @@ from tools.errors import InvalidInput
 from tools.profiles.frame import WEEKDAYS, ProfileFrame
 from tools.profiles.history import CHANNELS
 from tools.profiles.seasons import SEASONS
-from tools.storage.files import staged
+from tools.storage import staged
 
 ROUNDED = (
     "tenure_days",

@@ -19,8 +19,7 @@ from tools.profiles.pairs import pair_history
 from tools.profiles.predictions import PredictionArrays, predict
 from tools.profiles.profile import Profile
 from tools.profiles.seasons import SEASONS
-from tools.segments.definitions import SegmentBook
-from tools.segments.evaluate import lifecycle_stage, membership
+from tools.segments import SegmentBook, lifecycle_stage, membership
 
 PREDICTED_FIELDS = {
     "churn_risk": "probability of no order in the next 60 days",

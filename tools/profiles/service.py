@@ -18,7 +18,7 @@ import structlog
 from sqlalchemy import func, select
 
 from tools.errors import InvalidInput, NotFound
-from tools.member_ids import resolve_member
+from tools.members import resolve_member
 from tools.profiles.artefact import FittedModels, ModelStore, default_models_dir
 from tools.profiles.cohorts import SegmentCount, SegmentSummary, segment_counts, segment_summary
 from tools.profiles.frame import SEGMENT_FIELDS, ProfileFrame, build_frame
@@ -37,10 +37,8 @@ from tools.profiles.profile import Profile
 from tools.profiles.recent_frames import RecentFrames
 from tools.profiles.search import MemberFilter, MemberPage, find_members
 from tools.profiles.training import TrainingPlan, fit_models, load_training_history
-from tools.segments.definitions import SegmentBook, load_segments
-from tools.storage.db import Database
-from tools.storage.models import Order
-from tools.storage.sqlite_driver import off_the_loop
+from tools.segments import SegmentBook, load_segments
+from tools.storage import Database, Order, off_the_loop
 from tools.time import to_storage, utcnow
 
 log = structlog.get_logger(__name__)

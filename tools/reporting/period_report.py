@@ -13,7 +13,7 @@ from tools.reporting.incrementality import UseCaseLift, holdout_comparison
 from tools.reporting.kpis import KpiRow, kpis
 from tools.reporting.nothing import nothing_by_cause
 from tools.reporting.period import Period
-from tools.storage.db import Database
+from tools.storage import Database
 
 
 class PeriodReport(BaseModel):

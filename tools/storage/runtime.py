@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from policies.vocabulary import Channel, UseCase
 from tools.storage.base import Base, one_of
-from tools.storage.decisions import ARMS
+from tools.storage.experiments import ARMS
 
 
 class TriggerKind(StrEnum):

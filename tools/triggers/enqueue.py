@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.decisions.holdout import Arm, ensure_arms
-from tools.storage.runtime import QueuedTrigger, upsert_insert
+from tools.storage import QueuedTrigger, upsert_insert
 from tools.time import to_storage
 from tools.triggers.evaluate import Firing
 from tools.triggers.rules import TriggerRule

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import String, exists, func, literal, or_, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tools.storage.models import (
+from tools.storage import (
     BehaviouralEvent,
     ChannelConsent,
     CompetitorSignal,
@@ -23,8 +23,8 @@ from tools.storage.models import (
     Order,
     OrderLine,
     Product,
+    QueuedTrigger,
 )
-from tools.storage.runtime import QueuedTrigger
 from tools.triggers.rules import (
     AlwaysOn,
     BrowseIntent,

@@ -18,8 +18,7 @@ from sqlalchemy import and_, delete, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.errors import InvalidInput
-from tools.storage.db import Database
-from tools.storage.runtime import MemberLease, QueuedTrigger, begin_write, upsert_insert
+from tools.storage import Database, MemberLease, QueuedTrigger, begin_write, upsert_insert
 from tools.time import to_storage
 
 log = structlog.get_logger(__name__)

@@ -13,8 +13,8 @@ import numpy as np
 from sqlalchemy import select
 
 from tools.errors import InvalidInput
-from tools.profiles.service import ProfileService
-from tools.storage.models import Category
+from tools.profiles import ProfileService
+from tools.storage import Category
 from tools.triggers.evaluate import ExpectedPurchase, ReplenishmentSource
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from policies.vocabulary import UseCase
 from tools.errors import InvalidInput
-from tools.storage.runtime import TriggerKind
+from tools.storage import TriggerKind
 
 DEFAULT_TRIGGERS_PATH = Path(__file__).with_name("default_triggers.toml")
 

@@ -13,8 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from tools.decisions.holdout import DEFAULT_CONTROL_SHARE
-from tools.storage.db import Database
-from tools.storage.runtime import TriggerRuleRun, begin_write, upsert_insert
+from tools.storage import Database, TriggerRuleRun, begin_write, upsert_insert
 from tools.time import to_storage
 from tools.triggers import evaluate
 from tools.triggers.enqueue import enqueue

@@ -12,7 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from tools.storage.runtime import QueuedTrigger
+from tools.storage import QueuedTrigger
 
 _EPOCH = datetime(1970, 1, 1)
 

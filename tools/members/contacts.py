@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from policies.vocabulary import OutcomeType
 from tools.errors import InvalidInput, NotFound
-from tools.storage.db import Database
-from tools.storage.models import ChannelConsent, Contact, Customer, LoyaltyAccount, Outcome
+from tools.storage import ChannelConsent, Contact, Customer, Database, LoyaltyAccount, Outcome
 from tools.time import to_storage
 
 ENGAGED = (OutcomeType.OPEN.value, OutcomeType.CLICK.value, OutcomeType.REDEEM.value, OutcomeType.ORDER.value)

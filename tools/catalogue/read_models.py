@@ -10,8 +10,7 @@ from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tools.errors import InvalidInput, NotFound
-from tools.storage.db import Database
-from tools.storage.models import Category, CategoryComplement, Inventory, OfferTemplate, Product
+from tools.storage import Category, CategoryComplement, Database, Inventory, OfferTemplate, Product
 
 
 async def offer_templates(db: Database, *, active_only: bool = True) -> list[dict[str, Any]]:

@@ -17,14 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import UseCase
 from tools.budgets import covering, remaining
-from tools.profiles.artefact import ModelStore
-from tools.storage.db import Database
-from tools.storage.models import (
+from tools.profiles import ModelStore
+from tools.readiness.freshness import newest, newest_records
+from tools.storage import (
     BehaviouralEvent,
     Budget,
     ChannelConsent,
     CompetitorSignal,
     Customer,
+    Database,
     OfferTemplate,
     Order,
 )
@@ -84,20 +85,7 @@ async def readiness(
             )
             or 0
         )
-        newest = max(
-            filter(
-                None,
-                [
-                    await conn.scalar(select(func.max(Order.placed_at)).where(Order.placed_at <= now)),
-                    await conn.scalar(
-                        select(func.max(BehaviouralEvent.occurred_at)).where(
-                            BehaviouralEvent.occurred_at <= now
-                        )
-                    ),
-                ],
-            ),
-            default=None,
-        )
+        latest = newest(*await newest_records(conn, until=now))
         offers = int(
             await conn.scalar(
                 select(func.count()).select_from(OfferTemplate).where(OfferTemplate.active.is_(True))
@@ -133,11 +121,11 @@ async def readiness(
                 blocking=False,
             )
         )
-    if newest is None or now - newest > stale_after:
+    if latest is None or now - latest > stale_after:
         age = (
             "no orders or events"
-            if newest is None
-            else f"newest record {newest:%Y-%m-%d} ({(now - newest).days:,} days old)"
+            if latest is None
+            else f"newest record {latest:%Y-%m-%d} ({(now - latest).days:,} days old)"
         )
         shared.append(
             Gap(

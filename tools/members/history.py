@@ -7,8 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tools.errors import NotFound
-from tools.storage.db import Database
-from tools.storage.models import BehaviouralEvent, Category, Customer, Order, OrderLine, Product
+from tools.storage import BehaviouralEvent, Category, Customer, Database, Order, OrderLine, Product
 from tools.time import to_storage
 
 

@@ -19,14 +19,13 @@ from policies.context import RecentContact, RuleContext, SkuFacts
 from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
 from tools.budgets import BudgetState, budget_state
-from tools.contacts import RECENT_CONTACTS, member_with_consents
-from tools.profiles.profile import Profile
-from tools.storage.db import Database
-from tools.storage.models import Category, Contact, Inventory, Product, Proposal
+from tools.members import RECENT_CONTACTS, member_with_consents
+from tools.profiles import Profile
+from tools.storage import Category, Contact, Database, Inventory, Product, Proposal
 from tools.time import to_storage
 
 if TYPE_CHECKING:  # the service's module brings scikit-learn, which the channels server never needs
-    from tools.profiles.service import ProfileService
+    from tools.profiles import ProfileService
 
 
 @dataclass(frozen=True)
