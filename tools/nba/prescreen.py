@@ -33,7 +33,7 @@ from tools.nba.response import LearnedLift
 from tools.nba.response_fit import ResponseRates
 from tools.nba.scorer import CHANNELS, score
 from tools.profiles import ProfileFrame, recorded_members
-from tools.storage.db import Database
+from tools.storage import Database
 
 # Below this upper bound no action can be proposed: a candidate must be worth more than 0.00 once
 # rounded to cents (`tools.nba.member_scoring`); the rest of the cent absorbs float differences
