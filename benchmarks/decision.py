@@ -12,6 +12,9 @@ triggers (reactivation and upsell, alternating) with in-memory MCP. Profiles (`-
   more after the member's last activity, by when a served worker's catch-up has framed it;
 - `live`: no frame, so each decision computes its member's profile from the records.
 
+The response fitted from the contact history and the learned factors are refitted before the
+timed decisions, as `loyalty worker` refits them between decisions (`warm_scoring`).
+
 SQLite statements run on the event loop's thread, as in `loyalty worker` deciding one trigger at a
 time on the local model (see `tools.storage.sqlite_driver`); `--threaded` runs each on its
 connection's thread instead, as a server answering concurrent requests does.
@@ -24,7 +27,17 @@ machine it shows the work a decision costs when wall-clock latency is inflated b
 
 With `--world FILE` the seeded SQLite world is kept in FILE (seeded on the first run, its fitted
 models beside it) and every run decides on a fresh copy of it, so runs start from the same state
-(earlier runs' sends would otherwise hit contact caps and budgets).
+(earlier runs' sends would otherwise hit contact caps and budgets). Decisions are made at 09:00 on
+the world's last day, read from the world's stamp (a world seeded elsewhere may end on another
+day than the default population's), or on `--day`: the morning after the data ends, say, to use
+models `loyalty models fit` saved as of that day instead of fitting them again.
+
+`--profile FILE` saves a cProfile of the timed decisions (read it with `python -m pstats FILE`).
+
+`--record FILE` writes every decision as one JSON line — the member, the trigger, the outcome,
+and the contact queued with its proposal (channel, offer, send time, value) — without the ids
+that differ from run to run, so two runs on the same world can be compared with `diff`: a change
+made for speed must leave the file unchanged.
 
 `--model mock-claude` runs the Claude adapter (the real SDK client) against a mock Messages API
 whose answers come from the local policies, so the conversation is the local model's, turn for
@@ -34,6 +47,7 @@ turn, and only the accounting is Claude's. The mock reports usage the way the AP
 
 import argparse
 import asyncio
+import cProfile
 import hashlib
 import json
 import math
@@ -44,7 +58,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +68,7 @@ from anthropic import AsyncAnthropic
 from pydantic import JsonValue
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from agents.decision_log import DecisionLog, StepKind
 from agents.guard.agent import GUARD_ROLE
@@ -73,15 +87,20 @@ from agents.models.base import ModelRequest
 from agents.models.claude import ClaudeConfig, ClaudeModel
 from agents.models.local import LocalModel
 from agents.models.pricing import CLAUDE_PRICES
+from agents.reading import json_object_in
 from agents.team import Team, local_model
 from loyalty.logs import configure_logging
+from loyalty.runtime.service import warm_scoring
 from loyalty.settings import PACKAGE_ROOT, load_settings
 from loyalty.wiring import open_agents, open_product
 from tools.decisions.log import SqlDecisionLog
 from tools.progress import Silent
+from tools.storage.db import Database, database
+from tools.storage.models import Contact, Proposal
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
 from tools.world.seeding import seed_world
+from tools.world.stamp import read_world_info
 
 # Assumptions of the mock API's accounting (no tokenizer offline): about 4 characters of JSON or
 # English per token; the smallest cacheable prefix is 1,024 tokens for Sonnet and 4,096 for Haiku 4.5;
@@ -257,6 +276,65 @@ def _from_wire(params: list[dict[str, Any]]) -> tuple[Message, ...]:
     return tuple(messages)
 
 
+async def _last_day(db_url: str) -> date | None:
+    db = database(db_url)
+    try:
+        info = await read_world_info(db)
+    finally:
+        await db.dispose()
+    return None if info is None else info.last_day
+
+
+async def _newest_contact(db: Database) -> int:
+    async with db.session() as session:
+        return int(await session.scalar(select(func.max(Contact.id))) or 0)
+
+
+# What differs between two runs of the same decisions: fresh ids, and the time the run took place.
+RUN_KEYS = frozenset({"proposal_id", "trace_id", "approval_id", "idempotency_key", "id", "created_at"})
+
+
+def _stable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in sorted(value.items()) if k not in RUN_KEYS}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    return value
+
+
+async def _record(
+    db: Database, watermark: int, outputs: list[tuple[int, str, dict[str, Any]]], path: Path
+) -> None:
+    """Each decision with the contact it queued (if any), in the order decided."""
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(Contact, Proposal.content)
+                .outerjoin(Proposal, Proposal.id == Contact.proposal_id)
+                .where(Contact.id > watermark)
+                .order_by(Contact.id)
+            )
+        ).all()
+    queued: dict[int, list[dict[str, Any]]] = {}
+    for contact, content in rows:
+        queued.setdefault(contact.customer_id, []).append(
+            {
+                "channel": contact.channel,
+                "use_case": contact.use_case,
+                "offer_code": contact.offer_code,
+                "scheduled_at": contact.scheduled_at.isoformat(),
+                "subject": contact.subject,
+                "body": contact.body,
+                "status": contact.status,
+                "proposal": _stable(content),
+            }
+        )
+    with path.open("w") as out:
+        for member, use_case, output in outputs:
+            line = {"member": member, "use_case": use_case, "output": _stable(output)}
+            out.write(json.dumps(line | {"contacts": queued.get(member, [])}, sort_keys=True) + "\n")
+
+
 def _roles(team: Team) -> dict[str, str]:
     agents = [team.orchestrator, *team.specialists.values()]
     return {**{agent.system_prompt: agent.name for agent in agents}, GUARD_SYSTEM_PROMPT: GUARD_ROLE}
@@ -270,15 +348,18 @@ async def main(
     model_name: str,
     profiles: str = "framed",
     threaded: bool = False,
+    record: Path | None = None,
+    day: date | None = None,
+    profile: Path | None = None,
 ) -> None:
     population = load_population(PACKAGE_ROOT / "tools" / "world" / "default_population.toml")
-    end = population.world.end_date
     models_dir = None
+    scratch = None  # the copy of a kept world this run decides on, removed after the run
     if db_url is None:
         folder = Path(tempfile.mkdtemp(prefix="bench-decision-"))
         template = world or folder / "bench.db"
         if not template.exists():
-            request = WorldRequest(population, customers, 7, 12, end)
+            request = WorldRequest(population, customers, 7, 12, population.world.end_date)
             await seed_world(
                 f"sqlite+aiosqlite:///{template}",
                 template.with_suffix(".truth"),
@@ -289,8 +370,9 @@ async def main(
             )
         if world is not None:
             shutil.copyfile(template, folder / "bench.db")
-            models_dir = template.with_suffix(".models")
+            models_dir, scratch = template.with_suffix(".models"), folder
         db_url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    end = day or await _last_day(db_url) or population.world.end_date
     now = datetime(end.year, end.month, end.day, 9, tzinfo=UTC)
     local = local_model()
     api = MockMessagesAPI(local, {})
@@ -343,21 +425,36 @@ async def main(
                 )  # as `loyalty worker` keeps one: built on start, rebuilt as it ages
                 frame_seconds = time.perf_counter() - started
                 clock[0] = now + timedelta(minutes=5)
+            started = time.perf_counter()
+            await warm_scoring(product)  # as `loyalty worker` refits them, between decisions
+            warm_seconds = time.perf_counter() - started
+            profiler = cProfile.Profile() if profile is not None else None
             rows = []
+            outputs: list[tuple[int, str, dict[str, Any]]] = []
+            watermark = await _newest_contact(product.db)
             for i, member in enumerate(members.tolist()):
                 use_case = "reactivation" if i % 2 == 0 else "upsell"
                 product.profiles.forget(member)
                 trace_id, sql_before = uuid.uuid4().hex, statements["sql"]
                 t, cpu = time.perf_counter(), time.process_time()
+                if profiler is not None:
+                    profiler.enable()
                 result = await team.handle(
                     json.dumps({"customer_id": member, "use_case": use_case}), trace_id=trace_id
                 )
+                if profiler is not None:
+                    profiler.disable()
                 seconds, cpu_seconds = time.perf_counter() - t, time.process_time() - cpu
                 counts = log.counts.pop(trace_id)
+                # An answer that is not JSON (a run cut short) is recorded as it came.
+                answer = json_object_in(result.output) or {"unreadable": result.output[:200]}
+                if not result.completed:
+                    answer = {"termination": result.termination.value, **answer}
+                outputs.append((member, use_case, answer))
                 rows.append(
                     (
                         seconds,
-                        json.loads(result.output).get("decision"),
+                        answer.get("decision", result.termination.value),
                         counts["model"],
                         counts["mcp"],
                         counts["agent_tools"],
@@ -365,6 +462,12 @@ async def main(
                         cpu_seconds,
                     )
                 )
+        if profiler is not None and profile is not None:
+            profiler.dump_stats(profile)
+        if record is not None:
+            await _record(product.db, watermark, outputs, record)
+    if scratch is not None:
+        shutil.rmtree(scratch)
     label = "local model" if model_name == "local" else "Claude adapter on a mock API"
     how = ("profiles from a fresh whole-base frame" if profiles == "framed" else "profiles computed live") + (
         ", SQLite on threads" if threaded else ""
@@ -398,7 +501,7 @@ async def main(
     console.print(table)
     framed = "" if frame_seconds is None else f"whole-base frame: {frame_seconds:.1f} s (not timed above); "
     console.print(
-        f"model fit: {fit_seconds:.1f} s; {framed}outcomes: "
+        f"model fit: {fit_seconds:.1f} s; {framed}response fit: {warm_seconds:.1f} s (not timed); outcomes: "
         + ", ".join(f"{k} {sum(1 for r in rows if r[1] == k)}" for k in sorted({r[1] for r in rows}))
     )
     if model_name != "local":
@@ -446,8 +549,26 @@ if __name__ == "__main__":
         help="SQLite statements on their connection's thread, as a server runs them (default: "
         "on the event loop's thread, as `loyalty worker` deciding one at a time does)",
     )
+    parser.add_argument(
+        "--record", type=Path, default=None, help="write every decision as a JSON line (see above)"
+    )
+    parser.add_argument(
+        "--day", type=date.fromisoformat, default=None, help="decide at 09:00 UTC that day (YYYY-MM-DD)"
+    )
+    parser.add_argument("--profile", type=Path, default=None, help="save a cProfile of the timed decisions")
     args = parser.parse_args()
     configure_logging("warning", "json")
     asyncio.run(
-        main(args.customers, args.decisions, args.db, args.world, args.model, args.profiles, args.threaded)
+        main(
+            args.customers,
+            args.decisions,
+            args.db,
+            args.world,
+            args.model,
+            args.profiles,
+            args.threaded,
+            args.record,
+            args.day,
+            args.profile,
+        )
     )

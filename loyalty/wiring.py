@@ -11,6 +11,7 @@ from mcp_servers.shared import ServerDeps, system_clock
 from policies.loader import load_policy
 from policies.model import Policy
 from tools.errors import InvalidInput
+from tools.nba import LiftCache, ResponseCache
 from tools.rule_facts import ProfileFactsSource
 from tools.storage import Database, check_schema, database
 from tools.time import to_storage
@@ -74,6 +75,8 @@ async def open_product(
             profiles=profiles,
             clock=clock,
             exploration_share=settings.exploration_share,
+            response=ResponseCache(db, clock),
+            lift=LiftCache(db, clock),
         )
         yield Product(settings, db, policy, profiles, deps)
     finally:

@@ -74,8 +74,9 @@ def _print_activity(report: PassReport) -> None:
             outcomes += "; nothing by cause: " + ", ".join(
                 f"{k} {v}" for k, v in report.work.nothing_causes.most_common()
             )
+        screened = f", screened out {report.work.screened}" if report.work.screened else ""
         console.print(
-            f"{report.at:%Y-%m-%d %H:%M:%S} queued {report.enqueued}, decided {report.work.decided} "
+            f"{report.at:%Y-%m-%d %H:%M:%S} queued {report.enqueued}{screened}, decided {report.work.decided} "
             f"({outcomes}), failed {report.work.failed}{degraded}",
             highlight=False,
         )
@@ -86,6 +87,8 @@ def _summary(report: PassReport) -> Table:
     table.add_column("")
     table.add_column("count", justify="right")
     table.add_row("triggers queued", f"{report.enqueued:,}")
+    if report.work.screened:
+        table.add_row("always-on: screened out (nothing worth sending)", f"{report.work.screened:,}")
     table.add_row("decided", f"{report.work.decided:,}")
     for outcome, count in sorted(report.work.outcomes.items()):
         table.add_row(f"  {outcome}", f"{count:,}")

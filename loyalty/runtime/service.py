@@ -1,7 +1,9 @@
 """The decision service: what `loyalty worker` runs.
 
 A pass evaluates the trigger rules that are due (`run_due_triggers`; replenishment's expected dates
-come from the profiles) and decides every due trigger (`drain`). Run for good, the service passes
+come from the profiles), screens the always-on pass's members set-based (`screen_always_on`: a
+member no action could be worth sending to is decided "nothing" without an agent run) and decides
+every other due trigger (`drain`). Run for good, the service passes
 every `poll_seconds` and keeps the profile frames fresh beside (`keep_frame_fresh`), so a decision
 reads its member's profile from a frame. Run once (from
 cron, or a test), a pass first primes the profiles of the members with due triggers in one
@@ -15,6 +17,7 @@ from datetime import datetime
 from functools import partial
 
 import anyio
+import numpy as np
 import structlog
 
 from agents.team import Team
@@ -22,13 +25,17 @@ from loyalty.runtime.frames import keep_frame_fresh
 from loyalty.runtime.worker import WorkReport, drain
 from loyalty.wiring import Product
 from policies.vocabulary import UseCase
+from tools.nba import fit_response, learned_lift, screen
+from tools.storage import TriggerKind
 from tools.triggers import (
     RuleRun,
     TriggerRules,
     due_members,
+    due_of_kind,
     expected_from_profiles,
     load_trigger_rules,
     run_due_triggers,
+    skip_pending,
 )
 
 log = structlog.get_logger(__name__)
@@ -42,6 +49,7 @@ class ServiceConfig:
     keep_frames: bool = True
     catch_up_seconds: float = 10.0
     disabled_use_cases: frozenset[UseCase] = frozenset()  # their trigger rules are not evaluated
+    screen: bool = True  # skip always-on members no action could be worth sending to, set-based
 
 
 @dataclass(frozen=True)
@@ -71,10 +79,70 @@ async def decide_due(
     triggers = await run_due_triggers(
         product.db, now, rules=rules, replenishment=expected_from_profiles(product.profiles)
     )
+    await warm_scoring(product)
+    screened = await screen_always_on(product, now) if config.screen else 0
     if prime:
         await product.profiles.prime(now, await due_members(product.db, now))
     work = await drain(product.db, team, clock=clock, workers=config.workers, name=config.name)
+    work.screened += screened
     return PassReport(now, triggers.enqueued, work, tuple(triggers.runs), triggers.not_run)
+
+
+# The use cases whose always-on decision reads nothing beyond the profile and the contact record
+# (no cart, no rival's promotion): the screen's batch is theirs.
+SCREENED_USE_CASES = (UseCase.UPSELL, UseCase.REACTIVATION)
+
+
+async def warm_scoring(product: Product) -> None:
+    """Refit, when due, the response and learned factors the offers server scores with, here
+    between decisions: on a long contact history the statement takes longer than an agent run may
+    (`agents.limits`), so inside a decision it would cut the decision short."""
+    if product.deps.response is not None:
+        await product.deps.response.get()
+    if product.deps.lift is not None:
+        await product.deps.lift.get()
+
+
+async def screen_always_on(product: Product, now: datetime) -> int:
+    """Mark skipped the due always-on triggers of members for whom no action could be worth
+    sending (`tools.nba.prescreen`), scored with the response and learned factors the offers
+    server scores with; returns how many. The rest are decided by agent runs as usual."""
+    due = await due_of_kind(product.db, TriggerKind.ALWAYS_ON.value, now)
+    if not due:
+        return 0
+    frame = await product.profiles.frame(now)
+    # The very estimates the offers server scores with (shared through the deps), or the same fit.
+    deps = product.deps
+    rates = await deps.response.get() if deps.response is not None else await fit_response(product.db, now)
+    learned = await deps.lift.get() if deps.lift is not None else await learned_lift(product.db)
+    skipped = 0
+    for use_case in SCREENED_USE_CASES:
+        triggers = [(i, c) for i, c, u in due if u == use_case.value]
+        if not triggers:
+            continue
+        found = await screen(
+            product.db,
+            frame,
+            np.array([c for _, c in triggers], dtype=np.int64),
+            use_case,
+            product.policy,
+            now=now,
+            rates=rates,
+            learned=learned,
+            exploration_share=product.deps.exploration_share,
+        )
+        ids = [i for (i, _), decide in zip(triggers, found.decide.tolist(), strict=True) if not decide]
+        skipped += await skip_pending(product.db, ids, now=now)
+        log.info(
+            "worker.always_on_screened",
+            use_case=use_case.value,
+            considered=len(triggers),
+            skipped=len(ids),
+            unframed=found.unframed,
+            exploring=found.exploring,
+            worth_a_look=found.worth_a_look,
+        )
+    return skipped
 
 
 async def serve_decisions(

@@ -38,6 +38,7 @@ LEASE = timedelta(minutes=5)
 class WorkReport:
     decided: int = 0
     failed: int = 0
+    screened: int = 0  # always-on members decided "nothing" by the set-based screen, without a run
     outcomes: Counter[str] = field(default_factory=Counter)
     nothing_causes: Counter[str] = field(default_factory=Counter)  # "nothing" decisions by cause
     latencies: list[float] = field(default_factory=list)  # seconds per decision

@@ -41,8 +41,8 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     if deps.profiles is None:
         raise ValueError("the offers-inventory server needs a profile service")
     profiles: ProfileService = deps.profiles
-    lift = LiftCache(deps.db, deps.clock)
-    response = ResponseCache(deps.db, deps.clock)
+    lift = deps.lift or LiftCache(deps.db, deps.clock)
+    response = deps.response or ResponseCache(deps.db, deps.clock)
     server = new_server(
         "offers-inventory",
         "Offers and inventory",

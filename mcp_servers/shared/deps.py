@@ -13,6 +13,7 @@ from tools.rule_facts import ProfileFacts
 from tools.storage import Database
 
 if TYPE_CHECKING:  # the profile service's module brings scikit-learn: rules and channels never load it
+    from tools.nba import LiftCache, ResponseCache
     from tools.profiles import ProfileService
 
 # The profile's contribution to checking one proposal, as of a moment.
@@ -38,6 +39,12 @@ class ServerDeps:
     exploration_share: float = (
         DEFAULT_EXPLORATION_SHARE  # decisions scored by posterior draws (tools.nba.exploration)
     )
+    # The fitted response and learned factors the offers server scores with, shared with the
+    # process that built the deps: a worker refits them between decisions (the statement over the
+    # whole contact history can take longer than an agent run may) and screens with the very same
+    # estimates. None: the offers server keeps its own.
+    response: "ResponseCache | None" = None
+    lift: "LiftCache | None" = None
     # What the rules server requires before it issues an approval. New and random for every set of
     # deps, so it lives only in this process: the composition root hands it to the guard it builds
     # (`agents.guard.credential`), and no configuration, environment or client ever carries it. A

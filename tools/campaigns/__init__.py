@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     from tools.campaigns.ports import CopyRequest, CopyWriter, Review, Reviewer
     from tools.campaigns.preview import CampaignPreview, describe_offer
     from tools.campaigns.request import CAMPAIGN_USE_CASES, EVERY_MEMBER, CampaignRequest
+    from tools.campaigns.scoring import frame_batch
     from tools.campaigns.verdict_log import (
         RejectionReport,
         reason_code,
@@ -46,6 +47,7 @@ __all__ = [
     "recent_rejections",
     "recorded_proposal",
     "verdicts_for_trace",
+    "frame_batch",
 ]
 
 __getattr__ = lazy_exports(
@@ -75,6 +77,7 @@ __getattr__ = lazy_exports(
             "CampaignRequest",
             "EVERY_MEMBER",
         ),
+        "scoring": ("frame_batch",),
         "verdict_log": (
             "RejectionReport",
             "reason_code",

@@ -1,8 +1,9 @@
 """Planning a campaign: who, with what, for how much — checked, before anything is recorded.
 
 1. The audience: the segment's members in the profile frame, less the holdout and stale profiles.
-2. Every member x candidate scored in one call of the vectorised scorer; each member keeps a few
-   eligible candidates, best first.
+2. Every member x candidate scored in one call of the vectorised scorer, on the message response
+   fitted from the retailer's history as the agents' scoring is; each member keeps a few eligible
+   candidates, best first.
 3. Each member's best *compliant* action: proposals are built for everyone's current candidate
    and checked all at once (`check_batch`), their copy judged once per distinct copy
    (`tools.campaigns.screen`); a member whose proposal is blocked falls back to their next
@@ -41,7 +42,7 @@ from tools.campaigns.request import EVERY_MEMBER, CampaignRequest, campaign_requ
 from tools.campaigns.scoring import RANKED, score_audience
 from tools.campaigns.screen import JudgementScreen
 from tools.campaigns.variants import keys, written_name
-from tools.nba import LearnedLift
+from tools.nba import LearnedLift, ResponseRates, fit_response
 from tools.profiles import ProfileService
 from tools.progress import Progress, Silent
 from tools.storage import Database
@@ -60,6 +61,9 @@ class CampaignDeps:
     contact_lookback: timedelta = timedelta(days=14)  # as the rules server reads contacts
     ignore_window: timedelta = timedelta(days=3)
     learned: LearnedLift | None = None
+    # The message response the agents score with (`tools.nba.response_fit`); None: fitted from the
+    # contact history before the plan's moment, as the offers server fits it for every decision.
+    rates: ResponseRates | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,7 @@ async def plan_campaign(
     if request.use_case is UseCase.COMPETITIVE_RESPONSE:
         live = await rival_discounts(deps.db, moment)
         rivals = np.array([live.get(c, 0.0) if c else 0.0 for c in anchors])
+    rates = deps.rates if deps.rates is not None else await fit_response(deps.db, moment)
     scores = score_audience(
         frame,
         audience.rows,
@@ -141,6 +146,7 @@ async def plan_campaign(
         deps.policy,
         rival_discount_pct=rivals,
         learned=deps.learned,
+        rates=rates,
     )
     progress.advance(len(audience))
     factory = ProposalFactory(

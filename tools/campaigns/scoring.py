@@ -3,7 +3,9 @@
 The `MemberBatch` is built from the profile frame's columns, with the same fallbacks
 `tools.nba.member_scoring` uses for one member; offers are then priced as the rules price them
 and margin-floor breakers dropped, so a member's ranked candidates here are the ones the
-specialist would weigh. Bundles are left out: each needs its own basket assembled from the
+specialist would weigh. The message terms come from the response fitted from the retailer's own
+contacts and outcomes (`tools.nba.response_fit`), the same estimates the agents score with.
+Bundles are left out: each needs its own basket assembled from the
 catalogue, which is a per-trigger decision, not a campaign one.
 """
 
@@ -26,6 +28,7 @@ from tools.nba import (
     Candidate,
     LearnedLift,
     MemberBatch,
+    ResponseRates,
     score,
     within_rhythm,
 )
@@ -75,6 +78,29 @@ def member_batch(
     use_case: UseCase,
     rival_discount_pct: np.ndarray | None,
 ) -> MemberBatch:
+    return frame_batch(
+        frame,
+        rows,
+        use_case,
+        rival_discount_pct,
+        recent_contacts_7d=facts.live_last_7d.astype(float),
+        consecutive_ignored=facts.ignored_this_week.astype(float),
+        reachable={c: facts.reachable[:, j] for j, c in enumerate(CHANNELS)},
+    )
+
+
+def frame_batch(
+    frame: ProfileFrame,
+    rows: np.ndarray,
+    use_case: UseCase,
+    rival_discount_pct: np.ndarray | None,
+    *,
+    recent_contacts_7d: np.ndarray,
+    consecutive_ignored: np.ndarray,
+    reachable: dict[Channel, np.ndarray],
+) -> MemberBatch:
+    """The frame's rows as the scorer's batch; `reachable` is narrowed further by the frame's
+    consents (and, for reactivation, by the member's rhythm)."""
     fields = frame.fields
     churn = np.clip(frame.predictions.churn_risk[rows], 1e-4, 1 - 1e-4)
     p_anyway = 1 - churn ** (HORIZON_DAYS[use_case] / frame.churn_horizon_days)
@@ -106,14 +132,11 @@ def member_batch(
         price_sensitivity=np.where(np.isfinite(sensitivity), sensitivity, DEFAULT_PRICE_SENSITIVITY),
         full_price_buyer=full_price,
         clv_365=frame.predictions.clv_365[rows],
-        recent_contacts_7d=facts.live_last_7d.astype(float),
-        consecutive_ignored=facts.ignored_this_week.astype(float),
+        recent_contacts_7d=recent_contacts_7d,
+        consecutive_ignored=consecutive_ignored,
         opens={c: engagement.opens[rows, column[c]].astype(float) for c in CHANNELS},
         sends={c: engagement.sends[rows, column[c]].astype(float) for c in CHANNELS},
-        reachable={
-            c: engagement.consent[rows, column[c]] & facts.reachable[:, j] & fits
-            for j, c in enumerate(CHANNELS)
-        },
+        reachable={c: engagement.consent[rows, column[c]] & reachable[c] & fits for c in CHANNELS},
         churn_risk=frame.predictions.churn_risk[rows],
         competitor_discount_pct=rival_discount_pct,
         reach_prior={
@@ -131,11 +154,14 @@ def score_audience(
     *,
     rival_discount_pct: np.ndarray | None = None,
     learned: LearnedLift | None = None,
+    rates: ResponseRates | None = None,
 ) -> AudienceScores:
     """`rival_discount_pct`: per member, a rival's live discount on what the message is about (0
-    where there is none); only competitive response weighs it, as the single-member path does."""
+    where there is none); only competitive response weighs it, as the single-member path does.
+    `rates`: the response fitted from the retailer's contacts and outcomes, as the agents score
+    with it (`tools.nba.response_fit`); without it, or without any history, the priors stand in."""
     batch = member_batch(frame, rows, facts, use_case, rival_discount_pct)
-    scores = score(batch, use_case, policy.valuation, learned=learned)
+    scores = score(batch, use_case, policy.valuation, learned=learned, rates=rates)
     n = len(batch)
     cost, cost_if_redeemed, value = scores.cost.copy(), scores.cost_if_redeemed.copy(), scores.value.copy()
     eligible = np.isfinite(value)

@@ -10,7 +10,7 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     from tools.nba.calibration import Calibration, calibrate
     from tools.nba.eligibility import within_rhythm
     from tools.nba.exploration import DEFAULT_EXPLORATION_SHARE, exploration_stream
-    from tools.nba.learning import LiftCache, ResponseCache
+    from tools.nba.learning import LiftCache, ResponseCache, learned_lift
     from tools.nba.member_scoring import (
         DEFAULT_BASKET,
         DEFAULT_MARGIN_RATE,
@@ -20,7 +20,9 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
         score_member,
     )
     from tools.nba.offline import LoggedDecision, evaluate, logged_decisions, target_policy
+    from tools.nba.prescreen import Screen, screen
     from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift
+    from tools.nba.response_fit import ResponseRates, fit_response
     from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, rationale, score
     from tools.nba.timing import send_time, valid_until
 
@@ -41,13 +43,18 @@ __all__ = [
     "MomentContext",
     "REACH_PRIOR",
     "ResponseCache",
+    "ResponseRates",
+    "Screen",
     "calibrate",
     "evaluate",
     "exploration_stream",
+    "fit_response",
+    "learned_lift",
     "logged_decisions",
     "rationale",
     "score",
     "score_member",
+    "screen",
     "send_time",
     "target_policy",
     "valid_until",
@@ -69,6 +76,11 @@ __getattr__ = lazy_exports(
         "learning": (
             "LiftCache",
             "ResponseCache",
+            "learned_lift",
+        ),
+        "prescreen": (
+            "Screen",
+            "screen",
         ),
         "member_scoring": (
             "DEFAULT_BASKET",
@@ -88,6 +100,10 @@ __getattr__ = lazy_exports(
             "APP_NATIVE_IN_APP_REACH",
             "LearnedLift",
             "REACH_PRIOR",
+        ),
+        "response_fit": (
+            "ResponseRates",
+            "fit_response",
         ),
         "scorer": (
             "CHANNELS",

@@ -117,6 +117,15 @@ def score(
     priors = priors or ResponsePriors()
     per_row = [learned] * len(batch) if learned is None or isinstance(learned, LearnedLift) else list(learned)
     per_row = [one or LearnedLift() for one in per_row]
+    # One factor set for every row (the usual case, 64 copies of one member included): look each
+    # lever's factor up once, not once per row.
+    shared = (
+        learned or LearnedLift()
+        if learned is None or isinstance(learned, LearnedLift)
+        else per_row[0]
+        if per_row and all(one is per_row[0] for one in per_row)
+        else None
+    )
     fitted = rates is not None and not rates.empty
     cands = candidates_for(use_case)
     n, k = len(batch), len(cands)
@@ -152,7 +161,11 @@ def score(
             cand.lever, use_case, basket[:, 0], ps[:, 0], full_price[:, 0], valuation, priors
         )
         cost_if_redeemed[:, j] = c
-        lift[:, j] = [one.factor(cand.lever.offer_type, use_case) for one in per_row]
+        lift[:, j] = (
+            shared.factor(cand.lever.offer_type, use_case)
+            if shared is not None
+            else [one.factor(cand.lever.offer_type, use_case) for one in per_row]
+        )
         member_prior = batch.reach_prior.get(channel)
         if fitted:
             assert rates is not None

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     from tools.profiles.frame import SEGMENT_FIELDS, ProfileFrame
     from tools.profiles.freshness import DEFAULT_STALE_AFTER
     from tools.profiles.history import CHANNELS, History, day_of, from_days
-    from tools.profiles.loader import load_history
+    from tools.profiles.loader import load_history, recorded_members
     from tools.profiles.pairs import Pairs, bought_in, first_purchase_after, pair_history
     from tools.profiles.population import category_stats
     from tools.profiles.profile import Freshness, Profile
@@ -58,6 +58,7 @@ __all__ = [
     "first_purchase_after",
     "from_days",
     "load_history",
+    "recorded_members",
     "member_features",
     "open_profiles",
     "pair_history",
@@ -99,7 +100,10 @@ __getattr__ = lazy_exports(
             "day_of",
             "from_days",
         ),
-        "loader": ("load_history",),
+        "loader": (
+            "load_history",
+            "recorded_members",
+        ),
         "pairs": (
             "Pairs",
             "bought_in",

@@ -13,7 +13,17 @@ from policies.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     from tools.triggers.evaluate import ExpectedPurchase, Firing, ReplenishmentSource, replenishment_due
-    from tools.triggers.queue import ClaimedTrigger, claim, complete, due_members, fail, queue_counts, renew
+    from tools.triggers.queue import (
+        ClaimedTrigger,
+        claim,
+        complete,
+        due_members,
+        due_of_kind,
+        fail,
+        queue_counts,
+        renew,
+        skip_pending,
+    )
     from tools.triggers.replenishment import expected_from_profiles
     from tools.triggers.requests import already_sent, trigger_request, trigger_trace
     from tools.triggers.rules import (
@@ -52,6 +62,7 @@ __all__ = [
     "claim",
     "complete",
     "due_members",
+    "due_of_kind",
     "expected_from_profiles",
     "fail",
     "load_trigger_rules",
@@ -59,6 +70,7 @@ __all__ = [
     "renew",
     "replenishment_due",
     "run_due_triggers",
+    "skip_pending",
     "trigger_request",
     "trigger_trace",
 ]
@@ -77,9 +89,11 @@ __getattr__ = lazy_exports(
             "claim",
             "complete",
             "due_members",
+            "due_of_kind",
             "fail",
             "queue_counts",
             "renew",
+            "skip_pending",
         ),
         "replenishment": ("expected_from_profiles",),
         "requests": (

@@ -290,3 +290,32 @@ async def queue_counts(db: Database) -> dict[str, int]:
     async with db.session() as session:
         rows = await session.execute(select(Q.status, func.count()).group_by(Q.status))
         return {status: int(count) for status, count in rows}
+
+
+async def due_of_kind(db: Database, kind: str, now: datetime) -> list[tuple[int, int, str]]:
+    """(trigger id, member, use case) of the pending triggers of one kind due at `now`, by id."""
+    async with db.engine.connect() as conn:
+        rows = await conn.execute(
+            select(Q.id, Q.customer_id, Q.use_case)
+            .where(Q.kind == kind, Q.status == "pending", Q.due_at <= to_storage(now))
+            .order_by(Q.id)
+        )
+        return [(int(i), int(c), str(u)) for i, c, u in rows]
+
+
+async def skip_pending(db: Database, trigger_ids: Sequence[int], *, now: datetime) -> int:
+    """Mark pending triggers skipped (decided, nothing to do) without a worker claiming them: what
+    a set-based screen found no action for. A trigger claimed meanwhile is left to its worker."""
+    moment = to_storage(now)
+    done = 0
+    async with db.engine.begin() as conn:
+        await begin_write(conn)
+        for start in range(0, len(trigger_ids), 5_000):  # inside the drivers' bind-parameter limits
+            chunk = list(trigger_ids[start : start + 5_000])
+            result = await conn.execute(
+                update(Q)
+                .where(Q.id.in_(chunk), Q.status == "pending")
+                .values(status="skipped", finished_at=moment)
+            )
+            done += int(getattr(result, "rowcount", 0) or 0)
+    return done

@@ -3,7 +3,7 @@
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from tools.decisions.approvals import record_verdict
 from tools.decisions.holdout import Arm
 from tools.errors import InvalidInput, NotFound
 from tools.nba.member_scoring import MomentContext, score_member
+from tools.nba.response_fit import ResponseRates, fit_response
 from tools.storage.models import (
     Budget,
     ChannelConsent,
@@ -40,9 +41,18 @@ from tools.storage.models import (
 
 
 @asynccontextmanager
-async def opened(world: SeededWorld) -> AsyncIterator[tuple[Product, CampaignDeps]]:
+async def opened(
+    world: SeededWorld, rates: ResponseRates | None = None
+) -> AsyncIterator[tuple[Product, CampaignDeps]]:
+    """`rates` None: the response fitted from the world's history, as in production."""
     async with world.open() as product:
-        yield product, CampaignDeps(product.db, product.policy, product.profiles, template_copy)
+        yield product, CampaignDeps(product.db, product.policy, product.profiles, template_copy, rates=rates)
+
+
+# This small world's history holds too few message-led orders for any paid offer to be worth its
+# cost on the fitted response, so plans from it carry no spend. Tests of what budgets, fairness and
+# reviews do with paid offers plan on the hand-set priors (a retailer with no history yet).
+PRIORS = ResponseRates()
 
 
 async def plan_for(
@@ -104,7 +114,7 @@ async def campaign_contacts(product: Product, plan: CampaignPlan) -> list[Contac
 
 
 async def test_a_plan_stays_within_its_budget_and_member_limit(world: SeededWorld) -> None:
-    async with opened(world) as (_, deps):
+    async with opened(world, PRIORS) as (_, deps):
         small = await plan_for(deps, world, budget=60.0)
         limited = await plan_for(deps, world, limit=3)
     assert 0 < sum(m.proposal.estimated_cost for m in small.members) <= 60.0
@@ -152,7 +162,8 @@ async def test_the_campaign_values_members_as_the_specialists_scorer_does(
     async with opened(world) as (product, deps):
         plan = await plan_for(deps, world, use_case=use_case.value)
         rivals = await rival_discounts(product.db, world.now)
-        assert plan.members
+        rates = await fit_response(product.db, world.now)  # what the offers server scores with
+        assert plan.members and not rates.empty
         for member in plan.members[:8]:
             proposal = member.proposal
             category = proposal.offer.categories[0] if proposal.offer.categories else None
@@ -164,7 +175,14 @@ async def test_the_campaign_values_members_as_the_specialists_scorer_does(
             )
             profile = await product.profiles.profile(proposal.customer_id, world.now)
             scored = await score_member(
-                product.db, profile, use_case, moment, now=world.now, policy=product.policy, top=50
+                product.db,
+                profile,
+                use_case,
+                moment,
+                now=world.now,
+                policy=product.policy,
+                top=50,
+                rates=rates,
             )
             offer = proposal.offer
             same = [
@@ -183,8 +201,22 @@ async def test_the_campaign_values_members_as_the_specialists_scorer_does(
             assert same[0]["send_at"] == proposal.send_at.isoformat()
 
 
+async def test_the_campaign_scores_with_the_response_fitted_from_history(world: SeededWorld) -> None:
+    async with opened(world) as (_, deps):
+        fitted = await plan_for(deps, world)
+        given = await plan_for(replace(deps, rates=await fit_response(deps.db, world.now)), world)
+        priors = await plan_for(replace(deps, rates=ResponseRates()), world)  # no history: priors
+
+    def values(plan: CampaignPlan) -> dict[int, float]:
+        return {m.proposal.customer_id: m.proposal.value.expected_value for m in plan.members}
+
+    assert values(fitted) and values(fitted) == values(given)
+    # The hand-set priors value members differently: the fitted response is what decides.
+    assert values(fitted) != values(priors)
+
+
 async def test_no_planned_proposal_breaks_a_blocking_rule_or_the_judgement(world: SeededWorld) -> None:
-    async with opened(world) as (product, deps):
+    async with opened(world, PRIORS) as (product, deps):
         plan = await plan_for(deps, world)
     assert plan.members
     results = check_batch(plan.proposals, [m.context for m in plan.members], product.policy)
@@ -218,7 +250,7 @@ async def test_holdout_members_are_never_planned(world: SeededWorld) -> None:
 
 
 async def test_fairness_is_checked_and_an_unfair_plan_is_not_executed(world: SeededWorld) -> None:
-    async with opened(world) as (product, deps):
+    async with opened(world, PRIORS) as (product, deps):
         fairness = product.policy.fairness.discount_depth.model_copy(
             update={"tolerance_pct_points": 0.0, "min_group_size": 1}
         )
@@ -226,7 +258,7 @@ async def test_fairness_is_checked_and_an_unfair_plan_is_not_executed(world: See
             update={"fairness": product.policy.fairness.model_copy(update={"discount_depth": fairness})}
         )
         fair = await plan_for(deps, world)
-        unfair = await plan_for(CampaignDeps(product.db, strict, product.profiles, template_copy), world)
+        unfair = await plan_for(replace(deps, policy=strict), world)
         assert fair.fair and fair.fairness.violations == ()
         assert not unfair.fair and not unfair.preview.fair and unfair.preview.fairness
         with pytest.raises(InvalidInput, match="unfair"):
@@ -294,7 +326,7 @@ async def test_execute_queues_exactly_the_approved_ones_once(world: SeededWorld)
 
 
 async def test_members_inherit_their_variants_review(world: SeededWorld) -> None:
-    async with opened(world) as (product, deps):
+    async with opened(world, PRIORS) as (product, deps):
         plan = await plan_for(deps, world)
         reviewer = RecordingReviewer(product, lambda p: p.offer.type is not OfferType.PERCENT_OFF)
         result = await execute_campaign(plan, product.db, reviewer, policy_version="test", now=world.now)
