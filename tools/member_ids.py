@@ -3,7 +3,9 @@
 from sqlalchemy import or_, select
 
 from tools.errors import InvalidInput, NotFound
-from tools.storage import MAX_EXTERNAL_ID, MAX_ROW_ID, Customer, Database
+from tools.storage.base import MAX_EXTERNAL_ID, MAX_ROW_ID
+from tools.storage.db import Database
+from tools.storage.models import Customer
 
 
 async def resolve_member(db: Database, member: int | str) -> int:

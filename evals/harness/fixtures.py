@@ -21,7 +21,8 @@ from evals.harness.specs import ContactSpec, EventSpec, ItemRef, LineSpec, Membe
 from evals.harness.suite import Case
 from policies.vocabulary import Channel, EventType, OutcomeType
 from tools.errors import InvalidInput
-from tools.storage import (
+from tools.storage import Database
+from tools.storage.models import (
     BehaviouralEvent,
     Budget,
     Category,
@@ -29,7 +30,6 @@ from tools.storage import (
     CompetitorSignal,
     Contact,
     Customer,
-    Database,
     Inventory,
     LoyaltyAccount,
     Order,

@@ -28,7 +28,8 @@ from evals.harness.run_results import CaseResult
 from evals.harness.suite import Case, Suite
 from loyalty.settings import Settings
 from loyalty.wiring import open_agents, open_product
-from tools.storage import Database, Product, database
+from tools.storage import Database, database
+from tools.storage.models import Product
 
 log = structlog.get_logger(__name__)
 TRANSCRIPTS = "transcripts"

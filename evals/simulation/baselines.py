@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, select
 
 from evals.simulation.environment import SimWorld
-from tools.storage import Base, BehaviouralEvent, ChannelConsent, Contact, Order, bulk_insert
+from tools.storage import bulk_insert
+from tools.storage.models import Base, BehaviouralEvent, ChannelConsent, Contact, Order
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,10 @@ from loyalty.ops.results import (
     SegmentView,
 )
 from policies.proposal import Offer
-from tools.campaigns import CampaignPreview, CampaignResult, RejectionReport, UseCaseBudget, describe_offer
+from tools.campaigns.budgets import UseCaseBudget
+from tools.campaigns.execute import CampaignResult
+from tools.campaigns.preview import CampaignPreview, describe_offer
+from tools.campaigns.verdict_log import RejectionReport
 
 
 def _pairs(title: str, rows: list[tuple[str, object]]) -> Table:

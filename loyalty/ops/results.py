@@ -5,7 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from tools.profiles import MemberSummary, SegmentSummary
+from tools.profiles.cohorts import SegmentSummary
+from tools.profiles.search import MemberSummary
 
 
 class SpecialistAnswer(BaseModel):

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Verdict
 from tools.errors import InvalidInput, NotFound
-from tools.storage import Customer, Database, GuardVerdict, Proposal, ReviewItem
+from tools.storage.db import Database
+from tools.storage.models import Customer, GuardVerdict, Proposal, ReviewItem
 
 
 @dataclass(frozen=True)

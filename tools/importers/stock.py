@@ -25,7 +25,8 @@ from tools.importers.row_files import (
     read_rows,
     validated,
 )
-from tools.storage import Database, Inventory, Product, begin_write
+from tools.storage import Database, begin_write
+from tools.storage.models import Inventory, Product
 
 FIELDS = ("sku", "on_hand", "weekly_demand", "clearance", "updated_at")
 REQUIRED = ("sku", "on_hand")

@@ -13,7 +13,8 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.importers.progress import Progress
-from tools.storage import Category, Contact, Customer, Order, OrderLine, Outcome, Product, bulk_insert
+from tools.storage import bulk_insert
+from tools.storage.models import Category, Contact, Customer, Order, OrderLine, Outcome, Product
 
 LINE_CHUNK = 100_000
 

@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.reporting.period import Period
 from tools.reporting.stats import Difference, welch
-from tools.storage import Contact, Order, OrderLine, QueuedTrigger
+from tools.storage import QueuedTrigger
+from tools.storage.models import Contact, Order, OrderLine
 
 
 class UseCaseLift(BaseModel):

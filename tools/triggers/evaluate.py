@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import String, exists, func, literal, or_, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tools.storage import (
+from tools.storage import QueuedTrigger
+from tools.storage.models import (
     BehaviouralEvent,
     ChannelConsent,
     CompetitorSignal,
@@ -23,7 +24,6 @@ from tools.storage import (
     Order,
     OrderLine,
     Product,
-    QueuedTrigger,
 )
 from tools.triggers.rules import (
     AlwaysOn,

@@ -13,7 +13,8 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tools.storage import Database, SchemaInfo
+from tools.storage import Database
+from tools.storage.models import SchemaInfo
 
 
 @dataclass(frozen=True)
