@@ -19,4 +19,21 @@ __all__ = [
     "write_report",
 ]
 
-__getattr__ = lazy_exports(__name__)
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "engine": (
+            "SimulationConfig",
+            "clear_previous_run",
+            "run_simulation",
+        ),
+        "kpi_page": (
+            "LABELS",
+            "write_report",
+        ),
+        "metrics": (
+            "METRICS",
+            "PolicyMetrics",
+        ),
+    },
+)

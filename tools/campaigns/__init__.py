@@ -62,4 +62,47 @@ __all__ = [
     "verdicts_for_trace",
 ]
 
-__getattr__ = lazy_exports(__name__)
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "budgets": (
+            "BudgetChange",
+            "BudgetRequest",
+            "UseCaseBudget",
+            "list_budgets",
+            "set_budget",
+            "set_paused",
+        ),
+        "execute": (
+            "CampaignResult",
+            "execute_campaign",
+        ),
+        "plan": (
+            "CampaignDeps",
+            "CampaignPlan",
+            "plan_campaign",
+        ),
+        "ports": (
+            "CopyRequest",
+            "CopyWriter",
+            "Review",
+            "Reviewer",
+        ),
+        "preview": (
+            "CampaignPreview",
+            "describe_offer",
+        ),
+        "request": (
+            "CAMPAIGN_USE_CASES",
+            "CampaignRequest",
+            "EVERY_MEMBER",
+        ),
+        "verdict_log": (
+            "RejectionReport",
+            "reason_code",
+            "recent_rejections",
+            "recorded_proposal",
+            "verdicts_for_trace",
+        ),
+    },
+)

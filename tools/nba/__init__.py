@@ -54,4 +54,51 @@ __all__ = [
     "within_rhythm",
 ]
 
-__getattr__ = lazy_exports(__name__)
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "calibration": (
+            "Calibration",
+            "calibrate",
+        ),
+        "eligibility": ("within_rhythm",),
+        "exploration": (
+            "DEFAULT_EXPLORATION_SHARE",
+            "exploration_stream",
+        ),
+        "learning": (
+            "LiftCache",
+            "ResponseCache",
+        ),
+        "member_scoring": (
+            "DEFAULT_BASKET",
+            "DEFAULT_MARGIN_RATE",
+            "DEFAULT_PRICE_SENSITIVITY",
+            "HORIZON_DAYS",
+            "MomentContext",
+            "score_member",
+        ),
+        "offline": (
+            "LoggedDecision",
+            "evaluate",
+            "logged_decisions",
+            "target_policy",
+        ),
+        "response": (
+            "APP_NATIVE_IN_APP_REACH",
+            "LearnedLift",
+            "REACH_PRIOR",
+        ),
+        "scorer": (
+            "CHANNELS",
+            "Candidate",
+            "MemberBatch",
+            "rationale",
+            "score",
+        ),
+        "timing": (
+            "send_time",
+            "valid_until",
+        ),
+    },
+)

@@ -65,4 +65,66 @@ __all__ = [
     "segment_counts",
 ]
 
-__getattr__ = lazy_exports(__name__)
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "artefact": (
+            "FittedModels",
+            "ModelStore",
+            "default_models_dir",
+        ),
+        "cached": ("CachedProfiles",),
+        "cohorts": (
+            "SegmentCount",
+            "SegmentSummary",
+            "segment_counts",
+        ),
+        "export": (
+            "check_export_path",
+            "export_profiles",
+        ),
+        "features": (
+            "MODEL_INPUTS",
+            "MemberFeatures",
+            "member_features",
+        ),
+        "frame": (
+            "ProfileFrame",
+            "SEGMENT_FIELDS",
+        ),
+        "freshness": ("DEFAULT_STALE_AFTER",),
+        "history": (
+            "CHANNELS",
+            "History",
+            "day_of",
+            "from_days",
+        ),
+        "loader": ("load_history",),
+        "pairs": (
+            "Pairs",
+            "bought_in",
+            "first_purchase_after",
+            "pair_history",
+        ),
+        "population": ("category_stats",),
+        "profile": (
+            "Freshness",
+            "Profile",
+        ),
+        "replenishment": ("regular_inputs",),
+        "search": (
+            "MemberFilter",
+            "MemberPage",
+            "MemberSummary",
+        ),
+        "service": (
+            "ProfileService",
+            "day_after",
+            "open_profiles",
+        ),
+        "training_data": (
+            "Snapshot",
+            "Snapshots",
+        ),
+    },
+)

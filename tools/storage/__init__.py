@@ -68,4 +68,42 @@ __all__ = [
     "write_text_atomic",
 ]
 
-__getattr__ = lazy_exports(__name__)
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "base": (
+            "MAX_EXTERNAL_ID",
+            "MAX_ROW_ID",
+        ),
+        "bulk": ("bulk_insert",),
+        "db": (
+            "Database",
+            "canonical_url",
+            "check_schema",
+            "checked_database",
+            "database",
+            "drop_schema",
+            "init_schema",
+            "parse_url",
+            "upgrade_schema",
+            "utcnow",
+        ),
+        "files": (
+            "staged",
+            "write_text_atomic",
+        ),
+        "runtime": (
+            "DeliveryAttempt",
+            "DeliveryLease",
+            "MemberLease",
+            "QueuedTrigger",
+            "TriggerKind",
+            "TriggerRuleRun",
+            "begin_write",
+            "storage_time",
+            "upsert_insert",
+        ),
+        "schema": ("SchemaState",),
+        "sqlite_driver": ("off_the_loop",),
+    },
+)

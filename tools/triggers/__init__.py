@@ -41,4 +41,31 @@ __all__ = [
     "run_due_triggers",
 ]
 
-__getattr__ = lazy_exports(__name__)
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "queue": (
+            "ClaimedTrigger",
+            "claim",
+            "complete",
+            "due_members",
+            "fail",
+        ),
+        "replenishment": ("expected_from_profiles",),
+        "rules": (
+            "BrowseIntent",
+            "CartAbandoned",
+            "CompetitorPromotion",
+            "PostPurchase",
+            "ReplenishmentDue",
+            "RhythmLapse",
+            "TriggerRule",
+            "TriggerRules",
+            "load_trigger_rules",
+        ),
+        "schedule": (
+            "RuleRun",
+            "run_due_triggers",
+        ),
+    },
+)
