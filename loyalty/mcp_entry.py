@@ -26,18 +26,17 @@ from loyalty.readiness import require_existing
 from loyalty.settings import Settings, load_settings
 from loyalty.wiring import policy_from, profile_service
 from mcp_servers.registry import PROFILE_SERVERS, SERVERS
-from mcp_servers.shared.deps import ServerDeps, system_clock
-from mcp_servers.shared.factory import HttpAuth
+from mcp_servers.shared import HttpAuth, ServerDeps, system_clock
 from policies.proposal import OfferProposal
 from tools.errors import InvalidInput, LoyaltyError
-from tools.events.http import MIN_TOKEN_CHARS
+from tools.events import MIN_TOKEN_CHARS
 from tools.rule_facts import ProfileFacts, ProfileFactsSource
-from tools.storage.db import Database, check_schema, database
+from tools.storage import Database, check_schema, database
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from tools.profiles.cached import CachedProfiles
+    from tools.profiles import CachedProfiles
 
 log = structlog.get_logger(__name__)
 SHUTDOWN_GRACE = 0.5  # seconds for closing the database once the client has gone

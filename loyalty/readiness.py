@@ -15,8 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tools.errors import StorageError
-from tools.storage.db import check_schema, database, parse_url
-from tools.storage.models import BehaviouralEvent, Order, SchemaInfo
+from tools.storage import BehaviouralEvent, Order, SchemaInfo, check_schema, database, parse_url
 
 
 @dataclass(frozen=True)

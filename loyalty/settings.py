@@ -19,7 +19,7 @@ from pydantic_settings import (
 
 from policies.vocabulary import Channel, UseCase
 from tools.errors import InvalidInput
-from tools.nba.exploration import DEFAULT_EXPLORATION_SHARE
+from tools.nba import DEFAULT_EXPLORATION_SHARE
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 

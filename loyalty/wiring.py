@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 from loyalty.settings import Settings
-from mcp_servers.shared.deps import ServerDeps, system_clock
+from mcp_servers.shared import ServerDeps, system_clock
 from policies.loader import load_policy
 from policies.model import Policy
 from tools.errors import InvalidInput
 from tools.rule_facts import ProfileFactsSource
-from tools.storage.db import Database, check_schema, database
+from tools.storage import Database, check_schema, database
 
 # The agents (with the Anthropic SDK) and the profile models (with scikit-learn) are imported where
 # they are used: an MCP server process that needs neither starts without them (seconds saved).
@@ -20,10 +20,9 @@ if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
 
     from agents.decision_log import DecisionLog
-    from agents.models.base import Model
-    from agents.models.claude import ClaudeConfig
+    from agents.models import ClaudeConfig, Model
     from agents.team import Team
-    from tools.profiles.cached import CachedProfiles
+    from tools.profiles import CachedProfiles
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -34,8 +33,7 @@ def profile_service(
     settings: Settings, db: Database, clock: Callable[[], datetime], *, fit_when_missing: bool = True
 ) -> "CachedProfiles":
     """`fit_when_missing=False` for a server: a tool call never spends minutes fitting models."""
-    from tools.profiles.cached import CachedProfiles
-    from tools.profiles.service import open_profiles
+    from tools.profiles import CachedProfiles, open_profiles
 
     service = open_profiles(db, models_dir=settings.models_dir, segments_path=settings.segments_path)
     shared = {
@@ -85,8 +83,7 @@ def claude_config(settings: Settings) -> "ClaudeConfig":
     """Every Claude setting (models per role, tokens, timeouts, cache, retries, breaker, budget)."""
     from tenacity import stop_after_attempt
 
-    from agents.models.claude import ClaudeConfig, RetryConfig
-    from agents.models.retry_wait import WaitRetryAfter
+    from agents.models import ClaudeConfig, RetryConfig, WaitRetryAfter
 
     roles = {"orchestrator": settings.model_orchestrator, "guard": settings.model_guard}
     roles |= dict.fromkeys(
@@ -114,7 +111,7 @@ def model_for(settings: Settings, *, client: "AsyncAnthropic | None" = None) -> 
     `client` replaces the real API client (tests and the resilience benchmark pass a mock)."""
     from anthropic import AsyncAnthropic
 
-    from agents.models.claude import ClaudeModel
+    from agents.models import ClaudeModel
     from agents.team import local_model
 
     local = local_model()
@@ -144,13 +141,13 @@ async def open_agents(
     """The team connected in-process (no sockets, no subprocess) to all four servers."""
     from mcp import Client
 
-    from agents.guard.agent import GuardConfig
+    from agents.guard import GuardConfig
     from agents.limits import Limits
-    from agents.models.claude import ClaudeModel
+    from agents.models import ClaudeModel
     from agents.team import open_team
     from mcp_servers.registry import build_all
     from tools.decisions.log import SqlDecisionLog
-    from tools.reporting.model_usage import paid_tokens_since
+    from tools.reporting import paid_tokens_since
 
     clients = {key: Client(server) for key, server in build_all(product.deps).items()}
     settings = product.settings

@@ -32,18 +32,6 @@ NOT_YET = {
 }
 
 
-# Importers not held to it yet: the send path's loose modules, the composition root and the modules
-# being moved into their one home (issue 21) take up the surfaces with that move.
-MOVING = ("tools.decisions", "tools.outbox", "tools.campaigns.budgets", "tools.importers.progress", "loyalty")
-
-
-def _moving(importer: str) -> bool:
-    loose_in_tools = (
-        importer.count(".") == 1 and importer.startswith("tools.") and importer not in SUBPACKAGES
-    )
-    return loose_in_tools or any(importer == m or importer.startswith(m + ".") for m in MOVING)
-
-
 def _allowed_by_module(target: str, importer: str) -> bool:
     """Modules that are public by module rather than by name, and why."""
     parts = target.split(".")
@@ -54,10 +42,7 @@ def _allowed_by_module(target: str, importer: str) -> bool:
     if target.startswith("policies.rules.") and importer == "policies.engine":
         return True
     # Per-member array reductions, used as a namespace (`groups.count`, `groups.total`).
-    if target == "tools.profiles.groups":
-        return True
-    # Every table, from the one module that registers them all on the metadata.
-    return target == "tools.storage.models"
+    return target == "tools.profiles.groups"
 
 
 def _module_name(path: Path) -> str:
@@ -109,12 +94,7 @@ def test_code_outside_a_package_imports_its_surface_not_its_modules() -> None:
             importer = _module_name(path)
             for line, target in _imports(path):
                 owner = _owner(target)
-                if (
-                    owner is None
-                    or importer == owner
-                    or importer.startswith(owner + ".")
-                    or _moving(importer)
-                ):
+                if owner is None or importer == owner or importer.startswith(owner + "."):
                     continue
                 if not _allowed_by_module(target, importer):
                     reaching_in.append(f"{path.relative_to(ROOT)}:{line} imports {target}; use `{owner}`")

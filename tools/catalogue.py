@@ -13,8 +13,7 @@ from policies.vocabulary import UseCase
 from tools.decisions.approvals import naive_utc
 from tools.errors import InvalidInput, NotFound
 from tools.rule_facts import budget_state
-from tools.storage.db import Database
-from tools.storage.models import Budget, Category, CategoryComplement, Inventory, OfferTemplate, Product
+from tools.storage import Budget, Category, CategoryComplement, Database, Inventory, OfferTemplate, Product
 
 
 async def offer_templates(db: Database, *, active_only: bool = True) -> list[dict[str, Any]]:

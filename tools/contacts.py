@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from policies.vocabulary import OutcomeType
 from tools.decisions.approvals import naive_utc
 from tools.errors import InvalidInput, NotFound
-from tools.storage.db import Database
-from tools.storage.models import ChannelConsent, Contact, Customer, LoyaltyAccount, Outcome
+from tools.storage import ChannelConsent, Contact, Customer, Database, LoyaltyAccount, Outcome
 
 ENGAGED = (OutcomeType.OPEN.value, OutcomeType.CLICK.value, OutcomeType.REDEEM.value, OutcomeType.ORDER.value)
 # Outcomes after which the member must not hear from us on that channel again.

@@ -8,8 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tools.decisions.approvals import naive_utc
 from tools.errors import NotFound
-from tools.storage.db import Database
-from tools.storage.models import BehaviouralEvent, Category, Customer, Order, OrderLine, Product
+from tools.storage import BehaviouralEvent, Category, Customer, Database, Order, OrderLine, Product
 
 
 async def _require_member(session: AsyncSession, customer_id: int) -> None:

@@ -3,9 +3,7 @@
 from sqlalchemy import or_, select
 
 from tools.errors import InvalidInput, NotFound
-from tools.storage.base import MAX_EXTERNAL_ID, MAX_ROW_ID
-from tools.storage.db import Database
-from tools.storage.models import Customer
+from tools.storage import MAX_EXTERNAL_ID, MAX_ROW_ID, Customer, Database
 
 
 async def resolve_member(db: Database, member: int | str) -> int:

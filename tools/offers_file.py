@@ -17,10 +17,8 @@ from sqlalchemy import select
 
 from policies.vocabulary import OfferType
 from tools.errors import InvalidInput
-from tools.importers.row_files import ImportSummary
-from tools.storage.db import Database
-from tools.storage.models import OfferTemplate
-from tools.storage.runtime import begin_write
+from tools.importers import ImportSummary
+from tools.storage import Database, OfferTemplate, begin_write
 from tools.toml_files import read_toml, validation_problems
 
 NEEDS = {

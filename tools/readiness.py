@@ -16,18 +16,18 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import UseCase
-from tools.profiles.artefact import ModelStore
-from tools.storage.db import Database
-from tools.storage.models import (
+from tools.profiles import ModelStore
+from tools.storage import (
     BehaviouralEvent,
     Budget,
     ChannelConsent,
     CompetitorSignal,
     Customer,
+    Database,
     OfferTemplate,
     Order,
 )
-from tools.triggers.rules import (
+from tools.triggers import (
     BrowseIntent,
     CartAbandoned,
     CompetitorPromotion,

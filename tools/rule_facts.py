@@ -20,12 +20,11 @@ from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
 from tools.contacts import RECENT_CONTACTS, member_with_consents
 from tools.decisions.approvals import naive_utc
-from tools.profiles.profile import Profile
-from tools.storage.db import Database
-from tools.storage.models import Budget, Category, Contact, Inventory, Product, Proposal
+from tools.profiles import Profile
+from tools.storage import Budget, Category, Contact, Database, Inventory, Product, Proposal
 
 if TYPE_CHECKING:  # the service's module brings scikit-learn, which the channels server never needs
-    from tools.profiles.service import ProfileService
+    from tools.profiles import ProfileService
 
 
 @dataclass(frozen=True)

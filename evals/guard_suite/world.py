@@ -16,13 +16,13 @@ from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Channel
 from tools.decisions.approvals import naive_utc
 from tools.rule_facts import ProfileFacts
-from tools.storage import Database
-from tools.storage.models import (
+from tools.storage import (
     Budget,
     Category,
     ChannelConsent,
     Contact,
     Customer,
+    Database,
     Inventory,
     LoyaltyAccount,
     Outcome,

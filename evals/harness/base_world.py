@@ -19,8 +19,7 @@ from loyalty.wiring import open_product
 from tools.errors import InvalidInput
 from tools.importers import Silent
 from tools.profiles import default_models_dir
-from tools.storage import database, parse_url
-from tools.storage.models import Customer
+from tools.storage import Customer, database, parse_url
 from tools.world import WorldInfo, WorldRequest, load_population, read_world_info, seed_world
 
 log = structlog.get_logger(__name__)

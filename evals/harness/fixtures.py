@@ -21,8 +21,7 @@ from evals.harness.specs import ContactSpec, EventSpec, ItemRef, LineSpec, Membe
 from evals.harness.suite import Case
 from policies.vocabulary import Channel, EventType, OutcomeType
 from tools.errors import InvalidInput
-from tools.storage import Database
-from tools.storage.models import (
+from tools.storage import (
     BehaviouralEvent,
     Budget,
     Category,
@@ -30,6 +29,7 @@ from tools.storage.models import (
     CompetitorSignal,
     Contact,
     Customer,
+    Database,
     Inventory,
     LoyaltyAccount,
     Order,

@@ -28,8 +28,7 @@ from evals.harness.run_results import CaseResult
 from evals.harness.suite import Case, Suite
 from loyalty.settings import Settings
 from loyalty.wiring import open_agents, open_product
-from tools.storage import Database, database
-from tools.storage.models import Product
+from tools.storage import Database, Product, database
 
 log = structlog.get_logger(__name__)
 TRANSCRIPTS = "transcripts"

@@ -16,8 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, select
 
 from evals.simulation.environment import SimWorld
-from tools.storage import bulk_insert
-from tools.storage.models import Base, BehaviouralEvent, ChannelConsent, Contact, Order
+from tools.storage import Base, BehaviouralEvent, ChannelConsent, Contact, Order, bulk_insert
 
 
 @dataclass(frozen=True)

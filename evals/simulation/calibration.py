@@ -33,7 +33,7 @@ from evals.simulation.moments import BROWSE, CART, Moments, moments_at
 from evals.simulation.oracle import candidate
 from evals.simulation.responses import ProductIndex
 from policies.loader import load_policy
-from tools.storage.models import ChannelConsent, Customer, Order
+from tools.storage import ChannelConsent, Customer, Order
 from tools.world import load_population
 
 

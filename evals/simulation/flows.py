@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from evals.simulation.baselines import Planned, email_members
 from evals.simulation.environment import SimWorld
-from tools.storage.models import BehaviouralEvent, Category, Customer, Order, OrderLine, Product
+from tools.storage import BehaviouralEvent, Category, Customer, Order, OrderLine, Product
 from tools.world import DEPARTMENTS
 
 CONSUMABLES = frozenset(c.name for d in DEPARTMENTS for c in d.categories if c.cycle_days is not None)

@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy import and_, func, select
 
 from evals.simulation.environment import SimWorld
-from tools.storage.models import BehaviouralEvent, Order, OrderLine, Product
+from tools.storage import BehaviouralEvent, Order, OrderLine, Product
 
 NONE, CART, BROWSE, REPLENISH = range(4)
 KINDS = ("none", "cart", "browse", "replenish")

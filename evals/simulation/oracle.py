@@ -27,7 +27,7 @@ from evals.simulation.sending import blocked
 from policies.model import Policy
 from policies.vocabulary import OfferType
 from tools.rule_facts import ProfileFacts
-from tools.storage.models import Budget, Category, ChannelConsent, Contact, Customer
+from tools.storage import Budget, Category, ChannelConsent, Contact, Customer
 from tools.world import OFFERS_BY_CODE
 
 CODES = ("REMINDER", "PCT10", "PCT15", "PCT20", "FREESHIP", "DOUBLEPTS", "BUNDLE15")

@@ -26,8 +26,7 @@ from evals.simulation.environment import SimWorld
 from evals.simulation.moments import own_order_rate
 from evals.simulation.responses import PRICE_OFFER_TYPES, Ledger, ProductIndex, SentOffer, offer_cost
 from policies.model import Valuation
-from tools.storage import bulk_insert
-from tools.storage.models import Base, Order
+from tools.storage import Base, Order, bulk_insert
 
 ONLINE_CHANNELS = ("online", "app")  # free shipping is worth something only to orders that ship
 

@@ -22,8 +22,7 @@ from evals.simulation.environment import SimWorld
 from policies.model import Valuation
 from policies.vocabulary import OfferType
 from tools.contacts import withdraw_consents
-from tools.storage import bulk_insert
-from tools.storage.models import Base, Category, Contact, Customer, Product
+from tools.storage import Base, Category, Contact, Customer, Product, bulk_insert
 from tools.world import OfferTemplateSpec
 
 if TYPE_CHECKING:

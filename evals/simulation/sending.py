@@ -12,7 +12,7 @@ from policies.model import Policy
 from policies.proposal import Message, Offer, OfferProposal, ValueEstimate
 from policies.vocabulary import Channel, OfferType, Tone, UseCase
 from tools.rule_facts import ProfileFacts, rule_context
-from tools.storage.models import Contact, Proposal
+from tools.storage import Contact, Proposal
 from tools.world import OFFERS_BY_CODE, SMS_OPT_OUT
 
 

@@ -11,16 +11,9 @@ from loyalty.cli.campaign import AtOption, clock_for
 from loyalty.cli.common import DbOption, console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from policies.vocabulary import UseCase
-from tools.campaigns.budgets import (
-    BudgetChange,
-    BudgetRequest,
-    UseCaseBudget,
-    list_budgets,
-    set_budget,
-    set_paused,
-)
+from tools.campaigns import BudgetChange, BudgetRequest, UseCaseBudget, list_budgets, set_budget, set_paused
 from tools.errors import InvalidInput
-from tools.storage.db import checked_database
+from tools.storage import checked_database
 from tools.toml_files import validation_problems
 
 app = typer.Typer(

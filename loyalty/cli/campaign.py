@@ -13,7 +13,7 @@ from loyalty.cli.imports import RichProgress
 from loyalty.cli.moments import parse_moment
 from loyalty.ops.chat import open_chat
 from loyalty.ops.render import render
-from mcp_servers.shared.deps import system_clock
+from mcp_servers.shared import system_clock
 from policies.vocabulary import UseCase
 
 app = typer.Typer(

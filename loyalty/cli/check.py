@@ -9,8 +9,8 @@ from loyalty.cli.campaign import AtOption, clock_for
 from loyalty.cli.common import DbOption, console, run, settings_for
 from loyalty.wiring import profile_service
 from tools.readiness import Gap, Readiness, readiness
-from tools.storage.db import checked_database
-from tools.triggers.rules import load_trigger_rules
+from tools.storage import checked_database
+from tools.triggers import load_trigger_rules
 
 
 def check_command(

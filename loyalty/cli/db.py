@@ -4,9 +4,16 @@ import typer
 from sqlalchemy import func, select
 
 from loyalty.cli.common import DbOption, console, run, settings_for
-from tools.storage.db import Database, check_schema, database, drop_schema, init_schema, upgrade_schema
-from tools.storage.models import Base
-from tools.storage.schema import SchemaState
+from tools.storage import (
+    Base,
+    Database,
+    SchemaState,
+    check_schema,
+    database,
+    drop_schema,
+    init_schema,
+    upgrade_schema,
+)
 
 app = typer.Typer(help="Create and inspect the database.", no_args_is_help=True)
 

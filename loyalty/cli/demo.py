@@ -15,17 +15,22 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from evals.simulation.engine import SimulationConfig, clear_previous_run, run_simulation
-from evals.simulation.kpi_page import LABELS, write_report
-from evals.simulation.metrics import METRICS, PolicyMetrics
+from evals.simulation import (
+    LABELS,
+    METRICS,
+    PolicyMetrics,
+    SimulationConfig,
+    clear_previous_run,
+    run_simulation,
+    write_report,
+)
 from loyalty.cli.common import console, err_console, quiet_logs, run
 from loyalty.cli.report import print_alerts
 from loyalty.settings import Settings, load_settings
 from loyalty.wiring import policy_from
-from tools.reporting.alerts import Alert, load_rules
-from tools.reporting.period_report import current_alerts
-from tools.storage.db import database
-from tools.world.population import load_population
+from tools.reporting import Alert, current_alerts, load_rules
+from tools.storage import database
+from tools.world import load_population
 
 
 def demo_command(

@@ -19,13 +19,19 @@ from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from evals.harness.compare import Comparison, compare_runs
-from evals.harness.run import RunOptions, run_suite
-from evals.harness.run_results import CaseResult, RunSummary
-from evals.harness.simulation import SimulationOptions, run_simulation_suite
+from evals.harness import (
+    CaseResult,
+    Comparison,
+    RunOptions,
+    RunSummary,
+    SimulationOptions,
+    compare_runs,
+    run_simulation_suite,
+    run_suite,
+)
 from loyalty.cli.common import console, fail, quiet_logs, run, settings_for
-from tools.nba.offline import LoggedDecision, evaluate, logged_decisions, target_policy
-from tools.storage.db import checked_database, parse_url
+from tools.nba import LoggedDecision, evaluate, logged_decisions, target_policy
+from tools.storage import checked_database, parse_url
 
 app = typer.Typer(
     help="Score agent decisions: scenario suites, the guard's suite, the simulator.", no_args_is_help=True

@@ -11,9 +11,8 @@ import typer
 
 from loyalty.cli.common import DbOption, console, fail, run, settings_for
 from tools.errors import InvalidInput
-from tools.events.http import create_app
-from tools.events.ingest import IngestReport, ingest_jsonl
-from tools.storage.db import checked_database
+from tools.events import IngestReport, create_app, ingest_jsonl
+from tools.storage import checked_database
 
 app = typer.Typer(
     help="Behavioural events: ingest them, or serve an HTTP endpoint that does.", no_args_is_help=True

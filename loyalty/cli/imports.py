@@ -11,17 +11,21 @@ from rich.table import Table
 
 from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from loyalty.cli.moments import parse_moment
-from tools.importers.column_map import FIELDS as MAP_FIELDS
-from tools.importers.column_map import parse_map
-from tools.importers.completejourney import CompleteJourneyOptions, import_completejourney
-from tools.importers.consents import import_consents
-from tools.importers.contacts import import_contacts
-from tools.importers.import_report import ImportReport
-from tools.importers.products import import_products
-from tools.importers.row_files import ImportSummary
-from tools.importers.stock import import_stock
-from tools.importers.transactions_csv import CsvOptions, import_transactions_csv
-from tools.storage.db import check_schema, checked_database, database, utcnow
+from tools.importers import FIELDS as MAP_FIELDS
+from tools.importers import (
+    CompleteJourneyOptions,
+    CsvOptions,
+    ImportReport,
+    ImportSummary,
+    import_completejourney,
+    import_consents,
+    import_contacts,
+    import_products,
+    import_stock,
+    import_transactions_csv,
+    parse_map,
+)
+from tools.storage import check_schema, checked_database, database, utcnow
 
 app = typer.Typer(
     help="Import real data: Complete Journey, a transactions CSV, consents and contacts.",

@@ -11,9 +11,8 @@ from loyalty.mcp_entry import run_server
 from loyalty.readiness import check_readiness
 from mcp_servers.registry import SERVERS
 from tools.errors import LoyaltyError
-from tools.profiles.artefact import ModelStore, default_models_dir
-from tools.profiles.freshness import DEFAULT_STALE_AFTER
-from tools.storage.db import canonical_url, utcnow
+from tools.profiles import DEFAULT_STALE_AFTER, ModelStore, default_models_dir
+from tools.storage import canonical_url, utcnow
 
 app = typer.Typer(help="Run the MCP servers; print a Claude Desktop configuration.", no_args_is_help=True)
 

@@ -11,10 +11,8 @@ from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from loyalty.cli.profiles import AsOfOption, ModelsDirOption, default_batch_as_of, with_service
 from tools.errors import InvalidInput
-from tools.nba.calibration import Calibration, calibrate
-from tools.profiles.artefact import FittedModels
-from tools.profiles.freshness import DEFAULT_STALE_AFTER
-from tools.profiles.service import ProfileService
+from tools.nba import Calibration, calibrate
+from tools.profiles import DEFAULT_STALE_AFTER, FittedModels, ProfileService
 
 app = typer.Typer(help="The models behind profile predictions: fit, list.", no_args_is_help=True)
 

@@ -12,14 +12,18 @@ from sqlalchemy import func, select
 
 from loyalty.cli.common import DbOption, console, fail, run, settings_for
 from policies.vocabulary import Channel
-from tools.delivery.adapters import ChannelSetup, build_adapters
-from tools.delivery.dispatch import DeliveryConfig, DeliveryReport, deliver_due
-from tools.delivery.mail import SmtpConfig
-from tools.delivery.webhook import WebhookConfig
+from tools.delivery import (
+    ChannelSetup,
+    DeliveryConfig,
+    DeliveryReport,
+    SmtpConfig,
+    WebhookConfig,
+    build_adapters,
+    deliver_due,
+)
 from tools.errors import InvalidInput
 from tools.outbox.deliver import DeadLetter, dead_letters
-from tools.storage.db import Database, checked_database
-from tools.storage.models import Contact
+from tools.storage import Contact, Database, checked_database
 
 app = typer.Typer(help="The outbox: deliver due messages, list dead letters.", no_args_is_help=True)
 

@@ -11,11 +11,16 @@ from rich.table import Table
 from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from loyalty.settings import Settings
-from tools.profiles.export import check_export_path, export_profiles
-from tools.profiles.freshness import DEFAULT_STALE_AFTER
-from tools.profiles.profile import Profile
-from tools.profiles.service import ProfileService, day_after, open_profiles
-from tools.storage.db import checked_database
+from tools.profiles import (
+    DEFAULT_STALE_AFTER,
+    Profile,
+    ProfileService,
+    check_export_path,
+    day_after,
+    export_profiles,
+    open_profiles,
+)
+from tools.storage import checked_database
 
 app = typer.Typer(help="Member profiles for every member: export.", no_args_is_help=True)
 

@@ -16,13 +16,21 @@ from sqlalchemy import func, select
 
 from loyalty.cli.common import DbOption, console, fail, run, settings_for
 from loyalty.cli.moments import parse_moment
-from tools.reporting.alerts import Alert, load_rules
-from tools.reporting.html import KPI_COLUMNS, interval, kpi_cell, write_html
-from tools.reporting.incrementality import UseCaseLift
-from tools.reporting.period import DEFAULT_DAYS, Period
-from tools.reporting.period_report import PeriodReport, build_report, current_alerts
-from tools.storage.db import Database, checked_database, utcnow
-from tools.storage.models import Contact, Order
+from tools.reporting import (
+    DEFAULT_DAYS,
+    KPI_COLUMNS,
+    Alert,
+    Period,
+    PeriodReport,
+    UseCaseLift,
+    build_report,
+    current_alerts,
+    interval,
+    kpi_cell,
+    load_rules,
+    write_html,
+)
+from tools.storage import Contact, Database, Order, checked_database, utcnow
 
 RulesOption = Annotated[
     Path | None,

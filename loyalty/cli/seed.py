@@ -9,11 +9,8 @@ from rich.table import Table
 
 from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from tools.errors import InvalidInput
-from tools.storage.db import checked_database, database, utcnow
-from tools.world.generator import WorldRequest
-from tools.world.population import load_population
-from tools.world.seeding import seed_world
-from tools.world.summary import WorldSummary, world_summary
+from tools.storage import checked_database, database, utcnow
+from tools.world import WorldRequest, WorldSummary, load_population, seed_world, world_summary
 
 world_app = typer.Typer(help="Inspect the retail world in a database.", no_args_is_help=True)
 

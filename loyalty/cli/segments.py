@@ -14,10 +14,7 @@ from loyalty.cli.profiles import (
     default_batch_as_of,
     with_service,
 )
-from tools.profiles.cohorts import SegmentCount, segment_counts
-from tools.profiles.frame import SEGMENT_FIELDS
-from tools.profiles.freshness import DEFAULT_STALE_AFTER
-from tools.profiles.service import ProfileService
+from tools.profiles import DEFAULT_STALE_AFTER, SEGMENT_FIELDS, ProfileService, SegmentCount, segment_counts
 
 
 def segments_command(

@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 
 from loyalty.cli.common import DbOption, console, fail, run, settings_for
-from tools.reporting.model_usage import UsageRow, usage_since
-from tools.storage.db import database
+from tools.reporting import UsageRow, usage_since
+from tools.storage import database
 
 _DURATION = re.compile(r"^(\d+)([hd])$")
 

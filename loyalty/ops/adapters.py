@@ -6,12 +6,12 @@ copywriter becomes a `CopyWriter` and the guard agent a `Reviewer`.
 
 from dataclasses import dataclass
 
-from agents.copywriting.writer import CopyBrief, write
-from agents.guard.review import Guard
-from agents.specialists.proposal_builder import choose_tone, offer_value_text
+from agents.copywriting import CopyBrief, write
+from agents.guard import Guard
+from agents.specialists import choose_tone, offer_value_text
 from policies.proposal import Message, OfferProposal
 from policies.vocabulary import Channel
-from tools.campaigns.ports import CopyRequest, Review
+from tools.campaigns import CopyRequest, Review
 
 
 def template_copy(request: CopyRequest) -> Message:

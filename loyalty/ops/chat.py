@@ -25,8 +25,7 @@ from agents.errors import TerminationReason
 from agents.limits import Limits
 from agents.loop import RunResult, run_agent
 from agents.messages import Message, ToolResult, UserMessage
-from agents.models.base import Model
-from agents.models.local import LocalModel
+from agents.models import LocalModel, Model
 from agents.toolbox import Toolbox
 from agents.toolset import Toolset
 from loyalty.ops.grammar import Command, Help, Unsupported, parse

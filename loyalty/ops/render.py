@@ -17,10 +17,7 @@ from loyalty.ops.results import (
     SegmentView,
 )
 from policies.proposal import Offer
-from tools.campaigns.budgets import UseCaseBudget
-from tools.campaigns.execute import CampaignResult
-from tools.campaigns.preview import CampaignPreview, describe_offer
-from tools.campaigns.verdict_log import RejectionReport
+from tools.campaigns import CampaignPreview, CampaignResult, RejectionReport, UseCaseBudget, describe_offer
 
 
 def _pairs(title: str, rows: list[tuple[str, object]]) -> Table:

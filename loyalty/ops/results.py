@@ -5,8 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from tools.profiles.cohorts import SegmentSummary
-from tools.profiles.search import MemberSummary
+from tools.profiles import MemberSummary, SegmentSummary
 
 
 class SpecialistAnswer(BaseModel):

@@ -8,7 +8,7 @@ member's records are in a frame, and the decision reads their profile from it.
 import anyio
 import structlog
 
-from tools.profiles.service import ProfileService
+from tools.profiles import ProfileService
 
 log = structlog.get_logger(__name__)
 

@@ -22,10 +22,14 @@ from loyalty.runtime.frames import keep_frame_fresh
 from loyalty.runtime.worker import WorkReport, drain
 from loyalty.wiring import Product
 from policies.vocabulary import UseCase
-from tools.triggers.queue import due_members
-from tools.triggers.replenishment import expected_from_profiles
-from tools.triggers.rules import TriggerRules, load_trigger_rules
-from tools.triggers.schedule import RuleRun, run_due_triggers
+from tools.triggers import (
+    RuleRun,
+    TriggerRules,
+    due_members,
+    expected_from_profiles,
+    load_trigger_rules,
+    run_due_triggers,
+)
 
 log = structlog.get_logger(__name__)
 

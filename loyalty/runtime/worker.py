@@ -23,13 +23,12 @@ from sqlalchemy import select
 
 from agents.loop import RunResult
 from agents.messages import ModelResponse, ToolResult, UserMessage
-from agents.orchestrator.policy import SEND_TOOL
+from agents.orchestrator import SEND_TOOL
 from agents.reading import json_object_in
 from agents.team import Team
 from tools.nothing_causes import cause_of
-from tools.storage.db import Database
-from tools.storage.models import Category, Contact, Product, Proposal
-from tools.triggers.queue import ClaimedTrigger, claim, complete, fail
+from tools.storage import Category, Contact, Database, Product, Proposal
+from tools.triggers import ClaimedTrigger, claim, complete, fail
 
 log = structlog.get_logger(__name__)
 LEASE = timedelta(minutes=5)

@@ -30,8 +30,7 @@ from tools.catalogue import recommend_bundle as bundle_for
 from tools.errors import NotFound
 from tools.nba import LiftCache, MomentContext, ResponseCache, exploration_stream, score_member
 from tools.profiles import ProfileService
-from tools.storage import Database
-from tools.storage.models import Category, Product
+from tools.storage import Category, Database, Product
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")]
 CategoryName = Annotated[str, Field(min_length=1, max_length=80)]

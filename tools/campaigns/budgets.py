@@ -17,9 +17,7 @@ from sqlalchemy import select
 from policies.vocabulary import UseCase
 from tools.decisions.approvals import naive_utc
 from tools.errors import InvalidInput, NotFound
-from tools.storage.db import Database
-from tools.storage.models import Budget
-from tools.storage.runtime import begin_write
+from tools.storage import Budget, Database, begin_write
 
 
 class UseCaseBudget(BaseModel):

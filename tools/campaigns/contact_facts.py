@@ -23,8 +23,7 @@ from policies.vocabulary import Channel, UseCase
 from tools.contacts import ENGAGED, LIVE_STATUSES
 from tools.decisions.approvals import naive_utc
 from tools.nba import CHANNELS
-from tools.storage import Database
-from tools.storage.models import Budget, ChannelConsent, Contact, Customer, Outcome, Proposal
+from tools.storage import Budget, ChannelConsent, Contact, Customer, Database, Outcome, Proposal
 
 CHUNK = 5_000  # ids per IN list: well inside SQLite's and asyncpg's bind-parameter limits
 WEEK = timedelta(days=7)

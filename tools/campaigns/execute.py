@@ -37,8 +37,7 @@ from tools.errors import InvalidInput
 from tools.importers import Progress, Silent
 from tools.outbox import SendRefused
 from tools.outbox.accept_many import DEFAULT_CHUNK, BatchItem, RecheckMany, send_approved_many
-from tools.storage import Database
-from tools.storage.models import ChannelConsent, Contact, Customer, Proposal
+from tools.storage import ChannelConsent, Contact, Customer, Database, Proposal
 
 log = structlog.get_logger(__name__)
 

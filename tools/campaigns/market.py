@@ -5,8 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from tools.decisions.approvals import naive_utc
-from tools.storage import Database
-from tools.storage.models import Category, CompetitorSignal
+from tools.storage import Category, CompetitorSignal, Database
 
 
 async def rival_discounts(db: Database, now: datetime) -> dict[str, float]:

@@ -14,8 +14,7 @@ from sqlalchemy import select
 
 from policies.proposal import OfferProposal
 from tools.errors import NotFound
-from tools.storage import Database
-from tools.storage.models import GuardVerdict, Proposal
+from tools.storage import Database, GuardVerdict, Proposal
 
 APPROVED_CODE = "guard.approved"
 

@@ -20,8 +20,7 @@ from sqlalchemy import insert
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Verdict
 from tools.decisions.approvals import VerdictRecord, naive_utc
-from tools.storage import Database
-from tools.storage.models import GuardVerdict, Proposal
+from tools.storage import Database, GuardVerdict, Proposal
 
 CHUNK = 2_000  # rows per INSERT batch: two JSON columns each, well inside parameter limits
 

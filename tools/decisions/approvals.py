@@ -17,8 +17,7 @@ from sqlalchemy import select
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Verdict
 from tools.errors import InvalidInput, NotFound
-from tools.storage.db import Database
-from tools.storage.models import Customer, GuardVerdict, Proposal, ReviewItem
+from tools.storage import Customer, Database, GuardVerdict, Proposal, ReviewItem
 
 
 @dataclass(frozen=True)

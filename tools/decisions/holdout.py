@@ -17,9 +17,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import UseCase
-from tools.storage.db import Database
-from tools.storage.models import Customer, ExperimentAssignment
-from tools.storage.runtime import begin_write, storage_time, upsert_insert
+from tools.storage import Customer, Database, ExperimentAssignment, begin_write, storage_time, upsert_insert
 
 DEFAULT_CONTROL_SHARE = 0.10
 _CHUNK = 5_000  # ids per IN list: well inside SQLite's and asyncpg's bind-parameter limits

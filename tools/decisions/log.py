@@ -16,9 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tools.errors import NotFound
-from tools.storage.bulk import bulk_insert
-from tools.storage.db import Database, utcnow
-from tools.storage.models import DecisionLogEntry
+from tools.storage import Database, DecisionLogEntry, bulk_insert, utcnow
 
 RUN_START, RUN_END = "run_start", "run_end"
 

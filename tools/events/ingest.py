@@ -30,8 +30,16 @@ from tools.contacts import OPTING_OUT, withdraw_consents
 from tools.errors import StorageError
 from tools.events.model import DEFAULT_SKEW, EventIn
 from tools.events.rejects import EventRejects, Reject
-from tools.storage import Database, begin_write, bulk_insert, storage_time
-from tools.storage.models import BehaviouralEvent, Category, Customer, Product
+from tools.storage import (
+    BehaviouralEvent,
+    Category,
+    Customer,
+    Database,
+    Product,
+    begin_write,
+    bulk_insert,
+    storage_time,
+)
 
 log = structlog.get_logger(__name__)
 

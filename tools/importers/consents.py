@@ -31,8 +31,7 @@ from tools.importers.row_files import (
     read_rows,
     validated,
 )
-from tools.storage import Database, begin_write
-from tools.storage.models import ChannelConsent, Customer
+from tools.storage import ChannelConsent, Customer, Database, begin_write
 
 FIELDS = ("member", "channel", "status", "timestamp", "source", "confirmed_at")
 REQUIRED = ("member", "channel", "status", "timestamp")

@@ -27,8 +27,7 @@ from tools.importers.row_files import (
     read_rows,
     validated,
 )
-from tools.storage import Database, begin_write
-from tools.storage.models import Customer
+from tools.storage import Customer, Database, begin_write
 
 FIELDS = ("member", "email", "phone", "time_zone", "language")
 REQUIRED = ("member",)

@@ -19,8 +19,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.importers.row_files import ImportSummary, RowRejects, parse_field_map, read_rows, validated
-from tools.storage import Database, begin_write, upsert_insert
-from tools.storage.models import Category, CategoryComplement, Product
+from tools.storage import Category, CategoryComplement, Database, Product, begin_write, upsert_insert
 
 FIELDS = ("sku", "name", "category", "department", "price", "unit_cost", "margin", "complements")
 REQUIRED = ("sku",)

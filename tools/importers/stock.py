@@ -25,8 +25,7 @@ from tools.importers.row_files import (
     read_rows,
     validated,
 )
-from tools.storage import Database, begin_write
-from tools.storage.models import Inventory, Product
+from tools.storage import Database, Inventory, Product, begin_write
 
 FIELDS = ("sku", "on_hand", "weekly_demand", "clearance", "updated_at")
 REQUIRED = ("sku", "on_hand")

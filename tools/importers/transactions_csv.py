@@ -29,8 +29,7 @@ from tools.importers.import_report import ImportReport
 from tools.importers.progress import Progress
 from tools.importers.rejects import FrameRejects
 from tools.importers.writer import ImportWriter
-from tools.storage import Database
-from tools.storage.models import Category, Customer, Order, OrderLine, Product
+from tools.storage import Category, Customer, Database, Order, OrderLine, Product
 
 log = structlog.get_logger(__name__)
 

@@ -13,8 +13,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.importers.progress import Progress
-from tools.storage import bulk_insert
-from tools.storage.models import Category, Contact, Customer, Order, OrderLine, Outcome, Product
+from tools.storage import Category, Contact, Customer, Order, OrderLine, Outcome, Product, bulk_insert
 
 LINE_CHUNK = 100_000
 

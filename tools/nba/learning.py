@@ -20,8 +20,7 @@ from sqlalchemy import select
 from policies.vocabulary import OfferType, UseCase
 from tools.nba.response import LearnedLift, learn_lift
 from tools.nba.response_fit import ResponseRates, fit_response
-from tools.storage import Database
-from tools.storage.models import Contact, Outcome, Proposal
+from tools.storage import Contact, Database, Outcome, Proposal
 
 
 async def learned_lift(db: Database) -> LearnedLift:

@@ -26,8 +26,7 @@ from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, Scores, rationale
 from tools.nba.timing import send_time, valid_until
 from tools.profiles import Profile
 from tools.rule_facts import SkuCost, expected_order, sku_costs_of
-from tools.storage import Database
-from tools.storage.models import Category, Product
+from tools.storage import Category, Database, Product
 
 # Action horizons: how soon a response counts. Carts are decided within days; the rest within two weeks.
 HORIZON_DAYS = {

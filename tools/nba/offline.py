@@ -28,8 +28,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import case, func, select
 
-from tools.storage import Database
-from tools.storage.models import Contact, DecisionLogEntry, Outcome, Proposal
+from tools.storage import Contact, Database, DecisionLogEntry, Outcome, Proposal
 
 PRICE_FAMILIES = frozenset({"percent_off", "amount_off", "bundle"})
 BOOTSTRAP = 1000

@@ -27,8 +27,7 @@ from sqlalchemy import Float, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from policies.vocabulary import OfferType
-from tools.storage import Database
-from tools.storage.models import Contact, OfferTemplate, Outcome, Proposal
+from tools.storage import Contact, Database, OfferTemplate, Outcome, Proposal
 
 SEEN = ("open", "click", "redeem", "order")
 ACTED = ("click", "redeem", "order")

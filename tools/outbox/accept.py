@@ -27,8 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from policies.proposal import OfferProposal, content_hash
 from tools.decisions.approvals import naive_utc
 from tools.errors import SendRefused
-from tools.storage.db import Database
-from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
+from tools.storage import Budget, Contact, Customer, Database, GuardVerdict, Proposal
 
 Recheck = Callable[[AsyncSession, OfferProposal], Awaitable[list[str]]]
 

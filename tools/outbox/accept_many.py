@@ -34,9 +34,7 @@ from policies.proposal import OfferProposal
 from tools.decisions.approvals import naive_utc
 from tools.errors import StorageError
 from tools.outbox.accept import SendReceipt, SendRefused, approval_key, cents, check_approval, queued_contact
-from tools.storage.db import Database
-from tools.storage.models import Budget, Contact, Customer, GuardVerdict, Proposal
-from tools.storage.runtime import begin_write
+from tools.storage import Budget, Contact, Customer, Database, GuardVerdict, Proposal, begin_write
 
 log = structlog.get_logger(__name__)
 

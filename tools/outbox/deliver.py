@@ -17,11 +17,18 @@ from sqlalchemy import Row, and_, delete, exists, insert, literal, or_, select, 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import Channel
-from tools.delivery.message import DeliveryResult, OutboundMessage
-from tools.delivery.quiet_hours import outside_quiet_hours
-from tools.storage.db import Database
-from tools.storage.models import ChannelConsent, Contact, Customer
-from tools.storage.runtime import DeliveryAttempt, DeliveryLease, begin_write, storage_time, upsert_insert
+from tools.delivery import DeliveryResult, OutboundMessage, outside_quiet_hours
+from tools.storage import (
+    ChannelConsent,
+    Contact,
+    Customer,
+    Database,
+    DeliveryAttempt,
+    DeliveryLease,
+    begin_write,
+    storage_time,
+    upsert_insert,
+)
 
 log = structlog.get_logger(__name__)
 

@@ -58,13 +58,13 @@ from tools.profiles.history import (
     Visits,
     day_of,
 )
-from tools.storage import Database
-from tools.storage.models import (
+from tools.storage import (
     BehaviouralEvent,
     Category,
     ChannelConsent,
     Contact,
     Customer,
+    Database,
     LoyaltyAccount,
     Order,
     OrderLine,

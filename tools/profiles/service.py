@@ -38,8 +38,7 @@ from tools.profiles.recent_frames import RecentFrames
 from tools.profiles.search import MemberFilter, MemberPage, find_members
 from tools.profiles.training import TrainingPlan, fit_models, load_training_history
 from tools.segments import SegmentBook, load_segments
-from tools.storage import Database, off_the_loop, utcnow
-from tools.storage.models import Order
+from tools.storage import Database, Order, off_the_loop, utcnow
 
 log = structlog.get_logger(__name__)
 

@@ -33,8 +33,7 @@ from tools.profiles.population import category_stats
 from tools.profiles.predictions import predict
 from tools.profiles.replenishment import Regularity, fit_replenishment, regular_inputs
 from tools.profiles.training_data import Snapshot, Snapshots, holdout_split
-from tools.storage import Database
-from tools.storage.models import Order
+from tools.storage import Database, Order
 
 log = structlog.get_logger(__name__)
 

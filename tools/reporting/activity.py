@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import Verdict
 from tools.reporting.period import Period
-from tools.storage.models import Budget, Contact, GuardVerdict, Order
+from tools.storage import Budget, Contact, GuardVerdict, Order
 
 APPROVED_CODE = "guard.approved"  # the guard's "nothing wrong" reason: not a rule that rejected
 

@@ -23,8 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.reporting.period import Period
 from tools.reporting.stats import Difference, welch
-from tools.storage import QueuedTrigger
-from tools.storage.models import Contact, Order, OrderLine
+from tools.storage import Contact, Order, OrderLine, QueuedTrigger
 
 
 class UseCaseLift(BaseModel):

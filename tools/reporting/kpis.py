@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from policies.vocabulary import OutcomeType
 from tools.reporting.incrementality import order_costs
 from tools.reporting.period import Period
-from tools.storage.models import Contact, Order, OrderLine, Outcome, Product
+from tools.storage import Contact, Order, OrderLine, Outcome, Product
 
 ALL = "all orders"
 UNASSIGNED = "unassigned"

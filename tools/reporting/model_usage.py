@@ -10,8 +10,7 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, case, func, select
 
-from tools.storage import Database
-from tools.storage.models import DecisionLogEntry
+from tools.storage import Database, DecisionLogEntry
 
 MODEL_RESPONSE = "model_response"
 LOCAL_MODEL = "local"  # the deterministic stand-in: free, never counted against a budget

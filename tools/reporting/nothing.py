@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.nothing_causes import cause_of
 from tools.reporting.period import Period
-from tools.storage.models import DecisionLogEntry
+from tools.storage import DecisionLogEntry
 
 ORCHESTRATOR = "orchestrator"
 

@@ -1,9 +1,6 @@
 """The product's database: every table (SQLAlchemy models), opening a database (SQLite or
 PostgreSQL) with its schema upgraded by Alembic, set-based bulk inserts, and a statement counter
-for round-trip guards.
-
-The tables themselves are imported from `tools.storage.models`, the one module that holds them all
-(importing it registers every table on `Base.metadata`)."""
+for round-trip guards."""
 
 from typing import TYPE_CHECKING
 
@@ -25,6 +22,30 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
         utcnow,
     )
     from tools.storage.files import staged, write_text_atomic
+    from tools.storage.models import (
+        Base,
+        BehaviouralEvent,
+        Budget,
+        Category,
+        CategoryComplement,
+        ChannelConsent,
+        CompetitorSignal,
+        Contact,
+        Customer,
+        DecisionLogEntry,
+        ExperimentAssignment,
+        GuardVerdict,
+        Inventory,
+        LoyaltyAccount,
+        OfferTemplate,
+        Order,
+        OrderLine,
+        Outcome,
+        Product,
+        Proposal,
+        ReviewItem,
+        SchemaInfo,
+    )
     from tools.storage.runtime import (
         DeliveryAttempt,
         DeliveryLease,
@@ -40,13 +61,35 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     from tools.storage.sqlite_driver import off_the_loop
 
 __all__ = [
+    "Base",
+    "BehaviouralEvent",
+    "Budget",
+    "Category",
+    "CategoryComplement",
+    "ChannelConsent",
+    "CompetitorSignal",
+    "Contact",
+    "Customer",
     "Database",
+    "DecisionLogEntry",
     "DeliveryAttempt",
     "DeliveryLease",
+    "ExperimentAssignment",
+    "GuardVerdict",
+    "Inventory",
+    "LoyaltyAccount",
     "MAX_EXTERNAL_ID",
     "MAX_ROW_ID",
     "MemberLease",
+    "OfferTemplate",
+    "Order",
+    "OrderLine",
+    "Outcome",
+    "Product",
+    "Proposal",
     "QueuedTrigger",
+    "ReviewItem",
+    "SchemaInfo",
     "SchemaState",
     "TriggerKind",
     "TriggerRuleRun",
@@ -91,6 +134,30 @@ __getattr__ = lazy_exports(
         "files": (
             "staged",
             "write_text_atomic",
+        ),
+        "models": (
+            "Base",
+            "BehaviouralEvent",
+            "Budget",
+            "Category",
+            "CategoryComplement",
+            "ChannelConsent",
+            "CompetitorSignal",
+            "Contact",
+            "Customer",
+            "DecisionLogEntry",
+            "ExperimentAssignment",
+            "GuardVerdict",
+            "Inventory",
+            "LoyaltyAccount",
+            "OfferTemplate",
+            "Order",
+            "OrderLine",
+            "Outcome",
+            "Product",
+            "Proposal",
+            "ReviewItem",
+            "SchemaInfo",
         ),
         "runtime": (
             "DeliveryAttempt",

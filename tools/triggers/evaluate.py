@@ -15,8 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import String, exists, func, literal, or_, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tools.storage import QueuedTrigger
-from tools.storage.models import (
+from tools.storage import (
     BehaviouralEvent,
     ChannelConsent,
     CompetitorSignal,
@@ -24,6 +23,7 @@ from tools.storage.models import (
     Order,
     OrderLine,
     Product,
+    QueuedTrigger,
 )
 from tools.triggers.rules import (
     AlwaysOn,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tools.errors import InvalidInput
 from tools.profiles import ProfileService
-from tools.storage.models import Category
+from tools.storage import Category
 from tools.triggers.evaluate import ExpectedPurchase, ReplenishmentSource
 
 

@@ -13,8 +13,7 @@ from typing import Any
 
 from sqlalchemy import Numeric, Table, select
 
-from tools.storage import Database
-from tools.storage.models import Base
+from tools.storage import Base, Database
 
 BOOKKEEPING = {"schema_info": {"created_at", "world_note"}}
 PARTITION_ROWS = 20_000

@@ -19,8 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tools.errors import InvalidInput, StorageError
 from tools.importers import Progress
-from tools.storage import Database, check_schema, database, drop_schema, init_schema
-from tools.storage.models import Customer
+from tools.storage import Customer, Database, check_schema, database, drop_schema, init_schema
 from tools.world.generator import World, WorldRequest, generate_world
 from tools.world.stamp import WorldInfo
 from tools.world.truth import database_key, publish, save_truth, truth_file_name

@@ -13,8 +13,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tools.storage import Database
-from tools.storage.models import SchemaInfo
+from tools.storage import Database, SchemaInfo
 
 
 @dataclass(frozen=True)

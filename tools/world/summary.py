@@ -14,8 +14,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import ScalarSelect, case, distinct, func, select
 
-from tools.storage import Database
-from tools.storage.models import BehaviouralEvent, Category, Contact, Customer, Order, OrderLine, Product
+from tools.storage import BehaviouralEvent, Category, Contact, Customer, Database, Order, OrderLine, Product
 from tools.world.stamp import read_world_info
 
 

@@ -25,8 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
 from tools.importers import Progress
-from tools.storage import Database, bulk_insert
-from tools.storage.models import Base
+from tools.storage import Base, Database, bulk_insert
 from tools.world.generator import World
 from tools.world.rows import Columns
 from tools.world.stamp import WorldInfo, stamp_world
