@@ -40,7 +40,7 @@ from loyalty.wiring import open_agents, open_product
 from tools.campaigns.execute import CampaignResult, execute_campaign
 from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
 from tools.errors import LoyaltyError
-from tools.importers.progress import Silent, StageClock
+from tools.progress import Silent, StageClock
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
 from tools.world.seeding import seed_world

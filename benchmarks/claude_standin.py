@@ -46,11 +46,11 @@ from agents.messages import (
     UserText,
 )
 from agents.models.base import ModelRequest, ToolDefinition
+from agents.orchestrator.ops_grammar import Command, parse
+from agents.orchestrator.ops_prompt import OPS_PROMPT
 from agents.orchestrator.prompt import ORCHESTRATOR_PROMPT
 from agents.specialists.playbooks import PLAYBOOKS
 from agents.team import local_model
-from loyalty.ops.grammar import Command, parse
-from loyalty.ops.prompt import OPS_PROMPT
 
 CACHE_MINIMUM = 1024  # tokens: a shorter prefix is not cached (Sonnet 4.6's minimum)
 

@@ -78,7 +78,7 @@ from loyalty.logs import configure_logging
 from loyalty.settings import PACKAGE_ROOT, load_settings
 from loyalty.wiring import open_agents, open_product
 from tools.decisions.log import SqlDecisionLog
-from tools.importers.progress import Silent
+from tools.progress import Silent
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
 from tools.world.seeding import seed_world

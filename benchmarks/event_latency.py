@@ -44,7 +44,7 @@ from loyalty.runtime.worker import LEASE, WorkReport, decide_claimed
 from loyalty.settings import PACKAGE_ROOT, load_settings
 from loyalty.wiring import Product, open_agents, open_product
 from tools.events.ingest import ingest_events
-from tools.importers.progress import Silent
+from tools.progress import Silent
 from tools.storage.models import Customer
 from tools.storage.models import Product as CatalogueProduct
 from tools.storage.runtime import QueuedTrigger

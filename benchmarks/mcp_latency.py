@@ -79,9 +79,9 @@ from loyalty.settings import PACKAGE_ROOT, Settings
 from loyalty.wiring import Product, open_product
 from mcp_servers.registry import SERVERS
 from tools.events.ingest import ingest_events
-from tools.importers.progress import Silent
 from tools.profiles.frame import build_frame
 from tools.profiles.service import open_profiles
+from tools.progress import Silent
 from tools.storage.db import database
 from tools.storage.models import BehaviouralEvent, Customer, Order
 from tools.world.generator import WorldRequest

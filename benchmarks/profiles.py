@@ -30,9 +30,9 @@ from sqlalchemy import func, select
 from loyalty.logs import configure_logging
 from loyalty.settings import PACKAGE_ROOT
 from tools.errors import LoyaltyError
-from tools.importers.progress import Silent
 from tools.profiles.export import export_profiles
 from tools.profiles.service import ProfileService, day_after, open_profiles
+from tools.progress import Silent
 from tools.storage.db import database, init_schema
 from tools.storage.models import Customer
 from tools.world.generator import WorldRequest

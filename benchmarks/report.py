@@ -19,7 +19,7 @@ from pathlib import Path
 
 from loyalty.logs import configure_logging
 from loyalty.settings import PACKAGE_ROOT
-from tools.importers.progress import Silent
+from tools.progress import Silent
 from tools.reporting.alerts import load_rules
 from tools.reporting.period import Period
 from tools.reporting.period_report import build_report

@@ -21,7 +21,7 @@ from rich.table import Table
 from loyalty.logs import configure_logging
 from loyalty.settings import PACKAGE_ROOT
 from tools.errors import LoyaltyError
-from tools.importers.progress import StageClock
+from tools.progress import StageClock
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
 from tools.world.seeding import SeedResult, seed_world

@@ -38,7 +38,7 @@ from threadpoolctl import threadpool_limits
 from evals import prediction_baselines as base
 from evals.paired_bootstrap import Interval, Metric, Ranked, Ratio, paired
 from loyalty.logs import configure_logging
-from tools.importers import CompleteJourneyOptions, Silent, import_completejourney, load_tables
+from tools.importers import CompleteJourneyOptions, import_completejourney, load_tables
 from tools.profiles import (
     SEGMENT_FIELDS,
     FittedModels,
@@ -58,8 +58,10 @@ from tools.profiles import (
     member_features,
     pair_history,
 )
+from tools.progress import Silent
 from tools.segments import load_segments
-from tools.storage import Database, database, init_schema, utcnow
+from tools.storage import Database, database, init_schema
+from tools.time import utcnow
 
 log = structlog.get_logger(__name__)
 

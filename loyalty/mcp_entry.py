@@ -22,7 +22,6 @@ import anyio
 import structlog
 
 from loyalty.logs import configure_logging
-from loyalty.readiness import require_existing
 from loyalty.settings import Settings, load_settings
 from loyalty.wiring import policy_from, profile_service
 from mcp_servers.registry import PROFILE_SERVERS, SERVERS
@@ -30,6 +29,7 @@ from mcp_servers.shared import HttpAuth, ServerDeps, system_clock
 from policies.proposal import OfferProposal
 from tools.errors import InvalidInput, LoyaltyError
 from tools.events import MIN_TOKEN_CHARS
+from tools.readiness import require_existing
 from tools.rule_facts import ProfileFacts, ProfileFactsSource
 from tools.storage import Database, check_schema, database
 

@@ -13,6 +13,7 @@ from policies.model import Policy
 from tools.errors import InvalidInput
 from tools.rule_facts import ProfileFactsSource
 from tools.storage import Database, check_schema, database
+from tools.time import to_storage
 
 # The agents (with the Anthropic SDK) and the profile models (with scikit-learn) are imported where
 # they are used: an MCP server process that needs neither starts without them (seconds saved).
@@ -41,7 +42,7 @@ def profile_service(
         for f in fields(service)
         if f.init and not f.name.startswith("_") and f.name != "clock"
     }
-    cached = CachedProfiles(**shared, clock=lambda: clock().astimezone(UTC).replace(tzinfo=None))
+    cached = CachedProfiles(**shared, clock=lambda: to_storage(clock()))
     return replace(cached, fit_when_missing=fit_when_missing)
 
 

@@ -14,7 +14,6 @@ from evals.guard_suite.cases import GuardCase, GuardContactSpec, GuardMemberSpec
 from mcp_servers.shared import ProfileFactsLookup
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Channel
-from tools.decisions.approvals import naive_utc
 from tools.rule_facts import ProfileFacts
 from tools.storage import (
     Budget,
@@ -29,6 +28,7 @@ from tools.storage import (
     Product,
     Proposal,
 )
+from tools.time import to_storage
 
 _BUDGET_PERIOD = timedelta(days=15)  # on either side of the case's moment
 _OPTED_OUT_AGO = timedelta(days=30)
@@ -36,7 +36,7 @@ _JOINED_AGO = timedelta(days=700)
 
 
 async def build_world(db: Database, case: GuardCase) -> None:
-    now = naive_utc(case.now)
+    now = to_storage(case.now)
     world = case.world
     products = {sku: product for sku, product in world.products.items() if product is not None}
     category_ids = {
@@ -149,7 +149,7 @@ async def _add_contact(
     session: AsyncSession, index: int, contact: GuardContactSpec, template: OfferProposal
 ) -> None:
     # The earlier message is stored with a full proposal so the rules see its offer's fingerprint.
-    at = naive_utc(contact.at)
+    at = to_storage(contact.at)
     data = template.model_dump(mode="json") | {
         "customer_id": contact.customer_id,
         "channel": contact.channel.value,

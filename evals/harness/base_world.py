@@ -17,8 +17,8 @@ from evals.harness.suite import BaseWorld
 from loyalty.settings import PACKAGE_ROOT, Settings
 from loyalty.wiring import open_product
 from tools.errors import InvalidInput
-from tools.importers import Silent
 from tools.profiles import default_models_dir
+from tools.progress import Silent
 from tools.storage import Customer, database, parse_url
 from tools.world import WorldInfo, WorldRequest, load_population, read_world_info, seed_world
 

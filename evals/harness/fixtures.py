@@ -37,6 +37,7 @@ from tools.storage import (
     Outcome,
     Product,
 )
+from tools.time import to_storage
 
 GAP_JITTER = 0.15  # orders and messages in a pattern are spaced every_days ± 15%
 
@@ -110,7 +111,7 @@ def case_rng(seed: int, case_id: str) -> np.random.Generator:
 async def place_case(db: Database, case: Case, now: datetime, seed: int) -> PlacedCase:
     """Insert the case's tweaks and member into `db` (a private copy of the base world)."""
     rng = case_rng(seed, case.id)
-    moment = now.astimezone(UTC).replace(tzinfo=None)
+    moment = to_storage(now)
     async with db.session() as session, session.begin():
         rows = (
             await session.execute(
@@ -345,7 +346,7 @@ class _HistoryWriter:
         """That day (in the member's zone) at `hour` local, as naive UTC, never after now."""
         day = (self._now - timedelta(days=days_ago)).replace(tzinfo=UTC).astimezone(self._zone)
         moment = day.replace(hour=hour, minute=int(self._rng.integers(0, 50)), second=0, microsecond=0)
-        naive = moment.astimezone(UTC).replace(tzinfo=None)
+        naive = to_storage(moment)
         while naive >= self._now:
             naive -= timedelta(days=1)
         return naive
@@ -490,7 +491,7 @@ class _HistoryWriter:
         at = local.replace(hour=hour, minute=int(self._rng.integers(0, 50)))
         if at <= local:
             at = local + timedelta(minutes=10) if hour == local.hour else at + timedelta(days=1)
-        naive = at.astimezone(UTC).replace(tzinfo=None)
+        naive = to_storage(at)
         return min(naive, self._now - timedelta(minutes=1))
 
 

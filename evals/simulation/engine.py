@@ -100,7 +100,9 @@ class PolicyRun:
     )  # contact id → (categories, skus)
 
 
-class Progress(Protocol):
+class DayProgress(Protocol):
+    """Called after each simulated day of each policy (the CLI draws a bar per policy)."""
+
     def __call__(self, policy: str, seed: int, day: int, days: int) -> None: ...
 
 
@@ -109,7 +111,7 @@ def _quiet(policy: str, seed: int, day: int, days: int) -> None:
 
 
 async def run_simulation(
-    config: SimulationConfig, policy_rules: Policy | None = None, *, progress: Progress = _quiet
+    config: SimulationConfig, policy_rules: Policy | None = None, *, progress: DayProgress = _quiet
 ) -> dict[str, PolicyMetrics]:
     """Every policy of `config` over the same worlds; `policy_rules` is the retailer's policy
     (the shipped default unless given) that the agents obey and the baselines are judged by."""
@@ -130,7 +132,7 @@ async def run_simulation(
 
 
 async def run_seed(
-    config: SimulationConfig, policy_rules: Policy, root: Path, seed: int, progress: Progress = _quiet
+    config: SimulationConfig, policy_rules: Policy, root: Path, seed: int, progress: DayProgress = _quiet
 ) -> list[PolicyRun]:
     """One world (seed), every policy of `config` on its own copy of it."""
     population = load_population(config.population)
@@ -189,7 +191,7 @@ def _seed_in_process(
 
 
 async def _in_processes(
-    config: SimulationConfig, policy_rules: Policy, root: Path, seeds: list[int], progress: Progress
+    config: SimulationConfig, policy_rules: Policy, root: Path, seeds: list[int], progress: DayProgress
 ) -> list[PolicyRun]:
     # "spawn": a forked child would inherit the parent's running event loop and open connections.
     context = multiprocessing.get_context("spawn")

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from evals.simulation.world_split import Future, rows_between, split_world
 from policies.vocabulary import UseCase
-from tools.importers import Progress, Silent
+from tools.progress import Progress, Silent
 from tools.storage import Base, Budget, Database, bulk_insert, database, init_schema
 from tools.world import (
     HiddenTraits,

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from evals.simulation.baselines import Planned, email_members
 from evals.simulation.environment import SimWorld
 from tools.storage import BehaviouralEvent, Category, Customer, Order, OrderLine, Product
+from tools.time import to_storage
 from tools.world import DEPARTMENTS
 
 CONSUMABLES = frozenset(c.name for d in DEPARTMENTS for c in d.categories if c.cycle_days is not None)
@@ -41,7 +42,7 @@ def next_local(now: datetime, zone: str, hour: int) -> datetime:
     at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
     if at < local:
         at = (at + timedelta(days=1)).replace(hour=hour)
-    return at.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return to_storage(at)
 
 
 class Flows:

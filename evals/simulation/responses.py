@@ -21,7 +21,7 @@ from sqlalchemy import select
 from evals.simulation.environment import SimWorld
 from policies.model import Valuation
 from policies.vocabulary import OfferType
-from tools.contacts import withdraw_consents
+from tools.members import withdraw_consents
 from tools.storage import Base, Category, Contact, Customer, Product, bulk_insert
 from tools.world import OfferTemplateSpec
 

@@ -11,10 +11,11 @@ from loyalty.cli.campaign import AtOption, clock_for
 from loyalty.cli.common import DbOption, console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from policies.vocabulary import UseCase
-from tools.campaigns import BudgetChange, BudgetRequest, UseCaseBudget, list_budgets, set_budget, set_paused
+from tools.budgets import BudgetChange, BudgetRequest, UseCaseBudget, list_budgets, set_budget, set_paused
 from tools.errors import InvalidInput
+from tools.files import validation_problems
 from tools.storage import checked_database
-from tools.toml_files import validation_problems
+from tools.time import to_storage
 
 app = typer.Typer(
     help="Use-case budgets: set them by period, list them, pause and resume.", no_args_is_help=True
@@ -76,7 +77,7 @@ def set_command(
 def list_command(db: DbOption = None, at: AtOption = None) -> None:
     """Every budget; the ones covering now (or --at) are marked."""
     settings = settings_for(db)
-    now = clock_for(at)().replace(tzinfo=None)
+    now = to_storage(clock_for(at)())
 
     async def go() -> list[UseCaseBudget]:
         async with checked_database(settings.db_url) as store:

@@ -6,10 +6,9 @@ from typing import Annotated
 
 import anyio
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from loyalty.cli.common import DbOption, console, err_console, is_interactive, run, settings_for
-from loyalty.cli.imports import RichProgress
+from loyalty.cli.bars import StageBars
+from loyalty.cli.common import DbOption, console, is_interactive, run, settings_for
 from loyalty.cli.moments import parse_moment
 from loyalty.ops.chat import open_chat
 from loyalty.ops.render import render
@@ -36,17 +35,6 @@ def clock_for(at: str | None) -> Callable[[], datetime]:
     return lambda: fixed
 
 
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description:<32}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=False,
-    )
-
-
 @app.command("plan")
 def plan(
     use_case: Annotated[
@@ -65,8 +53,8 @@ def plan(
 
     async def go() -> None:
         async with open_chat(settings, clock=clock) as chat:
-            with progress_bar() as bar:
-                chat.service.progress = RichProgress(bar)
+            with StageBars(width=32) as bars:
+                chat.service.progress = bars
                 preview = await chat.service.plan_campaign(use_case, segment, budget, limit)
             console.print(render(preview))
             if not preview.fair:
@@ -80,8 +68,8 @@ def plan(
             if not yes and not (is_interactive() and await anyio.to_thread.run_sync(typer.confirm, question)):
                 console.print("Not executed." + ("" if is_interactive() else " Pass --yes to execute."))
                 return
-            with progress_bar() as bar:
-                chat.service.progress = RichProgress(bar)
+            with StageBars(width=32) as bars:
+                chat.service.progress = bars
                 result = await chat.service.confirm_campaign(preview.campaign_id)
             console.print(render(result))
 

@@ -10,6 +10,7 @@ from loyalty.cli.common import DbOption, console, run, settings_for
 from loyalty.wiring import profile_service
 from tools.readiness import Gap, Readiness, readiness
 from tools.storage import checked_database
+from tools.time import to_storage
 from tools.triggers import load_trigger_rules
 
 
@@ -24,7 +25,7 @@ def check_command(
     clock = clock_for(at)
 
     async def go() -> Readiness:
-        now = clock().replace(tzinfo=None)
+        now = to_storage(clock())
         async with checked_database(settings.db_url) as store:
             profiles = profile_service(settings, store, clock)
             return await readiness(

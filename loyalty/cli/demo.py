@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from evals.simulation import (
@@ -24,7 +23,8 @@ from evals.simulation import (
     run_simulation,
     write_report,
 )
-from loyalty.cli.common import console, err_console, quiet_logs, run
+from loyalty.cli.bars import day_bars
+from loyalty.cli.common import console, quiet_logs, run
 from loyalty.cli.report import print_alerts
 from loyalty.settings import Settings, load_settings
 from loyalty.wiring import policy_from
@@ -71,13 +71,7 @@ def demo_command(
     )
     _replace_previous(out, seed)
     started = time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("day {task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err_console,
-    ) as bars:
+    with day_bars() as bars:
         tasks = {name: bars.add_task(f"{name:<8}", total=days) for name in config.policies}
 
         def tick(policy: str, _seed: int, day: int, _days: int) -> None:

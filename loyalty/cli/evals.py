@@ -16,7 +16,6 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from evals.harness import (
@@ -29,6 +28,7 @@ from evals.harness import (
     run_simulation_suite,
     run_suite,
 )
+from loyalty.cli.bars import case_bar
 from loyalty.cli.common import console, fail, quiet_logs, run, settings_for
 from tools.nba import LoggedDecision, evaluate, logged_decisions, target_policy
 from tools.storage import checked_database, parse_url
@@ -115,15 +115,7 @@ def run_command(
         )
     except ValidationError as error:
         raise fail(_problem(error)) from None
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[last]}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with case_bar(console) as progress:
         task = progress.add_task(f"{suite}: preparing", total=None, last="")
 
         def started(total: int) -> None:

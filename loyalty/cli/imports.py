@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from loyalty.cli.common import DbOption, console, err_console, run, settings_for
+from loyalty.cli.bars import StageBars
+from loyalty.cli.common import DbOption, console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from tools.importers import FIELDS as MAP_FIELDS
 from tools.importers import (
@@ -25,7 +25,8 @@ from tools.importers import (
     import_transactions_csv,
     parse_map,
 )
-from tools.storage import check_schema, checked_database, database, utcnow
+from tools.storage import check_schema, checked_database, database
+from tools.time import utcnow
 
 app = typer.Typer(
     help="Import real data: Complete Journey, a transactions CSV, consents and contacts.",
@@ -41,36 +42,6 @@ CostRatioOption = Annotated[
         help="Unit cost as a share of price where the source has no costs.",
     ),
 ]
-
-
-class RichProgress:
-    """The importers' progress protocol on a rich progress bar (stderr)."""
-
-    def __init__(self, bar: Progress) -> None:
-        self.bar = bar
-        self.task: TaskID | None = None
-
-    def stage(self, name: str, total: int | None = None) -> None:
-        if self.task is not None:  # a finished step shows full, whatever its last count was
-            done = self.bar.tasks[-1]
-            size = done.total or done.completed or 1
-            self.bar.update(self.task, total=size, completed=size)
-        self.task = self.bar.add_task(name, total=total)
-
-    def advance(self, units: int = 1) -> None:
-        if self.task is not None:
-            self.bar.advance(self.task, units)
-
-
-def _bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description:<28}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=False,
-    )
 
 
 @app.command("completejourney")
@@ -95,8 +66,8 @@ def completejourney(
         store = database(settings.db_url)
         try:
             await check_schema(store)
-            with _bar() as bar:
-                return await import_completejourney(store, options, RichProgress(bar))
+            with StageBars() as bars:
+                return await import_completejourney(store, options, bars)
         finally:
             await store.dispose()
 
@@ -144,8 +115,8 @@ def transactions(
         store = database(settings.db_url)
         try:
             await check_schema(store)
-            with _bar() as bar:
-                return await import_transactions_csv(store, file, columns, options, RichProgress(bar))
+            with StageBars() as bars:
+                return await import_transactions_csv(store, file, columns, options, bars)
         finally:
             await store.dispose()
 

@@ -8,11 +8,12 @@ import typer
 
 from loyalty.cli.common import DbOption, console, err_console, fail, run, settings_for
 from loyalty.mcp_entry import run_server
-from loyalty.readiness import check_readiness
 from mcp_servers.registry import SERVERS
 from tools.errors import LoyaltyError
 from tools.profiles import DEFAULT_STALE_AFTER, ModelStore, default_models_dir
-from tools.storage import canonical_url, utcnow
+from tools.readiness import check_readiness
+from tools.storage import canonical_url
+from tools.time import utcnow
 
 app = typer.Typer(help="Run the MCP servers; print a Claude Desktop configuration.", no_args_is_help=True)
 

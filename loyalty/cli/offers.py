@@ -6,8 +6,8 @@ from typing import Annotated
 import typer
 
 from loyalty.cli.common import DbOption, console, run, settings_for
+from tools.catalogue import load_offers
 from tools.importers import ImportSummary
-from tools.offers_file import load_offers
 from tools.storage import checked_database
 
 app = typer.Typer(help="Offer families: load them from a TOML file.", no_args_is_help=True)

@@ -30,7 +30,8 @@ from tools.reporting import (
     load_rules,
     write_html,
 )
-from tools.storage import Contact, Database, Order, checked_database, utcnow
+from tools.storage import Contact, Database, Order, checked_database
+from tools.time import utcnow
 
 RulesOption = Annotated[
     Path | None,

@@ -4,12 +4,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from loyalty.cli.bars import StageBars
 from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from tools.errors import InvalidInput
-from tools.storage import checked_database, database, utcnow
+from tools.storage import checked_database, database
+from tools.time import utcnow
 from tools.world import WorldRequest, WorldSummary, load_population, seed_world, world_summary
 
 world_app = typer.Typer(help="Inspect the retail world in a database.", no_args_is_help=True)
@@ -18,39 +19,6 @@ world_app = typer.Typer(help="Inspect the retail world in a database.", no_args_
 def register(app: typer.Typer) -> None:
     app.command("seed")(seed)
     app.add_typer(world_app, name="world")
-
-
-class BarProgress:
-    """The seeding progress protocol drawn as rich bars on stderr, one per stage. The bars appear
-    with the first stage, so a command that fails its checks prints nothing but its error."""
-
-    def __init__(self) -> None:
-        self.bars = Progress(
-            TextColumn("{task.description:<11}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-        )
-        self.task: TaskID | None = None
-
-    def __enter__(self) -> "BarProgress":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.task is not None:
-            self.bars.stop()
-
-    def stage(self, name: str, total: int | None = None) -> None:
-        if self.task is None:
-            self.bars.start()
-        else:
-            self.bars.update(self.task, completed=self.bars.tasks[self.task].total)
-        self.task = self.bars.add_task(name, total=total)
-
-    def advance(self, units: int = 1) -> None:
-        if self.task is not None:
-            self.bars.advance(self.task, units)
 
 
 def summary_table(summary: WorldSummary) -> Table:
@@ -119,7 +87,7 @@ def seed(
             spec.world.months if months is None else months,
             _end_date(end_date) or yesterday(),
         )
-        with BarProgress() as progress:
+        with StageBars(width=11) as progress:
             result = await seed_world(
                 settings.db_url,
                 settings.truth_dir,

@@ -1,7 +1,7 @@
 """`loyalty usage`: what the models cost — tokens, cache share and estimated cost by agent and model."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -10,6 +10,7 @@ from rich.table import Table
 from loyalty.cli.common import DbOption, console, fail, run, settings_for
 from tools.reporting import UsageRow, usage_since
 from tools.storage import database
+from tools.time import to_storage, utcnow
 
 _DURATION = re.compile(r"^(\d+)([hd])$")
 
@@ -27,7 +28,7 @@ def usage_command(
 ) -> None:
     """Model tokens, cache share and estimated cost by agent and model, from the decision log."""
     try:
-        start = _since(since, datetime.now(UTC).replace(tzinfo=None))
+        start = _since(since, utcnow())
     except ValueError:
         raise fail(f"--since {since!r}: give an ISO date or time, or a span like 24h or 7d") from None
     settings = settings_for(db)
@@ -50,7 +51,7 @@ def _since(value: str | None, now: datetime) -> datetime | None:
         amount, unit = int(match[1]), match[2]
         return now - (timedelta(hours=amount) if unit == "h" else timedelta(days=amount))
     moment = datetime.fromisoformat(value)
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    return to_storage(moment)
 
 
 def usage_table(rows: list[UsageRow], since: datetime | None) -> Table:

@@ -1,6 +1,6 @@
 """Ops chat: one conversation with the product, through either front door.
 
-- With the local model, a request is parsed with the fixed grammar (`loyalty.ops.grammar`) and the
+- With the local model, a request is parsed with the fixed grammar (`agents.orchestrator.ops_grammar`) and the
   operation it names runs directly; anything else gets a plain "I can't do that" and the list of
   what it can do.
 - With any other model (Claude), the request is free text: the orchestrator agent answers with the
@@ -26,11 +26,11 @@ from agents.limits import Limits
 from agents.loop import RunResult, run_agent
 from agents.messages import Message, ToolResult, UserMessage
 from agents.models import LocalModel, Model
+from agents.orchestrator.ops_grammar import Command, Help, Unsupported, parse
+from agents.orchestrator.ops_prompt import OPS_PROMPT
 from agents.toolbox import Toolbox
 from agents.toolset import Toolset
-from loyalty.ops.grammar import Command, Help, Unsupported, parse
 from loyalty.ops.operations import NAMES, OPERATIONS
-from loyalty.ops.prompt import OPS_PROMPT
 from loyalty.ops.server import OPS_SERVER, ops_server
 from loyalty.ops.service import OpsService
 from loyalty.settings import Settings

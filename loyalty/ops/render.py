@@ -17,7 +17,8 @@ from loyalty.ops.results import (
     SegmentView,
 )
 from policies.proposal import Offer
-from tools.campaigns import CampaignPreview, CampaignResult, RejectionReport, UseCaseBudget, describe_offer
+from tools.budgets import UseCaseBudget
+from tools.campaigns import CampaignPreview, CampaignResult, RejectionReport, describe_offer
 
 
 def _pairs(title: str, rows: list[tuple[str, object]]) -> Table:

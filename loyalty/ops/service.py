@@ -34,29 +34,24 @@ from loyalty.wiring import Product
 from policies.judgement import judge
 from policies.proposal import OfferProposal
 from policies.vocabulary import UseCase
-from tools.campaigns import (
-    CAMPAIGN_USE_CASES,
-    EVERY_MEMBER,
-    CampaignDeps,
-    CampaignPlan,
-    CampaignPreview,
-    CampaignResult,
+from tools.budgets import UseCaseBudget, set_paused
+from tools.campaigns.execute import CampaignResult, execute_campaign
+from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
+from tools.campaigns.preview import CampaignPreview
+from tools.campaigns.request import CAMPAIGN_USE_CASES, EVERY_MEMBER
+from tools.campaigns.verdict_log import (
     RejectionReport,
-    UseCaseBudget,
-    execute_campaign,
-    plan_campaign,
     reason_code,
     recent_rejections,
     recorded_proposal,
-    set_paused,
     verdicts_for_trace,
 )
 from tools.decisions.approvals import decide_review, pending_reviews
 from tools.decisions.log import trace
 from tools.errors import InvalidInput, SendRefused
-from tools.importers import Progress, Silent
 from tools.outbox.deliver import dead_letters
-from tools.profiles import MemberFilter
+from tools.profiles.search import MemberFilter
+from tools.progress import Progress, Silent
 
 Segment = Annotated[
     str,

@@ -5,9 +5,11 @@ worker at a time, so two decisions about one member never race, and a crash leav
 expires and is claimed again (decisions are idempotent at the door: a send needs a fresh,
 single-use approval, and a member's caps are re-checked under their lock).
 
-A decision is idempotent by trigger too: its run's trace id is the trigger's, and a trigger whose
-decision already queued a message is never decided again, whatever went wrong after the send (an
-answer that does not parse, a refusal, a crash before the trigger was marked done).
+A decision is idempotent by trigger too (`tools.triggers.requests`): its run's trace id is the
+trigger's, and a trigger whose decision already queued a message is never decided again, whatever
+went wrong after the send (an answer that does not parse, a refusal, a crash before the trigger
+was marked done). What a trigger becomes for the orchestrator is built there too; this module
+keeps only the loop.
 """
 
 import asyncio
@@ -16,19 +18,17 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 import structlog
-from sqlalchemy import select
 
 from agents.loop import RunResult
 from agents.messages import ModelResponse, ToolResult, UserMessage
 from agents.orchestrator import SEND_TOOL
 from agents.reading import json_object_in
 from agents.team import Team
-from tools.nothing_causes import cause_of
-from tools.storage import Category, Contact, Database, Product, Proposal
-from tools.triggers import ClaimedTrigger, claim, complete, fail
+from tools.decisions import cause_of
+from tools.storage import Database
+from tools.triggers import ClaimedTrigger, already_sent, claim, complete, fail, trigger_request, trigger_trace
 
 log = structlog.get_logger(__name__)
 LEASE = timedelta(minutes=5)
@@ -44,24 +44,6 @@ class WorkReport:
     degraded: int = 0  # decisions some fallback model answered part of (Claude unavailable)
     tokens: int = 0  # every model's tokens, the guard's included
     cost_usd: float = 0.0
-
-
-def trigger_trace(trigger_id: int) -> str:
-    """The trace id of a trigger's decision: the same on every attempt, so a retry can see what an
-    earlier attempt queued."""
-    return f"trigger-{trigger_id}"
-
-
-async def already_sent(db: Database, trace_id: str) -> bool:
-    """Whether a decision under `trace_id` queued (or sent) a message."""
-    async with db.session() as session:
-        found = await session.scalar(
-            select(Contact.id)
-            .join(Proposal, Proposal.id == Contact.proposal_id)
-            .where(Proposal.trace_id == trace_id)
-            .limit(1)
-        )
-    return found is not None
 
 
 def outcome_of(result: RunResult) -> str:
@@ -89,40 +71,6 @@ def _sent(result: RunResult) -> bool:
         if isinstance(message, UserMessage)
         for part in message.parts
     )
-
-
-async def trigger_request(db: Database, trigger: ClaimedTrigger) -> dict[str, Any]:
-    """The JSON a trigger becomes for the orchestrator: member, use case and what happened, with
-    catalogue ids turned into the SKUs and category names the agents' tools speak."""
-    payload = trigger.payload or {}
-    context: dict[str, Any] = {}
-    async with db.session() as session:
-        if product_id := payload.get("product_id"):
-            row = (
-                await session.execute(
-                    select(Product.sku, Category.name)
-                    .join(Category, Category.id == Product.category_id)
-                    .where(Product.id == product_id)
-                )
-            ).first()
-            if row is not None:
-                context["anchor_category"] = row.name
-                if trigger.kind == "cart_abandoned":
-                    context["cart_skus"] = [row.sku]
-        elif category_id := payload.get("category_id"):
-            name = await session.scalar(select(Category.name).where(Category.id == category_id))
-            if name is not None:
-                context["anchor_category"] = name
-    if trigger.kind == "cart_abandoned" and payload.get("value"):
-        context["cart_value"] = float(payload["value"])
-    if payload.get("discount_pct") is not None:
-        context["competitor_discount_pct"] = float(payload["discount_pct"])
-    return {
-        "customer_id": trigger.customer_id,
-        "use_case": trigger.use_case,
-        "trigger": trigger.rule,
-        "context": context,
-    }
 
 
 async def decide_claimed(

@@ -18,11 +18,10 @@ from policies.engine import check
 from policies.proposal import OfferProposal
 from policies.rule_ids import RuleId
 from policies.vocabulary import Channel, OutcomeType
-from tools.contacts import contact_history, contact_record, record_outcome
-from tools.member_ids import resolve_member
+from tools.members import contact_history, contact_record, record_outcome, resolve_member
 from tools.outbox import outbox_counts, send_approved
 from tools.rule_facts import ProfileFacts, rule_context
-from tools.timestamps import UtcTimestamp
+from tools.time import UtcTimestamp, to_storage
 
 # What can change between the guard's approval and the send: other messages, consent, opt-outs.
 SEND_TIME_RULES = frozenset(
@@ -122,7 +121,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         record = await contact_record(deps.db, customer_id, now=now, lookback=timedelta(days=7))
         freq = policy.frequency
         week_ago, day_ago = now - timedelta(days=7), now - timedelta(days=1)
-        counted = [m for m in record.recent if m.scheduled_at >= week_ago.replace(tzinfo=None)]
+        counted = [m for m in record.recent if m.scheduled_at >= to_storage(week_ago)]
         windows = policy.quiet_hours.local.windows
         channels = []
         for channel in Channel:
@@ -148,7 +147,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
             time_zone=record.time_zone,
             channels=channels,
             messages_last_24h=sum(
-                1 for m in counted if m.channel in capped and m.scheduled_at >= day_ago.replace(tzinfo=None)
+                1 for m in counted if m.channel in capped and m.scheduled_at >= to_storage(day_ago)
             ),
             daily_cap=freq.daily_total.max_contacts,
             messages_last_7_days=sum(1 for m in counted if m.channel in capped),

@@ -3,7 +3,7 @@
 from pydantic import BaseModel, Field
 
 from tools.profiles import SegmentCount
-from tools.timestamps import UtcTimestamp
+from tools.time import UtcTimestamp
 
 
 class OrderLine(BaseModel):

@@ -17,8 +17,8 @@ from mcp_servers.customer_data.outputs import (
 from mcp_servers.shared import HttpAuth, MemberRef, ServerDeps, new_server, tool_errors
 from policies.vocabulary import Channel, EventType, Tier
 from tools.errors import LoyaltyError
-from tools.member_history import purchase_history as history_of
-from tools.member_history import recent_events as events_of
+from tools.members import purchase_history as history_of
+from tools.members import recent_events as events_of
 from tools.profiles import Freshness, MemberFilter, MemberPage, Profile, ProfileService, SegmentSummary
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)

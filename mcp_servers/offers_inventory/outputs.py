@@ -3,7 +3,7 @@
 from pydantic import BaseModel, Field
 
 from policies.proposal import OfferProposal
-from tools.timestamps import UtcTimestamp
+from tools.time import UtcTimestamp
 
 
 class OfferTemplate(BaseModel):

@@ -23,7 +23,7 @@ from mcp_servers.offers_inventory.outputs import (
 )
 from mcp_servers.shared import HttpAuth, MemberRef, ServerDeps, new_server, tool_errors
 from policies.vocabulary import UseCase
-from tools.catalogue import budget_status as budgets_now
+from tools.budgets import budget_status as budgets_now
 from tools.catalogue import inventory_status as stock_of
 from tools.catalogue import offer_templates
 from tools.catalogue import recommend_bundle as bundle_for

@@ -25,9 +25,10 @@ from policies.proposal import OfferProposal, content_hash
 from policies.rule_ids import RuleId
 from policies.violation import CheckResult, Severity, Violation
 from policies.vocabulary import Verdict
+from tools.budgets import budget_state
 from tools.decisions.approvals import record_verdict
-from tools.rule_facts import budget_state, rule_context
-from tools.timestamps import UtcTimestamp
+from tools.rule_facts import rule_context
+from tools.time import UtcTimestamp
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 Proposal = Annotated[

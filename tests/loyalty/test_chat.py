@@ -15,7 +15,7 @@ from loyalty.ops.results import (
     SegmentView,
 )
 from tests.mcp_servers.seeded_world import SeededWorld
-from tools.campaigns.budgets import UseCaseBudget
+from tools.budgets import UseCaseBudget
 from tools.campaigns.execute import CampaignResult
 from tools.campaigns.preview import CampaignPreview
 from tools.campaigns.verdict_log import RejectionReport

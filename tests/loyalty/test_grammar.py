@@ -2,7 +2,7 @@
 
 import pytest
 
-from loyalty.ops.grammar import FORMS, HELP, Command, Help, Unsupported, parse
+from agents.orchestrator.ops_grammar import FORMS, HELP, Command, Help, Unsupported, parse
 from loyalty.ops.operations import OPERATIONS
 
 

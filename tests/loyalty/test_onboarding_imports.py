@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loyalty.cli.app import app
-from tools.storage.db import utcnow
+from tools.time import utcnow
 
 
 @pytest.fixture

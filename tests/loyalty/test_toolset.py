@@ -11,10 +11,10 @@ from pydantic import JsonValue
 from agents.messages import ModelResponse, ToolCall, ToolResult, UserMessage
 from agents.models.base import Model, ModelRequest
 from agents.models.scripted import ScriptedModel
+from agents.orchestrator.ops_prompt import OPS_PROMPT
 from agents.team import local_model
 from loyalty.ops.chat import ChatSession, open_chat
 from loyalty.ops.operations import NAMES
-from loyalty.ops.prompt import OPS_PROMPT
 from tests.mcp_servers.seeded_world import SeededWorld
 
 

@@ -18,9 +18,9 @@ from sqlalchemy import case, func, select, text
 
 from loyalty.settings import PACKAGE_ROOT, Settings
 from loyalty.wiring import Product, open_product
-from tools.importers.progress import Silent
 from tools.profiles.service import open_profiles
 from tools.profiles.training import TrainingPlan
+from tools.progress import Silent
 from tools.storage.base import Base
 from tools.storage.catalog import Category, CategoryComplement, Inventory
 from tools.storage.catalog import Product as CatalogueProduct

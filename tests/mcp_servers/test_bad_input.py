@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.mcp_servers.harness import ok, proposal_args, refused, servers_for
 from tests.mcp_servers.seeded_world import SeededWorld, row_counts
-from tools.storage.decisions import GuardVerdict
+from tools.storage.models import GuardVerdict
 
 DROP = "1; DROP TABLE customers"
 OR_TRUE = "' OR 1=1 --"

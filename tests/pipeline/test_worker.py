@@ -8,7 +8,7 @@ from loyalty.wiring import open_agents
 from tests.mcp_servers.seeded_world import SeededWorld
 from tools.storage.models import Contact
 from tools.storage.runtime import QueuedTrigger
-from tools.triggers.schedule import run_due_triggers
+from tools.triggers import run_due_triggers
 
 
 async def queued_contacts(product) -> int:  # type: ignore[no-untyped-def]

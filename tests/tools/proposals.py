@@ -1,9 +1,11 @@
 """Builders for members, budgets and proposals that tests across layers share."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from policies.proposal import Message, Offer, OfferProposal, ValueEstimate
-from policies.vocabulary import Channel, OfferType, Tone, UseCase
+from policies.vocabulary import Channel, OfferType, Tone, UseCase, Verdict
+from tools.decisions import VerdictRecord, record_verdict
 from tools.storage.db import Database
 from tools.storage.models import Budget, ChannelConsent, Customer, LoyaltyAccount
 
@@ -89,4 +91,22 @@ def proposal(
             expected_value=round(0.1 * 40.0 / 0.3 - 0.3 * cost - 0.5, 2),
         ),
         estimated_cost=cost,
+    )
+
+
+async def approve(
+    db: Database, p: OfferProposal, *, now: datetime = NOW, ttl: timedelta = timedelta(hours=2), **kw: Any
+) -> VerdictRecord:
+    """The guard's approval of `p`, recorded as the channels door expects it."""
+    return await record_verdict(
+        db,
+        p,
+        verdict=Verdict.APPROVE,
+        reasons=[],
+        policy_version="t1",
+        guard_model="local",
+        trace_id="trace-1",
+        now=now,
+        approval_ttl=ttl,
+        **kw,
     )

@@ -5,7 +5,7 @@
     result = await execute_campaign(plan, db, reviewer, policy_version=policy.version, now=now)
 
 The copywriter and the guard come in through ports (`CopyWriter`, `Reviewer`), adapted from the
-agent layer by the composition root (`loyalty.ops.adapters`).
+agent layer by the composition root (`loyalty.ops.adapters`). Budgets live in `tools.budgets`.
 """
 
 from typing import TYPE_CHECKING
@@ -13,14 +13,6 @@ from typing import TYPE_CHECKING
 from policies.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:  # type checkers do not run `__getattr__`
-    from tools.campaigns.budgets import (
-        BudgetChange,
-        BudgetRequest,
-        UseCaseBudget,
-        list_budgets,
-        set_budget,
-        set_paused,
-    )
     from tools.campaigns.execute import CampaignResult, execute_campaign
     from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
     from tools.campaigns.ports import CopyRequest, CopyWriter, Review, Reviewer
@@ -35,8 +27,6 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     )
 
 __all__ = [
-    "BudgetChange",
-    "BudgetRequest",
     "CAMPAIGN_USE_CASES",
     "CampaignDeps",
     "CampaignPlan",
@@ -49,30 +39,18 @@ __all__ = [
     "RejectionReport",
     "Review",
     "Reviewer",
-    "UseCaseBudget",
     "describe_offer",
     "execute_campaign",
-    "list_budgets",
     "plan_campaign",
     "reason_code",
     "recent_rejections",
     "recorded_proposal",
-    "set_budget",
-    "set_paused",
     "verdicts_for_trace",
 ]
 
 __getattr__ = lazy_exports(
     __name__,
     {
-        "budgets": (
-            "BudgetChange",
-            "BudgetRequest",
-            "UseCaseBudget",
-            "list_budgets",
-            "set_budget",
-            "set_paused",
-        ),
         "execute": (
             "CampaignResult",
             "execute_campaign",

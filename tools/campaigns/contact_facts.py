@@ -14,16 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from policies.context import RecentContact
 from policies.model import Policy
 from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
-from tools.contacts import ENGAGED, LIVE_STATUSES
-from tools.decisions.approvals import naive_utc
+from tools.budgets import budget_state
+from tools.members import ENGAGED, LIVE_STATUSES
 from tools.nba import CHANNELS
-from tools.storage import Budget, ChannelConsent, Contact, Customer, Database, Outcome, Proposal
+from tools.storage import ChannelConsent, Contact, Customer, Database, Outcome, Proposal
+from tools.time import to_storage
 
 CHUNK = 5_000  # ids per IN list: well inside SQLite's and asyncpg's bind-parameter limits
 WEEK = timedelta(days=7)
@@ -54,7 +55,7 @@ class ContactFacts:
     opted_out: list[frozenset[Channel]]
     live: dict[int, list[_Live]]  # by audience position, newest first, within the look-back
     consecutive_ignored: np.ndarray  # int, as the rules count it (`tools.rule_facts`)
-    ignored_this_week: np.ndarray  # int, as the scorer counts it (`tools.contacts.consecutive_ignored`)
+    ignored_this_week: np.ndarray  # int, as the scorer counts it (`tools.members.consecutive_ignored`)
     live_last_7d: np.ndarray  # int: messages queued, in flight or sent in the last week
     reachable: np.ndarray  # members x scorer CHANNELS: consented, not opted out, not capped
     quiet_hours: np.ndarray  # members x (start hour, end hour): the member's own quiet hours
@@ -85,7 +86,7 @@ async def read_contact_facts(
     lookback: timedelta,
     ignore_window: timedelta,
 ) -> ContactFacts:
-    moment = naive_utc(now.astimezone(UTC))
+    moment = to_storage(now)
     position = {int(c): i for i, c in enumerate(customer_ids)}
     n = len(customer_ids)
     consents: list[dict[Channel, bool]] = [{} for _ in range(n)]
@@ -117,15 +118,7 @@ async def read_contact_facts(
             for customer_id, start, end in hours:
                 quiet[position[customer_id]] = (start, end)
         live = await _live_contacts(session, position, moment, lookback, ignore_window)
-        budget = await session.scalar(
-            select(Budget).where(
-                and_(
-                    Budget.use_case == use_case.value,
-                    Budget.period_start <= moment,
-                    Budget.period_end > moment,
-                )
-            )
-        )
+        budget = await budget_state(session, use_case, moment)
     by_member: dict[int, list[_Live]] = defaultdict(list)
     for contact in live:
         by_member[contact.position].append(contact)
@@ -145,8 +138,7 @@ async def read_contact_facts(
     reachable &= ~_capped(live, n, policy, moment)
     week = [c for c in live if c.scheduled_at >= moment - WEEK]
     live_7d = np.bincount(np.array([c.position for c in week], dtype=np.int64), minlength=n)
-    paused = bool(budget is not None and budget.paused)
-    remaining = 0.0 if budget is None or paused else round(float(budget.amount) - float(budget.spent), 2)
+    paused, remaining = budget.paused, budget.remaining
     return ContactFacts(
         consents=consents,
         opted_out=[frozenset(o) for o in opted],
@@ -230,7 +222,7 @@ def _rules_ignored(newest_first: list[_Live]) -> int:
 
 
 def _scorer_ignored(newest_first: list[_Live], moment: datetime, window: timedelta) -> int:
-    """The same count as the scorer takes it for one member (`tools.contacts.consecutive_ignored`,
+    """The same count as the scorer takes it for one member (`tools.members.consecutive_ignored`,
     over its week of contacts): messages not sent yet are passed over, and only an engagement stops it."""
     count = 0
     for contact in newest_first:

@@ -30,14 +30,14 @@ from tools.campaigns.plan import CampaignPlan
 from tools.campaigns.planned import PlannedMember
 from tools.campaigns.ports import Review, Reviewer
 from tools.campaigns.verdicts import Inherited, record_inherited
-from tools.contacts import LIVE_STATUSES
-from tools.decisions.approvals import naive_utc
 from tools.delivery import outside_quiet_hours
 from tools.errors import InvalidInput
-from tools.importers import Progress, Silent
+from tools.members import LIVE_STATUSES
 from tools.outbox import SendRefused
 from tools.outbox.accept_many import DEFAULT_CHUNK, BatchItem, RecheckMany, send_approved_many
+from tools.progress import Progress, Silent
 from tools.storage import ChannelConsent, Contact, Customer, Database, Proposal
+from tools.time import to_storage
 
 log = structlog.get_logger(__name__)
 
@@ -243,7 +243,7 @@ def _since_plan(watermark: int, now: datetime) -> RecheckMany:
     the contacts up to `watermark` and the members as they were; a member contacted since, whose
     consent on the channel is gone, or for whom the message would now land in their quiet hours,
     is refused rather than judged on stale facts."""
-    moment = naive_utc(now)
+    moment = to_storage(now)
 
     async def recheck(session: AsyncSession, proposals: Sequence[OfferProposal]) -> list[list[str]]:
         # Three statements for the whole chunk, run under its members' locks.
@@ -292,7 +292,7 @@ def _since_plan(watermark: int, now: datetime) -> RecheckMany:
             if not granted or opted_out_at is not None:
                 problems.append(f"no consent on {channel} any more")
             # Queued at its send time, or now if that has passed: the moment that must be allowed.
-            at = max(naive_utc(proposal.send_at), moment)
+            at = max(to_storage(proposal.send_at), moment)
             zone, start, end = quiet[proposal.customer_id]
             if proposal.channel is not Channel.IN_STORE and outside_quiet_hours(at, zone, start, end) != at:
                 problems.append(

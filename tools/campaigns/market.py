@@ -4,13 +4,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from tools.decisions.approvals import naive_utc
 from tools.storage import Category, CompetitorSignal, Database
+from tools.time import to_storage
 
 
 async def rival_discounts(db: Database, now: datetime) -> dict[str, float]:
     """The deepest rival discount live at `now` in each category that has one."""
-    moment = naive_utc(now)
+    moment = to_storage(now)
     async with db.session() as session:
         rows = await session.execute(
             select(Category.name, func.max(CompetitorSignal.discount_pct))

@@ -41,9 +41,9 @@ from tools.campaigns.request import EVERY_MEMBER, CampaignRequest, campaign_requ
 from tools.campaigns.scoring import RANKED, score_audience
 from tools.campaigns.screen import JudgementScreen
 from tools.campaigns.variants import keys, written_name
-from tools.importers import Progress, Silent
 from tools.nba import LearnedLift
 from tools.profiles import ProfileService
+from tools.progress import Progress, Silent
 from tools.storage import Database
 
 log = structlog.get_logger(__name__)

@@ -19,8 +19,9 @@ from sqlalchemy import insert
 
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Verdict
-from tools.decisions.approvals import VerdictRecord, naive_utc
+from tools.decisions.approvals import VerdictRecord
 from tools.storage import Database, GuardVerdict, Proposal
+from tools.time import to_storage
 
 CHUNK = 2_000  # rows per INSERT batch: two JSON columns each, well inside parameter limits
 
@@ -42,8 +43,8 @@ async def record_inherited(
     now: datetime,
     approval_ttl: timedelta,
 ) -> list[VerdictRecord]:
-    moment = naive_utc(now)
-    expires = naive_utc(now + approval_ttl)
+    moment = to_storage(now)
+    expires = to_storage(now + approval_ttl)
     records: list[VerdictRecord] = []
     proposals: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []

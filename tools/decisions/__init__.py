@@ -1,7 +1,8 @@
 """What was decided, and by whom: the guard's verdicts and the review queue (`approvals`), every
-agent step (`log`), and the holdout arms decisions are measured against (`holdout`)."""
+agent step (`log`), the holdout arms decisions are measured against (`holdout`), and why a
+decision came to nothing (`nothing_causes`)."""
 
-from tools.decisions.approvals import VerdictRecord, decide_review, naive_utc, pending_reviews, record_verdict
+from tools.decisions.approvals import VerdictRecord, decide_review, pending_reviews, record_verdict
 from tools.decisions.holdout import (
     DEFAULT_CONTROL_SHARE,
     Arm,
@@ -11,18 +12,21 @@ from tools.decisions.holdout import (
     ensure_arms,
 )
 from tools.decisions.log import SqlDecisionLog, trace
+from tools.decisions.nothing_causes import NothingCause, cause_of, cause_of_rules
 
 __all__ = [
     "DEFAULT_CONTROL_SHARE",
     "Arm",
     "HoldoutSummary",
+    "NothingCause",
     "SqlDecisionLog",
     "VerdictRecord",
     "arm_for",
     "assign_holdout",
+    "cause_of",
+    "cause_of_rules",
     "decide_review",
     "ensure_arms",
-    "naive_utc",
     "pending_reviews",
     "record_verdict",
     "trace",

@@ -18,6 +18,7 @@ from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Verdict
 from tools.errors import InvalidInput, NotFound
 from tools.storage import Customer, Database, GuardVerdict, Proposal, ReviewItem
+from tools.time import to_storage
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,6 @@ class VerdictRecord:
     approval_id: str | None
     approval_expires_at: datetime | None
     review_id: int | None
-
-
-def naive_utc(moment: datetime) -> datetime:
-    """Storage keeps naive UTC; proposals carry aware UTC times."""
-    return moment.replace(tzinfo=None) if moment.tzinfo is not None else moment
 
 
 async def record_verdict(
@@ -67,7 +63,7 @@ async def record_verdict(
             estimated_cost=proposal.estimated_cost,
             expected_value=proposal.value.expected_value,
             status="rejected" if not approved else ("in_review" if review_reason else "approved"),
-            created_at=naive_utc(now),
+            created_at=to_storage(now),
         )
         session.add(row)
         await session.flush()
@@ -77,7 +73,7 @@ async def record_verdict(
             verdict=verdict,
             content_hash=digest,
             approval_id=secrets.token_urlsafe(24) if issue else None,
-            approval_expires_at=naive_utc(now + approval_ttl) if issue else None,
+            approval_expires_at=to_storage(now + approval_ttl) if issue else None,
             review_id=None,
         )
         session.add(
@@ -90,12 +86,12 @@ async def record_verdict(
                 approval_id=record.approval_id,
                 approval_expires_at=record.approval_expires_at,
                 guard_model=guard_model,
-                created_at=naive_utc(now),
+                created_at=to_storage(now),
             )
         )
         if approved and review_reason:
             review = ReviewItem(
-                proposal_id=row.id, reason=review_reason, status="pending", created_at=naive_utc(now)
+                proposal_id=row.id, reason=review_reason, status="pending", created_at=to_storage(now)
             )
             session.add(review)
             await session.flush()
@@ -120,11 +116,11 @@ async def decide_review(
         item.status, item.decided_by, item.decided_at = (
             ("approved" if approve else "rejected"),
             by,
-            naive_utc(now),
+            to_storage(now),
         )
         proposal.status = "approved" if approve else "rejected"
         approval_id = secrets.token_urlsafe(24) if approve else None
-        expires = naive_utc(now + approval_ttl) if approve else None
+        expires = to_storage(now + approval_ttl) if approve else None
         verdict = Verdict.APPROVE if approve else Verdict.REJECT
         session.add(
             GuardVerdict(
@@ -136,7 +132,7 @@ async def decide_review(
                 approval_id=approval_id,
                 approval_expires_at=expires,
                 guard_model=f"human:{by}",
-                created_at=naive_utc(now),
+                created_at=to_storage(now),
             )
         )
     return VerdictRecord(proposal.id, verdict, proposal.content_hash, approval_id, expires, review_id)

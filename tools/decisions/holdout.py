@@ -17,7 +17,8 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import UseCase
-from tools.storage import Customer, Database, ExperimentAssignment, begin_write, storage_time, upsert_insert
+from tools.storage import Customer, Database, ExperimentAssignment, begin_write, upsert_insert
+from tools.time import to_storage
 
 DEFAULT_CONTROL_SHARE = 0.10
 _CHUNK = 5_000  # ids per IN list: well inside SQLite's and asyncpg's bind-parameter limits
@@ -78,7 +79,7 @@ async def ensure_arms(
                     "customer_id": c,
                     "use_case": use_case.value,
                     "arm": arm.value,
-                    "assigned_at": storage_time(now),
+                    "assigned_at": to_storage(now),
                 }
                 for c, arm in new.items()
             ],

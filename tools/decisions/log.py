@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 
 from tools.errors import NotFound
-from tools.storage import Database, DecisionLogEntry, bulk_insert, utcnow
+from tools.storage import Database, DecisionLogEntry, bulk_insert
+from tools.time import utcnow
 
 RUN_START, RUN_END = "run_start", "run_end"
 

@@ -7,6 +7,8 @@ hours themselves: a retry due at 23:00 local waits until the quiet hours end.
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tools.time import to_storage
+
 
 def outside_quiet_hours(moment: datetime, time_zone: str, start_hour: int, end_hour: int) -> datetime:
     """`moment` (naive UTC) if it is outside quiet hours, else the naive-UTC end of them. Quiet
@@ -25,4 +27,4 @@ def outside_quiet_hours(moment: datetime, time_zone: str, start_hour: int, end_h
         return moment
     day = local.date() + timedelta(days=1) if wraps and hour >= start_hour else local.date()
     end = datetime.combine(day, time(end_hour), tzinfo=zone)
-    return end.astimezone(UTC).replace(tzinfo=None)
+    return to_storage(end)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from tools.private_files import owner_only
+from tools.files import owner_only
 
 
 class KeyedAppendFile:

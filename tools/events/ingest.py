@@ -7,7 +7,7 @@ one for keys already stored, one bulk insert. A record that fails anywhere becom
 its line number; nothing in the input can make ingestion raise.
 
 An unsubscribe or a complaint withdraws the member's consent on the channel it names, in the same
-transaction as the event is stored (as `tools.contacts.record_outcome` does for an outcome): from
+transaction as the event is stored (as `tools.members.record_outcome` does for an outcome): from
 that commit on, the channels server, campaigns and the delivery worker refuse that channel.
 """
 
@@ -26,10 +26,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from tools.contacts import OPTING_OUT, withdraw_consents
 from tools.errors import StorageError
 from tools.events.model import DEFAULT_SKEW, EventIn
 from tools.events.rejects import EventRejects, Reject
+from tools.members import OPTING_OUT, withdraw_consents
 from tools.storage import (
     BehaviouralEvent,
     Category,
@@ -38,8 +38,8 @@ from tools.storage import (
     Product,
     begin_write,
     bulk_insert,
-    storage_time,
 )
+from tools.time import to_storage
 
 log = structlog.get_logger(__name__)
 
@@ -313,7 +313,7 @@ async def _prepare(conn: AsyncConnection, unique: dict[str, _Valid]) -> _Outcome
                 key,
                 customer_id,
                 event.type.value,
-                storage_time(event.occurred_at),
+                to_storage(event.occurred_at),
                 product_id,
                 category_id,
                 event.channel,

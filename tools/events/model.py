@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from policies.vocabulary import Channel, EventType
-from tools.storage import storage_time
+from tools.time import to_storage
 
 DEFAULT_SKEW = timedelta(minutes=5)
 MAX_PAYLOAD_BYTES = 4_096
@@ -131,7 +131,7 @@ class EventIn(BaseModel):
         if self.idempotency_key is not None:
             return self.idempotency_key
         content = self.model_dump(mode="json", exclude_none=True, exclude={"idempotency_key", "occurred_at"})
-        content["occurred_at"] = storage_time(self.occurred_at).isoformat()  # 10:00+10:00 is 00:00Z
+        content["occurred_at"] = to_storage(self.occurred_at).isoformat()  # 10:00+10:00 is 00:00Z
         digest = hashlib.sha256(
             json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
         ).hexdigest()

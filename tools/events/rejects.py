@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tools.private_files import owner_only
+from tools.files import owner_only
 
 MAX_RECORD_CHARS = 2_000
 

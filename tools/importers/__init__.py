@@ -12,7 +12,6 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     from tools.importers.contacts import import_contacts
     from tools.importers.import_report import ImportReport
     from tools.importers.products import import_products
-    from tools.importers.progress import Progress, Silent
     from tools.importers.row_files import ImportSummary
     from tools.importers.stock import import_stock
     from tools.importers.transactions_csv import CsvOptions, import_transactions_csv
@@ -23,8 +22,6 @@ __all__ = [
     "FIELDS",
     "ImportReport",
     "ImportSummary",
-    "Progress",
-    "Silent",
     "import_completejourney",
     "import_consents",
     "import_contacts",
@@ -51,10 +48,6 @@ __getattr__ = lazy_exports(
         "contacts": ("import_contacts",),
         "import_report": ("ImportReport",),
         "products": ("import_products",),
-        "progress": (
-            "Progress",
-            "Silent",
-        ),
         "row_files": ("ImportSummary",),
         "stock": ("import_stock",),
         "transactions_csv": (

@@ -31,9 +31,9 @@ from policies.vocabulary import Channel, OutcomeType
 from tools.errors import InvalidInput
 from tools.importers import audit
 from tools.importers.import_report import ImportReport
-from tools.importers.progress import Progress
 from tools.importers.rejects import FrameRejects
 from tools.importers.writer import ImportWriter
+from tools.progress import Progress
 from tools.storage import Database
 
 log = structlog.get_logger(__name__)

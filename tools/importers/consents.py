@@ -14,7 +14,7 @@ transaction.
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -32,6 +32,7 @@ from tools.importers.row_files import (
     validated,
 )
 from tools.storage import ChannelConsent, Customer, Database, begin_write
+from tools.time import to_storage
 
 FIELDS = ("member", "channel", "status", "timestamp", "source", "confirmed_at")
 REQUIRED = ("member", "channel", "status", "timestamp")
@@ -49,10 +50,6 @@ WITHDRAWN = {
     "revoked",
 }
 DEFAULT_DOUBLE_OPT_IN = (Channel.EMAIL,)
-
-
-def naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
 
 
 class ConsentRow(BaseModel):
@@ -83,7 +80,7 @@ class ConsentRow(BaseModel):
     @field_validator("timestamp", "confirmed_at", mode="after")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else naive_utc(value)
+        return None if value is None else to_storage(value)
 
 
 async def import_consents(
@@ -96,7 +93,7 @@ async def import_consents(
     double_opt_in: Iterable[Channel] = DEFAULT_DOUBLE_OPT_IN,
     encoding: str = "utf-8",
 ) -> ImportSummary:
-    now = naive_utc(now)
+    now = to_storage(now)
     needs_confirmation = set(double_opt_in)
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
     rejects = RowRejects(table.header)

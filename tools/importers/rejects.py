@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tools.private_files import owner_only
+from tools.files import owner_only
 
 
 class FrameRejects:

@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tools.importers.consents import naive_utc
 from tools.importers.row_files import (
     IN_QUERY,
     ImportSummary,
@@ -26,6 +25,7 @@ from tools.importers.row_files import (
     validated,
 )
 from tools.storage import Database, Inventory, Product, begin_write
+from tools.time import to_storage
 
 FIELDS = ("sku", "on_hand", "weekly_demand", "clearance", "updated_at")
 REQUIRED = ("sku", "on_hand")
@@ -43,7 +43,7 @@ class StockRow(BaseModel):
     @field_validator("updated_at", mode="after")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else naive_utc(value)
+        return None if value is None else to_storage(value)
 
 
 async def import_stock(
@@ -55,7 +55,7 @@ async def import_stock(
     rejects_path: Path,
     encoding: str = "utf-8",
 ) -> ImportSummary:
-    now = naive_utc(now)
+    now = to_storage(now)
     table = read_rows(path, FIELDS, REQUIRED, parse_field_map(column_map, FIELDS), encoding)
     rejects = RowRejects(table.header)
     for line, cells in table.malformed:

@@ -26,9 +26,9 @@ from tools.errors import InvalidInput
 from tools.importers import audit
 from tools.importers.column_map import ColumnMap
 from tools.importers.import_report import ImportReport
-from tools.importers.progress import Progress
 from tools.importers.rejects import FrameRejects
 from tools.importers.writer import ImportWriter
+from tools.progress import Progress
 from tools.storage import Category, Customer, Database, Order, OrderLine, Product
 
 log = structlog.get_logger(__name__)

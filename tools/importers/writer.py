@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tools.importers.progress import Progress
+from tools.progress import Progress
 from tools.storage import Category, Contact, Customer, Order, OrderLine, Outcome, Product, bulk_insert
 
 LINE_CHUNK = 100_000

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 
 from scipy.stats import chi2
 
-from tools.nba.response_fit import ResponseRates, fit_response, naive, response_counts
+from tools.nba.response_fit import ResponseRates, fit_response, response_counts
 from tools.storage import Database
+from tools.time import to_storage
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,9 @@ class Calibration:
 
 
 async def calibrate(db: Database, until: datetime, held_out: timedelta = timedelta(weeks=2)) -> Calibration:
-    cutoff = naive(until) - held_out
+    cutoff = to_storage(until) - held_out
     rates = await fit_response(db, cutoff)
-    later = await response_counts(db, cutoff, naive(until))
+    later = await response_counts(db, cutoff, to_storage(until))
     cells: dict[tuple[str, str], list[float]] = {}
     for i in range(len(later)):
         channel, use_case, family = str(later.channel[i]), str(later.use_case[i]), str(later.offer_type[i])
@@ -63,7 +64,7 @@ async def calibrate(db: Database, until: datetime, held_out: timedelta = timedel
                 use_case, family, int(sends), round(predicted, 2), int(observed), low, high, int(evidence)
             )
         )
-    return Calibration(cutoff, naive(until), rates, rows)
+    return Calibration(cutoff, to_storage(until), rates, rows)
 
 
 def _poisson_interval(count: int, level: float = 0.95) -> tuple[float, float]:

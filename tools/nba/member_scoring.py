@@ -7,7 +7,7 @@ the profile's predictions and behaviour, the contact record, the catalogue and t
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -16,9 +16,10 @@ from sqlalchemy import select
 from policies.model import Policy
 from policies.offer_value import OfferTerms, value_offers
 from policies.vocabulary import Channel, OfferType, UseCase
-from tools.catalogue import recommend_bundle, use_case_paused
-from tools.contacts import SentMessage, consecutive_ignored, contact_record
+from tools.budgets import use_case_paused
+from tools.catalogue import recommend_bundle
 from tools.errors import NotFound
+from tools.members import SentMessage, consecutive_ignored, contact_record
 from tools.nba.eligibility import not_applicable, outside_affinities, overdue_days
 from tools.nba.response import APP_NATIVE_IN_APP_REACH, LearnedLift, ResponsePriors
 from tools.nba.response_fit import ResponseRates
@@ -27,6 +28,7 @@ from tools.nba.timing import send_time, valid_until
 from tools.profiles import Profile
 from tools.rule_facts import SkuCost, expected_order, sku_costs_of
 from tools.storage import Category, Database, Product
+from tools.time import to_storage
 
 # Action horizons: how soon a response counts. Carts are decided within days; the rest within two weeks.
 HORIZON_DAYS = {
@@ -367,7 +369,7 @@ def _price_as_the_rules_do(
 
 def _capped_channels(recent: list[SentMessage], policy: Policy, now: datetime) -> set[Channel]:
     """Channels whose weekly cap is used up or whose minimum gap has not passed: no candidate there."""
-    moment = now.astimezone(UTC).replace(tzinfo=None)
+    moment = to_storage(now)
     week = [m for m in recent if moment - m.scheduled_at < timedelta(days=7)]
     frequency = policy.frequency
     capped = set()

@@ -19,7 +19,7 @@ rate climbs with the same count. Both come from the same one statement.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased
 
 from policies.vocabulary import OfferType
 from tools.storage import Contact, Database, OfferTemplate, Outcome, Proposal
+from tools.time import to_storage
 
 SEEN = ("open", "click", "redeem", "order")
 ACTED = ("click", "redeem", "order")
@@ -380,19 +381,14 @@ async def sends_per_member_year(db: Database, since: datetime | None, until: dat
         rows = (await session.execute(statement)).all()
     out = {}
     for channel, sends, members, first in rows:
-        days = max((until - naive(first)).total_seconds() / 86_400, 7.0) if first is not None else 365.0
+        days = max((until - to_storage(first)).total_seconds() / 86_400, 7.0) if first is not None else 365.0
         out[str(channel)] = float(sends) / max(int(members), 1) * 365.0 / days
     return out
 
 
 async def fit_response(db: Database, until: datetime, since: datetime | None = None) -> ResponseRates:
     """The fitted rates from contacts sent in [since, until) (all history before `until` by default)."""
-    naive_until = naive(until)
-    naive_since = None if since is None else naive(since)
+    naive_until = to_storage(until)
+    naive_since = None if since is None else to_storage(since)
     rates = fit_rates(await response_counts(db, naive_since, naive_until))
     return replace(rates, sends_per_member_year=await sends_per_member_year(db, naive_since, naive_until))
-
-
-def naive(moment: datetime) -> datetime:
-    """Storage time: naive UTC."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment

@@ -17,17 +17,18 @@ cannot both pass the same cap or spend the same budget:
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Numeric, and_, cast, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.proposal import OfferProposal, content_hash
-from tools.decisions.approvals import naive_utc
+from tools.budgets import cents, covering, fits_budget, reserve_cents
 from tools.errors import SendRefused
 from tools.storage import Budget, Contact, Customer, Database, GuardVerdict, Proposal
+from tools.time import to_storage
 
 Recheck = Callable[[AsyncSession, OfferProposal], Awaitable[list[str]]]
 
@@ -44,7 +45,7 @@ class SendReceipt:
 async def send_approved(
     db: Database, proposal: OfferProposal, approval_id: str, *, now: datetime, recheck: Recheck | None = None
 ) -> SendReceipt:
-    moment = naive_utc(now)
+    moment = to_storage(now)
     async with db.session() as session, session.begin():
         await _lock_member(session, proposal.customer_id)
         found = (
@@ -108,7 +109,7 @@ def queued_contact(
         "body": proposal.message.text,
         "status": "queued",
         "attempts": 0,
-        "scheduled_at": max(naive_utc(proposal.send_at), moment),
+        "scheduled_at": max(to_storage(proposal.send_at), moment),
     }
 
 
@@ -140,21 +141,9 @@ def check_approval(
         raise SendRefused("approval_expired", "the approval has expired; ask the guard again")
 
 
-def cents(amount: float | Decimal) -> int:
-    """Money as whole cents, rounded half up from its decimal spelling (never from binary float
-    noise: 0.1 + 0.2 is 30 cents, not 30.000000000000004)."""
-    return int((Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def fits_budget(cost: float | Decimal, amount: float | Decimal, spent: float | Decimal) -> bool:
-    """Whether `cost` fits in what is left, to the cent: exactly the budget left fits."""
-    return cents(spent) + cents(cost) <= cents(amount)
-
-
 async def _reserve_budget(session: AsyncSession, approved: Proposal, now: datetime) -> None:
     use_case = approved.use_case
-    current = and_(Budget.use_case == use_case, Budget.period_start <= now, Budget.period_end > now)
-    budget = await session.scalar(select(Budget).where(current))
+    budget = await session.scalar(select(Budget).where(Budget.use_case == use_case, covering(now)))
     if budget is None:
         raise SendRefused("no_budget", f"no budget for {use_case} covers {now:%Y-%m-%d}")
     if budget.paused:
@@ -165,19 +154,10 @@ async def _reserve_budget(session: AsyncSession, approved: Proposal, now: dateti
     if not fits_budget(Decimal(cost) / 100, budget.amount, budget.spent):
         raise SendRefused("budget", f"budget for {use_case} cannot cover {cost / 100:.2f}")
     try:
-        # Compared and added in whole cents inside the database too, so a float column on SQLite
-        # cannot turn "exactly the budget left" into a refusal.
-        reserved = await session.execute(
-            update(Budget)
-            .where(
-                Budget.id == budget.id,
-                func.round(Budget.spent * 100) + cost <= func.round(Budget.amount * 100),
-            )
-            .values(spent=func.round(cast(Budget.spent + cost / 100, Numeric(14, 4)), 2))
-        )
+        reserved = await reserve_cents(session, budget.id, cost)
     except IntegrityError as exc:  # the CHECK constraint is the last line of defence
         raise SendRefused("budget", "budget exhausted") from exc
-    if reserved.rowcount != 1:
+    if not reserved:
         raise SendRefused("budget", f"budget for {use_case} cannot cover {cost / 100:.2f}")
 
 

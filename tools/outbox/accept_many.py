@@ -25,16 +25,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
-from sqlalchemy import Numeric, cast, func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from policies.proposal import OfferProposal
-from tools.decisions.approvals import naive_utc
+from tools.budgets import cents, covering, reserve_cents
 from tools.errors import StorageError
-from tools.outbox.accept import SendReceipt, SendRefused, approval_key, cents, check_approval, queued_contact
+from tools.outbox.accept import SendReceipt, SendRefused, approval_key, check_approval, queued_contact
 from tools.storage import Budget, Contact, Customer, Database, GuardVerdict, Proposal, begin_write
+from tools.time import to_storage
 
 log = structlog.get_logger(__name__)
 
@@ -92,7 +93,7 @@ async def send_approved_many(
 ) -> BatchResult:
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
-    moment = naive_utc(now)
+    moment = to_storage(now)
     outcomes: dict[int, SendReceipt | SendRefused] = {}
     replayed: set[int] = set()
     for chunk in _chunks(items, chunk_size):
@@ -228,7 +229,7 @@ async def _reserve_budgets(
     for budget in (
         await session.scalars(
             select(Budget)
-            .where(Budget.use_case.in_(use_cases), Budget.period_start <= moment, Budget.period_end > moment)
+            .where(Budget.use_case.in_(use_cases), covering(moment))
             .order_by(Budget.id)
             .with_for_update()
         )
@@ -257,15 +258,7 @@ async def _reserve_budgets(
     for use_case, total in spend.items():
         if total == 0:
             continue
-        reserved = await session.execute(
-            update(Budget)
-            .where(
-                Budget.id == budgets[use_case].id,
-                func.round(Budget.spent * 100) + total <= func.round(Budget.amount * 100),
-            )
-            .values(spent=func.round(cast(Budget.spent + total / 100, Numeric(14, 4)), 2))
-        )
-        if reserved.rowcount != 1:
+        if not await reserve_cents(session, budgets[use_case].id, total):
             raise _Conflict(f"budget for {use_case} changed under lock")
     return kept
 

@@ -26,9 +26,9 @@ from tools.storage import (
     DeliveryAttempt,
     DeliveryLease,
     begin_write,
-    storage_time,
     upsert_insert,
 )
+from tools.time import to_storage
 
 log = structlog.get_logger(__name__)
 
@@ -56,7 +56,7 @@ async def claim_contacts(
     """Lease up to `limit` due messages (queued and due, or `sending` under an expired lease) and
     move them to `sending`. A message whose channel lost the member's consent since it was queued
     is cancelled instead: consent is checked at the moment of sending, not only at approval."""
-    moment = storage_time(now)
+    moment = to_storage(now)
     async with db.engine.begin() as conn:
         await begin_write(conn)
         leased = set(await _lease(conn, worker_id, now=moment, expires=moment + lease, limit=limit))
@@ -178,7 +178,7 @@ async def record_result(
     policy: RetryPolicy,
 ) -> Outcome:
     """Record one send's result, in one transaction with releasing the message's lease."""
-    moment = storage_time(now)
+    moment = to_storage(now)
     async with db.engine.begin() as conn:
         await begin_write(conn)
         held = (

@@ -9,7 +9,7 @@ from tools.errors import NotFound
 from tools.profiles.frame import ProfileFrame
 from tools.profiles.history import CHANNELS
 from tools.segments import SegmentBook
-from tools.timestamps import UtcTimestamp
+from tools.time import UtcTimestamp
 
 
 class SegmentCount(BaseModel):

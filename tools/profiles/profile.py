@@ -13,7 +13,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from tools.profiles.masking import mask_email, mask_name, mask_phone
-from tools.timestamps import UtcTimestamp
+from tools.time import UtcTimestamp
 
 
 class _Model(BaseModel):

@@ -10,7 +10,7 @@ from policies.vocabulary import Channel, Tier
 from tools.errors import InvalidInput
 from tools.profiles.frame import ProfileFrame
 from tools.profiles.history import CHANNELS
-from tools.timestamps import UtcTimestamp
+from tools.time import UtcTimestamp
 
 MAX_PAGE_SIZE = 200
 AFFINITY_DEPTH = 10  # a member "likes" a category when it is in their top ten

@@ -11,14 +11,14 @@ Predictions as of a date use models fitted as of that date or earlier, and histo
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import structlog
 from sqlalchemy import func, select
 
 from tools.errors import InvalidInput, NotFound
-from tools.member_ids import resolve_member
+from tools.members import resolve_member
 from tools.profiles.artefact import FittedModels, ModelStore, default_models_dir
 from tools.profiles.cohorts import SegmentCount, SegmentSummary, segment_counts, segment_summary
 from tools.profiles.frame import SEGMENT_FIELDS, ProfileFrame, build_frame
@@ -38,7 +38,8 @@ from tools.profiles.recent_frames import RecentFrames
 from tools.profiles.search import MemberFilter, MemberPage, find_members
 from tools.profiles.training import TrainingPlan, fit_models, load_training_history
 from tools.segments import SegmentBook, load_segments
-from tools.storage import Database, Order, off_the_loop, utcnow
+from tools.storage import Database, Order, off_the_loop
+from tools.time import to_storage, utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -254,9 +255,7 @@ class ProfileService:
             )
 
     def _moment(self, as_of: datetime | None) -> datetime:
-        moment = as_of if as_of is not None else self.clock()
-        # storage times are naive UTC (tools.storage.base)
-        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+        return to_storage(as_of if as_of is not None else self.clock())
 
 
 def open_profiles(

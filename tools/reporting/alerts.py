@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import OutcomeType
 from tools.errors import InvalidInput
+from tools.files import read_toml, validation_problems
 from tools.reporting.kpis import UNASSIGNED
 from tools.storage import Contact, LoyaltyAccount, Order, Outcome
-from tools.toml_files import read_toml, validation_problems
 
 DEFAULT_RULES = Path(__file__).with_name("default_alerts.toml")
 NO_TIER = "no account"

@@ -1,4 +1,4 @@
-"""Decisions that came to "nothing" in a period, by use case and cause (see `tools.nothing_causes`):
+"""Decisions that came to "nothing" in a period, by use case and cause (see `tools.decisions.nothing_causes`):
 read from the orchestrator's final answers in the decision log, so triggers, chat and campaigns
 all count, whichever process decided them."""
 
@@ -8,7 +8,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tools.nothing_causes import cause_of
+from tools.decisions import cause_of
 from tools.reporting.period import Period
 from tools.storage import DecisionLogEntry
 

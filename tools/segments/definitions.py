@@ -14,7 +14,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tools.errors import InvalidInput
-from tools.toml_files import read_toml, validation_problems
+from tools.files import read_toml, validation_problems
 
 DEFAULT_PATH = Path(__file__).with_name("default.toml")
 

@@ -54,7 +54,6 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
         TriggerKind,
         TriggerRuleRun,
         begin_write,
-        storage_time,
         upsert_insert,
     )
     from tools.storage.schema import SchemaState
@@ -104,7 +103,6 @@ __all__ = [
     "off_the_loop",
     "parse_url",
     "staged",
-    "storage_time",
     "upgrade_schema",
     "upsert_insert",
     "utcnow",
@@ -167,7 +165,6 @@ __getattr__ = lazy_exports(
             "TriggerKind",
             "TriggerRuleRun",
             "begin_write",
-            "storage_time",
             "upsert_insert",
         ),
         "schema": ("SchemaState",),

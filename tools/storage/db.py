@@ -4,7 +4,6 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -17,13 +16,9 @@ from tools.errors import StorageError
 from tools.storage import schema, sqlite_driver
 from tools.storage.models import Base, SchemaInfo
 from tools.storage.schema import SchemaState
+from tools.time import utcnow
 
 SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
-
-
-def utcnow() -> datetime:
-    """Naive UTC, the storage convention (see tools.storage.base)."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def parse_url(raw: str) -> URL:

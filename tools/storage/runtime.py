@@ -5,11 +5,11 @@ Leases are rows with a primary key rather than flags on the leased row: taking o
 `INSERT ... ON CONFLICT DO UPDATE ... WHERE expired`, which the database settles atomically on
 SQLite and PostgreSQL alike, so two workers racing for the same member cannot both win.
 
-Helpers for the writers of these tables sit here too: `storage_time` (the naive-UTC convention of
-`tools.storage.base`), and two about the dialects, `upsert_insert` and `begin_write`.
+Two helpers about the dialects sit here too for the writers of these tables, `upsert_insert` and
+`begin_write`; their times go through `tools.time.to_storage` (the naive-UTC convention).
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from policies.vocabulary import Channel, UseCase
 from tools.storage.base import Base, one_of
-from tools.storage.decisions import ARMS
+from tools.storage.experiments import ARMS
 
 
 class TriggerKind(StrEnum):
@@ -124,11 +124,6 @@ class DeliveryAttempt(Base):
     result: Mapped[str] = mapped_column(String(10))
     detail: Mapped[str | None] = mapped_column(Text)
     attempted_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-def storage_time(moment: datetime) -> datetime:
-    """Naive UTC for storage: aware times are converted, naive ones are taken to be UTC already."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
 
 
 def upsert_insert(dialect: str, table: type[Base]) -> sqlite.Insert | postgresql.Insert:

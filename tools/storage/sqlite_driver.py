@@ -36,7 +36,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tools.private_files import owner_only
+from tools.files import owner_only
 
 T = TypeVar("T")
 

@@ -1,14 +1,24 @@
 """Triggers: rules (as data) that turn behaviour and the calendar into queued decisions about
-members, and the durable queue workers claim them from."""
+members, the durable queue workers claim them from, and the request each becomes.
+
+- `rules`: the rule file (`default_triggers.toml`) and its models;
+- `evaluate`, `schedule`, `enqueue`: which members each due rule fires for, queued once;
+- `queue`: claiming, completing and failing queued triggers under member leases;
+- `requests`: what a claimed trigger becomes for the orchestrator, and whether it was decided.
+"""
 
 from typing import TYPE_CHECKING
 
 from policies.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:  # type checkers do not run `__getattr__`
-    from tools.triggers.queue import ClaimedTrigger, claim, complete, due_members, fail
+    from tools.triggers.evaluate import ExpectedPurchase, Firing, ReplenishmentSource, replenishment_due
+    from tools.triggers.queue import ClaimedTrigger, claim, complete, due_members, fail, queue_counts, renew
     from tools.triggers.replenishment import expected_from_profiles
+    from tools.triggers.requests import already_sent, trigger_request, trigger_trace
     from tools.triggers.rules import (
+        DEFAULT_TRIGGERS_PATH,
+        AlwaysOn,
         BrowseIntent,
         CartAbandoned,
         CompetitorPromotion,
@@ -19,40 +29,67 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
         TriggerRules,
         load_trigger_rules,
     )
-    from tools.triggers.schedule import RuleRun, run_due_triggers
+    from tools.triggers.schedule import RuleRun, TriggerReport, run_due_triggers
 
 __all__ = [
+    "AlwaysOn",
     "BrowseIntent",
     "CartAbandoned",
     "ClaimedTrigger",
     "CompetitorPromotion",
+    "DEFAULT_TRIGGERS_PATH",
+    "ExpectedPurchase",
+    "Firing",
     "PostPurchase",
     "ReplenishmentDue",
+    "ReplenishmentSource",
     "RhythmLapse",
     "RuleRun",
+    "TriggerReport",
     "TriggerRule",
     "TriggerRules",
+    "already_sent",
     "claim",
     "complete",
     "due_members",
     "expected_from_profiles",
     "fail",
     "load_trigger_rules",
+    "queue_counts",
+    "renew",
+    "replenishment_due",
     "run_due_triggers",
+    "trigger_request",
+    "trigger_trace",
 ]
 
 __getattr__ = lazy_exports(
     __name__,
     {
+        "evaluate": (
+            "ExpectedPurchase",
+            "Firing",
+            "ReplenishmentSource",
+            "replenishment_due",
+        ),
         "queue": (
             "ClaimedTrigger",
             "claim",
             "complete",
             "due_members",
             "fail",
+            "queue_counts",
+            "renew",
         ),
         "replenishment": ("expected_from_profiles",),
+        "requests": (
+            "already_sent",
+            "trigger_request",
+            "trigger_trace",
+        ),
         "rules": (
+            "DEFAULT_TRIGGERS_PATH",
+            "AlwaysOn",
             "BrowseIntent",
             "CartAbandoned",
             "CompetitorPromotion",
@@ -65,6 +102,7 @@ __getattr__ = lazy_exports(
         ),
         "schedule": (
             "RuleRun",
+            "TriggerReport",
             "run_due_triggers",
         ),
     },

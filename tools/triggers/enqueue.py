@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.decisions.holdout import Arm, ensure_arms
-from tools.storage import QueuedTrigger, storage_time, upsert_insert
+from tools.storage import QueuedTrigger, upsert_insert
+from tools.time import to_storage
 from tools.triggers.evaluate import Firing
 from tools.triggers.rules import TriggerRule
 from tools.triggers.sql import key_for
@@ -35,7 +36,7 @@ async def enqueue(
     """Queue the candidates in the caller's (write) transaction; returns how many were new."""
     if not candidates:
         return Enqueued(0, 0)
-    moment = storage_time(now)
+    moment = to_storage(now)
     arms = await ensure_arms(
         conn, rule.use_case, [c.customer_id for c in candidates], now=moment, control_share=control_share
     )
@@ -51,7 +52,7 @@ async def enqueue(
             "status": "skipped" if arms[c.customer_id] is Arm.CONTROL else "pending",
             "attempts": 0,
             "created_at": moment,
-            "due_at": storage_time(c.due_at),
+            "due_at": to_storage(c.due_at),
             "finished_at": moment if arms[c.customer_id] is Arm.CONTROL else None,
         }
         for c in candidates

@@ -18,7 +18,8 @@ from sqlalchemy import and_, delete, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tools.errors import InvalidInput
-from tools.storage import Database, MemberLease, QueuedTrigger, begin_write, storage_time, upsert_insert
+from tools.storage import Database, MemberLease, QueuedTrigger, begin_write, upsert_insert
+from tools.time import to_storage
 
 log = structlog.get_logger(__name__)
 
@@ -52,9 +53,7 @@ def _due(now: datetime) -> Any:
 async def due_members(db: Database, now: datetime) -> list[int]:
     """The members with triggers due at `now`: whose profiles a batch of decisions will read."""
     async with db.engine.connect() as conn:
-        return list(
-            (await conn.scalars(select(Q.customer_id).where(_due(storage_time(now))).distinct())).all()
-        )
+        return list((await conn.scalars(select(Q.customer_id).where(_due(to_storage(now))).distinct())).all())
 
 
 async def claim(
@@ -70,7 +69,7 @@ async def claim(
     members' earliest-due first. No member is ever leased to two workers at once."""
     if limit < 1 or lease <= timedelta(0) or not worker_id:
         raise InvalidInput("claim needs a worker id, a positive limit and a positive lease")
-    moment = storage_time(now)
+    moment = to_storage(now)
     expires = moment + lease
     async with db.engine.begin() as conn:
         await begin_write(conn)
@@ -172,7 +171,7 @@ async def complete(
 ) -> int:
     """Mark triggers this worker holds as done (or skipped: decided, nothing to do) and release
     their members. Returns how many it still held; fewer means a lease was lost to another worker."""
-    moment = storage_time(now)
+    moment = to_storage(now)
     async with db.engine.begin() as conn:
         await begin_write(conn)
         finished = (
@@ -209,7 +208,7 @@ async def fail(
     """Record a failed attempt: back to `pending` after an exponential backoff, or `failed` once
     `max_attempts` attempts were made. Returns the new status, or None if the worker no longer
     held the trigger."""
-    moment = storage_time(now)
+    moment = to_storage(now)
     async with db.engine.begin() as conn:
         await begin_write(conn)
         row = (
@@ -258,7 +257,7 @@ async def renew(
 ) -> list[int]:
     """Extend this worker's unexpired leases (a long decision); returns the members still held.
     A lease that already expired is not revived: another worker may hold the member by now."""
-    moment = storage_time(now)
+    moment = to_storage(now)
     expires = moment + lease
     async with db.engine.begin() as conn:
         await begin_write(conn)

@@ -13,7 +13,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from tools.decisions.holdout import DEFAULT_CONTROL_SHARE
-from tools.storage import Database, TriggerRuleRun, begin_write, storage_time, upsert_insert
+from tools.storage import Database, TriggerRuleRun, begin_write, upsert_insert
+from tools.time import to_storage
 from tools.triggers import evaluate
 from tools.triggers.enqueue import enqueue
 from tools.triggers.evaluate import Firing, ReplenishmentSource
@@ -63,7 +64,7 @@ async def run_due_triggers(
     """Evaluate the enabled rules that are due (all of them with `force`) — the shipped defaults
     unless `rules` is given — and queue new triggers. Replenishment rules run only when a source
     of expected purchase dates is given."""
-    moment = storage_time(now)
+    moment = to_storage(now)
     runs: list[RuleRun] = []
     not_run: dict[str, str] = {}
     async with db.session() as session:

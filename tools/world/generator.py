@@ -19,7 +19,7 @@ from typing import TypeVar
 import structlog
 
 from tools.errors import InvalidInput
-from tools.importers import Progress
+from tools.progress import Progress
 from tools.world.accounts import build_accounts
 from tools.world.activity import simulate_activity
 from tools.world.baskets import fill_baskets

@@ -18,7 +18,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tools.errors import InvalidInput, StorageError
-from tools.importers import Progress
+from tools.progress import Progress
 from tools.storage import Customer, Database, check_schema, database, drop_schema, init_schema
 from tools.world.generator import World, WorldRequest, generate_world
 from tools.world.stamp import WorldInfo

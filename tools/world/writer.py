@@ -24,7 +24,7 @@ from sqlalchemy import CheckConstraint, Index, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from tools.importers import Progress
+from tools.progress import Progress
 from tools.storage import Base, Database, bulk_insert
 from tools.world.generator import World
 from tools.world.rows import Columns

@@ -16,7 +16,7 @@ from loyalty.settings import Settings
 from loyalty.wiring import open_agents, open_product
 from tests.evals.simulation.test_engine import POPULATION
 from tools.storage.runtime import QueuedTrigger
-from tools.triggers.schedule import run_due_triggers
+from tools.triggers import run_due_triggers
 from tools.world.population import load_population
 
 

@@ -16,9 +16,8 @@ from policies.vocabulary import UseCase
 from tests.mcp_servers.seeded_world import SeededWorld
 from tools.storage.models import Contact
 from tools.storage.runtime import QueuedTrigger
-from tools.triggers.evaluate import replenishment_due
+from tools.triggers import ReplenishmentDue, load_trigger_rules, replenishment_due
 from tools.triggers.replenishment import expected_from_profiles
-from tools.triggers.rules import ReplenishmentDue, load_trigger_rules
 
 
 async def queued_contacts(world: SeededWorld) -> int:

@@ -20,6 +20,7 @@ from tools.storage.models import (
     OrderLine,
     Product,
 )
+from tools.time import to_storage
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 NAIVE_NOW = NOW.replace(tzinfo=None)
@@ -85,7 +86,7 @@ async def add_orders(db: Database, orders: Iterable[tuple[int, datetime, int, fl
                     id=n,
                     external_id=f"O{n}",
                     customer_id=customer_id,
-                    placed_at=_naive(placed_at),
+                    placed_at=to_storage(placed_at),
                     channel="online",
                     subtotal=amount,
                     discount_total=0.0,
@@ -110,7 +111,7 @@ async def add_events(db: Database, events: Iterable[dict[str, Any]]) -> None:
     async with db.session() as s, s.begin():
         for n, row in enumerate(events, 1):
             row = dict(row)
-            row["occurred_at"] = _naive(row["occurred_at"])
+            row["occurred_at"] = to_storage(row["occurred_at"])
             row.setdefault("idempotency_key", f"e{n}-{row['customer_id']}-{row['type']}-{row['occurred_at']}")
             s.add(BehaviouralEvent(**row))
 
@@ -123,13 +124,9 @@ async def add_signal(
             competitor="Rival",
             category_id=category_id,
             discount_pct=discount,
-            starts_at=_naive(starts),
-            ends_at=_naive(ends),
+            starts_at=to_storage(starts),
+            ends_at=to_storage(ends),
         )
         s.add(signal)
         await s.flush()
         return signal.id
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment

@@ -11,8 +11,8 @@ from loyalty.cli.db import table_counts
 from tests.tools.importers.cj_tables import tables
 from tools.errors import InvalidInput
 from tools.importers.completejourney import CompleteJourneyOptions, import_completejourney
-from tools.importers.progress import Silent
 from tools.importers.writer import ImportWriter
+from tools.progress import Silent
 from tools.storage.db import Database
 from tools.storage.models import Category, Customer, Order, OrderLine, Outcome, Product
 

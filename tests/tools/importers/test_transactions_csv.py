@@ -10,8 +10,8 @@ from sqlalchemy import select
 from loyalty.cli.db import table_counts
 from tools.errors import InvalidInput
 from tools.importers.column_map import parse_map
-from tools.importers.progress import Silent
 from tools.importers.transactions_csv import CsvOptions, import_transactions_csv
+from tools.progress import Silent
 from tools.storage.db import Database
 from tools.storage.models import Customer, Order, OrderLine
 

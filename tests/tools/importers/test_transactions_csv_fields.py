@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from tools.errors import InvalidInput
 from tools.importers.column_map import parse_map
-from tools.importers.progress import Silent
 from tools.importers.transactions_csv import MAX_MONEY, MAX_QUANTITY, CsvOptions, import_transactions_csv
+from tools.progress import Silent
 from tools.storage.db import database, init_schema
 
 MAP = parse_map(["order_id=order,customer_id=member,sku=sku,quantity=qty,unit_price=price,placed_at=date"])

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from policies.vocabulary import OfferType, OutcomeType, UseCase, Verdict
 from tests.tools.proposals import NOW, add_member, proposal
-from tools.contacts import record_outcome
 from tools.decisions.approvals import record_verdict
+from tools.members import record_outcome
 from tools.nba.learning import learned_lift
 from tools.outbox import send_approved
 from tools.storage.db import Database

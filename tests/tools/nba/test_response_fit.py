@@ -8,8 +8,8 @@ import numpy as np
 from policies.vocabulary import Channel, OfferType, OutcomeType, UseCase, Verdict
 from tests.tools.nba.test_scorer import VALUATION, batch
 from tests.tools.proposals import NOW, add_member, proposal
-from tools.contacts import record_outcome
 from tools.decisions.approvals import record_verdict
+from tools.members import record_outcome
 from tools.nba.response_fit import CellCounts, fit_rates, fit_response
 from tools.nba.scorer import score
 from tools.outbox import send_approved

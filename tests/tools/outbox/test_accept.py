@@ -8,28 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from policies.vocabulary import Verdict
-from tests.tools.proposals import NOW, add_member, proposal
+from tests.tools.proposals import NOW, add_member, approve, proposal
 from tools.decisions.approvals import decide_review, pending_reviews, record_verdict
 from tools.outbox import SendRefused, send_approved
 from tools.storage.db import Database
 from tools.storage.models import Budget, Contact
 
 TTL = timedelta(hours=2)
-
-
-async def approve(db: Database, p, **kw):
-    return await record_verdict(
-        db,
-        p,
-        verdict=Verdict.APPROVE,
-        reasons=[],
-        policy_version="t1",
-        guard_model="local",
-        trace_id="trace-1",
-        now=NOW,
-        approval_ttl=TTL,
-        **kw,
-    )
 
 
 async def contacts(db: Database) -> int:

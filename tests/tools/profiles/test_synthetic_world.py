@@ -8,8 +8,8 @@ import numpy as np
 
 from loyalty.settings import PACKAGE_ROOT
 from tests.tools.profiles.conftest import service_for
-from tools.importers.progress import Silent
 from tools.profiles.service import day_after
+from tools.progress import Silent
 from tools.storage.db import database, init_schema
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population

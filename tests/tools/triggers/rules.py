@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tools.triggers.rules import TriggerRules, load_trigger_rules
+from tools.triggers import TriggerRules, load_trigger_rules
 
 DEFAULTS = load_trigger_rules()
 

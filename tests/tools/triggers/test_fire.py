@@ -10,8 +10,7 @@ from tests.tools.events.world import NOW, add_catalogue, add_events, add_members
 from tests.tools.triggers.rules import only
 from tools.storage.db import Database
 from tools.storage.runtime import QueuedTrigger
-from tools.triggers.evaluate import ExpectedPurchase
-from tools.triggers.schedule import run_due_triggers
+from tools.triggers import ExpectedPurchase, run_due_triggers
 
 H = timedelta(hours=1)
 D = timedelta(days=1)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.tools.events.world import NAIVE_NOW, add_members
 from tools.storage.db import Database
 from tools.storage.runtime import MemberLease, QueuedTrigger
-from tools.triggers.queue import claim, complete, due_members, fail, queue_counts, renew
+from tools.triggers import claim, complete, due_members, fail, queue_counts, renew
 
 LEASE = timedelta(minutes=1)
 

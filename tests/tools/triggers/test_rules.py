@@ -6,7 +6,7 @@ import pytest
 
 from tools.errors import InvalidInput
 from tools.storage.runtime import TriggerKind
-from tools.triggers.rules import load_trigger_rules
+from tools.triggers import load_trigger_rules
 
 
 def test_default_rules_cover_every_kind() -> None:

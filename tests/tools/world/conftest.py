@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from loyalty.settings import PACKAGE_ROOT
-from tools.importers.progress import Silent
+from tools.progress import Silent
 from tools.storage.db import Database, database
 from tools.world.generator import WorldRequest
 from tools.world.population import Population, load_population

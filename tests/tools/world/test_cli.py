@@ -14,7 +14,7 @@ from loyalty.cli import db as db_cli
 from loyalty.cli import seed as seed_cli
 from loyalty.logs import configure_logging
 from policies.vocabulary import UseCase
-from tools.storage.db import utcnow
+from tools.time import utcnow
 
 app = typer.Typer()
 app.add_typer(db_cli.app, name="db")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from policies.vocabulary import Channel, OfferType, UseCase
-from tools.importers.progress import Silent
+from tools.progress import Silent
 from tools.world.generator import World, WorldRequest, generate_world
 from tools.world.names import FIRST_NAMES, INJECTED_FIRST_NAMES, INJECTIONS
 from tools.world.offers import OFFER_TEMPLATES

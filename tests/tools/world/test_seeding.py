@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.tools.world.conftest import DEFAULT, Seeded, seed_sqlite
 from tools.errors import InvalidInput, StorageError
-from tools.importers.progress import Silent
+from tools.progress import Silent
 from tools.storage.db import Database, database, init_schema
 from tools.storage.models import (
     Base,
@@ -258,7 +258,7 @@ def test_another_schema_version_is_refused_untouched(tmp_path: Path, default_pop
 SEED_IN_A_PROCESS = """
 import asyncio, sys
 from pathlib import Path
-from tools.importers.progress import Silent
+from tools.progress import Silent
 from tools.world.generator import WorldRequest
 from tools.world.population import load_population
 from tools.world.seeding import seed_world

@@ -3,7 +3,7 @@ candidate, or (an answer without one, e.g. Claude's) from its reason text."""
 
 import pytest
 
-from tools.nothing_causes import NothingCause, cause_of
+from tools.decisions import NothingCause, cause_of
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from policies.vocabulary import OutcomeType
-from tools.decisions.approvals import naive_utc
 from tools.errors import InvalidInput, NotFound
 from tools.storage import ChannelConsent, Contact, Customer, Database, LoyaltyAccount, Outcome
+from tools.time import to_storage
 
 ENGAGED = (OutcomeType.OPEN.value, OutcomeType.CLICK.value, OutcomeType.REDEEM.value, OutcomeType.ORDER.value)
 # Outcomes after which the member must not hear from us on that channel again.
@@ -122,7 +122,7 @@ async def contact_record(
     async with db.engine.connect() as conn:
         member, consents = await member_with_consents(conn, customer_id)
         recent = (
-            await conn.execute(RECENT_CONTACTS, {"member": customer_id, "since": naive_utc(now - lookback)})
+            await conn.execute(RECENT_CONTACTS, {"member": customer_id, "since": to_storage(now - lookback)})
         ).all()
     return ContactRecord(
         customer_id=customer_id,
@@ -203,7 +203,7 @@ async def record_outcome(
     An unsubscribe or complaint withdraws consent for that channel in the same transaction."""
     if revenue < 0:
         raise InvalidInput("revenue cannot be negative")
-    moment = naive_utc(occurred_at)
+    moment = to_storage(occurred_at)
     try:
         async with db.session() as session, session.begin():
             contact = await session.get(Contact, contact_id)
@@ -237,6 +237,6 @@ def consecutive_ignored(recent: list[SentMessage], *, now: datetime, window: tim
             continue
         if message.engaged:
             break
-        if naive_utc(now) - message.sent_at >= window:
+        if to_storage(now) - message.sent_at >= window:
             count += 1
     return count

@@ -1,19 +1,16 @@
-"""Read models over the catalogue: offer templates, stock, budgets and bundles.
+"""Read models over the catalogue: offer templates, stock, bundles, and what a trigger names.
 
 Each query is set-based; the bundle recommender scores every candidate product in one pass.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from policies.vocabulary import UseCase
-from tools.decisions.approvals import naive_utc
 from tools.errors import InvalidInput, NotFound
-from tools.rule_facts import budget_state
-from tools.storage import Budget, Category, CategoryComplement, Database, Inventory, OfferTemplate, Product
+from tools.storage import Category, CategoryComplement, Database, Inventory, OfferTemplate, Product
 
 
 async def offer_templates(db: Database, *, active_only: bool = True) -> list[dict[str, Any]]:
@@ -83,27 +80,6 @@ async def inventory_status(
     return [_stock_row(p, c, i) for p, c, i in rows]
 
 
-async def budget_status(db: Database, now: datetime, use_case: UseCase | None = None) -> list[dict[str, Any]]:
-    moment = naive_utc(now)
-    async with db.session() as session:
-        query = select(Budget).where(Budget.period_start <= moment, Budget.period_end > moment)
-        if use_case:
-            query = query.where(Budget.use_case == use_case.value)
-        rows = (await session.scalars(query.order_by(Budget.use_case))).all()
-    return [
-        {
-            "use_case": b.use_case,
-            "amount": b.amount,
-            "spent": b.spent,
-            "remaining": round(b.amount - b.spent, 2),
-            "period_start": b.period_start.isoformat(),
-            "period_end": b.period_end.isoformat(),
-            "paused": b.paused,
-        }
-        for b in rows
-    ]
-
-
 @dataclass(frozen=True)
 class BundleItem:
     sku: str
@@ -169,7 +145,28 @@ async def recommend_bundle(
     return list(best_per_category.values())[:size]
 
 
-async def use_case_paused(db: Database, use_case: UseCase, now: datetime) -> bool:
-    """Ops paused this use case (its current budget carries the flag)."""
-    async with db.engine.connect() as conn:
-        return (await budget_state(conn, use_case, now)).paused
+@dataclass(frozen=True)
+class Anchor:
+    """The product or category a trigger is about, in the names the agents' tools speak."""
+
+    category: str
+    sku: str | None = None
+
+
+async def trigger_anchor(
+    session: AsyncSession, *, product_id: int | None = None, category_id: int | None = None
+) -> Anchor | None:
+    """A product's SKU and category name, or a category's name (a product wins when both are given)."""
+    if product_id:
+        row = (
+            await session.execute(
+                select(Product.sku, Category.name)
+                .join(Category, Category.id == Product.category_id)
+                .where(Product.id == product_id)
+            )
+        ).first()
+        return None if row is None else Anchor(category=row.name, sku=row.sku)
+    if category_id:
+        name = await session.scalar(select(Category.name).where(Category.id == category_id))
+        return None if name is None else Anchor(category=name)
+    return None

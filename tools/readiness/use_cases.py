@@ -16,7 +16,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import UseCase
+from tools.budgets import covering, remaining
 from tools.profiles import ModelStore
+from tools.readiness.freshness import newest, newest_records
 from tools.storage import (
     BehaviouralEvent,
     Budget,
@@ -83,32 +85,14 @@ async def readiness(
             )
             or 0
         )
-        newest = max(
-            filter(
-                None,
-                [
-                    await conn.scalar(select(func.max(Order.placed_at)).where(Order.placed_at <= now)),
-                    await conn.scalar(
-                        select(func.max(BehaviouralEvent.occurred_at)).where(
-                            BehaviouralEvent.occurred_at <= now
-                        )
-                    ),
-                ],
-            ),
-            default=None,
-        )
+        latest = newest(*await newest_records(conn, until=now))
         offers = int(
             await conn.scalar(
                 select(func.count()).select_from(OfferTemplate).where(OfferTemplate.active.is_(True))
             )
             or 0
         )
-        budgets = {
-            b.use_case: b
-            for b in (
-                await conn.execute(select(Budget).where(Budget.period_start <= now, Budget.period_end > now))
-            ).all()
-        }
+        budgets = {b.use_case: b for b in (await conn.execute(select(Budget).where(covering(now)))).all()}
         fired = {rule.name: await _can_fire(conn, rule, now) for rule in rules}
     fitted = any(d <= now for d in models.available())
 
@@ -137,11 +121,11 @@ async def readiness(
                 blocking=False,
             )
         )
-    if newest is None or now - newest > stale_after:
+    if latest is None or now - latest > stale_after:
         age = (
             "no orders or events"
-            if newest is None
-            else f"newest record {newest:%Y-%m-%d} ({(now - newest).days:,} days old)"
+            if latest is None
+            else f"newest record {latest:%Y-%m-%d} ({(now - latest).days:,} days old)"
         )
         shared.append(
             Gap(
@@ -187,7 +171,7 @@ async def readiness(
             gaps.append(
                 Gap(what="budget paused", fix=f"loyalty budgets resume {use_case.value}", blocking=True)
             )
-        elif budget.amount - budget.spent < 0.01:
+        elif remaining(budget.amount, budget.spent) < 0.01:
             gaps.append(
                 Gap(
                     what=f"budget exhausted ({budget.spent:,.2f} of {budget.amount:,.2f})",

@@ -1,4 +1,4 @@
-"""How an import reports progress without knowing who is watching (a terminal bar, a log, nobody)."""
+"""The progress protocol and the two reporters the domain needs: none, and a stopwatch."""
 
 import time
 from collections import Counter

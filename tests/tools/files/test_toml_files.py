@@ -6,7 +6,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from tools.errors import InvalidInput
-from tools.toml_files import read_toml, validation_problems
+from tools.files import read_toml, validation_problems
 
 
 def test_a_good_file_is_read(tmp_path: Path) -> None:

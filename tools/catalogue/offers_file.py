@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from policies.vocabulary import OfferType
 from tools.errors import InvalidInput
+from tools.files import read_toml, validation_problems
 from tools.importers import ImportSummary
 from tools.storage import Database, OfferTemplate, begin_write
-from tools.toml_files import read_toml, validation_problems
 
 NEEDS = {
     OfferType.PERCENT_OFF: "discount_pct",

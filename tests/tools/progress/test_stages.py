@@ -1,6 +1,6 @@
 """The stage clock benchmarks use as progress: every stage timed, statements counted per stage."""
 
-from tools.importers.progress import StageClock
+from tools.progress import StageClock
 
 
 def test_statements_count_toward_the_current_stage_and_a_repeated_stage_accumulates() -> None:

@@ -6,9 +6,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tools.decisions.approvals import naive_utc
 from tools.errors import NotFound
 from tools.storage import BehaviouralEvent, Category, Customer, Database, Order, OrderLine, Product
+from tools.time import to_storage
 
 
 async def _require_member(session: AsyncSession, customer_id: int) -> None:
@@ -77,7 +77,7 @@ async def purchase_history(db: Database, customer_id: int, *, limit: int) -> lis
 async def recent_events(
     db: Database, customer_id: int, *, now: datetime, days: int, limit: int, types: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    since = naive_utc(now) - timedelta(days=days)
+    since = to_storage(now) - timedelta(days=days)
     async with db.session() as session:
         await _require_member(session, customer_id)
         query = (
@@ -87,7 +87,7 @@ async def recent_events(
             .where(
                 BehaviouralEvent.customer_id == customer_id,
                 BehaviouralEvent.occurred_at >= since,
-                BehaviouralEvent.occurred_at <= naive_utc(now),
+                BehaviouralEvent.occurred_at <= to_storage(now),
             )
         )
         if types:

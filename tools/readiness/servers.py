@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from tools.errors import StorageError
-from tools.storage import BehaviouralEvent, Order, SchemaInfo, check_schema, database, parse_url
+from tools.readiness.freshness import newest, newest_records
+from tools.storage import SchemaInfo, check_schema, database, parse_url
 
 
 @dataclass(frozen=True)
-class Readiness:
+class ServerReadiness:
     blocking: list[str] = field(default_factory=list)  # the servers cannot start: what to run
     advice: list[str] = field(default_factory=list)  # they start, but answers will disappoint: what to run
 
@@ -65,31 +64,30 @@ def require_existing(db_url: str) -> None:
 
 async def check_readiness(
     db_url: str, models: list[datetime], now: datetime, stale_after: timedelta
-) -> Readiness:
+) -> ServerReadiness:
     """`models`: the as-of times of the fitted models found; `now`: naive UTC."""
     try:
         require_existing(db_url)
     except StorageError as exc:
-        return Readiness(blocking=[str(exc)])
+        return ServerReadiness(blocking=[str(exc)])
     db = database(db_url)
     try:
         await check_schema(db)
         async with db.session() as session:
-            newest_order = await session.scalar(select(func.max(Order.placed_at)))
-            newest_event = await session.scalar(select(func.max(BehaviouralEvent.occurred_at)))
+            newest_order, newest_event = await newest_records(session)
     except StorageError as exc:
-        return Readiness(blocking=[f"{exc} (--db {db_url})"])
+        return ServerReadiness(blocking=[f"{exc} (--db {db_url})"])
     finally:
         await db.dispose()
     advice = []
-    newest = max((t for t in (newest_order, newest_event) if t is not None), default=None)
-    if newest is None:
+    latest = newest(newest_order, newest_event)
+    if latest is None:
         advice.append(
             f"the database has no orders or events: run `loyalty seed --db {db_url}` or `loyalty import ...`"
         )
-    elif now - newest > stale_after:
+    elif now - latest > stale_after:
         advice.append(
-            f"the newest data is from {newest:%Y-%m-%d} ({(now - newest).days} days ago): every profile "
+            f"the newest data is from {latest:%Y-%m-%d} ({(now - latest).days} days ago): every profile "
             "will say stale and the agents will not act; import recent data (`loyalty import ...`, "
             "`loyalty events ...`)"
         )
@@ -103,4 +101,4 @@ async def check_readiness(
             f"the newest models are as of {models[-1]:%Y-%m-%d}, older than the data: "
             f"run `loyalty models fit --db {db_url}`"
         )
-    return Readiness(advice=advice)
+    return ServerReadiness(advice=advice)

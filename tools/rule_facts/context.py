@@ -12,16 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import DateTime, and_, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from policies.context import RecentContact, RuleContext, SkuFacts
 from policies.proposal import OfferProposal, offer_fingerprint
 from policies.vocabulary import Channel, UseCase
-from tools.contacts import RECENT_CONTACTS, member_with_consents
-from tools.decisions.approvals import naive_utc
+from tools.budgets import BudgetState, budget_state
+from tools.members import RECENT_CONTACTS, member_with_consents
 from tools.profiles import Profile
-from tools.storage import Budget, Category, Contact, Database, Inventory, Product, Proposal
+from tools.storage import Category, Contact, Database, Inventory, Product, Proposal
+from tools.time import to_storage
 
 if TYPE_CHECKING:  # the service's module brings scikit-learn, which the channels server never needs
     from tools.profiles import ProfileService
@@ -41,14 +42,6 @@ class ProfileFacts:
 
 
 @dataclass(frozen=True)
-class BudgetState:
-    """The use case's budget now: what is left to spend (0 when there is none or it is paused)."""
-
-    remaining: float
-    paused: bool
-
-
-@dataclass(frozen=True)
 class SkuCost:
     price: float
     unit_cost: float
@@ -58,13 +51,6 @@ class SkuCost:
 # verdict, the re-check at send), and building a statement costs more than running it.
 _LIVE_CONTACTS = RECENT_CONTACTS.add_columns(Proposal.content).outerjoin(
     Proposal, Proposal.id == Contact.proposal_id
-)
-_CURRENT_BUDGET = select(Budget.amount, Budget.spent, Budget.paused).where(
-    and_(
-        Budget.use_case == bindparam("use_case"),
-        Budget.period_start <= bindparam("now", type_=DateTime()),
-        Budget.period_end > bindparam("now", type_=DateTime()),
-    )
 )
 
 
@@ -114,7 +100,7 @@ async def _recent_contacts(
     session: AsyncSession, customer_id: int, *, now: datetime, lookback: timedelta, ignore_window: timedelta
 ) -> list[tuple[RecentContact, bool]]:
     """Live contacts newest first, each with whether the member ignored it."""
-    moment = naive_utc(now)
+    moment = to_storage(now)
     rows = (await session.execute(_LIVE_CONTACTS, {"member": customer_id, "since": moment - lookback})).all()
     recent = []
     for row in rows:
@@ -138,19 +124,6 @@ def _fingerprint(content: dict | None, offer_code: str | None) -> str:
         return offer_fingerprint(OfferProposal.model_validate(content).offer)
     # Messages from before the agents (imported history) carry only a coupon code.
     return hashlib.sha256(f"code:{offer_code or 'none'}".encode()).hexdigest()
-
-
-async def budget_state(
-    session: AsyncSession | AsyncConnection, use_case: UseCase, now: datetime
-) -> BudgetState:
-    budget = (
-        await session.execute(_CURRENT_BUDGET, {"use_case": use_case.value, "now": naive_utc(now)})
-    ).first()
-    if budget is None:
-        return BudgetState(0.0, False)
-    if budget.paused:
-        return BudgetState(0.0, True)
-    return BudgetState(round(float(budget.amount) - float(budget.spent), 2), False)
 
 
 async def _sku_facts(session: AsyncSession, proposal: OfferProposal) -> dict[str, SkuFacts]:

@@ -1,4 +1,4 @@
-"""Use-case budgets: setting and listing them, and pausing or resuming one.
+"""Use-case budget periods: setting and listing them, and pausing or resuming one.
 
 A budget is money a use case may give away in a period (`period_start` inclusive, `period_end`
 exclusive). A use case's periods never overlap, so whichever moment a decision is made at, at
@@ -6,7 +6,7 @@ most one budget pays for it. Setting the same period again changes its amount (i
 a period overlapping another is refused.
 
 A paused budget makes the rules' budget check see nothing left and the outbox refuse every send
-for the use case (`tools.outbox`), whichever path — trigger, campaign or ops chat — proposed it.
+for the use case (`tools.outbox`, through `tools.budgets.reserve`), whichever path — trigger, campaign or ops chat — proposed it.
 """
 
 from datetime import datetime
@@ -15,9 +15,11 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
 from policies.vocabulary import UseCase
-from tools.decisions.approvals import naive_utc
+from tools.budgets.current import covering
+from tools.budgets.money import remaining
 from tools.errors import InvalidInput, NotFound
 from tools.storage import Budget, Database, begin_write
+from tools.time import to_storage
 
 
 class UseCaseBudget(BaseModel):
@@ -32,12 +34,10 @@ class UseCaseBudget(BaseModel):
 
 async def set_paused(db: Database, use_case: UseCase, paused: bool, *, now: datetime) -> UseCaseBudget:
     """Pause or resume the budget covering `now`; doing it twice is harmless."""
-    moment = naive_utc(now)
+    moment = to_storage(now)
     async with db.session() as session, session.begin():
         budget = await session.scalar(
-            select(Budget).where(
-                Budget.use_case == use_case.value, Budget.period_start <= moment, Budget.period_end > moment
-            )
+            select(Budget).where(Budget.use_case == use_case.value, covering(moment))
         )
         if budget is None:
             raise NotFound(
@@ -45,15 +45,7 @@ async def set_paused(db: Database, use_case: UseCase, paused: bool, *, now: date
                 f"{'pause' if paused else 'resume'}"
             )
         budget.paused = paused
-    return UseCaseBudget(
-        use_case=use_case,
-        paused=budget.paused,
-        amount=budget.amount,
-        spent=budget.spent,
-        remaining=round(budget.amount - budget.spent, 2),
-        period_start=budget.period_start,
-        period_end=budget.period_end,
-    )
+    return _view(budget)
 
 
 class BudgetRequest(BaseModel):
@@ -85,7 +77,7 @@ def _view(budget: Budget) -> UseCaseBudget:
         paused=budget.paused,
         amount=budget.amount,
         spent=budget.spent,
-        remaining=round(budget.amount - budget.spent, 2),
+        remaining=remaining(budget.amount, budget.spent),
         period_start=budget.period_start,
         period_end=budget.period_end,
     )
@@ -94,7 +86,7 @@ def _view(budget: Budget) -> UseCaseBudget:
 async def set_budget(db: Database, request: BudgetRequest) -> BudgetChange:
     """Create the use case's budget for the period, or change the amount of the one with exactly
     that period; refuse a period overlapping another, or an amount below what is already spent."""
-    start, end = naive_utc(request.period_start), naive_utc(request.period_end)
+    start, end = to_storage(request.period_start), to_storage(request.period_end)
     async with db.session() as session, session.begin():
         await begin_write(session)
         overlapping = (

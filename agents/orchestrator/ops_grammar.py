@@ -25,7 +25,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Command:
-    operation: str  # a name in `loyalty.ops.operations.OPERATIONS`
+    operation: str  # the name of an ops operation (the composition root lists them)
     arguments: dict[str, Any]
 
 
