@@ -63,47 +63,4 @@ __all__ = [
     "trigger_trace",
 ]
 
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "evaluate": (
-            "ExpectedPurchase",
-            "Firing",
-            "ReplenishmentSource",
-            "replenishment_due",
-        ),
-        "queue": (
-            "ClaimedTrigger",
-            "claim",
-            "complete",
-            "due_members",
-            "fail",
-            "queue_counts",
-            "renew",
-        ),
-        "replenishment": ("expected_from_profiles",),
-        "requests": (
-            "already_sent",
-            "trigger_request",
-            "trigger_trace",
-        ),
-        "rules": (
-            "DEFAULT_TRIGGERS_PATH",
-            "AlwaysOn",
-            "BrowseIntent",
-            "CartAbandoned",
-            "CompetitorPromotion",
-            "PostPurchase",
-            "ReplenishmentDue",
-            "RhythmLapse",
-            "TriggerRule",
-            "TriggerRules",
-            "load_trigger_rules",
-        ),
-        "schedule": (
-            "RuleRun",
-            "TriggerReport",
-            "run_due_triggers",
-        ),
-    },
-)
+__getattr__ = lazy_exports(__name__)
