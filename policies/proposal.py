@@ -100,7 +100,7 @@ class Message(BaseModel):
 
 
 class ValueEstimate(BaseModel):
-    """The terms of the next-best-action value (DESIGN §5) behind the proposal, per member."""
+    """The scored terms of the action's value for this member, as a draft from scoring carries them."""
 
     model_config = _MODEL_CONFIG
 

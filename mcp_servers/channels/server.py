@@ -196,8 +196,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     ) -> SendReceipt:
         """Queue an approved proposal for delivery at its send_at time. Refused unless approval_id
         was issued by the guard for exactly this proposal content, is unused and unexpired, the
-        member can still be contacted (caps, consent) and the use case's budget covers the cost.
-        Pass the proposal exactly as approved."""
+        member can still be contacted (caps, consent) and the use case's budget covers the cost."""
         receipt = await send_approved(deps.db, proposal, approval_id, now=deps.clock(), recheck=recheck)
         return SendReceipt(
             contact_id=receipt.contact_id,

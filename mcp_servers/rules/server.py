@@ -151,9 +151,7 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
     @tool_errors
     async def record_guard_verdict(
         proposal: Proposal,
-        verdict: Annotated[
-            Verdict, Field(description="approve, reject, or revise (pass the revised proposal).")
-        ],
+        verdict: Annotated[Verdict, Field(description="approve, reject or revise.")],
         reasons: Annotated[list[Reason], Field(max_length=20, description="Why, one reason per item.")],
         guard_model: Annotated[
             str, Field(min_length=1, max_length=60, description="Which model judged.")

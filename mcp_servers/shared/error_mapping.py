@@ -40,7 +40,11 @@ def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         except ValidationError as exc:
             raise ToolError(f"invalid input: {readable(exc)}") from exc
         except (OperationalError, DBAPIError, OSError) as exc:
-            log.warning("tool.database_unavailable", tool=fn.__name__, error=str(exc).splitlines()[0])
-            raise ToolError("database unavailable; retry shortly (nothing was written)") from exc
+            error = str(exc).splitlines()[0]
+            # SQLite's lock held past busy_timeout (a bulk write such as seeding): the same retry,
+            # but the client learns the database is up.
+            state = "busy" if "database is locked" in error else "unavailable"
+            log.warning(f"tool.database_{state}", tool=fn.__name__, error=error)
+            raise ToolError(f"database {state}; retry shortly (nothing was written)") from exc
 
     return wrapper

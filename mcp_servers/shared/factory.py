@@ -1,5 +1,7 @@
 """Creating an MCPServer with or without HTTP authentication, the same way for every server."""
 
+import inspect
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,10 +34,15 @@ class LoyaltyServer(MCPServer):
         self._token = token
 
     async def list_tools(self) -> list[Tool]:
-        """Schemas as `lean` writes them: a model reads every keyword of every tool."""
+        """Schemas as `lean` writes them and descriptions as `prose` does: a model reads every
+        keyword and every character of every tool."""
         return [
             tool.model_copy(
-                update={"input_schema": lean(tool.input_schema), "output_schema": lean(tool.output_schema)}
+                update={
+                    "description": prose(tool.description),
+                    "input_schema": lean(tool.input_schema),
+                    "output_schema": lean(tool.output_schema),
+                }
             )
             for tool in await super().list_tools()
         ]
@@ -78,10 +85,20 @@ _NULL_SAFE = frozenset(
 )
 
 
+def prose(description: str | None) -> str | None:
+    """A docstring as plain paragraphs: without the source's indentation and line wrapping, which
+    the SDK passes on verbatim (eight spaces and a newline every line)."""
+    if description is None:
+        return None
+    paragraphs = re.split(r"\n\s*\n", inspect.cleandoc(description))
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+
+
 def lean(schema: Any) -> Any:
     """`schema` as a model reads it best: without pydantic's generated `title` keywords (they
-    repeat the field names), and `anyOf: [{type: X, ...}, {type: null}]` written `type: [X, "null"]`.
-    Both leave what the schema accepts unchanged; a property that is itself named `title` stays."""
+    repeat the field names), without `default: null` (an optional property's absence says it), and
+    `anyOf: [{type: X, ...}, {type: null}]` written `type: [X, "null"]`. All leave what the schema
+    accepts unchanged; a property that is itself named `title` or `default` stays."""
     if isinstance(schema, list):
         return [lean(item) for item in schema]
     if not isinstance(schema, dict):
@@ -93,7 +110,7 @@ def lean(schema: Any) -> Any:
             else lean(value)
         )
         for key, value in schema.items()
-        if not (key == "title" and isinstance(value, str))
+        if not (key == "title" and isinstance(value, str)) and not (key == "default" and value is None)
     }
     options = node.get("anyOf")
     if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:

@@ -2,11 +2,16 @@
 servers keep serving, and once the file is back the next calls succeed."""
 
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from mcp import Client
+from mcp.server.mcpserver.exceptions import ToolError
+from sqlalchemy.exc import OperationalError
 
+from mcp_servers.shared.error_mapping import tool_errors
 from tests.mcp_servers.harness import ok, proposal_args, refused, servers_for
 from tests.mcp_servers.seeded_world import SeededWorld, row_counts
 
@@ -82,3 +87,16 @@ async def test_outage_is_a_clear_error_and_the_servers_recover(world: SeededWorl
                 tool, arguments = calls(other)[name][0]
                 ok(await client.call_tool(tool, arguments))
         assert await row_counts(product.db) == before
+
+
+async def test_a_locked_database_is_busy_not_gone() -> None:
+    """SQLite's write lock held past busy_timeout (a bulk write such as seeding) says "busy": the
+    same retry, but the client learns the database is there."""
+    locked = OperationalError("INSERT INTO contacts", {}, sqlite3.OperationalError("database is locked"))
+
+    @tool_errors
+    async def write() -> None:
+        raise locked
+
+    with pytest.raises(ToolError, match=r"^database busy; retry shortly \(nothing was written\)$"):
+        await write()

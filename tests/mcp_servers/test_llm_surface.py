@@ -1,10 +1,13 @@
 """The tool surface as a model uses it: every parameter described, closed values as enums,
 proposals it never assembles by hand, members by either id, argument errors it can act on."""
 
+import json
+
 from jsonschema import Draft202012Validator
 from mcp import Client
 
-from mcp_servers.shared.factory import lean
+from mcp_servers.shared.factory import lean, prose
+from policies.proposal import OfferProposal
 from tests.mcp_servers.harness import ok, refused, servers_for
 from tests.mcp_servers.seeded_world import SeededWorld
 
@@ -84,6 +87,15 @@ async def test_argument_errors_name_the_field_and_the_problem_only(shared_world:
     assert "pydantic" not in text and "type=" not in text and "input_value" not in text and "\n" not in text
 
 
+def test_descriptions_reach_clients_as_plain_paragraphs() -> None:
+    doc = """First line of a docstring,
+        wrapped here.
+
+        Second paragraph."""
+    assert prose(doc) == "First line of a docstring, wrapped here.\n\nSecond paragraph."
+    assert prose(None) is None
+
+
 def test_lean_schemas_accept_exactly_what_pydantic_s_do() -> None:
     original = {
         "type": "object",
@@ -102,11 +114,7 @@ def test_lean_schemas_accept_exactly_what_pydantic_s_do() -> None:
     assert (
         "title" in slim["properties"] and "title" not in slim and "title" not in slim["properties"]["title"]
     )
-    assert slim["properties"]["stage"] == {
-        "enum": ["a", "b", None],
-        "type": ["string", "null"],
-        "default": None,
-    }
+    assert slim["properties"]["stage"] == {"enum": ["a", "b", None], "type": ["string", "null"]}
     samples = [
         {"stage": "a"},
         {"stage": None},
@@ -122,3 +130,51 @@ def test_lean_schemas_accept_exactly_what_pydantic_s_do() -> None:
         assert Draft202012Validator(slim).is_valid(sample) == Draft202012Validator(original).is_valid(
             sample
         ), sample
+
+
+def _proposal_shapes(schema: object, path: str = "") -> list[str]:
+    """Where in `schema` an object with the offer proposal's properties is spelt out."""
+    fields = set(OfferProposal.model_fields)
+    found: list[str] = []
+    if isinstance(schema, dict):
+        if set(schema.get("properties", {})) == fields:
+            found.append(path)
+        for key, value in schema.items():
+            found += _proposal_shapes(value, f"{path}/{key}")
+    elif isinstance(schema, list):
+        for i, value in enumerate(schema):
+            found += _proposal_shapes(value, f"{path}/{i}")
+    return found
+
+
+async def test_the_proposal_schema_is_one_definition_referenced_wherever_a_tool_takes_or_returns_one(
+    shared_world: SeededWorld,
+) -> None:
+    """28 fields a model must read once per tool, not once per mention: every tool that takes or
+    returns a proposal defines it in `$defs` and points at it with `$ref`."""
+    takes: dict[str, str] = {}
+    async with shared_world.open() as product:
+        for server in servers_for(product.deps).values():
+            async with Client(server) as client:
+                for tool in (await client.list_tools()).tools:
+                    for kind, schema in (("input", tool.input_schema), ("output", tool.output_schema)):
+                        shapes = _proposal_shapes(schema)
+                        if not shapes:
+                            continue
+                        assert shapes == ["/$defs/OfferProposal"], (tool.name, kind, shapes)
+                        assert '"#/$defs/OfferProposal"' in json.dumps(schema), (tool.name, kind)
+                        takes[tool.name] = kind
+                        if kind == "input":
+                            assert schema["properties"]["proposal"]["$ref"] == "#/$defs/OfferProposal"
+                            # the client supplies what the rules judge; nothing the server fills in
+                            assert set(schema["$defs"]["OfferProposal"]["required"]) == {
+                                name
+                                for name, field in OfferProposal.model_fields.items()
+                                if field.is_required()
+                            }
+    assert takes == {
+        "check_proposal": "input",
+        "record_guard_verdict": "input",
+        "send_approved_proposal": "input",
+        "score_candidate_actions": "output",
+    }
