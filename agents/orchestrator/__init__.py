@@ -2,7 +2,21 @@
 channels), and the guard offered to it as a tool, so every proposal is reviewed before it is sent."""
 
 from agents.orchestrator.guard_tool import REVIEW_TOOL, GuardReviewTool
+from agents.orchestrator.ops_grammar import HELP, Command, Help, Unsupported, parse
+from agents.orchestrator.ops_prompt import OPS_PROMPT
 from agents.orchestrator.policy import SEND_TOOL, OrchestratorPolicy
 from agents.orchestrator.prompt import ORCHESTRATOR_PROMPT
 
-__all__ = ["GuardReviewTool", "ORCHESTRATOR_PROMPT", "OrchestratorPolicy", "REVIEW_TOOL", "SEND_TOOL"]
+__all__ = [
+    "HELP",
+    "OPS_PROMPT",
+    "ORCHESTRATOR_PROMPT",
+    "REVIEW_TOOL",
+    "SEND_TOOL",
+    "Command",
+    "GuardReviewTool",
+    "Help",
+    "OrchestratorPolicy",
+    "Unsupported",
+    "parse",
+]

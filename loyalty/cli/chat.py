@@ -7,7 +7,7 @@ import anyio
 import typer
 from rich.prompt import Prompt
 
-from agents.orchestrator.ops_grammar import HELP
+from agents.orchestrator import HELP
 from loyalty.cli.campaign import AtOption, clock_for
 from loyalty.cli.common import DbOption, console, run, settings_for
 from loyalty.ops.chat import ChatSession, Reply, open_chat

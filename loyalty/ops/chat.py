@@ -26,8 +26,7 @@ from agents.limits import Limits
 from agents.loop import RunResult, run_agent
 from agents.messages import Message, ToolResult, UserMessage
 from agents.models import LocalModel, Model
-from agents.orchestrator.ops_grammar import Command, Help, Unsupported, parse
-from agents.orchestrator.ops_prompt import OPS_PROMPT
+from agents.orchestrator import OPS_PROMPT, Command, Help, Unsupported, parse
 from agents.toolbox import Toolbox
 from agents.toolset import Toolset
 from loyalty.ops.operations import NAMES, OPERATIONS

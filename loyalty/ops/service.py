@@ -35,12 +35,16 @@ from policies.judgement import judge
 from policies.proposal import OfferProposal
 from policies.vocabulary import UseCase
 from tools.budgets import UseCaseBudget, set_paused
-from tools.campaigns.execute import CampaignResult, execute_campaign
-from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
-from tools.campaigns.preview import CampaignPreview
-from tools.campaigns.request import CAMPAIGN_USE_CASES, EVERY_MEMBER
-from tools.campaigns.verdict_log import (
+from tools.campaigns import (
+    CAMPAIGN_USE_CASES,
+    EVERY_MEMBER,
+    CampaignDeps,
+    CampaignPlan,
+    CampaignPreview,
+    CampaignResult,
     RejectionReport,
+    execute_campaign,
+    plan_campaign,
     reason_code,
     recent_rejections,
     recorded_proposal,
@@ -50,7 +54,7 @@ from tools.decisions.approvals import decide_review, pending_reviews
 from tools.decisions.log import trace
 from tools.errors import InvalidInput, SendRefused
 from tools.outbox.deliver import dead_letters
-from tools.profiles.search import MemberFilter
+from tools.profiles import MemberFilter
 from tools.progress import Progress, Silent
 
 Segment = Annotated[

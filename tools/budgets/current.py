@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from policies.vocabulary import UseCase
 from tools.budgets.money import remaining
-from tools.storage.db import Database
-from tools.storage.models import Budget
+from tools.storage import Budget, Database
 from tools.time import to_storage
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import Numeric, cast, func, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tools.storage.models import Budget
+from tools.storage import Budget
 
 
 async def reserve_cents(session: AsyncSession, budget_id: int, cost: int) -> bool:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from tools.storage.models import BehaviouralEvent, Order
+from tools.storage import BehaviouralEvent, Order
 
 
 async def newest_records(

@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tools.catalogue import trigger_anchor
-from tools.storage.db import Database
-from tools.storage.models import Contact, Proposal
+from tools.storage import Contact, Database, Proposal
 from tools.triggers.queue import ClaimedTrigger
 
 
