@@ -45,6 +45,7 @@ def fit(
     # stdout stays the models' JSON for scripts; the response report is for the person at the terminal
     err_console.print(_response_table(calibration))
     err_console.print(_calibration_table(calibration), highlight=False)
+    err_console.print(_holdout_table(calibration), highlight=False)
 
 
 def _response_table(calibration: Calibration) -> Table:
@@ -101,6 +102,23 @@ def _calibration_table(calibration: Calibration) -> Table:
         )
     if not calibration.rows:
         table.add_row("(no contacts in the held-out weeks)", "", "", "", "", "", "", "")
+    return table
+
+
+def _holdout_table(calibration: Calibration) -> Table:
+    """Incremental margin per contact measured against the holdout (`tools.nba.uplift`)."""
+    table = Table(
+        title="incremental margin per contact against the holdout (shrunk; '*': the use case as a whole)",
+        show_edge=False,
+    )
+    for column in ("use case", "lever", "per contact", "± 1.96 se", "treated", "holdout"):
+        table.add_column(column, justify="left" if column in ("use case", "lever") else "right")
+    for (use_case, family), u in sorted(calibration.rates.incremental.items()):
+        table.add_row(
+            use_case, family, f"{u.margin:,.2f}", f"{1.96 * u.se:,.2f}", f"{u.members:,}", f"{u.holdout:,}"
+        )
+    if not calibration.rates.incremental:
+        table.add_row("(no holdout evidence: attributed orders are taken as caused)", "", "", "", "", "")
     return table
 
 

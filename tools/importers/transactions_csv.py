@@ -223,7 +223,8 @@ def _check_chunk(
     reject(~np.isfinite(price), "unit_price not a number")
     reject(price < 0, "negative unit price")
     reject(np.nan_to_num(price) > MAX_MONEY, f"unit_price above {MAX_MONEY:,.0f}")
-    reject(np.round(price, 2) == 0, "unit price of zero")
+    # Not np.round(price, 2) == 0: rounding scales by 100 first, which overflows near the float limit.
+    reject(np.abs(price) < 0.005, "unit price of zero")
     for optional in ("discount", "unit_cost"):
         if columns.source(optional):
             text = field(optional)

@@ -27,6 +27,7 @@ from sqlalchemy import Float, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from policies.vocabulary import OfferType
+from tools.nba.uplift import Uplift, estimate_uplift, holdout_rows
 from tools.storage import Contact, Database, OfferTemplate, Outcome, Proposal
 from tools.time import to_storage
 
@@ -73,7 +74,26 @@ class Rate:
     evidence: float  # sends the cell itself holds
 
     def sampled(self, rng: np.random.Generator) -> float:
-        return float(rng.beta(max(self.successes, 1e-6), max(self.failures, 1e-6)))
+        return float(rng.beta(*_explored(self)))
+
+
+# When exploring, the pooled prior behind a cell counts as at most this many sends. Shrinkage may
+# trust the parent as if it were thousands of sends (cells that did not differ detectably so
+# far), which leaves a barely tried lever no chance of being drawn above the others: it would then
+# never be tried, and never gather the evidence that could show it works. The posterior mean is
+# kept; only its spread widens, and only for a cell's prior, never for its own evidence.
+EXPLORATION_PRIOR_SENDS = 200.0
+
+
+def _explored(rate: Rate) -> tuple[float, float]:
+    """Beta parameters to draw a rate from while exploring (see EXPLORATION_PRIOR_SENDS)."""
+    total = max(rate.successes, 0.0) + max(rate.failures, 0.0)
+    prior = max(total - rate.evidence, 0.0)
+    kept = rate.evidence + min(prior, EXPLORATION_PRIOR_SENDS)
+    mean = float(np.mean(rate.mean))
+    if total <= 0 or kept <= 0:
+        return max(rate.successes, 1e-6), max(rate.failures, 1e-6)
+    return max(mean * kept, 1e-6), max((1 - mean) * kept, 1e-6)
 
 
 @dataclass(frozen=True)
@@ -90,6 +110,9 @@ class ResponseRates:
     unsubscribe_slope: dict[str, float] = field(default_factory=dict)  # relative rise per recent contact
     sends_per_member_year: dict[str, float] = field(default_factory=dict)
     sends: int = 0
+    # Incremental margin per contact from the holdout, per (use case, offer family) and per
+    # (use case, "*") (`tools.nba.uplift`); empty when no holdout has evidence yet.
+    incremental: dict[tuple[str, str], Uplift] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -118,9 +141,7 @@ class ResponseRates:
         """`rows` independent posterior draws of every order rate at once: scored against `rows`
         copies of one member, they give the share of draws in which each action wins — the
         probability that exploring chooses it."""
-        return self._with_order_rates(
-            lambda rate: rng.beta(max(rate.successes, 1e-6), max(rate.failures, 1e-6), rows)
-        )
+        return self._with_order_rates(lambda rate: rng.beta(*_explored(rate), rows))
 
     def _with_order_rates(self, draw: Callable[[Rate], float | np.ndarray]) -> "ResponseRates":
         def drawn(rates: dict[str, Rate]) -> dict[str, Rate]:
@@ -391,4 +412,8 @@ async def fit_response(db: Database, until: datetime, since: datetime | None = N
     naive_until = to_storage(until)
     naive_since = None if since is None else to_storage(since)
     rates = fit_rates(await response_counts(db, naive_since, naive_until))
-    return replace(rates, sends_per_member_year=await sends_per_member_year(db, naive_since, naive_until))
+    return replace(
+        rates,
+        sends_per_member_year=await sends_per_member_year(db, naive_since, naive_until),
+        incremental=estimate_uplift(await holdout_rows(db, naive_since, naive_until)),
+    )

@@ -26,6 +26,7 @@ from tools.nba.response import (
     shrunk_reach,
 )
 from tools.nba.response_fit import ResponseRates
+from tools.nba.uplift import POOLED
 
 CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP)
 MAX_CANDIDATES = 50
@@ -50,6 +51,10 @@ class MemberBatch:
     churn_risk: np.ndarray | None = None  # P(no purchase in the churn horizon); None: no retention value
     competitor_discount_pct: np.ndarray | None = None  # a rival's promotion on the member's category
     reach_prior: dict[Channel, np.ndarray] = field(default_factory=dict)  # per-member priors, where known
+    clicks: dict[Channel, np.ndarray] = field(default_factory=dict)  # per channel, where known
+    # How much likelier than their usual rate the member is to buy what the message is about now
+    # (1: no moment known): a regular purchase coming due (`tools.nba.member_scoring.moment_intent`).
+    intent: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.customer_id)
@@ -233,10 +238,24 @@ def _fitted_message(
     incentive = np.maximum(order.mean - base, 0.0) * _relative_response(lever, basket, ps, full_price)
     prior = opened.mean if member_prior is None else member_prior
     reach = (batch.opens[channel] + REACH_PRIOR_WEIGHT * prior) / (batch.sends[channel] + REACH_PRIOR_WEIGHT)
-    relative = np.clip(reach / np.maximum(opened.mean, 1e-6), *RELATIVE_REACH_BOUNDS)
+    relative = np.clip(
+        reach
+        / np.maximum(opened.mean, 1e-6)
+        * _relative_click_through(rates, name, use_case.value, family, batch, channel),
+        *RELATIVE_REACH_BOUNDS,
+    )
+    if batch.intent is not None:
+        relative = relative * batch.intent
     recent = batch.recent_contacts_7d
     decline = (1 - rates.decline_per_contact.get(name, 0.0)) ** recent
-    per_send = relative * (base + incentive) * decline
+    per_send = (
+        relative
+        * (base + incentive)
+        * decline
+        * _incrementality(
+            rates, use_case.value, family, float(np.mean(order.mean)), rates.margin_per_order.get(name, 0.0)
+        )
+    )
     # Fatigue, in margin: the chance this message ends the channel times what a year of the
     # channel's messages brings, plus the response it takes from the next week's messages.
     worth = max(rates.value_per_send(name), 0.0)
@@ -248,6 +267,54 @@ def _fitted_message(
         unsubscribe * worth * yearly + rates.decline_per_contact.get(name, 0.0) * worth * yearly * 7 / 365
     )
     return per_send, reach, fatigue
+
+
+# Beside the holdout, the attributed estimate counts as a prior whose standard deviation is this
+# share of itself: attributed orders may all be caused, or none; what is known is their size.
+ATTRIBUTED_PRIOR_CV = 1.0
+# The holdout may move the attributed estimate at most this far (either way: 0 is "none caused").
+INCREMENTALITY_BOUNDS = (0.0, 10.0)
+
+
+def _incrementality(
+    rates: ResponseRates, use_case: str, family: str, order_rate: float, margin: float
+) -> float:
+    """How much of the attributed response the holdout says is caused (1: no holdout evidence).
+
+    The attributed margin per send (order rate × margin per attributed order) is the prior; the
+    holdout's incremental margin per contact (`tools.nba.uplift`) the measurement; their
+    precision-weighted mean over the prior is the factor on the attributed response."""
+    measured = rates.incremental.get((use_case, family)) or rates.incremental.get((use_case, POOLED))
+    attributed = order_rate * margin
+    if measured is None or measured.members == 0 or attributed <= 0:
+        return 1.0
+    prior_var = (ATTRIBUTED_PRIOR_CV * attributed) ** 2
+    weight = prior_var / (prior_var + measured.se**2) if measured.se > 0 else 1.0
+    posterior = weight * measured.margin + (1 - weight) * attributed
+    return float(np.clip(posterior / attributed, *INCREMENTALITY_BOUNDS))
+
+
+# A member's own click-through is shrunk toward the cell's with a prior worth this many clicks:
+# clicks are rare, so a prior counted in messages would let two clicks make anyone a star.
+CLICK_PRIOR_CLICKS = 2.0
+
+
+def _relative_click_through(
+    rates: ResponseRates, channel_name: str, use_case: str, family: str, batch: MemberBatch, channel: Channel
+) -> np.ndarray:
+    """The member's clicks per open on the channel against the average member's, shrunk toward 1.
+
+    Opens say who sees the messages; clicks, who acts on them, the step before an order. Members
+    who click far more than others are likelier to order from the next message too."""
+    clicks = batch.clicks.get(channel)
+    opened = rates.rate("open", channel_name, use_case, family)
+    clicked = rates.rate("click", channel_name, use_case, family)
+    if clicks is None or opened is None or clicked is None:
+        return np.ones(len(batch))
+    ctr = float(np.clip(np.mean(clicked.mean) / max(float(np.mean(opened.mean)), 1e-6), 1e-4, 1.0))
+    weight = CLICK_PRIOR_CLICKS / ctr  # opens' worth of prior
+    opens = np.maximum(batch.opens[channel], clicks)
+    return np.asarray((clicks + weight * ctr) / (opens + weight) / ctr)
 
 
 def _relative_response(

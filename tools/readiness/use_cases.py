@@ -198,7 +198,7 @@ async def readiness(
         blocked = any(g.blocking for g in [*shared, *gaps])
         out.append(UseCaseReadiness(use_case=use_case, gaps=gaps, triggers_ready=ready, ready=not blocked))
     return Readiness(
-        at=now, members=members, reachable=reachable, newest_data=newest, shared=shared, use_cases=out
+        at=now, members=members, reachable=reachable, newest_data=latest, shared=shared, use_cases=out
     )
 
 

@@ -74,3 +74,18 @@ def test_members_who_live_in_the_app_are_reached_in_app_more_often() -> None:
         shrunk_reach(zero, zero, Channel.IN_APP, native.reach_prior[Channel.IN_APP])[0]
         == APP_NATIVE_IN_APP_REACH
     )
+
+
+def test_a_regular_purchase_coming_due_raises_the_response_for_that_category_only() -> None:
+    from math import exp
+
+    from tests.tools.nba.profiles import AS_OF
+    from tools.nba.member_scoring import HORIZON_DAYS, moment_intent
+
+    member = sample_profile(replenishment={"Coffee beans": 2, "Snacks": 25})
+    due = moment_intent(member, UseCase.UPSELL, "Coffee beans", AS_OF)
+    # a 30-day cycle due within the horizon, against a memoryless buyer of the same rate
+    assert abs(due - 1 / (1 - exp(-HORIZON_DAYS[UseCase.UPSELL] / 30))) < 1e-9
+    assert moment_intent(member, UseCase.UPSELL, "Snacks", AS_OF) == 1.0  # not due yet
+    assert moment_intent(member, UseCase.UPSELL, "Chocolate", AS_OF) == 1.0  # no cycle
+    assert moment_intent(member, UseCase.UPSELL, None, AS_OF) == 1.0
