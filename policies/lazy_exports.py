@@ -3,29 +3,49 @@
 A package's `__init__` names its public surface, but importing every module behind it would make
 `import tools.storage` as heavy as the whole package (an MCP server must start fast and never load
 scikit-learn it does not use), and would let one module's import pull its siblings into a cycle.
-So a package lists where each public name lives and gets a module `__getattr__` that imports that
-module when the name is first asked for:
+So a package imports its public names only for type checkers and gets a module `__getattr__` that
+imports a name's module when the name is first asked for:
 
-    if TYPE_CHECKING:  # for type checkers, which do not run `__getattr__`
+    if TYPE_CHECKING:
         from tools.profiles.service import ProfileService
     __all__ = ["ProfileService"]
-    __getattr__ = lazy_exports(__name__, {"service": ("ProfileService",)})
+    __getattr__ = lazy_exports(__name__)
 
-It lives in `policies` because that is the layer every other may import; it imports nothing of ours.
+Where each name lives is read from those `if TYPE_CHECKING:` imports, the lines type checkers read,
+so it is written once. This lives in `policies` because that is the layer every other may import;
+it imports nothing of ours.
 """
 
-from collections.abc import Callable, Mapping
+import ast
+import sys
+from collections.abc import Callable
+from functools import cache
 from importlib import import_module
+from pathlib import Path
 
 
-def lazy_exports(package: str, homes: Mapping[str, tuple[str, ...]]) -> Callable[[str], object]:
-    """A module `__getattr__` for `package`: `homes` maps a module (relative to the package) to the
-    public names it holds."""
-    where = {name: f"{package}.{module}" for module, names in homes.items() for name in names}
+def lazy_exports(package: str) -> Callable[[str], object]:
+    """A module `__getattr__` for `package` (pass `__name__`)."""
+
+    @cache
+    def homes() -> dict[str, str]:
+        source = Path(str(sys.modules[package].__file__)).read_text(encoding="utf-8")
+        found: dict[str, str] = {}
+        for node in ast.parse(source).body:
+            if (
+                isinstance(node, ast.If)
+                and isinstance(node.test, ast.Name)
+                and node.test.id == "TYPE_CHECKING"
+            ):
+                for stmt in node.body:
+                    if isinstance(stmt, ast.ImportFrom) and stmt.module:
+                        found.update({alias.asname or alias.name: stmt.module for alias in stmt.names})
+        return found
 
     def __getattr__(name: str) -> object:
-        if name not in where:
+        module = homes().get(name)
+        if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        return getattr(import_module(where[name]), name)
+        return getattr(import_module(module), name)
 
     return __getattr__

@@ -13,17 +13,4 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
 
 __all__ = ["GuardCase", "SUITE_DIR", "build_world", "load_guard_suite", "profile_source"]
 
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "cases": (
-            "GuardCase",
-            "SUITE_DIR",
-            "load_guard_suite",
-        ),
-        "world": (
-            "build_world",
-            "profile_source",
-        ),
-    },
-)
+__getattr__ = lazy_exports(__name__)

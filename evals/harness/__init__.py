@@ -44,43 +44,4 @@ __all__ = [
     "write_run",
 ]
 
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "compare": (
-            "Comparison",
-            "compare_runs",
-        ),
-        "evaluators": (
-            "Seen",
-            "evaluate",
-        ),
-        "run": (
-            "RunOptions",
-            "run_suite",
-        ),
-        "run_dir": (
-            "read_run",
-            "write_run",
-        ),
-        "run_results": (
-            "CaseResult",
-            "Check",
-            "RunSummary",
-        ),
-        "simulation": (
-            "SimulationOptions",
-            "run_simulation_suite",
-        ),
-        "suite": (
-            "Case",
-            "Expectations",
-            "Suite",
-            "load_suite",
-        ),
-        "thresholds": (
-            "Thresholds",
-            "load_thresholds",
-        ),
-    },
-)
+__getattr__ = lazy_exports(__name__)

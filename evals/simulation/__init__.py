@@ -19,21 +19,4 @@ __all__ = [
     "write_report",
 ]
 
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "engine": (
-            "SimulationConfig",
-            "clear_previous_run",
-            "run_simulation",
-        ),
-        "kpi_page": (
-            "LABELS",
-            "write_report",
-        ),
-        "metrics": (
-            "METRICS",
-            "PolicyMetrics",
-        ),
-    },
-)
+__getattr__ = lazy_exports(__name__)

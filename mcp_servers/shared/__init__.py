@@ -22,19 +22,4 @@ __all__ = [
     "tool_errors",
 ]
 
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "deps": (
-            "ProfileFactsLookup",
-            "ServerDeps",
-            "system_clock",
-        ),
-        "factory": (
-            "HttpAuth",
-            "new_server",
-        ),
-        "members": ("MemberRef",),
-        "error_mapping": ("tool_errors",),
-    },
-)
+__getattr__ = lazy_exports(__name__)

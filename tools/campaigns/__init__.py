@@ -50,40 +50,4 @@ __all__ = [
     "frame_batch",
 ]
 
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "execute": (
-            "CampaignResult",
-            "execute_campaign",
-        ),
-        "plan": (
-            "CampaignDeps",
-            "CampaignPlan",
-            "plan_campaign",
-        ),
-        "ports": (
-            "CopyRequest",
-            "CopyWriter",
-            "Review",
-            "Reviewer",
-        ),
-        "preview": (
-            "CampaignPreview",
-            "describe_offer",
-        ),
-        "request": (
-            "CAMPAIGN_USE_CASES",
-            "CampaignRequest",
-            "EVERY_MEMBER",
-        ),
-        "scoring": ("frame_batch",),
-        "verdict_log": (
-            "RejectionReport",
-            "reason_code",
-            "recent_rejections",
-            "recorded_proposal",
-            "verdicts_for_trace",
-        ),
-    },
-)
+__getattr__ = lazy_exports(__name__)

@@ -25,24 +25,4 @@ __all__ = [
     "outside_quiet_hours",
 ]
 
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "adapters": (
-            "ChannelSetup",
-            "build_adapters",
-        ),
-        "dispatch": (
-            "DeliveryConfig",
-            "DeliveryReport",
-            "deliver_due",
-        ),
-        "mail": ("SmtpConfig",),
-        "message": (
-            "DeliveryResult",
-            "OutboundMessage",
-        ),
-        "quiet_hours": ("outside_quiet_hours",),
-        "webhook": ("WebhookConfig",),
-    },
-)
+__getattr__ = lazy_exports(__name__)

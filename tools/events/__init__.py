@@ -11,16 +11,4 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
 
 __all__ = ["IngestReport", "MIN_TOKEN_CHARS", "create_app", "ingest_jsonl"]
 
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "http": (
-            "MIN_TOKEN_CHARS",
-            "create_app",
-        ),
-        "ingest": (
-            "IngestReport",
-            "ingest_jsonl",
-        ),
-    },
-)
+__getattr__ = lazy_exports(__name__)

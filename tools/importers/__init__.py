@@ -32,27 +32,4 @@ __all__ = [
     "parse_map",
 ]
 
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "column_map": (
-            "FIELDS",
-            "parse_map",
-        ),
-        "completejourney": (
-            "CompleteJourneyOptions",
-            "import_completejourney",
-            "load_tables",
-        ),
-        "consents": ("import_consents",),
-        "contacts": ("import_contacts",),
-        "import_report": ("ImportReport",),
-        "products": ("import_products",),
-        "row_files": ("ImportSummary",),
-        "stock": ("import_stock",),
-        "transactions_csv": (
-            "CsvOptions",
-            "import_transactions_csv",
-        ),
-    },
-)
+__getattr__ = lazy_exports(__name__)

@@ -38,41 +38,4 @@ __all__ = [
     "write_html",
 ]
 
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "alerts": (
-            "Alert",
-            "load_rules",
-        ),
-        "charts": (
-            "Bar",
-            "bar_chart",
-        ),
-        "html": (
-            "KPI_COLUMNS",
-            "interval",
-            "kpi_cell",
-            "write_html",
-        ),
-        "incrementality": ("UseCaseLift",),
-        "model_usage": (
-            "UsageRow",
-            "paid_tokens_since",
-            "usage_since",
-        ),
-        "pages": (
-            "render_page",
-            "svg",
-        ),
-        "period": (
-            "DEFAULT_DAYS",
-            "Period",
-        ),
-        "period_report": (
-            "PeriodReport",
-            "build_report",
-            "current_alerts",
-        ),
-    },
-)
+__getattr__ = lazy_exports(__name__)

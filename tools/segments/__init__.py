@@ -11,16 +11,4 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
 
 __all__ = ["SegmentBook", "lifecycle_stage", "load_segments", "membership"]
 
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "definitions": (
-            "SegmentBook",
-            "load_segments",
-        ),
-        "evaluate": (
-            "lifecycle_stage",
-            "membership",
-        ),
-    },
-)
+__getattr__ = lazy_exports(__name__)

@@ -54,40 +54,4 @@ __all__ = [
     "write_world",
 ]
 
-__getattr__ = lazy_exports(
-    __name__,
-    {
-        "campaigns": ("SMS_OPT_OUT",),
-        "generator": (
-            "World",
-            "WorldRequest",
-            "generate_world",
-        ),
-        "offers": (
-            "OFFERS_BY_CODE",
-            "OfferTemplateSpec",
-        ),
-        "population": (
-            "Population",
-            "load_population",
-        ),
-        "response": (
-            "Exposure",
-            "Probabilities",
-            "ResponseModel",
-        ),
-        "rows": ("Columns",),
-        "seeding": ("seed_world",),
-        "stamp": (
-            "WorldInfo",
-            "read_world_info",
-        ),
-        "summary": (
-            "WorldSummary",
-            "world_summary",
-        ),
-        "taxonomy": ("DEPARTMENTS",),
-        "truth": ("HiddenTraits",),
-        "writer": ("write_world",),
-    },
-)
+__getattr__ = lazy_exports(__name__)
