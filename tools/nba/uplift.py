@@ -25,9 +25,7 @@ import numpy as np
 from sqlalchemy import and_, func, select
 
 from policies.vocabulary import OfferType
-from tools.storage.db import Database
-from tools.storage.models import Contact, OfferTemplate, Order, OrderLine, Proposal
-from tools.storage.runtime import QueuedTrigger
+from tools.storage import Contact, Database, OfferTemplate, Order, OrderLine, Proposal, QueuedTrigger
 
 POOLED = "*"  # the family key of a use case's own (all families) estimate
 HORIZON_DAYS = 14  # the longest action horizon (`tools.nba.member_scoring.HORIZON_DAYS`)
