@@ -136,6 +136,7 @@ def frame_batch(
         consecutive_ignored=consecutive_ignored,
         opens={c: engagement.opens[rows, column[c]].astype(float) for c in CHANNELS},
         sends={c: engagement.sends[rows, column[c]].astype(float) for c in CHANNELS},
+        clicks={c: engagement.clicks[rows, column[c]].astype(float) for c in CHANNELS},
         reachable={c: engagement.consent[rows, column[c]] & reachable[c] & fits for c in CHANNELS},
         churn_risk=frame.predictions.churn_risk[rows],
         competitor_discount_pct=rival_discount_pct,

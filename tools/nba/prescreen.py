@@ -20,7 +20,7 @@ A member screened out is decided exactly as an agent run would decide them — n
 one; the worker marks their trigger skipped (`tools.triggers.queue.skip_pending`).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -29,10 +29,11 @@ from policies.model import Policy
 from policies.vocabulary import UseCase
 from tools.campaigns import frame_batch
 from tools.nba.exploration import exploration_stream
+from tools.nba.member_scoring import HORIZON_DAYS, MAX_MOMENT_INTENT, REPLENISHMENT_DUE_DAYS
 from tools.nba.response import LearnedLift
 from tools.nba.response_fit import ResponseRates
 from tools.nba.scorer import CHANNELS, score
-from tools.profiles import ProfileFrame, recorded_members
+from tools.profiles import ProfileFrame, day_of, recorded_members
 from tools.storage import Database
 
 # Below this upper bound no action can be proposed: a candidate must be worth more than 0.00 once
@@ -94,6 +95,7 @@ async def screen(
             consecutive_ignored=np.zeros(n),
             reachable={c: np.ones(n, dtype=bool) for c in CHANNELS},
         )
+        batch = replace(batch, intent=intent_bound(frame, at[rows], use_case, moment))
         scores = score(batch, use_case, policy.valuation, learned=learned or LearnedLift(), rates=rates)
         before_offer = scores.value + scores.redeem * scores.cost_if_redeemed
         best = np.max(before_offer[:, 1:], axis=1, initial=-np.inf)  # column 0 is doing nothing
@@ -105,3 +107,19 @@ async def screen(
         exploring=int((framed & exploring).sum()),
         worth_a_look=int(worth.sum()),
     )
+
+
+def intent_bound(frame: ProfileFrame, rows: np.ndarray, use_case: UseCase, now: datetime) -> np.ndarray:
+    """Per member, the most a decision's moment can scale their response: a regular purchase coming
+    due scales it as `tools.nba.member_scoring.moment_intent` does, for whichever category the
+    decision anchors on, which the screen does not know; so it takes the member's largest."""
+    found = frame.predictions.replenishment
+    per_member = np.diff(found.offsets)
+    member = np.repeat(np.arange(len(per_member)), per_member)
+    # A day's slack: the single-member path compares calendar dates, the frame days since the epoch.
+    due = found.regular & (found.next_day <= day_of(now) + REPLENISHMENT_DUE_DAYS + 1)
+    memoryless = 1 - np.exp(-HORIZON_DAYS[use_case] / np.maximum(found.interval_days, 1.0))
+    intent = np.where(due, np.minimum(1 / np.maximum(memoryless, 1e-6), MAX_MOMENT_INTENT), 1.0)
+    bound = np.ones(len(per_member))
+    np.maximum.at(bound, member, intent)
+    return bound[rows]
