@@ -108,7 +108,9 @@ async def validate(config: SimulationConfig, policy_rules: Policy | None = None)
         contacts.setdefault(trace_id, []).append(contact_id)
 
     def of(by_contact: dict[int, float]) -> np.ndarray:
-        return np.array([sum(by_contact.get(c, 0.0) for c in contacts.get(d.trace_id, [])) for d in decisions])
+        return np.array(
+            [sum(by_contact.get(c, 0.0) for c in contacts.get(d.trace_id, [])) for d in decisions]
+        )
 
     expected = of(agents.ledger.expected_by_contact)
     realised = of(agents.ledger.realised_by_contact)

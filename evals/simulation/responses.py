@@ -471,7 +471,9 @@ async def respond(
             incremental_revenue=subtotal - cut,
             incremental_margin=gross_margin - cost + won_back - taught,
         )
-        ledger.credit(o.customer_id, contact_id=o.contact_id, realised=gross_margin - cost + won_back - taught)
+        ledger.credit(
+            o.customer_id, contact_id=o.contact_id, realised=gross_margin - cost + won_back - taught
+        )
         outcome(o, "order", 2.0, order_id, subtotal - cut, gross_margin - cost)
         if redeemed:
             outcome(o, "redeem", 2.0, order_id, subtotal - cut, gross_margin - cost)
