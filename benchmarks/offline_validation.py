@@ -18,15 +18,16 @@ from rich.console import Console
 from rich.table import Table
 
 from evals.simulation.engine import SimulationConfig
-from evals.simulation.offline_check import OfflineValidation, validate
+from evals.simulation.offline_check import Check, OfflineValidation, validate
 from loyalty.logs import configure_logging
 from loyalty.settings import PACKAGE_ROOT
 
+METHODS = ("IPS", "SNIPS", "DR")
 POPULATION = PACKAGE_ROOT / "tools" / "world" / "default_population.toml"
 
 
 def show(result: OfflineValidation, seconds: float) -> None:
-    console = Console()
+    console = Console(width=200)
     table = Table(
         title=f"{result.members:,} members × {result.days} days, seed {result.seed}: "
         f"{result.decisions:,} logged decisions ({result.unmatched} unusable), {result.messages:,} sent, "
@@ -34,21 +35,24 @@ def show(result: OfflineValidation, seconds: float) -> None:
         f"realised {result.realised_agents:.3f} per decision · {seconds:.0f} s",
         show_edge=False,
     )
-    for column in ("policy", "reward", "method", "estimate [95%]", "truth", "covered", "bias", "width"):
-        table.add_column(column, justify="left" if column in ("policy", "reward", "method") else "right")
+    for column in ("policy", "reward", "truth", *METHODS):
+        table.add_column(column, justify="left" if column in ("policy", "reward") else "right")
+    rows: dict[tuple[str, str], dict[str, Check]] = {}
     for c in result.checks:
-        e = c.estimate
+        rows.setdefault((c.policy, c.reward), {})[c.method] = c
+    for (policy, reward), checks in rows.items():
+        truth = next(iter(checks.values())).truth
         table.add_row(
-            c.policy,
-            c.reward,
-            c.method,
-            f"{e.mean:.3f} [{e.low:.3f}, {e.high:.3f}]",
-            "—" if c.truth is None else f"{c.truth:.3f}",
-            "—" if c.covered is None else ("[green]yes[/]" if c.covered else "[red]no[/]"),
-            "—" if c.bias is None else f"{c.bias:+.3f}",
-            f"{c.width:.3f}",
+            policy, reward, "—" if truth is None else f"{truth:.3f}", *(_cell(checks[m]) for m in METHODS)
         )
     console.print(table)
+    console.print("a cell: estimate per decision [95% bootstrap interval] · covers the truth? · width")
+
+
+def _cell(c: Check) -> str:
+    e = c.estimate
+    covered = "" if c.covered is None else (" [green]✓[/]" if c.covered else " [red]✗[/]")
+    return f"{e.mean:.3f} [{e.low:.3f}, {e.high:.3f}]{covered} · {c.width:.3f}"
 
 
 def main() -> None:
