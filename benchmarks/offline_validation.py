@@ -32,7 +32,8 @@ def show(result: OfflineValidation, seconds: float) -> None:
         title=f"{result.members:,} members × {result.days} days, seed {result.seed}: "
         f"{result.decisions:,} logged decisions ({result.unmatched} unusable), {result.messages:,} sent, "
         f"{result.exploring:,} explored · agents' expected margin {result.truth_agents:.3f}, "
-        f"realised {result.realised_agents:.3f} per decision · {seconds:.0f} s",
+        f"realised {result.realised_agents:.3f}, predicted {result.predicted_agents:.3f} per decision · "
+        f"{seconds:.0f} s",
         show_edge=False,
     )
     for column in ("policy", "reward", "truth", *METHODS):

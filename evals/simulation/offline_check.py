@@ -76,6 +76,7 @@ class OfflineValidation:
     exploring: int  # ... where the logged choice was not the greedy one
     truth_agents: float  # expected incremental margin per usable decision
     realised_agents: float  # ... realised (with the dice)
+    predicted_agents: float  # ... as the scorer predicted it (the direct method: DR without the residuals)
     checks: list[Check]
 
 
@@ -144,6 +145,9 @@ async def validate(config: SimulationConfig, policy_rules: Policy | None = None)
         exploring=sum(1 for g, d in zip(greedy, decisions, strict=True) if g != d.chosen),
         truth_agents=truth["agents"],
         realised_agents=float(realised.mean()),
+        predicted_agents=float(
+            np.mean([sum(c["choice_probability"] * predicted(c) for c in d.candidates) for d in decisions])
+        ),
         checks=checks,
     )
 
