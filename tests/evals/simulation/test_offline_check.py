@@ -3,8 +3,8 @@ small world: the agents' own policy estimated on-policy covers the expected incr
 what they sent, and doing nothing is estimated at zero, which is what it earns.
 
 The world is small but its log holds an order: on a log without one every reward is zero and the
-bootstrap interval shrinks to a point (300 members × 2 days; docs/simulation.md), which no test
-here pretends otherwise about."""
+bootstrap interval shrinks to a point that misses the truth (300 members × 2 days: a known limit of
+the percentile bootstrap, stated in docs/simulation.md)."""
 
 from pathlib import Path
 
