@@ -31,6 +31,7 @@ def show(result: OfflineValidation, seconds: float) -> None:
     table = Table(
         title=f"{result.members:,} members × {result.days} days, seed {result.seed}: "
         f"{result.decisions:,} logged decisions ({result.unmatched} unusable), {result.messages:,} sent, "
+        f"{result.rewarded:,} with a logged reward, "
         f"{result.exploring:,} explored · agents' expected margin {result.truth_agents:.3f}, "
         f"realised {result.realised_agents:.3f}, predicted {result.predicted_agents:.3f} per decision · "
         f"{seconds:.0f} s",

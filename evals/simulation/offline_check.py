@@ -74,6 +74,7 @@ class OfflineValidation:
     unmatched: int
     messages: int  # ... of which sent a message
     exploring: int  # ... where the logged choice was not the greedy one
+    rewarded: int  # ... with a non-zero logged reward (an attributed order or redemption): what the estimates rest on
     truth_agents: float  # expected incremental margin per usable decision
     realised_agents: float  # ... realised (with the dice)
     predicted_agents: float  # ... as the scorer predicted it (the direct method: DR without the residuals)
@@ -142,6 +143,7 @@ async def validate(config: SimulationConfig, policy_rules: Policy | None = None)
         decisions=n,
         unmatched=unmatched,
         messages=sum(1 for d in decisions if d.trace_id in contacts),
+        rewarded=sum(1 for d in decisions if d.reward != 0),
         exploring=sum(1 for g, d in zip(greedy, decisions, strict=True) if g != d.chosen),
         truth_agents=truth["agents"],
         realised_agents=float(realised.mean()),
