@@ -36,8 +36,7 @@ from sqlalchemy import select
 from evals.simulation.engine import SimulationConfig, run_seed
 from policies.loader import load_policy
 from policies.model import Policy
-from tools.nba import LoggedDecision, evaluate, logged_decisions
-from tools.nba.offline import BOOTSTRAP, Estimate, predicted
+from tools.nba import BOOTSTRAP, Estimate, LoggedDecision, evaluate, logged_decisions, predicted
 from tools.storage import Contact, Proposal, database
 
 TARGETS = ("greedy", "nothing", "no_discount", "email_only")
