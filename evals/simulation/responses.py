@@ -103,6 +103,9 @@ class Ledger:
     violations: int = 0
     realised_by_member: dict[int, float] = field(default_factory=dict)  # customer id → incremental margin
     expected_by_member: dict[int, float] = field(default_factory=dict)  # customer id → expected margin
+    # ... and by message: the truth an off-policy estimate from the decision log is checked against
+    realised_by_contact: dict[int, float] = field(default_factory=dict)  # contact id → incremental margin
+    expected_by_contact: dict[int, float] = field(default_factory=dict)  # contact id → expected margin
     predicted_uplift: float = 0.0
     predicted_value: float = 0.0
     by_use_case: dict[str, dict[str, float]] = field(default_factory=dict)  # use case → TALLIES
@@ -114,10 +117,21 @@ class Ledger:
             setattr(self, name, getattr(self, name) + amount)
             tally[name] += amount
 
-    def credit(self, customer_id: int, *, realised: float = 0.0, expected: float = 0.0) -> None:
-        """Margin by member: intervals are drawn from how it varies between members."""
+    def credit(
+        self,
+        customer_id: int,
+        *,
+        realised: float = 0.0,
+        expected: float = 0.0,
+        contact_id: int | None = None,
+    ) -> None:
+        """Margin by member (intervals are drawn from how it varies between members) and by message
+        (the truth `evals.simulation.offline_check` holds the decision log's estimates against)."""
         self.realised_by_member[customer_id] = self.realised_by_member.get(customer_id, 0.0) + realised
         self.expected_by_member[customer_id] = self.expected_by_member.get(customer_id, 0.0) + expected
+        if contact_id is not None:
+            self.realised_by_contact[contact_id] = self.realised_by_contact.get(contact_id, 0.0) + realised
+            self.expected_by_contact[contact_id] = self.expected_by_contact.get(contact_id, 0.0) + expected
 
     def record_own_order_redemption(
         self, offer: "SentOffer", cut: float, cost: float, taught: float = 0.0
@@ -133,7 +147,7 @@ class Ledger:
             incremental_margin=-cost - taught,
             price_redemptions=int(offer.offer_type in PRICE_OFFER_TYPES),
         )
-        self.credit(offer.customer_id, realised=-cost - taught)
+        self.credit(offer.customer_id, contact_id=offer.contact_id, realised=-cost - taught)
 
 
 @dataclass(frozen=True)
@@ -362,7 +376,7 @@ async def respond(
             expected_incremental_margin=float(expected.value[k]),
             price_offers=int(o.offer_type in PRICE_OFFER_TYPES),
         )
-        ledger.credit(o.customer_id, expected=float(expected.value[k]))
+        ledger.credit(o.customer_id, contact_id=o.contact_id, expected=float(expected.value[k]))
         if opened[k] and not ordered[k] and o.has_incentive:
             held.append(o)
         if opened[k]:
@@ -377,7 +391,7 @@ async def respond(
             ledger.complaints += bool(complained[k])
             loss = float(unsub_value[CHANNEL_INDEX[o.channel]])  # the channel's future value, gone
             ledger.add(o.use_case, incremental_margin=-loss)
-            ledger.credit(o.customer_id, realised=-loss)
+            ledger.credit(o.customer_id, contact_id=o.contact_id, realised=-loss)
             outcome(o, kind, 0.7)
         if not ordered[k]:
             continue
@@ -410,7 +424,7 @@ async def respond(
         taught = float(expected.taught[k]) * cut  # the discount expectation taught, valued now
         if anyway[k]:  # would have bought anyway: no new revenue, and the offer's cost is a loss
             ledger.add(o.use_case, incremental_margin=-cost - taught)
-            ledger.credit(o.customer_id, realised=-cost - taught)
+            ledger.credit(o.customer_id, contact_id=o.contact_id, realised=-cost - taught)
             displaced.append(o)
             if redeemed:
                 outcome(o, "redeem", 2.0, revenue=0.0, margin=-cost)
@@ -457,7 +471,9 @@ async def respond(
             incremental_revenue=subtotal - cut,
             incremental_margin=gross_margin - cost + won_back - taught,
         )
-        ledger.credit(o.customer_id, realised=gross_margin - cost + won_back - taught)
+        ledger.credit(
+            o.customer_id, contact_id=o.contact_id, realised=gross_margin - cost + won_back - taught
+        )
         outcome(o, "order", 2.0, order_id, subtotal - cut, gross_margin - cost)
         if redeemed:
             outcome(o, "redeem", 2.0, order_id, subtotal - cut, gross_margin - cost)

@@ -19,7 +19,15 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
         MomentContext,
         score_member,
     )
-    from tools.nba.offline import LoggedDecision, evaluate, logged_decisions, target_policy
+    from tools.nba.offline import (
+        BOOTSTRAP,
+        Estimate,
+        LoggedDecision,
+        evaluate,
+        logged_decisions,
+        predicted,
+        target_policy,
+    )
     from tools.nba.prescreen import Screen, screen
     from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift
     from tools.nba.response_fit import ResponseRates, fit_response
@@ -28,6 +36,7 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
 
 __all__ = [
     "APP_NATIVE_IN_APP_REACH",
+    "BOOTSTRAP",
     "CHANNELS",
     "Calibration",
     "Candidate",
@@ -35,6 +44,7 @@ __all__ = [
     "DEFAULT_EXPLORATION_SHARE",
     "DEFAULT_MARGIN_RATE",
     "DEFAULT_PRICE_SENSITIVITY",
+    "Estimate",
     "HORIZON_DAYS",
     "LearnedLift",
     "LiftCache",
@@ -51,6 +61,7 @@ __all__ = [
     "fit_response",
     "learned_lift",
     "logged_decisions",
+    "predicted",
     "rationale",
     "score",
     "score_member",
