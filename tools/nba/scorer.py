@@ -25,7 +25,7 @@ from tools.nba.response import (
     ResponsePriors,
     shrunk_reach,
 )
-from tools.nba.response_fit import ResponseRates
+from tools.nba.response_fit import Rate, ResponseRates
 from tools.nba.uplift import POOLED
 
 CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP)
@@ -157,10 +157,7 @@ def score(
         assert channel is not None
         reachable[:, j] = batch.reachable[channel]
         contact_cost[:, j] = CONTACT_COST[channel]
-        e, c = _lever_effect(
-            cand.lever, use_case, basket[:, 0], ps[:, 0], full_price[:, 0], valuation, priors
-        )
-        cost_if_redeemed[:, j] = c
+        cost_if_redeemed[:, j] = _cost_if_redeemed(cand.lever, basket[:, 0], valuation)
         lift[:, j] = (
             shared.factor(cand.lever.offer_type, use_case)
             if shared is not None
@@ -186,7 +183,9 @@ def score(
         else:
             reach[:, j] = shrunk_reach(batch.opens[channel], batch.sends[channel], channel, member_prior)
             seen[:, j] = reach[:, j]
-            effect[:, j] = e
+            effect[:, j] = _lever_effect(
+                cand.lever, use_case, basket[:, 0], ps[:, 0], full_price[:, 0], priors
+            )
             intrusiveness = INTRUSIVENESS[channel]
             unsubscribe = (
                 priors.unsubscribe_base
@@ -254,7 +253,7 @@ def _fitted_message(
     relative = np.clip(
         reach
         / np.maximum(opened.mean, 1e-6)
-        * _relative_click_through(rates, name, use_case.value, family, batch, channel),
+        * _relative_click_through(rates, opened, name, use_case.value, family, batch, channel),
         *RELATIVE_REACH_BOUNDS,
     )
     if batch.intent is not None:
@@ -266,7 +265,7 @@ def _fitted_message(
         * (base + incentive)
         * decline
         * _incrementality(
-            rates, use_case.value, family, float(np.mean(order.mean)), rates.margin_per_order.get(name, 0.0)
+            rates, use_case.value, family, float(order.average), rates.margin_per_order.get(name, 0.0)
         )
     )
     # Fatigue, in margin: the chance this message ends the channel times what a year of the
@@ -313,18 +312,24 @@ CLICK_PRIOR_CLICKS = 2.0
 
 
 def _relative_click_through(
-    rates: ResponseRates, channel_name: str, use_case: str, family: str, batch: MemberBatch, channel: Channel
+    rates: ResponseRates,
+    opened: Rate,
+    channel_name: str,
+    use_case: str,
+    family: str,
+    batch: MemberBatch,
+    channel: Channel,
 ) -> np.ndarray:
     """The member's clicks per open on the channel against the average member's, shrunk toward 1.
+    `opened`: the cell's open rate, which the caller has already looked up.
 
     Opens say who sees the messages; clicks, who acts on them, the step before an order. Members
     who click far more than others are likelier to order from the next message too."""
     clicks = batch.clicks.get(channel)
-    opened = rates.rate("open", channel_name, use_case, family)
     clicked = rates.rate("click", channel_name, use_case, family)
-    if clicks is None or opened is None or clicked is None:
+    if clicks is None or clicked is None:
         return np.ones(len(batch))
-    ctr = float(np.clip(np.mean(clicked.mean) / max(float(np.mean(opened.mean)), 1e-6), 1e-4, 1.0))
+    ctr = float(min(max(clicked.average / max(opened.average, 1e-6), 1e-4), 1.0))
     weight = CLICK_PRIOR_CLICKS / ctr  # opens' worth of prior
     opens = np.maximum(batch.opens[channel], clicks)
     return np.asarray((clicks + weight * ctr) / (opens + weight) / ctr)
@@ -392,43 +397,57 @@ def _competitor_pressure(
     return np.maximum(p0 - lost, 0.0), effect
 
 
+def _cost_if_redeemed(lever: Lever, basket: np.ndarray, valuation: Valuation) -> np.ndarray:
+    """The offer's cost to the retailer when a member redeems it (fitted rates and priors alike)."""
+    kind = lever.offer_type
+    if kind in (OfferType.NONE, OfferType.EARLY_ACCESS):
+        return np.zeros_like(basket)
+    if kind in (OfferType.PERCENT_OFF, OfferType.AMOUNT_OFF, OfferType.BUNDLE):
+        return _price_cut(lever, basket)
+    if kind is OfferType.POINTS_MULTIPLIER:
+        return (lever.points_multiplier - 1) * valuation.points_per_dollar * basket * valuation.point_value
+    if kind is OfferType.BONUS_POINTS:
+        return np.full_like(basket, lever.bonus_points * valuation.point_value)
+    if kind is OfferType.FREE_SHIPPING:
+        return np.full_like(basket, valuation.shipping_cost)
+    raise ValueError(f"no response model for {kind}")
+
+
+def _price_cut(lever: Lever, basket: np.ndarray) -> np.ndarray:
+    return basket * lever.discount_pct / 100 if lever.discount_pct else np.minimum(lever.amount_off, basket)
+
+
 def _lever_effect(
     lever: Lever,
     use_case: UseCase,
     basket: np.ndarray,
     ps: np.ndarray,
     full_price: np.ndarray,
-    valuation: Valuation,
     priors: ResponsePriors,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Conversion effect among members who see the message, and the offer's cost if redeemed."""
+) -> np.ndarray:
+    """The priors' conversion effect among members who see the message (scoring without fitted
+    rates: those carry their own)."""
     reminder = np.full_like(basket, priors.reminder[use_case])
     # Price levers move the price sensitive; recognition and access move the rest (seed playbooks).
     price_response = (0.3 + 1.4 * ps) * np.where(full_price, 0.5, 1.0)
     status_response = (1.3 - 0.6 * ps) * np.where(full_price, 1.5, 1.0)
     kind = lever.offer_type
     if kind is OfferType.NONE:
-        return reminder, np.zeros_like(basket)
+        return reminder
     if kind in (OfferType.PERCENT_OFF, OfferType.AMOUNT_OFF, OfferType.BUNDLE):
-        cut = (
-            basket * lever.discount_pct / 100 if lever.discount_pct else np.minimum(lever.amount_off, basket)
-        )
-        depth = 100 * cut / basket
+        depth = 100 * _price_cut(lever, basket) / basket
         effect = priors.price_ceiling * (1 - np.exp(-depth / priors.price_scale_pct)) * price_response
         if kind is OfferType.BUNDLE:
             effect = effect + priors.bundle_bonus
-        return reminder + effect, cut
+        return reminder + effect
     if kind is OfferType.POINTS_MULTIPLIER:
-        extra = (lever.points_multiplier - 1) * valuation.points_per_dollar * basket * valuation.point_value
-        return reminder + priors.points_effect * status_response, extra
+        return reminder + priors.points_effect * status_response
     if kind is OfferType.BONUS_POINTS:
-        cost = np.full_like(basket, lever.bonus_points * valuation.point_value)
-        return reminder + priors.points_effect * status_response * min(1.0, lever.bonus_points / 500), cost
+        return reminder + priors.points_effect * status_response * min(1.0, lever.bonus_points / 500)
     if kind is OfferType.EARLY_ACCESS:
-        return reminder + priors.early_access_effect * status_response, np.zeros_like(basket)
+        return reminder + priors.early_access_effect * status_response
     if kind is OfferType.FREE_SHIPPING:
-        effect = priors.free_shipping_effect * (0.5 + ps)
-        return reminder + effect, np.full_like(basket, valuation.shipping_cost)
+        return reminder + priors.free_shipping_effect * (0.5 + ps)
     raise ValueError(f"no response model for {kind}")
 
 
