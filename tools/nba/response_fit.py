@@ -119,6 +119,15 @@ class ResponseRates:
     # Incremental margin per contact from the holdout, per (use case, offer family) and per
     # (use case, "*") (`tools.nba.uplift`); empty when no holdout has evidence yet.
     incremental: dict[tuple[str, str], Uplift] = field(default_factory=dict)
+    # The first cell of each channel × use case, in the cells' order: `rate`'s way to their parent
+    # level, asked for hundreds of times a decision. Derived from `cells` when the rates are built.
+    _first_cell: dict[tuple[str, str], dict[str, Rate]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        first: dict[tuple[str, str], dict[str, Rate]] = {}
+        for (channel, use_case, _), cell in self.cells.items():
+            first.setdefault((channel, use_case), cell)
+        object.__setattr__(self, "_first_cell", first)  # frozen: set once, here
 
     @property
     def empty(self) -> bool:
@@ -131,9 +140,11 @@ class ResponseRates:
             cell = self.cells.get(key)
             if cell is not None and cell[name].evidence > 0:
                 return cell[name]
-        for key, cell in self.cells.items():  # the channel × use case level, through any cell of it
-            if key[:2] == (channel, use_case):
-                return Rate(*_parent_of(cell[name]))
+        parent = self._first_cell.get(
+            (channel, use_case)
+        )  # the channel × use case level, through a cell of it
+        if parent is not None:
+            return Rate(*_parent_of(parent[name]))
         return self.channels.get(channel, {}).get(name)
 
     def sampled(self, rng: np.random.Generator) -> "ResponseRates":
