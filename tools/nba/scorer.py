@@ -150,6 +150,7 @@ def score(
     reachable = np.ones((n, k), dtype=bool)
     lift = np.ones((n, k))
     recent = batch.recent_contacts_7d[:, None]
+    terms: dict[tuple[Channel, OfferType], _MessageTerms | None] = {}
     for j, cand in enumerate(cands):
         if cand.lever.is_nothing:
             continue
@@ -166,16 +167,13 @@ def score(
         member_prior = batch.reach_prior.get(channel)
         if fitted:
             assert rates is not None
+            key = (channel, cand.lever.offer_type)
+            if key not in terms:  # the levers of one offer family share all but their incentive
+                terms[key] = _message_terms(
+                    rates, channel, cand.lever.offer_type, use_case, batch, member_prior
+                )
             per_send[:, j], reach[:, j], fatigue[:, j] = _fitted_message(
-                rates,
-                cand.lever,
-                channel,
-                use_case,
-                batch,
-                basket[:, 0],
-                ps[:, 0],
-                full_price[:, 0],
-                member_prior,
+                terms[key], cand.lever, basket[:, 0], ps[:, 0], full_price[:, 0]
             )
             seen[:, j] = np.maximum(
                 reach[:, j], shrunk_reach(batch.opens[channel], batch.sends[channel], channel)
@@ -225,29 +223,37 @@ REFERENCE_DEPTH_PCT = 12.5
 RELATIVE_REACH_BOUNDS = (0.2, 5.0)
 
 
-def _fitted_message(
+@dataclass(frozen=True)
+class _MessageTerms:
+    """What a message on one channel in one offer family brings a member, but for its lever's incentive."""
+
+    base: float | np.ndarray  # message-led orders per send of a plain message
+    gap: float | np.ndarray  # the family's order rate above that, for the average member
+    relative: np.ndarray  # the member's response against the average member's
+    decline: np.ndarray  # the share of response the member's recent contacts leave
+    incrementality: float
+    reach: np.ndarray
+    fatigue: np.ndarray
+
+
+def _message_terms(
     rates: ResponseRates,
-    lever: Lever,
     channel: Channel,
+    offer_type: OfferType,
     use_case: UseCase,
     batch: MemberBatch,
-    basket: np.ndarray,
-    ps: np.ndarray,
-    full_price: np.ndarray,
     member_prior: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(message-led orders per send, the member's reach, fatigue cost) for one lever and channel."""
-    name, family = channel.value, lever.offer_type.value
+) -> _MessageTerms | None:
+    """None for a channel the retailer has never used: no evidence, no credit."""
+    name, family = channel.value, offer_type.value
     message_only = OfferType.NONE.value
     order = rates.rate("order", name, use_case.value, family)
     plain = rates.rate("order", name, use_case.value, message_only)
     opened = rates.rate("open", name, use_case.value, family)
     left = rates.rate("unsubscribe", name, use_case.value, family)
-    n = len(batch)
-    if order is None or opened is None:  # a channel the retailer has never used: no evidence, no credit
-        return np.zeros(n), np.zeros(n), np.zeros(n)
+    if order is None or opened is None:
+        return None
     base = plain.mean if plain is not None else order.mean
-    incentive = np.maximum(order.mean - base, 0.0) * _relative_response(lever, basket, ps, full_price)
     prior = opened.mean if member_prior is None else member_prior
     reach = (batch.opens[channel] + REACH_PRIOR_WEIGHT * prior) / (batch.sends[channel] + REACH_PRIOR_WEIGHT)
     relative = np.clip(
@@ -259,15 +265,6 @@ def _fitted_message(
     if batch.intent is not None:
         relative = relative * batch.intent
     recent = batch.recent_contacts_7d
-    decline = (1 - rates.decline_per_contact.get(name, 0.0)) ** recent
-    per_send = (
-        relative
-        * (base + incentive)
-        * decline
-        * _incrementality(
-            rates, use_case.value, family, float(order.average), rates.margin_per_order.get(name, 0.0)
-        )
-    )
     # Fatigue, in margin: the chance this message ends the channel times what a year of the
     # channel's messages brings, plus the response it takes from the next week's messages.
     worth = max(rates.value_per_send(name), 0.0)
@@ -275,10 +272,31 @@ def _fitted_message(
     unsubscribe = (float(left.mean) if left is not None else 0.0) * (
         1 + rates.unsubscribe_slope.get(name, 0.0) * recent
     )
-    fatigue = (
-        unsubscribe * worth * yearly + rates.decline_per_contact.get(name, 0.0) * worth * yearly * 7 / 365
+    return _MessageTerms(
+        base=base,
+        gap=np.maximum(order.mean - base, 0.0),
+        relative=relative,
+        decline=(1 - rates.decline_per_contact.get(name, 0.0)) ** recent,
+        incrementality=_incrementality(
+            rates, use_case.value, family, float(order.average), rates.margin_per_order.get(name, 0.0)
+        ),
+        reach=reach,
+        fatigue=(
+            unsubscribe * worth * yearly + rates.decline_per_contact.get(name, 0.0) * worth * yearly * 7 / 365
+        ),
     )
-    return per_send, reach, fatigue
+
+
+def _fitted_message(
+    terms: _MessageTerms | None, lever: Lever, basket: np.ndarray, ps: np.ndarray, full_price: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(message-led orders per send, the member's reach, fatigue cost) for one lever and channel."""
+    if terms is None:
+        n = len(basket)
+        return np.zeros(n), np.zeros(n), np.zeros(n)
+    incentive = terms.gap * _relative_response(lever, basket, ps, full_price)
+    per_send = terms.relative * (terms.base + incentive) * terms.decline * terms.incrementality
+    return per_send, terms.reach, terms.fatigue
 
 
 # Beside the holdout, the attributed estimate counts as a prior whose standard deviation is this
