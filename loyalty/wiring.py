@@ -143,17 +143,16 @@ async def open_agents(
     product: Product, model: "Model", log: "DecisionLog | None" = None
 ) -> AsyncIterator["Team"]:
     """The team connected in-process (no sockets, no subprocess) to all four servers."""
-    from mcp import Client
-
     from agents.guard import GuardConfig
     from agents.limits import Limits
     from agents.models import ClaudeModel
     from agents.team import open_team
     from mcp_servers.registry import build_all
+    from mcp_servers.shared import InProcessClient
     from tools.decisions.log import SqlDecisionLog
     from tools.reporting import paid_tokens_since
 
-    clients = {key: Client(server) for key, server in build_all(product.deps).items()}
+    clients = {key: InProcessClient(server) for key, server in build_all(product.deps).items()}
     settings = product.settings
     if isinstance(model, ClaudeModel) and model.budget.limit is not None and model.budget.spent == 0:
         # The day's budget counts what this database's decision log already spent today.

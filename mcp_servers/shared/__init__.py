@@ -10,10 +10,12 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     from mcp_servers.shared.deps import ProfileFactsLookup, ServerDeps, system_clock
     from mcp_servers.shared.error_mapping import tool_errors
     from mcp_servers.shared.factory import HttpAuth, new_server
+    from mcp_servers.shared.inprocess import InProcessClient
     from mcp_servers.shared.members import MemberRef
 
 __all__ = [
     "HttpAuth",
+    "InProcessClient",
     "MemberRef",
     "ProfileFactsLookup",
     "ServerDeps",

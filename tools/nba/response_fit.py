@@ -73,6 +73,12 @@ class Rate:
     failures: float
     evidence: float  # sends the cell itself holds
 
+    @property
+    def average(self) -> float:
+        """The mean, or the mean of its draws when it holds one per row. (Scoring asks thousands
+        of times a decision, mostly of plain floats, where `np.mean` costs microseconds for nothing.)"""
+        return self.mean if isinstance(self.mean, float) else float(np.mean(self.mean))
+
     def sampled(self, rng: np.random.Generator) -> float:
         return float(rng.beta(*_explored(self)))
 
@@ -90,7 +96,7 @@ def _explored(rate: Rate) -> tuple[float, float]:
     total = max(rate.successes, 0.0) + max(rate.failures, 0.0)
     prior = max(total - rate.evidence, 0.0)
     kept = rate.evidence + min(prior, EXPLORATION_PRIOR_SENDS)
-    mean = float(np.mean(rate.mean))
+    mean = float(rate.average)
     if total <= 0 or kept <= 0:
         return max(rate.successes, 1e-6), max(rate.failures, 1e-6)
     return max(mean * kept, 1e-6), max((1 - mean) * kept, 1e-6)
@@ -113,6 +119,15 @@ class ResponseRates:
     # Incremental margin per contact from the holdout, per (use case, offer family) and per
     # (use case, "*") (`tools.nba.uplift`); empty when no holdout has evidence yet.
     incremental: dict[tuple[str, str], Uplift] = field(default_factory=dict)
+    # The first cell of each channel × use case, in the cells' order: `rate`'s way to their parent
+    # level, asked for hundreds of times a decision. Derived from `cells` when the rates are built.
+    _first_cell: dict[tuple[str, str], dict[str, Rate]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        first: dict[tuple[str, str], dict[str, Rate]] = {}
+        for (channel, use_case, _), cell in self.cells.items():
+            first.setdefault((channel, use_case), cell)
+        object.__setattr__(self, "_first_cell", first)  # frozen: set once, here
 
     @property
     def empty(self) -> bool:
@@ -125,9 +140,11 @@ class ResponseRates:
             cell = self.cells.get(key)
             if cell is not None and cell[name].evidence > 0:
                 return cell[name]
-        for key, cell in self.cells.items():  # the channel × use case level, through any cell of it
-            if key[:2] == (channel, use_case):
-                return Rate(*_parent_of(cell[name]))
+        parent = self._first_cell.get(
+            (channel, use_case)
+        )  # the channel × use case level, through a cell of it
+        if parent is not None:
+            return Rate(*_parent_of(parent[name]))
         return self.channels.get(channel, {}).get(name)
 
     def sampled(self, rng: np.random.Generator) -> "ResponseRates":
@@ -158,10 +175,10 @@ class ResponseRates:
         rates = self.channels.get(channel)
         if rates is None:
             return 0.0
-        # np.mean: under `draws` the order rate is one draw per row; a channel's worth is their mean
+        # `average`: under `draws` the order rate is one draw per row; a channel's worth is their mean
         return float(
-            np.mean(rates["order"].mean) * self.margin_per_order.get(channel, 0.0)
-            + np.mean(rates["leak"].mean) * self.leak_cost.get(channel, 0.0)
+            rates["order"].average * self.margin_per_order.get(channel, 0.0)
+            + rates["leak"].average * self.leak_cost.get(channel, 0.0)
         )
 
 

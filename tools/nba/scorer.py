@@ -25,7 +25,7 @@ from tools.nba.response import (
     ResponsePriors,
     shrunk_reach,
 )
-from tools.nba.response_fit import ResponseRates
+from tools.nba.response_fit import Rate, ResponseRates
 from tools.nba.uplift import POOLED
 
 CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP)
@@ -150,6 +150,7 @@ def score(
     reachable = np.ones((n, k), dtype=bool)
     lift = np.ones((n, k))
     recent = batch.recent_contacts_7d[:, None]
+    terms: dict[tuple[Channel, OfferType], _MessageTerms | None] = {}
     for j, cand in enumerate(cands):
         if cand.lever.is_nothing:
             continue
@@ -157,10 +158,7 @@ def score(
         assert channel is not None
         reachable[:, j] = batch.reachable[channel]
         contact_cost[:, j] = CONTACT_COST[channel]
-        e, c = _lever_effect(
-            cand.lever, use_case, basket[:, 0], ps[:, 0], full_price[:, 0], valuation, priors
-        )
-        cost_if_redeemed[:, j] = c
+        cost_if_redeemed[:, j] = _cost_if_redeemed(cand.lever, basket[:, 0], valuation)
         lift[:, j] = (
             shared.factor(cand.lever.offer_type, use_case)
             if shared is not None
@@ -169,16 +167,13 @@ def score(
         member_prior = batch.reach_prior.get(channel)
         if fitted:
             assert rates is not None
+            key = (channel, cand.lever.offer_type)
+            if key not in terms:  # the levers of one offer family share all but their incentive
+                terms[key] = _message_terms(
+                    rates, channel, cand.lever.offer_type, use_case, batch, member_prior
+                )
             per_send[:, j], reach[:, j], fatigue[:, j] = _fitted_message(
-                rates,
-                cand.lever,
-                channel,
-                use_case,
-                batch,
-                basket[:, 0],
-                ps[:, 0],
-                full_price[:, 0],
-                member_prior,
+                terms[key], cand.lever, basket[:, 0], ps[:, 0], full_price[:, 0]
             )
             seen[:, j] = np.maximum(
                 reach[:, j], shrunk_reach(batch.opens[channel], batch.sends[channel], channel)
@@ -186,7 +181,9 @@ def score(
         else:
             reach[:, j] = shrunk_reach(batch.opens[channel], batch.sends[channel], channel, member_prior)
             seen[:, j] = reach[:, j]
-            effect[:, j] = e
+            effect[:, j] = _lever_effect(
+                cand.lever, use_case, basket[:, 0], ps[:, 0], full_price[:, 0], priors
+            )
             intrusiveness = INTRUSIVENESS[channel]
             unsubscribe = (
                 priors.unsubscribe_base
@@ -226,49 +223,48 @@ REFERENCE_DEPTH_PCT = 12.5
 RELATIVE_REACH_BOUNDS = (0.2, 5.0)
 
 
-def _fitted_message(
+@dataclass(frozen=True)
+class _MessageTerms:
+    """What a message on one channel in one offer family brings a member, but for its lever's incentive."""
+
+    base: float | np.ndarray  # message-led orders per send of a plain message
+    gap: float | np.ndarray  # the family's order rate above that, for the average member
+    relative: np.ndarray  # the member's response against the average member's
+    decline: np.ndarray  # the share of response the member's recent contacts leave
+    incrementality: float
+    reach: np.ndarray
+    fatigue: np.ndarray
+
+
+def _message_terms(
     rates: ResponseRates,
-    lever: Lever,
     channel: Channel,
+    offer_type: OfferType,
     use_case: UseCase,
     batch: MemberBatch,
-    basket: np.ndarray,
-    ps: np.ndarray,
-    full_price: np.ndarray,
     member_prior: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(message-led orders per send, the member's reach, fatigue cost) for one lever and channel."""
-    name, family = channel.value, lever.offer_type.value
+) -> _MessageTerms | None:
+    """None for a channel the retailer has never used: no evidence, no credit."""
+    name, family = channel.value, offer_type.value
     message_only = OfferType.NONE.value
     order = rates.rate("order", name, use_case.value, family)
     plain = rates.rate("order", name, use_case.value, message_only)
     opened = rates.rate("open", name, use_case.value, family)
     left = rates.rate("unsubscribe", name, use_case.value, family)
-    n = len(batch)
-    if order is None or opened is None:  # a channel the retailer has never used: no evidence, no credit
-        return np.zeros(n), np.zeros(n), np.zeros(n)
+    if order is None or opened is None:
+        return None
     base = plain.mean if plain is not None else order.mean
-    incentive = np.maximum(order.mean - base, 0.0) * _relative_response(lever, basket, ps, full_price)
     prior = opened.mean if member_prior is None else member_prior
     reach = (batch.opens[channel] + REACH_PRIOR_WEIGHT * prior) / (batch.sends[channel] + REACH_PRIOR_WEIGHT)
     relative = np.clip(
         reach
         / np.maximum(opened.mean, 1e-6)
-        * _relative_click_through(rates, name, use_case.value, family, batch, channel),
+        * _relative_click_through(rates, opened, name, use_case.value, family, batch, channel),
         *RELATIVE_REACH_BOUNDS,
     )
     if batch.intent is not None:
         relative = relative * batch.intent
     recent = batch.recent_contacts_7d
-    decline = (1 - rates.decline_per_contact.get(name, 0.0)) ** recent
-    per_send = (
-        relative
-        * (base + incentive)
-        * decline
-        * _incrementality(
-            rates, use_case.value, family, float(np.mean(order.mean)), rates.margin_per_order.get(name, 0.0)
-        )
-    )
     # Fatigue, in margin: the chance this message ends the channel times what a year of the
     # channel's messages brings, plus the response it takes from the next week's messages.
     worth = max(rates.value_per_send(name), 0.0)
@@ -276,10 +272,31 @@ def _fitted_message(
     unsubscribe = (float(left.mean) if left is not None else 0.0) * (
         1 + rates.unsubscribe_slope.get(name, 0.0) * recent
     )
-    fatigue = (
-        unsubscribe * worth * yearly + rates.decline_per_contact.get(name, 0.0) * worth * yearly * 7 / 365
+    return _MessageTerms(
+        base=base,
+        gap=np.maximum(order.mean - base, 0.0),
+        relative=relative,
+        decline=(1 - rates.decline_per_contact.get(name, 0.0)) ** recent,
+        incrementality=_incrementality(
+            rates, use_case.value, family, float(order.average), rates.margin_per_order.get(name, 0.0)
+        ),
+        reach=reach,
+        fatigue=(
+            unsubscribe * worth * yearly + rates.decline_per_contact.get(name, 0.0) * worth * yearly * 7 / 365
+        ),
     )
-    return per_send, reach, fatigue
+
+
+def _fitted_message(
+    terms: _MessageTerms | None, lever: Lever, basket: np.ndarray, ps: np.ndarray, full_price: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(message-led orders per send, the member's reach, fatigue cost) for one lever and channel."""
+    if terms is None:
+        n = len(basket)
+        return np.zeros(n), np.zeros(n), np.zeros(n)
+    incentive = terms.gap * _relative_response(lever, basket, ps, full_price)
+    per_send = terms.relative * (terms.base + incentive) * terms.decline * terms.incrementality
+    return per_send, terms.reach, terms.fatigue
 
 
 # Beside the holdout, the attributed estimate counts as a prior whose standard deviation is this
@@ -313,18 +330,24 @@ CLICK_PRIOR_CLICKS = 2.0
 
 
 def _relative_click_through(
-    rates: ResponseRates, channel_name: str, use_case: str, family: str, batch: MemberBatch, channel: Channel
+    rates: ResponseRates,
+    opened: Rate,
+    channel_name: str,
+    use_case: str,
+    family: str,
+    batch: MemberBatch,
+    channel: Channel,
 ) -> np.ndarray:
     """The member's clicks per open on the channel against the average member's, shrunk toward 1.
+    `opened`: the cell's open rate, which the caller has already looked up.
 
     Opens say who sees the messages; clicks, who acts on them, the step before an order. Members
     who click far more than others are likelier to order from the next message too."""
     clicks = batch.clicks.get(channel)
-    opened = rates.rate("open", channel_name, use_case, family)
     clicked = rates.rate("click", channel_name, use_case, family)
-    if clicks is None or opened is None or clicked is None:
+    if clicks is None or clicked is None:
         return np.ones(len(batch))
-    ctr = float(np.clip(np.mean(clicked.mean) / max(float(np.mean(opened.mean)), 1e-6), 1e-4, 1.0))
+    ctr = float(min(max(clicked.average / max(opened.average, 1e-6), 1e-4), 1.0))
     weight = CLICK_PRIOR_CLICKS / ctr  # opens' worth of prior
     opens = np.maximum(batch.opens[channel], clicks)
     return np.asarray((clicks + weight * ctr) / (opens + weight) / ctr)
@@ -392,43 +415,57 @@ def _competitor_pressure(
     return np.maximum(p0 - lost, 0.0), effect
 
 
+def _cost_if_redeemed(lever: Lever, basket: np.ndarray, valuation: Valuation) -> np.ndarray:
+    """The offer's cost to the retailer when a member redeems it (fitted rates and priors alike)."""
+    kind = lever.offer_type
+    if kind in (OfferType.NONE, OfferType.EARLY_ACCESS):
+        return np.zeros_like(basket)
+    if kind in (OfferType.PERCENT_OFF, OfferType.AMOUNT_OFF, OfferType.BUNDLE):
+        return _price_cut(lever, basket)
+    if kind is OfferType.POINTS_MULTIPLIER:
+        return (lever.points_multiplier - 1) * valuation.points_per_dollar * basket * valuation.point_value
+    if kind is OfferType.BONUS_POINTS:
+        return np.full_like(basket, lever.bonus_points * valuation.point_value)
+    if kind is OfferType.FREE_SHIPPING:
+        return np.full_like(basket, valuation.shipping_cost)
+    raise ValueError(f"no response model for {kind}")
+
+
+def _price_cut(lever: Lever, basket: np.ndarray) -> np.ndarray:
+    return basket * lever.discount_pct / 100 if lever.discount_pct else np.minimum(lever.amount_off, basket)
+
+
 def _lever_effect(
     lever: Lever,
     use_case: UseCase,
     basket: np.ndarray,
     ps: np.ndarray,
     full_price: np.ndarray,
-    valuation: Valuation,
     priors: ResponsePriors,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Conversion effect among members who see the message, and the offer's cost if redeemed."""
+) -> np.ndarray:
+    """The priors' conversion effect among members who see the message (scoring without fitted
+    rates: those carry their own)."""
     reminder = np.full_like(basket, priors.reminder[use_case])
     # Price levers move the price sensitive; recognition and access move the rest (seed playbooks).
     price_response = (0.3 + 1.4 * ps) * np.where(full_price, 0.5, 1.0)
     status_response = (1.3 - 0.6 * ps) * np.where(full_price, 1.5, 1.0)
     kind = lever.offer_type
     if kind is OfferType.NONE:
-        return reminder, np.zeros_like(basket)
+        return reminder
     if kind in (OfferType.PERCENT_OFF, OfferType.AMOUNT_OFF, OfferType.BUNDLE):
-        cut = (
-            basket * lever.discount_pct / 100 if lever.discount_pct else np.minimum(lever.amount_off, basket)
-        )
-        depth = 100 * cut / basket
+        depth = 100 * _price_cut(lever, basket) / basket
         effect = priors.price_ceiling * (1 - np.exp(-depth / priors.price_scale_pct)) * price_response
         if kind is OfferType.BUNDLE:
             effect = effect + priors.bundle_bonus
-        return reminder + effect, cut
+        return reminder + effect
     if kind is OfferType.POINTS_MULTIPLIER:
-        extra = (lever.points_multiplier - 1) * valuation.points_per_dollar * basket * valuation.point_value
-        return reminder + priors.points_effect * status_response, extra
+        return reminder + priors.points_effect * status_response
     if kind is OfferType.BONUS_POINTS:
-        cost = np.full_like(basket, lever.bonus_points * valuation.point_value)
-        return reminder + priors.points_effect * status_response * min(1.0, lever.bonus_points / 500), cost
+        return reminder + priors.points_effect * status_response * min(1.0, lever.bonus_points / 500)
     if kind is OfferType.EARLY_ACCESS:
-        return reminder + priors.early_access_effect * status_response, np.zeros_like(basket)
+        return reminder + priors.early_access_effect * status_response
     if kind is OfferType.FREE_SHIPPING:
-        effect = priors.free_shipping_effect * (0.5 + ps)
-        return reminder + effect, np.full_like(basket, valuation.shipping_cost)
+        return reminder + priors.free_shipping_effect * (0.5 + ps)
     raise ValueError(f"no response model for {kind}")
 
 

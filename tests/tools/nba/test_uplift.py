@@ -92,9 +92,7 @@ def test_the_holdout_scales_the_attributed_response_in_the_scorer() -> None:
     attributed = rates.cells["email", "upsell", "none"]["order"].mean * rates.margin_per_order["email"]
 
     def scored(margin: float, se: float) -> float:
-        with_holdout = type(rates)(
-            **{**rates.__dict__, "incremental": {("upsell", POOLED): Uplift(margin, se, 500, 500)}}
-        )
+        with_holdout = replace(rates, incremental={("upsell", POOLED): Uplift(margin, se, 500, 500)})
         return float(score(member, UseCase.UPSELL, VALUATION, rates=with_holdout).uplift[0, j])
 
     # A precise holdout saying nothing is caused takes the response to zero; one saying twice the
