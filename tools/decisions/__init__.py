@@ -10,6 +10,7 @@ from tools.decisions.holdout import (
     arm_for,
     assign_holdout,
     ensure_arms,
+    first_triggers,
 )
 from tools.decisions.log import SqlDecisionLog, trace
 from tools.decisions.nothing_causes import NothingCause, cause_of, cause_of_rules
@@ -27,6 +28,7 @@ __all__ = [
     "cause_of_rules",
     "decide_review",
     "ensure_arms",
+    "first_triggers",
     "pending_reviews",
     "record_verdict",
     "trace",

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, Subquery, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from policies.vocabulary import UseCase
-from tools.storage import Customer, Database, ExperimentAssignment, begin_write, upsert_insert
+from tools.storage import Customer, Database, ExperimentAssignment, QueuedTrigger, begin_write, upsert_insert
 from tools.time import to_storage
 
 DEFAULT_CONTROL_SHARE = 0.10
@@ -117,3 +117,20 @@ def _chunks(ids: Sequence[int] | None) -> Iterator[Sequence[int] | None]:
     unique = sorted(set(ids))
     for start in range(0, len(unique), _CHUNK):
         yield unique[start : start + _CHUNK]
+
+
+def first_triggers(*conditions: ColumnElement[bool]) -> Subquery:
+    """One row per member and use case triggered under `conditions` (on `QueuedTrigger`): the arm
+    the holdout put them in and when they were first triggered. What the holdout comparisons, the
+    report's and the scorer's, start from."""
+    return (
+        select(
+            QueuedTrigger.use_case.label("use_case"),
+            QueuedTrigger.customer_id.label("customer_id"),
+            func.min(QueuedTrigger.arm).label("arm"),
+            func.min(QueuedTrigger.created_at).label("first_at"),
+        )
+        .where(*conditions)
+        .group_by(QueuedTrigger.use_case, QueuedTrigger.customer_id)
+        .subquery()
+    )

@@ -25,6 +25,7 @@ import numpy as np
 from sqlalchemy import and_, func, select
 
 from policies.vocabulary import OfferType
+from tools.decisions import first_triggers
 from tools.storage import Contact, Database, OfferTemplate, Order, OrderLine, Proposal, QueuedTrigger
 
 POOLED = "*"  # the family key of a use case's own (all families) estimate
@@ -149,16 +150,7 @@ async def holdout_rows(
     conditions = [QueuedTrigger.created_at < until]
     if since is not None:
         conditions.append(QueuedTrigger.created_at >= since)
-    triggered = (
-        select(
-            QueuedTrigger.use_case.label("use_case"),
-            QueuedTrigger.customer_id.label("customer_id"),
-            func.min(QueuedTrigger.arm).label("arm"),
-            func.min(QueuedTrigger.created_at).label("first_at"),
-        )
-        .where(*conditions)
-        .group_by(QueuedTrigger.use_case, QueuedTrigger.customer_id)
-    )
+    triggered = select(first_triggers(*conditions))
     async with db.session() as session:
         members = (await session.execute(triggered)).all()
         if not members:

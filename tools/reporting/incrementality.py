@@ -21,6 +21,7 @@ from pydantic import BaseModel, computed_field
 from sqlalchemy import Subquery, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tools.decisions import first_triggers
 from tools.reporting.period import Period
 from tools.reporting.stats import Difference, welch
 from tools.storage import Contact, Order, OrderLine, QueuedTrigger
@@ -66,16 +67,8 @@ def order_costs(period: Period) -> Subquery:
 
 async def member_outcomes(conn: AsyncConnection, period: Period) -> list[tuple[str, str, bool, float, float]]:
     """(use case, arm, contacted, revenue, margin), one row per member eligible in the period."""
-    triggered = (
-        select(
-            QueuedTrigger.use_case.label("use_case"),
-            QueuedTrigger.customer_id.label("customer_id"),
-            func.min(QueuedTrigger.arm).label("arm"),
-            func.min(QueuedTrigger.created_at).label("first_at"),
-        )
-        .where(QueuedTrigger.created_at >= period.since, QueuedTrigger.created_at < period.until)
-        .group_by(QueuedTrigger.use_case, QueuedTrigger.customer_id)
-        .subquery()
+    triggered = first_triggers(
+        QueuedTrigger.created_at >= period.since, QueuedTrigger.created_at < period.until
     )
     contacted = (
         select(Contact.use_case.label("use_case"), Contact.customer_id.label("customer_id"))
