@@ -14,28 +14,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mcp_servers.shared import HttpAuth, MemberRef, ServerDeps, new_server, tool_errors
-from policies.engine import check
 from policies.proposal import OfferProposal
-from policies.rule_ids import RuleId
 from policies.vocabulary import Channel, OutcomeType
 from tools.members import contact_history, contact_record, record_outcome, resolve_member
 from tools.outbox import outbox_counts, send_approved
-from tools.rule_facts import ProfileFacts, rule_context
+from tools.rule_facts import send_time_violations
 from tools.time import UtcTimestamp, to_storage
-
-# What can change between the guard's approval and the send: other messages, consent, opt-outs.
-SEND_TIME_RULES = frozenset(
-    {
-        RuleId.CONSENT_CHANNEL,
-        RuleId.CONSENT_OPT_OUT,
-        RuleId.FREQUENCY_DAILY_TOTAL,
-        RuleId.FREQUENCY_WEEKLY_TOTAL,
-        RuleId.FREQUENCY_CHANNEL_WEEKLY,
-        RuleId.FREQUENCY_CHANNEL_GAP,
-        RuleId.FATIGUE_BACKOFF,
-        RuleId.DUPLICATE_CROSS_CHANNEL,
-    }
-)
 
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 WRITE_ONCE = ToolAnnotations(
@@ -165,24 +149,14 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         )
 
     async def recheck(session: AsyncSession, proposal: OfferProposal) -> list[str]:
-        # Only contact facts matter here; profile-level rules were judged by the guard.
-        neutral = ProfileFacts(
-            segments=frozenset(),
-            stale=False,
-            data_age_hours=0.0,
-            basket_value=max(proposal.estimated_cost, 1.0),
-            basket_margin=0.0,
-        )
-        context = await rule_context(
+        return await send_time_violations(
             session,
             proposal,
-            neutral,
+            policy,
             now=deps.clock(),
             lookback=deps.contact_lookback,
             ignore_window=deps.ignore_window,
         )
-        result = check(proposal, context, policy)
-        return [f"{v.rule_id}: {v.message}" for v in result.blocking if v.rule_id in SEND_TIME_RULES]
 
     @server.tool(title="Send an approved proposal", annotations=WRITE_ONCE)
     @tool_errors

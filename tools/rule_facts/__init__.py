@@ -9,13 +9,16 @@ from tools.rule_facts.context import (
     rule_context,
     sku_costs_of,
 )
+from tools.rule_facts.send_time import SEND_TIME_RULES, send_time_violations
 
 __all__ = [
+    "SEND_TIME_RULES",
     "ProfileFacts",
     "ProfileFactsSource",
     "SkuCost",
     "expected_order",
     "facts_from_profile",
     "rule_context",
+    "send_time_violations",
     "sku_costs_of",
 ]
