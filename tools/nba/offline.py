@@ -23,9 +23,10 @@ libraries for what is a few lines of numpy over arrays we already hold.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import AfterValidator
 from sqlalchemy import case, func, select
 
 from tools.storage import Contact, Database, DecisionLogEntry, Outcome, Proposal
@@ -89,6 +90,16 @@ def target_policy(name: str) -> Policy:
     return choose
 
 
+def known_policy(name: str) -> str:
+    """`name` if it names a target policy, else ValueError listing those there are."""
+    _rule(name)
+    return name
+
+
+# A target policy's name at a boundary (settings, a simulation's configuration).
+PolicyName = Annotated[str, AfterValidator(known_policy)]
+
+
 def served_by(name: str, candidates: list[dict[str, Any]], top: int) -> list[dict[str, Any]]:
     """The scored `candidates` as target policy `name` serves them, so the agents (and the
     simulator running them) follow it: only the actions it allows, its choice first with
@@ -101,7 +112,10 @@ def served_by(name: str, candidates: list[dict[str, Any]], top: int) -> list[dic
         key=predicted,
         reverse=True,
     )
-    return [c | {"choice_probability": 1.0 if c is chosen else 0.0} for c in [chosen, *rest][:top]]
+    kept = [chosen, *rest][:top]
+    if not any(c["do_nothing"] for c in kept):
+        kept.append(next(c for c in rest if c["do_nothing"]))
+    return [c | {"choice_probability": 1.0 if c is chosen else 0.0} for c in kept]
 
 
 def _rule(name: str) -> tuple[Callable[[dict[str, Any]], bool], float]:
