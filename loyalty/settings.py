@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,7 +19,7 @@ from pydantic_settings import (
 
 from policies.vocabulary import Channel, UseCase
 from tools.errors import InvalidInput
-from tools.nba import DEFAULT_EXPLORATION_SHARE
+from tools.nba import DEFAULT_EXPLORATION_SHARE, target_policy
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         le=0.5,
         description="share of decisions that explore: lever "
         "factors drawn from their posteriors (Thompson sampling) instead of their means",
+    )
+    decision_policy: str | None = Field(
+        None,
+        description="score every decision as this target policy would choose (greedy, nothing, "
+        "no_discount, email_only or min_value:X; none: the agents' own, exploring): how the "
+        "simulator runs a changed policy whose value `loyalty eval offline` estimated",
     )
     profile_frame_refresh: bool = Field(
         True,
@@ -127,6 +133,13 @@ class Settings(BaseSettings):
         "what the decision log holds for the day; past it the local model answers, "
         "marked degraded (none: unlimited)",
     )
+
+    @field_validator("decision_policy")
+    @classmethod
+    def _known_policy(cls, name: str | None) -> str | None:
+        if name is not None:
+            target_policy(name)  # raises ValueError naming the policies there are
+        return name
 
     @model_validator(mode="after")
     def _deadlines_fit(self) -> "Settings":
