@@ -48,6 +48,7 @@ def fit(
     err_console.print(_holdout_table(calibration), highlight=False)
     err_console.print(_family_table(calibration), highlight=False)
     err_console.print(_winback_table(calibration), highlight=False)
+    err_console.print(_rival_pull_line(calibration), highlight=False)
 
 
 def _response_table(calibration: Calibration) -> Table:
@@ -180,6 +181,18 @@ def _winback_table(calibration: Calibration) -> Table:
             "",
         )
     return table
+
+
+def _rival_pull_line(calibration: Calibration) -> str:
+    """How strongly a rival's promotion pulls members away (`tools.nba.rival_pull`)."""
+    pull = calibration.rates.rival_pull
+    if pull is None or pull.signals == 0:
+        return "rival pull: no competitor signal with exposed members in the history: no pull assumed"
+    return (
+        f"rival pull: {pull.pull:.2f} (raw {pull.raw:+.2f} ± {1.96 * pull.se:.2f}, shrunk toward 0) from "
+        f"{pull.signals:,} competitor signals, {pull.exposures:,} exposed members: "
+        f"{pull.observed_orders:,} category orders observed against {pull.expected_orders:,.1f} expected"
+    )
 
 
 @app.command("list")

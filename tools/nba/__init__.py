@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     from tools.nba.prescreen import Screen, screen
     from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift
     from tools.nba.response_fit import ResponseRates, fit_response
+    from tools.nba.rival_pull import RivalPull, estimate_rival_pull
     from tools.nba.scorer import CHANNELS, MAX_CANDIDATES, Candidate, MemberBatch, rationale, score
     from tools.nba.timing import send_time, valid_until
 
@@ -58,8 +59,10 @@ __all__ = [
     "REACH_PRIOR",
     "ResponseCache",
     "ResponseRates",
+    "RivalPull",
     "Screen",
     "calibrate",
+    "estimate_rival_pull",
     "evaluate",
     "exploration_stream",
     "fit_response",

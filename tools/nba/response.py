@@ -64,7 +64,10 @@ class ResponsePriors:
     bundle_bonus: float = 0.04
     unsubscribe_base: float = 0.002  # per message, before pressure and intrusiveness
     channel_share_of_value: float = 0.05  # share of a member's yearly value our messages on one channel drive
-    competitor_pull: float = 0.8  # how strongly a rival's discount pulls a fully price-sensitive member
+    # How strongly a rival's discount pulls a fully price-sensitive member: assumed only where no
+    # response is fitted; a fit measures it from the orders around past promotions
+    # (`tools.nba.rival_pull`).
+    competitor_pull: float = 0.8
     cart_price_barrier: float = 0.5  # price sensitivity an abandoned cart under a rival's promotion implies
     lapse_price_barrier: float = (
         0.5  # likewise a lapse from the member's rhythm while a rival discounts their category

@@ -19,7 +19,8 @@ ever sent (win-backs that always carried a discount). A family never shown to mo
 effect 1: it is credited with nothing beyond the message itself.
 
 Beside the messages, the order history says what a win-back is worth beyond its order
-(`tools.nba.winback`): the lasting part of a reactivation message's value.
+(`tools.nba.winback`): the lasting part of a reactivation message's value; and, around the
+competitor signals, how strongly a rival's promotion pulls members away (`tools.nba.rival_pull`).
 
 Declining response: the open rate of messages that follow others within a week, against those
 that do not, gives the share of response each recent contact takes away; and the unsubscribe
@@ -36,6 +37,7 @@ from sqlalchemy import Float, and_, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from policies.vocabulary import OfferType
+from tools.nba.rival_pull import RivalPull, fit_rival_pull
 from tools.nba.uplift import Uplift, estimate_uplift, holdout_rows
 from tools.nba.winback import Winback, fit_winback
 from tools.storage import Contact, Database, OfferTemplate, Outcome, Proposal
@@ -137,6 +139,10 @@ class ResponseRates:
     # What winning a lapsed member back restores beyond the order, from the order history
     # (`tools.nba.winback`); None without enough lapse and return episodes.
     winback: Winback | None = None
+    # How strongly a rival's promotion pulls members away, from the order history around the
+    # competitor signals (`tools.nba.rival_pull`); None only when no fit was made (the priors'
+    # assumed pull then stands, as every other term does).
+    rival_pull: RivalPull | None = None
     # The channel × use case level: every cell's parent.
     uses: dict[tuple[str, str], dict[str, Rate]] = field(default_factory=dict)
     # Per offer family, its orders per click against plain messages' (`family_effects`); and per
@@ -512,4 +518,5 @@ async def fit_response(db: Database, until: datetime, since: datetime | None = N
         sends_per_member_year=await sends_per_member_year(db, naive_since, naive_until),
         incremental=estimate_uplift(await holdout_rows(db, naive_since, naive_until)),
         winback=await fit_winback(db, naive_until),
+        rival_pull=await fit_rival_pull(db, naive_until),
     )

@@ -206,7 +206,14 @@ def score(
                 * np.clip(batch.margin_rate, 0.0, 0.95)
             )
 
-    p0, won_back = _competitor_pressure(batch, use_case, cands, p0, ps, full_price, np.zeros((n, k)), priors)
+    # The pull measured from the retailer's orders around past rival promotions once the response
+    # is fitted (0 where no promotion was ever observed: `tools.nba.rival_pull`); the priors' only
+    # where nothing is fitted, like every other term.
+    measured = rates.rival_pull if rates is not None else None
+    pull = priors.competitor_pull if measured is None else measured.pull
+    p0, won_back = _competitor_pressure(
+        batch, use_case, cands, p0, ps, full_price, np.zeros((n, k)), priors, pull
+    )
     if fitted:
         # Fitted rates are per message sent; a rival's win-back is a share of the purchase the
         # rival took, among members who see the answer.
@@ -412,8 +419,10 @@ def _competitor_pressure(
     full_price: np.ndarray,
     effect: np.ndarray,
     priors: ResponsePriors,
+    competitor_pull: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A rival's promotion pulls price-sensitive members away (lower P(buy | nothing)); a price cut
+    """A rival's promotion pulls price-sensitive members away (lower P(buy | nothing)) by
+    `competitor_pull` for a fully price-sensitive member at a 20% gap; a price cut
     wins them back in proportion to how much of the gap it closes, never more than all of it, and
     recognition wins back full-price buyers, who care less about the rival's price."""
     if batch.competitor_discount_pct is None:
@@ -423,7 +432,7 @@ def _competitor_pressure(
         in_market = np.maximum(p0, priors.cart_intent)
     gap = np.clip(batch.competitor_discount_pct, 0.0, 100.0)[:, None]
     # The pull saturates at a 20% gap: past that the member has already decided on price.
-    pull = priors.competitor_pull * ps * np.minimum(gap / 20.0, 1.0) * np.where(full_price, 0.3, 1.0)
+    pull = competitor_pull * ps * np.minimum(gap / 20.0, 1.0) * np.where(full_price, 0.3, 1.0)
     lost = np.minimum(in_market * pull, p0 * 0.9 + (in_market - p0))
     effect = effect.copy()
     for j, cand in enumerate(cands):
