@@ -2,19 +2,17 @@
 
 import inspect
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, Icon, InputRequiredResult, Tool, ToolAnnotations
+from mcp.types import CallToolResult, InputRequiredResult, Tool
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
 from mcp_servers.shared.auth import BearerAuth, StaticToken
 from mcp_servers.shared.error_mapping import readable
-from mcp_servers.shared.tool_schemas import built_for, registration_key, remember
 
 
 @dataclass(frozen=True)
@@ -48,39 +46,6 @@ class LoyaltyServer(MCPServer):
             )
             for tool in await super().list_tools()
         ]
-
-    def add_tool(
-        self,
-        fn: Callable[..., Any],
-        name: str | None = None,
-        title: str | None = None,
-        description: str | None = None,
-        annotations: ToolAnnotations | None = None,
-        icons: list[Icon] | None = None,
-        meta: dict[str, Any] | None = None,
-        structured_output: bool | None = None,
-    ) -> None:
-        """As the SDK registers a tool, but a registration built before from the same definition
-        is reused (`mcp_servers.shared.tool_schemas`): deriving the schemas is most of a build."""
-        options: dict[str, object] = {
-            "name": name,
-            "title": title,
-            "description": description,
-            "annotations": annotations,
-            "icons": icons,
-            "meta": meta,
-            "structured_output": structured_output,
-        }
-        key = registration_key(fn, options)
-        tools = self._tool_manager._tools
-        tool = built_for(key, fn)
-        if tool is None or tool.name in tools:  # new, or a duplicate: the SDK's own path
-            super().add_tool(fn, name, title, description, annotations, icons, meta, structured_output)
-            registered = self._tool_manager.get_tool(name or fn.__name__)
-            if registered is not None and registered.fn is fn:
-                remember(key, registered)
-            return
-        tools[tool.name] = tool
 
     def streamable_http_app(self, **kwargs: Any) -> Starlette:
         app = super().streamable_http_app(**kwargs)
