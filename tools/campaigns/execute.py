@@ -16,6 +16,7 @@
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import anyio
@@ -84,58 +85,33 @@ async def execute_campaign(
         )
     if await _executed_before(db, plan.campaign_id):
         raise InvalidInput(f"campaign {plan.campaign_id} was already executed; plan it again for a new one")
-    representatives, siblings = _split(plan.members)
-    to_review = [*representatives.values(), *(m for m in plan.members if m.flagged)]
-    progress.stage("guard reviews", total=len(to_review))
-    reviews = await _review_all(plan.campaign_id, to_review, reviewer, review_concurrency, progress)
-
-    progress.stage("recording verdicts", total=sum(len(s) for s in siblings.values()))
-    inherited = [
-        _inherit(m, reviews[representatives[variant].proposal.customer_id])
-        for variant, members in siblings.items()
-        for m in members
-    ]
-    records = await record_inherited(
+    audit = await audit_and_queue(
         db,
-        inherited,
+        plan.members,
+        reviewer,
+        campaign_id=plan.campaign_id,
+        watermark=plan.watermark,
         policy_version=policy_version,
-        guard_model=reviewer.model_name,
         now=now,
         approval_ttl=approval_ttl,
+        review_concurrency=review_concurrency,
+        send_chunk=send_chunk,
+        progress=progress,
     )
-    progress.advance(len(inherited))
-
-    sendable: list[tuple[OfferProposal, str]] = []
-    rejected: Counter[str] = Counter()
-    review_ids: list[int] = []
-    for member in to_review:
-        review = reviews[member.proposal.customer_id]
-        if review.approval_id is not None and review.proposal is not None:
-            sendable.append((review.proposal, review.approval_id))
-        elif review.review_id is not None:
-            review_ids.append(review.review_id)
-        else:
-            rejected[_first_code(review)] += 1
-    for item, record in zip(inherited, records, strict=True):
-        if record.approval_id is not None:
-            sendable.append((item.proposal, record.approval_id))
-        else:
-            rejected[item.reasons[0]["rule_id"]] += 1
-
-    # In the order chosen, best value per dollar first: if the budget runs short (other senders
-    # spend it too), what goes out is still the best of the campaign.
-    chosen_at = {m.proposal.customer_id: index for index, m in enumerate(plan.members)}
-    sendable.sort(key=lambda item: chosen_at[item[0].customer_id])
-    progress.stage("queueing sends", total=len(sendable))
-    queued, refused = await _send_all(db, sendable, plan.watermark, now, send_chunk, progress)
+    queued, refused, rejected, review_ids = (
+        audit.queued,
+        audit.refused_by,
+        audit.rejected_by,
+        audit.review_ids,
+    )
     result = CampaignResult(
         campaign_id=plan.campaign_id,
         executed_at=now,
         members=len(plan.members),
-        guard_reviews=len(to_review),
-        variants=len(representatives),
+        guard_reviews=audit.reviews,
+        variants=audit.variants,
         flagged=sum(m.flagged for m in plan.members),
-        approved=len(sendable),
+        approved=audit.approved,
         in_review=len(review_ids),
         review_ids=sorted(review_ids),
         rejected=sum(rejected.values()),
@@ -147,6 +123,102 @@ async def execute_campaign(
     )
     log.info("campaign.executed", **result.model_dump(exclude={"review_ids", "executed_at"}))
     return result
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What the guard's audit and the outbox made of planned members."""
+
+    outcomes: dict[int, str]  # member -> sent, rejected, review or refused
+    reviews: int  # guard agent runs
+    variants: int
+    approved: int
+    review_ids: list[int]
+    rejected_by: Counter[str]
+    refused_by: Counter[str]
+    queued: list[OfferProposal]
+
+
+async def audit_and_queue(
+    db: Database,
+    members: Sequence[PlannedMember],
+    reviewer: Reviewer,
+    *,
+    campaign_id: str,
+    watermark: int,
+    policy_version: str,
+    now: datetime,
+    approval_ttl: timedelta = timedelta(hours=24),
+    review_concurrency: int = DEFAULT_REVIEW_CONCURRENCY,
+    send_chunk: int = DEFAULT_SEND_CHUNK,
+    progress: Progress | None = None,
+) -> Audit:
+    """Steps 2-4 of the module doc for members planned set-based (a campaign's, or the always-on
+    pass's), in the order they were chosen; `watermark`: the newest contact id they were planned on."""
+    progress = progress or Silent()
+    representatives, siblings = _split(tuple(members))
+    to_review = [*representatives.values(), *(m for m in members if m.flagged)]
+    progress.stage("guard reviews", total=len(to_review))
+    reviews = await _review_all(campaign_id, to_review, reviewer, review_concurrency, progress)
+
+    progress.stage("recording verdicts", total=sum(len(s) for s in siblings.values()))
+    inherited = [
+        _inherit(m, reviews[representatives[variant].proposal.customer_id])
+        for variant, grouped in siblings.items()
+        for m in grouped
+    ]
+    records = await record_inherited(
+        db,
+        inherited,
+        policy_version=policy_version,
+        guard_model=reviewer.model_name,
+        now=now,
+        approval_ttl=approval_ttl,
+    )
+    progress.advance(len(inherited))
+
+    outcomes: dict[int, str] = {}
+    sendable: list[tuple[OfferProposal, str]] = []
+    rejected: Counter[str] = Counter()
+    review_ids: list[int] = []
+    for member in to_review:
+        customer = member.proposal.customer_id
+        review = reviews[customer]
+        if review.approval_id is not None and review.proposal is not None:
+            sendable.append((review.proposal, review.approval_id))
+        elif review.review_id is not None:
+            review_ids.append(review.review_id)
+            outcomes[customer] = "review"
+        else:
+            rejected[_first_code(review)] += 1
+            outcomes[customer] = "rejected"
+    for item, record in zip(inherited, records, strict=True):
+        if record.approval_id is not None:
+            sendable.append((item.proposal, record.approval_id))
+        else:
+            rejected[item.reasons[0]["rule_id"]] += 1
+            outcomes[item.proposal.customer_id] = "rejected"
+
+    # In the order chosen, best value per dollar first: if the budget runs short (other senders
+    # spend it too), what goes out is still the best of the campaign.
+    chosen_at = {m.proposal.customer_id: index for index, m in enumerate(members)}
+    sendable.sort(key=lambda item: chosen_at[item[0].customer_id])
+    progress.stage("queueing sends", total=len(sendable))
+    queued, refused = await _send_all(db, sendable, watermark, now, send_chunk, progress)
+    for proposal, _ in sendable:
+        outcomes[proposal.customer_id] = "refused"
+    for proposal in queued:
+        outcomes[proposal.customer_id] = "sent"
+    return Audit(
+        outcomes=outcomes,
+        reviews=len(to_review),
+        variants=len(representatives),
+        approved=len(sendable),
+        review_ids=sorted(review_ids),
+        rejected_by=rejected,
+        refused_by=refused,
+        queued=queued,
+    )
 
 
 def _split(
@@ -174,7 +246,8 @@ async def _review_all(
 
     async def review(index: int, member: PlannedMember) -> None:
         async with limiter:
-            trace_id = f"{campaign_id}-{index:06d}"  # finds the campaign's reviews (and a second execution)
+            # A member's own trace, or one numbered in the campaign: finds its reviews (and a second execution).
+            trace_id = member.trace_id or f"{campaign_id}-{index:06d}"
             reviews[member.proposal.customer_id] = await reviewer(member.proposal, trace_id=trace_id)
         progress.advance()
 
@@ -194,7 +267,7 @@ def _inherit(member: PlannedMember, review: Review) -> Inherited:
                 "message": f"Same offer and copy as the member the guard approved in trace {review.trace_id}.",
             }
         ]
-        return Inherited(member.proposal, Verdict.APPROVE, reasons, review.trace_id)
+        return Inherited(member.proposal, Verdict.APPROVE, reasons, review.trace_id, member.trace_id)
     why = "; ".join(f"{code}: {message}" for code, message in zip(review.codes, review.messages, strict=True))
     outcome = "queued for a person" if review.review_id is not None else review.verdict.value
     reasons = [
@@ -205,7 +278,7 @@ def _inherit(member: PlannedMember, review: Review) -> Inherited:
             ],
         }
     ]
-    return Inherited(member.proposal, Verdict.REJECT, reasons, review.trace_id)
+    return Inherited(member.proposal, Verdict.REJECT, reasons, review.trace_id, member.trace_id)
 
 
 def _first_code(review: Review) -> str:

@@ -8,6 +8,7 @@ from policies.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     from tools.nba.calibration import Calibration, calibrate
+    from tools.nba.choice import choice_probabilities, take_rows
     from tools.nba.eligibility import within_rhythm
     from tools.nba.exploration import DEFAULT_EXPLORATION_SHARE, exploration_stream
     from tools.nba.learning import LiftCache, ResponseCache, learned_lift
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
         predicted,
         target_policy,
     )
-    from tools.nba.prescreen import Screen, screen
+    from tools.nba.prescreen import Screen, anchor_intent, frame_rows, screen
     from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift
     from tools.nba.response_fit import ResponseRates, fit_response
     from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, rationale, score
@@ -55,10 +56,13 @@ __all__ = [
     "ResponseCache",
     "ResponseRates",
     "Screen",
+    "anchor_intent",
     "calibrate",
+    "choice_probabilities",
     "evaluate",
     "exploration_stream",
     "fit_response",
+    "frame_rows",
     "learned_lift",
     "logged_decisions",
     "predicted",
@@ -67,6 +71,7 @@ __all__ = [
     "score_member",
     "screen",
     "send_time",
+    "take_rows",
     "target_policy",
     "valid_until",
     "within_rhythm",

@@ -17,7 +17,7 @@ that do not, gives the share of response each recent contact takes away; and the
 rate climbs with the same count. Both come from the same one statement.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -159,6 +159,17 @@ class ResponseRates:
         copies of one member, they give the share of draws in which each action wins — the
         probability that exploring chooses it."""
         return self._with_order_rates(lambda rate: rng.beta(*_explored(rate), rows))
+
+    def per_member(self, rngs: Sequence[np.random.Generator], rows_each: int) -> "ResponseRates":
+        """`draws(rng, rows_each)` for each stream in turn, stacked: each stream meets the rates in
+        the order it would alone, so the rows are the draws each member's own decision makes
+        (`tools.nba.choice` scores many members' draws at once)."""
+
+        def draw(rate: Rate) -> np.ndarray:
+            shape = _explored(rate)
+            return np.concatenate([rng.beta(*shape, rows_each) for rng in rngs])
+
+        return self._with_order_rates(draw)
 
     def _with_order_rates(self, draw: Callable[[Rate], float | np.ndarray]) -> "ResponseRates":
         def drawn(rates: dict[str, Rate]) -> dict[str, Rate]:
