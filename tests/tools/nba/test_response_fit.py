@@ -169,3 +169,21 @@ async def test_counts_come_from_contacts_and_their_outcomes(sqlite_db: Database)
         abs(cell["open"].mean - 0.4) < 1e-9 and abs(cell["order"].mean - 0.2) < 1e-9
     )  # one cell: its own rates
     assert (await fit_response(sqlite_db, NOW)).empty  # nothing sent before the moment
+
+
+def test_draws_for_many_members_are_each_members_own_draws() -> None:
+    rates = fit_rates(
+        counts(
+            [
+                ("email", "upsell", "none", 0, 40000, 8000, 120, 4),
+                ("sms", "upsell", "bundle", 0, 30, 6, 1, 0),
+            ]
+        )
+    )
+    stacked = rates.per_member([np.random.default_rng(seed) for seed in (1, 2, 3)], 4)
+    alone = [rates.draws(np.random.default_rng(seed), 4) for seed in (1, 2, 3)]
+    for key in (("email", "upsell", "none"), ("sms", "upsell", "bundle"), ("sms", "reactivation", "none")):
+        mine = stacked.rate("order", *key)
+        theirs = [one.rate("order", *key) for one in alone]
+        assert mine is not None and all(t is not None for t in theirs)
+        assert np.array_equal(mine.mean, np.concatenate([t.mean for t in theirs]))  # type: ignore[union-attr]
