@@ -9,7 +9,8 @@ door (approvals, budgets reserved under the members' locks, and a re-check that 
 contacted since the plan, without consent any more, or in their quiet hours now). Every member's
 decision is logged under their trigger's trace as an agent's is: the scoring with its candidates
 and choice probabilities, and the orchestrator's final answer. Members the plan cannot vouch for
-(`CohortPlan.deferred`) keep their trigger pending, for an agent run.
+(`CohortPlan.deferred`) keep their trigger pending, for an agent run; so does the whole pass while
+a target policy is served through the scoring tool (`LOYALTY_DECISION_POLICY`), which it follows.
 """
 
 import json
@@ -54,6 +55,9 @@ async def decide_always_on(product: Product, team: Team, now: datetime) -> Alway
     report = AlwaysOnReport()
     due = await due_of_kind(product.db, TriggerKind.ALWAYS_ON.value, now)
     if not due:
+        return report
+    if product.deps.decision_policy:  # a target policy served through the scoring tool: the agents follow it
+        report.considered = report.left_to_agents = len(due)
         return report
     busy = await other_live_triggers(product.db, TriggerKind.ALWAYS_ON.value, [c for _, c, _ in due])
     deps = product.deps

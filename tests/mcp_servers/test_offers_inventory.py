@@ -155,6 +155,34 @@ async def test_an_exploring_decision_values_the_same_candidates_with_drawn_facto
     assert all(0.0 <= c["choice_probability"] <= 1.0 for c in explored["candidates"])
 
 
+async def test_a_served_target_policy_offers_only_its_choice_and_what_it_allows(
+    shared_world: SeededWorld,
+) -> None:
+    """How the simulator runs a changed policy (`LOYALTY_DECISION_POLICY`): the tool ranks the
+    policy's choice first, certain, and leaves out what it forbids; the rest is as scored."""
+    arguments = {
+        "customer_id": shared_world.samples.member,
+        "use_case": "competitive_response",
+        "competitor_discount_pct": 20,
+        "top": 10,
+    }
+    async with shared_world.open() as product:
+        own, email_only = (
+            servers_for(replace(product.deps, exploration_share=0.0, decision_policy=policy))[
+                "offers-inventory"
+            ]
+            for policy in (None, "email_only")
+        )
+        async with Client(own) as first, Client(email_only) as second:
+            scored = ok(await first.call_tool("score_candidate_actions", arguments))["candidates"]
+            served = ok(await second.call_tool("score_candidate_actions", arguments))["candidates"]
+    assert any(c["channel"] not in (None, "email") for c in scored)  # else the test shows nothing
+    assert {c["channel"] for c in served} <= {"email", None} and sum(c["do_nothing"] for c in served) == 1
+    assert [c["choice_probability"] for c in served] == [1.0] + [0.0] * (len(served) - 1)
+    best_email = max((c for c in scored if c["channel"] in ("email", None)), key=lambda c: c["value"])
+    assert (served[0]["action"], served[0]["channel"]) == (best_email["action"], best_email["channel"])
+
+
 async def test_score_returns_the_top_few(client: Client, shared_world: SeededWorld) -> None:
     result = ok(
         await client.call_tool(
