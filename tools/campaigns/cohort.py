@@ -28,6 +28,7 @@ and proposal under their own trace.
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -111,35 +112,26 @@ async def plan_cohort(
     learned = deps.learned or LearnedLift()
     streams = [exploration_stream(int(m), use_case, moment.date(), exploration_share) for m in ids.tolist()]
     exploring = np.array([s is not None for s in streams], dtype=bool)
-    greedy = score_audience(
+    score_with = partial(
+        score_audience,
         frame,
-        rows,
-        facts,
-        use_case,
-        deps.policy,
-        learned=learned,
-        rates=rates,
-        intent=intent,
+        use_case=use_case,
+        policy=deps.policy,
         depth=CANDIDATES_CHECKED,
-        bundles=bundles,
     )
+    greedy = score_with(rows, facts, learned=learned, rates=rates, intent=intent, bundles=bundles)
     scores = _copied(greedy) if exploring.any() else greedy
     for i in np.flatnonzero(exploring).tolist():
         # One by one: the scorer takes some terms from the mean of the draws it is given, which
         # for one member's draw is that draw (`tools.nba.member_scoring` explores so).
-        stream = streams[i]
+        stream, one = streams[i], [i]
         assert stream is not None
-        one = [i]
-        drawn = score_audience(
-            frame,
+        drawn = score_with(
             rows[one],
             facts.subset(one),
-            use_case,
-            deps.policy,
             learned=learned if not rates.empty else learned.sampled(stream),
             rates=rates.sampled(stream) if not rates.empty else rates,
             intent=intent[one],
-            depth=CANDIDATES_CHECKED,
             bundles=bundles.subset(np.array(one)),
         )
         _set_row(scores, i, drawn)
@@ -163,16 +155,7 @@ async def plan_cohort(
         traces=[traces[int(k)] for k in keep],
     )
     compliant = best_compliant(factory, ranked, deps.policy)
-    # A bundle the specialist would reach before the action chosen here (or with none chosen) is
-    # theirs to propose: such a member is left to an agent run.
-    bundle_value = np.max(
-        np.where(scores.listed & scores.bundle, scores.value, -np.inf), axis=1, initial=-np.inf
-    )
-    decide = (bundle_value <= 0) | stale | paused
-    for i, member in list(compliant.items()):
-        decide[i] = bundle_value[i] < member.proposal.value.expected_value
-        if not decide[i]:
-            del compliant[i]
+    decide = _without_bundle_first(scores, compliant) | stale | paused
     positions = sorted(compliant)
     candidates = [compliant[i] for i in positions]
     chosen = (
@@ -234,6 +217,21 @@ async def plan_cohort(
         deferred=tuple(int(m) for m in deferred),
         watermark=facts.watermark,
     )
+
+
+def _without_bundle_first(scores: AudienceScores, compliant: dict[int, PlannedMember]) -> np.ndarray:
+    """Per member, whether the set-based choice stands: no bundle worth sending, or the action chosen
+    worth more. A bundle the specialist would reach first is theirs to propose (an agent run); such
+    members are taken out of `compliant`."""
+    bundle_value = np.max(
+        np.where(scores.listed & scores.bundle, scores.value, -np.inf), axis=1, initial=-np.inf
+    )
+    stands = bundle_value <= 0
+    for i, member in list(compliant.items()):
+        stands[i] = bundle_value[i] < member.proposal.value.expected_value
+        if not stands[i]:
+            del compliant[i]
+    return stands
 
 
 def _copied(scores: AudienceScores) -> AudienceScores:
