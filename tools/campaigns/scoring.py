@@ -162,8 +162,8 @@ def frame_batch(
         reachable={c: engagement.consent[rows, column[c]] & reachable[c] & fits for c in CHANNELS},
         churn_risk=risk,
         competitor_discount_pct=rival_discount_pct,
-        days_since_order=fields["recency_days"][rows],
-        median_gap_days=fields["median_interval"][rows],
+        days_since_order=profiled(frame, "recency_days", rows),
+        median_gap_days=profiled(frame, "median_interval", rows),
         reach_prior={
             Channel.IN_APP: np.where(app_native, APP_NATIVE_IN_APP_REACH, REACH_PRIOR[Channel.IN_APP])
         },
