@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Verdict
@@ -29,6 +29,10 @@ class VerdictRecord:
     approval_id: str | None
     approval_expires_at: datetime | None
     review_id: int | None
+
+
+# The member's id alone: whether they exist is all a verdict needs of them (built once).
+_MEMBER_EXISTS = select(Customer.id).where(Customer.id == bindparam("id"))
 
 
 async def record_verdict(
@@ -50,7 +54,7 @@ async def record_verdict(
     approved = verdict in (Verdict.APPROVE, Verdict.REVISE)
     digest = content_hash(proposal)
     async with db.session() as session, session.begin():
-        if await session.get(Customer, proposal.customer_id) is None:
+        if await session.scalar(_MEMBER_EXISTS, {"id": proposal.customer_id}) is None:
             raise NotFound(f"no member with id {proposal.customer_id}")
         row = Proposal(
             id=str(uuid.uuid4()),
