@@ -17,7 +17,7 @@ that do not, gives the share of response each recent contact takes away; and the
 rate climbs with the same count. Both come from the same one statement.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -122,12 +122,17 @@ class ResponseRates:
     # The first cell of each channel × use case, in the cells' order: `rate`'s way to their parent
     # level, asked for hundreds of times a decision. Derived from `cells` when the rates are built.
     _first_cell: dict[tuple[str, str], dict[str, Rate]] = field(init=False, repr=False, compare=False)
+    # What a scorer derives from these rates alone, per cell, worked out on first use
+    # (`tools.nba.scorer`): the rates never change, so neither does it; a refit or a posterior
+    # draw is a new object with an empty one.
+    derived: dict[Hashable, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         first: dict[tuple[str, str], dict[str, Rate]] = {}
         for (channel, use_case, _), cell in self.cells.items():
             first.setdefault((channel, use_case), cell)
         object.__setattr__(self, "_first_cell", first)  # frozen: set once, here
+        object.__setattr__(self, "derived", {})
 
     @property
     def empty(self) -> bool:
