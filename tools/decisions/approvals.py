@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Verdict
@@ -53,36 +53,39 @@ async def record_verdict(
     decision to a person first."""
     approved = verdict in (Verdict.APPROVE, Verdict.REVISE)
     digest = content_hash(proposal)
+    # Core inserts for the rows every verdict writes: they are never read back here, so the ORM's
+    # unit of work would be pure overhead on every approval.
     async with db.session() as session, session.begin():
         if await session.scalar(_MEMBER_EXISTS, {"id": proposal.customer_id}) is None:
             raise NotFound(f"no member with id {proposal.customer_id}")
-        row = Proposal(
-            id=str(uuid.uuid4()),
-            trace_id=trace_id,
-            customer_id=proposal.customer_id,
-            use_case=proposal.use_case.value,
-            channel=proposal.channel.value,
-            content=proposal.model_dump(mode="json"),
-            content_hash=digest,
-            estimated_cost=proposal.estimated_cost,
-            expected_value=proposal.value.expected_value,
-            status="rejected" if not approved else ("in_review" if review_reason else "approved"),
-            created_at=to_storage(now),
+        proposal_id = str(uuid.uuid4())
+        await session.execute(
+            insert(Proposal).values(
+                id=proposal_id,
+                trace_id=trace_id,
+                customer_id=proposal.customer_id,
+                use_case=proposal.use_case.value,
+                channel=proposal.channel.value,
+                content=proposal.model_dump(mode="json"),
+                content_hash=digest,
+                estimated_cost=proposal.estimated_cost,
+                expected_value=proposal.value.expected_value,
+                status="rejected" if not approved else ("in_review" if review_reason else "approved"),
+                created_at=to_storage(now),
+            )
         )
-        session.add(row)
-        await session.flush()
         issue = approved and review_reason is None
         record = VerdictRecord(
-            proposal_id=row.id,
+            proposal_id=proposal_id,
             verdict=verdict,
             content_hash=digest,
             approval_id=secrets.token_urlsafe(24) if issue else None,
             approval_expires_at=to_storage(now + approval_ttl) if issue else None,
             review_id=None,
         )
-        session.add(
-            GuardVerdict(
-                proposal_id=row.id,
+        await session.execute(
+            insert(GuardVerdict).values(
+                proposal_id=proposal_id,
                 verdict=verdict.value,
                 reasons=reasons,
                 policy_version=policy_version,
@@ -95,11 +98,11 @@ async def record_verdict(
         )
         if approved and review_reason:
             review = ReviewItem(
-                proposal_id=row.id, reason=review_reason, status="pending", created_at=to_storage(now)
+                proposal_id=proposal_id, reason=review_reason, status="pending", created_at=to_storage(now)
             )
             session.add(review)
             await session.flush()
-            record = VerdictRecord(row.id, verdict, digest, None, None, review.id)
+            record = VerdictRecord(proposal_id, verdict, digest, None, None, review.id)
     return record
 
 
