@@ -33,6 +33,8 @@ class VerdictRecord:
 
 # The member's id alone: whether they exist is all a verdict needs of them (built once).
 _MEMBER_EXISTS = select(Customer.id).where(Customer.id == bindparam("id"))
+_NEW_PROPOSAL = insert(Proposal)
+_NEW_VERDICT = insert(GuardVerdict)
 
 
 async def record_verdict(
@@ -53,26 +55,28 @@ async def record_verdict(
     decision to a person first."""
     approved = verdict in (Verdict.APPROVE, Verdict.REVISE)
     digest = content_hash(proposal)
-    # Core inserts for the rows every verdict writes: they are never read back here, so the ORM's
-    # unit of work would be pure overhead on every approval.
+    # Statements built once, on the session's connection, for the rows every verdict writes: they
+    # are never read back here, so the ORM's unit of work would be overhead on every approval.
     async with db.session() as session, session.begin():
-        if await session.scalar(_MEMBER_EXISTS, {"id": proposal.customer_id}) is None:
+        conn = await session.connection()
+        if (await conn.execute(_MEMBER_EXISTS, {"id": proposal.customer_id})).first() is None:
             raise NotFound(f"no member with id {proposal.customer_id}")
         proposal_id = str(uuid.uuid4())
-        await session.execute(
-            insert(Proposal).values(
-                id=proposal_id,
-                trace_id=trace_id,
-                customer_id=proposal.customer_id,
-                use_case=proposal.use_case.value,
-                channel=proposal.channel.value,
-                content=proposal.model_dump(mode="json"),
-                content_hash=digest,
-                estimated_cost=proposal.estimated_cost,
-                expected_value=proposal.value.expected_value,
-                status="rejected" if not approved else ("in_review" if review_reason else "approved"),
-                created_at=to_storage(now),
-            )
+        await conn.execute(
+            _NEW_PROPOSAL,
+            {
+                "id": proposal_id,
+                "trace_id": trace_id,
+                "customer_id": proposal.customer_id,
+                "use_case": proposal.use_case.value,
+                "channel": proposal.channel.value,
+                "content": proposal.model_dump(mode="json"),
+                "content_hash": digest,
+                "estimated_cost": proposal.estimated_cost,
+                "expected_value": proposal.value.expected_value,
+                "status": "rejected" if not approved else ("in_review" if review_reason else "approved"),
+                "created_at": to_storage(now),
+            },
         )
         issue = approved and review_reason is None
         record = VerdictRecord(
@@ -83,18 +87,20 @@ async def record_verdict(
             approval_expires_at=to_storage(now + approval_ttl) if issue else None,
             review_id=None,
         )
-        await session.execute(
-            insert(GuardVerdict).values(
-                proposal_id=proposal_id,
-                verdict=verdict.value,
-                reasons=reasons,
-                policy_version=policy_version,
-                content_hash=digest,
-                approval_id=record.approval_id,
-                approval_expires_at=record.approval_expires_at,
-                guard_model=guard_model,
-                created_at=to_storage(now),
-            )
+        await conn.execute(
+            _NEW_VERDICT,
+            {
+                "proposal_id": proposal_id,
+                "verdict": verdict.value,
+                "reasons": reasons,
+                "policy_version": policy_version,
+                "content_hash": digest,
+                "approval_id": record.approval_id,
+                "approval_expires_at": record.approval_expires_at,
+                "approval_used_at": None,
+                "guard_model": guard_model,
+                "created_at": to_storage(now),
+            },
         )
         if approved and review_reason:
             review = ReviewItem(
