@@ -418,7 +418,7 @@ class _SendTimes:
     policy: Policy
     use_case: UseCase
     quiet: tuple[int, int]
-    _by_channel: dict[Channel, datetime] = field(default_factory=dict)
+    _by_channel: dict[Channel, datetime] = field(default_factory=dict, init=False)
 
     def __call__(self, channel: Channel) -> datetime:
         if channel not in self._by_channel:  # only channels a described candidate uses, as before

@@ -1,6 +1,7 @@
 """The response fitted from contacts and outcomes: counted in one statement, shrunk toward the
 parent cells, conservative where a lever has no evidence, and used by the scorer."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
@@ -169,3 +170,27 @@ async def test_counts_come_from_contacts_and_their_outcomes(sqlite_db: Database)
         abs(cell["open"].mean - 0.4) < 1e-9 and abs(cell["order"].mean - 0.2) < 1e-9
     )  # one cell: its own rates
     assert (await fit_response(sqlite_db, NOW)).empty  # nothing sent before the moment
+
+
+def test_scoring_reuses_what_it_derived_from_the_same_rates_and_never_from_other_rates() -> None:
+    """The scorer keeps per-cell terms on the rates object (`ResponseRates.derived`): scoring again
+    with the same rates gives the same values, and a posterior draw, a new object, derives its own."""
+    rates = fit_rates(
+        counts(
+            [
+                ("email", "upsell", "none", 0, 10000, 2500, 30, 5),
+                ("email", "upsell", "percent_off", 0, 300, 75, 9, 0),
+            ]
+        )
+    )
+    member = batch(ps=[0.2], full_price=[False], p0=0.1)
+    first = score(member, UseCase.UPSELL, VALUATION, rates=rates)
+    assert rates.derived  # kept for the next decision
+    again = score(member, UseCase.UPSELL, VALUATION, rates=rates)
+    np.testing.assert_array_equal(first.value, again.value)
+    drawn = rates.sampled(np.random.default_rng(1))
+    assert not drawn.derived
+    from_draw = score(member, UseCase.UPSELL, VALUATION, rates=drawn)
+    fresh = score(member, UseCase.UPSELL, VALUATION, rates=replace(drawn))  # nothing derived yet
+    np.testing.assert_array_equal(from_draw.value, fresh.value)
+    assert not np.array_equal(from_draw.value, first.value)  # the draw moved the order rates
