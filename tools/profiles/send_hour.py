@@ -126,21 +126,18 @@ def fit_hour_prior(signals: HourSignals, segment: np.ndarray, n: int, segments: 
         return HourPrior(np.full((segments, 24), 1 / 24), DEFAULT_SPREAD, DEFAULT_STRAY)
     spread, stray = own_spread(signals, n)
     log_kernel = _log_kernel(signals.hour, spread, stray)
-    pooled = np.zeros((segments, 24))
-    np.add.at(pooled, segment[member], weight[:, None] * np.exp(log_kernel))
-    prior = _shrunk(pooled)
+    prior = _shrunk(_evidence(segment[member], weight, np.exp(log_kernel), segments))
     # EM from the smoothed signal histogram: each member's posterior over hours under the current
     # prior, summed per segment, is the next prior. Members with no signal say nothing here.
     evidence = _evidence(member, weight, log_kernel, n)
     likelihood = np.exp(evidence - evidence.max(axis=1, keepdims=True))
     signalled = np.bincount(member, minlength=n) > 0
     likelihood, seg = likelihood[signalled], segment[signalled]
+    in_segment = (seg[None, :] == np.arange(segments)[:, None]).astype(float)  # segments x members
     for _ in range(PRIOR_EM_STEPS):
         posterior = prior[seg] * likelihood
         posterior /= posterior.sum(axis=1, keepdims=True)
-        members = np.zeros((segments, 24))
-        np.add.at(members, seg, posterior)
-        updated = _shrunk(members)
+        updated = _shrunk(in_segment @ posterior)
         converged = float(np.abs(updated - prior).max()) < PRIOR_EM_TOLERANCE
         prior = updated
         if converged:
@@ -157,11 +154,11 @@ def _shrunk(counts: np.ndarray) -> np.ndarray:
 
 
 def _evidence(member: np.ndarray, weight: np.ndarray, log_kernel: np.ndarray, n: int) -> np.ndarray:
-    """Members x hours: the weighted log-likelihood of each member's signals at each hour."""
-    evidence = np.zeros((n, 24))
-    if len(member):
-        np.add.at(evidence, member, weight[:, None] * log_kernel)
-    return evidence
+    """Members x hours: the weighted sum of each member's signals' rows of `log_kernel` (their
+    log-likelihood at each hour)."""
+    weighted = weight[:, None] * log_kernel
+    # One bincount per hour: far quicker than np.add.at over signals x hours.
+    return np.stack([np.bincount(member, weights=weighted[:, h], minlength=n) for h in HOURS], axis=1)
 
 
 def best_hours(signals: HourSignals, segment: np.ndarray, n: int, prior: HourPrior) -> np.ndarray:
