@@ -40,6 +40,11 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 SHUTDOWN_GRACE = 0.5  # seconds for closing the database once the client has gone
+# A client such as Claude Desktop launches every server at once and asks its first questions in
+# the first seconds; each is answered from the member's records in milliseconds. The whole-base
+# frame (seconds of CPU on a large base, and scikit-learn's import) waits until they are answered
+# rather than taking the cores the servers' start-up shares.
+FIRST_FRAME_AFTER = 20.0
 
 
 def http_auth(settings: Settings, host: str, port: int) -> HttpAuth:
@@ -105,7 +110,12 @@ async def serve(name: str, settings: Settings, *, http: tuple[str, int] | None =
             from loyalty.runtime.frames import keep_frame_fresh
 
             background.start_soon(
-                partial(keep_frame_fresh, deps.profiles, every=settings.profile_catch_up_seconds)
+                partial(
+                    keep_frame_fresh,
+                    deps.profiles,
+                    every=settings.profile_catch_up_seconds,
+                    first_after=FIRST_FRAME_AFTER,
+                )
             )
         server = builder(deps, auth)
         if auth is None:

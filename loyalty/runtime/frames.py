@@ -14,12 +14,14 @@ from tools.profiles import ProfileService
 log = structlog.get_logger(__name__)
 
 
-async def keep_frame_fresh(profiles: ProfileService, *, every: float) -> None:
-    """Every `every` seconds, `ProfileService.refresh`: the whole-base frame is rebuilt before it
+async def keep_frame_fresh(profiles: ProfileService, *, every: float, first_after: float = 0.0) -> None:
+    """After `first_after` seconds, then every `every` seconds, `ProfileService.refresh`: the
+    whole-base frame is rebuilt before it
     stops being reusable, and between, the members with records dated since are caught up. A
     profile is then computed from the records only for a member active in the last few seconds.
     A failed pass is logged and tried again: a known condition (no data or no models yet, say while
     the database is reseeded) as one line, anything else with its traceback."""
+    await anyio.sleep(first_after)
     while True:
         try:
             caught_up = await profiles.refresh()

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.ensemble import HistGradientBoostingClassifier
 
 from tools.profiles import groups
 from tools.profiles.features import MemberFeatures
@@ -60,6 +59,8 @@ class AffinityModel:
 
 
 def fit_affinity(inputs: np.ndarray, bought: np.ndarray, horizon_days: int) -> AffinityModel:
+    from sklearn.ensemble import HistGradientBoostingClassifier  # fitting only: serving needs no scikit-learn
+
     trees = HistGradientBoostingClassifier(
         max_iter=150,
         learning_rate=0.1,

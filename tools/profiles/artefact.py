@@ -28,7 +28,7 @@ from tools.storage import parse_url, staged, write_text_atomic
 
 log = structlog.get_logger(__name__)
 
-ARTEFACT_VERSION = 2  # 2: replenishment learns from censored pairs too
+ARTEFACT_VERSION = 3  # 2: replenishment learns from censored pairs too; 3: no scikit-learn objects to load
 NAME = re.compile(r"^profile-models-(\d{8}T\d{6})\.joblib$")
 
 

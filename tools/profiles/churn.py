@@ -8,13 +8,16 @@ risk of 0.3 means about three in ten such members do not come back.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
 
 from tools.profiles.calibration import ScoreCalibration, fit_calibration
 from tools.profiles.training_data import member_folds
 from tools.profiles.trees import CompiledTrees, fittable
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
 FOLDS = 3
 
@@ -60,7 +63,9 @@ def fit_churn(
     )
 
 
-def _trees() -> HistGradientBoostingClassifier:
+def _trees() -> "HistGradientBoostingClassifier":
+    from sklearn.ensemble import HistGradientBoostingClassifier  # fitting only: serving needs no scikit-learn
+
     return HistGradientBoostingClassifier(
         max_iter=200,
         learning_rate=0.05,

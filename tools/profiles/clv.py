@@ -20,7 +20,6 @@ at $600 a year shows about $300), and light spenders are forecast near their own
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingRegressor
 
 from tools.profiles.features import MemberFeatures
 from tools.profiles.trees import CompiledTrees, fittable
@@ -75,6 +74,8 @@ class ClvModel:
 
 
 def fit_clv(inputs: np.ndarray, spend: np.ndarray, window_days: int) -> ClvModel:
+    from sklearn.ensemble import HistGradientBoostingRegressor  # fitting only: serving needs no scikit-learn
+
     trees = HistGradientBoostingRegressor(
         loss="poisson",
         max_iter=200,

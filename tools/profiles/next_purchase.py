@@ -5,7 +5,6 @@ how likely that is), with absolute-error loss because the date is judged in days
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingRegressor
 
 from tools.profiles.trees import CompiledTrees, fittable
 
@@ -21,6 +20,8 @@ class NextPurchaseModel:
 
 
 def fit_next_purchase(inputs: np.ndarray, days_to_next: np.ndarray, window_days: int) -> NextPurchaseModel:
+    from sklearn.ensemble import HistGradientBoostingRegressor  # fitting only: serving needs no scikit-learn
+
     trees = HistGradientBoostingRegressor(
         loss="absolute_error",
         max_iter=200,

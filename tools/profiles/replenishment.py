@@ -16,7 +16,6 @@ said, not hidden.
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
 from tools.profiles import groups
 from tools.profiles.features import MemberFeatures
@@ -84,6 +83,11 @@ def fit_replenishment(
     inputs: np.ndarray, days_to_next: np.ndarray, window_days: int, rule: Regularity
 ) -> ReplenishmentModel:
     """`days_to_next` is NaN for pairs not bought again within the window (censored)."""
+    from sklearn.ensemble import (  # fitting only: serving needs no scikit-learn
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
+
     again = ~np.isnan(days_to_next)
     rebuy = None
     if 0 < again.sum() < len(again):
