@@ -78,3 +78,13 @@ def test_the_segment_prior_is_its_members_hours_not_their_blurred_signals() -> N
     # one signal between the two: the member is an 8 o'clock reader whose visit came late
     one = HourSignals(np.zeros(1, dtype=np.int64), np.array([11.0]), np.ones(1))
     assert circular_gap(best_hours(one, segment[:1], 1, prior).astype(float), np.array([8.0]))[0] <= 1
+
+
+def test_the_hour_chosen_is_the_likeliest_to_be_within_an_hour_of_the_members() -> None:
+    # 10:00 alone is the likeliest hour, but 14:00-16:00 together are likelier: a send at 15:00 is
+    # within an hour of the member's three times in five, one at 10:00 three times in ten.
+    shares = np.full(24, 0.02)
+    shares[10], shares[[14, 15, 16]] = 0.3, 0.2
+    prior = HourPrior((shares / shares.sum())[None, :], 1.5, 0.05)
+    silent = HourSignals(np.array([], dtype=np.int64), np.array([]), np.array([]))
+    assert best_hours(silent, np.zeros(1, dtype=np.int64), 1, prior)[0] == 15
