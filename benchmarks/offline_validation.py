@@ -2,12 +2,14 @@
 
     python -P benchmarks/offline_validation.py --members 1000 --days 7
     python -P benchmarks/offline_validation.py --members 300 --days 3 --seed 2
+    python -P benchmarks/offline_validation.py --members 1000 --days 7 --run-targets
 
 Runs the agents and `nothing` on one simulated world, reads the agents' decision log as
 `loyalty eval offline` does, and prints per target policy, reward and method the estimate per
 decision with its 95% bootstrap interval, the simulator's expected incremental margin per decision
-(for the policies the harness can run: `agents`, `nothing`), whether the interval covers it, the
-bias and the interval's width. See `evals.simulation.offline_check` for what each row means.
+(for `agents` and `nothing`, and with `--run-targets` for `greedy`, `no_discount` and `email_only`
+too, each run for real on its own copy of the world), whether the interval covers it, the bias and
+the interval's width. See `evals.simulation.offline_check` for what each row means.
 """
 
 import argparse
@@ -64,13 +66,16 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1_000)
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--run-targets", action="store_true", help="run each deterministic target too, for its truth"
+    )
     args = parser.parse_args()
     configure_logging("warning")
     config = SimulationConfig(
         population=POPULATION, members=args.members, days=args.days, first_seed=args.seed
     )
     started = time.perf_counter()
-    result = asyncio.run(validate(config))
+    result = asyncio.run(validate(config, run_targets=args.run_targets))
     show(result, time.perf_counter() - started)
 
 

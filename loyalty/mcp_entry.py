@@ -94,6 +94,7 @@ async def open_server_deps(
             profiles=profiles,
             clock=clock,
             exploration_share=settings.exploration_share,
+            decision_policy=settings.decision_policy,
         )
     finally:
         with anyio.move_on_after(SHUTDOWN_GRACE, shield=True):

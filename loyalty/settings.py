@@ -19,7 +19,7 @@ from pydantic_settings import (
 
 from policies.vocabulary import Channel, UseCase
 from tools.errors import InvalidInput
-from tools.nba import DEFAULT_EXPLORATION_SHARE
+from tools.nba import DEFAULT_EXPLORATION_SHARE, PolicyName
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         le=0.5,
         description="share of decisions that explore: lever "
         "factors drawn from their posteriors (Thompson sampling) instead of their means",
+    )
+    decision_policy: PolicyName | None = Field(
+        None,
+        description="score every decision as this target policy would choose (greedy, nothing, "
+        "no_discount, email_only or min_value:X; none: the agents' own, exploring): how the "
+        "simulator runs a changed policy whose value `loyalty eval offline` estimated",
     )
     profile_frame_refresh: bool = Field(
         True,

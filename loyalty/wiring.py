@@ -75,6 +75,7 @@ async def open_product(
             profiles=profiles,
             clock=clock,
             exploration_share=settings.exploration_share,
+            decision_policy=settings.decision_policy,
             response=ResponseCache(db, clock),
             lift=LiftCache(db, clock),
         )

@@ -11,7 +11,6 @@ import contextlib
 import multiprocessing
 from datetime import datetime
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Literal
 
 from loyalty.logs import configure_logging
@@ -25,15 +24,11 @@ class DecisionProcess:
     """A child process with the product and the agents open on a world's database; `decide` has
     it prime the profiles of the members with due triggers and drain the queue as of a moment."""
 
-    def __init__(
-        self, db_url: str, outbox_dir: Path, workers: int, model: Literal["local", "claude"] = "local"
-    ) -> None:
+    def __init__(self, settings: Settings, workers: int, model: Literal["local", "claude"] = "local") -> None:
         # "spawn": a forked child would inherit the parent's event loop and open connections.
         context = multiprocessing.get_context("spawn")
         self._pipe, child = context.Pipe()
-        self._process = context.Process(
-            target=_serve, args=(db_url, outbox_dir, workers, model, child), daemon=True
-        )
+        self._process = context.Process(target=_serve, args=(settings, workers, model, child), daemon=True)
         self._process.start()
         child.close()
         self._started = False
@@ -72,15 +67,13 @@ class DecisionProcess:
         self.close()
 
 
-def _serve(
-    db_url: str, outbox_dir: Path, workers: int, model: Literal["local", "claude"], pipe: Connection
-) -> None:
+def _serve(settings: Settings, workers: int, model: Literal["local", "claude"], pipe: Connection) -> None:
     configure_logging("warning")  # its logs would interleave with the parent's output
-    asyncio.run(_decide_until_closed(db_url, outbox_dir, workers, model, pipe))
+    asyncio.run(_decide_until_closed(settings, workers, model, pipe))
 
 
 async def _decide_until_closed(
-    db_url: str, outbox_dir: Path, workers: int, model: Literal["local", "claude"], pipe: Connection
+    settings: Settings, workers: int, model: Literal["local", "claude"], pipe: Connection
 ) -> None:
     now: list[datetime | None] = [None]
 
@@ -88,7 +81,6 @@ async def _decide_until_closed(
         assert now[0] is not None
         return now[0]
 
-    settings = Settings(db_url=db_url, outbox_dir=outbox_dir)
     async with (
         open_product(settings, clock=clock, sqlite_inline=workers == 1) as product,
         open_agents(product, named_model(model, settings)) as team,

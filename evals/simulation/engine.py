@@ -26,9 +26,9 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from evals.simulation.baselines import Nothing, SimpleRules, WeeklyBlast, send_planned
 from evals.simulation.decision_process import DecisionProcess
@@ -48,14 +48,25 @@ from loyalty.wiring import named_model, open_agents, open_product
 from policies.loader import load_policy
 from policies.model import Policy
 from tools.delivery import ChannelSetup, build_adapters, deliver_due
+from tools.nba import known_policy
 from tools.profiles import open_profiles
 from tools.rule_facts import ProfileFacts, SkuCost, facts_from_profile
 from tools.storage import database
 from tools.triggers import due_members, expected_from_profiles, run_due_triggers
 from tools.world import load_population
 
-POLICIES = ("agents", "flows", "rules", "blast", "nothing", "oracle")
+AGENTS = "agents"
+POLICIES = (AGENTS, "flows", "rules", "blast", "nothing", "oracle")
 TICK_HOUR = 20  # UTC: the day's decisions are taken once its activity is in (early morning in Australia)
+
+
+def _known_policy(name: str) -> str:
+    agents, _, target = name.partition(":")
+    if agents == AGENTS and target:
+        known_policy(target)
+    elif name not in POLICIES:
+        raise ValueError(f"unknown policy {name!r}: one of {', '.join(POLICIES)}, or agents:TARGET")
+    return name
 
 
 class SimulationConfig(BaseModel):
@@ -65,7 +76,10 @@ class SimulationConfig(BaseModel):
     seeds: int = Field(1, ge=1, le=20)
     first_seed: int = 1
     history_months: int = Field(6, ge=2, le=24)
-    policies: tuple[str, ...] = POLICIES
+    # `POLICIES`, and `agents:TARGET`: the agents following a target policy of `loyalty eval
+    # offline` (`tools.nba.served_by`: greedy, no_discount, email_only, ...) instead of their own
+    # exploring one, so what it estimated from the log is also run for real.
+    policies: tuple[Annotated[str, AfterValidator(_known_policy)], ...] = POLICIES
     # Concurrent decisions per process; by default one on the local model and four on Claude. The
     # local model is CPU-bound, so concurrency in one process only interleaves the work, and its
     # write transactions then queue on SQLite's lock: measured on 10,000 members, 3 days, 2
@@ -154,7 +168,7 @@ async def run_seed(
     await template.db.dispose()
     runs = []
     for name in config.policies:
-        world = _copy(template, root / f"seed{seed}" / f"{name}.db")
+        world = _copy(template, policy_db(root, seed, name))
         try:
             started = time.perf_counter()
             run = await run_policy(
@@ -208,6 +222,11 @@ async def _in_processes(
     return runs
 
 
+def policy_db(root: Path, seed: int, policy: str) -> Path:
+    """Where policy `policy`'s copy of world `seed` lives (kept when the run has a directory)."""
+    return root / f"seed{seed}" / f"{policy.replace(':', '-')}.db"
+
+
 def _copy(template: SimWorld, path: Path) -> SimWorld:
     source = Path(template.db_url.split("///", 1)[1])
     shutil.copyfile(source, path)
@@ -231,8 +250,11 @@ async def run_policy(
     valuer = Valuer.build(world, catalogue, policy_rules.valuation)
     orders = [0]
     wallet = Wallet(valid_for=timedelta(days=world.response.params.redeem_window_days), seed=seed)
-    if name == "agents":
-        await _run_agents(world, run, catalogue, valuer, policy_rules, config, seed, orders, wallet, tick)
+    agents, _, target = name.partition(":")
+    if agents == AGENTS:
+        await _run_agents(
+            world, run, catalogue, valuer, policy_rules, config, seed, orders, wallet, tick, target or None
+        )
         return run
     settings = Settings(db_url=world.db_url)
     async with open_product(settings) as product:
@@ -320,16 +342,21 @@ async def _run_agents(
     orders: list[int],
     wallet: Wallet,
     tick: Callable[[int], None],
+    decision_policy: str | None,
 ) -> None:
     now = [world.start]
     settings = Settings(
-        db_url=world.db_url, outbox_dir=Path(world.db_url.split("///", 1)[1]).parent / "outbox"
+        db_url=world.db_url,
+        # beside the world's database; the demo shows the agents' own
+        outbox_dir=Path(world.db_url.split("///", 1)[1]).parent
+        / ("outbox" if decision_policy is None else f"outbox-{decision_policy.replace(':', '-')}"),
+        decision_policy=decision_policy,
     )
     adapters = build_adapters(ChannelSetup(), settings.outbox_dir)
     async with (
         open_product(settings, clock=lambda: now[0], sqlite_inline=config.decision_workers == 1) as product,
         open_agents(product, named_model(config.model, settings)) as team,
-        _second_process(config, world.db_url, settings.outbox_dir) as second,
+        _second_process(config, settings) as second,
     ):
         for day in range(world.days):
             begin, end = world.day_window(day)
@@ -388,12 +415,12 @@ def _timed(phases: Counter[str], name: str) -> Iterator[None]:
 
 @asynccontextmanager
 async def _second_process(
-    config: SimulationConfig, db_url: str, outbox_dir: Path
+    config: SimulationConfig, settings: Settings
 ) -> AsyncIterator[DecisionProcess | None]:
     if config.decision_processes < 2:
         yield None
         return
-    with DecisionProcess(db_url, outbox_dir, config.decision_workers, config.model) as process:
+    with DecisionProcess(settings, config.decision_workers, config.model) as process:
         yield process
 
 

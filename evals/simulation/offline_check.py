@@ -21,8 +21,12 @@ Each estimate is made with two rewards per decision:
 The agents' own policy explores, so it is estimated on-policy (importance weight 1: IPS and SNIPS
 are the mean reward, DR adds the logged values' expectation under the choice probabilities); the
 deterministic targets (`greedy`, `nothing`, `no_discount`, `email_only`) go through
-`tools.nba.evaluate`. Only `agents` and `nothing` can be run by the harness for real, so only they
-have a truth; the others are reported without one.
+`tools.nba.evaluate`. With `run_targets`, each deterministic target is also run for real on its
+own copy of the world (`agents:TARGET`: the agents served that policy's choice), and its truth is
+that run's expected incremental margin per logged decision. A changed policy changes which
+triggers fire later (caps, purchases), so its decisions are not the logged ones: its truth is the
+policy's value per decision where it runs, which is what the estimate is for. Without
+`run_targets`, only `agents` and `nothing` have a truth.
 """
 
 import shutil
@@ -33,7 +37,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import select
 
-from evals.simulation.engine import SimulationConfig, run_seed
+from evals.simulation.engine import AGENTS, SimulationConfig, policy_db, run_seed
 from policies.loader import load_policy
 from policies.model import Policy
 from tools.nba import BOOTSTRAP, Estimate, LoggedDecision, evaluate, logged_decisions, predicted
@@ -80,27 +84,25 @@ class OfflineValidation:
     checks: list[Check]
 
 
-async def validate(config: SimulationConfig, policy_rules: Policy | None = None) -> OfflineValidation:
-    """Run the agents and `nothing` on one world of `config` and check the estimates against them."""
+async def validate(
+    config: SimulationConfig, policy_rules: Policy | None = None, *, run_targets: bool = False
+) -> OfflineValidation:
+    """Run the agents and `nothing` on one world of `config` (and, with `run_targets`, the agents
+    following each deterministic target) and check the estimates against them."""
     policy_rules = policy_rules or load_policy()
-    config = config.model_copy(update={"policies": ("agents", "nothing"), "seeds": 1})
+    targets = tuple(t for t in TARGETS if t != "nothing") if run_targets else ()
+    config = config.model_copy(
+        update={"policies": (AGENTS, "nothing", *(f"{AGENTS}:{t}" for t in targets)), "seeds": 1}
+    )
     seed = config.first_seed
     root = config.directory or Path(tempfile.mkdtemp(prefix="loyalty-offline-"))
+    truth: dict[str, float] = {}
     try:
-        agents, nothing = await run_seed(config, policy_rules, root, seed)
-        db = database(f"sqlite+aiosqlite:///{root / f'seed{seed}' / 'agents.db'}")
-        try:
-            decisions, unmatched = await logged_decisions(db)
-            async with db.session() as session:
-                sent = (
-                    await session.execute(
-                        select(Proposal.trace_id, Contact.id)
-                        .join(Contact, Contact.proposal_id == Proposal.id)
-                        .where(Contact.status == "sent")
-                    )
-                ).all()
-        finally:
-            await db.dispose()
+        agents, nothing, *followed = await run_seed(config, policy_rules, root, seed)
+        decisions, unmatched, sent = await _read_log(policy_db(root, seed, AGENTS))
+        for target, run in zip(targets, followed, strict=True):
+            logged, _, _ = await _read_log(policy_db(root, seed, run.policy))
+            truth[target] = run.ledger.expected_incremental_margin / max(len(logged), 1)
     finally:
         if config.directory is None:
             shutil.rmtree(root, ignore_errors=True)
@@ -117,7 +119,7 @@ async def validate(config: SimulationConfig, policy_rules: Policy | None = None)
     realised = of(agents.ledger.realised_by_contact)
     n = len(decisions)
     # `nothing` sends nothing: its ledger's expected margin is zero, per decision as in total
-    truth = {"agents": float(expected.mean()), "nothing": nothing.ledger.expected_incremental_margin / n}
+    truth |= {"agents": float(expected.mean()), "nothing": nothing.ledger.expected_incremental_margin / n}
     rewards = {
         "logged": decisions,
         "incremental": [replace(d, reward=float(r)) for d, r in zip(decisions, realised, strict=True)],
@@ -151,6 +153,24 @@ async def validate(config: SimulationConfig, policy_rules: Policy | None = None)
         ),
         checks=checks,
     )
+
+
+async def _read_log(path: Path) -> tuple[list[LoggedDecision], int, list[tuple[str, int]]]:
+    """A run's logged decisions (and how many were unusable), and its sent contacts by trace."""
+    db = database(f"sqlite+aiosqlite:///{path}")
+    try:
+        decisions, unmatched = await logged_decisions(db)
+        async with db.session() as session:
+            sent = (
+                await session.execute(
+                    select(Proposal.trace_id, Contact.id)
+                    .join(Contact, Contact.proposal_id == Proposal.id)
+                    .where(Contact.status == "sent")
+                )
+            ).all()
+    finally:
+        await db.dispose()
+    return decisions, unmatched, [(trace_id, contact_id) for trace_id, contact_id in sent]
 
 
 def on_policy(decisions: list[LoggedDecision], *, seed: int = 0) -> dict[str, Estimate]:

@@ -28,7 +28,15 @@ from tools.catalogue import inventory_status as stock_of
 from tools.catalogue import offer_templates
 from tools.catalogue import recommend_bundle as bundle_for
 from tools.errors import NotFound
-from tools.nba import LiftCache, MomentContext, ResponseCache, exploration_stream, score_member
+from tools.nba import (
+    MAX_CANDIDATES,
+    LiftCache,
+    MomentContext,
+    ResponseCache,
+    exploration_stream,
+    score_member,
+    served_by,
+)
 from tools.profiles import ProfileService
 from tools.storage import Category, Database, Product
 
@@ -118,7 +126,10 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
         )
         now = deps.clock()
         learned, rates = await lift.get(), await response.get()
-        explore = exploration_stream(member, use_case, now.date(), deps.exploration_share)
+        serving = deps.decision_policy
+        explore = (
+            None if serving else exploration_stream(member, use_case, now.date(), deps.exploration_share)
+        )
         scored = await score_member(
             deps.db,
             profile,
@@ -126,13 +137,15 @@ def build(deps: ServerDeps, http: HttpAuth | None = None) -> MCPServer:
             moment,
             now=now,
             policy=deps.policy,
-            top=top,
+            top=MAX_CANDIDATES if serving else top,  # the policy's choice may rank below `top`
             learned=learned,
             rates=rates,
             explore=explore,
             exploration_share=deps.exploration_share,
             ignore_window=deps.ignore_window,
         )
+        if serving:
+            scored["candidates"] = served_by(serving, scored["candidates"], top)
         candidates = [
             ScoredCandidate.model_validate(
                 c | {"draft": draft_proposal(c, member, use_case, sequence_step, scored["sms_opt_out_text"])}

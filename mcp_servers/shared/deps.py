@@ -39,6 +39,7 @@ class ServerDeps:
     exploration_share: float = (
         DEFAULT_EXPLORATION_SHARE  # decisions scored by posterior draws (tools.nba.exploration)
     )
+    decision_policy: str | None = None  # a target policy to serve instead (`tools.nba.served_by`)
     # The fitted response and learned factors the offers server scores with, shared with the
     # process that built the deps: a worker refits them between decisions (the statement over the
     # whole contact history can take longer than an agent run may) and screens with the very same

@@ -90,3 +90,33 @@ async def test_a_tool_never_fits_models_it_says_what_to_run(world: SeededWorld) 
             )
     assert "loyalty models fit" in message
     assert not world.models_dir.exists()
+
+
+async def test_a_first_profile_is_answered_without_scikit_learn(world: SeededWorld, tmp_path: Path) -> None:
+    """customer-data's first answer reads the fitted models: they load as plain arrays, so the
+    answer does not wait for scikit-learn's import (seconds of CPU on a two-core machine shared
+    by four servers starting at once)."""
+    probe = (
+        "import asyncio, sys\n"
+        "from mcp import Client\n"
+        "from loyalty.mcp_entry import open_server_deps\n"
+        "from loyalty.settings import Settings\n"
+        "from mcp_servers.registry import SERVERS\n"
+        "async def main():\n"
+        "    async with open_server_deps('customer-data', Settings()) as deps:\n"
+        "        async with Client(SERVERS['customer-data'][1](deps, None)) as client:\n"
+        f"            result = await client.call_tool('get_member_profile', {{'customer_id': {world.samples.member}}})\n"
+        "    print(result.is_error, 'sklearn' in sys.modules)\n"
+        "asyncio.run(main())\n"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        probe,
+        cwd=tmp_path,
+        env=world.child_env() | {"PATH": os.environ.get("PATH", "")},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert out.decode().split() == ["False", "False"], err.decode()[-2000:]

@@ -125,23 +125,32 @@ async def test_score_candidate_actions(client: Client, shared_world: SeededWorld
         assert result["basket_value"] == 89.9 and result["anchor"]["product"]
 
 
-async def test_an_exploring_decision_values_the_same_candidates_with_drawn_factors(
-    shared_world: SeededWorld,
-) -> None:
+async def score_rival_offer_twice(
+    world: SeededWorld, first: dict[str, Any], second: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One member's competitive-response scoring by two offers servers, their deps changed by
+    `first` and `second`."""
     arguments = {
-        "customer_id": shared_world.samples.member,
+        "customer_id": world.samples.member,
         "use_case": "competitive_response",
         "competitor_discount_pct": 20,
         "top": 10,
     }
-    async with shared_world.open() as product:
-        greedy, exploring = (
-            servers_for(replace(product.deps, exploration_share=share))["offers-inventory"]
-            for share in (0.0, 1.0)
-        )
-        async with Client(greedy) as first, Client(exploring) as second:
-            chosen = ok(await first.call_tool("score_candidate_actions", arguments))
-            explored = ok(await second.call_tool("score_candidate_actions", arguments))
+    async with world.open() as product:
+        servers = [servers_for(replace(product.deps, **c))["offers-inventory"] for c in (first, second)]
+        async with Client(servers[0]) as one, Client(servers[1]) as other:
+            return (
+                ok(await one.call_tool("score_candidate_actions", arguments)),
+                ok(await other.call_tool("score_candidate_actions", arguments)),
+            )
+
+
+async def test_an_exploring_decision_values_the_same_candidates_with_drawn_factors(
+    shared_world: SeededWorld,
+) -> None:
+    chosen, explored = await score_rival_offer_twice(
+        shared_world, {"exploration_share": 0.0}, {"exploration_share": 1.0}
+    )
     assert chosen["exploring"] is False and explored["exploring"] is True
     check_value_components(explored, top=10)
 
@@ -153,6 +162,22 @@ async def test_an_exploring_decision_values_the_same_candidates_with_drawn_facto
     # well-evidenced rate moves less than that between draws.
     assert uplift(chosen).keys() == uplift(explored).keys()
     assert all(0.0 <= c["choice_probability"] <= 1.0 for c in explored["candidates"])
+
+
+async def test_a_served_target_policy_offers_only_its_choice_and_what_it_allows(
+    shared_world: SeededWorld,
+) -> None:
+    """How the simulator runs a changed policy (`LOYALTY_DECISION_POLICY`): the tool ranks the
+    policy's choice first, certain, and leaves out what it forbids; the rest is as scored."""
+    own, email_only = await score_rival_offer_twice(
+        shared_world, {"exploration_share": 0.0}, {"exploration_share": 0.0, "decision_policy": "email_only"}
+    )
+    scored, served = own["candidates"], email_only["candidates"]
+    assert any(c["channel"] not in (None, "email") for c in scored)  # else the test shows nothing
+    assert {c["channel"] for c in served} <= {"email", None} and sum(c["do_nothing"] for c in served) == 1
+    assert [c["choice_probability"] for c in served] == [1.0] + [0.0] * (len(served) - 1)
+    best_email = max((c for c in scored if c["channel"] in ("email", None)), key=lambda c: c["value"])
+    assert (served[0]["action"], served[0]["channel"]) == (best_email["action"], best_email["channel"])
 
 
 async def test_score_returns_the_top_few(client: Client, shared_world: SeededWorld) -> None:

@@ -23,21 +23,25 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
         BOOTSTRAP,
         Estimate,
         LoggedDecision,
+        PolicyName,
         evaluate,
+        known_policy,
         logged_decisions,
         predicted,
+        served_by,
         target_policy,
     )
     from tools.nba.prescreen import Screen, screen
     from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift
     from tools.nba.response_fit import ResponseRates, fit_response
-    from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, rationale, score
+    from tools.nba.scorer import CHANNELS, MAX_CANDIDATES, Candidate, MemberBatch, rationale, score
     from tools.nba.timing import send_time, valid_until
 
 __all__ = [
     "APP_NATIVE_IN_APP_REACH",
     "BOOTSTRAP",
     "CHANNELS",
+    "MAX_CANDIDATES",
     "Calibration",
     "Candidate",
     "DEFAULT_BASKET",
@@ -67,6 +71,9 @@ __all__ = [
     "score_member",
     "screen",
     "send_time",
+    "PolicyName",
+    "known_policy",
+    "served_by",
     "target_policy",
     "valid_until",
     "within_rhythm",

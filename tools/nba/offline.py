@@ -23,9 +23,10 @@ libraries for what is a few lines of numpy over arrays we already hold.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import AfterValidator
 from sqlalchemy import case, func, select
 
 from tools.storage import Contact, Database, DecisionLogEntry, Outcome, Proposal
@@ -78,27 +79,60 @@ def _best(candidates: list[dict[str, Any]], allowed: Callable[[dict[str, Any]], 
 def target_policy(name: str) -> Policy:
     """`greedy` (highest value), `nothing`, `no_discount` (best without a price offer),
     `email_only`, or `min_value:X` (the best action only when worth at least X, else nothing)."""
+    allowed, floor = _rule(name)
+
+    def choose(candidates: list[dict[str, Any]]) -> int:
+        best = _best(candidates, allowed)
+        if predicted(candidates[best]) >= floor:
+            return best
+        return next(i for i, c in enumerate(candidates) if c["do_nothing"])
+
+    return choose
+
+
+def known_policy(name: str) -> str:
+    """`name` if it names a target policy, else ValueError listing those there are."""
+    _rule(name)
+    return name
+
+
+# A target policy's name at a boundary (settings, a simulation's configuration).
+PolicyName = Annotated[str, AfterValidator(known_policy)]
+
+
+def served_by(name: str, candidates: list[dict[str, Any]], top: int) -> list[dict[str, Any]]:
+    """The scored `candidates` as target policy `name` serves them, so the agents (and the
+    simulator running them) follow it: only the actions it allows, its choice first with
+    `choice_probability` 1 and the rest 0 (it does not explore), at most `top`. Doing nothing is
+    always among them; when the policy chooses it, no action is taken."""
+    allowed, _ = _rule(name)
+    chosen = candidates[target_policy(name)(candidates)]
+    rest = sorted(
+        (c for c in candidates if c is not chosen and (allowed(c) or c["do_nothing"])),
+        key=predicted,
+        reverse=True,
+    )
+    kept = [chosen, *rest][:top]
+    if not any(c["do_nothing"] for c in kept):
+        kept.append(next(c for c in rest if c["do_nothing"]))
+    return [c | {"choice_probability": 1.0 if c is chosen else 0.0} for c in kept]
+
+
+def _rule(name: str) -> tuple[Callable[[dict[str, Any]], bool], float]:
+    """What policy `name` may send, and the value below which it sends nothing."""
     if name == "greedy":
-        return lambda cs: _best(cs, lambda c: True)
+        return (lambda c: True), -np.inf
     if name == "nothing":
-        return lambda cs: next(i for i, c in enumerate(cs) if c["do_nothing"])
+        return (lambda c: False), -np.inf
     if name == "no_discount":
-        return lambda cs: _best(cs, lambda c: c.get("offer_type") not in PRICE_FAMILIES)
+        return (lambda c: c.get("offer_type") not in PRICE_FAMILIES), -np.inf
     if name == "email_only":
-        return lambda cs: _best(cs, lambda c: c.get("channel") == "email")
+        return (lambda c: c.get("channel") == "email"), -np.inf
     if name.startswith("min_value:"):
         try:
-            floor = float(name.split(":", 1)[1])
+            return (lambda c: True), float(name.split(":", 1)[1])
         except ValueError as exc:
             raise ValueError(f"min_value needs a number, got {name!r}") from exc
-
-        def thresholded(cs: list[dict[str, Any]]) -> int:
-            best = _best(cs, lambda c: True)
-            return (
-                best if predicted(cs[best]) >= floor else next(i for i, c in enumerate(cs) if c["do_nothing"])
-            )
-
-        return thresholded
     raise ValueError(f"unknown policy {name!r}: greedy, nothing, no_discount, email_only or min_value:X")
 
 

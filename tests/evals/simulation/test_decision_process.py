@@ -55,7 +55,7 @@ async def _decide_the_first_day_in_two_processes(world: SimWorld, tmp_path: Path
         await product.profiles.prime(
             now
         )  # fits the models here, so the child loads them instead of fitting too
-        with DecisionProcess(world.db_url, tmp_path / "outbox", workers=2) as second:
+        with DecisionProcess(settings, workers=2) as second:
             await second.started()  # as from the simulator's second day on: both at work from the start
             elsewhere = asyncio.ensure_future(second.decide(now))
             here = await drain(world.db, team, clock=lambda: now, workers=2)

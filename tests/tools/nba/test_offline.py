@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tools.nba.offline import LoggedDecision, evaluate, target_policy
+from tools.nba.offline import LoggedDecision, evaluate, served_by, target_policy
 
 
 def candidates(value_email: float, value_sms: float, p_email: float) -> list[dict]:
@@ -56,3 +56,27 @@ def test_unknown_policies_are_refused_in_one_line() -> None:
     with pytest.raises(ValueError, match="needs a number"):
         target_policy("min_value:lots")
     assert target_policy("min_value:2")(candidates(1.2, 0.5, 0.7)) == 0
+
+
+@pytest.mark.parametrize(
+    ("policy", "served"),
+    [
+        ("greedy", [("email", "none"), ("sms", "percent_off"), (None, "none")]),
+        ("no_discount", [("email", "none"), (None, "none")]),
+        ("email_only", [("email", "none"), (None, "none")]),
+        ("nothing", [(None, "none")]),
+        ("min_value:2", [(None, "none"), ("email", "none"), ("sms", "percent_off")]),
+    ],
+)
+def test_a_target_policy_is_served_as_its_choice_first_and_only_what_it_allows(
+    policy: str, served: list[tuple[str | None, str]]
+) -> None:
+    """What the scoring tool hands the agents when the simulator runs a changed policy: they act
+    on the first candidate, so its choice comes first, certain, and nothing it forbids is offered."""
+    scored = candidates(value_email=1.2, value_sms=0.5, p_email=0.7)
+    out = served_by(policy, scored, top=5)
+    assert [(c["channel"], c["offer_type"]) for c in out] == served
+    assert [c["choice_probability"] for c in out] == [1.0] + [0.0] * (len(out) - 1)
+    assert target_policy(policy)(out) == 0  # the estimate's choice and the served one agree
+    shortest = served_by(policy, scored, top=1)
+    assert shortest[0] == out[0] and sum(c["do_nothing"] for c in shortest) == 1
