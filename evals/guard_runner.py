@@ -1,8 +1,8 @@
 """Running the guard's adversarial suite and scoring it.
 
 Each case gets a fresh SQLite database (a copy of one initialised template), its world, and
-in-memory rules and channels servers; the guard under test reviews its proposals exactly as in
-production, over MCP. A case's result is `block` unless every one of its proposals was approved
+in-memory rules and channels servers, reached as the product's agents reach them (`InProcessClient`);
+the guard under test reviews its proposals exactly as in production, over MCP. A case's result is `block` unless every one of its proposals was approved
 unchanged (or, for concurrent cases, more messages reached the member than the caps allow).
 
 Metrics (the `guard` suite of the eval harness):
@@ -33,7 +33,7 @@ from agents.toolbox import Toolbox
 from evals.guard_suite import GuardCase, build_world, profile_source
 from mcp_servers.channels.server import build as build_channels
 from mcp_servers.rules.server import build as build_rules
-from mcp_servers.shared import ServerDeps
+from mcp_servers.shared import InProcessClient, ServerDeps
 from policies.context import RuleContext
 from policies.loader import load_policy
 from policies.model import Policy
@@ -196,7 +196,7 @@ async def _run_case(case: GuardCase, model: Model, policy: Policy, path: Path) -
     try:
         await build_world(db, case)
         deps = ServerDeps(db=db, policy=policy, profile_facts=profile_source(case), clock=lambda: case.now)
-        async with Toolbox.open({"rules": Client(build_rules(deps))}) as toolbox:
+        async with Toolbox.open({"rules": InProcessClient(build_rules(deps))}) as toolbox:
             guard = Guard(
                 toolbox, model, InMemoryDecisionLog(), GuardConfig(credential=deps.guard_credential)
             )
@@ -208,7 +208,7 @@ async def _run_case(case: GuardCase, model: Model, policy: Policy, path: Path) -
         delivered: int | None = None
         refusals: list[str] = []
         if case.kind == "concurrent":
-            async with Client(build_channels(deps)) as channels:
+            async with InProcessClient(build_channels(deps)) as channels:
                 delivered, refusals = await _send_all(channels, decisions)
     finally:
         await db.dispose()

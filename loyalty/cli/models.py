@@ -46,6 +46,8 @@ def fit(
     err_console.print(_response_table(calibration))
     err_console.print(_calibration_table(calibration), highlight=False)
     err_console.print(_holdout_table(calibration), highlight=False)
+    err_console.print(_family_table(calibration), highlight=False)
+    err_console.print(_winback_table(calibration), highlight=False)
 
 
 def _response_table(calibration: Calibration) -> Table:
@@ -97,7 +99,7 @@ def _calibration_table(calibration: Calibration) -> Table:
             f"{row.predicted_orders:.1f}",
             f"{row.observed_orders}",
             f"{row.observed_low:.1f}-{row.observed_high:.1f}",
-            f"{row.evidence:,}" if row.evidence else "none: message-only rate",
+            f"{row.evidence:,}" if row.evidence else "none: family prior",
             "ok" if row.within else "off",
         )
     if not calibration.rows:
@@ -119,6 +121,64 @@ def _holdout_table(calibration: Calibration) -> Table:
         )
     if not calibration.rates.incremental:
         table.add_row("(no holdout evidence: attributed orders are taken as caused)", "", "", "", "", "")
+    return table
+
+
+def _family_table(calibration: Calibration) -> Table:
+    """What each offer family adds to a click's chance of an order (`tools.nba.response_fit`)."""
+    table = Table(
+        title="offer families: attributed orders per click against plain messages' (1 = no effect; "
+        "the prior of levers without evidence)",
+        show_edge=False,
+    )
+    for column in ("family", "effect"):
+        table.add_column(column, justify="left" if column == "family" else "right")
+    for family, effect in sorted(calibration.rates.family_effect.items()):
+        table.add_row(family, f"{effect:.2f}")
+    if not calibration.rates.family_effect:
+        table.add_row("(no plain message led to an order: offers are credited with nothing extra)", "")
+    return table
+
+
+def _winback_table(calibration: Calibration) -> Table:
+    """What a return restores, by how deep the lapse was (`tools.nba.winback`)."""
+    winback = calibration.rates.winback
+    window = winback.window_days if winback is not None else 0
+    table = Table(
+        title=f"win-backs: margin over the {window} days after a return and after a lapse, as a share of the "
+        "member's usual rhythm; a reactivation's caused order is worth the difference on top of its basket",
+        show_edge=False,
+    )
+    for column in (
+        "lapsed at least",
+        "after a return",
+        "after a lapse",
+        "restored",
+        "± 1.96 se",
+        "returns",
+        "lapses",
+    ):
+        table.add_column(column, justify="right")
+    for depth in winback.depths if winback is not None else ():
+        table.add_row(
+            f"{depth.multiple:g} gaps",
+            f"{depth.returned:.2f}",
+            f"{depth.lapsed:.2f}",
+            f"{depth.restored:.2f}",
+            f"{1.96 * depth.se:.2f}",
+            f"{depth.returns:,}",
+            f"{depth.lapses:,}",
+        )
+    if winback is None:
+        table.add_row(
+            "(too few lapses and returns in the order history: no lasting value credited)",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        )
     return table
 
 

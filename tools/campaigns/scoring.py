@@ -140,6 +140,8 @@ def frame_batch(
         reachable={c: engagement.consent[rows, column[c]] & reachable[c] & fits for c in CHANNELS},
         churn_risk=frame.predictions.churn_risk[rows],
         competitor_discount_pct=rival_discount_pct,
+        days_since_order=fields["recency_days"][rows],
+        median_gap_days=fields["median_interval"][rows],
         reach_prior={
             Channel.IN_APP: np.where(app_native, APP_NATIVE_IN_APP_REACH, REACH_PRIOR[Channel.IN_APP])
         },

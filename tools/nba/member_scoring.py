@@ -139,7 +139,13 @@ def member_batch(
         if "app_native" in profile.segments
         else {},
         clicks=per_channel("clicks"),
+        days_since_order=one * _or_nan(profile.recency.days_since_last_order),
+        median_gap_days=one * _or_nan(profile.frequency.median_interval_days),
     )
+
+
+def _or_nan(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
 
 
 def moment_intent(profile: Profile, use_case: UseCase, category: str | None, now: datetime) -> float:

@@ -8,9 +8,18 @@ binomial): a cell toward its channel × use case, that toward its channel, that 
 message; the strength of each shrinkage is estimated from how much the cells of a level really
 differ (method of moments), not set by hand.
 
-Where an offer family has no evidence at all on a channel and use case, the fit says so
-(`evidence` 0) and the scorer credits the incentive with nothing beyond the message itself
-(`message_only`): a lever that has never been shown to move anyone is not assumed to.
+Offer families: what an incentive adds is learned across channels and use cases at once. Per
+family, the share of its clicks that ended in an attributed order against the share for plain
+messages (`family_effects`, shrunk toward 1: an incentive moves nobody until shown to), pooled
+over every message. A cell's prior is then its channel × use case rate scaled by its family's
+effect against the mix of families that channel × use case was sent with. A family a channel and
+use case never carried (`evidence` 0) gets their plain message's rate times its effect, or that
+prior where no plain message was sent either; so does the plain message where only offers were
+ever sent (win-backs that always carried a discount). A family never shown to move anyone has
+effect 1: it is credited with nothing beyond the message itself.
+
+Beside the messages, the order history says what a win-back is worth beyond its order
+(`tools.nba.winback`): the lasting part of a reactivation message's value.
 
 Declining response: the open rate of messages that follow others within a week, against those
 that do not, gives the share of response each recent contact takes away; and the unsubscribe
@@ -28,6 +37,7 @@ from sqlalchemy.orm import aliased
 
 from policies.vocabulary import OfferType
 from tools.nba.uplift import Uplift, estimate_uplift, holdout_rows
+from tools.nba.winback import Winback, fit_winback
 from tools.storage import Contact, Database, OfferTemplate, Outcome, Proposal
 from tools.time import to_storage
 
@@ -41,6 +51,11 @@ RECENT_DAYS = 7
 # alone; above, no cell could ever leave its parent.
 STRENGTH_BOUNDS = (5.0, 20_000.0)
 RATES = ("open", "click", "order", "leak", "unsubscribe")
+# Evidence weight of a family effect's prior (1: no effect), in attributed orders: a Gamma prior
+# of this shape on the multiplier, as for the learned lift (`tools.nba.response`).
+FAMILY_PRIOR_ORDERS = 4.0
+FAMILY_EFFECT_BOUNDS = (0.1, 10.0)
+PLAIN = OfferType.NONE.value
 
 
 @dataclass(frozen=True)
@@ -119,33 +134,41 @@ class ResponseRates:
     # Incremental margin per contact from the holdout, per (use case, offer family) and per
     # (use case, "*") (`tools.nba.uplift`); empty when no holdout has evidence yet.
     incremental: dict[tuple[str, str], Uplift] = field(default_factory=dict)
-    # The first cell of each channel × use case, in the cells' order: `rate`'s way to their parent
-    # level, asked for hundreds of times a decision. Derived from `cells` when the rates are built.
-    _first_cell: dict[tuple[str, str], dict[str, Rate]] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        first: dict[tuple[str, str], dict[str, Rate]] = {}
-        for (channel, use_case, _), cell in self.cells.items():
-            first.setdefault((channel, use_case), cell)
-        object.__setattr__(self, "_first_cell", first)  # frozen: set once, here
+    # What winning a lapsed member back restores beyond the order, from the order history
+    # (`tools.nba.winback`); None without enough lapse and return episodes.
+    winback: Winback | None = None
+    # The channel × use case level: every cell's parent.
+    uses: dict[tuple[str, str], dict[str, Rate]] = field(default_factory=dict)
+    # Per offer family, its orders per click against plain messages' (`family_effects`); and per
+    # channel × use case, the send-weighted effect of the families it was sent with.
+    family_effect: dict[str, float] = field(default_factory=dict)
+    family_mix: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
         return self.sends == 0
 
     def rate(self, name: str, channel: str, use_case: str, offer_type: str) -> Rate | None:
-        """The cell's rate, or its channel × use case message-only rate for a family without
-        evidence (conservative), or the channel's; None when the channel was never used."""
-        for key in ((channel, use_case, offer_type), (channel, use_case, OfferType.NONE.value)):
-            cell = self.cells.get(key)
-            if cell is not None and cell[name].evidence > 0:
-                return cell[name]
-        parent = self._first_cell.get(
-            (channel, use_case)
-        )  # the channel × use case level, through a cell of it
-        if parent is not None:
-            return Rate(*_parent_of(parent[name]))
-        return self.channels.get(channel, {}).get(name)
+        """The cell's rate. Without evidence in the cell: its channel × use case message-only
+        rate — for orders, scaled by the family's effect (`family_effects`; a family never shown to
+        move anyone is credited with nothing beyond the message); where no plain message was sent
+        on the channel for the use case, the channel × use case rate, for orders scaled by the
+        family's effect against that channel × use case's mix of families; the channel's when the
+        channel never carried the use case; None when the channel was never used."""
+        cell = self.cells.get((channel, use_case, offer_type))
+        if cell is not None and cell[name].evidence > 0:
+            return cell[name]
+        effect = self.family_effect.get(offer_type, 1.0) if name == "order" else 1.0
+        plain = self.cells.get((channel, use_case, PLAIN))
+        if plain is not None and plain[name].evidence > 0:
+            return plain[name] if effect == 1.0 else _scaled(plain[name], effect)
+        use = self.uses.get((channel, use_case))
+        if use is not None:
+            if name == "order" and self.family_effect:
+                return _scaled(use[name], effect / self.family_mix.get((channel, use_case), 1.0))
+            return replace(use[name], evidence=0.0)
+        rates = self.channels.get(channel, {})
+        return _scaled(rates[name], effect) if name in rates and effect != 1.0 else rates.get(name)
 
     def sampled(self, rng: np.random.Generator) -> "ResponseRates":
         """One draw of every order rate from its posterior (Thompson sampling): a lever with little
@@ -167,6 +190,7 @@ class ResponseRates:
         return replace(
             self,
             cells={key: drawn(rates) for key, rates in sorted(self.cells.items())},
+            uses={key: drawn(rates) for key, rates in sorted(self.uses.items())},
             channels={key: drawn(rates) for key, rates in sorted(self.channels.items())},
         )
 
@@ -182,9 +206,14 @@ class ResponseRates:
         )
 
 
-def _parent_of(rate: Rate) -> tuple[float | np.ndarray, float, float, float]:
-    # A cell's posterior minus its own data is its parent's prior; used only to reach the parent.
-    return rate.mean, rate.successes, rate.failures, 0.0
+def _scaled(rate: Rate, effect: float) -> Rate:
+    """A parent's rate as the prior of a cell without evidence whose family moves `effect` times
+    as many members: the same prior weight (in sends), its mean scaled."""
+    total = max(rate.successes, 0.0) + max(rate.failures, 0.0)
+    mean = np.clip(np.asarray(rate.mean) * effect, 0.0, 1.0 - 1e-9)
+    successes = min(max(rate.successes, 0.0) * effect, total * (1.0 - 1e-9))
+    scaled = float(mean) if np.ndim(mean) == 0 else mean
+    return Rate(scaled, successes, total - successes, 0.0)
 
 
 async def response_counts(db: Database, since: datetime | None, until: datetime) -> CellCounts:
@@ -325,12 +354,25 @@ def fit_rates(counts: CellCounts) -> ResponseRates:
     key_use = np.char.add(np.char.add(counts.channel, "\x1f"), counts.use_case)
     key_cell = np.char.add(np.char.add(key_use, "\x1f"), counts.offer_type)
     cells: dict[tuple[str, str, str], dict[str, Rate]] = {}
+    uses: dict[tuple[str, str], dict[str, Rate]] = {}
     channels: dict[str, dict[str, Rate]] = {}
+    effects = family_effects(counts)
+    # per row: its family's effect against its channel × use case's mix of families
+    row_effect = (
+        np.array([effects.get(str(f), 1.0) for f in counts.offer_type]) if effects else np.ones(len(counts))
+    )
+    use_unique, use_index = np.unique(key_use, return_inverse=True)
+    mix = np.bincount(use_index, weights=counts.sends * row_effect) / np.maximum(
+        np.bincount(use_index, weights=counts.sends), 1e-9
+    )
+    relative_effect = row_effect / np.maximum(mix[use_index], 1e-9)
     for name, x in numerators.items():
         total = float(counts.sends.sum())
         top = float(x.sum()) / total
         level_parent = np.full(len(counts), top)
         for keys, store in ((key_channel, "channel"), (key_use, "use"), (key_cell, "cell")):
+            if store == "cell" and name == "order":  # an offer family moves orders, not opens
+                level_parent = np.clip(level_parent * relative_effect, 0.0, 1.0 - 1e-9)
             unique, index = np.unique(keys, return_inverse=True)
             xs = np.bincount(index, weights=x)
             ns = np.bincount(index, weights=counts.sends)
@@ -340,6 +382,12 @@ def fit_rates(counts: CellCounts) -> ResponseRates:
             if store == "channel":
                 for u, mu, aa, bb, n in zip(unique, mean, a, b, ns, strict=True):
                     channels.setdefault(str(u), {})[name] = Rate(float(mu), float(aa), float(bb), float(n))
+            elif store == "use":
+                for u, mu, aa, bb, n in zip(unique, mean, a, b, ns, strict=True):
+                    channel, use_case = str(u).split("\x1f")
+                    uses.setdefault((channel, use_case), {})[name] = Rate(
+                        float(mu), float(aa), float(bb), float(n)
+                    )
             elif store == "cell":
                 for u, mu, aa, bb, n in zip(unique, mean, a, b, ns, strict=True):
                     channel, use_case, offer = str(u).split("\x1f")
@@ -352,12 +400,42 @@ def fit_rates(counts: CellCounts) -> ResponseRates:
     return ResponseRates(
         cells=cells,
         channels=channels,
+        uses=uses,
+        family_effect=effects,
+        family_mix={
+            (str(u).split("\x1f")[0], str(u).split("\x1f")[1]): float(m)
+            for u, m in zip(use_unique, mix, strict=True)
+        }
+        if effects
+        else {},
         margin_per_order=margin,
         leak_cost=leak,
         decline_per_contact={c: _decline(counts, m) for c, m in by_channel.items()},
         unsubscribe_slope={c: _slope(counts, m) for c, m in by_channel.items()},
         sends=int(counts.sends.sum()),
     )
+
+
+def family_effects(counts: CellCounts, prior_orders: float = FAMILY_PRIOR_ORDERS) -> dict[str, float]:
+    """Per offer family, its attributed orders per click against plain messages', over every
+    channel and use case: (orders + w) / (clicks × the plain rate + w), the posterior mean of a
+    Gamma(w, w) prior at 1 (no effect) given Poisson orders. Per click, because a family changes
+    what a member does once interested more than who opens; pooled, because one cell rarely holds
+    enough orders. Empty (no family effects) without a plain order to compare against."""
+    plain = counts.offer_type == PLAIN
+    plain_clicks, plain_orders = float(counts.clicks[plain].sum()), float(counts.orders[plain].sum())
+    if plain_clicks <= 0 or plain_orders <= 0:
+        return {}
+    per_click = plain_orders / plain_clicks
+    effects = {PLAIN: 1.0}
+    for family in sorted(set(counts.offer_type.tolist()) - {PLAIN}):
+        mine = counts.offer_type == family
+        expected = float(counts.clicks[mine].sum()) * per_click
+        observed = float(counts.orders[mine].sum())
+        effects[str(family)] = float(
+            np.clip((observed + prior_orders) / (expected + prior_orders), *FAMILY_EFFECT_BOUNDS)
+        )
+    return effects
 
 
 def _ratio(a: float, b: float) -> float:
@@ -433,4 +511,5 @@ async def fit_response(db: Database, until: datetime, since: datetime | None = N
         rates,
         sends_per_member_year=await sends_per_member_year(db, naive_since, naive_until),
         incremental=estimate_uplift(await holdout_rows(db, naive_since, naive_until)),
+        winback=await fit_winback(db, naive_until),
     )

@@ -1,7 +1,10 @@
 """Next-best-action value (DESIGN §5), for one member or a whole campaign at once.
 
-    value(a, c) = P(buy | a, c) · margin − P(redeem | a, c) · cost_if_redeemed
-                − P(buy | nothing, c) · margin − contact cost − fatigue penalty
+    value(a, c) = (P(buy | a, c) − P(buy | nothing, c)) · (margin + lasting)
+                − P(redeem | a, c) · cost_if_redeemed − contact cost − fatigue penalty
+
+`lasting`: what a caused order is worth beyond its basket — for a reactivation, the part of the
+member's rhythm a return restores (`tools.nba.winback`); 0 elsewhere.
 
 Members who would have bought anyway still redeem the offer if they see it: that is the
 cannibalisation the subtraction of the do-nothing term and the redemption-weighted cost capture.
@@ -55,6 +58,10 @@ class MemberBatch:
     # How much likelier than their usual rate the member is to buy what the message is about now
     # (1: no moment known): a regular purchase coming due (`tools.nba.member_scoring.moment_intent`).
     intent: np.ndarray | None = None
+    # The member's rhythm, for what winning them back is worth (`tools.nba.winback`): days since
+    # their last order and their median days between purchase days (NaN: unknown).
+    days_since_order: np.ndarray | None = None
+    median_gap_days: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.customer_id)
@@ -209,9 +216,27 @@ def score(
     p1 = np.clip(p0 + uplift, 0.0, 1.0)
     redeem = np.where(cost_if_redeemed > 0, seen * p1, 0.0)
     expected_cost = redeem * cost_if_redeemed + contact_cost
-    value = (p1 - p0) * margin - redeem * cost_if_redeemed - contact_cost - fatigue
+    worth = margin + _lasting(batch, use_case, margin, rates)  # an order's margin, and a return's
+    value = (p1 - p0) * worth - redeem * cost_if_redeemed - contact_cost - fatigue
     value = np.where(reachable, value, -np.inf)
-    return Scores(cands, p1, p1 - p0, p1 * margin, expected_cost, cost_if_redeemed, redeem, fatigue, value)
+    return Scores(cands, p1, p1 - p0, p1 * worth, expected_cost, cost_if_redeemed, redeem, fatigue, value)
+
+
+def _lasting(
+    batch: MemberBatch, use_case: UseCase, margin: np.ndarray, rates: ResponseRates | None
+) -> np.ndarray:
+    """(n, 1): what an order the message causes is worth beyond its basket. For a reactivation it
+    ends a lapse, and a return restores part of the member's rhythm (`tools.nba.winback`, measured
+    on the retailer's own lapses and returns); 0 for the other use cases, or without that evidence."""
+    if (
+        use_case is not UseCase.REACTIVATION
+        or rates is None
+        or rates.winback is None
+        or batch.days_since_order is None
+        or batch.median_gap_days is None
+    ):
+        return np.zeros((len(batch), 1))
+    return rates.winback.value_for(batch.days_since_order, batch.median_gap_days, margin[:, 0])[:, None]
 
 
 # The member's response relative to the average member's, for a lever's incentive: the priors'

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from policies.vocabulary import OfferType
 from tools.decisions import first_triggers
-from tools.storage import Contact, Database, OfferTemplate, Order, OrderLine, Proposal, QueuedTrigger
+from tools.nba.winback import order_margins
+from tools.storage import Contact, Database, OfferTemplate, Order, Proposal, QueuedTrigger
 
 POOLED = "*"  # the family key of a use case's own (all families) estimate
 HORIZON_DAYS = 14  # the longest action horizon (`tools.nba.member_scoring.HORIZON_DAYS`)
@@ -170,17 +171,8 @@ async def holdout_rows(
                 .order_by(Contact.sent_at)
             )
         ).all()
-        cost = (
-            select(OrderLine.order_id, func.sum(OrderLine.unit_cost * OrderLine.quantity).label("cost"))
-            .group_by(OrderLine.order_id)
-            .subquery()
-        )
         orders = (
-            await session.execute(
-                select(Order.customer_id, Order.placed_at, Order.total - func.coalesce(cost.c.cost, 0))
-                .outerjoin(cost, cost.c.order_id == Order.id)
-                .where(and_(Order.placed_at >= first, Order.placed_at < until))
-            )
+            await session.execute(order_margins(Order.placed_at >= first, Order.placed_at < until))
         ).all()
     first_contact: dict[tuple[int, str], list[tuple[datetime, str]]] = {}
     for customer_id, contact_use_case, sent_at, kind in contacts:

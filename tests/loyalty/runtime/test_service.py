@@ -2,9 +2,11 @@
 after a failed pass; `loyalty worker --once` does one pass from the command line."""
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import anyio
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -16,7 +18,7 @@ from policies.vocabulary import UseCase
 from tests.mcp_servers.seeded_world import SeededWorld
 from tools.storage.models import Contact
 from tools.storage.runtime import QueuedTrigger
-from tools.triggers import ReplenishmentDue, load_trigger_rules, replenishment_due
+from tools.triggers import ExpectedPurchase, ReplenishmentDue, load_trigger_rules, replenishment_due
 from tools.triggers.replenishment import expected_from_profiles
 
 
@@ -27,14 +29,51 @@ async def queued_contacts(world: SeededWorld) -> int:
         )
 
 
-async def test_a_pass_queues_what_fires_and_decides_it_once(world: SeededWorld) -> None:
-    config = ServiceConfig(name="test")
-    async with world.open() as product, open_agents(product, local_model()) as team:
-        first = await decide_due(product, team, lambda: world.now, config, prime=True)
-        again = await decide_due(product, team, lambda: world.now, config, prime=True)
+@dataclass(frozen=True)
+class DefaultPass:
+    """A pass with the default rules over a copy of the seeded world, then the same pass again."""
+
+    world: SeededWorld
+    first: PassReport
+    again: PassReport
+    expected: list[ExpectedPurchase]  # the replenishment dates the profiles predicted
+    predicted_categories: int  # replenishment predictions in the frame
+    first_member_dates: list[date]  # the frame's expected dates of its first member
+    first_member: int
+
+
+@pytest.fixture(scope="module")
+def default_pass(shared_world: SeededWorld, tmp_path_factory: pytest.TempPathFactory) -> DefaultPass:
+    """One pass for every test that reads it (read-only): a pass decides the whole seeded world."""
+    world = shared_world.copy_to(tmp_path_factory.mktemp("default-pass"))
+
+    async def passes() -> DefaultPass:
+        config = ServiceConfig(name="test")
+        now = world.now.replace(tzinfo=None)
+        async with world.open() as product, open_agents(product, local_model()) as team:
+            expected = await expected_from_profiles(product.profiles)(now)
+            frame = await product.profiles.frame(now)
+            first = await decide_due(product, team, lambda: world.now, config, prime=True)
+            again = await decide_due(product, team, lambda: world.now, config, prime=True)
+        member = int(frame.history.members.customer_id[0])
+        return DefaultPass(
+            world=world,
+            first=first,
+            again=again,
+            expected=expected,
+            predicted_categories=len(frame.predictions.replenishment.category),
+            first_member_dates=sorted(r["expected_next_date"] for r in frame.replenishment_of(0)),
+            first_member=member,
+        )
+
+    return anyio.run(passes)
+
+
+async def test_a_pass_queues_what_fires_and_decides_it_once(default_pass: DefaultPass) -> None:
+    first, again = default_pass.first, default_pass.again
     assert first.enqueued > 0 and first.work.failed == 0
     assert first.work.decided == sum(first.work.outcomes.values()) > 0
-    assert await queued_contacts(world) == first.work.outcomes["sent"] > 0
+    assert await queued_contacts(default_pass.world) == first.work.outcomes["sent"] > 0
     assert (again.enqueued, again.work.decided) == (0, 0)  # nothing fires twice, nothing is decided twice
 
 
@@ -87,21 +126,18 @@ def test_worker_once_from_the_command_line(world: SeededWorld) -> None:
     ]
 
 
-async def test_a_pass_runs_every_enabled_default_trigger_rule(world: SeededWorld) -> None:
+def test_a_pass_runs_every_enabled_default_trigger_rule(default_pass: DefaultPass) -> None:
     """Replenishment included: its expected dates come from the profiles, so no rule is left out."""
     rules = load_trigger_rules()
-    now = world.now.replace(tzinfo=None)
-    async with world.open() as product, open_agents(product, local_model()) as team:
-        expected = await expected_from_profiles(product.profiles)(now)
-        frame = await product.profiles.frame(now)
-        report = await decide_due(product, team, lambda: world.now, ServiceConfig(name="test"), prime=True)
+    now = default_pass.world.now.replace(tzinfo=None)
+    report, expected = default_pass.first, default_pass.expected
     assert report.not_run == {}
     assert {run.rule for run in report.rules} == {rule.name for rule in rules.enabled}
     # The source is the profiles' own replenishment predictions, category names turned into ids.
-    assert expected and len(expected) == len(frame.predictions.replenishment.category)
-    first = frame.history.members.customer_id[0]
-    assert sorted(e.expected_on for e in expected if e.customer_id == first) == sorted(
-        r["expected_next_date"] for r in frame.replenishment_of(0)
+    assert expected and len(expected) == default_pass.predicted_categories
+    first = default_pass.first_member
+    assert (
+        sorted(e.expected_on for e in expected if e.customer_id == first) == default_pass.first_member_dates
     )
     rule = next(r for r in rules.enabled if isinstance(r, ReplenishmentDue))
     ran = next(run for run in report.rules if run.rule == rule.name)

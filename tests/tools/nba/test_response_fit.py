@@ -1,6 +1,7 @@
 """The response fitted from contacts and outcomes: counted in one statement, shrunk toward the
 parent cells, conservative where a lever has no evidence, and used by the scorer."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
@@ -10,7 +11,7 @@ from tests.tools.nba.test_scorer import VALUATION, batch
 from tests.tools.proposals import NOW, add_member, proposal
 from tools.decisions.approvals import record_verdict
 from tools.members import record_outcome
-from tools.nba.response_fit import CellCounts, fit_rates, fit_response
+from tools.nba.response_fit import CellCounts, family_effects, fit_rates, fit_response
 from tools.nba.scorer import score
 from tools.outbox import send_approved
 from tools.storage.db import Database
@@ -169,3 +170,61 @@ async def test_counts_come_from_contacts_and_their_outcomes(sqlite_db: Database)
         abs(cell["open"].mean - 0.4) < 1e-9 and abs(cell["order"].mean - 0.2) < 1e-9
     )  # one cell: its own rates
     assert (await fit_response(sqlite_db, NOW)).empty  # nothing sent before the moment
+
+
+def with_clicks(c: CellCounts, clicks: list[float]) -> CellCounts:
+    return replace(c, clicks=np.array(clicks, dtype=float))
+
+
+def test_an_offer_familys_effect_is_its_orders_per_click_against_plain_messages() -> None:
+    # Plain messages: 20 orders from 1,000 clicks; discounts: 60 from 1,000 (three times as many)
+    # spread over two use cases; free shipping: nothing measurable (2 orders from 100 clicks).
+    rows = counts(
+        [
+            ("email", "campaign", "none", 0, 50_000, 10_000, 20, 5),
+            ("email", "campaign", "percent_off", 0, 25_000, 5_000, 30, 5),
+            ("email", "competitive_response", "percent_off", 0, 25_000, 5_000, 30, 5),
+            ("email", "campaign", "free_shipping", 0, 5_000, 1_000, 2, 1),
+        ]
+    )
+    effects = family_effects(with_clicks(rows, [1_000, 500, 500, 100]))
+    assert effects["none"] == 1.0
+    assert 2.5 < effects["percent_off"] < 3.0  # (60 + 4) / (20 + 4): shrunk a little toward 1
+    assert 0.9 < effects["free_shipping"] < 1.1  # two orders where two were expected
+    assert family_effects(with_clicks(rows, [0, 500, 500, 100])) == {}  # nothing to compare with
+
+
+def test_a_plain_win_back_where_only_discounts_were_sent_is_priced_below_them() -> None:
+    # Win-backs always carried a discount; elsewhere a discount trebles orders per click.
+    rows = counts(
+        [
+            ("email", "campaign", "none", 0, 50_000, 10_000, 20, 5),
+            ("email", "campaign", "percent_off", 0, 25_000, 5_000, 30, 5),
+            ("email", "reactivation", "percent_off", 0, 4_000, 800, 8, 2),
+            ("email", "reactivation", "amount_off", 0, 4_000, 800, 8, 2),
+        ]
+    )
+    rates = fit_rates(with_clicks(rows, [1_000, 500, 80, 80]))
+    plain = rates.rate("order", "email", "reactivation", "none")
+    discount = rates.rate("order", "email", "reactivation", "percent_off")
+    assert plain is not None and discount is not None and plain.evidence == 0
+    # both discounts order two to three times as often per click as plain messages: a plain
+    # win-back is priced at about 40% of the discounted ones'
+    assert 0.3 * discount.mean < plain.mean < 0.7 * discount.mean
+    # a discount never tried on upsell is priced from its family's effect over the plain rate
+    upsell = fit_rates(
+        with_clicks(
+            counts(
+                [
+                    ("email", "campaign", "none", 0, 50_000, 10_000, 20, 5),
+                    ("email", "campaign", "percent_off", 0, 25_000, 5_000, 30, 5),
+                    ("email", "upsell", "none", 0, 10_000, 2_000, 10, 2),
+                ]
+            ),
+            [1_000, 500, 100],
+        )
+    )
+    untried = upsell.rate("order", "email", "upsell", "percent_off")
+    upsell_plain = upsell.rate("order", "email", "upsell", "none")
+    assert untried is not None and upsell_plain is not None and untried.evidence == 0
+    assert abs(untried.mean / upsell_plain.mean - upsell.family_effect["percent_off"]) < 1e-6
