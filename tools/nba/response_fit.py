@@ -26,7 +26,7 @@ that do not, gives the share of response each recent contact takes away; and the
 rate climbs with the same count. Both come from the same one statement.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -143,6 +143,10 @@ class ResponseRates:
     # channel × use case, the send-weighted effect of the families it was sent with.
     family_effect: dict[str, float] = field(default_factory=dict)
     family_mix: dict[tuple[str, str], float] = field(default_factory=dict)
+    # What a scorer derives from these rates alone, per cell, worked out on first use
+    # (`tools.nba.scorer`): the rates never change, so neither does it; a refit or a posterior
+    # draw is a new object with an empty one.
+    derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:

@@ -246,3 +246,27 @@ def test_a_plain_win_back_where_only_discounts_were_sent_is_priced_below_them() 
     upsell_plain = upsell.rate("order", "email", "upsell", "none")
     assert untried is not None and upsell_plain is not None and untried.evidence == 0
     assert abs(untried.mean / upsell_plain.mean - upsell.family_effect["percent_off"]) < 1e-6
+
+
+def test_scoring_reuses_what_it_derived_from_the_same_rates_and_never_from_other_rates() -> None:
+    """The scorer keeps per-cell terms on the rates object (`ResponseRates.derived`): scoring again
+    with the same rates gives the same values, and a posterior draw, a new object, derives its own."""
+    rates = fit_rates(
+        counts(
+            [
+                ("email", "upsell", "none", 0, 10000, 2500, 30, 5),
+                ("email", "upsell", "percent_off", 0, 300, 75, 9, 0),
+            ]
+        )
+    )
+    member = batch(ps=[0.2], full_price=[False], p0=0.1)
+    first = score(member, UseCase.UPSELL, VALUATION, rates=rates)
+    assert rates.derived  # kept for the next decision
+    again = score(member, UseCase.UPSELL, VALUATION, rates=rates)
+    np.testing.assert_array_equal(first.value, again.value)
+    drawn = rates.sampled(np.random.default_rng(1))
+    assert not drawn.derived
+    from_draw = score(member, UseCase.UPSELL, VALUATION, rates=drawn)
+    fresh = score(member, UseCase.UPSELL, VALUATION, rates=replace(drawn))  # nothing derived yet
+    np.testing.assert_array_equal(from_draw.value, fresh.value)
+    assert not np.array_equal(from_draw.value, first.value)  # the draw moved the order rates
