@@ -98,12 +98,6 @@ async def execute_campaign(
         send_chunk=send_chunk,
         progress=progress,
     )
-    queued, refused, rejected, review_ids = (
-        audit.queued,
-        audit.refused_by,
-        audit.rejected_by,
-        audit.review_ids,
-    )
     result = CampaignResult(
         campaign_id=plan.campaign_id,
         executed_at=now,
@@ -112,14 +106,14 @@ async def execute_campaign(
         variants=audit.variants,
         flagged=sum(m.flagged for m in plan.members),
         approved=audit.approved,
-        in_review=len(review_ids),
-        review_ids=sorted(review_ids),
-        rejected=sum(rejected.values()),
-        rejected_by=dict(rejected),
-        queued=len(queued),
-        refused=sum(refused.values()),
-        refused_by=dict(refused),
-        budget_reserved=round(sum(p.estimated_cost for p in queued), 2),
+        in_review=len(audit.review_ids),
+        review_ids=sorted(audit.review_ids),
+        rejected=sum(audit.rejected_by.values()),
+        rejected_by=dict(audit.rejected_by),
+        queued=len(audit.queued),
+        refused=sum(audit.refused_by.values()),
+        refused_by=dict(audit.refused_by),
+        budget_reserved=round(sum(p.estimated_cost for p in audit.queued), 2),
     )
     log.info("campaign.executed", **result.model_dump(exclude={"review_ids", "executed_at"}))
     return result
