@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 import anyio
 import structlog
@@ -28,7 +28,7 @@ from agents.errors import (
     ToolCallError,
     UsageLimitExceeded,
 )
-from agents.limits import RunBudget
+from agents.limits import Limits, RunBudget
 from agents.messages import Message, ModelResponse, ToolCall, ToolResult, Usage, UserMessage
 from agents.models import ModelRequest
 from agents.transcript import Transcript
@@ -121,7 +121,7 @@ class _AgentRun:
                 "prompt": self._prompt,
                 "model": self._agent.model.name,
                 "depth": self._ctx.depth,
-                "limits": asdict(self._agent.limits),
+                "limits": _flat(self._agent.limits),
             },
         )
         output, termination, detail = "", TerminationReason.COMPLETED, ""
@@ -174,7 +174,7 @@ class _AgentRun:
                 "detail": detail,
                 "output": output,
                 "degraded": transcript.degraded,
-                "usage": asdict(transcript.usage),
+                "usage": _flat(transcript.usage),
             },
         )
         return transcript
@@ -276,5 +276,11 @@ def _response_summary(response: ModelResponse) -> dict[str, JsonValue]:
         "degraded": response.degraded,
         "text": response.text,
         "tool_calls": [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in response.tool_calls],
-        "usage": asdict(response.usage),
+        "usage": _flat(response.usage),
     }
+
+
+def _flat(value: Usage | Limits) -> dict[str, JsonValue]:
+    """A dataclass of plain numbers as a dict: `dataclasses.asdict` deep-copies every field, and
+    the loop logs these a dozen times a decision."""
+    return {f.name: getattr(value, f.name) for f in fields(value)}

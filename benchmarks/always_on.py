@@ -1,7 +1,7 @@
 """Always-on pass benchmark: queue a whole cohort with the `always_on` rule and decide it, in process.
 
     python -P benchmarks/always_on.py --world /tmp/speed/world.db --day 2026-12-07
-    python -P benchmarks/always_on.py --world /tmp/speed/world.db --day 2026-12-07 --no-screen --limit 300
+    python -P benchmarks/always_on.py --world /tmp/speed/world.db --day 2026-12-07 --agents --limit 300
 
 Every run works on a fresh copy of `--world` (a seeded SQLite file, its fitted models beside it
 in `<name>.models`), so runs start from the same state. The profile frame is built first, as
@@ -10,16 +10,19 @@ in `<name>.models`), so runs start from the same state. The profile frame is bui
 1. enqueue: the shipped `always_on` rule, evaluated once (`run_due_triggers`). `--cycle-days 1`
    (the default here) makes its cohort every reachable member who fired no other rule: the whole
    base in one pass. The shipped rule (`cycle_days = 7`) takes a seventh of it each day;
-2. screen (unless `--no-screen`): `loyalty.runtime.service.screen_always_on`, which marks
-   skipped the members no action could be worth sending to, set-based, before any agent run;
-3. decide: every trigger left, one at a time on the local model, as `loyalty worker` drains the
+2. set-based (unless `--agents`): `loyalty.runtime.always_on.decide_always_on`, which decides the
+   cohort together — scored, checked, audited by the guard per variant, queued through the outbox,
+   logged — and leaves to agent runs only the members it cannot vouch for;
+3. screen (unless `--no-screen`): `loyalty.runtime.service.screen_always_on`, which marks
+   skipped the members left that no action could be worth sending to, before any agent run;
+4. decide: every trigger left, one at a time on the local model, as `loyalty worker` drains the
    queue (`loyalty.runtime.worker.drain` with one worker), or the first `--limit` members.
 
 Prints members considered, screened out, decided (by outcome), sent, wall and CPU seconds per
 stage, and CPU per member. The CPU column counts the process's CPU time (all threads): on a shared
 machine it shows the work the pass costs when wall-clock time is inflated by other processes.
-`--record FILE` writes every member's outcome and queued contact as JSON lines (members screened
-out as `screened`), to compare a screened run with an unscreened one.
+`--record FILE` writes every member's trigger status and queued contacts as JSON lines, to compare
+a set-based run with one of agent runs (`--agents --no-screen`) member by member.
 """
 
 import argparse
@@ -40,6 +43,7 @@ from sqlalchemy import select
 
 from agents.team import local_model
 from loyalty.logs import configure_logging
+from loyalty.runtime.always_on import AlwaysOnReport, decide_always_on
 from loyalty.runtime.service import screen_always_on
 from loyalty.runtime.worker import LEASE, WorkReport, decide_claimed
 from loyalty.settings import load_settings
@@ -86,14 +90,20 @@ async def _last_day(url: str) -> date:
 
 
 async def main(
-    world: Path, day: date | None, cycle_days: int, screen: bool, limit: int | None, record: Path | None
+    world: Path,
+    day: date | None,
+    cycle_days: int,
+    screen: bool,
+    set_based: bool,
+    limit: int | None,
+    record: Path | None,
 ) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-always-on-"))
     try:
         shutil.copyfile(world, folder / "world.db")
         url = f"sqlite+aiosqlite:///{folder / 'world.db'}"
         when = day or await _last_day(url)
-        await _run(url, world.with_suffix(".models"), when, cycle_days, screen, limit, record)
+        await _run(url, world.with_suffix(".models"), when, cycle_days, screen, set_based, limit, record)
     finally:
         shutil.rmtree(folder)
 
@@ -104,6 +114,7 @@ async def _run(
     when: date,
     cycle_days: int,
     screen: bool,
+    set_based: bool,
     limit: int | None,
     record: Path | None,
 ) -> None:
@@ -111,8 +122,9 @@ async def _run(
     clock = [start]
     shipped = next(r for r in load_trigger_rules().rules if isinstance(r, AlwaysOn))
     rule = shipped.model_copy(update={"cycle_days": cycle_days})
-    stages = {name: Stage(name) for name in ("enqueue", "screen", "decide")}
+    stages = {name: Stage(name) for name in ("enqueue", "set-based", "screen", "decide")}
     report = WorkReport()
+    together = AlwaysOnReport()
     async with open_product(
         load_settings(db_url=url, models_dir=models_dir), clock=lambda: clock[0], sqlite_inline=True
     ) as product:
@@ -126,14 +138,17 @@ async def _run(
             ran = await run_due_triggers(product.db, now, rules=TriggerRules(rules=(rule,)), force=True)
         considered = ran.enqueued
         control = sum(r.control for r in ran.runs)
-        if screen:
-            with Clocked(stages["screen"]):
-                report.screened = await screen_always_on(product, now)
         async with product.db.session() as session:
             watermark = int(
                 await session.scalar(select(Contact.id).order_by(Contact.id.desc()).limit(1)) or 0
             )
         async with open_agents(product, local_model(), SqlDecisionLog(product.db)) as team:
+            if set_based:
+                with Clocked(stages["set-based"]):
+                    together = await decide_always_on(product, team, now)
+            if screen:
+                with Clocked(stages["screen"]):
+                    report.screened = await screen_always_on(product, now)
             with Clocked(stages["decide"]):
                 while limit is None or report.decided + report.failed < limit:
                     claimed = await claim(product.db, "bench-0", limit=1, now=clock[0], lease=LEASE)
@@ -142,7 +157,7 @@ async def _run(
                     await decide_claimed(product.db, team, "bench-0", claimed, lambda: clock[0], report)
         if record is not None:
             await _record(product, watermark, record)
-    _print(considered, control, report, stages, frame_seconds, cycle_days, screen, limit)
+    _print(considered, control, report, together, stages, frame_seconds, cycle_days, screen, limit)
 
 
 async def _record(product: Any, watermark: int, path: Path) -> None:
@@ -180,6 +195,7 @@ def _print(
     considered: int,
     control: int,
     report: WorkReport,
+    together: AlwaysOnReport,
     stages: dict[str, Stage],
     frame_seconds: float,
     cycle_days: int,
@@ -195,7 +211,12 @@ def _print(
     )
     for column in ("stage", "wall s", "CPU s", "members", "CPU ms / member"):
         table.add_column(column, justify="right")
-    counts = {"enqueue": considered, "screen": considered, "decide": report.decided + report.failed}
+    counts = {
+        "enqueue": considered,
+        "set-based": together.considered,
+        "screen": considered - together.decided,
+        "decide": report.decided + report.failed,
+    }
     for stage in stages.values():
         n = counts[stage.name]
         table.add_row(
@@ -211,12 +232,20 @@ def _print(
         "total", f"{wall:.1f}", f"{cpu:.1f}", f"{considered:,}", f"{cpu / max(considered, 1) * 1000:.2f}"
     )
     console.print(table)
+    if together.considered:
+        console.print(
+            f"set-based: decided {together.decided:,} ("
+            + ", ".join(f"{k} {v:,}" for k, v in sorted(together.outcomes.items()))
+            + f"), left to agents {together.left_to_agents:,}, guard reviews {together.guard_reviews:,}; "
+            + "nothing by cause: "
+            + ", ".join(f"{k} {v:,}" for k, v in together.nothing_causes.most_common())
+        )
     outcomes: Counter[str] = Counter(report.outcomes)
     console.print(
         f"considered {considered:,} (holdout control {control:,} not queued); screened out {report.screened:,}; "
         f"decided by agents {report.decided:,} (failed {report.failed}): "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(outcomes.items()))
-        + f"; sent {outcomes['sent']:,}; whole-base frame {frame_seconds:.1f} s (not timed)"
+        + f"; sent {outcomes['sent'] + together.outcomes['sent']:,} in all; whole-base frame {frame_seconds:.1f} s (not timed)"
     )
     if report.latencies:
         per = sorted(report.latencies)
@@ -245,9 +274,20 @@ if __name__ == "__main__":
     parser.add_argument(
         "--cycle-days", type=int, default=1, help="the rule's cycle: 1 = the whole base at once"
     )
-    parser.add_argument("--no-screen", action="store_true", help="decide every queued member by an agent run")
+    parser.add_argument("--agents", action="store_true", help="no set-based pass: an agent run per member")
+    parser.add_argument("--no-screen", action="store_true", help="no screen before the agent runs")
     parser.add_argument("--limit", type=int, default=None, help="decide only the first N members (a sample)")
     parser.add_argument("--record", type=Path, default=None, help="write each member's outcome as JSON lines")
     args = parser.parse_args()
     configure_logging("warning", "json")
-    asyncio.run(main(args.world, args.day, args.cycle_days, not args.no_screen, args.limit, args.record))
+    asyncio.run(
+        main(
+            args.world,
+            args.day,
+            args.cycle_days,
+            not args.no_screen,
+            not args.agents,
+            args.limit,
+            args.record,
+        )
+    )

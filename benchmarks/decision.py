@@ -32,7 +32,8 @@ the world's last day, read from the world's stamp (a world seeded elsewhere may 
 day than the default population's), or on `--day`: the morning after the data ends, say, to use
 models `loyalty models fit` saved as of that day instead of fitting them again.
 
-`--profile FILE` saves a cProfile of the timed decisions (read it with `python -m pstats FILE`).
+`--profile FILE` saves a cProfile of the timed decisions, timed in process CPU time so that other
+processes on a shared machine do not show up in it (read it with `python -m pstats FILE`).
 
 `--record FILE` writes every decision as one JSON line — the member, the trigger, the outcome,
 and the contact queued with its proposal (channel, offer, send time, value) — without the ids
@@ -428,7 +429,7 @@ async def main(
             started = time.perf_counter()
             await warm_scoring(product)  # as `loyalty worker` refits them, between decisions
             warm_seconds = time.perf_counter() - started
-            profiler = cProfile.Profile() if profile is not None else None
+            profiler = cProfile.Profile(time.process_time) if profile is not None else None
             rows = []
             outputs: list[tuple[int, str, dict[str, Any]]] = []
             watermark = await _newest_contact(product.db)

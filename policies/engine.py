@@ -7,7 +7,7 @@ run the same code and cannot drift apart; rules run vectorised over the batch (s
 contact pressure, discount depth, money, stock, timing and human review.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from policies.context import RuleContext
 from policies.frame import build_frame
@@ -59,24 +59,35 @@ PROPOSAL_RULES: tuple[tuple[RuleId, RuleFn], ...] = (
 )
 
 
-def check(proposal: OfferProposal, context: RuleContext, policy: Policy) -> CheckResult:
+def check(
+    proposal: OfferProposal,
+    context: RuleContext,
+    policy: Policy,
+    *,
+    only: Collection[RuleId] | None = None,
+) -> CheckResult:
     """Every violation of `policy` by one proposal, given the facts about its member."""
-    return check_batch([proposal], [context], policy)[0]
+    return check_batch([proposal], [context], policy, only=only)[0]
 
 
 def check_batch(
-    proposals: Sequence[OfferProposal], contexts: Sequence[RuleContext], policy: Policy
+    proposals: Sequence[OfferProposal],
+    contexts: Sequence[RuleContext],
+    policy: Policy,
+    *,
+    only: Collection[RuleId] | None = None,
 ) -> list[CheckResult]:
     """`check` for many proposals at once; `contexts[i]` describes the member of `proposals[i]`.
 
     Each proposal is judged on its own context: the batch adds no campaign-level limits (see
     `check_fairness` for those). Raises `ValueError` if the two sequences do not pair up.
+    `only`: judge just these rules (a re-check of the facts that can change, say); all by default.
     """
     frame = build_frame(proposals, contexts, policy.valuation)
     found: list[list[Violation]] = [[] for _ in range(frame.size)]
     for rule_id, evaluate in PROPOSAL_RULES:
         config = policy.rule(rule_id)
-        if config.enabled:
+        if config.enabled and (only is None or rule_id in only):
             for hit in evaluate(frame, config):
                 found[hit.row].append(_violation(rule_id, config, hit))
     return [CheckResult(policy_version=policy.version, violations=tuple(violations)) for violations in found]

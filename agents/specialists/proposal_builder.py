@@ -41,8 +41,12 @@ def build_proposal(
     candidate: dict[str, Any], profile: dict[str, Any], scoring: dict[str, Any], use_case: UseCase
 ) -> dict[str, Any]:
     channel = Channel(candidate["channel"])
-    tone = choose_tone(profile)
-    zone = ZoneInfo(profile.get("time_zone") or "UTC")
+    # The profile nests them (`get_member_profile`): tier under loyalty, the time zone under
+    # demographics, the first name with the contact details.
+    tone = choose_tone(
+        {"tier": (profile.get("loyalty") or {}).get("tier"), "segments": profile.get("segments")}
+    )
+    zone = ZoneInfo((profile.get("demographics") or {}).get("time_zone") or "UTC")
     valid_until = datetime.fromisoformat(candidate["valid_until"])
     anchor = scoring.get("anchor") or {}
     copy = write(
@@ -53,7 +57,8 @@ def build_proposal(
             offer_type=OfferType(candidate["offer_type"]),
             offer_value=offer_value_text(candidate),
             valid_until=valid_until.astimezone(zone),
-            first_name=profile.get("first_name"),
+            # The profile keeps it with the contact details (unmasked: it is the one detail copy uses).
+            first_name=(profile.get("contact") or {}).get("first_name"),
             category=anchor.get("category"),
             product=anchor.get("product"),
             opt_out_text=scoring.get("sms_opt_out_text", "Reply STOP to opt out"),

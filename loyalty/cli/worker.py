@@ -87,6 +87,8 @@ def _summary(report: PassReport) -> Table:
     table.add_column("")
     table.add_column("count", justify="right")
     table.add_row("triggers queued", f"{report.enqueued:,}")
+    if report.work.set_based:
+        table.add_row("always-on: decided set-based (no agent run)", f"{report.work.set_based:,}")
     if report.work.screened:
         table.add_row("always-on: screened out (nothing worth sending)", f"{report.work.screened:,}")
     table.add_row("decided", f"{report.work.decided:,}")

@@ -30,6 +30,7 @@ def template_copy(request: CopyRequest) -> Message:
             category=request.category,
             product=None,
             opt_out_text=request.opt_out_text,
+            replenishment=request.replenishment,
         )
     )
     subject = copy.subject if request.channel is not Channel.SMS else None

@@ -1,9 +1,10 @@
 """The decision service: what `loyalty worker` runs.
 
 A pass evaluates the trigger rules that are due (`run_due_triggers`; replenishment's expected dates
-come from the profiles), screens the always-on pass's members set-based (`screen_always_on`: a
-member no action could be worth sending to is decided "nothing" without an agent run) and decides
-every other due trigger (`drain`). Run for good, the service passes
+come from the profiles), decides the always-on pass's members set-based (`decide_always_on`: scored,
+checked, audited and queued together, as a campaign is), screens what it left to the agents
+(`screen_always_on`: a member no action could be worth sending to is decided "nothing" without an
+agent run) and decides every other due trigger (`drain`). Run for good, the service passes
 every `poll_seconds` and keeps the profile frames fresh beside (`keep_frame_fresh`), so a decision
 reads its member's profile from a frame. Run once (from
 cron, or a test), a pass first primes the profiles of the members with due triggers in one
@@ -21,6 +22,7 @@ import numpy as np
 import structlog
 
 from agents.team import Team
+from loyalty.runtime.always_on import AlwaysOnReport, decide_always_on
 from loyalty.runtime.frames import keep_frame_fresh
 from loyalty.runtime.worker import WorkReport, drain
 from loyalty.wiring import Product
@@ -50,6 +52,8 @@ class ServiceConfig:
     catch_up_seconds: float = 10.0
     disabled_use_cases: frozenset[UseCase] = frozenset()  # their trigger rules are not evaluated
     screen: bool = True  # skip always-on members no action could be worth sending to, set-based
+    # Decide the always-on pass set-based (`loyalty.runtime.always_on`); off, one agent run each.
+    set_based: bool = True
 
 
 @dataclass(frozen=True)
@@ -80,11 +84,16 @@ async def decide_due(
         product.db, now, rules=rules, replenishment=expected_from_profiles(product.profiles)
     )
     await warm_scoring(product)
+    always_on = await decide_always_on(product, team, now) if config.set_based else AlwaysOnReport()
     screened = await screen_always_on(product, now) if config.screen else 0
     if prime:
         await product.profiles.prime(now, await due_members(product.db, now))
     work = await drain(product.db, team, clock=clock, workers=config.workers, name=config.name)
     work.screened += screened
+    work.set_based += always_on.decided
+    work.decided += always_on.decided
+    work.outcomes.update(always_on.outcomes)
+    work.nothing_causes.update(always_on.nothing_causes)
     return PassReport(now, triggers.enqueued, work, tuple(triggers.runs), triggers.not_run)
 
 

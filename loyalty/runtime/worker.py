@@ -39,6 +39,7 @@ class WorkReport:
     decided: int = 0
     failed: int = 0
     screened: int = 0  # always-on members decided "nothing" by the set-based screen, without a run
+    set_based: int = 0  # always-on members decided set-based (`loyalty.runtime.always_on`), without a run
     outcomes: Counter[str] = field(default_factory=Counter)
     nothing_causes: Counter[str] = field(default_factory=Counter)  # "nothing" decisions by cause
     latencies: list[float] = field(default_factory=list)  # seconds per decision

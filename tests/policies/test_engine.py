@@ -31,6 +31,18 @@ def test_every_violation_is_reported_not_just_the_first(policy: Policy) -> None:
     assert len(result.blocking) == 6 and not result.passed
 
 
+def test_only_judges_the_named_rules_and_finds_what_a_full_check_finds_of_them(policy: Policy) -> None:
+    proposal = make_sms(offer={"discount_pct": 40.0}, message={"body": "40% off today!"}, estimated_cost=16.0)
+    context = make_context(
+        segments=["discount_seeker"], opted_out=["sms"], data_age_hours=100.0, budget_remaining=10.0
+    )
+    named = {RuleId.CONSENT_OPT_OUT, RuleId.BUDGET_REMAINING, RuleId.QUIET_HOURS_LOCAL}
+    full = check(proposal, context, policy)
+    only = check(proposal, context, policy, only=named)
+    assert only.violations == tuple(v for v in full.violations if v.rule_id in named)
+    assert rule_ids(only) == {RuleId.CONSENT_OPT_OUT, RuleId.BUDGET_REMAINING}
+
+
 def test_violations_come_in_rule_order(policy: Policy) -> None:
     order = [rule_id for rule_id, _ in PROPOSAL_RULES]
     context = make_context(opted_out=["email"], budget_remaining=0.0, profile_stale=True)

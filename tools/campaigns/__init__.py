@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from policies.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:  # type checkers do not run `__getattr__`
-    from tools.campaigns.execute import CampaignResult, execute_campaign
+    from tools.campaigns.cohort import CohortDecision, CohortPlan, plan_cohort
+    from tools.campaigns.execute import Audit, CampaignResult, audit_and_queue, execute_campaign
     from tools.campaigns.plan import CampaignDeps, CampaignPlan, plan_campaign
     from tools.campaigns.ports import CopyRequest, CopyWriter, Review, Reviewer
     from tools.campaigns.preview import CampaignPreview, describe_offer
@@ -28,6 +29,11 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     )
 
 __all__ = [
+    "Audit",
+    "CohortDecision",
+    "CohortPlan",
+    "audit_and_queue",
+    "plan_cohort",
     "CAMPAIGN_USE_CASES",
     "CampaignDeps",
     "CampaignPlan",

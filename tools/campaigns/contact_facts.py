@@ -10,7 +10,7 @@ storage, not the profile frame, so an opt-out recorded after the frame was built
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -62,6 +62,21 @@ class ContactFacts:
     budget_remaining: float  # 0 when there is no budget for the moment, or it is paused
     budget_paused: bool
     watermark: int  # the newest contact id when read: anything above it came later
+
+    def subset(self, positions: Sequence[int]) -> "ContactFacts":
+        """The facts of the members at `positions`, in that order."""
+        at = list(positions)
+        return replace(
+            self,
+            consents=[self.consents[i] for i in at],
+            opted_out=[self.opted_out[i] for i in at],
+            live={k: self.live[i] for k, i in enumerate(at) if i in self.live},
+            consecutive_ignored=self.consecutive_ignored[at],
+            ignored_this_week=self.ignored_this_week[at],
+            live_last_7d=self.live_last_7d[at],
+            reachable=self.reachable[at],
+            quiet_hours=self.quiet_hours[at],
+        )
 
     def recent(self, i: int) -> tuple[RecentContact, ...]:
         """Member i's live messages as the rules read them (built for the members who need them)."""

@@ -16,6 +16,7 @@
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import anyio
@@ -84,16 +85,81 @@ async def execute_campaign(
         )
     if await _executed_before(db, plan.campaign_id):
         raise InvalidInput(f"campaign {plan.campaign_id} was already executed; plan it again for a new one")
-    representatives, siblings = _split(plan.members)
-    to_review = [*representatives.values(), *(m for m in plan.members if m.flagged)]
+    audit = await audit_and_queue(
+        db,
+        plan.members,
+        reviewer,
+        campaign_id=plan.campaign_id,
+        watermark=plan.watermark,
+        policy_version=policy_version,
+        now=now,
+        approval_ttl=approval_ttl,
+        review_concurrency=review_concurrency,
+        send_chunk=send_chunk,
+        progress=progress,
+    )
+    result = CampaignResult(
+        campaign_id=plan.campaign_id,
+        executed_at=now,
+        members=len(plan.members),
+        guard_reviews=audit.reviews,
+        variants=audit.variants,
+        flagged=sum(m.flagged for m in plan.members),
+        approved=audit.approved,
+        in_review=len(audit.review_ids),
+        review_ids=sorted(audit.review_ids),
+        rejected=sum(audit.rejected_by.values()),
+        rejected_by=dict(audit.rejected_by),
+        queued=len(audit.queued),
+        refused=sum(audit.refused_by.values()),
+        refused_by=dict(audit.refused_by),
+        budget_reserved=round(sum(p.estimated_cost for p in audit.queued), 2),
+    )
+    log.info("campaign.executed", **result.model_dump(exclude={"review_ids", "executed_at"}))
+    return result
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What the guard's audit and the outbox made of planned members."""
+
+    outcomes: dict[int, str]  # member -> sent, rejected, review or refused
+    reviews: int  # guard agent runs
+    variants: int
+    approved: int
+    review_ids: list[int]
+    rejected_by: Counter[str]
+    refused_by: Counter[str]
+    queued: list[OfferProposal]
+
+
+async def audit_and_queue(
+    db: Database,
+    members: Sequence[PlannedMember],
+    reviewer: Reviewer,
+    *,
+    campaign_id: str,
+    watermark: int,
+    policy_version: str,
+    now: datetime,
+    approval_ttl: timedelta = timedelta(hours=24),
+    review_concurrency: int = DEFAULT_REVIEW_CONCURRENCY,
+    send_chunk: int = DEFAULT_SEND_CHUNK,
+    progress: Progress | None = None,
+) -> Audit:
+    """Steps 2-4 of the module doc for members planned set-based (a campaign's, or the always-on
+    pass's), in the order they were chosen; `watermark`: the newest contact id they were planned on."""
+    progress = progress or Silent()
+    representatives, siblings = _split(tuple(members))
+    to_review = [*representatives.values(), *(m for m in members if m.flagged)]
     progress.stage("guard reviews", total=len(to_review))
-    reviews = await _review_all(plan.campaign_id, to_review, reviewer, review_concurrency, progress)
+    reviews = await _review_all(campaign_id, to_review, reviewer, review_concurrency, progress)
 
     progress.stage("recording verdicts", total=sum(len(s) for s in siblings.values()))
     inherited = [
         _inherit(m, reviews[representatives[variant].proposal.customer_id])
-        for variant, members in siblings.items()
-        for m in members
+        for variant, grouped in siblings.items()
+        for m in grouped
     ]
     records = await record_inherited(
         db,
@@ -105,48 +171,48 @@ async def execute_campaign(
     )
     progress.advance(len(inherited))
 
+    outcomes: dict[int, str] = {}
     sendable: list[tuple[OfferProposal, str]] = []
     rejected: Counter[str] = Counter()
     review_ids: list[int] = []
     for member in to_review:
-        review = reviews[member.proposal.customer_id]
+        customer = member.proposal.customer_id
+        review = reviews[customer]
         if review.approval_id is not None and review.proposal is not None:
             sendable.append((review.proposal, review.approval_id))
         elif review.review_id is not None:
             review_ids.append(review.review_id)
+            outcomes[customer] = "review"
         else:
             rejected[_first_code(review)] += 1
+            outcomes[customer] = "rejected"
     for item, record in zip(inherited, records, strict=True):
         if record.approval_id is not None:
             sendable.append((item.proposal, record.approval_id))
         else:
             rejected[item.reasons[0]["rule_id"]] += 1
+            outcomes[item.proposal.customer_id] = "rejected"
 
     # In the order chosen, best value per dollar first: if the budget runs short (other senders
     # spend it too), what goes out is still the best of the campaign.
-    chosen_at = {m.proposal.customer_id: index for index, m in enumerate(plan.members)}
+    chosen_at = {m.proposal.customer_id: index for index, m in enumerate(members)}
     sendable.sort(key=lambda item: chosen_at[item[0].customer_id])
     progress.stage("queueing sends", total=len(sendable))
-    queued, refused = await _send_all(db, sendable, plan.watermark, now, send_chunk, progress)
-    result = CampaignResult(
-        campaign_id=plan.campaign_id,
-        executed_at=now,
-        members=len(plan.members),
-        guard_reviews=len(to_review),
+    queued, refused = await _send_all(db, sendable, watermark, now, send_chunk, progress)
+    for proposal, _ in sendable:
+        outcomes[proposal.customer_id] = "refused"
+    for proposal in queued:
+        outcomes[proposal.customer_id] = "sent"
+    return Audit(
+        outcomes=outcomes,
+        reviews=len(to_review),
         variants=len(representatives),
-        flagged=sum(m.flagged for m in plan.members),
         approved=len(sendable),
-        in_review=len(review_ids),
         review_ids=sorted(review_ids),
-        rejected=sum(rejected.values()),
-        rejected_by=dict(rejected),
-        queued=len(queued),
-        refused=sum(refused.values()),
-        refused_by=dict(refused),
-        budget_reserved=round(sum(p.estimated_cost for p in queued), 2),
+        rejected_by=rejected,
+        refused_by=refused,
+        queued=queued,
     )
-    log.info("campaign.executed", **result.model_dump(exclude={"review_ids", "executed_at"}))
-    return result
 
 
 def _split(
@@ -174,7 +240,8 @@ async def _review_all(
 
     async def review(index: int, member: PlannedMember) -> None:
         async with limiter:
-            trace_id = f"{campaign_id}-{index:06d}"  # finds the campaign's reviews (and a second execution)
+            # A member's own trace, or one numbered in the campaign: finds its reviews (and a second execution).
+            trace_id = member.trace_id or f"{campaign_id}-{index:06d}"
             reviews[member.proposal.customer_id] = await reviewer(member.proposal, trace_id=trace_id)
         progress.advance()
 
@@ -194,7 +261,7 @@ def _inherit(member: PlannedMember, review: Review) -> Inherited:
                 "message": f"Same offer and copy as the member the guard approved in trace {review.trace_id}.",
             }
         ]
-        return Inherited(member.proposal, Verdict.APPROVE, reasons, review.trace_id)
+        return Inherited(member.proposal, Verdict.APPROVE, reasons, review.trace_id, member.trace_id)
     why = "; ".join(f"{code}: {message}" for code, message in zip(review.codes, review.messages, strict=True))
     outcome = "queued for a person" if review.review_id is not None else review.verdict.value
     reasons = [
@@ -205,7 +272,7 @@ def _inherit(member: PlannedMember, review: Review) -> Inherited:
             ],
         }
     ]
-    return Inherited(member.proposal, Verdict.REJECT, reasons, review.trace_id)
+    return Inherited(member.proposal, Verdict.REJECT, reasons, review.trace_id, member.trace_id)
 
 
 def _first_code(review: Review) -> str:

@@ -39,7 +39,7 @@ from tools.campaigns.ports import CopyWriter
 from tools.campaigns.preview import CampaignPreview, preview
 from tools.campaigns.proposals import ProposalFactory, anchor_categories
 from tools.campaigns.request import EVERY_MEMBER, CampaignRequest, campaign_request
-from tools.campaigns.scoring import RANKED, score_audience
+from tools.campaigns.scoring import score_audience
 from tools.campaigns.screen import JudgementScreen
 from tools.campaigns.variants import keys, written_name
 from tools.nba import LearnedLift, ResponseRates, fit_response
@@ -153,7 +153,7 @@ async def plan_campaign(
         frame, audience.rows, anchors, facts, scores, request.use_case, deps.policy, moment, deps.writer
     )
     checked = _Checked()
-    compliant = _best_compliant(factory, scores.ranked, deps.policy, checked, progress)
+    compliant = best_compliant(factory, scores.ranked, deps.policy, checked, progress)
     progress.stage("choosing members", total=len(compliant))
     positions = np.array(sorted(compliant), dtype=np.int64)
     chosen_members = [compliant[int(i)] for i in positions]
@@ -211,17 +211,24 @@ async def plan_campaign(
     return plan
 
 
-def _best_compliant(
-    factory: ProposalFactory, ranked: np.ndarray, policy: Policy, checked: _Checked, progress: Progress
+def best_compliant(
+    factory: ProposalFactory,
+    ranked: np.ndarray,
+    policy: Policy,
+    checked: _Checked | None = None,
+    progress: Progress | None = None,
 ) -> dict[int, PlannedMember]:
-    """Each member's best candidate that passes every blocking rule and the judgement of its copy."""
+    """Each member's best candidate that passes every blocking rule and the judgement of its copy,
+    trying their `ranked` candidates in order (−1: no more)."""
+    checked = checked or _Checked()
+    progress = progress or Silent()
     compliant: dict[int, PlannedMember] = {}
     pending = np.flatnonzero(ranked[:, 0] >= 0)
     contexts: dict[int, RuleContext] = {}
     screen = JudgementScreen()
     first_names = factory.frame.history.members.first_name
     progress.stage("building and checking proposals", total=len(pending))
-    for rank in range(RANKED):
+    for rank in range(ranked.shape[1]):
         if not len(pending):
             break
         proposals = [factory.proposal(int(i), int(ranked[i, rank])) for i in pending]
@@ -239,13 +246,14 @@ def _best_compliant(
             findings = screen.copy(copy, proposal)
             checked.count(result, findings)
             if result.blocking or findings:
-                if rank + 1 < RANKED and ranked[i, rank + 1] >= 0:
+                if rank + 1 < ranked.shape[1] and ranked[i, rank + 1] >= 0:
                     retry.append(i)
                 continue
             flags = tuple(str(v.rule_id) for v in result.violations)
             flags += ("name",) if screen.name_needs_reading(written_name(name), proposal) else ()
             flags += ("value",) if implausible[k] else ()
-            compliant[i] = PlannedMember(proposal, contexts[i], result, variant, flags)
+            trace = factory.traces[i] if factory.traces is not None else None
+            compliant[i] = PlannedMember(proposal, contexts[i], result, variant, flags, trace)
         progress.advance(len(pending) - len(retry))
         pending = np.array(retry, dtype=np.int64)
     return compliant

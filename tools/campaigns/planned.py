@@ -17,6 +17,9 @@ class PlannedMember:
     # (its rule id), a first name the judgement reacts to ("name"), a value estimate it could
     # find implausible ("value"). Empty: the member shares their variant's review.
     flags: tuple[str, ...] = ()
+    # The member's own decision trace, when they have one (a queued trigger's): their review and
+    # proposal are recorded under it. None: a campaign's, numbered within the campaign.
+    trace_id: str | None = None
 
     @property
     def flagged(self) -> bool:

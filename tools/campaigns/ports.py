@@ -27,6 +27,7 @@ class CopyRequest:
     tier: str | None
     segments: frozenset[str]
     opt_out_text: str
+    replenishment: bool = False  # the category is a regular purchase of theirs coming due
 
 
 class CopyWriter(Protocol):

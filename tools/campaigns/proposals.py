@@ -22,7 +22,7 @@ from policies.proposal import Offer, OfferProposal, ValueEstimate
 from policies.vocabulary import Channel, Tier, UseCase
 from tools.campaigns.contact_facts import ContactFacts
 from tools.campaigns.ports import CopyRequest, CopyWriter
-from tools.campaigns.scoring import AudienceScores, typical_basket
+from tools.campaigns.scoring import AudienceScores, profiled, typical_basket
 from tools.nba import rationale, send_time, valid_until
 from tools.profiles import ProfileFrame
 
@@ -40,6 +40,8 @@ class ProposalFactory:
     policy: Policy
     now: datetime  # aware UTC
     writer: CopyWriter
+    due: np.ndarray | None = None  # per member: their anchor category is a regular purchase coming due
+    traces: list[str] | None = None  # per member: their own decision trace (`PlannedMember.trace_id`)
     _send_times: dict[tuple[str, int, Channel, int, int], datetime] = field(default_factory=dict, repr=False)
 
     def proposal(self, i: int, j: int) -> OfferProposal:
@@ -84,6 +86,7 @@ class ProposalFactory:
                 tier=members.tier[row],
                 segments=frozenset(self.frame.segments_of(row)),
                 opt_out_text=self.policy.sms.opt_out_text.required_text,
+                replenishment=bool(self.due[i]) if self.due is not None else False,
             )
         )
         terms = self._terms(i, j)
@@ -114,7 +117,7 @@ class ProposalFactory:
         row = int(self.rows[i])
         members, fields = self.frame.history.members, self.frame.fields
         basket = max(self.typical_basket[i], 1.0)
-        margin_rate = fields["margin_rate"][row]
+        margin_rate = profiled(self.frame, "margin_rate", np.array([row]))[0]
         margin = basket * (float(margin_rate) if np.isfinite(margin_rate) else 0.0)
         age = fields["age"][row]
         synced = members.synced[row]

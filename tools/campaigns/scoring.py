@@ -9,7 +9,8 @@ Bundles are left out: each needs its own basket assembled from the
 catalogue, which is a per-trigger decision, not a campaign one.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,6 +36,9 @@ from tools.nba import (
 from tools.profiles import CHANNELS as PROFILE_CHANNELS
 from tools.profiles import ProfileFrame
 
+if TYPE_CHECKING:  # bundles read the frame as scoring does (`profiled`)
+    from tools.campaigns.bundles import BundleOrders
+
 RANKED = 3  # candidates kept per member: the best, and fallbacks should the rules block it
 
 
@@ -53,6 +57,13 @@ class AudienceScores:
     fatigue_penalty: np.ndarray
     value: np.ndarray
     ranked: np.ndarray  # members x RANKED, candidate indices
+    # Members x candidates a single decision would list (`tools.nba.member_scoring`): reachable,
+    # within the margin floor, doing nothing included; bundles only when `bundles` price them.
+    listed: np.ndarray
+    scored_value: np.ndarray  # the scorer's value before the rules' pricing moved it
+    # Members x candidates: the bundle candidates. Listed (when `bundles` are given) but never
+    # ranked: a campaign or a pass proposes no bundle; the caller sees whether one would win.
+    bundle: np.ndarray
 
 
 def _positive_or(values: np.ndarray, fallback: np.ndarray | float) -> np.ndarray:
@@ -60,10 +71,19 @@ def _positive_or(values: np.ndarray, fallback: np.ndarray | float) -> np.ndarray
     return np.where(np.isfinite(values) & (values != 0), values, fallback)
 
 
+# As a member's profile rounds them (`tools.profiles.frame`), so a batch scores what one member's
+# decision scores: behaviour to 4 digits, churn risk to 4, the predicted CLV to cents.
+FIELD_DIGITS, CHURN_DIGITS, CLV_DIGITS = 4, 4, 2
+
+
+def profiled(frame: ProfileFrame, name: str, rows: np.ndarray) -> np.ndarray:
+    """A behaviour field of the frame's `rows`, as their profiles hold it."""
+    return np.round(frame.fields[name][rows], FIELD_DIGITS)
+
+
 def typical_basket(frame: ProfileFrame, rows: np.ndarray) -> np.ndarray:
     """The member's usual order value as the rules take it (0 when unknown)."""
-    fields = frame.fields
-    return _positive_or(fields["aov_365"][rows], _positive_or(fields["aov"][rows], 0.0))
+    return _positive_or(profiled(frame, "aov_365", rows), _positive_or(profiled(frame, "aov", rows), 0.0))
 
 
 def _optional(amount: float, n: int) -> np.ndarray:
@@ -77,8 +97,9 @@ def member_batch(
     facts: ContactFacts,
     use_case: UseCase,
     rival_discount_pct: np.ndarray | None,
+    intent: np.ndarray | None = None,
 ) -> MemberBatch:
-    return frame_batch(
+    batch = frame_batch(
         frame,
         rows,
         use_case,
@@ -87,6 +108,7 @@ def member_batch(
         consecutive_ignored=facts.ignored_this_week.astype(float),
         reachable={c: facts.reachable[:, j] for j, c in enumerate(CHANNELS)},
     )
+    return batch if intent is None else replace(batch, intent=intent)
 
 
 def frame_batch(
@@ -101,11 +123,11 @@ def frame_batch(
 ) -> MemberBatch:
     """The frame's rows as the scorer's batch; `reachable` is narrowed further by the frame's
     consents (and, for reactivation, by the member's rhythm)."""
-    fields = frame.fields
-    churn = np.clip(frame.predictions.churn_risk[rows], 1e-4, 1 - 1e-4)
+    risk = np.round(frame.predictions.churn_risk[rows], CHURN_DIGITS)
+    churn = np.clip(risk, 1e-4, 1 - 1e-4)
     p_anyway = 1 - churn ** (HORIZON_DAYS[use_case] / frame.churn_horizon_days)
-    aov_365, aov = fields["aov_365"][rows], fields["aov"][rows]
-    sensitivity = fields["discount_share"][rows]
+    aov_365, aov = profiled(frame, "aov_365", rows), profiled(frame, "aov", rows)
+    sensitivity = profiled(frame, "discount_share", rows)
     engagement = frame.features.engagement
     full_price = (
         frame.segments[rows, frame.segment_ids.index("full_price_buyer")]
@@ -115,7 +137,7 @@ def frame_batch(
     column = {c: PROFILE_CHANNELS.index(c.value) for c in CHANNELS}
     # As for one member (`tools.nba.eligibility`): no win-back for a member still inside their rhythm.
     fits = (
-        ~within_rhythm(fields["recency_days"][rows], fields["median_interval"][rows])
+        ~within_rhythm(profiled(frame, "recency_days", rows), profiled(frame, "median_interval", rows))
         if use_case is UseCase.REACTIVATION
         else np.ones(len(rows), dtype=bool)
     )
@@ -128,20 +150,20 @@ def frame_batch(
         customer_id=frame.history.members.customer_id[rows],
         p_buy_anyway=p_anyway,
         basket_value=_positive_or(aov_365, _positive_or(aov, DEFAULT_BASKET)),
-        margin_rate=_positive_or(fields["margin_rate"][rows], DEFAULT_MARGIN_RATE),
+        margin_rate=_positive_or(profiled(frame, "margin_rate", rows), DEFAULT_MARGIN_RATE),
         price_sensitivity=np.where(np.isfinite(sensitivity), sensitivity, DEFAULT_PRICE_SENSITIVITY),
         full_price_buyer=full_price,
-        clv_365=frame.predictions.clv_365[rows],
+        clv_365=np.round(frame.predictions.clv_365[rows], CLV_DIGITS),
         recent_contacts_7d=recent_contacts_7d,
         consecutive_ignored=consecutive_ignored,
         opens={c: engagement.opens[rows, column[c]].astype(float) for c in CHANNELS},
         sends={c: engagement.sends[rows, column[c]].astype(float) for c in CHANNELS},
         clicks={c: engagement.clicks[rows, column[c]].astype(float) for c in CHANNELS},
         reachable={c: engagement.consent[rows, column[c]] & reachable[c] & fits for c in CHANNELS},
-        churn_risk=frame.predictions.churn_risk[rows],
+        churn_risk=risk,
         competitor_discount_pct=rival_discount_pct,
-        days_since_order=fields["recency_days"][rows],
-        median_gap_days=fields["median_interval"][rows],
+        days_since_order=profiled(frame, "recency_days", rows),
+        median_gap_days=profiled(frame, "median_interval", rows),
         reach_prior={
             Channel.IN_APP: np.where(app_native, APP_NATIVE_IN_APP_REACH, REACH_PRIOR[Channel.IN_APP])
         },
@@ -156,27 +178,42 @@ def score_audience(
     policy: Policy,
     *,
     rival_discount_pct: np.ndarray | None = None,
-    learned: LearnedLift | None = None,
+    learned: LearnedLift | list[LearnedLift] | None = None,
     rates: ResponseRates | None = None,
+    intent: np.ndarray | None = None,
+    depth: int = RANKED,
+    bundles: "BundleOrders | None" = None,
 ) -> AudienceScores:
     """`rival_discount_pct`: per member, a rival's live discount on what the message is about (0
     where there is none); only competitive response weighs it, as the single-member path does.
     `rates`: the response fitted from the retailer's contacts and outcomes, as the agents score
-    with it (`tools.nba.response_fit`); without it, or without any history, the priors stand in."""
-    batch = member_batch(frame, rows, facts, use_case, rival_discount_pct)
+    with it (`tools.nba.response_fit`); without it, or without any history, the priors stand in.
+    `intent`: per member, how a regular purchase coming due scales the response (1 otherwise).
+    `depth`: candidates ranked per member. Values are rounded to cents as one member's are, before
+    and after the rules' pricing, so candidates rank (ties included) as a specialist's do.
+    `bundles`: each member's bundle (`tools.campaigns.bundles`), to price the bundle candidates."""
+    batch = member_batch(frame, rows, facts, use_case, rival_discount_pct, intent)
     scores = score(batch, use_case, policy.valuation, learned=learned, rates=rates)
     n = len(batch)
-    cost, cost_if_redeemed, value = scores.cost.copy(), scores.cost_if_redeemed.copy(), scores.value.copy()
+    cost, cost_if_redeemed = np.round(scores.cost, 2), scores.cost_if_redeemed.copy()
+    value = np.where(np.isfinite(scores.value), np.round(scores.value, 2), scores.value)
     eligible = np.isfinite(value)
-    fields = frame.fields
+    bundle = np.zeros(value.shape, dtype=bool)
     basket = np.maximum(typical_basket(frame, rows), 1.0)
-    margin_rate = np.nan_to_num(fields["margin_rate"][rows])
+    margin_rate = np.nan_to_num(profiled(frame, "margin_rate", rows))
     floor = policy.margin.floor.min_margin_pct
     for j, candidate in enumerate(scores.candidates):
         lever = candidate.lever
-        if lever.is_nothing or lever.offer_type is OfferType.BUNDLE:
-            eligible[:, j] = False
+        if lever.is_nothing:
             continue
+        is_bundle = lever.offer_type is OfferType.BUNDLE
+        bundle[:, j] = is_bundle
+        if is_bundle:
+            if bundles is None:
+                eligible[:, j] = False
+                continue
+            eligible[:, j] &= bundles.available
+        priced = bundles if is_bundle and bundles is not None else None
         economics = value_offers(
             OfferTerms(
                 offer_type=np.full(n, lever.offer_type.value),
@@ -186,11 +223,11 @@ def score_audience(
                 bonus_points=np.full(n, float(lever.bonus_points)),
                 free_shipping=np.full(n, lever.free_shipping),
                 min_spend=np.zeros(n),
-                sku_list_value=np.zeros(n),
+                sku_list_value=np.zeros(n) if priced is None else priced.sku_value,
                 gift_cost=np.zeros(n),
                 stated_cost=np.zeros(n),
-                basket_value=basket,
-                basket_margin=basket * margin_rate,
+                basket_value=basket if priced is None else priced.basket,
+                basket_margin=basket * margin_rate if priced is None else priced.margin,
             ),
             policy.valuation,
         )
@@ -199,11 +236,15 @@ def score_audience(
         # Move cost and value by the difference between the scorer's and the rules' face value,
         # so the stated cost is never below what the rules compute (as `member_scoring` does).
         delta = np.where(np.isfinite(value[:, j]), face - cost_if_redeemed[:, j], 0.0)
-        cost[:, j] += scores.redeem[:, j] * delta
-        value[:, j] -= scores.redeem[:, j] * delta
+        cost[:, j] = np.round(cost[:, j] + scores.redeem[:, j] * delta, 2)
+        value[:, j] = np.round(value[:, j] - scores.redeem[:, j] * delta, 2)
         cost_if_redeemed[:, j] = np.ceil(face * 100) / 100
-    eligible &= np.round(np.where(eligible, value, 0.0), 2) > 0
-    ranking = np.argsort(-np.where(eligible, value, -np.inf), axis=1, kind="stable")[:, :RANKED]
+    listed = eligible.copy()
+    nothing = [j for j, c in enumerate(scores.candidates) if c.lever.is_nothing]
+    eligible[:, nothing] = False
+    eligible &= ~bundle
+    eligible &= np.where(eligible, value, 0.0) > 0
+    ranking = np.argsort(-np.where(eligible, value, -np.inf), axis=1, kind="stable")[:, :depth]
     ranked = np.where(np.take_along_axis(eligible, ranking, axis=1), ranking, -1)
     return AudienceScores(
         candidates=scores.candidates,
@@ -215,4 +256,7 @@ def score_audience(
         fatigue_penalty=scores.fatigue_penalty,
         value=value,
         ranked=ranked,
+        listed=listed,
+        scored_value=scores.value,
+        bundle=bundle,
     )

@@ -32,6 +32,9 @@ class Inherited:
     verdict: Verdict  # approve, or reject
     reasons: list[dict[str, Any]]
     trace_id: str  # the trace of the review it inherits, so explaining it shows that review
+    # The member's own decision trace, when they have one: the proposal is recorded under it (the
+    # decision log and `loyalty eval offline` match a decision's send by its trace).
+    proposal_trace: str | None = None
 
 
 async def record_inherited(
@@ -57,7 +60,7 @@ async def record_inherited(
         proposals.append(
             {
                 "id": proposal_id,
-                "trace_id": item.trace_id,
+                "trace_id": item.proposal_trace or item.trace_id,
                 "customer_id": p.customer_id,
                 "use_case": p.use_case.value,
                 "channel": p.channel.value,

@@ -5,8 +5,11 @@ from tools.catalogue.offers_file import OffersFile, OfferSpec, load_offers, read
 from tools.catalogue.read_models import (
     Anchor,
     BundleItem,
+    Complements,
+    complements_in_stock,
     inventory_status,
     offer_templates,
+    rank_bundle,
     recommend_bundle,
     trigger_anchor,
 )
@@ -14,11 +17,14 @@ from tools.catalogue.read_models import (
 __all__ = [
     "Anchor",
     "BundleItem",
+    "Complements",
     "OfferSpec",
     "OffersFile",
+    "complements_in_stock",
     "inventory_status",
     "load_offers",
     "offer_templates",
+    "rank_bundle",
     "read_offers",
     "recommend_bundle",
     "trigger_anchor",

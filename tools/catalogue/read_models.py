@@ -121,20 +121,37 @@ async def recommend_bundle(
 ) -> list[BundleItem]:
     """Complements of the anchor category, ranked by complement strength × the member's affinity
     for that category × how much the stock wants to move (clearance, weeks of cover)."""
+    return rank_bundle(await complements_in_stock(db, anchor_category), affinity, size)
+
+
+@dataclass(frozen=True)
+class Complements:
+    """An anchor category's complements in stock: read once, ranked for each member (`rank_bundle`)."""
+
+    anchor: str
+    rows: list[Any]
+
+
+async def complements_in_stock(db: Database, anchor_category: str) -> Complements:
     async with db.engine.connect() as conn:
         anchor = (await conn.execute(_CATEGORY_NAMED, {"name": anchor_category.lower()})).first()
         if anchor is None:
             raise NotFound(f"no category {anchor_category!r}")
         rows = (await conn.execute(_COMPLEMENTS_IN_STOCK, {"anchor": anchor.id})).all()
+    return Complements(anchor.name, list(rows))
+
+
+def rank_bundle(complements: Complements, affinity: dict[str, float], size: int = 2) -> list[BundleItem]:
+    """The member's bundle from the anchor's complements (see `recommend_bundle`)."""
     scored = []
-    for row in rows:
+    for row in complements.rows:
         category = row.category
         cover = row.on_hand / row.weekly_demand if row.weekly_demand > 0 else 52.0
         move = 1.0 + (0.5 if row.clearance else 0.0) + min(cover / 26.0, 1.0)
         taste = 0.2 + affinity.get(category, 0.0)
         score = row.strength * taste * move
         reason = (
-            f"{category} complements {anchor.name} (strength {row.strength:.2f}); member affinity "
+            f"{category} complements {complements.anchor} (strength {row.strength:.2f}); member affinity "
             f"{affinity.get(category, 0.0):.2f}; {'clearance, ' if row.clearance else ''}"
             f"{cover:.0f} weeks of cover"
         )

@@ -12,13 +12,14 @@ from tools.decisions.holdout import (
     ensure_arms,
     first_triggers,
 )
-from tools.decisions.log import SqlDecisionLog, trace
+from tools.decisions.log import LogRow, SqlDecisionLog, trace, write_entries
 from tools.decisions.nothing_causes import NothingCause, cause_of, cause_of_rules
 
 __all__ = [
     "DEFAULT_CONTROL_SHARE",
     "Arm",
     "HoldoutSummary",
+    "LogRow",
     "NothingCause",
     "SqlDecisionLog",
     "VerdictRecord",
@@ -32,4 +33,5 @@ __all__ = [
     "pending_reviews",
     "record_verdict",
     "trace",
+    "write_entries",
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 
 from policies.proposal import OfferProposal, content_hash
 from policies.vocabulary import Verdict
@@ -29,6 +29,12 @@ class VerdictRecord:
     approval_id: str | None
     approval_expires_at: datetime | None
     review_id: int | None
+
+
+# The member's id alone: whether they exist is all a verdict needs of them (built once).
+_MEMBER_EXISTS = select(Customer.id).where(Customer.id == bindparam("id"))
+_NEW_PROPOSAL = insert(Proposal)
+_NEW_VERDICT = insert(GuardVerdict)
 
 
 async def record_verdict(
@@ -49,53 +55,60 @@ async def record_verdict(
     decision to a person first."""
     approved = verdict in (Verdict.APPROVE, Verdict.REVISE)
     digest = content_hash(proposal)
+    # Statements built once, on the session's connection, for the rows every verdict writes: they
+    # are never read back here, so the ORM's unit of work would be overhead on every approval.
     async with db.session() as session, session.begin():
-        if await session.get(Customer, proposal.customer_id) is None:
+        conn = await session.connection()
+        if (await conn.execute(_MEMBER_EXISTS, {"id": proposal.customer_id})).first() is None:
             raise NotFound(f"no member with id {proposal.customer_id}")
-        row = Proposal(
-            id=str(uuid.uuid4()),
-            trace_id=trace_id,
-            customer_id=proposal.customer_id,
-            use_case=proposal.use_case.value,
-            channel=proposal.channel.value,
-            content=proposal.model_dump(mode="json"),
-            content_hash=digest,
-            estimated_cost=proposal.estimated_cost,
-            expected_value=proposal.value.expected_value,
-            status="rejected" if not approved else ("in_review" if review_reason else "approved"),
-            created_at=to_storage(now),
+        proposal_id = str(uuid.uuid4())
+        await conn.execute(
+            _NEW_PROPOSAL,
+            {
+                "id": proposal_id,
+                "trace_id": trace_id,
+                "customer_id": proposal.customer_id,
+                "use_case": proposal.use_case.value,
+                "channel": proposal.channel.value,
+                "content": proposal.model_dump(mode="json"),
+                "content_hash": digest,
+                "estimated_cost": proposal.estimated_cost,
+                "expected_value": proposal.value.expected_value,
+                "status": "rejected" if not approved else ("in_review" if review_reason else "approved"),
+                "created_at": to_storage(now),
+            },
         )
-        session.add(row)
-        await session.flush()
         issue = approved and review_reason is None
         record = VerdictRecord(
-            proposal_id=row.id,
+            proposal_id=proposal_id,
             verdict=verdict,
             content_hash=digest,
             approval_id=secrets.token_urlsafe(24) if issue else None,
             approval_expires_at=to_storage(now + approval_ttl) if issue else None,
             review_id=None,
         )
-        session.add(
-            GuardVerdict(
-                proposal_id=row.id,
-                verdict=verdict.value,
-                reasons=reasons,
-                policy_version=policy_version,
-                content_hash=digest,
-                approval_id=record.approval_id,
-                approval_expires_at=record.approval_expires_at,
-                guard_model=guard_model,
-                created_at=to_storage(now),
-            )
+        await conn.execute(
+            _NEW_VERDICT,
+            {
+                "proposal_id": proposal_id,
+                "verdict": verdict.value,
+                "reasons": reasons,
+                "policy_version": policy_version,
+                "content_hash": digest,
+                "approval_id": record.approval_id,
+                "approval_expires_at": record.approval_expires_at,
+                "approval_used_at": None,
+                "guard_model": guard_model,
+                "created_at": to_storage(now),
+            },
         )
         if approved and review_reason:
             review = ReviewItem(
-                proposal_id=row.id, reason=review_reason, status="pending", created_at=to_storage(now)
+                proposal_id=proposal_id, reason=review_reason, status="pending", created_at=to_storage(now)
             )
             session.add(review)
             await session.flush()
-            record = VerdictRecord(row.id, verdict, digest, None, None, review.id)
+            record = VerdictRecord(proposal_id, verdict, digest, None, None, review.id)
     return record
 
 

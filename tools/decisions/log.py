@@ -25,7 +25,7 @@ RUN_START, RUN_END = "run_start", "run_end"
 class SqlDecisionLog:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._pending: list[tuple[str, int, str, str, Mapping[str, Any], datetime]] = []
+        self._pending: list[LogRow] = []
         self._open_runs: Counter[str] = Counter()  # per trace: runs started and not yet ended
 
     async def record(
@@ -44,20 +44,31 @@ class SqlDecisionLog:
         if not self._pending:
             return
         rows, self._pending = self._pending, []
-        table = DecisionLogEntry.__table__
-        async with self._db.engine.begin() as conn:
-            await bulk_insert(
-                conn,
-                table,  # type: ignore[arg-type]
-                {
-                    "trace_id": [r[0] for r in rows],
-                    "step": [r[1] for r in rows],
-                    "agent": [r[2] for r in rows],
-                    "kind": [r[3] for r in rows],
-                    "payload": [_json(r[4]) for r in rows],
-                    "created_at": [r[5] for r in rows],
-                },
-            )
+        await write_entries(self._db, rows)
+
+
+LogRow = tuple[str, int, str, str, Mapping[str, Any], datetime]  # trace, step, agent, kind, payload, at
+
+
+async def write_entries(db: Database, rows: list[LogRow]) -> None:
+    """Decision-log rows in one transaction: a decision's buffered steps, or a set-based pass's
+    decisions (`loyalty.runtime.always_on`)."""
+    if not rows:
+        return
+    table = DecisionLogEntry.__table__
+    async with db.engine.begin() as conn:
+        await bulk_insert(
+            conn,
+            table,  # type: ignore[arg-type]
+            {
+                "trace_id": [r[0] for r in rows],
+                "step": [r[1] for r in rows],
+                "agent": [r[2] for r in rows],
+                "kind": [r[3] for r in rows],
+                "payload": [_json(r[4]) for r in rows],
+                "created_at": [r[5] for r in rows],
+            },
+        )
 
 
 def _json(payload: Mapping[str, Any]) -> str:

@@ -1,9 +1,18 @@
 """Naming a member by internal id or by the retailer's external id, as people and clients do."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from tools.errors import InvalidInput, NotFound
 from tools.storage import MAX_EXTERNAL_ID, MAX_ROW_ID, Customer, Database
+
+# Built once: every decision names its member twice (the profile, the scoring), and building a
+# statement costs more than running it.
+_MEMBER = select(Customer.id, Customer.external_id)
+_BY_ID = _MEMBER.where(Customer.id == bindparam("internal"))
+_BY_EXTERNAL = _MEMBER.where(Customer.external_id == bindparam("external"))
+_BY_BOTH = _MEMBER.where(
+    or_(Customer.external_id == bindparam("external"), Customer.id == bindparam("internal"))
+)
 
 
 async def resolve_member(db: Database, member: int | str) -> int:
@@ -23,12 +32,17 @@ async def resolve_member(db: Database, member: int | str) -> int:
     internal = int(text) if forced != "ext" and text.isascii() and text.isdigit() else None
     internal = internal if internal is not None and internal <= MAX_ROW_ID else None
     external = text if forced != "id" else None
-    either = [Customer.external_id == external] if external is not None else []
-    either += [Customer.id == internal] if internal is not None else []
-    if not either:
+    if external is None and internal is None:
         raise NotFound(f"no member with id or external id {text!r}")
+    statement = (
+        _BY_BOTH
+        if external is not None and internal is not None
+        else _BY_EXTERNAL
+        if internal is None
+        else _BY_ID
+    )
     async with db.engine.connect() as conn:
-        rows = (await conn.execute(select(Customer.id, Customer.external_id).where(or_(*either)))).all()
+        rows = (await conn.execute(statement, {"external": external, "internal": internal})).all()
     by_external = next((i for i, e in rows if external is not None and e == external), None)
     by_internal = next((i for i, _ in rows if i == internal), None)
     if isinstance(member, int):

@@ -8,6 +8,7 @@ from policies.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     from tools.nba.calibration import Calibration, calibrate
+    from tools.nba.choice import choice_probabilities, take_rows
     from tools.nba.eligibility import within_rhythm
     from tools.nba.exploration import DEFAULT_EXPLORATION_SHARE, exploration_stream
     from tools.nba.learning import LiftCache, ResponseCache, learned_lift
@@ -31,7 +32,7 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
         served_by,
         target_policy,
     )
-    from tools.nba.prescreen import Screen, screen
+    from tools.nba.prescreen import Screen, anchor_intent, frame_rows, screen
     from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift
     from tools.nba.response_fit import ResponseRates, fit_response
     from tools.nba.rival_pull import RivalPull, estimate_rival_pull
@@ -61,11 +62,14 @@ __all__ = [
     "ResponseRates",
     "RivalPull",
     "Screen",
+    "anchor_intent",
     "calibrate",
+    "choice_probabilities",
     "estimate_rival_pull",
     "evaluate",
     "exploration_stream",
     "fit_response",
+    "frame_rows",
     "learned_lift",
     "logged_decisions",
     "predicted",
@@ -74,6 +78,7 @@ __all__ = [
     "score_member",
     "screen",
     "send_time",
+    "take_rows",
     "PolicyName",
     "known_policy",
     "served_by",

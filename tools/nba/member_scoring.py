@@ -6,7 +6,7 @@ the profile's predictions and behaviour, the contact record, the catalogue and t
 
 import hashlib
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -241,20 +241,9 @@ async def score_member(
             learned=learned if fitted else learned.sampled(explore),
             rates=rates.sampled(explore) if fitted and rates is not None else rates,
         )
+    send_at = _SendTimes(now, profile, policy, use_case, (record.quiet_start_hour, record.quiet_end_hour))
     described = [
-        _describe(
-            scores,
-            j,
-            cand,
-            profile,
-            use_case,
-            moment,
-            anchor,
-            bundle,
-            now,
-            policy,
-            (record.quiet_start_hour, record.quiet_end_hour),
-        )
+        _describe(scores, j, cand, use_case, moment, anchor, bundle, send_at)
         for j, cand in enumerate(scores.candidates)
         if np.isfinite(scores.value[0, j]) and not (cand.lever.offer_type is OfferType.BUNDLE and not bundle)
     ]
@@ -425,18 +414,41 @@ async def _sku_costs(db: Database, skus: list[str]) -> dict[str, SkuCost]:
         return await sku_costs_of(session, skus)
 
 
+@dataclass
+class _SendTimes:
+    """The member's send time on each channel, worked out once per channel: a decision describes a
+    dozen candidates on at most four channels, and the send time depends on the channel alone."""
+
+    now: datetime
+    profile: Profile
+    policy: Policy
+    use_case: UseCase
+    quiet: tuple[int, int]
+    _by_channel: dict[Channel, datetime] = field(default_factory=dict, init=False)
+
+    def __call__(self, channel: Channel) -> datetime:
+        if channel not in self._by_channel:  # only channels a described candidate uses, as before
+            self._by_channel[channel] = send_time(
+                self.now,
+                self.profile.send_time.hour,
+                self.profile.demographics.time_zone,
+                channel,
+                self.policy,
+                urgent=self.use_case is UseCase.CART_ABANDONMENT,
+                member_quiet=self.quiet,
+            )
+        return self._by_channel[channel]
+
+
 def _describe(
     scores: Scores,
     j: int,
     cand: Candidate,
-    profile: Profile,
     use_case: UseCase,
     moment: MomentContext,
     anchor: dict[str, Any],
     bundle: list[str],
-    now: datetime,
-    policy: Policy,
-    quiet: tuple[int, int],
+    send_at: _SendTimes,
 ) -> dict[str, Any]:
     lever = cand.lever
     described: dict[str, Any] = {
@@ -456,15 +468,7 @@ def _describe(
     if lever.is_nothing:
         return described
     assert cand.channel is not None
-    at = send_time(
-        now,
-        profile.send_time.hour,
-        profile.demographics.time_zone,
-        cand.channel,
-        policy,
-        urgent=use_case is UseCase.CART_ABANDONMENT,
-        member_quiet=quiet,
-    )
+    at = send_at(cand.channel)
     described.update(
         {
             "send_at": at.isoformat(),

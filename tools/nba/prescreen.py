@@ -71,11 +71,7 @@ async def screen(
     """`rates` and `learned`: what the offers server scores with now (`tools.nba.learning`)."""
     members = np.asarray(members, dtype=np.int64)
     moment = now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo is not None else now
-    ids = frame.history.members.customer_id
-    at = np.searchsorted(ids, members).clip(0, max(len(ids) - 1, 0))
-    framed = (at < len(ids)) & (ids[at] == members) if len(ids) else np.zeros(len(members), dtype=bool)
-    if frame.as_of < moment:
-        framed &= ~np.isin(members, np.array(await recorded_members(db, frame.as_of, moment), dtype=np.int64))
+    at, framed = await frame_rows(db, frame, members, moment)
     day = now.date()
     exploring = np.array(
         [exploration_stream(int(m), use_case, day, exploration_share) is not None for m in members.tolist()],
@@ -109,6 +105,19 @@ async def screen(
     )
 
 
+async def frame_rows(
+    db: Database, frame: ProfileFrame, members: np.ndarray, moment: datetime
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per member, their row in the frame and whether the frame holds them as they are now: in it,
+    and no records dated since it was built (`moment`: naive UTC)."""
+    ids = frame.history.members.customer_id
+    at = np.searchsorted(ids, members).clip(0, max(len(ids) - 1, 0))
+    framed = (at < len(ids)) & (ids[at] == members) if len(ids) else np.zeros(len(members), dtype=bool)
+    if frame.as_of < moment:
+        framed &= ~np.isin(members, np.array(await recorded_members(db, frame.as_of, moment), dtype=np.int64))
+    return at, framed
+
+
 def intent_bound(frame: ProfileFrame, rows: np.ndarray, use_case: UseCase, now: datetime) -> np.ndarray:
     """Per member, the most a decision's moment can scale their response: a regular purchase coming
     due scales it as `tools.nba.member_scoring.moment_intent` does, for whichever category the
@@ -118,8 +127,44 @@ def intent_bound(frame: ProfileFrame, rows: np.ndarray, use_case: UseCase, now: 
     member = np.repeat(np.arange(len(per_member)), per_member)
     # A day's slack: the single-member path compares calendar dates, the frame days since the epoch.
     due = found.regular & (found.next_day <= day_of(now) + REPLENISHMENT_DUE_DAYS + 1)
-    memoryless = 1 - np.exp(-HORIZON_DAYS[use_case] / np.maximum(found.interval_days, 1.0))
-    intent = np.where(due, np.minimum(1 / np.maximum(memoryless, 1e-6), MAX_MOMENT_INTENT), 1.0)
+    intent = np.where(due, _due_intent(found.interval_days, use_case), 1.0)
     bound = np.ones(len(per_member))
     np.maximum.at(bound, member, intent)
     return bound[rows]
+
+
+def anchor_intent(
+    frame: ProfileFrame, rows: np.ndarray, use_case: UseCase, now: datetime
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per member, (intent, due) for the category a decision without a trigger anchors on — their
+    top affinity — exactly as `tools.nba.member_scoring` takes them for one member: the first regular
+    purchase of that category whose expected date (a calendar day) is within `REPLENISHMENT_DUE_DAYS`
+    of today scales the response (`moment_intent`) and makes the message a replenishment."""
+    found, ranked = frame.predictions.replenishment, frame.predictions.affinity
+    rows = np.asarray(rows, dtype=np.int64)
+    has_top = ranked.offsets[rows + 1] > ranked.offsets[rows]
+    top = np.where(has_top, ranked.category[np.minimum(ranked.offsets[rows], len(ranked.category) - 1)], -1)
+    per_member = np.diff(found.offsets)[rows]
+    member = np.repeat(np.arange(len(rows)), per_member)
+    entries = (
+        np.concatenate([np.arange(found.offsets[r], found.offsets[r + 1]) for r in rows])
+        if len(rows)
+        else np.zeros(0, dtype=np.int64)
+    ).astype(np.int64)
+    today = np.floor(day_of(now))
+    due = (
+        found.regular[entries]
+        & (found.category[entries] == top[member])
+        & (np.floor(found.next_day[entries]) <= today + REPLENISHMENT_DUE_DAYS)
+    )
+    intent, anchored_due = np.ones(len(rows)), np.zeros(len(rows), dtype=bool)
+    first = np.flatnonzero(due)
+    first = first[np.unique(member[first], return_index=True)[1]]  # each member's first due entry
+    intent[member[first]] = _due_intent(found.interval_days[entries[first]], use_case)
+    anchored_due[member[first]] = True
+    return intent, anchored_due
+
+
+def _due_intent(interval_days: np.ndarray, use_case: UseCase) -> np.ndarray:
+    memoryless = 1 - np.exp(-HORIZON_DAYS[use_case] / np.maximum(interval_days, 1.0))
+    return np.minimum(1 / np.maximum(memoryless, 1e-6), MAX_MOMENT_INTENT)

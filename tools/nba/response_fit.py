@@ -27,7 +27,7 @@ that do not, gives the share of response each recent contact takes away; and the
 rate climbs with the same count. Both come from the same one statement.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -149,6 +149,10 @@ class ResponseRates:
     # channel × use case, the send-weighted effect of the families it was sent with.
     family_effect: dict[str, float] = field(default_factory=dict)
     family_mix: dict[tuple[str, str], float] = field(default_factory=dict)
+    # What a scorer derives from these rates alone, per cell, worked out on first use
+    # (`tools.nba.scorer`): the rates never change, so neither does it; a refit or a posterior
+    # draw is a new object with an empty one.
+    derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
@@ -188,6 +192,17 @@ class ResponseRates:
         copies of one member, they give the share of draws in which each action wins — the
         probability that exploring chooses it."""
         return self._with_order_rates(lambda rate: rng.beta(*_explored(rate), rows))
+
+    def per_member(self, rngs: Sequence[np.random.Generator], rows_each: int) -> "ResponseRates":
+        """`draws(rng, rows_each)` for each stream in turn, stacked: each stream meets the rates in
+        the order it would alone, so the rows are the draws each member's own decision makes
+        (`tools.nba.choice` scores many members' draws at once)."""
+
+        def draw(rate: Rate) -> np.ndarray:
+            shape = _explored(rate)
+            return np.concatenate([rng.beta(*shape, rows_each) for rng in rngs])
+
+        return self._with_order_rates(draw)
 
     def _with_order_rates(self, draw: Callable[[Rate], float | np.ndarray]) -> "ResponseRates":
         def drawn(rates: dict[str, Rate]) -> dict[str, Rate]:

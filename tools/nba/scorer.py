@@ -28,7 +28,7 @@ from tools.nba.response import (
     ResponsePriors,
     shrunk_reach,
 )
-from tools.nba.response_fit import Rate, ResponseRates
+from tools.nba.response_fit import ResponseRates
 from tools.nba.uplift import POOLED
 
 CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP)
@@ -268,6 +268,65 @@ class _MessageTerms:
     fatigue: np.ndarray
 
 
+@dataclass(frozen=True)
+class _CellTerms:
+    """The part of `_MessageTerms` that the fitted rates alone decide, the same for every member."""
+
+    base: float | np.ndarray
+    gap: float | np.ndarray
+    opened: float  # the cell's open rate
+    click_through: float | None  # clicks per open; None when the cell has no click rate
+    incrementality: float
+    left: float  # unsubscribes per send
+    unsubscribe_slope: float
+    decline_per_contact: float
+    worth: float  # margin a message on the channel brings
+    yearly: float  # messages on the channel per member and year
+
+
+def _cell_terms(
+    rates: ResponseRates, channel: Channel, offer_type: OfferType, use_case: UseCase
+) -> _CellTerms | None:
+    """Worked out once per rates object (`ResponseRates.derived`): scoring asks for the same
+    cells decision after decision until the next refit."""
+    key = ("scorer.cell", channel, offer_type, use_case)
+    if key not in rates.derived:
+        rates.derived[key] = _cell_terms_of(rates, channel, offer_type, use_case)
+    cell: _CellTerms | None = rates.derived[key]
+    return cell
+
+
+def _cell_terms_of(
+    rates: ResponseRates, channel: Channel, offer_type: OfferType, use_case: UseCase
+) -> _CellTerms | None:
+    """None for a channel the retailer has never used: no evidence, no credit."""
+    name, family = channel.value, offer_type.value
+    order = rates.rate("order", name, use_case.value, family)
+    plain = rates.rate("order", name, use_case.value, OfferType.NONE.value)
+    opened = rates.rate("open", name, use_case.value, family)
+    left = rates.rate("unsubscribe", name, use_case.value, family)
+    if order is None or opened is None:
+        return None
+    clicked = rates.rate("click", name, use_case.value, family)
+    base = plain.mean if plain is not None else order.mean
+    return _CellTerms(
+        base=base,
+        gap=np.maximum(order.mean - base, 0.0),
+        opened=opened.average,  # only order rates are ever drawn per row: this is the mean
+        click_through=None
+        if clicked is None
+        else float(min(max(clicked.average / max(opened.average, 1e-6), 1e-4), 1.0)),
+        incrementality=_incrementality(
+            rates, use_case.value, family, float(order.average), rates.margin_per_order.get(name, 0.0)
+        ),
+        left=float(left.mean) if left is not None else 0.0,
+        unsubscribe_slope=rates.unsubscribe_slope.get(name, 0.0),
+        decline_per_contact=rates.decline_per_contact.get(name, 0.0),
+        worth=max(rates.value_per_send(name), 0.0),
+        yearly=rates.sends_per_member_year.get(name, 0.0),
+    )
+
+
 def _message_terms(
     rates: ResponseRates,
     channel: Channel,
@@ -277,21 +336,13 @@ def _message_terms(
     member_prior: np.ndarray | None,
 ) -> _MessageTerms | None:
     """None for a channel the retailer has never used: no evidence, no credit."""
-    name, family = channel.value, offer_type.value
-    message_only = OfferType.NONE.value
-    order = rates.rate("order", name, use_case.value, family)
-    plain = rates.rate("order", name, use_case.value, message_only)
-    opened = rates.rate("open", name, use_case.value, family)
-    left = rates.rate("unsubscribe", name, use_case.value, family)
-    if order is None or opened is None:
+    cell = _cell_terms(rates, channel, offer_type, use_case)
+    if cell is None:
         return None
-    base = plain.mean if plain is not None else order.mean
-    prior = opened.mean if member_prior is None else member_prior
+    prior = cell.opened if member_prior is None else member_prior
     reach = (batch.opens[channel] + REACH_PRIOR_WEIGHT * prior) / (batch.sends[channel] + REACH_PRIOR_WEIGHT)
     relative = np.clip(
-        reach
-        / np.maximum(opened.mean, 1e-6)
-        * _relative_click_through(rates, opened, name, use_case.value, family, batch, channel),
+        reach / np.maximum(cell.opened, 1e-6) * _relative_click_through(cell.click_through, batch, channel),
         *RELATIVE_REACH_BOUNDS,
     )
     if batch.intent is not None:
@@ -299,22 +350,17 @@ def _message_terms(
     recent = batch.recent_contacts_7d
     # Fatigue, in margin: the chance this message ends the channel times what a year of the
     # channel's messages brings, plus the response it takes from the next week's messages.
-    worth = max(rates.value_per_send(name), 0.0)
-    yearly = rates.sends_per_member_year.get(name, 0.0)
-    unsubscribe = (float(left.mean) if left is not None else 0.0) * (
-        1 + rates.unsubscribe_slope.get(name, 0.0) * recent
-    )
+    unsubscribe = cell.left * (1 + cell.unsubscribe_slope * recent)
     return _MessageTerms(
-        base=base,
-        gap=np.maximum(order.mean - base, 0.0),
+        base=cell.base,
+        gap=cell.gap,
         relative=relative,
-        decline=(1 - rates.decline_per_contact.get(name, 0.0)) ** recent,
-        incrementality=_incrementality(
-            rates, use_case.value, family, float(order.average), rates.margin_per_order.get(name, 0.0)
-        ),
+        decline=(1 - cell.decline_per_contact) ** recent,
+        incrementality=cell.incrementality,
         reach=reach,
         fatigue=(
-            unsubscribe * worth * yearly + rates.decline_per_contact.get(name, 0.0) * worth * yearly * 7 / 365
+            unsubscribe * cell.worth * cell.yearly
+            + cell.decline_per_contact * cell.worth * cell.yearly * 7 / 365
         ),
     )
 
@@ -361,25 +407,16 @@ def _incrementality(
 CLICK_PRIOR_CLICKS = 2.0
 
 
-def _relative_click_through(
-    rates: ResponseRates,
-    opened: Rate,
-    channel_name: str,
-    use_case: str,
-    family: str,
-    batch: MemberBatch,
-    channel: Channel,
-) -> np.ndarray:
-    """The member's clicks per open on the channel against the average member's, shrunk toward 1.
-    `opened`: the cell's open rate, which the caller has already looked up.
+def _relative_click_through(click_through: float | None, batch: MemberBatch, channel: Channel) -> np.ndarray:
+    """The member's clicks per open on the channel against the average member's (`click_through`,
+    the cell's), shrunk toward 1.
 
     Opens say who sees the messages; clicks, who acts on them, the step before an order. Members
     who click far more than others are likelier to order from the next message too."""
     clicks = batch.clicks.get(channel)
-    clicked = rates.rate("click", channel_name, use_case, family)
-    if clicks is None or clicked is None:
+    if clicks is None or click_through is None:
         return np.ones(len(batch))
-    ctr = float(min(max(clicked.average / max(opened.average, 1e-6), 1e-4), 1.0))
+    ctr = click_through
     weight = CLICK_PRIOR_CLICKS / ctr  # opens' worth of prior
     opens = np.maximum(batch.opens[channel], clicks)
     return np.asarray((clicks + weight * ctr) / (opens + weight) / ctr)

@@ -20,9 +20,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import DateTime, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from policies.proposal import OfferProposal, content_hash
 from tools.budgets import cents, covering, fits_budget, reserve_cents
@@ -42,12 +42,25 @@ class SendReceipt:
     status: str
 
 
+# The send's writes, built once and run on the session's connection: plain statements, as nothing
+# loaded in the session is read after them (the budget's reservation alone goes through the ORM).
+_LOCK_MEMBER = update(Customer).where(Customer.id == bindparam("member_id")).values(locale=Customer.locale)
+_CONSUME_APPROVAL = (
+    update(GuardVerdict)
+    .where(GuardVerdict.id == bindparam("verdict_id"), GuardVerdict.approval_used_at.is_(None))
+    .values(approval_used_at=bindparam("used_at", type_=DateTime()))
+)
+_QUEUE_CONTACT = insert(Contact)
+_MARK_SENT = update(Proposal).where(Proposal.id == bindparam("sent_id")).values(status="sent")
+
+
 async def send_approved(
     db: Database, proposal: OfferProposal, approval_id: str, *, now: datetime, recheck: Recheck | None = None
 ) -> SendReceipt:
     moment = to_storage(now)
     async with db.session() as session, session.begin():
-        await _lock_member(session, proposal.customer_id)
+        conn = await session.connection()
+        await _lock_member(conn, proposal.customer_id)
         found = (
             await session.execute(
                 select(GuardVerdict, Proposal)
@@ -61,30 +74,22 @@ async def send_approved(
         if recheck is not None and (problems := await recheck(session, proposal)):
             raise SendRefused("rules", "; ".join(problems))
         await _reserve_budget(session, approved, moment)
-        consumed = await session.execute(
-            update(GuardVerdict)
-            .where(GuardVerdict.id == verdict.id, GuardVerdict.approval_used_at.is_(None))
-            .values(approval_used_at=moment)
-        )
+        consumed = await conn.execute(_CONSUME_APPROVAL, {"verdict_id": verdict.id, "used_at": moment})
         if consumed.rowcount != 1:
             raise SendRefused("approval_used", "this approval was already used")
-        contact = Contact(**queued_contact(proposal, approval_id, verdict.proposal_id, moment))
-        session.add(contact)
-        await session.execute(
-            update(Proposal).where(Proposal.id == verdict.proposal_id).values(status="sent")
-        )
-        await session.flush()
+        contact = queued_contact(proposal, approval_id, verdict.proposal_id, moment)
+        key = (await conn.execute(_QUEUE_CONTACT, contact)).inserted_primary_key
+        assert key is not None  # a single-row insert
+        await conn.execute(_MARK_SENT, {"sent_id": verdict.proposal_id})
         return SendReceipt(
-            contact.id, verdict.proposal_id, contact.channel, contact.scheduled_at, contact.status
+            key[0], verdict.proposal_id, contact["channel"], contact["scheduled_at"], contact["status"]
         )
 
 
-async def _lock_member(session: AsyncSession, customer_id: int) -> None:
+async def _lock_member(conn: AsyncConnection, customer_id: int) -> None:
     # A no-op write takes the row lock on PostgreSQL and the database write lock on SQLite, so
     # everything below sees and changes this member's contacts and budgets alone.
-    locked = await session.execute(
-        update(Customer).where(Customer.id == customer_id).values(locale=Customer.locale)
-    )
+    locked = await conn.execute(_LOCK_MEMBER, {"member_id": customer_id})
     if locked.rowcount != 1:
         raise SendRefused("unknown_member", f"no member with id {customer_id}")
 

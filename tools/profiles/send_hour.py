@@ -15,8 +15,13 @@ hours of their segment (members who shop through the same channel): the posterio
 
 with K a wrapped Gaussian whose width is the spread of members' own times around their own
 circular mean, mixed with a flat share for stray signals (a late browse, a lunchtime gift): both
-measured from the data, robustly. p_segment is the segment's smoothed signal histogram.
-The answer is the hour of highest posterior.
+measured from the data, robustly. Candidate hour h is scored at h:00, the moment a send for it
+goes out (`tools.nba.timing.send_time`). p_segment is the distribution of the segment's members'
+hours, fitted by maximum marginal likelihood (EM) over all its members' signals: the segment's
+signal histogram alone is those hours blurred by the kernel, a prior too flat to pull a member
+with two or three signals toward where the segment's members really are.
+The answer is the send hour most likely to land within an hour of the member's: the hour whose
+neighbourhood (h − 1, h, h + 1) holds the most posterior.
 """
 
 from dataclasses import dataclass
@@ -35,6 +40,11 @@ DEFAULT_SPREAD = 2.5
 DEFAULT_STRAY = 0.15
 MIN_SIGNALS_FOR_SPREAD = 3
 STRAY_BOUNDS = (0.01, 0.5)
+ON_TIME_HOURS = 1  # a send within this many hours of the member's hour is on time (issue 16)
+SEGMENT_PSEUDO_COUNT = 24.0  # members' worth of everyone's hours in each segment's prior
+# The segment prior's EM stops when no hour's share moves by more than this, or after so many steps.
+PRIOR_EM_TOLERANCE = 1e-5
+PRIOR_EM_STEPS = 50
 
 
 @dataclass(frozen=True)
@@ -100,8 +110,9 @@ class HourPrior:
 
 
 def _log_kernel(hour: np.ndarray, spread: float, stray: float) -> np.ndarray:
-    """Signals x hours: log-likelihood of each signal at each candidate hour (h means h:00-h:59)."""
-    normal = np.exp(-(circular_gap(hour[:, None], HOURS[None, :] + 0.5) ** 2) / (2 * spread**2))
+    """Signals x hours: log-likelihood of each signal at each candidate hour, scored at h:00: a
+    send for hour h goes out on the hour, so the member's moment should be then, not at h:30."""
+    normal = np.exp(-(circular_gap(hour[:, None], HOURS[None, :]) ** 2) / (2 * spread**2))
     normal /= normal.sum(axis=1, keepdims=True)
     # A share of signals lands anywhere in the day: a heavy-tailed kernel keeps one stray signal
     # from outvoting several near the member's hour.
@@ -114,22 +125,50 @@ def fit_hour_prior(signals: HourSignals, segment: np.ndarray, n: int, segments: 
     if len(member) == 0:
         return HourPrior(np.full((segments, 24), 1 / 24), DEFAULT_SPREAD, DEFAULT_STRAY)
     spread, stray = own_spread(signals, n)
-    kernel = np.exp(_log_kernel(signals.hour, spread, stray))
-    pooled = np.zeros((segments, 24))
-    np.add.at(pooled, segment[member], weight[:, None] * kernel)
-    everyone = pooled.sum(axis=0, keepdims=True)
-    # A segment's histogram is itself shrunk toward everyone's (a small segment is noisy too).
-    pooled = pooled + everyone / max(float(everyone.sum()), 1e-9) * 24.0
-    return HourPrior(pooled / pooled.sum(axis=1, keepdims=True), spread, stray)
+    log_kernel = _log_kernel(signals.hour, spread, stray)
+    prior = _shrunk(_evidence(segment[member], weight, np.exp(log_kernel), segments))
+    # EM from the smoothed signal histogram: each member's posterior over hours under the current
+    # prior, summed per segment, is the next prior. Members with no signal say nothing here.
+    evidence = _evidence(member, weight, log_kernel, n)
+    likelihood = np.exp(evidence - evidence.max(axis=1, keepdims=True))
+    signalled = np.bincount(member, minlength=n) > 0
+    likelihood, seg = likelihood[signalled], segment[signalled]
+    in_segment = (seg[None, :] == np.arange(segments)[:, None]).astype(float)  # segments x members
+    for _ in range(PRIOR_EM_STEPS):
+        posterior = prior[seg] * likelihood
+        posterior /= posterior.sum(axis=1, keepdims=True)
+        updated = _shrunk(in_segment @ posterior)
+        converged = float(np.abs(updated - prior).max()) < PRIOR_EM_TOLERANCE
+        prior = updated
+        if converged:
+            break
+    return HourPrior(prior, spread, stray)
+
+
+def _shrunk(counts: np.ndarray) -> np.ndarray:
+    """Segments x 24 counts -> distributions, each shrunk toward everyone's by SEGMENT_PSEUDO_COUNT
+    members' worth (a small segment is noisy too)."""
+    everyone = counts.sum(axis=0, keepdims=True)
+    counts = counts + everyone / max(float(everyone.sum()), 1e-9) * SEGMENT_PSEUDO_COUNT
+    return counts / counts.sum(axis=1, keepdims=True)
+
+
+def _evidence(member: np.ndarray, weight: np.ndarray, log_kernel: np.ndarray, n: int) -> np.ndarray:
+    """Members x hours: the weighted sum of each member's signals' rows of `log_kernel` (their
+    log-likelihood at each hour)."""
+    weighted = weight[:, None] * log_kernel
+    # One bincount per hour: far quicker than np.add.at over signals x hours.
+    return np.stack([np.bincount(member, weights=weighted[:, h], minlength=n) for h in HOURS], axis=1)
 
 
 def best_hours(signals: HourSignals, segment: np.ndarray, n: int, prior: HourPrior) -> np.ndarray:
-    """Members (n) -> best local hour 0..23: the highest posterior, the member's own signals
-    against their segment's hours. A member with no signal gets their segment's hour."""
-    member = signals.member.astype(np.int64)
-    evidence = np.zeros((n, 24))
-    if len(member):
-        np.add.at(
-            evidence, member, signals.weight[:, None] * _log_kernel(signals.hour, prior.spread, prior.stray)
-        )
-    return (np.log(np.maximum(prior.prior[segment], 1e-12)) + evidence).argmax(axis=1)
+    """Members (n) -> best local hour 0..23 to send at: the one whose hour either side holds the
+    most posterior (the member's own signals against their segment's hours), as a send is on time
+    within an hour of the member's (the most likely hour alone can sit at the edge of a spread
+    posterior). A member with no signal gets their segment's hour."""
+    log_kernel = _log_kernel(signals.hour, prior.spread, prior.stray)
+    evidence = _evidence(signals.member.astype(np.int64), signals.weight, log_kernel, n)
+    log_posterior = np.log(np.maximum(prior.prior[segment], 1e-12)) + evidence
+    posterior = np.exp(log_posterior - log_posterior.max(axis=1, keepdims=True))
+    on_time = sum(np.roll(posterior, shift, axis=1) for shift in range(-ON_TIME_HOURS, ON_TIME_HOURS + 1))
+    return np.asarray(on_time).argmax(axis=1)

@@ -10,6 +10,7 @@ from policies.engine import check
 from policies.model import Policy
 from policies.proposal import OfferProposal
 from policies.rule_ids import RuleId
+from tools.budgets import BudgetState
 from tools.rule_facts.context import ProfileFacts, rule_context
 
 SEND_TIME_RULES = frozenset(
@@ -24,6 +25,9 @@ SEND_TIME_RULES = frozenset(
         RuleId.DUPLICATE_CROSS_CHANNEL,
     }
 )
+
+# Stands in for the budget in a re-check that judges no money rule.
+UNREAD_BUDGET = BudgetState(remaining=0.0, paused=False)
 
 
 async def send_time_violations(
@@ -44,8 +48,16 @@ async def send_time_violations(
         basket_value=max(proposal.estimated_cost, 1.0),
         basket_margin=0.0,
     )
+    # Only the send-time rules are judged, so the budget is not read: the send reserves it itself
+    # (`tools.outbox`), under the same lock.
     context = await rule_context(
-        session, proposal, neutral, now=now, lookback=lookback, ignore_window=ignore_window
+        session,
+        proposal,
+        neutral,
+        now=now,
+        lookback=lookback,
+        ignore_window=ignore_window,
+        budget=UNREAD_BUDGET,
     )
-    result = check(proposal, context, policy)
-    return [f"{v.rule_id}: {v.message}" for v in result.blocking if v.rule_id in SEND_TIME_RULES]
+    result = check(proposal, context, policy, only=SEND_TIME_RULES)
+    return [f"{v.rule_id}: {v.message}" for v in result.blocking]

@@ -303,9 +303,33 @@ async def due_of_kind(db: Database, kind: str, now: datetime) -> list[tuple[int,
         return [(int(i), int(c), str(u)) for i, c, u in rows]
 
 
-async def skip_pending(db: Database, trigger_ids: Sequence[int], *, now: datetime) -> int:
-    """Mark pending triggers skipped (decided, nothing to do) without a worker claiming them: what
-    a set-based screen found no action for. A trigger claimed meanwhile is left to its worker."""
+async def other_live_triggers(db: Database, kind: str, members: Sequence[int]) -> set[int]:
+    """Of `members`, those with a trigger of another kind pending or claimed: a decision of its own
+    is under way or due, which a set-based pass of `kind` leaves to the agents' arbitration."""
+    found: set[int] = set()
+    async with db.engine.connect() as conn:
+        for start in range(0, len(members), 5_000):
+            chunk = list(members[start : start + 5_000])
+            found.update(
+                await conn.scalars(
+                    select(Q.customer_id)
+                    .where(Q.customer_id.in_(chunk), Q.kind != kind, Q.status.in_(("pending", "claimed")))
+                    .distinct()
+                )
+            )
+    return found
+
+
+async def skip_pending(
+    db: Database,
+    trigger_ids: Sequence[int],
+    *,
+    now: datetime,
+    status: Literal["done", "skipped"] = "skipped",
+) -> int:
+    """Mark pending triggers skipped (decided, nothing to do) — or done (decided, sent) — without
+    a worker claiming them: what a set-based pass decided. A trigger claimed meanwhile is left to
+    its worker."""
     moment = to_storage(now)
     done = 0
     async with db.engine.begin() as conn:
@@ -315,7 +339,7 @@ async def skip_pending(db: Database, trigger_ids: Sequence[int], *, now: datetim
             result = await conn.execute(
                 update(Q)
                 .where(Q.id.in_(chunk), Q.status == "pending")
-                .values(status="skipped", finished_at=moment)
+                .values(status=status, finished_at=moment)
             )
             done += int(getattr(result, "rowcount", 0) or 0)
     return done

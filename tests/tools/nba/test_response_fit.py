@@ -172,6 +172,24 @@ async def test_counts_come_from_contacts_and_their_outcomes(sqlite_db: Database)
     assert (await fit_response(sqlite_db, NOW)).empty  # nothing sent before the moment
 
 
+def test_draws_for_many_members_are_each_members_own_draws() -> None:
+    rates = fit_rates(
+        counts(
+            [
+                ("email", "upsell", "none", 0, 40000, 8000, 120, 4),
+                ("sms", "upsell", "bundle", 0, 30, 6, 1, 0),
+            ]
+        )
+    )
+    stacked = rates.per_member([np.random.default_rng(seed) for seed in (1, 2, 3)], 4)
+    alone = [rates.draws(np.random.default_rng(seed), 4) for seed in (1, 2, 3)]
+    for key in (("email", "upsell", "none"), ("sms", "upsell", "bundle"), ("sms", "reactivation", "none")):
+        mine = stacked.rate("order", *key)
+        theirs = [one.rate("order", *key) for one in alone]
+        assert mine is not None and all(t is not None for t in theirs)
+        assert np.array_equal(mine.mean, np.concatenate([t.mean for t in theirs]))  # type: ignore[union-attr]
+
+
 def with_clicks(c: CellCounts, clicks: list[float]) -> CellCounts:
     return replace(c, clicks=np.array(clicks, dtype=float))
 
@@ -228,3 +246,27 @@ def test_a_plain_win_back_where_only_discounts_were_sent_is_priced_below_them() 
     upsell_plain = upsell.rate("order", "email", "upsell", "none")
     assert untried is not None and upsell_plain is not None and untried.evidence == 0
     assert abs(untried.mean / upsell_plain.mean - upsell.family_effect["percent_off"]) < 1e-6
+
+
+def test_scoring_reuses_what_it_derived_from_the_same_rates_and_never_from_other_rates() -> None:
+    """The scorer keeps per-cell terms on the rates object (`ResponseRates.derived`): scoring again
+    with the same rates gives the same values, and a posterior draw, a new object, derives its own."""
+    rates = fit_rates(
+        counts(
+            [
+                ("email", "upsell", "none", 0, 10000, 2500, 30, 5),
+                ("email", "upsell", "percent_off", 0, 300, 75, 9, 0),
+            ]
+        )
+    )
+    member = batch(ps=[0.2], full_price=[False], p0=0.1)
+    first = score(member, UseCase.UPSELL, VALUATION, rates=rates)
+    assert rates.derived  # kept for the next decision
+    again = score(member, UseCase.UPSELL, VALUATION, rates=rates)
+    np.testing.assert_array_equal(first.value, again.value)
+    drawn = rates.sampled(np.random.default_rng(1))
+    assert not drawn.derived
+    from_draw = score(member, UseCase.UPSELL, VALUATION, rates=drawn)
+    fresh = score(member, UseCase.UPSELL, VALUATION, rates=replace(drawn))  # nothing derived yet
+    np.testing.assert_array_equal(from_draw.value, fresh.value)
+    assert not np.array_equal(from_draw.value, first.value)  # the draw moved the order rates
