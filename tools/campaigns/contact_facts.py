@@ -198,11 +198,8 @@ async def _live_contacts(
             )
         )
     for chunk in _chunks(sorted({r.proposal_id for r in rows if r.proposal_id is not None})):
-        contents.update(
-            (await session.execute(select(Proposal.id, Proposal.content).where(Proposal.id.in_(chunk))))
-            .tuples()
-            .all()
-        )
+        found = await session.execute(select(Proposal.id, Proposal.content).where(Proposal.id.in_(chunk)))
+        contents.update((proposal_id, content) for proposal_id, content in found)
     live = []
     for r in rows:
         when = r.sent_at or r.scheduled_at

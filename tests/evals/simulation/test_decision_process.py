@@ -5,6 +5,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+import anyio
 from sqlalchemy import func, select
 
 from agents.team import local_model
@@ -16,7 +17,7 @@ from loyalty.settings import Settings
 from loyalty.wiring import open_agents, open_product
 from tests.evals.simulation.test_engine import POPULATION
 from tools.storage.runtime import QueuedTrigger
-from tools.triggers import run_due_triggers
+from tools.triggers import due_members, run_due_triggers
 from tools.world.population import load_population
 
 
@@ -52,12 +53,15 @@ async def _decide_the_first_day_in_two_processes(world: SimWorld, tmp_path: Path
         open_product(settings, clock=lambda: now) as product,
         open_agents(product, local_model()) as team,
     ):
-        await product.profiles.prime(
-            now
-        )  # fits the models here, so the child loads them instead of fitting too
+        # fits the models here, so the child loads them instead of fitting too
+        await product.profiles.models(now.replace(tzinfo=None))
         with DecisionProcess(settings, workers=2) as second:
             await second.started()  # as from the simulator's second day on: both at work from the start
             elsewhere = asyncio.ensure_future(second.decide(now))
+            await product.profiles.prime(now, await due_members(world.db, now))
+            # A decision takes milliseconds: this process would drain the whole queue while the
+            # child still primes its profiles. It joins once the child holds its first claim.
+            await _child_claimed(world, elsewhere)
             here = await drain(world.db, team, clock=lambda: now, workers=2)
             there = await elsewhere
 
@@ -69,3 +73,14 @@ async def _decide_the_first_day_in_two_processes(world: SimWorld, tmp_path: Path
     assert here.failed == there.failed == 0
     assert here.decided > 0 and there.decided > 0
     assert here.decided + there.decided == queued and still_due == claimed == 0
+
+
+async def _child_claimed(world: SimWorld, child: "asyncio.Future[object]") -> None:
+    """Returns once a trigger is claimed by the child process (or it has finished)."""
+    by_child = QueuedTrigger.lease_owner.like("second-process%")
+    with anyio.fail_after(120):
+        while not child.done():
+            async with world.db.session() as session:
+                if await session.scalar(select(func.count()).select_from(QueuedTrigger).where(by_child)):
+                    return
+            await asyncio.sleep(0.01)
