@@ -11,7 +11,7 @@ from loyalty.cli.common import DbOption, console, err_console, run, settings_for
 from loyalty.cli.moments import parse_moment
 from loyalty.cli.profiles import AsOfOption, ModelsDirOption, default_batch_as_of, with_service
 from tools.errors import InvalidInput
-from tools.nba import Calibration, calibrate
+from tools.nba import Calibration, ResponsePriors, calibrate
 from tools.profiles import DEFAULT_STALE_AFTER, FittedModels, ProfileService
 
 app = typer.Typer(help="The models behind profile predictions: fit, list.", no_args_is_help=True)
@@ -185,11 +185,15 @@ def _winback_table(calibration: Calibration) -> Table:
 
 def _rival_pull_line(calibration: Calibration) -> str:
     """How strongly a rival's promotion pulls members away (`tools.nba.rival_pull`)."""
-    pull = calibration.rates.rival_pull
+    pull, prior = calibration.rates.rival_pull, ResponsePriors().competitor_pull
     if pull is None or pull.signals == 0:
-        return "rival pull: no competitor signal with exposed members in the history: no pull assumed"
+        return (
+            "rival pull: no competitor signal with exposed members in the history: "
+            f"the prior {prior:.2f} stands until one is observed"
+        )
     return (
-        f"rival pull: {pull.pull:.2f} (raw {pull.raw:+.2f} ± {1.96 * pull.se:.2f}, shrunk toward 0) from "
+        f"rival pull: {pull.given(prior):.2f} (measured {pull.raw:+.2f} ± {1.96 * pull.se:.2f}, "
+        f"with the prior {prior:.2f}) from "
         f"{pull.signals:,} competitor signals, {pull.exposures:,} exposed members: "
         f"{pull.observed_orders:,} category orders observed against {pull.expected_orders:,.1f} expected"
     )

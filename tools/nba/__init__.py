@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
         target_policy,
     )
     from tools.nba.prescreen import Screen, anchor_intent, frame_rows, screen
-    from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift
+    from tools.nba.response import APP_NATIVE_IN_APP_REACH, REACH_PRIOR, LearnedLift, ResponsePriors
     from tools.nba.response_fit import ResponseRates, fit_response
     from tools.nba.rival_pull import RivalPull, estimate_rival_pull
     from tools.nba.scorer import CHANNELS, MAX_CANDIDATES, Candidate, MemberBatch, rationale, score
@@ -59,6 +59,7 @@ __all__ = [
     "MomentContext",
     "REACH_PRIOR",
     "ResponseCache",
+    "ResponsePriors",
     "ResponseRates",
     "RivalPull",
     "Screen",

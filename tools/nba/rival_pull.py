@@ -15,13 +15,11 @@ regression to the mean and the purchase cycle, which no promotion causes). The p
 member's discount share (the scorer's price sensitivity) × min(depth / 20%, 1): the scorer's own
 exposure, so the number measured is the number the scorer uses.
 
-Shrinkage toward no effect (normal–normal empirical Bayes, as `tools.nba.uplift` shrinks the
-holdout): each signal's own estimate and standard error give the spread of true pulls around 0
-by the method of moments; the pooled estimate is shrunk by that spread against its precision.
-Without any signal that exposed a member the pull is 0 and `signals` says so: an assumed pull
-turns into price cuts given to members who would have bought anyway, the one cost the system
-cannot see without a measurement, while a real pull left unmodelled only forgoes the win-back
-until the history shows it.
+The scorer uses the playbook's prior (`ResponsePriors.competitor_pull`: a rival undercutting a
+price-sensitive member's cart is answered with a modest incentive) updated by the measurement,
+normal–normal (`RivalPull.given`): without any signal that exposed a member there is nothing to
+measure and the prior stands; a precise measurement replaces it, so a pull the orders do not show
+does not turn into price cuts for members who would have bought anyway.
 """
 
 from dataclasses import dataclass
@@ -39,22 +37,33 @@ SATURATION_PCT = 20.0
 PLACEBO_WINDOWS = 4
 MIN_PLACEBO_DAYS = 7.0  # the scorer's: past this depth the member has decided on price
 MICROS_PER_DAY = 86_400_000_000
+# How sure the playbook's pull is (`ResponsePriors.competitor_pull`): as sure as a measurement with
+# this standard error, so half a dozen promotions over a few hundred members halve its weight.
+PRIOR_SE = 0.25
 
 
 @dataclass(frozen=True)
 class RivalPull:
-    """The pull the scorer uses (`pull`), with the evidence behind it."""
+    """The pull measured (`raw` ± `se`), with the evidence behind it; `given` is what the scorer uses."""
 
-    pull: float  # shrunk toward 0, within [0, 1]
-    raw: float  # the pooled estimate before shrinkage (may be negative)
+    raw: float  # the pooled estimate (may be negative)
     se: float
-    signals: int  # competitor signals with at least one exposed member (0: no evidence, no pull)
+    signals: int  # competitor signals with at least one exposed member (0: no evidence: the prior stands)
     exposures: int  # member × signal pairs
     expected_orders: float  # category orders the exposed members' rhythm predicted in the windows
     observed_orders: int
 
+    def given(self, prior: float) -> float:
+        """The pull to score with, the playbook's `prior` updated by this measurement (normal–normal:
+        the prior counts as a measurement of standard error `PRIOR_SE`). Without a signal the prior
+        stands; a precise measurement (tens of promotions over thousands of members) replaces it."""
+        if not self.signals:
+            return prior
+        weight = PRIOR_SE**2 / (PRIOR_SE**2 + self.se**2)
+        return float(np.clip(prior + weight * (self.raw - prior), 0.0, 1.0))
 
-NO_EVIDENCE = RivalPull(0.0, 0.0, 0.0, 0, 0, 0.0, 0)
+
+NO_EVIDENCE = RivalPull(0.0, 0.0, 0, 0, 0.0, 0)
 
 
 @dataclass(frozen=True)
@@ -154,11 +163,7 @@ def estimate_rival_pull(orders: CategoryOrders, signals: SignalWindows) -> Rival
     pooled = _fit(observed, expected, x)
     assert pooled is not None  # some signal had exposure, so the pool has
     raw, se = pooled
-    # Spread of the true pulls around no effect: what the signals' estimates vary by beyond noise.
-    between = max(float(np.mean([theta**2 - s**2 for theta, s in fits])), 0.0)
-    shrink = between / (between + se**2) if between > 0 else 0.0
     return RivalPull(
-        float(np.clip(raw * shrink, 0.0, 1.0)),
         raw,
         se,
         len(fits),

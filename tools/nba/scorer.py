@@ -206,11 +206,10 @@ def score(
                 * np.clip(batch.margin_rate, 0.0, 0.95)
             )
 
-    # The pull measured from the retailer's orders around past rival promotions once the response
-    # is fitted (0 where no promotion was ever observed: `tools.nba.rival_pull`); the priors' only
-    # where nothing is fitted, like every other term.
+    # The pull measured from the retailer's orders around past rival promotions
+    # (`tools.nba.rival_pull`); the prior where nothing is fitted or no promotion was ever observed.
     measured = rates.rival_pull if rates is not None else None
-    pull = priors.competitor_pull if measured is None else measured.pull
+    pull = priors.competitor_pull if measured is None else measured.given(priors.competitor_pull)
     p0, won_back = _competitor_pressure(
         batch, use_case, cands, p0, ps, full_price, np.zeros((n, k)), priors, pull
     )

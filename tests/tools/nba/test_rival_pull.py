@@ -35,24 +35,26 @@ def history(pull: float, seed: int = 7, signals: SignalWindows = SIGNALS) -> Cat
 def test_a_real_pull_is_recovered() -> None:
     found = estimate_rival_pull(history(pull=0.6), SIGNALS)
     assert found.signals > 0 and found.exposures > 0
-    assert abs(found.pull - 0.6) < 0.15
+    assert abs(found.raw - 0.6) < 0.15
+    assert abs(found.given(0.8) - 0.6) < 0.15  # a history this rich outweighs the prior
     assert found.observed_orders < found.expected_orders
 
 
 def test_no_pull_is_measured_as_about_none() -> None:
     found = estimate_rival_pull(history(pull=0.0), SIGNALS)
     assert found.signals > 0
-    assert found.pull < 0.1
     assert abs(found.raw) < 3 * found.se
+    assert found.given(0.8) < 0.1
 
 
 def test_without_signals_nothing_is_assumed() -> None:
     none = SignalWindows(np.array([], dtype=np.int64), np.array([]), np.array([]), np.array([]))
     found = estimate_rival_pull(history(pull=0.0, signals=none), none)
-    assert found == RivalPull(0.0, 0.0, 0.0, 0, 0, 0.0, 0)
+    assert found == RivalPull(0.0, 0.0, 0, 0, 0.0, 0)
+    assert found.given(0.8) == 0.8  # nothing measured: the playbook's prior stands
 
 
 def test_a_signal_before_the_history_has_a_rhythm_is_no_evidence() -> None:
     early = SignalWindows(np.array([0]), np.array([30.0]), np.array([20.0]), np.array([34.0]))
     found = estimate_rival_pull(history(pull=0.9, signals=early), early)
-    assert found.signals == 0 and found.pull == 0.0
+    assert found.signals == 0 and found.given(0.8) == 0.8

@@ -31,7 +31,7 @@ def test_models_fit_then_profile_json_segments_and_export(world_db: Path, tmp_pa
     fitted = loyalty("models", "fit", "--db", url)
     assert fitted.exit_code == 0, fitted.stderr
     assert json.loads(fitted.stdout)["as_of"] == "2025-01-01T00:00:00"  # the day after the newest data
-    # no competitor signal in this world: the fit says so and assumes no rival pull
+    # no competitor signal in this world: the fit says so and keeps the prior
     assert "rival pull: no competitor signal" in fitted.stderr
 
     shown = loyalty("profile", "EXT0002", "--db", url, "--as-of", "2025-01-01", "--json")
