@@ -11,19 +11,16 @@ from agents.team import local_model
 from loyalty.runtime.service import screen_always_on
 from loyalty.runtime.worker import WorkReport, drain
 from loyalty.wiring import open_agents
+from tests.loyalty.runtime.passes import queued_messages, whole_base_rule
 from tests.mcp_servers.seeded_world import SeededWorld
-from tools.storage.models import Contact
 from tools.storage.runtime import QueuedTrigger
-from tools.triggers.rules import AlwaysOn, TriggerRules, load_trigger_rules
 from tools.triggers.schedule import run_due_triggers
 
 
 async def always_on_pass(world: SeededWorld, screen: bool) -> tuple[WorkReport, dict[int, str], set[Any]]:
-    rule = next(r for r in load_trigger_rules().rules if isinstance(r, AlwaysOn))
-    whole_base = TriggerRules(rules=(rule.model_copy(update={"cycle_days": 1}),))
     async with world.open() as product, open_agents(product, local_model()) as team:
         await product.profiles.frame(world.now)  # as `loyalty worker` keeps one
-        ran = await run_due_triggers(product.db, world.now, rules=whole_base, force=True)
+        ran = await run_due_triggers(product.db, world.now, rules=whole_base_rule(), force=True)
         assert ran.enqueued > 0
         screened = await screen_always_on(product, world.now) if screen else 0
         report = await drain(product.db, team, clock=lambda: world.now, workers=1, name="test")
@@ -32,19 +29,7 @@ async def always_on_pass(world: SeededWorld, screen: bool) -> tuple[WorkReport, 
             statuses = dict(
                 (await session.execute(select(QueuedTrigger.customer_id, QueuedTrigger.status))).all()
             )
-            contacts = set(
-                (
-                    await session.execute(
-                        select(
-                            Contact.customer_id,
-                            Contact.channel,
-                            Contact.offer_code,
-                            Contact.scheduled_at,
-                            Contact.body,
-                        ).where(Contact.status == "queued")
-                    )
-                ).all()
-            )
+        contacts = await queued_messages(product.db)
     return report, statuses, contacts
 
 

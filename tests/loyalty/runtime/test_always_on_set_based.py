@@ -13,13 +13,13 @@ from agents.team import local_model
 from loyalty.runtime.always_on import AlwaysOnReport, decide_always_on
 from loyalty.runtime.worker import WorkReport, drain
 from loyalty.wiring import open_agents
+from tests.loyalty.runtime.passes import queued_messages, whole_base_rule
 from tests.mcp_servers.seeded_world import SeededWorld
 from tools.decisions import SqlDecisionLog
 from tools.nba import DEFAULT_EXPLORATION_SHARE, logged_decisions
 from tools.nba.member_scoring import CHOICE_DRAWS
-from tools.storage.models import Contact, DecisionLogEntry
+from tools.storage.models import DecisionLogEntry
 from tools.storage.runtime import QueuedTrigger
-from tools.triggers.rules import AlwaysOn, TriggerRules, load_trigger_rules
 from tools.triggers.schedule import run_due_triggers
 
 SCORING = "offers__score_candidate_actions"
@@ -28,14 +28,12 @@ SCORING = "offers__score_candidate_actions"
 async def always_on_pass(
     world: SeededWorld, set_based: bool
 ) -> tuple[AlwaysOnReport, WorkReport, dict[int, str], set[Any], dict[int, list[dict[str, Any]]]]:
-    rule = next(r for r in load_trigger_rules().rules if isinstance(r, AlwaysOn))
-    whole_base = TriggerRules(rules=(rule.model_copy(update={"cycle_days": 1}),))
     async with (
         world.open() as product,
         open_agents(product, local_model(), SqlDecisionLog(product.db)) as team,
     ):
         await product.profiles.frame(world.now)  # as `loyalty worker` keeps one
-        ran = await run_due_triggers(product.db, world.now, rules=whole_base, force=True)
+        ran = await run_due_triggers(product.db, world.now, rules=whole_base_rule(), force=True)
         assert ran.enqueued > 0
         together = await decide_always_on(product, team, world.now) if set_based else AlwaysOnReport()
         work = await drain(product.db, team, clock=lambda: world.now, workers=1, name="test")
@@ -45,19 +43,6 @@ async def always_on_pass(
                     select(QueuedTrigger.id, QueuedTrigger.customer_id, QueuedTrigger.status)
                 )
             ).all()
-            contacts = set(
-                (
-                    await session.execute(
-                        select(
-                            Contact.customer_id,
-                            Contact.channel,
-                            Contact.offer_code,
-                            Contact.scheduled_at,
-                            Contact.body,
-                        ).where(Contact.status == "queued")
-                    )
-                ).all()
-            )
             scored = (
                 await session.execute(
                     select(DecisionLogEntry.trace_id, DecisionLogEntry.payload).where(
@@ -65,6 +50,7 @@ async def always_on_pass(
                     )
                 )
             ).all()
+        contacts = await queued_messages(product.db)
         member_of = {f"trigger-{i}": c for i, c, _ in triggers}
         candidates = {
             member_of[trace]: json.loads(p["content"]) if isinstance(p["content"], str) else p["content"]
