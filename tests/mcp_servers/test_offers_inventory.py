@@ -158,9 +158,14 @@ async def test_an_exploring_decision_values_the_same_candidates_with_drawn_facto
         return {(c["action"], c["channel"]): c["uplift"] for c in result["candidates"] if not c["do_nothing"]}
 
     # The same candidates are valued; how the draws move each is tested on the fitted rates
-    # themselves (tests/tools/nba/test_response_fit.py): the tool rounds uplift to 4 decimals, and a
-    # well-evidenced rate moves less than that between draws.
-    assert uplift(chosen).keys() == uplift(explored).keys()
+    # themselves (tests/tools/nba/test_response_fit.py). The tool lists the best 10 of 33, and
+    # drawn factors may swap two neighbours at that cut, so the lists share most, not all.
+    considered = {
+        (c.lever.key, c.channel.value if c.channel else None)
+        for c in candidates_for(UseCase.COMPETITIVE_RESPONSE)
+    }
+    assert uplift(explored).keys() <= considered
+    assert len(uplift(chosen).keys() & uplift(explored).keys()) >= 8
     assert all(0.0 <= c["choice_probability"] <= 1.0 for c in explored["candidates"])
 
 
