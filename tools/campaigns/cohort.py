@@ -177,11 +177,14 @@ async def plan_cohort(
         listed &= np.array([c.lever.is_nothing for c in scores.candidates])[None, :]
     decided = np.flatnonzero(decide)
     batch = member_batch(frame, rows, facts, use_case, None, intent)
+    shift = np.subtract(scores.value, scores.scored_value, out=np.zeros(listed.shape), where=listed)[decided]
     probability = choice_probabilities(
         take_rows(batch, decided),
         listed[decided],
-        np.subtract(scores.value, scores.scored_value, out=np.zeros(listed.shape), where=listed)[decided],
-        greedy.scored_value[decided],
+        shift,
+        # Rounded far below a cent: candidates of equal value tie exactly (the first is chosen, as
+        # for one member) whatever the last bits of a batch's arithmetic.
+        np.round(greedy.scored_value[decided] + shift, 9),
         use_case,
         deps.policy,
         learned=learned,

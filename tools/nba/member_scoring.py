@@ -4,7 +4,6 @@ This is what the offers server's `score_candidate_actions` returns. It uses obse
 the profile's predictions and behaviour, the contact record, the catalogue and the policy.
 """
 
-import hashlib
 import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -20,10 +19,11 @@ from tools.budgets import use_case_paused
 from tools.catalogue import recommend_bundle
 from tools.errors import NotFound
 from tools.members import SentMessage, consecutive_ignored, contact_record
+from tools.nba.choice import choice_probabilities
 from tools.nba.eligibility import not_applicable, outside_affinities, overdue_days
 from tools.nba.response import APP_NATIVE_IN_APP_REACH, LearnedLift, ResponsePriors
 from tools.nba.response_fit import ResponseRates
-from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, Scores, rationale, repeat_rows, score
+from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, Scores, rationale, score
 from tools.nba.timing import send_time, valid_until
 from tools.profiles import Profile
 from tools.rule_facts import SkuCost, expected_order, sku_costs_of
@@ -260,7 +260,7 @@ async def score_member(
         learned,
         rates,
         exploration_share,
-        _draw_stream(profile.customer_id, use_case, now),
+        now,
     )
     for c in described:
         del c["_index"]
@@ -286,19 +286,6 @@ async def score_member(
     }
 
 
-# Posterior draws behind each decision's logged choice probabilities: the Monte Carlo error of a
-# probability is at most 1 / (2·sqrt(CHOICE_DRAWS)), about 0.06; enough to weight logged decisions.
-CHOICE_DRAWS = 64
-
-
-def _draw_stream(customer_id: int, use_case: UseCase, now: datetime) -> np.random.Generator:
-    """The same draws for the same member, use case and day, on every run."""
-    digest = hashlib.sha256(
-        f"choice\x1f{use_case.value}\x1f{customer_id}\x1f{now.date().isoformat()}".encode()
-    )
-    return np.random.default_rng(int.from_bytes(digest.digest()[:8], "big"))
-
-
 def _choice_probabilities(
     described: list[dict[str, Any]],
     scores: Scores,
@@ -309,30 +296,23 @@ def _choice_probabilities(
     learned: LearnedLift,
     rates: ResponseRates | None,
     share: float,
-    rng: np.random.Generator,
+    now: datetime,
 ) -> None:
-    """Each described candidate's probability of being chosen: (1 − share) when it is the greedy
-    choice, plus share × the share of posterior draws in which it ranks first (exploration).
-    The rules' pricing moved each candidate's value by a fixed amount; the draws carry it over."""
+    """Each described candidate's probability of being chosen (`tools.nba.choice`), and its value
+    at the posterior means. The rules' pricing moved each candidate's value by a fixed amount; the
+    draws carry it over."""
     if not described:
         return
     index = np.array([c["_index"] for c in described])
-    shift = np.array([c["value"] for c in described]) - scores.value[0, index]
-    fitted = rates is not None and not rates.empty
-    copies = repeat_rows(batch, CHOICE_DRAWS)
-    drawn = score(
-        copies,
-        use_case,
-        policy.valuation,
-        learned=learned if fitted else [learned.sampled(rng) for _ in range(CHOICE_DRAWS)],
-        rates=rates.draws(rng, CHOICE_DRAWS) if fitted and rates is not None else rates,
+    k = scores.value.shape[1]
+    listed, shift = np.zeros((1, k), dtype=bool), np.zeros((1, k))
+    listed[0, index] = True
+    shift[0, index] = np.array([c["value"] for c in described]) - scores.value[0, index]
+    expected = greedy.value + shift
+    probability = choice_probabilities(
+        batch, listed, shift, expected, use_case, policy, learned=learned, rates=rates, share=share, now=now
     )
-    winners = np.argmax(drawn.value[:, index] + shift[None, :], axis=1)
-    explored = np.bincount(winners, minlength=len(index)) / CHOICE_DRAWS
-    expected = greedy.value[0, index] + shift
-    chosen = np.zeros(len(index))
-    chosen[int(np.argmax(expected))] = 1.0
-    for c, p, v in zip(described, (1 - share) * chosen + share * explored, expected, strict=True):
+    for c, p, v in zip(described, probability[0, index], expected[0, index], strict=True):
         c["choice_probability"] = round(float(p), 4)
         # the value at the posterior means: what `value` is when the decision does not explore
         c["expected_value"] = round(float(v), 2)

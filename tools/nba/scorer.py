@@ -13,7 +13,6 @@ Every array here is (members × candidates); one member is a batch of one.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -65,22 +64,6 @@ class MemberBatch:
 
     def __len__(self) -> int:
         return len(self.customer_id)
-
-
-def repeat_rows(batch: MemberBatch, times: int) -> MemberBatch:
-    """Every member's row `times` times over (member by member)."""
-
-    def rep(values: np.ndarray | None) -> np.ndarray | None:
-        return None if values is None else np.repeat(values, times, axis=0)
-
-    def channels(values: dict[Channel, np.ndarray]) -> dict[Channel, np.ndarray]:
-        return {channel: np.repeat(v, times, axis=0) for channel, v in values.items()}
-
-    fields: dict[str, Any] = {
-        name: channels(value) if isinstance(value, dict) else rep(value)
-        for name, value in batch.__dict__.items()
-    }
-    return MemberBatch(**fields)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from tests.loyalty.runtime.passes import queued_messages, whole_base_rule
 from tests.mcp_servers.seeded_world import SeededWorld
 from tools.decisions import SqlDecisionLog
 from tools.nba import DEFAULT_EXPLORATION_SHARE, logged_decisions
-from tools.nba.member_scoring import CHOICE_DRAWS
+from tools.nba.choice import CHOICE_DRAWS
 from tools.storage.models import DecisionLogEntry
 from tools.storage.runtime import QueuedTrigger
 from tools.triggers.schedule import run_due_triggers
