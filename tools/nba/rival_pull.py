@@ -156,8 +156,9 @@ def estimate_rival_pull(orders: CategoryOrders, signals: SignalWindows) -> Rival
     )
     parts = [_signal_estimate(orders, signals, s, sensitivity, n) for s in range(len(signals.category))]
     found = [p for p in parts if p is not None]
-    fits = [f for f in (_fit(*p) for p in found) if f is not None]
-    if not fits:
+    # signals that can say anything: some exposed member buys at a discount at all
+    weighed = sum(1 for _, expected, x in found if float(np.sum(expected * x)) > 0)
+    if not weighed:
         return NO_EVIDENCE
     observed, expected, x = (np.concatenate(column) for column in zip(*found, strict=True))
     pooled = _fit(observed, expected, x)
@@ -166,7 +167,7 @@ def estimate_rival_pull(orders: CategoryOrders, signals: SignalWindows) -> Rival
     return RivalPull(
         raw,
         se,
-        len(fits),
+        weighed,
         len(observed),
         float(expected.sum()),
         int(observed.sum()),
