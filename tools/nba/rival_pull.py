@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from sqlalchemy import case, func, select
 
+from tools.profiles import to_days
 from tools.storage import CompetitorSignal, Database, Order, OrderLine, Product
 
 LOOKBACK_DAYS = 180.0  # the member's usual rate in a category: half a year of their orders
@@ -36,7 +37,6 @@ SATURATION_PCT = 20.0
 # before it, with no rival promotion of the category running.
 PLACEBO_WINDOWS = 4
 MIN_PLACEBO_DAYS = 7.0  # the scorer's: past this depth the member has decided on price
-MICROS_PER_DAY = 86_400_000_000
 # How sure the playbook's pull is (`ResponsePriors.competitor_pull`): as sure as a measurement with
 # this standard error, so half a dozen promotions over a few hundred members halve its weight.
 PRIOR_SE = 0.25
@@ -175,7 +175,7 @@ def estimate_rival_pull(orders: CategoryOrders, signals: SignalWindows) -> Rival
 
 
 def _days(moments: list[datetime]) -> np.ndarray:
-    return np.array(moments, dtype="datetime64[us]").astype(np.int64) / MICROS_PER_DAY
+    return to_days(np.array(moments, dtype="datetime64[us]"))
 
 
 async def fit_rival_pull(db: Database, until: datetime) -> RivalPull:

@@ -29,7 +29,7 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy import Select, func, select
 
-from tools.profiles import groups
+from tools.profiles import day_of, groups, to_days
 from tools.storage import Database, Order, OrderLine
 
 # How far overdue, in multiples of the member's median gap: the deeper the lapse, the likelier it
@@ -42,7 +42,6 @@ WINDOW_DAYS = 90  # the quarter after a return: the following months' margin
 # A depth is estimated only where both kinds of episode are this many at least; a member lapsed
 # deeper than the last such depth gets that depth's estimate.
 MIN_EPISODES = 20
-MICROS_PER_DAY = 86_400_000_000
 
 
 @dataclass(frozen=True)
@@ -109,10 +108,9 @@ async def fit_winback(db: Database, until: datetime) -> Winback | None:
     if not rows:
         return None
     member = np.array([r[0] for r in rows], dtype=np.int64)
-    micros = np.array([r[1] for r in rows], dtype="datetime64[us]").astype(np.int64)
+    days = to_days(np.array([r[1] for r in rows], dtype="datetime64[us]"))
     margin = np.array([float(r[2] or 0.0) for r in rows])
-    end = float(np.datetime64(until, "us").astype(np.int64)) / MICROS_PER_DAY
-    return estimate_winback(member, np.floor(micros / MICROS_PER_DAY), margin, end)
+    return estimate_winback(member, np.floor(days), margin, day_of(until))
 
 
 def estimate_winback(

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
     from tools.profiles.features import MODEL_INPUTS, MemberFeatures, member_features
     from tools.profiles.frame import SEGMENT_FIELDS, ProfileFrame
     from tools.profiles.freshness import DEFAULT_STALE_AFTER
-    from tools.profiles.history import CHANNELS, History, day_of, from_days
+    from tools.profiles.history import CHANNELS, History, day_of, from_days, to_days
     from tools.profiles.loader import load_history, recorded_members
     from tools.profiles.pairs import Pairs, bought_in, first_purchase_after, pair_history
     from tools.profiles.population import category_stats
@@ -64,6 +64,7 @@ __all__ = [
     "pair_history",
     "regular_inputs",
     "segment_counts",
+    "to_days",
 ]
 
 __getattr__ = lazy_exports(__name__)

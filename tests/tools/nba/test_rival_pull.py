@@ -47,7 +47,7 @@ def test_no_pull_is_measured_as_about_none() -> None:
     assert found.given(0.8) < 0.1
 
 
-def test_without_signals_nothing_is_assumed() -> None:
+def test_without_signals_the_prior_stands() -> None:
     none = SignalWindows(np.array([], dtype=np.int64), np.array([]), np.array([]), np.array([]))
     found = estimate_rival_pull(history(pull=0.0, signals=none), none)
     assert found == RivalPull(0.0, 0.0, 0, 0, 0.0, 0)
