@@ -16,9 +16,9 @@ log = structlog.get_logger(__name__)
 
 async def keep_frame_fresh(profiles: ProfileService, *, every: float, first_after: float = 0.0) -> None:
     """After `first_after` seconds, then every `every` seconds, `ProfileService.refresh`: the
-    whole-base frame is rebuilt before it
-    stops being reusable, and between, the members with records dated since are caught up. A
-    profile is then computed from the records only for a member active in the last few seconds.
+    whole-base frame is rebuilt before it stops being reusable, and between, the members with
+    records dated since are caught up. A profile is then computed from the records only for a
+    member active in the last few seconds.
     A failed pass is logged and tried again: a known condition (no data or no models yet, say while
     the database is reseeded) as one line, anything else with its traceback."""
     await anyio.sleep(first_after)
