@@ -115,8 +115,7 @@ class Valuer:
         for k, cats in enumerate(categories):
             if len(cats):
                 share = float(taste[member[k], cats].sum())
-                r = params.relevance
-                relevance[k] = min(r.cap, max(r.floor, (share * n_categories / len(cats)) ** r.exponent))
+                relevance[k] = world.response.relevance(np.array(share), len(cats), n_categories)
                 in_scope[k] = 1 - (1 - share) ** lines
 
         # trigger intent the message meets: full when it is about the trigger's category or unscoped

@@ -3,8 +3,8 @@
     value(a, c) = (P(buy | a, c) − P(buy | nothing, c)) · (margin + lasting)
                 − P(redeem | a, c) · cost_if_redeemed − contact cost − fatigue penalty
 
-`lasting`: what a caused order is worth beyond its basket — for a reactivation, the part of the
-member's rhythm a return restores (`tools.nba.winback`); 0 elsewhere.
+`lasting`: what a caused order is worth beyond its basket — from a lapsed member, the part of their
+rhythm a return restores (`tools.nba.winback`), whatever the message is about; 0 for the rest.
 
 Members who would have bought anyway still redeem the offer if they see it: that is the
 cannibalisation the subtraction of the do-nothing term and the redemption-weighted cost capture.
@@ -205,21 +205,20 @@ def score(
     p1 = np.clip(p0 + uplift, 0.0, 1.0)
     redeem = np.where(cost_if_redeemed > 0, seen * p1, 0.0)
     expected_cost = redeem * cost_if_redeemed + contact_cost
-    worth = margin + _lasting(batch, use_case, margin, rates)  # an order's margin, and a return's
+    worth = margin + _lasting(batch, margin, rates)  # an order's margin, and a return's
     value = (p1 - p0) * worth - redeem * cost_if_redeemed - contact_cost - fatigue
     value = np.where(reachable, value, -np.inf)
     return Scores(cands, p1, p1 - p0, p1 * worth, expected_cost, cost_if_redeemed, redeem, fatigue, value)
 
 
-def _lasting(
-    batch: MemberBatch, use_case: UseCase, margin: np.ndarray, rates: ResponseRates | None
-) -> np.ndarray:
-    """(n, 1): what an order the message causes is worth beyond its basket. For a reactivation it
-    ends a lapse, and a return restores part of the member's rhythm (`tools.nba.winback`, measured
-    on the retailer's own lapses and returns); 0 for the other use cases, or without that evidence."""
+def _lasting(batch: MemberBatch, margin: np.ndarray, rates: ResponseRates | None) -> np.ndarray:
+    """(n, 1): what an order the message causes is worth beyond its basket. From a lapsed member
+    it ends the lapse, whichever use case the message serves (an upsell reaching a member who has
+    drifted away wins them back as well), and a return restores part of their rhythm
+    (`tools.nba.winback`, measured on the retailer's own lapses and returns); 0 for members who
+    are not lapsed, or without that evidence."""
     if (
-        use_case is not UseCase.REACTIVATION
-        or rates is None
+        rates is None
         or rates.winback is None
         or batch.days_since_order is None
         or batch.median_gap_days is None

@@ -3,7 +3,8 @@
 Campaigns go to consenting members (never after an opt-out), shifted out of each member's quiet
 hours; every abandoned cart may trigger a reminder. Outcomes are drawn from the hidden response
 model (`tools.world.response`), so opens follow channel responsiveness and send time, fatigue
-builds with recent contacts, and offers convert price-sensitive members. An unsubscribe or
+builds with recent contacts, offers convert price-sensitive members, a cart reminder meets the
+cart's fresh intent and a message about a category the member's taste for it (as in the simulator). An unsubscribe or
 complaint ends that channel for the member: later sends on it are withdrawn.
 """
 
@@ -106,13 +107,14 @@ def _campaign_rows(
         "focus_category": np.full(len(member), c.category),
         "focus_product": np.full(len(member), -1),
         "offer": np.full(len(member), OFFER_INDEX[c.offer]),
+        "triggered_at": np.full(len(member), NOT),
     }
 
 
 def _cart_reminders(
     sessions: Sessions, members: Members, index: int, reach: float, rng: np.random.Generator
 ) -> dict[str, np.ndarray]:
-    carted = np.flatnonzero(sessions.carted)
+    carted = np.flatnonzero(sessions.carted & ~sessions.checkout)
     member = sessions.member[carted]
     start = sessions.start[carted]
     keep = (
@@ -128,6 +130,7 @@ def _cart_reminders(
         "focus_category": sessions.category[carted],
         "focus_product": sessions.cart_product[carted],
         "offer": np.where(rng.random(len(carted)) < 0.5, OFFER_INDEX["REMINDER"], OFFER_INDEX["FREESHIP"]),
+        "triggered_at": sessions.start[carted],
     }
 
 
@@ -175,6 +178,18 @@ def send_contacts(
     offer = column("offer")[keep][order]
     focus_category = column("focus_category")[keep][order]
     focus_product = column("focus_product")[keep][order]
+    triggered_at = column("triggered_at")[keep][order]
+    # What the simulator's messages meet too: a cart reminder the cart's intent, decayed since the
+    # cart; a message about a category the member's taste for it.
+    age_days = (sent - triggered_at) / DAY
+    intent = np.where(
+        triggered_at != NOT,
+        population.response.intent.cart * np.exp(-age_days / population.response.intent.decay_days),
+        0.0,
+    )
+    scoped = focus_category >= 0
+    share = np.where(scoped, traits.taste[member, np.maximum(focus_category, 0)], 1.0)
+    relevance = np.where(scoped, model.relevance(share, 1, traits.taste.shape[1]), 1.0)
 
     responses = _respond(
         population,
@@ -183,6 +198,8 @@ def send_contacts(
         channel,
         sent,
         offer,
+        intent,
+        relevance,
         members,
         traits,
         activity,
@@ -213,6 +230,8 @@ def _respond(
     channel: np.ndarray,
     sent: np.ndarray,
     offer: np.ndarray,
+    intent: np.ndarray,
+    relevance: np.ndarray,
     members: Members,
     traits: Traits,
     activity: Activity,
@@ -242,6 +261,8 @@ def _respond(
             offer_value=value,
             price_sensitivity=traits.price_sensitivity[member],
             active=activity.active[member, period_of_day[sent // DAY]],
+            intent=intent,
+            relevance=relevance,
         )
     )
     u = rng.random((6, n))
@@ -262,5 +283,5 @@ def _respond(
         "unsubscribed_at": np.where(unsubscribed, leave_at, NOT),
         "complained_at": np.where(complained, leave_at, NOT),
         "converts_at": np.where(ordered, order_at, NOT),
-        "anyway": ordered & (u[5] < p.cannibalisation),
+        "anyway": ordered & (u[5] < 1 - (1 - p.cannibalisation) * (1 - p.intent.anyway * intent)),
     }

@@ -17,8 +17,9 @@ between the local send time and the member's preferred hour, `fatigue = (1 - fat
 ** recent` for `recent` contacts in the last fatigue_window_days (f = `fatigue_on_orders`), and lapse
 is 1 for active members, `lapsed_conversion` for lapsed ones. `i` is the member's trigger intent
 met by the message (0 without one; `[response.intent]`) and `relevance` the offer's match to the
-member's tastes (1 for an unscoped message; `[response.relevance]`); the seeded history leaves both
-at their neutral values, the simulator (`evals.simulation.expected`) fills them in. SMS opens happen (the member reads it) but are not tracked.
+member's tastes (1 for an unscoped message; `[response.relevance]`, `ResponseModel.relevance`).
+The seeded history meets both as the simulator does: a cart reminder meets the cart's intent, a
+message about a category the member's taste for it (`tools.world.contacts`). SMS opens happen (the member reads it) but are not tracked.
 A share `cannibalisation` of offer-driven orders would have happened anyway. The simulator also
 lets a member who opened an incentive apply it to an order of their own within
 `redeem_window_days`, with probability min(1, own_order_redemption * s)
@@ -80,6 +81,13 @@ class ResponseModel:
         width = self.params.send_time_width_hours
         closeness = np.exp(-(hour_distance**2) / (2 * width**2))
         return 1 + self.params.send_time_effect * (2 * closeness - 1)
+
+    def relevance(self, share: np.ndarray, categories: int | np.ndarray, n_categories: int) -> np.ndarray:
+        """A scoped offer's multiplier on orders: the member's taste `share` in its `categories`
+        against an even spread over the world's `n_categories`."""
+        r = self.params.relevance
+        spread = share * n_categories / np.maximum(categories, 1)
+        return np.asarray(np.clip(spread**r.exponent, r.floor, r.cap))
 
     def perceived_value(self, offer: OfferTemplateSpec) -> float:
         """What an offer is worth to the member, as a share of a reference basket."""

@@ -84,27 +84,34 @@ def test_a_members_return_is_priced_by_their_rhythm_and_how_deep_their_lapse_is(
     assert abs(value[4] - 2 * value[2]) < 1e-9  # twice the margin per order, twice the value
 
 
-def test_the_lasting_value_adds_to_reactivation_messages_only() -> None:
-    rates = fit_rates(counts([("email", "reactivation", "none", 0, 20_000, 4_000, 40, 0)]))
-    member = replace(
+def test_the_lasting_value_adds_to_any_message_that_wins_a_lapsed_member_back() -> None:
+    cells = [
+        (channel, use_case.value, "none", 0, 20_000, 4_000, 40, 0)
+        for use_case in UseCase
+        for channel in ("email",)
+    ]
+    rates = fit_rates(counts(cells))
+    lapsed = replace(
         batch(ps=[0.2], full_price=[False]),
         days_since_order=np.array([200.0]),
         median_gap_days=np.array([20.0]),
     )
+    in_rhythm = replace(lapsed, days_since_order=np.array([10.0]))
     won = Winback((LapseDepth(1.5, 0.5, 0.7, 0.2, 40, 40, 0.05),))
     lasting = won.value_for(
-        member.days_since_order, member.median_gap_days, member.basket_value * member.margin_rate
+        lapsed.days_since_order, lapsed.median_gap_days, lapsed.basket_value * lapsed.margin_rate
     )[0]
     assert lasting > 0
-    for use_case, expected in ((UseCase.REACTIVATION, lasting), (UseCase.UPSELL, 0.0)):
-        without = score(member, use_case, VALUATION, rates=rates)
-        with_it = score(member, use_case, VALUATION, rates=replace(rates, winback=won))
-        sent = np.isfinite(without.value[0])
-        sent[0] = False  # doing nothing
-        gained = with_it.value[0, sent] - without.value[0, sent]
-        # every caused order is worth the return's lasting value on top of its basket
-        assert np.allclose(gained, without.uplift[0, sent] * expected)
-        assert (gained > 0).all() if expected else not gained.any()
+    for member, expected in ((lapsed, lasting), (in_rhythm, 0.0)):
+        for use_case in (UseCase.REACTIVATION, UseCase.UPSELL):
+            without = score(member, use_case, VALUATION, rates=rates)
+            with_it = score(member, use_case, VALUATION, rates=replace(rates, winback=won))
+            sent = np.isfinite(without.value[0])
+            sent[0] = False  # doing nothing
+            gained = with_it.value[0, sent] - without.value[0, sent]
+            # every caused order is worth the return's lasting value on top of its basket
+            assert np.allclose(gained, without.uplift[0, sent] * expected)
+            assert (gained > 0).all() if expected else not gained.any()
 
 
 async def test_the_estimate_is_read_from_the_order_history(sqlite_db: Database) -> None:
