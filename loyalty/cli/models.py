@@ -147,7 +147,7 @@ def _winback_table(calibration: Calibration) -> Table:
     window = winback.window_days if winback is not None else 0
     table = Table(
         title=f"win-backs: margin over the {window} days after a return and after a lapse, as a share of the "
-        "member's usual rhythm; a reactivation's caused order is worth the difference on top of its basket",
+        "member's usual rhythm; an order a message wins from a lapsed member is worth the difference on top of its basket",
         show_edge=False,
     )
     for column in (

@@ -19,7 +19,7 @@ ever sent (win-backs that always carried a discount). A family never shown to mo
 effect 1: it is credited with nothing beyond the message itself.
 
 Beside the messages, the order history says what a win-back is worth beyond its order
-(`tools.nba.winback`): the lasting part of a reactivation message's value; and, around the
+(`tools.nba.winback`): the lasting part of the value of a message a lapsed member answers; and, around the
 competitor signals, how strongly a rival's promotion pulls members away (`tools.nba.rival_pull`).
 
 Declining response: the open rate of messages that follow others within a week, against those
