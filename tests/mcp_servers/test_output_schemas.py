@@ -66,7 +66,7 @@ async def test_every_tool_result_matches_its_output_schema_with_formats(world: S
             await call(offers, "budget_status", {})
 
             await call(rules, "get_policy", {})
-            proposal = await proposal_for(customer_data, offers, rules, member)
+            member, proposal = await proposal_for(customer_data, offers, rules, member)
             await call(rules, "check_proposal", {"proposal": proposal})
             receipt = await call(
                 rules,

@@ -15,12 +15,34 @@ from tests.mcp_servers.seeded_world import SeededWorld
 from tools.storage.engagement import Contact
 
 
-async def proposal_for(customer_data: Client, offers: Client, rules: Client, member: int) -> dict[str, Any]:
-    """The best e-mail candidate that passes every rule, as a specialist would propose it."""
+async def proposal_for(
+    customer_data: Client, offers: Client, rules: Client, member: int
+) -> tuple[int, dict[str, Any]]:
+    """`member`, or else the first member at risk of churning, with the best e-mail candidate worth
+    sending that passes every rule, as a specialist would propose it. A member who would buy
+    anyway is worth no message, so the sample member may have none."""
+    at_risk = ok(
+        await customer_data.call_tool(
+            "find_members", {"sort": "churn_risk", "descending": True, "page_size": 20}
+        )
+    )
+    tried = []
+    for who in [member, *(m["customer_id"] for m in at_risk["members"])]:
+        for use_case in (UseCase.UPSELL, UseCase.REACTIVATION):
+            proposal = await _best_email(customer_data, offers, rules, who, use_case)
+            if proposal is not None:
+                return who, proposal
+            tried.append((who, use_case.value))
+    raise AssertionError(f"no e-mail candidate worth sending passes the rules: {tried}")
+
+
+async def _best_email(
+    customer_data: Client, offers: Client, rules: Client, member: int, use_case: UseCase
+) -> dict[str, Any] | None:
     profile = ok(await customer_data.call_tool("get_member_profile", {"customer_id": member}))
     scoring = ok(
         await offers.call_tool(
-            "score_candidate_actions", {"customer_id": member, "use_case": "reactivation", "top": 10}
+            "score_candidate_actions", {"customer_id": member, "use_case": use_case.value, "top": 10}
         )
     )
     brief = {
@@ -30,17 +52,16 @@ async def proposal_for(customer_data: Client, offers: Client, rules: Client, mem
         "tier": profile["loyalty"]["tier"],
         "time_zone": profile["demographics"]["time_zone"],
     }
-    emails = [c for c in scoring["candidates"] if c["channel"] == "email"]
-    assert emails, scoring["candidates"]
-    for candidate in emails:
-        proposal = build_proposal(candidate, brief, scoring, UseCase.REACTIVATION)
+    for candidate in scoring.get("candidates", []):
+        if candidate["channel"] != "email" or candidate["value"] <= 0:
+            continue
+        proposal = build_proposal(candidate, brief, scoring, use_case)
         if ok(await rules.call_tool("check_proposal", {"proposal": proposal}))["passed"]:
             return proposal
-    raise AssertionError(f"no e-mail candidate passes the rules: {emails}")
+    return None
 
 
 async def test_from_score_to_one_queued_message(world: SeededWorld) -> None:
-    member = world.samples.member
     async with world.open() as product:
         servers = servers_for(product.deps)
         async with (
@@ -49,7 +70,7 @@ async def test_from_score_to_one_queued_message(world: SeededWorld) -> None:
             Client(servers["rules"]) as rules,
             Client(servers["channels"]) as channels,
         ):
-            proposal = await proposal_for(customer_data, offers, rules, member)
+            member, proposal = await proposal_for(customer_data, offers, rules, world.samples.member)
             report = ok(await rules.call_tool("check_proposal", {"proposal": proposal}))
             assert report["passed"], report["violations"]
             assert len(report["content_hash"]) == 64 and report["policy_version"]

@@ -3,7 +3,7 @@ small world: the agents' own policy estimated on-policy covers the expected incr
 what they sent, and doing nothing is estimated at zero, which is what it earns.
 
 The world is small but its log holds an order: on a log without one every reward is zero and the
-bootstrap interval shrinks to a point that misses the truth (300 members × 2 days: a known limit of
+bootstrap interval shrinks to a point that misses the truth (300 members × 2 days on an earlier world: a known limit of
 the percentile bootstrap, stated in docs/simulation.md)."""
 
 from pathlib import Path
@@ -16,7 +16,7 @@ from tests.evals.simulation.test_engine import POPULATION
 
 
 async def test_estimates_from_the_decision_log_cover_the_simulators_truth(tmp_path: Path) -> None:
-    config = SimulationConfig(population=POPULATION, members=200, days=2, directory=tmp_path)
+    config = SimulationConfig(population=POPULATION, members=250, days=2, directory=tmp_path)
     result = await validate(config)
     assert result.decisions > 0 and result.messages > 0  # the log holds decisions that sent something
     assert result.realised_agents != 0  # ... and some of them earned or lost margin

