@@ -7,7 +7,7 @@ leads to), net of what it costs:
 
     ev = P(order) × (1 - P(anyway)) × (basket margin × (1 + lift) - offer cost)      new orders
        - P(order) × P(anyway) × offer cost                                          would have bought anyway
-       - P(open, no order) × P(own order in the window) × P(uses it) × offer cost   margin given away
+       - P(open, no order) × P(own order while it is valid) × P(uses it) × offer cost   margin given away
        - P(opt-out) × the channel's value                                            unsubscribes, complaints
        + P(new order) × lapsed × P(stays) × the member's usual margin over winback_days   win-back
        - E[price cut redeemed] × discount_expectation × s × own orders over expectation_days
@@ -201,8 +201,19 @@ class Valuer:
         use = np.minimum(1.0, params.own_order_redemption * sensitivity)
         ordered = p.open * p.click * p.order
         held = np.where(incentive, p.open - ordered, 0.0)
-        own_redeemed = held * own_soon * use * in_scope
-        own_cost = held * own_soon * use * own_cost_each
+        # a held offer is used only while it is valid: the world's redeem window or the offer's own
+        # stated validity, whichever ends first
+        valid_days = np.array(
+            [
+                window
+                if o.valid_until is None
+                else min(window, max((o.valid_until - o.sent_at).total_seconds(), 0.0) / 86_400)
+                for o in offers
+            ]
+        )
+        own_while_valid = 1 - np.exp(-rate * valid_days)
+        own_redeemed = held * own_while_valid * use * in_scope
+        own_cost = held * own_while_valid * use * own_cost_each
 
         unsub_value = np.array(params.unsubscribe_value.as_tuple())[channel]
         opt_out = (p.unsubscribe + (1 - p.unsubscribe) * p.complaint) * unsub_value

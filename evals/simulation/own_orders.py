@@ -65,7 +65,13 @@ class Wallet:
         self.held.setdefault(offer.customer_id, []).append(offer)
 
     def usable(self, customer_id: int, at: datetime) -> list[SentOffer]:
-        return [o for o in self.held.get(customer_id, []) if o.sent_at < at <= o.sent_at + self.valid_for]
+        """Offers the member holds at `at`: within the world's redeem window and the offer's own
+        stated validity (a code that expired cannot be used)."""
+        return [
+            o
+            for o in self.held.get(customer_id, [])
+            if o.sent_at < at <= o.sent_at + self.valid_for and (o.valid_until is None or at <= o.valid_until)
+        ]
 
     def spend(self, offer: SentOffer) -> None:
         self.held[offer.customer_id].remove(offer)

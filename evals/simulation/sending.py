@@ -59,6 +59,7 @@ def _offer_of(contact: Contact, content: dict | None) -> SentOffer:
             skus=offer.skus,
             categories=offer.categories,
             min_spend=offer.min_spend,
+            valid_until=proposal.valid_until.astimezone(UTC).replace(tzinfo=None),
         )
     spec = OFFERS_BY_CODE.get(contact.offer_code or "REMINDER", OFFERS_BY_CODE["REMINDER"])
     return SentOffer(

@@ -30,7 +30,9 @@ from tools.nba import (
     LearnedLift,
     MemberBatch,
     ResponseRates,
+    buy_chance,
     score,
+    validity_days,
     within_rhythm,
 )
 from tools.profiles import CHANNELS as PROFILE_CHANNELS
@@ -124,8 +126,8 @@ def frame_batch(
     """The frame's rows as the scorer's batch; `reachable` is narrowed further by the frame's
     consents (and, for reactivation, by the member's rhythm)."""
     risk = np.round(frame.predictions.churn_risk[rows], CHURN_DIGITS)
-    churn = np.clip(risk, 1e-4, 1 - 1e-4)
-    p_anyway = 1 - churn ** (HORIZON_DAYS[use_case] / frame.churn_horizon_days)
+    p_anyway = buy_chance(risk, HORIZON_DAYS[use_case], frame.churn_horizon_days)
+    p_while_valid = buy_chance(risk, validity_days(use_case), frame.churn_horizon_days)
     aov_365, aov = profiled(frame, "aov_365", rows), profiled(frame, "aov", rows)
     sensitivity = profiled(frame, "discount_share", rows)
     engagement = frame.features.engagement
@@ -149,6 +151,7 @@ def frame_batch(
     return MemberBatch(
         customer_id=frame.history.members.customer_id[rows],
         p_buy_anyway=p_anyway,
+        p_buy_while_valid=p_while_valid,
         basket_value=_positive_or(aov_365, _positive_or(aov, DEFAULT_BASKET)),
         margin_rate=_positive_or(profiled(frame, "margin_rate", rows), DEFAULT_MARGIN_RATE),
         price_sensitivity=np.where(np.isfinite(sensitivity), sensitivity, DEFAULT_PRICE_SENSITIVITY),

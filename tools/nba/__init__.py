@@ -18,7 +18,9 @@ if TYPE_CHECKING:  # type checkers do not run `__getattr__`
         DEFAULT_PRICE_SENSITIVITY,
         HORIZON_DAYS,
         MomentContext,
+        buy_chance,
         score_member,
+        validity_days,
     )
     from tools.nba.offline import (
         BOOTSTRAP,
@@ -64,6 +66,7 @@ __all__ = [
     "RivalPull",
     "Screen",
     "anchor_intent",
+    "buy_chance",
     "calibrate",
     "choice_probabilities",
     "estimate_rival_pull",
@@ -85,6 +88,7 @@ __all__ = [
     "served_by",
     "target_policy",
     "valid_until",
+    "validity_days",
     "within_rhythm",
 ]
 

@@ -24,7 +24,7 @@ from tools.nba.eligibility import not_applicable, outside_affinities, overdue_da
 from tools.nba.response import APP_NATIVE_IN_APP_REACH, LearnedLift, ResponsePriors
 from tools.nba.response_fit import ResponseRates
 from tools.nba.scorer import CHANNELS, Candidate, MemberBatch, Scores, rationale, score
-from tools.nba.timing import send_time, valid_until
+from tools.nba.timing import VALIDITY, send_time, valid_until
 from tools.profiles import Profile
 from tools.rule_facts import SkuCost, expected_order, sku_costs_of
 from tools.storage import Category, Database, Product
@@ -60,14 +60,26 @@ class MomentContext:
     sequence_step: int = 1
 
 
-def p_buy_anyway(profile: Profile, use_case: UseCase) -> float:
-    """P(buy within the horizon | nothing), from the calibrated churn risk under a constant hazard."""
-    horizon = HORIZON_DAYS[use_case]
-    churn = min(max(profile.predictions.churn_risk, 1e-4), 1 - 1e-4)
-    p = 1 - churn ** (horizon / profile.predictions.churn_horizon_days)
+def buy_chance(churn_risk: np.ndarray, days: float, churn_horizon_days: float) -> np.ndarray:
+    """P(buy within `days` | nothing), from the calibrated churn risk under a constant hazard."""
+    churn = np.clip(churn_risk, 1e-4, 1 - 1e-4)
+    return np.asarray(1 - churn ** (days / churn_horizon_days))
+
+
+def validity_days(use_case: UseCase) -> float:
+    """How long the use case's offers can be redeemed (`tools.nba.timing.VALIDITY`), in days."""
+    return VALIDITY[use_case].total_seconds() / 86_400
+
+
+def p_buy_anyway(profile: Profile, use_case: UseCase, days: float | None = None) -> float:
+    """P(buy within the horizon, or `days`, | nothing)."""
+    horizon = HORIZON_DAYS[use_case] if days is None else days
+    p = float(
+        buy_chance(np.array(profile.predictions.churn_risk), horizon, profile.predictions.churn_horizon_days)
+    )
     if use_case is UseCase.CART_ABANDONMENT:
         p = min(p + CART_INTENT_BONUS, 0.95)
-    return float(p)
+    return p
 
 
 def rival_behind_lapse(profile: Profile, use_case: UseCase, moment: MomentContext) -> bool:
@@ -118,6 +130,7 @@ def member_batch(
     return MemberBatch(
         customer_id=np.array([profile.customer_id]),
         p_buy_anyway=one * p_buy_anyway(profile, use_case),
+        p_buy_while_valid=one * p_buy_anyway(profile, use_case, validity_days(use_case)),
         basket_value=one * basket,
         margin_rate=one * margin_rate,
         price_sensitivity=one * sensitivity,

@@ -10,8 +10,8 @@ differ (method of moments), not set by hand.
 
 Offer families: what an incentive adds is learned across channels and use cases at once. Per
 family, the share of its clicks that ended in an attributed order against the share for plain
-messages (`family_effects`, shrunk toward 1: an incentive moves nobody until shown to), pooled
-over every message. A cell's prior is then its channel × use case rate scaled by its family's
+messages in the same use cases (`family_effects`, shrunk toward 1: an incentive moves nobody until
+shown to), pooled over every message. A cell's prior is then its channel × use case rate scaled by its family's
 effect against the mix of families that channel × use case was sent with. A family a channel and
 use case never carried (`evidence` 0) gets their plain message's rate times its effect, or that
 prior where no plain message was sent either; so does the plain message where only offers were
@@ -57,6 +57,9 @@ RATES = ("open", "click", "order", "leak", "unsubscribe")
 # of this shape on the multiplier, as for the learned lift (`tools.nba.response`).
 FAMILY_PRIOR_ORDERS = 4.0
 FAMILY_EFFECT_BOUNDS = (0.1, 10.0)
+# A use case's plain orders per click are shrunk toward every plain message's with a prior worth
+# this many orders: a use case with a few plain clicks keeps about the overall rate.
+PLAIN_PRIOR_ORDERS = 2.0
 PLAIN = OfferType.NONE.value
 
 
@@ -438,20 +441,35 @@ def fit_rates(counts: CellCounts) -> ResponseRates:
 
 
 def family_effects(counts: CellCounts, prior_orders: float = FAMILY_PRIOR_ORDERS) -> dict[str, float]:
-    """Per offer family, its attributed orders per click against plain messages', over every
-    channel and use case: (orders + w) / (clicks × the plain rate + w), the posterior mean of a
-    Gamma(w, w) prior at 1 (no effect) given Poisson orders. Per click, because a family changes
-    what a member does once interested more than who opens; pooled, because one cell rarely holds
-    enough orders. Empty (no family effects) without a plain order to compare against."""
+    """Per offer family, its attributed orders per click against plain messages' in the same use
+    cases: (orders + w) / (expected + w), the posterior mean of a Gamma(w, w) prior at 1 (no
+    effect) given Poisson orders, where `expected` counts each of the family's clicks at the plain
+    rate of its use case. Per click, because a family changes what a member does once interested
+    more than who opens; pooled over channels and use cases, because one cell rarely holds enough
+    orders; compared within the use case, because a use case's moment moves orders whatever the
+    offer (a cart reminder converts many times a campaign, with or without free shipping). A use
+    case's plain rate is shrunk toward the overall one (`PLAIN_PRIOR_ORDERS`), and is the overall
+    one where it sent no plain message. Empty (no family effects) without a plain order at all."""
     plain = counts.offer_type == PLAIN
     plain_clicks, plain_orders = float(counts.clicks[plain].sum()), float(counts.orders[plain].sum())
     if plain_clicks <= 0 or plain_orders <= 0:
         return {}
-    per_click = plain_orders / plain_clicks
+    overall = plain_orders / plain_clicks
+    prior_clicks = PLAIN_PRIOR_ORDERS / overall
+    per_click = {
+        str(use_case): (
+            float(counts.orders[plain & (counts.use_case == use_case)].sum()) + PLAIN_PRIOR_ORDERS
+        )
+        / (float(counts.clicks[plain & (counts.use_case == use_case)].sum()) + prior_clicks)
+        for use_case in set(counts.use_case.tolist())
+    }
     effects = {PLAIN: 1.0}
     for family in sorted(set(counts.offer_type.tolist()) - {PLAIN}):
         mine = counts.offer_type == family
-        expected = float(counts.clicks[mine].sum()) * per_click
+        expected = sum(
+            float(counts.clicks[mine & (counts.use_case == use_case)].sum()) * rate
+            for use_case, rate in per_click.items()
+        )
         observed = float(counts.orders[mine].sum())
         effects[str(family)] = float(
             np.clip((observed + prior_orders) / (expected + prior_orders), *FAMILY_EFFECT_BOUNDS)

@@ -6,8 +6,10 @@
 `lasting`: what a caused order is worth beyond its basket — from a lapsed member, the part of their
 rhythm a return restores (`tools.nba.winback`), whatever the message is about; 0 for the rest.
 
-Members who would have bought anyway still redeem the offer if they see it: that is the
-cannibalisation the subtraction of the do-nothing term and the redemption-weighted cost capture.
+Members who would have bought anyway while the offer is valid still redeem it if they see it: that
+is the cannibalisation the subtraction of the do-nothing term and the redemption-weighted cost
+capture. An offer valid for three days is redeemed by members who would have bought within those
+three days, not within the whole horizon the message is judged over.
 Every array here is (members × candidates); one member is a batch of one.
 """
 
@@ -61,6 +63,8 @@ class MemberBatch:
     # their last order and their median days between purchase days (NaN: unknown).
     days_since_order: np.ndarray | None = None
     median_gap_days: np.ndarray | None = None
+    # P(buy while the offer is valid | nothing): only such orders can carry it (None: the horizon's)
+    p_buy_while_valid: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.customer_id)
@@ -193,9 +197,12 @@ def score(
     # (`tools.nba.rival_pull`); the prior where nothing is fitted or no promotion was ever observed.
     measured = rates.rival_pull if rates is not None else None
     pull = priors.competitor_pull if measured is None else measured.given(priors.competitor_pull)
+    valid = p0 if batch.p_buy_while_valid is None else np.minimum(batch.p_buy_while_valid[:, None], p0)
+    before = p0
     p0, won_back = _competitor_pressure(
         batch, use_case, cands, p0, ps, full_price, np.zeros((n, k)), priors, pull
     )
+    valid = valid * np.divide(p0, before, out=np.ones_like(p0), where=before > 0)  # the rival's pull too
     if fitted:
         # Fitted rates are per message sent; a rival's win-back is a share of the purchase the
         # rival took, among members who see the answer.
@@ -203,7 +210,9 @@ def score(
     else:
         uplift = (1 - p0) * reach * (effect + won_back) * lift
     p1 = np.clip(p0 + uplift, 0.0, 1.0)
-    redeem = np.where(cost_if_redeemed > 0, seen * p1, 0.0)
+    # who pays the offer's cost: every order it causes, and the orders the member would have placed
+    # anyway while it is valid (an offer that has expired is not redeemed)
+    redeem = np.where(cost_if_redeemed > 0, seen * (p1 - p0 + valid), 0.0)
     expected_cost = redeem * cost_if_redeemed + contact_cost
     worth = margin + _lasting(batch, margin, rates)  # an order's margin, and a return's
     value = (p1 - p0) * worth - redeem * cost_if_redeemed - contact_cost - fatigue

@@ -101,3 +101,14 @@ async def test_a_discount_costs_what_it_gives_away_to_orders_that_would_have_hap
         * world.response.params.lasting.expectation_days,
         rel=1e-5,
     )
+
+
+async def test_an_offer_valid_for_a_day_gives_away_less_on_own_orders_than_one_valid_a_week(
+    world: SimWorld,
+) -> None:
+    valuer, moments, member, favourite, _ = await _setup(world)
+    at = _at(world, member, 30)
+    week = candidate(member, "email", "PCT15", at, "upsell", favourite, ())
+    day = replace(week, valid_until=at + timedelta(days=1))
+    own = valuer.value([week, day], moments, np.zeros(2)).own_cost
+    assert own[0] > 0 and 0 < own[1] < own[0]

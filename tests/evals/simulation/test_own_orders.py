@@ -1,6 +1,7 @@
 """Offers used on orders members place on their own: the margin a discount gives away to purchases
 that would have happened anyway, applied once per offer and once per order."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
@@ -91,6 +92,11 @@ def test_a_held_offer_is_usable_only_after_it_was_sent_and_within_its_validity()
     assert wallet.usable(3, sent - timedelta(hours=1)) == []
     assert wallet.usable(3, sent + timedelta(days=8)) == []
     assert wallet.usable(4, sent + timedelta(days=1)) == []
+    # an offer that states a shorter validity is not usable past it
+    brief = replace(offer(5, sent), valid_until=sent + timedelta(days=1))
+    wallet.hold(brief)
+    assert wallet.usable(5, sent + timedelta(hours=20)) == [brief]
+    assert wallet.usable(5, sent + timedelta(days=2)) == []
 
 
 def test_whether_an_order_would_carry_an_offer_is_the_same_under_every_policy() -> None:

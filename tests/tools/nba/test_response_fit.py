@@ -212,6 +212,25 @@ def test_an_offer_familys_effect_is_its_orders_per_click_against_plain_messages(
     assert family_effects(with_clicks(rows, [0, 500, 500, 100])) == {}  # nothing to compare with
 
 
+def test_an_offer_family_is_compared_with_plain_messages_of_its_own_use_case() -> None:
+    # Cart reminders convert ten times campaigns, plain or with free shipping alike; free shipping
+    # went mostly to carts. Against every plain message it would look several times as strong.
+    rows = counts(
+        [
+            ("email", "campaign", "none", 0, 50_000, 10_000, 20, 5),
+            ("email", "cart_abandonment", "none", 0, 5_000, 2_000, 40, 1),
+            ("email", "cart_abandonment", "free_shipping", 0, 5_000, 2_000, 40, 1),
+            ("email", "campaign", "free_shipping", 0, 5_000, 1_000, 2, 1),
+        ]
+    )
+    effects = family_effects(with_clicks(rows, [1_000, 200, 200, 100]))
+    # expected: 200 cart clicks at the cart's plain rate, shrunk a little toward every plain
+    # message's 0.05 ((40 + 2) / (200 + 40)), and 100 campaign clicks at about 0.02: 37 against 42
+    assert 1.0 < effects["free_shipping"] < 1.2
+    pooled = (42 + 4) / (300 * 60 / 1_200 + 4)  # what one overall plain rate would say
+    assert pooled > 2.0
+
+
 def test_a_plain_win_back_where_only_discounts_were_sent_is_priced_below_them() -> None:
     # Win-backs always carried a discount; elsewhere a discount trebles orders per click.
     rows = counts(

@@ -136,3 +136,20 @@ def test_fatigue_is_counted_in_margin_like_the_rest_of_the_value() -> None:
     fatigue_thin = score(thin, UseCase.UPSELL, VALUATION).fatigue_penalty
     fatigue_rich = score(rich, UseCase.UPSELL, VALUATION).fatigue_penalty
     assert np.allclose(fatigue_thin * 2, fatigue_rich) and fatigue_rich[0, 1:].max() > 0
+
+
+def test_an_offer_is_redeemed_by_members_who_would_buy_anyway_only_while_it_is_valid() -> None:
+    # Likely to buy within the fortnight the message is judged over, far less within the three
+    # days the offer is valid: the discount's cost on those orders shrinks; its caused orders pay it all.
+    horizon = batch(ps=[0.6], full_price=[False], p0=0.4)
+    brief = replace(horizon, p_buy_while_valid=np.array([0.1]))
+    long_, short = (score(b, UseCase.UPSELL, VALUATION) for b in (horizon, brief))
+    priced = [
+        j for j, c in enumerate(long_.candidates) if np.isfinite(long_.value[0, j]) and c.lever.is_price
+    ]
+    assert priced
+    for j in priced:
+        seen = long_.redeem[0, j] / long_.propensity[0, j]
+        assert short.redeem[0, j] == pytest.approx(seen * (short.uplift[0, j] + 0.1))
+        assert short.value[0, j] > long_.value[0, j]
+        assert short.uplift[0, j] == pytest.approx(long_.uplift[0, j])  # what it causes is unchanged
