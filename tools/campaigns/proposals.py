@@ -2,7 +2,7 @@
 
 Proposals take the shape the specialists' proposals take (`agents.specialists.proposal_builder`):
 the member's usual hour inside the channel's send window and outside their own quiet hours, the
-use case's validity, the top affinity category as the offer's scope, the copywriter's message,
+use case's validity, the favourite (or top affinity) category as the offer's scope, the copywriter's message,
 and the value terms of §5.
 Rule contexts carry what `tools.rule_facts` would read for the member, from the frame and the
 audience's contact facts, so the batch check judges what the rules server would.
@@ -171,8 +171,8 @@ class ProposalFactory:
 
 
 def anchor_categories(frame: ProfileFrame, rows: np.ndarray) -> list[str | None]:
-    """Each member's top affinity category: what their message is about."""
-    ranked = frame.predictions.affinity
-    first, end = ranked.offsets[rows], ranked.offsets[rows + 1]
+    """What each member's message is about: their favourite category, else their top affinity."""
     names = frame.history.categories
-    return [str(names[ranked.category[a]]) if a < b else None for a, b in zip(first, end, strict=True)]
+    return [
+        str(names[c]) if c >= 0 else None for c in frame.predictions.anchor(np.asarray(rows, dtype=np.int64))
+    ]

@@ -57,7 +57,8 @@ def outside_affinities(profile: Profile, category: str) -> str | None:
     wanted = category.casefold()
     top = [c.category.casefold() for c in profile.predictions.category_affinity[:COMPETITOR_TOP_CATEGORIES]]
     regular = [r.category.casefold() for r in profile.predictions.replenishment]
-    if wanted in top or wanted in regular:
+    favourite = (profile.predictions.favourite_category or "").casefold()
+    if wanted in top or wanted in regular or wanted == favourite:
         return None
     return (
         f"the rival's promotion is on {category}, which is not among the member's categories; "

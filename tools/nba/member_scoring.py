@@ -481,8 +481,9 @@ def _describe(
 
 
 async def _anchor(db: Database, profile: Profile, moment: MomentContext, now: datetime) -> dict[str, Any]:
-    """The category (and product) the message is about: the cart, the trigger, or the top affinity;
-    and whether it is a regularly bought category now due (the message is then a replenishment)."""
+    """The category (and product) the message is about: the cart, the trigger, or the member's
+    favourite category (else their top affinity); and whether it is a regularly bought category now
+    due (the message is then a replenishment)."""
     anchor = await _anchor_of(db, profile, moment)
     due = now.date() + timedelta(days=REPLENISHMENT_DUE_DAYS)
     anchor["replenishment_due"] = bool(anchor["category"]) and any(
@@ -507,7 +508,8 @@ async def _anchor_of(db: Database, profile: Profile, moment: MomentContext) -> d
     if moment.anchor_category:
         return {"category": moment.anchor_category, "product": None}
     top = profile.predictions.category_affinity
-    return {"category": top[0].category if top else None, "product": None}
+    favourite = profile.predictions.favourite_category
+    return {"category": favourite or (top[0].category if top else None), "product": None}
 
 
 async def _bundle_skus(

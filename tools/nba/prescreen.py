@@ -137,13 +137,12 @@ def anchor_intent(
     frame: ProfileFrame, rows: np.ndarray, use_case: UseCase, now: datetime
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per member, (intent, due) for the category a decision without a trigger anchors on — their
-    top affinity — exactly as `tools.nba.member_scoring` takes them for one member: the first regular
+    favourite, else top affinity — exactly as `tools.nba.member_scoring` takes them for one member: the first regular
     purchase of that category whose expected date (a calendar day) is within `REPLENISHMENT_DUE_DAYS`
     of today scales the response (`moment_intent`) and makes the message a replenishment."""
-    found, ranked = frame.predictions.replenishment, frame.predictions.affinity
+    found = frame.predictions.replenishment
     rows = np.asarray(rows, dtype=np.int64)
-    has_top = ranked.offsets[rows + 1] > ranked.offsets[rows]
-    top = np.where(has_top, ranked.category[np.minimum(ranked.offsets[rows], len(ranked.category) - 1)], -1)
+    top = frame.predictions.anchor(rows)
     per_member = np.diff(found.offsets)[rows]
     member = np.repeat(np.arange(len(rows)), per_member)
     entries = (

@@ -74,6 +74,10 @@ class ProfileFrame:
         scores = np.round(ranked.score[rows], 4)
         return [{"category": str(c), "score": float(s)} for c, s in zip(names, scores, strict=True)]
 
+    def favourite_of(self, i: int) -> str | None:
+        favourite = int(self.predictions.favourite[i])
+        return str(self.history.categories[favourite]) if favourite >= 0 else None
+
     def replenishment_of(self, i: int) -> list[dict[str, Any]]:
         due = self.predictions.replenishment
         rows = slice(due.offsets[i], due.offsets[i + 1])
@@ -201,6 +205,7 @@ class ProfileFrame:
                 "predicted_clv_365": float(np.round(p.clv_365[i], 2)),
                 "category_affinity": self.affinity_of(i),
                 "replenishment": self.replenishment_of(i),
+                "favourite_category": self.favourite_of(i),
             },
         }
 

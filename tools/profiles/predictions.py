@@ -47,6 +47,19 @@ class PredictionArrays:
     clv_365: np.ndarray
     affinity: RankedCategories
     replenishment: Replenishments
+    # Per member, the category they have bought on the most of their shopping days (-1: none):
+    # their lasting taste, where affinity ranks what they are likely to buy in the next weeks.
+    favourite: np.ndarray
+
+    def anchor(self, rows: np.ndarray) -> np.ndarray:
+        """What a message to each member is about when no trigger names a category: their
+        favourite, else their top affinity, else -1."""
+        ranked = self.affinity
+        has_top = ranked.offsets[rows + 1] > ranked.offsets[rows]
+        top = np.where(
+            has_top, ranked.category[np.minimum(ranked.offsets[rows], max(len(ranked.category) - 1, 0))], -1
+        )
+        return np.where(self.favourite[rows] >= 0, self.favourite[rows], top)
 
 
 def predict(
@@ -86,7 +99,23 @@ def predict(
         clv_365=clv,
         affinity=affinity,
         replenishment=replenishment,
+        favourite=favourite_categories(pairs, alphabetical, n),
     )
+
+
+def favourite_categories(pairs: Pairs, alphabetical: np.ndarray, n: int) -> np.ndarray:
+    """Per member, the category with the largest share of their shopping days; between equal
+    shares the one bought more recently (half-year memory), then by name; -1 without a purchase."""
+    if not len(pairs):
+        return np.full(n, -1, dtype=np.int64)
+    recent = pairs.weighted[:, -1] / (pairs.weighted[:, -1].max() + 1.0)  # below 1: only breaks ties
+    offsets, chosen = top_per_member(
+        pairs.member, pairs.days_bought + recent, alphabetical[pairs.category], n, 1
+    )
+    favourite = np.full(n, -1, dtype=np.int64)
+    has = offsets[1:] > offsets[:-1]
+    favourite[has] = pairs.category[chosen]
+    return favourite
 
 
 def top_per_member(

@@ -131,6 +131,8 @@ class Predictions(_Model):
     predicted_clv_365: float
     category_affinity: list[CategoryScore]  # best first
     replenishment: list[Replenishment]  # soonest first
+    # the category bought on the most of the member's shopping days: what an untriggered message is about
+    favourite_category: str | None = None
 
 
 class Freshness(_Model):
