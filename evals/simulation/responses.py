@@ -52,9 +52,8 @@ class SentOffer:
     categories: tuple[str, ...] = ()
     use_case: str = "reactivation"
     min_spend: float | None = None
-    valid_until: datetime | None = (
-        None  # naive UTC, as the proposal states it; None: the world's redeem window
-    )
+    # naive UTC, as the proposal states it; None: the world's redeem window
+    valid_until: datetime | None = None
     predicted_uplift: float = 0.0  # what the policy's own scoring expected (agents only): orders caused ...
     predicted_value: float = 0.0  # ... and incremental value; never used to draw responses
     content: dict[str, Any] | None = field(

@@ -2,8 +2,8 @@
 
 Proposals take the shape the specialists' proposals take (`agents.specialists.proposal_builder`):
 the member's usual hour inside the channel's send window and outside their own quiet hours, the
-use case's validity, the favourite (or top affinity) category as the offer's scope, the copywriter's message,
-and the value terms of §5.
+use case's validity, the favourite (or top affinity) category as the offer's scope, the
+copywriter's message, and the value terms of §5.
 Rule contexts carry what `tools.rule_facts` would read for the member, from the frame and the
 audience's contact facts, so the batch check judges what the rules server would.
 """

@@ -137,9 +137,10 @@ def anchor_intent(
     frame: ProfileFrame, rows: np.ndarray, use_case: UseCase, now: datetime
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per member, (intent, due) for the category a decision without a trigger anchors on — their
-    favourite, else top affinity — exactly as `tools.nba.member_scoring` takes them for one member: the first regular
-    purchase of that category whose expected date (a calendar day) is within `REPLENISHMENT_DUE_DAYS`
-    of today scales the response (`moment_intent`) and makes the message a replenishment."""
+    favourite, else their top affinity — exactly as `tools.nba.member_scoring` takes them for one
+    member: the first regular purchase of that category whose expected date (a calendar day) is
+    within `REPLENISHMENT_DUE_DAYS` of today scales the response (`moment_intent`) and makes the
+    message a replenishment."""
     found = frame.predictions.replenishment
     rows = np.asarray(rows, dtype=np.int64)
     top = frame.predictions.anchor(rows)

@@ -11,16 +11,17 @@ differ (method of moments), not set by hand.
 Offer families: what an incentive adds is learned across channels and use cases at once. Per
 family, the share of its clicks that ended in an attributed order against the share for plain
 messages in the same use cases (`family_effects`, shrunk toward 1: an incentive moves nobody until
-shown to), pooled over every message. A cell's prior is then its channel × use case rate scaled by its family's
-effect against the mix of families that channel × use case was sent with. A family a channel and
+shown to), pooled over every message. A cell's prior is then its channel × use case rate scaled by
+its family's effect against the mix of families that channel × use case was sent with. A family a channel and
 use case never carried (`evidence` 0) gets their plain message's rate times its effect, or that
 prior where no plain message was sent either; so does the plain message where only offers were
 ever sent (win-backs that always carried a discount). A family never shown to move anyone has
 effect 1: it is credited with nothing beyond the message itself.
 
 Beside the messages, the order history says what a win-back is worth beyond its order
-(`tools.nba.winback`): the lasting part of the value of a message a lapsed member answers; and, around the
-competitor signals, how strongly a rival's promotion pulls members away (`tools.nba.rival_pull`).
+(`tools.nba.winback`): the lasting part of the value of a message a lapsed member answers; and,
+around the competitor signals, how strongly a rival's promotion pulls members away
+(`tools.nba.rival_pull`).
 
 Declining response: the open rate of messages that follow others within a week, against those
 that do not, gives the share of response each recent contact takes away; and the unsubscribe

@@ -4,8 +4,9 @@ Campaigns go to consenting members (never after an opt-out), shifted out of each
 hours; every abandoned cart may trigger a reminder. Outcomes are drawn from the hidden response
 model (`tools.world.response`), so opens follow channel responsiveness and send time, fatigue
 builds with recent contacts, offers convert price-sensitive members, a cart reminder meets the
-cart's fresh intent and a message about a category the member's taste for it (as in the simulator). An unsubscribe or
-complaint ends that channel for the member: later sends on it are withdrawn.
+cart's fresh intent and a message about a category the member's taste for it (as in the
+simulator). An unsubscribe or complaint ends that channel for the member: later sends on it are
+withdrawn.
 """
 
 from dataclasses import dataclass, fields
