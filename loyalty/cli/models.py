@@ -128,8 +128,8 @@ def _holdout_table(calibration: Calibration) -> Table:
 def _family_table(calibration: Calibration) -> Table:
     """What each offer family adds to a click's chance of an order (`tools.nba.response_fit`)."""
     table = Table(
-        title="offer families: attributed orders per click against plain messages' (1 = no effect; "
-        "the prior of levers without evidence)",
+        title="offer families: attributed orders per click against plain messages' of the same use cases (1 = no "
+        "effect; the prior of levers without evidence)",
         show_edge=False,
     )
     for column in ("family", "effect"):
