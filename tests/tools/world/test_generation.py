@@ -290,3 +290,17 @@ def test_a_partial_last_month_keeps_the_daily_pace(default_population: Populatio
     # the six days are made (before, all of June's campaigns went out in them: 3.6 times May's pace).
     in_may, in_june = per_day(world.tables["contacts"]["sent_at"])
     assert in_june < 1.6 * in_may
+
+
+def test_cart_reminders_in_the_history_convert_like_the_simulators(world: World) -> None:
+    # The history meets a cart's intent as the simulated days do: its reminders lead to orders many
+    # times as often as campaigns (the public figure: cart flows earn about 30x campaigns a recipient).
+    contacts, outcomes = world.tables["contacts"], world.tables["outcomes"]
+    ordered = np.zeros(len(contacts["customer_id"]) + 1, dtype=bool)
+    ordered[outcomes["contact_id"][outcomes["type"] == "order"]] = True
+    cart = contacts["use_case"] == UseCase.CART_ABANDONMENT.value
+    campaign = np.array([u is None for u in contacts["use_case"]])
+    cart_rate, campaign_rate = ordered[1:][cart].mean(), ordered[1:][campaign].mean()
+    assert cart.sum() > 500 and campaign.sum() > 5_000
+    assert 0.015 < cart_rate < 0.08  # inside the practitioners' 1.5-8% (docs/simulation.md)
+    assert cart_rate > 10 * campaign_rate
