@@ -18,7 +18,9 @@ hours. Here the cohort is decided the way a campaign is planned, on what one dec
    (`tools.campaigns.bundles`), and listed; a member whose bundle the specialist would reach before
    the action chosen here is deferred: a bundle's proposal carries products the rules check
    against stock, member by member;
-5. the budget: what the use case has left, members taken by value per dollar (`allocate`);
+5. the budget: what the use case has left, members taken by value per dollar (`allocate`); a
+   member the money no longer covers gets their best free candidate that passes the rules, as an
+   agent run does once the rules' remaining-budget check blocks the offer (`_free_instead`);
 6. every member's candidates with the probability that the scoring policy chooses each
    (`tools.nba.choice`): what their decision logs for `loyalty eval offline`.
 
@@ -33,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from policies.model import Policy
 from policies.vocabulary import UseCase
 from tools.campaigns.allocation import allocate
 from tools.campaigns.bundles import bundle_orders
@@ -169,8 +172,10 @@ async def plan_cohort(
             limit=None,
         ).chosen.tolist()
     )
-    members = tuple(candidates[i] for i in chosen)
     planned = {positions[i] for i in chosen}
+    free = {} if paused else _free_instead(factory, scores, ranked, set(positions) - planned, deps.policy)
+    members = tuple(candidates[i] for i in chosen) + tuple(free[i] for i in sorted(free))
+    planned |= set(free)
 
     listed = scores.listed.copy()
     if paused:  # as for one member: a paused use case leaves doing nothing alone
@@ -220,6 +225,23 @@ async def plan_cohort(
         deferred=tuple(int(m) for m in deferred),
         watermark=facts.watermark,
     )
+
+
+def _free_instead(
+    factory: ProposalFactory,
+    scores: AudienceScores,
+    ranked: np.ndarray,
+    uncovered: set[int],
+    policy: Policy,
+) -> dict[int, PlannedMember]:
+    """For each member whose chosen offer the budget could not cover, their best candidate that
+    costs the budget nothing (a message, early access) and passes the rules, among the ones a
+    specialist checks."""
+    free = np.full(ranked.shape, -1, dtype=ranked.dtype)
+    for i in sorted(uncovered):
+        options = [j for j in ranked[i] if j >= 0 and scores.cost_if_redeemed[i, j] == 0]
+        free[i, : len(options)] = options
+    return best_compliant(factory, free, policy)
 
 
 def _without_bundle_first(scores: AudienceScores, compliant: dict[int, PlannedMember]) -> np.ndarray:
