@@ -55,10 +55,10 @@ class PredictionArrays:
         """What a message to each member is about when no trigger names a category: their
         favourite, else their top affinity, else -1."""
         ranked = self.affinity
-        has_top = ranked.offsets[rows + 1] > ranked.offsets[rows]
-        top = np.where(
-            has_top, ranked.category[np.minimum(ranked.offsets[rows], max(len(ranked.category) - 1, 0))], -1
-        )
+        first = ranked.offsets[rows]
+        has_top = ranked.offsets[rows + 1] > first
+        top = np.full(len(rows), -1, dtype=np.int64)
+        top[has_top] = ranked.category[first[has_top]]  # a base with no affinity at all has none
         return np.where(self.favourite[rows] >= 0, self.favourite[rows], top)
 
 

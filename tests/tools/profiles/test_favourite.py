@@ -4,7 +4,7 @@ taste, not the latest purchase; a tie goes to the one bought more recently, then
 import numpy as np
 
 from tools.profiles.pairs import HALF_LIVES, Pairs
-from tools.profiles.predictions import favourite_categories
+from tools.profiles.predictions import PredictionArrays, RankedCategories, favourite_categories
 
 
 def pairs(member: list[int], category: list[int], days: list[int], recency: list[float]) -> Pairs:
@@ -40,3 +40,19 @@ def test_the_favourite_is_the_most_bought_category_ties_to_the_most_recent() -> 
 
 def test_no_purchases_no_favourite() -> None:
     assert favourite_categories(pairs([], [], [], []), np.array([0]), 2).tolist() == [-1, -1]
+
+
+def test_a_message_is_about_the_favourite_else_the_top_affinity_else_nothing() -> None:
+    def anchors(favourite: list[int], offsets: list[int], category: list[int]) -> list[int]:
+        ranked = RankedCategories(
+            offsets=np.array(offsets),
+            category=np.array(category, dtype=np.int64),
+            score=np.ones(len(category)),
+        )
+        n = len(favourite)
+        arrays = PredictionArrays(np.zeros(n), np.zeros(n), np.zeros(n), ranked, None, np.array(favourite))  # type: ignore[arg-type]
+        return arrays.anchor(np.arange(n)).tolist()
+
+    assert anchors([4, -1, -1], [0, 2, 3, 3], [7, 8, 9]) == [4, 9, -1]
+    # a base where nobody has bought anything yet (a retailer just onboarded): no anchor, no error
+    assert anchors([-1, -1], [0, 0, 0], []) == [-1, -1]
