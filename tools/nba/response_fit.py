@@ -457,19 +457,18 @@ def family_effects(counts: CellCounts, prior_orders: float = FAMILY_PRIOR_ORDERS
         return {}
     overall = plain_orders / plain_clicks
     prior_clicks = PLAIN_PRIOR_ORDERS / overall
-    per_click = {
-        str(use_case): (
-            float(counts.orders[plain & (counts.use_case == use_case)].sum()) + PLAIN_PRIOR_ORDERS
-        )
-        / (float(counts.clicks[plain & (counts.use_case == use_case)].sum()) + prior_clicks)
-        for use_case in set(counts.use_case.tolist())
-    }
+    in_use_case = [counts.use_case == use_case for use_case in sorted(set(counts.use_case.tolist()))]
+    plain_rate = [
+        (float(counts.orders[plain & rows].sum()) + PLAIN_PRIOR_ORDERS)
+        / (float(counts.clicks[plain & rows].sum()) + prior_clicks)
+        for rows in in_use_case
+    ]
     effects = {PLAIN: 1.0}
     for family in sorted(set(counts.offer_type.tolist()) - {PLAIN}):
         mine = counts.offer_type == family
         expected = sum(
-            float(counts.clicks[mine & (counts.use_case == use_case)].sum()) * rate
-            for use_case, rate in per_click.items()
+            float(counts.clicks[mine & rows].sum()) * rate
+            for rows, rate in zip(in_use_case, plain_rate, strict=True)
         )
         observed = float(counts.orders[mine].sum())
         effects[str(family)] = float(
