@@ -8,8 +8,9 @@ gives a stable figure. The sends are the textbook ones:
 - abandoned cart: a reminder of the cart's category an hour after the cart;
 - browse: a follow-up on the browsed category; win-back: 10% off to lapsed members;
 - personalised vs generic: 15% off their favourite category against a category drawn at random;
-- basket lift: what a bundle adds to its order (a parameter, `[response.basket_lift]`); send time:
-  opens at the member's best hour against a random hour.
+- basket lift: revenue per recipient of a bundle of their favourite category's two products with the
+  most margin against 15% off that category; send time: opens at the member's best hour against a
+  random hour.
 
 `BANDS` are the public figures (docs/simulation.md cites them); the test suite keeps
 the default population inside them. Run `python -m evals.simulation.calibration FILE [MEMBERS]`
@@ -30,7 +31,7 @@ from evals.simulation.environment import SimWorld, build_world
 from evals.simulation.expected import Expected, Valuer
 from evals.simulation.flows import next_local
 from evals.simulation.moments import BROWSE, CART, Moments, moments_at
-from evals.simulation.oracle import candidate
+from evals.simulation.oracle import candidate, margin_bundle
 from evals.simulation.responses import ProductIndex
 from policies.loader import load_policy
 from tools.storage import ChannelConsent, Customer, Order
@@ -110,6 +111,7 @@ async def world_statistics(world: SimWorld) -> dict[str, float]:
         categories: list[tuple[str, ...]] | None = None,
         hours: list[int] | None = None,
         moments_: Moments = moments,
+        bundles: list[tuple[str, ...]] | None = None,
     ) -> Expected:
         offers = [
             candidate(
@@ -119,7 +121,7 @@ async def world_statistics(world: SimWorld) -> dict[str, float]:
                 next_local(at, zones.get(m, "UTC"), hours[k] if hours else hour),
                 "upsell",
                 categories[k] if categories else (),
-                (),
+                bundles[k] if bundles else (),
             )
             for k, m in enumerate(members)
         ]
@@ -180,8 +182,19 @@ async def world_statistics(world: SimWorld) -> dict[str, float]:
     personal = send(emailable, "PCT15", [(names[int(c)],) for c in favourite], moments_=quiet)
     generic = send(emailable, "PCT15", [(names[int(c)],) for c in drawn], moments_=quiet)
     out["personalised_vs_generic_redemption"] = _mean(personal.ordered) / _mean(generic.ordered)
-    # a bundle adds this share to the order's basket by construction ([response.basket_lift])
-    out["bundle_basket_lift"] = world.response.params.basket_lift.bundle
+    # the revenue a bundle message brings against the same discount on the same category: the
+    # bundle of the favourite's two products with the most margin (the oracle's), so the dearest
+    # basket a sender can name is held to the band too
+    bundle = send(
+        emailable,
+        "BUNDLE15",
+        [(names[int(c)],) for c in favourite],
+        moments_=quiet,
+        bundles=[margin_bundle(catalogue, int(c)) for c in favourite],
+    )
+    out["bundle_basket_lift"] = (
+        _mean(bundle.ordered * bundle.revenue) / _mean(personal.ordered * personal.revenue) - 1
+    )
     best = send(emailable, "NEWIN", hours=[int(h) for h in truth.preferred_hour[position]], moments_=quiet)
     random_hour = send(
         emailable, "NEWIN", hours=[int(h) for h in rng.integers(0, 24, len(emailable))], moments_=quiet

@@ -2,8 +2,8 @@
 
 For every message a policy sends, the harness computes the member's chance of ordering because of
 it (open × click × order, `tools.world.response`), at that moment (trigger intent, fatigue, send
-time), with that offer (its value to this member, its relevance to their tastes, the basket it
-leads to), net of what it costs:
+time), with that offer (its value to this member, its relevance to their tastes, the price of the
+products it names against their usual basket, the basket it leads to), net of what it costs:
 
     ev = P(order) × (1 - P(anyway)) × (basket margin × (1 + lift) - offer cost)      new orders
        - P(order) × P(anyway) × offer cost                                          would have bought anyway
@@ -136,6 +136,9 @@ class Valuer:
             ]
         )
         perceived = np.array([world.response.perceived_value(offer_spec(o)) for o in offers])
+        usual_revenue = self.member_line_price[member] * lines
+        sku_price = np.array([self._sku_total(o) for o in offers])
+        has_skus = sku_price > 0
         exposure = Exposure(
             channel=channel,
             responsiveness=truth.channel_response[member, channel],
@@ -146,6 +149,7 @@ class Valuer:
             active=moments.active[member],
             intent=intent,
             relevance=relevance,
+            price_ratio=np.where(has_skus, sku_price / np.maximum(usual_revenue, 0.01), 1.0),
         )
         p = world.response.probabilities(exposure)
 
@@ -161,8 +165,6 @@ class Valuer:
             if len(cats):
                 first_price[k] = self.line_price[cats].mean()
                 first_margin[k] = self.line_margin[cats].mean()
-        sku_price = np.array([self._sku_total(o) for o in offers])
-        has_skus = sku_price > 0
         base_revenue = np.where(
             has_skus, sku_price, first_price + self.extra_lines * self.member_line_price[member]
         )
@@ -189,7 +191,6 @@ class Valuer:
         cut = np.array([c for c, _ in priced])
         cost = np.array([c for _, c in priced])
 
-        usual_revenue = self.member_line_price[member] * lines
         usual_margin = self.member_line_margin[member] * lines
         sensitivity = truth.price_sensitivity[member] / world.response.mean_price_sensitivity
         own_priced = [

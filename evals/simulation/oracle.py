@@ -22,7 +22,7 @@ from evals.simulation.environment import SimWorld
 from evals.simulation.expected import Valuer
 from evals.simulation.flows import next_local
 from evals.simulation.moments import CART, Moments
-from evals.simulation.responses import SentOffer, _recent_counts
+from evals.simulation.responses import ProductIndex, SentOffer, _recent_counts
 from evals.simulation.sending import blocked
 from policies.model import Policy
 from policies.vocabulary import OfferType
@@ -73,6 +73,14 @@ def candidate(
     )
 
 
+def margin_bundle(catalogue: ProductIndex, category: int) -> tuple[str, ...]:
+    """A category's bundle: its two products with the most margin."""
+    pool = catalogue.by_category_id.get(category, np.array([], dtype=np.int64))
+    best = pool[np.argsort(-(catalogue.price - catalogue.cost)[pool])][:2]
+    sku = {position: name for name, position in catalogue.sku_index.items()}
+    return tuple(sku[int(p)] for p in best)
+
+
 class Oracle:
     name = "oracle"
 
@@ -81,13 +89,8 @@ class Oracle:
         self.bundles: dict[int, tuple[str, ...]] = {}
 
     def _bundle(self, category: int) -> tuple[str, ...]:
-        """A category's bundle: its two products with the most margin."""
         if category not in self.bundles:
-            catalogue = self.valuer.catalogue
-            pool = catalogue.by_category_id.get(category, np.array([], dtype=np.int64))
-            best = pool[np.argsort(-(catalogue.price - catalogue.cost)[pool])][:2]
-            sku = {position: name for name, position in catalogue.sku_index.items()}
-            self.bundles[category] = tuple(sku[int(p)] for p in best)
+            self.bundles[category] = margin_bundle(self.valuer.catalogue, category)
         return self.bundles[category]
 
     async def plan(self, world: SimWorld, now: datetime, moments: Moments) -> list[Planned]:

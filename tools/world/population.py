@@ -318,6 +318,9 @@ class BasketLift(Strict):
 
     bundle: Share = 0.25  # a bundle offer
     suggestion: Share = 0.1  # products named in the message (complements, cross-sell)
+    # A member spends about what they usually do: products the sender chose that cost more than the
+    # member's usual basket are bought (usual / offered) ** price_reach as often.
+    price_reach: float = Field(0.7, ge=0.0)
 
 
 class Lasting(Strict):

@@ -6,7 +6,7 @@ parameters come from the population file's `[response]` section:
 
     p_open  = open_rate[ch] * r * time * fatigue * (1 + open_boost * i)           (capped at 0.98)
     p_click = click_rate[ch] * sqrt(r) * fatigue^f * (1 + click_boost * i)          given an open
-    p_order = order_rate * (1 + offer_sensitivity * value * s) * lapse * relevance
+    p_order = order_rate * (1 + offer_sensitivity * value * s) * lapse * relevance * reach
               * fatigue^f * (1 + order_boost * i)                                   given a click
     p_unsub = unsubscribe_rate[ch] * (1 + unsubscribe_fatigue * recent); complaints alike
 
@@ -18,6 +18,9 @@ between the local send time and the member's preferred hour, `fatigue = (1 - fat
 is 1 for active members, `lapsed_conversion` for lapsed ones. `i` is the member's trigger intent
 met by the message (0 without one; `[response.intent]`) and `relevance` the offer's match to the
 member's tastes (1 for an unscoped message; `[response.relevance]`, `ResponseModel.relevance`).
+`reach` = min(1, usual / offered) ** price_reach for products the sender chose whose price is
+`offered` against the member's `usual` basket (`[response.basket_lift]`): a member spends about
+what they usually do, so naming dearer products does not buy a bigger order at the same odds.
 The seeded history meets both as the simulator does: a cart reminder meets the cart's intent, a
 message about a category the member's taste for it (`tools.world.contacts`). SMS opens happen (the member reads it) but are not tracked.
 A share `cannibalisation` of offer-driven orders would have happened anyway. The simulator also
@@ -49,6 +52,7 @@ class Exposure:
     active: np.ndarray
     intent: np.ndarray | None = None  # the trigger intent the message meets, 0-1 (None: none)
     relevance: np.ndarray | None = None  # the offer's match to the member's tastes (None: 1)
+    price_ratio: np.ndarray | None = None  # named products' price over the member's usual basket (None: 1)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,12 @@ class ResponseModel:
         spread = share * n_categories / np.maximum(categories, 1)
         return np.asarray(np.clip(spread**r.exponent, r.floor, r.cap))
 
+    def reach(self, price_ratio: np.ndarray) -> np.ndarray:
+        """The multiplier on orders of a message naming products `price_ratio` times the member's
+        usual basket: 1 up to it, falling as the price climbs past it."""
+        dearer = np.maximum(np.asarray(price_ratio, dtype=float), 1.0)
+        return np.asarray(dearer**-self.params.basket_lift.price_reach)
+
     def perceived_value(self, offer: OfferTemplateSpec) -> float:
         """What an offer is worth to the member, as a share of a reference basket."""
         p = self.params
@@ -117,6 +127,7 @@ class ResponseModel:
         tired = fatigue**p.fatigue_on_orders
         intent = np.zeros(len(x.channel)) if x.intent is None else x.intent
         relevance = 1.0 if x.relevance is None else x.relevance
+        reach = 1.0 if x.price_ratio is None else self.reach(x.price_ratio)
         opens = np.minimum(
             np.array(p.open_rate.as_tuple())[x.channel]
             * relative
@@ -139,6 +150,7 @@ class ResponseModel:
             * (1 + p.offer_sensitivity * x.offer_value * sensitivity)
             * lapse
             * relevance
+            * reach
             * tired
             * (1 + p.intent.order_boost * intent),
             0.9,

@@ -112,3 +112,29 @@ async def test_an_offer_valid_for_a_day_gives_away_less_on_own_orders_than_one_v
     day = replace(week, valid_until=at + timedelta(days=1))
     own = valuer.value([week, day], moments, np.zeros(2)).own_cost
     assert own[0] > 0 and 0 < own[1] < own[0]
+
+
+async def test_named_products_dearer_than_the_usual_basket_sell_less_often_in_proportion(
+    world: SimWorld,
+) -> None:
+    valuer, moments, member, favourite, _ = await _setup(world)
+    catalogue = valuer.catalogue
+    pool = catalogue.by_category_name[favourite[0]]
+    by_price = pool[np.argsort(catalogue.price[pool])]
+    sku = {position: name for name, position in catalogue.sku_index.items()}
+    cheap, dear = (sku[int(by_price[0])],), tuple(sku[int(k)] for k in by_price[-3:])  # three at most
+    at = _at(world, member, 30)
+    offers = [candidate(member, "email", "BUNDLE15", at, "upsell", favourite, skus) for skus in (cheap, dear)]
+    expected = valuer.value(offers, moments, np.zeros(2))
+    i = int(np.searchsorted(world.truth.customer_id, member))
+    usual = valuer.member_line_price[i] * (1 + valuer.extra_lines)
+    dear_price = catalogue.price[by_price[-3:]].sum()
+    ratio = dear_price / usual
+    assert ratio > 1 >= catalogue.price[by_price[0]] / usual  # the member's usual basket lies between
+    reach = world.response.params.basket_lift.price_reach
+    assert reach > 0
+    p = expected.probabilities.order
+    assert p[1] / p[0] == pytest.approx(ratio**-reach)
+    # so the dearer basket does not buy its whole price in expected revenue
+    revenue = expected.ordered * expected.revenue
+    assert revenue[1] / revenue[0] < dear_price / catalogue.price[by_price[0]]
