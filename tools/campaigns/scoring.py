@@ -84,8 +84,8 @@ def profiled(frame: ProfileFrame, name: str, rows: np.ndarray) -> np.ndarray:
 
 
 def typical_basket(frame: ProfileFrame, rows: np.ndarray) -> np.ndarray:
-    """The member's usual order value as the rules take it (0 when unknown)."""
-    return _positive_or(profiled(frame, "aov_365", rows), _positive_or(profiled(frame, "aov", rows), 0.0))
+    """The member's likely order value as the rules take it (0 when unknown)."""
+    return _positive_or(profiled(frame, "expected_order_value", rows), 0.0)
 
 
 def _optional(amount: float, n: int) -> np.ndarray:
@@ -128,7 +128,6 @@ def frame_batch(
     risk = np.round(frame.predictions.churn_risk[rows], CHURN_DIGITS)
     p_anyway = buy_chance(risk, HORIZON_DAYS[use_case], frame.churn_horizon_days)
     p_while_valid = buy_chance(risk, validity_days(use_case), frame.churn_horizon_days)
-    aov_365, aov = profiled(frame, "aov_365", rows), profiled(frame, "aov", rows)
     sensitivity = profiled(frame, "discount_share", rows)
     engagement = frame.features.engagement
     full_price = (
@@ -152,7 +151,7 @@ def frame_batch(
         customer_id=frame.history.members.customer_id[rows],
         p_buy_anyway=p_anyway,
         p_buy_while_valid=p_while_valid,
-        basket_value=_positive_or(aov_365, _positive_or(aov, DEFAULT_BASKET)),
+        basket_value=_positive_or(profiled(frame, "expected_order_value", rows), DEFAULT_BASKET),
         margin_rate=_positive_or(profiled(frame, "margin_rate", rows), DEFAULT_MARGIN_RATE),
         price_sensitivity=np.where(np.isfinite(sensitivity), sensitivity, DEFAULT_PRICE_SENSITIVITY),
         full_price_buyer=full_price,

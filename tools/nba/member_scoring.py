@@ -117,7 +117,7 @@ def member_batch(
             for c in CHANNELS
         }
 
-    basket = moment.cart_value or profile.monetary.aov_365 or profile.monetary.aov or DEFAULT_BASKET
+    basket = moment.cart_value or profile.monetary.expected_order_value or DEFAULT_BASKET
     margin_rate = profile.monetary.margin_rate or DEFAULT_MARGIN_RATE
     cart_value = sum(item.price for item in cart or ())
     if cart_value > 0:
@@ -344,7 +344,7 @@ def _price_as_the_rules_do(
     offers = [c for c in described if not c["do_nothing"]]
     if not offers:
         return
-    typical = profile.monetary.aov_365 or profile.monetary.aov or 0.0
+    typical = profile.monetary.expected_order_value or 0.0
     items = [[costs[s] for s in c["skus"] if s in costs] for c in offers]
     sku_value = np.array([sum(item.price for item in offer) for offer in items])
     orders = [expected_order(typical, profile.monetary.margin_rate, offer) for offer in items]

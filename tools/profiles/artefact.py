@@ -21,6 +21,7 @@ from tools.profiles.affinity import AffinityModel
 from tools.profiles.churn import ChurnModel
 from tools.profiles.clv import ClvModel
 from tools.profiles.next_purchase import NextPurchaseModel
+from tools.profiles.order_value import OrderValuePrior
 from tools.profiles.population import CategoryStats
 from tools.profiles.replenishment import ReplenishmentModel
 from tools.profiles.send_hour import HourPrior
@@ -28,7 +29,8 @@ from tools.storage import parse_url, staged, write_text_atomic
 
 log = structlog.get_logger(__name__)
 
-ARTEFACT_VERSION = 3  # 2: replenishment learns from censored pairs too; 3: no scikit-learn objects to load
+# 2: replenishment learns from censored pairs too; 3: no scikit-learn objects to load; 4: order values' prior
+ARTEFACT_VERSION = 4
 NAME = re.compile(r"^profile-models-(\d{8}T\d{6})\.joblib$")
 
 
@@ -49,6 +51,7 @@ class FittedModels:
     metrics: dict[str, float] = field(default_factory=dict)
     training_rows: dict[str, int] = field(default_factory=dict)
     send_hours: HourPrior | None = None  # what members' best hours are shrunk toward; None: each frame's own
+    order_values: OrderValuePrior | None = None  # what members' order values are shrunk toward; the same
 
     def quantile(self, name: str, q: float) -> float:
         grid = self.reference[name]

@@ -10,6 +10,7 @@ import numpy as np
 
 from tools.profiles.engagement import Engagement, activity, engagement, engagement_fields
 from tools.profiles.history import CHANNELS, ORDER_CHANNELS, History
+from tools.profiles.order_value import OrderValuePrior, expected_order_value, fit_order_value_prior
 from tools.profiles.purchases import purchase_features
 from tools.profiles.seasons import velocity
 from tools.profiles.send_hour import HourPrior
@@ -32,6 +33,7 @@ FIELDS: dict[str, str] = {
     "spend_trend": "last 90 days against the 90 before, from -1 (stopped) through 0 (steady) to +1 (new)",
     "aov": "average order value, ever",
     "aov_365": "average order value, last 365 days",
+    "expected_order_value": "the next order's likely value: the member's average shrunk toward the base's by how few orders it rests on",
     "margin_total": "gross margin after discounts, ever",
     "margin_365": "gross margin after discounts, last 365 days",
     "margin_rate": "gross margin share of spend at shelf price",
@@ -117,8 +119,16 @@ class MemberFeatures:
         return np.column_stack([self.fields[name] for name in names]).astype(float)
 
 
-def member_features(history: History, hour_prior: HourPrior | None = None) -> MemberFeatures:
+def member_features(
+    history: History, hour_prior: HourPrior | None = None, order_values: OrderValuePrior | None = None
+) -> MemberFeatures:
+    """`hour_prior` and `order_values`: what members' hours and order values are shrunk toward,
+    fitted with the models; by default, fitted on `history` itself."""
     fields = purchase_features(history)
+    orders = (history.orders.member, history.orders.total, len(history.members))
+    fields["expected_order_value"] = expected_order_value(
+        *orders, order_values or fit_order_value_prior(*orders)
+    )
     found = engagement(history, hour_prior)
     fields.update(engagement_fields(history, found))
     fields.update(activity(history))

@@ -149,6 +149,7 @@ class ProfileFrame:
                 for name in (
                     "aov",
                     "aov_365",
+                    "expected_order_value",
                     "spend_30",
                     "spend_90",
                     "spend_365",
@@ -216,7 +217,7 @@ class ProfileFrame:
 def build_frame(
     history: History, models: FittedModels, book: SegmentBook, stale_after: timedelta
 ) -> ProfileFrame:
-    features = member_features(history, models.send_hours)
+    features = member_features(history, models.send_hours, models.order_values)
     pairs = pair_history(history)
     predictions = predict(models, history, features, pairs)
     frame = ProfileFrame(

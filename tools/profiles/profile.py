@@ -65,6 +65,7 @@ class Frequency(_Model):
 class Monetary(_Model):
     aov: float | None
     aov_365: float | None
+    expected_order_value: float | None  # the average shrunk toward the base's (`tools.profiles.order_value`)
     spend_30: float
     spend_90: float
     spend_365: float

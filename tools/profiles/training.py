@@ -27,6 +27,7 @@ from tools.profiles.features import FIELDS, MODEL_INPUTS, member_features
 from tools.profiles.history import History, day_of, from_days
 from tools.profiles.loader import load_history
 from tools.profiles.next_purchase import fit_next_purchase
+from tools.profiles.order_value import fit_order_value_prior
 from tools.profiles.pairs import bought_in, first_purchase_after, pair_history
 from tools.profiles.population import category_stats
 from tools.profiles.predictions import predict
@@ -208,8 +209,9 @@ def _fit_models(history: History, plan: TrainingPlan, fitted_at: datetime) -> Fi
         metrics=metrics,
         training_rows=rows,
         send_hours=fit_send_hours(history),
+        order_values=fit_order_value_prior(history.orders.member, history.orders.total, len(history.members)),
     )
-    features = member_features(history, unfinished.send_hours)
+    features = member_features(history, unfinished.send_hours, unfinished.order_values)
     models = replace(unfinished, reference=_reference(unfinished, history, features, pairs))
     log.info(
         "models fitted",

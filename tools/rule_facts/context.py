@@ -169,7 +169,7 @@ def facts_from_profile(
 ) -> ProfileFacts:
     """The rule facts a profile gives for one proposal. The expected order is the member's usual
     basket, or the offer's own products when they cost more (see `expected_order`)."""
-    typical = profile.monetary.aov_365 or profile.monetary.aov or 0.0
+    typical = profile.monetary.expected_order_value or 0.0
     items = [sku_costs[sku] for sku in proposal.offer.skus if sku in sku_costs]
     basket, margin = expected_order(typical, profile.monetary.margin_rate, items)
     age = profile.demographics.age

@@ -59,6 +59,7 @@ def sample_profile(
         "monetary": {
             "aov": aov,
             "aov_365": aov,
+            "expected_order_value": aov,
             "spend_30": 40.0,
             "spend_90": 120.0,
             "spend_365": 20 * aov,
