@@ -68,4 +68,4 @@ def test_a_base_that_cannot_tell_members_apart_gives_everyone_its_average() -> N
     prior = fit_order_value_prior(member, paid, 2_000)
     assert prior.weight >= 20  # chance alone explains the spread of averages: trust the base's
     assert fit_order_value_prior(np.array([], dtype=np.int64), np.array([]), 3).mean == 0.0
-    assert MAX_WEIGHT >= prior.weight
+    assert prior.weight <= MAX_WEIGHT
