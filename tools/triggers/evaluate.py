@@ -394,27 +394,31 @@ DIGITAL_CHANNELS = ("email", "sms", "push", "in_app")
 
 async def always_on(conn: AsyncConnection, rule: AlwaysOn, now: datetime) -> list[Firing]:
     """Today's share of the members (id mod cycle = day mod cycle) who can be reached on a digital
-    channel and fired no other rule within `quiet_days`; once per member and cycle."""
+    channel and are not another rule's within `quiet_days` (see `AlwaysOn`); once per member and
+    cycle."""
     today = day_of(now)
     cycle = today // rule.cycle_days
+    since = now - timedelta(days=rule.quiet_days)
     reachable = exists().where(
         ChannelConsent.customer_id == Customer.id,
         ChannelConsent.channel.in_(DIGITAL_CHANNELS),
         ChannelConsent.granted.is_(True),
         ChannelConsent.opted_out_at.is_(None),
     )
-    triggered = exists().where(
+    # another rule's decision still to come, or its holdout: the member is that decision's
+    left_to_another = exists().where(
         QueuedTrigger.customer_id == Customer.id,
         QueuedTrigger.rule != rule.name,
-        QueuedTrigger.created_at >= now - timedelta(days=rule.quiet_days),
+        QueuedTrigger.created_at >= since,
         QueuedTrigger.created_at <= now,
+        or_(QueuedTrigger.status.in_(("pending", "claimed")), QueuedTrigger.arm == "control"),
     )
     rows = await conn.execute(
         select(Customer.id).where(
             Customer.id % rule.cycle_days == today % rule.cycle_days,
             Customer.joined_at <= now,
             reachable,
-            ~triggered,
+            ~left_to_another,
             not_queued(key_expr(rule.name, Customer.id, literal(f"cycle{cycle}"))),
         )
     )

@@ -89,11 +89,14 @@ class BrowseIntent(_Rule):
 
 
 class AlwaysOn(_Rule):
-    """The always-on pass: every reachable member (a digital channel consented, not opted out) who
-    fired no other trigger in the last `quiet_days` is considered once per `cycle_days`, a
-    `1 / cycle_days` share of members each day (staggered by member id), so the pass's decisions
-    spread over the cycle instead of arriving at once. Its decisions go through the same scorer,
-    specialists, guard, caps and budgets as every other trigger's."""
+    """The always-on pass: every reachable member (a digital channel consented, not opted out) is
+    considered once per `cycle_days`, a `1 / cycle_days` share of members each day (staggered by
+    member id), so the pass's decisions spread over the cycle instead of arriving at once — except
+    a member another rule has in hand within the last `quiet_days`: a trigger of theirs still to be
+    decided, or held out as that trigger's control. A member whose trigger has been decided is
+    considered too, whether it sent something or nothing (its use case did not pay): the scorer
+    prices the messages they had (fatigue) and the caps still bound them. Its decisions go through
+    the same scorer, specialists, guard, caps and budgets as every other trigger's."""
 
     kind: Literal[TriggerKind.ALWAYS_ON]
     cycle_days: int = Field(7, ge=1, le=90)

@@ -4,7 +4,7 @@ same cause."""
 import asyncio
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.tools.events.world import NOW, add_catalogue, add_events, add_members, add_orders, add_signal
 from tests.tools.triggers.rules import only
@@ -284,3 +284,34 @@ async def test_always_on_considers_a_share_of_untriggered_reachable_members_once
     assert await run(db, "always_on", NOW + 6 * D) == 0
     again = sum([await run(db, "always_on", NOW + (7 + day) * D) for day in range(7)])
     assert again == 28
+
+
+async def test_always_on_leaves_a_member_to_a_decision_still_to_come_or_its_holdout_not_to_one_made(
+    db: Database,
+) -> None:
+    """A member whose moment was decided "nothing" is not left without a message for the week: the
+    pass considers them, and the scorer prices what they had; one whose decision is still to come,
+    or who is held out as its control, stays that decision's."""
+    await add_members(db, range(1, 8))
+    await add_catalogue(db)
+    await add_events(
+        db,
+        [{"customer_id": m, "type": "purchase", "occurred_at": NOW - 2 * H, "value": 80} for m in (1, 2, 3)],
+    )
+    await run(db, "post_purchase")
+    async with db.session() as session:
+        await session.execute(
+            update(QueuedTrigger).where(QueuedTrigger.customer_id == 1).values(status="done")
+        )
+        await session.execute(
+            update(QueuedTrigger)
+            .where(QueuedTrigger.customer_id == 2)
+            .values(status="skipped", arm="control")
+        )
+        await session.commit()
+    for day in range(7):
+        await run(db, "always_on", NOW + day * D)
+    seen = set(await fired(db, "always_on"))
+    assert 1 in seen  # decided: considered again
+    assert not {2, 3} & seen  # held out; still to be decided
+    assert seen == {1, 4, 5, 6, 7}
