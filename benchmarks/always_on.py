@@ -8,7 +8,7 @@ in `<name>.models`), so runs start from the same state. The profile frame is bui
 `loyalty worker` keeps one fresh (not timed), and the clock moves five minutes on. Then, timed:
 
 1. enqueue: the shipped `always_on` rule, evaluated once (`run_due_triggers`). `--cycle-days 1`
-   (the default here) makes its cohort every reachable member who fired no other rule: the whole
+   (the default here) makes its cohort every reachable member no other rule has in hand: the whole
    base in one pass. The shipped rule (`cycle_days = 7`) takes a seventh of it each day;
 2. set-based (unless `--agents`): `loyalty.runtime.always_on.decide_always_on`, which decides the
    cohort together — scored, checked, audited by the guard per variant, queued through the outbox,

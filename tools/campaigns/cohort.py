@@ -1,6 +1,6 @@
 """Deciding a queued cohort set-based: the always-on pass (DESIGN §5).
 
-The always-on pass considers every reachable member who fired no other trigger. An agent run each
+The always-on pass considers every reachable member no other trigger has in hand. An agent run each
 (orchestrator → specialist → guard → channels) costs a tenth of a second of CPU: a whole base is
 hours. Here the cohort is decided the way a campaign is planned, on what one decision weighs:
 
