@@ -390,6 +390,10 @@ async def browse_intent(conn: AsyncConnection, rule: BrowseIntent, now: datetime
 
 
 DIGITAL_CHANNELS = ("email", "sms", "push", "in_app")
+# A moment of the last day keeps its member from the always-on pass even once decided: the pass
+# runs several times a day, and would otherwise follow at once the decision it has just seen made
+# (running the rules again at one moment must queue nothing new).
+MOMENT_HOLD = timedelta(days=1)
 
 
 async def always_on(conn: AsyncConnection, rule: AlwaysOn, now: datetime) -> list[Firing]:
@@ -405,13 +409,18 @@ async def always_on(conn: AsyncConnection, rule: AlwaysOn, now: datetime) -> lis
         ChannelConsent.granted.is_(True),
         ChannelConsent.opted_out_at.is_(None),
     )
-    # another rule's decision still to come, or its holdout: the member is that decision's
+    # another rule's decision still to come, one made in the last day, or its holdout: the member
+    # is that decision's
     left_to_another = exists().where(
         QueuedTrigger.customer_id == Customer.id,
         QueuedTrigger.rule != rule.name,
         QueuedTrigger.created_at >= since,
         QueuedTrigger.created_at <= now,
-        or_(QueuedTrigger.status.in_(("pending", "claimed")), QueuedTrigger.arm == "control"),
+        or_(
+            QueuedTrigger.status.in_(("pending", "claimed")),
+            QueuedTrigger.arm == "control",
+            QueuedTrigger.created_at > now - MOMENT_HOLD,
+        ),
     )
     rows = await conn.execute(
         select(Customer.id).where(

@@ -93,9 +93,10 @@ class AlwaysOn(_Rule):
     considered once per `cycle_days`, a `1 / cycle_days` share of members each day (staggered by
     member id), so the pass's decisions spread over the cycle instead of arriving at once — except
     a member another rule has in hand within the last `quiet_days`: a trigger of theirs still to be
-    decided, or held out as that trigger's control. A member whose trigger has been decided is
-    considered too, whether it sent something or nothing (its use case did not pay): the scorer
-    prices the messages they had (fatigue) and the caps still bound them. Its decisions go through
+    decided, decided within the last day, or held out as that trigger's control. A member whose
+    trigger was decided earlier is considered too, whether it sent something or nothing (its use
+    case did not pay): the scorer prices the messages they had (fatigue) and the caps still bound
+    them. Its decisions go through
     the same scorer, specialists, guard, caps and budgets as every other trigger's."""
 
     kind: Literal[TriggerKind.ALWAYS_ON]

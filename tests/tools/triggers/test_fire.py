@@ -291,14 +291,19 @@ async def test_always_on_leaves_a_member_to_a_decision_still_to_come_or_its_hold
 ) -> None:
     """A member whose moment was decided "nothing" is not left without a message for the week: the
     pass considers them, and the scorer prices what they had; one whose decision is still to come,
-    or who is held out as its control, stays that decision's."""
+    or who is held out as its control, stays that decision's; so does one whose moment was decided
+    within the last day (the pass would otherwise follow at once the decision it has just seen)."""
     await add_members(db, range(1, 8))
     await add_catalogue(db)
+    before = NOW - 2 * D
     await add_events(
         db,
-        [{"customer_id": m, "type": "purchase", "occurred_at": NOW - 2 * H, "value": 80} for m in (1, 2, 3)],
+        [
+            {"customer_id": m, "type": "purchase", "occurred_at": before - 2 * H, "value": 80}
+            for m in (1, 2, 3)
+        ],
     )
-    await run(db, "post_purchase")
+    await run(db, "post_purchase", before)
     async with db.session() as session:
         await session.execute(
             update(QueuedTrigger).where(QueuedTrigger.customer_id == 1).values(status="done")
@@ -315,3 +320,21 @@ async def test_always_on_leaves_a_member_to_a_decision_still_to_come_or_its_hold
     assert 1 in seen  # decided: considered again
     assert not {2, 3} & seen  # held out; still to be decided
     assert seen == {1, 4, 5, 6, 7}
+
+
+async def test_always_on_leaves_a_member_to_a_moment_decided_within_the_day(db: Database) -> None:
+    await add_members(db, range(1, 15))
+    await add_catalogue(db)
+    await add_events(
+        db,
+        [
+            {"customer_id": m, "type": "purchase", "occurred_at": NOW - 2 * H, "value": 80}
+            for m in range(1, 15)
+        ],
+    )
+    await run(db, "post_purchase")
+    async with db.session() as session:
+        await session.execute(update(QueuedTrigger).values(status="done"))
+        await session.commit()
+    assert await run(db, "always_on") == 0  # every member decided a moment ago: none considered now
+    assert await run(db, "always_on", NOW + 2 * D) == 2  # two days on, that day's share of them
