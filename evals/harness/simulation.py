@@ -39,6 +39,7 @@ CONTRACT = (
     "share_of_oracle",
     "redemption_rate",
     "offer_redemption_rate",
+    "expected_offer_redemption_rate",
     "violations",
     "contacts_per_member",
     "unsubscribe_rate",

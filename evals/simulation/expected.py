@@ -45,6 +45,7 @@ class Expected:
     cut: np.ndarray  # expected price cut on that order
     cost: np.ndarray  # expected cost to the retailer of the offer on that order
     own_cost: np.ndarray  # expected cost of the offer used on an order the member places anyway
+    own_redeemed: np.ndarray  # P(the offer is used on an order the member places anyway)
     opt_out: np.ndarray  # expected loss from unsubscribes and complaints
     winback: np.ndarray  # value of a lapsed member's return, given a new order
     taught: np.ndarray  # future margin lost per dollar of price cut redeemed (discount expectation)
@@ -55,6 +56,11 @@ class Expected:
     def ordered(self) -> np.ndarray:
         p = self.probabilities
         return p.open * p.click * p.order
+
+    @property
+    def redeemed(self) -> np.ndarray:
+        """P(the message's offer is redeemed): on the order it leads to, or on one of the member's own."""
+        return self.ordered + self.own_redeemed
 
 
 @dataclass
@@ -241,7 +247,19 @@ class Valuer:
             - taught * (ordered * cut + own_redeemed * own_cut)
         )
         return Expected(
-            p, anyway, revenue, margin, cut, cost, own_cost, opt_out, winback, taught, value, hours
+            p,
+            anyway,
+            revenue,
+            margin,
+            cut,
+            cost,
+            own_cost,
+            own_redeemed,
+            opt_out,
+            winback,
+            taught,
+            value,
+            hours,
         )
 
     def _scoped(self, offer: SentOffer) -> np.ndarray:

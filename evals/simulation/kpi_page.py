@@ -10,6 +10,7 @@ LABELS = {
     "expected_incremental_margin": "Expected incremental margin ($)",
     "share_of_oracle": "Share of the oracle",
     "offer_redemption_rate": "Price-offer redemption rate",
+    "expected_offer_redemption_rate": "Price-offer redemption rate, expected",
     "incremental_margin": "Realised incremental margin ($)",
     "incremental_revenue": "Incremental revenue ($)",
     "redemption_rate": "Redemption rate",

@@ -24,6 +24,7 @@ METRICS = (
     "incremental_revenue",
     "redemption_rate",
     "offer_redemption_rate",
+    "expected_offer_redemption_rate",
     "discount_spend",
     "contacts_per_member",
     "unsubscribe_rate",
@@ -66,6 +67,11 @@ def per_run(ledger: Ledger, members: int) -> dict[str, float]:
         "incremental_revenue": ledger.incremental_revenue,
         "redemption_rate": ledger.redemptions / ledger.offers if ledger.offers else 0.0,
         "offer_redemption_rate": ledger.price_redemptions / ledger.price_offers
+        if ledger.price_offers
+        else 0.0,
+        # the same under the hidden model, without the dice: a few dozen price offers redeem too
+        # rarely for the realised rate to tell policies apart
+        "expected_offer_redemption_rate": ledger.expected_price_redemptions / ledger.price_offers
         if ledger.price_offers
         else 0.0,
         "discount_spend": ledger.discount_spend,

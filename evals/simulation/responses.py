@@ -88,6 +88,7 @@ class Ledger:
     offers: int = 0  # contacts carrying an incentive
     price_offers: int = 0  # ... of which a price cut (percent, amount, bundle)
     price_redemptions: int = 0  # redemptions of those, on any order
+    expected_price_redemptions: float = 0.0  # ... their expectation under the hidden model, without the dice
     opens: int = 0
     clicks: int = 0
     on_hour: int = 0  # contacts sent within an hour of the member's hidden preferred hour (evaluation only)
@@ -379,6 +380,8 @@ async def respond(
             price_offers=int(o.offer_type in PRICE_OFFER_TYPES),
         )
         ledger.credit(o.customer_id, contact_id=o.contact_id, expected=float(expected.value[k]))
+        if o.offer_type in PRICE_OFFER_TYPES:
+            ledger.expected_price_redemptions += float(expected.redeemed[k])
         if opened[k] and not ordered[k] and o.has_incentive:
             held.append(o)
         if opened[k]:

@@ -138,3 +138,16 @@ async def test_named_products_dearer_than_the_usual_basket_sell_less_often_in_pr
     # so the dearer basket does not buy its whole price in expected revenue
     revenue = expected.ordered * expected.revenue
     assert revenue[1] / revenue[0] < dear_price / catalogue.price[by_price[0]]
+
+
+async def test_a_price_offer_is_expected_to_be_redeemed_on_its_order_and_on_the_members_own(
+    world: SimWorld,
+) -> None:
+    valuer, moments, member, favourite, _ = await _setup(world)
+    at = _at(world, member, 30)
+    offers = [candidate(member, "email", code, at, "upsell", favourite, ()) for code in ("REMINDER", "PCT15")]
+    expected = valuer.value(offers, moments, np.zeros(2))
+    plain, priced = expected.redeemed
+    assert plain == pytest.approx(expected.ordered[0])  # nothing to redeem beyond the order itself
+    assert expected.own_redeemed[1] > 0  # an active member may use it on an order of their own
+    assert priced == pytest.approx(expected.ordered[1] + expected.own_redeemed[1])

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from evals.intervals import estimate, paired
-from evals.simulation.metrics import summarise
+from evals.simulation.metrics import per_run, summarise
 from evals.simulation.responses import Ledger
 
 
@@ -41,6 +41,13 @@ def test_summaries_keep_seed_values_and_tally_use_cases() -> None:
     assert agents.by_use_case["upsell"]["contacts"] == 5.0
     assert agents.budgets == {"reactivation": 500.0} and agents.seconds == 2.0
     assert agents.phases == {"decisions": 1.5, "delivery": 0.5}  # summed over seeds
+
+
+def test_the_expected_price_offer_redemption_rate_is_per_price_offer_sent() -> None:
+    run = Run("agents", 0.0)
+    run.ledger.price_offers, run.ledger.expected_price_redemptions = 40, 1.2
+    assert per_run(run.ledger, 100)["expected_offer_redemption_rate"] == pytest.approx(0.03)
+    assert per_run(Run("nothing", 0.0).ledger, 100)["expected_offer_redemption_rate"] == 0.0
 
 
 def _credited(policy: str, values: list[float]) -> Run:
