@@ -1,7 +1,8 @@
 """What a member's next order is likely worth: their average order, shrunk toward the base's.
 
-A member's average over a handful of orders says as much about chance as about them: across the
-base, order values vary within a member nearly as much as between members, so three orders that
+A member's average over a handful of orders says as much about chance as about them: order values
+vary within a member about three times as much as members' own averages differ (k below: 2.9 on a
+simulated department store, 2.7 on The Complete Journey's households), so three orders that
 happened to be small do not make a small spender. The estimate is the empirical-Bayes mean (the
 gamma-gamma spend model's form, fitted by moments):
 
