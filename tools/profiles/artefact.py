@@ -72,6 +72,13 @@ class FittedModels:
             "categories": len(self.stats.names),
             "metrics": {k: round(v, 4) for k, v in self.metrics.items() if np.isfinite(v)},
             "training_rows": self.training_rows,
+            # what a member's likely order value is shrunk toward, and by how many orders' worth
+            "order_values": None
+            if self.order_values is None
+            else {
+                "base_average": round(self.order_values.mean, 2),
+                "weight_orders": round(self.order_values.weight, 2),
+            },
         }
 
 

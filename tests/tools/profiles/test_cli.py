@@ -30,7 +30,9 @@ def test_models_fit_then_profile_json_segments_and_export(world_db: Path, tmp_pa
     url = f"sqlite:///{world_db}"
     fitted = loyalty("models", "fit", "--db", url)
     assert fitted.exit_code == 0, fitted.stderr
-    assert json.loads(fitted.stdout)["as_of"] == "2025-01-01T00:00:00"  # the day after the newest data
+    summary = json.loads(fitted.stdout)
+    assert summary["as_of"] == "2025-01-01T00:00:00"  # the day after the newest data
+    assert summary["order_values"]["base_average"] > 0 and summary["order_values"]["weight_orders"] > 0
     # no competitor signal in this world: the fit says so and keeps the prior
     assert "rival pull: no competitor signal" in fitted.stderr
 
@@ -38,6 +40,9 @@ def test_models_fit_then_profile_json_segments_and_export(world_db: Path, tmp_pa
     assert shown.exit_code == 0, shown.stderr
     profile = json.loads(shown.stdout)
     assert profile["external_id"] == "EXT0002" and profile["contact"]["email"] == "m***@example.com"
+    likely, own = profile["monetary"]["expected_order_value"], profile["monetary"]["aov"]
+    base = summary["order_values"]["base_average"]
+    assert min(own, base) <= likely <= max(own, base)  # their average, drawn toward the base's
 
     listed = loyalty("segments", "--db", url)
     assert listed.exit_code == 0, listed.stderr
