@@ -145,6 +145,8 @@ class Valuer:
         usual_revenue = self.member_line_price[member] * lines
         sku_price = np.array([self._sku_total(o) for o in offers])
         has_skus = sku_price > 0
+        # the price of what a sender picked weighs on the order; what the member carted does not
+        picked = has_skus & ~np.array([self._carted(o, moments) for o in offers], dtype=bool)
         exposure = Exposure(
             channel=channel,
             responsiveness=truth.channel_response[member, channel],
@@ -155,7 +157,7 @@ class Valuer:
             active=moments.active[member],
             intent=intent,
             relevance=relevance,
-            price_ratio=np.where(has_skus, sku_price / np.maximum(usual_revenue, 0.01), 1.0),
+            price_ratio=np.where(picked, sku_price / np.maximum(usual_revenue, 0.01), 1.0),
         )
         p = world.response.probabilities(exposure)
 
@@ -276,6 +278,12 @@ class Valuer:
             {self.catalogue.category_id_by_name[c] for c in names if c in self.catalogue.category_id_by_name}
         )
         return self.category_position(np.array(ids, dtype=np.int64)) if ids else np.array([], dtype=np.int64)
+
+    def _carted(self, offer: SentOffer, moments: Moments) -> bool:
+        """Whether every product the offer names is one the member put in a cart lately."""
+        known = [self.catalogue.sku_index[s] for s in offer.skus if s in self.catalogue.sku_index]
+        mine = moments.carted.get(offer.customer_id, frozenset())
+        return bool(known) and all(int(self.catalogue.product_id[k]) in mine for k in known)
 
     def _sku_total(self, offer: SentOffer) -> float:
         known = [self.catalogue.sku_index[s] for s in offer.skus if s in self.catalogue.sku_index][:3]

@@ -7,7 +7,8 @@ messages led to) together with the hidden traits (usual rhythm, replenishment cy
 not), once per simulated day. Nothing here is shown to a policy except the oracle.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -32,6 +33,9 @@ class Moments:
     trigger_at: np.ndarray  # datetime64[us] of the trigger (NaT for none)
     order_rate: np.ndarray  # own orders per day the member places at their usual rhythm
     active: np.ndarray  # bool: not lapsed (hidden state)
+    # customer id → the products they put in a cart within the intent window: a message naming
+    # them names what the member chose, not what a sender picked for them
+    carted: Mapping[int, frozenset[int]] = field(default_factory=dict)
 
     def index(self, customer_ids: np.ndarray, world: SimWorld) -> np.ndarray:
         return np.searchsorted(world.truth.customer_id, customer_ids)
@@ -61,7 +65,10 @@ async def moments_at(world: SimWorld, at: datetime) -> Moments:
         carts = (
             await session.execute(
                 select(
-                    BehaviouralEvent.customer_id, BehaviouralEvent.category_id, BehaviouralEvent.occurred_at
+                    BehaviouralEvent.customer_id,
+                    BehaviouralEvent.category_id,
+                    BehaviouralEvent.occurred_at,
+                    BehaviouralEvent.product_id,
                 ).where(
                     BehaviouralEvent.type == "cart_add",
                     BehaviouralEvent.occurred_at >= since,
@@ -129,7 +136,10 @@ async def moments_at(world: SimWorld, at: datetime) -> Moments:
         if strength > level[i]:
             level[i], kind[i], category[i], when[i] = strength, what, int(cat), np.datetime64(trigger, "us")
 
-    for customer, cat, occurred in carts:
+    carted: dict[int, set[int]] = {}
+    for customer, cat, occurred, product in carts:
+        if product is not None:
+            carted.setdefault(int(customer), set()).add(int(product))
         offer(
             customer,
             params.cart * float(np.exp(-((at - occurred) / day) / params.decay_days)),
@@ -166,4 +176,5 @@ async def moments_at(world: SimWorld, at: datetime) -> Moments:
         trigger_at=when,
         order_rate=rate,
         active=active,
+        carted={customer: frozenset(products) for customer, products in carted.items()},
     )

@@ -18,11 +18,12 @@ between the local send time and the member's preferred hour, `fatigue = (1 - fat
 is 1 for active members, `lapsed_conversion` for lapsed ones. `i` is the member's trigger intent
 met by the message (0 without one; `[response.intent]`) and `relevance` the offer's match to the
 member's tastes (1 for an unscoped message; `[response.relevance]`, `ResponseModel.relevance`).
+The seeded history meets intent and relevance as the simulator does: a cart reminder meets the cart's intent, a
+message about a category the member's taste for it (`tools.world.contacts`). SMS opens happen (the member reads it) but are not tracked.
 `reach` = min(1, usual / offered) ** price_reach for products the sender chose whose price is
 `offered` against the member's `usual` basket (`[response.basket_lift]`): a member spends about
-what they usually do, so naming dearer products does not buy a bigger order at the same odds.
-The seeded history meets both as the simulator does: a cart reminder meets the cart's intent, a
-message about a category the member's taste for it (`tools.world.contacts`). SMS opens happen (the member reads it) but are not tracked.
+what they usually do, so naming dearer products does not buy a bigger order at the same odds (the
+seeded history's messages name no products).
 A share `cannibalisation` of offer-driven orders would have happened anyway. The simulator also
 lets a member who opened an incentive apply it to an order of their own within
 `redeem_window_days`, with probability min(1, own_order_redemption * s)

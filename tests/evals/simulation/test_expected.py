@@ -151,3 +151,25 @@ async def test_a_price_offer_is_expected_to_be_redeemed_on_its_order_and_on_the_
     assert plain == pytest.approx(expected.ordered[0])  # nothing to redeem beyond the order itself
     assert expected.own_redeemed[1] > 0  # an active member may use it on an order of their own
     assert priced == pytest.approx(expected.ordered[1] + expected.own_redeemed[1])
+
+
+async def test_products_the_member_put_in_a_cart_are_not_held_to_their_usual_basket(
+    world: SimWorld,
+) -> None:
+    valuer, moments, member, favourite, _ = await _setup(world)
+    catalogue = valuer.catalogue
+    pool = catalogue.by_category_name[favourite[0]]
+    dear = pool[np.argsort(catalogue.price[pool])][-3:]
+    skus = tuple(name for name, position in catalogue.sku_index.items() if position in set(dear.tolist()))
+    i = int(np.searchsorted(world.truth.customer_id, member))
+    assert catalogue.price[dear].sum() > valuer.member_line_price[i] * (1 + valuer.extra_lines)
+    reminder = candidate(
+        member, "email", "REMINDER", _at(world, member, 30), "cart_abandonment", favourite, ()
+    )
+    offer = [replace(reminder, skus=skus)]  # a reminder of what is in the cart names its products
+    picked = valuer.value(offer, moments, np.zeros(1)).probabilities.order[0]
+    carted = replace(moments, carted={member: frozenset(int(catalogue.product_id[k]) for k in dear)})
+    chosen = valuer.value(offer, carted, np.zeros(1)).probabilities.order[0]
+    assert chosen > picked  # the member chose them: no price reach
+    one_of_them = replace(moments, carted={member: frozenset({int(catalogue.product_id[dear[0]])})})
+    assert valuer.value(offer, one_of_them, np.zeros(1)).probabilities.order[0] == pytest.approx(picked)
