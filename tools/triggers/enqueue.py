@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from policies.vocabulary import UseCase
 from tools.decisions.holdout import Arm, ensure_arms
 from tools.storage import QueuedTrigger, upsert_insert
 from tools.time import to_storage
@@ -37,27 +38,32 @@ async def enqueue(
     if not candidates:
         return Enqueued(0, 0)
     moment = to_storage(now)
-    arms = await ensure_arms(
-        conn, rule.use_case, [c.customer_id for c in candidates], now=moment, control_share=control_share
-    )
-    rows = [
-        {
-            "idempotency_key": key_for(rule.name, c.customer_id, c.cause),
-            "rule": rule.name,
-            "kind": rule.kind.value,
-            "customer_id": c.customer_id,
-            "use_case": rule.use_case.value,
-            "arm": arms[c.customer_id].value,
-            "payload": c.payload,
-            "status": "skipped" if arms[c.customer_id] is Arm.CONTROL else "pending",
-            "attempts": 0,
-            "created_at": moment,
-            "due_at": to_storage(c.due_at),
-            "finished_at": moment if arms[c.customer_id] is Arm.CONTROL else None,
-        }
-        for c in candidates
-        if c.customer_id in arms  # a member deleted since evaluation, or unknown to a profile feed
-    ]
+    by_use_case: dict[UseCase, list[Firing]] = {}
+    for c in candidates:
+        by_use_case.setdefault(c.use_case or rule.use_case, []).append(c)
+    rows = []
+    for use_case, firings in by_use_case.items():  # a member's holdout arm is per use case
+        arms = await ensure_arms(
+            conn, use_case, [c.customer_id for c in firings], now=moment, control_share=control_share
+        )
+        rows += [
+            {
+                "idempotency_key": key_for(rule.name, c.customer_id, c.cause),
+                "rule": rule.name,
+                "kind": rule.kind.value,
+                "customer_id": c.customer_id,
+                "use_case": use_case.value,
+                "arm": arms[c.customer_id].value,
+                "payload": c.payload,
+                "status": "skipped" if arms[c.customer_id] is Arm.CONTROL else "pending",
+                "attempts": 0,
+                "created_at": moment,
+                "due_at": to_storage(c.due_at),
+                "finished_at": moment if arms[c.customer_id] is Arm.CONTROL else None,
+            }
+            for c in firings
+            if c.customer_id in arms  # a member deleted since evaluation, or unknown to a profile feed
+        ]
     if not rows:
         return Enqueued(0, 0)
     # One order for every writer, so concurrent schedulers on PostgreSQL wait for each other's

@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import String, exists, func, literal, or_, select, union, union_all
+from sqlalchemy import String, Subquery, exists, func, literal, or_, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from policies.vocabulary import UseCase
 from tools.storage import (
     BehaviouralEvent,
     ChannelConsent,
@@ -33,6 +34,7 @@ from tools.triggers.rules import (
     PostPurchase,
     ReplenishmentDue,
     RhythmLapse,
+    RhythmTest,
 )
 from tools.triggers.sql import date_of_day, day_number, day_of, key_expr, not_queued
 
@@ -48,6 +50,7 @@ class Firing:
     cause: str
     payload: dict[str, Any]
     due_at: datetime
+    use_case: UseCase | None = None  # instead of the rule's (the always-on pass's lapsed members)
 
 
 class ExpectedPurchase(BaseModel):
@@ -153,7 +156,29 @@ async def post_purchase(conn: AsyncConnection, rule: PostPurchase, now: datetime
 
 
 async def rhythm_lapse(conn: AsyncConnection, rule: RhythmLapse, now: datetime) -> list[Firing]:
-    since = now - timedelta(days=rule.history_days)
+    lapsed = lapsed_members(rule, now)
+    rows = await conn.execute(
+        select(lapsed).where(not_queued(key_expr(rule.name, lapsed.c.customer_id, lapsed.c.last_day)))
+    )
+    return [
+        Firing(
+            r.customer_id,
+            str(r.last_day),
+            {
+                "last_purchase_on": date_of_day(r.last_day).isoformat(),
+                "days_since_purchase": int(r.idle),
+                "median_gap_days": float(r.median_gap),
+                "purchase_days": int(r.purchase_days),
+            },
+            now,
+        )
+        for r in rows
+    ]
+
+
+def lapsed_members(test: RhythmTest, now: datetime) -> Subquery:
+    """Members lapsed by `test` at `now`: customer_id, last_day, purchase_days, median_gap, idle."""
+    since = now - timedelta(days=test.history_days)
     today = literal(day_of(now))
     days = union(
         select(Order.customer_id, day_number(Order.placed_at).label("day")).where(
@@ -182,14 +207,14 @@ async def rhythm_lapse(conn: AsyncConnection, rule: RhythmLapse, now: datetime) 
         )
         .where(
             gaps.c.gap.is_not(None),
-            gaps.c.purchase_days >= rule.min_purchase_days,
-            today - gaps.c.last_day >= rule.min_days,
+            gaps.c.purchase_days >= test.min_purchase_days,
+            today - gaps.c.last_day >= test.min_days,
         )
         .cte("ranked")
     )
     # The median gap: the middle one, or the mean of the middle two.
     median_gap = func.avg(ranked.c.gap)
-    lapsed = (
+    return (
         select(
             ranked.c.customer_id,
             ranked.c.last_day,
@@ -199,26 +224,9 @@ async def rhythm_lapse(conn: AsyncConnection, rule: RhythmLapse, now: datetime) 
         )
         .where(ranked.c.position.in_(((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2)))
         .group_by(ranked.c.customer_id, ranked.c.last_day, ranked.c.purchase_days)
-        .having(today - ranked.c.last_day > median_gap * rule.rhythm_multiple)
+        .having(today - ranked.c.last_day > median_gap * test.rhythm_multiple)
         .subquery("lapsed")
     )
-    rows = await conn.execute(
-        select(lapsed).where(not_queued(key_expr(rule.name, lapsed.c.customer_id, lapsed.c.last_day)))
-    )
-    return [
-        Firing(
-            r.customer_id,
-            str(r.last_day),
-            {
-                "last_purchase_on": date_of_day(r.last_day).isoformat(),
-                "days_since_purchase": int(r.idle),
-                "median_gap_days": float(r.median_gap),
-                "purchase_days": int(r.purchase_days),
-            },
-            now,
-        )
-        for r in rows
-    ]
 
 
 def replenishment_due(
@@ -422,8 +430,15 @@ async def always_on(conn: AsyncConnection, rule: AlwaysOn, now: datetime) -> lis
             QueuedTrigger.created_at > now - MOMENT_HOLD,
         ),
     )
+    lapsed = lapsed_members(rule, now) if rule.lapsed_use_case is not None else None
+    statement = select(
+        Customer.id,
+        (lapsed.c.customer_id.is_not(None) if lapsed is not None else literal(False)).label("lapsed"),
+    )
+    if lapsed is not None:
+        statement = statement.outerjoin(lapsed, lapsed.c.customer_id == Customer.id)
     rows = await conn.execute(
-        select(Customer.id).where(
+        statement.where(
             Customer.id % rule.cycle_days == today % rule.cycle_days,
             Customer.joined_at <= now,
             reachable,
@@ -431,4 +446,13 @@ async def always_on(conn: AsyncConnection, rule: AlwaysOn, now: datetime) -> lis
             not_queued(key_expr(rule.name, Customer.id, literal(f"cycle{cycle}"))),
         )
     )
-    return [Firing(r.id, f"cycle{cycle}", {"cycle": cycle, "always_on": True}, now) for r in rows]
+    return [
+        Firing(
+            r.id,
+            f"cycle{cycle}",
+            {"cycle": cycle, "always_on": True, **({"lapsed": True} if r.lapsed else {})},
+            now,
+            use_case=rule.lapsed_use_case if r.lapsed else None,
+        )
+        for r in rows
+    ]

@@ -47,17 +47,24 @@ class PostPurchase(_Rule):
     min_value: float = Field(0, ge=0)
 
 
-class RhythmLapse(_Rule):
-    """Days since the last purchase exceed `rhythm_multiple` times the member's own median gap
-    between purchase days, and at least `min_days`."""
+class RhythmTest(BaseModel):
+    """When a member counts as lapsed: days since the last purchase exceed `rhythm_multiple` times
+    their own median gap between purchase days, and at least `min_days`."""
 
-    kind: Literal[TriggerKind.RHYTHM_LAPSE]
+    model_config = _CONFIG
+
     rhythm_multiple: float = Field(1.5, ge=1, le=10)
     min_days: int = Field(21, ge=1, le=3650)
     min_purchase_days: int = Field(
         3, ge=2, le=100, description="distinct purchase days needed to know a rhythm"
     )
     history_days: int = Field(730, ge=30, le=3650)
+
+
+class RhythmLapse(_Rule, RhythmTest):
+    """A member lapses by the rhythm test (`RhythmTest`); once per lapse."""
+
+    kind: Literal[TriggerKind.RHYTHM_LAPSE]
 
 
 class ReplenishmentDue(_Rule):
@@ -88,7 +95,7 @@ class BrowseIntent(_Rule):
     window_days: int = Field(7, ge=1, le=90)
 
 
-class AlwaysOn(_Rule):
+class AlwaysOn(_Rule, RhythmTest):
     """The always-on pass: every reachable member (a digital channel consented, not opted out) is
     considered once per `cycle_days`, a `1 / cycle_days` share of members each day (staggered by
     member id), so the pass's decisions spread over the cycle instead of arriving at once — except
@@ -102,6 +109,9 @@ class AlwaysOn(_Rule):
     kind: Literal[TriggerKind.ALWAYS_ON]
     cycle_days: int = Field(7, ge=1, le=90)
     quiet_days: int = Field(7, ge=0, le=90)
+    # Members lapsed by the rhythm test (`RhythmTest`'s fields) go to this use case instead of the
+    # rule's: a win-back's levers, not an upsell's; none: every member to the rule's use case.
+    lapsed_use_case: UseCase | None = None
 
 
 TriggerRule = Annotated[

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from tests.tools.events.world import NOW, add_catalogue, add_events, add_members, add_orders, add_signal
 from tests.tools.triggers.rules import only
 from tools.storage.db import Database
+from tools.storage.experiments import ExperimentAssignment
 from tools.storage.runtime import QueuedTrigger
 from tools.triggers import ExpectedPurchase, run_due_triggers
 
@@ -338,3 +339,27 @@ async def test_always_on_leaves_a_member_to_a_moment_decided_within_the_day(db: 
         await session.commit()
     assert await run(db, "always_on") == 0  # every member decided a moment ago: none considered now
     assert await run(db, "always_on", NOW + 2 * D) == 2  # two days on, that day's share of them
+
+
+async def test_always_on_hands_a_member_lapsed_by_their_rhythm_to_the_win_back(db: Database) -> None:
+    """The pass's lapsed members (the rhythm test the rhythm_lapse rule uses) are queued for
+    reactivation, each in their reactivation holdout arm; the rest for the rule's own use case."""
+    await add_members(db, range(1, 15))
+    await add_catalogue(db)
+    orders = []
+    for member in range(1, 15):
+        last = 40 if member % 2 else 5  # odd members: 40 idle days against a 10-day rhythm
+        orders += [(member, NOW - (last + 10 * k) * D, 1, 30.0) for k in range(5)]
+    await add_orders(db, orders)
+    for day in range(7):
+        await run(db, "always_on", NOW + day * D)
+    seen = await fired(db, "always_on")
+    assert len(seen) == 14
+    assert {m for m, row in seen.items() if row.use_case == "reactivation"} == set(range(1, 15, 2))
+    assert all(row.use_case == "upsell" for m, row in seen.items() if m % 2 == 0)
+    assert all(row.payload.get("lapsed") is True for m, row in seen.items() if m % 2)
+    async with db.session() as session:
+        arms = (
+            await session.execute(select(ExperimentAssignment.customer_id, ExperimentAssignment.use_case))
+        ).all()
+    assert {(m, u) for m, u in arms} == {(m, "reactivation" if m % 2 else "upsell") for m in range(1, 15)}
