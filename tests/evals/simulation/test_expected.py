@@ -114,20 +114,29 @@ async def test_an_offer_valid_for_a_day_gives_away_less_on_own_orders_than_one_v
     assert own[0] > 0 and 0 < own[1] < own[0]
 
 
+def _by_price_and_usual(
+    world: SimWorld, valuer: Valuer, member: int, favourite: tuple[str, ...]
+) -> tuple[np.ndarray, float]:
+    """The favourite category's products, cheapest first, and the member's usual basket."""
+    catalogue = valuer.catalogue
+    pool = catalogue.by_category_name[favourite[0]]
+    i = int(np.searchsorted(world.truth.customer_id, member))
+    return pool[np.argsort(catalogue.price[pool])], float(
+        valuer.member_line_price[i] * (1 + valuer.extra_lines)
+    )
+
+
 async def test_named_products_dearer_than_the_usual_basket_sell_less_often_in_proportion(
     world: SimWorld,
 ) -> None:
     valuer, moments, member, favourite, _ = await _setup(world)
     catalogue = valuer.catalogue
-    pool = catalogue.by_category_name[favourite[0]]
-    by_price = pool[np.argsort(catalogue.price[pool])]
+    by_price, usual = _by_price_and_usual(world, valuer, member, favourite)
     sku = {position: name for name, position in catalogue.sku_index.items()}
     cheap, dear = (sku[int(by_price[0])],), tuple(sku[int(k)] for k in by_price[-3:])  # three at most
     at = _at(world, member, 30)
     offers = [candidate(member, "email", "BUNDLE15", at, "upsell", favourite, skus) for skus in (cheap, dear)]
     expected = valuer.value(offers, moments, np.zeros(2))
-    i = int(np.searchsorted(world.truth.customer_id, member))
-    usual = valuer.member_line_price[i] * (1 + valuer.extra_lines)
     dear_price = catalogue.price[by_price[-3:]].sum()
     ratio = dear_price / usual
     assert ratio > 1 >= catalogue.price[by_price[0]] / usual  # the member's usual basket lies between
@@ -158,11 +167,10 @@ async def test_products_the_member_put_in_a_cart_are_not_held_to_their_usual_bas
 ) -> None:
     valuer, moments, member, favourite, _ = await _setup(world)
     catalogue = valuer.catalogue
-    pool = catalogue.by_category_name[favourite[0]]
-    dear = pool[np.argsort(catalogue.price[pool])][-3:]
+    by_price, usual = _by_price_and_usual(world, valuer, member, favourite)
+    dear = by_price[-3:]
     skus = tuple(name for name, position in catalogue.sku_index.items() if position in set(dear.tolist()))
-    i = int(np.searchsorted(world.truth.customer_id, member))
-    assert catalogue.price[dear].sum() > valuer.member_line_price[i] * (1 + valuer.extra_lines)
+    assert catalogue.price[dear].sum() > usual
     reminder = candidate(
         member, "email", "REMINDER", _at(world, member, 30), "cart_abandonment", favourite, ()
     )
