@@ -268,12 +268,10 @@ class Valuer:
         """Positions (in truth.category_id) of the categories an offer is scoped to."""
         names = list(offer.categories)
         if offer.skus:
-            product_ids = [
-                self.catalogue.product_id[self.catalogue.sku_index[s]]
-                for s in offer.skus
-                if s in self.catalogue.sku_index
+            names += [
+                self.catalogue.category_by_product[int(self.catalogue.product_id[k])]
+                for k in self.catalogue.positions(offer.skus)
             ]
-            names += [self.catalogue.category_by_product[int(p)] for p in product_ids]
         ids = sorted(
             {self.catalogue.category_id_by_name[c] for c in names if c in self.catalogue.category_id_by_name}
         )
@@ -281,16 +279,16 @@ class Valuer:
 
     def _carted(self, offer: SentOffer, moments: Moments) -> bool:
         """Whether every product the offer names is one the member put in a cart lately."""
-        known = [self.catalogue.sku_index[s] for s in offer.skus if s in self.catalogue.sku_index]
+        known = self.catalogue.positions(offer.skus)
         mine = moments.carted.get(offer.customer_id, frozenset())
         return bool(known) and all(int(self.catalogue.product_id[k]) in mine for k in known)
 
     def _sku_total(self, offer: SentOffer) -> float:
-        known = [self.catalogue.sku_index[s] for s in offer.skus if s in self.catalogue.sku_index][:3]
+        known = self.catalogue.positions(offer.skus)[:3]
         return float(self.catalogue.price[known].sum()) if known else 0.0
 
     def _sku_margin(self, offer: SentOffer) -> float:
-        known = [self.catalogue.sku_index[s] for s in offer.skus if s in self.catalogue.sku_index][:3]
+        known = self.catalogue.positions(offer.skus)[:3]
         return float((self.catalogue.price[known] - self.catalogue.cost[known]).sum()) if known else 0.0
 
     def _cost(

@@ -77,8 +77,7 @@ def margin_bundle(catalogue: ProductIndex, category: int) -> tuple[str, ...]:
     """A category's bundle: its two products with the most margin."""
     pool = catalogue.by_category_id.get(category, np.array([], dtype=np.int64))
     best = pool[np.argsort(-(catalogue.price - catalogue.cost)[pool])][:2]
-    sku = {position: name for name, position in catalogue.sku_index.items()}
-    return tuple(sku[int(p)] for p in best)
+    return tuple(catalogue.sku_by_product[int(catalogue.product_id[p])] for p in best)
 
 
 class Oracle:

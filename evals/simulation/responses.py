@@ -175,6 +175,10 @@ class ProductIndex:
     category_id_by_name: dict[str, int]
     category_of: np.ndarray  # category id per product position
 
+    def positions(self, skus: tuple[str, ...]) -> list[int]:
+        """The positions of the SKUs the catalogue knows, in the order given."""
+        return [self.sku_index[s] for s in skus if s in self.sku_index]
+
     @classmethod
     async def load(cls, world: SimWorld) -> "ProductIndex":
         async with world.db.session() as session:
@@ -223,7 +227,7 @@ def _basket(
     """What the member buys when they act on the message: the offer's products, or something from
     its category, or from a category they like (hidden taste); then, like any order of theirs,
     `lines_per_order` lines on average (1 + Poisson, at most three here) from categories they like."""
-    known = [catalogue.sku_index[s] for s in offer.skus if s in catalogue.sku_index]
+    known = catalogue.positions(offer.skus)
     if known:
         return known[:MAX_LINES]
     if offer.categories and offer.categories[0] in catalogue.by_category_name:
@@ -413,9 +417,7 @@ async def respond(
         ):  # the bundle or suggestion added an item (about `share` of the basket)
             picks.append(picks[0] if o.skus else int(streams[k].choice(_pool_of(catalogue, picks[0]))))
         subtotal = float(catalogue.price[picks].sum())
-        sku_value = float(
-            sum(catalogue.price[catalogue.sku_index[s]] for s in o.skus if s in catalogue.sku_index)
-        )
+        sku_value = float(sum(catalogue.price[k] for k in catalogue.positions(o.skus)))
         cut, cost = offer_cost(o, subtotal, sku_value if o.skus else subtotal, valuation)
         gross_margin = float((catalogue.price[picks] - catalogue.cost[picks]).sum())
         redeemed = cost > 0
