@@ -63,12 +63,13 @@ def score(member: np.ndarray, day: np.ndarray, value: np.ndarray, holdout_days: 
     before = day < day.max() - holdout_days
     prior = fit_order_value_prior(member[before], value[before], n)
     earlier = np.bincount(member[before], minlength=n)
+    spent = np.bincount(member[before], value[before], n)
     later = np.bincount(member[~before], minlength=n)
     later_mean = np.bincount(member[~before], value[~before], n) / np.maximum(later, 1)
     estimates = {
-        "their own average": np.bincount(member[before], value[before], n) / np.maximum(earlier, 1),
+        "their own average": spent / np.maximum(earlier, 1),
         "the base's average": np.full(n, prior.mean),
-        "shrunk (the profiles')": expected_order_value(member[before], value[before], n, prior),
+        "shrunk (the profiles')": expected_order_value(spent, earlier, prior),
     }
     table = Table(
         title=f"later orders' value ({holdout_days:g} days held out; base average {prior.mean:.2f}, "

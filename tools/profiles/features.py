@@ -125,9 +125,12 @@ def member_features(
     """`hour_prior` and `order_values`: what members' hours and order values are shrunk toward,
     fitted with the models; by default, fitted on `history` itself."""
     fields = purchase_features(history)
-    orders = (history.orders.member, history.orders.total, len(history.members))
+    prior = order_values or fit_order_value_prior(
+        history.orders.member, history.orders.total, len(history.members)
+    )
+    # over the same orders and totals as `aov` (purchase_features)
     fields["expected_order_value"] = expected_order_value(
-        *orders, order_values or fit_order_value_prior(*orders)
+        fields["spend_total"], fields["orders_total"], prior
     )
     found = engagement(history, hour_prior)
     fields.update(engagement_fields(history, found))

@@ -50,8 +50,7 @@ def fit_order_value_prior(member: np.ndarray, paid: np.ndarray, n: int) -> Order
     return OrderValuePrior(float(paid.mean()), float(min(weight, MAX_WEIGHT)))
 
 
-def expected_order_value(member: np.ndarray, paid: np.ndarray, n: int, prior: OrderValuePrior) -> np.ndarray:
-    """Per member: their average order shrunk toward `prior.mean` by `prior.weight` orders."""
-    count = groups.count(member, n)
-    spent = groups.total(member, paid, n)
-    return (spent + prior.weight * prior.mean) / (count + prior.weight)
+def expected_order_value(spent: np.ndarray, orders: np.ndarray, prior: OrderValuePrior) -> np.ndarray:
+    """Per member, from what they spent over how many orders: their average order shrunk toward
+    `prior.mean` by `prior.weight` orders."""
+    return (spent + prior.weight * prior.mean) / (orders + prior.weight)

@@ -43,8 +43,9 @@ def test_the_shrunk_value_predicts_the_next_order_better_than_the_members_own_av
     n = 5_000
     member, paid, following, _ = orders_of(rng, n, between_cv=0.5, within_cv=0.8)
     prior = fit_order_value_prior(member, paid, n)
-    shrunk = expected_order_value(member, paid, n, prior)
-    own = np.bincount(member, paid, n) / np.bincount(member, minlength=n)
+    spent, orders = np.bincount(member, paid, n), np.bincount(member, minlength=n)
+    shrunk = expected_order_value(spent, orders, prior)
+    own = spent / orders
     shrunk_error = np.mean((shrunk - following) ** 2)
     own_error = np.mean((own - following) ** 2)
     base_error = np.mean((paid.mean() - following) ** 2)
@@ -55,7 +56,7 @@ def test_a_member_without_orders_gets_the_base_average_and_many_orders_keep_thei
     prior = OrderValuePrior(mean=100.0, weight=2.0)
     member = np.array([1] * 98 + [2])
     paid = np.array([300.0] * 98 + [20.0])
-    found = expected_order_value(member, paid, 3, prior)
+    found = expected_order_value(np.bincount(member, paid, 3), np.bincount(member, minlength=3), prior)
     assert found[0] == pytest.approx(100.0)
     assert found[1] == pytest.approx((98 * 300 + 200) / 100)  # 296: their own, nearly
     assert found[2] == pytest.approx((20 + 200) / 3)  # one small order moves them a third of the way
